@@ -1,0 +1,35 @@
+# Two commands on a fresh machine: `make run` and `make test`.
+VENV   := .venv
+PY     := $(VENV)/bin/python
+STAMP  := $(VENV)/.installed
+export QT_QPA_PLATFORM ?= offscreen
+
+.PHONY: run test lint venv demo bench clean
+
+venv: $(STAMP)
+
+# torch is pinned first: 2.13.0 is the CPU wheel on disk, and a bare range would pull a CUDA build.
+$(STAMP): pyproject.toml
+	python3 -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q "torch==2.13.0"
+	$(PY) -m pip install -q -e ".[train,test,postgres]"
+	touch $(STAMP)
+
+run: $(STAMP)
+	$(VENV)/bin/elm-desktop demo
+	QT_QPA_PLATFORM= $(VENV)/bin/elm-desktop gui --demo
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check elm_desktop tests benchmarks
+	$(VENV)/bin/ruff format --check elm_desktop tests benchmarks
+	$(VENV)/bin/lint-imports
+
+test: lint
+	$(PY) -m pytest -q
+
+bench: $(STAMP)
+	for script in benchmarks/bench_*.py; do $(PY) $$script || exit 1; done
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache

@@ -1,0 +1,51 @@
+"""The ``elm-desktop`` command.
+
+Each command group lives in a module of this package that defines ``register(subparsers)``;
+:data:`COMMAND_MODULES` lists them in the order ``--help`` shows them. Handlers import heavy
+dependencies (torch, Qt) only when they run, so ``elm-desktop info`` stays fast.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from collections.abc import Sequence
+
+from elm_desktop import __version__
+from elm_desktop.errors import ElmError
+
+COMMAND_MODULES: tuple[str, ...] = ("recording",)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """Return the argument parser with every command group registered."""
+    parser = argparse.ArgumentParser(
+        prog="elm-desktop",
+        description="Review clinical EEG with an EEG-language model (ELM) beside the traces.",
+    )
+    parser.add_argument("--version", action="version", version=f"elm-desktop {__version__}")
+    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    for name in COMMAND_MODULES:
+        importlib.import_module(f"elm_desktop.cli.{name}").register(subparsers)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; return the process exit status.
+
+    A user error (:class:`~elm_desktop.errors.ElmError`) prints one line to stderr and returns 2.
+    """
+    args = build_parser().parse_args(argv)
+    try:
+        return int(args.handler(args) or 0)
+    except ElmError as error:
+        print(f"elm-desktop: error: {error}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("elm-desktop: interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

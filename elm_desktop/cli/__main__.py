@@ -1,0 +1,5 @@
+import sys
+
+from elm_desktop.cli import main
+
+sys.exit(main())

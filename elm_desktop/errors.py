@@ -1,0 +1,54 @@
+"""The project's error types.
+
+Every error a user can cause (a bad file, a bad model bundle, a bad archive address) is an
+:class:`ElmError` whose message says, in one line, what is wrong and what to do. The CLI prints
+it and exits with status 2; the GUI shows it and stays usable.
+"""
+
+
+class ElmError(Exception):
+    """Base class of every error a user can cause."""
+
+
+class RecordingError(ElmError):
+    """A recording cannot be read or used as it is."""
+
+
+class NotAnEdfFileError(RecordingError):
+    """The file is not EDF, EDF+ or BDF."""
+
+
+class TruncatedRecordingError(RecordingError):
+    """The file holds fewer data records than its header promises."""
+
+
+class BadHeaderError(RecordingError):
+    """A header field is missing, non-numeric or inconsistent."""
+
+
+class EmptyRecordingError(RecordingError):
+    """The file holds no signal data (zero data records, or annotations only)."""
+
+
+class MissingChannelsError(RecordingError):
+    """Electrodes needed for a montage are absent."""
+
+
+class RecordingTooShortError(RecordingError):
+    """The recording is shorter than one model crop."""
+
+
+class BundleError(ElmError):
+    """A model bundle is missing, altered or of an unknown format."""
+
+
+class ArchiveError(ElmError):
+    """The case archive cannot be opened or written."""
+
+
+class ConfigError(ElmError):
+    """A configuration file or option is invalid."""
+
+
+class CancelledError(ElmError):
+    """The user cancelled a long-running job."""
