@@ -1,0 +1,211 @@
+"""The phenotype knowledge base: findings, their definitions and the prompts that score them.
+
+The built-in base is ``resources/phenotypes.toml``; a ``phenotypes.toml`` in the user data
+directory (:func:`elm_desktop.paths.data_dir`) is merged over it: an entry with a new id adds a
+finding, an entry with a built-in id replaces only the fields it gives.
+
+>>> kb = load_knowledge_base()
+>>> kb.list_findings()[:3]
+['normal', 'generalized_slowing', 'focal_slowing']
+>>> kb["lpd"].prompts("knowledge")[0]
+'Lateralized periodic discharges at about 1 Hz over one hemisphere.'
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import tomllib
+from collections.abc import Iterator, Mapping
+from dataclasses import asdict, dataclass, fields
+from pathlib import Path
+from typing import Any, Literal
+
+from elm_desktop.errors import ConfigError
+from elm_desktop.paths import RESOURCES, data_dir
+
+BUILTIN_PATH = RESOURCES / "phenotypes.toml"
+USER_FILE_NAME = "phenotypes.toml"
+
+PromptStyle = Literal["knowledge", "plain"]
+PROMPT_STYLES: tuple[PromptStyle, ...] = ("knowledge", "plain")
+
+_REQUIRED = ("label", "plain", "contrast")
+_LIST_FIELDS = ("plain", "knowledge", "contrast", "terms")
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One finding of the knowledge base.
+
+    Attributes
+    ----------
+    id : str
+        Vocabulary id (``"focal_slowing"``).
+    label : str
+        ACNS-style name shown to the reviewer.
+    category : str
+        ``overall``, ``background``, ``interictal``, ``periodic``, ``ictal``, ``state``,
+        ``activation`` or ``artifact``.
+    abnormal : bool
+        Whether the finding makes a record abnormal.
+    threshold : float
+        Recording-level probability above which the finding is called present.
+    definition : str
+        What the finding is, in plain words.
+    plain : tuple of str
+        Plain-label prompts.
+    knowledge : tuple of str
+        Knowledge-enhanced descriptive prompts.
+    contrast : tuple of str
+        Prompts describing a record without the finding.
+    terms : tuple of str
+        Lower-case phrases the findings extractor looks for in report text.
+    sentence : str
+        The draft report's sentence when the finding is present.
+    """
+
+    id: str
+    label: str
+    category: str = "other"
+    abnormal: bool = True
+    threshold: float = 0.5
+    definition: str = ""
+    plain: tuple[str, ...] = ()
+    knowledge: tuple[str, ...] = ()
+    contrast: tuple[str, ...] = ()
+    terms: tuple[str, ...] = ()
+    sentence: str = ""
+
+    def prompts(self, style: PromptStyle = "knowledge") -> tuple[str, ...]:
+        """Return the positive prompts of one style.
+
+        ``"knowledge"`` falls back to the plain labels when an entry has no descriptive prompts.
+        """
+        if style not in PROMPT_STYLES:
+            raise ConfigError(
+                f"unknown prompt style {style!r}; use one of {', '.join(PROMPT_STYLES)}"
+            )
+        if style == "knowledge" and self.knowledge:
+            return self.knowledge
+        return self.plain
+
+
+class KnowledgeBase(Mapping[str, Finding]):
+    """The findings, in file order, looked up by id.
+
+    Looking up an unknown id raises :class:`~elm_desktop.errors.ConfigError` naming the known ones.
+    """
+
+    def __init__(self, findings: list[Finding], sources: tuple[Path, ...] = ()) -> None:
+        self._findings = {f.id: f for f in findings}
+        self.sources = sources
+
+    def __getitem__(self, finding_id: str) -> Finding:
+        try:
+            return self._findings[finding_id]
+        except KeyError:
+            raise ConfigError(
+                f"unknown finding {finding_id!r}; known findings: {', '.join(self._findings)}"
+            ) from None
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._findings)
+
+    def __len__(self) -> int:
+        return len(self._findings)
+
+    def list_findings(self) -> list[str]:
+        """Return the finding ids in knowledge-base order."""
+        return list(self._findings)
+
+    def fingerprint(self) -> str:
+        """Return a short hash of the content, to key caches of prompt embeddings."""
+        payload = json.dumps([asdict(f) for f in self._findings.values()], sort_keys=True)
+        return hashlib.sha256(payload.encode()).hexdigest()[:16]
+
+
+def load_knowledge_base(
+    path: str | Path | None = None, user_path: str | Path | None = None
+) -> KnowledgeBase:
+    """Load the knowledge base, with the user's entries merged over the built-in ones.
+
+    Parameters
+    ----------
+    path : path-like, optional
+        The base file; the built-in ``resources/phenotypes.toml`` by default.
+    user_path : path-like, optional
+        The file of user entries; ``phenotypes.toml`` in the user data directory by default.
+        A missing user file is not an error.
+
+    Returns
+    -------
+    KnowledgeBase
+
+    Raises
+    ------
+    ConfigError
+        A file is not valid TOML, or an entry misses a required field or has a wrong type.
+    """
+    base_path = Path(path) if path is not None else BUILTIN_PATH
+    user = Path(user_path) if user_path is not None else data_dir() / USER_FILE_NAME
+    entries = _read_entries(base_path)
+    sources = [base_path]
+    if user.is_file():
+        for finding_id, overrides in _read_entries(user).items():
+            entries[finding_id] = {**entries.get(finding_id, {}), **overrides}
+        sources.append(user)
+    findings = [_make_finding(fid, entry, sources[-1]) for fid, entry in entries.items()]
+    return KnowledgeBase(findings, tuple(sources))
+
+
+def list_findings() -> list[str]:
+    """Return the ids of the findings of the default knowledge base (built-in + user)."""
+    return load_knowledge_base().list_findings()
+
+
+def get_finding(finding_id: str) -> Finding:
+    """Return one finding of the default knowledge base; ConfigError names the known ids."""
+    return load_knowledge_base()[finding_id]
+
+
+def _read_entries(path: Path) -> dict[str, dict[str, Any]]:
+    try:
+        document = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ConfigError(f"phenotype knowledge base {path} does not exist") from None
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
+        raise ConfigError(f"phenotype knowledge base {path} is not valid TOML: {error}") from None
+    findings = document.get("findings", {})
+    if not isinstance(findings, dict) or not all(isinstance(v, dict) for v in findings.values()):
+        raise ConfigError(f"{path}: findings must be tables, e.g. [findings.my_finding]")
+    return {str(k): dict(v) for k, v in findings.items()}
+
+
+def _make_finding(finding_id: str, entry: dict[str, Any], source: Path) -> Finding:
+    known = {f.name for f in fields(Finding)} - {"id"}
+    unknown = sorted(set(entry) - known)
+    if unknown:
+        raise ConfigError(
+            f"{source}: finding {finding_id!r} has unknown field(s) {', '.join(unknown)}; "
+            f"known fields: {', '.join(sorted(known))}"
+        )
+    missing = [name for name in _REQUIRED if not entry.get(name)]
+    if missing:
+        raise ConfigError(
+            f"{source}: finding {finding_id!r} lacks {', '.join(missing)}; "
+            "every finding needs a label, plain prompts and contrast prompts"
+        )
+    values = dict(entry)
+    for name in _LIST_FIELDS:
+        items = values.get(name, [])
+        if not isinstance(items, list) or not all(isinstance(s, str) and s.strip() for s in items):
+            raise ConfigError(f"{source}: {finding_id}.{name} must be a list of non-empty strings")
+        values[name] = tuple(items)
+    threshold = values.get("threshold", 0.5)
+    if not isinstance(threshold, int | float) or not 0.0 < threshold < 1.0:
+        raise ConfigError(f"{source}: {finding_id}.threshold must be a number between 0 and 1")
+    values["threshold"] = float(threshold)
+    if not isinstance(values.get("abnormal", True), bool):
+        raise ConfigError(f"{source}: {finding_id}.abnormal must be true or false")
+    return Finding(id=finding_id, **values)

@@ -1,0 +1,92 @@
+"""The phenotype knowledge base: the built-in file, user entries, lookups."""
+
+from __future__ import annotations
+
+import pytest
+
+from elm_desktop.clinical.knowledge import (
+    PROMPT_STYLES,
+    get_finding,
+    list_findings,
+    load_knowledge_base,
+)
+from elm_desktop.errors import ConfigError
+
+VOCABULARY = (
+    "normal generalized_slowing focal_slowing focal_epileptiform generalized_spike_wave lpd gpd "
+    "seizure burst_suppression focal_attenuation excess_beta photic_driving "
+    "hyperventilation_response sleep artifact"
+).split()
+
+
+def test_builtin_base_covers_the_shared_vocabulary_with_every_prompt_kind():
+    kb = load_knowledge_base()
+    assert kb.list_findings() == VOCABULARY
+    for finding in kb.values():
+        assert finding.label and finding.definition and finding.sentence
+        assert len(finding.plain) >= 2 and len(finding.knowledge) >= 2 and finding.contrast
+        assert finding.terms
+        # Knowledge-enhanced prompts describe; they are longer than the plain labels.
+        assert min(map(len, finding.knowledge)) > max(map(len, finding.plain))
+        assert 0 < finding.threshold < 1
+    assert not kb["normal"].abnormal and kb["lpd"].abnormal
+
+
+def test_prompt_styles_select_different_prompts():
+    finding = get_finding("focal_slowing")
+    assert set(PROMPT_STYLES) == {"knowledge", "plain"}
+    assert finding.prompts("plain") == finding.plain
+    assert finding.prompts("knowledge") == finding.knowledge
+    with pytest.raises(ConfigError, match="prompt style"):
+        finding.prompts("fancy")
+
+
+def test_unknown_finding_names_the_known_ones():
+    with pytest.raises(ConfigError, match="known findings: normal, generalized_slowing"):
+        get_finding("hypsarrhythmia")
+
+
+def test_user_entries_add_findings_and_override_fields(isolated_data_dir):
+    (isolated_data_dir / "phenotypes.toml").write_text(
+        """
+[findings.hypsarrhythmia]
+label = "Hypsarrhythmia"
+category = "background"
+plain = ["hypsarrhythmia"]
+knowledge = ["Chaotic high-amplitude slow background with multifocal spikes."]
+contrast = ["Organised background without multifocal spikes."]
+terms = ["hypsarrhythmia"]
+
+[findings.lpd]
+threshold = 0.7
+""",
+        encoding="utf-8",
+    )
+    kb = load_knowledge_base()
+    assert kb.list_findings()[-1] == "hypsarrhythmia"
+    assert "hypsarrhythmia" in list_findings()
+    assert kb["hypsarrhythmia"].abnormal  # the default for a new finding
+    assert kb["lpd"].threshold == 0.7
+    assert kb["lpd"].label == load_knowledge_base(user_path="/nonexistent")["lpd"].label
+    assert kb.fingerprint() != load_knowledge_base(user_path="/nonexistent").fingerprint()
+
+
+@pytest.mark.parametrize(
+    ("entry", "message"),
+    [
+        ('[findings.x]\nlabel = "X"\nplain = ["x"]\n', "lacks contrast"),
+        (
+            '[findings.x]\nlabel = "X"\nplain = ["x"]\ncontrast = ["y"]\ncolour = 1\n',
+            "unknown field",
+        ),
+        ('[findings.x]\nlabel = "X"\nplain = "x"\ncontrast = ["y"]\n', "list of non-empty strings"),
+        ("[findings.lpd]\nthreshold = 1.5\n", "between 0 and 1"),
+        ("[findings.x\n", "not valid TOML"),
+    ],
+)
+def test_bad_user_entries_are_refused_with_the_file_named(isolated_data_dir, entry, message):
+    path = isolated_data_dir / "phenotypes.toml"
+    path.write_text(entry, encoding="utf-8")
+    with pytest.raises(ConfigError, match=message) as info:
+        load_knowledge_base()
+    assert str(path) in str(info.value)

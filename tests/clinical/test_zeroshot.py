@@ -1,0 +1,100 @@
+"""Zero-shot scoring: prompt ensembles against contrast prompts, curves, top segments.
+
+The text embeddings here come from a deterministic bag-of-words embedder so that the scoring
+arithmetic can be checked against hand computation; tests/test_analysis.py runs the real engine.
+"""
+
+from __future__ import annotations
+
+import zlib
+
+import numpy as np
+import pytest
+
+from elm_desktop.clinical.knowledge import load_knowledge_base
+from elm_desktop.clinical.zeroshot import (
+    build_prompt_bank,
+    prompt_curve,
+    score_findings,
+    top_segments,
+)
+
+DIM = 64
+
+
+def bag_of_words(texts):
+    """Unit vectors: the sum of one fixed random vector per word."""
+    out = np.zeros((len(texts), DIM), np.float32)
+    for i, text in enumerate(texts):
+        for word in text.lower().split():
+            rng = np.random.default_rng(zlib.crc32(word.encode()))
+            out[i] += rng.standard_normal(DIM)
+    return out / np.linalg.norm(out, axis=1, keepdims=True)
+
+
+@pytest.fixture(scope="module")
+def kb():
+    return load_knowledge_base(user_path="/nonexistent")
+
+
+def unit(v):
+    return v / np.linalg.norm(v)
+
+
+def test_prompt_bank_is_the_normalised_mean_of_each_group(kb):
+    bank = build_prompt_bank(kb, bag_of_words, "plain")
+    finding = kb["lpd"]
+    i = bank.finding_ids.index("lpd")
+    expected = unit(bag_of_words(list(finding.plain)).mean(axis=0))
+    np.testing.assert_allclose(bank.positive[i], expected, atol=1e-6)
+    np.testing.assert_allclose(
+        bank.contrast[i], unit(bag_of_words(list(finding.contrast)).mean(axis=0)), atol=1e-6
+    )
+    knowledge = build_prompt_bank(kb, bag_of_words, "knowledge")
+    assert not np.allclose(knowledge.positive[i], bank.positive[i])
+    np.testing.assert_allclose(knowledge.contrast, bank.contrast)
+
+
+def test_probability_is_the_tempered_two_way_softmax(kb):
+    bank = build_prompt_bank(kb, bag_of_words, "knowledge")
+    i = bank.finding_ids.index("focal_slowing")
+    # Crops 0-5 look like the contrast, crops 6-7 like the finding.
+    crops = np.stack([bank.contrast[i]] * 6 + [bank.positive[i]] * 2)
+    recording = unit(crops.mean(axis=0))
+    starts = np.arange(8) * 5.0
+    scores = score_findings(kb, bank, crops, recording, starts, 5.0, temperature=0.3)
+    assert [s.finding_id for s in scores] == kb.list_findings()
+    score = scores[i]
+    p, c = bank.positive[i], bank.contrast[i]
+    expected = 1 / (1 + np.exp(-(recording @ p - recording @ c) / 0.3))
+    assert score.probability == pytest.approx(expected, abs=1e-5)
+    assert score.present == (score.probability >= score.threshold)
+    assert score.crop_probability.shape == (8,)
+    assert score.crop_probability[6] > 0.5 > score.crop_probability[0]
+    assert {seg.crop for seg in score.top_segments[:2]} == {6, 7}
+    # A lower temperature sharpens the same evidence.
+    sharper = score_findings(kb, bank, crops, recording, starts, 5.0, temperature=0.05)[i]
+    assert abs(sharper.probability - 0.5) > abs(score.probability - 0.5)
+
+
+def test_prompt_curve_is_cosine_similarity_per_crop():
+    rng = np.random.default_rng(0)
+    crops = rng.standard_normal((20, DIM)).astype(np.float32)
+    crops /= np.linalg.norm(crops, axis=1, keepdims=True)
+    prompt = bag_of_words(["poly spike and slow wave"])[0]
+    crops[13] = prompt
+    curve = prompt_curve(
+        "poly spike and slow wave", prompt, crops, crops[0], np.arange(20) * 5.0, 5.0
+    )
+    np.testing.assert_allclose(curve.similarity, crops @ prompt, atol=1e-6)
+    assert curve.top_segments[0].crop == 13
+    assert curve.top_segments[0].start_s == 65.0 and curve.top_segments[0].end_s == 70.0
+    assert curve.recording_similarity == pytest.approx(float(crops[0] @ prompt), abs=1e-6)
+
+
+def test_top_segments_do_not_overlap():
+    values = np.array([0.1, 0.9, 0.8, 0.7, 0.2, 0.85])
+    starts = np.arange(6) * 2.5  # 5 s crops with a 2.5 s hop overlap their neighbours
+    segments = top_segments(values, starts, 5.0, k=3)
+    assert [s.crop for s in segments] == [1, 5, 3]
+    assert all(abs(a.start_s - b.start_s) >= 5.0 for a in segments for b in segments if a is not b)
