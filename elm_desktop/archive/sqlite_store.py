@@ -1,0 +1,356 @@
+"""The embedded archive: one SQLite file (WAL mode) with exact cosine search in memory.
+
+Each case is written in one transaction, so a killed ``archive add`` leaves no half-written case
+and the next run adds what is missing. Searches load the recording (and segment) embeddings into
+a float32 (float16) matrix once and pick up rows other processes add later.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import sqlite3
+from pathlib import Path
+
+import numpy as np
+
+from elm_desktop.archive.cases import NewCase, SegmentHit
+from elm_desktop.archive.store import SCHEMA_VERSION, Archive
+from elm_desktop.archive.vectors import (
+    from_blob16,
+    from_blob32,
+    to_blob16,
+    to_blob32,
+    top_k,
+)
+from elm_desktop.errors import ArchiveError
+
+SQLITE_MAGIC = b"SQLite format 3\x00"
+
+SCHEMA = """
+CREATE TABLE schema_version (version INTEGER NOT NULL);
+CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE cases (
+    id INTEGER PRIMARY KEY,
+    content_hash TEXT NOT NULL UNIQUE,
+    source TEXT,
+    added TEXT NOT NULL,
+    age INTEGER,
+    sex TEXT,
+    recording_date TEXT,
+    duration_s REAL NOT NULL,
+    sfreq REAL NOT NULL,
+    window_s REAL NOT NULL,
+    n_crops INTEGER NOT NULL,
+    embedding BLOB NOT NULL
+);
+CREATE TABLE crops (
+    case_id INTEGER PRIMARY KEY REFERENCES cases(id) ON DELETE CASCADE,
+    embeddings BLOB NOT NULL,
+    starts BLOB NOT NULL,
+    weights BLOB NOT NULL
+);
+CREATE TABLE reports (
+    case_id INTEGER PRIMARY KEY REFERENCES cases(id) ON DELETE CASCADE,
+    text TEXT NOT NULL
+);
+CREATE TABLE segments (
+    id INTEGER PRIMARY KEY,
+    case_id INTEGER NOT NULL REFERENCES cases(id) ON DELETE CASCADE,
+    section TEXT NOT NULL,
+    idx INTEGER NOT NULL,
+    text TEXT NOT NULL,
+    embedding BLOB
+);
+CREATE INDEX segments_case ON segments(case_id);
+CREATE TABLE identity (
+    case_id INTEGER PRIMARY KEY REFERENCES cases(id) ON DELETE CASCADE,
+    patient_name TEXT,
+    birth_date TEXT,
+    recording_date TEXT
+);
+"""
+
+
+class _MemoryIndex:
+    """Row ids and their embeddings, loaded once and extended as rows appear."""
+
+    def __init__(self, dtype: type) -> None:
+        self.dtype = dtype
+        self.ids = np.empty(0, dtype=np.int64)
+        self.owners = np.empty(0, dtype=np.int64)  # the case of each row
+        self.vectors: np.ndarray | None = None
+        self.loaded = False
+
+    def extend(self, ids: list[int], owners: list[int], vectors: list[np.ndarray]) -> None:
+        if not ids:
+            return
+        block = np.stack(vectors).astype(self.dtype)
+        self.ids = np.concatenate([self.ids, np.asarray(ids, dtype=np.int64)])
+        self.owners = np.concatenate([self.owners, np.asarray(owners, dtype=np.int64)])
+        self.vectors = block if self.vectors is None else np.concatenate([self.vectors, block])
+
+    def drop_owner(self, case_id: int) -> None:
+        keep = self.owners != case_id
+        self.ids, self.owners = self.ids[keep], self.owners[keep]
+        if self.vectors is not None:
+            self.vectors = self.vectors[keep]
+
+    @property
+    def max_id(self) -> int:
+        return int(self.ids[-1]) if len(self.ids) else 0
+
+    def scores(self, query: np.ndarray, chunk: int = 1 << 16) -> np.ndarray:
+        """Cosine of every row with a unit query (float16 rows are scored in float32 chunks)."""
+        if self.vectors is None:
+            return np.empty(0, dtype=np.float32)
+        if self.vectors.dtype == np.float32:
+            return self.vectors @ query
+        return np.concatenate(
+            [
+                self.vectors[start : start + chunk].astype(np.float32) @ query
+                for start in range(0, len(self.vectors), chunk)
+            ]
+        )
+
+
+class SQLiteArchive(Archive):
+    """A case archive in one SQLite file. Open it with :func:`~elm_desktop.archive.open_archive`.
+
+    Parameters
+    ----------
+    path : Path
+        The archive file; created (with its folder) if absent.
+    date_policy : str | None
+        Date policy of a new archive (see :func:`~elm_desktop.archive.open_archive`).
+    """
+
+    def __init__(self, path: Path, date_policy: str | None = None) -> None:
+        super().__init__()
+        self.path = Path(path)
+        self.location = str(self.path)
+        _check_is_sqlite(self.path)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            # Autocommit mode: transactions are opened explicitly, one per case.
+            self._db = sqlite3.connect(self.path, isolation_level=None, timeout=30.0)
+            self._db.execute("PRAGMA journal_mode=WAL")
+            self._db.execute("PRAGMA synchronous=NORMAL")
+            self._db.execute("PRAGMA foreign_keys=ON")
+            self._open_schema(date_policy)
+        except sqlite3.DatabaseError as error:
+            raise ArchiveError(f"cannot open the archive {self.path}: {error}") from error
+        self._recordings = _MemoryIndex(np.float32)
+        self._segments = _MemoryIndex(np.float16)
+        self._data_version = -1
+
+    def _open_schema(self, date_policy: str | None) -> None:
+        tables = {row[0] for row in self._db.execute("SELECT name FROM sqlite_master")}
+        if not tables:
+            self._create(date_policy)
+        elif "schema_version" not in tables:
+            raise ArchiveError(f"{self.path} is a SQLite file but not an elm-desktop archive")
+        self._check_version()
+        self._load_meta()
+        self._check_date_policy(date_policy)
+
+    def _create(self, date_policy: str | None) -> None:
+        meta = self._init_meta(date_policy)
+        statements = [s for s in SCHEMA.split(";") if s.strip()]
+        self._db.execute("BEGIN IMMEDIATE")
+        try:
+            # Another process may have created it while we waited for the lock.
+            if not self._db.execute(
+                "SELECT 1 FROM sqlite_master WHERE name = 'schema_version'"
+            ).fetchone():
+                for statement in statements:
+                    self._db.execute(statement)
+                self._db.execute("INSERT INTO schema_version VALUES (?)", (SCHEMA_VERSION,))
+                self._db.executemany("INSERT INTO meta VALUES (?, ?)", meta.items())
+            self._db.execute("COMMIT")
+        except BaseException:
+            self._db.execute("ROLLBACK")
+            raise
+
+    def _check_version(self) -> None:
+        row = self._db.execute("SELECT max(version) FROM schema_version").fetchone()
+        version = row[0] if row else None
+        if version is None:
+            raise ArchiveError(f"{self.path} is not an elm-desktop archive (no schema version)")
+        if version > SCHEMA_VERSION:
+            raise ArchiveError(
+                f"{self.path} was written by a newer elm-desktop (archive schema {version}; "
+                f"this version reads up to {SCHEMA_VERSION}): upgrade elm-desktop to open it"
+            )
+
+    # -- writing ------------------------------------------------------------------------------
+
+    def _insert(
+        self, case: NewCase, stored_date: dt.date | None, binding: dict[str, str]
+    ) -> int | None:
+        db = self._db
+        meta = case.metadata
+        db.execute("BEGIN IMMEDIATE")
+        try:
+            if db.execute(
+                "SELECT 1 FROM cases WHERE content_hash = ?", (case.content_hash,)
+            ).fetchone():
+                db.execute("ROLLBACK")
+                return None
+            db.executemany("INSERT OR IGNORE INTO meta VALUES (?, ?)", binding.items())
+            stored = dict(
+                db.execute(
+                    "SELECT key, value FROM meta WHERE key IN ('model', 'embedding_dim')"
+                ).fetchall()
+            )
+            self._check_binding(stored, binding)
+            case_id = db.execute(
+                "INSERT INTO cases (content_hash, source, added, age, sex, recording_date,"
+                " duration_s, sfreq, window_s, n_crops, embedding)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    case.content_hash,
+                    case.source,
+                    dt.datetime.now(dt.UTC).date().isoformat(),
+                    meta.age,
+                    meta.sex,
+                    stored_date.isoformat() if stored_date else None,
+                    float(meta.duration_s),
+                    float(meta.sfreq),
+                    float(case.window_s),
+                    len(case.crop_embeddings),
+                    to_blob32(case.embedding),
+                ),
+            ).lastrowid
+            db.execute(
+                "INSERT INTO crops VALUES (?, ?, ?, ?)",
+                (
+                    case_id,
+                    to_blob16(case.crop_embeddings),
+                    to_blob32(case.crop_starts_s),
+                    to_blob32(case.crop_weights),
+                ),
+            )
+            if case.report is not None:
+                db.execute("INSERT INTO reports VALUES (?, ?)", (case_id, case.report))
+            embeddings = case.segment_embeddings
+            db.executemany(
+                "INSERT INTO segments (case_id, section, idx, text, embedding)"
+                " VALUES (?, ?, ?, ?, ?)",
+                [
+                    (
+                        case_id,
+                        segment.section,
+                        segment.index,
+                        segment.text,
+                        None if embeddings is None else to_blob16(embeddings[row]),
+                    )
+                    for row, segment in enumerate(case.segments)
+                ],
+            )
+            if case.identity is not None:
+                identity = case.identity
+                db.execute(
+                    "INSERT INTO identity VALUES (?, ?, ?, ?)",
+                    (
+                        case_id,
+                        identity.name,
+                        _iso(identity.birth_date),
+                        _iso(identity.recording_date),
+                    ),
+                )
+            db.execute("COMMIT")
+        except BaseException:
+            db.execute("ROLLBACK")
+            raise
+        self._data_version = -1  # our own commits do not change PRAGMA data_version
+        return case_id
+
+    def remove_case(self, case_id: int) -> None:
+        self.case(case_id)
+        self._db.execute("BEGIN IMMEDIATE")
+        self._db.execute("DELETE FROM cases WHERE id = ?", (case_id,))
+        self._db.execute("COMMIT")
+        self._recordings.drop_owner(case_id)
+        self._segments.drop_owner(case_id)
+
+    # -- searching ----------------------------------------------------------------------------
+
+    def _refresh(self) -> None:
+        """Bring the in-memory matrices up to date with the file."""
+        (version,) = self._db.execute("PRAGMA data_version").fetchone()
+        if version == self._data_version and self._recordings.loaded:
+            return
+        # Another connection changed the file: reload if rows vanished, else read new rows.
+        (n_cases,) = self._db.execute("SELECT count(*) FROM cases").fetchone()
+        if n_cases < len(self._recordings.ids):
+            self._recordings = _MemoryIndex(np.float32)
+            self._segments = _MemoryIndex(np.float16)
+        dim = self.dim or 0
+        rows = self._db.execute(
+            "SELECT id, embedding FROM cases WHERE id > ? ORDER BY id", (self._recordings.max_id,)
+        ).fetchall()
+        self._recordings.extend(
+            [r[0] for r in rows], [r[0] for r in rows], [from_blob32(r[1]) for r in rows]
+        )
+        rows = self._db.execute(
+            "SELECT id, case_id, embedding FROM segments"
+            " WHERE id > ? AND embedding IS NOT NULL ORDER BY id",
+            (self._segments.max_id,),
+        ).fetchall()
+        self._segments.extend(
+            [r[0] for r in rows], [r[1] for r in rows], [from_blob16(r[2], dim)[0] for r in rows]
+        )
+        self._recordings.loaded = self._segments.loaded = True
+        self._data_version = version
+
+    def _nearest_recordings(
+        self, query: np.ndarray, k: int, exclude_hash: str | None
+    ) -> list[tuple[int, float]]:
+        self._refresh()
+        scores = self._recordings.scores(query)
+        if exclude_hash is not None:
+            row = self._db.execute(
+                "SELECT id FROM cases WHERE content_hash = ?", (exclude_hash,)
+            ).fetchone()
+            if row is not None:
+                scores[self._recordings.ids == row[0]] = -np.inf
+        best = [i for i in top_k(scores, k) if np.isfinite(scores[i])]
+        return [(int(self._recordings.ids[i]), float(scores[i])) for i in best]
+
+    def _nearest_segments(
+        self, query: np.ndarray, k: int, exclude_case: int | None
+    ) -> list[SegmentHit]:
+        self._refresh()
+        scores = self._segments.scores(query)
+        if exclude_case is not None:
+            scores[self._segments.owners == exclude_case] = -np.inf
+        hits = []
+        for i in top_k(scores, k):
+            if not np.isfinite(scores[i]):
+                continue
+            row = self._db.execute(
+                "SELECT case_id, section, idx, text FROM segments WHERE id = ?",
+                (int(self._segments.ids[i]),),
+            ).fetchone()
+            hits.append(SegmentHit(*row, score=float(scores[i])))
+        return hits
+
+    def close(self) -> None:
+        self._db.close()
+
+
+def _iso(date: dt.date | None) -> str | None:
+    return date.isoformat() if date else None
+
+
+def _check_is_sqlite(path: Path) -> None:
+    """Refuse a file that exists but is no SQLite database, before SQLite touches it."""
+    if path.is_dir():
+        raise ArchiveError(f"{path} is a folder: give the path of an archive file")
+    if path.exists() and path.stat().st_size > 0:
+        with open(path, "rb") as stream:
+            if stream.read(len(SQLITE_MAGIC)) != SQLITE_MAGIC:
+                raise ArchiveError(
+                    f"{path} is not an elm-desktop archive (not a SQLite file): "
+                    "give another path or move the file away"
+                )

@@ -1,0 +1,345 @@
+"""The archive interface both stores implement, and :func:`open_archive` that picks one.
+
+An archive holds embeddings of one model only (fixed by its first case), because embeddings of
+different models cannot be compared. It stores recording dates shifted by a per-archive random
+number of whole weeks (intervals and weekdays survive, the calendar date does not) or drops them,
+as chosen when the archive is created.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import secrets
+from abc import ABC, abstractmethod
+from os import PathLike
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from elm_desktop.archive.cases import (
+    CaseMetadata,
+    CaseSummary,
+    CropMatch,
+    NewCase,
+    RecordingHit,
+    SegmentHit,
+)
+from elm_desktop.archive.vectors import best_crop_pair, decode_crops, normalized, query_vector
+from elm_desktop.errors import ArchiveError
+
+SCHEMA_VERSION = 1
+DATE_POLICIES = ("shift", "drop", "keep")
+POSTGRES_SCHEMES = ("postgresql://", "postgres://")
+
+
+class Archive(ABC):
+    """A store of prior cases with exact (SQLite) or approximate (pgvector HNSW) search.
+
+    Use :func:`open_archive` to get one; use it as a context manager or call :meth:`close`.
+    """
+
+    location: str
+    _db: Any  # the store's connection (sqlite3 or psycopg): both offer execute(sql, params)
+    _placeholder = "?"  # how the driver marks a query parameter
+
+    def __init__(self) -> None:
+        self._meta: dict[str, str] = {}
+
+    # -- what subclasses provide ------------------------------------------------------------
+
+    @abstractmethod
+    def _insert(
+        self, case: NewCase, stored_date: dt.date | None, binding: dict[str, str]
+    ) -> int | None:
+        """Write one case in one transaction; return its id, or None if its hash is stored.
+
+        In the same transaction, store ``binding`` (model and embedding size) if the archive
+        has none yet, and call :meth:`_check_binding` with what is stored.
+        """
+
+    @abstractmethod
+    def _nearest_recordings(
+        self, query: np.ndarray, k: int, exclude_hash: str | None
+    ) -> list[tuple[int, float]]:
+        """Return (case id, cosine) of the recordings nearest to a unit query, best first."""
+
+    @abstractmethod
+    def _nearest_segments(
+        self, query: np.ndarray, k: int, exclude_case: int | None
+    ) -> list[SegmentHit]:
+        """Return the report segments nearest to a unit query, best first."""
+
+    @abstractmethod
+    def remove_case(self, case_id: int) -> None:
+        """Delete a case and everything stored with it."""
+
+    @abstractmethod
+    def close(self) -> None:
+        """Close the connection."""
+
+    # -- shared behaviour -------------------------------------------------------------------
+
+    def __enter__(self) -> Archive:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    def _fetch(self, sql: str, params: tuple = ()) -> list[tuple]:
+        """Run a query written with ``?`` parameters on either driver."""
+        return self._db.execute(sql.replace("?", self._placeholder), params).fetchall()
+
+    def contains(self, content_hash: str) -> bool:
+        """Whether a file with this SHA-256 is already archived."""
+        return bool(self._fetch("SELECT 1 FROM cases WHERE content_hash = ?", (content_hash,)))
+
+    def case(self, case_id: int) -> CaseSummary:
+        """Return one stored case; :class:`ArchiveError` if there is none with this id."""
+        rows = self._fetch(CASE_QUERY, (case_id,))
+        if not rows:
+            raise ArchiveError(f"{self.location} holds no case {case_id}")
+        return case_summary(rows[0])
+
+    def crops(self, case_id: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Return a case's crop embeddings (n, d), crop starts (n,) in s and weights (n,)."""
+        rows = self._fetch(
+            "SELECT embeddings, starts, weights FROM crops WHERE case_id = ?", (case_id,)
+        )
+        if not rows:
+            raise ArchiveError(f"{self.location} holds no case {case_id}")
+        return decode_crops(rows[0])
+
+    def segments(self, case_id: int) -> list[SegmentHit]:
+        """Return a case's report segments in order (score 0)."""
+        rows = self._fetch(
+            "SELECT case_id, section, idx, text FROM segments WHERE case_id = ? ORDER BY id",
+            (case_id,),
+        )
+        return [SegmentHit(*row, score=0.0) for row in rows]
+
+    def counts(self) -> dict[str, int]:
+        """Return the numbers of cases, cases with reports, report segments and crops."""
+        (row,) = self._fetch(
+            "SELECT (SELECT count(*) FROM cases), (SELECT count(*) FROM reports),"
+            " (SELECT count(*) FROM segments), (SELECT coalesce(sum(n_crops), 0) FROM cases)"
+        )
+        return dict(zip(("cases", "reports", "segments", "crops"), map(int, row), strict=True))
+
+    def _load_meta(self) -> None:
+        """Read the archive's settings (both stores' connections offer ``execute``)."""
+        self._meta = dict(self._fetch("SELECT key, value FROM meta"))
+
+    def _bound_dim(self) -> int | None:
+        """The embedding size, re-read while unknown (another process may have bound it)."""
+        if self.dim is None:
+            self._load_meta()
+        return self.dim
+
+    @property
+    def model(self) -> str | None:
+        """The model whose embeddings the archive holds (None while it is empty)."""
+        return self._meta.get("model")
+
+    @property
+    def dim(self) -> int | None:
+        """The embedding size (None while the archive is empty)."""
+        value = self._meta.get("embedding_dim")
+        return int(value) if value else None
+
+    @property
+    def date_policy(self) -> str:
+        """How recording dates are stored: ``"shift"``, ``"drop"`` or ``"keep"``."""
+        return self._meta["date_policy"]
+
+    def _init_meta(self, date_policy: str | None) -> dict[str, str]:
+        """Return the settings of a new archive."""
+        policy = date_policy or "shift"
+        if policy not in DATE_POLICIES:
+            raise ArchiveError(f"unknown date policy {policy!r}: use one of {DATE_POLICIES}")
+        return {
+            "date_policy": policy,
+            # Whole weeks keep weekdays and the intervals between a patient's recordings.
+            "date_shift_days": str(-7 * (52 + secrets.randbelow(468))),
+            "created": dt.datetime.now(dt.UTC).date().isoformat(),
+        }
+
+    def _check_date_policy(self, date_policy: str | None) -> None:
+        if date_policy is not None and date_policy != self.date_policy:
+            raise ArchiveError(
+                f"{self.location} stores dates with policy {self.date_policy!r}; "
+                f"it cannot change to {date_policy!r}: create a new archive"
+            )
+
+    def _stored_date(self, date: dt.date | None) -> dt.date | None:
+        if date is None or self.date_policy == "drop":
+            return None
+        if self.date_policy == "keep":
+            return date
+        return date + dt.timedelta(days=int(self._meta["date_shift_days"]))
+
+    def add_case(self, case: NewCase) -> int | None:
+        """Store one case atomically.
+
+        Parameters
+        ----------
+        case : NewCase
+            The case's embeddings, report segments and metadata.
+
+        Returns
+        -------
+        int | None
+            The new case id, or None when a file with the same content hash is already stored.
+        """
+        self._check_case(case)
+        binding = {"model": case.model, "embedding_dim": str(case.embedding.shape[0])}
+        case_id = self._insert(case, self._stored_date(case.metadata.recording_date), binding)
+        self._meta.update(binding)
+        return case_id
+
+    def _check_binding(self, stored: dict[str, str], binding: dict[str, str]) -> None:
+        """Refuse a case whose model differs from the one the archive holds."""
+        if stored != binding:
+            raise ArchiveError(
+                f"{self.location} holds embeddings of model {stored['model']!r} "
+                f"({stored['embedding_dim']} values); this case comes from {binding['model']!r} "
+                f"({binding['embedding_dim']}): use that model or another archive"
+            )
+
+    def _check_case(self, case: NewCase) -> None:
+        dim = case.embedding.shape[0]
+        n_crops = len(case.crop_embeddings)
+        if case.embedding.ndim != 1 or case.crop_embeddings.shape[1:] != (dim,):
+            raise ArchiveError("a case's recording and crop embeddings must have the same size")
+        if n_crops == 0 or len(case.crop_starts_s) != n_crops or len(case.crop_weights) != n_crops:
+            raise ArchiveError("a case needs at least one crop, each with a start and a weight")
+        if case.segment_embeddings is not None and case.segment_embeddings.shape != (
+            len(case.segments),
+            dim,
+        ):
+            raise ArchiveError("a case needs one embedding of the archive's size per segment")
+
+    def search_similar(
+        self,
+        embedding: np.ndarray,
+        k: int = 10,
+        crop_embeddings: np.ndarray | None = None,
+        exclude_hash: str | None = None,
+    ) -> list[RecordingHit]:
+        """Find the archived recordings most similar to a recording (EEG to EEG).
+
+        Parameters
+        ----------
+        embedding : ndarray, shape (d,)
+            The query recording's embedding.
+        k : int
+            How many recordings to return.
+        crop_embeddings : ndarray, shape (q, d) | None
+            The query's crop embeddings; with them each hit names the best pair of crops.
+        exclude_hash : str | None
+            Content hash of a file to leave out (the query itself, when it is archived).
+
+        Returns
+        -------
+        list of RecordingHit
+            Best first, each with the case crop (and query crop) that match best.
+        """
+        query = query_vector(embedding, self._bound_dim())
+        nearest = self._nearest_recordings(query, k, exclude_hash) if self.dim else []
+        return [self._hit(case_id, score, query, crop_embeddings) for case_id, score in nearest]
+
+    def search_text(self, text_embedding: np.ndarray, k: int = 10) -> list[RecordingHit]:
+        """Find the archived recordings that match a phrase's embedding (text to EEG).
+
+        Recordings are ranked by their recording embedding; each hit names the crop that
+        matches the phrase best.
+        """
+        query = query_vector(text_embedding, self._bound_dim())
+        nearest = self._nearest_recordings(query, k, None) if self.dim else []
+        return [self._hit(case_id, score, query, None) for case_id, score in nearest]
+
+    def search_segments(
+        self, embedding: np.ndarray, k: int = 10, exclude_case: int | None = None
+    ) -> list[SegmentHit]:
+        """Find the archived report segments nearest to an EEG embedding (EEG to text).
+
+        Each hit carries its provenance: case id, report section and position in the section.
+        """
+        query = query_vector(embedding, self._bound_dim())
+        return self._nearest_segments(query, k, exclude_case) if self.dim else []
+
+    def _hit(
+        self, case_id: int, score: float, query: np.ndarray, query_crops: np.ndarray | None
+    ) -> RecordingHit:
+        crops, starts, _ = self.crops(case_id)
+        case_crop, query_crop, pair_score = best_crop_pair(
+            crops, query, None if query_crops is None else normalized(query_crops)
+        )
+        match = CropMatch(case_crop, float(starts[case_crop]), query_crop, pair_score)
+        return RecordingHit(self.case(case_id), float(score), match)
+
+    def stats(self) -> dict[str, object]:
+        """Return what the archive holds: counts, model, embedding size, settings."""
+        return {
+            "location": self.location,
+            "schema_version": SCHEMA_VERSION,
+            "model": self.model,
+            "embedding_dim": self.dim,
+            "date_policy": self.date_policy,
+            **self.counts(),
+        }
+
+
+#: The query of :meth:`Archive.case`.
+CASE_QUERY = (
+    "SELECT c.id, c.source, c.age, c.sex, c.recording_date, c.duration_s, c.sfreq,"
+    " c.window_s, c.n_crops, r.text FROM cases c LEFT JOIN reports r ON r.case_id = c.id"
+    " WHERE c.id = ?"
+)
+
+
+def case_summary(row: tuple) -> CaseSummary:
+    """Build a :class:`CaseSummary` from a row of :data:`CASE_QUERY`."""
+    case_id, source, age, sex, date, duration_s, sfreq, window_s, n_crops, report = row
+    if isinstance(date, str):
+        date = dt.date.fromisoformat(date)
+    metadata = CaseMetadata(age, sex, date, float(duration_s), float(sfreq))
+    return CaseSummary(int(case_id), source, metadata, report, float(window_s), int(n_crops))
+
+
+def content_hash(path: str | PathLike[str]) -> str:
+    """Return the SHA-256 of a file's bytes, the key that makes adding a file twice a no-op."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as stream:
+        for block in iter(lambda: stream.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def open_archive(
+    location: str | PathLike[str] | None = None, *, date_policy: str | None = None
+) -> Archive:
+    """Open (or create) a case archive.
+
+    Parameters
+    ----------
+    location : str | path-like | None
+        A SQLite file path, or a ``postgresql://`` URL for a shared PostgreSQL + pgvector
+        archive. None opens the default archive in the user data directory.
+    date_policy : {"shift", "drop", "keep"} | None
+        How a new archive stores recording dates (default ``"shift"``). An existing archive
+        keeps its policy; asking for another raises :class:`ArchiveError`.
+
+    Returns
+    -------
+    Archive
+    """
+    if isinstance(location, str) and location.startswith(POSTGRES_SCHEMES):
+        from elm_desktop.archive.postgres_store import PostgresArchive
+
+        return PostgresArchive(location, date_policy=date_policy)
+    from elm_desktop.archive.sqlite_store import SQLiteArchive
+    from elm_desktop.paths import default_archive
+
+    return SQLiteArchive(Path(location) if location else default_archive(), date_policy=date_policy)
