@@ -1,0 +1,176 @@
+"""Lazy access to a recording: the header at once, any time range on demand.
+
+:func:`open_recording` checks the header (:mod:`elm_desktop.signals.edf_header`), then lets MNE
+map the file without loading it (``preload=False``). A 24-hour file opens as fast as a short one;
+:meth:`Recording.read` reads only the samples asked for.
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import mne
+import numpy as np
+
+from elm_desktop.errors import BadHeaderError, MissingChannelsError
+from elm_desktop.signals.channels import ChannelInfo, classify_channel
+from elm_desktop.signals.edf_header import EdfHeader, PatientFields, read_header
+
+
+@dataclass(frozen=True)
+class Annotation:
+    """One annotation of the file: onset and duration in seconds from the first sample."""
+
+    onset: float
+    duration: float
+    description: str
+
+
+class Recording:
+    """An EEG recording opened lazily; build it with :func:`open_recording`.
+
+    Attributes
+    ----------
+    path : Path
+    file_format : str
+        ``"EDF"``, ``"EDF+C"``, ``"EDF+D"``, ``"BDF"``, ``"BDF+C"`` or ``"BDF+D"``.
+    sfreq : float
+        Sampling rate of the data as read (the highest rate of the file's signals).
+    n_samples : int
+    channels : tuple of ChannelInfo
+        Every signal of the file (annotation signals excluded), in file order.
+    electrodes : tuple of str
+        Canonical names of the EEG electrodes, in file order; a duplicated electrode counts once.
+    channel_sfreqs : dict of str to float
+        The native sampling rate of each channel label.
+    annotations : tuple of Annotation
+    patient : PatientFields
+        Patient-identifying header fields and the start date (PHI); keep them out of archives
+        and exports unless the user asks.
+    """
+
+    def __init__(self, header: EdfHeader, raw: mne.io.BaseRaw) -> None:
+        self.path = header.path
+        self.file_format = header.file_format
+        self.patient: PatientFields = header.patient
+        self._raw = raw
+        self.sfreq = float(raw.info["sfreq"])
+        self.n_samples = int(raw.n_times)
+        signals = [s for s in header.signals if not s.is_annotation]
+        self.channels: tuple[ChannelInfo, ...] = tuple(classify_channel(s.label) for s in signals)
+        self.channel_sfreqs = {
+            s.label: s.samples_per_record / header.record_duration for s in signals
+        }
+        self._electrode_index: dict[str, int] = {}
+        for index, channel in enumerate(self.channels):
+            if channel.is_eeg:
+                self._electrode_index.setdefault(channel.name, index)
+        self.electrodes: tuple[str, ...] = tuple(self._electrode_index)
+        self.annotations: tuple[Annotation, ...] = tuple(
+            Annotation(float(a["onset"]), float(a["duration"]), str(a["description"]))
+            for a in raw.annotations
+        )
+
+    @property
+    def duration(self) -> float:
+        """Length of the recording in seconds."""
+        return self.n_samples / self.sfreq
+
+    @property
+    def discontinuous(self) -> bool:
+        """Whether the file is EDF+D/BDF+D; its data records are then read back to back."""
+        return self.file_format.endswith("+D")
+
+    def _picks(self, electrodes: Sequence[str] | None) -> list[int]:
+        names = self.electrodes if electrodes is None else electrodes
+        absent = [e for e in names if e not in self._electrode_index]
+        if absent:
+            raise MissingChannelsError(
+                f"{self.path.name} has no electrode {', '.join(absent)}; "
+                f"it holds {', '.join(self.electrodes) or 'no EEG electrodes'}"
+            )
+        return [self._electrode_index[e] for e in names]
+
+    def read_samples(
+        self, start: int, stop: int, electrodes: Sequence[str] | None = None
+    ) -> np.ndarray:
+        """Read samples ``start:stop`` of some electrodes, in volts.
+
+        Parameters
+        ----------
+        start, stop : int
+            Sample indices, ``0 <= start <= stop <= n_samples``.
+        electrodes : sequence of str, optional
+            Canonical electrode names; all of :attr:`electrodes` when omitted.
+
+        Returns
+        -------
+        ndarray, shape (n_electrodes, stop - start), float64
+        """
+        if not 0 <= start <= stop <= self.n_samples:
+            raise ValueError(f"samples {start}:{stop} outside 0:{self.n_samples}")
+        picks = self._picks(electrodes)
+        with warnings.catch_warnings():
+            # Mixed-rate files: MNE warns on partial reads of upsampled channels.
+            warnings.simplefilter("ignore", RuntimeWarning)
+            return self._raw.get_data(picks=picks, start=start, stop=stop, verbose="error")
+
+    def read(
+        self, start_s: float, stop_s: float, electrodes: Sequence[str] | None = None
+    ) -> np.ndarray:
+        """Read the time range ``[start_s, stop_s)`` of some electrodes, in volts.
+
+        Parameters
+        ----------
+        start_s, stop_s : float
+            Seconds from the first sample; rounded to the nearest sample.
+        electrodes : sequence of str, optional
+            Canonical electrode names; all of :attr:`electrodes` when omitted.
+
+        Returns
+        -------
+        ndarray, shape (n_electrodes, n_samples_in_range), float64
+        """
+        start = int(round(start_s * self.sfreq))
+        stop = int(round(stop_s * self.sfreq))
+        return self.read_samples(start, stop, electrodes)
+
+    def __repr__(self) -> str:
+        return (
+            f"<Recording {self.path.name} {self.file_format} {self.duration:.1f} s "
+            f"{self.sfreq:g} Hz {len(self.electrodes)} EEG electrodes>"
+        )
+
+
+def open_recording(path: str | Path) -> Recording:
+    """Open an EDF, EDF+ or BDF recording lazily (header only).
+
+    Parameters
+    ----------
+    path : str or Path
+
+    Returns
+    -------
+    Recording
+
+    Raises
+    ------
+    RecordingError
+        A subclass that says what is wrong with the file and what to do.
+    """
+    header = read_header(path)
+    reader = mne.io.read_raw_bdf if header.file_format.startswith("BDF") else mne.io.read_raw_edf
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            raw = reader(header.path, preload=False, verbose="error")
+    except (ValueError, RuntimeError, KeyError, IndexError) as error:
+        raise BadHeaderError(
+            f"{header.path.name}: MNE cannot read this file ({' '.join(str(error).split())}); "
+            "repair the header or "
+            "re-export the file"
+        ) from None
+    return Recording(header, raw)
