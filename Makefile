@@ -21,8 +21,8 @@ run: $(STAMP)
 	QT_QPA_PLATFORM= $(VENV)/bin/elm-desktop gui --demo
 
 lint: $(STAMP)
-	$(VENV)/bin/ruff check elm_desktop tests benchmarks
-	$(VENV)/bin/ruff format --check elm_desktop tests benchmarks
+	$(VENV)/bin/ruff check
+	$(VENV)/bin/ruff format --check
 	$(VENV)/bin/lint-imports
 
 test: lint
