@@ -1,0 +1,87 @@
+"""``elm-desktop train``, ``evaluate`` and ``adapt``: the ELM model's training side (torch)."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    """Add the training commands."""
+    train = subparsers.add_parser(
+        "train",
+        help="train an ELM model from a configuration file (torchrun for several processes)",
+    )
+    train.add_argument("--config", required=True, type=Path, help="TOML training configuration")
+    train.set_defaults(handler=_train)
+
+    evaluate = subparsers.add_parser(
+        "evaluate", help="evaluate a checkpoint on a corpus's test split (markdown + JSON)"
+    )
+    evaluate.add_argument("--model", required=True, type=Path, help="checkpoint folder")
+    evaluate.add_argument("--corpus", required=True, type=Path, help="folder with manifest.jsonl")
+    evaluate.add_argument("--out", type=Path, help="output folder (default: MODEL/evaluation)")
+    evaluate.add_argument("--cache", type=Path, help="preprocessing cache folder")
+    evaluate.add_argument("--split", default="test", help="split to evaluate (default: test)")
+    evaluate.add_argument("--seed", type=int, default=0, help="seed of probes and baselines")
+    evaluate.add_argument(
+        "--baseline-epochs", type=int, default=10, help="epochs of the supervised baseline"
+    )
+    evaluate.set_defaults(handler=_evaluate)
+
+    adapt = subparsers.add_parser(
+        "adapt",
+        help="train only the text projector and attention head on local recordings with reports",
+    )
+    adapt.add_argument("--encoder", required=True, type=Path, help="checkpoint folder or .pt")
+    adapt.add_argument("--corpus", required=True, type=Path, help="folder with manifest.jsonl")
+    adapt.add_argument("--out", required=True, type=Path, help="output folder")
+    adapt.add_argument("--config", type=Path, help="TOML configuration ([model], [train], ...)")
+    adapt.add_argument("--epochs", type=int, help="override train.epochs")
+    adapt.set_defaults(handler=_adapt)
+
+
+def _train(args: argparse.Namespace) -> int:
+    from elm_desktop.progress import TerminalProgress
+    from elm_desktop.training.config import load_training_config
+    from elm_desktop.training.trainer import train
+
+    config = load_training_config(args.config)
+    progress = TerminalProgress("train")
+    final = train(config, progress=progress)
+    progress.close()
+    print(f"model saved in {final}")
+    return 0
+
+
+def _evaluate(args: argparse.Namespace) -> int:
+    from elm_desktop.progress import TerminalProgress
+    from elm_desktop.training.evaluate import evaluate
+
+    progress = TerminalProgress("evaluate")
+    out = args.out or args.model / "evaluation"
+    paths = evaluate(
+        args.model,
+        args.corpus,
+        out,
+        cache_dir=args.cache,
+        split=args.split,
+        seed=args.seed,
+        baseline_epochs=args.baseline_epochs,
+        progress=progress,
+    )
+    progress.close()
+    print(paths["markdown"].read_text(encoding="utf-8"))
+    print(f"written: {paths['markdown']} and {paths['json']}")
+    return 0
+
+
+def _adapt(args: argparse.Namespace) -> int:
+    from elm_desktop.progress import TerminalProgress
+    from elm_desktop.training.adapt import adapt
+
+    progress = TerminalProgress("adapt")
+    final = adapt(args.encoder, args.corpus, args.out, args.config, args.epochs, progress)
+    progress.close()
+    print(f"adapted model saved in {final}")
+    return 0
