@@ -5,7 +5,8 @@ sentence (longest match wins where terms overlap, so "generalized spike" is not 
 "spike"), and marks a mention negated when a negation cue precedes it within a few words of the
 same clause ("no focal slowing", "without epileptiform discharges") or follows it ("sharp waves
 were not seen"). Sections about the patient rather than the record (history, medications,
-indication) are skipped, so "history of seizures" is not a recorded seizure.
+indication, clinical correlation) are skipped, so "history of seizures" is not a recorded
+seizure.
 
 The ``normal`` finding is special: a report is normal when it says so, says nothing abnormal,
 and asserts no abnormal finding.
@@ -24,8 +25,18 @@ from functools import lru_cache
 from elm_desktop.clinical.knowledge import KnowledgeBase
 from elm_desktop.runtime.report_segments import split_sections, split_sentences
 
-#: Section headings (substrings) that describe the patient, not the record.
-SKIPPED_SECTIONS = ("HISTORY", "MEDICATION", "AED", "REASON", "INDICATION", "DATE")
+#: Section headings (substrings) about the patient or what the findings imply, not the record
+#: ("risk of seizures" in a clinical correlation is no recorded seizure).
+SKIPPED_SECTIONS = (
+    "HISTORY",
+    "MEDICATION",
+    "MEDICINE",
+    "AED",
+    "REASON",
+    "INDICATION",
+    "DATE",
+    "CORRELATION",
+)
 
 NEGATION_WINDOW_WORDS = 6
 _PRE_NEGATION = re.compile(
@@ -129,4 +140,4 @@ def _term_pattern(
         for term in terms:
             owner.setdefault(term.lower(), finding_id)
     alternation = "|".join(re.escape(t) for t in sorted(owner, key=len, reverse=True))
-    return re.compile(rf"(?<![\w-])(?:{alternation})(?![\w-])"), owner
+    return re.compile(rf"(?<!\w)(?:{alternation})(?!\w)"), owner

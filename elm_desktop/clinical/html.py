@@ -1,0 +1,267 @@
+"""A self-contained HTML page of an analysis: scores, top segments as traces, draft, similar cases.
+
+The page has no external resources (no scripts, fonts or images to fetch): traces are inline SVG
+polylines in the longitudinal bipolar montage the model reads, drawn negative-up at a fixed
+sensitivity with the segment that scored high shaded. It is built from the JSON-ready dictionary
+of :meth:`elm_desktop.analysis.AnalysisResult.to_dict` plus the trace snippets read here.
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from elm_desktop.clinical.report import format_time
+from elm_desktop.signals.display import DisplayFilter, read_page
+from elm_desktop.signals.recording import open_recording
+
+SNIPPET_CONTEXT_S = 2.5
+MAX_SNIPPETS = 6
+TRACE_WIDTH_PX = 900
+ROW_HEIGHT_PX = 26
+UV_PER_ROW = 100.0  # a 100 uV deflection spans one row spacing
+LABEL_WIDTH_PX = 60
+
+
+@dataclass(frozen=True)
+class TraceSnippet:
+    """Bipolar traces around one segment.
+
+    Attributes
+    ----------
+    title : str
+        Why the segment is shown ("attention", a finding's label, a prompt).
+    start_s, end_s : float
+        The highlighted segment.
+    page_start_s : float
+        Time of the first sample drawn.
+    sfreq : float
+    labels : list of str
+    data : numpy.ndarray
+        [n_traces, n_times] microvolts (NaN rows for traces that cannot be built).
+    """
+
+    title: str
+    start_s: float
+    end_s: float
+    page_start_s: float
+    sfreq: float
+    labels: list[str]
+    data: np.ndarray
+
+
+def snippet_requests(summary: Mapping[str, Any]) -> list[tuple[str, float, float]]:
+    """Choose the segments to draw: top attention, present findings, then prompts.
+
+    Returns (title, start_s, end_s) triples, at most :data:`MAX_SNIPPETS`, no two starting at
+    the same time.
+    """
+    wanted: list[tuple[str, dict]] = [
+        ("Highest attention", seg) for seg in summary["attended_segments"][:2]
+    ]
+    wanted += [(f["label"], f["top_segments"][0]) for f in summary["findings"] if f["present"]]
+    wanted += [(f'"{p["prompt"]}"', p["top_segments"][0]) for p in summary["prompts"]]
+    chosen: dict[float, tuple[str, float, float]] = {}
+    for title, segment in wanted:
+        start = float(segment["start_s"])
+        if start not in chosen and len(chosen) < MAX_SNIPPETS:
+            chosen[start] = (title, start, float(segment["end_s"]))
+    return list(chosen.values())
+
+
+def read_snippets(
+    path: str | Path, requests: Sequence[tuple[str, float, float]]
+) -> list[TraceSnippet]:
+    """Read the bipolar traces around each requested segment (display filters 1-70 Hz)."""
+    rec = open_recording(path)
+    snippets = []
+    for title, start_s, end_s in requests:
+        page_start = max(start_s - SNIPPET_CONTEXT_S, 0.0)
+        page = read_page(
+            rec, page_start, end_s - start_s + 2 * SNIPPET_CONTEXT_S, "tcp-elm", DisplayFilter()
+        )
+        snippets.append(
+            TraceSnippet(title, start_s, end_s, page.start_s, page.sfreq, page.labels, page.data)
+        )
+    return snippets
+
+
+def render_html(summary: Mapping[str, Any], snippets: Sequence[TraceSnippet]) -> str:
+    """Return the page for one analysis.
+
+    Parameters
+    ----------
+    summary : mapping
+        :meth:`~elm_desktop.analysis.AnalysisResult.to_dict` of the analysis.
+    snippets : sequence of TraceSnippet
+        Traces to draw, e.g. from :func:`read_snippets`.
+    """
+    recording = summary["recording"]
+    parts = [
+        "<!DOCTYPE html>",
+        '<html lang="en"><head><meta charset="utf-8">',
+        f"<title>ELM analysis of {_e(recording['file'])}</title>",
+        f"<style>{_STYLE}</style></head><body>",
+        f"<h1>ELM analysis: {_e(recording['file'])}</h1>",
+        '<p class="draft">Model output for review, not a diagnosis. The draft report below must '
+        "be reviewed, edited and signed by a qualified clinician.</p>",
+        "<table class=facts>",
+        _row("Model", summary["model"]),
+        _row("Duration", format_time(recording["duration_s"])),
+        _row("Sampling rate", f"{recording['sfreq']:g} Hz"),
+        _row("Channels", f"{len(recording['channels'])}: {', '.join(recording['channels'])}"),
+        _row("Crops", f"{len(summary['crops']['start_s'])} of {summary['window_s']:g} s"),
+        "</table>",
+    ]
+    if summary.get("notice"):
+        parts.append(f'<p class="notice">{_e(summary["notice"])}</p>')
+    parts += ["<h2>Attention over the recording</h2>", _sparkline(summary["crops"]["attention"])]
+    parts += _findings_table(summary["findings"])
+    parts += _prompts_table(summary["prompts"])
+    if snippets:
+        parts.append("<h2>Top segments (longitudinal bipolar, LFF 1 Hz, HFF 70 Hz)</h2>")
+        parts += [_trace_svg(snippet) for snippet in snippets]
+    if summary.get("draft"):
+        parts += [
+            "<h2>Draft report</h2>",
+            f"<pre class=report>{_e(summary['draft']['text'])}</pre>",
+        ]
+    parts += _similar_cases(summary["similar_cases"])
+    parts.append("</body></html>")
+    return "\n".join(parts)
+
+
+def _findings_table(findings: Sequence[Mapping[str, Any]]) -> list[str]:
+    if not findings:
+        return []
+    rows = [
+        "<h2>Zero-shot findings</h2>",
+        "<table><tr><th>Finding</th><th>Probability</th><th>Threshold</th><th>Call</th>"
+        "<th>Most evident at</th><th>Per crop</th></tr>",
+    ]
+    for f in sorted(findings, key=lambda f: -f["probability"]):
+        call = "present" if f["present"] else "absent"
+        times = ", ".join(format_time(s["start_s"]) for s in f["top_segments"])
+        rows.append(
+            f'<tr class="{call}"><td>{_e(f["label"])}</td><td>{f["probability"]:.2f}</td>'
+            f"<td>{f['threshold']:.2f}</td><td>{call}</td><td>{times}</td>"
+            f"<td>{_sparkline(f['crop_probability'], height=20, width=200)}</td></tr>"
+        )
+    rows.append("</table>")
+    return rows
+
+
+def _prompts_table(prompts: Sequence[Mapping[str, Any]]) -> list[str]:
+    if not prompts:
+        return []
+    rows = [
+        "<h2>Free-text prompts</h2>",
+        "<table><tr><th>Prompt</th><th>Recording similarity</th><th>Best segments</th>"
+        "<th>Per crop</th></tr>",
+    ]
+    for p in prompts:
+        best = ", ".join(
+            f"{format_time(s['start_s'])} ({s['score']:.2f})" for s in p["top_segments"]
+        )
+        rows.append(
+            f"<tr><td>{_e(p['prompt'])}</td><td>{p['recording_similarity']:.3f}</td>"
+            f"<td>{best}</td><td>{_sparkline(p['similarity'], height=20, width=200)}</td></tr>"
+        )
+    rows.append("</table>")
+    return rows
+
+
+def _similar_cases(cases: Sequence[Mapping[str, Any]]) -> list[str]:
+    if not cases:
+        return ["<h2>Similar prior cases</h2><p>No archive searched, or no case in it.</p>"]
+    rows = ["<h2>Similar prior cases</h2>"]
+    for case in cases:
+        who = ", ".join(str(v) for v in (case["age"], case["sex"]) if v is not None)
+        rows.append(
+            f"<details><summary>Case {case['case_id']}: similarity {case['score']:.3f}"
+            f"{' (' + _e(who) + ')' if who else ''}, best match at "
+            f"{format_time(case['best_case_crop_start_s'])} of "
+            f"{format_time(case['duration_s'])}</summary>"
+            f"<pre class=report>{_e(case['report'] or 'no report archived')}</pre></details>"
+        )
+    return rows
+
+
+def _trace_svg(snippet: TraceSnippet) -> str:
+    n_rows, n_times = snippet.data.shape
+    height = (n_rows + 1) * ROW_HEIGHT_PX
+    width = LABEL_WIDTH_PX + TRACE_WIDTH_PX
+    duration = n_times / snippet.sfreq
+    px_per_s = TRACE_WIDTH_PX / duration
+    step = max(1, int(np.ceil(n_times / TRACE_WIDTH_PX)))
+    x = LABEL_WIDTH_PX + np.arange(0, n_times, step) / snippet.sfreq * px_per_s
+    scale = ROW_HEIGHT_PX / UV_PER_ROW
+    shade_x = LABEL_WIDTH_PX + (snippet.start_s - snippet.page_start_s) * px_per_s
+    shade_w = (snippet.end_s - snippet.start_s) * px_per_s
+    title = (
+        f"{snippet.title}: {format_time(snippet.start_s)}-{format_time(snippet.end_s)} "
+        f"(shaded); {UV_PER_ROW:g} uV per row, negative up"
+    )
+    parts = [
+        f'<figure><figcaption>{_e(title)}</figcaption><svg xmlns="http://www.w3.org/2000/svg" '
+        f'width="{width}" height="{height}" viewBox="0 0 {width} {height}">',
+        f'<rect x="{shade_x:.1f}" y="0" width="{shade_w:.1f}" height="{height}" fill="#fde9b6"/>',
+    ]
+    for row in range(n_rows):
+        centre = (row + 1) * ROW_HEIGHT_PX
+        parts.append(
+            f'<text x="2" y="{centre + 4}" font-size="10">{_e(snippet.labels[row])}</text>'
+        )
+        trace = snippet.data[row, ::step]
+        if not np.all(np.isfinite(trace)):
+            continue
+        # Negative up: screen y grows downwards, so a negative voltage gets a smaller y.
+        y = centre + np.clip(trace * scale, -2 * ROW_HEIGHT_PX, 2 * ROW_HEIGHT_PX)
+        points = " ".join(f"{a:.1f},{b:.1f}" for a, b in zip(x, y, strict=True))
+        parts.append(
+            f'<polyline fill="none" stroke="#1b1b1b" stroke-width="0.6" points="{points}"/>'
+        )
+    parts.append("</svg></figure>")
+    return "".join(parts)
+
+
+def _sparkline(values: Sequence[float], height: int = 40, width: int = 900) -> str:
+    array = np.asarray(values, dtype=np.float64)
+    if array.size == 0:
+        return ""
+    if array.size > width:  # one point per pixel: the maximum of the crops it covers
+        edges = np.linspace(0, array.size, width + 1).astype(int)
+        array = np.maximum.reduceat(array, edges[:-1])
+    span = float(array.max() - array.min()) or 1.0
+    x = np.linspace(0, width, array.size)
+    y = height - (array - array.min()) / span * (height - 2) - 1
+    points = " ".join(f"{a:.1f},{b:.1f}" for a, b in zip(x, y, strict=True))
+    return (
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}">'
+        f'<polyline fill="none" stroke="#2a6fb0" stroke-width="1" points="{points}"/></svg>'
+    )
+
+
+def _row(name: str, value: str) -> str:
+    return f"<tr><th>{_e(name)}</th><td>{_e(value)}</td></tr>"
+
+
+def _e(text: object) -> str:
+    return html.escape(str(text))
+
+
+_STYLE = """
+body { font-family: sans-serif; margin: 1.5em; color: #1b1b1b; }
+table { border-collapse: collapse; margin-bottom: 1em; }
+th, td { border: 1px solid #ccc; padding: 2px 8px; text-align: left; vertical-align: middle; }
+tr.present td { background: #fbe3e3; }
+.draft { background: #fff4d6; border: 1px solid #e0b84a; padding: 0.5em; font-weight: bold; }
+.notice { background: #e8f0fb; border: 1px solid #7fa6d6; padding: 0.5em; }
+pre.report { white-space: pre-wrap; background: #fafafa; border: 1px solid #ddd; padding: 0.6em; }
+figure { margin: 0 0 1em 0; } figcaption { font-size: 0.9em; margin-bottom: 2px; }
+"""
