@@ -166,7 +166,9 @@ def is_kept_heading(heading: str) -> bool:
     return any(kept in upper for kept in KEPT_HEADINGS)
 
 
-def segment_report(report: str, mode: Mode = "sentence", kept_only: bool = True) -> list[ReportSegment]:
+def segment_report(
+    report: str, mode: Mode = "sentence", kept_only: bool = True
+) -> list[ReportSegment]:
     """Cut a report into the segments ELM embeds.
 
     Parameters
