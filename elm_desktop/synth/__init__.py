@@ -11,6 +11,7 @@ from elm_desktop.synth.corpus import (
     read_manifest,
     write_recording,
 )
+from elm_desktop.synth.demo import DemoData, build_demo
 from elm_desktop.synth.report import write_report
 from elm_desktop.synth.spec import (
     ABNORMAL,
@@ -23,10 +24,12 @@ from elm_desktop.synth.spec import (
 
 __all__ = [
     "ABNORMAL",
+    "DemoData",
     "FINDINGS",
     "MANIFEST_NAME",
     "Patient",
     "RecordingSpec",
+    "build_demo",
     "generate_corpus",
     "manifest_entry",
     "plan_corpus",

@@ -97,7 +97,7 @@ def _introduction(w: _Writer) -> str:
         w.pick(
             [
                 f"{kind} was performed using the standard 10-20 system of electrode placement",
-                f"Digital video EEG ({kind.lower()}) was recorded with the international 10-20 system",
+                f"Digital video EEG ({kind}) was recorded with the international 10-20 system",
                 f"{kind} using 21 electrodes placed according to the 10-20 system",
             ]
         )

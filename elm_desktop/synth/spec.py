@@ -978,6 +978,7 @@ def sample_spec(
     sfreq: int = 256,
     naming: str = "tuh",
     allowed: set[str] | None = None,
+    abnormal: set[str] | None = None,
 ) -> RecordingSpec:
     """Draw a clinically coherent recording for ``patient``.
 
@@ -997,6 +998,8 @@ def sample_spec(
         Channel names: ``"tuh"`` (``EEG FP1-REF``) or ``"1020"`` (``Fp1``).
     allowed : set of str, optional
         Findings that secondary findings must come from (all when None).
+    abnormal : set of str, optional
+        Exactly these abnormal findings (overrides the draw from the patient's condition).
 
     Returns
     -------
@@ -1011,7 +1014,10 @@ def sample_spec(
         raise ValueError(f"naming must be one of {NAMING_STYLES}, got {naming!r}")
     condition = patient.condition
     forced_benign = condition if condition in BENIGN else None
-    abnormal = _choose_findings(rng, condition, allowed)
+    if abnormal is None:
+        abnormal = _choose_findings(rng, condition, allowed)
+    elif not abnormal <= ABNORMAL:
+        raise ValueError(f"not abnormal findings: {sorted(abnormal - ABNORMAL)}")
     region = patient.region
     age = patient.age
 

@@ -1,0 +1,72 @@
+"""``elm-desktop synth`` (a synthetic corpus) and ``elm-desktop demo`` (the demo data set)."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    """Add the ``synth`` and ``demo`` commands."""
+    synth = subparsers.add_parser(
+        "synth", help="generate synthetic clinical EEG recordings with reports and ground truth"
+    )
+    synth.add_argument("--out", required=True, type=Path, help="output folder")
+    synth.add_argument("--n", type=int, default=10, help="number of recordings (default 10)")
+    synth.add_argument(
+        "--minutes", type=float, default=20.0, help="length of each recording (default 20)"
+    )
+    synth.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
+    synth.add_argument(
+        "--findings",
+        help="comma-separated finding ids to build the corpus around, e.g. seizure,normal "
+        "(default: a clinical mix)",
+    )
+    synth.add_argument(
+        "--sfreq", type=int, default=256, choices=(250, 256, 500), help="sampling rate in Hz"
+    )
+    synth.add_argument(
+        "--naming", default="tuh", choices=("tuh", "1020"), help="channel names (default tuh)"
+    )
+    synth.add_argument("--workers", type=int, default=2, help="parallel processes (default 2)")
+    synth.set_defaults(handler=_synth)
+
+    demo = subparsers.add_parser(
+        "demo", help="build the demo recording and its prior cases (once) in the user data folder"
+    )
+    demo.add_argument("--out", type=Path, help="folder (default: the user data demo folder)")
+    demo.set_defaults(handler=_demo)
+
+
+def _synth(args: argparse.Namespace) -> int:
+    from elm_desktop.progress import TerminalProgress
+    from elm_desktop.synth import generate_corpus
+
+    findings = [name.strip() for name in args.findings.split(",")] if args.findings else None
+    progress = TerminalProgress("synth")
+    manifest = generate_corpus(
+        args.out,
+        args.n,
+        args.minutes,
+        args.seed,
+        findings=findings,
+        sfreq=args.sfreq,
+        naming=args.naming,
+        workers=args.workers,
+        progress=progress,
+    )
+    progress.close()
+    print(manifest)
+    return 0
+
+
+def _demo(args: argparse.Namespace) -> int:
+    from elm_desktop.paths import demo_dir
+    from elm_desktop.progress import TerminalProgress
+    from elm_desktop.synth import build_demo
+
+    progress = TerminalProgress("demo")
+    data = build_demo(args.out or demo_dir(), progress=progress)
+    progress.close()
+    print(data.recording)
+    return 0
