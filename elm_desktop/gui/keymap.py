@@ -1,0 +1,49 @@
+"""The keyboard map: one table feeds both the key handling and the help dialog.
+
+Each entry names a main-window action (a method ``action_<name>`` on
+:class:`~elm_desktop.gui.main_window.MainWindow`), the keys bound to it as
+:class:`~PySide6.QtGui.QKeySequence` strings, and the line the help dialog shows. The window
+turns every entry into a window-wide shortcut; text fields keep the keys they type with.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from PySide6.QtGui import QKeySequence
+
+
+@dataclass(frozen=True)
+class KeyBinding:
+    """Keys bound to one action and what the action does."""
+
+    keys: tuple[str, ...]
+    description: str
+
+
+KEYMAP: dict[str, KeyBinding] = {
+    "next_page": KeyBinding(("PgDown", "Space"), "Next page"),
+    "previous_page": KeyBinding(("PgUp", "Backspace"), "Previous page"),
+    "scroll_forward": KeyBinding(("Right",), "Scroll forward by a tenth of a page"),
+    "scroll_backward": KeyBinding(("Left",), "Scroll back by a tenth of a page"),
+    "first_page": KeyBinding(("Home",), "Go to the start of the recording"),
+    "last_page": KeyBinding(("End",), "Go to the end of the recording"),
+    "next_highlight": KeyBinding(("N", "]"), "Next highlighted segment"),
+    "previous_highlight": KeyBinding(("P", "["), "Previous highlighted segment"),
+    "more_sensitive": KeyBinding(("Up", "+", "="), "Increase gain (fewer uV/mm)"),
+    "less_sensitive": KeyBinding(("Down", "-"), "Decrease gain (more uV/mm)"),
+    "longer_page": KeyBinding(("Ctrl+Right",), "Longer page (more seconds)"),
+    "shorter_page": KeyBinding(("Ctrl+Left",), "Shorter page (fewer seconds)"),
+    "next_montage": KeyBinding(("M",), "Next montage"),
+    "open_file": KeyBinding(("Ctrl+O",), "Open a recording"),
+    "analyze": KeyBinding(("Ctrl+R",), "Analyse the recording with the model"),
+    "cancel": KeyBinding(("Esc",), "Cancel the running job"),
+    "focus_prompt": KeyBinding(("Ctrl+F",), "Type a prompt"),
+    "toggle_dark": KeyBinding(("Ctrl+D",), "Switch between light and dark palette"),
+    "help": KeyBinding(("F1", "?"), "Show this list of keys"),
+}
+
+
+def key_sequences(action: str) -> list[QKeySequence]:
+    """Return the key sequences bound to ``action``."""
+    return [QKeySequence(key) for key in KEYMAP[action].keys]

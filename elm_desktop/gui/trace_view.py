@@ -1,0 +1,386 @@
+"""The trace view: one page of a recording drawn as a clinical EEG review program draws it.
+
+Derivations are stacked top to bottom in montage order, negative up, at a sensitivity in
+microvolts per millimetre of the physical screen. Only the visible page plus a margin on each side
+is read (and display-filtered) from the recording; paging within that block only re-slices it.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QWheelEvent
+from PySide6.QtWidgets import QScrollBar, QVBoxLayout, QWidget
+
+from elm_desktop.gui.markers import IntervalLayer
+from elm_desktop.gui.palette import LIGHT, PlotColours
+from elm_desktop.signals.display import DisplayFilter, read_page
+from elm_desktop.signals.montages import get_montage
+
+PAGE_LENGTHS_S = (5.0, 10.0, 15.0, 20.0, 30.0)
+SENSITIVITIES_UV_MM = (1.0, 2.0, 3.0, 5.0, 7.0, 10.0, 15.0, 20.0, 30.0, 50.0, 70.0, 100.0, 200.0)
+LABEL_LANE_MM = 5.0
+"""Height of the lane above the traces where annotation labels sit."""
+SCROLL_STEPS_PER_SECOND = 10
+_RIGHT_ELECTRODE = re.compile(r"^[A-Za-z]+[0-9]*[02468]$")
+
+
+def pixels_per_mm(widget: QWidget) -> float:
+    """Return the screen's pixels per physical millimetre (logical DPI if physical is implausible)."""
+    screen = widget.screen()
+    dpi = screen.physicalDotsPerInchY() if screen is not None else 96.0
+    if not 50.0 <= dpi <= 600.0:
+        dpi = screen.logicalDotsPerInchY() if screen is not None else 96.0
+    return dpi / 25.4
+
+
+def scale_bar_microvolts(sensitivity_uv_mm: float) -> float:
+    """Return a round amplitude (1, 2 or 5 times a power of ten) about 1 cm tall on screen."""
+    target = sensitivity_uv_mm * 10.0
+    exponent = math.floor(math.log10(target))
+    for step in (5.0, 2.0, 1.0):
+        value = step * 10.0**exponent
+        if value <= target:
+            return value
+    return 10.0**exponent
+
+
+def is_right_hemisphere(label: str) -> bool:
+    """Say whether a derivation touches only right-hemisphere or midline electrodes, one right."""
+    electrodes = [part.strip() for part in label.split("-") if part.strip()]
+    return any(_RIGHT_ELECTRODE.match(name) for name in electrodes) and not any(
+        re.match(r"^[A-Za-z]+[0-9]*[13579]$", name) for name in electrodes
+    )
+
+
+def chain_groups(labels: list[str]) -> list[int]:
+    """Number the bipolar chains: a new chain starts where a derivation does not continue the last.
+
+    Returns one group index per derivation; montages that are not chains get one group.
+    """
+    groups = [0]
+    for previous, current in zip(labels, labels[1:], strict=False):
+        joined = previous.split("-")[-1].lower() == current.split("-")[0].lower()
+        groups.append(groups[-1] + (0 if joined else 1))
+    return groups if groups[-1] < len(labels) // 2 else [0] * len(labels)
+
+
+class _PagePlot(pg.PlotWidget):
+    """A plot whose mouse wheel scrolls time instead of zooming."""
+
+    wheel_notches = Signal(float)
+
+    def wheelEvent(self, event: QWheelEvent) -> None:
+        delta = event.angleDelta()
+        self.wheel_notches.emit((delta.y() or delta.x()) / 120)
+        event.accept()
+
+
+class ClockAxis(pg.AxisItem):
+    """Time axis labelled as elapsed h:mm:ss from the start of the recording."""
+
+    def tickStrings(self, values, scale, spacing):
+        labels = []
+        for value in values:
+            seconds = int(round(value))
+            hours, rest = divmod(seconds, 3600)
+            labels.append(f"{hours}:{rest // 60:02d}:{rest % 60:02d}")
+        return labels
+
+
+@dataclass
+class _Block:
+    """The page plus margins read from the recording, in microvolts."""
+
+    start_s: float
+    stop_s: float
+    sfreq: float
+    data: np.ndarray
+    available: np.ndarray
+
+
+class TraceView(QWidget):
+    """Scrollable multichannel trace display of one recording.
+
+    Signals
+    -------
+    start_changed(float)
+        The page start (seconds) changed.
+    layout_changed()
+        Montage, page length, sensitivity or filters changed.
+    """
+
+    start_changed = Signal(float)
+    layout_changed = Signal()
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.recording = None
+        self.montage_name = "tcp-elm"
+        self.montage = None
+        self.labels: list[str] = []
+        self.page_s = 10.0
+        self.sensitivity = 7.0
+        self.display_filter = DisplayFilter(lff=1.0, hff=70.0, notch=None)
+        self.start_s = 0.0
+        self.colours = LIGHT
+        self._block: _Block | None = None
+        self._offsets_mm = np.empty(0)
+        self._height_mm = 100.0
+
+        self.axis = ClockAxis(orientation="bottom")
+        self.plot_widget = _PagePlot(axisItems={"bottom": self.axis})
+        self.plot_item = self.plot_widget.getPlotItem()
+        self.view_box = self.plot_item.getViewBox()
+        self.view_box.setMouseEnabled(x=False, y=False)
+        self.view_box.setMenuEnabled(False)
+        self.view_box.invertY(True)
+        self.view_box.setDefaultPadding(0.0)
+        self.plot_item.hideButtons()
+        self.plot_item.getAxis("left").setStyle(tickLength=0)
+        self.plot_widget.wheel_notches.connect(
+            lambda notches: self.set_start(self.start_s - notches * self.page_s / 10)
+        )
+        self.view_box.sigResized.connect(self._relayout)
+
+        self.curves: list[pg.PlotCurveItem] = []
+        self.annotation_layer = IntervalLayer(self.view_box, LIGHT.annotation, 60, z=-20)
+        self.highlight_layer = IntervalLayer(self.view_box, LIGHT.highlight, 90, z=-30)
+        self.scale_bar = pg.PlotCurveItem()
+        self.scale_bar_text = pg.TextItem(anchor=(1, 0.5))
+        for item in (self.scale_bar, self.scale_bar_text):
+            item.setZValue(50)
+            self.view_box.addItem(item, ignoreBounds=True)
+
+        self.scroll_bar = QScrollBar(Qt.Orientation.Horizontal)
+        self.scroll_bar.valueChanged.connect(
+            lambda value: self.set_start(value / SCROLL_STEPS_PER_SECOND)
+        )
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(0)
+        layout.addWidget(self.plot_widget)
+        layout.addWidget(self.scroll_bar)
+        self.apply_colours(LIGHT)
+
+    # ---- what is shown -------------------------------------------------------------------
+
+    def set_recording(self, recording, start_s: float = 0.0) -> None:
+        """Show ``recording`` (an opened :mod:`elm_desktop.signals` recording) from ``start_s``."""
+        self.recording = recording
+        self.montage = get_montage(self.montage_name)
+        self._block = None
+        self._update_scroll_range()
+        self._set_annotations()
+        self._relayout()
+        self.set_start(start_s, force=True)
+
+    def set_montage(self, name: str) -> None:
+        """Switch to another montage in place, keeping the page."""
+        self.montage_name = name
+        self.montage = get_montage(name)
+        self._block = None
+        if self.recording is not None:
+            self._relayout()
+            self.set_start(self.start_s, force=True)
+        self.layout_changed.emit()
+
+    def set_page_length(self, seconds: float) -> None:
+        """Show ``seconds`` of EEG per page."""
+        self.page_s = float(seconds)
+        self._block = None
+        self._update_scroll_range()
+        self.set_start(self.start_s, force=True)
+        self.layout_changed.emit()
+
+    def set_sensitivity(self, uv_per_mm: float) -> None:
+        """Draw ``uv_per_mm`` microvolts per millimetre of screen."""
+        self.sensitivity = float(uv_per_mm)
+        self._draw()
+        self.layout_changed.emit()
+
+    def set_filter(self, lff: float | None, hff: float | None, notch: float | None) -> None:
+        """Change the display filters (Hz; None switches one off)."""
+        self.display_filter = DisplayFilter(lff=lff, hff=hff, notch=notch)
+        self._block = None
+        self.set_start(self.start_s, force=True)
+        self.layout_changed.emit()
+
+    def apply_colours(self, colours: PlotColours) -> None:
+        """Recolour the view for a palette."""
+        self.colours = colours
+        self.plot_widget.setBackground(colours.background)
+        for name in ("left", "bottom"):
+            axis = self.plot_item.getAxis(name)
+            axis.setPen(pg.mkPen(colours.grid))
+            axis.setTextPen(pg.mkPen(colours.text))
+        self.axis.setGrid(90)
+        self.annotation_layer.colour = pg.mkColor(colours.annotation)
+        self.annotation_layer.set_text_colour(colours.annotation)
+        self.highlight_layer.colour = pg.mkColor(colours.highlight)
+        self.scale_bar.setPen(pg.mkPen(colours.text, width=2))
+        self.scale_bar_text.setColor(colours.text)
+        self._style_curves()
+        self._draw()
+
+    def set_highlights(self, starts, durations, strengths) -> None:
+        """Shade the segments the model attends to (strength 0-1 sets the opacity)."""
+        self.highlight_layer.set_intervals(starts, durations, strengths=strengths)
+        self._draw_markers()
+
+    # ---- where -----------------------------------------------------------------------------
+
+    @property
+    def duration(self) -> float:
+        return float(self.recording.duration) if self.recording is not None else 0.0
+
+    def last_start(self) -> float:
+        """Return the start of the last full page."""
+        return max(0.0, self.duration - self.page_s)
+
+    def set_start(self, start_s: float, force: bool = False) -> None:
+        """Show the page that starts at ``start_s`` (clamped to the recording)."""
+        if self.recording is None:
+            return
+        start_s = min(max(0.0, float(start_s)), self.last_start())
+        if not force and abs(start_s - self.start_s) < 1e-9:
+            return
+        self.start_s = start_s
+        self._draw()
+        self.scroll_bar.blockSignals(True)
+        self.scroll_bar.setValue(int(round(start_s * SCROLL_STEPS_PER_SECOND)))
+        self.scroll_bar.blockSignals(False)
+        self.start_changed.emit(start_s)
+
+    def centre_on(self, time_s: float) -> None:
+        """Show the page whose centre is ``time_s``."""
+        self.set_start(time_s - self.page_s / 2)
+
+    def step_pages(self, pages: float) -> None:
+        """Move by ``pages`` pages (negative: back)."""
+        self.set_start(self.start_s + pages * self.page_s)
+
+    def visible_range(self) -> tuple[float, float]:
+        """Return the (start, stop) seconds of the page on screen."""
+        return self.start_s, min(self.start_s + self.page_s, self.duration)
+
+    def page_data(self) -> np.ndarray:
+        """Return the microvolts drawn on the current page, [derivations, samples]."""
+        block = self._ensure_block()
+        first = int(round((self.start_s - block.start_s) * block.sfreq))
+        count = int(round(self.page_s * block.sfreq))
+        return block.data[:, first : first + count]
+
+    # ---- internals --------------------------------------------------------------------------
+
+    def _ensure_block(self) -> _Block:
+        """Read the page plus half a page each side, unless the current block already holds it."""
+        stop_s = min(self.start_s + self.page_s, self.duration)
+        block = self._block
+        if block is not None and block.start_s <= self.start_s and stop_s <= block.stop_s + 1e-9:
+            return block
+        margin = self.page_s / 2
+        first = max(0.0, self.start_s - margin)
+        last = min(self.duration, stop_s + margin)
+        page = read_page(self.recording, first, last - first, self.montage, self.display_filter)
+        self._block = _Block(
+            page.start_s, last, float(page.sfreq), np.asarray(page.data), page.available
+        )
+        labels = [
+            label if available else f"{label} (absent)"
+            for label, available in zip(page.labels, page.available, strict=True)
+        ]
+        if labels != self.labels:
+            self.labels = labels
+            self._relayout()
+        return self._block
+
+    def _set_annotations(self) -> None:
+        annotations = self.recording.annotations
+        self.annotation_layer.set_intervals(
+            [a.onset for a in annotations],
+            [a.duration for a in annotations],
+            labels=[a.description for a in annotations],
+        )
+
+    def _update_scroll_range(self) -> None:
+        self.scroll_bar.setRange(0, int(round(self.last_start() * SCROLL_STEPS_PER_SECOND)))
+        self.scroll_bar.setPageStep(int(round(self.page_s * SCROLL_STEPS_PER_SECOND)))
+        self.scroll_bar.setSingleStep(max(1, int(round(self.page_s))))
+
+    def _relayout(self) -> None:
+        """Place the derivations' baselines for the current height in millimetres."""
+        if self.recording is None:
+            return
+        if not self.labels:
+            self._ensure_block()
+            return
+        height_px = max(self.view_box.height(), 1.0)
+        self._height_mm = height_px / pixels_per_mm(self)
+        groups = chain_groups(self.labels)
+        # Half an empty row between chains, as the double banana is usually laid out.
+        rows = np.arange(len(self.labels)) + 0.5 * np.asarray(groups)
+        row_mm = (self._height_mm - LABEL_LANE_MM) / (rows[-1] + 1.0)
+        self._offsets_mm = LABEL_LANE_MM + (rows + 0.5) * row_mm
+        self.plot_item.getAxis("left").setTicks(
+            [list(zip(self._offsets_mm.tolist(), self.labels, strict=True)), []]
+        )
+        while len(self.curves) < len(self.labels):
+            curve = pg.PlotCurveItem(skipFiniteCheck=True)
+            self.view_box.addItem(curve)
+            self.curves.append(curve)
+        for extra in self.curves[len(self.labels) :]:
+            extra.setData([], [])
+        self._style_curves()
+        self._draw()
+
+    def _style_curves(self) -> None:
+        for curve, label in zip(self.curves, self.labels, strict=False):
+            colour = self.colours.trace_right if is_right_hemisphere(label) else self.colours.trace
+            curve.setPen(pg.mkPen(colour, width=1))
+
+    def _draw(self) -> None:
+        """Draw the current page."""
+        if self.recording is None or not len(self._offsets_mm):
+            return
+        data = self.page_data()
+        block = self._block
+        times = self.start_s + np.arange(data.shape[1]) / block.sfreq
+        scaled = data / self.sensitivity + self._offsets_mm[:, None]  # positive y is down
+        for curve, row, available in zip(self.curves, scaled, block.available, strict=False):
+            if available:
+                curve.setData(times, row)
+            else:
+                curve.setData([], [])
+        stop_s = self.start_s + self.page_s
+        self.view_box.setRange(
+            xRange=(self.start_s, stop_s), yRange=(0.0, self._height_mm), padding=0.0
+        )
+        self.axis.setTickSpacing(
+            major=5.0 if self.page_s > 15 else 1.0, minor=1.0 if self.page_s > 15 else 0.2
+        )
+        self._draw_scale_bar()
+        self._draw_markers()
+
+    def _draw_scale_bar(self) -> None:
+        microvolts = scale_bar_microvolts(self.sensitivity)
+        height_mm = microvolts / self.sensitivity
+        x_end = self.start_s + self.page_s * 0.985
+        x_start = x_end - 1.0
+        y_bottom = self._height_mm - 2.0
+        y_top = y_bottom - height_mm
+        self.scale_bar.setData([x_start, x_end, x_end], [y_bottom, y_bottom, y_top])
+        self.scale_bar_text.setText(f"{microvolts:g} µV\n1 s")
+        self.scale_bar_text.setPos(x_end - self.page_s * 0.005, y_bottom - height_mm / 2)
+
+    def _draw_markers(self) -> None:
+        if self.recording is None:
+            return
+        t0, t1 = self.start_s, self.start_s + self.page_s
+        self.annotation_layer.show_window(t0, t1, LABEL_LANE_MM, self._height_mm)
+        self.highlight_layer.show_window(t0, t1, LABEL_LANE_MM, self._height_mm)

@@ -1,0 +1,68 @@
+"""Fixtures of the GUI tests: small real EDF+ files and the real main window (offscreen)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from elm_desktop.synth.edf_writer import Annotation, EdfWriter, SignalHeader
+from elm_desktop.synth.electrodes import ELECTRODES
+
+
+def write_edf(path: Path, seconds: int = 60, sfreq: int = 256, n_annotations: int = 3) -> Path:
+    """Write a 21-electrode EDF+ file of alpha-like noise with evenly spaced annotations."""
+    rng = np.random.default_rng(7)
+    t = np.arange(seconds * sfreq) / sfreq
+    data = 20.0 * rng.standard_normal((len(ELECTRODES), t.size))
+    data += (
+        30.0
+        * np.sin(2 * np.pi * 10.0 * t)[None, :]
+        * np.linspace(0.2, 1.0, len(ELECTRODES))[:, None]
+    )
+    signals = [SignalHeader(f"EEG {name.upper()}-REF", -1000.0, 1000.0) for name in ELECTRODES]
+    onsets = np.linspace(1.0, seconds - 2.0, n_annotations)
+    notes = [Annotation(float(onset), 0.0, f"event {i}") for i, onset in enumerate(onsets)]
+    with EdfWriter(
+        path, signals, sfreq, seconds, dt.datetime(2024, 1, 1, 9, 0), "X X X X", "X X X X", notes
+    ) as writer:
+        writer.write_block(data)
+    return path
+
+
+@pytest.fixture
+def edf_path(tmp_path) -> Path:
+    """A 60 s, 21-electrode, 256 Hz EDF+ file with three annotations."""
+    return write_edf(tmp_path / "short.edf")
+
+
+@pytest.fixture
+def window(qtbot):
+    """The real main window, shown offscreen, with settings in the test's data directory."""
+    from elm_desktop.gui.main_window import MainWindow
+
+    main = MainWindow()
+    qtbot.addWidget(main)
+    main.resize(1400, 900)
+    main.show()
+    qtbot.waitExposed(main)
+    return main
+
+
+@pytest.fixture
+def open_in_window(qtbot, window):
+    """Return a function that opens a path in the window and waits for its first page."""
+
+    def open_and_wait(path: Path) -> None:
+        with qtbot.waitSignal(window.recording_opened, timeout=10000):
+            window.open_file(path)
+
+    return open_and_wait
+
+
+@pytest.fixture
+def make_edf(tmp_path):
+    """Return a function that writes an EDF+ test file (see :func:`write_edf`) in ``tmp_path``."""
+    return lambda name, **kwargs: write_edf(tmp_path / name, **kwargs)

@@ -1,0 +1,123 @@
+"""The trace view in the real window: paging, montage, sensitivity, filters, annotations."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from PySide6.QtCore import Qt
+
+from elm_desktop.gui.trace_view import chain_groups, is_right_hemisphere, scale_bar_microvolts
+
+
+def test_open_shows_tcp_page_negative_up(qtbot, window, edf_path, open_in_window):
+    open_in_window(edf_path)
+    view = window.trace_view
+    assert view.labels[:2] == ["Fp1-F7", "F7-T3"]
+    assert len(view.labels) == 20
+    assert view.visible_range() == (0.0, 10.0)
+    # Negative up: a sample's y (downwards on screen) grows with its voltage.
+    x, y = view.curves[0].getData()
+    data = view.page_data()[0]
+    assert np.corrcoef(y, data)[0, 1] > 0.999
+    assert view.view_box.yInverted()
+
+
+def test_page_forward_and_back_by_keys(qtbot, window, edf_path, open_in_window):
+    open_in_window(edf_path)
+    view = window.trace_view
+    first = view.page_data().copy()
+    qtbot.keyClick(window, Qt.Key.Key_PageDown)
+    assert view.start_s == pytest.approx(10.0)
+    assert not np.allclose(view.page_data(), first)
+    qtbot.keyClick(window, Qt.Key.Key_Right)
+    assert view.start_s == pytest.approx(11.0)
+    qtbot.keyClick(window, Qt.Key.Key_PageUp)
+    qtbot.keyClick(window, Qt.Key.Key_PageUp)
+    assert view.start_s == pytest.approx(0.0)
+    np.testing.assert_allclose(view.page_data(), first)
+    qtbot.keyClick(window, Qt.Key.Key_End)
+    assert view.visible_range()[1] == pytest.approx(60.0)
+
+
+def test_scroll_bar_and_wheel_move_the_page(qtbot, window, edf_path, open_in_window):
+    open_in_window(edf_path)
+    view = window.trace_view
+    view.scroll_bar.setValue(250)
+    assert view.start_s == pytest.approx(25.0)
+    from PySide6.QtCore import QPoint, QPointF
+    from PySide6.QtGui import QWheelEvent
+    from PySide6.QtWidgets import QApplication
+
+    viewport = view.plot_widget.viewport()
+    centre = QPointF(viewport.width() / 2, viewport.height() / 2)
+    wheel = QWheelEvent(
+        centre, viewport.mapToGlobal(centre), QPoint(), QPoint(0, -120),
+        Qt.MouseButton.NoButton, Qt.KeyboardModifier.NoModifier, Qt.ScrollPhase.NoScrollPhase, False,
+    )  # fmt: skip
+    QApplication.sendEvent(viewport, wheel)
+    assert view.start_s == pytest.approx(26.0)
+
+
+def test_montage_switch_in_place_keeps_the_page(qtbot, window, edf_path, open_in_window):
+    open_in_window(edf_path)
+    window.trace_view.set_start(20.0)
+    window.set_montage("transverse")
+    view = window.trace_view
+    assert view.labels[0] == "F7-Fp1"
+    assert view.start_s == pytest.approx(20.0)
+    assert window.recording is not None
+    window.set_montage("average")
+    assert view.labels[0] == "Fp1-Avg"
+    # The common average derivations sum to zero at every sample.
+    data = view.page_data()
+    assert np.abs(data.sum(axis=0)).max() < 1e-6 * np.abs(data).max()
+
+
+def test_sensitivity_scales_the_traces_and_scale_bar(qtbot, window, edf_path, open_in_window):
+    open_in_window(edf_path)
+    view = window.trace_view
+    _, y7 = view.curves[3].getData()
+    bar7 = np.ptp(view.scale_bar.getData()[1])
+    qtbot.keyClick(window, Qt.Key.Key_Down)  # less sensitive: 10 uV/mm
+    assert view.sensitivity == 10.0
+    _, y10 = view.curves[3].getData()
+    np.testing.assert_allclose(np.ptp(y10), np.ptp(y7) * 7 / 10, rtol=1e-6)
+    bar10 = np.ptp(view.scale_bar.getData()[1])
+    # The bar shows a round amplitude drawn at the current sensitivity.
+    assert bar7 == pytest.approx(scale_bar_microvolts(7) / 7)
+    assert bar10 == pytest.approx(scale_bar_microvolts(10) / 10)
+    assert window.settings.value("display/sensitivity_uv_mm") == 10.0
+
+
+def test_filters_change_the_trace(qtbot, window, edf_path, open_in_window):
+    open_in_window(edf_path)
+    before = window.trace_view.page_data().copy()
+    window.set_filters(1.0, 15.0, 50.0)
+    after = window.trace_view.page_data()
+    assert np.std(after) < np.std(before)  # the 15 Hz low-pass removes the broadband noise
+
+
+def test_only_visible_annotations_get_items(window, make_edf, open_in_window):
+    open_in_window(make_edf("many.edf", seconds=200, n_annotations=10_000))
+    layer = window.trace_view.annotation_layer
+    assert len(layer.starts) == 10_000
+    assert 400 <= len(layer.visible_indices) <= 600 or len(layer.visible_indices) == 200
+    assert len(layer._bands) <= 200
+    onsets = layer.starts[layer.visible_indices]
+    assert onsets.min() >= 0.0 and onsets.max() <= 10.0
+
+
+def test_page_length_choices(qtbot, window, edf_path, open_in_window):
+    open_in_window(edf_path)
+    window.set_page_length(30.0)
+    assert window.trace_view.visible_range() == (0.0, 30.0)
+    assert window.trace_view.page_data().shape[1] == 30 * 256
+
+
+def test_helpers():
+    assert scale_bar_microvolts(7) == 50
+    assert scale_bar_microvolts(10) == 100
+    assert is_right_hemisphere("Fp2-F8") and is_right_hemisphere("Cz-C4")
+    assert not is_right_hemisphere("Fp1-F7") and not is_right_hemisphere("Fp1-Fp2")
+    groups = chain_groups(["Fp1-F7", "F7-T3", "Fp2-F8", "F8-T4"])
+    assert groups == [0, 0, 1, 1]
