@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from elm_desktop.clinical.knowledge import KnowledgeBase, PromptStyle
+from elm_desktop.runtime.pooling import l2_normalise
 
 TextEmbedder = Callable[[Sequence[str]], np.ndarray]
 
@@ -141,7 +142,7 @@ def build_prompt_bank(
     for group in groups:
         means.append(embeddings[start : start + len(group)].mean(axis=0))
         start += len(group)
-    stacked = _normalise(np.stack(means))
+    stacked = l2_normalise(np.stack(means))
     n = len(findings)
     return PromptBank(tuple(f.id for f in findings), stacked[:n], stacked[n:], style)
 
@@ -248,11 +249,6 @@ def top_segments(
         if len(chosen) == k:
             break
     return chosen
-
-
-def _normalise(vectors: np.ndarray) -> np.ndarray:
-    norms = np.linalg.norm(vectors, axis=-1, keepdims=True)
-    return (vectors / np.maximum(norms, 1e-12)).astype(np.float32)
 
 
 def _sigmoid(x: np.ndarray) -> np.ndarray:
