@@ -14,6 +14,8 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
+
 from elm_desktop.errors import (
     BadHeaderError,
     EmptyRecordingError,
@@ -314,3 +316,51 @@ def _check_record_count(
             f"{path.name} holds {complete} complete data records of the {n_records} its header "
             "promises; the file was cut short: copy or export it again"
         )
+
+
+_TAL = re.compile(rb"([+-]\d+(?:\.\d*)?)(?:\x15(\d+(?:\.\d*)?))?\x14(.*?)\x14\x00", re.DOTALL)
+
+
+def read_annotation_records(
+    header: EdfHeader,
+) -> tuple[list[float], list[tuple[float, float, str]]]:
+    """Read the record onsets and annotations of an EDF+/BDF+ file from its TAL signal.
+
+    Parameters
+    ----------
+    header : EdfHeader
+
+    Returns
+    -------
+    record_onsets : list of float
+        Start of each data record in seconds from the file's start time (the time-keeping
+        annotation that opens every record).
+    annotations : list of (onset, duration, text)
+        Onsets in the same real-time seconds.
+    """
+    sample_bytes = 3 if header.file_format.startswith("BDF") else 2
+    sizes = [s.samples_per_record * sample_bytes for s in header.signals]
+    record_bytes = sum(sizes)
+    offset = 256 * (len(header.signals) + 1)
+    records = np.memmap(header.path, np.uint8, "r", offset, (header.n_records, record_bytes))
+    onsets: list[float] = []
+    annotations: list[tuple[float, float, str]] = []
+    start = 0
+    tal_columns = []
+    for signal, size in zip(header.signals, sizes, strict=True):
+        if signal.is_annotation:
+            tal_columns.append((start, start + size))
+        start += size
+    for record in records:
+        first = True
+        for begin, end in tal_columns:
+            for match in _TAL.finditer(record[begin:end].tobytes()):
+                onset = float(match.group(1))
+                texts = [t.decode("utf-8", "replace") for t in match.group(3).split(b"\x14")]
+                if first and not texts[0]:
+                    onsets.append(onset)  # the time-keeping TAL of this record
+                    texts = texts[1:]
+                first = False
+                duration = float(match.group(2)) if match.group(2) else 0.0
+                annotations.extend((onset, duration, text) for text in texts if text)
+    return onsets, annotations

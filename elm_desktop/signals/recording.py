@@ -17,7 +17,12 @@ import numpy as np
 
 from elm_desktop.errors import BadHeaderError, MissingChannelsError
 from elm_desktop.signals.channels import ChannelInfo, classify_channel
-from elm_desktop.signals.edf_header import EdfHeader, PatientFields, read_header
+from elm_desktop.signals.edf_header import (
+    EdfHeader,
+    PatientFields,
+    read_annotation_records,
+    read_header,
+)
 
 
 @dataclass(frozen=True)
@@ -27,6 +32,33 @@ class Annotation:
     onset: float
     duration: float
     description: str
+
+
+def _discontinuous_annotations(header: EdfHeader) -> tuple[Annotation, ...]:
+    """Annotations of an EDF+D file on the time axis of its records read back to back.
+
+    MNE reads the records of an EDF+D file back to back but keeps annotation onsets in real
+    time, so those after a gap land in the wrong place or are dropped. Here each onset moves
+    into the record it falls in (an onset inside a gap moves to the next record), and every gap
+    gets its own annotation so a reviewer sees where time was skipped.
+    """
+    onsets, found = read_annotation_records(header)
+    duration = header.record_duration
+    real_starts = np.asarray(onsets)
+    annotations = []
+    for k in range(1, len(onsets)):
+        gap = onsets[k] - onsets[k - 1] - duration
+        if gap > 1e-6:
+            annotations.append(
+                Annotation(k * duration, 0.0, f"discontinuity: {gap:g} s not recorded")
+            )
+    for onset, length, text in found:
+        k = max(int(np.searchsorted(real_starts, onset, side="right")) - 1, 0)
+        within = min(max(onset - real_starts[k], 0.0), duration) if len(onsets) else onset
+        if within >= duration and k + 1 < len(onsets):
+            k, within = k + 1, 0.0
+        annotations.append(Annotation(float(k * duration + within), length, text))
+    return tuple(sorted(annotations, key=lambda a: a.onset))
 
 
 class Recording:
@@ -69,10 +101,13 @@ class Recording:
             if channel.is_eeg:
                 self._electrode_index.setdefault(channel.name, index)
         self.electrodes: tuple[str, ...] = tuple(self._electrode_index)
-        self.annotations: tuple[Annotation, ...] = tuple(
-            Annotation(float(a["onset"]), float(a["duration"]), str(a["description"]))
-            for a in raw.annotations
-        )
+        if header.discontinuous:
+            self.annotations = _discontinuous_annotations(header)
+        else:
+            self.annotations = tuple(
+                Annotation(float(a["onset"]), float(a["duration"]), str(a["description"]))
+                for a in raw.annotations
+            )
 
     @property
     def duration(self) -> float:
@@ -81,7 +116,11 @@ class Recording:
 
     @property
     def discontinuous(self) -> bool:
-        """Whether the file is EDF+D/BDF+D; its data records are then read back to back."""
+        """Whether the file is EDF+D/BDF+D.
+
+        Its data records are read back to back; times are seconds of recorded signal and each
+        gap is marked by a ``"discontinuity: ..."`` annotation.
+        """
         return self.file_format.endswith("+D")
 
     def _picks(self, electrodes: Sequence[str] | None) -> list[int]:

@@ -1,0 +1,108 @@
+"""The ELM preprocessing, chunked, against the authors' whole-file MNE route."""
+
+import mne
+import numpy as np
+import pytest
+
+from elm_desktop.errors import MissingChannelsError, RecordingTooShortError
+from elm_desktop.signals import (
+    ELM_CHANNELS,
+    crop_windows,
+    elm_input,
+    iter_elm_input,
+    normalise_channel_name,
+    open_recording,
+)
+from elm_desktop.signals.preprocess import elm_filter_length
+
+from .conftest import TUH_LABELS, eeg_like, write_edf
+
+
+def whole_file_mne_route(path):
+    """The authors' preprocessing (preprocess_TUEG.py), on the whole file at once."""
+    raw = mne.io.read_raw_edf(path, preload=True, verbose="error")
+    raw.rename_channels(normalise_channel_name)
+    raw.filter(0.1, 49.0, verbose="error")
+    anodes = [label.split("-")[0] for label in ELM_CHANNELS]
+    cathodes = [label.split("-")[1] for label in ELM_CHANNELS]
+    bipolar = mne.set_bipolar_reference(
+        raw, anodes, cathodes, ch_name=list(ELM_CHANNELS), verbose="error"
+    ).pick(list(ELM_CHANNELS))
+    data = np.clip(bipolar.get_data() * 1e5, -80, 80)
+    info = mne.create_info(list(ELM_CHANNELS), raw.info["sfreq"], "eeg")
+    scaled = mne.io.RawArray(data, info, verbose="error")
+    return scaled.resample(100, verbose="error").get_data()
+
+
+@pytest.fixture(scope="module")
+def long_recording(tmp_path_factory):
+    sfreq = 256.0
+    data = eeg_like(len(TUH_LABELS), int(300 * sfreq), sfreq, seed=3)
+    data[0, int(150 * sfreq) : int(150.2 * sfreq)] += 2e-3  # a 2 mV artefact gets clipped
+    return write_edf(tmp_path_factory.mktemp("long") / "long.edf", data, sfreq, TUH_LABELS)
+
+
+def test_single_pass_equals_the_whole_file_mne_route(make_edf):
+    path = make_edf(duration_s=60.0, seed=4)
+    x = elm_input(open_recording(path))
+    expected = whole_file_mne_route(path)
+    assert x.dtype == np.float32 and x.shape == (20, 6000)
+    np.testing.assert_allclose(x, expected, atol=1e-5)
+
+
+def test_chunked_equals_whole_file_away_from_the_edges(long_recording):
+    rec = open_recording(long_recording)
+    expected = whole_file_mne_route(long_recording)
+    blocks = list(iter_elm_input(rec, chunk_s=30.0))
+    assert len(blocks) == 10 and all(b.shape[0] == 20 for b in blocks)
+    chunked = np.concatenate(blocks, axis=1)
+    assert chunked.shape == expected.shape == (20, 30000)
+    np.testing.assert_array_equal(chunked, elm_input(rec, chunk_s=30.0))
+    edge = int(np.ceil(elm_filter_length(rec.sfreq) / rec.sfreq * 100))
+    error = np.abs(chunked - expected)[:, edge:-edge]
+    assert expected.max() > 79  # the artefact reached the clip level
+    # MNE's FFT resampler cuts the spectrum at 50 Hz with a brick wall, whose sinc kernel
+    # reaches the whole file: chunks see it to 60 s on each side, so a tail remains.
+    assert np.sqrt(np.mean(error**2)) < 1e-3
+    assert error.max() < 1e-2
+
+
+def test_progress_and_cancel(long_recording):
+    from elm_desktop.errors import CancelledError
+    from elm_desktop.progress import CancelToken
+
+    rec = open_recording(long_recording)
+    calls = []
+    elm_input(rec, chunk_s=100.0, progress=lambda done, total, _: calls.append((done, total)))
+    assert calls[-1] == (rec.n_samples, rec.n_samples) and len(calls) == 3
+    token = CancelToken()
+    blocks = iter_elm_input(rec, chunk_s=100.0, cancel=token)
+    next(blocks)
+    token.cancel()
+    with pytest.raises(CancelledError):
+        next(blocks)
+
+
+@pytest.mark.parametrize(("window_s", "length"), [(5, 500), (60, 6000)])
+def test_crop_windows_cut_consecutive_crops(window_s, length):
+    x = np.arange(20 * 13_050, dtype=np.float32).reshape(20, 13_050)
+    crops, starts_s = crop_windows(x, window_s)
+    n = 13_050 // length
+    assert crops.shape == (n, 20, length) and crops.dtype == np.float32
+    np.testing.assert_array_equal(starts_s, np.arange(n) * window_s)
+    np.testing.assert_array_equal(crops[1], x[:, length : 2 * length])
+
+
+def test_a_recording_shorter_than_one_crop_is_refused(make_edf):
+    with pytest.raises(RecordingTooShortError, match="60 s model crop"):
+        crop_windows(np.zeros((20, 5999), np.float32), 60)
+    rec = open_recording(make_edf(duration_s=4.0))
+    with pytest.raises(RecordingTooShortError, match="4.0 s, shorter than one 5 s"):
+        elm_input(rec)
+
+
+def test_missing_tcp_electrodes_are_named(make_edf):
+    labels = [label for label in TUH_LABELS if label not in ("EEG T3-REF", "EEG CZ-REF")]
+    rec = open_recording(make_edf(labels=labels))
+    with pytest.raises(MissingChannelsError, match="lacks T3, Cz for the ELM montage"):
+        elm_input(rec)

@@ -1,0 +1,71 @@
+"""Lazy reading of EDF, EDF+ (continuous and discontinuous) and BDF."""
+
+import numpy as np
+import pytest
+
+from elm_desktop.signals import open_recording
+
+from .conftest import TUH_LABELS, edf_bytes, eeg_like, to_digital
+
+
+def test_edf_plus_header_channels_annotations(make_edf):
+    ekg = np.zeros(20 * 128)
+    path = make_edf(annotations=[(3.0, 1.5, "eyes closed")], extra=[("EKG1", ekg, 128.0)])
+    rec = open_recording(path)
+    assert rec.file_format == "EDF+C"
+    assert rec.sfreq == 256.0 and rec.n_samples == 20 * 256 and rec.duration == 20.0
+    assert len(rec.electrodes) == 21 and rec.electrodes[:3] == ("Fp1", "Fp2", "F3")
+    assert [c.kind for c in rec.channels].count("ecg") == 1
+    assert rec.channel_sfreqs["EKG1"] == 128.0
+    assert [(a.onset, a.duration, a.description) for a in rec.annotations] == [
+        (3.0, 1.5, "eyes closed")
+    ]
+
+
+def test_patient_fields_are_kept_apart(make_edf):
+    rec = open_recording(make_edf())
+    assert rec.patient.name == "Haagse_Harry" and rec.patient.code == "MCH-0234567"
+    assert rec.patient.sex == "F" and rec.patient.birthdate == "02-MAY-1951"
+    assert rec.patient.meas_date.hour == 10
+    assert "Haagse" not in repr(rec)
+
+
+def test_read_returns_volts_of_the_requested_range(tmp_path):
+    data = eeg_like(len(TUH_LABELS), 10 * 256, 256.0, seed=5)
+    path = tmp_path / "r.edf"
+    path.write_bytes(edf_bytes(to_digital(data), TUH_LABELS, 256))
+    rec = open_recording(path)
+    part = rec.read(2.0, 3.5, ["Cz", "Fp1"])
+    assert part.shape == (2, 384) and part.dtype == np.float64
+    quantum = 6400e-6 / 65535
+    np.testing.assert_allclose(part[0], data[17, 512:896], atol=2 * quantum)
+    np.testing.assert_allclose(part[1], data[0, 512:896], atol=2 * quantum)
+    with pytest.raises(ValueError, match="outside"):
+        rec.read(9.0, 11.0)
+
+
+def test_bdf_reads_24_bit(tmp_path):
+    data = eeg_like(4, 5 * 512, 512.0, seed=6)
+    path = tmp_path / "r.bdf"
+    path.write_bytes(
+        edf_bytes(to_digital(data, bdf=True), ["Fp1", "Fp2", "C3", "C4"], 512, bdf=True)
+    )
+    rec = open_recording(path)
+    assert rec.file_format == "BDF" and rec.sfreq == 512.0
+    np.testing.assert_allclose(rec.read(0, 5), data, atol=2 * 6400e-6 / 2**24)
+
+
+def test_discontinuous_edf_plus_marks_gaps_and_moves_annotations(tmp_path):
+    data = eeg_like(len(TUH_LABELS), 10 * 256, 256.0)
+    onsets = [0, 1, 2, 3, 4, 100, 101, 102, 103, 104]  # 95 s unrecorded after record 5
+    tal = [f"+{t}\x14\x14\x00".encode() for t in onsets]
+    tal[6] += b"+101.5\x14late spike\x14\x00"
+    path = tmp_path / "d.edf"
+    path.write_bytes(edf_bytes(to_digital(data), TUH_LABELS, 256, reserved="EDF+D", tal=tal))
+    rec = open_recording(path)
+    assert rec.discontinuous and rec.duration == 10.0
+    assert [(a.onset, a.description) for a in rec.annotations] == [
+        (5.0, "discontinuity: 95 s not recorded"),
+        (6.5, "late spike"),
+    ]
+    np.testing.assert_allclose(rec.read(5, 6, ["Fp1"])[0], data[0, 1280:1536], atol=1e-7)
