@@ -21,9 +21,11 @@ from elm_desktop.errors import ArchiveError
 
 #: HNSW graph degree and build-time candidate list (pgvector's defaults are 16 and 64).
 HNSW_M = 16
-HNSW_EF_CONSTRUCTION = 100
+HNSW_EF_CONSTRUCTION = 64
 #: Candidates an HNSW search keeps; higher finds more true neighbours, slower.
 HNSW_EF_SEARCH = 100
+
+INDEXED_TABLES = ("cases", "segments")
 
 # One lock id for schema changes, so two workstations creating the archive do not race.
 _SCHEMA_LOCK = 0x454C4D41
@@ -165,14 +167,34 @@ class PostgresArchive(Archive):
             self._check_binding(stored, binding)
             return
         dim = int(binding["embedding_dim"])
-        for table in ("cases", "segments"):
+        for table in INDEXED_TABLES:
             db.execute(f"ALTER TABLE {table} ALTER COLUMN embedding TYPE vector({dim})")
-            db.execute(
-                f"CREATE INDEX {table}_embedding_hnsw ON {table} USING hnsw"
-                f" (embedding vector_cosine_ops) WITH (m = {HNSW_M},"
-                f" ef_construction = {HNSW_EF_CONSTRUCTION})"
-            )
+            self._create_index(table)
         db.cursor().executemany("INSERT INTO meta VALUES (%s, %s)", list(binding.items()))
+
+    def _create_index(self, table: str) -> None:
+        self._db.execute(
+            f"CREATE INDEX {table}_embedding_hnsw ON {table} USING hnsw"
+            f" (embedding vector_cosine_ops) WITH (m = {HNSW_M},"
+            f" ef_construction = {HNSW_EF_CONSTRUCTION})"
+        )
+
+    def rebuild_index(self, table: str, maintenance_work_mem: str = "1GB") -> None:
+        """Build the HNSW index of a table anew, e.g. after a bulk load.
+
+        Parameters
+        ----------
+        table : {"cases", "segments"}
+            The recordings' or the report segments' embeddings.
+        maintenance_work_mem : str
+            Memory for the build; a graph that fits in it builds several times faster.
+        """
+        if table not in INDEXED_TABLES:
+            raise ArchiveError(f"no HNSW index on {table!r}: use one of {INDEXED_TABLES}")
+        with self._db.transaction():
+            self._db.execute(f"SET LOCAL maintenance_work_mem = '{maintenance_work_mem}'")
+            self._db.execute(f"DROP INDEX IF EXISTS {table}_embedding_hnsw")
+            self._create_index(table)
 
     def _insert(
         self, case: NewCase, stored_date: dt.date | None, binding: dict[str, str]

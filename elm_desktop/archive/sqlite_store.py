@@ -2,7 +2,7 @@
 
 Each case is written in one transaction, so a killed ``archive add`` leaves no half-written case
 and the next run adds what is missing. Searches load the recording (and segment) embeddings into
-a float32 (float16) matrix once and pick up rows other processes add later.
+a float32 matrix once and pick up rows other processes add later.
 """
 
 from __future__ import annotations
@@ -72,45 +72,44 @@ CREATE TABLE identity (
 
 
 class _MemoryIndex:
-    """Row ids and their embeddings, loaded once and extended as rows appear."""
+    """Row ids and their embeddings, loaded once and extended as rows appear.
 
-    def __init__(self, dtype: type) -> None:
-        self.dtype = dtype
+    The embeddings are held transposed, float32 [d, n]: ``query @ columns`` streams the matrix
+    once, which on a busy two-core machine is several times faster than ``rows @ query``.
+    """
+
+    def __init__(self) -> None:
         self.ids = np.empty(0, dtype=np.int64)
         self.owners = np.empty(0, dtype=np.int64)  # the case of each row
-        self.vectors: np.ndarray | None = None
+        self.columns: np.ndarray | None = None
         self.loaded = False
 
     def extend(self, ids: list[int], owners: list[int], vectors: list[np.ndarray]) -> None:
         if not ids:
             return
-        block = np.stack(vectors).astype(self.dtype)
+        block = np.stack(vectors).astype(np.float32).T
         self.ids = np.concatenate([self.ids, np.asarray(ids, dtype=np.int64)])
         self.owners = np.concatenate([self.owners, np.asarray(owners, dtype=np.int64)])
-        self.vectors = block if self.vectors is None else np.concatenate([self.vectors, block])
+        self.columns = (
+            block if self.columns is None else np.concatenate([self.columns, block], axis=1)
+        )
+        self.columns = np.ascontiguousarray(self.columns)
 
     def drop_owner(self, case_id: int) -> None:
         keep = self.owners != case_id
         self.ids, self.owners = self.ids[keep], self.owners[keep]
-        if self.vectors is not None:
-            self.vectors = self.vectors[keep]
+        if self.columns is not None:
+            self.columns = np.ascontiguousarray(self.columns[:, keep])
 
     @property
     def max_id(self) -> int:
         return int(self.ids[-1]) if len(self.ids) else 0
 
-    def scores(self, query: np.ndarray, chunk: int = 1 << 16) -> np.ndarray:
-        """Cosine of every row with a unit query (float16 rows are scored in float32 chunks)."""
-        if self.vectors is None:
+    def scores(self, query: np.ndarray) -> np.ndarray:
+        """Cosine of every row with a unit query."""
+        if self.columns is None:
             return np.empty(0, dtype=np.float32)
-        if self.vectors.dtype == np.float32:
-            return self.vectors @ query
-        return np.concatenate(
-            [
-                self.vectors[start : start + chunk].astype(np.float32) @ query
-                for start in range(0, len(self.vectors), chunk)
-            ]
-        )
+        return query @ self.columns
 
 
 class SQLiteArchive(Archive):
@@ -139,8 +138,8 @@ class SQLiteArchive(Archive):
             self._open_schema(date_policy)
         except sqlite3.DatabaseError as error:
             raise ArchiveError(f"cannot open the archive {self.path}: {error}") from error
-        self._recordings = _MemoryIndex(np.float32)
-        self._segments = _MemoryIndex(np.float16)
+        self._recordings = _MemoryIndex()
+        self._segments = _MemoryIndex()
         self._data_version = -1
 
     def _open_schema(self, date_policy: str | None) -> None:
@@ -283,8 +282,8 @@ class SQLiteArchive(Archive):
         # Another connection changed the file: reload if rows vanished, else read new rows.
         (n_cases,) = self._db.execute("SELECT count(*) FROM cases").fetchone()
         if n_cases < len(self._recordings.ids):
-            self._recordings = _MemoryIndex(np.float32)
-            self._segments = _MemoryIndex(np.float16)
+            self._recordings = _MemoryIndex()
+            self._segments = _MemoryIndex()
         dim = self.dim or 0
         rows = self._db.execute(
             "SELECT id, embedding FROM cases WHERE id > ? ORDER BY id", (self._recordings.max_id,)
