@@ -535,6 +535,9 @@ def _random_intervals(
         length = min(rng.uniform(low, high), duration - t)
         intervals.append([round(t, 3), round(t + length, 3)])
         t += length + rng.exponential(mean_gap) + 1.0
+    if not intervals:
+        start = duration * 0.1
+        intervals.append([round(start, 3), round(min(duration, start + high), 3)])
     return intervals
 
 
@@ -632,12 +635,17 @@ class _Builder:
         count = 1 if self.duration < 1800 or self.rng.random() < 0.6 else 2
         intervals = []
         for _ in range(count):
-            length = float(min(self.rng.uniform(35, 110), max(15.0, self.duration * 0.3)))
-            room = self.duration - length - 10
-            if room <= 5:
+            length = float(
+                min(
+                    self.rng.uniform(35, 110),
+                    max(0.3 * self.duration, min(20.0, 0.6 * self.duration)),
+                )
+            )
+            room = self.duration - length - 2
+            if room <= min(5.0, 0.1 * self.duration):
                 break
             for _attempt in range(20):
-                onset = float(self.rng.uniform(5, room))
+                onset = float(self.rng.uniform(min(5.0, 0.1 * self.duration), room))
                 if not _in_any(onset, self.blocked, length + 30):
                     break
             postictal = float(min(self.rng.uniform(20, 60), self.duration - onset - length))
@@ -718,6 +726,19 @@ class _Builder:
                 )
             )
             intervals.append([round(float(t), 3), round(float(t) + length, 3)])
+        if not intervals:
+            t, length = 0.2 * self.duration, min(4.0, 0.5 * self.duration)
+            self.events.append(
+                Event(
+                    "spike_wave",
+                    t,
+                    length,
+                    float(self.rng.uniform(180, 320) * amplitude_scale),
+                    ("Fz", "F3", "F4"),
+                    {"f_start": 3.5, "f_end": 3.0},
+                )
+            )
+            intervals.append([round(t, 3), round(t + length, 3)])
         self.add_finding(
             "generalized_spike_wave",
             "generalized",
@@ -786,7 +807,7 @@ class _Builder:
             intervals,
         )
 
-    def artifacts(self, with_blinks: bool) -> None:
+    def artifacts(self, with_blinks: bool, force: bool = False) -> None:
         rng = self.rng
         blinks = _spaced(_poisson_times(rng, self.segments, {"eyes_open": 18, "drowsy": 2}), 1.0)
         if with_blinks and blinks.size:
@@ -829,6 +850,12 @@ class _Builder:
         muscle = _poisson_times(
             rng, self.segments, {"eyes_open": 1.5, "eyes_closed": 0.6, "drowsy": 0.3}
         )
+        if (
+            force
+            and not muscle.size
+            and not any(e.kind in ("blink", "eye_movement") for e in self.events)
+        ):
+            muscle = np.array([0.5 * self.duration])
         sides = rng.choice(["left", "right"], size=muscle.size)
         for side in ("left", "right"):
             intervals = []
@@ -1135,7 +1162,7 @@ def sample_spec(
     builder.add_finding("photic_driving", "occipital", ["O1", "O2"], driven)
 
     builder.sleep_graphoelements(amplitude)
-    builder.artifacts(with_blinks=not unresponsive)
+    builder.artifacts(with_blinks=not unresponsive, force=forced_benign == "artifact")
     if not any(f.name in ABNORMAL for f in builder.findings):
         builder.add_finding("normal", "", [], [[0.0, float(duration)]])
     builder.events.sort(key=lambda e: e.onset)

@@ -16,7 +16,7 @@ from collections.abc import Callable
 import numpy as np
 from scipy import signal
 
-from elm_desktop.synth.electrodes import ELECTRODES, REGIONS, field, weights
+from elm_desktop.synth.electrodes import ELECTRODES, REGIONS, field, volume_conduction, weights
 from elm_desktop.synth.spec import Event
 
 
@@ -177,16 +177,22 @@ def periodic(event: Event, tau: np.ndarray, sfreq: float) -> np.ndarray:
 
 
 def burst(event: Event, tau: np.ndarray, sfreq: float) -> np.ndarray:
-    """A burst of burst-suppression: high-voltage mixed delta, theta and sharp transients."""
+    """A burst of burst-suppression: high-voltage mixed delta, theta and sharp transients.
+
+    Part of the burst is common to all electrodes and part differs between neighbours, so
+    bursts show in bipolar chains as they do in real recordings.
+    """
     n = int(round(event.duration * sfreq)) + 1
     rng = np.random.default_rng(event.params["seed"])
     sos = signal.butter(2, [1.0, 8.0], "bandpass", fs=sfreq, output="sos")
-    mixed = signal.sosfilt(sos, rng.standard_normal(n))
-    mixed /= mixed.std() + 1e-12
+    mixed = signal.sosfilt(sos, rng.standard_normal((1 + len(ELECTRODES), n)), axis=1)
+    mixed /= mixed.std(axis=1, keepdims=True) + 1e-12
     index = np.clip(np.rint(tau * sfreq).astype(int), 0, n - 1)
-    course = 0.6 * mixed[index] - gauss(tau, 0.15, 0.04)
-    course = course * _taper(tau, event.duration, 0.1)
-    return _outer(event.amplitude * _generalized(event.centers, 1.0, 0.45), course)
+    taper = _taper(tau, event.duration, 0.1)
+    common = (0.5 * mixed[0, index] - gauss(tau, 0.15, 0.04)) * taper
+    local = volume_conduction() @ mixed[1:, index] * taper
+    spatial = _generalized(event.centers, 1.0, 0.45)
+    return event.amplitude * (_outer(spatial, common) + 0.7 * spatial[:, None] * local)
 
 
 def photic(event: Event, tau: np.ndarray, sfreq: float) -> np.ndarray:
