@@ -10,11 +10,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent
 from PySide6.QtWidgets import (
     QApplication,
     QComboBox,
+    QDockWidget,
     QFileDialog,
     QLabel,
     QMainWindow,
@@ -23,15 +25,23 @@ from PySide6.QtWidgets import (
     QPushButton,
     QSplitter,
     QToolBar,
+    QWidget,
 )
 
+from elm_desktop.clinical.knowledge import load_knowledge_base
 from elm_desktop.gui import workers
+from elm_desktop.gui.cases_panel import CasesPanel
+from elm_desktop.gui.compare_window import CompareWindow
 from elm_desktop.gui.dialogs import KeysDialog, show_error
 from elm_desktop.gui.keymap import KEYMAP, key_sequences
 from elm_desktop.gui.overview import OverviewStrip
-from elm_desktop.gui.palette import apply_palette
+from elm_desktop.gui.palette import LIGHT, apply_palette
+from elm_desktop.gui.phenotype_panel import PhenotypePanel
+from elm_desktop.gui.prompt_panel import PromptPanel
+from elm_desktop.gui.report_panel import ReportPanel
 from elm_desktop.gui.settings import Settings
 from elm_desktop.gui.trace_view import PAGE_LENGTHS_S, SENSITIVITIES_UV_MM, TraceView
+from elm_desktop.paths import default_archive, default_bundle
 from elm_desktop.signals.montages import get_montage, list_montages
 from elm_desktop.signals.recording import open_recording
 
@@ -39,6 +49,9 @@ LFF_CHOICES_HZ = (None, 0.1, 0.3, 0.5, 1.0, 1.6, 5.0)
 HFF_CHOICES_HZ = (None, 15.0, 30.0, 35.0, 50.0, 70.0)
 NOTCH_CHOICES_HZ = (None, 50.0, 60.0)
 EDF_FILTER = "EEG recordings (*.edf *.EDF *.bdf *.BDF);;All files (*)"
+HIGHLIGHT_RATIO = 2.0
+"""A crop is highlighted when its attention weight is at least this many times the mean."""
+MAX_HIGHLIGHT_FRACTION = 0.05
 
 
 def _hz_label(value: float | None) -> str:
@@ -58,14 +71,40 @@ class MainWindow(QMainWindow):
     -------
     recording_opened(object)
         A recording was opened and its first page drawn.
+    error_shown(str)
+        An error message was shown.
+    analysis_finished(object)
+        The analysis finished; the :class:`~elm_desktop.analysis.AnalysisResult` is shown.
+    prompt_scored(object)
+        A free-text prompt was scored (a :class:`~elm_desktop.clinical.PromptCurve`).
+    compare_opened(object)
+        A comparison window with a similar case opened.
     """
 
     recording_opened = Signal(object)
+    error_shown = Signal(str)
+    analysis_finished = Signal(object)
+    prompt_scored = Signal(object)
+    compare_opened = Signal(object)
 
-    def __init__(self, settings: Settings | None = None) -> None:
+    def __init__(
+        self,
+        settings: Settings | None = None,
+        bundle_path: str | Path | None = None,
+        archive_path: str | Path | None = None,
+    ) -> None:
         super().__init__()
         self.settings = settings or Settings()
+        self.bundle_path = Path(bundle_path) if bundle_path else default_bundle()
+        self.archive_path = Path(archive_path) if archive_path else default_archive()
+        self.knowledge_base = load_knowledge_base()
         self.recording = None
+        self.engine = None
+        self.result = None
+        self.analysis_job: workers.Job | None = None
+        self.prompt_curves: dict[str, object] = {}
+        self.compare_windows: list[CompareWindow] = []
+        self.colours = LIGHT
         self.jobs: list[workers.Job] = []
         self.error_box: QMessageBox | None = None
         self.last_error: str | None = None
@@ -87,6 +126,7 @@ class MainWindow(QMainWindow):
         self.overview.time_clicked.connect(self.trace_view.centre_on)
 
         self._build_toolbar()
+        self._build_docks()
         self._build_status_bar()
         self._build_key_actions()
         self._build_menus()
@@ -142,6 +182,36 @@ class MainWindow(QMainWindow):
             lambda _v: self._filters_changed(),
         )
 
+    def _dock(self, title: str, widget: QWidget, area: Qt.DockWidgetArea) -> QDockWidget:
+        dock = QDockWidget(title, self)
+        dock.setObjectName(title.lower().replace(" ", "-"))
+        dock.setWidget(widget)
+        self.addDockWidget(area, dock)
+        return dock
+
+    def _build_docks(self) -> None:
+        self.phenotype_panel = PhenotypePanel()
+        self.prompt_panel = PromptPanel()
+        self.report_panel = ReportPanel()
+        self.cases_panel = CasesPanel()
+        right = Qt.DockWidgetArea.RightDockWidgetArea
+        self.docks = [
+            self._dock("Phenotypes", self.phenotype_panel, right),
+            self._dock("Prompt", self.prompt_panel, right),
+            self._dock("Similar cases", self.cases_panel, right),
+            self._dock("Draft report", self.report_panel, right),
+        ]
+        self.tabifyDockWidget(self.docks[2], self.docks[3])
+        self.docks[2].raise_()
+        self.resizeDocks([self.docks[0]], [430], Qt.Orientation.Horizontal)
+        self.phenotype_panel.finding_clicked.connect(self.show_finding)
+        self.prompt_panel.prompt_requested.connect(self.score_prompt)
+        self.prompt_panel.prompt_selected.connect(self.show_prompt)
+        self.cases_panel.case_opened.connect(self.open_case)
+        self.report_panel.exported.connect(
+            lambda path: self.statusBar().showMessage(f"Report written to {path}", 5000)
+        )
+
     def _build_status_bar(self) -> None:
         status = self.statusBar()
         self.position_label = QLabel("No recording")
@@ -185,6 +255,14 @@ class MainWindow(QMainWindow):
         self._menu_action(file_menu, "&Quit", self.close)
         self.view_menu = bar.addMenu("&View")
         self.view_menu.addAction(self.key_actions["toggle_dark"])
+        self.view_menu.addSeparator()
+        for dock in self.docks:
+            self.view_menu.addAction(dock.toggleViewAction())
+        analysis_menu = bar.addMenu("&Analysis")
+        analysis_menu.addAction(self.key_actions["analyze"])
+        analysis_menu.addAction(self.key_actions["cancel"])
+        analysis_menu.addAction(self.key_actions["next_highlight"])
+        analysis_menu.addAction(self.key_actions["previous_highlight"])
         help_menu = bar.addMenu("&Help")
         help_menu.addAction(self.key_actions["help"])
 
@@ -262,9 +340,9 @@ class MainWindow(QMainWindow):
         """Switch between the light and dark palettes."""
         self.dark = bool(dark)
         self.settings.set_value("display/dark", bool(dark))
-        colours = apply_palette(QApplication.instance(), dark)
-        self.trace_view.apply_colours(colours)
-        self.overview.apply_colours(colours)
+        self.colours = apply_palette(QApplication.instance(), dark)
+        self.trace_view.apply_colours(self.colours)
+        self.overview.apply_colours(self.colours)
 
     # ---- opening -------------------------------------------------------------------------
 
@@ -315,6 +393,9 @@ class MainWindow(QMainWindow):
             self.show_error("Cannot show the recording", str(error))
             return
         self.recording = recording
+        self.result = None
+        self.prompt_curves = {}
+        self.trace_view.set_highlights([], [], [])
         self.overview.set_duration(recording.duration)
         self.overview.set_annotations([a.onset for a in recording.annotations])
         self._page_moved()
@@ -327,6 +408,172 @@ class MainWindow(QMainWindow):
         self.last_error = message
         self.statusBar().showMessage(f"{title}: {message}", 10000)
         self.error_box = show_error(self, title, message)
+        self.error_shown.emit(message)
+
+    # ---- analysis ------------------------------------------------------------------------
+
+    def _load_engine(self):
+        """Return the engine, loading the model bundle on first use (call off the UI thread)."""
+        if self.engine is None:
+            from elm_desktop.runtime import Bundle, Engine
+
+            self.engine = Engine(Bundle.load(self.bundle_path), device="auto")
+        return self.engine
+
+    def model_description(self) -> str:
+        """Return the model name and execution provider for the status bar."""
+        if self.engine is None:
+            return "Model: not loaded"
+        provider = self.engine.provider.replace("ExecutionProvider", "")
+        return f"Model: {self.engine.bundle.name} {self.engine.bundle.version} · {provider}"
+
+    def analyze(self) -> workers.Job | None:
+        """Analyse the open recording off the UI thread, drawing partial results as they come."""
+        if self.recording is None:
+            self.show_error("Nothing to analyse", "open a recording first (Ctrl+O)")
+            return None
+        if self.analysis_job is not None and not self.analysis_job.done:
+            return self.analysis_job
+        path = Path(self.recording.path)
+        prompts = list(self.prompt_curves)
+        archive_path = self.archive_path
+
+        def run(progress, cancel, partial):
+            from elm_desktop.analysis import analyze
+            from elm_desktop.archive import open_archive
+
+            progress(0, 0, "loading the model")
+            engine = self._load_engine()
+            archive = open_archive(archive_path) if archive_path.exists() else None
+            try:
+                return analyze(path, engine, archive, prompts, progress, cancel, partial)
+            finally:
+                if archive is not None:
+                    archive.close()
+
+        job = workers.Job(f"Analysing {path.name}", run)
+        job.signals.partial.connect(self._show_attention)
+        job.signals.cancelled.connect(
+            lambda: self.statusBar().showMessage("Analysis cancelled", 5000)
+        )
+        self.analysis_job = self.run_job(job, self._analysis_ready)
+        return self.analysis_job
+
+    def _show_attention(self, result) -> None:
+        """Draw attention bars and highlighted crops (partial or final results)."""
+        if self.recording is None or Path(result.path) != Path(self.recording.path):
+            return
+        self.model_label.setText(self.model_description())
+        weights = result.attention.astype(float)
+        self.overview.set_attention(result.crop_starts_s, result.window_s, weights)
+        if not len(weights):
+            return
+        strong = weights >= HIGHLIGHT_RATIO * weights.mean()
+        limit = max(3, int(len(weights) * MAX_HIGHLIGHT_FRACTION))
+        chosen = np.argsort(weights)[::-1][:limit]
+        chosen = chosen[strong[chosen]]
+        self.trace_view.set_highlights(
+            result.crop_starts_s[chosen],
+            np.full(len(chosen), result.window_s),
+            0.35 + 0.65 * weights[chosen] / weights.max(),
+        )
+
+    def _analysis_ready(self, result) -> None:
+        if self.recording is None or Path(result.path) != Path(self.recording.path):
+            return
+        self.result = result
+        self._show_attention(result)
+        self.phenotype_panel.set_scores(result.findings, self.knowledge_base, result.notice)
+        self.cases_panel.set_cases(result.similar_cases)
+        if result.draft is not None:
+            self.report_panel.set_draft(result.draft)
+        for curve in result.prompts:
+            self._prompt_ready(curve)
+        if not result.zero_shot:
+            self.prompt_panel.show_unavailable(result.notice or "")
+        self.statusBar().showMessage(
+            f"Analysed {result.n_crops} crops in {result.timings.get('total', 0.0):.1f} s", 8000
+        )
+        self.analysis_finished.emit(result)
+
+    def show_finding(self, finding_id: str) -> None:
+        """Jump to a finding's top segment and draw its per-crop probability on the overview."""
+        if self.result is None:
+            return
+        score = self.result.finding(finding_id)
+        self.overview.set_prompt_curve(
+            self.result.crop_starts_s, self.result.window_s, score.crop_probability
+        )
+        if score.top_segments:
+            top = score.top_segments[0]
+            self.trace_view.centre_on((top.start_s + top.end_s) / 2)
+
+    def score_prompt(self, prompt: str) -> workers.Job | None:
+        """Score a free-text prompt from the cached crop embeddings, off the UI thread."""
+        if prompt in self.prompt_curves:
+            self.show_prompt(prompt)
+            return None
+        if self.result is None:
+            self.prompt_panel.show_unavailable("Analyse the recording first (Ctrl+R).")
+            return None
+        if not self.result.zero_shot:
+            self.prompt_panel.show_unavailable(self.result.notice or "")
+            return None
+        result, engine = self.result, self.engine
+
+        def run(progress, cancel, partial):
+            from elm_desktop.analysis import score_prompt
+
+            return score_prompt(result, engine, prompt)
+
+        job = workers.Job(f"Scoring “{prompt}”", run)
+        return self.run_job(job, self._prompt_ready, show_progress=False)
+
+    def _prompt_ready(self, curve) -> None:
+        self.prompt_curves[curve.prompt] = curve
+        self.show_prompt(curve.prompt)
+        self.prompt_scored.emit(curve)
+
+    def show_prompt(self, prompt: str) -> None:
+        """Draw a scored prompt's curve on the overview and show its score."""
+        curve = self.prompt_curves.get(prompt)
+        if curve is None or self.result is None:
+            return
+        self.overview.set_prompt_curve(
+            self.result.crop_starts_s, self.result.window_s, curve.similarity
+        )
+        top = curve.top_segments[0].start_s if curve.top_segments else None
+        self.prompt_panel.show_score(prompt, curve.recording_similarity, top)
+
+    def open_case(self, row: int) -> workers.Job:
+        """Open similar case ``row`` in a comparison window (its file is read off the UI thread)."""
+        hit = self.cases_panel.hits[row]
+
+        def run(progress, cancel, partial):
+            source = Path(hit.case.source) if hit.case.source else None
+            return open_recording(source) if source is not None and source.exists() else None
+
+        job = workers.Job(f"Opening case {hit.case.case_id}", run)
+        return self.run_job(job, lambda recording: self._show_compare(hit, recording))
+
+    def _show_compare(self, hit, case_recording) -> None:
+        query = hit.best_crop.query_crop
+        query_start = (
+            float(self.result.crop_starts_s[query])
+            if self.result is not None and query is not None
+            else None
+        )
+        window_s = self.result.window_s if self.result is not None else hit.case.window_s
+        compare = CompareWindow(
+            self.trace_view, hit, case_recording, window_s, query_start, self.colours
+        )
+        compare.show()
+        self.compare_windows.append(compare)
+        self.compare_opened.emit(compare)
+
+    def export_report(self, path: str | Path) -> Path:
+        """Export the (edited) draft report to text or PDF."""
+        return self.report_panel.export(path)
 
     def _page_moved(self, *_args) -> None:
         if self.recording is None:
@@ -399,10 +646,10 @@ class MainWindow(QMainWindow):
         self._jump_to_highlight(-1)
 
     def action_analyze(self) -> None:
-        pass
+        self.analyze()
 
     def action_focus_prompt(self) -> None:
-        pass
+        self.prompt_panel.focus_entry()
 
     def action_open_file(self) -> None:
         start_dir = str(Path(self.recording.path).parent) if self.recording is not None else ""

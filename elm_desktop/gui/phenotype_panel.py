@@ -1,0 +1,116 @@
+"""The phenotypes panel: each finding's zero-shot probability as a bar.
+
+Clicking a finding jumps the traces to its top segment; hovering shows the knowledge base's
+definition and threshold.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from PySide6.QtCore import QModelIndex, QRect, Qt, Signal
+from PySide6.QtGui import QColor, QPainter
+from PySide6.QtWidgets import (
+    QHeaderView,
+    QLabel,
+    QStyledItemDelegate,
+    QStyleOptionViewItem,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from elm_desktop.clinical.knowledge import KnowledgeBase
+from elm_desktop.clinical.zeroshot import FindingScore
+
+_PRESENT = QColor("#d9534f")
+_ABSENT = QColor("#7f8c99")
+
+
+class ProbabilityBar(QStyledItemDelegate):
+    """Paints a probability (0-1, in the item's UserRole) as a bar with a threshold tick."""
+
+    def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: QModelIndex) -> None:
+        super().paint(painter, option, index)
+        probability, threshold, present = index.data(Qt.ItemDataRole.UserRole)
+        rect = option.rect.adjusted(4, 5, -44, -5)
+        painter.save()
+        painter.setPen(Qt.PenStyle.NoPen)
+        track = QColor(option.palette.mid().color())
+        track.setAlpha(70)
+        painter.setBrush(track)
+        painter.drawRect(rect)
+        painter.setBrush(_PRESENT if present else _ABSENT)
+        painter.drawRect(
+            QRect(rect.left(), rect.top(), int(rect.width() * probability), rect.height())
+        )
+        painter.setPen(option.palette.text().color())
+        tick = rect.left() + int(rect.width() * threshold)
+        painter.drawLine(tick, rect.top() - 2, tick, rect.bottom() + 2)
+        text_rect = QRect(rect.right() + 4, option.rect.top(), 40, option.rect.height())
+        painter.drawText(text_rect, Qt.AlignmentFlag.AlignVCenter, f"{probability:.2f}")
+        painter.restore()
+
+
+class PhenotypePanel(QWidget):
+    """Finding scores, best first; emits :attr:`finding_clicked` with a finding id."""
+
+    finding_clicked = Signal(str)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.notice = QLabel("Analyse the recording (Ctrl+R) to score the findings.")
+        self.notice.setWordWrap(True)
+        self.table = QTableWidget(0, 2)
+        self.table.setHorizontalHeaderLabels(["Finding", "Probability"])
+        self.table.verticalHeader().hide()
+        self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
+        self.table.setSelectionBehavior(QTableWidget.SelectionBehavior.SelectRows)
+        self.table.setItemDelegateForColumn(1, ProbabilityBar(self.table))
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
+        header.setStretchLastSection(True)
+        self.table.cellClicked.connect(self._clicked)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(4, 4, 4, 4)
+        layout.addWidget(self.notice)
+        layout.addWidget(self.table)
+        self.finding_ids: list[str] = []
+
+    def set_scores(
+        self, scores: Sequence[FindingScore], knowledge_base: KnowledgeBase, notice: str | None
+    ) -> None:
+        """Show ``scores`` (any order; shown by probability relative to threshold)."""
+        ordered = sorted(scores, key=lambda s: s.probability - s.threshold, reverse=True)
+        self.finding_ids = [score.finding_id for score in ordered]
+        self.table.setRowCount(len(ordered))
+        for row, score in enumerate(ordered):
+            finding = knowledge_base.get(score.finding_id)
+            tooltip = (
+                f"<b>{score.label}</b><br>{finding.definition if finding else ''}<br>"
+                f"probability {score.probability:.2f}, present at ≥ {score.threshold:.2f}"
+                "<br><i>Click to show its top segment.</i>"
+            )
+            name = QTableWidgetItem(score.label)
+            name.setToolTip(tooltip)
+            font = name.font()
+            font.setBold(score.present)
+            name.setFont(font)
+            bar = QTableWidgetItem()
+            bar.setData(
+                Qt.ItemDataRole.UserRole, (score.probability, score.threshold, score.present)
+            )
+            bar.setToolTip(tooltip)
+            self.table.setItem(row, 0, name)
+            self.table.setItem(row, 1, bar)
+        self.notice.setText(notice or "")
+        self.notice.setVisible(bool(notice))
+
+    def click_finding(self, finding_id: str) -> None:
+        """Act as if the row of ``finding_id`` was clicked."""
+        self._clicked(self.finding_ids.index(finding_id), 0)
+
+    def _clicked(self, row: int, _column: int) -> None:
+        self.table.selectRow(row)
+        self.finding_clicked.emit(self.finding_ids[row])
