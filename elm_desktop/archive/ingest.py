@@ -1,0 +1,234 @@
+"""Adding recordings to the archive: hash, read, preprocess, encode, segment the report, store.
+
+Each recording becomes one case, written in one transaction after all its embeddings are
+computed, so stopping midway (cancel, kill, power cut) loses at most the case in progress and
+the next run picks up where this one stopped: files already stored are recognised by their hash.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from elm_desktop.archive.cases import NewCase
+from elm_desktop.archive.deidentify import case_metadata, patient_identity, safe_source
+from elm_desktop.archive.store import Archive, content_hash
+from elm_desktop.errors import ArchiveError, ElmError
+from elm_desktop.progress import CancelToken, ProgressCallback
+from elm_desktop.runtime import Engine, recording_embedding
+from elm_desktop.runtime.report_segments import segment_report
+from elm_desktop.signals import Recording, crop_windows, elm_input, open_recording
+
+RECORDING_SUFFIXES = (".edf", ".bdf")
+
+
+@dataclass
+class AddResult:
+    """What :func:`add_recordings` did with each file."""
+
+    added: list[Path] = field(default_factory=list)
+    skipped: list[Path] = field(default_factory=list)  # already archived (same content hash)
+    failed: list[tuple[Path, str]] = field(default_factory=list)  # with the one-line reason
+
+
+def model_id(engine: Engine) -> str:
+    """The name under which an archive records the model of its embeddings."""
+    return f"{engine.bundle.name} {engine.bundle.version}"
+
+
+def find_recordings(folder: Path) -> list[Path]:
+    """EDF and BDF files under a folder (recursively), in a stable order."""
+    if not folder.is_dir():
+        raise ArchiveError(f"{folder} is not a folder of recordings")
+    return sorted(p for p in folder.rglob("*") if p.suffix.lower() in RECORDING_SUFFIXES)
+
+
+def read_manifest(path: Path) -> dict[str, dict]:
+    """Read a corpus ``manifest.jsonl`` into its entries keyed by EDF file name.
+
+    Each entry may give ``report`` (the report text), ``age`` and ``sex``.
+    """
+    try:
+        lines = Path(path).read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError) as error:
+        raise ArchiveError(f"cannot read the manifest {path}: {error}") from error
+    entries = {}
+    for number, line in enumerate(lines, 1):
+        if not line.strip():
+            continue
+        try:
+            entry = json.loads(line)
+            entries[Path(entry["edf"]).name] = entry
+        except (ValueError, KeyError, TypeError) as error:
+            raise ArchiveError(
+                f"{path} line {number} is not a manifest entry ({error!r}): give a manifest.jsonl "
+                "with one JSON object per recording holding at least 'edf' and 'report'"
+            ) from error
+    return entries
+
+
+def report_beside(path: Path) -> str | None:
+    """The report in a ``.txt`` file of the same name beside the recording, if there is one."""
+    text_file = path.with_suffix(".txt")
+    return text_file.read_text(encoding="utf-8", errors="replace") if text_file.is_file() else None
+
+
+def build_case(
+    path: Path,
+    engine: Engine,
+    report: str | None = None,
+    known: Mapping[str, object] | None = None,
+    keep_identity: bool = False,
+    file_hash: str | None = None,
+) -> NewCase:
+    """Read, preprocess and encode a recording, and return everything the archive stores.
+
+    Parameters
+    ----------
+    path : Path
+        The EDF/BDF file.
+    engine : Engine
+        The model that encodes crops (and report segments, when it has a text tower).
+    report, known, keep_identity, file_hash
+        As for :func:`case_for_recording`.
+    """
+    rec = open_recording(path)
+    crops, starts_s = crop_windows(elm_input(rec), window_s=engine.bundle.window_s)
+    encoding = engine.encode(crops)
+    return case_for_recording(
+        rec,
+        engine,
+        encoding.embeddings,
+        encoding.attention_weights,
+        starts_s,
+        report,
+        known,
+        keep_identity,
+        file_hash,
+    )
+
+
+def case_for_recording(
+    rec: Recording,
+    engine: Engine,
+    crop_embeddings: np.ndarray,
+    crop_weights: np.ndarray,
+    crop_starts_s: np.ndarray,
+    report: str | None = None,
+    known: Mapping[str, object] | None = None,
+    keep_identity: bool = False,
+    file_hash: str | None = None,
+) -> NewCase:
+    """Build the case of a recording whose crops are already encoded (e.g. by an analysis).
+
+    Parameters
+    ----------
+    rec : Recording
+        The opened recording (for de-identified metadata and the file's path and hash).
+    engine : Engine
+        The model that encoded the crops; it embeds the report segments when it has a text
+        tower.
+    crop_embeddings, crop_weights, crop_starts_s : ndarray
+        L2-normalised crop embeddings (n, d), attention weights (n,), crop starts in s (n,).
+    report : str | None
+        The report text, cut with :func:`~elm_desktop.runtime.report_segments.segment_report`.
+    known : mapping, optional
+        Manifest facts (age, sex) for files whose header lacks them.
+    keep_identity : bool
+        Store the patient's name, birth date and true recording date too.
+    file_hash : str, optional
+        The file's SHA-256 when already computed.
+    """
+    bundle = engine.bundle
+    segments = []
+    segment_embeddings = None
+    if report:
+        segments = segment_report(report, mode="paragraph" if bundle.window_s >= 60 else "sentence")
+        if segments and bundle.has_text:
+            segment_embeddings = engine.embed_text([s.text for s in segments])
+    path = Path(rec.path)
+    return NewCase(
+        content_hash=file_hash or content_hash(path),
+        model=model_id(engine),
+        window_s=bundle.window_s,
+        embedding=recording_embedding(crop_embeddings, crop_weights),
+        crop_embeddings=crop_embeddings,
+        crop_starts_s=crop_starts_s,
+        crop_weights=crop_weights,
+        metadata=case_metadata(rec, known),
+        source=safe_source(path, rec.patient),
+        report=report,
+        segments=segments,
+        segment_embeddings=segment_embeddings,
+        identity=patient_identity(rec) if keep_identity else None,
+    )
+
+
+def add_recordings(
+    archive: Archive,
+    paths: Iterable[Path],
+    engine: Engine,
+    manifest: Mapping[str, Mapping] | None = None,
+    keep_identity: bool = False,
+    progress: ProgressCallback | None = None,
+    cancel: CancelToken | None = None,
+) -> AddResult:
+    """Add recordings to an archive, one transaction per recording.
+
+    Parameters
+    ----------
+    archive : Archive
+    paths : iterable of Path
+        EDF/BDF files.
+    engine : Engine
+        The model to encode them with (the archive's model, once it has one).
+    manifest : mapping, optional
+        Entries keyed by EDF file name (:func:`read_manifest`) giving reports, age and sex;
+        without one, a ``.txt`` file beside a recording is taken as its report.
+    keep_identity : bool
+        Also store patient name, birth date and true recording date (off unless asked).
+    progress : ProgressCallback, optional
+        Called with (files done, files total, file name).
+    cancel : CancelToken, optional
+        Checked between files.
+
+    Returns
+    -------
+    AddResult
+        Files added, skipped as already archived, and failed with their reason. A file that
+        cannot be read fails alone; the others are still added.
+    """
+    if archive.model is not None and archive.model != model_id(engine):
+        raise ArchiveError(
+            f"{archive.location} holds embeddings of model {archive.model!r}, not "
+            f"{model_id(engine)!r}: add with that model (--model) or use another archive"
+        )
+    paths = list(paths)
+    result = AddResult()
+    for done, path in enumerate(paths):
+        if cancel is not None:
+            cancel.check()
+        if progress is not None:
+            progress(done, len(paths), path.name)
+        try:
+            file_hash = content_hash(path)
+            if archive.contains(file_hash):
+                result.skipped.append(path)
+                continue
+            entry = (manifest or {}).get(path.name, {})
+            report = entry.get("report") if manifest is not None else report_beside(path)
+            case = build_case(path, engine, report, entry, keep_identity, file_hash)
+        except (ElmError, OSError) as error:
+            if isinstance(error, ArchiveError):
+                raise
+            result.failed.append((path, str(error)))
+            continue
+        added = archive.add_case(case)
+        (result.added if added is not None else result.skipped).append(path)
+    if progress is not None:
+        progress(len(paths), len(paths), "done")
+    return result
