@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from elm_desktop import __version__
 from elm_desktop.errors import ElmError
 
-COMMAND_MODULES: tuple[str, ...] = ("recording", "training", "synth", "gui", "archive")
+COMMAND_MODULES: tuple[str, ...] = ("recording", "training", "synth", "gui", "archive", "analyze")
 
 
 def build_parser() -> argparse.ArgumentParser:

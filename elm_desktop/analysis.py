@@ -1,0 +1,503 @@
+"""Layer 5: one call from a recording file to everything the reviewer sees beside the traces.
+
+:func:`analyze` opens the file, streams the ELM input block by block through the engine (so a
+24-hour recording never sits in memory at once), and after each block hands a partial
+:class:`AnalysisResult` to ``on_partial`` so that attention and scores can be drawn while the
+rest is encoded. At the end it pools the crops with the attention weights, scores the phenotype
+knowledge base zero-shot, scores the caller's free-text prompts, searches the archive for similar
+cases and their report segments, and writes the draft report.
+
+A model without a text tower (an EEG-only bundle, such as the authors' released weights) gives
+everything except zero-shot scores and prompt curves; :attr:`AnalysisResult.notice` says so.
+
+:func:`score_prompt` answers a new free-text prompt on a finished result from its cached crop
+embeddings: one text embedding and one matrix-vector product.
+"""
+
+from __future__ import annotations
+
+import time
+import weakref
+from collections.abc import Callable, Sequence
+from dataclasses import asdict, dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from elm_desktop.archive import Archive, RecordingHit, SegmentHit, content_hash
+from elm_desktop.clinical import (
+    DraftReport,
+    FindingScore,
+    KnowledgeBase,
+    PromptBank,
+    PromptCurve,
+    RecordingFacts,
+    Segment,
+    build_prompt_bank,
+    draft_report,
+    load_knowledge_base,
+    prompt_curve,
+    score_findings,
+)
+from elm_desktop.clinical.knowledge import PromptStyle
+from elm_desktop.clinical.zeroshot import top_segments
+from elm_desktop.errors import BundleError
+from elm_desktop.progress import CancelToken, ProgressCallback
+from elm_desktop.runtime import Engine, attention_weights, recording_embedding
+from elm_desktop.signals.montages import ELM_CHANNELS
+from elm_desktop.signals.preprocess import ELM_SFREQ, iter_elm_input
+from elm_desktop.signals.recording import open_recording
+
+#: Seconds of recording preprocessed per block: small enough for first results within a second,
+#: large enough that the filter margins of each block cost little.
+BLOCK_S = 300.0
+SIMILAR_CASES = 5
+REPORT_SEGMENTS = 40
+NO_TEXT_NOTICE = (
+    "This model has no text projector, so zero-shot scores, prompt curves and drafted findings "
+    "are not available: train one on local reports with `elm-desktop adapt`."
+)
+
+PartialCallback = Callable[["AnalysisResult"], None]
+
+
+@dataclass
+class AnalysisResult:
+    """Everything :func:`analyze` found about one recording; plain data and numpy arrays.
+
+    Attributes
+    ----------
+    path : Path
+        The recording file.
+    model : str
+        Name and version of the model bundle.
+    window_s : float
+        Crop length in seconds.
+    duration_s, sfreq : float
+        Length and native sampling rate of the recording.
+    channels : tuple of str
+        EEG electrodes of the file.
+    crop_starts_s : numpy.ndarray
+        float64 [n_crops], start of each crop in seconds.
+    attention_logits : numpy.ndarray
+        float32 [n_crops], the gated-attention logit of each crop.
+    attention : numpy.ndarray
+        float32 [n_crops], attention weights (softmax of the logits over the crops so far; they
+        sum to 1). These are what the traces highlight.
+    crop_embeddings : numpy.ndarray
+        float32 [n_crops, dim], L2-normalised.
+    recording_embedding : numpy.ndarray
+        float32 [dim], attention-weighted and L2-normalised.
+    findings : list of FindingScore
+        Zero-shot score of every knowledge-base finding; empty without a text tower.
+    prompts : list of PromptCurve
+        Curves of the free-text prompts; empty without a text tower.
+    similar_cases : list of RecordingHit
+        Most similar archived recordings, best first (empty without an archive).
+    report_segments : list of SegmentHit
+        Archived report segments nearest to this recording, best first.
+    draft : DraftReport or None
+        The draft report; None in partial results.
+    timings : dict of str to float
+        Seconds spent per stage (``open``, ``encode``, ``prompts``, ``score``, ``search``,
+        ``draft``, ``total``; ``first_partial`` when a partial was delivered).
+    complete : bool
+        False for partial results delivered while encoding.
+    encoded_s : float
+        How much of the recording has been encoded, in seconds.
+    zero_shot : bool
+        Whether the model could score text (it has a text tower).
+    notice : str or None
+        What is missing and why (e.g. no text projector, an archive of another model).
+    """
+
+    path: Path
+    model: str
+    window_s: float
+    duration_s: float
+    sfreq: float
+    channels: tuple[str, ...]
+    crop_starts_s: np.ndarray
+    attention_logits: np.ndarray
+    attention: np.ndarray
+    crop_embeddings: np.ndarray
+    recording_embedding: np.ndarray
+    findings: list[FindingScore] = field(default_factory=list)
+    prompts: list[PromptCurve] = field(default_factory=list)
+    similar_cases: list[RecordingHit] = field(default_factory=list)
+    report_segments: list[SegmentHit] = field(default_factory=list)
+    draft: DraftReport | None = None
+    timings: dict[str, float] = field(default_factory=dict)
+    complete: bool = False
+    encoded_s: float = 0.0
+    zero_shot: bool = True
+    notice: str | None = None
+
+    @property
+    def n_crops(self) -> int:
+        """Number of crops encoded."""
+        return len(self.crop_starts_s)
+
+    def attended_segments(self, k: int = 3) -> list[Segment]:
+        """Return the ``k`` crops with the highest attention weight, best first."""
+        return top_segments(self.attention, self.crop_starts_s, self.window_s, k)
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return every number the program shows, JSON-ready (no embeddings).
+
+        Keys: ``recording`` (file name, duration, rate, channels), ``model``, ``window_s``,
+        ``zero_shot``, ``notice``, ``crops`` (``start_s`` and ``attention`` per crop),
+        ``attended_segments``, ``findings`` (probability, threshold, present, per-crop
+        probability, top segments), ``prompts`` (per-crop similarity, top segments),
+        ``similar_cases``, ``report_segments``, ``draft`` (text, impression, reasons, sections
+        with each sentence's origin and provenance) and ``timings``.
+        """
+        return {
+            "recording": {
+                "file": self.path.name,
+                "duration_s": self.duration_s,
+                "sfreq": self.sfreq,
+                "channels": list(self.channels),
+            },
+            "model": self.model,
+            "window_s": self.window_s,
+            "complete": self.complete,
+            "zero_shot": self.zero_shot,
+            "notice": self.notice,
+            "crops": {
+                "start_s": _floats(self.crop_starts_s),
+                "attention": _floats(self.attention),
+            },
+            "attended_segments": [asdict(s) for s in self.attended_segments()],
+            "findings": [
+                {
+                    "id": f.finding_id,
+                    "label": f.label,
+                    "probability": f.probability,
+                    "threshold": f.threshold,
+                    "present": f.present,
+                    "abnormal": f.abnormal,
+                    "crop_probability": _floats(f.crop_probability),
+                    "top_segments": [asdict(s) for s in f.top_segments],
+                }
+                for f in self.findings
+            ],
+            "prompts": [
+                {
+                    "prompt": c.prompt,
+                    "recording_similarity": c.recording_similarity,
+                    "similarity": _floats(c.similarity),
+                    "top_segments": [asdict(s) for s in c.top_segments],
+                }
+                for c in self.prompts
+            ],
+            "similar_cases": [
+                {
+                    "case_id": hit.case.case_id,
+                    "score": hit.score,
+                    "source": hit.case.source,
+                    "age": hit.case.metadata.age,
+                    "sex": hit.case.metadata.sex,
+                    "duration_s": hit.case.metadata.duration_s,
+                    "report": hit.case.report,
+                    "best_case_crop_start_s": hit.best_crop.case_start_s,
+                    "best_query_crop": hit.best_crop.query_crop,
+                    "best_crop_score": hit.best_crop.score,
+                }
+                for hit in self.similar_cases
+            ],
+            "report_segments": [asdict(s) for s in self.report_segments],
+            "draft": None if self.draft is None else _draft_dict(self.draft),
+            "timings": dict(self.timings),
+        }
+
+    def finding(self, finding_id: str) -> FindingScore:
+        """Return the score of one finding; KeyError names the scored ones."""
+        for score in self.findings:
+            if score.finding_id == finding_id:
+                return score
+        raise KeyError(
+            f"{finding_id!r} not scored; scored: {[s.finding_id for s in self.findings]}"
+        )
+
+
+def analyze(
+    path: str | Path,
+    engine: Engine,
+    archive: Archive | None = None,
+    prompts: Sequence[str] = (),
+    progress: ProgressCallback | None = None,
+    cancel: CancelToken | None = None,
+    on_partial: PartialCallback | None = None,
+    knowledge_base: KnowledgeBase | None = None,
+    prompt_style: PromptStyle = "knowledge",
+) -> AnalysisResult:
+    """Analyse one recording.
+
+    Parameters
+    ----------
+    path : path-like
+        An EDF, EDF+ or BDF file holding the 20 TCP derivations' electrodes.
+    engine : Engine
+        The loaded model.
+    archive : Archive, optional
+        Prior cases to search; no similar cases and no archive sentences in the draft without.
+    prompts : sequence of str
+        Free-text prompts to draw curves for.
+    progress : ProgressCallback, optional
+        Called with (seconds encoded, seconds total, message).
+    cancel : CancelToken, optional
+        Checked between blocks; cancelling raises :class:`~elm_desktop.errors.CancelledError`.
+    on_partial : callable, optional
+        Called with a partial :class:`AnalysisResult` (``complete=False``) after each block but
+        the last, on the calling thread.
+    knowledge_base : KnowledgeBase, optional
+        The findings to score; the built-in base merged with the user's by default.
+    prompt_style : {"knowledge", "plain"}
+        Which positive prompts score the findings.
+
+    Returns
+    -------
+    AnalysisResult
+
+    Raises
+    ------
+    RecordingError
+        The file cannot be read or lacks electrodes of the model's montage.
+    CancelledError
+        ``cancel`` was set.
+    """
+    started = time.perf_counter()
+    timings: dict[str, float] = {}
+    kb = knowledge_base if knowledge_base is not None else load_knowledge_base()
+    rec = open_recording(path)
+    timings["open"] = time.perf_counter() - started
+    window_s = float(engine.bundle.window_s)
+    bank = _prompt_bank(engine, kb, prompt_style)
+    encoder = _StreamingEncoder(engine, window_s)
+    base = AnalysisResult(
+        path=Path(path),
+        model=model_id(engine),
+        window_s=window_s,
+        duration_s=rec.duration,
+        sfreq=rec.sfreq,
+        channels=rec.electrodes,
+        crop_starts_s=np.zeros(0),
+        attention_logits=np.zeros(0, np.float32),
+        attention=np.zeros(0, np.float32),
+        crop_embeddings=np.zeros((0, 0), np.float32),
+        recording_embedding=np.zeros(0, np.float32),
+        zero_shot=bank is not None,
+        notice=None if bank is not None else NO_TEXT_NOTICE,
+    )
+    total_s = rec.duration
+    blocks = iter_elm_input(rec, chunk_s=BLOCK_S, cancel=cancel)
+    block = next(blocks)
+    while block is not None:
+        encoder.add(block)
+        following = next(blocks, None)
+        if progress is not None:
+            progress(int(encoder.encoded_s), int(total_s), "encoding")
+        if following is not None and on_partial is not None and encoder.n_crops:
+            partial = _assemble(base, encoder, kb, bank, engine, ())
+            timings.setdefault("first_partial", time.perf_counter() - started)
+            on_partial(replace(partial, timings=dict(timings)))
+        block = following
+        if cancel is not None:
+            cancel.check()
+    timings["encode"] = time.perf_counter() - started - timings["open"]
+
+    mark = time.perf_counter()
+    result = _assemble(base, encoder, kb, bank, engine, prompts)
+    timings["score"] = time.perf_counter() - mark
+    mark = time.perf_counter()
+    if archive is not None:
+        _search_archive(result, archive, Path(path))
+    timings["search"] = time.perf_counter() - mark
+    mark = time.perf_counter()
+    facts = RecordingFacts(
+        duration_s=rec.duration,
+        sfreq=rec.sfreq,
+        channels=rec.electrodes,
+        montage=f"{len(ELM_CHANNELS)}-channel longitudinal bipolar (TCP)",
+        window_s=window_s,
+        n_crops=result.n_crops,
+    )
+    result.draft = draft_report(
+        facts,
+        kb,
+        result.model,
+        result.findings if bank is not None else None,
+        result.report_segments,
+    )
+    timings["draft"] = time.perf_counter() - mark
+    timings["total"] = time.perf_counter() - started
+    result.timings = timings
+    result.complete = True
+    if progress is not None:
+        progress(int(total_s), int(total_s), "done")
+    return result
+
+
+def model_id(engine: Engine) -> str:
+    """Return the name and version of the engine's bundle, as archives record them."""
+    return f"{engine.bundle.name} {engine.bundle.version}"
+
+
+def score_prompt(result: AnalysisResult, engine: Engine, prompt: str) -> PromptCurve:
+    """Score a free-text prompt on an analysed recording from its cached crop embeddings.
+
+    Raises
+    ------
+    BundleError
+        The model has no text tower.
+    """
+    embedding = engine.embed_text([prompt])[0]
+    return prompt_curve(
+        prompt,
+        embedding,
+        result.crop_embeddings,
+        result.recording_embedding,
+        result.crop_starts_s,
+        result.window_s,
+    )
+
+
+class _StreamingEncoder:
+    """Cuts consecutive input blocks into crops (carrying the remainder) and encodes them."""
+
+    def __init__(self, engine: Engine, window_s: float) -> None:
+        self.engine = engine
+        self.length = int(round(window_s * ELM_SFREQ))
+        self.window_s = window_s
+        self.carry: np.ndarray | None = None
+        self.embeddings: list[np.ndarray] = []
+        self.logits: list[np.ndarray] = []
+        self.n_crops = 0
+
+    @property
+    def encoded_s(self) -> float:
+        return self.n_crops * self.window_s
+
+    def add(self, block: np.ndarray) -> None:
+        x = block if self.carry is None else np.concatenate([self.carry, block], axis=1)
+        n = x.shape[1] // self.length
+        self.carry = x[:, n * self.length :]
+        if n == 0:
+            return
+        crops = x[:, : n * self.length].reshape(x.shape[0], n, self.length).transpose(1, 0, 2)
+        out = self.engine.encode(np.ascontiguousarray(crops))
+        self.embeddings.append(np.asarray(out.embeddings, np.float32))
+        self.logits.append(np.asarray(out.attention_logits, np.float32))
+        self.n_crops += n
+
+
+def _assemble(
+    base: AnalysisResult,
+    encoder: _StreamingEncoder,
+    kb: KnowledgeBase,
+    bank: PromptBank | None,
+    engine: Engine,
+    prompts: Sequence[str],
+) -> AnalysisResult:
+    embeddings = np.concatenate(encoder.embeddings)
+    logits = np.concatenate(encoder.logits)
+    weights = attention_weights(logits)
+    recording = recording_embedding(embeddings, weights)
+    starts = np.arange(encoder.n_crops, dtype=np.float64) * encoder.window_s
+    result = replace(
+        base,
+        crop_starts_s=starts,
+        attention_logits=logits,
+        attention=np.asarray(weights, np.float32),
+        crop_embeddings=embeddings,
+        recording_embedding=np.asarray(recording, np.float32),
+        encoded_s=encoder.encoded_s,
+    )
+    if bank is not None:
+        temperature = float(engine.bundle.temperature)
+        result.findings = score_findings(
+            kb, bank, embeddings, result.recording_embedding, starts, encoder.window_s, temperature
+        )
+        if prompts:
+            vectors = engine.embed_text(list(prompts))
+            result.prompts = [
+                prompt_curve(p, v, embeddings, result.recording_embedding, starts, encoder.window_s)
+                for p, v in zip(prompts, vectors, strict=True)
+            ]
+    return result
+
+
+def _floats(values: np.ndarray, digits: int = 5) -> list[float]:
+    return [round(float(v), digits) for v in values]
+
+
+def _draft_dict(draft: DraftReport) -> dict[str, Any]:
+    return {
+        "text": draft.text(),
+        "impression": draft.impression,
+        "reasons": list(draft.reasons),
+        "sections": [
+            {
+                "title": section.title,
+                "sentences": [
+                    {
+                        "text": sentence.text,
+                        "origin": sentence.origin,
+                        "provenance": None
+                        if sentence.provenance is None
+                        else asdict(sentence.provenance),
+                    }
+                    for sentence in section.sentences
+                ],
+            }
+            for section in draft.sections
+        ],
+    }
+
+
+def _search_archive(result: AnalysisResult, archive: Archive, path: Path) -> None:
+    if archive.model is not None and archive.model != result.model:
+        note = (
+            f"The archive holds embeddings of model {archive.model!r}, not {result.model!r}: "
+            "no similar cases are shown; use an archive built with this model."
+        )
+        result.notice = f"{result.notice} {note}" if result.notice else note
+        return
+    result.similar_cases = archive.search_similar(
+        result.recording_embedding,
+        k=SIMILAR_CASES,
+        crop_embeddings=result.crop_embeddings,
+        exclude_hash=content_hash(path),
+    )
+    own = {hit.case.case_id for hit in result.similar_cases}
+    segments = archive.search_segments(result.recording_embedding, k=REPORT_SEGMENTS)
+    if not segments:  # an archive without segment embeddings: the similar cases' reports
+        segments = [
+            replace(segment, score=hit.score)
+            for hit in result.similar_cases
+            for segment in archive.segments(hit.case.case_id)
+        ]
+    result.report_segments = [s for s in segments if s.case_id in own] + [
+        s for s in segments if s.case_id not in own
+    ]
+
+
+_BANKS: weakref.WeakKeyDictionary[Engine, dict[tuple[str, str], PromptBank]] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def _prompt_bank(engine: Engine, kb: KnowledgeBase, style: PromptStyle) -> PromptBank | None:
+    """Return the engine's prompt bank for a knowledge base, embedding it once per engine."""
+    if not engine.bundle.has_text:
+        return None
+    banks = _BANKS.setdefault(engine, {})
+    key = (kb.fingerprint(), style)
+    if key not in banks:
+        try:
+            banks[key] = build_prompt_bank(kb, engine.embed_text, style)
+        except BundleError:
+            return None
+    return banks[key]

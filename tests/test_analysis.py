@@ -1,0 +1,179 @@
+"""Headless analysis: a synthetic recording through the real engine, archive and draft."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import shutil
+
+import numpy as np
+import pytest
+
+import elm_desktop.analysis as analysis
+from elm_desktop.analysis import analyze, model_id, score_prompt
+from elm_desktop.archive import open_archive
+from elm_desktop.cli.analyze import archive_case
+from elm_desktop.clinical import load_knowledge_base
+from elm_desktop.errors import CancelledError, MissingChannelsError
+from elm_desktop.progress import CancelToken
+from elm_desktop.runtime import Bundle, Engine, recording_embedding, write_manifest
+from elm_desktop.signals.preprocess import crop_windows, elm_input
+from elm_desktop.signals.recording import open_recording
+from elm_desktop.synth import generate_corpus, read_manifest
+from elm_desktop.synth.edf_writer import EdfWriter, SignalHeader
+
+
+@pytest.fixture(scope="module")
+def corpus(tmp_path_factory):
+    """Four 2-minute synthetic recordings with reports (fixed seed)."""
+    folder = tmp_path_factory.mktemp("corpus")
+    manifest = generate_corpus(folder, n=4, minutes=2, seed=3, workers=1)
+    return [dict(e, path=folder / e["edf"]) for e in read_manifest(manifest)]
+
+
+@pytest.fixture(scope="module")
+def engine(elm_bundle):
+    return Engine(elm_bundle, device="cpu")
+
+
+@pytest.fixture(scope="module")
+def eeg_only_engine(elm_bundle, tmp_path_factory):
+    """The same model without its text tower, as the authors' released weights come."""
+    source = Bundle.load(elm_bundle) if not isinstance(elm_bundle, Bundle) else elm_bundle
+    folder = tmp_path_factory.mktemp("eeg-only")
+    eeg_file = source.manifest["eeg"]["file"]
+    shutil.copy(source.path / eeg_file, folder / eeg_file)
+    manifest = {
+        k: v
+        for k, v in source.manifest.items()
+        if k not in ("format", "format_version", "files", "text", "text_int8", "eeg_fp16")
+    }
+    write_manifest(folder, {**manifest, "name": "eeg-only"})
+    return Engine(folder, device="cpu")
+
+
+def test_analysis_matches_whole_recording_encoding(corpus, engine):
+    path = corpus[0]["path"]
+    result = analyze(path, engine, prompts=["left temporal sharp waves"])
+    crops, starts = crop_windows(elm_input(open_recording(path)), engine.bundle.window_s)
+    direct = engine.encode(crops)
+    assert result.complete and result.n_crops == len(crops)
+    np.testing.assert_allclose(result.crop_starts_s, starts)
+    np.testing.assert_allclose(result.crop_embeddings, direct.embeddings, atol=1e-5)
+    np.testing.assert_allclose(result.attention, direct.attention_weights, atol=1e-6)
+    assert result.attention.sum() == pytest.approx(1.0, abs=1e-5)
+    np.testing.assert_allclose(
+        result.recording_embedding,
+        recording_embedding(result.crop_embeddings, result.attention),
+        atol=1e-6,
+    )
+    assert result.model == model_id(engine)
+    assert result.zero_shot and result.notice is None
+    assert [f.finding_id for f in result.findings] == load_knowledge_base().list_findings()
+    for score in result.findings:
+        assert 0.0 < score.probability < 1.0
+        assert score.crop_probability.shape == (len(crops),)
+        assert score.present == (score.probability >= score.threshold)
+    (curve,) = result.prompts
+    prompt = engine.embed_text(["left temporal sharp waves"])[0]
+    np.testing.assert_allclose(curve.similarity, result.crop_embeddings @ prompt, atol=1e-5)
+    assert {"open", "encode", "score", "search", "draft", "total"} <= set(result.timings)
+    assert result.draft is not None and result.draft.impression in ("normal", "abnormal")
+    assert result.draft.text().startswith("DRAFT")
+
+
+def test_free_text_prompt_answers_from_cached_embeddings(corpus, engine):
+    result = analyze(corpus[0]["path"], engine)
+    curve = score_prompt(result, engine, "generalized periodic discharges")
+    prompt = engine.embed_text(["generalized periodic discharges"])[0]
+    np.testing.assert_allclose(curve.similarity, result.crop_embeddings @ prompt, atol=1e-5)
+    assert curve.top_segments[0].score == pytest.approx(float(curve.similarity.max()))
+
+
+def test_partial_results_stream_before_the_end(corpus, engine, monkeypatch):
+    monkeypatch.setattr(analysis, "BLOCK_S", 30.0)
+    partials = []
+    result = analyze(corpus[1]["path"], engine, on_partial=partials.append)
+    assert len(partials) >= 2
+    assert all(not p.complete and p.draft is None for p in partials)
+    sizes = [p.n_crops for p in partials]
+    assert sizes == sorted(sizes) and sizes[-1] < result.n_crops
+    first = partials[0]
+    assert first.attention.sum() == pytest.approx(1.0, abs=1e-5)
+    assert len(first.findings) == len(result.findings)
+    np.testing.assert_allclose(
+        first.crop_embeddings, result.crop_embeddings[: first.n_crops], atol=1e-5
+    )
+    assert "first_partial" in result.timings
+
+
+def test_cancel_stops_the_analysis(corpus, engine, monkeypatch):
+    monkeypatch.setattr(analysis, "BLOCK_S", 30.0)
+    token = CancelToken()
+    seen = []
+
+    def cancel_after_first(partial):
+        seen.append(partial.n_crops)
+        token.cancel()
+
+    with pytest.raises(CancelledError):
+        analyze(corpus[1]["path"], engine, cancel=token, on_partial=cancel_after_first)
+    assert len(seen) == 1
+
+
+def test_eeg_only_model_gives_everything_but_zero_shot(corpus, eeg_only_engine, tmp_path):
+    archive = open_archive(tmp_path / "archive.sqlite")
+    for entry in corpus[1:]:
+        prior = analyze(entry["path"], eeg_only_engine)
+        archive_case(archive, prior, entry["report"], eeg_only_engine, entry)
+    result = analyze(corpus[0]["path"], eeg_only_engine, archive=archive, prompts=["spikes"])
+    archive.close()
+    assert not result.zero_shot and result.findings == [] and result.prompts == []
+    assert "elm-desktop adapt" in result.notice
+    assert result.n_crops > 0 and result.attention.sum() == pytest.approx(1.0, abs=1e-5)
+    assert len(result.similar_cases) == 3
+    assert result.draft.impression == "not assessed"
+    # Without segment embeddings the draft borrows from the similar cases' reports.
+    borrowed = [s for sec in result.draft.sections for s in sec.sentences if s.origin == "archive"]
+    assert borrowed and {s.provenance.case_id for s in borrowed} <= {
+        h.case.case_id for h in result.similar_cases
+    }
+    with pytest.raises(Exception, match="EEG-only"):
+        score_prompt(result, eeg_only_engine, "spikes")
+
+
+def test_archive_gives_similar_cases_and_sourced_sentences(corpus, engine, tmp_path):
+    archive = open_archive(tmp_path / "archive.sqlite")
+    for entry in corpus:  # the query itself too: it must not find itself
+        archive_case(archive, analyze(entry["path"], engine), entry["report"], engine, entry)
+    result = analyze(corpus[0]["path"], engine, archive=archive)
+    stored = {hit.case.source for hit in result.similar_cases}
+    archive.close()
+    assert len(result.similar_cases) == 3 and str(corpus[0]["path"]) not in stored
+    scores = [hit.score for hit in result.similar_cases]
+    assert scores == sorted(scores, reverse=True)
+    assert result.report_segments and all(s.text for s in result.report_segments)
+    summary = json.loads(json.dumps(result.to_dict()))
+    assert len(summary["similar_cases"]) == 3
+    assert summary["draft"]["text"] == result.draft.text()
+    for section in summary["draft"]["sections"]:
+        for sentence in section["sentences"]:
+            assert (sentence["origin"] == "archive") == (sentence["provenance"] is not None)
+
+
+def test_archive_of_another_model_is_not_searched(corpus, engine, eeg_only_engine, tmp_path):
+    archive = open_archive(tmp_path / "archive.sqlite")
+    entry = corpus[1]
+    archive_case(archive, analyze(entry["path"], eeg_only_engine), entry["report"], eeg_only_engine)
+    result = analyze(corpus[0]["path"], engine, archive=archive)
+    archive.close()
+    assert result.similar_cases == [] and "eeg-only" in result.notice
+
+
+def test_recording_without_the_montage_electrodes_is_refused(tmp_path, engine):
+    path = tmp_path / "two-channels.edf"
+    headers = [SignalHeader(f"EEG {name}-REF", -3276.8, 3276.7) for name in ("FP1", "FP2")]
+    with EdfWriter(path, headers, 256, 20, dt.datetime(2020, 1, 1), "X X X X", "X") as writer:
+        writer.write_block(np.zeros((2, 20 * 256)))
+    with pytest.raises(MissingChannelsError, match="ELM montage"):
+        analyze(path, engine)
