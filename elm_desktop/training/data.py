@@ -1,0 +1,366 @@
+"""Training data: a preprocessing cache built once from a corpus, and ELM's bag sampling.
+
+The cache is a folder holding every recording's crops in one float16 memory-mapped file
+(``crops.f16``, [n_crops, 20, T]), the crop offsets of each recording, per-crop event labels
+derived from the manifest's finding intervals, and the recordings' metadata and reports. Text
+segments and their frozen-encoder embeddings are cached beside it, one file per text setting,
+since the frozen encoder never changes.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from elm_desktop.errors import ConfigError
+from elm_desktop.progress import CancelToken, ProgressCallback
+from elm_desktop.runtime.report_segments import segment_report
+
+FINDINGS: tuple[str, ...] = (
+    "normal",
+    "generalized_slowing",
+    "focal_slowing",
+    "focal_epileptiform",
+    "generalized_spike_wave",
+    "lpd",
+    "gpd",
+    "seizure",
+    "burst_suppression",
+    "focal_attenuation",
+    "excess_beta",
+    "photic_driving",
+    "hyperventilation_response",
+    "sleep",
+    "artifact",
+)
+CACHE_VERSION = 1
+N_CHANNELS = 20
+SFREQ = 100
+
+
+def read_manifest(path: str | Path) -> list[dict[str, Any]]:
+    """Read a corpus ``manifest.jsonl``; EDF paths become absolute.
+
+    Raises
+    ------
+    ConfigError
+        If the file is missing or a line is not a JSON object with the required fields.
+    """
+    path = Path(path)
+    if path.is_dir():
+        path = path / "manifest.jsonl"
+    if not path.is_file():
+        raise ConfigError(f"corpus manifest {path} does not exist: generate a corpus first")
+    records = []
+    required = ("id", "patient_id", "split", "edf", "report", "findings", "abnormal")
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            record = json.loads(line)
+        except json.JSONDecodeError as error:
+            raise ConfigError(f"{path} line {number} is not JSON: {error}") from error
+        missing = [key for key in required if key not in record]
+        if missing:
+            raise ConfigError(f"{path} line {number} lacks {', '.join(missing)}")
+        record["edf"] = str((path.parent / record["edf"]).resolve())
+        records.append(record)
+    return records
+
+
+def crop_event_labels(record: dict[str, Any], starts_s: np.ndarray, window_s: float) -> np.ndarray:
+    """Return uint8 [n_crops, len(FINDINGS)]: 1 where a crop overlaps a finding's interval."""
+    labels = np.zeros((len(starts_s), len(FINDINGS)), dtype=np.uint8)
+    ends_s = starts_s + window_s
+    for finding in record["findings"]:
+        if finding["name"] not in FINDINGS:
+            raise ConfigError(f"recording {record['id']}: unknown finding {finding['name']!r}")
+        column = FINDINGS.index(finding["name"])
+        for start, end in finding.get("intervals", []):
+            labels[(starts_s < end) & (ends_s > start), column] = 1
+    return labels
+
+
+def _preprocess(edf: str, window_s: int) -> tuple[np.ndarray, np.ndarray]:
+    """ELM input of one recording, cut into crops (signals does the work)."""
+    from elm_desktop.errors import RecordingTooShortError
+    from elm_desktop.signals import crop_windows, elm_input, open_recording
+
+    try:
+        crops, starts_s = crop_windows(elm_input(open_recording(edf)), window_s=window_s)
+    except RecordingTooShortError:
+        return np.zeros((0, N_CHANNELS, window_s * SFREQ), np.float32), np.zeros(0)
+    return np.asarray(crops), np.asarray(starts_s, dtype=np.float64)
+
+
+def _manifest_digest(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+@dataclass
+class CropCache:
+    """A built preprocessing cache, opened read-only.
+
+    Attributes
+    ----------
+    crops : np.memmap
+        float16 [n_crops, 20, T].
+    offsets : np.ndarray
+        int64 [n_recordings + 1]; recording ``i`` owns crops ``offsets[i]:offsets[i+1]``.
+    starts_s : np.ndarray
+        Start time of every crop in its recording.
+    labels : np.ndarray
+        uint8 [n_crops, len(FINDINGS)] per-crop event labels.
+    recordings : list of dict
+        Manifest entries in cache order.
+    window_s : int
+        Crop length.
+    """
+
+    directory: Path
+    crops: np.ndarray
+    offsets: np.ndarray
+    starts_s: np.ndarray
+    labels: np.ndarray
+    recordings: list[dict[str, Any]]
+    window_s: int
+
+    @classmethod
+    def open(cls, directory: str | Path) -> CropCache:
+        directory = Path(directory)
+        meta_path = directory / "meta.json"
+        if not meta_path.is_file():
+            raise ConfigError(f"{directory} is not a preprocessing cache (no meta.json)")
+        meta = json.loads(meta_path.read_text(encoding="utf-8"))
+        shape = (meta["n_crops"], N_CHANNELS, meta["window_s"] * SFREQ)
+        crops = np.memmap(directory / "crops.f16", dtype=np.float16, mode="r", shape=shape)
+        index = np.load(directory / "index.npz")
+        recordings = json.loads((directory / "recordings.json").read_text(encoding="utf-8"))
+        return cls(
+            directory,
+            crops,
+            index["offsets"],
+            index["starts_s"],
+            index["labels"],
+            recordings,
+            meta["window_s"],
+        )
+
+    def __len__(self) -> int:
+        return len(self.recordings)
+
+    def crop_range(self, recording: int) -> range:
+        return range(int(self.offsets[recording]), int(self.offsets[recording + 1]))
+
+    def split_indices(self, split: str) -> np.ndarray:
+        """Recording indices of one split ("train", "val" or "test")."""
+        return np.array([i for i, r in enumerate(self.recordings) if r["split"] == split], int)
+
+    def recording_labels(self) -> np.ndarray:
+        """uint8 [n_recordings, len(FINDINGS)]: the findings of each recording's manifest entry."""
+        labels = np.zeros((len(self.recordings), len(FINDINGS)), dtype=np.uint8)
+        for i, record in enumerate(self.recordings):
+            for finding in record["findings"]:
+                labels[i, FINDINGS.index(finding["name"])] = 1
+            if not record["abnormal"]:
+                labels[i, FINDINGS.index("normal")] = 1
+        return labels
+
+
+def build_cache(
+    manifest: str | Path,
+    directory: str | Path,
+    window_s: int = 5,
+    progress: ProgressCallback | None = None,
+    cancel: CancelToken | None = None,
+) -> CropCache:
+    """Preprocess a corpus once into a cache folder; reuse it if it matches the manifest.
+
+    Recordings shorter than one crop are left out (with their reports).
+    """
+    manifest = Path(manifest)
+    if manifest.is_dir():
+        manifest = manifest / "manifest.jsonl"
+    directory = Path(directory)
+    records = read_manifest(manifest)
+    digest = _manifest_digest(manifest)
+    meta_path = directory / "meta.json"
+    if meta_path.is_file():
+        meta = json.loads(meta_path.read_text(encoding="utf-8"))
+        if (meta.get("manifest_sha256"), meta.get("window_s"), meta.get("version")) == (
+            digest,
+            window_s,
+            CACHE_VERSION,
+        ):
+            return CropCache.open(directory)
+    directory.mkdir(parents=True, exist_ok=True)
+    offsets, starts, labels, kept = [0], [], [], []
+    with open(directory / "crops.f16", "wb") as out:
+        for number, record in enumerate(records):
+            if cancel is not None:
+                cancel.check()
+            crops, starts_s = _preprocess(record["edf"], window_s)
+            if len(crops):
+                out.write(np.ascontiguousarray(crops, dtype=np.float16).tobytes())
+                offsets.append(offsets[-1] + len(crops))
+                starts.append(starts_s)
+                labels.append(crop_event_labels(record, starts_s, window_s))
+                kept.append(record)
+            if progress is not None:
+                progress(number + 1, len(records), record["id"])
+    np.savez(
+        directory / "index.npz",
+        offsets=np.array(offsets, dtype=np.int64),
+        starts_s=np.concatenate(starts) if starts else np.zeros(0),
+        labels=np.concatenate(labels) if labels else np.zeros((0, len(FINDINGS)), np.uint8),
+    )
+    (directory / "recordings.json").write_text(json.dumps(kept), encoding="utf-8")
+    meta = {
+        "version": CACHE_VERSION,
+        "window_s": window_s,
+        "n_crops": offsets[-1],
+        "manifest": str(manifest.resolve()),
+        "manifest_sha256": digest,
+    }
+    meta_path.write_text(json.dumps(meta, indent=2), encoding="utf-8")
+    return CropCache.open(directory)
+
+
+@dataclass
+class TextCache:
+    """Report segments of every cached recording and their frozen-encoder embeddings.
+
+    ``embeddings[offsets[i]:offsets[i+1]]`` are recording ``i``'s segments, float32 [n, d].
+    """
+
+    segments: list[str]
+    offsets: np.ndarray
+    embeddings: np.ndarray
+
+    def recording_range(self, recording: int) -> range:
+        return range(int(self.offsets[recording]), int(self.offsets[recording + 1]))
+
+
+def text_cache(
+    cache: CropCache, text_model: str, pooling: str, max_length: int, mode: str
+) -> TextCache:
+    """Segment every report and embed the segments with the frozen encoder, cached on disk."""
+    key = json.dumps([text_model, pooling, max_length, mode, CACHE_VERSION])
+    name = "text-" + hashlib.sha256(key.encode()).hexdigest()[:16]
+    path = cache.directory / f"{name}.npz"
+    if path.is_file():
+        stored = np.load(path)
+        segments = json.loads((cache.directory / f"{name}.json").read_text(encoding="utf-8"))
+        return TextCache(segments, stored["offsets"], stored["embeddings"])
+    from elm_desktop.training.text import TextEncoder
+
+    per_recording = [
+        [s.text for s in segment_report(r["report"], mode=mode)] for r in cache.recordings
+    ]
+    segments = [s for group in per_recording for s in group]
+    offsets = np.cumsum([0] + [len(group) for group in per_recording]).astype(np.int64)
+    encoder = TextEncoder(text_model, pooling=pooling, max_length=max_length)
+    embeddings = encoder.embed(segments).numpy().astype(np.float32)
+    np.savez(path, offsets=offsets, embeddings=embeddings)
+    (cache.directory / f"{name}.json").write_text(json.dumps(segments), encoding="utf-8")
+    return TextCache(segments, offsets, embeddings)
+
+
+@dataclass
+class Batch:
+    """One training step: crops and segment embeddings of distinct recordings, flattened."""
+
+    crops: np.ndarray  # float16 [n_crops, 20, T]
+    crop_bags: np.ndarray  # int64 [n_crops], 0 .. n_bags - 1
+    text: np.ndarray  # float32 [n_segments, d]
+    text_bags: np.ndarray  # int64 [n_segments]
+    recordings: np.ndarray  # int64 [n_bags], cache indices
+
+
+def plan_epoch(
+    cache: CropCache,
+    texts: TextCache,
+    recordings: np.ndarray,
+    max_crops: int,
+    max_segments: int,
+    bags_per_batch: int,
+    rng: np.random.Generator,
+) -> list[list[tuple[int, np.ndarray, np.ndarray]]]:
+    """Draw bags and order them into batches of distinct recordings, as ELM does per epoch.
+
+    A recording with ``n_c`` crops and ``n_t`` segments gives
+    ``max(1, ceil(max(n_c / max_crops, n_t / max_segments)))`` bags, each drawing up to
+    ``max_crops`` crops and ``max_segments`` segments without replacement. Recordings without
+    text are skipped (their crops would have no positive). Batching stops when a batch would be
+    less than half full.
+
+    Returns
+    -------
+    list of batches, each a list of (recording, crop indices, segment indices)
+    """
+    bags = []
+    for recording in recordings:
+        crop_ids = np.asarray(cache.crop_range(int(recording)))
+        text_ids = np.asarray(texts.recording_range(int(recording)))
+        if len(crop_ids) == 0 or len(text_ids) == 0:
+            continue
+        n_bags = max(1, math.ceil(max(len(crop_ids) / max_crops, len(text_ids) / max_segments)))
+        for _ in range(n_bags):
+            bags.append(
+                (
+                    int(recording),
+                    np.sort(rng.choice(crop_ids, min(len(crop_ids), max_crops), replace=False)),
+                    rng.choice(text_ids, min(len(text_ids), max_segments), replace=False),
+                )
+            )
+    order = rng.permutation(len(bags))
+    pending = [bags[i] for i in order]
+    batches = []
+    while pending:
+        batch, seen, rest = [], set(), []
+        for bag in pending:
+            if len(batch) < bags_per_batch and bag[0] not in seen:
+                batch.append(bag)
+                seen.add(bag[0])
+            else:
+                rest.append(bag)
+        if len(batch) < max(1, bags_per_batch // 2):
+            break
+        batches.append(batch)
+        pending = rest
+    return batches
+
+
+def load_batch(
+    cache: CropCache, texts: TextCache, batch: list[tuple[int, np.ndarray, np.ndarray]]
+) -> Batch:
+    """Read one planned batch from the memory-mapped cache."""
+    crop_ids = np.concatenate([bag[1] for bag in batch])
+    text_ids = np.concatenate([bag[2] for bag in batch])
+    return Batch(
+        crops=np.asarray(cache.crops[crop_ids]),
+        crop_bags=np.repeat(np.arange(len(batch)), [len(bag[1]) for bag in batch]),
+        text=texts.embeddings[text_ids],
+        text_bags=np.repeat(np.arange(len(batch)), [len(bag[2]) for bag in batch]),
+        recordings=np.array([bag[0] for bag in batch], dtype=np.int64),
+    )
+
+
+def iter_recording_crops(
+    cache: CropCache, recordings: np.ndarray, batch_crops: int = 512
+) -> Iterator[tuple[int, np.ndarray]]:
+    """Yield (recording, crops float16 [n, 20, T]) in chunks of at most ``batch_crops`` crops."""
+    for recording in recordings:
+        span = cache.crop_range(int(recording))
+        for start in range(span.start, span.stop, batch_crops):
+            yield (
+                int(recording),
+                np.asarray(cache.crops[start : min(span.stop, start + batch_crops)]),
+            )

@@ -1,0 +1,78 @@
+"""The preprocessing cache, text cache and ELM bag sampling on a tiny real corpus."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+pytest.importorskip("torch")
+
+from elm_desktop.errors import ConfigError
+from elm_desktop.training.data import (
+    FINDINGS,
+    build_cache,
+    load_batch,
+    plan_epoch,
+    read_manifest,
+)
+
+
+@pytest.fixture
+def caches(tiny_cache):
+    return tiny_cache
+
+
+def test_cache_holds_float16_crops_of_every_recording(caches):
+    cache, _ = caches
+    assert cache.crops.dtype == np.float16 and isinstance(cache.crops, np.memmap)
+    assert cache.crops.shape == (12 * 8, 20, 500)
+    assert list(np.diff(cache.offsets)) == [8] * 12
+    assert np.abs(cache.crops).max() <= 81  # ELM clips at +-80 before resampling
+
+
+def test_crop_labels_follow_finding_intervals(caches):
+    cache, _ = caches
+    column = FINDINGS.index("focal_epileptiform")
+    spiky = cache.crop_range(1)
+    labelled = cache.starts_s[spiky][cache.labels[spiky, column] == 1]
+    assert list(labelled) == [15.0, 20.0]  # crops 15-20 s and 20-25 s overlap 15-25 s
+    assert cache.labels[cache.crop_range(0)].sum() == 0
+
+
+def test_cache_is_reused_when_the_manifest_is_unchanged(caches, tiny_corpus):
+    cache, _ = caches
+    again = build_cache(tiny_corpus, cache.directory, window_s=5)
+    assert again.crops.filename == cache.crops.filename
+    np.testing.assert_array_equal(again.offsets, cache.offsets)
+
+
+def test_text_cache_segments_every_report(caches):
+    cache, texts = caches
+    first = [texts.segments[i] for i in texts.recording_range(1)]
+    assert first[0].startswith("CLINICAL HISTORY")
+    assert any("left temporal spikes" in s for s in first)
+    assert texts.embeddings.shape == (len(texts.segments), 384)
+
+
+def test_bags_hold_distinct_recordings_and_respect_limits(caches):
+    cache, texts = caches
+    train = cache.split_indices("train")
+    plan = plan_epoch(cache, texts, train, 3, 2, 4, np.random.default_rng(0))
+    # 8 crops / 3 per bag -> 3 bags per recording, 8 recordings -> 24 bags -> 6 batches of 4.
+    assert len(plan) == 6
+    for batch in plan:
+        recordings = [bag[0] for bag in batch]
+        assert len(set(recordings)) == len(recordings) == 4
+        for recording, crops, segments in batch:
+            assert len(crops) == 3 and len(segments) == 2
+            assert set(crops) <= set(cache.crop_range(recording))
+            assert set(segments) <= set(texts.recording_range(recording))
+    loaded = load_batch(cache, texts, plan[0])
+    assert loaded.crops.shape == (12, 20, 500)
+    assert list(loaded.crop_bags) == [0, 0, 0, 1, 1, 1, 2, 2, 2, 3, 3, 3]
+    assert loaded.text.shape == (8, 384)
+
+
+def test_missing_manifest_is_a_clear_error(tmp_path):
+    with pytest.raises(ConfigError, match="generate a corpus"):
+        read_manifest(tmp_path)

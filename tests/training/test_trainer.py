@@ -1,0 +1,122 @@
+"""Training end to end on a tiny corpus: one process, resume, and two torchrun processes."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+torch = pytest.importorskip("torch")
+
+from elm_desktop import cli  # noqa: E402
+from elm_desktop.training.model import ElmModel  # noqa: E402
+
+TORCHRUN_SCRIPT = """
+import sys
+from elm_desktop.training.config import load_training_config
+from elm_desktop.training.trainer import train
+train(load_training_config(sys.argv[1]))
+"""
+
+
+@pytest.fixture(autouse=True)
+def only_training_commands(monkeypatch):
+    # Other command groups are not under test here (and may not be installed yet).
+    monkeypatch.setattr(cli, "COMMAND_MODULES", ("training",))
+
+
+def main(argv: list[str]) -> int:
+    return cli.main(argv)
+
+
+CONFIG = """
+[model]
+window_s = 5
+attention_hidden = 16
+
+[data]
+corpus = "{corpus}"
+cache_dir = "{cache}"
+max_crops = 4
+max_segments = 8
+bags_per_batch = 4
+
+[train]
+out_dir = "{out}"
+epochs = {epochs}
+lr = 1e-3
+warmup_epochs = 1
+seed = 0
+device = "cpu"
+"""
+
+
+def _write_config(path: Path, corpus: Path, cache: Path, out: Path, epochs: int) -> Path:
+    path.write_text(CONFIG.format(corpus=corpus, cache=cache, out=out, epochs=epochs))
+    return path
+
+
+def _log(out: Path) -> list[dict]:
+    return [json.loads(line) for line in (out / "log.jsonl").read_text().splitlines()]
+
+
+def test_train_then_resume(tiny_corpus, tiny_cache, tmp_path):
+    cache, out = tiny_cache[0].directory, tmp_path / "run"
+    config = _write_config(tmp_path / "a.toml", tiny_corpus, cache, out, epochs=2)
+    assert main(["train", "--config", str(config)]) == 0
+    log = _log(out)
+    assert [entry["epoch"] for entry in log] == [1, 2]
+    assert all(entry["loss"] > 0 and entry["crops_per_s"] > 0 for entry in log)
+    assert (out / "final" / "model.safetensors").is_file()
+    saved = json.loads((out / "final" / "training_config.json").read_text())
+    assert saved["data"]["max_crops"] == 4
+    first = ElmModel.load(out / "final")
+    # Asking for one more epoch resumes from last/ instead of starting again.
+    config = _write_config(tmp_path / "b.toml", tiny_corpus, cache, out, epochs=3)
+    assert main(["train", "--config", str(config)]) == 0
+    log = _log(out)
+    assert [entry["epoch"] for entry in log] == [1, 2, 3]
+    assert log[2]["steps"] == log[1]["steps"] + (log[1]["steps"] - log[0]["steps"])
+    resumed = ElmModel.load(out / "final")
+    changed = [
+        key
+        for key, value in first.state_dict().items()
+        if value.is_floating_point() and not torch.equal(value, resumed.state_dict()[key])
+    ]
+    assert changed
+
+
+def test_bad_configuration_gives_one_line_error(tmp_path, capsys):
+    config = tmp_path / "bad.toml"
+    config.write_text("[train]\nepochs = 1\nlearning_rate = 2\n")
+    assert main(["train", "--config", str(config)]) == 2
+    assert "unknown key(s) in [train]: learning_rate" in capsys.readouterr().err
+
+
+@pytest.mark.slow
+def test_two_cpu_processes_with_torchrun(tiny_corpus, tiny_cache, tmp_path):
+    torchrun = Path(sys.executable).with_name("torchrun")
+    if not torchrun.exists():
+        pytest.skip("torchrun not installed")
+    cache, out = tiny_cache[0].directory, tmp_path / "run"
+    config = _write_config(tmp_path / "ddp.toml", tiny_corpus, cache, out, epochs=1)
+    repo = Path(__file__).resolve().parents[2]
+    env = {**os.environ, "OMP_NUM_THREADS": "1", "PYTHONPATH": str(repo)}
+    script = tmp_path / "run_train.py"
+    script.write_text(TORCHRUN_SCRIPT)
+    result = subprocess.run(
+        [str(torchrun), "--standalone", "--nproc_per_node=2", str(script), str(config)],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=300,
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    notes = json.loads((out / "final" / "config.json").read_text())["notes"]
+    assert notes["world_size"] == 2
+    # 8 training recordings x 2 bags / 4 per batch = 4 batches, 2 per process.
+    assert _log(out)[0]["steps"] == 2
