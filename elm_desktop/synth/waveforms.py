@@ -190,7 +190,7 @@ def burst(event: Event, tau: np.ndarray, sfreq: float) -> np.ndarray:
     index = np.clip(np.rint(tau * sfreq).astype(int), 0, n - 1)
     taper = _taper(tau, event.duration, 0.1)
     common = (0.5 * mixed[0, index] - gauss(tau, 0.15, 0.04)) * taper
-    local = volume_conduction() @ mixed[1:, index] * taper
+    local = np.einsum("ck,kn->cn", volume_conduction(), mixed[1:, index]) * taper
     spatial = _generalized(event.centers, 1.0, 0.45)
     return event.amplitude * (_outer(spatial, common) + 0.7 * spatial[:, None] * local)
 
