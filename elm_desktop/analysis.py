@@ -26,6 +26,7 @@ from typing import Any
 import numpy as np
 
 from elm_desktop.archive import Archive, RecordingHit, SegmentHit, content_hash
+from elm_desktop.archive.ingest import model_id
 from elm_desktop.clinical import (
     DraftReport,
     FindingScore,
@@ -45,9 +46,7 @@ from elm_desktop.clinical.zeroshot import top_segments
 from elm_desktop.errors import BundleError
 from elm_desktop.progress import CancelToken, ProgressCallback
 from elm_desktop.runtime import Engine, attention_weights, recording_embedding
-from elm_desktop.signals.montages import ELM_CHANNELS
-from elm_desktop.signals.preprocess import ELM_SFREQ, iter_elm_input
-from elm_desktop.signals.recording import open_recording
+from elm_desktop.signals import ELM_CHANNELS, ELM_SFREQ, iter_elm_input, open_recording
 
 #: Seconds of recording preprocessed per block: small enough for first results within a second,
 #: large enough that the filter margins of each block cost little.
@@ -100,8 +99,9 @@ class AnalysisResult:
     draft : DraftReport or None
         The draft report; None in partial results.
     timings : dict of str to float
-        Seconds spent per stage (``open``, ``encode``, ``prompts``, ``score``, ``search``,
-        ``draft``, ``total``; ``first_partial`` when a partial was delivered).
+        Seconds spent per stage: ``open``, ``prompts`` (embedding the knowledge base's prompts,
+        once per engine), ``encode`` (preprocessing and encoding), ``score``, ``search``,
+        ``draft``, ``total``; ``first_partial`` (from the call) when a partial was delivered.
     complete : bool
         False for partial results delivered while encoding.
     encoded_s : float
@@ -274,7 +274,9 @@ def analyze(
     rec = open_recording(path)
     timings["open"] = time.perf_counter() - started
     window_s = float(engine.bundle.window_s)
+    mark = time.perf_counter()
     bank = _prompt_bank(engine, kb, prompt_style)
+    timings["prompts"] = time.perf_counter() - mark
     encoder = _StreamingEncoder(engine, window_s)
     base = AnalysisResult(
         path=Path(path),
@@ -292,6 +294,7 @@ def analyze(
         notice=None if bank is not None else NO_TEXT_NOTICE,
     )
     total_s = rec.duration
+    mark = time.perf_counter()
     blocks = iter_elm_input(rec, chunk_s=BLOCK_S, cancel=cancel)
     block = next(blocks)
     while block is not None:
@@ -306,7 +309,7 @@ def analyze(
         block = following
         if cancel is not None:
             cancel.check()
-    timings["encode"] = time.perf_counter() - started - timings["open"]
+    timings["encode"] = time.perf_counter() - mark
 
     mark = time.perf_counter()
     result = _assemble(base, encoder, kb, bank, engine, prompts)
@@ -338,11 +341,6 @@ def analyze(
     if progress is not None:
         progress(int(total_s), int(total_s), "done")
     return result
-
-
-def model_id(engine: Engine) -> str:
-    """Return the name and version of the engine's bundle, as archives record them."""
-    return f"{engine.bundle.name} {engine.bundle.version}"
 
 
 def score_prompt(result: AnalysisResult, engine: Engine, prompt: str) -> PromptCurve:

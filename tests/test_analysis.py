@@ -10,8 +10,9 @@ import numpy as np
 import pytest
 
 import elm_desktop.analysis as analysis
-from elm_desktop.analysis import analyze, model_id, score_prompt
+from elm_desktop.analysis import analyze, score_prompt
 from elm_desktop.archive import open_archive
+from elm_desktop.archive.ingest import model_id
 from elm_desktop.cli.analyze import archive_case
 from elm_desktop.clinical import load_knowledge_base
 from elm_desktop.errors import CancelledError, MissingChannelsError
@@ -37,6 +38,12 @@ def engine(elm_bundle):
 
 
 @pytest.fixture(scope="module")
+def analysed(corpus, engine):
+    """Each corpus recording analysed once (no archive), with one free-text prompt."""
+    return [analyze(e["path"], engine, prompts=["left temporal sharp waves"]) for e in corpus]
+
+
+@pytest.fixture(scope="module")
 def eeg_only_engine(elm_bundle, tmp_path_factory):
     """The same model without its text tower, as the authors' released weights come."""
     source = Bundle.load(elm_bundle) if not isinstance(elm_bundle, Bundle) else elm_bundle
@@ -52,9 +59,9 @@ def eeg_only_engine(elm_bundle, tmp_path_factory):
     return Engine(folder, device="cpu")
 
 
-def test_analysis_matches_whole_recording_encoding(corpus, engine):
+def test_analysis_matches_whole_recording_encoding(corpus, engine, analysed):
     path = corpus[0]["path"]
-    result = analyze(path, engine, prompts=["left temporal sharp waves"])
+    result = analysed[0]
     crops, starts = crop_windows(elm_input(open_recording(path)), engine.bundle.window_s)
     direct = engine.encode(crops)
     assert result.complete and result.n_crops == len(crops)
@@ -82,8 +89,8 @@ def test_analysis_matches_whole_recording_encoding(corpus, engine):
     assert result.draft.text().startswith("DRAFT")
 
 
-def test_free_text_prompt_answers_from_cached_embeddings(corpus, engine):
-    result = analyze(corpus[0]["path"], engine)
+def test_free_text_prompt_answers_from_cached_embeddings(engine, analysed):
+    result = analysed[1]
     curve = score_prompt(result, engine, "generalized periodic discharges")
     prompt = engine.embed_text(["generalized periodic discharges"])[0]
     np.testing.assert_allclose(curve.similarity, result.crop_embeddings @ prompt, atol=1e-5)
@@ -123,7 +130,7 @@ def test_cancel_stops_the_analysis(corpus, engine, monkeypatch):
 
 def test_eeg_only_model_gives_everything_but_zero_shot(corpus, eeg_only_engine, tmp_path):
     archive = open_archive(tmp_path / "archive.sqlite")
-    for entry in corpus[1:]:
+    for entry in corpus[1:3]:
         prior = analyze(entry["path"], eeg_only_engine)
         archive_case(archive, prior, entry["report"], eeg_only_engine, entry)
     result = analyze(corpus[0]["path"], eeg_only_engine, archive=archive, prompts=["spikes"])
@@ -131,7 +138,7 @@ def test_eeg_only_model_gives_everything_but_zero_shot(corpus, eeg_only_engine, 
     assert not result.zero_shot and result.findings == [] and result.prompts == []
     assert "elm-desktop adapt" in result.notice
     assert result.n_crops > 0 and result.attention.sum() == pytest.approx(1.0, abs=1e-5)
-    assert len(result.similar_cases) == 3
+    assert len(result.similar_cases) == 2
     assert result.draft.impression == "not assessed"
     # Without segment embeddings the draft borrows from the similar cases' reports.
     borrowed = [s for sec in result.draft.sections for s in sec.sentences if s.origin == "archive"]
@@ -142,10 +149,10 @@ def test_eeg_only_model_gives_everything_but_zero_shot(corpus, eeg_only_engine, 
         score_prompt(result, eeg_only_engine, "spikes")
 
 
-def test_archive_gives_similar_cases_and_sourced_sentences(corpus, engine, tmp_path):
+def test_archive_gives_similar_cases_and_sourced_sentences(corpus, engine, analysed, tmp_path):
     archive = open_archive(tmp_path / "archive.sqlite")
-    for entry in corpus:  # the query itself too: it must not find itself
-        archive_case(archive, analyze(entry["path"], engine), entry["report"], engine, entry)
+    for entry, prior in zip(corpus, analysed, strict=True):  # the query too: not found itself
+        archive_case(archive, prior, entry["report"], engine, entry)
     result = analyze(corpus[0]["path"], engine, archive=archive)
     stored = {hit.case.source for hit in result.similar_cases}
     archive.close()
@@ -164,7 +171,8 @@ def test_archive_gives_similar_cases_and_sourced_sentences(corpus, engine, tmp_p
 def test_archive_of_another_model_is_not_searched(corpus, engine, eeg_only_engine, tmp_path):
     archive = open_archive(tmp_path / "archive.sqlite")
     entry = corpus[1]
-    archive_case(archive, analyze(entry["path"], eeg_only_engine), entry["report"], eeg_only_engine)
+    prior = analyze(entry["path"], eeg_only_engine)
+    archive_case(archive, prior, entry["report"], eeg_only_engine)
     result = analyze(corpus[0]["path"], engine, archive=archive)
     archive.close()
     assert result.similar_cases == [] and "eeg-only" in result.notice

@@ -12,8 +12,6 @@ import json
 import sys
 from pathlib import Path
 
-import numpy as np
-
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     """Add the ``analyze`` and ``evaluate-drafts`` commands."""
@@ -149,7 +147,7 @@ def run_evaluate(args: argparse.Namespace) -> int:
         args.manifest, engine, knowledge_base, split=args.split, archive_split=args.archive_split
     )
     figures = evaluation_figures(records, knowledge_base)
-    figures["model"] = f"{engine.bundle.name} {engine.bundle.version}"
+    figures["model"] = engine.bundle.describe()
     figures["manifest"] = str(args.manifest)
     figures["split"] = args.split
     text = figures_markdown(figures)
@@ -237,35 +235,17 @@ def evaluate_corpus(manifest: Path, engine, knowledge_base, split: str, archive_
 def archive_case(
     archive, result, report: str | None, engine, entry: dict | None = None
 ) -> int | None:
-    """Store an analysed recording, its report segments and their embeddings in an archive."""
-    from elm_desktop.archive import CaseMetadata, NewCase, content_hash
-    from elm_desktop.runtime.report_segments import segment_report
+    """Store an analysed recording with its report, reusing the analysis's crop embeddings."""
+    from elm_desktop.archive.ingest import case_for_recording
+    from elm_desktop.signals import open_recording
 
-    mode = "sentence" if result.window_s < 30 else "paragraph"
-    segments = segment_report(report, mode=mode) if report else []
-    embeddings = (
-        engine.embed_text([s.text for s in segments])
-        if segments and engine.bundle.has_text
-        else None
-    )
-    entry = entry or {}
-    case = NewCase(
-        content_hash=content_hash(result.path),
-        model=result.model,
-        window_s=result.window_s,
-        embedding=result.recording_embedding,
-        crop_embeddings=result.crop_embeddings,
-        crop_starts_s=result.crop_starts_s,
-        crop_weights=result.attention,
-        metadata=CaseMetadata(
-            age=int(entry["age"]) if entry.get("age") is not None else None,
-            sex=entry.get("sex"),
-            duration_s=result.duration_s,
-            sfreq=result.sfreq,
-        ),
-        source=str(result.path),
-        report=report,
-        segments=segments,
-        segment_embeddings=None if embeddings is None else np.asarray(embeddings, np.float32),
+    case = case_for_recording(
+        open_recording(result.path),
+        engine,
+        result.crop_embeddings,
+        result.attention,
+        result.crop_starts_s,
+        report,
+        known=entry,
     )
     return archive.add_case(case)
