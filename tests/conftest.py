@@ -22,3 +22,35 @@ def isolated_data_dir(tmp_path_factory, monkeypatch):
     path = tmp_path_factory.mktemp("elm-data")
     monkeypatch.setenv("ELM_DESKTOP_DATA", str(path))
     return path
+
+
+@pytest.fixture(scope="session")
+def elm_bundle(tmp_path_factory):
+    """A model bundle exported from a randomly initialised (seed 0) 5 s ELM model.
+
+    EEG encoder, gated attention, and the all-MiniLM-L6-v2 text tower with a random projector:
+    every graph of a real bundle, with meaningless scores. Exporting takes tens of seconds.
+    """
+    from elm_desktop.training.config import ModelConfig
+    from elm_desktop.training.export import write_bundle
+    from elm_desktop.training.model import ElmModel
+
+    model = ElmModel.from_config(ModelConfig(window_s=5), seed=0)
+    out = tmp_path_factory.mktemp("bundles") / "elm-random"
+    return write_bundle(
+        model, out, name="elm-random", version="0", training_data="none (random weights)"
+    )
+
+
+@pytest.fixture(scope="session")
+def eeg_only_bundle(tmp_path_factory):
+    """An EEG-only bundle (random seeded 5 s encoder, no attention head, no text side)."""
+    from elm_desktop.training.config import ModelConfig
+    from elm_desktop.training.export import write_bundle
+    from elm_desktop.training.model import ElmModel
+
+    model = ElmModel.from_config(ModelConfig(window_s=5, parts=["eeg_encoder"]), seed=0)
+    out = tmp_path_factory.mktemp("bundles") / "eeg-only"
+    return write_bundle(
+        model, out, name="eeg-only-random", version="0", training_data="none (random weights)"
+    )

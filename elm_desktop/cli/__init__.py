@@ -15,7 +15,15 @@ from collections.abc import Sequence
 from elm_desktop import __version__
 from elm_desktop.errors import ElmError
 
-COMMAND_MODULES: tuple[str, ...] = ("recording", "training", "synth", "gui", "archive", "analyze")
+COMMAND_MODULES: tuple[str, ...] = (
+    "recording",
+    "training",
+    "synth",
+    "gui",
+    "archive",
+    "analyze",
+    "model",
+)
 
 
 def build_parser() -> argparse.ArgumentParser:

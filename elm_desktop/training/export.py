@@ -22,6 +22,7 @@ out by the parity check on batches of several sizes and token lengths.
 from __future__ import annotations
 
 import datetime as dt
+import os
 import shutil
 import tempfile
 import warnings
@@ -211,7 +212,8 @@ def _check_sentences() -> list[str]:
     try:
         from elm_desktop.clinical.knowledge import load_knowledge_base
 
-        base = load_knowledge_base()
+        # Built-in prompts only, so a bundle's figures do not depend on a user's entries.
+        base = load_knowledge_base(user_path=os.devnull)
         sentences = [p for finding in base.values() for p in finding.prompts("knowledge")]
         sentences += [p for finding in base.values() for p in finding.contrast]
     except Exception:  # the knowledge base is optional for export

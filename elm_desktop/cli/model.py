@@ -1,0 +1,141 @@
+"""``elm-desktop model``: export, verify, describe and import model bundles."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    """Add ``model export|verify|info|import-elm``."""
+    model = subparsers.add_parser("model", help="export, verify, describe and import model bundles")
+    commands = model.add_subparsers(dest="model_command", metavar="SUBCOMMAND", required=True)
+
+    export = commands.add_parser(
+        "export", help="export a training checkpoint to a bundle (ONNX graphs + manifest)"
+    )
+    export.add_argument("checkpoint", type=Path, help="checkpoint folder (model.safetensors)")
+    export.add_argument("--out", required=True, type=Path, help="bundle folder to create")
+    export.add_argument("--name", help="bundle name (default: the checkpoint folder's name)")
+    export.add_argument("--version", help="bundle version (default: from the checkpoint)")
+    export.add_argument(
+        "--fp16", action="store_true", help="add a float16 EEG graph for GPUs (if accurate)"
+    )
+    export.add_argument(
+        "--quantize-text",
+        action="store_true",
+        help="add an int8 text graph for CPUs (if accurate)",
+    )
+    export.set_defaults(handler=_export)
+
+    verify = commands.add_parser(
+        "verify", help="check a bundle's checksums and graphs, and run it once"
+    )
+    verify.add_argument("bundle", type=Path, help="bundle folder")
+    verify.set_defaults(handler=_verify)
+
+    info = commands.add_parser(
+        "info", help="describe a bundle and where it runs here (CUDA or CPU, and why)"
+    )
+    info.add_argument("bundle", nargs="?", type=Path, help="bundle folder (default: built-in)")
+    info.add_argument("--device", default="auto", choices=("auto", "cpu", "cuda"))
+    info.set_defaults(handler=_info)
+
+    imported = commands.add_parser(
+        "import-elm",
+        help="make an EEG-only bundle from the ELM authors' model_0_checkpoint.pt",
+    )
+    imported.add_argument("checkpoint", type=Path, help="the released model_0_checkpoint.pt")
+    imported.add_argument("--window", required=True, choices=("5s", "60s"))
+    imported.add_argument("--out", required=True, type=Path, help="bundle folder to create")
+    imported.add_argument("--fp16", action="store_true", help="add a float16 EEG graph")
+    imported.set_defaults(handler=_import_elm)
+
+
+def _print_manifest_summary(bundle_path: Path) -> None:
+    from elm_desktop.runtime import Bundle
+
+    bundle = Bundle.load(bundle_path)
+    manifest = bundle.manifest
+    print(bundle.describe())
+    print(f"  folder: {bundle.path}")
+    print(f"  training data: {manifest['training_data']}")
+    attention = manifest["attention"]
+    note = f" ({attention['note']})" if attention.get("note") else ""
+    print(f"  attention: {attention['kind']}{note}")
+    if bundle.has_text:
+        text = manifest["text"]
+        print(
+            f"  text model: {text['model']}, {text['pooling']} pooling, "
+            f"max {text['max_length']} tokens"
+        )
+    print(f"  eeg graph: parity with torch {manifest['eeg']['parity_max_abs']:.1e}")
+    for role in ("eeg_fp16", "text_int8"):
+        entry = manifest.get(role)
+        if entry is not None:
+            print(f"  {role}: {_figures(entry)}")
+    for entry in manifest.get("rejected_variants", []):
+        print(f"  {entry['role']} rejected at export: {_figures(entry)}")
+
+
+def _figures(entry: dict) -> str:
+    measured = ", ".join(
+        f"{key} {entry[key]:.4g} (limit {limit})" for key, limit in entry["tolerance"].items()
+    )
+    return f"{entry['file']}: {measured}"
+
+
+def _export(args: argparse.Namespace) -> int:
+    from elm_desktop.training.export import export_checkpoint
+
+    out = export_checkpoint(
+        args.checkpoint,
+        args.out,
+        name=args.name,
+        version=args.version,
+        fp16=args.fp16,
+        quantize_text=args.quantize_text,
+    )
+    print(f"bundle written to {out}")
+    _print_manifest_summary(out)
+    return 0
+
+
+def _verify(args: argparse.Namespace) -> int:
+    import numpy as np
+
+    from elm_desktop.runtime import Bundle, Engine
+
+    bundle = Bundle.load(args.bundle)
+    print(f"checksums: {len(bundle.manifest['files'])} file(s) match the manifest")
+    engine = Engine(bundle, device="cpu", precision="fp32")
+    crops = np.zeros((2, len(bundle.channels), bundle.n_samples), dtype=np.float32)
+    encoding = engine.encode(crops)
+    print(f"eeg graph: runs, {encoding.embeddings.shape[1]}-d embeddings")
+    if bundle.has_text:
+        vector = engine.embed_text(["normal EEG"])
+        print(f"text graph: runs, {vector.shape[1]}-d embeddings")
+    else:
+        print("text graph: none (EEG-only bundle; `elm-desktop adapt` trains a projector)")
+    print(f"OK: {bundle.describe()}")
+    return 0
+
+
+def _info(args: argparse.Namespace) -> int:
+    from elm_desktop.paths import default_bundle
+    from elm_desktop.runtime import Engine
+
+    path = args.bundle or default_bundle()
+    _print_manifest_summary(path)
+    engine = Engine(path, device=args.device)
+    print(f"runs on: {engine.describe()}")
+    return 0
+
+
+def _import_elm(args: argparse.Namespace) -> int:
+    from elm_desktop.training.checkpoint_import import import_released_checkpoint
+
+    out = import_released_checkpoint(args.checkpoint, args.window, args.out, fp16=args.fp16)
+    print(f"EEG-only bundle written to {out}")
+    _print_manifest_summary(out)
+    return 0

@@ -1,0 +1,239 @@
+"""Model bundles: a folder of ONNX graphs, a tokenizer and a manifest with checksums.
+
+A bundle is what the program runs. ``manifest.json`` says what the model expects (window
+length, sampling rate, channel order, embedding size, text model and token limit), where it
+came from (training data, source checkpoint), which optional variants passed their accuracy
+check, and the sha256 of every file. :meth:`Bundle.load` refuses a bundle whose manifest is
+unreadable, of an unknown format version, or whose files are missing or altered.
+
+Layout (format version 1)::
+
+    manifest.json
+    eeg_encoder.onnx          crops [n, 20, T] -> embedding [n, 256], attention_logit [n]
+    eeg_encoder.fp16.onnx     optional, GPU variant (same inputs and outputs, float32 I/O)
+    text_encoder.onnx         optional, input_ids + attention_mask [k, L] -> embedding [k, 256]
+    text_encoder.int8.onnx    optional, dynamically quantised CPU variant
+    tokenizer.json            with the text encoder (Hugging Face ``tokenizers`` format)
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from elm_desktop.errors import BundleError
+
+FORMAT = "elm-desktop-bundle"
+FORMAT_VERSION = 1
+MANIFEST = "manifest.json"
+
+EEG_INPUT = "crops"
+EEG_OUTPUTS = ("embedding", "attention_logit")
+TEXT_INPUTS = ("input_ids", "attention_mask")
+TEXT_OUTPUTS = ("embedding",)
+
+# Manifest keys every bundle must have, with the type each must be.
+REQUIRED: dict[str, type | tuple[type, ...]] = {
+    "format": str,
+    "format_version": int,
+    "name": str,
+    "version": str,
+    "window_s": (int, float),
+    "sfreq": (int, float),
+    "n_samples": int,
+    "channels": list,
+    "embedding_dim": int,
+    "temperature": (int, float),
+    "attention": dict,
+    "training_data": str,
+    "eeg": dict,
+    "files": dict,
+}
+
+
+def sha256_file(path: Path, chunk: int = 1 << 20) -> str:
+    """Return the hex sha256 of a file."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as stream:
+        while block := stream.read(chunk):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+@dataclass(frozen=True)
+class Bundle:
+    """A verified model bundle.
+
+    Use :meth:`load`; the constructor does no checks. ``manifest`` is the parsed
+    ``manifest.json``; the properties give its commonly used fields.
+    """
+
+    path: Path
+    manifest: dict[str, Any]
+
+    @classmethod
+    def load(cls, path: str | Path) -> Bundle:
+        """Read ``manifest.json`` and check the format version and every file's sha256.
+
+        Raises
+        ------
+        BundleError
+            If the folder or manifest is missing or unreadable, the format version is unknown,
+            a required field is missing, or a file is missing or altered.
+        """
+        path = Path(path).expanduser()
+        manifest_path = path / MANIFEST
+        if not manifest_path.is_file():
+            raise BundleError(
+                f"no model bundle at {path}: expected a folder holding {MANIFEST} "
+                "(make one with `elm-desktop model export` or `elm-desktop model import-elm`)"
+            )
+        try:
+            manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+        except (UnicodeDecodeError, json.JSONDecodeError) as error:
+            raise BundleError(
+                f"model bundle {path}: {MANIFEST} is not valid JSON ({error})"
+            ) from error
+        if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
+            raise BundleError(f"model bundle {path}: {MANIFEST} is not an {FORMAT} manifest")
+        version = manifest.get("format_version")
+        if version != FORMAT_VERSION:
+            raise BundleError(
+                f"model bundle {path} has format version {version!r}; this elm-desktop reads "
+                f"version {FORMAT_VERSION}: update elm-desktop or re-export the bundle"
+            )
+        _check_fields(path, manifest)
+        _check_files(path, manifest["files"])
+        for role in ("eeg", "eeg_fp16", "text", "text_int8"):
+            entry = manifest.get(role)
+            if entry is not None and entry.get("file") not in manifest["files"]:
+                raise BundleError(
+                    f"model bundle {path}: the {role} graph {entry.get('file')!r} "
+                    "is not listed with a checksum in the manifest; re-export the bundle"
+                )
+        return cls(path=path, manifest=manifest)
+
+    @property
+    def name(self) -> str:
+        return str(self.manifest["name"])
+
+    @property
+    def version(self) -> str:
+        return str(self.manifest["version"])
+
+    @property
+    def window_s(self) -> float:
+        """Crop length in seconds."""
+        return float(self.manifest["window_s"])
+
+    @property
+    def sfreq(self) -> float:
+        """Sampling rate of the crops in Hz."""
+        return float(self.manifest["sfreq"])
+
+    @property
+    def n_samples(self) -> int:
+        """Samples per crop."""
+        return int(self.manifest["n_samples"])
+
+    @property
+    def channels(self) -> list[str]:
+        """Bipolar derivations of the crops, in input order."""
+        return list(self.manifest["channels"])
+
+    @property
+    def embedding_dim(self) -> int:
+        return int(self.manifest["embedding_dim"])
+
+    @property
+    def temperature(self) -> float:
+        """Contrastive temperature (zero-shot logits are cosine / temperature)."""
+        return float(self.manifest["temperature"])
+
+    @property
+    def has_text(self) -> bool:
+        """Whether the bundle has a text encoder with a trained projector (zero-shot works)."""
+        return self.manifest.get("text") is not None
+
+    @property
+    def attention_kind(self) -> str:
+        """``"gated"`` (a trained attention head) or ``"uniform"`` (every crop weighs the same)."""
+        return str(self.manifest["attention"].get("kind", "gated"))
+
+    def file(self, role: str) -> Path | None:
+        """Return the path of a graph (``eeg``, ``eeg_fp16``, ``text``, ``text_int8``) or None."""
+        entry = self.manifest.get(role)
+        return None if entry is None else self.path / entry["file"]
+
+    def describe(self) -> str:
+        """One line naming the model, its window and what it can do."""
+        text = "EEG + text" if self.has_text else "EEG only (no text projector)"
+        return (
+            f"{self.name} {self.version}: {self.window_s:g} s crops at {self.sfreq:g} Hz, "
+            f"{self.embedding_dim}-d embeddings, {text}, {self.attention_kind} attention"
+        )
+
+
+def _check_fields(path: Path, manifest: Mapping[str, Any]) -> None:
+    for key, kind in REQUIRED.items():
+        if not isinstance(manifest.get(key), kind):
+            raise BundleError(
+                f"model bundle {path}: {MANIFEST} lacks a valid {key!r} field; re-export the bundle"
+            )
+    if manifest["n_samples"] != round(manifest["window_s"] * manifest["sfreq"]):
+        raise BundleError(
+            f"model bundle {path}: n_samples {manifest['n_samples']} does not equal "
+            f"window_s x sfreq; re-export the bundle"
+        )
+    text = manifest.get("text")
+    if text is not None and not (
+        isinstance(text, dict) and {"file", "tokenizer", "max_length"} <= set(text)
+    ):
+        raise BundleError(f"model bundle {path}: the text entry of {MANIFEST} is incomplete")
+
+
+def _check_files(path: Path, files: Mapping[str, Any]) -> None:
+    for name, expected in files.items():
+        file = path / name
+        if Path(name).name != name:
+            raise BundleError(f"model bundle {path}: file name {name!r} is not a plain name")
+        if not file.is_file():
+            raise BundleError(
+                f"model bundle {path} is incomplete: {name} is missing; "
+                "re-install or re-export the bundle"
+            )
+        if sha256_file(file) != expected:
+            raise BundleError(
+                f"model bundle {path} is damaged: {name} does not match its sha256 in the "
+                "manifest (altered or corrupted); re-install or re-export the bundle"
+            )
+
+
+def write_manifest(folder: str | Path, manifest: Mapping[str, Any]) -> Path:
+    """Write ``manifest.json`` into a bundle folder, adding the sha256 of every other file.
+
+    Parameters
+    ----------
+    folder : path
+        The bundle folder, already holding its graphs and tokenizer.
+    manifest : mapping
+        Every manifest field except ``format``, ``format_version`` and ``files``.
+
+    Returns
+    -------
+    Path of the manifest.
+    """
+    folder = Path(folder)
+    files = {
+        file.name: sha256_file(file)
+        for file in sorted(folder.iterdir())
+        if file.is_file() and file.name != MANIFEST
+    }
+    payload = {"format": FORMAT, "format_version": FORMAT_VERSION, **manifest, "files": files}
+    target = folder / MANIFEST
+    target.write_text(json.dumps(payload, indent=2) + "\n", encoding="utf-8")
+    return target
