@@ -1,0 +1,181 @@
+"""``elm-desktop info`` and ``elm-desktop preprocess``: look at a recording, prepare model input."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from elm_desktop.errors import ConfigError, RecordingTooShortError
+from elm_desktop.progress import TerminalProgress
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    """Add the ``info`` and ``preprocess`` commands."""
+    info = subparsers.add_parser(
+        "info",
+        help="show what a recording holds and how its channels map to the 10-20 system",
+        description="Duration, sampling rates, channels and their 10-20 names, the TCP "
+        "derivations that can be built, annotations; patient fields only with --phi.",
+    )
+    info.add_argument("file", type=Path, help="EDF, EDF+ or BDF file")
+    info.add_argument("--phi", action="store_true", help="also show the patient fields")
+    info.add_argument("--json", action="store_true", help="print one JSON object")
+    info.set_defaults(handler=run_info)
+
+    preprocess = subparsers.add_parser(
+        "preprocess",
+        help="write the ELM model input of a recording as .npy",
+        description="Band-pass 0.1-49 Hz, 20-channel TCP montage, x1e5, clip +-80, resample to "
+        "100 Hz (the ELM authors' preprocessing). Writes float32 [20, samples], or with "
+        "--window the crops [n, 20, window samples].",
+    )
+    preprocess.add_argument("file", type=Path, help="EDF, EDF+ or BDF file")
+    preprocess.add_argument("--out", type=Path, required=True, help="output .npy file")
+    preprocess.add_argument(
+        "--window", choices=("5s", "60s"), help="cut into crops of this length (5 s or 60 s model)"
+    )
+    preprocess.set_defaults(handler=run_preprocess)
+
+
+def describe(path: Path, phi: bool) -> dict[str, Any]:
+    """Return what ``info`` shows, as plain data."""
+    from elm_desktop.signals import ELM_CHANNELS, get_montage, open_recording
+
+    rec = open_recording(path)
+    montage = get_montage("tcp-elm")
+    _, available = montage.matrix(rec.electrodes)
+    facts: dict[str, Any] = {
+        "file": str(rec.path),
+        "format": rec.file_format,
+        "duration_s": rec.duration,
+        "sfreq": rec.sfreq,
+        "channels": [
+            {
+                "label": channel.label,
+                "name": channel.name,
+                "kind": channel.kind,
+                "sfreq": rec.channel_sfreqs[channel.label],
+            }
+            for channel in rec.channels
+        ],
+        "electrodes": list(rec.electrodes),
+        "tcp_derivations": {
+            label: bool(ok) for label, ok in zip(ELM_CHANNELS, available, strict=True)
+        },
+        "missing_for_tcp": montage.missing(rec.electrodes),
+        "annotations": [
+            {"onset_s": a.onset, "duration_s": a.duration, "text": a.description}
+            for a in rec.annotations
+        ],
+    }
+    if phi:
+        patient = rec.patient
+        facts["patient"] = {
+            "patient_field": patient.patient,
+            "recording_field": patient.recording,
+            "start": patient.meas_date.isoformat() if patient.meas_date else None,
+            "code": patient.code,
+            "sex": patient.sex,
+            "birthdate": patient.birthdate,
+            "name": patient.name,
+        }
+    return facts
+
+
+def _clock(seconds: float) -> str:
+    whole = int(seconds)
+    return f"{whole // 3600}:{whole // 60 % 60:02d}:{whole % 60:02d}" + f"{seconds % 1:.2f}"[1:]
+
+
+def run_info(args: argparse.Namespace) -> int:
+    facts = describe(args.file, args.phi)
+    if args.json:
+        print(json.dumps(facts, indent=2))
+        return 0
+    rates = sorted({c["sfreq"] for c in facts["channels"]})
+    print(f"{facts['file']}  ({facts['format']})")
+    print(f"duration   {_clock(facts['duration_s'])}  ({facts['duration_s']:g} s)")
+    print(
+        f"sampling   {facts['sfreq']:g} Hz as read; native rates {', '.join(f'{r:g}' for r in rates)} Hz"
+    )
+    print(
+        f"channels   {len(facts['channels'])}, of which {len(facts['electrodes'])} EEG electrodes"
+    )
+    for channel in facts["channels"]:
+        mapped = channel["name"] if channel["kind"] == "eeg" else f"not EEG ({channel['kind']})"
+        print(f"  {channel['label']:<20} -> {mapped:<22} {channel['sfreq']:g} Hz")
+    built = [label for label, ok in facts["tcp_derivations"].items() if ok]
+    print(f"TCP (ELM)  {len(built)} of 20 derivations can be built")
+    if facts["missing_for_tcp"]:
+        print(f"  missing electrodes: {', '.join(facts['missing_for_tcp'])}")
+        lost = [label for label, ok in facts["tcp_derivations"].items() if not ok]
+        print(f"  derivations that cannot be built: {', '.join(lost)}")
+    print(f"annotations {len(facts['annotations'])}")
+    for note in facts["annotations"]:
+        print(f"  {_clock(note['onset_s'])}  {note['duration_s']:>7.2f} s  {note['text']}")
+    if "patient" in facts:
+        print("patient fields (PHI)")
+        for key, value in facts["patient"].items():
+            print(f"  {key:<16} {value}")
+    else:
+        print("patient fields hidden (show them with --phi)")
+    return 0
+
+
+def run_preprocess(args: argparse.Namespace) -> int:
+    from elm_desktop.signals import ELM_CHANNELS, ELM_SFREQ, iter_elm_input, open_recording
+
+    if args.out.suffix != ".npy":
+        raise ConfigError(f"--out {args.out} must end in .npy")
+    rec = open_recording(args.file)
+    n_out = int(round(rec.n_samples * ELM_SFREQ / rec.sfreq))
+    window = int(args.window[:-1]) if args.window else None
+    if window is not None and n_out < window * ELM_SFREQ:
+        raise RecordingTooShortError(
+            f"{rec.path.name} lasts {rec.duration:.1f} s, shorter than one {window} s model "
+            "crop; use a longer recording or --window 5s"
+        )
+    progress = TerminalProgress(f"preprocess {rec.path.name}")
+    blocks = iter_elm_input(rec, progress=progress)
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    if window is None:
+        shape = (len(ELM_CHANNELS), n_out)
+        written = _write_streamed(args.out, shape, blocks, fortran_order=True)
+    else:
+        length = int(window * ELM_SFREQ)
+        shape = (n_out // length, len(ELM_CHANNELS), length)
+        written = _write_streamed(args.out, shape, _crops(blocks, length, shape[0]))
+    progress.close()
+    print(f"wrote {args.out}: float32 {list(written)}")
+    return 0
+
+
+def _crops(blocks, length: int, n_crops: int):
+    """Regroup time blocks [20, n] into whole crops [20, length], in time order."""
+    pending = np.zeros((0, 0), np.float32)
+    made = 0
+    for block in blocks:
+        pending = block if pending.size == 0 else np.concatenate([pending, block], axis=1)
+        while pending.shape[1] >= length and made < n_crops:
+            yield pending[:, :length]
+            pending = pending[:, length:]
+            made += 1
+
+
+def _write_streamed(path: Path, shape: tuple[int, ...], parts, fortran_order: bool = False):
+    """Write an .npy file part by part so the whole array never sits in memory.
+
+    With ``fortran_order`` a [channels, time] array is stored time-major, so consecutive time
+    blocks are consecutive bytes; ``numpy.load`` returns it with the same shape.
+    """
+    header = {"descr": "<f4", "fortran_order": fortran_order, "shape": shape}
+    with path.open("wb") as stream:
+        np.lib.format.write_array_header_1_0(stream, header)
+        for part in parts:
+            data = part.T if fortran_order else part
+            stream.write(np.ascontiguousarray(data, dtype="<f4").tobytes())
+    return shape
