@@ -49,13 +49,18 @@ class ModelConfig:
 
 @dataclass
 class DataConfig:
-    """Where the corpus is and how bags are drawn (ELM: 120 crops, 24 sentences, 80 bags)."""
+    """Where the corpus is, how it is preprocessed, how bags are drawn (ELM: 120/24/80)."""
 
     corpus: str = ""
     cache_dir: str = ""
     max_crops: int = 120
     max_segments: int = 24
     bags_per_batch: int = 80
+    workers: int = 1
+    # When generate_n > 0 and the corpus folder has no manifest, synth generates it first.
+    generate_n: int = 0
+    generate_minutes: float = 1.0
+    generate_seed: int = 0
 
 
 @dataclass

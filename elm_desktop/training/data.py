@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import json
 import math
+import multiprocessing
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,57 +23,46 @@ import numpy as np
 from elm_desktop.errors import ConfigError
 from elm_desktop.progress import CancelToken, ProgressCallback
 from elm_desktop.runtime.report_segments import segment_report
+from elm_desktop.synth import FINDINGS, MANIFEST_NAME, generate_corpus
+from elm_desktop.synth import read_manifest as read_manifest_entries
 
-FINDINGS: tuple[str, ...] = (
-    "normal",
-    "generalized_slowing",
-    "focal_slowing",
-    "focal_epileptiform",
-    "generalized_spike_wave",
-    "lpd",
-    "gpd",
-    "seizure",
-    "burst_suppression",
-    "focal_attenuation",
-    "excess_beta",
-    "photic_driving",
-    "hyperventilation_response",
-    "sleep",
-    "artifact",
-)
 CACHE_VERSION = 1
 N_CHANNELS = 20
 SFREQ = 100
 
 
 def read_manifest(path: str | Path) -> list[dict[str, Any]]:
-    """Read a corpus ``manifest.jsonl``; EDF paths become absolute.
+    """Read a corpus ``manifest.jsonl`` (or the folder holding it); EDF paths become absolute.
 
     Raises
     ------
     ConfigError
-        If the file is missing or a line is not a JSON object with the required fields.
+        If the file is missing or an entry lacks a required field.
     """
     path = Path(path)
     if path.is_dir():
-        path = path / "manifest.jsonl"
+        path = path / MANIFEST_NAME
     if not path.is_file():
         raise ConfigError(f"corpus manifest {path} does not exist: generate a corpus first")
-    records = []
+    try:
+        records = read_manifest_entries(path)
+    except json.JSONDecodeError as error:
+        raise ConfigError(f"{path} is not JSON lines: {error}") from error
     required = ("id", "patient_id", "split", "edf", "report", "findings", "abnormal")
-    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
-        if not line.strip():
-            continue
-        try:
-            record = json.loads(line)
-        except json.JSONDecodeError as error:
-            raise ConfigError(f"{path} line {number} is not JSON: {error}") from error
+    for number, record in enumerate(records, start=1):
         missing = [key for key in required if key not in record]
         if missing:
-            raise ConfigError(f"{path} line {number} lacks {', '.join(missing)}")
+            raise ConfigError(f"{path} entry {number} lacks {', '.join(missing)}")
         record["edf"] = str((path.parent / record["edf"]).resolve())
-        records.append(record)
     return records
+
+
+def ensure_corpus(corpus: str | Path, n: int, minutes: float, seed: int, workers: int) -> Path:
+    """Generate a synthetic corpus into ``corpus`` unless its manifest already exists."""
+    corpus = Path(corpus)
+    if not (corpus / MANIFEST_NAME).is_file():
+        generate_corpus(corpus, n=n, minutes=minutes, seed=seed, workers=workers)
+    return corpus
 
 
 def crop_event_labels(record: dict[str, Any], starts_s: np.ndarray, window_s: float) -> np.ndarray:
@@ -88,8 +78,9 @@ def crop_event_labels(record: dict[str, Any], starts_s: np.ndarray, window_s: fl
     return labels
 
 
-def _preprocess(edf: str, window_s: int) -> tuple[np.ndarray, np.ndarray]:
+def _preprocess_task(task: tuple[str, int]) -> tuple[np.ndarray, np.ndarray]:
     """ELM input of one recording, cut into crops (signals does the work)."""
+    edf, window_s = task
     from elm_desktop.errors import RecordingTooShortError
     from elm_desktop.signals import crop_windows, elm_input, open_recording
 
@@ -178,16 +169,18 @@ def build_cache(
     manifest: str | Path,
     directory: str | Path,
     window_s: int = 5,
+    workers: int = 1,
     progress: ProgressCallback | None = None,
     cancel: CancelToken | None = None,
 ) -> CropCache:
     """Preprocess a corpus once into a cache folder; reuse it if it matches the manifest.
 
-    Recordings shorter than one crop are left out (with their reports).
+    Recordings shorter than one crop are left out (with their reports). ``workers`` processes
+    preprocess recordings in parallel.
     """
     manifest = Path(manifest)
     if manifest.is_dir():
-        manifest = manifest / "manifest.jsonl"
+        manifest = manifest / MANIFEST_NAME
     directory = Path(directory)
     records = read_manifest(manifest)
     digest = _manifest_digest(manifest)
@@ -202,19 +195,28 @@ def build_cache(
             return CropCache.open(directory)
     directory.mkdir(parents=True, exist_ok=True)
     offsets, starts, labels, kept = [0], [], [], []
-    with open(directory / "crops.f16", "wb") as out:
-        for number, record in enumerate(records):
-            if cancel is not None:
-                cancel.check()
-            crops, starts_s = _preprocess(record["edf"], window_s)
-            if len(crops):
-                out.write(np.ascontiguousarray(crops, dtype=np.float16).tobytes())
-                offsets.append(offsets[-1] + len(crops))
-                starts.append(starts_s)
-                labels.append(crop_event_labels(record, starts_s, window_s))
-                kept.append(record)
-            if progress is not None:
-                progress(number + 1, len(records), record["id"])
+    tasks = [(record["edf"], window_s) for record in records]
+    pool = multiprocessing.get_context("spawn").Pool(workers) if workers > 1 else None
+    results = pool.imap(_preprocess_task, tasks) if pool else map(_preprocess_task, tasks)
+    try:
+        with open(directory / "crops.f16", "wb") as out:
+            for number, (record, (crops, starts_s)) in enumerate(
+                zip(records, results, strict=True)
+            ):
+                if cancel is not None:
+                    cancel.check()
+                if len(crops):
+                    out.write(np.ascontiguousarray(crops, dtype=np.float16).tobytes())
+                    offsets.append(offsets[-1] + len(crops))
+                    starts.append(starts_s)
+                    labels.append(crop_event_labels(record, starts_s, window_s))
+                    kept.append(record)
+                if progress is not None:
+                    progress(number + 1, len(records), record["id"])
+    finally:
+        if pool is not None:
+            pool.terminate()
+            pool.join()
     np.savez(
         directory / "index.npz",
         offsets=np.array(offsets, dtype=np.int64),

@@ -28,6 +28,7 @@ from elm_desktop.training.data import (
     CropCache,
     TextCache,
     build_cache,
+    ensure_corpus,
     load_batch,
     plan_epoch,
     text_cache,
@@ -187,12 +188,17 @@ def prepare_data(
     config: TrainingConfig, progress: ProgressCallback | None = None
 ) -> tuple[CropCache, TextCache]:
     """Build (or reopen) the preprocessing and text caches a configuration names."""
-    if not config.data.corpus:
+    data = config.data
+    if not data.corpus:
         raise ConfigError("[data] corpus is not set: name a folder holding manifest.jsonl")
-    cache_dir = config.data.cache_dir or str(
-        Path(config.data.corpus) / f"cache-{config.model.window_s}s"
+    if data.generate_n > 0:
+        ensure_corpus(
+            data.corpus, data.generate_n, data.generate_minutes, data.generate_seed, data.workers
+        )
+    cache_dir = data.cache_dir or str(Path(data.corpus) / f"cache-{config.model.window_s}s")
+    cache = build_cache(
+        data.corpus, cache_dir, config.model.window_s, workers=data.workers, progress=progress
     )
-    cache = build_cache(config.data.corpus, cache_dir, config.model.window_s, progress=progress)
     texts = text_cache(
         cache,
         config.model.text_model,

@@ -1,0 +1,60 @@
+"""Evaluation on the tiny corpus: every table is computed and written."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+
+pytest.importorskip("torch")
+pytest.importorskip("sklearn")
+
+from elm_desktop.training.config import ModelConfig
+from elm_desktop.training.evaluate import evaluate, localisation
+from elm_desktop.training.model import ElmModel
+
+
+def test_localisation_is_perfect_when_attention_equals_ground_truth(tiny_cache):
+    cache, _ = tiny_cache
+    recordings = np.arange(len(cache))
+    crop_index = np.arange(len(cache.crops))
+    owner = np.repeat(recordings, np.diff(cache.offsets))
+    truth = cache.labels[:, :].max(1).astype(float)
+    embedded = {"crop_owner": owner, "crop_index": crop_index, "weights": truth + 0.01}
+    result = localisation(embedded, cache, recordings)
+    assert result["spikes"] == {"recordings": 6, "auroc": 1.0}
+    assert result["seizures"]["recordings"] == 0
+    embedded["weights"] = -truth
+    assert localisation(embedded, cache, recordings)["spikes"]["auroc"] == 0.0
+
+
+def test_evaluate_writes_every_table(tiny_corpus, tiny_cache, tmp_path):
+    cache, _ = tiny_cache
+    model_dir = ElmModel.from_config(ModelConfig(attention_hidden=8), seed=0).save(tmp_path / "m")
+    paths = evaluate(
+        model_dir,
+        tiny_corpus,
+        tmp_path / "eval",
+        cache_dir=cache.directory,
+        split="all",
+        baseline_epochs=1,
+        device="cpu",
+    )
+    report = json.loads(paths["json"].read_text())
+    assert report["recordings"] == 12 and report["abnormal"] == 6
+    for style in ("plain", "knowledge"):
+        normal = report["zero_shot"][style]["findings"]["normal"]
+        assert normal["positives"] == 6 and 0.0 <= normal["auroc"] <= 1.0
+    retrieval = report["retrieval"]
+    assert retrieval["pool"] == 12
+    for direction in ("eeg_to_report", "report_to_eeg"):
+        assert retrieval[direction]["R@10"] >= retrieval[direction]["R@1"]
+        assert 1 <= retrieval[direction]["median_rank"] <= 12
+    assert set(report["linear_probe"]) == {"1%", "10%", "100%"}
+    assert report["linear_probe"]["100%"]["recordings"] == 8
+    assert report["supervised_100%"]["epochs"] == 1
+    assert report["localisation"]["spikes"]["recordings"] == 6
+    markdown = paths["markdown"].read_text()
+    assert "## Retrieval among 12 recordings" in markdown
+    assert "| linear probe, 10% of labels |" in markdown
