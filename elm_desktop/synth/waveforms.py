@@ -108,7 +108,7 @@ def pop(event: Event, tau: np.ndarray, sfreq: float) -> np.ndarray:
 def vertex(event: Event, tau: np.ndarray, sfreq: float) -> np.ndarray:
     """Vertex sharp wave of drowsiness and light sleep, negative at Cz."""
     course = -gauss(tau, 0.2, 0.045) + 0.3 * gauss(tau, 0.33, 0.06)
-    return _outer(event.amplitude * field(event.centers, 0.5), course)
+    return _outer(event.amplitude * field(event.centers, 0.4), course)
 
 
 def spindle(event: Event, tau: np.ndarray, sfreq: float) -> np.ndarray:
@@ -121,7 +121,7 @@ def spindle(event: Event, tau: np.ndarray, sfreq: float) -> np.ndarray:
 def k_complex(event: Event, tau: np.ndarray, sfreq: float) -> np.ndarray:
     """K-complex: a sharp negative wave and a longer positive one, frontocentral."""
     course = -gauss(tau, 0.25, 0.07) + 0.6 * gauss(tau, 0.6, 0.15)
-    return _outer(event.amplitude * field(event.centers, 0.8), course)
+    return _outer(event.amplitude * field(event.centers, 0.55), course)
 
 
 def _discharge_times(duration: float, period: float, jitter: float, seed: int) -> np.ndarray:
@@ -147,7 +147,8 @@ def spike_wave(event: Event, tau: np.ndarray, sfreq: float) -> np.ndarray:
         + 0.25 * gauss(since, 0.08, 0.02)
         - gauss(since, 0.2, 0.055)
     ) * _taper(tau, event.duration, 0.15)
-    return _outer(event.amplitude * _generalized(event.centers, 1.0, 0.3), course)
+    # A steep frontal gradient over a generalized floor: large in every bipolar chain.
+    return _outer(event.amplitude * _generalized(event.centers, 0.6, 0.25), course)
 
 
 def periodic(event: Event, tau: np.ndarray, sfreq: float) -> np.ndarray:
@@ -189,10 +190,10 @@ def burst(event: Event, tau: np.ndarray, sfreq: float) -> np.ndarray:
     mixed /= mixed.std(axis=1, keepdims=True) + 1e-12
     index = np.clip(np.rint(tau * sfreq).astype(int), 0, n - 1)
     taper = _taper(tau, event.duration, 0.1)
-    common = (0.5 * mixed[0, index] - gauss(tau, 0.15, 0.04)) * taper
+    common = (0.6 * mixed[0, index] - gauss(tau, 0.15, 0.04)) * taper
     local = np.einsum("ck,kn->cn", volume_conduction(), mixed[1:, index]) * taper
     spatial = _generalized(event.centers, 1.0, 0.45)
-    return event.amplitude * (_outer(spatial, common) + 0.7 * spatial[:, None] * local)
+    return event.amplitude * (_outer(spatial, common) + 0.3 * spatial[:, None] * local)
 
 
 def photic(event: Event, tau: np.ndarray, sfreq: float) -> np.ndarray:
@@ -200,6 +201,17 @@ def photic(event: Event, tau: np.ndarray, sfreq: float) -> np.ndarray:
     frequency = event.params["frequency"]
     course = np.sin(2 * np.pi * frequency * tau - 0.8) + 0.3 * np.sin(4 * np.pi * frequency * tau)
     return _outer(event.amplitude * _OCCIPITAL_FIELD, course * _taper(tau, event.duration, 0.5))
+
+
+def _side_mask(side: str) -> np.ndarray:
+    """1 on one side's electrodes, 0.5 on the midline, 0.1 on the other side."""
+    odd = side == "left"
+    return np.array(
+        [
+            0.5 if not e[-1].isdigit() else (1.0 if (int(e[-1]) % 2 == 1) == odd else 0.1)
+            for e in ELECTRODES
+        ]
+    )
 
 
 def seizure(event: Event, tau: np.ndarray, sfreq: float) -> np.ndarray:
@@ -223,7 +235,7 @@ def seizure(event: Event, tau: np.ndarray, sfreq: float) -> np.ndarray:
     wobble = 1 + 0.25 * wobble / (wobble.std() + 1e-12)
     rhythm = np.sin(phase) + 0.45 * np.sin(2 * phase + 0.6) + 0.2 * np.sin(3 * phase + 1.2)
     in_seizure = t < ictal
-    growth = (0.2 + 0.8 * progress**0.7) * _taper(t, ictal, 1.0) * in_seizure
+    growth = (0.1 + 0.9 * progress**0.7) * _taper(t, ictal, 2.0) * in_seizure
     ictal_course = rhythm * growth * wobble
 
     postictal = signal.sosfilt(
@@ -241,7 +253,7 @@ def seizure(event: Event, tau: np.ndarray, sfreq: float) -> np.ndarray:
     if p["spread"] == "generalized":
         wide = _generalized(event.centers, 1.2, 0.5)
     elif p["spread"] == "hemisphere":
-        wide = field(REGIONS[f"{p['side']} hemisphere"], 0.35) * 0.8
+        wide = field(REGIONS[f"{p['side']} hemisphere"], 0.35) * 0.8 * _side_mask(p["side"])
     else:
         wide = field(event.centers, 0.8) * 0.8
     spread = np.clip((progress - 0.25) / 0.3, 0, 1)[index]
