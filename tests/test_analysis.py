@@ -46,7 +46,7 @@ def analysed(corpus, engine):
 @pytest.fixture(scope="module")
 def eeg_only_engine(elm_bundle, tmp_path_factory):
     """The same model without its text tower, as the authors' released weights come."""
-    source = Bundle.load(elm_bundle) if not isinstance(elm_bundle, Bundle) else elm_bundle
+    source = Bundle.load(elm_bundle)
     folder = tmp_path_factory.mktemp("eeg-only")
     eeg_file = source.manifest["eeg"]["file"]
     shutil.copy(source.path / eeg_file, folder / eeg_file)

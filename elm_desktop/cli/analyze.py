@@ -104,9 +104,9 @@ def run_analyze(args: argparse.Namespace) -> int:
             prompt_style=args.prompt_style,
         )
     finally:
-        bar.close()
         if archive is not None:
             archive.close()
+    bar.close()
     summary = result.to_dict()
     if args.json is not None:
         args.json.write_text(json.dumps(summary, indent=1), encoding="utf-8")

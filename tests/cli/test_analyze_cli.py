@@ -1,0 +1,108 @@
+"""``elm-desktop analyze``: JSON with every number, a self-contained HTML page, no network."""
+
+from __future__ import annotations
+
+import json
+import re
+import socket
+
+import pytest
+
+from elm_desktop.analysis import analyze
+from elm_desktop.archive import open_archive
+from elm_desktop.cli import main
+from elm_desktop.cli.analyze import archive_case
+from elm_desktop.runtime import Engine
+from elm_desktop.synth import generate_corpus, read_manifest
+
+
+@pytest.fixture(scope="module")
+def recordings(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("cli-corpus")
+    manifest = generate_corpus(folder, n=3, minutes=1, seed=21, workers=1)
+    return [dict(e, path=folder / e["edf"]) for e in read_manifest(manifest)]
+
+
+@pytest.fixture(scope="module")
+def archive_path(recordings, elm_bundle, tmp_path_factory):
+    engine = Engine(elm_bundle, device="cpu")
+    path = tmp_path_factory.mktemp("cli-archive") / "archive.sqlite"
+    with open_archive(path) as archive:
+        for entry in recordings[1:]:
+            archive_case(archive, analyze(entry["path"], engine), entry["report"], engine, entry)
+    return path
+
+
+@pytest.fixture
+def no_network(monkeypatch):
+    """Record and refuse every attempt to open a network connection."""
+    attempts = []
+
+    def refuse(*args, **kwargs):
+        attempts.append(args)
+        raise OSError("network access attempted during the test")
+
+    monkeypatch.setattr(socket.socket, "connect", refuse)
+    monkeypatch.setattr(socket.socket, "connect_ex", refuse)
+    monkeypatch.setattr(socket, "create_connection", refuse)
+    return attempts
+
+
+def test_analyze_writes_json_and_self_contained_html(
+    recordings, elm_bundle, archive_path, tmp_path, no_network, capsys
+):
+    entry = recordings[0]
+    out_json, out_html = tmp_path / "out.json", tmp_path / "out.html"
+    status = main(
+        [
+            "analyze",
+            str(entry["path"]),
+            "--model",
+            str(elm_bundle),
+            "--archive",
+            str(archive_path),
+            "--prompt",
+            "left temporal spikes",
+            "--json",
+            str(out_json),
+            "--html",
+            str(out_html),
+            "--device",
+            "cpu",
+        ]
+    )
+    assert status == 0
+    assert no_network == []
+    summary = json.loads(out_json.read_text())
+    n_crops = len(summary["crops"]["start_s"])
+    assert n_crops == int(entry["duration_s"] // summary["window_s"])
+    assert sum(summary["crops"]["attention"]) == pytest.approx(1.0, abs=1e-3)
+    assert len(summary["findings"]) == 15
+    assert all(len(f["crop_probability"]) == n_crops for f in summary["findings"])
+    assert summary["prompts"][0]["prompt"] == "left temporal spikes"
+    assert len(summary["similar_cases"]) == 2
+    assert summary["draft"]["text"].startswith("DRAFT")
+
+    page = out_html.read_text()
+    # Self-contained: nothing to fetch.
+    assert not re.search(r"<script|<link|<img|\bsrc=|url\(", page)
+    assert page.count("<figure>") >= 2 and "<polyline" in page
+    # Every number shown comes from the JSON.
+    for finding in summary["findings"]:
+        assert f"<td>{finding['probability']:.2f}</td>" in page
+    for case in summary["similar_cases"]:
+        assert f"similarity {case['score']:.3f}" in page
+    # Nothing identifying from the EDF header (patient code and birth date).
+    header = entry["path"].read_bytes()[8:88].decode("ascii").split()
+    for field in (header[0], header[2]):
+        assert field not in out_json.read_text() and field not in page
+    assert "impression (draft)" in capsys.readouterr().out
+
+
+def test_bad_file_gives_one_line_error(tmp_path, elm_bundle, capsys):
+    bad = tmp_path / "notes.edf"
+    bad.write_text("not an EDF file")
+    status = main(["analyze", str(bad), "--model", str(elm_bundle)])
+    err = capsys.readouterr().err
+    assert status == 2
+    assert err.startswith("elm-desktop: error:") and err.count("\n") == 1
