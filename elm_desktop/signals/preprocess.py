@@ -118,7 +118,7 @@ def iter_elm_input(
     store = SignalStore(len(ELM_CHANNELS), rec.n_samples)
     try:
         resampler = ChunkedResampler(store, rec.sfreq, ELM_SFREQ, _SMOOTH_FROM_HZ)
-        step = max(math.ceil(chunk_s * rec.sfreq / resampler.period), 1) * resampler.period
+        step = max(math.ceil(chunk_s * rec.sfreq / resampler.unit), 1) * resampler.unit
         starts = range(0, rec.n_samples, step)
         total = 3 * len(starts)
         for i, start in enumerate(starts):

@@ -31,12 +31,12 @@ from pathlib import Path
 
 import mne
 import numpy as np
-from scipy import fft, signal
+from scipy import fft
 
-_KAISER = ("kaiser", 10.0)  # ~100 dB stop band, passband flat to ~1e-5
 _BAND_HALF_WIDTH = 1.0  # Hz each side of the band centre
-_BAND_RATE = 4.0  # Hz, about: keeps +-1 Hz with room for the anti-alias filter
-_MARGIN_S = 10.0  # covers the smooth low-pass kernel and the band filters (2 s each side)
+_BAND_RATE = 4.0  # Hz, about: keeps +-1 Hz with room for a smooth window to +-2 Hz
+_MARGIN_S = 10.0  # covers the kernels of the smooth low-pass and the band windows
+_BAND_STEP_S = 600.0  # length of the pieces the band is computed in
 
 
 class SignalStore:
@@ -93,11 +93,16 @@ class ChunkedResampler:
         self.nyquist = new_sfreq / 2
         self.smooth_from = smooth_from
         self.centre = (smooth_from + self.nyquist) / 2
-        grid = Fraction(new_sfreq / sfreq).limit_denominator(1_000_000).denominator
         self.decimation = max(int(sfreq // _BAND_RATE), 1)
-        #: Chunk edges must be multiples of this many samples.
-        self.period = grid * self.decimation // math.gcd(grid, self.decimation)
-        self.margin = math.ceil(_MARGIN_S * sfreq / self.period) * self.period
+        #: Chunk edges and lengths are multiples of this many samples: a whole number of
+        #: samples at the new rate and the band rate, and a whole number of band-centre cycles.
+        self.unit = math.lcm(
+            self.decimation,
+            Fraction(new_sfreq / sfreq).limit_denominator(1_000_000).denominator,
+            Fraction(self.centre / sfreq).limit_denominator(1_000_000).denominator,
+        )
+        self.margin = math.ceil(_MARGIN_S * sfreq / self.unit) * self.unit
+        self.step = math.ceil(_BAND_STEP_S * sfreq / self.unit) * self.unit
         self.n = store.n_samples
         self.final_len = max(int(round(new_sfreq / sfreq * self.n)), 1)
         self.pad_left, pad_right = mne_auto_padding(self.n)
@@ -107,8 +112,9 @@ class ChunkedResampler:
 
     # -- the smooth part ------------------------------------------------------------------------
 
-    def _smooth_window(self, freqs: np.ndarray) -> np.ndarray:
-        f = np.abs(freqs) * self.sfreq
+    def _smooth(self, freqs_hz: np.ndarray) -> np.ndarray:
+        """The smooth low-pass: 1 up to ``smooth_from``, a raised cosine to 0 at Nyquist."""
+        f = np.abs(freqs_hz)
         ramp = 0.5 * (
             1 + np.cos(np.pi * (f - self.smooth_from) / (self.nyquist - self.smooth_from))
         )
@@ -142,55 +148,70 @@ class ChunkedResampler:
         """Compute the narrow band over the whole padded signal (one pass over the store)."""
         self._first = self.store.read(0, 1)
         self._last = self.store.read(self.n - 1, self.n)
-        taps = signal.firwin(
-            int(4 * self.sfreq) | 1, 2 * _BAND_HALF_WIDTH, window=_KAISER, fs=self.sfreq
-        )
-        guard = math.ceil(len(taps) / 2 / self.decimation) * self.decimation
-        # The baseband grid: padded positions pad_left + k * decimation.
-        k_first = -(self.pad_left // self.decimation)
-        n_band = math.ceil(self.padded_len / self.decimation)
-        step = 64 * self.margin
+        end = self.padded_len - self.pad_left  # the right padding ends here
         parts = []
-        for k0 in range(k_first, k_first + n_band, step // self.decimation):
-            k1 = min(k0 + step // self.decimation, k_first + n_band)
-            q0 = self.pad_left + k0 * self.decimation - guard
-            q1 = self.pad_left + (k1 - 1) * self.decimation + 1 + guard
-            x = self._padded(q0, q1)
-            positions = np.arange(q0, q1) - self.pad_left
-            mixed = x * np.exp(-2j * np.pi * self.centre / self.sfreq * positions)
-            band = signal.resample_poly(mixed, 1, self.decimation, axis=-1, window=taps)
-            first = guard // self.decimation
-            parts.append(band[:, first : first + (k1 - k0)].astype(np.complex64))
+        for core_start in range(-self.pad_left, end, self.step):
+            core_len = min(self.step, end - core_start)
+            begin = core_start - self.margin
+            length = math.ceil(core_len / self.unit) * self.unit + 2 * self.margin
+            x = self._padded(begin + self.pad_left, begin + self.pad_left + length)
+            band = self._to_baseband(x, begin)
+            first = self.margin // self.decimation
+            parts.append(band[:, first : first + core_len // self.decimation].astype(np.complex64))
             if progress is not None:
-                progress(k1 - k_first, n_band)
+                progress(core_start + core_len + self.pad_left, self.padded_len)
         baseband = np.concatenate(parts, axis=1)
         del parts
-        band_rate = self.sfreq / self.decimation
-        freqs = self.centre + fft.fftfreq(baseband.shape[1], 1 / band_rate)
-        weight = 1.0 - self._smooth_window(freqs / self.sfreq)
-        weight[(freqs > self.nyquist) | (freqs < self.smooth_from - _BAND_HALF_WIDTH)] = 0.0
+        freqs = self.centre + fft.fftfreq(baseband.shape[1], self.decimation / self.sfreq)
+        weight = np.where(freqs <= self.nyquist, 1.0 - self._smooth(freqs), 0.0)
+        weight[freqs < self.smooth_from - _BAND_HALF_WIDTH] = 0.0
         for row in baseband:  # one row at a time keeps the FFT's workspace small
             row[:] = fft.ifft(fft.fft(row.astype(np.complex128)) * weight)
         self._band = baseband
-        self._band_zero = -k_first  # index of unpadded position 0
+        self._band_zero = self.pad_left // self.decimation  # index of position 0
+
+    def _to_baseband(self, x: np.ndarray, begin: int) -> np.ndarray:
+        """The band around :attr:`centre` of ``x`` (which starts at position ``begin``) at 0 Hz.
+
+        Taken from the FFT of ``x``: the bins within 2 Hz of the centre, weighted by a window
+        that is flat over the band (a short, local kernel), become the spectrum of a signal
+        ``decimation`` times slower. ``x``'s length is a multiple of :attr:`unit`, so the centre
+        falls on a bin.
+        """
+        length = x.shape[1]
+        spectrum = fft.rfft(x, axis=-1)
+        offsets = np.arange(
+            -math.ceil(2 * length / self.sfreq), math.ceil(2 * length / self.sfreq) + 1
+        )
+        weight = _flat_window(offsets * self.sfreq / length)
+        centre_bin = round(self.centre * length / self.sfreq)
+        n_out = length // self.decimation
+        shifted = np.zeros((x.shape[0], n_out), np.complex128)
+        shifted[:, offsets % n_out] = spectrum[:, centre_bin + offsets] * weight
+        phase = np.exp(-2j * np.pi * self.centre * begin / self.sfreq)
+        return fft.ifft(shifted, axis=-1) * (n_out / length * phase)
 
     def _band_at_new_rate(self, start: int, stop: int) -> np.ndarray:
-        """The narrow band at ``new_sfreq`` for unpadded positions ``start:stop`` (on the grid)."""
+        """The narrow band at ``new_sfreq`` for positions ``start:stop``, back at its frequency."""
         assert self._band is not None, "call prepare() first"
-        ratio = Fraction(self.new_sfreq * self.decimation / self.sfreq).limit_denominator(1_000_000)
-        up, down = ratio.numerator, ratio.denominator
-        rate = self.sfreq / self.decimation * up
-        taps = signal.firwin(int(4 * rate) | 1, 2 * _BAND_HALF_WIDTH, window=_KAISER, fs=rate)
-        guard = math.ceil(len(taps) / 2 / up) * down  # band samples the filter reaches
-        k0 = start // self.decimation - guard + self._band_zero
-        k1 = math.ceil(stop / self.decimation) + 1 + guard + self._band_zero
-        segment = self._band[:, max(k0, 0) : min(k1, self._band.shape[1])]
-        upsampled = signal.resample_poly(segment, up, down, axis=-1, window=taps)
-        skip = (min(guard, k0 + guard) if k0 < 0 else guard) * up // down
-        upsampled = upsampled[:, skip:]
-        first_output = int(round(start * self.new_sfreq / self.sfreq))
-        times = (first_output + np.arange(upsampled.shape[1])) / self.new_sfreq
-        return 2 * np.real(upsampled * np.exp(2j * np.pi * self.centre * times))
+        begin = start - self.margin
+        length = math.ceil((stop - start) / self.unit) * self.unit + 2 * self.margin
+        n_band = self._band.shape[1]
+        index = (
+            np.arange(begin // self.decimation, (begin + length) // self.decimation)
+            + self._band_zero
+        ) % n_band
+        spectrum = fft.fft(self._band[:, index].astype(np.complex128), axis=-1)
+        offsets = np.round(fft.fftfreq(len(index)) * len(index)).astype(int)
+        weight = _flat_window(offsets * self.sfreq / self.decimation / len(index))
+        n_out = int(round(length * self.new_sfreq / self.sfreq))
+        upsampled = np.zeros((spectrum.shape[0], n_out), np.complex128)
+        upsampled[:, offsets % n_out] = spectrum * weight
+        band = fft.ifft(upsampled, axis=-1) * (n_out / len(index))
+        times = begin / self.sfreq + np.arange(n_out) / self.new_sfreq
+        narrow = 2 * np.real(band * np.exp(2j * np.pi * self.centre * times))
+        first = int(round(self.margin * self.new_sfreq / self.sfreq))
+        return narrow[:, first : first + self.output_index(stop) - self.output_index(start)]
 
     # -- output --------------------------------------------------------------------------------
 
@@ -201,7 +222,8 @@ class ChunkedResampler:
         return int(round(sample * self.new_sfreq / self.sfreq))
 
     def block(self, start: int, stop: int) -> np.ndarray:
-        """Return the resampled signal for samples ``start:stop`` (multiples of :attr:`period`)."""
+        """Return the resampled signal for samples ``start:stop`` (``start`` a multiple of
+        :attr:`unit`, ``stop`` too or the end of the signal)."""
         outer_start, outer_stop = max(start - self.margin, 0), min(stop + self.margin, self.n)
         x = self.store.read(outer_start, outer_stop)
         smooth = mne.filter.resample(
@@ -209,10 +231,16 @@ class ChunkedResampler:
             up=self.new_sfreq,
             down=self.sfreq,
             npad=self.margin,
-            window=self._smooth_window,
+            window=lambda freqs: self._smooth(freqs * self.sfreq),
             verbose="error",
         )
-        narrow = self._band_at_new_rate(outer_start, outer_stop)
         offset = self.output_index(outer_start)
         first, last = self.output_index(start) - offset, self.output_index(stop) - offset
-        return smooth[:, first:last] + narrow[:, first:last]
+        return smooth[:, first:last] + self._band_at_new_rate(start, stop)
+
+
+def _flat_window(freqs_hz: np.ndarray) -> np.ndarray:
+    """1 within 1.2 Hz of 0, a raised cosine down to 0 at 2 Hz: flat over the band, short kernel."""
+    f = np.abs(freqs_hz)
+    ramp = 0.5 * (1 + np.cos(np.pi * (f - 1.2) / 0.8))
+    return np.where(f <= 1.2, 1.0, np.where(f >= 2.0, 0.0, ramp))
