@@ -22,7 +22,16 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     evaluate.add_argument("--corpus", required=True, type=Path, help="folder with manifest.jsonl")
     evaluate.add_argument("--out", type=Path, help="output folder (default: MODEL/evaluation)")
     evaluate.add_argument("--cache", type=Path, help="preprocessing cache folder")
-    evaluate.add_argument("--split", default="test", help="split to evaluate (default: test)")
+    evaluate.add_argument(
+        "--split", default="test", help="split to evaluate, or 'all' (default: test)"
+    )
+    evaluate.add_argument(
+        "--train-corpus",
+        type=Path,
+        help="corpus whose train/val splits fit the linear probes (default: --corpus)",
+    )
+    evaluate.add_argument("--workers", type=int, default=1, help="preprocessing processes")
+    evaluate.add_argument("--device", default="auto", help="auto, cpu or cuda")
     evaluate.add_argument("--seed", type=int, default=0, help="seed of probes and baselines")
     evaluate.add_argument(
         "--baseline-epochs", type=int, default=10, help="epochs of the supervised baseline"
@@ -66,8 +75,11 @@ def _evaluate(args: argparse.Namespace) -> int:
         out,
         cache_dir=args.cache,
         split=args.split,
+        train_corpus=args.train_corpus,
         seed=args.seed,
         baseline_epochs=args.baseline_epochs,
+        workers=args.workers,
+        device=args.device,
         progress=progress,
     )
     progress.close()

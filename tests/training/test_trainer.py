@@ -120,3 +120,21 @@ def test_two_cpu_processes_with_torchrun(tiny_corpus, tiny_cache, tmp_path):
     assert notes["world_size"] == 2
     # 8 training recordings x 2 bags / 4 per batch = 4 batches, 2 per process.
     assert _log(out)[0]["steps"] == 2
+
+
+REFERENCE = Path(__file__).resolve().parents[3] / "shared" / "elm_reference"
+
+
+@pytest.mark.skipif(not REFERENCE.is_dir(), reason="ELM reference checkpoints not present")
+def test_adapt_keeps_the_released_encoder_frozen(tiny_corpus, tiny_cache, tmp_path):
+    from elm_desktop.training.adapt import adapt
+
+    config = _write_config(tmp_path / "adapt.toml", tiny_corpus, tiny_cache[0].directory, "x", 1)
+    released = REFERENCE / "5s" / "model_0_checkpoint.pt"
+    final = adapt(released, tiny_corpus, tmp_path / "adapted", config_path=config)
+    adapted = ElmModel.load(final)
+    state = torch.load(released, map_location="cpu", weights_only=True)
+    for key, value in state.items():
+        assert torch.equal(adapted.eeg_encoder.state_dict()[key], value), key
+    start = ElmModel.load(tmp_path / "adapted" / "init")
+    assert not torch.equal(start.text_projector.net[0].weight, adapted.text_projector.net[0].weight)
