@@ -84,7 +84,7 @@ def _page_start(spec: RecordingSpec, figure: Figure) -> float:
         seizure = next(e for e in events if e.kind == "seizure")
         return seizure.onset + seizure.params["ictal"] - 8
     if figure.name == "photic-driving":
-        train = next(p for p in spec.procedures if p.kind == "photic" and p.frequency >= 9)
+        train = next(p for p in spec.procedures if p.kind == "photic" and p.frequency >= 13)
         return train.start - 2
     if figure.name == "hyperventilation":
         hv = next(p for p in spec.procedures if p.kind == "hv")

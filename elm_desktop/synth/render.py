@@ -244,13 +244,14 @@ class Renderer:
                 )
             )
         if any(p.kind == "hv" and p.response for p in spec.procedures):
-            frontal = 0.4 + 0.6 * field(("Fz", "F3", "F4"), 1.0)
+            # Bifrontal maximum with a steep gradient, so the build-up shows in bipolar chains.
+            frontal = 0.15 + 0.85 * field(("Fz", "F3", "F4"), 0.6)
             streams.append(
                 _Stream(
                     signal.butter(2, [2.0, 4.0], "bandpass", fs=fs, output="sos"),
                     _hemispheric_mixing(frontal, 0.95),
                     _hv_envelope(spec),
-                    35.0 * scale,
+                    45.0 * scale,
                     fs,
                 )
             )
@@ -263,7 +264,7 @@ class Renderer:
                 "photic",
                 p.start,
                 p.end - p.start,
-                12.0 * scale,
+                20.0 * scale,
                 ("O1", "O2"),
                 {"frequency": p.frequency},
             )

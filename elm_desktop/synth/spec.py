@@ -695,7 +695,7 @@ class _Builder:
         return {
             "centers": list(_focus(region)),
             "width": 0.55 if "hemisphere" not in region else 0.9,
-            "amplitude": float(self.rng.uniform(35, 70)),
+            "amplitude": float(self.rng.uniform(18, 32)),  # RMS microvolts
             "intervals": intervals,
         }
 
@@ -769,7 +769,7 @@ class _Builder:
                     centers,
                     {
                         "period": 1.0 / frequency,
-                        "field": 1.3 if generalized else 0.6,
+                        "field": 0.7 if generalized else 0.6,
                         "triphasic": bool(generalized and self.rng.random() < 0.6),
                         "seed": self.seed(),
                     },

@@ -170,7 +170,7 @@ def periodic(event: Event, tau: np.ndarray, sfreq: float) -> np.ndarray:
         )
     course = course * _taper(tau, event.duration, 0.5)
     spatial = (
-        _generalized(event.centers, p["field"], 0.35)
+        _generalized(event.centers, p["field"], 0.2)
         if event.kind == "gpd"
         else field(event.centers, p["field"])
     )

@@ -26,7 +26,7 @@ def test_synth_command_writes_a_corpus(tmp_path, capsys):
     out = tmp_path / "corpus"
     status = main(
         ["synth", "--out", str(out), "--n", "2", "--minutes", "0.2", "--seed", "4",
-         "--findings", "seizure,normal", "--sfreq", "250", "--naming", "1020", "--workers", "2"]
+         "--findings", "seizure,normal", "--sfreq", "250", "--naming", "1020", "--workers", "1"]
     )  # fmt: skip
     assert status == 0
     entries = read_manifest(out / "manifest.jsonl")
