@@ -122,7 +122,7 @@ def _draw(page, figure: Figure, path: Path) -> None:
     painter.setFont(font)
     plot_width = WIDTH - LEFT - 20
     seconds = page.data.shape[1] / page.sfreq
-    painter.setPen(QPen(QColor(220, 220, 220), 1))
+    painter.setPen(QPen(QColor(185, 185, 185), 1))
     for second in range(int(seconds) + 1):
         x = LEFT + plot_width * second / seconds
         painter.drawLine(QPointF(x, TOP - 4), QPointF(x, height - BOTTOM))
@@ -156,7 +156,10 @@ def _draw(page, figure: Figure, path: Path) -> None:
         "LFF 1 Hz, HFF 70 Hz   grid 1 s   red bar 100 uV",
     )
     painter.end()
-    image.save(str(path))
+    # 256 colours are plenty for line drawings and keep each PNG near 100 kB.
+    image.convertToFormat(
+        QImage.Format.Format_Indexed8, Qt.ImageConversionFlag.ThresholdDither
+    ).save(str(path))
 
 
 def main() -> int:
