@@ -70,7 +70,19 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     evaluate.add_argument(
         "--archive-split", default="train", help="split that fills the archive (default: train)"
     )
+    evaluate.add_argument(
+        "--calibration-split",
+        default="val",
+        help="split on which each finding's threshold is chosen (max F1; default: val)",
+    )
     evaluate.add_argument("--out", type=Path, default=None, help="write the figures (markdown)")
+    evaluate.add_argument(
+        "--write-thresholds",
+        type=Path,
+        default=None,
+        metavar="TOML",
+        help="write the calibrated thresholds as phenotypes.toml entries",
+    )
     evaluate.add_argument("--json", type=Path, default=None, help="write the figures (JSON)")
     evaluate.add_argument("--device", choices=("auto", "cpu", "cuda"), default="auto")
     evaluate.set_defaults(handler=run_evaluate)
@@ -138,15 +150,25 @@ def _print_summary(result) -> None:
 
 def run_evaluate(args: argparse.Namespace) -> int:
     """Run the zero-shot and draft evaluation and print (and write) the figures."""
-    from elm_desktop.clinical.evaluation import evaluation_figures, figures_markdown
+    from elm_desktop.clinical.evaluation import (
+        evaluation_figures,
+        figures_markdown,
+        thresholds_toml,
+    )
     from elm_desktop.clinical.knowledge import load_knowledge_base
 
     engine = load_engine(args.model, args.device)
-    knowledge_base = load_knowledge_base()
-    records = evaluate_corpus(
-        args.manifest, engine, knowledge_base, split=args.split, archive_split=args.archive_split
+    records, knowledge_base = evaluate_corpus(
+        args.manifest,
+        engine,
+        load_knowledge_base(),
+        split=args.split,
+        archive_split=args.archive_split,
+        calibration_split=args.calibration_split,
     )
     figures = evaluation_figures(records, knowledge_base)
+    figures["thresholds"] = {f.id: f.threshold for f in knowledge_base.values()}
+    figures["calibration_split"] = args.calibration_split
     figures["model"] = engine.bundle.describe()
     figures["manifest"] = str(args.manifest)
     figures["split"] = args.split
@@ -156,22 +178,48 @@ def run_evaluate(args: argparse.Namespace) -> int:
         args.out.write_text(text + "\n", encoding="utf-8")
     if args.json is not None:
         args.json.write_text(json.dumps(figures, indent=1), encoding="utf-8")
+    if args.write_thresholds is not None:
+        note = (
+            f"Thresholds calibrated on the {args.calibration_split} split of {args.manifest}\n"
+            f"for {figures['model']} (maximum F1 per finding); copy into phenotypes.toml\n"
+            "in the elm-desktop data folder to use them."
+        )
+        args.write_thresholds.write_text(
+            thresholds_toml(figures["thresholds"], note), encoding="utf-8"
+        )
     return 0
 
 
-def evaluate_corpus(manifest: Path, engine, knowledge_base, split: str, archive_split: str):
-    """Analyse the recordings of ``split`` with an archive of ``archive_split``.
+def evaluate_corpus(
+    manifest: Path,
+    engine,
+    knowledge_base,
+    split: str = "test",
+    archive_split: str = "train",
+    calibration_split: str | None = "val",
+):
+    """Analyse the recordings of ``split`` against an archive of ``archive_split``.
 
-    Returns one :class:`~elm_desktop.clinical.evaluation.EvaluatedRecording` per recording.
+    When ``calibration_split`` has recordings, each finding's threshold is first set to the one
+    that maximises F1 there, and the drafts of ``split`` use those thresholds.
+
+    Returns
+    -------
+    records : list of EvaluatedRecording
+    knowledge_base : KnowledgeBase
+        The knowledge base the drafts used (with calibrated thresholds).
     """
     import tempfile
 
     from elm_desktop.analysis import analyze
     from elm_desktop.archive import open_archive
-    from elm_desktop.clinical.evaluation import EvaluatedRecording
+    from elm_desktop.clinical.evaluation import (
+        EvaluatedRecording,
+        calibrate_thresholds,
+        with_thresholds,
+    )
     from elm_desktop.clinical.zeroshot import build_prompt_bank, score_findings
     from elm_desktop.errors import ConfigError
-    from elm_desktop.progress import TerminalProgress
     from elm_desktop.synth import read_manifest
 
     if not engine.bundle.has_text:
@@ -181,25 +229,36 @@ def evaluate_corpus(manifest: Path, engine, knowledge_base, split: str, archive_
         )
     entries = read_manifest(manifest)
     root = manifest.parent
-    evaluated = [e for e in entries if e["split"] == split]
-    prior = [e for e in entries if e["split"] == archive_split]
-    if not evaluated:
+    chosen = {
+        name: [e for e in entries if e["split"] == name]
+        for name in (split, archive_split, calibration_split)
+    }
+    if not chosen[split]:
         raise ConfigError(f"{manifest} has no recording in split {split!r}")
+
+    if chosen[calibration_split]:
+        labels: dict[str, list[bool]] = {}
+        probabilities: dict[str, list[float]] = {}
+        for entry in _each(chosen[calibration_split], f"calibrating on {calibration_split}"):
+            result = analyze(root / entry["edf"], engine, knowledge_base=knowledge_base)
+            for score in result.findings:
+                labels.setdefault(score.finding_id, []).append(score.finding_id in _truth(entry))
+                probabilities.setdefault(score.finding_id, []).append(score.probability)
+        knowledge_base = with_thresholds(
+            knowledge_base, calibrate_thresholds(labels, probabilities)
+        )
+
     plain = build_prompt_bank(knowledge_base, engine.embed_text, "plain")
     records = []
     with tempfile.TemporaryDirectory() as folder:
         archive = open_archive(Path(folder) / "archive.sqlite")
-        bar = TerminalProgress(f"archiving the {archive_split} split")
-        for i, entry in enumerate(prior):
-            path = root / entry["edf"]
-            result = analyze(path, engine, knowledge_base=knowledge_base)
+        for entry in _each(chosen[archive_split], f"archiving {archive_split}"):
+            result = analyze(root / entry["edf"], engine, knowledge_base=knowledge_base)
             archive_case(archive, result, entry["report"], engine, entry)
-            bar(i + 1, len(prior), entry["id"])
-        bar.close()
-        bar = TerminalProgress(f"evaluating the {split} split")
-        for i, entry in enumerate(evaluated):
-            path = root / entry["edf"]
-            result = analyze(path, engine, archive=archive, knowledge_base=knowledge_base)
+        for entry in _each(chosen[split], f"evaluating {split}"):
+            result = analyze(
+                root / entry["edf"], engine, archive=archive, knowledge_base=knowledge_base
+            )
             plain_scores = score_findings(
                 knowledge_base,
                 plain,
@@ -207,15 +266,12 @@ def evaluate_corpus(manifest: Path, engine, knowledge_base, split: str, archive_
                 result.recording_embedding,
                 result.crop_starts_s,
                 result.window_s,
-                float(engine.bundle.temperature),
+                engine.bundle.temperature,
             )
-            truth = {f["name"] for f in entry["findings"]}
-            if not entry["abnormal"]:
-                truth.add("normal")
             records.append(
                 EvaluatedRecording(
                     recording_id=entry["id"],
-                    truth=frozenset(truth),
+                    truth=frozenset(_truth(entry)),
                     abnormal=bool(entry["abnormal"]),
                     reference_report=entry["report"],
                     probabilities={
@@ -226,10 +282,25 @@ def evaluate_corpus(manifest: Path, engine, knowledge_base, split: str, archive_
                     impression=result.draft.impression,
                 )
             )
-            bar(i + 1, len(evaluated), entry["id"])
-        bar.close()
         archive.close()
-    return records
+    return records, knowledge_base
+
+
+def _truth(entry: dict) -> set[str]:
+    """The true findings of a manifest entry, ``normal`` for a normal record."""
+    truth = {f["name"] for f in entry["findings"]}
+    return truth if entry["abnormal"] else truth | {"normal"}
+
+
+def _each(items: list, label: str):
+    """Yield ``items`` with a terminal progress bar."""
+    from elm_desktop.progress import TerminalProgress
+
+    bar = TerminalProgress(label)
+    for i, item in enumerate(items):
+        yield item
+        bar(i + 1, len(items), str(item.get("id", "")))
+    bar.close()
 
 
 def archive_case(

@@ -16,8 +16,8 @@ probabilities under each prompt style and the draft report's body, this computes
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
@@ -98,6 +98,60 @@ def evaluation_figures(
     }
 
 
+def calibrate_thresholds(
+    labels: Mapping[str, Sequence[bool]], probabilities: Mapping[str, Sequence[float]]
+) -> dict[str, float]:
+    """Choose, per finding, the threshold that maximises F1 on a calibration split.
+
+    The threshold lies halfway between the lowest probability called present and the next
+    lower one, so it does not sit exactly on a calibration recording. Findings without both
+    classes in the split get no threshold (the knowledge base's stays).
+
+    Parameters
+    ----------
+    labels : mapping
+        Finding id -> whether each calibration recording has it.
+    probabilities : mapping
+        Finding id -> the recording-level probability of each calibration recording.
+    """
+    thresholds = {}
+    for name, truth in labels.items():
+        y = np.asarray(truth, dtype=bool)
+        p = np.asarray(probabilities[name], dtype=np.float64)
+        if y.all() or not y.any():
+            continue
+        values = np.unique(p)
+        best_f1, best = -1.0, 0
+        for i, value in enumerate(values):
+            called = p >= value
+            tp = int((called & y).sum())
+            f1 = 2 * tp / (called.sum() + y.sum())
+            if f1 > best_f1:
+                best_f1, best = f1, i
+        lower = values[best - 1] if best > 0 else max(values[0] - 1e-3, 0.0)
+        thresholds[name] = float(np.clip((values[best] + lower) / 2, 1e-6, 1 - 1e-6))
+    return thresholds
+
+
+def with_thresholds(
+    knowledge_base: KnowledgeBase, thresholds: Mapping[str, float]
+) -> KnowledgeBase:
+    """Return a copy of a knowledge base with some findings' thresholds replaced."""
+    findings = [
+        replace(f, threshold=thresholds[f.id]) if f.id in thresholds else f
+        for f in knowledge_base.values()
+    ]
+    return KnowledgeBase(findings, knowledge_base.sources)
+
+
+def thresholds_toml(thresholds: Mapping[str, float], note: str) -> str:
+    """Return user knowledge-base entries that set these thresholds (``phenotypes.toml``)."""
+    lines = [f"# {line}" for line in note.splitlines()]
+    for name, value in thresholds.items():
+        lines += ["", f"[findings.{name}]", f"threshold = {value:.4f}"]
+    return "\n".join(lines) + "\n"
+
+
 def figures_markdown(figures: dict[str, Any]) -> str:
     """Return the figures as markdown tables."""
     lines = [
@@ -126,6 +180,16 @@ def figures_markdown(figures: dict[str, Any]) -> str:
                 f"| {name} | {row['support']} | {_f(row['precision'])} | {_f(row['recall'])} "
                 f"| {_f(row['f1'])} |"
             )
+        lines.append("")
+    if "thresholds" in figures:
+        lines += [
+            f"**Thresholds the drafts used** (calibrated on the {figures.get('calibration_split')} "
+            "split where it has both classes, else the knowledge base's)",
+            "",
+            "| finding | threshold |",
+            "|---|---|",
+        ]
+        lines += [f"| {name} | {value:.3f} |" for name, value in figures["thresholds"].items()]
         lines.append("")
     rouge = figures["rouge_l"]
     lines += [

@@ -203,7 +203,14 @@ def draft_report(
     DraftReport
     """
     by_id = {s.finding_id: s for s in scores} if scores is not None else None
-    present = [s for s in scores or () if s.present]
+    impression, reasons = _impression(scores)
+    # A finding that only describes a normal record ("normal") is not written beside abnormalities.
+    present = [
+        s
+        for s in scores or ()
+        if s.present
+        and (impression == "normal" or knowledge_base[s.finding_id].category != "overall")
+    ]
     description = [DraftSentence(knowledge_base[s.finding_id].sentence, "model") for s in present]
     if by_id is not None:
         description += [
@@ -213,7 +220,6 @@ def draft_report(
             and knowledge_base[s.finding_id].category in PERTINENT_NEGATIVE_CATEGORIES
         ]
     description = _archive_sentences(segment_hits, knowledge_base, by_id) + description
-    impression, reasons = _impression(scores)
     sections = [
         DraftSection("CLINICAL HISTORY", [DraftSentence(TO_COMPLETE, "reviewer")]),
         DraftSection("MEDICATIONS", [DraftSentence(TO_COMPLETE, "reviewer")]),
@@ -311,7 +317,7 @@ def _impression_sentence(impression: Impression, present: Sequence[FindingScore]
         return TO_COMPLETE
     if impression == "normal":
         return "Normal EEG."
-    reasons = [s.label.lower() for s in present if s.abnormal]
+    reasons = [s.label[:1].lower() + s.label[1:] for s in present if s.abnormal]
     return f"Abnormal EEG due to {_join(reasons)}."
 
 

@@ -106,3 +106,37 @@ def test_bad_file_gives_one_line_error(tmp_path, elm_bundle, capsys):
     err = capsys.readouterr().err
     assert status == 2
     assert err.startswith("elm-desktop: error:") and err.count("\n") == 1
+
+
+def test_evaluate_drafts_writes_figures_and_thresholds(recordings, elm_bundle, tmp_path, capsys):
+    manifest = recordings[0]["path"].parent / "manifest.jsonl"
+    splits = [e["split"] for e in recordings]
+    out, figures_json, thresholds = tmp_path / "f.md", tmp_path / "f.json", tmp_path / "t.toml"
+    status = main(
+        [
+            "evaluate-drafts",
+            str(manifest),
+            "--model",
+            str(elm_bundle),
+            "--split",
+            splits[0],
+            "--archive-split",
+            splits[1],
+            "--calibration-split",
+            splits[2],
+            "--out",
+            str(out),
+            "--json",
+            str(figures_json),
+            "--write-thresholds",
+            str(thresholds),
+            "--device",
+            "cpu",
+        ]
+    )
+    assert status == 0
+    figures = json.loads(figures_json.read_text())
+    assert figures["n_recordings"] == splits.count(splits[0])
+    assert set(figures["zero_shot_auroc"]["lpd"]) == {"positives", "n", "knowledge", "plain"}
+    assert "ROUGE-L" in out.read_text() and "knowledge-enhanced" in out.read_text()
+    assert "[findings.normal]" in thresholds.read_text()

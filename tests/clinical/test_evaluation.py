@@ -8,8 +8,11 @@ import pytest
 
 from elm_desktop.clinical.evaluation import (
     EvaluatedRecording,
+    calibrate_thresholds,
     evaluation_figures,
     figures_markdown,
+    thresholds_toml,
+    with_thresholds,
 )
 from elm_desktop.clinical.knowledge import load_knowledge_base
 
@@ -83,3 +86,21 @@ def test_figures(kb):
     text = figures_markdown(figures)
     assert "| lpd | 2/3 | 1.000 | 0.000 |" in text
     assert "ROUGE-L" in text
+
+
+def test_calibrated_thresholds_maximise_f1_and_round_trip_as_user_entries(kb, tmp_path):
+    labels = {"lpd": [True, True, False, False, False], "seizure": [False] * 5}
+    probabilities = {"lpd": [0.55, 0.7, 0.52, 0.3, 0.56], "seizure": [0.9] * 5}
+    thresholds = calibrate_thresholds(labels, probabilities)
+    assert set(thresholds) == {"lpd"}  # seizure lacks positives: keeps its threshold
+    # Calling >= 0.55 gives the best F1, 0.8 (one false positive at 0.56); the threshold lies
+    # halfway between 0.55 and the next lower probability, 0.52.
+    assert thresholds["lpd"] == pytest.approx(0.535)
+    calibrated = with_thresholds(kb, thresholds)
+    assert calibrated["lpd"].threshold == pytest.approx(0.535)
+    assert calibrated["seizure"].threshold == kb["seizure"].threshold
+    user = tmp_path / "phenotypes.toml"
+    user.write_text(thresholds_toml(thresholds, "calibrated\non val"), encoding="utf-8")
+    reloaded = load_knowledge_base(user_path=user)
+    assert reloaded["lpd"].threshold == pytest.approx(0.535, abs=1e-4)
+    assert reloaded["lpd"].knowledge == kb["lpd"].knowledge

@@ -58,7 +58,8 @@ HITS = [
 
 
 def test_abnormal_draft_names_findings_with_thresholds_and_keeps_provenance(kb):
-    draft = draft_report(FACTS, kb, "elm-demo 1.0", scores_with(kb, {"focal_slowing": 0.81}), HITS)
+    scores = scores_with(kb, {"focal_slowing": 0.81, "normal": 0.7})
+    draft = draft_report(FACTS, kb, "elm-demo 1.0", scores, HITS)
     assert draft.impression == "abnormal"
     assert draft.reasons == ["Focal slowing: probability 0.81 >= threshold 0.50"]
     titles = [s.title for s in draft.sections]
@@ -88,6 +89,7 @@ def test_abnormal_draft_names_findings_with_thresholds_and_keeps_provenance(kb):
     )
     assert "1 h 02 min" in text and "256 Hz" in text and "745 crops of 5 s" in text
     assert "IMPRESSION: Abnormal EEG due to focal slowing." in text
+    assert kb["normal"].sentence not in text  # no "normal" sentence beside an abnormality
     # The extractor reads back what the draft asserts.
     assert extract_findings(draft.text(annotate=False), kb) == {"focal_slowing"}
 
