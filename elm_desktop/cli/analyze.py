@@ -71,6 +71,13 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "--archive-split", default="train", help="split that fills the archive (default: train)"
     )
     evaluate.add_argument(
+        "--max-archive",
+        type=int,
+        default=None,
+        metavar="N",
+        help="archive at most the first N recordings of the archive split",
+    )
+    evaluate.add_argument(
         "--calibration-split",
         default="val",
         help="split on which each finding's threshold is chosen (max F1; default: val)",
@@ -165,6 +172,7 @@ def run_evaluate(args: argparse.Namespace) -> int:
         split=args.split,
         archive_split=args.archive_split,
         calibration_split=args.calibration_split,
+        max_archive=args.max_archive,
     )
     figures = evaluation_figures(records, knowledge_base)
     figures["thresholds"] = {f.id: f.threshold for f in knowledge_base.values()}
@@ -172,6 +180,8 @@ def run_evaluate(args: argparse.Namespace) -> int:
     figures["model"] = engine.bundle.describe()
     figures["manifest"] = str(args.manifest)
     figures["split"] = args.split
+    figures["archive_split"] = args.archive_split
+    figures["archived"] = args.max_archive
     text = figures_markdown(figures)
     sys.stdout.write(text + "\n")
     if args.out is not None:
@@ -197,11 +207,13 @@ def evaluate_corpus(
     split: str = "test",
     archive_split: str = "train",
     calibration_split: str | None = "val",
+    max_archive: int | None = None,
 ):
     """Analyse the recordings of ``split`` against an archive of ``archive_split``.
 
     When ``calibration_split`` has recordings, each finding's threshold is first set to the one
-    that maximises F1 there, and the drafts of ``split`` use those thresholds.
+    that maximises F1 there, and the drafts of ``split`` use those thresholds. ``max_archive``
+    keeps only the first recordings of ``archive_split``.
 
     Returns
     -------
@@ -252,7 +264,7 @@ def evaluate_corpus(
     records = []
     with tempfile.TemporaryDirectory() as folder:
         archive = open_archive(Path(folder) / "archive.sqlite")
-        for entry in _each(chosen[archive_split], f"archiving {archive_split}"):
+        for entry in _each(chosen[archive_split][:max_archive], f"archiving {archive_split}"):
             result = analyze(root / entry["edf"], engine, knowledge_base=knowledge_base)
             archive_case(archive, result, entry["report"], engine, entry)
         for entry in _each(chosen[split], f"evaluating {split}"):
