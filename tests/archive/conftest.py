@@ -49,6 +49,14 @@ def new_pg_archive_url(server) -> str:
     return f"{server.get_uri()}&options=-csearch_path%3D{name},public"
 
 
+@pytest.fixture(scope="session")
+def corpus(tmp_path_factory):
+    """Four 30-second synthetic recordings with reports, and their manifest (fixed seed)."""
+    from elm_desktop.synth import generate_corpus
+
+    return generate_corpus(tmp_path_factory.mktemp("corpus"), n=4, minutes=0.5, seed=11, workers=1)
+
+
 @pytest.fixture(params=["sqlite", "postgres"])
 def archive_location(request, tmp_path) -> str:
     """The location of a new, empty archive of each kind."""

@@ -21,18 +21,10 @@ from elm_desktop.archive.ingest import add_recordings, find_recordings, read_man
 from elm_desktop.runtime import Engine
 from elm_desktop.runtime.report_segments import segment_report
 from elm_desktop.signals import crop_windows, elm_input, open_recording
-from elm_desktop.synth import generate_corpus
 
 # An EDF+ patient field with a name, a hospital code and a birth date.
 PATIENT_FIELD = b"MCH-0234567 F 02-MAY-1951 Haagse_Harry"
 IDENTIFYING = [b"Haagse", b"Harry", b"MCH-0234567", b"1951", b"MAY"]
-
-
-@pytest.fixture(scope="module")
-def corpus(tmp_path_factory) -> Path:
-    """Three one-minute synthetic recordings with reports and their manifest (fixed seed)."""
-    folder = tmp_path_factory.mktemp("corpus")
-    return generate_corpus(folder, n=3, minutes=1, seed=11, workers=1)
 
 
 @pytest.fixture(scope="module")
