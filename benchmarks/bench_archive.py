@@ -244,27 +244,56 @@ def bench_postgres(n: int, workers: int, memory: str) -> None:
     server.cleanup()
 
 
-def bench_add(n: int, bundle: str | None) -> None:
-    from elm_desktop.archive.ingest import add_recordings
-
-    from elm_desktop.runtime import Bundle, Engine
-    from elm_desktop.synth import write_corpus
+def bench_add(n: int, n_distinct: int, bundle: Path) -> None:
+    from elm_desktop.archive.ingest import add_recordings, build_case, read_manifest
+    from elm_desktop.runtime import Engine
+    from elm_desktop.synth import generate_corpus
 
     folder = Path(tempfile.mkdtemp(prefix="elm-bench-add-"))
     start = time.perf_counter()
-    manifest = write_corpus(folder, n_recordings=n, duration_s=60.0, seed=0)
+    source = read_manifest(generate_corpus(folder / "source", n_distinct, 1.0, seed=0, workers=1))
     print(
-        f"adding {n:,} one-minute recordings with reports (corpus written in "
-        f"{time.perf_counter() - start:.0f} s)"
+        f"Adding {n:,} one-minute 256 Hz recordings with reports to a SQLite archive "
+        f"({n_distinct} synthetic recordings written in {time.perf_counter() - start:.0f} s, "
+        "each copied with a different header byte so that every file is a new case)"
     )
-    engine = Engine(Bundle.load(bundle) if bundle else Bundle.load_default())
+    files = folder / "files"
+    files.mkdir()
+    names = sorted(source)
+    manifest = {}
+    for i in range(n):
+        original = folder / "source" / names[i % n_distinct]
+        data = bytearray(original.read_bytes())
+        data[160:168] = f"{i:08d}".encode()  # the end of the free-text recording field
+        path = files / f"rec{i:05d}.edf"
+        path.write_bytes(bytes(data))
+        manifest[path.name] = source[original.name]
+    engine = Engine(bundle, device="cpu")
+    print(f"  model: {engine.bundle.describe()}; {engine.describe()}")
+
+    def forget_text(done: int, total: int, message: str) -> None:
+        # Copies share reports: empty the prompt cache so every file pays its text encoding.
+        engine._text_cache.clear()
+
+    paths = sorted(files.glob("*.edf"))
+    stages = {}
+    probe = paths[0]
+    start = time.perf_counter()
+    case = build_case(probe, engine, manifest[probe.name]["report"], manifest[probe.name])
+    stages["build one case (read, preprocess, encode, report)"] = time.perf_counter() - start
     with open_archive(folder / "archive.sqlite") as archive:
         start = time.perf_counter()
-        result = add_recordings(archive, sorted(folder.glob("*.edf")), engine, manifest=manifest)
+        archive.add_case(case)
+        stages["store one case"] = time.perf_counter() - start
+        start = time.perf_counter()
+        result = add_recordings(archive, paths[1:], engine, manifest, progress=forget_text)
         elapsed = time.perf_counter() - start
+    for label, seconds in stages.items():
+        print(f"  {label}: {seconds * 1e3:.1f} ms")
     print(
-        f"  {result.added} added in {elapsed:.1f} s: {elapsed / max(result.added, 1) * 1e3:.0f} ms "
-        f"per recording (hash, read, preprocess, encode crops and report segments, store)"
+        f"  {len(result.added):,} added in {elapsed:.1f} s: "
+        f"{elapsed / max(len(result.added), 1) * 1e3:.0f} ms per recording "
+        f"({case.crop_embeddings.shape[0]} crops and {len(case.segments)} report segments each)"
     )
 
 
@@ -275,7 +304,8 @@ def main() -> int:
     parser.add_argument("--crops", type=int, default=12, help="crops per case (sqlite)")
     parser.add_argument("--workers", type=int, default=2, help="parallel HNSW build workers")
     parser.add_argument("--memory", default="4GB", help="maintenance_work_mem of the build")
-    parser.add_argument("--bundle", help="model bundle for 'add' (default: the shipped one)")
+    parser.add_argument("--distinct", type=int, default=20, help="distinct recordings (add)")
+    parser.add_argument("--bundle", type=Path, help="model bundle for 'add' (default: shipped)")
     args = parser.parse_args()
     print(
         f"# {platform.node()} {platform.processor() or platform.machine()}, "
@@ -287,7 +317,9 @@ def main() -> int:
     elif args.store == "postgres":
         bench_postgres(args.n or 1_000_000, args.workers, args.memory)
     else:
-        bench_add(args.n or 1_000, args.bundle)
+        from elm_desktop.paths import default_bundle
+
+        bench_add(args.n or 1_000, args.distinct, args.bundle or default_bundle())
     return 0
 
 

@@ -57,7 +57,7 @@ def corpus(tmp_path_factory):
     return generate_corpus(tmp_path_factory.mktemp("corpus"), n=4, minutes=0.5, seed=11, workers=1)
 
 
-@pytest.fixture(params=["sqlite", "postgres"])
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
 def archive_location(request, tmp_path) -> str:
     """The location of a new, empty archive of each kind."""
     if request.param == "sqlite":
