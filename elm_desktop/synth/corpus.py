@@ -83,7 +83,7 @@ def annotations(spec: RecordingSpec) -> list[Annotation]:
                     f"Photic {procedure.frequency:g} Hz",
                 )
             )
-    return notes
+    return sorted(notes, key=lambda note: note.onset)
 
 
 def _patient_field(spec: RecordingSpec) -> str:

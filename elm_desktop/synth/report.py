@@ -624,11 +624,12 @@ _ORDER = [
 def _impression(w: _Writer) -> str:
     spec = w.spec
     states = spec.states_present()
-    state_text = (
-        "awake and asleep"
-        if states & {"n2", "n3"}
-        else ("awake and drowsy" if "drowsy" in states else "awake")
-    )
+    if states & {"coma", "obtunded"}:
+        state_text = "bedside"
+    elif states & {"n2", "n3"}:
+        state_text = "awake and asleep"
+    else:
+        state_text = "awake and drowsy" if "drowsy" in states else "awake"
     abnormal = [spec.finding(name) for name in _ORDER if spec.finding(name)]
     if not abnormal:
         return w.pick(
@@ -640,7 +641,7 @@ def _impression(w: _Writer) -> str:
             ]
         )
     degree = (
-        "severely"
+        "severely "
         if {f.name for f in abnormal} & {"burst_suppression", "seizure", "gpd"}
         else w.pick(["", "mildly ", "moderately "])
     )
@@ -660,7 +661,7 @@ def _impression(w: _Writer) -> str:
         )
     lead = w.pick(
         [
-            f"{degree}abnormal EEG due to:".capitalize(),
+            f"{degree.capitalize()}{'a' if degree else 'A'}bnormal EEG due to:",
             f"This {state_text} EEG is {degree}abnormal due to:",
             "Abnormal EEG:",
         ]
@@ -789,12 +790,13 @@ def _correlation(w: _Writer) -> str:
                 ]
             )
         )
-    elif (
-        "focal_epileptiform" not in names
-        and "generalized_spike_wave" not in names
-        and "seizure" not in names
-        and w.chance(0.5)
-    ):
+    elif not names & {
+        "focal_epileptiform",
+        "generalized_spike_wave",
+        "seizure",
+        "lpd",
+        "gpd",
+    } and w.chance(0.5):
         out.append(
             w.pick(
                 ["No epileptiform discharges were seen.", "There were no epileptiform features."]
