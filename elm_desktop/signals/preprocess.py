@@ -125,7 +125,12 @@ def iter_elm_input(
             if cancel is not None:
                 cancel.check()
             stop = min(start + step, rec.n_samples)
-            store.write(start, _clipped_bipolar(rec, electrodes, start, stop))
+            # A margin past the chunk lets the resampler take the chunk's 50 Hz band now.
+            outer_start = max(start - resampler.margin, 0)
+            outer_stop = min(stop + resampler.margin, rec.n_samples)
+            clipped = _clipped_bipolar(rec, electrodes, outer_start, outer_stop)
+            store.write(start, clipped[:, start - outer_start : stop - outer_start])
+            resampler.add_chunk(clipped, outer_start, start, stop)
             if progress is not None:
                 progress(i + 1, total, "filtering")
 

@@ -107,8 +107,12 @@ class ChunkedResampler:
         self.final_len = max(int(round(new_sfreq / sfreq * self.n)), 1)
         self.pad_left, pad_right = mne_auto_padding(self.n)
         self.padded_len = self.n + self.pad_left + pad_right
-        self._band: np.ndarray | None = None
-        self._first = self._last = np.zeros((store.n_rows, 1))
+        # The band on its grid: positions k * decimation, from -pad_left on, around the circle.
+        self._band_zero = self.pad_left // self.decimation
+        n_band = math.ceil(self.padded_len / self.decimation)
+        self._band = np.zeros((store.n_rows, n_band), np.complex64)
+        self._filled = np.zeros(n_band, bool)
+        self._prepared = False
 
     # -- the smooth part ------------------------------------------------------------------------
 
@@ -144,31 +148,84 @@ class ChunkedResampler:
             q += length
         return np.concatenate(pieces, axis=1)
 
+    def add_chunk(self, x: np.ndarray, x_start: int, start: int, stop: int) -> None:
+        """Take the band of ``start:stop`` from a chunk the caller holds anyway.
+
+        Parameters
+        ----------
+        x : ndarray, shape (n_rows, n)
+            The signal from position ``x_start`` on; it must reach :attr:`margin` samples
+            past ``start:stop`` (or the ends of the signal).
+        x_start : int
+        start, stop : int
+            The chunk; ``start`` a multiple of :attr:`unit`.
+
+        Chunks near the ends get MNE's reflection padding from ``x`` itself; in a signal too
+        short for that, :meth:`prepare` computes their band instead.
+        """
+        begin = start - self.margin
+        length = math.ceil((stop - start) / self.unit) * self.unit + 2 * self.margin
+        left = max(0, -begin)  # samples of left padding the window needs
+        right = max(0, begin + length - self.n)
+        last = self.n - 1 - x_start  # index in x of the signal's last sample
+        if left > min(self.pad_left, x.shape[1] - 1 if x_start == 0 else 0) or right > min(
+            self.padded_len - self.pad_left - self.n, last - 1
+        ):
+            return  # too near an end of a short signal: prepare() reads it back
+        pieces = [x[:, max(begin, 0) - x_start : min(begin + length, self.n) - x_start]]
+        if left:
+            pieces.insert(0, 2 * x[:, :1] - x[:, left:0:-1])
+        if right:
+            pieces.append(2 * x[:, last : last + 1] - x[:, last - 1 : last - 1 - right : -1])
+        band = self._to_baseband(np.concatenate(pieces, axis=1), begin)
+        self._store_band(band, begin, start, stop)
+
+    def _store_band(self, band: np.ndarray, begin: int, start: int, stop: int) -> None:
+        """Keep the part of ``band`` (which starts at ``begin``) for positions ``start:stop``."""
+        first = (start - begin) // self.decimation
+        count = math.ceil((stop - start) / self.decimation)
+        index = (np.arange(count) + start // self.decimation + self._band_zero) % self._band.shape[
+            1
+        ]
+        self._band[:, index] = band[:, first : first + count]
+        self._filled[index] = True
+
     def prepare(self, progress: Callable[[int, int], None] | None = None) -> None:
-        """Compute the narrow band over the whole padded signal (one pass over the store)."""
+        """Complete the band (the padding, and what :meth:`add_chunk` did not give), then cut it.
+
+        Most of the left padding is the data band mirrored (MNE pads with ``2 x[0] - x[-s]``,
+        and a real, even kernel turns that into ``-conj``), so only the right padding and the
+        seams are read back from the store.
+        """
         self._first = self.store.read(0, 1)
         self._last = self.store.read(self.n - 1, self.n)
-        end = self.padded_len - self.pad_left  # the right padding ends here
-        parts = []
-        for core_start in range(-self.pad_left, end, self.step):
-            core_len = min(self.step, end - core_start)
-            begin = core_start - self.margin
-            length = math.ceil(core_len / self.unit) * self.unit + 2 * self.margin
-            x = self._padded(begin + self.pad_left, begin + self.pad_left + length)
-            band = self._to_baseband(x, begin)
-            first = self.margin // self.decimation
-            parts.append(band[:, first : first + core_len // self.decimation].astype(np.complex64))
-            if progress is not None:
-                progress(core_start + core_len + self.pad_left, self.padded_len)
-        baseband = np.concatenate(parts, axis=1)
-        del parts
-        freqs = self.centre + fft.fftfreq(baseband.shape[1], self.decimation / self.sfreq)
+        n_band = self._band.shape[1]
+        zero = self._band_zero
+        guard = self.margin // self.decimation
+        mirrored = np.arange(guard + 1, zero - guard)  # grid steps into the left padding
+        usable = mirrored[self._filled[zero + mirrored]]
+        self._band[:, zero - usable] = -np.conj(self._band[:, zero + usable])
+        self._filled[zero - usable] = True
+        missing = np.flatnonzero(~self._filled)
+        runs = np.split(missing, np.flatnonzero(np.diff(missing) > 1) + 1) if missing.size else []
+        done = 0
+        for run in runs:
+            for piece in np.array_split(run, math.ceil(len(run) * self.decimation / self.step)):
+                start = (int(piece[0]) - zero) * self.decimation
+                stop = (int(piece[-1]) - zero + 1) * self.decimation
+                begin = start - self.margin
+                length = math.ceil((stop - start) / self.unit) * self.unit + 2 * self.margin
+                x = self._padded(begin + self.pad_left, begin + self.pad_left + length)
+                self._store_band(self._to_baseband(x, begin), begin, start, stop)
+                done += len(piece)
+                if progress is not None:
+                    progress(done, len(missing))
+        freqs = self.centre + fft.fftfreq(n_band, self.decimation / self.sfreq)
         weight = np.where(freqs <= self.nyquist, 1.0 - self._smooth(freqs), 0.0)
         weight[freqs < self.smooth_from - _BAND_HALF_WIDTH] = 0.0
-        for row in baseband:  # one row at a time keeps the FFT's workspace small
+        for row in self._band:  # one row at a time keeps the FFT's workspace small
             row[:] = fft.ifft(fft.fft(row.astype(np.complex128)) * weight)
-        self._band = baseband
-        self._band_zero = self.pad_left // self.decimation  # index of position 0
+        self._prepared = True
 
     def _to_baseband(self, x: np.ndarray, begin: int) -> np.ndarray:
         """The band around :attr:`centre` of ``x`` (which starts at position ``begin``) at 0 Hz.
@@ -193,7 +250,7 @@ class ChunkedResampler:
 
     def _band_at_new_rate(self, start: int, stop: int) -> np.ndarray:
         """The narrow band at ``new_sfreq`` for positions ``start:stop``, back at its frequency."""
-        assert self._band is not None, "call prepare() first"
+        assert self._prepared, "call prepare() first"
         begin = start - self.margin
         length = math.ceil((stop - start) / self.unit) * self.unit + 2 * self.margin
         n_band = self._band.shape[1]
