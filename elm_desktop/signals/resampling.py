@@ -261,12 +261,20 @@ class ChunkedResampler:
         spectrum = fft.fft(self._band[:, index].astype(np.complex128), axis=-1)
         offsets = np.round(fft.fftfreq(len(index)) * len(index)).astype(int)
         weight = _flat_window(offsets * self.sfreq / self.decimation / len(index))
+        # The real signal 2 Re[band(t) exp(2i pi centre t)] at the new rate, built directly as
+        # a real spectrum: components past the new Nyquist fold back as conjugates.
         n_out = int(round(length * self.new_sfreq / self.sfreq))
-        upsampled = np.zeros((spectrum.shape[0], n_out), np.complex128)
-        upsampled[:, offsets % n_out] = spectrum * weight
-        band = fft.ifft(upsampled, axis=-1) * (n_out / len(index))
-        times = begin / self.sfreq + np.arange(n_out) / self.new_sfreq
-        narrow = 2 * np.real(band * np.exp(2j * np.pi * self.centre * times))
+        phase = np.exp(2j * np.pi * self.centre * begin / self.sfreq)
+        values = spectrum * (weight * phase * n_out / len(index))
+        bins = round(self.centre * n_out / self.new_sfreq) + offsets
+        real_spectrum = np.zeros((spectrum.shape[0], n_out // 2 + 1), np.complex128)
+        below = bins < n_out / 2
+        real_spectrum[:, bins[below]] += values[:, below]
+        above = bins > n_out / 2
+        np.add.at(real_spectrum.T, n_out - bins[above], np.conj(values[:, above]).T)
+        nyquist = bins == n_out / 2
+        real_spectrum[:, n_out // 2] += 2 * values[:, nyquist].real.sum(axis=1)
+        narrow = fft.irfft(real_spectrum, n_out, axis=-1)
         first = int(round(self.margin * self.new_sfreq / self.sfreq))
         return narrow[:, first : first + self.output_index(stop) - self.output_index(start)]
 
