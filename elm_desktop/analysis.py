@@ -16,6 +16,9 @@ embeddings: one text embedding and one matrix-vector product.
 
 from __future__ import annotations
 
+import hashlib
+import json
+import os
 import time
 import weakref
 from collections.abc import Callable, Sequence
@@ -43,7 +46,7 @@ from elm_desktop.clinical import (
 )
 from elm_desktop.clinical.knowledge import PromptStyle
 from elm_desktop.clinical.zeroshot import top_segments
-from elm_desktop.errors import BundleError
+from elm_desktop.paths import data_dir
 from elm_desktop.progress import CancelToken, ProgressCallback
 from elm_desktop.runtime import Engine, attention_weights, recording_embedding
 from elm_desktop.signals import ELM_CHANNELS, ELM_SFREQ, iter_elm_input, open_recording
@@ -294,21 +297,16 @@ def analyze(
         notice=None if bank is not None else NO_TEXT_NOTICE,
     )
     total_s = rec.duration
+    expected_crops = int(round(total_s * ELM_SFREQ)) // encoder.length
     mark = time.perf_counter()
-    blocks = iter_elm_input(rec, chunk_s=BLOCK_S, cancel=cancel)
-    block = next(blocks)
-    while block is not None:
+    for block in iter_elm_input(rec, chunk_s=BLOCK_S, cancel=cancel):
         encoder.add(block)
-        following = next(blocks, None)
         if progress is not None:
             progress(int(encoder.encoded_s), int(total_s), "encoding")
-        if following is not None and on_partial is not None and encoder.n_crops:
+        if on_partial is not None and 0 < encoder.n_crops < expected_crops:
             partial = _assemble(base, encoder, kb, bank, engine, ())
             timings.setdefault("first_partial", time.perf_counter() - started)
             on_partial(replace(partial, timings=dict(timings)))
-        block = following
-        if cancel is not None:
-            cancel.check()
     timings["encode"] = time.perf_counter() - mark
 
     mark = time.perf_counter()
@@ -488,14 +486,53 @@ _BANKS: weakref.WeakKeyDictionary[Engine, dict[tuple[str, str], PromptBank]] = (
 
 
 def _prompt_bank(engine: Engine, kb: KnowledgeBase, style: PromptStyle) -> PromptBank | None:
-    """Return the engine's prompt bank for a knowledge base, embedding it once per engine."""
+    """Return the engine's prompt bank for a knowledge base (None for an EEG-only model).
+
+    Embedding the knowledge base's prompts takes about a second on a CPU, so a bank is kept per
+    engine in memory and in the user data directory, keyed by the bundle's file checksums, the
+    text graph in use, the knowledge base's content and the prompt style.
+    """
     if not engine.bundle.has_text:
         return None
     banks = _BANKS.setdefault(engine, {})
     key = (kb.fingerprint(), style)
     if key not in banks:
-        try:
-            banks[key] = build_prompt_bank(kb, engine.embed_text, style)
-        except BundleError:
-            return None
+        identity = json.dumps(
+            [engine.bundle.manifest["files"], engine.text_graph, *key], sort_keys=True
+        )
+        name = hashlib.sha256(identity.encode()).hexdigest()[:24]
+        path = data_dir() / "cache" / "prompt-banks" / f"{name}.npz"
+        banks[key] = _read_bank(path, kb, style) or _write_bank(
+            path, build_prompt_bank(kb, engine.embed_text, style)
+        )
     return banks[key]
+
+
+def _read_bank(path: Path, kb: KnowledgeBase, style: str) -> PromptBank | None:
+    try:
+        with np.load(path) as stored:
+            bank = PromptBank(
+                tuple(str(i) for i in stored["finding_ids"]),
+                stored["positive"],
+                stored["contrast"],
+                style,
+            )
+    except (OSError, KeyError, ValueError):
+        return None
+    return bank if list(bank.finding_ids) == kb.list_findings() else None
+
+
+def _write_bank(path: Path, bank: PromptBank) -> PromptBank:
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        partial = path.with_suffix(".partial.npz")
+        np.savez(
+            partial,
+            finding_ids=np.array(bank.finding_ids),
+            positive=bank.positive,
+            contrast=bank.contrast,
+        )
+        os.replace(partial, path)
+    except OSError:
+        pass  # a read-only data directory costs only the cache
+    return bank

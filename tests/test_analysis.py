@@ -24,6 +24,15 @@ from elm_desktop.synth import generate_corpus, read_manifest
 from elm_desktop.synth.edf_writer import EdfWriter, SignalHeader
 
 
+@pytest.fixture(scope="module", autouse=True)
+def module_data_dir(tmp_path_factory):
+    """A user data directory for the module-scoped fixtures too (the prompt-bank cache)."""
+    with pytest.MonkeyPatch.context() as patch:
+        path = tmp_path_factory.mktemp("module-data")
+        patch.setenv("ELM_DESKTOP_DATA", str(path))
+        yield path
+
+
 @pytest.fixture(scope="module")
 def corpus(tmp_path_factory):
     """Four 2-minute synthetic recordings with reports (fixed seed)."""
@@ -95,6 +104,22 @@ def test_free_text_prompt_answers_from_cached_embeddings(engine, analysed):
     prompt = engine.embed_text(["generalized periodic discharges"])[0]
     np.testing.assert_allclose(curve.similarity, result.crop_embeddings @ prompt, atol=1e-5)
     assert curve.top_segments[0].score == pytest.approx(float(curve.similarity.max()))
+
+
+def test_prompt_bank_is_cached_on_disk(corpus, elm_bundle, analysed, module_data_dir, monkeypatch):
+    monkeypatch.setenv("ELM_DESKTOP_DATA", str(module_data_dir))
+    (cached,) = (module_data_dir / "cache" / "prompt-banks").glob("*.npz")
+    original = cached.read_bytes()
+    with np.load(cached) as stored:
+        swapped = dict(stored, positive=stored["contrast"], contrast=stored["positive"])
+    np.savez(cached, **swapped)
+    try:
+        # A new engine reads the bank from disk: swapped prompts turn every p into 1 - p.
+        result = analyze(corpus[0]["path"], Engine(elm_bundle, device="cpu"))
+    finally:
+        cached.write_bytes(original)
+    for new, old in zip(result.findings, analysed[0].findings, strict=True):
+        assert new.probability == pytest.approx(1 - old.probability, abs=1e-5)
 
 
 def test_partial_results_stream_before_the_end(corpus, engine, monkeypatch):
