@@ -107,7 +107,19 @@ def _page_start(spec: RecordingSpec, figure: Figure) -> float:
     if figure.name in ("lpd", "gpd"):
         train = next(e for e in events if e.kind == figure.name)
         return train.onset + 5
+    return _quiet_page(spec, figure.page_s)
+
+
+def _quiet_page(spec: RecordingSpec, length: float) -> float:
+    """The first page without artifacts, for findings that are present all the time."""
+    noisy = [(e.onset, e.onset + e.duration) for e in spec.events if e.kind in _ARTIFACTS]
+    for start in np.arange(20.0, spec.duration_s - length, 2.0):
+        if not any(a < start + length and b > start for a, b in noisy):
+            return float(start)
     return 60.0
+
+
+_ARTIFACTS = ("blink", "eye_movement", "muscle", "pop")
 
 
 def _draw(page, figure: Figure, path: Path) -> None:
