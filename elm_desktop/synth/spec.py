@@ -765,7 +765,7 @@ class _Builder:
                     name,
                     float(a),
                     float(b - a),
-                    float(self.rng.uniform(90, 200) * amplitude_scale),
+                    float(self.rng.uniform(120, 250) * amplitude_scale),
                     centers,
                     {
                         "period": 1.0 / frequency,

@@ -107,3 +107,49 @@ def test_burst_suppression_alternates_bursts_with_flat_stretches(make_recording)
     rms = np.array([x[i : i + second].std() for i in range(0, x.size - second, second)])
     assert np.percentile(rms, 20) < 5.0  # suppression below 5 uV
     assert rms.max() > 8 * np.percentile(rms, 20)
+
+
+def test_focal_attenuation_lowers_voltage_on_its_side_only(make_recording):
+    rec = make_recording({"focal_attenuation"}, region="right temporal", seconds=60, seed=5)
+    spikeless = {name: _highpass(x, rec.sfreq) for name, x in rec.data.items()}
+
+    def rms(a: str, b: str) -> float:
+        return float(np.std(spikeless[a] - spikeless[b]))
+
+    right = rms("F8", "T4") + rms("T4", "T6")
+    left = rms("F7", "T3") + rms("T3", "T5")
+    assert right < 0.7 * left
+
+
+def test_excess_beta_raises_frontocentral_beta_power(make_recording):
+    normal = make_recording(set(), seconds=60, seed=8)
+    drugged = make_recording({"excess_beta"}, seconds=60, seed=8)
+    ratio = _band_power(drugged.data["F3"], drugged.sfreq, 15, 25) / _band_power(
+        normal.data["F3"], normal.sfreq, 15, 25
+    )
+    assert ratio > 4
+    # Frontocentral, not occipital, maximum.
+    assert _band_power(drugged.data["Cz"], drugged.sfreq, 15, 25) > 3 * _band_power(
+        drugged.data["O1"], drugged.sfreq, 15, 25
+    )
+
+
+def test_lpds_recur_at_their_rate_over_one_hemisphere(make_recording):
+    rec = make_recording({"lpd"}, region="left hemisphere", age=70, seconds=60, seed=2)
+    train = next(e for e in rec.spec.events if e.kind == "lpd")
+    lag = int(train.params["period"] * rec.sfreq)
+
+    def recurrence(a: str, b: str) -> float:
+        """Autocorrelation, at the discharge period, of the chain's sharp-activity envelope."""
+        start, stop = int(train.onset * rec.sfreq), int((train.onset + train.duration) * rec.sfreq)
+        band = signal.butter(2, [2, 15], "bandpass", fs=rec.sfreq, output="sos")
+        sharp = signal.sosfiltfilt(band, rec.bipolar(a, b)[start:stop])
+        smooth = signal.butter(2, 3, fs=rec.sfreq, output="sos")
+        envelope = signal.sosfiltfilt(smooth, sharp**2)
+        envelope -= envelope.mean()
+        auto = np.correlate(envelope, envelope, "full")[envelope.size - 1 :]
+        tolerance = int(0.1 * rec.sfreq)
+        return float(auto[lag - tolerance : lag + tolerance].max() / auto[0])
+
+    assert recurrence("F7", "T3") > 0.4
+    assert recurrence("F8", "T4") < 0.2
