@@ -4,7 +4,7 @@ import mne
 import numpy as np
 import pytest
 
-from elm_desktop.errors import MissingChannelsError, RecordingTooShortError
+from elm_desktop.errors import MissingChannelsError, RecordingError, RecordingTooShortError
 from elm_desktop.signals import (
     ELM_CHANNELS,
     crop_windows,
@@ -105,3 +105,12 @@ def test_missing_tcp_electrodes_are_named(make_edf):
     rec = open_recording(make_edf(labels=labels))
     with pytest.raises(MissingChannelsError, match="lacks T3, Cz for the ELM montage"):
         elm_input(rec)
+
+
+def test_100_hz_needs_no_resampling_and_lower_rates_are_refused(make_edf):
+    path = make_edf(duration_s=40.0, sfreq=100.0)
+    np.testing.assert_allclose(
+        elm_input(open_recording(path)), whole_file_mne_route(path), atol=1e-4
+    )
+    with pytest.raises(RecordingError, match="sampled at 64 Hz"):
+        elm_input(open_recording(make_edf(duration_s=10.0, sfreq=64.0)))
