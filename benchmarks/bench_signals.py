@@ -42,10 +42,25 @@ LABELS = [
 PHYSICAL = 3200.0  # uV
 
 
+TAL_SAMPLES = 32  # 64 bytes of annotation signal per 1 s record
+
+
+def _tal(second: int) -> bytes:
+    """The annotation signal of one record: its time stamp, and a note every 5 minutes."""
+    text = f"+{second}\x14\x14\x00".encode()
+    if second % 300 == 0:
+        text += f"+{second}\x150.5\x14eyes closed\x14\x00".encode()
+    return text.ljust(2 * TAL_SAMPLES, b"\x00")
+
+
 def write_edf(path: Path, hours: float, block_s: int = 300, seed: int = 0) -> None:
-    """Write a plain EDF of EEG-like noise and rhythms, ``block_s`` seconds at a time."""
+    """Write an EDF+C file of EEG-like signals, ``block_s`` seconds at a time.
+
+    Like clinical exports it carries an "EDF Annotations" signal, which MNE's reader scans
+    through the whole file when it opens it.
+    """
     n_records = int(hours * 3600)
-    n = len(LABELS)
+    n = len(LABELS) + 1
     fields = [
         "0",
         "X X X X",
@@ -53,23 +68,24 @@ def write_edf(path: Path, hours: float, block_s: int = 300, seed: int = 0) -> No
         "01.01.20",
         "00.00.00",
         str(256 * (n + 1)),
-        "",
+        "EDF+C",
         str(n_records),
         "1",
         str(n),
     ]
     widths = (8, 80, 80, 8, 8, 8, 44, 8, 8, 4)
     header = b"".join(v.encode().ljust(w) for v, w in zip(fields, widths, strict=True))
+    e = len(LABELS)
     per_signal = [
-        (LABELS, 16),
+        ([*LABELS, "EDF Annotations"], 16),
         ([""] * n, 80),
-        (["uV"] * n, 8),
-        ([f"{-PHYSICAL:g}"] * n, 8),
-        ([f"{PHYSICAL:g}"] * n, 8),
+        (["uV"] * e + [""], 8),
+        ([f"{-PHYSICAL:g}"] * e + ["-1"], 8),
+        ([f"{PHYSICAL:g}"] * e + ["1"], 8),
         (["-32768"] * n, 8),
         (["32767"] * n, 8),
         ([""] * n, 80),
-        ([str(SFREQ)] * n, 8),
+        ([str(SFREQ)] * e + [str(TAL_SAMPLES)], 8),
         ([""] * n, 32),
     ]
     for values, width in per_signal:
@@ -78,7 +94,7 @@ def write_edf(path: Path, hours: float, block_s: int = 300, seed: int = 0) -> No
 
     rng = np.random.default_rng(seed)
     gain = 32767 / PHYSICAL
-    state = np.zeros((n, 1))
+    state = np.zeros((e, 1))
     with path.open("wb") as stream:
         stream.write(header)
         for start in range(0, n_records, block_s):
@@ -86,12 +102,13 @@ def write_edf(path: Path, hours: float, block_s: int = 300, seed: int = 0) -> No
             t = (start * SFREQ + np.arange(seconds * SFREQ)) / SFREQ
             # Red noise (one-pole low-pass, ~20 uV) + alpha rhythm + white noise.
             red, state = signal.lfilter(
-                [1.0], [1.0, -0.99], rng.standard_normal((n, t.size)), zi=state
+                [1.0], [1.0, -0.99], rng.standard_normal((e, t.size)), zi=state
             )
-            uv = 3 * red + 30 * np.sin(2 * np.pi * 10 * t) + 2 * rng.standard_normal((n, t.size))
+            uv = 3 * red + 30 * np.sin(2 * np.pi * 10 * t) + 2 * rng.standard_normal((e, t.size))
             digital = np.clip(np.round(uv * gain), -32768, 32767).astype("<i2")
-            records = digital.reshape(n, seconds, SFREQ).transpose(1, 0, 2)
-            stream.write(records.tobytes())
+            records = digital.reshape(e, seconds, SFREQ).transpose(1, 0, 2)
+            for second, record in enumerate(records, start):
+                stream.write(record.tobytes() + _tal(second))
 
 
 # -- measurements, each run in its own process -------------------------------------------------
@@ -121,7 +138,14 @@ def measure_page_ours(path: str) -> dict:
     page = read_page(rec, 0.0, 10.0, "tcp-elm", DisplayFilter(1.0, 70.0, None))
     done = time.perf_counter()
     assert page.data.shape == (20, 2560)
-    return {"open_s": opened - start, "page_s": done - start, "rss_mb": _peak_rss_mb()}
+    annotations = len(rec.annotations)  # read on first use, after the page is drawn
+    return {
+        "open_s": opened - start,
+        "page_s": done - start,
+        "annotations_s": time.perf_counter() - done,
+        "n_annotations": annotations,
+        "rss_mb": _peak_rss_mb(),
+    }
 
 
 def _mne_bipolar(raw):
@@ -258,7 +282,8 @@ def report(hours: float, f: dict) -> None:
         if "error" in values:
             print(f"  {name}: FAILED: {values['error']}")
     nan = {"open_s": np.nan, "page_s": np.nan, "rss_mb": np.nan, "seconds": np.nan,
-           "eeg_s_per_s": np.nan, "shape": None}  # fmt: skip
+           "eeg_s_per_s": np.nan, "shape": None, "annotations_s": np.nan,
+           "n_annotations": 0}  # fmt: skip
     po, pm, eo, em = (nan | f[name] for name in MEASUREMENTS)
     print(f"  {'':34}{'signals':>12}{'whole-file MNE':>16}{'gain':>10}")
     print(

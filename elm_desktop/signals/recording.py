@@ -10,10 +10,12 @@ from __future__ import annotations
 import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
 import mne
 import numpy as np
+from mne.io.edf.edf import RawBDF, RawEDF
 
 from elm_desktop.errors import BadHeaderError, MissingChannelsError
 from elm_desktop.signals.channels import ChannelInfo, classify_channel
@@ -34,14 +36,17 @@ class Annotation:
     description: str
 
 
-def _discontinuous_annotations(header: EdfHeader) -> tuple[Annotation, ...]:
-    """Annotations of an EDF+D file on the time axis of its records read back to back.
+def _annotations_on_record_time(header: EdfHeader) -> tuple[Annotation, ...]:
+    """Annotations of an EDF+/BDF+ file on the time axis of its records read back to back.
 
-    MNE reads the records of an EDF+D file back to back but keeps annotation onsets in real
-    time, so those after a gap land in the wrong place or are dropped. Here each onset moves
-    into the record it falls in (an onset inside a gap moves to the next record), and every gap
-    gets its own annotation so a reviewer sees where time was skipped.
+    TAL onsets are real time from the header's start time. The data records of an EDF+D file
+    are read back to back (MNE does the same), so each onset moves into the record it falls
+    in (an onset inside a gap moves to the next record), and every gap gets its own
+    annotation so a reviewer sees where time was skipped. In EDF+C this only removes the
+    offset of the first record.
     """
+    if not any(s.is_annotation for s in header.signals):
+        return ()
     onsets, found = read_annotation_records(header)
     duration = header.record_duration
     real_starts = np.asarray(onsets)
@@ -79,6 +84,7 @@ class Recording:
     channel_sfreqs : dict of str to float
         The native sampling rate of each channel label.
     annotations : tuple of Annotation
+        Read on first access, so opening stays header-only.
     patient : PatientFields
         Patient-identifying header fields and the start date (PHI); keep them out of archives
         and exports unless the user asks.
@@ -101,13 +107,12 @@ class Recording:
             if channel.is_eeg:
                 self._electrode_index.setdefault(channel.name, index)
         self.electrodes: tuple[str, ...] = tuple(self._electrode_index)
-        if header.discontinuous:
-            self.annotations = _discontinuous_annotations(header)
-        else:
-            self.annotations = tuple(
-                Annotation(float(a["onset"]), float(a["duration"]), str(a["description"]))
-                for a in raw.annotations
-            )
+        self._header = header
+
+    @cached_property
+    def annotations(self) -> tuple[Annotation, ...]:
+        """The file's annotations (read from the file on first use)."""
+        return _annotations_on_record_time(self._header)
 
     @property
     def duration(self) -> float:
@@ -184,6 +189,29 @@ class Recording:
         )
 
 
+def _skip_annotation_scan(reader: type) -> type:
+    """MNE's reader for EDF/BDF without the scan of the annotation signal at open.
+
+    ``RawEDF.__init__`` reads the annotation signal of every data record, i.e. the whole file,
+    before it returns; for a 24-hour EDF+ that is ~1 GB read just to open it. The scan is the
+    one read that asks for no channels, so it gets an empty annotation signal here;
+    :attr:`Recording.annotations` parses the annotations itself when first asked.
+    """
+
+    def _read_segment_file(self, data, idx, fi, start, stop, cals, mult):
+        if data.shape[0] == 0 and len(idx) == 0:
+            return np.zeros((1, 0))
+        return reader._read_segment_file(self, data, idx, fi, start, stop, cals, mult)
+
+    return type(
+        f"HeaderOnly{reader.__name__}", (reader,), {"_read_segment_file": _read_segment_file}
+    )
+
+
+_HeaderOnlyEdf = _skip_annotation_scan(RawEDF)
+_HeaderOnlyBdf = _skip_annotation_scan(RawBDF)
+
+
 def open_recording(path: str | Path) -> Recording:
     """Open an EDF, EDF+ or BDF recording lazily (header only).
 
@@ -201,7 +229,7 @@ def open_recording(path: str | Path) -> Recording:
         A subclass that says what is wrong with the file and what to do.
     """
     header = read_header(path)
-    reader = mne.io.read_raw_bdf if header.file_format.startswith("BDF") else mne.io.read_raw_edf
+    reader = _HeaderOnlyBdf if header.file_format.startswith("BDF") else _HeaderOnlyEdf
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")

@@ -69,3 +69,10 @@ def test_discontinuous_edf_plus_marks_gaps_and_moves_annotations(tmp_path):
         (6.5, "late spike"),
     ]
     np.testing.assert_allclose(rec.read(5, 6, ["Fp1"])[0], data[0, 1280:1536], atol=1e-7)
+
+
+def test_opening_reads_no_annotations_until_asked(make_edf):
+    rec = open_recording(make_edf(annotations=[(1.0, 0.0, "photic 10 Hz")]))
+    assert "annotations" not in vars(rec)  # the header only: nothing scanned yet
+    assert rec.read(0, 1).shape == (21, 256)
+    assert [a.description for a in rec.annotations] == ["photic 10 Hz"]
