@@ -136,7 +136,7 @@ def read_page(
     read_start, read_stop = max(start - margin, 0), min(stop + margin, rec.n_samples)
     referential = rec.read_samples(read_start, read_stop, used)
     sos = _design(sfreq, display_filter)
-    if sos is not None and referential.shape[1] > 3 * len(sos) * 2:
+    if sos is not None and referential.shape[1] > 6 * len(sos) + 3:  # sosfiltfilt's padding
         referential = signal.sosfiltfilt(sos, referential, axis=-1)
     referential = referential[:, start - read_start : stop - read_start]
     traces = montage.apply(referential, used) * 1e6
