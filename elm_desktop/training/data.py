@@ -268,8 +268,10 @@ def text_cache(
     ]
     segments = [s for group in per_recording for s in group]
     offsets = np.cumsum([0] + [len(group) for group in per_recording]).astype(np.int64)
+    # Templated reports repeat sentences: embed each distinct segment once.
+    unique, inverse = np.unique(np.array(segments, dtype=object), return_inverse=True)
     encoder = TextEncoder(text_model, pooling=pooling, max_length=max_length)
-    embeddings = encoder.embed(segments).numpy().astype(np.float32)
+    embeddings = encoder.embed(list(unique)).numpy().astype(np.float32)[inverse.reshape(-1)]
     np.savez(path, offsets=offsets, embeddings=embeddings)
     (cache.directory / f"{name}.json").write_text(json.dumps(segments), encoding="utf-8")
     return TextCache(segments, offsets, embeddings)

@@ -29,6 +29,7 @@ def test_localisation_is_perfect_when_attention_equals_ground_truth(tiny_cache):
     assert localisation(embedded, cache, recordings)["spikes"]["auroc"] == 0.0
 
 
+@pytest.mark.slow
 def test_evaluate_writes_every_table(tiny_corpus, tiny_cache, tmp_path):
     cache, _ = tiny_cache
     model_dir = ElmModel.from_config(ModelConfig(attention_hidden=8), seed=0).save(tmp_path / "m")

@@ -64,6 +64,7 @@ def _log(out: Path) -> list[dict]:
     return [json.loads(line) for line in (out / "log.jsonl").read_text().splitlines()]
 
 
+@pytest.mark.slow
 def test_train_then_resume(tiny_corpus, tiny_cache, tmp_path):
     cache, out = tiny_cache[0].directory, tmp_path / "run"
     config = _write_config(tmp_path / "a.toml", tiny_corpus, cache, out, epochs=2)
@@ -125,6 +126,7 @@ def test_two_cpu_processes_with_torchrun(tiny_corpus, tiny_cache, tmp_path):
 REFERENCE = Path(__file__).resolve().parents[3] / "shared" / "elm_reference"
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(not REFERENCE.is_dir(), reason="ELM reference checkpoints not present")
 def test_adapt_keeps_the_released_encoder_frozen(tiny_corpus, tiny_cache, tmp_path):
     from elm_desktop.training.adapt import adapt
