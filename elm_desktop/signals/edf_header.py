@@ -334,7 +334,7 @@ def read_annotation_records(
     -------
     record_onsets : list of float
         Start of each data record in seconds from the file's start time (the time-keeping
-        annotation that opens every record).
+        annotation that opens every record), one per record.
     annotations : list of (onset, duration, text)
         Onsets in the same real-time seconds.
     """
@@ -343,24 +343,25 @@ def read_annotation_records(
     record_bytes = sum(sizes)
     offset = 256 * (len(header.signals) + 1)
     records = np.memmap(header.path, np.uint8, "r", offset, (header.n_records, record_bytes))
-    onsets: list[float] = []
+    onsets: dict[int, float] = {}
     annotations: list[tuple[float, float, str]] = []
     start = 0
-    tal_columns = []
     for signal, size in zip(header.signals, sizes, strict=True):
         if signal.is_annotation:
-            tal_columns.append((start, start + size))
-        start += size
-    for record in records:
-        first = True
-        for begin, end in tal_columns:
-            for match in _TAL.finditer(record[begin:end].tobytes()):
+            # One contiguous copy of this signal's bytes of every record, searched at once.
+            blob = np.ascontiguousarray(records[:, start : start + size]).tobytes()
+            for match in _TAL.finditer(blob):
+                record, offset = divmod(match.start(), size)
                 onset = float(match.group(1))
                 texts = [t.decode("utf-8", "replace") for t in match.group(3).split(b"\x14")]
-                if first and not texts[0]:
-                    onsets.append(onset)  # the time-keeping TAL of this record
+                if offset == 0 and not texts[0] and record not in onsets:
+                    onsets[record] = onset  # the time-keeping TAL that opens each record
                     texts = texts[1:]
-                first = False
                 duration = float(match.group(2)) if match.group(2) else 0.0
                 annotations.extend((onset, duration, text) for text in texts if text)
-    return onsets, annotations
+        start += size
+    # A record without a time stamp (a malformed file) follows its predecessor directly.
+    starts = []
+    for k in range(header.n_records):
+        starts.append(onsets.get(k, starts[-1] + header.record_duration if starts else 0.0))
+    return starts, annotations
