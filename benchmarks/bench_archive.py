@@ -31,16 +31,35 @@ N_CENTRES = 1000
 N_QUERIES = 200
 
 
-def clustered(rng: np.random.Generator, n: int, centres: np.ndarray) -> np.ndarray:
-    """Unit vectors near random centres (cosine to their centre about 0.7)."""
-    labels = rng.integers(0, len(centres), n)
-    points = centres[labels] + rng.standard_normal((n, DIM)).astype(np.float32) / np.sqrt(DIM)
-    return points / np.linalg.norm(points, axis=1, keepdims=True)
+class Embeddings:
+    """Synthetic recording embeddings: unit vectors in clusters (1,000 kinds of recording).
 
+    ``"isotropic"``: each cluster is a centre plus Gaussian noise in all 256 dimensions (cosine
+    to the centre about 0.7), the hardest case for approximate search. ``"elm"``: the same
+    clusters drawn in a 96-dimensional space and mapped by a random two-layer network
+    (96 -> 512 -> ELU -> 256), as ELM's projection head maps its 96-d features h to z, so the
+    embeddings lie on a 96-dimensional surface as real ELM embeddings do.
+    """
 
-def centres_for(rng: np.random.Generator) -> np.ndarray:
-    centres = rng.standard_normal((N_CENTRES, DIM)).astype(np.float32)
-    return centres / np.linalg.norm(centres, axis=1, keepdims=True)
+    def __init__(self, kind: str, seed: int = 1) -> None:
+        rng = np.random.default_rng(seed)
+        self.kind = kind
+        self.latent = DIM if kind == "isotropic" else 96
+        centres = rng.standard_normal((N_CENTRES, self.latent)).astype(np.float32)
+        self.centres = centres / np.linalg.norm(centres, axis=1, keepdims=True)
+        self.w1 = rng.standard_normal((self.latent, 512)).astype(np.float32) / np.sqrt(self.latent)
+        self.w2 = rng.standard_normal((512, DIM)).astype(np.float32) / np.sqrt(512)
+
+    def __call__(self, rng: np.random.Generator, n: int, near: np.ndarray | None = None):
+        """``n`` embeddings from random clusters, or near one latent point ``near``."""
+        if near is None:
+            near = self.centres[rng.integers(0, N_CENTRES, n)]
+        noise = rng.standard_normal((n, self.latent)).astype(np.float32)
+        points = near + noise / np.sqrt(self.latent)
+        if self.kind != "isotropic":
+            hidden = points @ self.w1
+            points = np.where(hidden > 0, hidden, np.expm1(np.minimum(hidden, 0))) @ self.w2
+        return points / np.linalg.norm(points, axis=1, keepdims=True)
 
 
 def synthetic_case(index: int, embedding: np.ndarray, crops: np.ndarray) -> NewCase:
@@ -75,15 +94,15 @@ def summary(label: str, times: np.ndarray) -> str:
 
 def bench_sqlite(n: int, crops_per_case: int) -> None:
     rng = np.random.default_rng(0)
-    centres = centres_for(rng)
+    embeddings = Embeddings("isotropic")
     path = Path(tempfile.mkdtemp(prefix="elm-bench-")) / "archive.sqlite"
     print(f"SQLite store, {n:,} recordings x {crops_per_case} crops, exact cosine search")
     start = time.perf_counter()
     with open_archive(path) as archive:
         for first in range(0, n, 10_000):
-            block = clustered(rng, min(10_000, n - first), centres)
+            block = embeddings(rng, min(10_000, n - first))
             for offset, embedding in enumerate(block):
-                crops = clustered(rng, crops_per_case, embedding[None])
+                crops = embeddings(rng, crops_per_case, near=embedding)
                 archive.add_case(synthetic_case(first + offset, embedding, crops))
     elapsed = time.perf_counter() - start
     print(
@@ -91,8 +110,8 @@ def bench_sqlite(n: int, crops_per_case: int) -> None:
         f"{elapsed / n * 1e3:.2f} ms per case; file {path.stat().st_size / 2**20:.0f} MiB"
     )
 
-    queries = clustered(rng, N_QUERIES, centres)
-    query_crops = [clustered(rng, 12, q[None]) for q in queries]
+    queries = embeddings(rng, N_QUERIES)
+    query_crops = [embeddings(rng, 12, near=q) for q in queries]
     with open_archive(path) as archive:
         start = time.perf_counter()
         archive.search_similar(queries[0], k=10)
@@ -177,59 +196,34 @@ def report_build_progress(uri: str, start: float, every_s: float = 120.0) -> Non
             )
 
 
-def bench_postgres(n: int, workers: int, memory: str) -> None:
+def bench_postgres(
+    n: int, workers: int, memory: str, kind: str, ef_values: list[int], keep: Path | None
+) -> None:
     import pgserver
 
     from elm_desktop.archive.postgres_store import HNSW_EF_CONSTRUCTION, HNSW_M
 
-    rng = np.random.default_rng(1)
-    centres = centres_for(rng)
-    server = pgserver.get_server(tempfile.mkdtemp(prefix="elm-bench-pg-"), cleanup_mode="delete")
+    embeddings = Embeddings(kind)
+    folder = keep or Path(tempfile.mkdtemp(prefix="elm-bench-pg-"))
+    folder.mkdir(parents=True, exist_ok=True)
+    saved = folder / "vectors.npy"
+    server = pgserver.get_server(folder / "pgdata", cleanup_mode=None if keep else "delete")
     print(
-        f"PostgreSQL + pgvector store, {n:,} recordings, HNSW m={HNSW_M} "
-        f"ef_construction={HNSW_EF_CONSTRUCTION}"
+        f"PostgreSQL + pgvector store, {n:,} recordings ({kind} clustered embeddings), "
+        f"HNSW m={HNSW_M} ef_construction={HNSW_EF_CONSTRUCTION}"
     )
     with open_archive(server.get_uri()) as archive:
-        db = archive._db
-        # Bind the archive with one ordinary case, then bulk-load the rest without the index.
-        first = clustered(rng, 1, centres)[0]
-        archive.add_case(synthetic_case(0, first, first[None]))
-        db.execute("DROP INDEX cases_embedding_hnsw")
-        vectors = [first[None]]
-        start = time.perf_counter()
-        block_size = 50_000
-        for block_start in range(1, n, block_size):
-            block = clustered(rng, min(block_size, n - block_start), centres)
-            vectors.append(block)
-            with db.cursor().copy(
-                "COPY cases (id, content_hash, duration_s, sfreq, window_s, n_crops, embedding)"
-                " FROM STDIN WITH (FORMAT binary)"
-            ) as copy:
-                copy.write(copy_binary(case_rows(block_start + 1, block)))
-            with db.cursor().copy("COPY crops FROM STDIN WITH (FORMAT binary)") as copy:
-                copy.write(copy_binary(crop_rows(block_start + 1, block)))
-        db.execute("SELECT setval('cases_id_seq', %s)", (n,))
-        db.execute("VACUUM ANALYZE cases")
-        print(f"  bulk load (COPY): {time.perf_counter() - start:.1f} s")
-        matrix = np.concatenate(vectors)
-
-        db.execute(f"SET max_parallel_maintenance_workers = {workers}")
-        start = time.perf_counter()
-        watcher = threading.Thread(
-            target=report_build_progress, args=(server.get_uri(), start), daemon=True
-        )
-        watcher.start()
-        archive.rebuild_index("cases", maintenance_work_mem=memory)
-        print(
-            f"  HNSW build: {time.perf_counter() - start:.1f} s "
-            f"({workers} parallel workers, maintenance_work_mem {memory}, "
-            f"{os.cpu_count()} cores)"
-        )
-
-        queries = clustered(rng, N_QUERIES, centres)
+        if saved.exists():
+            matrix = np.load(saved)
+            print(f"  reusing the archive and index built in {folder}")
+        else:
+            matrix = load_and_index(archive, server, embeddings, n, workers, memory)
+            if keep:
+                np.save(saved, matrix)
+        queries = embeddings(np.random.default_rng(2), N_QUERIES)
         exact = [set(np.argsort(-(matrix @ q))[:10] + 1) for q in queries]
         archive.search_similar(queries[0], k=10)  # warm the index pages
-        for ef_search in (40, 100, 200):
+        for ef_search in ef_values:
             archive.ef_search = ef_search
             found = [{hit.case.case_id for hit in archive.search_similar(q, k=10)} for q in queries]
             recall = np.mean([len(f & e) / 10 for f, e in zip(found, exact, strict=True)])
@@ -241,7 +235,47 @@ def bench_postgres(n: int, workers: int, memory: str) -> None:
                 + "; "
                 + summary("search_similar with hits' crops", full)
             )
-    server.cleanup()
+    if not keep:
+        server.cleanup()
+
+
+def load_and_index(archive, server, embeddings: Embeddings, n: int, workers: int, memory: str):
+    """Bulk-load ``n`` synthetic cases, build the HNSW index, return the embedding matrix."""
+    rng = np.random.default_rng(1)
+    db = archive._db
+    # Bind the archive with one ordinary case, then bulk-load the rest without the index.
+    first = embeddings(rng, 1)[0]
+    archive.add_case(synthetic_case(0, first, first[None]))
+    db.execute("DROP INDEX cases_embedding_hnsw")
+    vectors = [first[None]]
+    start = time.perf_counter()
+    block_size = 50_000
+    for block_start in range(1, n, block_size):
+        block = embeddings(rng, min(block_size, n - block_start))
+        vectors.append(block)
+        with db.cursor().copy(
+            "COPY cases (id, content_hash, duration_s, sfreq, window_s, n_crops, embedding)"
+            " FROM STDIN WITH (FORMAT binary)"
+        ) as copy:
+            copy.write(copy_binary(case_rows(block_start + 1, block)))
+        with db.cursor().copy("COPY crops FROM STDIN WITH (FORMAT binary)") as copy:
+            copy.write(copy_binary(crop_rows(block_start + 1, block)))
+    db.execute("SELECT setval('cases_id_seq', %s)", (n,))
+    db.execute("VACUUM ANALYZE cases")
+    print(f"  bulk load (COPY): {time.perf_counter() - start:.1f} s")
+
+    db.execute(f"SET max_parallel_maintenance_workers = {workers}")
+    start = time.perf_counter()
+    watcher = threading.Thread(
+        target=report_build_progress, args=(server.get_uri(), start), daemon=True
+    )
+    watcher.start()
+    archive.rebuild_index("cases", maintenance_work_mem=memory)
+    print(
+        f"  HNSW build: {time.perf_counter() - start:.1f} s ({workers} parallel workers, "
+        f"maintenance_work_mem {memory}, {os.cpu_count()} cores)"
+    )
+    return np.concatenate(vectors)
 
 
 def bench_add(n: int, n_distinct: int, bundle: Path) -> None:
@@ -304,6 +338,9 @@ def main() -> int:
     parser.add_argument("--crops", type=int, default=12, help="crops per case (sqlite)")
     parser.add_argument("--workers", type=int, default=2, help="parallel HNSW build workers")
     parser.add_argument("--memory", default="4GB", help="maintenance_work_mem of the build")
+    parser.add_argument("--data", choices=("isotropic", "elm"), default="elm")
+    parser.add_argument("--ef", default="40,100,200,400", help="ef_search values (postgres)")
+    parser.add_argument("--keep", type=Path, help="keep (or reuse) the server and index here")
     parser.add_argument("--distinct", type=int, default=20, help="distinct recordings (add)")
     parser.add_argument("--bundle", type=Path, help="model bundle for 'add' (default: shipped)")
     args = parser.parse_args()
@@ -315,7 +352,10 @@ def main() -> int:
     if args.store == "sqlite":
         bench_sqlite(args.n or 100_000, args.crops)
     elif args.store == "postgres":
-        bench_postgres(args.n or 1_000_000, args.workers, args.memory)
+        ef_values = [int(v) for v in args.ef.split(",")]
+        bench_postgres(
+            args.n or 1_000_000, args.workers, args.memory, args.data, ef_values, args.keep
+        )
     else:
         from elm_desktop.paths import default_bundle
 

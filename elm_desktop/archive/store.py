@@ -38,6 +38,8 @@ class Archive(ABC):
     """A store of prior cases with exact (SQLite) or approximate (pgvector HNSW) search.
 
     Use :func:`open_archive` to get one; use it as a context manager or call :meth:`close`.
+    An archive object belongs to the thread that opened it: open one per thread (several
+    processes and threads may use the same archive at once).
     """
 
     location: str

@@ -18,6 +18,7 @@ import pytest
 from elm_desktop.archive import open_archive
 from elm_desktop.archive.deidentify import age_in_years
 from elm_desktop.archive.ingest import add_recordings, find_recordings, read_manifest
+from elm_desktop.errors import ArchiveError
 from elm_desktop.runtime import Engine
 from elm_desktop.runtime.report_segments import segment_report
 from elm_desktop.signals import crop_windows, elm_input, open_recording
@@ -159,3 +160,14 @@ def test_nothing_but_the_configured_database_is_contacted(
     if "postgres" in archive_location:
         host = archive_location.split("host=")[1].split("&")[0]
         assert all(address.startswith(host) for address in unix)
+
+
+def test_a_manifest_with_a_bad_line_is_refused_with_its_line_number(tmp_path):
+    manifest = tmp_path / "manifest.jsonl"
+    manifest.write_text('{"edf": "a.edf", "report": "IMPRESSION: normal."}\n{"report": "x"}\n')
+    with pytest.raises(ArchiveError, match="line 2"):
+        read_manifest(manifest)
+    manifest.write_text('{"edf": "sub/a.edf", "report": "IMPRESSION: normal."}\n')
+    assert read_manifest(manifest)["a.edf"]["report"] == "IMPRESSION: normal."
+    with pytest.raises(ArchiveError, match="not a folder"):
+        find_recordings(manifest)
