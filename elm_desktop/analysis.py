@@ -19,9 +19,11 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import queue
+import threading
 import time
 import weakref
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -299,7 +301,9 @@ def analyze(
     total_s = rec.duration
     expected_crops = int(round(total_s * ELM_SFREQ)) // encoder.length
     mark = time.perf_counter()
-    for block in iter_elm_input(rec, chunk_s=BLOCK_S, cancel=cancel):
+    for block in _read_ahead(iter_elm_input(rec, chunk_s=BLOCK_S, cancel=cancel)):
+        if cancel is not None:
+            cancel.check()
         encoder.add(block)
         if progress is not None:
             progress(int(encoder.encoded_s), int(total_s), "encoding")
@@ -358,6 +362,49 @@ def score_prompt(result: AnalysisResult, engine: Engine, prompt: str) -> PromptC
         result.crop_starts_s,
         result.window_s,
     )
+
+
+def _read_ahead(blocks: Iterator[np.ndarray], depth: int = 2) -> Iterator[np.ndarray]:
+    """Yield ``blocks`` while a background thread already computes the next ones.
+
+    Preprocessing (MNE filtering, resampling) and ONNX Runtime both release the GIL, so the next
+    block is filtered while this one is encoded. At most ``depth`` blocks wait in memory; an
+    error (or a cancellation) in the producer is raised here, in the caller's thread.
+    """
+    pending: queue.Queue = queue.Queue(maxsize=depth)
+    stop = threading.Event()
+    done = object()
+
+    def produce() -> None:
+        try:
+            for block in blocks:
+                while not stop.is_set():
+                    try:
+                        pending.put(block, timeout=0.1)
+                        break
+                    except queue.Full:
+                        continue
+                if stop.is_set():
+                    return
+            pending.put(done)
+        except BaseException as error:  # handed to the consumer, which re-raises it
+            pending.put(error)
+
+    producer = threading.Thread(target=produce, name="elm-preprocess", daemon=True)
+    producer.start()
+    try:
+        while (item := pending.get()) is not done:
+            if isinstance(item, BaseException):
+                raise item
+            yield item
+    finally:
+        stop.set()
+        while producer.is_alive():  # free a producer blocked on a full queue
+            try:
+                pending.get(timeout=0.1)
+            except queue.Empty:
+                pass
+        producer.join()
 
 
 class _StreamingEncoder:
