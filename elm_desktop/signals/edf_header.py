@@ -10,11 +10,10 @@ patient-identifying fields apart from the signal description.
 from __future__ import annotations
 
 import datetime as dt
+import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
-
-import numpy as np
 
 from elm_desktop.errors import (
     BadHeaderError,
@@ -341,15 +340,20 @@ def read_annotation_records(
     sample_bytes = 3 if header.file_format.startswith("BDF") else 2
     sizes = [s.samples_per_record * sample_bytes for s in header.signals]
     record_bytes = sum(sizes)
-    offset = 256 * (len(header.signals) + 1)
-    records = np.memmap(header.path, np.uint8, "r", offset, (header.n_records, record_bytes))
+    data_offset = 256 * (len(header.signals) + 1)
     onsets: dict[int, float] = {}
     annotations: list[tuple[float, float, str]] = []
     start = 0
     for signal, size in zip(header.signals, sizes, strict=True):
         if signal.is_annotation:
-            # One contiguous copy of this signal's bytes of every record, searched at once.
-            blob = np.ascontiguousarray(records[:, start : start + size]).tobytes()
+            # This signal's bytes of every record, read one small piece per record (a memory
+            # map would count the whole file as resident), then searched at once.
+            with header.path.open("rb") as stream:
+                fd = stream.fileno()
+                blob = b"".join(
+                    os.pread(fd, size, data_offset + k * record_bytes + start)
+                    for k in range(header.n_records)
+                )
             for match in _TAL.finditer(blob):
                 record, offset = divmod(match.start(), size)
                 onset = float(match.group(1))
