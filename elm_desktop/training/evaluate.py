@@ -26,11 +26,12 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 from sklearn.linear_model import LogisticRegression
-from sklearn.metrics import balanced_accuracy_score, roc_auc_score
+from sklearn.metrics import balanced_accuracy_score
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
 from elm_desktop.clinical import build_prompt_bank, load_knowledge_base, score_findings
+from elm_desktop.clinical.metrics import auroc
 from elm_desktop.errors import ConfigError
 from elm_desktop.progress import ProgressCallback
 from elm_desktop.synth import FINDINGS
@@ -93,10 +94,8 @@ def embed_recordings(
 
 
 def _auroc(labels: np.ndarray, scores: np.ndarray) -> float | None:
-    labels = np.asarray(labels)
-    if labels.min() == labels.max():
-        return None
-    return float(roc_auc_score(labels, scores))
+    value = auroc(np.asarray(labels, dtype=bool), scores)
+    return None if np.isnan(value) else value
 
 
 def zero_shot(
