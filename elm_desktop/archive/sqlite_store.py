@@ -84,10 +84,9 @@ class _MemoryIndex:
         self.columns: np.ndarray | None = None
         self.loaded = False
 
-    def extend(self, ids: list[int], owners: list[int], vectors: list[np.ndarray]) -> None:
-        if not ids:
-            return
-        block = np.stack(vectors).astype(np.float32).T
+    def extend(self, ids: list[int], owners: list[int], block: np.ndarray) -> None:
+        """Append rows (ids, their cases, embeddings [n, d])."""
+        block = block.astype(np.float32).T
         self.ids = np.concatenate([self.ids, np.asarray(ids, dtype=np.int64)])
         self.owners = np.concatenate([self.owners, np.asarray(owners, dtype=np.int64)])
         self.columns = (
@@ -288,17 +287,17 @@ class SQLiteArchive(Archive):
         rows = self._db.execute(
             "SELECT id, embedding FROM cases WHERE id > ? ORDER BY id", (self._recordings.max_id,)
         ).fetchall()
-        self._recordings.extend(
-            [r[0] for r in rows], [r[0] for r in rows], [from_blob32(r[1]) for r in rows]
-        )
+        if rows:  # one decode for all rows: per-row decoding takes seconds at 100,000 cases
+            vectors = from_blob32(b"".join(r[1] for r in rows)).reshape(len(rows), -1)
+            self._recordings.extend([r[0] for r in rows], [r[0] for r in rows], vectors)
         rows = self._db.execute(
             "SELECT id, case_id, embedding FROM segments"
             " WHERE id > ? AND embedding IS NOT NULL ORDER BY id",
             (self._segments.max_id,),
         ).fetchall()
-        self._segments.extend(
-            [r[0] for r in rows], [r[1] for r in rows], [from_blob16(r[2], dim)[0] for r in rows]
-        )
+        if rows:
+            vectors = from_blob16(b"".join(r[2] for r in rows), dim)
+            self._segments.extend([r[0] for r in rows], [r[1] for r in rows], vectors)
         self._recordings.loaded = self._segments.loaded = True
         self._data_version = version
 
