@@ -1,8 +1,8 @@
 """Interval markers (annotations, highlighted segments) drawn only for the visible window.
 
-A recording can carry thousands of annotations. Making one graphics item per annotation slows
-every repaint, so an :class:`IntervalLayer` keeps the intervals as sorted arrays and a small pool
-of items that it moves onto whatever falls in the visible window.
+A recording can carry thousands of annotations. One graphics item per annotation would slow
+every repaint, so an :class:`IntervalLayer` keeps the intervals as sorted arrays and is itself
+one item that paints just the intervals that overlap the page on screen.
 """
 
 from __future__ import annotations
@@ -11,20 +11,20 @@ from collections.abc import Sequence
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtGui import QBrush, QColor, QPen
-from PySide6.QtWidgets import QGraphicsRectItem
+from PySide6.QtCore import QPointF, QRectF
+from PySide6.QtGui import QColor, QFontMetricsF, QPainter
 
-MAX_VISIBLE = 200
-"""Most intervals drawn at once; beyond that the window is too crowded to read anyway."""
+MAX_VISIBLE = 500
+"""Most intervals painted at once; beyond that a page is too crowded to read anyway."""
+LABEL_GAP_PX = 6.0
+"""Labels closer than this to the previous one are left out rather than drawn over it."""
 
 
-class IntervalLayer:
-    """Translucent bands, optionally labelled, over a :class:`pyqtgraph.ViewBox`.
+class IntervalLayer(pg.GraphicsObject):
+    """Translucent bands, optionally labelled, in a :class:`pyqtgraph.ViewBox`.
 
     Parameters
     ----------
-    view_box
-        The view the bands are drawn in (x in seconds, y in the view's units).
     colour
         Band colour; the alpha of each band is ``max_alpha`` times its strength.
     max_alpha
@@ -33,19 +33,21 @@ class IntervalLayer:
         Stacking order relative to the traces (negative: behind them).
     """
 
-    def __init__(self, view_box: pg.ViewBox, colour: str, max_alpha: int, z: float) -> None:
-        self.view_box = view_box
+    def __init__(self, colour: str, max_alpha: int, z: float) -> None:
+        super().__init__()
         self.colour = QColor(colour)
+        self.text_colour = QColor(colour)
         self.max_alpha = max_alpha
-        self.z = z
+        self.setZValue(z)
         self.starts = np.empty(0)
         self.stops = np.empty(0)
         self.strengths = np.empty(0)
         self.labels: list[str] = []
         self._longest = 0.0
-        self._bands: list[QGraphicsRectItem] = []
-        self._texts: list[pg.TextItem] = []
+        self._window = QRectF()
         self.visible_indices = np.empty(0, dtype=int)
+        self._spans: list[tuple] = []
+        self.labelled_indices: list[int] = []
 
     def set_intervals(
         self,
@@ -67,6 +69,7 @@ class IntervalLayer:
             if strengths is not None
             else np.ones(len(starts))
         )
+        self.update()
 
     def indices_in(self, t0: float, t1: float) -> np.ndarray:
         """Return the indices of intervals that overlap ``[t0, t1]``."""
@@ -76,47 +79,63 @@ class IntervalLayer:
         return candidates[self.stops[lo:hi] >= t0]
 
     def show_window(self, t0: float, t1: float, y_top: float, y_bottom: float) -> None:
-        """Place bands (and labels) on the intervals visible in ``[t0, t1]``."""
-        indices = self.indices_in(t0, t1)[:MAX_VISIBLE]
-        self.visible_indices = indices
+        """Paint the intervals visible in ``[t0, t1]`` between ``y_top`` and ``y_bottom``."""
+        window = QRectF(t0, y_top, t1 - t0, y_bottom - y_top)
+        if window != self._window:
+            self.prepareGeometryChange()
+            self._window = window
+        self.visible_indices = self.indices_in(t0, t1)[:MAX_VISIBLE]
+        self._spans = self._merged_spans(self.visible_indices, t0, t1)
+        self.update()
+
+    def _merged_spans(self, indices: np.ndarray, t0: float, t1: float) -> list[tuple]:
+        """Return (start, stop, alpha) to paint; overlapping bands of one strength merge.
+
+        Blending the same tint many times over costs time and only darkens the traces.
+        """
+        if not len(indices):
+            return []
         min_width = (t1 - t0) * 0.002  # an instant event still shows as a thin line
-        for slot, index in enumerate(indices):
-            band = self._band(slot)
-            start, stop = self.starts[index], self.stops[index]
-            band.setRect(start, y_top, max(stop - start, min_width), y_bottom - y_top)
-            colour = QColor(self.colour)
-            colour.setAlpha(int(self.max_alpha * self.strengths[index]))
-            band.setBrush(QBrush(colour))
-            band.setVisible(True)
-            if self.labels:
-                text = self._text(slot)
-                text.setText(self.labels[index])
-                text.setPos(max(start, t0), y_top)
-                text.setVisible(True)
-        for band in self._bands[len(indices) :]:
-            band.setVisible(False)
-        for text in self._texts[len(indices) :]:
-            text.setVisible(False)
+        starts = np.maximum(self.starts[indices], t0)
+        stops = np.minimum(np.maximum(self.stops[indices], starts + min_width), t1)
+        alphas = (self.max_alpha * self.strengths[indices]).astype(int)
+        if np.ptp(alphas) == 0:
+            reach = np.maximum.accumulate(stops)
+            first = np.flatnonzero(np.r_[True, starts[1:] > reach[:-1]])
+            last = np.r_[first[1:] - 1, len(starts) - 1]
+            starts, stops, alphas = starts[first], reach[last], alphas[first]
+        return list(zip(starts.tolist(), stops.tolist(), alphas.tolist(), strict=True))
 
-    def set_text_colour(self, colour: str) -> None:
-        """Change the colour of the labels."""
-        for text in self._texts:
-            text.setColor(colour)
+    def boundingRect(self) -> QRectF:
+        return self._window
 
-    def _band(self, slot: int) -> QGraphicsRectItem:
-        while len(self._bands) <= slot:
-            band = QGraphicsRectItem()
-            band.setPen(QPen(pg.mkColor(0, 0, 0, 0)))
-            band.setZValue(self.z)
-            self.view_box.addItem(band, ignoreBounds=True)
-            self._bands.append(band)
-        return self._bands[slot]
+    def paint(self, painter: QPainter, *_args) -> None:
+        if not len(self.visible_indices):
+            return
+        window = self._window
+        colour = QColor(self.colour)
+        for start, stop, alpha in self._spans:
+            colour.setAlpha(alpha)
+            painter.fillRect(QRectF(start, window.top(), stop - start, window.height()), colour)
+        if self.labels:
+            self._paint_labels(painter)
 
-    def _text(self, slot: int) -> pg.TextItem:
-        while len(self._texts) <= slot:
-            colour = QColor(self.colour)
-            text = pg.TextItem(color=colour, anchor=(0, 1))
-            text.setZValue(self.z + 100)
-            self.view_box.addItem(text, ignoreBounds=True)
-            self._texts.append(text)
-        return self._texts[slot]
+    def _paint_labels(self, painter: QPainter) -> None:
+        """Write labels just above the band, unscaled, skipping any that would overlap."""
+        transform = painter.transform()
+        painter.resetTransform()
+        painter.setPen(self.text_colour)
+        metrics = QFontMetricsF(painter.font())
+        free_from = -np.inf
+        self.labelled_indices = []
+        for index in self.visible_indices:
+            anchor = transform.map(
+                QPointF(max(self.starts[index], self._window.left()), self._window.top())
+            )
+            if anchor.x() < free_from:
+                continue
+            text = self.labels[index]
+            painter.drawText(QPointF(anchor.x() + 2, anchor.y() - metrics.descent() - 1), text)
+            free_from = anchor.x() + metrics.horizontalAdvance(text) + LABEL_GAP_PX
+            self.labelled_indices.append(int(index))
+        painter.setTransform(transform)

@@ -13,9 +13,9 @@ from dataclasses import dataclass
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QRectF, Qt, Signal
 from PySide6.QtGui import QWheelEvent
-from PySide6.QtWidgets import QScrollBar, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QGraphicsView, QScrollBar, QVBoxLayout, QWidget
 
 from elm_desktop.gui.markers import IntervalLayer
 from elm_desktop.gui.palette import LIGHT, PlotColours
@@ -81,6 +81,23 @@ class _PagePlot(pg.PlotWidget):
         event.accept()
 
 
+class _TraceCurve(pg.PlotCurveItem):
+    """A trace whose bounds are the page, known in advance.
+
+    pyqtgraph would otherwise scan every sample for its minimum and maximum on every repaint.
+    """
+
+    def __init__(self) -> None:
+        super().__init__(skipFiniteCheck=True)
+        self.page_rect = QRectF()
+
+    def boundingRect(self) -> QRectF:
+        return self.page_rect
+
+    def dataBounds(self, ax, frac=1.0, orthoRange=None):
+        return (None, None)
+
+
 class ClockAxis(pg.AxisItem):
     """Time axis labelled as elapsed h:mm:ss from the start of the recording."""
 
@@ -132,9 +149,12 @@ class TraceView(QWidget):
         self._block: _Block | None = None
         self._offsets_mm = np.empty(0)
         self._height_mm = 100.0
+        self._label_every_s = 0.0
 
         self.axis = ClockAxis(orientation="bottom")
         self.plot_widget = _PagePlot(axisItems={"bottom": self.axis})
+        # The whole page changes on every step: skip Qt's search for the region that changed.
+        self.plot_widget.setViewportUpdateMode(QGraphicsView.ViewportUpdateMode.FullViewportUpdate)
         self.plot_item = self.plot_widget.getPlotItem()
         self.view_box = self.plot_item.getViewBox()
         self.view_box.setMouseEnabled(x=False, y=False)
@@ -148,9 +168,14 @@ class TraceView(QWidget):
         )
         self.view_box.sigResized.connect(self._relayout)
 
-        self.curves: list[pg.PlotCurveItem] = []
-        self.annotation_layer = IntervalLayer(self.view_box, LIGHT.annotation, 60, z=-20)
-        self.highlight_layer = IntervalLayer(self.view_box, LIGHT.highlight, 90, z=-30)
+        self.curves: list[_TraceCurve] = []
+        self.annotation_layer = IntervalLayer(LIGHT.annotation, 60, z=-20)
+        self.highlight_layer = IntervalLayer(LIGHT.highlight, 90, z=-30)
+        for layer in (self.annotation_layer, self.highlight_layer):
+            self.view_box.addItem(layer, ignoreBounds=True)
+        self.second_lines = pg.PlotCurveItem(connect="pairs")
+        self.second_lines.setZValue(-40)
+        self.view_box.addItem(self.second_lines, ignoreBounds=True)
         self.scale_bar = pg.PlotCurveItem()
         self.scale_bar_text = pg.TextItem(anchor=(1, 0.5))
         for item in (self.scale_bar, self.scale_bar_text):
@@ -219,9 +244,9 @@ class TraceView(QWidget):
             axis = self.plot_item.getAxis(name)
             axis.setPen(pg.mkPen(colours.grid))
             axis.setTextPen(pg.mkPen(colours.text))
-        self.axis.setGrid(90)
+        self.second_lines.setPen(pg.mkPen(colours.grid, width=1))
         self.annotation_layer.colour = pg.mkColor(colours.annotation)
-        self.annotation_layer.set_text_colour(colours.annotation)
+        self.annotation_layer.text_colour = pg.mkColor(colours.annotation)
         self.highlight_layer.colour = pg.mkColor(colours.highlight)
         self.scale_bar.setPen(pg.mkPen(colours.text, width=2))
         self.scale_bar_text.setColor(colours.text)
@@ -279,12 +304,15 @@ class TraceView(QWidget):
     # ---- internals --------------------------------------------------------------------------
 
     def _ensure_block(self) -> _Block:
-        """Read the page plus half a page each side, unless the current block already holds it."""
+        """Read the page plus a page each side, unless the current block already holds it.
+
+        Paging by whole pages then reads on every other step, scrolling by tenths far less.
+        """
         stop_s = min(self.start_s + self.page_s, self.duration)
         block = self._block
         if block is not None and block.start_s <= self.start_s and stop_s <= block.stop_s + 1e-9:
             return block
-        margin = self.page_s / 2
+        margin = self.page_s
         first = max(0.0, self.start_s - margin)
         last = min(self.duration, stop_s + margin)
         page = read_page(self.recording, first, last - first, self.montage, self.display_filter)
@@ -331,8 +359,8 @@ class TraceView(QWidget):
             [list(zip(self._offsets_mm.tolist(), self.labels, strict=True)), []]
         )
         while len(self.curves) < len(self.labels):
-            curve = pg.PlotCurveItem(skipFiniteCheck=True)
-            self.view_box.addItem(curve)
+            curve = _TraceCurve()
+            self.view_box.addItem(curve, ignoreBounds=True)
             self.curves.append(curve)
         for extra in self.curves[len(self.labels) :]:
             extra.setData([], [])
@@ -352,17 +380,28 @@ class TraceView(QWidget):
         block = self._block
         times = self.start_s + np.arange(data.shape[1]) / block.sfreq
         scaled = data / self.sensitivity + self._offsets_mm[:, None]  # positive y is down
+        stop_s = self.start_s + self.page_s
+        page_rect = QRectF(self.start_s, 0.0, self.page_s, self._height_mm)
         for curve, row, available in zip(self.curves, scaled, block.available, strict=False):
+            if curve.page_rect != page_rect:
+                curve.prepareGeometryChange()
+                curve.page_rect = page_rect
             if available:
                 curve.setData(times, row)
             else:
                 curve.setData([], [])
-        stop_s = self.start_s + self.page_s
         self.view_box.setRange(
             xRange=(self.start_s, stop_s), yRange=(0.0, self._height_mm), padding=0.0
         )
-        self.axis.setTickSpacing(
-            major=5.0 if self.page_s > 15 else 1.0, minor=1.0 if self.page_s > 15 else 0.2
+        # Apply the new range now: pyqtgraph would do it at paint time and so paint twice.
+        self.view_box.updateMatrix()
+        labelled = 5.0 if self.page_s > 15 else 1.0
+        if labelled != self._label_every_s:
+            self._label_every_s = labelled
+            self.axis.setTickSpacing(levels=[(labelled, 0.0)])
+        seconds = np.arange(np.ceil(self.start_s), stop_s + 1e-9)
+        self.second_lines.setData(
+            np.repeat(seconds, 2), np.tile([LABEL_LANE_MM, self._height_mm], len(seconds))
         )
         self._draw_scale_bar()
         self._draw_markers()
