@@ -49,9 +49,8 @@ LFF_CHOICES_HZ = (None, 0.1, 0.3, 0.5, 1.0, 1.6, 5.0)
 HFF_CHOICES_HZ = (None, 15.0, 30.0, 35.0, 50.0, 70.0)
 NOTCH_CHOICES_HZ = (None, 50.0, 60.0)
 EDF_FILTER = "EEG recordings (*.edf *.EDF *.bdf *.BDF);;All files (*)"
-HIGHLIGHT_RATIO = 2.0
-"""A crop is highlighted when its attention weight is at least this many times the mean."""
 MAX_HIGHLIGHT_FRACTION = 0.05
+"""The most attended crops (this fraction, at least three) above the mean weight are shaded."""
 
 
 def _hz_label(value: float | None) -> str:
@@ -468,14 +467,15 @@ class MainWindow(QMainWindow):
         self.overview.set_attention(result.crop_starts_s, result.window_s, weights)
         if not len(weights):
             return
-        strong = weights >= HIGHLIGHT_RATIO * weights.mean()
+        mean = float(weights.mean())
         limit = max(3, int(len(weights) * MAX_HIGHLIGHT_FRACTION))
         chosen = np.argsort(weights)[::-1][:limit]
-        chosen = chosen[strong[chosen]]
+        chosen = chosen[weights[chosen] > mean]
+        spread = max(float(weights.max()) - mean, 1e-12)
         self.trace_view.set_highlights(
             result.crop_starts_s[chosen],
             np.full(len(chosen), result.window_s),
-            0.35 + 0.65 * weights[chosen] / weights.max(),
+            0.35 + 0.65 * (weights[chosen] - mean) / spread,
         )
 
     def _analysis_ready(self, result) -> None:

@@ -1,0 +1,119 @@
+"""Analysis in the real window: highlights, phenotypes, prompts, similar cases, draft export.
+
+The model is the test suite's randomly initialised bundle (real ONNX graphs, meaningless
+scores), the recordings come from ``synth``, and the archive is a real SQLite store.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from PySide6.QtCore import Qt
+
+from elm_desktop.gui.main_window import MainWindow
+
+
+@pytest.fixture(scope="module")
+def corpus(tmp_path_factory, elm_bundle):
+    """Two-minute synthetic recordings: the first to analyse, the rest archived as prior cases."""
+    from elm_desktop.analysis import analyze
+    from elm_desktop.archive import open_archive
+    from elm_desktop.cli.analyze import archive_case
+    from elm_desktop.runtime import Bundle, Engine
+    from elm_desktop.synth import generate_corpus, read_manifest
+
+    folder = tmp_path_factory.mktemp("gui-corpus")
+    manifest = generate_corpus(folder, n=3, minutes=2, seed=5, workers=1)
+    entries = read_manifest(manifest)
+    engine = Engine(Bundle.load(elm_bundle), device="cpu")
+    archive_path = folder / "archive.sqlite"
+    with open_archive(archive_path) as archive:
+        for entry in entries[1:]:
+            result = analyze(manifest.parent / entry["edf"], engine)
+            archive_case(archive, result, entry["report"], engine, entry)
+    return manifest.parent / entries[0]["edf"], archive_path
+
+
+@pytest.fixture
+def analysed(qtbot, corpus, elm_bundle):
+    """The window with the first recording opened and analysed."""
+    recording, archive = corpus
+    window = MainWindow(bundle_path=elm_bundle, archive_path=archive)
+    qtbot.addWidget(window)
+    window.resize(1400, 900)
+    window.show()
+    qtbot.waitExposed(window)
+    with qtbot.waitSignal(window.recording_opened, timeout=10000):
+        window.open_file(recording)
+    with qtbot.waitSignal(window.analysis_finished, timeout=120000):
+        window.analyze()
+    return window
+
+
+def test_analysis_fills_overview_highlights_and_status(analysed):
+    result = analysed.result
+    assert result.n_crops == 24  # 2 minutes of 5 s crops
+    x, heights = analysed.overview.attention.getData()
+    assert len(heights) == result.n_crops
+    assert heights.max() == pytest.approx(0.95)
+    assert len(analysed.trace_view.highlight_layer.starts) >= 1
+    assert "elm-random" in analysed.model_label.text()
+    assert "CPU" in analysed.model_label.text() or "CUDA" in analysed.model_label.text()
+
+
+def test_next_highlight_key_jumps_to_a_highlighted_crop(qtbot, analysed):
+    layer = analysed.trace_view.highlight_layer
+    qtbot.keyClick(analysed, Qt.Key.Key_N)
+    start, stop = analysed.trace_view.visible_range()
+    centres = (layer.starts + layer.stops) / 2
+    assert np.any((centres >= start) & (centres <= stop))
+
+
+def test_clicking_a_phenotype_lands_on_its_top_segment(analysed):
+    panel = analysed.phenotype_panel
+    assert panel.table.rowCount() == len(analysed.result.findings)
+    finding_id = panel.finding_ids[-1]
+    panel.click_finding(finding_id)
+    top = analysed.result.finding(finding_id).top_segments[0]
+    start, stop = analysed.trace_view.visible_range()
+    assert start <= top.start_s and top.end_s <= stop
+    assert panel.table.item(0, 0).toolTip()  # the definition from the knowledge base
+
+
+def test_typing_a_prompt_draws_its_curve(qtbot, analysed):
+    before = analysed.overview.prompt_curve.getData()[1]
+    with qtbot.waitSignal(analysed.prompt_scored, timeout=20000) as blocker:
+        qtbot.keyClicks(analysed.prompt_panel.entry, "left temporal sharp waves")
+    assert blocker.args[0].prompt == "left temporal sharp waves"  # debounced: one request
+    _, after = analysed.overview.prompt_curve.getData()
+    assert len(after) == analysed.result.n_crops
+    assert before is None or len(before) != len(after) or not np.allclose(before, after)
+    with qtbot.waitSignal(analysed.prompt_scored, timeout=20000):
+        analysed.prompt_panel.entry.setText("generalized slowing")
+        analysed.prompt_panel.entry.returnPressed.emit()
+    assert analysed.prompt_panel.history.count() == 2  # earlier prompts kept
+
+
+def test_opening_a_similar_case_shows_the_comparison(qtbot, analysed):
+    hits = analysed.cases_panel.hits
+    assert len(hits) == 2
+    with qtbot.waitSignal(analysed.compare_opened, timeout=10000) as blocker:
+        analysed.cases_panel.case_opened.emit(0)
+    compare = blocker.args[0]
+    qtbot.addWidget(compare)
+    assert compare.right.recording is not None
+    start, stop = compare.right.visible_range()
+    assert start <= hits[0].best_crop.case_start_s <= stop
+    assert compare.report.toPlainText() == hits[0].case.report
+
+
+def test_draft_is_editable_and_exports_to_text_and_pdf(analysed, tmp_path):
+    editor = analysed.report_panel.editor
+    assert "DRAFT" in editor.toPlainText().upper()
+    editor.moveCursor(editor.textCursor().MoveOperation.End)
+    editor.insertPlainText("\nReviewed by the reader.")
+    text = analysed.export_report(tmp_path / "report.txt").read_text()
+    assert "Reviewed by the reader." in text
+    assert "IMPRESSION" in text.upper()
+    pdf = analysed.export_report(tmp_path / "report.pdf").read_bytes()
+    assert pdf.startswith(b"%PDF") and len(pdf) > 1000
