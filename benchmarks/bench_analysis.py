@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import platform
 import subprocess
 import sys
@@ -180,7 +181,9 @@ def main() -> None:
     lines = [
         f"bench_analysis: {time.strftime('%Y-%m-%d %H:%M:%S %Z')}",
         f"machine: {platform.machine()}, {platform.processor() or 'cpu'}, "
-        f"python {platform.python_version()}",
+        f"python {platform.python_version()}, {os.cpu_count()} CPUs, "
+        f"load average at start {os.getloadavg()[0]:.1f} (a shared machine: other jobs slow "
+        "every figure)",
     ]
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
@@ -215,6 +218,7 @@ def main() -> None:
                 f"  analyze() call: {one_day['analyze_s']:.1f} s; crops {one_day['n_crops']}",
                 f"  peak RSS of the process: {one_day['peak_rss_mb']:.0f} MB (target < 2048 MB)",
             ]
+    lines.append(f"load average at end {os.getloadavg()[0]:.1f}")
     text = "\n".join(lines)
     print(text)
     if args.out:
