@@ -171,3 +171,18 @@ def test_a_manifest_with_a_bad_line_is_refused_with_its_line_number(tmp_path):
     assert read_manifest(manifest)["a.edf"]["report"] == "IMPRESSION: normal."
     with pytest.raises(ArchiveError, match="not a folder"):
         find_recordings(manifest)
+
+
+def test_an_eeg_only_model_archives_reports_without_segment_embeddings(
+    tmp_path, corpus, eeg_only_bundle
+):
+    engine = Engine(eeg_only_bundle, device="cpu")
+    paths = find_recordings(corpus.parent)[:2]
+    with open_archive(tmp_path / "archive.sqlite") as archive:
+        result = add_recordings(archive, paths, engine, read_manifest(corpus))
+        assert result.added == paths
+        counts = archive.counts()
+        assert counts["reports"] == 2 and counts["segments"] > 0
+        query = archive.search_similar(np.ones(engine.bundle.embedding_dim), k=1)[0]
+        assert archive.segments(query.case.case_id)  # the text is kept for the draft report
+        assert archive.search_segments(np.ones(engine.bundle.embedding_dim)) == []
