@@ -250,6 +250,10 @@ class Engine:
             return np.zeros((0, self.bundle.embedding_dim), dtype=np.float32)
         return np.stack([self._text_cache[p] for p in prompts])
 
+    def clear_text_cache(self) -> None:
+        """Forget cached prompt embeddings (the next :meth:`embed_text` recomputes them)."""
+        self._text_cache.clear()
+
 
 def _check_io(
     bundle: Bundle,
