@@ -323,6 +323,7 @@ def train(
     final_dir = out_dir / "final"
     if world.main:
         notes = {
+            "training_data": f"{config.data.corpus}: {len(train_ids)} training recordings",
             "epochs": config.train.epochs,
             "steps": step,
             "corpus": config.data.corpus,
