@@ -293,6 +293,10 @@ def report(hours: float, f: dict) -> None:
         f"  {'open + first 10 s page (s)':34}{po['page_s']:12.3f}{pm['page_s']:16.3f}{_ratio(po['page_s'], pm['page_s']):>10}"
     )
     print(
+        f"  {'then all annotations (s)':34}{po['annotations_s']:12.3f}{'(read at open)':>16}"
+        f"   {po['n_annotations']} found"
+    )
+    print(
         f"  {'peak RSS, paging (MB)':34}{po['rss_mb']:12.0f}{pm['rss_mb']:16.0f}{_ratio(po['rss_mb'], pm['rss_mb']):>10}"
     )
     print(
