@@ -23,8 +23,8 @@ from PySide6.QtWidgets import (
     QMessageBox,
     QProgressBar,
     QPushButton,
-    QSplitter,
     QToolBar,
+    QVBoxLayout,
     QWidget,
 )
 
@@ -39,7 +39,7 @@ from elm_desktop.gui.palette import LIGHT, apply_palette
 from elm_desktop.gui.phenotype_panel import PhenotypePanel
 from elm_desktop.gui.prompt_panel import PromptPanel
 from elm_desktop.gui.report_panel import ReportPanel
-from elm_desktop.gui.settings import Settings
+from elm_desktop.gui.settings import DEFAULTS, Settings
 from elm_desktop.gui.trace_view import PAGE_LENGTHS_S, SENSITIVITIES_UV_MM, TraceView
 from elm_desktop.paths import default_archive, default_bundle
 from elm_desktop.signals.montages import get_montage, list_montages
@@ -113,13 +113,12 @@ class MainWindow(QMainWindow):
 
         self.trace_view = TraceView()
         self.overview = OverviewStrip()
-        splitter = QSplitter(Qt.Orientation.Vertical)
-        splitter.addWidget(self.trace_view)
-        splitter.addWidget(self.overview)
-        splitter.setStretchFactor(0, 1)
-        splitter.setStretchFactor(1, 0)
-        splitter.setChildrenCollapsible(False)
-        self.setCentralWidget(splitter)
+        central = QWidget()
+        column = QVBoxLayout(central)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.addWidget(self.trace_view, 1)
+        column.addWidget(self.overview, 0)
+        self.setCentralWidget(central)
         self.trace_view.start_changed.connect(self._page_moved)
         self.trace_view.layout_changed.connect(self._page_moved)
         self.overview.time_clicked.connect(self.trace_view.centre_on)
@@ -276,18 +275,25 @@ class MainWindow(QMainWindow):
             )
 
     def _restore_settings(self) -> None:
-        value = self.settings.value
-        self._select(self.montage_box, value("display/montage"))
-        self._select(self.page_box, value("display/page_s"))
-        self._select(self.sensitivity_box, value("display/sensitivity_uv_mm"))
-        self._select(self.lff_box, value("display/lff_hz") or None)
-        self._select(self.hff_box, value("display/hff_hz") or None)
-        self._select(self.notch_box, value("display/notch_hz") or None)
+        # Read everything first: selecting one box writes the settings of the others.
+        stored = {key: self.settings.value(key) for key in DEFAULTS}
+        choices = [
+            (self.montage_box, stored["display/montage"]),
+            (self.page_box, stored["display/page_s"]),
+            (self.sensitivity_box, stored["display/sensitivity_uv_mm"]),
+            (self.lff_box, stored["display/lff_hz"] or None),
+            (self.hff_box, stored["display/hff_hz"] or None),
+            (self.notch_box, stored["display/notch_hz"] or None),
+        ]
+        for combo, data in choices:
+            combo.blockSignals(True)
+            self._select(combo, data)
+            combo.blockSignals(False)
         self.trace_view.montage_name = self.montage_box.currentData()
         self.trace_view.page_s = self.page_box.currentData()
         self.trace_view.sensitivity = self.sensitivity_box.currentData()
         self._filters_changed()
-        self.set_dark(bool(value("display/dark")))
+        self.set_dark(bool(stored["display/dark"]))
         geometry, state = self.settings.window_state()
         if geometry is not None:
             self.restoreGeometry(geometry)

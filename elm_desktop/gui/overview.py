@@ -15,6 +15,9 @@ from PySide6.QtWidgets import QGraphicsRectItem
 from elm_desktop.gui.palette import LIGHT, PlotColours
 from elm_desktop.gui.trace_view import ClockAxis
 
+UNIFORM_TO_FULL = 4.0
+"""A crop with this many times an even share of attention fills the strip's height."""
+
 
 def _unit_range(values: np.ndarray) -> np.ndarray:
     """Scale ``values`` to 0-1 (a flat curve sits at 0.5)."""
@@ -82,14 +85,14 @@ class OverviewStrip(pg.PlotWidget):
         self.annotation_ticks.setData(x, y)
 
     def set_attention(self, crop_starts: np.ndarray, crop_s: float, weights: np.ndarray) -> None:
-        """Draw one bar per crop, its height the crop's attention relative to the largest."""
+        """Draw one bar per crop; even attention (every crop 1/n) fills a quarter of the height."""
         starts = np.asarray(crop_starts, dtype=float)
         if not len(starts):
             self.attention.clear()
             return
         edges = np.append(starts, starts[-1] + crop_s)
-        heights = np.asarray(weights, dtype=float)
-        heights = heights / heights.max() if heights.max() > 0 else heights
+        relative = np.asarray(weights, dtype=float) * len(starts)  # 1 = an even share
+        heights = np.clip(relative / UNIFORM_TO_FULL, 0.0, 1.0)
         self.attention.setData(edges, heights * 0.95, stepMode="center")
 
     def set_prompt_curve(self, crop_starts: np.ndarray, crop_s: float, scores: np.ndarray) -> None:

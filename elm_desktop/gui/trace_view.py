@@ -250,6 +250,7 @@ class TraceView(QWidget):
         self.highlight_layer.colour = pg.mkColor(colours.highlight)
         self.scale_bar.setPen(pg.mkPen(colours.text, width=2))
         self.scale_bar_text.setColor(colours.text)
+        self.scale_bar_text.fill = pg.mkBrush(colours.background)
         self._style_curves()
         self._draw()
 
