@@ -198,7 +198,10 @@ def bench_text(folder: Path, threads: int) -> None:
         f"## text encoder ({bundle.manifest['text']['model']}); int8 variant {status} at export: "
         f"min cosine to fp32 {entry['min_cosine']:.4f} (limit {entry['tolerance']['min_cosine']})"
     )
-    prompt = "left temporal sharp waves with phase reversal at T3 during drowsiness and sleep"
+    # 20 tokens with [CLS] and [SEP] for the MiniLM tokenizer.
+    prompt = (
+        "left temporal sharp waves with phase reversal at T3 during drowsiness and light sleep."
+    )
     for precision in ("fp32", "auto"):
         engine = Engine(bundle, device="cpu", threads=threads, precision=precision)
         tokens = engine._tokenizer([prompt])["input_ids"].shape[1]

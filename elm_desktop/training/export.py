@@ -370,7 +370,7 @@ def export_text_int8(
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        quantize_dynamic(str(fp32_path), str(path), weight_type=QuantType.QInt8)
+        quantize_dynamic(str(fp32_path), str(path), weight_type=QuantType.QInt8, per_channel=True)
     tokens = tower.encoder.tokenizer(
         list(sentences),
         padding=True,

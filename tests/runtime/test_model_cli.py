@@ -1,0 +1,61 @@
+"""``elm-desktop model verify|info|import-elm`` through the command's own parser."""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+
+import pytest
+
+from elm_desktop.cli import model as model_cli
+from elm_desktop.errors import BundleError, ConfigError
+from elm_desktop.runtime import Bundle
+
+
+def run(*argv: str) -> int:
+    parser = argparse.ArgumentParser()
+    model_cli.register(parser.add_subparsers(dest="command", required=True))
+    args = parser.parse_args(["model", *argv])
+    return args.handler(args)
+
+
+def test_verify_accepts_a_good_bundle(elm_bundle, capsys):
+    assert run("verify", str(elm_bundle)) == 0
+    out = capsys.readouterr().out
+    assert (
+        "checksums:" in out
+        and "text graph: runs" in out
+        and out.rstrip().endswith("gated attention")
+    )
+
+
+def test_verify_refuses_a_damaged_bundle(eeg_only_bundle, tmp_path):
+    copy = shutil.copytree(eeg_only_bundle, tmp_path / "copy")
+    (copy / "eeg_encoder.onnx").write_bytes(b"not a graph")
+    with pytest.raises(BundleError, match="does not match its sha256"):
+        run("verify", str(copy))
+
+
+def test_info_says_where_it_runs_and_why(eeg_only_bundle, capsys):
+    assert run("info", str(eeg_only_bundle), "--device", "cpu") == 0
+    out = capsys.readouterr().out
+    assert "EEG only" in out and "uniform" in out
+    assert "runs on: CPUExecutionProvider (CPU requested)" in out
+
+
+def test_import_elm_makes_an_eeg_only_bundle(elm_reference, tmp_path, capsys):
+    checkpoint = elm_reference / "5s" / "model_0_checkpoint.pt"
+    assert run("import-elm", str(checkpoint), "--window", "5s", "--out", str(tmp_path / "b")) == 0
+    bundle = Bundle.load(tmp_path / "b")
+    assert not bundle.has_text and bundle.attention_kind == "uniform"
+    assert bundle.n_samples == 500
+    assert bundle.manifest["source"]["released_file"] is True
+    assert "do not redistribute" in bundle.manifest["source"]["licence"]
+    assert "EEG only" in capsys.readouterr().out
+
+
+def test_import_elm_refuses_the_wrong_window(elm_reference, tmp_path):
+    checkpoint = elm_reference / "60s" / "model_0_checkpoint.pt"
+    with pytest.raises(ConfigError, match="--window 60s"):
+        run("import-elm", str(checkpoint), "--window", "5s", "--out", str(tmp_path / "b"))
+    assert not (tmp_path / "b").exists()
