@@ -33,6 +33,9 @@ import tempfile
 import time
 from pathlib import Path
 
+# As the program itself does (elm_desktop/gui/__init__.py): tiny matrix products, one BLAS thread.
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+
 import numpy as np
 
 RESULTS = Path(__file__).resolve().parent / "results" / "gui.txt"
@@ -254,7 +257,7 @@ def _build_archive(folder: Path, model: str | None) -> Path:
     from elm_desktop.cli.analyze import archive_case, load_engine
     from elm_desktop.synth import generate_corpus, read_manifest
 
-    manifest = generate_corpus(folder / "prior", n=8, minutes=2, seed=11, workers=1)
+    manifest = generate_corpus(folder / "prior", n=8, minutes=2, seed=12, workers=1)
     engine = load_engine(Path(model) if model else None, "auto")
     path = folder / "archive.sqlite"
     with open_archive(path) as archive:
@@ -287,6 +290,9 @@ def main() -> None:
     def report(line: str) -> None:
         print(line, flush=True)
         lines.append(line)
+        if args.out is not None:  # written as it goes: a late failure keeps the figures so far
+            args.out.parent.mkdir(parents=True, exist_ok=True)
+            args.out.write_text("\n".join(lines) + "\n", encoding="utf-8")
 
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
@@ -325,9 +331,6 @@ def main() -> None:
                 f"(target < 100 ms); open + analysis {figures['open_and_analysis_s']:.1f} s; "
                 f"{figures['model']}; {figures['similar_cases']} similar cases"
             )
-    if args.out is not None:
-        args.out.parent.mkdir(parents=True, exist_ok=True)
-        args.out.write_text("\n".join(lines) + "\n", encoding="utf-8")
 
 
 if __name__ == "__main__":
