@@ -328,7 +328,7 @@ def main() -> int:
         if cuda or torch_cuda:
             bench_cuda(folder, args.repeats)
         else:
-            say("## CUDA: no GPU here (figures from an NVIDIA machine are in runtime-cuda.txt)")
+            say("## CUDA: no GPU here; CUDA figures not measured")
     out = args.out or RESULTS / ("runtime-cuda.txt" if cuda or torch_cuda else "runtime-cpu.txt")
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text("\n".join(LINES) + "\n", encoding="utf-8")

@@ -137,8 +137,9 @@ class InferenceEEGEncoder(nn.Module):
 
     Every BatchNorm is folded into the convolution or linear layer before it, the three 1x1
     skip convolutions of a block become one, and convolutions are 2-D with height 1 (the ONNX
-    Runtime CPU provider has blocked-layout kernels for 2-D convolutions only). In
-    ``benchmarks/bench_runtime.py`` this took about 20 % less CPU time than the plain export.
+    Runtime CPU provider has blocked-layout kernels for 2-D convolutions only). Measured on
+    one thread (process CPU time) this took about 20 % less CPU time than the plain export;
+    ``benchmarks/bench_runtime.py`` prints both side by side.
     ``forward`` returns ``(h, z)`` as the original does.
     """
 
