@@ -8,6 +8,7 @@ abnormal. Each recording's report is also written beside its EDF as ``<id>.txt``
 
 from __future__ import annotations
 
+import calendar
 import json
 import multiprocessing
 from collections.abc import Sequence
@@ -87,7 +88,11 @@ def annotations(spec: RecordingSpec) -> list[Annotation]:
 
 
 def _patient_field(spec: RecordingSpec) -> str:
-    birth = spec.start.date().replace(year=spec.start.year - int(spec.patient.age))
+    start = spec.start.date()
+    year = start.year - int(spec.patient.age)
+    # A 29 February start has no anniversary in most birth years: use the 28th then.
+    day = min(start.day, calendar.monthrange(year, start.month)[1])
+    birth = start.replace(year=year, day=day)
     months = ("JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC")
     return f"{spec.patient.patient_id} {spec.patient.sex} {birth.day:02d}-{months[birth.month - 1]}-{birth.year} X"
 

@@ -78,3 +78,9 @@ def test_bad_options_are_refused_with_a_clear_message(tmp_path):
         generate_corpus(tmp_path, 1, 1, seed=0, sfreq=200)
     with pytest.raises(ConfigError, match="out of range"):
         generate_corpus(tmp_path, 1, 0.01, seed=0)
+
+
+def test_a_29_february_start_writes_a_valid_birth_date(tmp_path):
+    """Seed 11 draws a recording started on 29 February (found by the GUI's test corpus)."""
+    manifest = generate_corpus(tmp_path, n=8, minutes=0.2, seed=11, workers=1)
+    assert len(manifest.read_text().splitlines()) == 8
