@@ -22,7 +22,7 @@ def test_sentence_mode_attaches_heading_to_first_sentence_only():
     segments = segment_report(REPORT)
     history = [s for s in segments if s.section == "CLINICAL HISTORY"]
     assert [s.text for s in history] == [
-        "CLINICAL HISTORY:\n45 year old man with seizures.",
+        "CLINICAL HISTORY: 45 year old man with seizures.",
         "Dr. Smith referred him.",
     ]
     assert [s.index for s in segments] == list(range(len(segments)))

@@ -12,7 +12,7 @@ a model trained here sees text cut the way ELM's was:
 3. Every ``:`` in a section's content is removed; a section is kept when one of
    :data:`KEPT_HEADINGS` is a substring of its heading.
 4. Sentence mode (5 s model) splits each kept section into sentences, the heading attached to
-   the first one; paragraph mode (60 s model) keeps each section whole on one line.
+   the first one (``"HEADING: sentence"``, the segment's newline read as a space); paragraph mode (60 s model) keeps each section whole on one line.
 
 It lives in ``runtime`` because it prepares model input, like the tokenizer, and both the
 archive and the trainer use it; it imports nothing but the standard library.
@@ -24,33 +24,43 @@ import re
 from dataclasses import dataclass
 from typing import Literal
 
-#: Headers that start a section, in the order the splitter tries them (order matters, see above).
+#: ELM's 43 section headers in the authors' order: the splitter tries them in this order.
 SECTION_HEADERS: tuple[str, ...] = (
     "DATE OF STUDY",
-    "DATE OF RECORDING",
+    "START DATE OF STUDY",
+    "END DATE OF STUDY",
     "REASON FOR STUDY",
+    "DAY",
+    "RECORDING ENVIRONMENT",
+    "EVENT",
+    "EEG TYPE",
     "HISTORY",
     "CLINICAL HISTORY",
-    "PATIENT HISTORY",
     "MEDICATIONS",
-    "MEDICATION",
     "AED",
     "INTRODUCTION",
+    "SEDATION",
+    "SEIZURE TIME",
+    "SEIZURES",
+    "ABNORMAL DISCHARGES",
+    "TECHNIQUE",
+    "TECHNICAL ISSUE",
+    "TECHNICAL PROBLEM",
     "TECHNICAL DIFFICULTIES",
     "DESCRIPTION OF THE RECORD",
     "DESCRIPTION OF RECORD",
     "DESCRIPTION",
     "EEG BACKGROUND",
     "BACKGROUND",
-    "RANDOM WAKEFULNESS AND SLEEP",
     "EPILEPTIFORM ACTIVITY",
     "OTHER PAROXYSMAL ACTIVITY (NON-EPILEPTIFORM)",
     "ACTIVATION PROCEDURES",
-    "EVENT",
+    "INDUCTION PROCEDURES",
     "EVENTS",
+    "HEART RATE",
     "HR",
-    "DAY",
-    "FINDINGS",
+    "CONDITIONS OF THE RECORDING",
+    "RANDOM WAKEFULNESS AND SLEEP",
     "IMPRESSION",
     "CLINICAL CORRELATION",
     "CORRELATION",
@@ -59,7 +69,6 @@ SECTION_HEADERS: tuple[str, ...] = (
     "SUMMARY OF FINDINGS",
     "DIAGNOSIS",
     "INTERPRETATION",
-    "RECOMMENDATIONS",
 )
 
 #: Sections ELM trains on (``text_headings`` of both released configurations).
@@ -199,7 +208,7 @@ def segment_report(
             texts = [f"{heading}: {' '.join(content.split())}"]
         else:
             sentences = split_sentences(content)
-            texts = [f"{heading}:\n{sentences[0]}", *sentences[1:]] if sentences else []
+            texts = [f"{heading}: {sentences[0]}", *sentences[1:]] if sentences else []
         for text in texts:
             segments.append(ReportSegment(heading, text, len(segments)))
     return segments
