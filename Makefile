@@ -4,7 +4,7 @@ PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 export QT_QPA_PLATFORM ?= offscreen
 
-.PHONY: run test lint venv demo bench clean
+.PHONY: run test lint venv bundle bench clean
 
 venv: $(STAMP)
 
@@ -16,7 +16,13 @@ $(STAMP): pyproject.toml
 	$(PY) -m pip install -q -e ".[train,test,postgres]"
 	touch $(STAMP)
 
-run: $(STAMP)
+# The demo bundle is exported from the committed checkpoint: its 93 MB text encoder stays out of git.
+BUNDLE := resources/models/elm-demo/manifest.json
+bundle: $(BUNDLE)
+$(BUNDLE): $(STAMP) resources/checkpoints/demo-5s/model.safetensors
+	$(VENV)/bin/elm-desktop model export resources/checkpoints/demo-5s --out resources/models/elm-demo
+
+run: $(BUNDLE)
 	$(VENV)/bin/elm-desktop demo
 	QT_QPA_PLATFORM= $(VENV)/bin/elm-desktop gui --demo
 

@@ -28,11 +28,20 @@ def demo_dir() -> Path:
     return data_dir() / "demo"
 
 
+def demo_archive() -> Path:
+    """Return the archive of the demo's prior cases (kept apart from the user's own archive)."""
+    return demo_dir() / "archive.sqlite"
+
+
 def default_archive() -> Path:
     """Return the path of the default SQLite case archive."""
     return data_dir() / "archive.sqlite"
 
 
 def default_bundle() -> Path:
-    """Return the model bundle shipped in ``resources/``."""
+    """Return the demo model bundle in ``resources/``.
+
+    ``make`` exports it from the committed checkpoint ``resources/checkpoints/demo-5s``: its
+    text encoder (93 MB) is too large to keep in git, and export is deterministic.
+    """
     return RESOURCES / "models" / "elm-demo"

@@ -36,6 +36,7 @@ def run_gui(args: argparse.Namespace) -> int:
     """Start the window."""
     from elm_desktop.errors import ConfigError
     from elm_desktop.gui.app import demo_recording, run
+    from elm_desktop.paths import demo_archive
 
     path = demo_recording() if args.demo else args.file
     if args.screenshot is not None and path is None:
@@ -47,6 +48,6 @@ def run_gui(args: argparse.Namespace) -> int:
         analyze=args.analyze,
         screenshot=args.screenshot,
         bundle=args.model,
-        archive=args.archive,
+        archive=args.archive or (demo_archive() if args.demo else None),
         dark=True if args.dark else None,
     )

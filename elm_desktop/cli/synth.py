@@ -35,6 +35,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "demo", help="build the demo recording and its prior cases (once) in the user data folder"
     )
     demo.add_argument("--out", type=Path, help="folder (default: the user data demo folder)")
+    demo.add_argument(
+        "--model",
+        type=Path,
+        help="model bundle that encodes the prior cases (default: the demo model)",
+    )
     demo.set_defaults(handler=_demo)
 
 
@@ -61,7 +66,7 @@ def _synth(args: argparse.Namespace) -> int:
 
 
 def _demo(args: argparse.Namespace) -> int:
-    from elm_desktop.paths import demo_dir
+    from elm_desktop.paths import default_bundle, demo_archive, demo_dir
     from elm_desktop.progress import TerminalProgress
     from elm_desktop.synth import build_demo
 
@@ -69,4 +74,30 @@ def _demo(args: argparse.Namespace) -> int:
     data = build_demo(args.out or demo_dir(), progress=progress)
     progress.close()
     print(data.recording)
+    bundle = Path(args.model) if args.model else default_bundle()
+    if not (bundle / "manifest.json").exists():
+        print(f"no model bundle at {bundle}: prior cases not archived (run `make bundle`)")
+        return 0
+    archive_path = data.folder / "archive.sqlite" if args.out else demo_archive()
+    _archive_priors(data.priors_manifest, bundle, archive_path)
     return 0
+
+
+def _archive_priors(manifest_path: Path, bundle: Path, archive_path: Path) -> None:
+    """Add the demo's prior cases to the demo archive (files already there are skipped)."""
+    from elm_desktop.archive import open_archive
+    from elm_desktop.archive.ingest import add_recordings, read_manifest
+    from elm_desktop.progress import TerminalProgress
+    from elm_desktop.runtime import Bundle, Engine
+
+    manifest = read_manifest(manifest_path)
+    paths = [manifest_path.parent / entry["edf"] for entry in manifest.values()]
+    engine = Engine(Bundle.load(bundle))
+    progress = TerminalProgress("prior cases")
+    with open_archive(archive_path) as archive:
+        result = add_recordings(archive, paths, engine, manifest=manifest, progress=progress)
+    progress.close()
+    print(
+        f"{archive_path}: {len(result.added)} prior cases added, "
+        f"{len(result.skipped)} already there, {len(result.failed)} failed"
+    )
