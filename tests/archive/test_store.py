@@ -7,10 +7,11 @@ import datetime as dt
 
 import numpy as np
 import pytest
-from conftest import DIM, make_case, unit
 
 from elm_desktop.archive import PatientIdentity, open_archive
 from elm_desktop.errors import ArchiveError
+
+from .conftest import DIM, make_case, unit
 
 
 def test_a_case_reads_back_as_written(archive):
