@@ -16,6 +16,15 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 
 
+@pytest.fixture(scope="module")
+def module_data_dir(tmp_path_factory):
+    """A user data directory for a module's module-scoped fixtures (``usefixtures`` it first)."""
+    with pytest.MonkeyPatch.context() as patch:
+        path = tmp_path_factory.mktemp("module-data")
+        patch.setenv("ELM_DESKTOP_DATA", str(path))
+        yield path
+
+
 @pytest.fixture(autouse=True)
 def isolated_data_dir(tmp_path_factory, monkeypatch):
     """Point the program's user data directory at a fresh temporary folder."""

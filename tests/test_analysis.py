@@ -23,14 +23,8 @@ from elm_desktop.signals.recording import open_recording
 from elm_desktop.synth import generate_corpus, read_manifest
 from elm_desktop.synth.edf_writer import EdfWriter, SignalHeader
 
-
-@pytest.fixture(scope="module", autouse=True)
-def module_data_dir(tmp_path_factory):
-    """A user data directory for the module-scoped fixtures too (the prompt-bank cache)."""
-    with pytest.MonkeyPatch.context() as patch:
-        path = tmp_path_factory.mktemp("module-data")
-        patch.setenv("ELM_DESKTOP_DATA", str(path))
-        yield path
+# The module-scoped fixtures write the prompt-bank cache: give them their own data folder.
+pytestmark = pytest.mark.usefixtures("module_data_dir")
 
 
 @pytest.fixture(scope="module")
