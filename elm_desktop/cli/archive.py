@@ -11,6 +11,8 @@ import json
 import sys
 from pathlib import Path
 
+from elm_desktop.cli.analyze import load_engine
+
 ARCHIVE_HELP = "SQLite file or postgresql:// URL (default: the archive in the user data folder)"
 
 
@@ -70,13 +72,6 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     stats.set_defaults(handler=run_stats)
 
 
-def _engine(model: Path | None, device: str):
-    from elm_desktop.paths import default_bundle
-    from elm_desktop.runtime import Bundle, Engine
-
-    return Engine(Bundle.load(model or default_bundle()), device=device)
-
-
 def run_add(args: argparse.Namespace) -> int:
     from elm_desktop.archive import open_archive
     from elm_desktop.archive.ingest import add_recordings, find_recordings, read_manifest
@@ -84,7 +79,7 @@ def run_add(args: argparse.Namespace) -> int:
 
     paths = find_recordings(args.folder)
     manifest = read_manifest(args.reports) if args.reports else None
-    engine = _engine(args.model, args.device)
+    engine = load_engine(args.model, args.device)
     with open_archive(args.archive, date_policy=args.dates) as archive:
         bar = TerminalProgress("archive add")
         try:
@@ -107,7 +102,7 @@ def run_search(args: argparse.Namespace) -> int:
     from elm_desktop.archive import content_hash, open_archive
     from elm_desktop.signals import crop_windows, elm_input, open_recording
 
-    engine = _engine(args.model, args.device)
+    engine = load_engine(args.model, args.device)
     with open_archive(args.archive) as archive:
         if args.text is not None:
             hits = archive.search_text(engine.embed_text([args.text])[0], k=args.k)

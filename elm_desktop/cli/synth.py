@@ -87,12 +87,12 @@ def _archive_priors(manifest_path: Path, bundle: Path, archive_path: Path) -> No
     """Add the demo's prior cases to the demo archive (files already there are skipped)."""
     from elm_desktop.archive import open_archive
     from elm_desktop.archive.ingest import add_recordings, read_manifest
+    from elm_desktop.cli.analyze import load_engine
     from elm_desktop.progress import TerminalProgress
-    from elm_desktop.runtime import Bundle, Engine
 
     manifest = read_manifest(manifest_path)
     paths = [manifest_path.parent / entry["edf"] for entry in manifest.values()]
-    engine = Engine(Bundle.load(bundle))
+    engine = load_engine(bundle, "auto")
     progress = TerminalProgress("prior cases")
     with open_archive(archive_path) as archive:
         result = add_recordings(archive, paths, engine, manifest=manifest, progress=progress)
