@@ -15,6 +15,9 @@ from typing import TextIO
 
 from elm_desktop.errors import CancelledError
 
+LOG_INTERVAL_S = 30.0
+"""Seconds between the plain progress lines written to a stream that is not a terminal."""
+
 ProgressCallback = Callable[[int, int, str], None]
 
 
@@ -54,16 +57,21 @@ class TerminalProgress:
 
     def __call__(self, done: int, total: int, message: str = "") -> None:
         now = time.perf_counter()
-        if not self._interactive or (now - self._last_draw < 0.1 and done < total):
+        # A redirected log (nohup, CI) gets a plain line every half minute instead of a bar.
+        interval = 0.1 if self._interactive else LOG_INTERVAL_S
+        if now - self._last_draw < interval and done < total:
             return
         self._last_draw = now
-        fraction = done / total if total else 1.0
-        filled = int(round(self.width * fraction))
-        bar = "#" * filled + "-" * (self.width - filled)
         elapsed = now - self.start
-        self.stream.write(
-            f"\r{self.label} [{bar}] {done}/{total} {elapsed:5.1f}s {message[:40]:<40}"
-        )
+        if not self._interactive:
+            self.stream.write(f"{self.label} {done}/{total} {elapsed:.0f}s {message}\n")
+        else:
+            fraction = done / total if total else 1.0
+            filled = int(round(self.width * fraction))
+            bar = "#" * filled + "-" * (self.width - filled)
+            self.stream.write(
+                f"\r{self.label} [{bar}] {done}/{total} {elapsed:5.1f}s {message[:40]:<40}"
+            )
         self.stream.flush()
 
     def close(self) -> None:
