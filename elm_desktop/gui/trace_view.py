@@ -2,13 +2,15 @@
 
 Derivations are stacked top to bottom in montage order, negative up, at a sensitivity in
 microvolts per millimetre of the physical screen. Only the visible page plus a margin on each side
-is read (and display-filtered) from the recording; paging within that block only re-slices it.
+is read (and display-filtered) from the recording; paging within that block only re-slices it, and
+the block the next step in the same direction will need is read ahead on a reader thread.
 """
 
 from __future__ import annotations
 
 import math
 import re
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 
 import numpy as np
@@ -119,6 +121,24 @@ class _Block:
     sfreq: float
     data: np.ndarray
     available: np.ndarray
+    labels: list[str]
+
+    def holds(self, start_s: float, stop_s: float) -> bool:
+        return self.start_s <= start_s and stop_s <= self.stop_s + 1e-9
+
+
+def _read_block(recording, montage, display_filter, start_s: float, page_s: float) -> _Block:
+    """Read the page at ``start_s`` plus a page each side (runs on the reader thread)."""
+    first = max(0.0, start_s - page_s)
+    last = min(float(recording.duration), start_s + 2 * page_s)
+    page = read_page(recording, first, last - first, montage, display_filter)
+    labels = [
+        label if available else f"{label} (absent)"
+        for label, available in zip(page.labels, page.available, strict=True)
+    ]
+    return _Block(
+        page.start_s, last, float(page.sfreq), np.asarray(page.data), page.available, labels
+    )
 
 
 class TraceView(QWidget):
@@ -147,6 +167,10 @@ class TraceView(QWidget):
         self.start_s = 0.0
         self.colours = LIGHT
         self._block: _Block | None = None
+        # One reader thread, so reads of the recording never overlap; the UI thread waits on it
+        # only when the block it needs was not read ahead.
+        self._reader = ThreadPoolExecutor(max_workers=1, thread_name_prefix="page-reader")
+        self._read_ahead: tuple[float, Future] | None = None  # (page start, its read)
         self._offsets_mm = np.empty(0)
         self._height_mm = 100.0
         self._label_every_s = 0.0
@@ -199,7 +223,7 @@ class TraceView(QWidget):
         """Show ``recording`` (an opened :mod:`elm_desktop.signals` recording) from ``start_s``."""
         self.recording = recording
         self.montage = get_montage(self.montage_name)
-        self._block = None
+        self._forget_blocks()
         self._update_scroll_range()
         self._set_annotations()
         self._relayout()
@@ -209,7 +233,7 @@ class TraceView(QWidget):
         """Switch to another montage in place, keeping the page."""
         self.montage_name = name
         self.montage = get_montage(name)
-        self._block = None
+        self._forget_blocks()
         if self.recording is not None:
             self._relayout()
             self.set_start(self.start_s, force=True)
@@ -218,7 +242,7 @@ class TraceView(QWidget):
     def set_page_length(self, seconds: float) -> None:
         """Show ``seconds`` of EEG per page."""
         self.page_s = float(seconds)
-        self._block = None
+        self._forget_blocks()
         self._update_scroll_range()
         self.set_start(self.start_s, force=True)
         self.layout_changed.emit()
@@ -232,7 +256,7 @@ class TraceView(QWidget):
     def set_filter(self, lff: float | None, hff: float | None, notch: float | None) -> None:
         """Change the display filters (Hz; None switches one off)."""
         self.display_filter = DisplayFilter(lff=lff, hff=hff, notch=notch)
-        self._block = None
+        self._forget_blocks()
         self.set_start(self.start_s, force=True)
         self.layout_changed.emit()
 
@@ -276,8 +300,11 @@ class TraceView(QWidget):
         start_s = min(max(0.0, float(start_s)), self.last_start())
         if not force and abs(start_s - self.start_s) < 1e-9:
             return
+        step = start_s - self.start_s
         self.start_s = start_s
         self._draw()
+        if step:
+            self._read_ahead_for(start_s + math.copysign(self.page_s, step))
         self.scroll_bar.blockSignals(True)
         self.scroll_bar.setValue(int(round(start_s * SCROLL_STEPS_PER_SECOND)))
         self.scroll_bar.blockSignals(False)
@@ -305,29 +332,52 @@ class TraceView(QWidget):
     # ---- internals --------------------------------------------------------------------------
 
     def _ensure_block(self) -> _Block:
-        """Read the page plus a page each side, unless the current block already holds it.
+        """Return a block holding the current page: the current one, the one read ahead, or a
+        new read of the page plus a page each side.
 
         Paging by whole pages then reads on every other step, scrolling by tenths far less.
         """
         stop_s = min(self.start_s + self.page_s, self.duration)
-        block = self._block
-        if block is not None and block.start_s <= self.start_s and stop_s <= block.stop_s + 1e-9:
-            return block
-        margin = self.page_s
-        first = max(0.0, self.start_s - margin)
-        last = min(self.duration, stop_s + margin)
-        page = read_page(self.recording, first, last - first, self.montage, self.display_filter)
-        self._block = _Block(
-            page.start_s, last, float(page.sfreq), np.asarray(page.data), page.available
-        )
-        labels = [
-            label if available else f"{label} (absent)"
-            for label, available in zip(page.labels, page.available, strict=True)
-        ]
-        if labels != self.labels:
-            self.labels = labels
-            self._relayout()
+        if self._block is None or not self._block.holds(self.start_s, stop_s):
+            block = self._take_read_ahead()
+            if block is None or not block.holds(self.start_s, stop_s):
+                block = self._submit_read(self.start_s).result()
+            self._block = block
+            if block.labels != self.labels:
+                self.labels = block.labels
+                self._relayout()
         return self._block
+
+    def _read_ahead_for(self, start_s: float) -> None:
+        """Start reading the block for the page at ``start_s`` unless it is already at hand."""
+        start_s = min(max(0.0, start_s), self.last_start())
+        stop_s = min(start_s + self.page_s, self.duration)
+        if self._block is not None and self._block.holds(start_s, stop_s):
+            return
+        if self._read_ahead is not None:
+            pending_start = self._read_ahead[0]
+            if pending_start - self.page_s <= start_s <= pending_start + self.page_s:
+                return  # the read under way will hold it
+        self._read_ahead = (start_s, self._submit_read(start_s))
+
+    def _submit_read(self, start_s: float) -> Future:
+        return self._reader.submit(
+            _read_block, self.recording, self.montage, self.display_filter, start_s, self.page_s
+        )
+
+    def _take_read_ahead(self) -> _Block | None:
+        pending, self._read_ahead = self._read_ahead, None
+        if pending is None:
+            return None
+        try:
+            return pending[1].result()
+        except Exception:  # a speculative read; the read the page needs reports the error
+            return None
+
+    def _forget_blocks(self) -> None:
+        """Drop what was read: the recording, montage, page length or filters changed."""
+        self._block = None
+        self._read_ahead = None
 
     def _set_annotations(self) -> None:
         annotations = self.recording.annotations
