@@ -56,6 +56,8 @@ from elm_desktop.signals import ELM_CHANNELS, ELM_SFREQ, iter_elm_input, open_re
 #: Seconds of recording preprocessed per block: small enough for first results within a second,
 #: large enough that the filter margins of each block cost little.
 BLOCK_S = 300.0
+#: The first block is encoded in two parts, so the first partial result waits for this much EEG.
+FIRST_PARTIAL_S = 60.0
 SIMILAR_CASES = 5
 REPORT_SEGMENTS = 40
 NO_TEXT_NOTICE = (
@@ -301,7 +303,9 @@ def analyze(
     total_s = rec.duration
     expected_crops = int(round(total_s * ELM_SFREQ)) // encoder.length
     mark = time.perf_counter()
-    for block in _read_ahead(iter_elm_input(rec, chunk_s=BLOCK_S, cancel=cancel)):
+    blocks = _read_ahead(iter_elm_input(rec, chunk_s=BLOCK_S, cancel=cancel))
+    head = int(round(max(FIRST_PARTIAL_S, window_s) * ELM_SFREQ))
+    for block in _split_first(blocks, head):
         if cancel is not None:
             cancel.check()
         encoder.add(block)
@@ -362,6 +366,16 @@ def score_prompt(result: AnalysisResult, engine: Engine, prompt: str) -> PromptC
         result.crop_starts_s,
         result.window_s,
     )
+
+
+def _split_first(blocks: Iterator[np.ndarray], samples: int) -> Iterator[np.ndarray]:
+    """Yield ``blocks`` with the first cut after ``samples``."""
+    for i, block in enumerate(blocks):
+        if i == 0 and block.shape[1] > samples:
+            yield block[:, :samples]
+            yield block[:, samples:]
+        else:
+            yield block
 
 
 def _read_ahead(blocks: Iterator[np.ndarray], depth: int = 2) -> Iterator[np.ndarray]:

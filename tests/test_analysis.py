@@ -133,6 +133,17 @@ def test_partial_results_stream_before_the_end(corpus, engine, monkeypatch):
     assert "first_partial" in result.timings
 
 
+def test_first_partial_comes_after_the_first_minute(corpus, engine, monkeypatch):
+    monkeypatch.setattr(analysis, "FIRST_PARTIAL_S", 20.0)
+    partials = []
+    result = analyze(corpus[1]["path"], engine, on_partial=partials.append)
+    # One long block (BLOCK_S exceeds the recording), cut once: the first 20 s come first.
+    assert [p.n_crops for p in partials] == [int(20.0 / result.window_s)]
+    np.testing.assert_allclose(
+        partials[0].crop_embeddings, result.crop_embeddings[: partials[0].n_crops], atol=1e-5
+    )
+
+
 def test_cancel_stops_the_analysis(corpus, engine, monkeypatch):
     monkeypatch.setattr(analysis, "BLOCK_S", 30.0)
     token = CancelToken()
