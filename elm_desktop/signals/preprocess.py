@@ -19,10 +19,7 @@ output here stays on the exact 100 Hz grid instead.
 from __future__ import annotations
 
 import math
-import os
-from collections import deque
-from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Iterator
 from functools import lru_cache
 
 import mne
@@ -42,8 +39,6 @@ ELM_CLIP = 80.0  # +-800 uV
 ELM_WINDOWS_S = (5, 60)
 
 _SMOOTH_FROM_HZ = 48.0  # see resampling.py: the resampler's local part rolls off from here
-#: Chunks filtered at once: reading, FFT filtering and the montage release the GIL.
-FILTER_THREADS = max(1, min(4, os.cpu_count() or 1))
 
 
 @lru_cache(maxsize=16)
@@ -75,23 +70,6 @@ def _clipped_bipolar(rec: Recording, electrodes: list[str], start: int, stop: in
     bipolar = matrix @ filtered[:, start - read_start : stop - read_start]
     bipolar *= ELM_SCALE
     return np.clip(bipolar, -ELM_CLIP, ELM_CLIP, out=bipolar)
-
-
-def _ordered_on_threads(
-    function: Callable[[int], np.ndarray], items: Iterable[int]
-) -> Iterator[np.ndarray]:
-    """Yield ``function(item)`` in order, computing up to :data:`FILTER_THREADS` at once.
-
-    At most that many results wait in memory, however long the recording.
-    """
-    with ThreadPoolExecutor(FILTER_THREADS, thread_name_prefix="elm-filter") as pool:
-        pending: deque = deque()
-        for item in items:
-            pending.append(pool.submit(function, item))
-            if len(pending) >= FILTER_THREADS:
-                yield pending.popleft().result()
-        while pending:
-            yield pending.popleft().result()
 
 
 def iter_elm_input(
@@ -154,22 +132,14 @@ def iter_elm_input(
         step = max(math.ceil(chunk_s * rec.sfreq / resampler.unit), 1) * resampler.unit
         starts = range(0, rec.n_samples, step)
         total = 3 * len(starts)
-
-        def outer(start: int) -> tuple[int, int]:
-            # A margin past the chunk lets the resampler take the chunk's 50 Hz band now.
-            stop = min(start + step, rec.n_samples)
-            return max(start - resampler.margin, 0), min(stop + resampler.margin, rec.n_samples)
-
-        def filtered(start: int) -> np.ndarray:
+        for i, start in enumerate(starts):
             if cancel is not None:
                 cancel.check()
-            return _clipped_bipolar(rec, electrodes, *outer(start))
-
-        for i, (start, clipped) in enumerate(
-            zip(starts, _ordered_on_threads(filtered, starts), strict=True)
-        ):
             stop = min(start + step, rec.n_samples)
-            outer_start = outer(start)[0]
+            # A margin past the chunk lets the resampler take the chunk's 50 Hz band now.
+            outer_start = max(start - resampler.margin, 0)
+            outer_stop = min(stop + resampler.margin, rec.n_samples)
+            clipped = _clipped_bipolar(rec, electrodes, outer_start, outer_stop)
             store.write(start, clipped[:, start - outer_start : stop - outer_start])
             resampler.add_chunk(clipped, outer_start, start, stop)
             if progress is not None:
@@ -201,15 +171,12 @@ def _chunks_at_native_rate(
 ) -> Iterator[np.ndarray]:
     step = max(int(round(chunk_s * rec.sfreq)), 1)
     starts = range(0, rec.n_samples, step)
-
-    def filtered(start: int) -> np.ndarray:
+    for i, start in enumerate(starts):
         if cancel is not None:
             cancel.check()
-        clipped = _clipped_bipolar(rec, electrodes, start, min(start + step, rec.n_samples))
-        return clipped.astype(np.float32)
-
-    for i, block in enumerate(_ordered_on_threads(filtered, starts)):
-        yield block
+        yield _clipped_bipolar(rec, electrodes, start, min(start + step, rec.n_samples)).astype(
+            np.float32
+        )
         if progress is not None:
             progress(i + 1, len(starts), "filtering")
 
