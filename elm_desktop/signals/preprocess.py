@@ -39,6 +39,9 @@ ELM_CLIP = 80.0  # +-800 uV
 ELM_WINDOWS_S = (5, 60)
 
 _SMOOTH_FROM_HZ = 48.0  # see resampling.py: the resampler's local part rolls off from here
+#: Seconds filtered per step of the first pass, whatever the blocks yielded: every step pays
+#: MNE's filter design and two filter margins, and the first block waits for the whole pass.
+FILTER_CHUNK_S = 900.0
 
 
 @lru_cache(maxsize=16)
@@ -89,8 +92,8 @@ def iter_elm_input(
     rec : Recording
         An open recording with all electrodes of the ELM montage.
     chunk_s : float
-        Length of the recording processed per step; memory grows with it, the overhead of the
-        margins shrinks with it.
+        Length of the recording per yielded block; memory grows with it. The first pass filters
+        in steps of at least :data:`FILTER_CHUNK_S`.
     progress : ProgressCallback, optional
         Called after each chunk with (steps done, steps total, message).
     cancel : CancelToken, optional
@@ -131,11 +134,15 @@ def iter_elm_input(
         resampler = ChunkedResampler(store, rec.sfreq, ELM_SFREQ, _SMOOTH_FROM_HZ)
         step = max(math.ceil(chunk_s * rec.sfreq / resampler.unit), 1) * resampler.unit
         starts = range(0, rec.n_samples, step)
-        total = 3 * len(starts)
-        for i, start in enumerate(starts):
+        filter_step = max(
+            step, math.ceil(FILTER_CHUNK_S * rec.sfreq / resampler.unit) * resampler.unit
+        )
+        filter_starts = range(0, rec.n_samples, filter_step)
+        total = len(filter_starts) + 1 + len(starts)
+        for i, start in enumerate(filter_starts):
             if cancel is not None:
                 cancel.check()
-            stop = min(start + step, rec.n_samples)
+            stop = min(start + filter_step, rec.n_samples)
             # A margin past the chunk lets the resampler take the chunk's 50 Hz band now.
             outer_start = max(start - resampler.margin, 0)
             outer_stop = min(stop + resampler.margin, rec.n_samples)
@@ -149,7 +156,7 @@ def iter_elm_input(
             if cancel is not None:
                 cancel.check()
             if progress is not None:
-                progress(len(starts) * (1 + done // band_total), total, "50 Hz band")
+                progress(len(filter_starts) + done // band_total, total, "50 Hz band")
 
         resampler.prepare(band_progress)
         for i, start in enumerate(starts):
@@ -157,7 +164,7 @@ def iter_elm_input(
                 cancel.check()
             yield resampler.block(start, min(start + step, rec.n_samples)).astype(np.float32)
             if progress is not None:
-                progress(2 * len(starts) + i + 1, total, "resampling")
+                progress(len(filter_starts) + 1 + i + 1, total, "resampling")
     finally:
         store.close()
 
