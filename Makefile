@@ -20,6 +20,7 @@ $(STAMP): pyproject.toml
 BUNDLE := resources/models/elm-demo/manifest.json
 bundle: $(BUNDLE)
 $(BUNDLE): $(STAMP) resources/checkpoints/demo-5s/model.safetensors
+	rm -rf resources/models/elm-demo  # derived from the checkpoint: re-exported when it changes
 	$(VENV)/bin/elm-desktop model export resources/checkpoints/demo-5s --out resources/models/elm-demo
 
 run: $(BUNDLE)

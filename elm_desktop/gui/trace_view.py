@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QRectF, Qt, Signal
-from PySide6.QtGui import QWheelEvent
+from PySide6.QtGui import QPainterPath, QPen, QWheelEvent
 from PySide6.QtWidgets import QGraphicsView, QScrollBar, QVBoxLayout, QWidget
 
 from elm_desktop.gui.markers import IntervalLayer
@@ -83,21 +83,47 @@ class _PagePlot(pg.PlotWidget):
         event.accept()
 
 
-class _TraceCurve(pg.PlotCurveItem):
-    """A trace whose bounds are the page, known in advance.
+class _TraceStack(pg.GraphicsObject):
+    """Every trace of the page in one item: one paint call, not one per derivation.
 
-    pyqtgraph would otherwise scan every sample for its minimum and maximum on every repaint.
+    Its bounds are the page, known in advance; pyqtgraph's curves would scan every sample for
+    their extent on every repaint.
     """
 
     def __init__(self) -> None:
-        super().__init__(skipFiniteCheck=True)
+        super().__init__()
         self.page_rect = QRectF()
+        self.times = np.empty(0)
+        self.rows = np.empty((0, 0))
+        self.pens: list[QPen] = []
+        self._paths: list[QPainterPath | None] = []
+
+    def set_page_rect(self, rect: QRectF) -> None:
+        if rect != self.page_rect:
+            self.prepareGeometryChange()
+            self.page_rect = rect
+
+    def set_traces(self, times: np.ndarray, rows: np.ndarray, shown: np.ndarray) -> None:
+        """Draw ``rows`` [traces, samples] against ``times``; rows not ``shown`` stay blank."""
+        self.times, self.rows = times, rows
+        self._paths = [
+            pg.arrayToQPath(times, row) if visible else None
+            for row, visible in zip(rows, shown, strict=True)
+        ]
+        self.update()
+
+    def set_pens(self, pens: list[QPen]) -> None:
+        self.pens = pens
+        self.update()
 
     def boundingRect(self) -> QRectF:
         return self.page_rect
 
-    def dataBounds(self, ax, frac=1.0, orthoRange=None):
-        return (None, None)
+    def paint(self, painter, option, widget=None) -> None:
+        for path, pen in zip(self._paths, self.pens, strict=False):
+            if path is not None:
+                painter.setPen(pen)
+                painter.drawPath(path)
 
 
 class ClockAxis(pg.AxisItem):
@@ -192,7 +218,8 @@ class TraceView(QWidget):
         )
         self.view_box.sigResized.connect(self._relayout)
 
-        self.curves: list[_TraceCurve] = []
+        self.traces = _TraceStack()
+        self.view_box.addItem(self.traces, ignoreBounds=True)
         self.annotation_layer = IntervalLayer(LIGHT.annotation, 60, z=-20)
         self.highlight_layer = IntervalLayer(LIGHT.highlight, 90, z=-30)
         for layer in (self.annotation_layer, self.highlight_layer):
@@ -275,7 +302,7 @@ class TraceView(QWidget):
         self.scale_bar.setPen(pg.mkPen(colours.text, width=2))
         self.scale_bar_text.setColor(colours.text)
         self.scale_bar_text.fill = pg.mkBrush(colours.background)
-        self._style_curves()
+        self._style_traces()
         self._draw()
 
     def set_highlights(self, starts, durations, strengths) -> None:
@@ -409,19 +436,17 @@ class TraceView(QWidget):
         self.plot_item.getAxis("left").setTicks(
             [list(zip(self._offsets_mm.tolist(), self.labels, strict=True)), []]
         )
-        while len(self.curves) < len(self.labels):
-            curve = _TraceCurve()
-            self.view_box.addItem(curve, ignoreBounds=True)
-            self.curves.append(curve)
-        for extra in self.curves[len(self.labels) :]:
-            extra.setData([], [])
-        self._style_curves()
+        self._style_traces()
         self._draw()
 
-    def _style_curves(self) -> None:
-        for curve, label in zip(self.curves, self.labels, strict=False):
-            colour = self.colours.trace_right if is_right_hemisphere(label) else self.colours.trace
-            curve.setPen(pg.mkPen(colour, width=1))
+    def _style_traces(self) -> None:
+        colours = self.colours
+        self.traces.set_pens(
+            [
+                pg.mkPen(colours.trace_right if is_right_hemisphere(label) else colours.trace)
+                for label in self.labels
+            ]
+        )
 
     def _draw(self) -> None:
         """Draw the current page."""
@@ -433,14 +458,8 @@ class TraceView(QWidget):
         scaled = data / self.sensitivity + self._offsets_mm[:, None]  # positive y is down
         stop_s = self.start_s + self.page_s
         page_rect = QRectF(self.start_s, 0.0, self.page_s, self._height_mm)
-        for curve, row, available in zip(self.curves, scaled, block.available, strict=False):
-            if curve.page_rect != page_rect:
-                curve.prepareGeometryChange()
-                curve.page_rect = page_rect
-            if available:
-                curve.setData(times, row)
-            else:
-                curve.setData([], [])
+        self.traces.set_page_rect(page_rect)
+        self.traces.set_traces(times, scaled, block.available)
         self.view_box.setRange(
             xRange=(self.start_s, stop_s), yRange=(0.0, self._height_mm), padding=0.0
         )

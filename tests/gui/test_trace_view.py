@@ -16,7 +16,7 @@ def test_open_shows_tcp_page_negative_up(qtbot, window, edf_path, open_in_window
     assert len(view.labels) == 20
     assert view.visible_range() == (0.0, 10.0)
     # Negative up: a sample's y (downwards on screen) grows with its voltage.
-    x, y = view.curves[0].getData()
+    y = view.traces.rows[0]
     data = view.page_data()[0]
     assert np.corrcoef(y, data)[0, 1] > 0.999
     assert view.view_box.yInverted()
@@ -99,11 +99,11 @@ def test_montage_switch_in_place_keeps_the_page(qtbot, window, edf_path, open_in
 def test_sensitivity_scales_the_traces_and_scale_bar(qtbot, window, edf_path, open_in_window):
     open_in_window(edf_path)
     view = window.trace_view
-    _, y7 = view.curves[3].getData()
+    y7 = view.traces.rows[3].copy()
     bar7 = np.ptp(view.scale_bar.getData()[1])
     qtbot.keyClick(window, Qt.Key.Key_Down)  # less sensitive: 10 uV/mm
     assert view.sensitivity == 10.0
-    _, y10 = view.curves[3].getData()
+    y10 = view.traces.rows[3]
     np.testing.assert_allclose(np.ptp(y10), np.ptp(y7) * 7 / 10, rtol=1e-6)
     bar10 = np.ptp(view.scale_bar.getData()[1])
     # The bar shows a round amplitude drawn at the current sensitivity.
