@@ -236,7 +236,7 @@ class ChunkedResampler:
         falls on a bin.
         """
         length = x.shape[1]
-        spectrum = fft.rfft(x, axis=-1)
+        spectrum = fft.rfft(x, axis=-1, workers=-1)  # rows in parallel
         offsets = np.arange(
             -math.ceil(2 * length / self.sfreq), math.ceil(2 * length / self.sfreq) + 1
         )
