@@ -296,6 +296,8 @@ def main() -> None:
 
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
+        # The windows keep settings and recent files in a data folder of their own, not the user's.
+        os.environ["ELM_DESKTOP_DATA"] = str(folder / "data")
         plain = write_noise_edf(folder / "page.edf", 600, 0)
         busy = write_noise_edf(folder / "page-annotated.edf", 600, 10_000)
         report(
