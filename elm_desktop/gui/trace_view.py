@@ -228,7 +228,8 @@ class TraceView(QWidget):
         self.second_lines.setZValue(-40)
         self.view_box.addItem(self.second_lines, ignoreBounds=True)
         self.scale_bar = pg.PlotCurveItem()
-        self.scale_bar_text = pg.TextItem(anchor=(1, 0.5))
+        # Bottom right of the label at the corner: it never covers either arm of the bar.
+        self.scale_bar_text = pg.TextItem(anchor=(1, 1))
         for item in (self.scale_bar, self.scale_bar_text):
             item.setZValue(50)
             self.view_box.addItem(item, ignoreBounds=True)
@@ -485,7 +486,7 @@ class TraceView(QWidget):
         y_top = y_bottom - height_mm
         self.scale_bar.setData([x_start, x_end, x_end], [y_bottom, y_bottom, y_top])
         self.scale_bar_text.setText(f"{microvolts:g} µV\n1 s")
-        self.scale_bar_text.setPos(x_end - self.page_s * 0.005, y_bottom - height_mm / 2)
+        self.scale_bar_text.setPos(x_end - self.page_s * 0.005, y_bottom - 0.5)
 
     def _draw_markers(self) -> None:
         if self.recording is None:
