@@ -260,7 +260,8 @@ def analyze(
         Called with a partial :class:`AnalysisResult` (``complete=False``) after each block but
         the last, on the calling thread.
     knowledge_base : KnowledgeBase, optional
-        The findings to score; the built-in base merged with the user's by default.
+        The findings to score; by default the built-in base with the model bundle's entries
+        (its calibrated thresholds) and then the user's merged over it.
     prompt_style : {"knowledge", "plain"}
         Which positive prompts score the findings.
 
@@ -277,7 +278,11 @@ def analyze(
     """
     started = time.perf_counter()
     timings: dict[str, float] = {}
-    kb = knowledge_base if knowledge_base is not None else load_knowledge_base()
+    kb = (
+        knowledge_base
+        if knowledge_base is not None
+        else load_knowledge_base(model_path=engine.bundle.phenotypes)
+    )
     rec = open_recording(path)
     timings["open"] = time.perf_counter() - started
     window_s = float(engine.bundle.window_s)

@@ -79,17 +79,13 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     evaluate.add_argument(
         "--calibration-split",
-        default="val",
-        help="split on which each finding's threshold is chosen (max F1; default: val)",
+        default=None,
+        help=(
+            "split on which each finding's threshold is chosen again (max F1); by default the "
+            "drafts use the thresholds the model carries (`elm-desktop model calibrate`)"
+        ),
     )
     evaluate.add_argument("--out", type=Path, default=None, help="write the figures (markdown)")
-    evaluate.add_argument(
-        "--write-thresholds",
-        type=Path,
-        default=None,
-        metavar="TOML",
-        help="write the calibrated thresholds as phenotypes.toml entries",
-    )
     evaluate.add_argument("--json", type=Path, default=None, help="write the figures (JSON)")
     evaluate.add_argument("--device", choices=("auto", "cpu", "cuda"), default="auto")
     evaluate.set_defaults(handler=run_evaluate)
@@ -157,18 +153,14 @@ def _print_summary(result) -> None:
 
 def run_evaluate(args: argparse.Namespace) -> int:
     """Run the zero-shot and draft evaluation and print (and write) the figures."""
-    from elm_desktop.clinical.evaluation import (
-        evaluation_figures,
-        figures_markdown,
-        thresholds_toml,
-    )
+    from elm_desktop.clinical.evaluation import evaluation_figures, figures_markdown
     from elm_desktop.clinical.knowledge import load_knowledge_base
 
     engine = load_engine(args.model, args.device)
     records, knowledge_base = evaluate_corpus(
         args.manifest,
         engine,
-        load_knowledge_base(),
+        load_knowledge_base(model_path=engine.bundle.phenotypes),
         split=args.split,
         archive_split=args.archive_split,
         calibration_split=args.calibration_split,
@@ -188,15 +180,6 @@ def run_evaluate(args: argparse.Namespace) -> int:
         args.out.write_text(text + "\n", encoding="utf-8")
     if args.json is not None:
         args.json.write_text(json.dumps(figures, indent=1), encoding="utf-8")
-    if args.write_thresholds is not None:
-        note = (
-            f"Thresholds calibrated on the {args.calibration_split} split of {args.manifest}\n"
-            f"for {figures['model']} (maximum F1 per finding); copy into phenotypes.toml\n"
-            "in the elm-desktop data folder to use them."
-        )
-        args.write_thresholds.write_text(
-            thresholds_toml(figures["thresholds"], note), encoding="utf-8"
-        )
     return 0
 
 
@@ -206,7 +189,7 @@ def evaluate_corpus(
     knowledge_base,
     split: str = "test",
     archive_split: str = "train",
-    calibration_split: str | None = "val",
+    calibration_split: str | None = None,
     max_archive: int | None = None,
 ):
     """Analyse the recordings of ``split`` against an archive of ``archive_split``.
@@ -225,11 +208,7 @@ def evaluate_corpus(
 
     from elm_desktop.analysis import analyze
     from elm_desktop.archive import open_archive
-    from elm_desktop.clinical.evaluation import (
-        EvaluatedRecording,
-        calibrate_thresholds,
-        with_thresholds,
-    )
+    from elm_desktop.clinical.evaluation import EvaluatedRecording, with_thresholds
     from elm_desktop.clinical.zeroshot import build_prompt_bank, score_findings
     from elm_desktop.errors import ConfigError
     from elm_desktop.synth import read_manifest
@@ -249,15 +228,11 @@ def evaluate_corpus(
         raise ConfigError(f"{manifest} has no recording in split {split!r}")
 
     if chosen[calibration_split]:
-        labels: dict[str, list[bool]] = {}
-        probabilities: dict[str, list[float]] = {}
-        for entry in _each(chosen[calibration_split], f"calibrating on {calibration_split}"):
-            result = analyze(root / entry["edf"], engine, knowledge_base=knowledge_base)
-            for score in result.findings:
-                labels.setdefault(score.finding_id, []).append(score.finding_id in _truth(entry))
-                probabilities.setdefault(score.finding_id, []).append(score.probability)
         knowledge_base = with_thresholds(
-            knowledge_base, calibrate_thresholds(labels, probabilities)
+            knowledge_base,
+            calibrated_thresholds(
+                chosen[calibration_split], root, engine, knowledge_base, calibration_split
+            ),
         )
 
     plain = build_prompt_bank(knowledge_base, engine.embed_text, "plain")
@@ -296,6 +271,27 @@ def evaluate_corpus(
             )
         archive.close()
     return records, knowledge_base
+
+
+def calibrated_thresholds(
+    entries: list[dict], root: Path, engine, knowledge_base, split: str
+) -> dict[str, float]:
+    """Analyse a corpus's ``entries`` and return each finding's threshold of maximum F1 there.
+
+    ``root`` is the corpus folder the entries' paths are relative to; ``split`` names them in
+    the progress line. Findings that no entry has (or every entry has) get no threshold.
+    """
+    from elm_desktop.analysis import analyze
+    from elm_desktop.clinical.evaluation import calibrate_thresholds
+
+    labels: dict[str, list[bool]] = {}
+    probabilities: dict[str, list[float]] = {}
+    for entry in _each(entries, f"calibrating on {split}"):
+        result = analyze(root / entry["edf"], engine, knowledge_base=knowledge_base)
+        for score in result.findings:
+            labels.setdefault(score.finding_id, []).append(score.finding_id in _truth(entry))
+            probabilities.setdefault(score.finding_id, []).append(score.probability)
+    return calibrate_thresholds(labels, probabilities)
 
 
 def _truth(entry: dict) -> set[str]:

@@ -1,14 +1,17 @@
-"""``elm-desktop model``: export, verify, describe and import model bundles."""
+"""``elm-desktop model``: export, verify, describe, import and calibrate model bundles."""
 
 from __future__ import annotations
 
 import argparse
+import os
 from pathlib import Path
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
-    """Add ``model export|verify|info|import-elm``."""
-    model = subparsers.add_parser("model", help="export, verify, describe and import model bundles")
+    """Add ``model export|verify|info|import-elm|calibrate``."""
+    model = subparsers.add_parser(
+        "model", help="export, verify, describe, import and calibrate model bundles"
+    )
     commands = model.add_subparsers(dest="model_command", metavar="SUBCOMMAND", required=True)
 
     export = commands.add_parser(
@@ -51,6 +54,24 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     imported.add_argument("--fp16", action="store_true", help="add a float16 EEG graph")
     imported.set_defaults(handler=_import_elm)
 
+    calibrate = commands.add_parser(
+        "calibrate",
+        help="choose each finding's threshold on a labelled corpus and store it in the bundle",
+        description=(
+            "Analyse one split of a corpus (manifest.jsonl with findings, as `elm-desktop "
+            "synth` writes), choose each finding's threshold of maximum F1 there, and write "
+            "them into the bundle's phenotypes.toml. A user's phenotypes.toml still wins."
+        ),
+    )
+    calibrate.add_argument("bundle", type=Path, help="bundle folder to calibrate")
+    calibrate.add_argument("--corpus", required=True, type=Path, help="corpus manifest.jsonl")
+    calibrate.add_argument("--split", default="val", help="split to calibrate on (default: val)")
+    calibrate.add_argument(
+        "--out", type=Path, default=None, help="also write the thresholds to this TOML file"
+    )
+    calibrate.add_argument("--device", default="auto", choices=("auto", "cpu", "cuda"))
+    calibrate.set_defaults(handler=_calibrate)
+
 
 def _print_manifest_summary(bundle_path: Path) -> None:
     from elm_desktop.runtime import Bundle
@@ -76,6 +97,8 @@ def _print_manifest_summary(bundle_path: Path) -> None:
             print(f"  {role}: {_figures(entry)}")
     for entry in manifest.get("rejected_variants", []):
         print(f"  {entry['role']} rejected at export: {_figures(entry)}")
+    if bundle.phenotypes is not None:
+        print(f"  finding thresholds: {manifest['phenotypes']['note']}")
 
 
 def _figures(entry: dict) -> str:
@@ -138,4 +161,39 @@ def _import_elm(args: argparse.Namespace) -> int:
     out = import_released_checkpoint(args.checkpoint, args.window, args.out, fp16=args.fp16)
     print(f"EEG-only bundle written to {out}")
     _print_manifest_summary(out)
+    return 0
+
+
+def _calibrate(args: argparse.Namespace) -> int:
+    from elm_desktop.cli.analyze import calibrated_thresholds, load_engine
+    from elm_desktop.clinical.evaluation import thresholds_toml
+    from elm_desktop.clinical.knowledge import load_knowledge_base
+    from elm_desktop.errors import ConfigError
+    from elm_desktop.runtime.bundle import write_phenotypes
+    from elm_desktop.synth import MANIFEST_NAME, read_manifest
+
+    manifest = args.corpus / MANIFEST_NAME if args.corpus.is_dir() else args.corpus
+    entries = [e for e in read_manifest(manifest) if e["split"] == args.split]
+    if not entries:
+        raise ConfigError(f"{manifest} has no recording in split {args.split!r}")
+    engine = load_engine(args.bundle, args.device)
+    if not engine.bundle.has_text:
+        raise ConfigError(
+            f"model {engine.bundle.name} has no text tower, so it scores no findings to "
+            "calibrate; train a text projector with `elm-desktop adapt`"
+        )
+    # Calibrate from the built-in thresholds, not from an earlier calibration or the user's.
+    base = load_knowledge_base(user_path=os.devnull)
+    thresholds = calibrated_thresholds(entries, manifest.parent, engine, base, args.split)
+    note = (
+        f"maximum F1 on the {args.split} split of {manifest.parent.name} "
+        f"({len(entries)} recordings), {len(thresholds)} findings"
+    )
+    text = thresholds_toml(thresholds, f"Finding thresholds for {engine.bundle.name}: {note}.")
+    write_phenotypes(args.bundle, text, note)
+    if args.out is not None:
+        args.out.write_text(text, encoding="utf-8")
+    print(f"{engine.bundle.name}: {note}")
+    for name, value in thresholds.items():
+        print(f"  {name:28s} {value:.3f}")
     return 0

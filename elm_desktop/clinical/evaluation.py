@@ -182,9 +182,14 @@ def figures_markdown(figures: dict[str, Any]) -> str:
             )
         lines.append("")
     if "thresholds" in figures:
+        split = figures.get("calibration_split")
+        origin = (
+            f"calibrated on the {split} split where it has both classes, else the model's"
+            if split
+            else "the ones the model carries, else the knowledge base's"
+        )
         lines += [
-            f"**Thresholds the drafts used** (calibrated on the {figures.get('calibration_split')} "
-            "split where it has both classes, else the knowledge base's)",
+            f"**Thresholds the drafts used** ({origin})",
             "",
             "| finding | threshold |",
             "|---|---|",

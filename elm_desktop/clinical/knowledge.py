@@ -1,8 +1,10 @@
 """The phenotype knowledge base: findings, their definitions and the prompts that score them.
 
-The built-in base is ``resources/phenotypes.toml``; a ``phenotypes.toml`` in the user data
-directory (:func:`elm_desktop.paths.data_dir`) is merged over it: an entry with a new id adds a
-finding, an entry with a built-in id replaces only the fields it gives.
+The built-in base is ``resources/phenotypes.toml``. Two files of the same layout are merged over
+it, in this order: the one a model bundle carries (its calibrated thresholds) and a
+``phenotypes.toml`` in the user data directory (:func:`elm_desktop.paths.data_dir`), so what the
+user sets wins. An entry with a new id adds a finding, an entry with a known id replaces only the
+fields it gives.
 
 >>> kb = load_knowledge_base()
 >>> kb.list_findings()[:3]
@@ -126,9 +128,11 @@ class KnowledgeBase(Mapping[str, Finding]):
 
 
 def load_knowledge_base(
-    path: str | Path | None = None, user_path: str | Path | None = None
+    path: str | Path | None = None,
+    user_path: str | Path | None = None,
+    model_path: str | Path | None = None,
 ) -> KnowledgeBase:
-    """Load the knowledge base, with the user's entries merged over the built-in ones.
+    """Load the knowledge base, with the model's and the user's entries merged over the base.
 
     Parameters
     ----------
@@ -137,6 +141,9 @@ def load_knowledge_base(
     user_path : path-like, optional
         The file of user entries; ``phenotypes.toml`` in the user data directory by default.
         A missing user file is not an error.
+    model_path : path-like, optional
+        The entries a model bundle carries (:attr:`elm_desktop.runtime.Bundle.phenotypes`),
+        merged before the user's.
 
     Returns
     -------
@@ -151,10 +158,11 @@ def load_knowledge_base(
     user = Path(user_path) if user_path is not None else data_dir() / USER_FILE_NAME
     entries = _read_entries(base_path)
     sources = [base_path]
-    if user.is_file():
-        for finding_id, overrides in _read_entries(user).items():
+    overlays = [Path(model_path)] if model_path is not None else []
+    for overlay in [*overlays, user] if user.is_file() else overlays:
+        for finding_id, overrides in _read_entries(overlay).items():
             entries[finding_id] = {**entries.get(finding_id, {}), **overrides}
-        sources.append(user)
+        sources.append(overlay)
     findings = [_make_finding(fid, entry, sources[-1]) for fid, entry in entries.items()]
     return KnowledgeBase(findings, tuple(sources))
 

@@ -422,7 +422,10 @@ class MainWindow(QMainWindow):
         if self.engine is None:
             from elm_desktop.runtime import Bundle, Engine
 
-            self.engine = Engine(Bundle.load(self.bundle_path), device="auto")
+            engine = Engine(Bundle.load(self.bundle_path), device="auto")
+            # The model's calibrated thresholds sit between the built-in and the user's entries.
+            self.knowledge_base = load_knowledge_base(model_path=engine.bundle.phenotypes)
+            self.engine = engine
         return self.engine
 
     def model_description(self) -> str:

@@ -14,6 +14,8 @@ Layout (format version 1)::
     text_encoder.onnx         optional, input_ids + attention_mask [k, L] -> embedding [k, 256]
     text_encoder.int8.onnx    optional, dynamically quantised CPU variant
     tokenizer.json            with the text encoder (Hugging Face ``tokenizers`` format)
+    phenotypes.toml           optional, knowledge-base entries for this model (its calibrated
+                              thresholds), merged between the built-in and the user's entries
 """
 
 from __future__ import annotations
@@ -35,6 +37,10 @@ EEG_INPUT = "crops"
 EEG_OUTPUTS = ("embedding", "attention_logit")
 TEXT_INPUTS = ("input_ids", "attention_mask")
 TEXT_OUTPUTS = ("embedding",)
+PHENOTYPES = "phenotypes.toml"
+
+# Manifest keys that name one file of the bundle: {"file": name, ...}.
+ROLES = ("eeg", "eeg_fp16", "text", "text_int8", "phenotypes")
 
 # Manifest keys every bundle must have, with the type each must be.
 REQUIRED: dict[str, type | tuple[type, ...]] = {
@@ -108,7 +114,7 @@ class Bundle:
             )
         _check_fields(path, manifest)
         _check_files(path, manifest["files"])
-        for role in ("eeg", "eeg_fp16", "text", "text_int8"):
+        for role in ROLES:
             entry = manifest.get(role)
             if entry is not None and entry.get("file") not in manifest["files"]:
                 raise BundleError(
@@ -165,9 +171,14 @@ class Bundle:
         return str(self.manifest["attention"].get("kind", "gated"))
 
     def file(self, role: str) -> Path | None:
-        """Return the path of a graph (``eeg``, ``eeg_fp16``, ``text``, ``text_int8``) or None."""
+        """Return the path of one of the bundle's :data:`ROLES`, or None if it has none."""
         entry = self.manifest.get(role)
         return None if entry is None else self.path / entry["file"]
+
+    @property
+    def phenotypes(self) -> Path | None:
+        """The knowledge-base entries the model carries (calibrated thresholds), if any."""
+        return self.file("phenotypes")
 
     def describe(self) -> str:
         """One line naming the model, its window and what it can do."""
@@ -236,4 +247,34 @@ def write_manifest(folder: str | Path, manifest: Mapping[str, Any]) -> Path:
     payload = {"format": FORMAT, "format_version": FORMAT_VERSION, **manifest, "files": files}
     target = folder / MANIFEST
     target.write_text(json.dumps(payload, indent=2) + "\n", encoding="utf-8")
+    return target
+
+
+def write_phenotypes(folder: str | Path, text: str, note: str) -> Path:
+    """Put knowledge-base entries (``phenotypes.toml`` layout) into a bundle and re-sign it.
+
+    Parameters
+    ----------
+    folder : path
+        A bundle that :meth:`Bundle.load` accepts.
+    text : str
+        The entries, for instance thresholds from
+        :func:`elm_desktop.clinical.evaluation.thresholds_toml`.
+    note : str
+        Where the entries come from, shown by ``elm-desktop model info``.
+
+    Returns
+    -------
+    Path of the written ``phenotypes.toml``.
+    """
+    bundle = Bundle.load(folder)
+    target = bundle.path / PHENOTYPES
+    target.write_text(text, encoding="utf-8")
+    manifest = {
+        key: value
+        for key, value in bundle.manifest.items()
+        if key not in ("format", "format_version", "files")
+    }
+    manifest["phenotypes"] = {"file": PHENOTYPES, "note": note}
+    write_manifest(bundle.path, manifest)
     return target

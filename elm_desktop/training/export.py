@@ -41,10 +41,12 @@ from elm_desktop.errors import ConfigError
 from elm_desktop.runtime.bundle import (
     EEG_INPUT,
     EEG_OUTPUTS,
+    PHENOTYPES,
     TEXT_INPUTS,
     TEXT_OUTPUTS,
     sha256_file,
     write_manifest,
+    write_phenotypes,
 )
 from elm_desktop.signals import ELM_CHANNELS, ELM_SFREQ
 from elm_desktop.training.encoder import EMBED_DIM
@@ -552,12 +554,14 @@ def export_checkpoint(
     """Export a checkpoint folder (``model.safetensors`` + ``config.json``) to a bundle.
 
     The name defaults to the checkpoint folder's name, the version to its ``notes`` or the
-    date, and the training data to what its ``notes`` say.
+    date, and the training data to what its ``notes`` say. A ``phenotypes.toml`` beside the
+    weights (calibrated thresholds, from ``elm-desktop model calibrate --out``) goes into the
+    bundle.
     """
     checkpoint = Path(checkpoint)
     model = ElmModel.load(checkpoint)
     notes = read_checkpoint_notes(checkpoint)
-    return write_bundle(
+    bundle = write_bundle(
         model,
         out,
         name=name or str(notes.get("name", checkpoint.name)),
@@ -571,3 +575,19 @@ def export_checkpoint(
         fp16=fp16,
         quantize_text=quantize_text,
     )
+    thresholds = checkpoint / PHENOTYPES
+    if thresholds.is_file():
+        write_phenotypes(
+            bundle,
+            thresholds.read_text(encoding="utf-8"),
+            f"{_first_comment(thresholds)} (from {checkpoint.name}/{PHENOTYPES})",
+        )
+    return bundle
+
+
+def _first_comment(path: Path) -> str:
+    """The first comment line of a TOML file, without its ``#``, or its name."""
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if line.startswith("#"):
+            return line.lstrip("# ").rstrip(".")
+    return path.name

@@ -71,6 +71,18 @@ threshold = 0.7
     assert kb.fingerprint() != load_knowledge_base(user_path="/nonexistent").fingerprint()
 
 
+def test_model_entries_sit_between_the_builtin_and_the_user_entries(isolated_data_dir, tmp_path):
+    model = tmp_path / "model.toml"
+    model.write_text("[findings.lpd]\nthreshold = 0.8\n[findings.gpd]\nthreshold = 0.3\n")
+    (isolated_data_dir / "phenotypes.toml").write_text("[findings.lpd]\nthreshold = 0.7\n")
+    kb = load_knowledge_base(model_path=model)
+    builtin = load_knowledge_base(user_path="/nonexistent")
+    assert kb["lpd"].threshold == 0.7  # the user's setting wins over the model's
+    assert kb["gpd"].threshold == 0.3 != builtin["gpd"].threshold
+    assert kb["gpd"].label == builtin["gpd"].label
+    assert kb.sources[1:] == (model, isolated_data_dir / "phenotypes.toml")
+
+
 @pytest.mark.parametrize(
     ("entry", "message"),
     [

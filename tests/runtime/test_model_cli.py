@@ -59,3 +59,48 @@ def test_import_elm_refuses_the_wrong_window(elm_reference, tmp_path):
     with pytest.raises(ConfigError, match="--window 60s"):
         run("import-elm", str(checkpoint), "--window", "5s", "--out", str(tmp_path / "b"))
     assert not (tmp_path / "b").exists()
+
+
+def test_calibrate_stores_thresholds_that_analysis_uses(
+    elm_bundle, tmp_path, isolated_data_dir, capsys
+):
+    from collections import Counter
+
+    from elm_desktop.analysis import analyze
+    from elm_desktop.clinical.knowledge import load_knowledge_base
+    from elm_desktop.runtime import Engine
+    from elm_desktop.synth import generate_corpus, read_manifest
+
+    manifest = generate_corpus(tmp_path / "corpus", n=6, minutes=0.5, seed=5, workers=1)
+    entries = read_manifest(manifest)
+    split = Counter(e["split"] for e in entries).most_common(1)[0][0]
+    bundle = shutil.copytree(elm_bundle, tmp_path / "bundle")
+    out = tmp_path / "thresholds.toml"
+    assert run("calibrate", str(bundle), "--corpus", str(manifest), "--split", split,
+               "--out", str(out), "--device", "cpu") == 0  # fmt: skip
+    assert f"maximum F1 on the {split} split" in capsys.readouterr().out
+
+    loaded = Bundle.load(bundle)  # re-signed: the checksums cover the new file
+    assert loaded.phenotypes.read_text() == out.read_text()
+    calibrated = {
+        f.id: f.threshold for f in load_knowledge_base(model_path=loaded.phenotypes).values()
+    }
+    changed = {k for k, v in calibrated.items() if v != load_knowledge_base()[k].threshold}
+    assert changed  # "normal" has both classes among the calibration recordings
+    engine = Engine(loaded, device="cpu")
+    scores = {
+        s.finding_id: s for s in analyze(tmp_path / "corpus" / entries[0]["edf"], engine).findings
+    }
+    assert all(scores[k].threshold == calibrated[k] for k in changed)
+
+    assert run("info", str(bundle), "--device", "cpu") == 0
+    assert "finding thresholds: maximum F1" in capsys.readouterr().out
+
+    # The user's own threshold still wins, and an altered file is refused.
+    name = sorted(changed)[0]
+    (isolated_data_dir / "phenotypes.toml").write_text(f"[findings.{name}]\nthreshold = 0.123\n")
+    again = analyze(tmp_path / "corpus" / entries[0]["edf"], engine).findings
+    assert {s.finding_id: s.threshold for s in again}[name] == 0.123
+    loaded.phenotypes.write_text(f"[findings.{name}]\nthreshold = 0.99\n")
+    with pytest.raises(BundleError, match="does not match its sha256"):
+        Bundle.load(bundle)

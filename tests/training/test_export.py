@@ -47,6 +47,18 @@ def test_export_checkpoint_with_fp16_variant(checkpoint, tmp_path):
     np.testing.assert_allclose(full.attention_logits, logits.numpy(), atol=1e-4)
 
 
+def test_export_carries_the_checkpoints_thresholds(checkpoint, tmp_path):
+    import shutil
+
+    folder = shutil.copytree(checkpoint, tmp_path / "elm-calibrated")
+    (folder / "phenotypes.toml").write_text(
+        "# Finding thresholds for elm-test: a unit test.\n\n[findings.lpd]\nthreshold = 0.8\n"
+    )
+    bundle = Bundle.load(export_checkpoint(folder, tmp_path / "bundle"))
+    assert bundle.phenotypes.read_text() == (folder / "phenotypes.toml").read_text()
+    assert bundle.manifest["phenotypes"]["note"].startswith("Finding thresholds for elm-test")
+
+
 def test_export_refuses_a_non_empty_folder(checkpoint, tmp_path):
     (tmp_path / "taken").mkdir()
     (tmp_path / "taken" / "file.txt").write_text("x")
