@@ -66,8 +66,10 @@ def _clipped_bipolar(rec: Recording, electrodes: list[str], start: int, stop: in
     half_filter = elm_filter_length(rec.sfreq) // 2
     read_start, read_stop = max(start - half_filter, 0), min(stop + half_filter, rec.n_samples)
     referential = rec.read_samples(read_start, read_stop, electrodes)
+    # n_jobs=1, not MNE's default None: None asks joblib for a context, an import that costs
+    # ~80 ms before the first partial result.
     filtered = mne.filter.filter_data(
-        referential, rec.sfreq, *ELM_BAND, copy=False, verbose="error"
+        referential, rec.sfreq, *ELM_BAND, n_jobs=1, copy=False, verbose="error"
     )
     matrix, _ = get_montage("tcp-elm").matrix(electrodes)
     bipolar = matrix @ filtered[:, start - read_start : stop - read_start]

@@ -297,6 +297,7 @@ class ChunkedResampler:
             down=self.sfreq,
             npad=self.margin,
             window=lambda freqs: self._smooth(freqs * self.sfreq),
+            n_jobs=1,  # as in preprocess.py: keeps joblib out
             verbose="error",
         )
         offset = self.output_index(outer_start)
