@@ -236,7 +236,9 @@ class ChunkedResampler:
         falls on a bin.
         """
         length = x.shape[1]
-        spectrum = fft.rfft(x, axis=-1, workers=-1)  # rows in parallel
+        # float32 halves the transform's cost; its rounding (~1e-6 ELM units) is far below the
+        # 1e-4 agreement with MNE that the tests hold.
+        spectrum = fft.rfft(x.astype(np.float32), axis=-1, workers=-1)  # rows in parallel
         offsets = np.arange(
             -math.ceil(2 * length / self.sfreq), math.ceil(2 * length / self.sfreq) + 1
         )
