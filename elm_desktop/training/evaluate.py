@@ -4,7 +4,8 @@
   layer's own rule (:func:`elm_desktop.clinical.score_findings`: prompt-ensemble minus
   contrast-ensemble similarity of the attention-pooled recording embedding), with the plain
   and the knowledge-enhanced prompts side by side; AUROC and balanced accuracy (at the
-  knowledge base's threshold) per finding against the manifest's findings.
+  threshold the model carries in its ``phenotypes.toml``, else the knowledge base's) per
+  finding against the manifest's findings.
 * **Retrieval**: recording embeddings against report embeddings (the normalised mean of the
   projected segments), both ways, Recall@1/5/10 and median rank, among at most 500 recordings.
 * **Linear probe** (ELM's protocol): standardised per-crop 256-d embeddings, logistic regression
@@ -34,6 +35,7 @@ from elm_desktop.clinical import build_prompt_bank, load_knowledge_base, score_f
 from elm_desktop.clinical.metrics import auroc
 from elm_desktop.errors import ConfigError
 from elm_desktop.progress import ProgressCallback
+from elm_desktop.runtime.bundle import PHENOTYPES
 from elm_desktop.synth import FINDINGS
 from elm_desktop.training.data import CropCache, TextCache, build_cache, text_cache
 from elm_desktop.training.encoder import EEGResNet
@@ -105,9 +107,13 @@ def zero_shot(
     cache: CropCache,
     recordings: np.ndarray,
     device: torch.device,
+    model_phenotypes: Path | None = None,
 ) -> dict[str, Any]:
-    """Zero-shot AUROC and balanced accuracy per finding, plain and knowledge prompts."""
-    knowledge_base = load_knowledge_base()
+    """Zero-shot AUROC and balanced accuracy per finding, plain and knowledge prompts.
+
+    ``model_phenotypes`` holds the model's calibrated thresholds, if it has them.
+    """
+    knowledge_base = load_knowledge_base(model_path=model_phenotypes)
 
     @torch.no_grad()
     def embed_text(texts):
@@ -160,6 +166,9 @@ def zero_shot(
                 if v["auroc"] is not None and v["positives"] >= MIN_POSITIVES
             ],
         }
+    results["thresholds"] = (
+        f"the model's {PHENOTYPES}" if model_phenotypes is not None else "the knowledge base's"
+    )
     return results
 
 
@@ -371,7 +380,16 @@ def evaluate(
     }
     if model.text_projector is not None:
         encoder = TextEncoder(config.text_model, config.pooling, config.max_length)
-        report["zero_shot"] = zero_shot(model, encoder, embedded, cache, recordings, torch_device)
+        thresholds = Path(model_dir) / PHENOTYPES
+        report["zero_shot"] = zero_shot(
+            model,
+            encoder,
+            embedded,
+            cache,
+            recordings,
+            torch_device,
+            thresholds if thresholds.is_file() else None,
+        )
         report["retrieval"] = retrieval(model, embedded, texts, recordings, torch_device)
     train_cache = cache if train_corpus is None else open_cache(train_corpus, train_cache_dir)
     train_ids, val_ids = train_cache.split_indices("train"), train_cache.split_indices("val")
@@ -443,7 +461,8 @@ def to_markdown(report: dict[str, Any]) -> str:
             f"| **macro** (findings with >= {MIN_POSITIVES} positives) | | "
             f"{_f(plain['macro_auroc'])} | | {_f(knowledge['macro_auroc'])} | |",
             "",
-            "`normal` scores normal-versus-abnormal.",
+            "`normal` scores normal-versus-abnormal. Balanced accuracy at the thresholds of "
+            f"{report['zero_shot']['thresholds']}.",
             "",
         ]
     if "retrieval" in report:

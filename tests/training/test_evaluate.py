@@ -33,6 +33,8 @@ def test_localisation_is_perfect_when_attention_equals_ground_truth(tiny_cache):
 def test_evaluate_writes_every_table(tiny_corpus, tiny_cache, tmp_path):
     cache, _ = tiny_cache
     model_dir = ElmModel.from_config(ModelConfig(attention_hidden=8), seed=0).save(tmp_path / "m")
+    # The model's calibrated thresholds set balanced accuracy: here nothing is called normal.
+    (model_dir / "phenotypes.toml").write_text("[findings.normal]\nthreshold = 0.999\n")
     paths = evaluate(
         model_dir,
         tiny_corpus,
@@ -47,6 +49,7 @@ def test_evaluate_writes_every_table(tiny_corpus, tiny_cache, tmp_path):
     for style in ("plain", "knowledge"):
         normal = report["zero_shot"][style]["findings"]["normal"]
         assert normal["positives"] == 6 and 0.0 <= normal["auroc"] <= 1.0
+        assert normal["balanced_accuracy"] == 0.5
     retrieval = report["retrieval"]
     assert retrieval["pool"] == 12
     for direction in ("eeg_to_report", "report_to_eeg"):
@@ -58,4 +61,5 @@ def test_evaluate_writes_every_table(tiny_corpus, tiny_cache, tmp_path):
     assert report["localisation"]["spikes"]["recordings"] == 6
     markdown = paths["markdown"].read_text()
     assert "## Retrieval among 12 recordings" in markdown
+    assert "at the thresholds of the model's phenotypes.toml" in markdown
     assert "| linear probe, 10% of labels |" in markdown
