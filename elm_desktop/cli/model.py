@@ -98,7 +98,7 @@ def _print_manifest_summary(bundle_path: Path) -> None:
     for entry in manifest.get("rejected_variants", []):
         print(f"  {entry['role']} rejected at export: {_figures(entry)}")
     if bundle.phenotypes is not None:
-        print(f"  finding thresholds: {manifest['phenotypes']['note']}")
+        print(f"  finding thresholds: {manifest['phenotypes'].get('note', 'no note')}")
 
 
 def _figures(entry: dict) -> str:
@@ -173,7 +173,9 @@ def _calibrate(args: argparse.Namespace) -> int:
     from elm_desktop.synth import MANIFEST_NAME, read_manifest
 
     manifest = args.corpus / MANIFEST_NAME if args.corpus.is_dir() else args.corpus
-    entries = [e for e in read_manifest(manifest) if e["split"] == args.split]
+    if not manifest.is_file():
+        raise ConfigError(f"no corpus manifest at {manifest} (`elm-desktop synth` writes one)")
+    entries = [e for e in read_manifest(manifest) if e.get("split") == args.split]
     if not entries:
         raise ConfigError(f"{manifest} has no recording in split {args.split!r}")
     engine = load_engine(args.bundle, args.device)

@@ -184,7 +184,8 @@ def figures_markdown(figures: dict[str, Any]) -> str:
     if "thresholds" in figures:
         split = figures.get("calibration_split")
         origin = (
-            f"calibrated on the {split} split where it has both classes, else the model's"
+            f"calibrated on the {split} split where it has both classes, else the model's "
+            "or the knowledge base's"
             if split
             else "the ones the model carries, else the knowledge base's"
         )

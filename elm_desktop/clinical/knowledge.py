@@ -157,13 +157,16 @@ def load_knowledge_base(
     base_path = Path(path) if path is not None else BUILTIN_PATH
     user = Path(user_path) if user_path is not None else data_dir() / USER_FILE_NAME
     entries = _read_entries(base_path)
+    # The file that last changed each entry, so that an error names the file to fix.
+    changed_by = dict.fromkeys(entries, base_path)
     sources = [base_path]
     overlays = [Path(model_path)] if model_path is not None else []
     for overlay in [*overlays, user] if user.is_file() else overlays:
         for finding_id, overrides in _read_entries(overlay).items():
             entries[finding_id] = {**entries.get(finding_id, {}), **overrides}
+            changed_by[finding_id] = overlay
         sources.append(overlay)
-    findings = [_make_finding(fid, entry, sources[-1]) for fid, entry in entries.items()]
+    findings = [_make_finding(fid, entry, changed_by[fid]) for fid, entry in entries.items()]
     return KnowledgeBase(findings, tuple(sources))
 
 

@@ -117,8 +117,9 @@ class Bundle:
         for role in ROLES:
             entry = manifest.get(role)
             if entry is not None and entry.get("file") not in manifest["files"]:
+                kind = "file" if role == "phenotypes" else "graph"
                 raise BundleError(
-                    f"model bundle {path}: the {role} graph {entry.get('file')!r} "
+                    f"model bundle {path}: the {role} {kind} {entry.get('file')!r} "
                     "is not listed with a checksum in the manifest; re-export the bundle"
                 )
         return cls(path=path, manifest=manifest)
@@ -259,7 +260,8 @@ def write_phenotypes(folder: str | Path, text: str, note: str) -> Path:
         A bundle that :meth:`Bundle.load` accepts.
     text : str
         The entries, for instance thresholds from
-        :func:`elm_desktop.clinical.evaluation.thresholds_toml`.
+        :func:`elm_desktop.clinical.evaluation.thresholds_toml`; the caller checks them
+        (``load_knowledge_base(model_path=...)``), as this layer knows no knowledge base.
     note : str
         Where the entries come from, shown by ``elm-desktop model info``.
 
@@ -270,11 +272,8 @@ def write_phenotypes(folder: str | Path, text: str, note: str) -> Path:
     bundle = Bundle.load(folder)
     target = bundle.path / PHENOTYPES
     target.write_text(text, encoding="utf-8")
-    manifest = {
-        key: value
-        for key, value in bundle.manifest.items()
-        if key not in ("format", "format_version", "files")
-    }
-    manifest["phenotypes"] = {"file": PHENOTYPES, "note": note}
-    write_manifest(bundle.path, manifest)
+    # Only the files the manifest already vouches for, and this one, are signed.
+    manifest = dict(bundle.manifest, phenotypes={"file": PHENOTYPES, "note": note})
+    manifest["files"] = {**bundle.manifest["files"], PHENOTYPES: sha256_file(target)}
+    (bundle.path / MANIFEST).write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
     return target

@@ -19,6 +19,7 @@
 from __future__ import annotations
 
 import json
+import os
 import time
 from pathlib import Path
 from typing import Any
@@ -113,7 +114,8 @@ def zero_shot(
 
     ``model_phenotypes`` holds the model's calibrated thresholds, if it has them.
     """
-    knowledge_base = load_knowledge_base(model_path=model_phenotypes)
+    # Built-in and model entries only: a checkpoint's figures do not depend on a user's file.
+    knowledge_base = load_knowledge_base(user_path=os.devnull, model_path=model_phenotypes)
 
     @torch.no_grad()
     def embed_text(texts):

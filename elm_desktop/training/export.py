@@ -561,6 +561,11 @@ def export_checkpoint(
     checkpoint = Path(checkpoint)
     model = ElmModel.load(checkpoint)
     notes = read_checkpoint_notes(checkpoint)
+    thresholds = checkpoint / PHENOTYPES
+    if thresholds.is_file():  # refuse bad entries before writing anything
+        from elm_desktop.clinical.knowledge import load_knowledge_base
+
+        load_knowledge_base(user_path=os.devnull, model_path=thresholds)
     bundle = write_bundle(
         model,
         out,
@@ -575,7 +580,6 @@ def export_checkpoint(
         fp16=fp16,
         quantize_text=quantize_text,
     )
-    thresholds = checkpoint / PHENOTYPES
     if thresholds.is_file():
         write_phenotypes(
             bundle,

@@ -81,6 +81,9 @@ def test_model_entries_sit_between_the_builtin_and_the_user_entries(isolated_dat
     assert kb["gpd"].threshold == 0.3 != builtin["gpd"].threshold
     assert kb["gpd"].label == builtin["gpd"].label
     assert kb.sources[1:] == (model, isolated_data_dir / "phenotypes.toml")
+    model.write_text("[findings.gpd]\nthreshold = 2\n")
+    with pytest.raises(ConfigError, match=f"^{model}: gpd.threshold"):
+        load_knowledge_base(model_path=model)  # the model's file is named, not the user's
 
 
 @pytest.mark.parametrize(

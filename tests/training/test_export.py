@@ -57,6 +57,10 @@ def test_export_carries_the_checkpoints_thresholds(checkpoint, tmp_path):
     bundle = Bundle.load(export_checkpoint(folder, tmp_path / "bundle"))
     assert bundle.phenotypes.read_text() == (folder / "phenotypes.toml").read_text()
     assert bundle.manifest["phenotypes"]["note"].startswith("Finding thresholds for elm-test")
+    (folder / "phenotypes.toml").write_text("[findings.lpd]\nthreshold = 'high'\n")
+    with pytest.raises(ConfigError, match="lpd.threshold must be a number"):
+        export_checkpoint(folder, tmp_path / "refused")
+    assert not (tmp_path / "refused").exists()
 
 
 def test_export_refuses_a_non_empty_folder(checkpoint, tmp_path):
