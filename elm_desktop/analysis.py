@@ -1,11 +1,12 @@
 """Layer 5: one call from a recording file to everything the reviewer sees beside the traces.
 
 :func:`analyze` opens the file, streams the ELM input block by block through the engine (so a
-24-hour recording never sits in memory at once), and after each block hands a partial
-:class:`AnalysisResult` to ``on_partial`` so that attention and scores can be drawn while the
-rest is encoded. At the end it pools the crops with the attention weights, scores the phenotype
-knowledge base zero-shot, scores the caller's free-text prompts, searches the archive for similar
-cases and their report segments, and writes the draft report.
+24-hour recording never sits in memory at once), and hands partial results to ``on_partial``
+so that attention and scores can be drawn while the rest is encoded: first a preview of the first
+minute, preprocessed on its own, then one after each block. At the end it pools the crops with
+the attention weights, scores the phenotype knowledge base zero-shot, scores the caller's
+free-text prompts, searches the archive for similar cases and their report segments, and writes
+the draft report.
 
 A model without a text tower (an EEG-only bundle, such as the authors' released weights) gives
 everything except zero-shot scores and prompt curves; :attr:`AnalysisResult.notice` says so.
@@ -51,13 +52,20 @@ from elm_desktop.clinical.zeroshot import top_segments
 from elm_desktop.paths import data_dir
 from elm_desktop.progress import CancelToken, ProgressCallback
 from elm_desktop.runtime import Engine, attention_weights, recording_embedding
-from elm_desktop.signals import ELM_CHANNELS, ELM_SFREQ, iter_elm_input, open_recording
+from elm_desktop.signals import (
+    ELM_CHANNELS,
+    ELM_SFREQ,
+    elm_input_head,
+    iter_elm_input,
+    open_recording,
+)
 
 #: Seconds of recording preprocessed per block: small enough for first results within a second,
 #: large enough that the filter margins of each block cost little.
 BLOCK_S = 300.0
-#: The first block is encoded in two parts, so the first partial result waits for this much EEG.
-FIRST_PARTIAL_S = 60.0
+#: Seconds of a longer recording previewed before the whole-file first pass of the
+#: preprocessing: the first partial result comes from them.
+PREVIEW_S = 60.0
 SIMILAR_CASES = 5
 REPORT_SEGMENTS = 40
 NO_TEXT_NOTICE = (
@@ -257,8 +265,10 @@ def analyze(
     cancel : CancelToken, optional
         Checked between blocks; cancelling raises :class:`~elm_desktop.errors.CancelledError`.
     on_partial : callable, optional
-        Called with a partial :class:`AnalysisResult` (``complete=False``) after each block but
-        the last, on the calling thread.
+        Called with a partial :class:`AnalysisResult` (``complete=False``), on the calling
+        thread: for a recording longer than :data:`PREVIEW_S`, first with its first minute
+        preprocessed on its own (see :func:`~elm_desktop.signals.elm_input_head`), then after
+        each block but the last.
     knowledge_base : KnowledgeBase, optional
         The findings to score; by default the built-in base with the model bundle's entries
         (its calibrated thresholds) and then the user's merged over it.
@@ -308,18 +318,28 @@ def analyze(
     total_s = rec.duration
     expected_crops = int(round(total_s * ELM_SFREQ)) // encoder.length
     mark = time.perf_counter()
-    blocks = _read_ahead(iter_elm_input(rec, chunk_s=BLOCK_S, cancel=cancel))
-    head = int(round(max(FIRST_PARTIAL_S, window_s) * ELM_SFREQ))
-    for block in _split_first(blocks, head):
+    preview_s = max(PREVIEW_S, window_s)
+    shown = 0  # crops in the last partial result: each one shows more
+    if on_partial is not None and int(preview_s * ELM_SFREQ) // encoder.length < expected_crops:
+        # The whole-file pass takes ~1 s per hour before its first block; the first minute on its
+        # own takes milliseconds, and its crops differ from the final ones by ~1e-2 ELM units.
+        preview = _StreamingEncoder(engine, window_s)
+        preview.add(elm_input_head(rec, preview_s))
+        partial = _assemble(base, preview, kb, bank, engine, ())
+        timings["first_partial"] = time.perf_counter() - started
+        on_partial(replace(partial, timings=dict(timings)))
+        shown = preview.n_crops
+    for block in _read_ahead(iter_elm_input(rec, chunk_s=BLOCK_S, cancel=cancel)):
         if cancel is not None:
             cancel.check()
         encoder.add(block)
         if progress is not None:
             progress(int(encoder.encoded_s), int(total_s), "encoding")
-        if on_partial is not None and 0 < encoder.n_crops < expected_crops:
+        if on_partial is not None and shown < encoder.n_crops < expected_crops:
             partial = _assemble(base, encoder, kb, bank, engine, ())
             timings.setdefault("first_partial", time.perf_counter() - started)
             on_partial(replace(partial, timings=dict(timings)))
+            shown = encoder.n_crops
     timings["encode"] = time.perf_counter() - mark
 
     mark = time.perf_counter()
@@ -371,16 +391,6 @@ def score_prompt(result: AnalysisResult, engine: Engine, prompt: str) -> PromptC
         result.crop_starts_s,
         result.window_s,
     )
-
-
-def _split_first(blocks: Iterator[np.ndarray], samples: int) -> Iterator[np.ndarray]:
-    """Yield ``blocks`` with the first cut after ``samples``."""
-    for i, block in enumerate(blocks):
-        if i == 0 and block.shape[1] > samples:
-            yield block[:, :samples]
-            yield block[:, samples:]
-        else:
-            yield block
 
 
 def _read_ahead(blocks: Iterator[np.ndarray], depth: int = 2) -> Iterator[np.ndarray]:

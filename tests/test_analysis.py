@@ -118,6 +118,7 @@ def test_prompt_bank_is_cached_on_disk(corpus, elm_bundle, analysed, module_data
 
 def test_partial_results_stream_before_the_end(corpus, engine, monkeypatch):
     monkeypatch.setattr(analysis, "BLOCK_S", 30.0)
+    monkeypatch.setattr(analysis, "PREVIEW_S", 1e6)  # no preview: every partial is exact
     partials = []
     result = analyze(corpus[1]["path"], engine, on_partial=partials.append)
     assert len(partials) >= 2
@@ -133,14 +134,19 @@ def test_partial_results_stream_before_the_end(corpus, engine, monkeypatch):
     assert "first_partial" in result.timings
 
 
-def test_first_partial_comes_after_the_first_minute(corpus, engine, monkeypatch):
-    monkeypatch.setattr(analysis, "FIRST_PARTIAL_S", 20.0)
+def test_first_partial_previews_the_start_then_blocks_add_to_it(corpus, engine, monkeypatch):
+    monkeypatch.setattr(analysis, "PREVIEW_S", 40.0)
+    monkeypatch.setattr(analysis, "BLOCK_S", 30.0)
     partials = []
     result = analyze(corpus[1]["path"], engine, on_partial=partials.append)
-    # One long block (BLOCK_S exceeds the recording), cut once: the first 20 s come first.
-    assert [p.n_crops for p in partials] == [int(20.0 / result.window_s)]
+    preview = int(40.0 / result.window_s)
+    # The preview, then the blocks that go past it (the one at 30 s shows less, so is skipped).
+    assert [p.n_crops for p in partials] == [preview, *(int(s / result.window_s) for s in (60, 90))]
+    # Preprocessed on its own, the first 40 s give crops close to, but not exactly, the final ones.
+    difference = np.abs(partials[0].crop_embeddings - result.crop_embeddings[:preview])
+    assert 0 < difference.max() < 2e-3
     np.testing.assert_allclose(
-        partials[0].crop_embeddings, result.crop_embeddings[: partials[0].n_crops], atol=1e-5
+        partials[1].crop_embeddings, result.crop_embeddings[: partials[1].n_crops], atol=1e-5
     )
 
 

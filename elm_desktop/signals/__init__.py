@@ -33,6 +33,7 @@ from elm_desktop.signals.preprocess import (
     ELM_WINDOWS_S,
     crop_windows,
     elm_input,
+    elm_input_head,
     iter_elm_input,
 )
 from elm_desktop.signals.recording import Annotation, Recording, open_recording
@@ -59,6 +60,7 @@ __all__ = [
     "classify_channel",
     "crop_windows",
     "elm_input",
+    "elm_input_head",
     "get_montage",
     "iter_elm_input",
     "list_montages",

@@ -42,6 +42,8 @@ _SMOOTH_FROM_HZ = 48.0  # see resampling.py: the resampler's local part rolls of
 #: Seconds filtered per step of the first pass, whatever the blocks yielded: every step pays
 #: MNE's filter design and two filter margins, and the first block waits for the whole pass.
 FILTER_CHUNK_S = 900.0
+#: Seconds resampled past the span of :func:`elm_input_head` and dropped.
+_HEAD_MARGIN_S = 5.0
 
 
 @lru_cache(maxsize=16)
@@ -50,7 +52,18 @@ def elm_filter_length(sfreq: float) -> int:
     return len(mne.filter.create_filter(None, sfreq, *ELM_BAND, verbose="error"))
 
 
-def _check_electrodes(rec: Recording) -> list[str]:
+def _checked_electrodes(rec: Recording) -> list[str]:
+    """Return the electrodes the ELM montage reads, after checking the recording can be used."""
+    if rec.duration < min(ELM_WINDOWS_S):
+        raise RecordingTooShortError(
+            f"{rec.path.name} lasts {rec.duration:.1f} s, shorter than one {min(ELM_WINDOWS_S)} s "
+            "model crop; analyse a longer recording"
+        )
+    if rec.sfreq < ELM_SFREQ:
+        raise RecordingError(
+            f"{rec.path.name} is sampled at {rec.sfreq:g} Hz; the ELM input needs at least "
+            f"{ELM_SFREQ:g} Hz (its band-pass reaches {ELM_BAND[1]:g} Hz)"
+        )
     montage = get_montage("tcp-elm")
     missing = montage.missing(rec.electrodes)
     if missing:
@@ -117,17 +130,7 @@ def iter_elm_input(
     RecordingError
         The recording is sampled below 100 Hz.
     """
-    if rec.duration < min(ELM_WINDOWS_S):
-        raise RecordingTooShortError(
-            f"{rec.path.name} lasts {rec.duration:.1f} s, shorter than one {min(ELM_WINDOWS_S)} s "
-            "model crop; analyse a longer recording"
-        )
-    electrodes = _check_electrodes(rec)
-    if rec.sfreq < ELM_SFREQ:
-        raise RecordingError(
-            f"{rec.path.name} is sampled at {rec.sfreq:g} Hz; the ELM input needs at least "
-            f"{ELM_SFREQ:g} Hz (its band-pass reaches {ELM_BAND[1]:g} Hz)"
-        )
+    electrodes = _checked_electrodes(rec)
     if rec.sfreq == ELM_SFREQ:  # nothing to resample: MNE's resample(100) is a no-op
         yield from _chunks_at_native_rate(rec, electrodes, chunk_s, progress, cancel)
         return
@@ -188,6 +191,45 @@ def _chunks_at_native_rate(
         )
         if progress is not None:
             progress(i + 1, len(starts), "filtering")
+
+
+def elm_input_head(rec: Recording, seconds: float) -> np.ndarray:
+    """Return the ELM input of the first ``seconds`` of a recording, from that span alone.
+
+    A preview for the first results of a long recording, in milliseconds instead of the whole
+    first pass of :func:`iter_elm_input`. The filtering is the same (it reads its margin past the
+    span); the resampling, which over the whole file is not local, sees only the span and a few
+    seconds past it, so the output differs slightly from :func:`elm_input` (by ~1e-2 ELM units
+    on a 10-minute 256 Hz synthetic recording whose input has a standard deviation of 0.8). At a
+    100 Hz native rate, or when the span is the whole recording, the two agree.
+
+    Parameters
+    ----------
+    rec : Recording
+        An open recording with all electrodes of the ELM montage.
+    seconds : float
+        Length of the span; the whole recording if it is shorter.
+
+    Returns
+    -------
+    ndarray, shape (20, n), float32
+        The span at 100 Hz in ELM units, rows in ELM_CHANNELS order.
+
+    Raises
+    ------
+    MissingChannelsError, RecordingTooShortError, RecordingError
+        As :func:`iter_elm_input`.
+    """
+    electrodes = _checked_electrodes(rec)
+    # Resampled a little past the span, so that its edge effect falls outside what is returned.
+    stop = min(int(round((seconds + _HEAD_MARGIN_S) * rec.sfreq)), rec.n_samples)
+    clipped = _clipped_bipolar(rec, electrodes, 0, stop)
+    if rec.sfreq != ELM_SFREQ:
+        # npad="auto" as raw.resample and the whole-file route use, not this function's 100
+        clipped = mne.filter.resample(
+            clipped, up=ELM_SFREQ, down=rec.sfreq, npad="auto", n_jobs=1, verbose="error"
+        )
+    return clipped[:, : int(round(seconds * ELM_SFREQ))].astype(np.float32)
 
 
 def elm_input(

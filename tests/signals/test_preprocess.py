@@ -9,6 +9,7 @@ from elm_desktop.signals import (
     ELM_CHANNELS,
     crop_windows,
     elm_input,
+    elm_input_head,
     iter_elm_input,
     normalise_channel_name,
     open_recording,
@@ -63,6 +64,21 @@ def test_chunked_equals_whole_file_away_from_the_edges(long_recording):
     error = np.abs(chunked - expected)[:, edge:-edge]
     assert expected.max() > 79  # the artefact reached the clip level
     assert error.max() < 1e-3
+
+
+def test_head_preview_is_close_to_the_whole_file_input(long_recording, make_edf):
+    rec = open_recording(long_recording)
+    head = elm_input_head(rec, 60.0)
+    whole = elm_input(rec)[:, :6000]
+    assert head.dtype == np.float32 and head.shape == (20, 6000)
+    # Resampled without the rest of the file: close, not equal (white noise reaches 50 Hz).
+    error = np.abs(head - whole)
+    assert 0 < error.max() < 0.05 * whole.std()
+    # A head that is the whole recording, or needs no resampling, is the input itself.
+    short = open_recording(make_edf(duration_s=40.0, seed=5))
+    np.testing.assert_allclose(elm_input_head(short, 60.0), elm_input(short), atol=1e-5)
+    native = open_recording(make_edf(duration_s=40.0, sfreq=100.0))
+    np.testing.assert_array_equal(elm_input_head(native, 20.0), elm_input(native)[:, :2000])
 
 
 def test_progress_and_cancel(make_edf):
