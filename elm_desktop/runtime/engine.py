@@ -32,9 +32,10 @@ from elm_desktop.runtime.providers import (
 )
 from elm_desktop.runtime.tokenizer import PromptTokenizer
 
-# Samples per ONNX Runtime call: 64 crops of 5 s on the CPU (fits the L2 caches of a
-# workstation; larger batches were slower in benchmarks/bench_runtime.py), more on a GPU.
-CPU_BATCH_SAMPLES = 64 * 500
+# Samples per ONNX Runtime call, more on a GPU. On the CPU 48 crops of 5 s or 4 of 60 s: larger
+# batches were slower in benchmarks/bench_runtime.py, and odd numbers of 60 s crops (3, 5) ran
+# ~20 % slower than even ones (2, 4, 6) on two threads.
+CPU_BATCH_SAMPLES = 4 * 6000
 CUDA_BATCH_SAMPLES = 2048 * 500
 TEXT_BATCH = 64
 TEXT_CACHE_SIZE = 4096
