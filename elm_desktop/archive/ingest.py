@@ -37,7 +37,8 @@ class AddResult:
 
 def model_id(engine: Engine) -> str:
     """The name under which an archive records the model of its embeddings."""
-    return f"{engine.bundle.name} {engine.bundle.version}"
+    bundle = engine.bundle
+    return f"{bundle.name} {bundle.version} ({bundle.fingerprint})"
 
 
 def find_recordings(folder: Path) -> list[Path]:

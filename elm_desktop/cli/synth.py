@@ -84,15 +84,24 @@ def _demo(args: argparse.Namespace) -> int:
 
 
 def _archive_priors(manifest_path: Path, bundle: Path, archive_path: Path) -> None:
-    """Add the demo's prior cases to the demo archive (files already there are skipped)."""
+    """Add the demo's prior cases to the demo archive (files already there are skipped).
+
+    The demo archive is the program's own: made with another model, it is made anew.
+    """
     from elm_desktop.archive import open_archive
-    from elm_desktop.archive.ingest import add_recordings, read_manifest
+    from elm_desktop.archive.ingest import add_recordings, model_id, read_manifest
     from elm_desktop.cli.analyze import load_engine
     from elm_desktop.progress import TerminalProgress
 
     manifest = read_manifest(manifest_path)
     paths = [manifest_path.parent / entry["edf"] for entry in manifest.values()]
     engine = load_engine(bundle, "auto")
+    with open_archive(archive_path) as archive:
+        stale = archive.model is not None and archive.model != model_id(engine)
+    if stale:
+        print(f"{archive_path}: made with another model, made anew with {model_id(engine)}")
+        for suffix in ("", "-wal", "-shm"):
+            archive_path.with_name(archive_path.name + suffix).unlink(missing_ok=True)
     progress = TerminalProgress("prior cases")
     with open_archive(archive_path) as archive:
         result = add_recordings(archive, paths, engine, manifest=manifest, progress=progress)

@@ -133,6 +133,18 @@ class Bundle:
         return str(self.manifest["version"])
 
     @property
+    def fingerprint(self) -> str:
+        """The first 8 hex digits of the sha256 of the weights the bundle was made from.
+
+        Two exports of the same name and version date can hold different weights, whose
+        embeddings must not be compared; a bundle that does not record its source weights
+        gives its EEG graph's instead.
+        """
+        source = self.manifest.get("source") or {}
+        digest = source.get("sha256") or self.manifest["files"][self.manifest["eeg"]["file"]]
+        return str(digest)[:8]
+
+    @property
     def window_s(self) -> float:
         """Crop length in seconds."""
         return float(self.manifest["window_s"])

@@ -1,7 +1,12 @@
 """`elm-desktop demo` builds the demo data and archives its prior cases."""
 
+import json
+import shutil
+
 from elm_desktop.archive import open_archive
+from elm_desktop.archive.ingest import model_id
 from elm_desktop.cli import main
+from elm_desktop.runtime import Engine
 
 
 def test_demo_archives_the_prior_cases_once(tmp_path, elm_bundle, capsys):
@@ -19,3 +24,23 @@ def test_demo_without_a_model_still_builds_the_recording(tmp_path, capsys):
     assert main(["demo", "--out", str(tmp_path), "--model", str(tmp_path / "none")]) == 0
     assert (tmp_path / "demo.edf").exists()
     assert "prior cases not archived" in capsys.readouterr().out
+
+
+def test_demo_archive_is_made_anew_for_other_weights(tmp_path, elm_bundle, capsys):
+    assert main(["demo", "--out", str(tmp_path), "--model", str(elm_bundle)]) == 0
+    # Same name and version date, other weights: the old embeddings cannot be compared.
+    retrained = shutil.copytree(elm_bundle, tmp_path / "retrained")
+    manifest = json.loads((retrained / "manifest.json").read_text())
+    manifest["source"] = {**manifest.get("source", {}), "sha256": "f" * 64}
+    (retrained / "manifest.json").write_text(json.dumps(manifest))
+    capsys.readouterr()
+    assert main(["demo", "--out", str(tmp_path), "--model", str(retrained)]) == 0
+    out = capsys.readouterr().out
+    assert "made anew" in out and "30 prior cases added" in out
+    with open_archive(tmp_path / "archive.sqlite") as archive:
+        assert (
+            archive.model
+            == model_id(Engine(retrained, device="cpu"))
+            != model_id(Engine(elm_bundle, device="cpu"))
+        )
+        assert archive.counts()["cases"] == 30

@@ -71,6 +71,15 @@ def test_altered_file_is_refused(bundle_copy):
         Bundle.load(bundle_copy)
 
 
+def test_fingerprint_names_the_source_weights(bundle_copy):
+    manifest = json.loads((bundle_copy / MANIFEST).read_text())
+    graph_sha = manifest["files"][manifest["eeg"]["file"]]
+    _edit_manifest(bundle_copy, source={"sha256": "0123456789abcdef"})
+    assert Bundle.load(bundle_copy).fingerprint == "01234567"
+    _edit_manifest(bundle_copy, source={})
+    assert Bundle.load(bundle_copy).fingerprint == graph_sha[:8]
+
+
 def test_unknown_format_version_is_refused(bundle_copy):
     _edit_manifest(bundle_copy, format_version=FORMAT_VERSION + 1)
     with pytest.raises(BundleError, match=f"format version {FORMAT_VERSION + 1}"):
