@@ -202,24 +202,21 @@ def draft_report(
     -------
     DraftReport
     """
-    by_id = {s.finding_id: s for s in scores} if scores is not None else None
-    impression, reasons = _impression(scores)
-    # A finding that only describes a normal record ("normal") is not written beside abnormalities.
-    present = [
-        s
-        for s in scores or ()
-        if s.present
-        and (impression == "normal" or knowledge_base[s.finding_id].category != "overall")
-    ]
+    impression, reasons = _impression(scores, knowledge_base)
+    asserted = (
+        {s.finding_id: _asserts(s, impression, knowledge_base) for s in scores}
+        if scores is not None
+        else None
+    )
+    present = [s for s in scores or () if asserted is not None and asserted[s.finding_id]]
     description = [DraftSentence(knowledge_base[s.finding_id].sentence, "model") for s in present]
-    if by_id is not None:
-        description += [
-            DraftSentence(knowledge_base[s.finding_id].contrast[0], "model")
-            for s in by_id.values()
-            if not s.present
-            and knowledge_base[s.finding_id].category in PERTINENT_NEGATIVE_CATEGORIES
-        ]
-    description = _archive_sentences(segment_hits, knowledge_base, by_id) + description
+    # Pertinent negatives only for findings below their own threshold, not for overruled ones.
+    description += [
+        DraftSentence(knowledge_base[s.finding_id].contrast[0], "model")
+        for s in scores or ()
+        if not s.present and knowledge_base[s.finding_id].category in PERTINENT_NEGATIVE_CATEGORIES
+    ]
+    description = _archive_sentences(segment_hits, knowledge_base, asserted) + description
     sections = [
         DraftSection("CLINICAL HISTORY", [DraftSentence(TO_COMPLETE, "reviewer")]),
         DraftSection("MEDICATIONS", [DraftSentence(TO_COMPLETE, "reviewer")]),
@@ -227,7 +224,7 @@ def draft_report(
         DraftSection(
             "DESCRIPTION OF THE RECORD", description or [DraftSentence(TO_COMPLETE, "reviewer")]
         ),
-        DraftSection(MODEL_FINDINGS, _model_findings(scores)),
+        DraftSection(MODEL_FINDINGS, _model_findings(scores, asserted)),
         DraftSection(
             "IMPRESSION", [DraftSentence(_impression_sentence(impression, present), "model")]
         ),
@@ -262,7 +259,7 @@ def _duration_words(seconds: float) -> str:
 def _archive_sentences(
     hits: Sequence[SegmentHit],
     knowledge_base: KnowledgeBase,
-    scores: dict[str, FindingScore] | None,
+    asserted: dict[str, bool] | None,
 ) -> list[DraftSentence]:
     chosen: list[DraftSentence] = []
     seen: set[str] = set()
@@ -271,7 +268,7 @@ def _archive_sentences(
             continue
         text = _HEADING_PREFIX.sub("", hit.text).strip()
         key = " ".join(text.lower().split())
-        if not text or key in seen or _contradicts(text, knowledge_base, scores):
+        if not text or key in seen or _contradicts(text, knowledge_base, asserted):
             continue
         seen.add(key)
         provenance = Provenance(hit.case_id, hit.section, hit.index, float(hit.score))
@@ -282,34 +279,69 @@ def _archive_sentences(
 
 
 def _contradicts(
-    text: str, knowledge_base: KnowledgeBase, scores: dict[str, FindingScore] | None
+    text: str, knowledge_base: KnowledgeBase, asserted: dict[str, bool] | None
 ) -> bool:
-    if scores is None:
+    if asserted is None:
         return False
     for mention in find_mentions(text, knowledge_base):
-        score = scores.get(mention.finding_id)
-        if score is not None and score.present == mention.negated:
+        says = asserted.get(mention.finding_id)
+        if says is not None and says == mention.negated:
             return True
     return False
 
 
-def _impression(scores: Sequence[FindingScore] | None) -> tuple[Impression, list[str]]:
+def _impression(
+    scores: Sequence[FindingScore] | None, knowledge_base: KnowledgeBase
+) -> tuple[Impression, list[str]]:
+    """Normal or abnormal, with the reasons.
+
+    The record-level normal-versus-abnormal score (the knowledge base's ``overall`` finding),
+    where there is one, decides: it is the model's best-separated score, and single findings
+    reaching their thresholds in a record it calls normal are, on the synthetic test corpus,
+    mostly false calls. Without it, any abnormal finding at its threshold makes the record
+    abnormal.
+    """
     if scores is None:
         return "not assessed", [
             "the model has no text projector, so no finding was scored "
             "(train one with `elm-desktop adapt`)"
         ]
-    abnormal = [s for s in scores if s.abnormal and s.present]
-    if abnormal:
-        return "abnormal", [
-            f"{s.label}: probability {s.probability:.2f} >= threshold {s.threshold:.2f}"
-            for s in sorted(abnormal, key=lambda s: -s.probability)
-        ]
+    abnormal = sorted((s for s in scores if s.abnormal and s.present), key=lambda s: -s.probability)
+    found = [
+        f"{s.label}: probability {s.probability:.2f} >= threshold {s.threshold:.2f}"
+        for s in abnormal
+    ]
     top = max((s for s in scores if s.abnormal), key=lambda s: s.probability, default=None)
-    reason = "no abnormal finding reached its threshold"
-    if top is not None:
-        reason += f" (highest: {top.label}, {top.probability:.2f} < {top.threshold:.2f})"
-    return "normal", [reason]
+    highest = f" (highest: {top.label}, {top.probability:.2f} < {top.threshold:.2f})" if top else ""
+    overall = next((s for s in scores if knowledge_base[s.finding_id].category == "overall"), None)
+    if overall is None:
+        if abnormal:
+            return "abnormal", found
+        return "normal", ["no abnormal finding reached its threshold" + highest]
+    record = (
+        f"{overall.label}: probability {overall.probability:.2f} "
+        f"{'>=' if overall.present else '<'} threshold {overall.threshold:.2f}"
+    )
+    if not overall.present:
+        return "abnormal", [record, *found] if abnormal else [
+            record,
+            "no single abnormal finding reached its threshold" + highest,
+        ]
+    if abnormal:
+        return "normal", [
+            record,
+            *(f"{reason}, overruled by the record's score" for reason in found),
+        ]
+    return "normal", [record, "no abnormal finding reached its threshold" + highest]
+
+
+def _asserts(score: FindingScore, impression: Impression, knowledge_base: KnowledgeBase) -> bool:
+    """Whether the draft states ``score``'s finding: abnormal ones only in an abnormal record."""
+    if not score.present:
+        return False
+    if score.abnormal:
+        return impression == "abnormal"
+    return impression == "normal" or knowledge_base[score.finding_id].category != "overall"
 
 
 def _impression_sentence(impression: Impression, present: Sequence[FindingScore]) -> str:
@@ -318,6 +350,8 @@ def _impression_sentence(impression: Impression, present: Sequence[FindingScore]
     if impression == "normal":
         return "Normal EEG."
     reasons = [s.label[:1].lower() + s.label[1:] for s in present if s.abnormal]
+    if not reasons:
+        return "Abnormal EEG; no single abnormal finding reached its threshold."
     return f"Abnormal EEG due to {_join(reasons)}."
 
 
@@ -325,8 +359,10 @@ def _join(items: Sequence[str]) -> str:
     return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
 
 
-def _model_findings(scores: Sequence[FindingScore] | None) -> list[DraftSentence]:
-    if scores is None:
+def _model_findings(
+    scores: Sequence[FindingScore] | None, asserted: dict[str, bool] | None
+) -> list[DraftSentence]:
+    if scores is None or asserted is None:
         return [
             DraftSentence(
                 "Not available: the model has no text projector for zero-shot findings "
@@ -336,7 +372,9 @@ def _model_findings(scores: Sequence[FindingScore] | None) -> list[DraftSentence
         ]
     lines = []
     for score in sorted(scores, key=lambda s: -s.probability):
-        verdict = "present" if score.present else "absent"
+        verdict = "absent"
+        if score.present:
+            verdict = "present" if asserted[score.finding_id] else "overruled by the record's score"
         where = ""
         if score.present and score.top_segments:
             where = ", most evident at " + ", ".join(

@@ -58,10 +58,13 @@ HITS = [
 
 
 def test_abnormal_draft_names_findings_with_thresholds_and_keeps_provenance(kb):
-    scores = scores_with(kb, {"focal_slowing": 0.81, "normal": 0.7})
+    scores = scores_with(kb, {"focal_slowing": 0.81, "normal": 0.3})
     draft = draft_report(FACTS, kb, "elm-demo 1.0", scores, HITS)
     assert draft.impression == "abnormal"
-    assert draft.reasons == ["Focal slowing: probability 0.81 >= threshold 0.50"]
+    assert draft.reasons == [
+        "Normal EEG: probability 0.30 < threshold 0.50",
+        "Focal slowing: probability 0.81 >= threshold 0.50",
+    ]
     titles = [s.title for s in draft.sections]
     assert titles[:4] == [
         "CLINICAL HISTORY",
@@ -97,11 +100,33 @@ def test_abnormal_draft_names_findings_with_thresholds_and_keeps_provenance(kb):
 def test_normal_draft_states_pertinent_negatives(kb):
     draft = draft_report(FACTS, kb, "m", scores_with(kb, {"normal": 0.9}), ())
     assert draft.impression == "normal"
-    assert "no abnormal finding reached its threshold" in draft.reasons[0]
+    assert draft.reasons[0] == "Normal EEG: probability 0.90 >= threshold 0.50"
+    assert "no abnormal finding reached its threshold" in draft.reasons[1]
     body = draft.text(annotate=False)
     assert "DRAFT" not in body and "To be completed" not in body and "MODEL FINDINGS" not in body
     assert "No epileptiform discharges are seen." in body
     assert extract_findings(body, kb) == {"normal"}
+
+
+def test_the_record_level_score_decides_the_impression(kb):
+    # Focal slowing reaches its threshold, but the record scores as normal: the draft says
+    # normal, does not assert focal slowing, and says why in the reasons and the findings list.
+    overruled = draft_report(
+        FACTS, kb, "m", scores_with(kb, {"focal_slowing": 0.81, "normal": 0.9}), HITS
+    )
+    assert overruled.impression == "normal"
+    assert overruled.reasons[1] == (
+        "Focal slowing: probability 0.81 >= threshold 0.50, overruled by the record's score"
+    )
+    body = overruled.text(annotate=False)
+    assert extract_findings(body, kb) == {"normal"}
+    assert "Focal slowing: overruled by the record's score (probability 0.81" in overruled.text()
+    # The record scores as abnormal though no single finding reaches its threshold.
+    unexplained = draft_report(FACTS, kb, "m", scores_with(kb, {"normal": 0.1}), ())
+    assert unexplained.impression == "abnormal"
+    assert "no single abnormal finding reached its threshold" in unexplained.reasons[1]
+    assert "IMPRESSION: Abnormal EEG; no single abnormal finding" in unexplained.text()
+    assert "normal" not in extract_findings(unexplained.text(annotate=False), kb)
 
 
 def test_without_text_tower_the_impression_is_left_to_the_reviewer(kb):
