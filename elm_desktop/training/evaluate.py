@@ -169,7 +169,7 @@ def zero_shot(
             ],
         }
     results["thresholds"] = (
-        f"the model's {PHENOTYPES}" if model_phenotypes is not None else "the knowledge base's"
+        f"the model's {PHENOTYPES}" if model_phenotypes is not None else "the knowledge base"
     )
     return results
 
