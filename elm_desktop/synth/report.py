@@ -505,7 +505,8 @@ def _activation(w: _Writer) -> list[str]:
 def _artifacts(w: _Writer) -> list[str]:
     kinds = {f.detail.get("type") for f in w.spec.findings if f.name == "artifact"}
     out = []
-    if "muscle" in kinds and w.chance(0.5):
+    # Reports name the artifacts that limit reading nearly always, blinks only now and then.
+    if "muscle" in kinds and w.chance(0.9):
         out.append(
             w.pick(
                 [
@@ -514,7 +515,7 @@ def _artifacts(w: _Writer) -> list[str]:
                 ]
             )
         )
-    if "electrode pop" in kinds and w.chance(0.4):
+    if "electrode pop" in kinds and w.chance(0.9):
         out.append(
             w.pick(
                 [
@@ -523,7 +524,7 @@ def _artifacts(w: _Writer) -> list[str]:
                 ]
             )
         )
-    if "eye blinks" in kinds and w.chance(0.3):
+    if any(e.kind == "blink" for e in w.spec.events) and w.chance(0.3):
         out.append("Eye blink artifact is seen frontally.")
     return out
 

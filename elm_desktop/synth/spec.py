@@ -66,8 +66,8 @@ DEFAULT_MIX: dict[str, float] = {
     "gpd": 0.04,
     "seizure": 0.06,
     "burst_suppression": 0.03,
-    "focal_attenuation": 0.04,
-    "excess_beta": 0.10,
+    "focal_attenuation": 0.06,
+    "excess_beta": 0.08,
 }
 
 #: Regions where a focal process can sit, by how often each is drawn.
@@ -810,51 +810,30 @@ class _Builder:
     def artifacts(self, with_blinks: bool, force: bool = False) -> None:
         rng = self.rng
         blinks = _spaced(_poisson_times(rng, self.segments, {"eyes_open": 18, "drowsy": 2}), 1.0)
-        if with_blinks and blinks.size:
+        # Blinks and eye movements are drawn but are not the `artifact` finding, which means
+        # artifact-dominated stretches (muscle, electrodes), as the knowledge base defines it.
+        if with_blinks:
             for t in blinks:
                 self.events.append(
                     Event("blink", float(t), 0.5, float(rng.uniform(80, 200)), ("Fp1", "Fp2"))
                 )
-            self.add_finding(
-                "artifact",
-                "bifrontal",
-                ["Fp1", "Fp2"],
-                [[round(float(t), 3), round(float(t) + 0.5, 3)] for t in blinks],
-                type="eye blinks",
-            )
         movements = _poisson_times(rng, self.segments, {"eyes_open": 3, "drowsy": 4})
-        if movements.size:
-            for t in movements:
-                kind = "slow_roving" if _state_at(self.segments, t) == "drowsy" else "saccade"
-                self.events.append(
-                    Event(
-                        "eye_movement",
-                        float(t),
-                        float(rng.uniform(0.6, 2.0) if kind == "saccade" else rng.uniform(2, 4)),
-                        float(rng.uniform(40, 90)),
-                        ("F7", "F8"),
-                        {"direction": float(rng.choice([-1.0, 1.0])), "kind": kind},
-                    )
+        for t in movements:
+            kind = "slow_roving" if _state_at(self.segments, t) == "drowsy" else "saccade"
+            self.events.append(
+                Event(
+                    "eye_movement",
+                    float(t),
+                    float(rng.uniform(0.6, 2.0) if kind == "saccade" else rng.uniform(2, 4)),
+                    float(rng.uniform(40, 90)),
+                    ("F7", "F8"),
+                    {"direction": float(rng.choice([-1.0, 1.0])), "kind": kind},
                 )
-            self.add_finding(
-                "artifact",
-                "bilateral frontotemporal",
-                ["F7", "F8"],
-                [
-                    [round(e.onset, 3), round(e.onset + e.duration, 3)]
-                    for e in self.events
-                    if e.kind == "eye_movement"
-                ],
-                type="eye movements",
             )
         muscle = _poisson_times(
             rng, self.segments, {"eyes_open": 1.5, "eyes_closed": 0.6, "drowsy": 0.3}
         )
-        if (
-            force
-            and not muscle.size
-            and not any(e.kind in ("blink", "eye_movement") for e in self.events)
-        ):
+        if force and not muscle.size:
             muscle = np.array([0.5 * self.duration])
         sides = rng.choice(["left", "right"], size=muscle.size)
         for side in ("left", "right"):
@@ -1119,7 +1098,7 @@ def sample_spec(
         builder.bursts(amplitude)
     attenuation: dict[str, float] = {}
     if "focal_attenuation" in abnormal:
-        factor = float(rng.uniform(0.3, 0.55))
+        factor = float(rng.uniform(0.25, 0.5))
         attenuation = {name: factor for name in REGIONS[region]}
         builder.add_finding(
             "focal_attenuation",
