@@ -165,8 +165,8 @@ class AnalysisResult:
         ``zero_shot``, ``notice``, ``crops`` (``start_s`` and ``attention`` per crop),
         ``attended_segments``, ``findings`` (probability, threshold, present, per-crop
         probability, top segments), ``prompts`` (per-crop similarity, top segments),
-        ``similar_cases``, ``report_segments``, ``draft`` (text, impression, reasons, sections
-        with each sentence's origin and provenance) and ``timings``.
+        ``similar_cases``, ``report_segments``, ``draft`` (text, impression, reasons, overruled
+        findings, sections with each sentence's origin and provenance) and ``timings``.
         """
         return {
             "recording": {
@@ -266,9 +266,10 @@ def analyze(
         Checked between blocks; cancelling raises :class:`~elm_desktop.errors.CancelledError`.
     on_partial : callable, optional
         Called with a partial :class:`AnalysisResult` (``complete=False``), on the calling
-        thread: for a recording longer than :data:`PREVIEW_S`, first with its first minute
-        preprocessed on its own (see :func:`~elm_desktop.signals.elm_input_head`), then after
-        each block but the last.
+        thread: first, when the recording needs resampling and holds more crops than its first
+        :data:`PREVIEW_S` seconds, with those seconds preprocessed on their own (see
+        :func:`~elm_desktop.signals.elm_input_head`); then after each block but the last that
+        adds crops.
     knowledge_base : KnowledgeBase, optional
         The findings to score; by default the built-in base with the model bundle's entries
         (its calibrated thresholds) and then the user's merged over it.
@@ -320,11 +321,20 @@ def analyze(
     mark = time.perf_counter()
     preview_s = max(PREVIEW_S, window_s)
     shown = 0  # crops in the last partial result: each one shows more
-    if on_partial is not None and int(preview_s * ELM_SFREQ) // encoder.length < expected_crops:
-        # The whole-file pass takes ~1 s per hour before its first block; the first minute on its
-        # own takes milliseconds, and its crops differ from the final ones by ~1e-2 ELM units.
+    # Resampling needs a whole-file pass (~1 s per hour) before its first block; the first minute
+    # on its own takes milliseconds, and its crops differ from the final ones by ~1e-2 ELM units.
+    # At 100 Hz nothing is resampled and the first block comes as fast.
+    if (
+        on_partial is not None
+        and rec.sfreq != ELM_SFREQ
+        and int(preview_s * ELM_SFREQ) // encoder.length < expected_crops
+    ):
+        if cancel is not None:
+            cancel.check()
         preview = _StreamingEncoder(engine, window_s)
         preview.add(elm_input_head(rec, preview_s))
+        if cancel is not None:
+            cancel.check()
         partial = _assemble(base, preview, kb, bank, engine, ())
         timings["first_partial"] = time.perf_counter() - started
         on_partial(replace(partial, timings=dict(timings)))
@@ -510,6 +520,7 @@ def _draft_dict(draft: DraftReport) -> dict[str, Any]:
         "text": draft.text(),
         "impression": draft.impression,
         "reasons": list(draft.reasons),
+        "overruled": list(draft.overruled),
         "sections": [
             {
                 "title": section.title,

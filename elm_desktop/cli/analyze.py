@@ -140,9 +140,13 @@ def _print_summary(result) -> None:
     )
     if result.notice:
         out.write(f"note: {result.notice}\n")
+    overruled = result.draft.overruled if result.draft is not None else ()
     for score in sorted(result.findings, key=lambda s: -s.probability):
-        mark = "*" if score.present else " "
-        out.write(f" {mark} {score.probability:.2f} (>= {score.threshold:.2f}) {score.label}\n")
+        mark = "*" if score.present and score.finding_id not in overruled else " "
+        note = " (overruled by the record's score)" if score.finding_id in overruled else ""
+        out.write(
+            f" {mark} {score.probability:.2f} (>= {score.threshold:.2f}) {score.label}{note}\n"
+        )
     for curve in result.prompts:
         out.write(
             f"   prompt {curve.prompt!r}: recording similarity {curve.recording_similarity:.3f}\n"

@@ -121,7 +121,8 @@ def render_html(summary: Mapping[str, Any], snippets: Sequence[TraceSnippet]) ->
     if summary.get("notice"):
         parts.append(f'<p class="notice">{_e(summary["notice"])}</p>')
     parts += ["<h2>Attention over the recording</h2>", _sparkline(summary["crops"]["attention"])]
-    parts += _findings_table(summary["findings"])
+    draft = summary.get("draft") or {}
+    parts += _findings_table(summary["findings"], draft.get("overruled", ()))
     parts += _prompts_table(summary["prompts"])
     if snippets:
         parts.append("<h2>Top segments (longitudinal bipolar, LFF 1 Hz, HFF 70 Hz)</h2>")
@@ -136,7 +137,7 @@ def render_html(summary: Mapping[str, Any], snippets: Sequence[TraceSnippet]) ->
     return "\n".join(parts)
 
 
-def _findings_table(findings: Sequence[Mapping[str, Any]]) -> list[str]:
+def _findings_table(findings: Sequence[Mapping[str, Any]], overruled: Sequence[str]) -> list[str]:
     if not findings:
         return []
     rows = [
@@ -145,7 +146,9 @@ def _findings_table(findings: Sequence[Mapping[str, Any]]) -> list[str]:
         "<th>Most evident at</th><th>Per crop</th></tr>",
     ]
     for f in sorted(findings, key=lambda f: -f["probability"]):
-        call = "present" if f["present"] else "absent"
+        call = "absent"
+        if f["present"]:
+            call = "overruled" if f["id"] in overruled else "present"
         times = ", ".join(format_time(s["start_s"]) for s in f["top_segments"])
         rows.append(
             f'<tr class="{call}"><td>{_e(f["label"])}</td><td>{f["probability"]:.2f}</td>'
@@ -260,6 +263,7 @@ body { font-family: sans-serif; margin: 1.5em; color: #1b1b1b; }
 table { border-collapse: collapse; margin-bottom: 1em; }
 th, td { border: 1px solid #ccc; padding: 2px 8px; text-align: left; vertical-align: middle; }
 tr.present td { background: #fbe3e3; }
+tr.overruled td { font-style: italic; }
 .draft { background: #fff4d6; border: 1px solid #e0b84a; padding: 0.5em; font-weight: bold; }
 .notice { background: #e8f0fb; border: 1px solid #7fa6d6; padding: 0.5em; }
 pre.report { white-space: pre-wrap; background: #fafafa; border: 1px solid #ddd; padding: 0.6em; }

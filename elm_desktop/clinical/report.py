@@ -108,13 +108,18 @@ class DraftReport:
     impression : {"normal", "abnormal", "not assessed"}
         ``"not assessed"`` when the model has no text tower (no zero-shot findings).
     reasons : list of str
-        Why the impression is what it is (one line per finding, with probability and threshold).
+        Why the impression is what it is: the record-level score where the knowledge base has
+        one, then one line per abnormal finding over its threshold (probability, threshold).
+    overruled : list of str
+        Ids of the findings over their thresholds that the draft does not assert, because the
+        record-level score calls the record normal.
     """
 
     banner: str
     sections: list[DraftSection]
     impression: Impression
     reasons: list[str]
+    overruled: list[str] = field(default_factory=list)
 
     def text(self, annotate: bool = True) -> str:
         """Return the draft as plain text.
@@ -216,7 +221,14 @@ def draft_report(
         for s in scores or ()
         if not s.present and knowledge_base[s.finding_id].category in PERTINENT_NEGATIVE_CATEGORIES
     ]
-    description = _archive_sentences(segment_hits, knowledge_base, asserted) + description
+    overruled = [
+        s.finding_id
+        for s in scores or ()
+        if s.present and asserted is not None and not asserted[s.finding_id]
+    ]
+    description = (
+        _archive_sentences(segment_hits, knowledge_base, asserted, overruled) + description
+    )
     sections = [
         DraftSection("CLINICAL HISTORY", [DraftSentence(TO_COMPLETE, "reviewer")]),
         DraftSection("MEDICATIONS", [DraftSentence(TO_COMPLETE, "reviewer")]),
@@ -230,7 +242,7 @@ def draft_report(
         ),
         DraftSection("CLINICAL CORRELATION", [DraftSentence(TO_COMPLETE, "reviewer")]),
     ]
-    return DraftReport(DRAFT_BANNER.format(model=model), sections, impression, reasons)
+    return DraftReport(DRAFT_BANNER.format(model=model), sections, impression, reasons, overruled)
 
 
 def format_time(seconds: float) -> str:
@@ -260,6 +272,7 @@ def _archive_sentences(
     hits: Sequence[SegmentHit],
     knowledge_base: KnowledgeBase,
     asserted: dict[str, bool] | None,
+    overruled: Sequence[str],
 ) -> list[DraftSentence]:
     chosen: list[DraftSentence] = []
     seen: set[str] = set()
@@ -268,7 +281,7 @@ def _archive_sentences(
             continue
         text = _HEADING_PREFIX.sub("", hit.text).strip()
         key = " ".join(text.lower().split())
-        if not text or key in seen or _contradicts(text, knowledge_base, asserted):
+        if not text or key in seen or _contradicts(text, knowledge_base, asserted, overruled):
             continue
         seen.add(key)
         provenance = Provenance(hit.case_id, hit.section, hit.index, float(hit.score))
@@ -279,11 +292,18 @@ def _archive_sentences(
 
 
 def _contradicts(
-    text: str, knowledge_base: KnowledgeBase, asserted: dict[str, bool] | None
+    text: str,
+    knowledge_base: KnowledgeBase,
+    asserted: dict[str, bool] | None,
+    overruled: Sequence[str],
 ) -> bool:
+    """Whether ``text`` asserts what the draft does not, denies what it does, or mentions an
+    overruled finding either way (the draft leaves that one to the reviewer)."""
     if asserted is None:
         return False
     for mention in find_mentions(text, knowledge_base):
+        if mention.finding_id in overruled:
+            return True
         says = asserted.get(mention.finding_id)
         if says is not None and says == mention.negated:
             return True
@@ -295,8 +315,9 @@ def _impression(
 ) -> tuple[Impression, list[str]]:
     """Normal or abnormal, with the reasons.
 
-    The record-level normal-versus-abnormal score (the knowledge base's ``overall`` finding),
-    where there is one, decides: it is the model's best-separated score, and single findings
+    The record-level normal-versus-abnormal score (the knowledge base's ``overall`` finding that
+    is not itself abnormal, such as ``normal``), where there is one, decides: it is among the
+    model's best-separated scores and the only one about the whole record, and single findings
     reaching their thresholds in a record it calls normal are, on the synthetic test corpus,
     mostly false calls. Without it, any abnormal finding at its threshold makes the record
     abnormal.
@@ -313,7 +334,7 @@ def _impression(
     ]
     top = max((s for s in scores if s.abnormal), key=lambda s: s.probability, default=None)
     highest = f" (highest: {top.label}, {top.probability:.2f} < {top.threshold:.2f})" if top else ""
-    overall = next((s for s in scores if knowledge_base[s.finding_id].category == "overall"), None)
+    overall = next((s for s in scores if _is_record_normal(s, knowledge_base)), None)
     if overall is None:
         if abnormal:
             return "abnormal", found
@@ -335,13 +356,18 @@ def _impression(
     return "normal", [record, "no abnormal finding reached its threshold" + highest]
 
 
+def _is_record_normal(score: FindingScore, knowledge_base: KnowledgeBase) -> bool:
+    """Whether ``score`` is the record-level "normal record" finding."""
+    return not score.abnormal and knowledge_base[score.finding_id].category == "overall"
+
+
 def _asserts(score: FindingScore, impression: Impression, knowledge_base: KnowledgeBase) -> bool:
     """Whether the draft states ``score``'s finding: abnormal ones only in an abnormal record."""
     if not score.present:
         return False
     if score.abnormal:
         return impression == "abnormal"
-    return impression == "normal" or knowledge_base[score.finding_id].category != "overall"
+    return impression == "normal" or not _is_record_normal(score, knowledge_base)
 
 
 def _impression_sentence(impression: Impression, present: Sequence[FindingScore]) -> str:

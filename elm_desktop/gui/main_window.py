@@ -492,7 +492,12 @@ class MainWindow(QMainWindow):
             return
         self.result = result
         self._show_attention(result)
-        self.phenotype_panel.set_scores(result.findings, self.knowledge_base, result.notice)
+        self.phenotype_panel.set_scores(
+            result.findings,
+            self.knowledge_base,
+            result.notice,
+            overruled=result.draft.overruled if result.draft is not None else (),
+        )
         self.cases_panel.set_cases(result.similar_cases)
         if result.draft is not None:
             self.report_panel.set_draft(result.draft)

@@ -79,9 +79,18 @@ class PhenotypePanel(QWidget):
         self.finding_ids: list[str] = []
 
     def set_scores(
-        self, scores: Sequence[FindingScore], knowledge_base: KnowledgeBase, notice: str | None
+        self,
+        scores: Sequence[FindingScore],
+        knowledge_base: KnowledgeBase,
+        notice: str | None,
+        overruled: Sequence[str] = (),
     ) -> None:
-        """Show ``scores`` (any order; shown by probability relative to threshold)."""
+        """Show ``scores`` (any order; shown by probability relative to threshold).
+
+        Findings in ``overruled`` are over their thresholds but not called present, because
+        the record-level score calls the record normal (see the draft's reasons): italic, with
+        the bar of an absent finding.
+        """
         ordered = sorted(scores, key=lambda s: s.probability - s.threshold, reverse=True)
         self.finding_ids = [score.finding_id for score in ordered]
         self.table.setRowCount(len(ordered))
@@ -90,17 +99,23 @@ class PhenotypePanel(QWidget):
             tooltip = (
                 f"<b>{score.label}</b><br>{finding.definition if finding else ''}<br>"
                 f"probability {score.probability:.2f}, present at ≥ {score.threshold:.2f}"
-                "<br><i>Click to show its top segment.</i>"
+                + (
+                    "<br>Over its threshold, but overruled: the record as a whole scores as "
+                    "normal (see the draft's impression)."
+                    if score.finding_id in overruled
+                    else ""
+                )
+                + "<br><i>Click to show its top segment.</i>"
             )
+            called = score.present and score.finding_id not in overruled
             name = QTableWidgetItem(score.label)
             name.setToolTip(tooltip)
             font = name.font()
-            font.setBold(score.present)
+            font.setBold(called)
+            font.setItalic(score.finding_id in overruled)
             name.setFont(font)
             bar = QTableWidgetItem()
-            bar.setData(
-                Qt.ItemDataRole.UserRole, (score.probability, score.threshold, score.present)
-            )
+            bar.setData(Qt.ItemDataRole.UserRole, (score.probability, score.threshold, called))
             bar.setToolTip(tooltip)
             self.table.setItem(row, 0, name)
             self.table.setItem(row, 1, bar)

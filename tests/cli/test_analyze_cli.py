@@ -12,6 +12,7 @@ from elm_desktop.analysis import analyze
 from elm_desktop.archive import open_archive
 from elm_desktop.cli import main
 from elm_desktop.cli.analyze import archive_case
+from elm_desktop.clinical.html import render_html
 from elm_desktop.runtime import Engine
 from elm_desktop.synth import generate_corpus, read_manifest
 
@@ -100,6 +101,15 @@ def test_analyze_writes_json_and_self_contained_html(
     for field in (header[0], header[2]):
         assert field not in out_json.read_text() and field not in page
     assert "impression (draft)" in capsys.readouterr().out
+    # A finding over its threshold that the record-level score overrules is marked so.
+    first = dict(summary["findings"][0], present=True)
+    overruled = dict(
+        summary,
+        findings=[first, *summary["findings"][1:]],
+        draft=dict(summary["draft"], overruled=[first["id"]]),
+    )
+    assert isinstance(summary["draft"]["overruled"], list)
+    assert '<tr class="overruled">' in render_html(overruled, [])
 
 
 def test_bad_file_gives_one_line_error(tmp_path, elm_bundle, capsys):

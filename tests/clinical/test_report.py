@@ -118,8 +118,11 @@ def test_the_record_level_score_decides_the_impression(kb):
     assert overruled.reasons[1] == (
         "Focal slowing: probability 0.81 >= threshold 0.50, overruled by the record's score"
     )
+    assert overruled.overruled == ["focal_slowing"]
     body = overruled.text(annotate=False)
     assert extract_findings(body, kb) == {"normal"}
+    # Archive sentences about an overruled finding are left out either way.
+    assert "There is no focal slowing." not in body and "The alpha rhythm is 9 Hz." in body
     assert "Focal slowing: overruled by the record's score (probability 0.81" in overruled.text()
     # The record scores as abnormal though no single finding reaches its threshold.
     unexplained = draft_report(FACTS, kb, "m", scores_with(kb, {"normal": 0.1}), ())
@@ -141,3 +144,30 @@ def test_without_text_tower_the_impression_is_left_to_the_reviewer(kb):
 def test_format_time():
     assert format_time(0) == "00:00:00"
     assert format_time(3725.4) == "01:02:05"
+
+
+def test_an_abnormal_overall_finding_does_not_decide_the_impression(tmp_path):
+    user = tmp_path / "phenotypes.toml"
+    user.write_text(
+        """
+[findings.abnormal_eeg]
+label = "Abnormal EEG"
+category = "overall"
+abnormal = true
+threshold = 0.5
+definition = "Any abnormality."
+plain = ["abnormal EEG"]
+knowledge = ["This is an abnormal EEG."]
+contrast = ["This is a normal EEG."]
+terms = ["abnormal eeg"]
+sentence = "The record is abnormal."
+"""
+    )
+    kb = load_knowledge_base(user_path=user)
+    draft = draft_report(FACTS, kb, "m", scores_with(kb, {"abnormal_eeg": 0.9, "normal": 0.1}), ())
+    assert draft.impression == "abnormal"
+    assert draft.reasons == [
+        "Normal EEG: probability 0.10 < threshold 0.50",
+        "Abnormal EEG: probability 0.90 >= threshold 0.50",
+    ]
+    assert draft.overruled == []

@@ -118,3 +118,19 @@ def test_draft_is_editable_and_exports_to_text_and_pdf(analysed, tmp_path):
     assert "IMPRESSION" in text.upper()
     pdf = analysed.export_report(tmp_path / "report.pdf").read_bytes()
     assert pdf.startswith(b"%PDF") and len(pdf) > 1000
+
+
+def test_an_overruled_finding_is_not_shown_as_present(analysed):
+    from dataclasses import replace
+
+    panel = analysed.phenotype_panel
+    findings = [replace(f, present=True, probability=0.99) for f in analysed.result.findings]
+    overruled = findings[0].finding_id
+    panel.set_scores(findings, analysed.knowledge_base, None, overruled=[overruled])
+    row = panel.finding_ids.index(overruled)
+    name, bar = panel.table.item(row, 0), panel.table.item(row, 1)
+    assert name.font().italic() and not name.font().bold()
+    assert bar.data(Qt.ItemDataRole.UserRole)[2] is False  # drawn as not called
+    assert "overruled" in name.toolTip()
+    other = panel.table.item(1 - min(row, 1), 0)
+    assert other.font().bold() and not other.font().italic()
