@@ -207,6 +207,12 @@ def add_recordings(
         raise ArchiveError(
             f"{archive.location} holds embeddings of model {archive.model!r}, not "
             f"{model_id(engine)!r}: add with that model (--model) or use another archive"
+            + (
+                " (its name has no weights fingerprint: it was made before elm-desktop recorded"
+                " one, so make it anew)"
+                if not archive.model.endswith(")")
+                else ""
+            )
         )
     paths = list(paths)
     result = AddResult()

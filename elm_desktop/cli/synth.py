@@ -86,9 +86,10 @@ def _demo(args: argparse.Namespace) -> int:
 def _archive_priors(manifest_path: Path, bundle: Path, archive_path: Path) -> None:
     """Add the demo's prior cases to the demo archive (files already there are skipped).
 
-    The demo archive is the program's own: made with another model, it is made anew.
+    A demo archive made with another model is made anew, unless it holds cases other than the
+    demo's: those are the user's, and it is left alone.
     """
-    from elm_desktop.archive import open_archive
+    from elm_desktop.archive import content_hash, open_archive
     from elm_desktop.archive.ingest import add_recordings, model_id, read_manifest
     from elm_desktop.cli.analyze import load_engine
     from elm_desktop.progress import TerminalProgress
@@ -98,6 +99,15 @@ def _archive_priors(manifest_path: Path, bundle: Path, archive_path: Path) -> No
     engine = load_engine(bundle, "auto")
     with open_archive(archive_path) as archive:
         stale = archive.model is not None and archive.model != model_id(engine)
+        demo_only = (
+            sum(archive.contains(content_hash(p)) for p in paths) == archive.counts()["cases"]
+        )
+    if stale and not demo_only:
+        print(
+            f"{archive_path} holds cases other than the demo's, made with model {archive.model}: "
+            "left as it is, prior cases not archived (use --out with another folder)"
+        )
+        return
     if stale:
         print(f"{archive_path}: made with another model, made anew with {model_id(engine)}")
         for suffix in ("", "-wal", "-shm"):

@@ -44,3 +44,25 @@ def test_demo_archive_is_made_anew_for_other_weights(tmp_path, elm_bundle, capsy
             != model_id(Engine(elm_bundle, device="cpu"))
         )
         assert archive.counts()["cases"] == 30
+
+
+def test_demo_leaves_an_archive_with_other_cases_alone(tmp_path, elm_bundle, capsys):
+    from elm_desktop.archive.ingest import add_recordings
+
+    assert main(["demo", "--out", str(tmp_path), "--model", str(elm_bundle)]) == 0
+    prior = next(p for p in (tmp_path / "priors").rglob("*.edf"))
+    own = tmp_path / "own.edf"
+    data = bytearray(prior.read_bytes())
+    data[100] = ord("X")  # in the recording-id field: another file, another case
+    own.write_bytes(bytes(data))
+    with open_archive(tmp_path / "archive.sqlite") as archive:
+        assert add_recordings(archive, [own], Engine(elm_bundle, device="cpu")).added == [own]
+    retrained = shutil.copytree(elm_bundle, tmp_path / "retrained")
+    manifest = json.loads((retrained / "manifest.json").read_text())
+    manifest["source"] = {"sha256": "f" * 64}
+    (retrained / "manifest.json").write_text(json.dumps(manifest))
+    capsys.readouterr()
+    assert main(["demo", "--out", str(tmp_path), "--model", str(retrained)]) == 0
+    assert "left as it is" in capsys.readouterr().out
+    with open_archive(tmp_path / "archive.sqlite") as archive:
+        assert archive.counts()["cases"] == 31
