@@ -32,9 +32,9 @@ from elm_desktop.runtime.providers import (
 )
 from elm_desktop.runtime.tokenizer import PromptTokenizer
 
-# Samples per ONNX Runtime call, more on a GPU. On the CPU 48 crops of 5 s or 4 of 60 s: larger
-# batches were slower in benchmarks/bench_runtime.py, and odd numbers of 60 s crops (3, 5) ran
-# ~20 % slower than even ones (2, 4, 6) on two threads.
+# Samples per ONNX Runtime call, more on a GPU. On the CPU 48 crops of 5 s or 4 of 60 s: batches
+# of 8 to 256 crops of 5 s ran within ~5 % of each other, and 3 or 5 crops of 60 s ran ~20 %
+# slower than 2, 4 or 6 on two threads (benchmarks/results/runtime-cpu.txt).
 CPU_BATCH_SAMPLES = 4 * 6000
 CUDA_BATCH_SAMPLES = 2048 * 500
 TEXT_BATCH = 64
