@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from elm_desktop.archive.ingest import model_id
 from elm_desktop.clinical.knowledge import load_knowledge_base
 from elm_desktop.gui import workers
 from elm_desktop.gui.cases_panel import CasesPanel
@@ -433,7 +434,7 @@ class MainWindow(QMainWindow):
         if self.engine is None:
             return "Model: not loaded"
         provider = self.engine.provider.replace("ExecutionProvider", "")
-        return f"Model: {self.engine.bundle.name} {self.engine.bundle.version} · {provider}"
+        return f"Model: {model_id(self.engine)} · {provider}"
 
     def analyze(self) -> workers.Job | None:
         """Analyse the open recording off the UI thread, drawing partial results as they come."""

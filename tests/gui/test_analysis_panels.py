@@ -58,7 +58,9 @@ def test_analysis_fills_overview_highlights_and_status(analysed):
     expected = np.clip(result.attention * result.n_crops / 4.0, 0, 1) * 0.95
     np.testing.assert_allclose(heights, expected, rtol=1e-5)
     assert len(analysed.trace_view.highlight_layer.starts) >= 1
-    assert "elm-random" in analysed.model_label.text()
+    # Name, version and the fingerprint of the weights, as the archive records them.
+    assert f"Model: {result.model} · " in analysed.model_label.text()
+    assert "elm-random" in result.model and result.model.endswith(")")
     assert "CPU" in analysed.model_label.text() or "CUDA" in analysed.model_label.text()
 
 
