@@ -236,7 +236,7 @@ def draft_report(
         DraftSection(
             "DESCRIPTION OF THE RECORD", description or [DraftSentence(TO_COMPLETE, "reviewer")]
         ),
-        DraftSection(MODEL_FINDINGS, _model_findings(scores, asserted)),
+        DraftSection(MODEL_FINDINGS, _model_findings(scores, overruled)),
         DraftSection(
             "IMPRESSION", [DraftSentence(_impression_sentence(impression, present), "model")]
         ),
@@ -386,9 +386,9 @@ def _join(items: Sequence[str]) -> str:
 
 
 def _model_findings(
-    scores: Sequence[FindingScore] | None, asserted: dict[str, bool] | None
+    scores: Sequence[FindingScore] | None, overruled: Sequence[str]
 ) -> list[DraftSentence]:
-    if scores is None or asserted is None:
+    if scores is None:
         return [
             DraftSentence(
                 "Not available: the model has no text projector for zero-shot findings "
@@ -400,7 +400,9 @@ def _model_findings(
     for score in sorted(scores, key=lambda s: -s.probability):
         verdict = "absent"
         if score.present:
-            verdict = "present" if asserted[score.finding_id] else "overruled by the record's score"
+            verdict = (
+                "overruled by the record's score" if score.finding_id in overruled else "present"
+            )
         where = ""
         if score.present and score.top_segments:
             where = ", most evident at " + ", ".join(
