@@ -60,11 +60,16 @@ class Finding:
     knowledge : tuple of str
         Knowledge-enhanced descriptive prompts.
     contrast : tuple of str
-        Prompts describing a record without the finding.
+        Prompts describing a record without the finding. In the file, either a list of prompts
+        or the id of another finding, whose descriptive prompts then serve (``"normal"``: the
+        finding is scored against a normal record; sentence encoders place "no focal slowing"
+        close to "focal slowing", so negated contrasts score poorly).
     terms : tuple of str
         Lower-case phrases the findings extractor looks for in report text.
     sentence : str
         The draft report's sentence when the finding is present.
+    negative : str
+        The draft's pertinent negative when the finding is absent; empty for none.
     """
 
     id: str
@@ -78,6 +83,7 @@ class Finding:
     contrast: tuple[str, ...] = ()
     terms: tuple[str, ...] = ()
     sentence: str = ""
+    negative: str = ""
 
     def prompts(self, style: PromptStyle = "knowledge") -> tuple[str, ...]:
         """Return the positive prompts of one style.
@@ -166,6 +172,8 @@ def load_knowledge_base(
             entries[finding_id] = {**entries.get(finding_id, {}), **overrides}
             changed_by[finding_id] = overlay
         sources.append(overlay)
+    for finding_id, entry in entries.items():
+        entry["contrast"] = _contrast_prompts(finding_id, entries, changed_by[finding_id])
     findings = [_make_finding(fid, entry, changed_by[fid]) for fid, entry in entries.items()]
     return KnowledgeBase(findings, tuple(sources))
 
@@ -191,6 +199,21 @@ def _read_entries(path: Path) -> dict[str, dict[str, Any]]:
     if not isinstance(findings, dict) or not all(isinstance(v, dict) for v in findings.values()):
         raise ConfigError(f"{path}: findings must be tables, e.g. [findings.my_finding]")
     return {str(k): dict(v) for k, v in findings.items()}
+
+
+def _contrast_prompts(finding_id: str, entries: dict[str, dict[str, Any]], source: Path) -> Any:
+    """An entry's contrast prompts; a finding id as contrast stands for its descriptive prompts."""
+    contrast = entries[finding_id].get("contrast")
+    if not isinstance(contrast, str):
+        return contrast
+    if contrast == finding_id or contrast not in entries:
+        others = ", ".join(fid for fid in entries if fid != finding_id)
+        raise ConfigError(
+            f"{source}: {finding_id}.contrast names {contrast!r}, which is not another finding; "
+            f"give a list of prompts or one of: {others}"
+        )
+    other = entries[contrast]
+    return other.get("knowledge") or other.get("plain")
 
 
 def _make_finding(finding_id: str, entry: dict[str, Any], source: Path) -> Finding:

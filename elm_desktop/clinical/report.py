@@ -43,8 +43,6 @@ DESCRIPTIVE_SECTIONS = (
     "FINDINGS",
     "ACTIVATION",
 )
-#: Categories whose absence the draft states as a pertinent negative.
-PERTINENT_NEGATIVE_CATEGORIES = ("interictal", "periodic", "ictal")
 MAX_ARCHIVE_SENTENCES = 6
 
 _HEADING_PREFIX = re.compile(r"^\s*[A-Z][A-Z0-9 ()/&,\-]*:\s*")
@@ -217,9 +215,9 @@ def draft_report(
     description = [DraftSentence(knowledge_base[s.finding_id].sentence, "model") for s in present]
     # Pertinent negatives only for findings below their own threshold, not for overruled ones.
     description += [
-        DraftSentence(knowledge_base[s.finding_id].contrast[0], "model")
+        DraftSentence(knowledge_base[s.finding_id].negative, "model")
         for s in scores or ()
-        if not s.present and knowledge_base[s.finding_id].category in PERTINENT_NEGATIVE_CATEGORIES
+        if not s.present and knowledge_base[s.finding_id].negative
     ]
     overruled = [
         s.finding_id

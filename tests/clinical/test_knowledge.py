@@ -86,6 +86,22 @@ def test_model_entries_sit_between_the_builtin_and_the_user_entries(isolated_dat
         load_knowledge_base(model_path=model)  # the model's file is named, not the user's
 
 
+def test_a_finding_id_as_contrast_stands_for_that_findings_descriptions(isolated_data_dir):
+    builtin = load_knowledge_base()
+    # Abnormal findings are scored against a normal record, not against negated sentences.
+    assert builtin["lpd"].contrast == builtin["normal"].knowledge
+    assert builtin["sleep"].contrast != builtin["normal"].knowledge
+    (isolated_data_dir / "phenotypes.toml").write_text(
+        '[findings.normal]\nknowledge = ["A quiet normal record."]\n'
+        '[findings.sleep]\ncontrast = "artifact"\n',
+        encoding="utf-8",
+    )
+    kb = load_knowledge_base()
+    # Resolved after the merge: the user's normal descriptions become lpd's contrast.
+    assert kb["lpd"].contrast == ("A quiet normal record.",)
+    assert kb["sleep"].contrast == builtin["artifact"].knowledge
+
+
 @pytest.mark.parametrize(
     ("entry", "message"),
     [
@@ -96,6 +112,8 @@ def test_model_entries_sit_between_the_builtin_and_the_user_entries(isolated_dat
         ),
         ('[findings.x]\nlabel = "X"\nplain = "x"\ncontrast = ["y"]\n', "list of non-empty strings"),
         ("[findings.lpd]\nthreshold = 1.5\n", "between 0 and 1"),
+        ('[findings.lpd]\ncontrast = "quiet"\n', "not another finding; .* one of: normal, "),
+        ('[findings.lpd]\ncontrast = "lpd"\n', "lpd.contrast names 'lpd'"),
         ("[findings.x\n", "not valid TOML"),
     ],
 )

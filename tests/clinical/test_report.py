@@ -104,7 +104,7 @@ def test_normal_draft_states_pertinent_negatives(kb):
     assert "no abnormal finding reached its threshold" in draft.reasons[1]
     body = draft.text(annotate=False)
     assert "DRAFT" not in body and "To be completed" not in body and "MODEL FINDINGS" not in body
-    assert "No epileptiform discharges are seen." in body
+    assert "No focal epileptiform discharges are seen." in body
     assert extract_findings(body, kb) == {"normal"}
 
 
