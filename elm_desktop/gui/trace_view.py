@@ -129,6 +129,11 @@ class _TraceStack(pg.GraphicsObject):
 class ClockAxis(pg.AxisItem):
     """Time axis labelled as elapsed h:mm:ss from the start of the recording."""
 
+    def __init__(self, orientation: str) -> None:
+        super().__init__(orientation)
+        # Otherwise every page step re-typesets the (hidden) axis label to pick an SI prefix.
+        self.enableAutoSIPrefix(False)
+
     def tickStrings(self, values, scale, spacing):
         labels = []
         for value in values:
@@ -213,6 +218,8 @@ class TraceView(QWidget):
         self.view_box.setDefaultPadding(0.0)
         self.plot_item.hideButtons()
         self.plot_item.getAxis("left").setStyle(tickLength=0)
+        for name in ("left", "top", "right"):  # the bottom one is a ClockAxis
+            self.plot_item.getAxis(name).enableAutoSIPrefix(False)
         self.plot_widget.wheel_notches.connect(
             lambda notches: self.set_start(self.start_s - notches * self.page_s / 10)
         )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QPointF, Qt
 
 from elm_desktop.gui.trace_view import chain_groups, is_right_hemisphere, scale_bar_microvolts
 
@@ -20,6 +20,30 @@ def test_open_shows_tcp_page_negative_up(qtbot, window, edf_path, open_in_window
     data = view.page_data()[0]
     assert np.corrcoef(y, data)[0, 1] > 0.999
     assert view.view_box.yInverted()
+
+
+def test_traces_are_painted_where_the_view_maps_their_samples(
+    qtbot, window, edf_path, open_in_window
+):
+    open_in_window(edf_path)
+    view = window.trace_view
+    qtbot.keyClick(window, Qt.Key.Key_PageDown)  # a page that does not start at 0
+    image = view.plot_widget.grab().toImage()
+    scale = image.devicePixelRatio()
+    traces = view.traces
+    for trace in (0, 19):
+        inked = 0
+        for k in range(100, len(traces.times) - 100, 97):
+            scene = view.view_box.mapViewToScene(QPointF(traces.times[k], traces.rows[trace][k]))
+            pixel = view.plot_widget.mapFromScene(scene)
+            x, y = round(pixel.x() * scale), round(pixel.y() * scale)
+            window_pixels = [
+                image.pixelColor(x + dx, y + dy).lightness()
+                for dx in (-1, 0, 1)
+                for dy in (-1, 0, 1)
+            ]
+            inked += min(window_pixels) < 160  # a trace pixel, not the white page
+        assert inked >= 0.9 * len(range(100, len(traces.times) - 100, 97))
 
 
 def test_page_forward_and_back_by_keys(qtbot, window, edf_path, open_in_window):
