@@ -126,16 +126,18 @@ class IntervalLayer(pg.GraphicsObject):
         painter.resetTransform()
         painter.setPen(self.text_colour)
         metrics = QFontMetricsF(painter.font())
+        # The view only scales and translates, so every anchor maps in one numpy expression.
+        window = self._window
+        xs = np.maximum(self.starts[self.visible_indices], window.left()) * transform.m11()
+        xs = (xs + transform.m31()).tolist()
+        y = window.top() * transform.m22() + transform.m32() - metrics.descent() - 1
         free_from = -np.inf
         self.labelled_indices = []
-        for index in self.visible_indices:
-            anchor = transform.map(
-                QPointF(max(self.starts[index], self._window.left()), self._window.top())
-            )
-            if anchor.x() < free_from:
+        for index, x in zip(self.visible_indices.tolist(), xs, strict=True):
+            if x < free_from:
                 continue
             text = self.labels[index]
-            painter.drawText(QPointF(anchor.x() + 2, anchor.y() - metrics.descent() - 1), text)
-            free_from = anchor.x() + metrics.horizontalAdvance(text) + LABEL_GAP_PX
-            self.labelled_indices.append(int(index))
+            painter.drawText(QPointF(x + 2, y), text)
+            free_from = x + metrics.horizontalAdvance(text) + LABEL_GAP_PX
+            self.labelled_indices.append(index)
         painter.setTransform(transform)

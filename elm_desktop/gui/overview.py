@@ -10,7 +10,7 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QRectF, Signal
 from PySide6.QtGui import QBrush, QColor, QPen
-from PySide6.QtWidgets import QGraphicsRectItem
+from PySide6.QtWidgets import QGraphicsItem, QGraphicsRectItem
 
 from elm_desktop.gui.palette import LIGHT, PlotColours
 from elm_desktop.gui.trace_view import ClockAxis
@@ -49,6 +49,9 @@ class OverviewStrip(pg.PlotWidget):
         self.page_marker = QGraphicsRectItem()
         self.page_marker.setZValue(20)
         for curve in (self.attention, self.prompt_curve, self.annotation_ticks):
+            # Paging moves only the page marker: the curves are blitted from a cached pixmap
+            # instead of stroking, say, 10,000 annotation ticks again on every step.
+            curve.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
             self.view_box.addItem(curve)
         self.view_box.addItem(self.page_marker, ignoreBounds=True)
         self.scene().sigMouseClicked.connect(self._clicked)
