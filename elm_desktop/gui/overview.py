@@ -76,8 +76,9 @@ class OverviewStrip(pg.PlotWidget):
     def set_duration(self, duration_s: float) -> None:
         """Show a recording of ``duration_s`` seconds; clears the curves."""
         self.duration = float(duration_s)
-        self.attention.clear()
-        self.prompt_curve.clear()
+        for curve in (self.attention, self.prompt_curve):
+            curve.clear()
+            curve.update()  # clear() does not repaint, and the cached pixmap would stay
         self.view_box.setRange(xRange=(0.0, max(self.duration, 1.0)), yRange=(0.0, 1.05))
 
     def set_annotations(self, onsets: np.ndarray) -> None:
@@ -92,6 +93,7 @@ class OverviewStrip(pg.PlotWidget):
         starts = np.asarray(crop_starts, dtype=float)
         if not len(starts):
             self.attention.clear()
+            self.attention.update()
             return
         edges = np.append(starts, starts[-1] + crop_s)
         relative = np.asarray(weights, dtype=float) * len(starts)  # 1 = an even share

@@ -9,8 +9,10 @@ from __future__ import annotations
 import numpy as np
 import pytest
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QColor
 
 from elm_desktop.gui.main_window import MainWindow
+from elm_desktop.gui.palette import LIGHT
 
 
 @pytest.fixture(scope="module")
@@ -136,3 +138,21 @@ def test_an_overruled_finding_is_not_shown_as_present(analysed):
     assert "overruled" in name.toolTip()
     other = panel.table.item(1 - min(row, 1), 0)
     assert other.font().bold() and not other.font().italic()
+
+
+def test_a_new_recording_clears_the_overview_curves(analysed):
+    """The curves are cached as pixmaps: clearing them must repaint, not reuse the old picture."""
+    overview = analysed.overview
+    attention = QColor(LIGHT.attention)
+
+    def attention_pixels() -> int:
+        image = overview.grab().toImage()
+        return sum(
+            image.pixelColor(x, y) == attention
+            for x in range(0, image.width(), 2)
+            for y in range(0, image.height(), 2)
+        )
+
+    assert attention_pixels() > 0
+    overview.set_duration(overview.duration)  # what opening a recording of that length does
+    assert attention_pixels() == 0
