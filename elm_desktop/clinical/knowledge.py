@@ -34,6 +34,7 @@ PROMPT_STYLES: tuple[PromptStyle, ...] = ("knowledge", "plain")
 
 _REQUIRED = ("label", "plain", "contrast")
 _LIST_FIELDS = ("plain", "knowledge", "contrast", "terms")
+_TEXT_FIELDS = ("label", "category", "definition", "sentence", "negative")
 
 
 @dataclass(frozen=True)
@@ -173,7 +174,7 @@ def load_knowledge_base(
             changed_by[finding_id] = overlay
         sources.append(overlay)
     for finding_id, entry in entries.items():
-        entry["contrast"] = _contrast_prompts(finding_id, entries, changed_by[finding_id])
+        entry["contrast"] = _contrast_prompts(finding_id, entries, changed_by)
     findings = [_make_finding(fid, entry, changed_by[fid]) for fid, entry in entries.items()]
     return KnowledgeBase(findings, tuple(sources))
 
@@ -201,19 +202,35 @@ def _read_entries(path: Path) -> dict[str, dict[str, Any]]:
     return {str(k): dict(v) for k, v in findings.items()}
 
 
-def _contrast_prompts(finding_id: str, entries: dict[str, dict[str, Any]], source: Path) -> Any:
-    """An entry's contrast prompts; a finding id as contrast stands for its descriptive prompts."""
+def _contrast_prompts(
+    finding_id: str, entries: dict[str, dict[str, Any]], changed_by: dict[str, Path]
+) -> Any:
+    """An entry's contrast prompts; a finding id as contrast stands for its descriptive prompts.
+
+    ``changed_by`` maps each finding to the file that last changed it, for the error messages.
+    """
     contrast = entries[finding_id].get("contrast")
     if not isinstance(contrast, str):
         return contrast
     if contrast == finding_id or contrast not in entries:
         others = ", ".join(fid for fid in entries if fid != finding_id)
         raise ConfigError(
-            f"{source}: {finding_id}.contrast names {contrast!r}, which is not another finding; "
-            f"give a list of prompts or one of: {others}"
+            f"{changed_by[finding_id]}: {finding_id}.contrast names {contrast!r}, which is not "
+            f"another finding; give a list of prompts or one of: {others}"
         )
     other = entries[contrast]
-    return other.get("knowledge") or other.get("plain")
+    field = "knowledge" if other.get("knowledge") else "plain"
+    prompts = other.get(field)
+    if not prompts or not _is_prompt_list(prompts):
+        raise ConfigError(
+            f"{changed_by[contrast]}: {contrast}.{field} must be a list of non-empty strings "
+            f"(it serves as {finding_id}'s contrast)"
+        )
+    return prompts
+
+
+def _is_prompt_list(items: Any) -> bool:
+    return isinstance(items, list) and all(isinstance(s, str) and s.strip() for s in items)
 
 
 def _make_finding(finding_id: str, entry: dict[str, Any], source: Path) -> Finding:
@@ -228,14 +245,18 @@ def _make_finding(finding_id: str, entry: dict[str, Any], source: Path) -> Findi
     if missing:
         raise ConfigError(
             f"{source}: finding {finding_id!r} lacks {', '.join(missing)}; "
-            "every finding needs a label, plain prompts and contrast prompts"
+            "every finding needs a label, plain prompts and contrast prompts (or the id of a "
+            "finding whose descriptions serve as contrast)"
         )
     values = dict(entry)
     for name in _LIST_FIELDS:
         items = values.get(name, [])
-        if not isinstance(items, list) or not all(isinstance(s, str) and s.strip() for s in items):
+        if not _is_prompt_list(items):
             raise ConfigError(f"{source}: {finding_id}.{name} must be a list of non-empty strings")
         values[name] = tuple(items)
+    for name in _TEXT_FIELDS:
+        if not isinstance(values.get(name, ""), str):
+            raise ConfigError(f"{source}: {finding_id}.{name} must be a string")
     threshold = values.get("threshold", 0.5)
     if not isinstance(threshold, int | float) or not 0.0 < threshold < 1.0:
         raise ConfigError(f"{source}: {finding_id}.threshold must be a number between 0 and 1")

@@ -114,6 +114,11 @@ def test_a_finding_id_as_contrast_stands_for_that_findings_descriptions(isolated
         ("[findings.lpd]\nthreshold = 1.5\n", "between 0 and 1"),
         ('[findings.lpd]\ncontrast = "quiet"\n', "not another finding; .* one of: normal, "),
         ('[findings.lpd]\ncontrast = "lpd"\n', "lpd.contrast names 'lpd'"),
+        (
+            '[findings.artifact]\nknowledge = "bad"\n[findings.sleep]\ncontrast = "artifact"\n',
+            "artifact.knowledge must be a list .* sleep's contrast",
+        ),
+        ('[findings.lpd]\nnegative = ["No LPDs."]\n', "lpd.negative must be a string"),
         ("[findings.x\n", "not valid TOML"),
     ],
 )
