@@ -26,6 +26,9 @@ from elm_desktop.clinical.extract import extract_findings
 from elm_desktop.clinical.knowledge import PROMPT_STYLES, KnowledgeBase
 from elm_desktop.clinical.metrics import Counts, auroc, finding_counts, micro_counts, rouge_l
 
+MIN_CALIBRATION_POSITIVES = 5
+"""Fewest recordings with a finding that a calibrated threshold is chosen from."""
+
 
 @dataclass(frozen=True)
 class EvaluatedRecording:
@@ -99,13 +102,16 @@ def evaluation_figures(
 
 
 def calibrate_thresholds(
-    labels: Mapping[str, Sequence[bool]], probabilities: Mapping[str, Sequence[float]]
+    labels: Mapping[str, Sequence[bool]],
+    probabilities: Mapping[str, Sequence[float]],
+    min_positives: int = MIN_CALIBRATION_POSITIVES,
 ) -> dict[str, float]:
     """Choose, per finding, the threshold that maximises F1 on a calibration split.
 
     The threshold lies halfway between the lowest probability called present and the next
-    lower one, so it does not sit exactly on a calibration recording. Findings without both
-    classes in the split get no threshold (the knowledge base's stays).
+    lower one, so it does not sit exactly on a calibration recording. Findings with fewer than
+    ``min_positives`` recordings of either class in the split get no threshold (the knowledge
+    base's stays): a maximum over two or three positives is noise.
 
     Parameters
     ----------
@@ -113,12 +119,14 @@ def calibrate_thresholds(
         Finding id -> whether each calibration recording has it.
     probabilities : mapping
         Finding id -> the recording-level probability of each calibration recording.
+    min_positives : int
+        Fewest recordings with the finding (and without it) a threshold is chosen from.
     """
     thresholds = {}
     for name, truth in labels.items():
         y = np.asarray(truth, dtype=bool)
         p = np.asarray(probabilities[name], dtype=np.float64)
-        if y.all() or not y.any():
+        if min(y.sum(), (~y).sum()) < max(min_positives, 1):
             continue
         values = np.unique(p)
         best_f1, best = -1.0, 0
