@@ -278,22 +278,15 @@ def evaluate_corpus(
 
 
 def calibrated_thresholds(
-    entries: list[dict],
-    root: Path,
-    engine,
-    knowledge_base,
-    split: str,
-    min_positives: int | None = None,
+    entries: list[dict], root: Path, engine, knowledge_base, split: str
 ) -> dict[str, float]:
     """Analyse a corpus's ``entries`` and return each finding's threshold of maximum F1 there.
 
     ``root`` is the corpus folder the entries' paths are relative to; ``split`` names them in
-    the progress line. Findings with fewer than ``min_positives`` entries of either class
-    (default :data:`~elm_desktop.clinical.evaluation.MIN_CALIBRATION_POSITIVES`) get no
-    threshold.
+    the progress line. Findings that no entry has (or every entry has) get no threshold.
     """
     from elm_desktop.analysis import analyze
-    from elm_desktop.clinical.evaluation import MIN_CALIBRATION_POSITIVES, calibrate_thresholds
+    from elm_desktop.clinical.evaluation import calibrate_thresholds
 
     labels: dict[str, list[bool]] = {}
     probabilities: dict[str, list[float]] = {}
@@ -302,9 +295,7 @@ def calibrated_thresholds(
         for score in result.findings:
             labels.setdefault(score.finding_id, []).append(score.finding_id in _truth(entry))
             probabilities.setdefault(score.finding_id, []).append(score.probability)
-    if min_positives is None:
-        min_positives = MIN_CALIBRATION_POSITIVES
-    return calibrate_thresholds(labels, probabilities, min_positives)
+    return calibrate_thresholds(labels, probabilities)
 
 
 def _truth(entry: dict) -> set[str]:

@@ -9,8 +9,6 @@ from pathlib import Path
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     """Add ``model export|verify|info|import-elm|calibrate``."""
-    from elm_desktop.clinical.evaluation import MIN_CALIBRATION_POSITIVES
-
     model = subparsers.add_parser(
         "model", help="export, verify, describe, import and calibrate model bundles"
     )
@@ -70,13 +68,6 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     calibrate.add_argument("--split", default="val", help="split to calibrate on (default: val)")
     calibrate.add_argument(
         "--out", type=Path, default=None, help="also write the thresholds to this TOML file"
-    )
-    calibrate.add_argument(
-        "--min-positives",
-        type=int,
-        default=MIN_CALIBRATION_POSITIVES,
-        help="fewest recordings with a finding (and without it) to choose its threshold from; "
-        f"fewer keep the knowledge base's (default: {MIN_CALIBRATION_POSITIVES})",
     )
     calibrate.add_argument("--device", default="auto", choices=("auto", "cpu", "cuda"))
     calibrate.set_defaults(handler=_calibrate)
@@ -195,13 +186,10 @@ def _calibrate(args: argparse.Namespace) -> int:
         )
     # Calibrate from the built-in thresholds, not from an earlier calibration or the user's.
     base = load_knowledge_base(user_path=os.devnull)
-    thresholds = calibrated_thresholds(
-        entries, manifest.parent, engine, base, args.split, args.min_positives
-    )
+    thresholds = calibrated_thresholds(entries, manifest.parent, engine, base, args.split)
     note = (
         f"maximum F1 on the {args.split} split of {manifest.parent.name} "
-        f"({len(entries)} recordings), {len(thresholds)} findings; findings with fewer than "
-        f"{args.min_positives} positives there keep the knowledge base's threshold"
+        f"({len(entries)} recordings), {len(thresholds)} findings"
     )
     text = thresholds_toml(thresholds, f"Finding thresholds for {engine.bundle.name}: {note}.")
     write_phenotypes(args.bundle, text, note)

@@ -26,9 +26,6 @@ from elm_desktop.clinical.extract import extract_findings
 from elm_desktop.clinical.knowledge import PROMPT_STYLES, KnowledgeBase
 from elm_desktop.clinical.metrics import Counts, auroc, finding_counts, micro_counts, rouge_l
 
-MIN_CALIBRATION_POSITIVES = 5
-"""Fewest recordings with a finding that a calibrated threshold is chosen from."""
-
 
 @dataclass(frozen=True)
 class EvaluatedRecording:
@@ -102,16 +99,13 @@ def evaluation_figures(
 
 
 def calibrate_thresholds(
-    labels: Mapping[str, Sequence[bool]],
-    probabilities: Mapping[str, Sequence[float]],
-    min_positives: int = MIN_CALIBRATION_POSITIVES,
+    labels: Mapping[str, Sequence[bool]], probabilities: Mapping[str, Sequence[float]]
 ) -> dict[str, float]:
     """Choose, per finding, the threshold that maximises F1 on a calibration split.
 
     The threshold lies halfway between the lowest probability called present and the next
-    lower one, so it does not sit exactly on a calibration recording. Findings with fewer than
-    ``min_positives`` recordings of either class in the split get no threshold (the knowledge
-    base's stays): a maximum over two or three positives is noise.
+    lower one, so it does not sit exactly on a calibration recording. Findings without both
+    classes in the split get no threshold (the knowledge base's stays).
 
     Parameters
     ----------
@@ -119,14 +113,12 @@ def calibrate_thresholds(
         Finding id -> whether each calibration recording has it.
     probabilities : mapping
         Finding id -> the recording-level probability of each calibration recording.
-    min_positives : int
-        Fewest recordings with the finding (and without it) a threshold is chosen from.
     """
     thresholds = {}
     for name, truth in labels.items():
         y = np.asarray(truth, dtype=bool)
         p = np.asarray(probabilities[name], dtype=np.float64)
-        if min(y.sum(), (~y).sum()) < max(min_positives, 1):
+        if y.all() or not y.any():
             continue
         values = np.unique(p)
         best_f1, best = -1.0, 0

@@ -91,9 +91,7 @@ def test_figures(kb):
 def test_calibrated_thresholds_maximise_f1_and_round_trip_as_user_entries(kb, tmp_path):
     labels = {"lpd": [True, True, False, False, False], "seizure": [False] * 5}
     probabilities = {"lpd": [0.55, 0.7, 0.52, 0.3, 0.56], "seizure": [0.9] * 5}
-    # Two positives are too few to choose from by default: every finding keeps its threshold.
-    assert calibrate_thresholds(labels, probabilities) == {}
-    thresholds = calibrate_thresholds(labels, probabilities, min_positives=2)
+    thresholds = calibrate_thresholds(labels, probabilities)
     assert set(thresholds) == {"lpd"}  # seizure lacks positives: keeps its threshold
     # Calling >= 0.55 gives the best F1, 0.8 (one false positive at 0.56); the threshold lies
     # halfway between 0.55 and the next lower probability, 0.52.

@@ -77,7 +77,7 @@ def test_calibrate_stores_thresholds_that_analysis_uses(
     bundle = shutil.copytree(elm_bundle, tmp_path / "bundle")
     out = tmp_path / "thresholds.toml"
     assert run("calibrate", str(bundle), "--corpus", str(manifest), "--split", split,
-               "--min-positives", "1", "--out", str(out), "--device", "cpu") == 0  # fmt: skip
+               "--out", str(out), "--device", "cpu") == 0  # fmt: skip
     assert f"maximum F1 on the {split} split" in capsys.readouterr().out
 
     loaded = Bundle.load(bundle)  # re-signed: the checksums cover the new file
