@@ -19,7 +19,7 @@ $(STAMP): pyproject.toml
 # The demo bundle is exported from the committed checkpoint: its 93 MB text encoder stays out of git.
 BUNDLE := resources/models/elm-demo/manifest.json
 bundle: $(BUNDLE)
-$(BUNDLE): $(STAMP) resources/checkpoints/demo-5s/model.safetensors resources/checkpoints/demo-5s/phenotypes.toml
+$(BUNDLE): $(STAMP) $(wildcard resources/checkpoints/demo-5s/*)
 	rm -rf resources/models/elm-demo  # derived from the checkpoint: re-exported when it changes
 	$(VENV)/bin/elm-desktop model export resources/checkpoints/demo-5s --out resources/models/elm-demo
 
