@@ -243,10 +243,12 @@ def evaluate_corpus(
     records = []
     with tempfile.TemporaryDirectory() as folder:
         archive = open_archive(Path(folder) / "archive.sqlite")
-        for entry in _each(chosen[archive_split][:max_archive], f"archiving {archive_split}"):
+        for entry in each_with_progress(
+            chosen[archive_split][:max_archive], f"archiving {archive_split}"
+        ):
             result = analyze(root / entry["edf"], engine, knowledge_base=knowledge_base)
             archive_case(archive, result, entry["report"], engine, entry)
-        for entry in _each(chosen[split], f"evaluating {split}"):
+        for entry in each_with_progress(chosen[split], f"evaluating {split}"):
             result = analyze(
                 root / entry["edf"], engine, archive=archive, knowledge_base=knowledge_base
             )
@@ -290,7 +292,7 @@ def calibrated_thresholds(
 
     labels: dict[str, list[bool]] = {}
     probabilities: dict[str, list[float]] = {}
-    for entry in _each(entries, f"calibrating on {split}"):
+    for entry in each_with_progress(entries, f"calibrating on {split}"):
         result = analyze(root / entry["edf"], engine, knowledge_base=knowledge_base)
         for score in result.findings:
             labels.setdefault(score.finding_id, []).append(score.finding_id in _truth(entry))
@@ -304,7 +306,7 @@ def _truth(entry: dict) -> set[str]:
     return truth if entry["abnormal"] else truth | {"normal"}
 
 
-def _each(items: list, label: str):
+def each_with_progress(items: list, label: str):
     """Yield ``items`` with a terminal progress bar."""
     from elm_desktop.progress import TerminalProgress
 
