@@ -38,17 +38,21 @@ from elm_desktop.clinical import (
     FindingScore,
     KnowledgeBase,
     PromptBank,
+    PromptContrast,
     PromptCurve,
     RecordingFacts,
     Segment,
     build_prompt_bank,
+    check_prompt,
     draft_report,
     load_knowledge_base,
+    prompt_contrast,
     prompt_curve,
     score_findings,
 )
 from elm_desktop.clinical.knowledge import PromptStyle
 from elm_desktop.clinical.zeroshot import top_segments
+from elm_desktop.errors import BundleError
 from elm_desktop.paths import data_dir
 from elm_desktop.progress import CancelToken, ProgressCallback
 from elm_desktop.runtime import Engine, attention_weights, recording_embedding
@@ -68,6 +72,9 @@ BLOCK_S = 300.0
 PREVIEW_S = 60.0
 SIMILAR_CASES = 5
 REPORT_SEGMENTS = 40
+#: Hex digits of the file's SHA-256 that make its opaque id in exports.
+RECORDING_ID_DIGITS = 12
+NO_PROVENANCE = "training data not stated"
 NO_TEXT_NOTICE = (
     "This model has no text projector, so zero-shot scores, prompt curves and drafted findings "
     "are not available: train one on local reports with `elm-desktop adapt`."
@@ -84,6 +91,15 @@ class AnalysisResult:
     ----------
     path : Path
         The recording file.
+    file_sha256 : str
+        SHA-256 of the file's bytes (the archive's content hash): what exports and saved drafts
+        are keyed by.
+    recording_id : str
+        An opaque id that names the recording in exports instead of its file name: the first
+        12 hex digits of ``file_sha256``.
+    provenance : str
+        The bundle's statement of what the model was trained on (its manifest's
+        ``training_data``), or "training data not stated".
     model : str
         Name and version of the model bundle.
     window_s : float
@@ -125,9 +141,15 @@ class AnalysisResult:
         Whether the model could score text (it has a text tower).
     notice : str or None
         What is missing and why (e.g. no text projector, an archive of another model).
+    prompt_contrast : PromptContrast or None
+        What free-text prompts are scored against (:func:`score_prompt`); None without a text
+        tower.
     """
 
     path: Path
+    file_sha256: str
+    recording_id: str
+    provenance: str
     model: str
     window_s: float
     duration_s: float
@@ -148,6 +170,7 @@ class AnalysisResult:
     encoded_s: float = 0.0
     zero_shot: bool = True
     notice: str | None = None
+    prompt_contrast: PromptContrast | None = None
 
     @property
     def n_crops(self) -> int:
@@ -158,28 +181,39 @@ class AnalysisResult:
         """Return the ``k`` crops with the highest attention weight, best first."""
         return top_segments(self.attention, self.crop_starts_s, self.window_s, k)
 
-    def to_dict(self) -> dict[str, Any]:
+    @property
+    def provenance_notice(self) -> str:
+        """The sentence that says what the model was trained on."""
+        return f"Model {self.model} was trained on: {self.provenance}."
+
+    def to_dict(self, include_file_name: bool = False) -> dict[str, Any]:
         """Return every number the program shows, JSON-ready (no embeddings).
 
-        Keys: ``recording`` (file name, duration, rate, channels), ``model``, ``window_s``,
-        ``zero_shot``, ``notice``, ``crops`` (``start_s`` and ``attention`` per crop),
-        ``attended_segments``, ``findings`` (probability, threshold, present, per-crop
-        probability, top segments), ``prompts`` (per-crop similarity, top segments),
+        Keys: ``recording`` (opaque ``id``, ``sha256``, duration, rate, channels; ``file``, the
+        file name, only with ``include_file_name``), ``model``, ``provenance``, ``window_s``,
+        ``zero_shot``, ``notice`` (always the model's provenance, then what is missing),
+        ``crops`` (``start_s`` and ``attention`` per crop), ``attended_segments``, ``findings``
+        (probability, threshold, present, per-crop probability, top segments), ``prompts``
+        (recording probability, per-crop probability and similarity, top segments),
         ``similar_cases``, ``report_segments``, ``draft`` (text, impression, reasons, overruled
         findings, sections with each sentence's origin and provenance) and ``timings``.
         """
+        recording: dict[str, Any] = {"id": self.recording_id, "sha256": self.file_sha256}
+        if include_file_name:
+            recording["file"] = self.path.name
+        recording |= {
+            "duration_s": self.duration_s,
+            "sfreq": self.sfreq,
+            "channels": list(self.channels),
+        }
         return {
-            "recording": {
-                "file": self.path.name,
-                "duration_s": self.duration_s,
-                "sfreq": self.sfreq,
-                "channels": list(self.channels),
-            },
+            "recording": recording,
             "model": self.model,
+            "provenance": self.provenance,
             "window_s": self.window_s,
             "complete": self.complete,
             "zero_shot": self.zero_shot,
-            "notice": self.notice,
+            "notice": " ".join(filter(None, [self.provenance_notice, self.notice])),
             "crops": {
                 "start_s": _floats(self.crop_starts_s),
                 "attention": _floats(self.attention),
@@ -201,6 +235,8 @@ class AnalysisResult:
             "prompts": [
                 {
                     "prompt": c.prompt,
+                    "recording_probability": c.recording_probability,
+                    "probability": _floats(c.probability),
                     "recording_similarity": c.recording_similarity,
                     "similarity": _floats(c.similarity),
                     "top_segments": [asdict(s) for s in c.top_segments],
@@ -259,7 +295,7 @@ def analyze(
     archive : Archive, optional
         Prior cases to search; no similar cases and no archive sentences in the draft without.
     prompts : sequence of str
-        Free-text prompts to draw curves for.
+        Free-text prompts to score (see :func:`score_prompt`).
     progress : ProgressCallback, optional
         Called with (seconds encoded, seconds total, message).
     cancel : CancelToken, optional
@@ -284,11 +320,14 @@ def analyze(
     ------
     RecordingError
         The file cannot be read or lacks electrodes of the model's montage.
+    EmptyPromptError
+        A prompt is empty or only whitespace (checked before any model work).
     CancelledError
         ``cancel`` was set.
     """
     started = time.perf_counter()
     timings: dict[str, float] = {}
+    prompts = [check_prompt(p) for p in prompts]
     kb = (
         knowledge_base
         if knowledge_base is not None
@@ -301,8 +340,12 @@ def analyze(
     bank = _prompt_bank(engine, kb, prompt_style)
     timings["prompts"] = time.perf_counter() - mark
     encoder = _StreamingEncoder(engine, window_s)
+    file_sha256 = content_hash(path)
     base = AnalysisResult(
         path=Path(path),
+        file_sha256=file_sha256,
+        recording_id=file_sha256[:RECORDING_ID_DIGITS],
+        provenance=engine.bundle.manifest.get("training_data", "").strip() or NO_PROVENANCE,
         model=model_id(engine),
         window_s=window_s,
         duration_s=rec.duration,
@@ -315,6 +358,7 @@ def analyze(
         recording_embedding=np.zeros(0, np.float32),
         zero_shot=bank is not None,
         notice=None if bank is not None else NO_TEXT_NOTICE,
+        prompt_contrast=None if bank is None else prompt_contrast(kb, bank),
     )
     total_s = rec.duration
     expected_crops = int(round(total_s * ELM_SFREQ)) // encoder.length
@@ -357,7 +401,7 @@ def analyze(
     timings["score"] = time.perf_counter() - mark
     mark = time.perf_counter()
     if archive is not None:
-        _search_archive(result, archive, Path(path))
+        _search_archive(result, archive)
     timings["search"] = time.perf_counter() - mark
     mark = time.perf_counter()
     facts = RecordingFacts(
@@ -387,19 +431,33 @@ def analyze(
 def score_prompt(result: AnalysisResult, engine: Engine, prompt: str) -> PromptCurve:
     """Score a free-text prompt on an analysed recording from its cached crop embeddings.
 
+    The prompt is scored as the built-in findings are (against the normal-record contrast,
+    through the model's temperature): a recording probability and a per-crop probability
+    curve whose peaks are its top segments.
+
     Raises
     ------
+    EmptyPromptError
+        The prompt is empty or only whitespace (before any model work).
     BundleError
         The model has no text tower.
     """
-    embedding = engine.embed_text([prompt])[0]
+    text = check_prompt(prompt)
+    if result.prompt_contrast is None:
+        raise BundleError(
+            f"model {result.model} is EEG-only (no text projector), so prompts cannot be "
+            "scored; train one on local reports with `elm-desktop adapt`"
+        )
+    embedding = engine.embed_text([text])[0]
     return prompt_curve(
-        prompt,
+        text,
         embedding,
+        result.prompt_contrast,
         result.crop_embeddings,
         result.recording_embedding,
         result.crop_starts_s,
         result.window_s,
+        float(engine.bundle.temperature),
     )
 
 
@@ -502,10 +560,19 @@ def _assemble(
         result.findings = score_findings(
             kb, bank, embeddings, result.recording_embedding, starts, encoder.window_s, temperature
         )
-        if prompts:
+        if prompts and result.prompt_contrast is not None:
             vectors = engine.embed_text(list(prompts))
             result.prompts = [
-                prompt_curve(p, v, embeddings, result.recording_embedding, starts, encoder.window_s)
+                prompt_curve(
+                    p,
+                    v,
+                    result.prompt_contrast,
+                    embeddings,
+                    result.recording_embedding,
+                    starts,
+                    encoder.window_s,
+                    temperature,
+                )
                 for p, v in zip(prompts, vectors, strict=True)
             ]
     return result
@@ -540,7 +607,7 @@ def _draft_dict(draft: DraftReport) -> dict[str, Any]:
     }
 
 
-def _search_archive(result: AnalysisResult, archive: Archive, path: Path) -> None:
+def _search_archive(result: AnalysisResult, archive: Archive) -> None:
     if archive.model is not None and archive.model != result.model:
         note = (
             f"The archive holds embeddings of model {archive.model!r}, not {result.model!r}: "
@@ -552,7 +619,7 @@ def _search_archive(result: AnalysisResult, archive: Archive, path: Path) -> Non
         result.recording_embedding,
         k=SIMILAR_CASES,
         crop_embeddings=result.crop_embeddings,
-        exclude_hash=content_hash(path),
+        exclude_hash=result.file_sha256,
     )
     own = {hit.case.case_id for hit in result.similar_cases}
     segments = archive.search_segments(result.recording_embedding, k=REPORT_SEGMENTS)

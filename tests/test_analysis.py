@@ -11,10 +11,10 @@ import pytest
 
 import elm_desktop.analysis as analysis
 from elm_desktop.analysis import analyze, score_prompt
-from elm_desktop.archive import open_archive
+from elm_desktop.archive import content_hash, open_archive
 from elm_desktop.archive.ingest import model_id
 from elm_desktop.cli.analyze import archive_case
-from elm_desktop.clinical import load_knowledge_base
+from elm_desktop.clinical import EmptyPromptError, load_knowledge_base
 from elm_desktop.errors import CancelledError, MissingChannelsError
 from elm_desktop.progress import CancelToken
 from elm_desktop.runtime import Bundle, Engine, recording_embedding, write_manifest
@@ -79,6 +79,10 @@ def test_analysis_matches_whole_recording_encoding(corpus, engine, analysed):
     )
     assert result.model == model_id(engine)
     assert result.zero_shot and result.notice is None
+    assert (
+        result.file_sha256 == content_hash(path) and result.recording_id == content_hash(path)[:12]
+    )
+    assert result.provenance == "none (random weights)"
     assert [f.finding_id for f in result.findings] == load_knowledge_base().list_findings()
     for score in result.findings:
         assert 0.0 < score.probability < 1.0
@@ -87,6 +91,7 @@ def test_analysis_matches_whole_recording_encoding(corpus, engine, analysed):
     (curve,) = result.prompts
     prompt = engine.embed_text(["left temporal sharp waves"])[0]
     np.testing.assert_allclose(curve.similarity, result.crop_embeddings @ prompt, atol=1e-5)
+    assert curve.probability.shape == (len(crops),) and 0.0 < curve.recording_probability < 1.0
     assert {"open", "encode", "score", "search", "draft", "total"} <= set(result.timings)
     assert result.draft is not None and result.draft.impression in ("normal", "abnormal")
     assert result.draft.text().startswith("DRAFT")
@@ -97,7 +102,35 @@ def test_free_text_prompt_answers_from_cached_embeddings(engine, analysed):
     curve = score_prompt(result, engine, "generalized periodic discharges")
     prompt = engine.embed_text(["generalized periodic discharges"])[0]
     np.testing.assert_allclose(curve.similarity, result.crop_embeddings @ prompt, atol=1e-5)
-    assert curve.top_segments[0].score == pytest.approx(float(curve.similarity.max()))
+    assert curve.top_segments[0].score == pytest.approx(float(curve.probability.max()))
+    typed = [c for c in analysed[1].prompts]  # scored in analyze and afterwards alike
+    again = score_prompt(result, engine, "  left temporal sharp waves ")
+    assert again.prompt == typed[0].prompt
+    np.testing.assert_allclose(again.probability, typed[0].probability, atol=1e-5)
+
+
+@pytest.mark.parametrize("prompt", ["", "  ", "\n\t"])
+def test_empty_prompt_is_refused_before_any_model_work(engine, analysed, prompt, monkeypatch):
+    def no_model_work(texts):
+        raise AssertionError("the text model ran on an empty prompt")
+
+    monkeypatch.setattr(engine, "embed_text", no_model_work)
+    with pytest.raises(EmptyPromptError, match="^Type a finding to score: the prompt is empty.$"):
+        score_prompt(analysed[0], engine, prompt)
+    with pytest.raises(EmptyPromptError):
+        analyze(analysed[0].path, engine, prompts=["spikes", prompt])
+
+
+def test_json_names_the_recording_by_an_opaque_id_and_states_provenance(analysed):
+    result = analysed[0]
+    summary = json.loads(json.dumps(result.to_dict()))
+    assert summary["recording"]["id"] == result.recording_id
+    assert summary["recording"]["sha256"] == result.file_sha256
+    assert "file" not in summary["recording"]
+    assert result.path.name not in json.dumps(summary)
+    assert "none (random weights)" in summary["notice"]
+    named = result.to_dict(include_file_name=True)
+    assert named["recording"]["file"] == result.path.name
 
 
 def test_prompt_bank_is_cached_on_disk(corpus, elm_bundle, analysed, module_data_dir, monkeypatch):

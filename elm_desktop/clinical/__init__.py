@@ -17,31 +17,39 @@ from elm_desktop.clinical.knowledge import (
 )
 from elm_desktop.clinical.report import DraftReport, RecordingFacts, draft_report
 from elm_desktop.clinical.zeroshot import (
+    EmptyPromptError,
     FindingScore,
     PromptBank,
+    PromptContrast,
     PromptCurve,
     Segment,
     build_prompt_bank,
+    check_prompt,
+    prompt_contrast,
     prompt_curve,
     score_findings,
 )
 
 __all__ = [
     "DraftReport",
+    "EmptyPromptError",
     "Finding",
     "FindingScore",
     "KnowledgeBase",
     "PromptBank",
+    "PromptContrast",
     "PromptCurve",
     "RecordingFacts",
     "Segment",
     "build_prompt_bank",
+    "check_prompt",
     "draft_report",
     "extract_findings",
     "find_mentions",
     "get_finding",
     "list_findings",
     "load_knowledge_base",
+    "prompt_contrast",
     "prompt_curve",
     "score_findings",
 ]

@@ -7,10 +7,25 @@ similarities to the EEG embedding divided by the model's temperature,
 
     p = sigmoid((cos(e, positive) - cos(e, contrast)) / temperature).
 
-The recording-level probability uses the attention-pooled recording embedding; the same formula
-on each crop embedding gives the per-crop curve. A free-text prompt has no contrast, so its curve
-is the raw cosine similarity of each crop to the prompt. All of this is numpy on cached
-embeddings: a new prompt costs one text embedding and one matrix-vector product.
+The recording-level probability uses the attention-pooled recording embedding. Per crop, the
+same formula alone would say mostly *that* a crop is abnormal, not *which* finding it shows: every
+abnormal finding is scored against the same normal record, so a crop far from normal (a photic
+stimulation block, a seizure) raises all their curves together, and the peak of the seizure curve
+fell on photic stimulation in the demo recording. So each crop's logit loses the component that
+the abnormal findings share (the mean of their positive-minus-contrast directions), measured as
+the crop's departure from the recording embedding:
+
+    logit_crop = (e_crop . (positive - contrast) - (e_crop - e_rec) . shared) / temperature.
+
+At the recording embedding the curve equals the recording's probability, so curve and threshold
+share one scale; its peaks are where the finding itself is most evident, and they give the top
+segments ("most evident at", the phenotype panel's jump).
+
+A free-text prompt is scored the same way, against the normal-record contrast (the mean contrast
+of the abnormal findings, which for the built-in base is the normal record's descriptions) with
+the shared component removed per crop: it gets a recording probability and a per-crop probability
+curve on the same scale as the findings'. All of this is numpy on cached embeddings: a new prompt
+costs one text embedding and a few matrix-vector products.
 """
 
 from __future__ import annotations
@@ -21,12 +36,28 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from elm_desktop.clinical.knowledge import KnowledgeBase, PromptStyle
+from elm_desktop.errors import ConfigError, ElmError
 from elm_desktop.runtime.pooling import l2_normalise
 
 TextEmbedder = Callable[[Sequence[str]], np.ndarray]
 
 #: How many top segments a curve reports.
 TOP_SEGMENTS = 3
+
+
+class EmptyPromptError(ElmError):
+    """A free-text prompt is empty or only whitespace."""
+
+    def __init__(self) -> None:
+        super().__init__("Type a finding to score: the prompt is empty.")
+
+
+def check_prompt(prompt: str) -> str:
+    """Return ``prompt`` stripped; :class:`EmptyPromptError` when nothing is left."""
+    text = prompt.strip()
+    if not text:
+        raise EmptyPromptError()
+    return text
 
 
 @dataclass(frozen=True)
@@ -51,24 +82,51 @@ class Segment:
 
 @dataclass
 class PromptCurve:
-    """One prompt's per-crop cosine similarity over the whole recording.
+    """One free-text prompt scored over the whole recording.
 
     Attributes
     ----------
     prompt : str
         The text as typed.
+    probability : numpy.ndarray
+        float32 [n_crops], the prompt's probability at each crop, scored as the findings are
+        (against the normal-record contrast, through the model's temperature, the component the
+        abnormal findings share removed): the same scale as
+        :attr:`FindingScore.crop_probability`.
+    recording_probability : float
+        The prompt's probability for the whole recording (attention-pooled embedding).
     similarity : numpy.ndarray
-        float32 [n_crops], cosine similarity of each crop embedding to the prompt embedding.
+        float32 [n_crops], raw cosine similarity of each crop embedding to the prompt.
     recording_similarity : float
-        Cosine similarity of the recording embedding to the prompt.
+        Raw cosine similarity of the recording embedding to the prompt.
     top_segments : list of Segment
-        The highest-scoring crops, best first, no two overlapping.
+        The peaks of ``probability``, best first, no two overlapping.
     """
 
     prompt: str
+    probability: np.ndarray
+    recording_probability: float
     similarity: np.ndarray
     recording_similarity: float
     top_segments: list[Segment] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class PromptContrast:
+    """What a free-text prompt is scored against, from a prompt bank.
+
+    Attributes
+    ----------
+    normal : numpy.ndarray
+        float32 [dim], L2-normalised mean of the abnormal findings' contrast ensembles (for the
+        built-in base: the normal record's descriptions).
+    shared : numpy.ndarray
+        float32 [dim], mean positive-minus-contrast direction of the abnormal findings: what
+        makes a crop look abnormal whatever the finding; removed from per-crop curves.
+    """
+
+    normal: np.ndarray
+    shared: np.ndarray
 
 
 @dataclass
@@ -87,9 +145,10 @@ class FindingScore:
     abnormal : bool
         Whether the finding makes a record abnormal.
     crop_probability : numpy.ndarray
-        float32 [n_crops], the same probability for each crop.
+        float32 [n_crops], the finding's probability at each crop, with the component that the
+        abnormal findings share removed (see the module docstring).
     top_segments : list of Segment
-        Crops with the highest probability, best first.
+        The peaks of ``crop_probability``, best first: where this finding is most evident.
     """
 
     finding_id: str
@@ -180,10 +239,10 @@ def score_findings(
         In knowledge-base order.
     """
     difference = bank.positive - bank.contrast  # [f, dim]: cos(e,p) - cos(e,c) = e . (p - c)
-    crop_prob = _sigmoid(np.asarray(crop_embeddings, np.float32) @ difference.T / temperature)
-    recording_prob = _sigmoid(
-        np.asarray(recording_embedding, np.float32) @ difference.T / temperature
-    )
+    shared = prompt_contrast(knowledge_base, bank).shared
+    recording = np.asarray(recording_embedding, np.float32)
+    recording_prob = _sigmoid(recording @ difference.T / temperature)
+    crop_prob = _crop_probability(crop_embeddings, recording, difference, shared, temperature)
     scores = []
     for i, finding_id in enumerate(bank.finding_ids):
         finding = knowledge_base[finding_id]
@@ -204,22 +263,63 @@ def score_findings(
     return scores
 
 
+def prompt_contrast(knowledge_base: KnowledgeBase, bank: PromptBank) -> PromptContrast:
+    """Return the contrast and the shared abnormal direction that prompts are scored against.
+
+    Raises
+    ------
+    ConfigError
+        The knowledge base has no abnormal finding in the bank.
+    """
+    abnormal = [i for i, fid in enumerate(bank.finding_ids) if knowledge_base[fid].abnormal]
+    if not abnormal:
+        raise ConfigError(
+            "the phenotype knowledge base has no abnormal finding, so free-text prompts have "
+            "no normal-record contrast; add one (abnormal = true)"
+        )
+    contrast = bank.contrast[abnormal]
+    normal = l2_normalise(contrast.mean(axis=0, keepdims=True))[0]
+    shared = (bank.positive[abnormal] - contrast).mean(axis=0)
+    return PromptContrast(np.asarray(normal, np.float32), np.asarray(shared, np.float32))
+
+
 def prompt_curve(
     prompt: str,
     prompt_embedding: np.ndarray,
+    contrast: PromptContrast,
     crop_embeddings: np.ndarray,
     recording_embedding: np.ndarray,
     crop_starts_s: np.ndarray,
     window_s: float,
+    temperature: float,
 ) -> PromptCurve:
-    """Return the per-crop cosine similarity of one embedded prompt, with its top segments."""
+    """Score one embedded prompt as the findings are scored: probabilities and their peaks.
+
+    Parameters
+    ----------
+    prompt : str
+    prompt_embedding : numpy.ndarray
+        [dim], L2-normalised.
+    contrast : PromptContrast
+        From :func:`prompt_contrast`.
+    crop_embeddings, recording_embedding, crop_starts_s, window_s, temperature
+        As for :func:`score_findings`.
+    """
     vector = np.asarray(prompt_embedding, np.float32).reshape(-1)
-    similarity = np.asarray(crop_embeddings, np.float32) @ vector
+    crops = np.asarray(crop_embeddings, np.float32)
+    recording = np.asarray(recording_embedding, np.float32)
+    difference = (vector - contrast.normal)[None]
+    probability = _crop_probability(crops, recording, difference, contrast.shared, temperature)[
+        :, 0
+    ]
+    probability = np.ascontiguousarray(probability)
     return PromptCurve(
         prompt=prompt,
-        similarity=similarity,
-        recording_similarity=float(np.asarray(recording_embedding, np.float32) @ vector),
-        top_segments=top_segments(similarity, crop_starts_s, window_s),
+        probability=probability,
+        recording_probability=float(_sigmoid(recording @ difference[0] / temperature)),
+        similarity=crops @ vector,
+        recording_similarity=float(recording @ vector),
+        top_segments=top_segments(probability, crop_starts_s, window_s),
     )
 
 
@@ -249,6 +349,20 @@ def top_segments(
         if len(chosen) == k:
             break
     return chosen
+
+
+def _crop_probability(
+    crops: np.ndarray,
+    recording: np.ndarray,
+    difference: np.ndarray,
+    shared: np.ndarray,
+    temperature: float,
+) -> np.ndarray:
+    """[n_crops, k] per-crop probabilities of ``k`` positive-minus-contrast directions, with the
+    crop's departure from the recording along the shared abnormal direction removed."""
+    crops = np.asarray(crops, np.float32)
+    departure = (crops - recording[None]) @ shared  # [n]
+    return _sigmoid((crops @ difference.T - departure[:, None]) / temperature)
 
 
 def _sigmoid(x: np.ndarray) -> np.ndarray:

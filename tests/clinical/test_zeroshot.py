@@ -13,11 +13,15 @@ import pytest
 
 from elm_desktop.clinical.knowledge import load_knowledge_base
 from elm_desktop.clinical.zeroshot import (
+    EmptyPromptError,
     build_prompt_bank,
+    check_prompt,
+    prompt_contrast,
     prompt_curve,
     score_findings,
     top_segments,
 )
+from elm_desktop.errors import ElmError
 
 DIM = 64
 
@@ -70,26 +74,76 @@ def test_probability_is_the_tempered_two_way_softmax(kb):
     assert score.probability == pytest.approx(expected, abs=1e-5)
     assert score.present == (score.probability >= score.threshold)
     assert score.crop_probability.shape == (8,)
-    assert score.crop_probability[6] > 0.5 > score.crop_probability[0]
+    assert score.crop_probability[6] > score.crop_probability[0]
     assert {seg.crop for seg in score.top_segments[:2]} == {6, 7}
     # A lower temperature sharpens the same evidence.
     sharper = score_findings(kb, bank, crops, recording, starts, 5.0, temperature=0.05)[i]
     assert abs(sharper.probability - 0.5) > abs(score.probability - 0.5)
 
 
-def test_prompt_curve_is_cosine_similarity_per_crop():
+def test_prompt_is_scored_against_the_normal_record_like_a_finding(kb):
+    bank = build_prompt_bank(kb, bag_of_words, "knowledge")
+    contrast = prompt_contrast(kb, bank)
+    # The built-in abnormal findings are all scored against the normal record's descriptions.
+    normal = unit(bag_of_words(list(kb["normal"].prompts("knowledge"))).mean(axis=0))
+    np.testing.assert_allclose(contrast.normal, normal, atol=1e-5)
     rng = np.random.default_rng(0)
     crops = rng.standard_normal((20, DIM)).astype(np.float32)
     crops /= np.linalg.norm(crops, axis=1, keepdims=True)
     prompt = bag_of_words(["poly spike and slow wave"])[0]
     crops[13] = prompt
+    recording = unit(crops.mean(axis=0))
     curve = prompt_curve(
-        "poly spike and slow wave", prompt, crops, crops[0], np.arange(20) * 5.0, 5.0
+        "poly spike and slow wave",
+        prompt,
+        contrast,
+        crops,
+        recording,
+        np.arange(20) * 5.0,
+        5.0,
+        0.3,
     )
     np.testing.assert_allclose(curve.similarity, crops @ prompt, atol=1e-6)
+    expected = 1 / (1 + np.exp(-(recording @ prompt - recording @ normal) / 0.3))
+    assert curve.recording_probability == pytest.approx(expected, abs=1e-5)
+    assert curve.probability.shape == (20,) and curve.probability.dtype == np.float32
     assert curve.top_segments[0].crop == 13
+    assert curve.top_segments[0].score == pytest.approx(float(curve.probability.max()))
     assert curve.top_segments[0].start_s == 65.0 and curve.top_segments[0].end_s == 70.0
-    assert curve.recording_similarity == pytest.approx(float(crops[0] @ prompt), abs=1e-6)
+    # At the recording embedding itself the curve is the recording's probability: one scale.
+    at_recording = prompt_curve("x", prompt, contrast, recording[None], recording, [0.0], 5.0, 0.3)
+    assert at_recording.probability[0] == pytest.approx(curve.recording_probability, abs=1e-5)
+
+
+def test_crop_curves_peak_where_the_finding_itself_is_not_where_any_abnormality_is(kb):
+    """The seizure curve once peaked on photic stimulation: a crop far from normal raises every
+    finding scored against the normal record. The shared abnormal direction is removed per crop."""
+    bank = build_prompt_bank(kb, bag_of_words, "knowledge")
+    i = bank.finding_ids.index("seizure")
+    shared = prompt_contrast(kb, bank).shared
+    seizure = bank.positive[i] - bank.contrast[i]
+    # A crop moved a long way along the direction all abnormal findings share, and a crop moved
+    # less far along the seizure's own direction (minus its shared part).
+    own = seizure - (seizure @ shared) / (shared @ shared) * shared
+    normal_crop = bank.contrast[i]
+    generic = unit(normal_crop + 3.0 * shared / np.linalg.norm(shared))
+    specific = unit(normal_crop + 1.0 * own / np.linalg.norm(own))
+    crops = np.stack([normal_crop] * 4 + [generic, specific]).astype(np.float32)
+    recording = unit(crops.mean(axis=0))
+    raw = crops @ seizure
+    assert raw[4] > raw[5]  # the plain normal-contrast score would point at the generic crop
+    score = score_findings(kb, bank, crops, recording, np.arange(6) * 5.0, 5.0, 0.3)[i]
+    assert score.top_segments[0].crop == 5
+    at_recording = score_findings(kb, bank, recording[None], recording, [0.0], 5.0, 0.3)[i]
+    assert at_recording.crop_probability[0] == pytest.approx(score.probability, abs=1e-5)
+
+
+@pytest.mark.parametrize("prompt", ["", "   ", "\t\n"])
+def test_empty_prompts_are_refused(prompt):
+    with pytest.raises(EmptyPromptError, match="Type a finding to score: the prompt is empty."):
+        check_prompt(prompt)
+    assert issubclass(EmptyPromptError, ElmError)
+    assert check_prompt("  spikes ") == "spikes"
 
 
 def test_top_segments_do_not_overlap():
