@@ -15,11 +15,11 @@ from functools import cached_property
 from pathlib import Path
 
 import numpy as np
-import onnxruntime as ort
 
 from elm_desktop.errors import BundleError
 from elm_desktop.progress import CancelToken, ProgressCallback
 from elm_desktop.runtime.bundle import EEG_INPUT, EEG_OUTPUTS, TEXT_INPUTS, TEXT_OUTPUTS, Bundle
+from elm_desktop.runtime.offline_ort import ort
 from elm_desktop.runtime.pooling import attention_weights, l2_normalise, recording_embedding
 from elm_desktop.runtime.providers import (
     CPU,

@@ -14,9 +14,8 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-import onnxruntime as ort
-
 from elm_desktop.errors import ConfigError
+from elm_desktop.runtime.offline_ort import ort
 
 CUDA = "CUDAExecutionProvider"
 CPU = "CPUExecutionProvider"

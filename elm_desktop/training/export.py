@@ -225,7 +225,7 @@ def _onnx_export(module: nn.Module, args: tuple, path: Path, **names: Any) -> No
 
 
 def _cpu_session(path: Path):
-    import onnxruntime as ort
+    from elm_desktop.runtime.offline_ort import ort
 
     options = ort.SessionOptions()
     options.log_severity_level = 3
