@@ -14,6 +14,10 @@ class RecordingError(ElmError):
     """A recording cannot be read or used as it is."""
 
 
+class UnreadableFileError(RecordingError):
+    """The path cannot be read as a file: missing, a folder, a pipe, a link loop, no permission."""
+
+
 class NotAnEdfFileError(RecordingError):
     """The file is not EDF, EDF+ or BDF."""
 
@@ -38,12 +42,20 @@ class RecordingTooShortError(RecordingError):
     """The recording is shorter than one model crop."""
 
 
+class NonFiniteDataError(RecordingError):
+    """The model input computed from a recording holds NaN or infinite values."""
+
+
 class BundleError(ElmError):
     """A model bundle is missing, altered or of an unknown format."""
 
 
 class ArchiveError(ElmError):
     """The case archive cannot be opened or written."""
+
+
+class OutputError(ElmError):
+    """An output cannot be written where it was asked for, or holds a non-finite number."""
 
 
 class ConfigError(ElmError):

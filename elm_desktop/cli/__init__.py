@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
+import signal
 import sys
 from collections.abc import Sequence
 
@@ -43,10 +45,19 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; return the process exit status.
 
     A user error (:class:`~elm_desktop.errors.ElmError`) prints one line to stderr and returns 2.
+    A reader that closes the output early (``elm-desktop info F | head -2``) ends the command
+    quietly with 128 + SIGPIPE, the status of a Unix tool stopped the same way.
     """
     args = build_parser().parse_args(argv)
     try:
-        return int(args.handler(args) or 0)
+        status = int(args.handler(args) or 0)
+        sys.stdout.flush()  # so a closed pipe shows here, not in the interpreter's last flush
+        return status
+    except BrokenPipeError:
+        # Nothing more can reach the reader; point stdout at /dev/null so that the
+        # interpreter's last flush does not report the closed pipe either.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 128 + signal.SIGPIPE
     except ElmError as error:
         print(f"elm-desktop: error: {error}", file=sys.stderr)
         return 2

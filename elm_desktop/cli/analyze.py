@@ -8,9 +8,10 @@ the reference reports).
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from pathlib import Path
+
+from elm_desktop.cli.outputs import check_output_file, strict_json
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -106,6 +107,8 @@ def run_analyze(args: argparse.Namespace) -> int:
     from elm_desktop.clinical.html import read_snippets, render_html, snippet_requests
     from elm_desktop.progress import TerminalProgress
 
+    check_output_file(args.json, "--json")
+    check_output_file(args.html, "--html")
     engine = load_engine(args.model, args.device)
     archive = open_archive(args.archive) if args.archive else None
     bar = TerminalProgress(f"analysing {args.file.name}")
@@ -124,7 +127,7 @@ def run_analyze(args: argparse.Namespace) -> int:
     bar.close()
     summary = result.to_dict()
     if args.json is not None:
-        args.json.write_text(json.dumps(summary, indent=1), encoding="utf-8")
+        args.json.write_text(strict_json(summary, indent=1), encoding="utf-8")
     if args.html is not None:
         snippets = read_snippets(args.file, snippet_requests(summary))
         args.html.write_text(render_html(summary, snippets), encoding="utf-8")
@@ -160,6 +163,8 @@ def run_evaluate(args: argparse.Namespace) -> int:
     from elm_desktop.clinical.evaluation import evaluation_figures, figures_markdown
     from elm_desktop.clinical.knowledge import load_knowledge_base
 
+    check_output_file(args.out, "--out")
+    check_output_file(args.json, "--json")
     engine = load_engine(args.model, args.device)
     records, knowledge_base = evaluate_corpus(
         args.manifest,
@@ -183,7 +188,7 @@ def run_evaluate(args: argparse.Namespace) -> int:
     if args.out is not None:
         args.out.write_text(text + "\n", encoding="utf-8")
     if args.json is not None:
-        args.json.write_text(json.dumps(figures, indent=1), encoding="utf-8")
+        args.json.write_text(strict_json(figures, indent=1), encoding="utf-8")
     return 0
 
 

@@ -7,11 +7,11 @@ user data directory).
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from pathlib import Path
 
 from elm_desktop.cli.analyze import load_engine
+from elm_desktop.cli.outputs import strict_json
 
 ARCHIVE_HELP = "SQLite file or postgresql:// URL (default: the archive in the user data folder)"
 
@@ -129,7 +129,7 @@ def run_search(args: argparse.Namespace) -> int:
         for hit in hits
     ]
     if args.json:
-        print(json.dumps(rows, indent=2))
+        print(strict_json(rows, indent=2))
         return 0
     if not rows:
         print("no archived recordings (the archive is empty)")
@@ -158,7 +158,7 @@ def run_stats(args: argparse.Namespace) -> int:
     with open_archive(args.archive) as archive:
         stats = archive.stats()
     if args.json:
-        print(json.dumps(stats, indent=2))
+        print(strict_json(stats, indent=2))
     else:
         for key, value in stats.items():
             print(f"{key:>15}: {value}")

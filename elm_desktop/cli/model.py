@@ -166,6 +166,7 @@ def _import_elm(args: argparse.Namespace) -> int:
 
 def _calibrate(args: argparse.Namespace) -> int:
     from elm_desktop.cli.analyze import calibrated_thresholds, load_engine
+    from elm_desktop.cli.outputs import check_output_file
     from elm_desktop.clinical.evaluation import thresholds_toml
     from elm_desktop.clinical.knowledge import load_knowledge_base
     from elm_desktop.errors import ConfigError
@@ -178,6 +179,7 @@ def _calibrate(args: argparse.Namespace) -> int:
     entries = [e for e in read_manifest(manifest) if e.get("split") == args.split]
     if not entries:
         raise ConfigError(f"{manifest} has no recording in split {args.split!r}")
+    check_output_file(args.out, "--out")
     engine = load_engine(args.bundle, args.device)
     if not engine.bundle.has_text:
         raise ConfigError(

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import argparse
-import json
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
+from elm_desktop.cli.outputs import check_output_file, strict_json
 from elm_desktop.errors import ConfigError, RecordingTooShortError
 from elm_desktop.progress import TerminalProgress
 
@@ -71,6 +71,7 @@ def describe(path: Path, phi: bool) -> dict[str, Any]:
             {"onset_s": a.onset, "duration_s": a.duration, "text": a.description}
             for a in rec.annotations
         ],
+        "warnings": list(rec.warnings),
     }
     if phi:
         patient = rec.patient
@@ -94,10 +95,12 @@ def _clock(seconds: float) -> str:
 def run_info(args: argparse.Namespace) -> int:
     facts = describe(args.file, args.phi)
     if args.json:
-        print(json.dumps(facts, indent=2))
+        print(strict_json(facts, indent=2))
         return 0
     rates = sorted({c["sfreq"] for c in facts["channels"]})
     print(f"{facts['file']}  ({facts['format']})")
+    for warning in facts["warnings"]:
+        print(f"warning    {warning}")
     print(f"duration   {_clock(facts['duration_s'])}  ({facts['duration_s']:g} s)")
     print(
         f"sampling   {facts['sfreq']:g} Hz as read; native rates {', '.join(f'{r:g}' for r in rates)} Hz"
@@ -131,6 +134,7 @@ def run_preprocess(args: argparse.Namespace) -> int:
 
     if args.out.suffix != ".npy":
         raise ConfigError(f"--out {args.out} must end in .npy")
+    check_output_file(args.out, "--out")
     rec = open_recording(args.file)
     n_out = int(round(rec.n_samples * ELM_SFREQ / rec.sfreq))
     window = int(args.window[:-1]) if args.window else None
@@ -141,7 +145,6 @@ def run_preprocess(args: argparse.Namespace) -> int:
         )
     progress = TerminalProgress(f"preprocess {rec.path.name}")
     blocks = iter_elm_input(rec, progress=progress)
-    args.out.parent.mkdir(parents=True, exist_ok=True)
     if window is None:
         shape = (len(ELM_CHANNELS), n_out)
         written = _write_streamed(args.out, shape, blocks, fortran_order=True)
@@ -173,9 +176,16 @@ def _write_streamed(path: Path, shape: tuple[int, ...], parts, fortran_order: bo
     blocks are consecutive bytes; ``numpy.load`` returns it with the same shape.
     """
     header = {"descr": "<f4", "fortran_order": fortran_order, "shape": shape}
-    with path.open("wb") as stream:
-        np.lib.format.write_array_header_1_0(stream, header)
-        for part in parts:
-            data = part.T if fortran_order else part
-            stream.write(np.ascontiguousarray(data, dtype="<f4").tobytes())
+    # Written beside the target and moved over it when complete: a recording refused half-way
+    # (e.g. NaN in its model input) leaves neither a partial file nor a clobbered old one.
+    partial = path.with_name(path.name + ".part")
+    try:
+        with partial.open("wb") as stream:
+            np.lib.format.write_array_header_1_0(stream, header)
+            for part in parts:
+                data = part.T if fortran_order else part
+                stream.write(np.ascontiguousarray(data, dtype="<f4").tobytes())
+        partial.replace(path)
+    finally:
+        partial.unlink(missing_ok=True)
     return shape

@@ -10,8 +10,11 @@ patient-identifying fields apart from the signal description.
 from __future__ import annotations
 
 import datetime as dt
+import errno
+import math
 import os
 import re
+import stat
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -20,6 +23,7 @@ from elm_desktop.errors import (
     EmptyRecordingError,
     NotAnEdfFileError,
     TruncatedRecordingError,
+    UnreadableFileError,
 )
 
 _EDF_VERSION = b"0       "
@@ -37,6 +41,19 @@ _SIGNAL_FIELDS = (  # (name, width) of each per-signal header field, in file ord
     ("reserved", 32),
 )
 _ANNOTATION_LABELS = {"EDF Annotations", "BDF Annotations"}
+_REPAIR = "repair the header (e.g. with EDFbrowser's header editor) or re-export the file"
+#: A header number as the EDF specification writes it (ASCII decimal, optional exponent);
+#: Python's float() alone would also take "nan", "inf", "1_000" and Unicode digits.
+_NUMBER = re.compile(r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?")
+_FIELD_MAX = 99_999_999  # the largest integer an 8-character header field can hold
+_MAX_SIGNALS = 9_999  # the largest a 4-character field can hold
+#: Shortest data record accepted, in seconds; shorter ones only come from damaged headers.
+_MIN_RECORD_S = 1e-6
+#: Highest sampling rate accepted; EEG and ECG amplifiers stay far below it.
+_MAX_RATE_HZ = 1e6
+#: Largest physical value a sample may map to: leaves room for unit scaling and the
+#: model's x 1e5, so no value read from the file can overflow to infinity downstream.
+_MAX_PHYSICAL = 1e200
 
 
 @dataclass(frozen=True)
@@ -76,7 +93,11 @@ class PatientFields:
 
 @dataclass(frozen=True)
 class EdfHeader:
-    """What the file header says, checked for consistency with the file size."""
+    """What the file header says, checked for consistency with the file size.
+
+    ``warnings`` holds one sentence per defect that was worked around (data past the declared
+    records, which is ignored); a reader shows them, since they say what was not read.
+    """
 
     path: Path
     file_format: str  # "EDF", "EDF+C", "EDF+D", "BDF", "BDF+C", "BDF+D"
@@ -84,10 +105,16 @@ class EdfHeader:
     record_duration: float
     signals: tuple[SignalHeader, ...]
     patient: PatientFields
+    warnings: tuple[str, ...] = ()
 
     @property
     def discontinuous(self) -> bool:
         return self.file_format.endswith("+D")
+
+    @property
+    def sample_bytes(self) -> int:
+        """Bytes per sample: 3 for BDF (24 bit), 2 for EDF (16 bit)."""
+        return 3 if self.file_format.startswith("BDF") else 2
 
 
 def _field(raw: bytes, name: str, path: Path) -> str:
@@ -98,19 +125,44 @@ def _field(raw: bytes, name: str, path: Path) -> str:
         if name in ("patient", "recording", "label", "transducer", "prefiltering", "reserved"):
             return text  # free-text fields: be lenient with local code pages
         raise BadHeaderError(
-            f"{path.name}: header field '{name}' holds non-ASCII bytes; "
-            "repair the header (e.g. with EDFbrowser's header editor) or re-export the file"
+            f"{path.name}: header field '{name}' holds non-ASCII bytes; {_REPAIR}"
         ) from None
 
 
-def _number(text: str, name: str, path: Path, kind: type = float) -> float:
-    try:
-        return kind(text) if kind is float else int(float(text))
-    except ValueError:
+def _number(
+    text: str,
+    name: str,
+    path: Path,
+    low: float = -math.inf,
+    high: float = math.inf,
+    integer: bool = False,
+) -> float:
+    """Return the number of a header field, checked: finite, in ``[low, high]``, whole if asked.
+
+    The one place where header text becomes a number, so no value reaches MNE, the sampling
+    rate or a division unless it is finite and within what its field may hold.
+    """
+    if not _NUMBER.fullmatch(text):
         raise BadHeaderError(
-            f"{path.name}: header field '{name}' is {text!r}, not a number; "
-            "repair the header (e.g. with EDFbrowser's header editor) or re-export the file"
-        ) from None
+            f"{path.name}: header field '{name}' is {text!r}, not a number; {_REPAIR}"
+        )
+    value = float(text)
+    if math.isfinite(value) and low <= value <= high and (value.is_integer() or not integer):
+        return value
+    kind = "a whole number" if integer else "a finite number"
+    shown = [f"{int(v)}" if integer else f"{v:g}" for v in (low, high) if math.isfinite(v)]
+    if len(shown) == 2:
+        kind += f" from {shown[0]} to {shown[1]}"
+    raise BadHeaderError(
+        f"{path.name}: header field '{name}' is {text!r}; it must be {kind}; {_REPAIR}"
+    )
+
+
+def _integer(
+    text: str, name: str, path: Path, low: float = -math.inf, high: float = math.inf
+) -> int:
+    """Return the whole number of a header field, checked as :func:`_number` does."""
+    return int(_number(text, name, path, low, high, integer=True))
 
 
 def _parse_start(date: str, time: str) -> dt.datetime | None:
@@ -135,8 +187,54 @@ def _patient_fields(patient: str, recording: str, start: dt.datetime | None) -> 
     return PatientFields(patient, recording, start)
 
 
+_FILE_KINDS = (  # what a path that is not a regular file is, in words
+    (stat.S_ISFIFO, "a named pipe (FIFO)"),
+    (stat.S_ISCHR, "a character device"),
+    (stat.S_ISBLK, "a block device"),
+    (stat.S_ISSOCK, "a socket"),
+)
+
+
+def _unreadable(path: Path, error: OSError) -> UnreadableFileError:
+    """The error for a path the operating system refuses, saying which refusal it was."""
+    reasons = {
+        errno.ENOENT: "no such file; check the path",
+        errno.ELOOP: "a symbolic link that loops back on itself; point it at the recording",
+        errno.EACCES: "no permission to read it; ask for read access or copy the file",
+        errno.EPERM: "no permission to read it; ask for read access or copy the file",
+        errno.ENOTDIR: "a part of the path is a file, not a folder; check the path",
+        errno.ENAMETOOLONG: "the path is too long; move the file to a shorter path",
+    }
+    reason = reasons.get(error.errno or 0, f"it cannot be read ({error.strerror}); check the disk")
+    if error.errno == errno.ENOENT and path.is_symlink():
+        reason = "a symbolic link to a missing file; point it at the recording"
+    return UnreadableFileError(f"{path}: {reason}")
+
+
+def _checked_size(path: Path) -> int:
+    """Return the size of ``path`` after checking it is a regular file (never opening a pipe)."""
+    try:
+        status = path.stat()
+    except OSError as error:
+        raise _unreadable(path, error) from None
+    mode = status.st_mode
+    if stat.S_ISDIR(mode):
+        raise UnreadableFileError(
+            f"{path}: a folder, not a recording; give the EDF or BDF file inside it"
+        )
+    for test, kind in _FILE_KINDS:
+        if test(mode):
+            raise UnreadableFileError(
+                f"{path}: {kind}, not a regular file; copy the recording to a file first"
+            )
+    return status.st_size
+
+
 def read_header(path: str | Path) -> EdfHeader:
     """Read and check the header of an EDF, EDF+ or BDF file.
+
+    Every number of the header is checked before use: it must be finite, within what its
+    field may hold, and agree with the other fields and with the file size.
 
     Parameters
     ----------
@@ -149,84 +247,84 @@ def read_header(path: str | Path) -> EdfHeader:
 
     Raises
     ------
+    UnreadableFileError
+        The path is missing, a folder, a pipe or device, a symbolic link loop, or not readable.
     NotAnEdfFileError
         The file does not start like an EDF or BDF file.
     BadHeaderError
-        A field is non-numeric, inconsistent, or a signal has equal physical (or digital)
-        minimum and maximum.
+        A field is non-numeric, not finite, out of range or inconsistent (with another field
+        or with the file size, e.g. 24-bit samples under an EDF version field).
     EmptyRecordingError
         The header promises zero data records, or the file holds only annotations.
     TruncatedRecordingError
         The file holds fewer data records than the header promises.
     """
     path = Path(path)
-    if not path.is_file():
-        raise NotAnEdfFileError(f"{path}: no such file; check the path")
-    size = path.stat().st_size
-    with path.open("rb") as stream:
-        main = stream.read(256)
-        if len(main) < 256 or main[:8] not in (_EDF_VERSION, _BDF_VERSION):
-            raise NotAnEdfFileError(
-                f"{path.name} is not an EDF, EDF+ or BDF file (its first bytes are "
-                f"{main[:8]!r}); export the recording from the EEG system as EDF+ or BDF"
+    size = _checked_size(path)
+    try:
+        with path.open("rb") as stream:
+            main = stream.read(256)
+            if len(main) < 256 or main[:8] not in (_EDF_VERSION, _BDF_VERSION):
+                raise NotAnEdfFileError(
+                    f"{path.name} is not an EDF, EDF+ or BDF file (its first bytes are "
+                    f"{main[:8]!r}); export the recording from the EEG system as EDF+ or BDF"
+                )
+            text = {
+                name: _field(main[start:stop], name, path)
+                for name, start, stop in (
+                    ("patient", 8, 88),
+                    ("recording", 88, 168),
+                    ("start date", 168, 176),
+                    ("start time", 176, 184),
+                    ("header bytes", 184, 192),
+                    ("reserved", 192, 236),
+                    ("number of data records", 236, 244),
+                    ("data record duration", 244, 252),
+                    ("number of signals", 252, 256),
+                )
+            }
+            n_signals = _integer(
+                text["number of signals"], "number of signals", path, 1, _MAX_SIGNALS
             )
-        bdf = main[:8] == _BDF_VERSION
-        text = {
-            name: _field(main[start:stop], name, path)
-            for name, start, stop in (
-                ("patient", 8, 88),
-                ("recording", 88, 168),
-                ("start date", 168, 176),
-                ("start time", 176, 184),
-                ("header bytes", 184, 192),
-                ("reserved", 192, 236),
-                ("number of data records", 236, 244),
-                ("data record duration", 244, 252),
-                ("number of signals", 252, 256),
-            )
-        }
-        header_bytes = int(_number(text["header bytes"], "header bytes", path, int))
-        n_records = int(
-            _number(text["number of data records"], "number of data records", path, int)
-        )
-        duration = _number(text["data record duration"], "data record duration", path)
-        n_signals = int(_number(text["number of signals"], "number of signals", path, int))
-        if n_signals <= 0 or header_bytes != 256 * (n_signals + 1):
-            raise BadHeaderError(
-                f"{path.name}: the header says {n_signals} signals in {header_bytes} header "
-                f"bytes, which do not agree (expected 256 x (signals + 1)); repair the header "
-                "or re-export the file"
-            )
-        raw_signals = stream.read(256 * n_signals)
+            header_bytes = _integer(text["header bytes"], "header bytes", path, 0, _FIELD_MAX)
+            if header_bytes != 256 * (n_signals + 1):
+                raise BadHeaderError(
+                    f"{path.name}: the header says {n_signals} signals in {header_bytes} header "
+                    f"bytes, which do not agree (expected 256 x (signals + 1)); {_REPAIR}"
+                )
+            raw_signals = stream.read(256 * n_signals)
+    except OSError as error:
+        raise _unreadable(path, error) from None
+    n_records = _integer(
+        text["number of data records"], "number of data records", path, -1, _FIELD_MAX
+    )
+    duration = _number(
+        text["data record duration"], "data record duration", path, _MIN_RECORD_S, _FIELD_MAX
+    )
     if len(raw_signals) < 256 * n_signals:
         raise TruncatedRecordingError(
             f"{path.name} ends inside its header; the file was cut short: copy or export it again"
         )
-    signals = _signal_headers(raw_signals, n_signals, path)
+    sample_bytes = 3 if main[:8] == _BDF_VERSION else 2
+    signals = _signal_headers(raw_signals, n_signals, path, sample_bytes, duration)
     start = _parse_start(text["start date"], text["start time"])
     if start is None:
         raise BadHeaderError(
             f"{path.name}: start date/time {text['start date']!r} {text['start time']!r} is not "
-            "dd.mm.yy hh.mm.ss; repair the header or re-export the file"
+            f"dd.mm.yy hh.mm.ss; {_REPAIR}"
         )
-    _check_record_count(path, size, header_bytes, n_records, signals, 3 if bdf else 2)
+    n_records, warnings = _checked_record_count(
+        path, size, header_bytes, n_records, signals, sample_bytes
+    )
     if all(s.is_annotation for s in signals):
         raise EmptyRecordingError(
             f"{path.name} holds only annotations and no signals; open the EDF+ file that "
             "holds the EEG itself"
         )
-    if duration <= 0:
-        raise BadHeaderError(
-            f"{path.name}: data record duration is {duration} s; it must be positive; "
-            "repair the header or re-export the file"
-        )
     reserved = text["reserved"]
-    kind = "BDF" if bdf else "EDF"
+    kind = "BDF" if sample_bytes == 3 else "EDF"
     suffix = "+D" if reserved.startswith(("EDF+D", "BDF+D")) else ""
     suffix = suffix or ("+C" if reserved.startswith(("EDF+C", "BDF+C")) else "")
-    if n_records == -1:
-        record_bytes = sum(s.samples_per_record for s in signals) * (3 if bdf else 2)
-        n_records = (size - header_bytes) // record_bytes
     return EdfHeader(
         path=path,
         file_format=kind + suffix,
@@ -234,10 +332,13 @@ def read_header(path: str | Path) -> EdfHeader:
         record_duration=duration,
         signals=signals,
         patient=_patient_fields(text["patient"], text["recording"], start),
+        warnings=warnings,
     )
 
 
-def _signal_headers(raw: bytes, n_signals: int, path: Path) -> tuple[SignalHeader, ...]:
+def _signal_headers(
+    raw: bytes, n_signals: int, path: Path, sample_bytes: int, record_duration: float
+) -> tuple[SignalHeader, ...]:
     columns: dict[str, list[str]] = {}
     offset = 0
     for name, width in _SIGNAL_FIELDS:
@@ -246,78 +347,174 @@ def _signal_headers(raw: bytes, n_signals: int, path: Path) -> tuple[SignalHeade
             _field(block[i * width : (i + 1) * width], name, path) for i in range(n_signals)
         ]
         offset += width * n_signals
+    lowest, highest = -(2 ** (8 * sample_bytes - 1)), 2 ** (8 * sample_bytes - 1) - 1
     signals = []
     for i in range(n_signals):
         label = columns["label"][i]
         where = f"signal {i + 1} ({label!r})"
-        values = {
-            name: _number(columns[name][i], f"{name} of {where}", path, kind)
-            for name, kind in (
-                ("physical minimum", float),
-                ("physical maximum", float),
-                ("digital minimum", int),
-                ("digital maximum", int),
-                ("samples per record", int),
-            )
-        }
         signal = SignalHeader(
             label=label,
             physical_dimension=columns["physical dimension"][i],
-            physical_min=values["physical minimum"],
-            physical_max=values["physical maximum"],
-            digital_min=int(values["digital minimum"]),
-            digital_max=int(values["digital maximum"]),
+            physical_min=_number(
+                columns["physical minimum"][i], f"physical minimum of {where}", path
+            ),
+            physical_max=_number(
+                columns["physical maximum"][i], f"physical maximum of {where}", path
+            ),
+            digital_min=_integer(
+                columns["digital minimum"][i], f"digital minimum of {where}", path
+            ),
+            digital_max=_integer(
+                columns["digital maximum"][i], f"digital maximum of {where}", path
+            ),
             prefiltering=columns["prefiltering"][i],
-            samples_per_record=int(values["samples per record"]),
+            samples_per_record=_integer(
+                columns["samples per record"][i],
+                f"samples per record of {where}",
+                path,
+                1,
+                _FIELD_MAX,
+            ),
         )
-        if signal.samples_per_record <= 0:
+        rate = signal.samples_per_record / record_duration
+        if rate > _MAX_RATE_HZ:
             raise BadHeaderError(
-                f"{path.name}: {where} has {signal.samples_per_record} samples per data record; "
-                "repair the header or re-export the file"
+                f"{path.name}: {where} has {signal.samples_per_record} samples per data record "
+                f"of {record_duration:g} s, i.e. {rate:g} Hz, above the {_MAX_RATE_HZ:g} Hz "
+                f"any amplifier records at; {_REPAIR}"
             )
-        if not signal.is_annotation and signal.physical_min == signal.physical_max:
-            raise BadHeaderError(
-                f"{path.name}: {where} has physical minimum equal to maximum "
-                f"({signal.physical_min:g}), so its amplitude cannot be scaled; "
-                "repair the header or re-export the file"
-            )
-        if not signal.is_annotation and signal.digital_min >= signal.digital_max:
-            raise BadHeaderError(
-                f"{path.name}: {where} has digital minimum {signal.digital_min} not below "
-                f"digital maximum {signal.digital_max}; repair the header or re-export the file"
-            )
+        if not signal.is_annotation:  # the annotation signal's scaling is never used
+            _check_scaling(signal, where, path, lowest, highest)
         signals.append(signal)
     return tuple(signals)
 
 
-def _check_record_count(
+def _check_scaling(signal: SignalHeader, where: str, path: Path, lowest: int, highest: int) -> None:
+    """Check that every sample value the file can hold maps to a finite physical value."""
+    width = "24-bit BDF" if highest > 2**15 else "16-bit EDF"
+    for name, value in (("minimum", signal.digital_min), ("maximum", signal.digital_max)):
+        if not lowest <= value <= highest:
+            raise BadHeaderError(
+                f"{path.name}: {where} has digital {name} {value}, outside the {width} "
+                f"sample range {lowest}..{highest}; {_REPAIR}"
+            )
+    if signal.digital_min >= signal.digital_max:
+        raise BadHeaderError(
+            f"{path.name}: {where} has digital minimum {signal.digital_min} not below "
+            f"digital maximum {signal.digital_max}; {_REPAIR}"
+        )
+    if signal.physical_min == signal.physical_max:
+        raise BadHeaderError(
+            f"{path.name}: {where} has physical minimum equal to maximum "
+            f"({signal.physical_min:g}), so its amplitude cannot be scaled; {_REPAIR}"
+        )
+    gain = (signal.physical_max - signal.physical_min) / (signal.digital_max - signal.digital_min)
+    reach = abs(signal.physical_min) + abs(gain) * (highest - lowest)
+    if not reach <= _MAX_PHYSICAL:  # also catches an infinite gain
+        raise BadHeaderError(
+            f"{path.name}: {where} has physical range {signal.physical_min:g} to "
+            f"{signal.physical_max:g}, which maps its samples beyond {_MAX_PHYSICAL:g}; {_REPAIR}"
+        )
+
+
+def _checked_record_count(
     path: Path,
     size: int,
     header_bytes: int,
     n_records: int,
     signals: tuple[SignalHeader, ...],
     sample_bytes: int,
-) -> None:
-    record_bytes = sum(s.samples_per_record for s in signals) * sample_bytes
-    complete = (size - header_bytes) // record_bytes
+) -> tuple[int, tuple[str, ...]]:
+    """Check the declared record count against the file size; return it and any warnings.
+
+    The sample width comes from the version field; a file whose size fits the other width
+    exactly (24-bit samples under an EDF version field, or 16-bit under BDF) is refused, since
+    reading it either way gives wrong data. Bytes past the declared records are ignored.
+    """
+    samples = sum(s.samples_per_record for s in signals)
+    data_bytes = size - header_bytes
+    complete = data_bytes // (samples * sample_bytes)
     if n_records == 0 or (n_records == -1 and complete == 0):
         raise EmptyRecordingError(
             f"{path.name} holds zero data records (no signal data); the recording was not "
             "saved: export it again from the EEG system"
         )
-    if n_records < -1:
+    if n_records == -1:  # still being recorded when saved: the file size says how many
+        n_records = complete
+    other = 5 - sample_bytes  # 3 for an EDF version field, 2 for BDF
+    if (
+        data_bytes != n_records * samples * sample_bytes
+        and data_bytes == n_records * samples * other
+    ):
+        declared, found, or_else = (
+            ("EDF", "24-bit BDF", "more records than its header declares")
+            if sample_bytes == 2
+            else ("BDF", "16-bit EDF", "fewer records: it was cut short")
+        )
         raise BadHeaderError(
-            f"{path.name}: number of data records is {n_records}; repair the header or "
-            "re-export the file"
+            f"{path.name}: its version field says {declared}, but its size fits {n_records} "
+            f"records of {found} samples exactly (it holds {found} data, or {or_else}); "
+            "write the matching version field or re-export the file"
         )
     if n_records > complete:
         raise TruncatedRecordingError(
             f"{path.name} holds {complete} complete data records of the {n_records} its header "
             "promises; the file was cut short: copy or export it again"
         )
+    extra = data_bytes - n_records * samples * sample_bytes
+    if extra == 0:
+        return n_records, ()
+    return n_records, (
+        f"{extra} bytes after the {n_records} data records the header declares "
+        f"({extra / (samples * sample_bytes):.4g} records) were ignored",
+    )
 
 
-_TAL = re.compile(rb"([+-]\d+(?:\.\d*)?)(?:\x15(\d+(?:\.\d*)?))?\x14(.*?)\x14\x00", re.DOTALL)
+#: One TAL (time-stamped annotation list) without its closing NUL: onset, optional duration,
+#: then texts each closed by 0x14. Matched against one NUL-separated piece at a time, so the
+#: time spent is linear in the annotation bytes whatever they hold.
+_TAL = re.compile(rb"([+-]\d+(?:\.\d*)?)(?:\x15(\d+(?:\.\d*)?))?\x14(.*)\x14", re.DOTALL)
+#: Onsets and durations beyond this many seconds (30,000 years) come from damaged TALs; they are
+#: dropped so that every time computed from them stays finite.
+_MAX_TAL_SECONDS = 1e12
+
+
+def parse_tal_record(data: bytes) -> tuple[float | None, list[tuple[float, float, str]]]:
+    """Parse the annotation signal of one data record of an EDF+/BDF+ file.
+
+    TALs that do not follow the EDF+ syntax, or whose onset or duration is not a finite number
+    within :data:`_MAX_TAL_SECONDS`, are skipped: a damaged annotation never stops the
+    recording from being read.
+
+    Parameters
+    ----------
+    data : bytes
+        The record's bytes of one "EDF Annotations" signal.
+
+    Returns
+    -------
+    time_stamp : float or None
+        The onset of the time-keeping TAL that opens the record (seconds from the file's start
+        time), or None when the record does not open with one.
+    annotations : list of (onset, duration, text)
+        Every other annotation of the record; duration 0.0 when the TAL gives none.
+    """
+    time_stamp = None
+    annotations: list[tuple[float, float, str]] = []
+    for index, piece in enumerate(data.split(b"\x00")):
+        match = _TAL.fullmatch(piece)
+        if match is None:
+            continue
+        onset = float(match.group(1))
+        duration = float(match.group(2)) if match.group(2) else 0.0
+        if not (abs(onset) <= _MAX_TAL_SECONDS and duration <= _MAX_TAL_SECONDS):
+            continue  # also drops inf and nan, which compare False
+        texts = [t.decode("utf-8", "replace") for t in match.group(3).split(b"\x14")]
+        if index == 0 and not texts[0]:
+            time_stamp = onset
+            texts = texts[1:]
+        annotations.extend((onset, duration, text) for text in texts if text)
+    return time_stamp, annotations
 
 
 def read_annotation_records(
@@ -337,8 +534,7 @@ def read_annotation_records(
     annotations : list of (onset, duration, text)
         Onsets in the same real-time seconds.
     """
-    sample_bytes = 3 if header.file_format.startswith("BDF") else 2
-    sizes = [s.samples_per_record * sample_bytes for s in header.signals]
+    sizes = [s.samples_per_record * header.sample_bytes for s in header.signals]
     record_bytes = sum(sizes)
     data_offset = 256 * (len(header.signals) + 1)
     onsets: dict[int, float] = {}
@@ -346,26 +542,19 @@ def read_annotation_records(
     start = 0
     for signal, size in zip(header.signals, sizes, strict=True):
         if signal.is_annotation:
-            # This signal's bytes of every record, read one small piece per record (a memory
-            # map would count the whole file as resident), then searched at once.
+            # This signal's bytes of each record, read one small piece per record (a memory
+            # map would count the whole file as resident).
             with header.path.open("rb") as stream:
                 fd = stream.fileno()
-                blob = b"".join(
-                    os.pread(fd, size, data_offset + k * record_bytes + start)
-                    for k in range(header.n_records)
-                )
-            for match in _TAL.finditer(blob):
-                record, offset = divmod(match.start(), size)
-                onset = float(match.group(1))
-                texts = [t.decode("utf-8", "replace") for t in match.group(3).split(b"\x14")]
-                if offset == 0 and not texts[0] and record not in onsets:
-                    onsets[record] = onset  # the time-keeping TAL that opens each record
-                    texts = texts[1:]
-                duration = float(match.group(2)) if match.group(2) else 0.0
-                annotations.extend((onset, duration, text) for text in texts if text)
+                for k in range(header.n_records):
+                    piece = os.pread(fd, size, data_offset + k * record_bytes + start)
+                    time_stamp, found = parse_tal_record(piece)
+                    if time_stamp is not None:
+                        onsets.setdefault(k, time_stamp)
+                    annotations.extend(found)
         start += size
     # A record without a time stamp (a malformed file) follows its predecessor directly.
-    starts = []
+    starts: list[float] = []
     for k in range(header.n_records):
         starts.append(onsets.get(k, starts[-1] + header.record_duration if starts else 0.0))
     return starts, annotations

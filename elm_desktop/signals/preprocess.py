@@ -25,7 +25,12 @@ from functools import lru_cache
 import mne
 import numpy as np
 
-from elm_desktop.errors import MissingChannelsError, RecordingError, RecordingTooShortError
+from elm_desktop.errors import (
+    MissingChannelsError,
+    NonFiniteDataError,
+    RecordingError,
+    RecordingTooShortError,
+)
 from elm_desktop.progress import CancelToken, ProgressCallback
 from elm_desktop.signals.montages import ELM_CHANNELS, get_montage
 from elm_desktop.signals.recording import Recording
@@ -87,7 +92,39 @@ def _clipped_bipolar(rec: Recording, electrodes: list[str], start: int, stop: in
     matrix, _ = get_montage("tcp-elm").matrix(electrodes)
     bipolar = matrix @ filtered[:, start - read_start : stop - read_start]
     bipolar *= ELM_SCALE
+    # Checked before clipping, which would turn an infinity into a plausible +-80; after it
+    # every step (clip, resampling) maps finite values to finite values.
+    check_finite(bipolar, rec, start)
     return np.clip(bipolar, -ELM_CLIP, ELM_CLIP, out=bipolar)
+
+
+def check_finite(x: np.ndarray, rec: Recording, first_sample: int) -> None:
+    """Refuse model input that holds NaN or infinite values: never score them.
+
+    Parameters
+    ----------
+    x : ndarray, shape (20, n)
+        Model input (ELM montage rows) at the native rate, from sample ``first_sample`` on.
+    rec : Recording
+        The recording it was computed from, named in the message.
+    first_sample : int
+        Index of ``x[:, 0]`` in the recording.
+
+    Raises
+    ------
+    NonFiniteDataError
+        Some value is NaN or infinite; the message says how many, where and in which
+        derivation.
+    """
+    bad = ~np.isfinite(x)
+    if not bad.any():
+        return
+    row, column = (int(i[0]) for i in np.nonzero(bad))
+    raise NonFiniteDataError(
+        f"{rec.path.name}: the model input holds {int(bad.sum())} NaN or infinite values, the "
+        f"first in {ELM_CHANNELS[row]} at {(first_sample + column) / rec.sfreq:.2f} s; the "
+        "file's samples or its header's scaling are damaged: re-export the recording"
+    )
 
 
 def iter_elm_input(

@@ -88,12 +88,16 @@ class Recording:
     patient : PatientFields
         Patient-identifying header fields and the start date (PHI); keep them out of archives
         and exports unless the user asks.
+    warnings : tuple of str
+        What was worked around when the file was opened (e.g. data past the declared records,
+        which is not read); show them beside the recording.
     """
 
     def __init__(self, header: EdfHeader, raw: mne.io.BaseRaw) -> None:
         self.path = header.path
         self.file_format = header.file_format
         self.patient: PatientFields = header.patient
+        self.warnings: tuple[str, ...] = header.warnings
         self._raw = raw
         self.sfreq = float(raw.info["sfreq"])
         self.n_samples = int(raw.n_times)
@@ -240,4 +244,8 @@ def open_recording(path: str | Path) -> Recording:
             "repair the header or "
             "re-export the file"
         ) from None
+    # MNE counts the records from the file size; bytes past the declared records are not data.
+    declared = round(header.n_records * header.record_duration * raw.info["sfreq"])
+    if raw.n_times > declared:
+        raw.crop(tmax=(declared - 1) / raw.info["sfreq"], verbose="error")
     return Recording(header, raw)
