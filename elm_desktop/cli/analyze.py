@@ -106,9 +106,11 @@ def run_analyze(args: argparse.Namespace) -> int:
     from elm_desktop.archive import open_archive
     from elm_desktop.clinical.html import read_snippets, render_html, snippet_requests
     from elm_desktop.progress import TerminalProgress
+    from elm_desktop.signals import read_header
 
     check_output_file(args.json, "--json")
     check_output_file(args.html, "--html")
+    read_header(args.file)  # a bad recording is refused before the model loads
     engine = load_engine(args.model, args.device)
     archive = open_archive(args.archive) if args.archive else None
     bar = TerminalProgress(f"analysing {args.file.name}")
