@@ -36,9 +36,13 @@ class AddResult:
 
 
 def model_id(engine: Engine) -> str:
-    """The name under which an archive records the model of its embeddings."""
+    """The name under which an archive records the model of its embeddings.
+
+    Name and version for people; the weights fingerprint and the first 12 hex digits of the
+    manifest digest so that no two bundles that could score differently share a name.
+    """
     bundle = engine.bundle
-    return f"{bundle.name} {bundle.version} ({bundle.fingerprint})"
+    return f"{bundle.name} {bundle.version} ({bundle.fingerprint}, manifest {bundle.digest[:12]})"
 
 
 def find_recordings(folder: Path) -> list[Path]:

@@ -80,6 +80,7 @@ def _print_manifest_summary(bundle_path: Path) -> None:
     manifest = bundle.manifest
     print(bundle.describe())
     print(f"  folder: {bundle.path}")
+    print(f"  manifest sha256: {bundle.digest}")
     print(f"  training data: {manifest['training_data']}")
     attention = manifest["attention"]
     note = f" ({attention['note']})" if attention.get("note") else ""

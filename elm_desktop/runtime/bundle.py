@@ -4,9 +4,17 @@ A bundle is what the program runs. ``manifest.json`` says what the model expects
 length, sampling rate, channel order, embedding size, text model and token limit), where it
 came from (training data, source checkpoint), which optional variants passed their accuracy
 check, and the sha256 of every file. :meth:`Bundle.load` refuses a bundle whose manifest is
-unreadable, of an unknown format version, or whose files are missing or altered.
+unreadable, of an unknown format version, whose own fields were edited, or whose files are
+missing or altered.
 
-Layout (format version 1)::
+The manifest covers itself: ``manifest_sha256`` is the sha256 of the canonical JSON of every
+other field (keys sorted, no spaces, ASCII; numbers as Python writes them), so an edited
+temperature, channel or threshold note is refused like an edited graph. The file must also be
+exactly as :func:`save_manifest` writes it, so no edit slips through as "same value, other
+spelling" (``0.30`` for ``0.3``). The digest names the model everywhere a score is kept (the
+archive's model id).
+
+Layout (format version 2; version 1 had no ``manifest_sha256``)::
 
     manifest.json
     eeg_encoder.onnx          crops [n, 20, T] -> embedding [n, 256], attention_logit [n]
@@ -30,8 +38,9 @@ from typing import Any
 from elm_desktop.errors import BundleError
 
 FORMAT = "elm-desktop-bundle"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 MANIFEST = "manifest.json"
+DIGEST = "manifest_sha256"
 
 EEG_INPUT = "crops"
 EEG_OUTPUTS = ("embedding", "attention_logit")
@@ -99,7 +108,8 @@ class Bundle:
                 "(make one with `elm-desktop model export` or `elm-desktop model import-elm`)"
             )
         try:
-            manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+            text = manifest_path.read_text(encoding="utf-8")
+            manifest = json.loads(text)
         except (UnicodeDecodeError, json.JSONDecodeError) as error:
             raise BundleError(
                 f"model bundle {path}: {MANIFEST} is not valid JSON ({error})"
@@ -112,6 +122,7 @@ class Bundle:
                 f"model bundle {path} has format version {version!r}; this elm-desktop reads "
                 f"version {FORMAT_VERSION}: update elm-desktop or re-export the bundle"
             )
+        _check_digest(path, manifest, text)
         _check_fields(path, manifest)
         _check_files(path, manifest["files"])
         for role in ROLES:
@@ -131,6 +142,11 @@ class Bundle:
     @property
     def version(self) -> str:
         return str(self.manifest["version"])
+
+    @property
+    def digest(self) -> str:
+        """The sha256 of the manifest's canonical JSON (:func:`manifest_digest`), verified."""
+        return str(self.manifest[DIGEST])
 
     @property
     def fingerprint(self) -> str:
@@ -202,6 +218,41 @@ class Bundle:
         )
 
 
+def manifest_digest(manifest: Mapping[str, Any]) -> str:
+    """Return the sha256 of a manifest's canonical JSON, every field but the digest itself.
+
+    Raises
+    ------
+    ValueError
+        If a field holds NaN or infinity, which JSON cannot carry.
+    """
+    fields = {key: value for key, value in manifest.items() if key != DIGEST}
+    canonical = json.dumps(fields, sort_keys=True, separators=(",", ":"), allow_nan=False)
+    return hashlib.sha256(canonical.encode("ascii")).hexdigest()
+
+
+def _render(manifest: Mapping[str, Any]) -> str:
+    """The one way a manifest is written to disk."""
+    return json.dumps(manifest, indent=2, allow_nan=False) + "\n"
+
+
+def _check_digest(path: Path, manifest: Mapping[str, Any], text: str) -> None:
+    try:
+        expected = manifest_digest(manifest)
+    except ValueError as error:
+        raise BundleError(f"model bundle {path}: {MANIFEST} holds NaN or infinity") from error
+    if manifest.get(DIGEST) != expected:
+        raise BundleError(
+            f"model bundle {path} is damaged: {MANIFEST} does not match its own "
+            f"{DIGEST} (a field was edited or corrupted); re-install or re-export the bundle"
+        )
+    if text != _render(manifest):
+        raise BundleError(
+            f"model bundle {path} is damaged: {MANIFEST} is not as elm-desktop wrote it "
+            "(edited by hand?); re-install or re-export the bundle"
+        )
+
+
 def _check_fields(path: Path, manifest: Mapping[str, Any]) -> None:
     for key, kind in REQUIRED.items():
         if not isinstance(manifest.get(key), kind):
@@ -258,8 +309,26 @@ def write_manifest(folder: str | Path, manifest: Mapping[str, Any]) -> Path:
         if file.is_file() and file.name != MANIFEST
     }
     payload = {"format": FORMAT, "format_version": FORMAT_VERSION, **manifest, "files": files}
-    target = folder / MANIFEST
-    target.write_text(json.dumps(payload, indent=2) + "\n", encoding="utf-8")
+    return save_manifest(folder, payload)
+
+
+def save_manifest(folder: str | Path, manifest: Mapping[str, Any]) -> Path:
+    """Write a complete manifest into a bundle folder with its :func:`manifest_digest`.
+
+    Parameters
+    ----------
+    folder : path
+        The bundle folder.
+    manifest : mapping
+        Every field, ``format`` and ``files`` included; a stale ``manifest_sha256`` is replaced.
+
+    Returns
+    -------
+    Path of the manifest.
+    """
+    fields = {key: value for key, value in manifest.items() if key != DIGEST}
+    target = Path(folder) / MANIFEST
+    target.write_text(_render({**fields, DIGEST: manifest_digest(fields)}), encoding="utf-8")
     return target
 
 
@@ -287,5 +356,5 @@ def write_phenotypes(folder: str | Path, text: str, note: str) -> Path:
     # Only the files the manifest already vouches for, and this one, are signed.
     manifest = dict(bundle.manifest, phenotypes={"file": PHENOTYPES, "note": note})
     manifest["files"] = {**bundle.manifest["files"], PHENOTYPES: sha256_file(target)}
-    (bundle.path / MANIFEST).write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
+    save_manifest(bundle.path, manifest)
     return target

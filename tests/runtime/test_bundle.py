@@ -12,7 +12,13 @@ from onnx import TensorProto, helper
 
 from elm_desktop.errors import BundleError
 from elm_desktop.runtime import FORMAT_VERSION, Bundle, Engine, write_manifest
-from elm_desktop.runtime.bundle import MANIFEST, sha256_file
+from elm_desktop.runtime.bundle import (
+    DIGEST,
+    MANIFEST,
+    manifest_digest,
+    save_manifest,
+    sha256_file,
+)
 from elm_desktop.signals import ELM_CHANNELS
 
 
@@ -23,9 +29,10 @@ def bundle_copy(eeg_only_bundle, tmp_path):
 
 
 def _edit_manifest(folder, **changes):
+    """Change fields and re-sign, as a re-export would: what the other checks then see."""
     manifest = json.loads((folder / MANIFEST).read_text())
     manifest.update(changes)
-    (folder / MANIFEST).write_text(json.dumps(manifest))
+    save_manifest(folder, manifest)
 
 
 def test_manifest_describes_the_model(elm_bundle):
@@ -145,3 +152,76 @@ def test_write_manifest_covers_every_file(tmp_path):
         "b.txt": sha256_file(tmp_path / "b.txt"),
     }
     assert manifest["format_version"] == FORMAT_VERSION
+
+
+def test_manifest_carries_the_digest_of_its_own_fields(elm_bundle):
+    bundle = Bundle.load(elm_bundle)
+    assert bundle.digest == manifest_digest(bundle.manifest)
+    assert len(bundle.digest) == 64
+    changed = dict(bundle.manifest, temperature=0.2)
+    assert manifest_digest(changed) != bundle.digest
+
+
+def _neighbour(char: str) -> str:
+    """Another character of the same kind: the edit a slip of the hand or a bit flip makes."""
+    if char.isdigit():
+        return str((int(char) + 1) % 10)
+    if char.isalpha():
+        return char.swapcase() if char.swapcase() != char else "x"
+    return "x" if char == " " else " "
+
+
+def _edits(text: str):
+    """Every one-character substitution, deletion and insertion (of a digit) of a text."""
+    for i, char in enumerate(text):
+        yield f"substitute {char!r} at {i}", text[:i] + _neighbour(char) + text[i + 1 :]
+        yield f"delete {char!r} at {i}", text[:i] + text[i + 1 :]
+        yield f"insert '0' at {i}", text[:i] + "0" + text[i:]
+
+
+def test_every_one_character_edit_of_the_manifest_is_refused(bundle_copy):
+    path = bundle_copy / MANIFEST
+    clean = path.read_text()
+    Bundle.load(bundle_copy)  # positive control: the untouched manifest loads
+    accepted = []
+    for edit, text in _edits(clean):
+        path.write_text(text)
+        try:
+            Bundle.load(bundle_copy)
+        except BundleError as error:
+            assert "\n" not in str(error)
+        else:
+            accepted.append(edit)
+    assert accepted == []
+    assert len(clean) > 1000  # the edits covered a real manifest
+
+
+@pytest.mark.parametrize(
+    ("kind", "old", "new", "message"),
+    [
+        ("string", '"name": "eeg-only-random"', '"name": "eeg-only-randon"', DIGEST),
+        ("number", '"temperature": 0.3', '"temperature": 0.2', DIGEST),
+        ("number, same value", '"temperature": 0.3', '"temperature": 0.30', "not as elm-desktop"),
+        ("list", '"Fp1-F7"', '"Fp1-F8"', DIGEST),
+        ("nested", '"opset": 17', '"opset": 18', DIGEST),
+        ("the digest itself", f'"{DIGEST}": "', f'"{DIGEST}": "0', DIGEST),
+    ],
+)
+def test_edit_of_each_field_kind_is_refused_with_a_clear_message(
+    bundle_copy, kind, old, new, message
+):
+    path = bundle_copy / MANIFEST
+    text = path.read_text()
+    assert text.count(old) == 1, kind
+    path.write_text(text.replace(old, new))
+    with pytest.raises(BundleError, match=message) as info:
+        Bundle.load(bundle_copy)
+    assert "re-install or re-export" in str(info.value)
+
+
+def test_manifest_without_digest_is_refused(bundle_copy):
+    manifest = json.loads((bundle_copy / MANIFEST).read_text())
+    del manifest[DIGEST]
+    (bundle_copy / MANIFEST).write_text(json.dumps(manifest, indent=2) + "\n")
+    with pytest.raises(BundleError, match=DIGEST):
+        Bundle.load(bundle_copy)
