@@ -1,3 +1,5 @@
 """ELM Desktop: review clinical EEG with an EEG-language model beside the traces."""
 
-__version__ = "0.1.0"
+from elm_desktop.version import VERSION as __version__
+
+__all__ = ["__version__"]

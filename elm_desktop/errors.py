@@ -62,5 +62,9 @@ class ConfigError(ElmError):
     """A configuration file or option is invalid."""
 
 
+class PlatformError(ElmError):
+    """The desktop cannot start here: no display, or system libraries Qt needs are missing."""
+
+
 class CancelledError(ElmError):
     """The user cancelled a long-running job."""

@@ -1,18 +1,23 @@
 """Where the program keeps its files.
 
-Everything lives under one user data directory (``platformdirs``), which the environment
-variable ``ELM_DESKTOP_DATA`` overrides (tests point it at a temporary folder).
+What the program reads (the knowledge base, the demo model bundle) is package data under
+``elm_desktop/resources``, found through :mod:`importlib.resources`, so a wheel or a frozen build
+works outside the checkout. What it writes lives under one user data directory
+(``platformdirs``), which the environment variable ``ELM_DESKTOP_DATA`` overrides (tests point it
+at a temporary folder).
 """
 
 from __future__ import annotations
 
 import os
+from importlib.resources import files
 from pathlib import Path
 
 import platformdirs
 
-PACKAGE_ROOT = Path(__file__).resolve().parent
-RESOURCES = PACKAGE_ROOT.parent / "resources"
+# Wheels and PyInstaller builds both install the package as plain files, so the resource
+# folder is a real directory that MNE, ONNX Runtime and SQLite can open by path.
+RESOURCES = Path(str(files("elm_desktop") / "resources"))
 
 
 def data_dir() -> Path:
@@ -39,9 +44,10 @@ def default_archive() -> Path:
 
 
 def default_bundle() -> Path:
-    """Return the demo model bundle in ``resources/``.
+    """Return the demo model bundle shipped as package data (``elm_desktop/resources/models``).
 
-    ``make`` exports it from the committed checkpoint ``resources/checkpoints/demo-5s``: its
-    text encoder (93 MB) is too large to keep in git, and export is deterministic.
+    ``make bundle`` exports it from the committed checkpoint ``resources/checkpoints/demo-5s``
+    (its text encoder, 93 MB, is too large to keep in git, and export is deterministic); wheels
+    and desktop builds carry it, so an installed program never needs torch or a download.
     """
     return RESOURCES / "models" / "elm-demo"

@@ -35,6 +35,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 def run_gui(args: argparse.Namespace) -> int:
     """Start the window."""
     from elm_desktop.errors import ConfigError
+    from elm_desktop.gui.platform import check_platform
+
+    # Before anything loads Qt's GUI: without its libraries Qt aborts with no message of ours.
+    check_platform()
     from elm_desktop.gui.app import demo_recording, run
     from elm_desktop.paths import demo_archive
 

@@ -9,6 +9,7 @@ from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication
 
 from elm_desktop.gui.main_window import MainWindow
+from elm_desktop.version import VERSION
 
 APP_NAME = "ELM Desktop"
 SCREENSHOT_TIMEOUT_MS = 300_000
@@ -18,6 +19,7 @@ def application() -> QApplication:
     """Return the running :class:`QApplication`, creating it if needed."""
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setApplicationName(APP_NAME)
+    app.setApplicationVersion(VERSION)
     app.setOrganizationName("ELM")
     return app
 

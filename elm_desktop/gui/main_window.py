@@ -31,6 +31,7 @@ from PySide6.QtWidgets import (
 from elm_desktop.archive.ingest import model_id
 from elm_desktop.clinical.knowledge import load_knowledge_base
 from elm_desktop.gui import workers
+from elm_desktop.gui.about import show_about
 from elm_desktop.gui.cases_panel import CasesPanel
 from elm_desktop.gui.compare_window import CompareWindow
 from elm_desktop.gui.dialogs import KeysDialog, show_error
@@ -264,6 +265,11 @@ class MainWindow(QMainWindow):
         analysis_menu.addAction(self.key_actions["previous_highlight"])
         help_menu = bar.addMenu("&Help")
         help_menu.addAction(self.key_actions["help"])
+        self._menu_action(
+            help_menu,
+            "&About ELM Desktop",
+            lambda _checked=False: show_about(self, self.bundle_provenance),
+        )
 
     def _fill_recent_menu(self) -> None:
         self.recent_menu.clear()
