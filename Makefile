@@ -4,7 +4,7 @@ PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 export QT_QPA_PLATFORM ?= offscreen
 
-.PHONY: run test lint venv bundle bench clean
+.PHONY: run test lint venv bundle bench clean wheel package package-test
 
 venv: $(STAMP)
 
@@ -18,11 +18,11 @@ $(STAMP): pyproject.toml
 
 # The demo bundle is exported from the committed checkpoint (again when the bundle format changes):
 # its 93 MB text encoder stays out of git.
-BUNDLE := resources/models/elm-demo/manifest.json
+BUNDLE := elm_desktop/resources/models/elm-demo/manifest.json
 bundle: $(BUNDLE)
 $(BUNDLE): $(STAMP) $(wildcard resources/checkpoints/demo-5s/*) elm_desktop/runtime/bundle.py
-	rm -rf resources/models/elm-demo  # derived from the checkpoint: re-exported when it changes
-	$(VENV)/bin/elm-desktop model export resources/checkpoints/demo-5s --out resources/models/elm-demo
+	rm -rf $(dir $(BUNDLE))  # derived from the checkpoint: re-exported when it changes
+	$(VENV)/bin/elm-desktop model export resources/checkpoints/demo-5s --out $(dir $(BUNDLE))
 
 run: $(BUNDLE)
 	$(VENV)/bin/elm-desktop demo
@@ -36,8 +36,20 @@ lint: $(STAMP)
 test: lint
 	$(PY) -m pytest -q
 
+# Installable builds (packaging/README.md), kept out of `make test`: a wheel that carries the
+# demo bundle, then the one-folder desktop program and its .deb, then their smoke test.
+wheel: $(BUNDLE)
+	rm -f dist/elm_desktop-*.whl
+	$(PY) -m pip wheel -q --no-deps --no-build-isolation -w dist .
+
+package: wheel
+	packaging/build.sh
+
+package-test: $(STAMP)
+	packaging/smoke.sh
+
 bench: $(STAMP)
 	for script in benchmarks/bench_*.py; do $(PY) $$script || exit 1; done
 
 clean:
-	rm -rf $(VENV) .pytest_cache .ruff_cache
+	rm -rf $(VENV) .pytest_cache .ruff_cache build dist
