@@ -4,7 +4,12 @@ import mne
 import numpy as np
 import pytest
 
-from elm_desktop.errors import MissingChannelsError, RecordingError, RecordingTooShortError
+from elm_desktop.errors import (
+    MissingChannelsError,
+    NonFiniteDataError,
+    RecordingError,
+    RecordingTooShortError,
+)
 from elm_desktop.signals import (
     ELM_CHANNELS,
     crop_windows,
@@ -14,7 +19,7 @@ from elm_desktop.signals import (
     normalise_channel_name,
     open_recording,
 )
-from elm_desktop.signals.preprocess import elm_filter_length
+from elm_desktop.signals.preprocess import check_finite, elm_filter_length
 
 from .conftest import TUH_LABELS, eeg_like, write_edf
 
@@ -130,3 +135,17 @@ def test_100_hz_needs_no_resampling_and_lower_rates_are_refused(make_edf):
     )
     with pytest.raises(RecordingError, match="sampled at 64 Hz"):
         elm_input(open_recording(make_edf(duration_s=10.0, sfreq=64.0)))
+
+
+@pytest.mark.parametrize("bad", [np.nan, np.inf, -np.inf])
+def test_non_finite_model_input_is_an_error_never_a_score(make_edf, bad):
+    # The header checks keep files from producing such values; this is the last guard, before
+    # clipping would turn an infinity into a plausible +-80.
+    rec = open_recording(make_edf(duration_s=10))
+    x = np.zeros((len(ELM_CHANNELS), 512))
+    check_finite(x, rec, 256)
+    x[4, 300] = bad
+    with pytest.raises(
+        NonFiniteDataError, match="1 NaN or infinite values, the first in Fp2-F8 at 2.17 s"
+    ):
+        check_finite(x, rec, 256)
