@@ -45,6 +45,7 @@ _REPAIR = "repair the header (e.g. with EDFbrowser's header editor) or re-export
 #: A header number as the EDF specification writes it (ASCII decimal, optional exponent);
 #: Python's float() alone would also take "nan", "inf", "1_000" and Unicode digits.
 _NUMBER = re.compile(r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?")
+_WHOLE_NUMBER = re.compile(r"[+-]?\d+")  # integer fields, as MNE's int() reads them too
 _FIELD_MAX = 99_999_999  # the largest integer an 8-character header field can hold
 _MAX_SIGNALS = 9_999  # the largest a 4-character field can hold
 #: Shortest data record accepted, in seconds; shorter ones only come from damaged headers.
@@ -142,12 +143,13 @@ def _number(
     The one place where header text becomes a number, so no value reaches MNE, the sampling
     rate or a division unless it is finite and within what its field may hold.
     """
-    if not _NUMBER.fullmatch(text):
+    if not (_WHOLE_NUMBER if integer else _NUMBER).fullmatch(text):
         raise BadHeaderError(
-            f"{path.name}: header field '{name}' is {text!r}, not a number; {_REPAIR}"
+            f"{path.name}: header field '{name}' is {text!r}, not a "
+            f"{'whole ' if integer else ''}number; {_REPAIR}"
         )
-    value = float(text)
-    if math.isfinite(value) and low <= value <= high and (value.is_integer() or not integer):
+    value = float(text)  # exact for whole numbers: a field holds at most 8 digits
+    if math.isfinite(value) and low <= value <= high:
         return value
     kind = "a whole number" if integer else "a finite number"
     shown = [f"{int(v)}" if integer else f"{v:g}" for v in (low, high) if math.isfinite(v)]

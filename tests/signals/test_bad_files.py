@@ -143,9 +143,13 @@ def test_non_finite_signal_header_number_is_named(field, value, tmp_path):
         ({"physical maximum": ["inf"] * 4}, "'physical maximum of signal 1"),
         ({"physical minimum": ["nan"] * 4}, "'physical minimum of signal 1"),
         # finite fields whose scaling overflows: samples would read as inf
-        ({"physical minimum": ["-1e308"] * 4, "physical maximum": ["1e308"] * 4}, "beyond 1e\\+200"),
+        (
+            {"physical minimum": ["-1e308"] * 4, "physical maximum": ["1e308"] * 4},
+            "beyond 1e\\+200",
+        ),
         ({"digital minimum": ["-40000"] * 4}, "outside the 16-bit EDF sample range"),
-        ({"samples per record": ["2.5"] * 4}, "must be a whole number from 1 to 99999999"),
+        ({"samples per record": ["2.5"] * 4}, "is '2.5', not a whole number"),
+        ({"samples per record": ["1e3"] * 4}, "is '1e3', not a whole number"),
         ({"samples per record": ["0"] * 4}, "must be a whole number from 1"),
     ],
 )
@@ -258,7 +262,9 @@ def test_a_dangling_symlink_is_named_as_such(tmp_path):
         open_recording(path)
 
 
-@pytest.mark.skipif(os.geteuid() == 0, reason="root reads any file; tests/cli runs this as nobody")
+@pytest.mark.skipif(
+    os.geteuid() == 0, reason="root reads any file; tests/cli drops its capabilities for this"
+)
 def test_a_file_without_read_permission(tmp_path):
     path = _good_file(tmp_path)
     path.chmod(0)
