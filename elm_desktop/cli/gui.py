@@ -5,6 +5,12 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+# Options that act on an opened recording, with their argparse names.
+OPTIONS_NEEDING_FILE = {
+    "--screenshot": "screenshot",
+    "--exit-after-first-page": "exit_after_first_page",
+}
+
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     """Add the ``gui`` command."""
@@ -29,6 +35,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "--archive", default=None, help="case archive: a SQLite path (default: the user archive)"
     )
     parser.add_argument("--dark", action="store_true", help="start with the dark palette")
+    parser.add_argument(
+        "--exit-after-first-page",
+        action="store_true",
+        help="print when FILE's first page was drawn (Unix seconds) and exit: start-up time",
+    )
     parser.set_defaults(handler=run_gui)
 
 
@@ -43,8 +54,11 @@ def run_gui(args: argparse.Namespace) -> int:
     from elm_desktop.paths import demo_archive
 
     path = demo_recording() if args.demo else args.file
-    if args.screenshot is not None and path is None:
-        raise ConfigError("--screenshot needs a recording: give FILE or --demo")
+    option = next(
+        (name for name, given in OPTIONS_NEEDING_FILE.items() if getattr(args, given)), None
+    )
+    if option is not None and path is None:
+        raise ConfigError(f"{option} needs a recording: give FILE or --demo")
     if path is not None and not Path(path).exists():
         raise ConfigError(f"{path} does not exist; give the path of an EDF, EDF+ or BDF file")
     return run(
@@ -54,4 +68,5 @@ def run_gui(args: argparse.Namespace) -> int:
         bundle=args.model,
         archive=args.archive or (demo_archive() if args.demo else None),
         dark=True if args.dark else None,
+        exit_after_first_page=args.exit_after_first_page,
     )

@@ -28,7 +28,7 @@ def about_html(model_provenance: str) -> str:
     return (
         f"<h3>{escape(producer())}</h3>"
         "<p>Review clinical EEG with an EEG-language model beside the traces.</p>"
-        f"<p>Model trained on: {escape(model_provenance)}</p>"
+        f"<p>Model trained on: {escape(model_provenance, quote=False)}</p>"
         f"<p>Qt {escape(qVersion())}, PySide6 {escape(pyside_version)} (LGPL-3.0)</p>"
         "<p><b>Not a medical device.</b> Runs locally; nothing is sent over the network.</p>"
     )

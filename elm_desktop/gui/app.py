@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+import time
 from pathlib import Path
 
 from PySide6.QtCore import QTimer
@@ -40,11 +41,14 @@ def run(
     archive: str | Path | None = None,
     dark: bool | None = None,
     size: tuple[int, int] = (1600, 1000),
+    exit_after_first_page: bool = False,
 ) -> int:
     """Open the window (on ``path`` if given) and run the event loop; return the exit status.
 
     With ``screenshot`` the window opens ``path``, analyses it, saves a picture of itself to
-    ``screenshot`` and quits (status 1 if something failed on the way).
+    ``screenshot`` and quits (status 1 if something failed on the way). With
+    ``exit_after_first_page`` it prints the wall-clock time (Unix seconds) at which the first
+    page of ``path`` was drawn and quits: start-up time is that minus the launch time.
     """
     app = application()
     window = MainWindow(bundle_path=bundle, archive_path=archive)
@@ -68,9 +72,18 @@ def run(
         # Any error means the picture would not show what was asked for.
         window.error_shown.connect(fail)
         QTimer.singleShot(SCREENSHOT_TIMEOUT_MS, fail)
+    if exit_after_first_page:
+        window.recording_opened.connect(lambda _recording: first_page_drawn(app))
+        window.error_shown.connect(fail)
     if path is not None:
         if analyze or screenshot is not None:
             window.recording_opened.connect(lambda _recording: window.analyze())
         window.open_file(path)
     app.exec()
     return status["code"]
+
+
+def first_page_drawn(app: QApplication) -> None:
+    """Print when the first page was drawn (Unix seconds) and quit."""
+    print(f"first page drawn at {time.time():.3f}", flush=True)
+    app.quit()

@@ -143,7 +143,7 @@ def check_platform(environ: Mapping[str, str] | None = None) -> None:
     """Raise :class:`PlatformError` if Qt could not open a window here; do nothing otherwise.
 
     Checks that Qt's GUI libraries load, and on Linux with the xcb platform that an X display
-    is set and that the xcb plugin and every library it needs load.
+    is set, that the xcb plugin and every library it needs load, and that the display answers.
 
     Parameters
     ----------
@@ -178,3 +178,21 @@ def check_platform(environ: Mapping[str, str] | None = None) -> None:
         raise PlatformError(
             f"Qt cannot load its X11 (xcb) display plugin: {install_hint(missing)}"
         ) from error
+    if not display_reachable(environ["DISPLAY"]):
+        raise PlatformError(
+            f"cannot connect to the X display {environ['DISPLAY']!r}: is the X server running "
+            "and may this user open windows on it (xhost, XAUTHORITY)?"
+        )
+
+
+def display_reachable(display: str) -> bool:
+    """Return whether an X connection to ``display`` opens (Qt aborts when it does not)."""
+    xcb = ctypes.CDLL("libxcb.so.1")  # loaded with the plugin above
+    xcb.xcb_connect.restype = ctypes.c_void_p
+    xcb.xcb_connect.argtypes = [ctypes.c_char_p, ctypes.c_void_p]
+    xcb.xcb_connection_has_error.argtypes = [ctypes.c_void_p]
+    xcb.xcb_disconnect.argtypes = [ctypes.c_void_p]
+    connection = xcb.xcb_connect(display.encode(), None)
+    failed = xcb.xcb_connection_has_error(connection)
+    xcb.xcb_disconnect(connection)
+    return failed == 0

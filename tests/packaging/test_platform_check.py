@@ -92,3 +92,26 @@ def test_the_hint_names_each_package_once():
 
 def test_a_library_the_table_does_not_know_is_still_named():
     assert install_hint(["libQt6XcbQpa.so.6"]) == "missing system libraries libQt6XcbQpa.so.6"
+
+
+def test_a_display_that_does_not_answer_gives_one_line_and_exit_2():
+    env = os.environ | {"QT_QPA_PLATFORM": "xcb", "DISPLAY": ":87"}  # no X server there
+    result = subprocess.run(gui_command(), capture_output=True, text=True, env=env, timeout=120)
+    assert result.returncode == 2
+    assert result.stderr.strip().splitlines() == [
+        "elm-desktop: error: cannot connect to the X display ':87': is the X server running and "
+        "may this user open windows on it (xhost, XAUTHORITY)?"
+    ]
+
+
+@pytest.mark.skipif(shutil.which("xvfb-run") is None, reason="needs Xvfb (Debian: xvfb)")
+def test_the_window_opens_on_an_x_display(tmp_path):
+    """What `make run` does on a machine with a display: Qt's own platform choice, xcb."""
+    from tests.gui.conftest import write_edf
+
+    edf = write_edf(tmp_path / "short.edf", seconds=20, n_annotations=0)
+    env = os.environ | {"QT_QPA_PLATFORM": ""}
+    command = ["xvfb-run", "-a", *gui_command(str(edf), "--exit-after-first-page")]
+    result = subprocess.run(command, capture_output=True, text=True, env=env, timeout=300)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("first page drawn at ")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+import time
 import tomllib
 from importlib.metadata import version as installed_version
 from pathlib import Path
@@ -56,3 +57,21 @@ def test_about_box(qtbot):
     assert producer() in box.text()
     assert window.bundle_provenance in box.text()
     box.close()
+
+
+def test_exit_after_first_page_prints_when_the_page_was_drawn(tmp_path):
+    from tests.gui.conftest import write_edf
+
+    edf = write_edf(tmp_path / "short.edf", seconds=20, n_annotations=0)
+    launched = time.time()
+    result = subprocess.run(
+        [sys.executable, "-m", "elm_desktop.cli", "gui", str(edf), "--exit-after-first-page"],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    ended = time.time()
+    assert result.returncode == 0, result.stderr
+    (line,) = result.stdout.splitlines()
+    drawn = float(line.removeprefix("first page drawn at "))
+    assert launched < drawn < ended
