@@ -23,10 +23,25 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "(default: a clinical mix)",
     )
     synth.add_argument(
-        "--sfreq", type=int, default=256, choices=(250, 256, 500), help="sampling rate in Hz"
+        "--family",
+        default=None,
+        help="generator family: filtered-noise (default) or dipole-spectral "
+        "(docs/synthetic-eeg.md)",
     )
     synth.add_argument(
-        "--naming", default="tuh", choices=("tuh", "1020"), help="channel names (default tuh)"
+        "--sfreq",
+        type=int,
+        help="sampling rate in Hz (filtered-noise: 250, 256 (default) or 500; dipole-spectral: "
+        "200, 250, 256, 500 or 512, drawn per recording by default)",
+    )
+    synth.add_argument(
+        "--naming",
+        help="channel names: tuh (EEG FP1-REF), 1020 (Fp1) or, for dipole-spectral, 1010 (T7); "
+        "filtered-noise default tuh, dipole-spectral drawn per recording",
+    )
+    synth.add_argument(
+        "--reference",
+        help="dipole-spectral only: linked_ears, average or cz (default: drawn per recording)",
     )
     synth.add_argument("--workers", type=int, default=2, help="parallel processes (default 2)")
     synth.set_defaults(handler=_synth)
@@ -45,11 +60,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def _synth(args: argparse.Namespace) -> int:
     from elm_desktop.progress import TerminalProgress
-    from elm_desktop.synth import generate_corpus
+    from elm_desktop.synth.families import DEFAULT_FAMILY, get_family
 
+    family = get_family(args.family or DEFAULT_FAMILY)
     findings = [name.strip() for name in args.findings.split(",")] if args.findings else None
     progress = TerminalProgress("synth")
-    manifest = generate_corpus(
+    manifest = family.generate(
         args.out,
         args.n,
         args.minutes,
@@ -57,6 +73,7 @@ def _synth(args: argparse.Namespace) -> int:
         findings=findings,
         sfreq=args.sfreq,
         naming=args.naming,
+        reference=args.reference,
         workers=args.workers,
         progress=progress,
     )
@@ -114,7 +131,10 @@ def _archive_priors(manifest_path: Path, bundle: Path, archive_path: Path) -> No
             archive_path.with_name(archive_path.name + suffix).unlink(missing_ok=True)
     progress = TerminalProgress("prior cases")
     with open_archive(archive_path) as archive:
-        result = add_recordings(archive, paths, engine, manifest=manifest, progress=progress)
+        # Synthetic cases name no one: keep their paths so the window can open them.
+        result = add_recordings(
+            archive, paths, engine, manifest=manifest, progress=progress, keep_source_paths=True
+        )
     progress.close()
     print(
         f"{archive_path}: {len(result.added)} prior cases added, "

@@ -11,7 +11,7 @@ from __future__ import annotations
 import calendar
 import json
 import multiprocessing
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import asdict
 from pathlib import Path
 
@@ -174,9 +174,8 @@ def manifest_entry(spec: RecordingSpec, report: str, edf: str) -> dict:
     }
 
 
-def _check_options(
-    findings: Sequence[str] | None, sfreq: int, naming: str, n: int, minutes: float
-) -> None:
+def check_findings(findings: Sequence[str] | None, n: int) -> None:
+    """Refuse unknown or empty finding lists and empty corpora (every family's options)."""
     unknown = sorted(set(findings or ()) - set(FINDINGS))
     if unknown:
         raise ConfigError(
@@ -184,12 +183,18 @@ def _check_options(
         )
     if findings is not None and not findings:
         raise ConfigError("the finding list is empty; name at least one finding or leave it out")
+    if n < 1:
+        raise ConfigError("the number of recordings must be at least 1")
+
+
+def _check_options(
+    findings: Sequence[str] | None, sfreq: int, naming: str, n: int, minutes: float
+) -> None:
+    check_findings(findings, n)
     if sfreq not in SAMPLING_RATES:
         raise ConfigError(f"sampling rate {sfreq} Hz is not supported; use 250, 256 or 500")
     if naming not in NAMING_STYLES:
         raise ConfigError(f"naming {naming!r} is not supported; use 'tuh' or '1020'")
-    if n < 1:
-        raise ConfigError("the number of recordings must be at least 1")
     if not 10 <= minutes * 60 <= 86400:
         raise ConfigError(
             f"{minutes} minutes is out of range; recordings last 10 s (0.17 min) to 24 h"
@@ -313,18 +318,39 @@ def generate_corpus(
         (out_dir / f"{spec.recording_id}.edf", spec, [seed, 3, i])
         for i, (spec, _) in enumerate(plan)
     ]
-    done = 0
+    write_in_parallel(_write_task, tasks, workers, progress, cancel)
+    return write_manifest(
+        out_dir,
+        [
+            (spec.recording_id, report, manifest_entry(spec, report, f"{spec.recording_id}.edf"))
+            for spec, report in plan
+        ],
+    )
+
+
+def write_in_parallel(
+    write: Callable[[tuple], str],
+    tasks: list[tuple],
+    workers: int,
+    progress: ProgressCallback | None = None,
+    cancel: CancelToken | None = None,
+) -> None:
+    """Run ``write`` (a module-level function returning a recording id) on every task.
+
+    ``workers`` spawned processes share the tasks (one process when 1); ``progress`` hears of
+    each finished recording, ``cancel`` is checked after each.
+    """
+    n = len(tasks)
     if progress is not None:
         progress(0, n, "planning done")
     if workers <= 1 or n == 1:
-        results = map(_write_task, tasks)
+        results = map(write, tasks)
         pool = None
     else:
         pool = multiprocessing.get_context("spawn").Pool(min(workers, n))
-        results = pool.imap(_write_task, tasks)
+        results = pool.imap(write, tasks)
     try:
-        for recording_id in results:
-            done += 1
+        for done, recording_id in enumerate(results, 1):
             if progress is not None:
                 progress(done, n, recording_id)
             if cancel is not None:
@@ -333,13 +359,15 @@ def generate_corpus(
         if pool is not None:
             pool.terminate()
             pool.join()
+
+
+def write_manifest(out_dir: Path, rows: list[tuple[str, str, dict]]) -> Path:
+    """Write each (id, report, manifest entry) row's ``<id>.txt`` and ``manifest.jsonl``."""
     manifest = out_dir / MANIFEST_NAME
     with manifest.open("w", encoding="utf-8") as stream:
-        for spec, report in plan:
-            (out_dir / f"{spec.recording_id}.txt").write_text(report + "\n", encoding="utf-8")
-            stream.write(
-                json.dumps(manifest_entry(spec, report, f"{spec.recording_id}.edf")) + "\n"
-            )
+        for recording_id, report, entry in rows:
+            (out_dir / f"{recording_id}.txt").write_text(report + "\n", encoding="utf-8")
+            stream.write(json.dumps(entry) + "\n")
     return manifest
 
 

@@ -1,0 +1,143 @@
+"""Generator families: independently designed ways of making synthetic clinical EEG.
+
+Each family writes the same corpus layout (EDF+ files, ``<id>.txt`` reports and a
+``manifest.jsonl`` with the same ground-truth fields) from its own model of the signal and its
+own report wording, so that a model trained on one family can be tested on another
+(``docs/synthetic-eeg.md``). ``elm-desktop synth --family NAME`` picks one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from elm_desktop.errors import ConfigError
+from elm_desktop.progress import CancelToken, ProgressCallback
+
+#: Signature of a family's corpus writer: (out_dir, n, minutes, seed, findings=, sfreq=,
+#: naming=, reference=, workers=, progress=, cancel=) -> manifest path.
+CorpusWriter = Callable[..., Path]
+
+
+@dataclass(frozen=True)
+class Family:
+    """One generator family.
+
+    Attributes
+    ----------
+    name : str
+        What ``--family`` takes.
+    summary : str
+        One line on how it models EEG.
+    sampling_rates, namings, references : tuple of str or int
+        What its recordings can be written with; a corpus draws from all of them per recording
+        when the option is not given (for a family that allows several).
+    default_sfreq, default_naming : int or None, str or None
+        The value used when the option is not given (None: drawn per recording).
+    write_corpus : CorpusWriter
+    """
+
+    name: str
+    summary: str
+    sampling_rates: tuple[int, ...]
+    namings: tuple[str, ...]
+    references: tuple[str, ...]
+    default_sfreq: int | None
+    default_naming: str | None
+    write_corpus: CorpusWriter
+
+    def generate(
+        self,
+        out_dir: Path,
+        n: int,
+        minutes: float,
+        seed: int,
+        findings: Sequence[str] | None = None,
+        sfreq: int | None = None,
+        naming: str | None = None,
+        reference: str | None = None,
+        workers: int = 2,
+        progress: ProgressCallback | None = None,
+        cancel: CancelToken | None = None,
+    ) -> Path:
+        """Write a corpus of this family (see :func:`elm_desktop.synth.generate_corpus`).
+
+        Options left as None take the family's default; an option the family cannot honour
+        raises :class:`~elm_desktop.errors.ConfigError` naming what it can.
+        """
+        sfreq = self.default_sfreq if sfreq is None else sfreq
+        naming = self.default_naming if naming is None else naming
+        self._check("sampling rate", sfreq, self.sampling_rates)
+        self._check("naming", naming, self.namings)
+        self._check("reference", reference, self.references)
+        options = {"findings": findings, "sfreq": sfreq, "naming": naming}
+        if self.references:
+            options["reference"] = reference
+        return self.write_corpus(
+            out_dir, n, minutes, seed, workers=workers, progress=progress, cancel=cancel, **options
+        )
+
+    def _check(self, what: str, value: object, allowed: tuple) -> None:
+        if value is None or value in allowed:
+            return
+        if not allowed:
+            raise ConfigError(f"the {self.name} family has no {what} option; leave it out")
+        choices = ", ".join(str(a) for a in allowed)
+        raise ConfigError(f"the {self.name} family has no {what} {value!r}; it offers: {choices}")
+
+
+def _families() -> dict[str, Family]:
+    from elm_desktop.synth.corpus import generate_corpus
+    from elm_desktop.synth.electrodes import NAMING_STYLES
+    from elm_desktop.synth.families.dipole import corpus as dipole
+    from elm_desktop.synth.spec import SAMPLING_RATES
+
+    families = [
+        Family(
+            name="filtered-noise",
+            summary="IIR-filtered noise bands on a Gaussian volume-conduction kernel, "
+            "reference-free, TUH or 10-20 names (the first family)",
+            sampling_rates=SAMPLING_RATES,
+            namings=NAMING_STYLES,
+            references=(),
+            default_sfreq=256,
+            default_naming="tuh",
+            write_corpus=generate_corpus,
+        ),
+        Family(
+            name="dipole-spectral",
+            summary="cortical dipoles in a sphere, 1/f spectral synthesis and Stuart-Landau "
+            "rhythms; linked-ears, average or Cz reference; 200-512 Hz",
+            sampling_rates=dipole.SAMPLING_RATES,
+            namings=dipole.NAMINGS,
+            references=dipole.REFERENCES,
+            default_sfreq=None,
+            default_naming=None,
+            write_corpus=dipole.generate_corpus,
+        ),
+    ]
+    return {family.name: family for family in families}
+
+
+#: The family ``elm-desktop synth`` uses when none is named.
+DEFAULT_FAMILY = "filtered-noise"
+
+
+def list_families() -> list[str]:
+    """Return the names of the generator families, the default first."""
+    return list(_families())
+
+
+def get_family(name: str) -> Family:
+    """Return the family called ``name``.
+
+    Raises
+    ------
+    ConfigError
+        For an unknown name; the message lists the available ones.
+    """
+    families = _families()
+    if name not in families:
+        raise ConfigError(f"unknown generator family {name!r}; available: {', '.join(families)}")
+    return families[name]

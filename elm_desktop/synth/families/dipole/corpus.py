@@ -1,0 +1,267 @@
+"""Write corpora of the dipole family: EDF+ files, reports and the shared manifest format.
+
+The manifest has the fields of :mod:`elm_desktop.synth.corpus` (``docs/synthetic-eeg.md``)
+plus ``family`` and ``reference``; the split is by patient, about 80/10/10.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import asdict
+from pathlib import Path
+
+import numpy as np
+
+from elm_desktop.errors import ConfigError
+from elm_desktop.progress import CancelToken, ProgressCallback
+from elm_desktop.synth.corpus import check_findings, write_in_parallel, write_manifest
+from elm_desktop.synth.edf_writer import Annotation, EdfWriter, SignalHeader
+from elm_desktop.synth.electrodes import ELECTRODES
+from elm_desktop.synth.families.dipole.head import NAMINGS, channel_label, extra_labels
+from elm_desktop.synth.families.dipole.plan import (
+    CONDITION_MIX,
+    MAX_SECONDS,
+    REFERENCES,
+    SAMPLING_RATES,
+    DipoleSpec,
+    draw_patient,
+    draw_spec,
+)
+from elm_desktop.synth.families.dipole.render import render
+from elm_desktop.synth.families.dipole.report import write_report
+from elm_desktop.synth.spec import Patient
+
+FAMILY = "dipole-spectral"
+
+__all__ = [
+    "NAMINGS",
+    "REFERENCES",
+    "SAMPLING_RATES",
+    "generate_corpus",
+    "plan_corpus",
+    "write_recording",
+]
+
+#: Amplifier range in microvolts (16 bits: about 0.12 uV per step).
+_RANGE = (-4000.0, 4000.0)
+_STATE_NOTES = {"eyes_open": "EO", "eyes_closed": "EC", "drowsy": "drowsy", "n2": "asleep"}
+
+
+def annotations(spec: DipoleSpec) -> list[Annotation]:
+    """What the technologist marked: eye state changes, HV and photic trains."""
+    notes, previous = [], None
+    for segment in spec.segments:
+        label = _STATE_NOTES.get(segment.state)
+        if label and label != previous:
+            notes.append(Annotation(round(segment.start, 3), 0.0, label))
+        previous = label
+    for p in spec.procedures:
+        if p.kind == "hv":
+            notes += [
+                Annotation(round(p.start, 3), 0.0, "HYPERVENTILATION ON"),
+                Annotation(round(p.end, 3), 0.0, "HYPERVENTILATION OFF"),
+            ]
+        else:
+            notes.append(
+                Annotation(round(p.start, 3), round(p.end - p.start, 3), f"PS {p.frequency:g}Hz")
+            )
+    return sorted(notes, key=lambda note: note.onset)
+
+
+def _signals(spec: DipoleSpec) -> list[SignalHeader]:
+    low, high = _RANGE
+    lowpass = min(0.35 * spec.sfreq, 100.0)
+    prefilter = f"HP:0.16Hz LP:{lowpass:g}Hz"
+    headers = [
+        SignalHeader(channel_label(e, spec.naming, spec.reference), low, high, prefilter=prefilter)
+        for e in ELECTRODES
+    ]
+    extra = extra_labels(spec.naming)
+    if spec.with_ekg:
+        headers.append(
+            SignalHeader(
+                extra["ekg"], -8000.0, 8000.0, transducer="ECG electrode", prefilter=prefilter
+            )
+        )
+    if spec.with_photic:
+        headers.append(
+            SignalHeader(
+                extra["photic"], -2000.0, 2000.0, unit="mV", transducer="flash", prefilter=""
+            )
+        )
+    return headers
+
+
+def write_recording(path: Path, spec: DipoleSpec, seed: Sequence[int]) -> Path:
+    """Render ``spec`` and write it as EDF+ (the same spec and seed give the same bytes)."""
+    eeg, ekg, photic = render(spec, list(seed))
+    rows = (
+        [eeg]
+        + ([ekg[None]] if spec.with_ekg else [])
+        + ([photic[None]] if spec.with_photic else [])
+    )
+    with EdfWriter(
+        Path(path),
+        _signals(spec),
+        spec.sfreq,
+        spec.duration_s,
+        spec.start,
+        f"{spec.patient.patient_id} {spec.patient.sex} X X",
+        f"{spec.recording_id} X ELM-synth-{FAMILY}",
+        annotations(spec),
+    ) as writer:
+        writer.write_block(np.concatenate(rows))
+    return Path(path)
+
+
+def manifest_entry(spec: DipoleSpec, report: str, edf: str) -> dict:
+    """The manifest object of a recording: the shared fields plus ``family`` and ``reference``."""
+    return {
+        "id": spec.recording_id,
+        "patient_id": spec.patient.patient_id,
+        "split": spec.patient.split,
+        "edf": edf,
+        "sfreq": spec.sfreq,
+        "duration_s": spec.duration_s,
+        "age": spec.patient.age,
+        "sex": spec.patient.sex,
+        "naming": spec.naming,
+        "report": report,
+        "findings": [asdict(f) for f in spec.findings],
+        "abnormal": spec.abnormal,
+        "study": spec.clinical.study,
+        "indication": spec.clinical.indication,
+        "medications": spec.clinical.medications,
+        "pdr_hz": spec.pdr_frequency,
+        "heart_rate": round(spec.heart_rate),
+        "start": spec.start.isoformat(),
+        "states": [[round(s.start, 3), round(s.end, 3), s.state] for s in spec.segments],
+        "annotations": [[a.onset, a.duration, a.text] for a in annotations(spec)],
+        "family": FAMILY,
+        "reference": spec.reference,
+    }
+
+
+def _check(findings, sfreq, naming, reference, n, minutes) -> None:
+    check_findings(findings, n)
+    options = (
+        ("sampling rate", sfreq, SAMPLING_RATES),
+        ("naming", naming, NAMINGS),
+        ("reference", reference, REFERENCES),
+    )
+    for what, value, allowed in options:
+        if value is not None and value not in allowed:
+            raise ConfigError(
+                f"{what} {value!r} is not offered by {FAMILY}; "
+                f"use one of {', '.join(map(str, allowed))}"
+            )
+    if not 10 <= minutes * 60 <= MAX_SECONDS:
+        raise ConfigError(
+            f"{minutes} minutes is out of range; "
+            f"{FAMILY} recordings last 10 s to {MAX_SECONDS // 60} min"
+        )
+
+
+def _patients(
+    rng: np.random.Generator, n: int, seed: int, findings: Sequence[str] | None
+) -> list[Patient]:
+    """A patient per slot (one in six has two recordings), split 80/10/10 by patient."""
+    names = list(dict.fromkeys(findings)) if findings else list(CONDITION_MIX)
+    weights = np.ones(len(names)) if findings else np.array(list(CONDITION_MIX.values()))
+    slots: list[Patient] = []
+    while len(slots) < n:
+        condition = names[int(rng.choice(len(names), p=weights / weights.sum()))]
+        patient = draw_patient(rng, f"d{seed}-p{len(slots):05d}", condition)
+        slots += [patient] * min(2 if rng.random() < 1 / 6 else 1, n - len(slots))
+    unique = list({id(p): p for p in slots}.values())
+    for rank, position in enumerate(rng.permutation(len(unique))):
+        tenth = len(unique) // 10
+        unique[position].split = "test" if rank < tenth else "val" if rank < 2 * tenth else "train"
+    return slots
+
+
+def plan_corpus(
+    n: int,
+    minutes: float,
+    seed: int,
+    findings: Sequence[str] | None = None,
+    sfreq: int | None = None,
+    naming: str | None = None,
+    reference: str | None = None,
+) -> list[tuple[DipoleSpec, str]]:
+    """Draw the specs and reports of a corpus without rendering a sample."""
+    _check(findings, sfreq, naming, reference, n, minutes)
+    rng = np.random.default_rng([seed, 100])
+    allowed = set(findings) if findings else None
+    plan = []
+    for i, patient in enumerate(_patients(rng, n, seed, findings)):
+        spec = draw_spec(
+            np.random.default_rng([seed, 101, i]),
+            f"d{seed}-r{i:05d}",
+            patient,
+            minutes * 60,
+            sfreq,
+            naming,
+            reference,
+            allowed,
+        )
+        plan.append((spec, write_report(spec, np.random.default_rng([seed, 102, i]))))
+    return plan
+
+
+def _write_task(task: tuple[Path, DipoleSpec, list[int]]) -> str:
+    path, spec, seed = task
+    write_recording(path, spec, seed)
+    return spec.recording_id
+
+
+def generate_corpus(
+    out_dir: Path,
+    n: int,
+    minutes: float,
+    seed: int,
+    findings: Sequence[str] | None = None,
+    sfreq: int | None = None,
+    naming: str | None = None,
+    reference: str | None = None,
+    workers: int = 2,
+    progress: ProgressCallback | None = None,
+    cancel: CancelToken | None = None,
+) -> Path:
+    """Write ``n`` recordings of the dipole family with reports and their manifest.
+
+    Parameters
+    ----------
+    out_dir : Path
+        Folder for the EDF files, ``<id>.txt`` reports and ``manifest.jsonl``.
+    n, minutes, seed
+        Number of recordings, length of each (10 s to an hour), seed of everything.
+    findings : sequence of str, optional
+        Primary findings to draw from (default: this family's clinical mix).
+    sfreq, naming, reference : optional
+        Fix the sampling rate (200, 250, 256, 500, 512), naming (``tuh``, ``1020``,
+        ``1010``) or reference (``linked_ears``, ``average``, ``cz``); each is drawn per
+        recording when left out.
+    workers : int
+        Processes writing recordings in parallel; the bytes do not depend on it.
+    progress, cancel
+        Called / checked after each recording.
+
+    Returns
+    -------
+    Path
+        The manifest.
+    """
+    out_dir = Path(out_dir)
+    plan = plan_corpus(n, minutes, seed, findings, sfreq, naming, reference)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    tasks = [
+        (out_dir / f"{spec.recording_id}.edf", spec, [seed, 103, i])
+        for i, (spec, _) in enumerate(plan)
+    ]
+    write_in_parallel(_write_task, tasks, workers, progress, cancel)
+    rows = [
+        (spec.recording_id, report, manifest_entry(spec, report, f"{spec.recording_id}.edf"))
+        for spec, report in plan
+    ]
+    return write_manifest(out_dir, rows)
