@@ -17,6 +17,17 @@ from collections.abc import Sequence
 from elm_desktop import __version__
 from elm_desktop.errors import ElmError
 
+#: What only the ``train`` extra installs, and the training code (not in the desktop build).
+TRAINING_MODULES = (
+    "torch",
+    "transformers",
+    "onnx",
+    "onnxscript",
+    "safetensors",
+    "sklearn",
+    "elm_desktop.training",
+)
+
 COMMAND_MODULES: tuple[str, ...] = (
     "recording",
     "training",
@@ -60,6 +71,17 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 128 + signal.SIGPIPE
     except ElmError as error:
         print(f"elm-desktop: error: {error}", file=sys.stderr)
+        return 2
+    except ModuleNotFoundError as error:
+        name = error.name or ""
+        if not any(name == module or name.startswith(f"{module}.") for module in TRAINING_MODULES):
+            raise
+        # A wheel installed without the train extra, or the desktop build, which leaves it out.
+        print(
+            f"elm-desktop: error: {args.command} needs the training code and torch ({error.name} "
+            "is not installed): pip install 'elm-desktop[train]' into a Python environment",
+            file=sys.stderr,
+        )
         return 2
     except KeyboardInterrupt:
         print("elm-desktop: interrupted", file=sys.stderr)

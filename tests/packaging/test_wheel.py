@@ -73,6 +73,22 @@ def test_the_package_is_imported_from_the_virtualenv(installed):
     assert not Path(where).is_relative_to(CHECKOUT)
 
 
+def test_training_commands_say_what_they_need(installed):
+    root, venv_bin, env = installed
+    result = subprocess.run(
+        [str(venv_bin / "elm-desktop"), "train", "--config", "absent.toml"],
+        cwd=root,
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 2
+    assert result.stderr.splitlines() == [
+        "elm-desktop: error: train needs the training code and torch (torch is not installed): "
+        "pip install 'elm-desktop[train]' into a Python environment"
+    ]
+
+
 def test_version(installed):
     root, venv_bin, env = installed
     result = run([str(venv_bin / "elm-desktop"), "--version"], cwd=root, env=env)
