@@ -33,7 +33,8 @@ lint: $(STAMP)
 	$(VENV)/bin/ruff format --check
 	$(VENV)/bin/lint-imports
 
-test: lint
+# The demo bundle too: tests/packaging/test_wheel.py builds a wheel that must carry it.
+test: lint $(BUNDLE)
 	$(PY) -m pytest -q
 
 # Installable builds (packaging/README.md), kept out of `make test`: a wheel that carries the
