@@ -6,6 +6,8 @@ import argparse
 import os
 from pathlib import Path
 
+from elm_desktop.cli import familiarity
+
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     """Add ``model export|verify|info|import-elm|calibrate``."""
@@ -71,6 +73,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     calibrate.add_argument("--device", default="auto", choices=("auto", "cpu", "cuda"))
     calibrate.set_defaults(handler=_calibrate)
+    familiarity.register(commands)
 
 
 def _print_manifest_summary(bundle_path: Path) -> None:
@@ -100,6 +103,10 @@ def _print_manifest_summary(bundle_path: Path) -> None:
         print(f"  {entry['role']} rejected at export: {_figures(entry)}")
     if bundle.phenotypes is not None:
         print(f"  finding thresholds: {manifest['phenotypes'].get('note', 'no note')}")
+    if bundle.file("familiarity") is not None:
+        print(f"  familiarity reference: {manifest['familiarity'].get('note', 'no note')}")
+    else:
+        print("  familiarity reference: none (recordings unlike the training data go unflagged)")
 
 
 def _figures(entry: dict) -> str:

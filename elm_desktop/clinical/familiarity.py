@@ -24,8 +24,6 @@ import numpy as np
 
 from elm_desktop.errors import BundleError
 
-#: File name of the reference inside a bundle or beside a checkpoint.
-FAMILIARITY_FILE = "familiarity.npz"
 #: Weight of the identity in the shrunk covariance (as a fraction of the mean variance).
 SHRINKAGE = 0.1
 #: Held-out recordings closer than this quantile pass without a warning.
@@ -46,12 +44,15 @@ class FamiliarityReference:
         float64 [k], sorted distances of the held-out recordings.
     threshold : float
         Distance above which a recording is flagged as unlike the training data.
+    note : str
+        What the reference was fitted on.
     """
 
     mean: np.ndarray
     whitening: np.ndarray
     heldout: np.ndarray
     threshold: float
+    note: str = ""
 
     def save(self, path: str | Path) -> Path:
         """Write the reference as an ``.npz`` of plain arrays (no pickles)."""
@@ -63,6 +64,7 @@ class FamiliarityReference:
                 whitening=self.whitening,
                 heldout=self.heldout,
                 threshold=np.float64(self.threshold),
+                note=np.array(self.note),
             )
         return path
 
@@ -76,6 +78,7 @@ class FamiliarityReference:
                     whitening=np.asarray(data["whitening"], dtype=np.float64),
                     heldout=np.asarray(data["heldout"], dtype=np.float64),
                     threshold=float(data["threshold"]),
+                    note=str(data["note"]),
                 )
         except (OSError, KeyError, ValueError, zipfile.BadZipFile) as error:
             raise BundleError(f"the familiarity reference {path} cannot be read: {error}") from None
@@ -132,6 +135,7 @@ def fit_reference(
     *,
     shrinkage: float = SHRINKAGE,
     warn_quantile: float = WARN_QUANTILE,
+    note: str = "",
 ) -> FamiliarityReference:
     """Summarise training crop embeddings and scale the distance on held-out recordings.
 
@@ -145,12 +149,13 @@ def fit_reference(
         Weight of the identity (scaled to the mean variance) in the covariance.
     warn_quantile : float
         Quantile of the held-out distances above which a recording is flagged.
+    note : str
+        What the reference is fitted on, for ``elm-desktop model info``.
     """
     crops = np.asarray(training_crops, dtype=np.float64)
-    if crops.ndim != 2 or len(crops) <= crops.shape[1]:
-        raise ValueError(
-            f"need more training crops than dimensions to fit a reference, got {crops.shape}"
-        )
+    # The shrinkage keeps the covariance invertible however few the crops.
+    if crops.ndim != 2 or len(crops) < 2:
+        raise ValueError(f"need at least two training crops to fit a reference, got {crops.shape}")
     if not heldout_recordings:
         raise ValueError("need held-out recordings to scale the familiarity distance")
     mean = crops.mean(axis=0)
@@ -162,7 +167,7 @@ def fit_reference(
     unscaled = FamiliarityReference(mean, whitening, np.zeros(1), 0.0)
     heldout = np.sort([unscaled.distance(recording) for recording in heldout_recordings])
     threshold = float(np.quantile(heldout, warn_quantile))
-    return FamiliarityReference(mean, whitening, heldout, threshold)
+    return FamiliarityReference(mean, whitening, heldout, threshold, note)
 
 
 def assess(

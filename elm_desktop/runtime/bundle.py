@@ -30,7 +30,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -47,9 +47,10 @@ EEG_OUTPUTS = ("embedding", "attention_logit")
 TEXT_INPUTS = ("input_ids", "attention_mask")
 TEXT_OUTPUTS = ("embedding",)
 PHENOTYPES = "phenotypes.toml"
+FAMILIARITY = "familiarity.npz"
 
 # Manifest keys that name one file of the bundle: {"file": name, ...}.
-ROLES = ("eeg", "eeg_fp16", "text", "text_int8", "phenotypes")
+ROLES = ("eeg", "eeg_fp16", "text", "text_int8", "phenotypes", "familiarity")
 
 # Manifest keys every bundle must have, with the type each must be.
 REQUIRED: dict[str, type | tuple[type, ...]] = {
@@ -128,7 +129,7 @@ class Bundle:
         for role in ROLES:
             entry = manifest.get(role)
             if entry is not None and entry.get("file") not in manifest["files"]:
-                kind = "file" if role == "phenotypes" else "graph"
+                kind = "file" if role in ("phenotypes", "familiarity") else "graph"
                 raise BundleError(
                     f"model bundle {path}: the {role} {kind} {entry.get('file')!r} "
                     "is not listed with a checksum in the manifest; re-export the bundle"
@@ -350,11 +351,39 @@ def write_phenotypes(folder: str | Path, text: str, note: str) -> Path:
     -------
     Path of the written ``phenotypes.toml``.
     """
+    return _add_signed_file(
+        folder, "phenotypes", PHENOTYPES, lambda target: target.write_text(text, "utf-8"), note
+    )
+
+
+def write_familiarity(folder: str | Path, save: Callable[[Path], object], note: str) -> Path:
+    """Put the model's reference of its training data into a bundle and re-sign it.
+
+    Parameters
+    ----------
+    folder : path
+        A bundle that :meth:`Bundle.load` accepts.
+    save : callable
+        Writes the reference to the path it is given, for instance
+        :meth:`elm_desktop.clinical.familiarity.FamiliarityReference.save`.
+    note : str
+        What the reference was fitted on, shown by ``elm-desktop model info``.
+
+    Returns
+    -------
+    Path of the written ``familiarity.npz``.
+    """
+    return _add_signed_file(folder, "familiarity", FAMILIARITY, save, note)
+
+
+def _add_signed_file(
+    folder: str | Path, role: str, name: str, write: Callable[[Path], object], note: str
+) -> Path:
     bundle = Bundle.load(folder)
-    target = bundle.path / PHENOTYPES
-    target.write_text(text, encoding="utf-8")
+    target = bundle.path / name
+    write(target)
     # Only the files the manifest already vouches for, and this one, are signed.
-    manifest = dict(bundle.manifest, phenotypes={"file": PHENOTYPES, "note": note})
-    manifest["files"] = {**bundle.manifest["files"], PHENOTYPES: sha256_file(target)}
+    manifest = dict(bundle.manifest, **{role: {"file": name, "note": note}})
+    manifest["files"] = {**bundle.manifest["files"], name: sha256_file(target)}
     save_manifest(bundle.path, manifest)
     return target

@@ -37,14 +37,17 @@ from tokenizers import Tokenizer
 from torch import nn
 
 from elm_desktop import __version__
+from elm_desktop.clinical.familiarity import FamiliarityReference
 from elm_desktop.errors import ConfigError
 from elm_desktop.runtime.bundle import (
     EEG_INPUT,
     EEG_OUTPUTS,
+    FAMILIARITY,
     PHENOTYPES,
     TEXT_INPUTS,
     TEXT_OUTPUTS,
     sha256_file,
+    write_familiarity,
     write_manifest,
     write_phenotypes,
 )
@@ -586,6 +589,10 @@ def export_checkpoint(
             thresholds.read_text(encoding="utf-8"),
             f"{_first_comment(thresholds)} (from {checkpoint.name}/{PHENOTYPES})",
         )
+    familiarity = checkpoint / FAMILIARITY
+    if familiarity.is_file():
+        reference = FamiliarityReference.load(familiarity)
+        write_familiarity(bundle, reference.save, reference.note)
     return bundle
 
 

@@ -1,0 +1,138 @@
+"""``elm-desktop model familiarity``: the bundle's reference of its training data, and its test.
+
+``fit`` encodes recordings of the model's training corpus exactly as the workstation does and
+stores the distribution of their crop embeddings in the bundle (:mod:`elm_desktop.clinical.
+familiarity`). ``measure`` reports how often the reference flags each corpus given, and how
+well it tells each from the first one (the model's own test split, normally).
+"""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+import numpy as np
+
+#: Training recordings analysed for the reference: enough crops for a 256-d covariance.
+MAX_RECORDINGS = 600
+
+
+def register(commands: argparse._SubParsersAction) -> None:
+    """Add ``model familiarity fit|measure``."""
+    familiarity = commands.add_parser(
+        "familiarity",
+        help="fit or measure the bundle's reference of its training data (out-of-distribution)",
+    )
+    actions = familiarity.add_subparsers(
+        dest="familiarity_command", metavar="ACTION", required=True
+    )
+    fit = actions.add_parser("fit", help="store the training data's distribution in the bundle")
+    fit.add_argument("bundle", type=Path, help="bundle folder")
+    fit.add_argument("--corpus", required=True, type=Path, help="the model's training corpus")
+    fit.add_argument("--split", default="train", help="split to summarise (default: train)")
+    fit.add_argument("--heldout", default="val", help="split that scales the distance (val)")
+    fit.add_argument("--max-recordings", type=int, default=MAX_RECORDINGS)
+    fit.add_argument("--out", type=Path, help="also write the reference to this .npz file")
+    fit.add_argument("--device", default="auto", choices=("auto", "cpu", "cuda"))
+    fit.set_defaults(handler=_fit)
+
+    measure = actions.add_parser(
+        "measure", help="how often each corpus is flagged, and AUROC against the first"
+    )
+    measure.add_argument("bundle", type=Path, help="bundle folder with a reference")
+    measure.add_argument(
+        "corpora", nargs="+", help="CORPUS[:SPLIT]; the first is the model's own test data"
+    )
+    measure.add_argument("--max-recordings", type=int, default=200)
+    measure.add_argument("--device", default="auto", choices=("auto", "cpu", "cuda"))
+    measure.set_defaults(handler=_measure)
+
+
+def corpus_crop_embeddings(corpus: Path, split: str | None, engine, limit: int) -> list[np.ndarray]:
+    """Crop embeddings of up to ``limit`` recordings of one split of a corpus, in order."""
+    from elm_desktop.cli.analyze import each_with_progress
+    from elm_desktop.errors import ConfigError
+    from elm_desktop.synth import read_manifest
+
+    manifest = corpus_manifest(corpus)
+    entries = [e for e in read_manifest(manifest) if split is None or e.get("split") == split]
+    if not entries:
+        raise ConfigError(f"{manifest} has no recording in split {split!r}")
+    label = f"{manifest.parent.name}{'' if split is None else ':' + split}"
+    return [
+        recording_crop_embeddings(manifest.parent / entry["edf"], engine)
+        for entry in each_with_progress(entries[:limit], label)
+    ]
+
+
+def corpus_manifest(corpus: Path) -> Path:
+    """The ``manifest.jsonl`` of a corpus given as its folder or as the file itself."""
+    from elm_desktop.errors import ConfigError
+    from elm_desktop.synth import MANIFEST_NAME
+
+    manifest = corpus / MANIFEST_NAME if corpus.is_dir() else corpus
+    if not manifest.is_file():
+        raise ConfigError(f"no corpus manifest at {manifest} (`elm-desktop synth` writes one)")
+    return manifest
+
+
+def recording_crop_embeddings(path: Path, engine) -> np.ndarray:
+    """The crop embeddings of one recording, preprocessed as the workstation does."""
+    from elm_desktop.signals import crop_windows, elm_input, open_recording
+
+    crops, _ = crop_windows(elm_input(open_recording(path)), window_s=engine.bundle.window_s)
+    return engine.encode(crops).embeddings
+
+
+def _fit(args: argparse.Namespace) -> int:
+    from elm_desktop.cli.analyze import load_engine
+    from elm_desktop.clinical.familiarity import fit_reference
+    from elm_desktop.runtime.bundle import write_familiarity
+
+    engine = load_engine(args.bundle, args.device)
+    training = corpus_crop_embeddings(args.corpus, args.split, engine, args.max_recordings)
+    heldout = corpus_crop_embeddings(args.corpus, args.heldout, engine, args.max_recordings)
+    note = (
+        f"{sum(len(r) for r in training)} crops of {len(training)} {args.split} recordings of "
+        f"corpus {corpus_manifest(args.corpus).parent.name}, scaled on {len(heldout)} "
+        f"{args.heldout} recordings"
+    )
+    reference = fit_reference(np.concatenate(training), heldout, note=note)
+    write_familiarity(args.bundle, reference.save, note)
+    if args.out is not None:
+        reference.save(args.out)
+    print(f"{engine.bundle.name}: familiarity reference from {note}")
+    print(f"  warns above distance {reference.threshold:.3f}")
+    return 0
+
+
+def _measure(args: argparse.Namespace) -> int:
+    from elm_desktop.cli.analyze import load_engine
+    from elm_desktop.clinical.familiarity import FamiliarityReference
+    from elm_desktop.clinical.metrics import auroc
+    from elm_desktop.errors import ConfigError
+
+    engine = load_engine(args.bundle, args.device)
+    path = engine.bundle.file("familiarity")
+    if path is None:
+        raise ConfigError(
+            f"model {engine.bundle.name} has no familiarity reference: run "
+            "`elm-desktop model familiarity fit` first"
+        )
+    reference = FamiliarityReference.load(path)
+    distances = []
+    for spec in args.corpora:
+        corpus, _, split = spec.partition(":")
+        crops = corpus_crop_embeddings(Path(corpus), split or None, engine, args.max_recordings)
+        distances.append(np.array([reference.distance(c) for c in crops]))
+    print(f"| corpus | recordings | flagged | AUROC against {args.corpora[0]} |")
+    print("|---|---|---|---|")
+    for spec, values in zip(args.corpora, distances, strict=True):
+        flagged = float(np.mean(values > reference.threshold))
+        if values is distances[0]:
+            separation = "-"
+        else:
+            labels = np.r_[np.zeros(len(distances[0])), np.ones(len(values))]
+            separation = f"{auroc(labels.astype(bool), np.r_[distances[0], values]):.3f}"
+        print(f"| {spec} | {len(values)} | {flagged:.1%} | {separation} |")
+    return 0
