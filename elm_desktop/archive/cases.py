@@ -26,12 +26,15 @@ class CaseMetadata:
     sex : str | None
         ``"F"``, ``"M"`` or None when unknown.
     recording_date : datetime.date | None
-        The date of the recording as given to the archive; the archive shifts or drops it
-        according to its date policy before writing it.
+        The date of the recording as given to the archive; the archive stores it only when
+        its date policy is ``"keep"`` (the user asked), else it returns None.
     duration_s : float
         Length of the recording in seconds.
     sfreq : float
         Native sampling rate in Hz.
+    recording_hour : int | None
+        Hour of the day the recording started (0-23): whether it ran by day or overnight,
+        without its date.
     """
 
     age: int | None = None
@@ -39,6 +42,7 @@ class CaseMetadata:
     recording_date: dt.date | None = None
     duration_s: float = 0.0
     sfreq: float = 0.0
+    recording_hour: int | None = None
 
 
 @dataclass(frozen=True)
@@ -74,7 +78,8 @@ class NewCase:
     metadata : CaseMetadata
         De-identified metadata.
     source : str | None
-        Where the file was when added (shown so the reviewer can reopen it); None to store none.
+        Where the file was when added (so the reviewer can reopen it); None, the default, unless
+        the user asked to keep source paths.
     report : str | None
         Full report text.
     segments : list of ReportSegment

@@ -1,9 +1,11 @@
 """De-identified metadata from a recording's header (and the corpus manifest, when there is one).
 
-What reaches the archive: age in whole years (capped at 90), sex, the recording date (which the
-archive then shifts or drops), length and sampling rate, and the file's path unless the path
-itself carries the patient's name, code or birth date. The name, code and birth date are kept
-only in :class:`~elm_desktop.archive.cases.PatientIdentity`, and only when the user asks.
+What reaches the archive: age in whole years (capped at 90), sex, the hour of day the recording
+started, length and sampling rate. The recording date goes with them but the archive keeps it
+only under its ``"keep"`` date policy; the file's path only when the user asks, and never when
+the path itself carries the patient's name, code or birth date. The name, code and birth date
+are kept only in :class:`~elm_desktop.archive.cases.PatientIdentity`, and only when the user
+asks.
 """
 
 from __future__ import annotations
@@ -57,7 +59,8 @@ def case_metadata(rec: Recording, known: Mapping[str, object] | None = None) -> 
     """
     known = known or {}
     patient = rec.patient
-    date = patient.meas_date.date() if patient.meas_date else None
+    start = patient.meas_date
+    date = start.date() if start else None
     birth = parse_edf_date(patient.birthdate)
     age: float | None = None
     if birth and date:
@@ -70,6 +73,7 @@ def case_metadata(rec: Recording, known: Mapping[str, object] | None = None) -> 
         recording_date=date,
         duration_s=float(rec.duration),
         sfreq=float(rec.sfreq),
+        recording_hour=start.hour if start else None,
     )
 
 

@@ -89,6 +89,7 @@ def build_case(
     known: Mapping[str, object] | None = None,
     keep_identity: bool = False,
     file_hash: str | None = None,
+    keep_source_path: bool = False,
 ) -> NewCase:
     """Read, preprocess and encode a recording, and return everything the archive stores.
 
@@ -98,7 +99,7 @@ def build_case(
         The EDF/BDF file.
     engine : Engine
         The model that encodes crops (and report segments, when it has a text tower).
-    report, known, keep_identity, file_hash
+    report, known, keep_identity, file_hash, keep_source_path
         As for :func:`case_for_recording`.
     """
     rec = open_recording(path)
@@ -114,6 +115,7 @@ def build_case(
         known,
         keep_identity,
         file_hash,
+        keep_source_path,
     )
 
 
@@ -127,6 +129,7 @@ def case_for_recording(
     known: Mapping[str, object] | None = None,
     keep_identity: bool = False,
     file_hash: str | None = None,
+    keep_source_path: bool = False,
 ) -> NewCase:
     """Build the case of a recording whose crops are already encoded (e.g. by an analysis).
 
@@ -147,6 +150,10 @@ def case_for_recording(
         Store the patient's name, birth date and true recording date too.
     file_hash : str, optional
         The file's SHA-256 when already computed.
+    keep_source_path : bool
+        Store the file's path, so a reviewer can reopen it from the archive (never a path that
+        holds the patient's name, code or birth date). Off unless asked: paths often name
+        patients, dates and wards.
     """
     bundle = engine.bundle
     segments = []
@@ -165,7 +172,7 @@ def case_for_recording(
         crop_starts_s=crop_starts_s,
         crop_weights=crop_weights,
         metadata=case_metadata(rec, known),
-        source=safe_source(path, rec.patient),
+        source=safe_source(path, rec.patient) if keep_source_path else None,
         report=report,
         segments=segments,
         segment_embeddings=segment_embeddings,
@@ -181,6 +188,7 @@ def add_recordings(
     keep_identity: bool = False,
     progress: ProgressCallback | None = None,
     cancel: CancelToken | None = None,
+    keep_source_paths: bool = False,
 ) -> AddResult:
     """Add recordings to an archive, one transaction per recording.
 
@@ -196,6 +204,8 @@ def add_recordings(
         without one, a ``.txt`` file beside a recording is taken as its report.
     keep_identity : bool
         Also store patient name, birth date and true recording date (off unless asked).
+    keep_source_paths : bool
+        Also store each file's path (off unless asked; see :func:`case_for_recording`).
     progress : ProgressCallback, optional
         Called with (files done, files total, file name).
     cancel : CancelToken, optional
@@ -232,7 +242,9 @@ def add_recordings(
                 continue
             entry = (manifest or {}).get(path.name, {})
             report = entry.get("report") if manifest is not None else report_beside(path)
-            case = build_case(path, engine, report, entry, keep_identity, file_hash)
+            case = build_case(
+                path, engine, report, entry, keep_identity, file_hash, keep_source_paths
+            )
         except (ElmError, OSError) as error:
             if isinstance(error, ArchiveError):
                 raise

@@ -38,7 +38,6 @@ CREATE TABLE cases (
     id bigserial PRIMARY KEY,
     content_hash text NOT NULL UNIQUE,
     source text,
-    added date NOT NULL DEFAULT current_date,
     age integer,
     sex text,
     recording_date date,
@@ -46,7 +45,8 @@ CREATE TABLE cases (
     sfreq double precision NOT NULL,
     window_s double precision NOT NULL,
     n_crops integer NOT NULL,
-    embedding vector NOT NULL
+    embedding vector NOT NULL,
+    recording_hour integer
 );
 CREATE TABLE crops (
     case_id bigint PRIMARY KEY REFERENCES cases(id) ON DELETE CASCADE,
@@ -146,12 +146,15 @@ class PostgresArchive(Archive):
                 db.cursor().executemany(
                     "INSERT INTO meta VALUES (%s, %s)", list(self._init_meta(date_policy).items())
                 )
+            (version,) = db.execute("SELECT max(version) FROM schema_version").fetchone()
+            if version == 1:
+                self._migrate_v1()
+        if version == 1:
+            # Rewrite the tables so the erased values' old row versions are gone from disk.
+            for table in ("cases", "meta"):
+                db.execute(f"VACUUM FULL {table}")
         (version,) = db.execute("SELECT max(version) FROM schema_version").fetchone()
-        if version > SCHEMA_VERSION:
-            raise ArchiveError(
-                f"{self.location} was written by a newer elm-desktop (archive schema {version}; "
-                f"this version reads up to {SCHEMA_VERSION}): upgrade elm-desktop to open it"
-            )
+        self._refuse_unknown_version(self.location, version)
         self._load_meta()
         self._check_date_policy(date_policy)
 
@@ -209,8 +212,8 @@ class PostgresArchive(Archive):
                 self._check_binding({k: self._meta[k] for k in binding}, binding)
             row = db.execute(
                 "INSERT INTO cases (content_hash, source, age, sex, recording_date, duration_s,"
-                " sfreq, window_s, n_crops, embedding)"
-                " VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s::vector)"
+                " sfreq, window_s, n_crops, embedding, recording_hour)"
+                " VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s::vector, %s)"
                 " ON CONFLICT (content_hash) DO NOTHING RETURNING id",
                 (
                     case.content_hash,
@@ -223,6 +226,7 @@ class PostgresArchive(Archive):
                     float(case.window_s),
                     len(case.crop_embeddings),
                     vector_literal(case.embedding),
+                    meta.recording_hour,
                 ),
             ).fetchone()
             if row is None:

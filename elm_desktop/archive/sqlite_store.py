@@ -33,7 +33,6 @@ CREATE TABLE cases (
     id INTEGER PRIMARY KEY,
     content_hash TEXT NOT NULL UNIQUE,
     source TEXT,
-    added TEXT NOT NULL,
     age INTEGER,
     sex TEXT,
     recording_date TEXT,
@@ -41,7 +40,8 @@ CREATE TABLE cases (
     sfreq REAL NOT NULL,
     window_s REAL NOT NULL,
     n_crops INTEGER NOT NULL,
-    embedding BLOB NOT NULL
+    embedding BLOB NOT NULL,
+    recording_hour INTEGER
 );
 CREATE TABLE crops (
     case_id INTEGER PRIMARY KEY REFERENCES cases(id) ON DELETE CASCADE,
@@ -134,6 +134,8 @@ class SQLiteArchive(Archive):
             self._db.execute("PRAGMA journal_mode=WAL")
             self._db.execute("PRAGMA synchronous=NORMAL")
             self._db.execute("PRAGMA foreign_keys=ON")
+            # A removed case's bytes are overwritten, not left in free pages.
+            self._db.execute("PRAGMA secure_delete=ON")
             self._open_schema(date_policy)
         except sqlite3.DatabaseError as error:
             raise ArchiveError(f"cannot open the archive {self.path}: {error}") from error
@@ -169,16 +171,31 @@ class SQLiteArchive(Archive):
             self._db.execute("ROLLBACK")
             raise
 
-    def _check_version(self) -> None:
+    def _version(self) -> int | None:
         row = self._db.execute("SELECT max(version) FROM schema_version").fetchone()
-        version = row[0] if row else None
-        if version is None:
-            raise ArchiveError(f"{self.path} is not an elm-desktop archive (no schema version)")
-        if version > SCHEMA_VERSION:
-            raise ArchiveError(
-                f"{self.path} was written by a newer elm-desktop (archive schema {version}; "
-                f"this version reads up to {SCHEMA_VERSION}): upgrade elm-desktop to open it"
-            )
+        return row[0] if row else None
+
+    def _check_version(self) -> None:
+        version = self._version()
+        if version == 1:
+            self._migrate()
+            version = self._version()
+        self._refuse_unknown_version(str(self.path), version)
+
+    def _migrate(self) -> None:
+        """Schema 1 -> 2 in one transaction, then rewrite the file and empty the WAL."""
+        self._db.execute("BEGIN IMMEDIATE")
+        try:
+            if self._version() == 1:  # another process may have migrated it meanwhile
+                self._migrate_v1()
+            self._db.execute("COMMIT")
+        except BaseException:
+            self._db.execute("ROLLBACK")
+            raise
+        # VACUUM rebuilds every page, so the erased values survive in no free page; the
+        # checkpoint moves the result into the file and truncates the WAL that held old pages.
+        self._db.execute("VACUUM")
+        self._db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
 
     # -- writing ------------------------------------------------------------------------------
 
@@ -202,13 +219,12 @@ class SQLiteArchive(Archive):
             )
             self._check_binding(stored, binding)
             case_id = db.execute(
-                "INSERT INTO cases (content_hash, source, added, age, sex, recording_date,"
-                " duration_s, sfreq, window_s, n_crops, embedding)"
+                "INSERT INTO cases (content_hash, source, age, sex, recording_date,"
+                " duration_s, sfreq, window_s, n_crops, embedding, recording_hour)"
                 " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (
                     case.content_hash,
                     case.source,
-                    dt.datetime.now(dt.UTC).date().isoformat(),
                     meta.age,
                     meta.sex,
                     stored_date.isoformat() if stored_date else None,
@@ -217,6 +233,7 @@ class SQLiteArchive(Archive):
                     float(case.window_s),
                     len(case.crop_embeddings),
                     to_blob32(case.embedding),
+                    meta.recording_hour,
                 ),
             ).lastrowid
             db.execute(

@@ -1,16 +1,23 @@
 """The archive interface both stores implement, and :func:`open_archive` that picks one.
 
 An archive holds embeddings of one model only (fixed by its first case), because embeddings of
-different models cannot be compared. It stores recording dates shifted by a per-archive random
-number of whole weeks (intervals and weekdays survive, the calendar date does not) or drops them,
-as chosen when the archive is created.
+different models cannot be compared.
+
+Dates are reduced to what review needs, so that nothing in an archive can give a recording's
+date back: the patient's age at the recording (whole years, capped at 90) and the hour of day it
+started; no calendar date, no date shift, no date of adding. Schema 1 stored dates shifted by a
+per-archive number of weeks *beside that number*, which undid the shift for anyone holding the
+file; an archive of schema 1 is migrated when opened (shifted dates, the shift, source paths and
+dates of adding erased, the file rewritten so their bytes are gone too). A per-archive secret kept
+elsewhere would only move the problem: whoever can read the workstation's user folder, or every
+workstation sharing a PostgreSQL archive, would hold the key. The ``"keep"`` policy stores true
+dates, only when the user asks for it when creating the archive.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import secrets
 from abc import ABC, abstractmethod
 from os import PathLike
 from pathlib import Path
@@ -29,8 +36,8 @@ from elm_desktop.archive.cases import (
 from elm_desktop.archive.vectors import best_crop_pair, decode_crops, normalized, query_vector
 from elm_desktop.errors import ArchiveError
 
-SCHEMA_VERSION = 1
-DATE_POLICIES = ("shift", "drop", "keep")
+SCHEMA_VERSION = 2
+DATE_POLICIES = ("reduce", "keep")
 POSTGRES_SCHEMES = ("postgresql://", "postgres://")
 
 
@@ -152,20 +159,34 @@ class Archive(ABC):
 
     @property
     def date_policy(self) -> str:
-        """How recording dates are stored: ``"shift"``, ``"drop"`` or ``"keep"``."""
+        """How recording dates are stored: ``"reduce"`` (none) or ``"keep"`` (true dates)."""
         return self._meta["date_policy"]
 
     def _init_meta(self, date_policy: str | None) -> dict[str, str]:
         """Return the settings of a new archive."""
-        policy = date_policy or "shift"
+        policy = date_policy or "reduce"
         if policy not in DATE_POLICIES:
             raise ArchiveError(f"unknown date policy {policy!r}: use one of {DATE_POLICIES}")
-        return {
-            "date_policy": policy,
-            # Whole weeks keep weekdays and the intervals between a patient's recordings.
-            "date_shift_days": str(-7 * (52 + secrets.randbelow(468))),
-            "created": dt.datetime.now(dt.UTC).date().isoformat(),
-        }
+        return {"date_policy": policy}
+
+    def _migrate_v1(self) -> None:
+        """Bring a schema-1 archive to schema 2, inside the caller's transaction.
+
+        The caller then rewrites the storage (:meth:`_purge`) so the erased values leave no
+        bytes behind.
+        """
+        for statement in MIGRATE_V1:
+            self._db.execute(statement)
+
+    @staticmethod
+    def _refuse_unknown_version(location: str, version: int | None) -> None:
+        if version is None:
+            raise ArchiveError(f"{location} is not an elm-desktop archive (no schema version)")
+        if version > SCHEMA_VERSION:
+            raise ArchiveError(
+                f"{location} was written by a newer elm-desktop (archive schema {version}; "
+                f"this version reads up to {SCHEMA_VERSION}): upgrade elm-desktop to open it"
+            )
 
     def _check_date_policy(self, date_policy: str | None) -> None:
         if date_policy is not None and date_policy != self.date_policy:
@@ -175,11 +196,7 @@ class Archive(ABC):
             )
 
     def _stored_date(self, date: dt.date | None) -> dt.date | None:
-        if date is None or self.date_policy == "drop":
-            return None
-        if self.date_policy == "keep":
-            return date
-        return date + dt.timedelta(days=int(self._meta["date_shift_days"]))
+        return date if self.date_policy == "keep" else None
 
     def add_case(self, case: NewCase) -> int | None:
         """Store one case atomically.
@@ -293,20 +310,33 @@ class Archive(ABC):
         }
 
 
+#: Schema 1 -> 2, in both stores' SQL: shifted dates, the shift, source paths (kept then without
+#: being asked for) and dates of adding are erased; true dates stay only where the user chose
+#: "keep". The caller holds the schema lock and rewrites the storage afterwards.
+MIGRATE_V1 = (
+    "UPDATE cases SET source = NULL, recording_date = CASE WHEN"
+    " (SELECT value FROM meta WHERE key = 'date_policy') = 'keep' THEN recording_date END",
+    "ALTER TABLE cases DROP COLUMN added",
+    "ALTER TABLE cases ADD COLUMN recording_hour INTEGER",
+    "DELETE FROM meta WHERE key IN ('date_shift_days', 'created')",
+    "UPDATE meta SET value = 'reduce' WHERE key = 'date_policy' AND value <> 'keep'",
+    f"UPDATE schema_version SET version = {SCHEMA_VERSION}",
+)
+
 #: The query of :meth:`Archive.case`.
 CASE_QUERY = (
     "SELECT c.id, c.source, c.age, c.sex, c.recording_date, c.duration_s, c.sfreq,"
-    " c.window_s, c.n_crops, r.text FROM cases c LEFT JOIN reports r ON r.case_id = c.id"
-    " WHERE c.id = ?"
+    " c.recording_hour, c.window_s, c.n_crops, r.text"
+    " FROM cases c LEFT JOIN reports r ON r.case_id = c.id WHERE c.id = ?"
 )
 
 
 def case_summary(row: tuple) -> CaseSummary:
     """Build a :class:`CaseSummary` from a row of :data:`CASE_QUERY`."""
-    case_id, source, age, sex, date, duration_s, sfreq, window_s, n_crops, report = row
+    case_id, source, age, sex, date, duration_s, sfreq, hour, window_s, n_crops, report = row
     if isinstance(date, str):
         date = dt.date.fromisoformat(date)
-    metadata = CaseMetadata(age, sex, date, float(duration_s), float(sfreq))
+    metadata = CaseMetadata(age, sex, date, float(duration_s), float(sfreq), hour)
     return CaseSummary(int(case_id), source, metadata, report, float(window_s), int(n_crops))
 
 
@@ -329,8 +359,9 @@ def open_archive(
     location : str | path-like | None
         A SQLite file path, or a ``postgresql://`` URL for a shared PostgreSQL + pgvector
         archive. None opens the default archive in the user data directory.
-    date_policy : {"shift", "drop", "keep"} | None
-        How a new archive stores recording dates (default ``"shift"``). An existing archive
+    date_policy : {"reduce", "keep"} | None
+        How a new archive stores recording dates: ``"reduce"`` (the default) keeps age at the
+        recording and hour of day, no date; ``"keep"`` the true dates. An existing archive
         keeps its policy; asking for another raises :class:`ArchiveError`.
 
     Returns

@@ -45,10 +45,16 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     add.add_argument(
         "--dates",
-        choices=("shift", "drop", "keep"),
+        choices=("reduce", "keep"),
         default=None,
-        help="how a new archive stores recording dates (default: shift by a random number "
-        "of weeks per archive)",
+        help="how a new archive stores recording dates (default reduce: age at the recording "
+        "and hour of day, no date; keep: the true dates)",
+    )
+    add.add_argument(
+        "--keep-source-paths",
+        action="store_true",
+        help="also store each file's path, to reopen it from the archive (off by default: "
+        "paths often name patients)",
     )
     add.set_defaults(handler=run_add)
 
@@ -84,7 +90,13 @@ def run_add(args: argparse.Namespace) -> int:
         bar = TerminalProgress("archive add")
         try:
             result = add_recordings(
-                archive, paths, engine, manifest, keep_identity=args.keep_identity, progress=bar
+                archive,
+                paths,
+                engine,
+                manifest,
+                keep_identity=args.keep_identity,
+                progress=bar,
+                keep_source_paths=args.keep_source_paths,
             )
         finally:
             bar.close()

@@ -154,28 +154,31 @@ def test_a_second_connection_sees_new_cases(archive_location):
         assert reader.search_similar(new.embedding, k=1)[0].case.case_id == new_id
 
 
-def test_dates_are_shifted_by_whole_weeks_and_identity_is_kept_only_if_asked(archive):
+def test_dates_are_reduced_and_identity_is_kept_only_if_asked(archive):
     rng = np.random.default_rng(9)
     day = dt.date(2024, 3, 14)
-    plain = archive.add_case(make_case(rng, recording_date=day))
+    plain = archive.add_case(make_case(rng, recording_date=day, recording_hour=21))
     kept = make_case(rng, recording_date=day)
     kept.identity = PatientIdentity("Jane Doe", dt.date(1960, 1, 2), day)
     kept_id = archive.add_case(kept)
 
-    stored = archive.case(plain).metadata.recording_date
-    assert archive.date_policy == "shift"
-    assert stored != day and (day - stored).days % 7 == 0 and 364 <= (day - stored).days
-    assert archive.case(kept_id).metadata.recording_date == stored  # one shift per archive
+    stored = archive.case(plain).metadata
+    assert archive.date_policy == "reduce"
+    assert stored.recording_date is None and archive.case(kept_id).metadata.recording_date is None
+    assert (stored.age, stored.recording_hour) == (40, 21)
+    assert "date_shift_days" not in archive._meta
     assert _identity_rows(archive) == [(kept_id, "Jane Doe", dt.date(1960, 1, 2))]
 
 
-def test_dates_can_be_dropped(archive_location):
+def test_true_dates_are_kept_only_when_asked(archive_location, tmp_path):
     rng = np.random.default_rng(10)
-    with open_archive(archive_location, date_policy="drop") as archive:
+    with open_archive(archive_location, date_policy="keep") as archive:
         case_id = archive.add_case(make_case(rng, recording_date=dt.date(2024, 3, 14)))
-        assert archive.case(case_id).metadata.recording_date is None
-    with pytest.raises(ArchiveError, match="policy 'drop'"):
-        open_archive(archive_location, date_policy="keep")
+        assert archive.case(case_id).metadata.recording_date == dt.date(2024, 3, 14)
+    with pytest.raises(ArchiveError, match="policy 'keep'"):
+        open_archive(archive_location, date_policy="reduce")
+    with pytest.raises(ArchiveError, match="unknown date policy 'shift'"):
+        open_archive(tmp_path / "new.sqlite", date_policy="shift")
 
 
 def test_inconsistent_cases_are_refused(archive):

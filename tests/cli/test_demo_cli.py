@@ -7,6 +7,7 @@ from elm_desktop.archive import open_archive
 from elm_desktop.archive.ingest import model_id
 from elm_desktop.cli import main
 from elm_desktop.runtime import Engine
+from elm_desktop.runtime.bundle import save_manifest
 
 
 def test_demo_archives_the_prior_cases_once(tmp_path, elm_bundle, capsys):
@@ -32,7 +33,7 @@ def test_demo_archive_is_made_anew_for_other_weights(tmp_path, elm_bundle, capsy
     retrained = shutil.copytree(elm_bundle, tmp_path / "retrained")
     manifest = json.loads((retrained / "manifest.json").read_text())
     manifest["source"] = {**manifest.get("source", {}), "sha256": "f" * 64}
-    (retrained / "manifest.json").write_text(json.dumps(manifest))
+    save_manifest(retrained, manifest)  # re-signed, as a re-export would
     capsys.readouterr()
     assert main(["demo", "--out", str(tmp_path), "--model", str(retrained)]) == 0
     out = capsys.readouterr().out
@@ -60,7 +61,7 @@ def test_demo_leaves_an_archive_with_other_cases_alone(tmp_path, elm_bundle, cap
     retrained = shutil.copytree(elm_bundle, tmp_path / "retrained")
     manifest = json.loads((retrained / "manifest.json").read_text())
     manifest["source"] = {"sha256": "f" * 64}
-    (retrained / "manifest.json").write_text(json.dumps(manifest))
+    save_manifest(retrained, manifest)  # re-signed, as a re-export would
     capsys.readouterr()
     assert main(["demo", "--out", str(tmp_path), "--model", str(retrained)]) == 0
     assert "left as it is" in capsys.readouterr().out
