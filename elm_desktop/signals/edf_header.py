@@ -28,7 +28,22 @@ from elm_desktop.errors import (
 
 _EDF_VERSION = b"0       "
 _BDF_VERSION = b"\xffBIOSEMI"
-_SIGNAL_FIELDS = (  # (name, width) of each per-signal header field, in file order
+#: (name, width) of each field of the main header (256 bytes), in file order.
+MAIN_FIELDS = (
+    ("version", 8),
+    ("patient", 80),
+    ("recording", 80),
+    ("start date", 8),
+    ("start time", 8),
+    ("header bytes", 8),
+    ("reserved", 44),
+    ("number of data records", 8),
+    ("data record duration", 8),
+    ("number of signals", 4),
+)
+#: (name, width) of each per-signal header field, in file order; each field is stored for
+#: every signal before the next field starts.
+SIGNAL_FIELDS = (
     ("label", 16),
     ("transducer", 80),
     ("physical dimension", 8),
@@ -271,20 +286,11 @@ def read_header(path: str | Path) -> EdfHeader:
                     f"{path.name} is not an EDF, EDF+ or BDF file (its first bytes are "
                     f"{main[:8]!r}); export the recording from the EEG system as EDF+ or BDF"
                 )
-            text = {
-                name: _field(main[start:stop], name, path)
-                for name, start, stop in (
-                    ("patient", 8, 88),
-                    ("recording", 88, 168),
-                    ("start date", 168, 176),
-                    ("start time", 176, 184),
-                    ("header bytes", 184, 192),
-                    ("reserved", 192, 236),
-                    ("number of data records", 236, 244),
-                    ("data record duration", 244, 252),
-                    ("number of signals", 252, 256),
-                )
-            }
+            text, offset = {}, 0
+            for name, width in MAIN_FIELDS:
+                if name != "version":  # checked above, as bytes
+                    text[name] = _field(main[offset : offset + width], name, path)
+                offset += width
             n_signals = _integer(
                 text["number of signals"], "number of signals", path, 1, _MAX_SIGNALS
             )
@@ -343,7 +349,7 @@ def _signal_headers(
 ) -> tuple[SignalHeader, ...]:
     columns: dict[str, list[str]] = {}
     offset = 0
-    for name, width in _SIGNAL_FIELDS:
+    for name, width in SIGNAL_FIELDS:
         block = raw[offset : offset + width * n_signals]
         columns[name] = [
             _field(block[i * width : (i + 1) * width], name, path) for i in range(n_signals)
