@@ -17,13 +17,9 @@ embeddings: one text embedding and one matrix-vector product.
 
 from __future__ import annotations
 
-import hashlib
-import json
-import os
 import queue
 import threading
 import time
-import weakref
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
@@ -42,7 +38,6 @@ from elm_desktop.clinical import (
     PromptCurve,
     RecordingFacts,
     Segment,
-    build_prompt_bank,
     check_prompt,
     draft_report,
     load_knowledge_base,
@@ -51,9 +46,9 @@ from elm_desktop.clinical import (
     score_findings,
 )
 from elm_desktop.clinical.knowledge import PromptStyle
+from elm_desktop.clinical.prompt_cache import prompt_bank
 from elm_desktop.clinical.zeroshot import top_segments
 from elm_desktop.errors import BundleError
-from elm_desktop.paths import data_dir
 from elm_desktop.progress import CancelToken, ProgressCallback
 from elm_desktop.runtime import Engine, attention_weights, recording_embedding
 from elm_desktop.signals import (
@@ -337,7 +332,7 @@ def analyze(
     timings["open"] = time.perf_counter() - started
     window_s = float(engine.bundle.window_s)
     mark = time.perf_counter()
-    bank = _prompt_bank(engine, kb, prompt_style)
+    bank = prompt_bank(engine, kb, prompt_style)
     timings["prompts"] = time.perf_counter() - mark
     encoder = _StreamingEncoder(engine, window_s)
     file_sha256 = content_hash(path)
@@ -632,61 +627,3 @@ def _search_archive(result: AnalysisResult, archive: Archive) -> None:
     result.report_segments = [s for s in segments if s.case_id in own] + [
         s for s in segments if s.case_id not in own
     ]
-
-
-_BANKS: weakref.WeakKeyDictionary[Engine, dict[tuple[str, str], PromptBank]] = (
-    weakref.WeakKeyDictionary()
-)
-
-
-def _prompt_bank(engine: Engine, kb: KnowledgeBase, style: PromptStyle) -> PromptBank | None:
-    """Return the engine's prompt bank for a knowledge base (None for an EEG-only model).
-
-    Embedding the knowledge base's prompts takes about a second on a CPU, so a bank is kept per
-    engine in memory and in the user data directory, keyed by the bundle's file checksums, the
-    text graph in use, the knowledge base's content and the prompt style.
-    """
-    if not engine.bundle.has_text:
-        return None
-    banks = _BANKS.setdefault(engine, {})
-    key = (kb.fingerprint(), style)
-    if key not in banks:
-        identity = json.dumps(
-            [engine.bundle.manifest["files"], engine.text_graph, *key], sort_keys=True
-        )
-        name = hashlib.sha256(identity.encode()).hexdigest()[:24]
-        path = data_dir() / "cache" / "prompt-banks" / f"{name}.npz"
-        banks[key] = _read_bank(path, kb, style) or _write_bank(
-            path, build_prompt_bank(kb, engine.embed_text, style)
-        )
-    return banks[key]
-
-
-def _read_bank(path: Path, kb: KnowledgeBase, style: str) -> PromptBank | None:
-    try:
-        with np.load(path) as stored:
-            bank = PromptBank(
-                tuple(str(i) for i in stored["finding_ids"]),
-                stored["positive"],
-                stored["contrast"],
-                style,
-            )
-    except (OSError, KeyError, ValueError):
-        return None
-    return bank if list(bank.finding_ids) == kb.list_findings() else None
-
-
-def _write_bank(path: Path, bank: PromptBank) -> PromptBank:
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        partial = path.with_suffix(".partial.npz")
-        np.savez(
-            partial,
-            finding_ids=np.array(bank.finding_ids),
-            positive=bank.positive,
-            contrast=bank.contrast,
-        )
-        os.replace(partial, path)
-    except OSError:
-        pass  # a read-only data directory costs only the cache
-    return bank
