@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
 
 from elm_desktop.archive import RecordingHit
 
+WAITING = "Similar prior cases appear here after analysis."
 _IMPRESSION = re.compile(r"IMPRESSION:\s*(.+?)(?:\n\s*\n|\n[A-Z][A-Z /]+:|$)", re.S)
 
 
@@ -37,7 +38,7 @@ class CasesPanel(QWidget):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.notice = QLabel("Similar prior cases appear here after analysis.")
+        self.notice = QLabel(WAITING)
         self.notice.setWordWrap(True)
         self.table = QTableWidget(0, 4)
         self.table.setHorizontalHeaderLabels(["Similarity", "Age", "Sex", "Impression"])
@@ -81,6 +82,10 @@ class CasesPanel(QWidget):
             notice = "No similar cases: no archive, or it is empty."
         self.notice.setText(notice or "")
         self.notice.setVisible(bool(notice))
+
+    def clear(self) -> None:
+        """Show no cases (the open recording is not analysed)."""
+        self.set_cases([], WAITING)
 
     def _open_selected(self) -> None:
         rows = self.table.selectionModel().selectedRows()

@@ -37,6 +37,7 @@ KEYMAP: dict[str, KeyBinding] = {
     "next_montage": KeyBinding(("M",), "Next montage"),
     "open_file": KeyBinding(("Ctrl+O",), "Open a recording"),
     "analyze": KeyBinding(("Ctrl+R",), "Analyse the recording with the model"),
+    "save_draft": KeyBinding(("Ctrl+S",), "Save the draft report with the recording"),
     "cancel": KeyBinding(("Esc",), "Cancel the running job"),
     "focus_prompt": KeyBinding(("Ctrl+F",), "Type a prompt"),
     "toggle_dark": KeyBinding(("Ctrl+D",), "Switch between light and dark palette"),

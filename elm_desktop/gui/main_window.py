@@ -8,7 +8,10 @@ menus, toolbar and keys call.
 
 from __future__ import annotations
 
+import json
+from collections.abc import Callable
 from pathlib import Path
+from typing import Literal
 
 import numpy as np
 from PySide6.QtCore import Qt, Signal
@@ -28,8 +31,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from elm_desktop.analysis import NO_PROVENANCE
+from elm_desktop.archive import content_hash
 from elm_desktop.archive.ingest import model_id
+from elm_desktop.clinical import EmptyPromptError, check_prompt
 from elm_desktop.clinical.knowledge import load_knowledge_base
+from elm_desktop.errors import ElmError
 from elm_desktop.gui import workers
 from elm_desktop.gui.about import show_about
 from elm_desktop.gui.cases_panel import CasesPanel
@@ -40,10 +47,12 @@ from elm_desktop.gui.overview import OverviewStrip
 from elm_desktop.gui.palette import LIGHT, apply_palette
 from elm_desktop.gui.phenotype_panel import PhenotypePanel
 from elm_desktop.gui.prompt_panel import PromptPanel
-from elm_desktop.gui.report_panel import ReportPanel
+from elm_desktop.gui.report_panel import ReportPanel, draft_html
 from elm_desktop.gui.settings import DEFAULTS, Settings
-from elm_desktop.gui.trace_view import PAGE_LENGTHS_S, SENSITIVITIES_UV_MM, TraceView
+from elm_desktop.gui.trace_view import PAGE_LENGTHS_S, SENSITIVITIES_UV_MM, TraceView, clock
 from elm_desktop.paths import default_archive, default_bundle
+from elm_desktop.review import Change, DraftError, DraftStore, Review, StaleResultError
+from elm_desktop.runtime.bundle import MANIFEST
 from elm_desktop.signals.montages import get_montage, list_montages
 from elm_desktop.signals.recording import open_recording
 
@@ -51,6 +60,12 @@ LFF_CHOICES_HZ = (None, 0.1, 0.3, 0.5, 1.0, 1.6, 5.0)
 HFF_CHOICES_HZ = (None, 15.0, 30.0, 35.0, 50.0, 70.0)
 NOTCH_CHOICES_HZ = (None, 50.0, 60.0)
 EDF_FILTER = "EEG recordings (*.edf *.EDF *.bdf *.BDF);;All files (*)"
+EXPORT_FILTERS = {
+    "txt": "Text (*.txt)",
+    "pdf": "PDF (*.pdf)",
+    "html": "HTML page (*.html)",
+    "json": "JSON (*.json)",
+}
 MAX_HIGHLIGHT_FRACTION = 0.05
 """The most attended crops (this fraction, at least three) above the mean weight are shaded."""
 
@@ -59,10 +74,18 @@ def _hz_label(value: float | None) -> str:
     return "off" if value is None else f"{value:g} Hz"
 
 
-def clock(seconds: float) -> str:
-    """Format seconds as h:mm:ss."""
-    seconds = int(round(seconds))
-    return f"{seconds // 3600}:{seconds % 3600 // 60:02d}:{seconds % 60:02d}"
+DraftAnswer = Literal["save", "discard", "cancel"]
+"""What to do with unsaved draft edits before they would be lost."""
+
+
+def bundle_provenance(bundle_path: Path) -> str:
+    """Return what a bundle's manifest says it was trained on, without loading the model."""
+    try:
+        manifest = json.loads((bundle_path / MANIFEST).read_text(encoding="utf-8"))
+        statement = str(manifest.get("training_data") or "").strip()
+    except (OSError, ValueError, AttributeError):
+        return "unknown (the model bundle cannot be read)"
+    return statement or NO_PROVENANCE
 
 
 class MainWindow(QMainWindow):
@@ -80,6 +103,10 @@ class MainWindow(QMainWindow):
         A free-text prompt was scored (a :class:`~elm_desktop.clinical.PromptCurve`).
     compare_opened(object)
         A comparison window with a similar case opened.
+    review_replaced(object)
+        A new :class:`~elm_desktop.review.Review` (a newly opened recording) replaced the last.
+    file_fingerprinted(object)
+        The open recording's sha256 is known (its saved draft, if any, is shown).
     """
 
     recording_opened = Signal(object)
@@ -87,6 +114,8 @@ class MainWindow(QMainWindow):
     analysis_finished = Signal(object)
     prompt_scored = Signal(object)
     compare_opened = Signal(object)
+    review_replaced = Signal(object)
+    file_fingerprinted = Signal(object)
 
     def __init__(
         self,
@@ -97,14 +126,18 @@ class MainWindow(QMainWindow):
         super().__init__()
         self.settings = settings or Settings()
         self.bundle_path = Path(bundle_path) if bundle_path else default_bundle()
+        self.bundle_provenance = bundle_provenance(self.bundle_path)
         self.archive_path = Path(archive_path) if archive_path else default_archive()
         self.knowledge_base = load_knowledge_base()
         self.recording = None
         self.engine = None
-        self.result = None
+        self.drafts = DraftStore()
+        self.review: Review | None = None
+        self.open_job: workers.Job | None = None
         self.analysis_job: workers.Job | None = None
-        self.prompt_curves: dict[str, object] = {}
         self.compare_windows: list[CompareWindow] = []
+        self.draft_question: Callable[[str], DraftAnswer] = self._ask_about_draft
+        """Asked before unsaved draft edits would be lost; tests put their answer here."""
         self.colours = LIGHT
         self.jobs: list[workers.Job] = []
         self.error_box: QMessageBox | None = None
@@ -205,12 +238,14 @@ class MainWindow(QMainWindow):
         self.docks[2].raise_()
         self.resizeDocks([self.docks[0]], [430], Qt.Orientation.Horizontal)
         self.phenotype_panel.finding_clicked.connect(self.show_finding)
+        self.phenotype_panel.set_provenance(self.bundle_provenance)
         self.prompt_panel.prompt_requested.connect(self.score_prompt)
         self.prompt_panel.prompt_selected.connect(self.show_prompt)
+        self.prompt_panel.peak_clicked.connect(self.trace_view.centre_on)
         self.cases_panel.case_opened.connect(self.open_case)
-        self.report_panel.exported.connect(
-            lambda path: self.statusBar().showMessage(f"Report written to {path}", 5000)
-        )
+        self.report_panel.edited.connect(self._draft_edited)
+        self.report_panel.save_requested.connect(self.action_save_draft)
+        self.report_panel.export_requested.connect(self.ask_and_export)
 
     def _build_status_bar(self) -> None:
         status = self.statusBar()
@@ -223,11 +258,14 @@ class MainWindow(QMainWindow):
         self.cancel_button.setVisible(False)
         self.cancel_button.clicked.connect(self.action_cancel)
         self.model_label = QLabel("Model: not loaded")
+        self.provenance_label = QLabel(f"Trained on: {self.bundle_provenance}")
+        self.provenance_label.setToolTip("What the model bundle says it was trained on")
         status.addWidget(self.position_label, 1)
         status.addPermanentWidget(self.job_label)
         status.addPermanentWidget(self.progress_bar)
         status.addPermanentWidget(self.cancel_button)
         status.addPermanentWidget(self.model_label)
+        status.addPermanentWidget(self.provenance_label)
 
     def _build_key_actions(self) -> None:
         """Make one window-wide action per :data:`KEYMAP` entry."""
@@ -251,6 +289,18 @@ class MainWindow(QMainWindow):
         file_menu.addAction(self.key_actions["open_file"])
         self.recent_menu = file_menu.addMenu("Open &recent")
         self.recent_menu.aboutToShow.connect(self._fill_recent_menu)
+        file_menu.addSeparator()
+        file_menu.addAction(self.key_actions["save_draft"])
+        self.export_menu = file_menu.addMenu("&Export")
+        for kind, text in (
+            ("txt", "Draft as &text…"),
+            ("pdf", "Draft as &PDF…"),
+            ("html", "Analysis as &HTML…"),
+            ("json", "Analysis as &JSON…"),
+        ):
+            self._menu_action(
+                self.export_menu, text, lambda _c=False, k=kind: self.ask_and_export(k)
+            )
         file_menu.addSeparator()
         self._menu_action(file_menu, "&Quit", self.close)
         self.view_menu = bar.addMenu("&View")
@@ -390,30 +440,94 @@ class MainWindow(QMainWindow):
         """Say whether any job is still running."""
         return any(not job.done for job in self.jobs)
 
-    def open_file(self, path: str | Path) -> workers.Job:
-        """Open a recording off the UI thread; show its first page when it is read."""
+    def open_file(self, path: str | Path) -> workers.Job | None:
+        """Open a recording off the UI thread; show its first page when it is read.
+
+        Unsaved draft edits are offered for saving first; None when the reviewer cancels.
+        """
+        if not self.confirm_draft_loss(f"open {Path(path).name}"):
+            return None
         path = Path(path)
         job = workers.Job(
             f"Opening {path.name}", lambda progress, cancel, partial: open_recording(path)
         )
-        return self.run_job(job, self._recording_ready)
+        self.open_job = job
+        return self.run_job(job, lambda recording: self._recording_ready(job, recording))
 
-    def _recording_ready(self, recording) -> None:
+    def _recording_ready(self, job: workers.Job, recording) -> None:
+        if job is not self.open_job:  # a file opened later takes precedence
+            return
         try:
             self.trace_view.set_recording(recording)
         except Exception as error:
             self.show_error("Cannot show the recording", str(error))
             return
         self.recording = recording
-        self.result = None
-        self.prompt_curves = {}
-        self.trace_view.set_highlights([], [], [])
         self.overview.set_duration(recording.duration)
         self.overview.set_annotations([a.onset for a in recording.annotations])
+        self._replace_review(Review(recording.path, self.drafts))
         self._page_moved()
         self.settings.add_recent_file(recording.path)
         self.setWindowTitle(f"{Path(recording.path).name} — ELM Desktop")
         self.recording_opened.emit(recording)
+        self._fingerprint(self.review)
+
+    def _replace_review(self, review: Review) -> None:
+        """Make ``review`` the open recording's state; nothing of the last one stays on screen."""
+        old = self.review
+        if old is not None:
+            old.close()
+            if self.analysis_job is not None:
+                self.analysis_job.cancel()  # its result would be dropped anyway
+                self.analysis_job = None
+        for window in self.compare_windows:
+            window.close()
+        self.compare_windows = []
+        self.statusBar().clearMessage()  # it may name the last recording's results
+        self.review = review
+        review.observe(lambda change: self._review_changed(review, change))
+        for change in ("result", "prompts", "selection", "draft"):
+            self._review_changed(review, change)
+        self.review_replaced.emit(review)
+
+    def _fingerprint(self, review: Review) -> None:
+        """Hash the file off the UI thread (it can be gigabytes), then bring back its draft."""
+        drafts = self.drafts
+
+        def run(progress, cancel, partial):
+            digest = content_hash(review.path)
+            try:
+                return digest, drafts.load(digest), None
+            except DraftError as error:
+                return digest, None, str(error)
+
+        def ready(found) -> None:
+            digest, saved, problem = found
+            if review is not self.review:
+                return
+            review.set_file_sha256(digest, saved)
+            if problem is not None:
+                self.show_error("Saved draft", problem)
+            self.file_fingerprinted.emit(review)
+
+        self.run_job(workers.Job(f"Fingerprinting {review.path.name}", run), ready, False)
+
+    @property
+    def result(self):
+        """The open recording's analysis, or None."""
+        return None if self.review is None else self.review.result
+
+    def _review_changed(self, review: Review, change: Change) -> None:
+        """Redraw what ``change`` touched, if ``review`` is still the open recording's."""
+        if review is not self.review:
+            return
+        {
+            "hash": lambda: None,
+            "result": self._show_result,
+            "prompts": lambda: self.prompt_panel.show_history(review.prompts),
+            "selection": self._show_selection,
+            "draft": self._show_draft,
+        }[change]()
 
     def show_error(self, title: str, message: str) -> None:
         """Show an error without blocking; the window stays usable."""
@@ -421,6 +535,62 @@ class MainWindow(QMainWindow):
         self.statusBar().showMessage(f"{title}: {message}", 10000)
         self.error_box = show_error(self, title, message)
         self.error_shown.emit(message)
+
+    # ---- the draft -------------------------------------------------------------------------
+
+    def _ask_about_draft(self, action: str) -> DraftAnswer:
+        buttons = QMessageBox.StandardButton
+        answer = QMessageBox.question(
+            self,
+            "Unsaved draft",
+            f"The draft report of {self.review.path.name} has unsaved edits. "
+            f"Save them before you {action}?",
+            buttons.Save | buttons.Discard | buttons.Cancel,
+            buttons.Save,
+        )
+        return {buttons.Save: "save", buttons.Discard: "discard"}.get(answer, "cancel")
+
+    def confirm_draft_loss(self, action: str) -> bool:
+        """Ask about unsaved draft edits before ``action``; say whether to go ahead."""
+        if self.review is None or not self.review.draft_edited:
+            return True
+        answer = self.draft_question(action)
+        if answer == "save":
+            return self.save_draft() is not None
+        return answer == "discard"
+
+    def save_draft(self) -> Path | None:
+        """Save the draft on screen with the open recording; return the file, None on failure."""
+        if self.review is None:
+            return None
+        editor = self.report_panel.editor
+        try:
+            self.review.save_draft(editor.toHtml(), editor.toPlainText())
+        except ElmError as error:
+            self.show_error("Cannot save the draft", str(error))
+            return None
+        self.statusBar().showMessage(f"Draft of {self.review.path.name} saved", 5000)
+        return self.drafts.path(self.review.file_sha256)
+
+    def _draft_edited(self) -> None:
+        if self.review is not None:
+            self.review.mark_draft_edited()
+
+    def _show_draft(self) -> None:
+        review = self.review
+        if review.draft_edited:
+            return  # the editor holds the reviewer's text
+        if review.saved_draft is not None:
+            self.report_panel.show_html(
+                review.saved_draft.html,
+                f"Your draft of this recording, saved {review.saved_draft.saved_at}.",
+            )
+        elif review.result is not None and review.result.draft is not None:
+            self.report_panel.show_html(
+                draft_html(review.result.draft), "The model's draft: edit it, then save it."
+            )
+        else:
+            self.report_panel.clear()
 
     # ---- analysis ------------------------------------------------------------------------
 
@@ -443,14 +613,22 @@ class MainWindow(QMainWindow):
         return f"Model: {model_id(self.engine)} · {provider}"
 
     def analyze(self) -> workers.Job | None:
-        """Analyse the open recording off the UI thread, drawing partial results as they come."""
-        if self.recording is None:
+        """Analyse the open recording off the UI thread, drawing partial results as they come.
+
+        Unsaved draft edits are offered for saving first (the new analysis brings a new
+        draft); None when the reviewer cancels.
+        """
+        if self.review is None:
             self.show_error("Nothing to analyse", "open a recording first (Ctrl+O)")
             return None
         if self.analysis_job is not None and not self.analysis_job.done:
             return self.analysis_job
-        path = Path(self.recording.path)
-        prompts = list(self.prompt_curves)
+        if not self.confirm_draft_loss("analyse the recording again"):
+            return None
+        review = self.review
+        review.discard_draft_edits()
+        path = review.path
+        prompts = list(review.prompts)
         archive_path = self.archive_path
 
         def run(progress, cancel, partial):
@@ -467,21 +645,22 @@ class MainWindow(QMainWindow):
                     archive.close()
 
         job = workers.Job(f"Analysing {path.name}", run)
-        job.signals.partial.connect(self._show_attention)
+        job.signals.partial.connect(
+            lambda result: self._show_attention(result) if review is self.review else None
+        )
         job.signals.cancelled.connect(
             lambda: self.statusBar().showMessage("Analysis cancelled", 5000)
         )
-        self.analysis_job = self.run_job(job, self._analysis_ready)
+        self.analysis_job = self.run_job(job, lambda result: self._analysis_ready(review, result))
         return self.analysis_job
 
     def _show_attention(self, result) -> None:
         """Draw attention bars and highlighted crops (partial or final results)."""
-        if self.recording is None or Path(result.path) != Path(self.recording.path):
-            return
         self.model_label.setText(self.model_description())
         weights = result.attention.astype(float)
         self.overview.set_attention(result.crop_starts_s, result.window_s, weights)
         if not len(weights):
+            self.trace_view.set_highlights([], [], [])
             return
         mean = float(weights.mean())
         limit = max(3, int(len(weights) * MAX_HIGHLIGHT_FRACTION))
@@ -494,10 +673,31 @@ class MainWindow(QMainWindow):
             0.35 + 0.65 * (weights[chosen] - mean) / spread,
         )
 
-    def _analysis_ready(self, result) -> None:
-        if self.recording is None or Path(result.path) != Path(self.recording.path):
+    def _analysis_ready(self, review: Review, result) -> None:
+        if review is not self.review:  # a recording opened since: its analysis is not this one
             return
-        self.result = result
+        try:
+            review.set_result(result)
+        except ElmError as error:
+            self.show_error("Analysis of another file", str(error))
+            return
+        self.statusBar().showMessage(
+            f"Analysed {result.n_crops} crops in {result.timings.get('total', 0.0):.1f} s", 8000
+        )
+        self.analysis_finished.emit(result)
+
+    def _show_result(self) -> None:
+        """Show the open recording's analysis in every panel, or that there is none."""
+        result = self.review.result
+        self.prompt_panel.clear()  # the prompts' history follows ("prompts")
+        if result is None:
+            self.overview.set_attention(np.zeros(0), 0.0, np.zeros(0))
+            self.trace_view.set_highlights([], [], [])
+            self.phenotype_panel.clear()
+            self.phenotype_panel.set_provenance(self.bundle_provenance)
+            self.provenance_label.setText(f"Trained on: {self.bundle_provenance}")
+            self.cases_panel.clear()
+            return
         self._show_attention(result)
         self.phenotype_panel.set_scores(
             result.findings,
@@ -505,96 +705,144 @@ class MainWindow(QMainWindow):
             result.notice,
             overruled=result.draft.overruled if result.draft is not None else (),
         )
+        self.phenotype_panel.set_provenance(result.provenance)
+        self.provenance_label.setText(f"Trained on: {result.provenance}")
         self.cases_panel.set_cases(result.similar_cases)
-        if result.draft is not None:
-            self.report_panel.set_draft(result.draft)
-        for curve in result.prompts:
-            self._prompt_ready(curve)
         if not result.zero_shot:
             self.prompt_panel.show_unavailable(result.notice or "")
-        self.statusBar().showMessage(
-            f"Analysed {result.n_crops} crops in {result.timings.get('total', 0.0):.1f} s", 8000
-        )
-        self.analysis_finished.emit(result)
+
+    def _show_selection(self) -> None:
+        """Draw the selected finding's or prompt's curve on the overview (or none)."""
+        review = self.review
+        result = review.result
+        if review.selection is None or result is None:
+            self.overview.set_prompt_curve(np.zeros(0), 0.0, np.zeros(0))
+            self.phenotype_panel.table.clearSelection()
+            return
+        kind, key = review.selection
+        if kind == "finding":
+            curve = result.finding(key).crop_probability
+        else:
+            prompt = review.prompts[key]
+            curve = prompt.probability
+            self.prompt_panel.show_curve(prompt, result.crop_starts_s, result.window_s)
+            self.phenotype_panel.table.clearSelection()
+        self.overview.set_prompt_curve(result.crop_starts_s, result.window_s, curve)
 
     def show_finding(self, finding_id: str) -> None:
-        """Jump to a finding's top segment and draw its per-crop probability on the overview."""
+        """Jump to a finding's top segment (its own evidence) and draw its per-crop curve."""
         if self.result is None:
             return
+        self.review.select("finding", finding_id)
         score = self.result.finding(finding_id)
-        self.overview.set_prompt_curve(
-            self.result.crop_starts_s, self.result.window_s, score.crop_probability
-        )
         if score.top_segments:
             top = score.top_segments[0]
             self.trace_view.centre_on((top.start_s + top.end_s) / 2)
 
     def score_prompt(self, prompt: str) -> workers.Job | None:
         """Score a free-text prompt from the cached crop embeddings, off the UI thread."""
-        if prompt in self.prompt_curves:
-            self.show_prompt(prompt)
+        try:
+            prompt = check_prompt(prompt)
+        except EmptyPromptError as error:
+            self.prompt_panel.show_unavailable(str(error))
             return None
-        if self.result is None:
+        review = self.review
+        if review is None or review.result is None:
             self.prompt_panel.show_unavailable("Analyse the recording first (Ctrl+R).")
             return None
-        if not self.result.zero_shot:
-            self.prompt_panel.show_unavailable(self.result.notice or "")
+        if prompt in review.prompts:
+            self.show_prompt(prompt)
             return None
-        result, engine = self.result, self.engine
+        if not review.result.zero_shot:
+            self.prompt_panel.show_unavailable(review.result.notice or "")
+            return None
+        result, engine = review.result, self.engine
 
         def run(progress, cancel, partial):
             from elm_desktop.analysis import score_prompt
 
             return score_prompt(result, engine, prompt)
 
-        job = workers.Job(f"Scoring “{prompt}”", run)
-        return self.run_job(job, self._prompt_ready, show_progress=False)
+        def ready(curve) -> None:
+            if review is self.review and review.result is result:
+                review.add_prompt(curve)
+                self.prompt_scored.emit(curve)
 
-    def _prompt_ready(self, curve) -> None:
-        self.prompt_curves[curve.prompt] = curve
-        self.show_prompt(curve.prompt)
-        self.prompt_scored.emit(curve)
+        job = workers.Job(f"Scoring “{prompt}”", run)
+        return self.run_job(job, ready, show_progress=False)
 
     def show_prompt(self, prompt: str) -> None:
-        """Draw a scored prompt's curve on the overview and show its score."""
-        curve = self.prompt_curves.get(prompt)
-        if curve is None or self.result is None:
-            return
-        self.overview.set_prompt_curve(
-            self.result.crop_starts_s, self.result.window_s, curve.similarity
-        )
-        top = curve.top_segments[0].start_s if curve.top_segments else None
-        self.prompt_panel.show_score(prompt, curve.recording_similarity, top)
+        """Show a scored prompt of the open recording: its probability, curve and peaks."""
+        if self.review is not None and prompt in self.review.prompts:
+            self.review.select("prompt", prompt)
 
     def open_case(self, row: int) -> workers.Job:
         """Open similar case ``row`` in a comparison window (its file is read off the UI thread)."""
         hit = self.cases_panel.hits[row]
+        review = self.review
 
         def run(progress, cancel, partial):
             source = Path(hit.case.source) if hit.case.source else None
             return open_recording(source) if source is not None and source.exists() else None
 
-        job = workers.Job(f"Opening case {hit.case.case_id}", run)
-        return self.run_job(job, lambda recording: self._show_compare(hit, recording))
+        def ready(case_recording) -> None:
+            if review is self.review and review.result is not None:
+                self._show_compare(review.result, hit, case_recording)
 
-    def _show_compare(self, hit, case_recording) -> None:
+        job = workers.Job(f"Opening case {hit.case.case_id}", run)
+        return self.run_job(job, ready)
+
+    def _show_compare(self, result, hit, case_recording) -> None:
         query = hit.best_crop.query_crop
-        query_start = (
-            float(self.result.crop_starts_s[query])
-            if self.result is not None and query is not None
-            else None
-        )
-        window_s = self.result.window_s if self.result is not None else hit.case.window_s
+        query_start = float(result.crop_starts_s[query]) if query is not None else None
         compare = CompareWindow(
-            self.trace_view, hit, case_recording, window_s, query_start, self.colours
+            self.trace_view, hit, case_recording, result.window_s, query_start, self.colours
         )
         compare.show()
         self.compare_windows.append(compare)
         self.compare_opened.emit(compare)
 
-    def export_report(self, path: str | Path) -> Path:
-        """Export the (edited) draft report to text or PDF."""
-        return self.report_panel.export(path)
+    # ---- exports ---------------------------------------------------------------------------
+
+    def export(self, path: str | Path) -> Path:
+        """Export the open recording's draft (``.txt``, ``.pdf``) or analysis (``.html``, ``.json``).
+
+        Every export names the recording's file and its sha256.
+
+        Raises
+        ------
+        StaleResultError
+            Nothing to export, or the analysis does not belong to the recording on screen.
+        """
+        path = Path(path)
+        if self.review is None:
+            raise StaleResultError("open and analyse a recording before exporting")
+        suffix = path.suffix.lower()
+        if suffix in (".html", ".json"):
+            from elm_desktop.clinical.html import read_snippets, render_html, snippet_requests
+
+            summary = self.review.exportable_result().to_dict(include_file_name=True)
+            if suffix == ".json":
+                path.write_text(json.dumps(summary, indent=1), encoding="utf-8")
+            else:
+                snippets = read_snippets(self.review.path, snippet_requests(summary))
+                path.write_text(render_html(summary, snippets), encoding="utf-8")
+        else:
+            self.report_panel.export(path, self.review.export_header())
+        self.statusBar().showMessage(f"Written to {path}", 5000)
+        return path
+
+    def ask_and_export(self, kind: str) -> None:
+        """Ask where to write an export of ``kind`` (txt, pdf, html, json) and write it."""
+        name, _ = QFileDialog.getSaveFileName(
+            self, "Export", f"report.{kind}", EXPORT_FILTERS[kind]
+        )
+        if not name:
+            return
+        try:
+            self.export(name)
+        except ElmError as error:
+            self.show_error("Cannot export", str(error))
 
     def _page_moved(self, *_args) -> None:
         if self.recording is None:
@@ -678,6 +926,9 @@ class MainWindow(QMainWindow):
         if name:
             self.open_file(name)
 
+    def action_save_draft(self) -> None:
+        self.save_draft()
+
     def action_cancel(self) -> None:
         for job in self.jobs:
             job.cancel()
@@ -702,7 +953,12 @@ class MainWindow(QMainWindow):
             event.acceptProposedAction()
 
     def closeEvent(self, event: QCloseEvent) -> None:
+        if not self.confirm_draft_loss("close the window"):
+            event.ignore()
+            return
         self.action_cancel()
+        for window in self.compare_windows:
+            window.close()
         self.settings.set_window_state(self.saveGeometry(), self.saveState())
         self.settings.sync()
         super().closeEvent(event)

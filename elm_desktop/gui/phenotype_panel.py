@@ -1,11 +1,13 @@
 """The phenotypes panel: each finding's zero-shot probability as a bar.
 
-Clicking a finding jumps the traces to its top segment; hovering shows the knowledge base's
-definition and threshold.
+Clicking a finding jumps the traces to its top segment (the crop where its own per-crop
+probability is highest); hovering shows the knowledge base's definition and threshold. Above
+the table, the model bundle's statement of what it was trained on.
 """
 
 from __future__ import annotations
 
+import html
 from collections.abc import Sequence
 
 from PySide6.QtCore import QModelIndex, QRect, Qt, Signal
@@ -24,6 +26,7 @@ from PySide6.QtWidgets import (
 from elm_desktop.clinical.knowledge import KnowledgeBase
 from elm_desktop.clinical.zeroshot import FindingScore
 
+WAITING = "Analyse the recording (Ctrl+R) to score the findings."
 _PRESENT = QColor("#d9534f")
 _ABSENT = QColor("#7f8c99")
 
@@ -60,7 +63,10 @@ class PhenotypePanel(QWidget):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.notice = QLabel("Analyse the recording (Ctrl+R) to score the findings.")
+        self.provenance = QLabel("")
+        self.provenance.setWordWrap(True)
+        self.provenance.setToolTip("What the model bundle says it was trained on")
+        self.notice = QLabel(WAITING)
         self.notice.setWordWrap(True)
         self.table = QTableWidget(0, 2)
         self.table.setHorizontalHeaderLabels(["Finding", "Probability"])
@@ -74,9 +80,22 @@ class PhenotypePanel(QWidget):
         self.table.cellClicked.connect(self._clicked)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
+        layout.addWidget(self.provenance)
         layout.addWidget(self.notice)
         layout.addWidget(self.table)
         self.finding_ids: list[str] = []
+
+    def set_provenance(self, statement: str) -> None:
+        """Say what the model was trained on (the bundle's own statement)."""
+        self.provenance.setText(f"<i>Model trained on: {html.escape(statement)}</i>")
+
+    def clear(self) -> None:
+        """Show no scores (the open recording is not analysed)."""
+        self.finding_ids = []
+        self.table.clearSelection()
+        self.table.setRowCount(0)
+        self.notice.setText(WAITING)
+        self.notice.setVisible(True)
 
     def set_scores(
         self,

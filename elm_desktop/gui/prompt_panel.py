@@ -1,11 +1,18 @@
-"""The prompt panel: type a phrase, see its score and its curve over the recording.
+"""The prompt panel: type a phrase, see its probability, its curve over the recording and peaks.
 
-Typing is debounced: the phrase is scored once the user pauses. Earlier prompts stay in a list;
-selecting one shows its curve again.
+Typing is debounced: the phrase is scored once the user pauses (Enter scores at once, and says
+so when the box is empty). A prompt is scored the way the built-in findings are, so the panel
+shows a probability: the recording's, and each crop's on a plot with a probability axis (0-1)
+and a time axis. The curve's peaks are listed with their times; clicking one jumps there. The
+prompts typed for the open recording stay in a list; selecting one shows it again.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
+import numpy as np
+import pyqtgraph as pg
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QLabel,
@@ -16,22 +23,28 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from elm_desktop.clinical import PromptCurve
+from elm_desktop.gui.trace_view import ClockAxis, clock
+
 DEBOUNCE_MS = 350
 
 
 class PromptPanel(QWidget):
-    """Free-text prompts.
+    """Free-text prompts of the open recording.
 
     Signals
     -------
     prompt_requested(str)
-        The user paused typing on a phrase that needs scoring.
+        The user paused typing on a phrase, or pressed Enter (then possibly on an empty box).
     prompt_selected(str)
         The user picked an earlier prompt.
+    peak_clicked(float)
+        The user clicked a peak of the curve: the middle of its segment, in seconds.
     """
 
     prompt_requested = Signal(str)
     prompt_selected = Signal(str)
+    peak_clicked = Signal(float)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -39,50 +52,94 @@ class PromptPanel(QWidget):
         self.entry.setPlaceholderText("Describe what to look for, e.g. 'left temporal sharp waves'")
         self.entry.setClearButtonEnabled(True)
         self.score_label = QLabel("")
+        self.score_label.setWordWrap(True)
+        self.plot = pg.PlotWidget(axisItems={"bottom": ClockAxis(orientation="bottom")})
+        self.plot.setMinimumHeight(110)
+        self.plot.setMaximumHeight(160)
+        item = self.plot.getPlotItem()
+        item.hideButtons()
+        item.setMenuEnabled(False)
+        item.setLabel("left", "probability")
+        item.setLabel("bottom", "time (h:mm:ss)")
+        item.setYRange(0.0, 1.0, padding=0.02)
+        item.getViewBox().setMouseEnabled(x=False, y=False)
+        self.curve = pg.PlotDataItem(stepMode="center")  # one step per crop, edge to edge
+        self.plot.addItem(self.curve)
+        self.peaks = QListWidget()
+        self.peaks.setToolTip("Where the prompt's probability peaks; click to go there")
+        self.peaks.setMaximumHeight(80)
         self.history = QListWidget()
-        self.history.setToolTip("Earlier prompts with their recording-level similarity")
+        self.history.setToolTip("Prompts typed for this recording, with their probability")
         self.timer = QTimer(self)
         self.timer.setSingleShot(True)
         self.timer.setInterval(DEBOUNCE_MS)
-        self.timer.timeout.connect(self._request)
+        self.timer.timeout.connect(self._typed)
         self.entry.textEdited.connect(lambda _text: self.timer.start())
-        self.entry.returnPressed.connect(self._request)
+        self.entry.returnPressed.connect(self._entered)
         self.history.itemClicked.connect(
             lambda item: self.prompt_selected.emit(item.data(Qt.ItemDataRole.UserRole))
+        )
+        self.peaks.itemClicked.connect(
+            lambda item: self.peak_clicked.emit(item.data(Qt.ItemDataRole.UserRole))
         )
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
         layout.addWidget(self.entry)
         layout.addWidget(self.score_label)
-        layout.addWidget(QLabel("Earlier prompts"))
+        layout.addWidget(self.plot)
+        layout.addWidget(QLabel("Peaks"))
+        layout.addWidget(self.peaks)
+        layout.addWidget(QLabel("Prompts for this recording"))
         layout.addWidget(self.history)
-        self.scores: dict[str, float] = {}
 
     def focus_entry(self) -> None:
         """Put the cursor in the prompt box."""
         self.entry.setFocus()
         self.entry.selectAll()
 
-    def _request(self) -> None:
+    def _typed(self) -> None:
         self.timer.stop()
         text = self.entry.text().strip()
         if text:
             self.prompt_requested.emit(text)
 
-    def show_score(self, prompt: str, similarity: float, top_start_s: float | None) -> None:
-        """Show a prompt's recording-level similarity and keep it in the history."""
-        where = f", best at {top_start_s:.0f} s" if top_start_s is not None else ""
-        self.score_label.setText(f"“{prompt}”: similarity {similarity:+.3f}{where}")
-        if prompt not in self.scores:
-            item = QListWidgetItem()
+    def _entered(self) -> None:
+        self.timer.stop()
+        self.prompt_requested.emit(self.entry.text().strip())
+
+    def clear(self) -> None:
+        """Show nothing: no score, curve, peaks or history (another recording is open)."""
+        self.timer.stop()
+        self.entry.clear()
+        self.score_label.setText("")
+        self.curve.setData([], [])
+        self.peaks.clear()
+        self.history.clear()
+
+    def show_history(self, curves: Mapping[str, PromptCurve]) -> None:
+        """List the recording's prompts (given oldest first), newest at the top."""
+        self.history.clear()
+        for prompt, curve in reversed(list(curves.items())):
+            item = QListWidgetItem(f"{curve.recording_probability:.2f}  {prompt}")
             item.setData(Qt.ItemDataRole.UserRole, prompt)
-            self.history.insertItem(0, item)
-        self.scores[prompt] = similarity
-        for row in range(self.history.count()):
-            item = self.history.item(row)
-            text = item.data(Qt.ItemDataRole.UserRole)
-            item.setText(f"{self.scores[text]:+.3f}  {text}")
+            self.history.addItem(item)
+
+    def show_curve(self, curve: PromptCurve, crop_starts_s: np.ndarray, window_s: float) -> None:
+        """Show a prompt's probability, its per-crop curve and its peaks."""
+        self.score_label.setText(
+            f"“{curve.prompt}”: probability {curve.recording_probability:.2f} over the "
+            "recording (the same scale as the findings' probabilities)"
+        )
+        edges = np.append(crop_starts_s, crop_starts_s[-1] + window_s) if len(crop_starts_s) else []
+        self.curve.setData(edges, np.asarray(curve.probability, float))
+        self.peaks.clear()
+        for segment in curve.top_segments:
+            item = QListWidgetItem(
+                f"{clock(segment.start_s)}–{clock(segment.end_s)}  probability {segment.score:.2f}"
+            )
+            item.setData(Qt.ItemDataRole.UserRole, (segment.start_s + segment.end_s) / 2)
+            self.peaks.addItem(item)
 
     def show_unavailable(self, message: str) -> None:
-        """Say why prompts cannot be scored."""
+        """Say in one line why the prompt cannot be scored."""
         self.score_label.setText(message)

@@ -2,7 +2,8 @@
 
 Sentences are tinted by origin (model findings, archived reports of similar cases, reviewer
 placeholders); a sentence taken from an archived report carries a numbered marker that the
-sources list below explains. The edited text exports to plain text and PDF.
+sources list below explains. The edited text is saved with the recording and exports to plain
+text and PDF, headed by the recording's file name and sha256.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ import html
 from pathlib import Path
 
 from PySide6.QtCore import QMarginsF, Signal
-from PySide6.QtGui import QPageLayout, QPageSize, QPdfWriter, QTextDocument
+from PySide6.QtGui import QPageLayout, QPageSize, QPdfWriter, QTextCursor, QTextDocument
 from PySide6.QtWidgets import (
     QFileDialog,
     QHBoxLayout,
@@ -67,42 +68,88 @@ def draft_html(draft: DraftReport) -> str:
 
 
 class ReportPanel(QWidget):
-    """Editable draft report with export buttons; emits :attr:`exported` with the file written."""
+    """Editable draft report with save and export buttons.
 
-    exported = Signal(str)
+    Signals
+    -------
+    edited()
+        The reviewer changed the text (not emitted when a draft is shown).
+    save_requested()
+        The reviewer asked to save the draft for this recording.
+    export_requested(str)
+        The reviewer asked to export it: ``"txt"`` or ``"pdf"``.
+    """
+
+    edited = Signal()
+    save_requested = Signal()
+    export_requested = Signal(str)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.editor = QTextEdit()
         self.editor.setAcceptRichText(False)
         self.editor.setPlaceholderText("The draft report appears here after analysis.")
+        self.origin_label = QLabel("")
+        self.origin_label.setWordWrap(True)
         legend = QLabel(LEGEND)
         legend.setWordWrap(True)
+        self.save_button = QPushButton("Save draft")
+        self.save_button.setToolTip("Keep this draft with the recording (Ctrl+S)")
         self.text_button = QPushButton("Export text…")
         self.pdf_button = QPushButton("Export PDF…")
-        self.text_button.clicked.connect(lambda: self._ask_and_export("txt"))
-        self.pdf_button.clicked.connect(lambda: self._ask_and_export("pdf"))
+        self.save_button.clicked.connect(self.save_requested)
+        self.text_button.clicked.connect(lambda: self.export_requested.emit("txt"))
+        self.pdf_button.clicked.connect(lambda: self.export_requested.emit("pdf"))
+        self.showing = False  # a draft being put in the editor is not an edit
+        self.editor.document().contentsChanged.connect(self._changed)
         buttons = QHBoxLayout()
         buttons.addWidget(legend, 1)
+        buttons.addWidget(self.save_button)
         buttons.addWidget(self.text_button)
         buttons.addWidget(self.pdf_button)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
+        layout.addWidget(self.origin_label)
         layout.addWidget(self.editor)
         layout.addLayout(buttons)
         self.set_enabled(False)
 
     def set_enabled(self, enabled: bool) -> None:
-        self.text_button.setEnabled(enabled)
-        self.pdf_button.setEnabled(enabled)
+        """Enable or disable editing, saving and exporting."""
+        self.editor.setReadOnly(not enabled)
+        for button in (self.save_button, self.text_button, self.pdf_button):
+            button.setEnabled(enabled)
 
-    def set_draft(self, draft: DraftReport) -> None:
-        """Show a new draft (replacing any edits)."""
-        self.editor.setHtml(draft_html(draft))
+    def _changed(self) -> None:
+        if not self.showing:
+            self.edited.emit()
+
+    def show_html(self, content: str, origin: str) -> None:
+        """Show a draft (replacing the editor's text) and say where it comes from."""
+        self.showing = True
+        try:
+            position = self.editor.textCursor().position()
+            self.editor.setHtml(content)
+            cursor = self.editor.textCursor()
+            cursor.setPosition(min(position, len(self.editor.toPlainText())))
+            self.editor.setTextCursor(cursor)
+        finally:
+            self.showing = False
+        self.origin_label.setText(origin)
         self.set_enabled(True)
 
-    def export(self, path: str | Path) -> Path:
-        """Write the edited report to ``path``: PDF for ``.pdf``, plain text otherwise."""
+    def clear(self) -> None:
+        """Show no draft."""
+        self.showing = True
+        try:
+            self.editor.clear()
+        finally:
+            self.showing = False
+        self.origin_label.setText("")
+        self.set_enabled(False)
+
+    def export(self, path: str | Path, header: str) -> Path:
+        """Write ``header`` and the edited report to ``path``: PDF for ``.pdf``, else text."""
         path = Path(path)
         if path.suffix.lower() == ".pdf":
             writer = QPdfWriter(str(path))
@@ -111,16 +158,16 @@ class ReportPanel(QWidget):
             writer.setTitle("EEG report (draft)")
             writer.setCreator("ELM Desktop")
             document: QTextDocument = self.editor.document().clone()
+            QTextCursor(document).insertText(header + "\n")
             document.print_(writer)
         else:
-            path.write_text(self.editor.toPlainText() + "\n", encoding="utf-8")
-        self.exported.emit(str(path))
+            path.write_text(header + "\n" + self.editor.toPlainText() + "\n", encoding="utf-8")
         return path
 
-    def _ask_and_export(self, kind: str) -> None:
+    def ask_export_path(self, kind: str) -> str | None:
+        """Ask where to export the report as ``kind`` (``"txt"`` or ``"pdf"``)."""
         filters = {"txt": "Text (*.txt)", "pdf": "PDF (*.pdf)"}
         name, _ = QFileDialog.getSaveFileName(
             self, "Export the report", f"report.{kind}", filters[kind]
         )
-        if name:
-            self.export(name)
+        return name or None

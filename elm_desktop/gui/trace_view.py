@@ -126,6 +126,12 @@ class _TraceStack(pg.GraphicsObject):
                 painter.drawPath(path)
 
 
+def clock(seconds: float) -> str:
+    """Format seconds from the start of the recording as h:mm:ss."""
+    seconds = int(round(seconds))
+    return f"{seconds // 3600}:{seconds % 3600 // 60:02d}:{seconds % 60:02d}"
+
+
 class ClockAxis(pg.AxisItem):
     """Time axis labelled as elapsed h:mm:ss from the start of the recording."""
 
@@ -135,12 +141,7 @@ class ClockAxis(pg.AxisItem):
         self.enableAutoSIPrefix(False)
 
     def tickStrings(self, values, scale, spacing):
-        labels = []
-        for value in values:
-            seconds = int(round(value))
-            hours, rest = divmod(seconds, 3600)
-            labels.append(f"{hours}:{rest // 60:02d}:{rest % 60:02d}")
-        return labels
+        return [clock(value) for value in values]
 
 
 @dataclass

@@ -32,6 +32,12 @@ def write_edf(path: Path, seconds: int = 60, sfreq: int = 256, n_annotations: in
     return path
 
 
+def discard_on_teardown(_action: str) -> str:
+    """Answer the unsaved-draft question: pytest-qt closes the windows at teardown, where a
+    modal question would wait for ever."""
+    return "discard"
+
+
 @pytest.fixture
 def edf_path(tmp_path) -> Path:
     """A 60 s, 21-electrode, 256 Hz EDF+ file with three annotations."""
@@ -44,6 +50,7 @@ def window(qtbot):
     from elm_desktop.gui.main_window import MainWindow
 
     main = MainWindow()
+    main.draft_question = discard_on_teardown
     qtbot.addWidget(main)
     main.resize(1400, 900)
     main.show()
@@ -66,3 +73,64 @@ def open_in_window(qtbot, window):
 def make_edf(tmp_path):
     """Return a function that writes an EDF+ test file (see :func:`write_edf`) in ``tmp_path``."""
     return lambda name, **kwargs: write_edf(tmp_path / name, **kwargs)
+
+
+@pytest.fixture(scope="session")
+def corpus(tmp_path_factory, elm_bundle):
+    """Two-minute synthetic recordings: the first to analyse, the rest archived as prior cases.
+
+    Returns the first recording and the archive (a real SQLite store).
+    """
+    from elm_desktop.analysis import analyze
+    from elm_desktop.archive import open_archive
+    from elm_desktop.archive.ingest import case_for_recording
+    from elm_desktop.runtime import Bundle, Engine
+    from elm_desktop.signals import open_recording
+    from elm_desktop.synth import generate_corpus, read_manifest
+
+    folder = tmp_path_factory.mktemp("gui-corpus")
+    with pytest.MonkeyPatch.context() as patch:  # caches of the build stay out of the user's
+        patch.setenv("ELM_DESKTOP_DATA", str(tmp_path_factory.mktemp("corpus-data")))
+        manifest = generate_corpus(folder, n=3, minutes=2, seed=5, workers=1)
+        entries = read_manifest(manifest)
+        engine = Engine(Bundle.load(elm_bundle), device="cpu")
+        archive_path = folder / "archive.sqlite"
+        with open_archive(archive_path) as archive:
+            for entry in entries[1:]:
+                path = manifest.parent / entry["edf"]
+                result = analyze(path, engine)
+                case = case_for_recording(
+                    open_recording(path),
+                    engine,
+                    result.crop_embeddings,
+                    result.attention,
+                    result.crop_starts_s,
+                    entry["report"],
+                    known=entry,
+                    keep_source_path=True,  # the comparison window reads the case's file
+                )
+                archive.add_case(case)
+    return manifest.parent / entries[0]["edf"], archive_path
+
+
+@pytest.fixture
+def analysed_window(qtbot, corpus, elm_bundle):
+    """Return a function that opens a new real window on the corpus's first recording, waits
+    for its fingerprint and analyses it."""
+    from elm_desktop.gui.main_window import MainWindow
+
+    def make():
+        recording, archive = corpus
+        window = MainWindow(bundle_path=elm_bundle, archive_path=archive)
+        window.draft_question = discard_on_teardown
+        qtbot.addWidget(window)
+        window.resize(1400, 900)
+        window.show()
+        qtbot.waitExposed(window)
+        with qtbot.waitSignal(window.file_fingerprinted, timeout=20000):
+            window.open_file(recording)
+        with qtbot.waitSignal(window.analysis_finished, timeout=120000):
+            window.analyze()
+        return window
+
+    return make

@@ -11,45 +11,13 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor
 
-from elm_desktop.gui.main_window import MainWindow
 from elm_desktop.gui.palette import LIGHT
 
 
-@pytest.fixture(scope="module")
-def corpus(tmp_path_factory, elm_bundle):
-    """Two-minute synthetic recordings: the first to analyse, the rest archived as prior cases."""
-    from elm_desktop.analysis import analyze
-    from elm_desktop.archive import open_archive
-    from elm_desktop.cli.analyze import archive_case
-    from elm_desktop.runtime import Bundle, Engine
-    from elm_desktop.synth import generate_corpus, read_manifest
-
-    folder = tmp_path_factory.mktemp("gui-corpus")
-    manifest = generate_corpus(folder, n=3, minutes=2, seed=5, workers=1)
-    entries = read_manifest(manifest)
-    engine = Engine(Bundle.load(elm_bundle), device="cpu")
-    archive_path = folder / "archive.sqlite"
-    with open_archive(archive_path) as archive:
-        for entry in entries[1:]:
-            result = analyze(manifest.parent / entry["edf"], engine)
-            archive_case(archive, result, entry["report"], engine, entry)
-    return manifest.parent / entries[0]["edf"], archive_path
-
-
 @pytest.fixture
-def analysed(qtbot, corpus, elm_bundle):
+def analysed(analysed_window):
     """The window with the first recording opened and analysed."""
-    recording, archive = corpus
-    window = MainWindow(bundle_path=elm_bundle, archive_path=archive)
-    qtbot.addWidget(window)
-    window.resize(1400, 900)
-    window.show()
-    qtbot.waitExposed(window)
-    with qtbot.waitSignal(window.recording_opened, timeout=10000):
-        window.open_file(recording)
-    with qtbot.waitSignal(window.analysis_finished, timeout=120000):
-        window.analyze()
-    return window
+    return analysed_window()
 
 
 def test_analysis_fills_overview_highlights_and_status(analysed):
@@ -117,10 +85,10 @@ def test_draft_is_editable_and_exports_to_text_and_pdf(analysed, tmp_path):
     assert "DRAFT" in editor.toPlainText().upper()
     editor.moveCursor(editor.textCursor().MoveOperation.End)
     editor.insertPlainText("\nReviewed by the reader.")
-    text = analysed.export_report(tmp_path / "report.txt").read_text()
+    text = analysed.export(tmp_path / "report.txt").read_text()
     assert "Reviewed by the reader." in text
     assert "IMPRESSION" in text.upper()
-    pdf = analysed.export_report(tmp_path / "report.pdf").read_bytes()
+    pdf = analysed.export(tmp_path / "report.pdf").read_bytes()
     assert pdf.startswith(b"%PDF") and len(pdf) > 1000
 
 
