@@ -191,3 +191,17 @@ def test_a_closed_pipe_ends_info_quietly(tmp_path):
     status = process.wait(timeout=120)
     assert first.startswith(str(path).encode())
     assert err == "" and status == 141  # 128 + SIGPIPE, as a Unix tool stopped by the pipe
+
+
+def test_a_refused_preprocess_leaves_an_earlier_output_as_it_was(tmp_path, capsys):
+    # No Cz: the refusal comes once the output is being written, from the first block.
+    labels = [label for label in LABELS if "CZ" not in label]
+    digital = to_digital(eeg_like(len(labels), 256 * SECONDS, 256.0))
+    path = tmp_path / "no_cz.edf"
+    path.write_bytes(edf_bytes(digital, labels, 256))
+    out = tmp_path / "x.npy"
+    out.write_bytes(b"an earlier result")
+    code = main(["preprocess", str(path), "--out", str(out)])
+    assert_one_line_error(code, capsys.readouterr().err, "lacks Cz for the ELM montage")
+    assert out.read_bytes() == b"an earlier result"
+    assert {p.name for p in tmp_path.iterdir()} == {"no_cz.edf", "x.npy"}  # no x.npy.part
