@@ -21,6 +21,8 @@ from elm_desktop.archive.ingest import add_recordings
 from elm_desktop.runtime import Engine
 from elm_desktop.signals import open_recording
 
+from .conftest import new_pg_archive_url
+
 TRUE_START = dt.datetime(2019, 3, 14, 9, 41, 7)
 NAME = ("Jansen", "Pieternella")
 
@@ -231,3 +233,57 @@ def test_a_schema_1_archive_that_kept_true_dates_keeps_them(tmp_path):
         assert archive.date_policy == "keep"
         assert archive.case(1).metadata.recording_date == TRUE_START.date()
         assert archive.case(1).source is None
+
+
+SCHEMA_1_POSTGRES = """
+CREATE TABLE schema_version (version integer NOT NULL);
+CREATE TABLE meta (key text PRIMARY KEY, value text NOT NULL);
+CREATE TABLE cases (id bigserial PRIMARY KEY, content_hash text NOT NULL UNIQUE, source text,
+    added date NOT NULL DEFAULT current_date, age integer, sex text, recording_date date,
+    duration_s double precision NOT NULL, sfreq double precision NOT NULL,
+    window_s double precision NOT NULL, n_crops integer NOT NULL, embedding vector NOT NULL);
+CREATE TABLE crops (case_id bigint PRIMARY KEY REFERENCES cases(id) ON DELETE CASCADE,
+    embeddings bytea NOT NULL, starts bytea NOT NULL, weights bytea NOT NULL);
+CREATE TABLE reports (case_id bigint PRIMARY KEY REFERENCES cases(id) ON DELETE CASCADE,
+    text text NOT NULL);
+CREATE TABLE segments (id bigserial PRIMARY KEY,
+    case_id bigint NOT NULL REFERENCES cases(id) ON DELETE CASCADE, section text NOT NULL,
+    idx integer NOT NULL, text text NOT NULL, embedding vector);
+CREATE TABLE identity (case_id bigint PRIMARY KEY REFERENCES cases(id) ON DELETE CASCADE,
+    patient_name text, birth_date date, recording_date date)
+"""
+
+
+@pytest.mark.postgres
+def test_a_schema_1_postgres_archive_is_migrated(pg_server):
+    import psycopg
+
+    url = new_pg_archive_url(pg_server)
+    vector = np.ones(4, dtype=np.float32) / 2
+    with psycopg.connect(url, autocommit=True) as db:
+        for statement in SCHEMA_1_POSTGRES.split(";"):
+            db.execute(statement)
+        db.execute("INSERT INTO schema_version VALUES (1)")
+        for key, value in [
+            ("date_policy", "shift"),
+            ("date_shift_days", "-2100"),
+            ("model", "test-model 1.0"),
+            ("embedding_dim", "4"),
+        ]:
+            db.execute("INSERT INTO meta VALUES (%s, %s)", (key, value))
+        db.execute(
+            "INSERT INTO cases (content_hash, source, age, sex, recording_date, duration_s, sfreq,"
+            " window_s, n_crops, embedding) VALUES ('abc', '/data/Jansen.edf', 40, 'F',"
+            " '2013-06-20', 30, 256, 5, 1, '[0.5,0.5,0.5,0.5]')"
+        )
+        db.execute(
+            "INSERT INTO crops VALUES (1, %s, %s, %s)",
+            (vector.astype(np.float16).tobytes(), b"\0" * 4, np.float32(1).tobytes()),
+        )
+    with open_archive(url) as archive:
+        assert archive.date_policy == "reduce"
+        case = archive.case(1)
+        assert (case.source, case.metadata.recording_date, case.metadata.age) == (None, None, 40)
+        assert "date_shift_days" not in archive._meta
+        assert archive._fetch("SELECT max(version) FROM schema_version") == [(SCHEMA_VERSION,)]
+        assert "2013-06-20" not in table_text(archive)
