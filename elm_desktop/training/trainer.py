@@ -22,6 +22,7 @@ import torch.distributed as dist
 
 from elm_desktop.errors import ConfigError
 from elm_desktop.progress import CancelToken, ProgressCallback
+from elm_desktop.synth.families import DEFAULT_FAMILY
 from elm_desktop.training.config import TrainingConfig
 from elm_desktop.training.data import (
     Batch,
@@ -214,6 +215,19 @@ def prepare_data(
     return cache, texts
 
 
+def describe_training_data(recordings: list[dict], train_ids: np.ndarray, corpus: str) -> str:
+    """What a model was trained on, as its bundle states it to the reader.
+
+    Every corpus the trainer reads today comes from :mod:`elm_desktop.synth`; the statement
+    names the generator families, and the corpus folder without its local path.
+    """
+    families = sorted({recordings[i].get("family", DEFAULT_FAMILY) for i in train_ids})
+    return (
+        f"synthetic EEG only: {len(train_ids):,} recordings made by ELM Desktop's own generator "
+        f"({', '.join(families)} family), corpus {Path(corpus).name}; no real EEG"
+    )
+
+
 def train(
     config: TrainingConfig,
     progress: ProgressCallback | None = None,
@@ -323,7 +337,9 @@ def train(
     final_dir = out_dir / "final"
     if world.main:
         notes = {
-            "training_data": f"{config.data.corpus}: {len(train_ids)} training recordings",
+            "training_data": describe_training_data(
+                cache.recordings, train_ids, config.data.corpus
+            ),
             "epochs": config.train.epochs,
             "steps": step,
             "corpus": config.data.corpus,

@@ -75,6 +75,9 @@ def test_train_then_resume(tiny_corpus, tiny_cache, tmp_path):
     assert (out / "final" / "model.safetensors").is_file()
     saved = json.loads((out / "final" / "training_config.json").read_text())
     assert saved["data"]["max_crops"] == 4
+    stated = json.loads((out / "final" / "config.json").read_text())["notes"]["training_data"]
+    assert stated.startswith("synthetic EEG only: ") and "(filtered-noise family)" in stated
+    assert str(tiny_corpus.parent) not in stated  # no local path in what the bundle shows
     first = ElmModel.load(out / "final")
     # Asking for one more epoch resumes from last/ instead of starting again.
     config = _write_config(tmp_path / "b.toml", tiny_corpus, cache, out, epochs=3)
