@@ -49,6 +49,10 @@ _SMOOTH_FROM_HZ = 48.0  # see resampling.py: the resampler's local part rolls of
 FILTER_CHUNK_S = 900.0
 #: Seconds resampled past the span of :func:`elm_input_head` and dropped.
 _HEAD_MARGIN_S = 5.0
+#: Longest chunk grid (samples) the chunked resampler may need. Its chunks are whole multiples
+#: of the grid, so this bounds memory (2**20 samples x 20 rows is 160 MB per float64 copy); an
+#: odd rate such as 123.4623 Hz would need a grid of 1.2 million samples and far more memory.
+_MAX_GRID_SAMPLES = 2**20
 
 
 @lru_cache(maxsize=16)
@@ -165,7 +169,8 @@ def iter_elm_input(
     RecordingTooShortError
         The recording is shorter than the shortest crop (5 s).
     RecordingError
-        The recording is sampled below 100 Hz.
+        The recording is sampled below 100 Hz, or at an odd rate that the chunked resampling
+        cannot follow in bounded memory (see :data:`_MAX_GRID_SAMPLES`).
     """
     electrodes = _checked_electrodes(rec)
     if rec.sfreq == ELM_SFREQ:  # nothing to resample: MNE's resample(100) is a no-op
@@ -174,6 +179,13 @@ def iter_elm_input(
     store = SignalStore(len(ELM_CHANNELS), rec.n_samples)
     try:
         resampler = ChunkedResampler(store, rec.sfreq, ELM_SFREQ, _SMOOTH_FROM_HZ)
+        if resampler.unit > _MAX_GRID_SAMPLES:
+            raise RecordingError(
+                f"{rec.path.name} is sampled at {rec.sfreq:.10g} Hz, a rate that shares no "
+                f"short time grid with the model's {ELM_SFREQ:g} Hz (its chunks would span "
+                f"{resampler.unit / rec.sfreq:.0f} s); re-export it at a standard rate such as "
+                "200, 256 or 500 Hz"
+            )
         step = max(math.ceil(chunk_s * rec.sfreq / resampler.unit), 1) * resampler.unit
         starts = range(0, rec.n_samples, step)
         filter_step = max(

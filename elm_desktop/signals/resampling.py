@@ -244,6 +244,9 @@ class ChunkedResampler:
         )
         weight = _flat_window(offsets * self.sfreq / length)
         centre_bin = round(self.centre * length / self.sfreq)
+        # Just above 100 Hz the window reaches past the native Nyquist frequency, where a
+        # sampled signal holds nothing of its own; prepare() zeroes that part anyway.
+        offsets, weight = (v[centre_bin + offsets < spectrum.shape[1]] for v in (offsets, weight))
         n_out = length // self.decimation
         shifted = np.zeros((x.shape[0], n_out), np.complex128)
         shifted[:, offsets % n_out] = spectrum[:, centre_bin + offsets] * weight

@@ -21,7 +21,7 @@ from elm_desktop.signals import (
 )
 from elm_desktop.signals.preprocess import check_finite, elm_filter_length
 
-from .conftest import TUH_LABELS, eeg_like, write_edf
+from .conftest import TUH_LABELS, edf_bytes, eeg_like, to_digital, write_edf
 
 
 def whole_file_mne_route(path):
@@ -135,6 +135,29 @@ def test_100_hz_needs_no_resampling_and_lower_rates_are_refused(make_edf):
     )
     with pytest.raises(RecordingError, match="sampled at 64 Hz"):
         elm_input(open_recording(make_edf(duration_s=10.0, sfreq=64.0)))
+
+
+@pytest.mark.parametrize(("samples", "record_s"), [(201, 2.0), (101, 1.0), (102, 1.0)])
+def test_rates_just_above_100_hz(tmp_path, samples, record_s):
+    # The 48-50 Hz band's window reaches past these rates' Nyquist frequency (an IndexError
+    # before); the input has the length and values of any other rate.
+    labels = TUH_LABELS[:19]
+    path = tmp_path / "slow.edf"
+    digital = to_digital(eeg_like(len(labels), int(samples * 20 / record_s), samples / record_s))
+    path.write_bytes(edf_bytes(digital, labels, samples, record_duration=record_s))
+    x = elm_input(open_recording(path))
+    assert x.shape == (len(ELM_CHANNELS), 2000) and np.isfinite(x).all()
+    assert 0.5 < x.std() < 10
+
+
+def test_a_rate_without_a_short_common_grid_is_refused(tmp_path):
+    # 12345 samples per 99.99 s: 123.46 Hz, whose chunk grid would be 1.2 million samples.
+    labels = TUH_LABELS[:19]
+    path = tmp_path / "odd.edf"
+    digital = to_digital(eeg_like(len(labels), 12345, 12345 / 99.99))
+    path.write_bytes(edf_bytes(digital, labels, 12345, record_duration=99.99))
+    with pytest.raises(RecordingError, match="sampled at 123.4623462 Hz, a rate that shares no"):
+        elm_input(open_recording(path))
 
 
 @pytest.mark.parametrize("bad", [np.nan, np.inf, -np.inf])
