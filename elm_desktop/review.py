@@ -268,7 +268,11 @@ class Review:
             raise StaleResultError(
                 f"{self.path.name} has not been analysed: analyse it (Ctrl+R) before exporting"
             )
-        if self.file_sha256 is None or not self.owns(self.result):
+        if self.file_sha256 is None:
+            raise StaleResultError(
+                f"{self.path.name} is still being fingerprinted; export again in a moment"
+            )
+        if not self.owns(self.result):
             raise StaleResultError(
                 f"the analysis on screen does not match {self.path.name} as it is on disk: "
                 "analyse it again (Ctrl+R)"

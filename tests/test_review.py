@@ -92,9 +92,11 @@ def test_exports_need_this_recordings_result(tmp_path):
     review = Review(tmp_path / "a.edf", DraftStore(tmp_path))
     with pytest.raises(StaleResultError, match="not been analysed"):
         review.export_header()
-    review.set_file_sha256(SHA_A)
     result = result_of(tmp_path / "a.edf", SHA_A)
-    review.set_result(result)
+    review.set_result(result)  # taken by its path before the hash is known: not exported yet
+    with pytest.raises(StaleResultError, match="fingerprinted"):
+        review.exportable_result()
+    review.set_file_sha256(SHA_A)
     assert review.exportable_result() is result
     assert review.export_header().splitlines()[:2] == ["Recording: a.edf", f"SHA-256: {SHA_A}"]
     assert "synthetic EEG only" in review.export_header()

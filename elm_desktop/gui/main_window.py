@@ -484,6 +484,8 @@ class MainWindow(QMainWindow):
             window.close()
         self.compare_windows = []
         self.statusBar().clearMessage()  # it may name the last recording's results
+        self.prompt_panel.timer.stop()  # a phrase typed for the last recording is not scored
+        self.prompt_panel.entry.clear()
         self.review = review
         review.observe(lambda change: self._review_changed(review, change))
         for change in ("result", "prompts", "selection", "draft"):

@@ -108,9 +108,7 @@ class PromptPanel(QWidget):
         self.prompt_requested.emit(self.entry.text().strip())
 
     def clear(self) -> None:
-        """Show nothing: no score, curve, peaks or history (another recording is open)."""
-        self.timer.stop()
-        self.entry.clear()
+        """Show no score, curve, peaks or history (the entry keeps what is being typed)."""
         self.score_label.setText("")
         self.curve.setData([], [])
         self.peaks.clear()

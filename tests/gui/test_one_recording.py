@@ -134,6 +134,9 @@ def test_opening_another_recording_leaves_nothing_of_the_last(
     b = window.result
     assert b.path == b_path and b.file_sha256 == content_hash(b_path)
     assert window.prompt_panel.history.count() == 0  # A's prompts are not re-scored for B
+    assert PROMPT not in window.prompt_panel.score_label.text()
+    assert a_name not in shown_text(window)
+    assert window.phenotype_panel.table.selectedItems() == []
     assert all(s.end_s <= b.duration_s for f in b.findings for s in f.top_segments)
     exported = json.loads(window.export(tmp_path / "b.json").read_text())
     assert exported["recording"]["file"] == "b.edf"
