@@ -4,6 +4,10 @@ Everything slow (opening a file, loading the model, analysing, scoring a prompt)
 :class:`~elm_desktop.gui.workers.Job` off the UI thread. Tests drive the window through its
 public methods (``open_file``, ``analyze``, ``trace_view.step_pages``, ...), the same ones the
 menus, toolbar and keys call.
+
+What the panels show of a recording lives in its :class:`~elm_desktop.review.Review`, which the
+window observes and replaces as a whole when another file opens; a job remembers the review it
+was started for, and its result is dropped when that review is no longer the open one.
 """
 
 from __future__ import annotations
