@@ -3,8 +3,10 @@
 Builds small synthetic recordings (``elm_desktop.synth``: EDF+C, and the same as BDF+C and as
 plain EDF without annotations), then writes mutants of them one at a time and runs each through
 ``elm-desktop info``'s reading path (:func:`elm_desktop.cli.recording.describe`, whose facts
-must make valid JSON) and the sample-reading path (:func:`~elm_desktop.signals.open_recording`, then every
-sample read). Each mutant ends in one of:
+must make valid JSON) and the sample-reading path (:func:`~elm_desktop.signals.open_recording`,
+every sample read, then the first display page in the TCP montage with LFF 1 Hz, HFF 70 Hz and
+a 50 Hz notch, whose rows that need an absent electrode are NaN by design and not counted).
+Each mutant ends in one of:
 
 - ``read``: read, every number finite (warnings counted apart);
 - ``refused``: one :class:`~elm_desktop.errors.ElmError` with a one-line message (by class);
@@ -44,7 +46,7 @@ import numpy as np
 
 from elm_desktop.cli.recording import describe
 from elm_desktop.errors import ElmError
-from elm_desktop.signals import open_recording
+from elm_desktop.signals import DisplayFilter, open_recording, read_page
 from elm_desktop.signals.edf_header import MAIN_FIELDS, SIGNAL_FIELDS
 from elm_desktop.synth import Patient, sample_spec, write_recording
 
@@ -295,6 +297,7 @@ def probe(path: Path) -> tuple[str, str]:
             facts = describe(path, phi=True)
             rec = open_recording(path)
             samples = rec.read_samples(0, rec.n_samples)
+            page = read_page(rec, 0.0, 10.0, "tcp-elm", DisplayFilter(1.0, 70.0, 50.0))
     except Hang:
         return "hang", ""
     except ElmError as error:
@@ -306,7 +309,8 @@ def probe(path: Path) -> tuple[str, str]:
     numbers = [facts["duration_s"], facts["sfreq"], rec.duration, rec.sfreq]
     numbers += [c["sfreq"] for c in facts["channels"]]
     numbers += [v for a in facts["annotations"] for v in (a["onset_s"], a["duration_s"])]
-    if not (np.isfinite(samples).all() and all(math.isfinite(v) for v in numbers)):
+    finite = np.isfinite(samples).all() and np.isfinite(page.data[page.available]).all()
+    if not (finite and all(math.isfinite(v) for v in numbers)):
         return "non-finite", ""
     try:
         json.dumps(facts, allow_nan=False)  # what info --json prints must be valid JSON

@@ -33,9 +33,10 @@ class DisplayFilter:
         Low-frequency filter (high-pass cut-off) in Hz; None for off. Reviewers default to 1 Hz.
     hff : float or None
         High-frequency filter (low-pass cut-off) in Hz; None for off. Reviewers default to 70 Hz.
-        A value at or above the Nyquist frequency is left out.
     notch : float or None
         Mains notch, 50 or 60 Hz; None (the default) for off.
+
+    A filter at or above the recording's Nyquist frequency is left out.
     """
 
     lff: float | None = 1.0
@@ -52,7 +53,7 @@ def _design(sfreq: float, display_filter: DisplayFilter) -> np.ndarray | None:
     """Second-order sections of the display filter at ``sfreq`` (None when all off)."""
     nyquist = sfreq / 2
     sections = []
-    if display_filter.lff:
+    if display_filter.lff and display_filter.lff < nyquist:
         sections.append(
             signal.butter(_HIGHPASS_ORDER, display_filter.lff, "highpass", fs=sfreq, output="sos")
         )

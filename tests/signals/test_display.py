@@ -6,7 +6,7 @@ from scipy import signal
 
 from elm_desktop.signals import DisplayFilter, get_montage, open_recording, read_page
 
-from .conftest import TUH_LABELS, write_edf
+from .conftest import TUH_LABELS, edf_bytes, eeg_like, to_digital, write_edf
 
 SFREQ = 256.0
 
@@ -76,3 +76,17 @@ def test_absent_electrodes_leave_nan_rows_and_named(make_edf):
     assert broken == ["T5-O1", "P3-O1"]
     assert np.isnan(page.data[~page.available]).all()
     assert np.isfinite(page.data[page.available]).all()
+
+
+@pytest.mark.parametrize(("samples", "record_s"), [(2, 1.0), (1, 1.0), (1, 100.0)])
+def test_pages_of_very_slowly_sampled_files(tmp_path, samples, record_s):
+    # 2 and 1 Hz: the 1 Hz LFF is at or above Nyquist and is left out like HFF and notch
+    # (scipy refused to design it); 0.01 Hz: a 10 s page holds no sample at all.
+    labels = TUH_LABELS[:19]
+    path = tmp_path / "slow.edf"
+    digital = to_digital(eeg_like(len(labels), samples * 30, samples / record_s))
+    path.write_bytes(edf_bytes(digital, labels, samples, record_duration=record_s))
+    rec = open_recording(path)
+    page = read_page(rec, 0.0, 10.0, "tcp-elm", DisplayFilter(1.0, 70.0, 50.0))
+    assert page.data.shape == (20, round(10 * samples / record_s))
+    assert np.isfinite(page.data).all()
