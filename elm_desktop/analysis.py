@@ -46,6 +46,8 @@ from elm_desktop.clinical import (
     score_findings,
 )
 from elm_desktop.clinical.knowledge import PromptStyle
+from elm_desktop.clinical.localise import Location, crop_band_power, localise
+from elm_desktop.clinical.procedures import recorded_procedures
 from elm_desktop.clinical.prompt_cache import prompt_bank
 from elm_desktop.clinical.zeroshot import top_segments
 from elm_desktop.errors import BundleError
@@ -114,6 +116,12 @@ class AnalysisResult:
         float32 [n_crops, dim], L2-normalised.
     recording_embedding : numpy.ndarray
         float32 [dim], attention-weighted and L2-normalised.
+    band_power : numpy.ndarray
+        float32 [n_crops, 20, 4], log10 power of each crop's derivations in the delta, theta,
+        alpha and beta bands (:func:`~elm_desktop.clinical.localise.crop_band_power`).
+    locations : dict of str to Location
+        Side and region of each lateralised finding, from ``band_power`` in the crops where the
+        finding's own curve peaks; empty without a text tower.
     findings : list of FindingScore
         Zero-shot score of every knowledge-base finding; empty without a text tower.
     prompts : list of PromptCurve
@@ -155,6 +163,8 @@ class AnalysisResult:
     attention: np.ndarray
     crop_embeddings: np.ndarray
     recording_embedding: np.ndarray
+    band_power: np.ndarray = field(default_factory=lambda: np.zeros((0, 0, 0), np.float32))
+    locations: dict[str, Location] = field(default_factory=dict)
     findings: list[FindingScore] = field(default_factory=list)
     prompts: list[PromptCurve] = field(default_factory=list)
     similar_cases: list[RecordingHit] = field(default_factory=list)
@@ -222,6 +232,8 @@ class AnalysisResult:
                     "threshold": f.threshold,
                     "present": f.present,
                     "abnormal": f.abnormal,
+                    "side": getattr(self.locations.get(f.finding_id), "side", None),
+                    "region": getattr(self.locations.get(f.finding_id), "region", None),
                     "crop_probability": _floats(f.crop_probability),
                     "top_segments": [asdict(s) for s in f.top_segments],
                 }
@@ -406,6 +418,12 @@ def analyze(
         montage=f"{len(ELM_CHANNELS)}-channel longitudinal bipolar (TCP)",
         window_s=window_s,
         n_crops=result.n_crops,
+        procedures=recorded_procedures(
+            rec.annotations,
+            [channel.kind for channel in rec.channels],
+            result.findings if bank is not None else None,
+            window_s,
+        ),
     )
     result.draft = draft_report(
         facts,
@@ -413,6 +431,7 @@ def analyze(
         result.model,
         result.findings if bank is not None else None,
         result.report_segments,
+        result.locations,
     )
     timings["draft"] = time.perf_counter() - mark
     timings["total"] = time.perf_counter() - started
@@ -509,6 +528,7 @@ class _StreamingEncoder:
         self.carry: np.ndarray | None = None
         self.embeddings: list[np.ndarray] = []
         self.logits: list[np.ndarray] = []
+        self.band_power: list[np.ndarray] = []
         self.n_crops = 0
 
     @property
@@ -525,6 +545,7 @@ class _StreamingEncoder:
         out = self.engine.encode(np.ascontiguousarray(crops))
         self.embeddings.append(np.asarray(out.embeddings, np.float32))
         self.logits.append(np.asarray(out.attention_logits, np.float32))
+        self.band_power.append(crop_band_power(crops, ELM_SFREQ))
         self.n_crops += n
 
 
@@ -548,6 +569,7 @@ def _assemble(
         attention=np.asarray(weights, np.float32),
         crop_embeddings=embeddings,
         recording_embedding=np.asarray(recording, np.float32),
+        band_power=np.concatenate(encoder.band_power),
         encoded_s=encoder.encoded_s,
     )
     if bank is not None:
@@ -555,6 +577,11 @@ def _assemble(
         result.findings = score_findings(
             kb, bank, embeddings, result.recording_embedding, starts, encoder.window_s, temperature
         )
+        result.locations = {
+            score.finding_id: location
+            for score in result.findings
+            if (location := localise(score, result.band_power, ELM_CHANNELS)) is not None
+        }
         if prompts and result.prompt_contrast is not None:
             vectors = engine.embed_text(list(prompts))
             result.prompts = [

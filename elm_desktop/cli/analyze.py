@@ -50,6 +50,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--json", type=Path, default=None, metavar="OUT", help="write JSON here")
     parser.add_argument("--html", type=Path, default=None, metavar="OUT", help="write HTML here")
     parser.add_argument(
+        "--include-file-name",
+        action="store_true",
+        help="name the recording by its file name in the JSON and HTML (default: an opaque id "
+        "from its sha256, since file names often identify the patient)",
+    )
+    parser.add_argument(
         "--device", choices=("auto", "cpu", "cuda"), default="auto", help="inference device"
     )
     parser.set_defaults(handler=run_analyze)
@@ -67,9 +73,20 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     evaluate.add_argument("manifest", type=Path, help="manifest.jsonl of a synthetic corpus")
     evaluate.add_argument("--model", type=Path, default=None, help="model bundle folder")
-    evaluate.add_argument("--split", default="test", help="split to evaluate (default: test)")
     evaluate.add_argument(
-        "--archive-split", default="train", help="split that fills the archive (default: train)"
+        "--split", default="test", help="split to evaluate, or all (default: test)"
+    )
+    evaluate.add_argument(
+        "--archive-split",
+        default="train",
+        help="split that fills the archive, or all (default: train)",
+    )
+    evaluate.add_argument(
+        "--archive-manifest",
+        type=Path,
+        default=None,
+        help="manifest.jsonl of another corpus whose archive split fills the archive "
+        "(default: the evaluated corpus)",
     )
     evaluate.add_argument(
         "--max-archive",
@@ -127,7 +144,7 @@ def run_analyze(args: argparse.Namespace) -> int:
         if archive is not None:
             archive.close()
     bar.close()
-    summary = result.to_dict()
+    summary = result.to_dict(include_file_name=args.include_file_name)
     if args.json is not None:
         args.json.write_text(strict_json(summary, indent=1), encoding="utf-8")
     if args.html is not None:
@@ -153,16 +170,14 @@ def _print_summary(result) -> None:
             f" {mark} {score.probability:.2f} (>= {score.threshold:.2f}) {score.label}{note}\n"
         )
     for curve in result.prompts:
-        out.write(
-            f"   prompt {curve.prompt!r}: recording similarity {curve.recording_similarity:.3f}\n"
-        )
+        out.write(f"   prompt {curve.prompt!r}: probability {curve.recording_probability:.2f}\n")
     if result.draft is not None:
         out.write(f"impression (draft): {result.draft.impression}\n")
 
 
 def run_evaluate(args: argparse.Namespace) -> int:
     """Run the zero-shot and draft evaluation and print (and write) the figures."""
-    from elm_desktop.clinical.evaluation import evaluation_figures, figures_markdown
+    from elm_desktop.clinical.evaluation import evaluation_figures, figures_markdown, json_safe
     from elm_desktop.clinical.knowledge import load_knowledge_base
 
     check_output_file(args.out, "--out")
@@ -176,6 +191,7 @@ def run_evaluate(args: argparse.Namespace) -> int:
         archive_split=args.archive_split,
         calibration_split=args.calibration_split,
         max_archive=args.max_archive,
+        archive_manifest=args.archive_manifest,
     )
     figures = evaluation_figures(records, knowledge_base)
     figures["thresholds"] = {f.id: f.threshold for f in knowledge_base.values()}
@@ -184,13 +200,14 @@ def run_evaluate(args: argparse.Namespace) -> int:
     figures["manifest"] = str(args.manifest)
     figures["split"] = args.split
     figures["archive_split"] = args.archive_split
+    figures["archive_manifest"] = str(args.archive_manifest or args.manifest)
     figures["archived"] = args.max_archive
     text = figures_markdown(figures)
     sys.stdout.write(text + "\n")
     if args.out is not None:
         args.out.write_text(text + "\n", encoding="utf-8")
     if args.json is not None:
-        args.json.write_text(strict_json(figures, indent=1), encoding="utf-8")
+        args.json.write_text(strict_json(json_safe(figures), indent=1), encoding="utf-8")
     return 0
 
 
@@ -202,10 +219,13 @@ def evaluate_corpus(
     archive_split: str = "train",
     calibration_split: str | None = None,
     max_archive: int | None = None,
+    archive_manifest: Path | None = None,
 ):
     """Analyse the recordings of ``split`` against an archive of ``archive_split``.
 
-    When ``calibration_split`` has recordings, each finding's threshold is first set to the one
+    A split named ``"all"`` is every recording of its manifest. The archive comes from
+    ``archive_manifest`` when given, else from ``manifest``; each evaluated recording also
+    scores :data:`~elm_desktop.clinical.evaluation.SEIZURE_PROMPT` for the safety figures. When ``calibration_split`` has recordings, each finding's threshold is first set to the one
     that maximises F1 there, and the drafts of ``split`` use those thresholds. ``max_archive``
     keeps only the first recordings of ``archive_split``.
 
@@ -219,7 +239,12 @@ def evaluate_corpus(
 
     from elm_desktop.analysis import analyze
     from elm_desktop.archive import open_archive
-    from elm_desktop.clinical.evaluation import EvaluatedRecording, with_thresholds
+    from elm_desktop.clinical.evaluation import (
+        SEIZURE_PROMPT,
+        EvaluatedRecording,
+        safety_record,
+        with_thresholds,
+    )
     from elm_desktop.clinical.zeroshot import build_prompt_bank, score_findings
     from elm_desktop.errors import ConfigError
     from elm_desktop.synth import read_manifest
@@ -232,9 +257,15 @@ def evaluate_corpus(
     entries = read_manifest(manifest)
     root = manifest.parent
     chosen = {
-        name: [e for e in entries if e["split"] == name]
-        for name in (split, archive_split, calibration_split)
+        name: [e for e in entries if name in (e["split"], "all")]
+        for name in (split, calibration_split)
     }
+    archive_root = (archive_manifest or manifest).parent
+    archive_entries = [
+        e
+        for e in (read_manifest(archive_manifest) if archive_manifest else entries)
+        if archive_split in (e["split"], "all")
+    ]
     if not chosen[split]:
         raise ConfigError(f"{manifest} has no recording in split {split!r}")
 
@@ -251,13 +282,17 @@ def evaluate_corpus(
     with tempfile.TemporaryDirectory() as folder:
         archive = open_archive(Path(folder) / "archive.sqlite")
         for entry in each_with_progress(
-            chosen[archive_split][:max_archive], f"archiving {archive_split}"
+            archive_entries[:max_archive], f"archiving {archive_split}"
         ):
-            result = analyze(root / entry["edf"], engine, knowledge_base=knowledge_base)
+            result = analyze(archive_root / entry["edf"], engine, knowledge_base=knowledge_base)
             archive_case(archive, result, entry["report"], engine, entry)
         for entry in each_with_progress(chosen[split], f"evaluating {split}"):
             result = analyze(
-                root / entry["edf"], engine, archive=archive, knowledge_base=knowledge_base
+                root / entry["edf"],
+                engine,
+                archive=archive,
+                knowledge_base=knowledge_base,
+                prompts=[SEIZURE_PROMPT],
             )
             plain_scores = score_findings(
                 knowledge_base,
@@ -280,6 +315,14 @@ def evaluate_corpus(
                     },
                     draft=result.draft.text(annotate=False),
                     impression=result.draft.impression,
+                    safety=safety_record(
+                        entry,
+                        result.draft,
+                        result.findings,
+                        result.locations,
+                        result.prompts,
+                        knowledge_base,
+                    ),
                 )
             )
         archive.close()

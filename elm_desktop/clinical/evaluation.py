@@ -10,7 +10,13 @@ probabilities under each prompt style and the draft report's body, this computes
 - ROUGE-L F of the draft body against the reference report;
 - how often the draft's impression (normal/abnormal) matches the truth;
 - the extractor's own agreement with the true findings on the reference reports, which bounds
-  how far the extracted-findings figures can be trusted.
+  how far the extracted-findings figures can be trusted;
+- the drafts' safety (:func:`safety_figures`, from one :class:`SafetyRecord` per recording):
+  drafts that describe hyperventilation or photic stimulation the recording does not have,
+  drafts with contradicting sentences (:mod:`~elm_desktop.clinical.consistency`), lateralised
+  findings stated with the right side, the seizure finding's first top segment (the jump)
+  inside a true seizure, and the prompt :data:`SEIZURE_PROMPT` peaking inside the seizure with
+  a probability above the same prompt's on a normal recording.
 """
 
 from __future__ import annotations
@@ -22,9 +28,18 @@ from typing import Any
 
 import numpy as np
 
+from elm_desktop.clinical.consistency import PROCEDURES, claims, contradictions
 from elm_desktop.clinical.extract import extract_findings
 from elm_desktop.clinical.knowledge import PROMPT_STYLES, KnowledgeBase
+from elm_desktop.clinical.localise import LATERALISED, Location
 from elm_desktop.clinical.metrics import Counts, auroc, finding_counts, micro_counts, rouge_l
+from elm_desktop.clinical.report import DraftReport
+from elm_desktop.clinical.zeroshot import FindingScore, PromptCurve, Segment
+
+#: The free-text prompt checked on recordings with a seizure (the one the issue tried).
+SEIZURE_PROMPT = "electrographic seizure with rhythmic evolution"
+#: Procedures whose mention in a draft must be backed by the recording.
+CHECKED_PROCEDURES = ("hyperventilation", "photic stimulation")
 
 
 @dataclass(frozen=True)
@@ -45,6 +60,8 @@ class EvaluatedRecording:
         The draft report's body (:meth:`DraftReport.text` with ``annotate=False``).
     impression : str
         The draft's impression (``"normal"``, ``"abnormal"`` or ``"not assessed"``).
+    safety : SafetyRecord or None
+        What the safety figures need (:func:`safety_record`); none without ground truth.
     """
 
     recording_id: str
@@ -54,6 +71,7 @@ class EvaluatedRecording:
     probabilities: dict[str, dict[str, float]]
     draft: str
     impression: str
+    safety: SafetyRecord | None = None
 
 
 def evaluation_figures(
@@ -95,7 +113,203 @@ def evaluation_figures(
             else math.nan
         ),
         "impressions_assessed": len(assessed),
+        **(
+            {"safety": safety_figures([r.safety for r in records if r.safety is not None])}
+            if any(r.safety is not None for r in records)
+            else {}
+        ),
     }
+
+
+@dataclass(frozen=True)
+class SafetyRecord:
+    """What the safety figures need about one analysed recording.
+
+    Attributes
+    ----------
+    recording_id : str
+    normal : bool
+        Whether the record is truly normal.
+    procedures : frozenset of str
+        The procedures of :data:`CHECKED_PROCEDURES` the recording truly has (its annotations).
+    described : frozenset of str
+        The procedures of :data:`CHECKED_PROCEDURES` the draft describes as done.
+    contradictions : tuple of str
+        Why sentences of the draft contradict each other (empty: none).
+    sides : tuple of (str, str, str)
+        (finding, true side, side the draft states; "" for none) for each lateralised true
+        finding the draft asserts.
+    seizures : tuple of (float, float)
+        True seizure intervals in seconds.
+    seizure_jump : Segment or None
+        The seizure finding's first top segment.
+    prompt_probability : float or None
+        :data:`SEIZURE_PROMPT`'s recording probability.
+    prompt_peak : Segment or None
+        Its first top segment.
+    """
+
+    recording_id: str
+    normal: bool
+    procedures: frozenset[str]
+    described: frozenset[str]
+    contradictions: tuple[str, ...]
+    sides: tuple[tuple[str, str, str], ...]
+    seizures: tuple[tuple[float, float], ...]
+    seizure_jump: Segment | None
+    prompt_probability: float | None
+    prompt_peak: Segment | None
+
+
+def safety_record(
+    entry: Mapping[str, Any],
+    draft: DraftReport,
+    findings: Sequence[FindingScore],
+    locations: Mapping[str, Location],
+    prompts: Sequence[PromptCurve],
+    knowledge_base: KnowledgeBase,
+) -> SafetyRecord:
+    """Read one analysed recording against its synthetic ground truth.
+
+    Parameters
+    ----------
+    entry : mapping
+        The recording's manifest entry (``findings`` with ``location`` and ``intervals``,
+        ``annotations``, ``abnormal``).
+    draft : DraftReport
+    findings : sequence of FindingScore
+    locations : mapping of str to Location
+        The analysis's sides and regions.
+    prompts : sequence of PromptCurve
+        The analysis's prompt curves; the one of :data:`SEIZURE_PROMPT` is read.
+    knowledge_base : KnowledgeBase
+    """
+    text = draft.text()
+    truth_procedures = {
+        name
+        for name in CHECKED_PROCEDURES
+        for _, _, note in entry["annotations"]
+        if PROCEDURES[name].search(note)
+    }
+    described = {
+        claim.subject
+        for sentence in _sentences(draft)
+        for claim in claims(sentence, knowledge_base)
+        if claim.kind == "procedure" and claim.value == "described"
+    }
+    sides = tuple(
+        (f["name"], _side(f["location"]), getattr(locations.get(f["name"]), "side", ""))
+        for f in entry["findings"]
+        if f["name"] in LATERALISED and _side(f["location"]) and f["name"] in draft.asserted
+    )
+    seizure = next((s for s in findings if s.finding_id == "seizure"), None)
+    prompt = next((c for c in prompts if c.prompt == SEIZURE_PROMPT), None)
+    return SafetyRecord(
+        recording_id=str(entry["id"]),
+        normal=not entry["abnormal"],
+        procedures=frozenset(truth_procedures),
+        described=frozenset(described) & frozenset(CHECKED_PROCEDURES),
+        contradictions=tuple(c.reason for c in contradictions(text, knowledge_base)),
+        sides=sides,
+        seizures=tuple(
+            (float(a), float(b))
+            for f in entry["findings"]
+            if f["name"] == "seizure"
+            for a, b in f["intervals"]
+        ),
+        seizure_jump=seizure.top_segments[0] if seizure and seizure.top_segments else None,
+        prompt_probability=None if prompt is None else prompt.recording_probability,
+        prompt_peak=prompt.top_segments[0] if prompt and prompt.top_segments else None,
+    )
+
+
+def safety_figures(records: Sequence[SafetyRecord]) -> dict[str, Any]:
+    """Count the drafts' safety figures over the records (see the module docstring); JSON-ready.
+
+    A segment lands inside a seizure when its middle lies in one of the seizure's intervals.
+    The prompt check pairs the i-th recording with a seizure with the (i mod n)-th normal
+    recording of the same records; ``prompt_all_pairs`` is the fraction of all such pairs in
+    which the seizure recording's probability is higher.
+    """
+    unbacked = {
+        name: [r.recording_id for r in records if name in r.described - r.procedures]
+        for name in CHECKED_PROCEDURES
+    }
+    without = {name: sum(name not in r.procedures for r in records) for name in CHECKED_PROCEDURES}
+    sides = [side for r in records for side in r.sides]
+    with_seizure = [r for r in records if r.seizures]
+    normals = [
+        r.prompt_probability for r in records if r.normal and r.prompt_probability is not None
+    ]
+    prompted = [r for r in with_seizure if r.prompt_probability is not None]
+    paired = (
+        [
+            _inside(r.prompt_peak, r.seizures) and r.prompt_probability > normals[i % len(normals)]
+            for i, r in enumerate(prompted)
+        ]
+        if normals
+        else []
+    )
+    return {
+        "n_recordings": len(records),
+        "procedures_unbacked": {
+            name: {"drafts": len(ids), "recordings_without": without[name], "ids": ids}
+            for name, ids in unbacked.items()
+        },
+        "drafts_with_contradictions": {
+            "drafts": sum(bool(r.contradictions) for r in records),
+            "reasons": sorted({reason for r in records for reason in r.contradictions}),
+        },
+        "lateralised_sides": {
+            "stated_findings": len(sides),
+            "correct": sum(true == stated for _, true, stated in sides),
+            "no_side": sum(not stated for _, _, stated in sides),
+            "wrong": sum(bool(stated) and stated != true for _, true, stated in sides),
+        },
+        "seizure_jump": {
+            "recordings_with_seizure": len(with_seizure),
+            "inside": sum(_inside(r.seizure_jump, r.seizures) for r in with_seizure),
+        },
+        "seizure_prompt": {
+            "prompt": SEIZURE_PROMPT,
+            "recordings_with_seizure": len(prompted),
+            "normal_recordings": len(normals),
+            "peak_inside": sum(_inside(r.prompt_peak, r.seizures) for r in prompted),
+            "peak_inside_and_above_paired_normal": sum(paired),
+            "prompt_all_pairs": (
+                float(np.mean([r.prompt_probability > q for r in prompted for q in normals]))
+                if prompted and normals
+                else None
+            ),
+        },
+    }
+
+
+def _inside(segment: Segment | None, intervals: Sequence[tuple[float, float]]) -> bool:
+    if segment is None:
+        return False
+    middle = (segment.start_s + segment.end_s) / 2
+    return any(start <= middle <= end for start, end in intervals)
+
+
+def _side(location: str) -> str:
+    words = location.lower().split()
+    return "left" if "left" in words else "right" if "right" in words else ""
+
+
+def _sentences(draft: DraftReport) -> list[str]:
+    return [s.text for section in draft.sections for s in section.sentences]
+
+
+def json_safe(value: Any) -> Any:
+    """``value`` with every NaN replaced by None, so that strict JSON can hold it."""
+    if isinstance(value, float) and math.isnan(value):
+        return None
+    if isinstance(value, dict):
+        return {k: json_safe(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [json_safe(v) for v in value]
+    return value
 
 
 def calibrate_thresholds(
@@ -197,6 +411,8 @@ def figures_markdown(figures: dict[str, Any]) -> str:
         ]
         lines += [f"| {name} | {value:.3f} |" for name, value in figures["thresholds"].items()]
         lines.append("")
+    if "safety" in figures:
+        lines += safety_markdown(figures["safety"])
     rouge = figures["rouge_l"]
     lines += [
         f"ROUGE-L F of the draft body against the reference report: mean {_f(rouge['mean'])}, "
@@ -227,5 +443,35 @@ def _nanmean(values: Sequence[float]) -> float:
     return float(np.mean(finite)) if finite else math.nan
 
 
-def _f(value: float) -> str:
+def _f(value: float | None) -> str:
     return "n/a" if value is None or math.isnan(value) else f"{value:.3f}"
+
+
+def safety_markdown(safety: dict[str, Any]) -> list[str]:
+    """Return the safety figures as markdown lines."""
+    sides = safety["lateralised_sides"]
+    jump = safety["seizure_jump"]
+    prompt = safety["seizure_prompt"]
+    lines = [f"**Draft safety** ({safety['n_recordings']} recordings)", ""]
+    for name, row in safety["procedures_unbacked"].items():
+        lines.append(
+            f"- drafts describing {name} on a recording without it: {row['drafts']} of "
+            f"{row['recordings_without']}"
+        )
+    contradicting = safety["drafts_with_contradictions"]
+    lines += [
+        f"- drafts with contradicting sentences (the checker on every draft): "
+        f"{contradicting['drafts']} of {safety['n_recordings']}"
+        + (f" ({'; '.join(contradicting['reasons'])})" if contradicting["reasons"] else ""),
+        f"- lateralised true findings the draft states: {sides['stated_findings']}; correct side "
+        f"{sides['correct']}, no side {sides['no_side']}, wrong side {sides['wrong']}",
+        f"- seizure jump (first top segment of the seizure finding) inside the seizure: "
+        f"{jump['inside']} of {jump['recordings_with_seizure']} recordings with a seizure",
+        f'- prompt "{prompt["prompt"]}" on {prompt["recordings_with_seizure"]} recordings with a '
+        f"seizure: peak inside {prompt['peak_inside']}, peak inside and probability above the "
+        f"paired normal recording's ({prompt['normal_recordings']} normal) "
+        f"{prompt['peak_inside_and_above_paired_normal']}; above a normal recording in "
+        f"{_f(prompt['prompt_all_pairs'])} of all pairs",
+        "",
+    ]
+    return lines

@@ -95,23 +95,26 @@ def find_mentions(text: str, knowledge_base: KnowledgeBase) -> list[Mention]:
     return mentions
 
 
+def record_text(report: str) -> str:
+    """Return the parts of a report about the record: sections about the patient
+    (:data:`SKIPPED_SECTIONS`) are left out; a report without headings is kept whole."""
+    sections = split_sections(report)
+    if not sections:
+        return report
+    return "\n".join(
+        content
+        for heading, content in sections
+        if not any(skip in heading for skip in SKIPPED_SECTIONS)
+    )
+
+
 def extract_findings(report: str, knowledge_base: KnowledgeBase) -> set[str]:
     """Return the ids of the findings a report asserts (mentioned and not negated).
 
     Sections about the patient (history, medications, indication) are skipped; a report
     without headings is read whole.
     """
-    sections = split_sections(report)
-    parts = (
-        [
-            content
-            for heading, content in sections
-            if not any(skip in heading for skip in SKIPPED_SECTIONS)
-        ]
-        if sections
-        else [report]
-    )
-    text = "\n".join(parts)
+    text = record_text(report)
     asserted = {m.finding_id for m in find_mentions(text, knowledge_base) if not m.negated}
     if "normal" in knowledge_base:
         abnormal_found = any(knowledge_base[f].abnormal for f in asserted if f != "normal")

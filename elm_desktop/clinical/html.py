@@ -102,15 +102,19 @@ def render_html(summary: Mapping[str, Any], snippets: Sequence[TraceSnippet]) ->
         Traces to draw, e.g. from :func:`read_snippets`.
     """
     recording = summary["recording"]
+    # The opaque id names the recording unless the file name was asked for (it may identify).
+    name = recording.get("file") or f"recording {recording['id']}"
     parts = [
         "<!DOCTYPE html>",
         '<html lang="en"><head><meta charset="utf-8">',
-        f"<title>ELM analysis of {_e(recording['file'])}</title>",
+        f"<title>ELM analysis of {_e(name)}</title>",
         f"<style>{_STYLE}</style></head><body>",
-        f"<h1>ELM analysis: {_e(recording['file'])}</h1>",
+        f"<h1>ELM analysis: {_e(name)}</h1>",
         '<p class="draft">Model output for review, not a diagnosis. The draft report below must '
         "be reviewed, edited and signed by a qualified clinician.</p>",
+        f'<p class="provenance">Model trained on: {_e(summary["provenance"])}.</p>',
         "<table class=facts>",
+        _row("Recording", f"id {recording['id']}, sha256 {recording['sha256']}"),
         _row("Model", summary["model"]),
         _row("Duration", format_time(recording["duration_s"])),
         _row("Sampling rate", f"{recording['sfreq']:g} Hz"),
@@ -143,16 +147,17 @@ def _findings_table(findings: Sequence[Mapping[str, Any]], overruled: Sequence[s
     rows = [
         "<h2>Zero-shot findings</h2>",
         "<table><tr><th>Finding</th><th>Probability</th><th>Threshold</th><th>Call</th>"
-        "<th>Most evident at</th><th>Per crop</th></tr>",
+        "<th>Where</th><th>Most evident at</th><th>Per crop</th></tr>",
     ]
     for f in sorted(findings, key=lambda f: -f["probability"]):
         call = "absent"
         if f["present"]:
             call = "overruled" if f["id"] in overruled else "present"
         times = ", ".join(format_time(s["start_s"]) for s in f["top_segments"])
+        where = f"{f['side']} {f['region']}" if f.get("side") else ""
         rows.append(
             f'<tr class="{call}"><td>{_e(f["label"])}</td><td>{f["probability"]:.2f}</td>'
-            f"<td>{f['threshold']:.2f}</td><td>{call}</td><td>{times}</td>"
+            f"<td>{f['threshold']:.2f}</td><td>{call}</td><td>{_e(where)}</td><td>{times}</td>"
             f"<td>{_sparkline(f['crop_probability'], height=20, width=200)}</td></tr>"
         )
     rows.append("</table>")
@@ -164,16 +169,16 @@ def _prompts_table(prompts: Sequence[Mapping[str, Any]]) -> list[str]:
         return []
     rows = [
         "<h2>Free-text prompts</h2>",
-        "<table><tr><th>Prompt</th><th>Recording similarity</th><th>Best segments</th>"
-        "<th>Per crop</th></tr>",
+        "<table><tr><th>Prompt</th><th>Probability</th><th>Most evident at (probability)</th>"
+        "<th>Per crop probability</th></tr>",
     ]
     for p in prompts:
         best = ", ".join(
             f"{format_time(s['start_s'])} ({s['score']:.2f})" for s in p["top_segments"]
         )
         rows.append(
-            f"<tr><td>{_e(p['prompt'])}</td><td>{p['recording_similarity']:.3f}</td>"
-            f"<td>{best}</td><td>{_sparkline(p['similarity'], height=20, width=200)}</td></tr>"
+            f"<tr><td>{_e(p['prompt'])}</td><td>{p['recording_probability']:.2f}</td>"
+            f"<td>{best}</td><td>{_sparkline(p['probability'], height=20, width=200)}</td></tr>"
         )
     rows.append("</table>")
     return rows
@@ -265,7 +270,7 @@ th, td { border: 1px solid #ccc; padding: 2px 8px; text-align: left; vertical-al
 tr.present td { background: #fbe3e3; }
 tr.overruled td { font-style: italic; }
 .draft { background: #fff4d6; border: 1px solid #e0b84a; padding: 0.5em; font-weight: bold; }
-.notice { background: #e8f0fb; border: 1px solid #7fa6d6; padding: 0.5em; }
+.notice, .provenance { background: #e8f0fb; border: 1px solid #7fa6d6; padding: 0.5em; }
 pre.report { white-space: pre-wrap; background: #fafafa; border: 1px solid #ddd; padding: 0.6em; }
 figure { margin: 0 0 1em 0; } figcaption { font-size: 0.9em; margin-bottom: 2px; }
 """

@@ -5,23 +5,37 @@ medications (left for the reviewer), a technical introduction written from the f
 a description of the record, the model's findings with their probabilities and thresholds, an
 impression (normal or abnormal, with reasons) and a clinical correlation (left for the reviewer).
 
-The description borrows sentences from the report segments of archived cases nearest to this
-recording; each keeps its provenance (case, section, position, similarity), and a sentence that
-contradicts the model's scores (it asserts a finding the model calls absent, or denies one the
-model calls present) is left out. Every draft says it is a draft. It never holds a patient's
-name or birth date: nothing identifying is passed in.
+A draft states only what the recording shows:
+
+- findings the model calls present, each with its side and region where the channels' band
+  power in the crops where the finding is most evident says so (:mod:`.localise`);
+- hyperventilation, photic stimulation and sleep only when the recording shows them
+  (:mod:`.procedures`); otherwise hyperventilation and photic stimulation are "not performed or
+  not recorded", and the model's scores for their responses are not assessed;
+- sentences borrowed from the report segments of archived cases nearest to this recording only
+  from descriptive sections, with similarity at least :data:`SIMILARITY_FLOOR`, without clock
+  times or stray fragments of another report, agreeing with the model's scores (presence), with
+  the findings' sides, with the procedures the recording shows, and with every sentence already
+  in the draft (the contradiction checker, :mod:`.consistency`). Each keeps its provenance
+  (case, section, position, similarity).
+
+Every draft says it is a draft. It never holds a patient's name or birth date: nothing
+identifying is passed in.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
 from elm_desktop.archive.cases import SegmentHit
+from elm_desktop.clinical.consistency import Claim, claims, conflict
 from elm_desktop.clinical.extract import find_mentions
 from elm_desktop.clinical.knowledge import KnowledgeBase
+from elm_desktop.clinical.localise import Location
+from elm_desktop.clinical.procedures import ALWAYS_STATED, NEEDS_PROCEDURE, ProcedureEvidence
 from elm_desktop.clinical.zeroshot import FindingScore
 
 DRAFT_BANNER = (
@@ -31,7 +45,8 @@ DRAFT_BANNER = (
 TO_COMPLETE = "[To be completed by the reviewer.]"
 MODEL_FINDINGS = "MODEL FINDINGS"
 
-#: Archive report sections whose sentences may describe this record.
+#: Archive report sections whose sentences may describe this record. Not EVENTS: another
+#: recording's events (times, durations, onsets) never describe this one.
 DESCRIPTIVE_SECTIONS = (
     "DESCRIPTION",
     "BACKGROUND",
@@ -39,13 +54,20 @@ DESCRIPTIVE_SECTIONS = (
     "SLEEP",
     "EPILEPTIFORM",
     "PAROXYSMAL",
-    "EVENT",
     "FINDINGS",
     "ACTIVATION",
 )
 MAX_ARCHIVE_SENTENCES = 6
+#: Least cosine similarity of an archived report segment to this recording for the draft to
+#: borrow it. The demo draft once borrowed sentences at 0.26-0.42 that contradicted the record.
+SIMILARITY_FLOOR = 0.5
 
 _HEADING_PREFIX = re.compile(r"^\s*[A-Z][A-Z0-9 ()/&,\-]*:\s*")
+#: What marks a sentence as another recording's or as a broken piece of one: a clock time, a
+#: time whose colons were lost ("(000017)"), a lone letter before the first word ("S One").
+_FOREIGN = re.compile(r"\b\d{1,2}:\d{2}\b|\(\d{4,}\)|^[B-HJ-Z]\s")
+#: Where a knowledge-base sentence says the finding is, to be replaced by where it is.
+_SOMEWHERE = re.compile(r"over one (region|hemisphere)")
 
 Origin = Literal["file", "model", "archive", "reviewer"]
 Impression = Literal["normal", "abnormal", "not assessed"]
@@ -111,6 +133,8 @@ class DraftReport:
     overruled : list of str
         Ids of the findings over their thresholds that the draft does not assert, because the
         record-level score calls the record normal.
+    asserted : list of str
+        Ids of the findings the draft states as present.
     """
 
     banner: str
@@ -118,6 +142,7 @@ class DraftReport:
     impression: Impression
     reasons: list[str]
     overruled: list[str] = field(default_factory=list)
+    asserted: list[str] = field(default_factory=list)
 
     def text(self, annotate: bool = True) -> str:
         """Return the draft as plain text.
@@ -169,6 +194,9 @@ class RecordingFacts:
     window_s : float
         Model crop length.
     n_crops : int
+    procedures : tuple of ProcedureEvidence
+        The procedures and states the recording shows
+        (:func:`~elm_desktop.clinical.procedures.recorded_procedures`).
     """
 
     duration_s: float
@@ -177,6 +205,7 @@ class RecordingFacts:
     montage: str
     window_s: float
     n_crops: int
+    procedures: tuple[ProcedureEvidence, ...] = ()
 
 
 def draft_report(
@@ -185,13 +214,14 @@ def draft_report(
     model: str,
     scores: Sequence[FindingScore] | None,
     segment_hits: Sequence[SegmentHit] = (),
+    locations: Mapping[str, Location] | None = None,
 ) -> DraftReport:
     """Write a draft report.
 
     Parameters
     ----------
     facts : RecordingFacts
-        From the file's header.
+        From the file's header and annotations.
     knowledge_base : KnowledgeBase
         Supplies each finding's report sentence and category.
     model : str
@@ -200,47 +230,74 @@ def draft_report(
         Zero-shot scores; None when the model has no text tower.
     segment_hits : sequence of SegmentHit
         Archived report segments nearest to this recording, best first.
+    locations : mapping of str to Location, optional
+        Side and region of lateralised findings (:func:`~elm_desktop.clinical.localise.localise`).
 
     Returns
     -------
     DraftReport
     """
-    impression, reasons = _impression(scores, knowledge_base)
+    locations = dict(locations or {})
+    recorded = {p.name for p in facts.procedures}
+    # A response to a procedure the recording does not show is not assessed, either way.
+    unassessed = {
+        s.finding_id
+        for s in scores or ()
+        if s.finding_id in NEEDS_PROCEDURE and NEEDS_PROCEDURE[s.finding_id] not in recorded
+    }
+    assessed = None if scores is None else [s for s in scores if s.finding_id not in unassessed]
+    impression, reasons = _impression(assessed, knowledge_base)
     asserted = (
-        {s.finding_id: _asserts(s, impression, knowledge_base) for s in scores}
-        if scores is not None
+        {s.finding_id: _asserts(s, impression, knowledge_base) for s in assessed}
+        if assessed is not None
         else None
     )
-    present = [s for s in scores or () if asserted is not None and asserted[s.finding_id]]
-    description = [DraftSentence(knowledge_base[s.finding_id].sentence, "model") for s in present]
+    present = [s for s in assessed or () if asserted is not None and asserted[s.finding_id]]
+    description = [
+        DraftSentence(
+            _located(knowledge_base[s.finding_id].sentence, locations.get(s.finding_id)), "model"
+        )
+        for s in present
+    ]
     # Pertinent negatives only for findings below their own threshold, not for overruled ones.
     description += [
         DraftSentence(knowledge_base[s.finding_id].negative, "model")
-        for s in scores or ()
+        for s in assessed or ()
         if not s.present and knowledge_base[s.finding_id].negative
     ]
     overruled = [
         s.finding_id
-        for s in scores or ()
+        for s in assessed or ()
         if s.present and asserted is not None and not asserted[s.finding_id]
     ]
-    description = (
-        _archive_sentences(segment_hits, knowledge_base, asserted, overruled) + description
+    introduction = [DraftSentence(s, "file") for s in _introduction(facts)]
+    said = [claims(s.text, knowledge_base) for s in introduction + description]
+    borrowed = _archive_sentences(
+        segment_hits, knowledge_base, asserted, overruled, locations, recorded, said
     )
+    description = borrowed + description
     sections = [
         DraftSection("CLINICAL HISTORY", [DraftSentence(TO_COMPLETE, "reviewer")]),
         DraftSection("MEDICATIONS", [DraftSentence(TO_COMPLETE, "reviewer")]),
-        DraftSection("INTRODUCTION", [DraftSentence(s, "file") for s in _introduction(facts)]),
+        DraftSection("INTRODUCTION", introduction),
         DraftSection(
             "DESCRIPTION OF THE RECORD", description or [DraftSentence(TO_COMPLETE, "reviewer")]
         ),
-        DraftSection(MODEL_FINDINGS, _model_findings(scores, overruled)),
+        DraftSection(MODEL_FINDINGS, _model_findings(scores, overruled, unassessed, locations)),
         DraftSection(
-            "IMPRESSION", [DraftSentence(_impression_sentence(impression, present), "model")]
+            "IMPRESSION",
+            [DraftSentence(_impression_sentence(impression, present, locations), "model")],
         ),
         DraftSection("CLINICAL CORRELATION", [DraftSentence(TO_COMPLETE, "reviewer")]),
     ]
-    return DraftReport(DRAFT_BANNER.format(model=model), sections, impression, reasons, overruled)
+    return DraftReport(
+        DRAFT_BANNER.format(model=model),
+        sections,
+        impression,
+        reasons,
+        overruled,
+        [s.finding_id for s in present],
+    )
 
 
 def format_time(seconds: float) -> str:
@@ -250,12 +307,48 @@ def format_time(seconds: float) -> str:
 
 
 def _introduction(facts: RecordingFacts) -> list[str]:
-    return [
+    lines = [
         f"Digital EEG of {_duration_words(facts.duration_s)}, sampled at {facts.sfreq:g} Hz, "
         f"with {len(facts.channels)} EEG channels ({', '.join(facts.channels)}).",
         f"The model read the {facts.montage} montage in {facts.n_crops} crops of "
         f"{facts.window_s:g} s.",
     ]
+    shown = {p.name: p for p in facts.procedures}
+    for name in (*ALWAYS_STATED, "sleep"):
+        evidence = shown.get(name)
+        if evidence is not None:
+            lines.append(f"{_procedure_done(name)} ({_evidence_words(evidence)}).")
+        elif name in ALWAYS_STATED:
+            lines.append(f"{name[:1].upper()}{name[1:]} was not performed or not recorded.")
+    return lines
+
+
+def _procedure_done(name: str) -> str:
+    return (
+        "Sleep was recorded" if name == "sleep" else f"{name[:1].upper()}{name[1:]} was performed"
+    )
+
+
+def _evidence_words(evidence: ProcedureEvidence) -> str:
+    if evidence.start_s is None or evidence.end_s is None:
+        return evidence.source
+    return f"{evidence.source}, {format_time(evidence.start_s)}-{format_time(evidence.end_s)}"
+
+
+def _located(sentence: str, location: Location | None) -> str:
+    """A finding's sentence with its side and region, where they are known."""
+    if location is None or not location.side:
+        return sentence
+    if _SOMEWHERE.search(sentence):
+        return _SOMEWHERE.sub(
+            lambda m: (
+                f"over the {location.words()} region"
+                if m.group(1) == "region"
+                else f"over the {location.side} hemisphere"
+            ),
+            sentence,
+        )
+    return f"{sentence} It is most evident over the {location.words()} region."
 
 
 def _duration_words(seconds: float) -> str:
@@ -271,22 +364,51 @@ def _archive_sentences(
     knowledge_base: KnowledgeBase,
     asserted: dict[str, bool] | None,
     overruled: Sequence[str],
+    locations: Mapping[str, Location],
+    recorded: set[str],
+    said: list[frozenset[Claim]],
 ) -> list[DraftSentence]:
+    """Borrowed sentences that pass every rule of the module docstring, best first.
+
+    ``said`` holds the claims of the sentences the draft writes itself; each borrowed sentence
+    must agree with them and with the ones borrowed before it.
+    """
     chosen: list[DraftSentence] = []
     seen: set[str] = set()
+    kept = list(said)
     for hit in hits:
+        if hit.score < SIMILARITY_FLOOR:
+            continue
         if not any(name in hit.section.upper() for name in DESCRIPTIVE_SECTIONS):
             continue
         text = _HEADING_PREFIX.sub("", hit.text).strip()
         key = " ".join(text.lower().split())
-        if not text or key in seen or _contradicts(text, knowledge_base, asserted, overruled):
+        if not text or key in seen or _FOREIGN.search(text):
+            continue
+        if _contradicts(text, knowledge_base, asserted, overruled):
+            continue
+        read = claims(text, knowledge_base)
+        if not _shown(read, locations, recorded) or any(conflict(read, c) for c in kept):
             continue
         seen.add(key)
+        kept.append(read)
         provenance = Provenance(hit.case_id, hit.section, hit.index, float(hit.score))
         chosen.append(DraftSentence(text, "archive", provenance))
         if len(chosen) == MAX_ARCHIVE_SENTENCES:
             break
     return chosen
+
+
+def _shown(read: frozenset[Claim], locations: Mapping[str, Location], recorded: set[str]) -> bool:
+    """Whether the recording shows what a borrowed sentence says of sides and procedures."""
+    for claim in read:
+        if claim.kind == "side":
+            location = locations.get(claim.subject)
+            if location is None or location.side != claim.value:
+                return False
+        if claim.kind == "procedure" and claim.subject not in recorded:
+            return False
+    return True
 
 
 def _contradicts(
@@ -368,15 +490,25 @@ def _asserts(score: FindingScore, impression: Impression, knowledge_base: Knowle
     return impression == "normal" or not _is_record_normal(score, knowledge_base)
 
 
-def _impression_sentence(impression: Impression, present: Sequence[FindingScore]) -> str:
+def _impression_sentence(
+    impression: Impression, present: Sequence[FindingScore], locations: Mapping[str, Location]
+) -> str:
     if impression == "not assessed":
         return TO_COMPLETE
     if impression == "normal":
         return "Normal EEG."
-    reasons = [s.label[:1].lower() + s.label[1:] for s in present if s.abnormal]
+    reasons = [
+        s.label[:1].lower() + s.label[1:] + _where(locations.get(s.finding_id), " ({})")
+        for s in present
+        if s.abnormal
+    ]
     if not reasons:
         return "Abnormal EEG; no single abnormal finding reached its threshold."
     return f"Abnormal EEG due to {_join(reasons)}."
+
+
+def _where(location: Location | None, template: str) -> str:
+    return template.format(location.words()) if location is not None and location.side else ""
 
 
 def _join(items: Sequence[str]) -> str:
@@ -384,7 +516,10 @@ def _join(items: Sequence[str]) -> str:
 
 
 def _model_findings(
-    scores: Sequence[FindingScore] | None, overruled: Sequence[str]
+    scores: Sequence[FindingScore] | None,
+    overruled: Sequence[str],
+    unassessed: set[str],
+    locations: Mapping[str, Location],
 ) -> list[DraftSentence]:
     if scores is None:
         return [
@@ -396,21 +531,27 @@ def _model_findings(
         ]
     lines = []
     for score in sorted(scores, key=lambda s: -s.probability):
+        numbers = f"probability {score.probability:.2f}, threshold {score.threshold:.2f}"
+        if score.finding_id in unassessed:
+            procedure = NEEDS_PROCEDURE[score.finding_id]
+            lines.append(
+                DraftSentence(
+                    f"{score.label}: not stated because the recording shows no {procedure} ({numbers}).",
+                    "model",
+                )
+            )
+            continue
         verdict = "absent"
         if score.present:
             verdict = (
                 "overruled by the record's score" if score.finding_id in overruled else "present"
             )
         where = ""
-        if score.present and score.top_segments:
-            where = ", most evident at " + ", ".join(
-                format_time(seg.start_s) for seg in score.top_segments
-            )
-        lines.append(
-            DraftSentence(
-                f"{score.label}: {verdict} (probability {score.probability:.2f}, "
-                f"threshold {score.threshold:.2f}{where}).",
-                "model",
-            )
-        )
+        if score.present:
+            where = _where(locations.get(score.finding_id), ", {}")
+            if score.top_segments:
+                where += ", most evident at " + ", ".join(
+                    format_time(seg.start_s) for seg in score.top_segments
+                )
+        lines.append(DraftSentence(f"{score.label}: {verdict} ({numbers}{where}).", "model"))
     return lines

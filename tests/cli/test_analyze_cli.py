@@ -101,6 +101,11 @@ def test_analyze_writes_json_and_self_contained_html(
     for field in (header[0], header[2]):
         assert field not in out_json.read_text() and field not in page
     assert "impression (draft)" in capsys.readouterr().out
+    # The recording is named by its opaque id, and the model's provenance is stated.
+    assert "file" not in summary["recording"] and entry["path"].name not in page
+    assert f"ELM analysis: recording {summary['recording']['id']}</h1>" in page
+    assert "none (random weights)" in summary["notice"]
+    assert "Model trained on: none (random weights)." in page
     # A finding over its threshold that the record-level score overrules is marked so.
     first = dict(summary["findings"][0], present=True)
     overruled = dict(

@@ -2,14 +2,25 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import pytest
 
 from elm_desktop.archive import SegmentHit
+from elm_desktop.clinical.consistency import contradictions
 from elm_desktop.clinical.extract import extract_findings
 from elm_desktop.clinical.knowledge import load_knowledge_base
-from elm_desktop.clinical.report import RecordingFacts, draft_report, format_time
+from elm_desktop.clinical.localise import Location
+from elm_desktop.clinical.procedures import ProcedureEvidence, recorded_procedures
+from elm_desktop.clinical.report import (
+    SIMILARITY_FLOOR,
+    RecordingFacts,
+    draft_report,
+    format_time,
+)
 from elm_desktop.clinical.zeroshot import FindingScore, Segment
+from elm_desktop.signals.recording import Annotation
 
 FACTS = RecordingFacts(
     duration_s=3725.0,
@@ -137,7 +148,8 @@ def test_without_text_tower_the_impression_is_left_to_the_reviewer(kb):
     assert draft.impression == "not assessed"
     assert "elm-desktop adapt" in draft.reasons[0]
     archive = [s for d in draft.sections for s in d.sentences if s.origin == "archive"]
-    assert len(archive) == 3  # no scores to contradict; history and duplicates still dropped
+    # No scores to contradict; history, duplicates and a side no model located still dropped.
+    assert [s.text for s in archive] == ["The alpha rhythm is 9 Hz.", "There is no focal slowing."]
     assert "IMPRESSION: [To be completed by the reviewer.]" in draft.text()
 
 
@@ -171,3 +183,116 @@ sentence = "The record is abnormal."
         "Abnormal EEG: probability 0.90 >= threshold 0.50",
     ]
     assert draft.overruled == []
+
+
+def borrowed(draft):
+    return [s.text for d in draft.sections for s in d.sentences if s.origin == "archive"]
+
+
+def hit(text, score=0.8, section="DESCRIPTION OF THE RECORD", case_id=21, index=0):
+    return SegmentHit(case_id, section, index, text, score)
+
+
+def test_procedures_are_stated_only_when_the_recording_shows_them(kb):
+    scores = scores_with(kb, {"hyperventilation_response": 0.9, "photic_driving": 0.9})
+    hits = [
+        hit("Hyperventilation produced a build-up of slow activity.", index=1),
+        hit("Photic stimulation produces symmetric driving in the occipital regions.", index=2),
+        hit("The patient was recorded awake and asleep.", index=3),
+    ]
+    draft = draft_report(FACTS, kb, "m", scores, hits)
+    text = draft.text()
+    assert borrowed(draft) == []
+    assert "Hyperventilation was not performed or not recorded." in text
+    assert "Photic stimulation was not performed or not recorded." in text
+    assert kb["hyperventilation_response"].sentence not in text
+    assert kb["photic_driving"].sentence not in text
+    assert "Hyperventilation response: not stated because the recording shows no hyperventilation" in text
+    assert contradictions(text, kb) == []
+    # With the procedures annotated in the file, the responses and the sentences are stated.
+    shown = replace(
+        FACTS,
+        procedures=(
+            ProcedureEvidence("hyperventilation", "EDF+ annotations", 180.0, 360.0),
+            ProcedureEvidence("photic stimulation", "a photic stimulator channel is recorded"),
+        ),
+    )
+    draft = draft_report(shown, kb, "m", scores, hits)
+    text = draft.text()
+    assert "Hyperventilation was performed (EDF+ annotations, 00:03:00-00:06:00)." in text
+    assert "Photic stimulation was performed (a photic stimulator channel is recorded)." in text
+    assert kb["hyperventilation_response"].sentence in text
+    assert borrowed(draft) == [h.text for h in hits[:2]]  # sleep still not shown
+    assert contradictions(text, kb) == []
+
+
+def test_recorded_procedures_come_from_annotations_the_photic_channel_and_sleep_evidence(kb):
+    notes = [
+        Annotation(0.0, 0.0, "eyes closed"),
+        Annotation(200.0, 180.0, "HV start"),
+        Annotation(380.0, 0.0, "HV end"),
+        Annotation(500.0, 0.0, "Hyperventilation not performed"),
+    ]
+    sleep = scores_with(kb, {"sleep": 0.9})
+    shown = {p.name: p for p in recorded_procedures(notes, ["eeg", "photic"], sleep, 5.0)}
+    assert shown["hyperventilation"].start_s == 200.0 and shown["hyperventilation"].end_s == 380.0
+    assert shown["photic stimulation"].source == "a photic stimulator channel is recorded"
+    # The sleep score over its threshold in 3 crops of 5 s is not a minute of sleep.
+    assert "sleep" not in shown
+    long_sleep = [
+        replace(s, crop_probability=np.full(24, 0.9, np.float32)) if s.finding_id == "sleep" else s
+        for s in sleep
+    ]
+    shown = {p.name for p in recorded_procedures([], ["eeg"], long_sleep, 5.0)}
+    assert shown == {"sleep"}
+
+
+def test_findings_carry_their_side_and_borrowed_sides_must_agree(kb):
+    scores = scores_with(kb, {"focal_epileptiform": 0.9, "normal": 0.1})
+    hits = [
+        hit("There are right temporal sharp waves, max T4.", index=1),
+        hit("Occasional left temporal sharp waves.", index=2),
+    ]
+    left = {"focal_epileptiform": Location("left", "temporal", 0.4)}
+    draft = draft_report(FACTS, kb, "m", scores, hits, left)
+    text = draft.text()
+    assert "spikes and sharp waves over the left temporal region." in text
+    assert "left temporal, most evident at 00:02:05" in text
+    assert "IMPRESSION: Abnormal EEG due to focal epileptiform discharges (left temporal)." in text
+    assert borrowed(draft) == ["Occasional left temporal sharp waves."]
+    assert contradictions(text, kb) == []
+    # Without a side from the channels, no borrowed sentence names one.
+    unlocated = draft_report(FACTS, kb, "m", scores, hits, {})
+    assert borrowed(unlocated) == []
+    assert "over one region" in unlocated.text()
+
+
+def test_borrowed_sentences_are_similar_whole_and_agree_with_each_other(kb):
+    scores = scores_with(kb, {"normal": 0.9})
+    hits = [
+        hit("The posterior dominant rhythm is 9.4 Hz and reactive.", 0.9, index=1),
+        hit("In wakefulness, there is a 10.5 Hz posterior dominant rhythm.", 0.85, index=2),
+        hit("S One electrographic seizure (000017) of left frontal onset.", 0.8, index=3),
+        hit("A burst of theta at 00:12:10 was seen.", 0.8, index=4),
+        hit("There is a small amount of frontocentral beta.", 0.3, index=5),
+        hit("One seizure of left temporal onset.", 0.9, section="EVENTS", index=6),
+        hit("There is a small amount of diffuse beta.", 0.6, index=7),
+    ]
+    draft = draft_report(FACTS, kb, "m", scores, hits)
+    assert borrowed(draft) == [
+        "The posterior dominant rhythm is 9.4 Hz and reactive.",
+        "There is a small amount of diffuse beta.",
+    ]
+    assert all(
+        s.provenance.score >= SIMILARITY_FLOOR
+        for d in draft.sections
+        for s in d.sentences
+        if s.provenance
+    )
+    assert contradictions(draft.text(), kb) == []
+    # Burst suppression leaves no room for an organised posterior rhythm.
+    suppressed = draft_report(
+        FACTS, kb, "m", scores_with(kb, {"burst_suppression": 0.95, "normal": 0.1}), hits
+    )
+    assert "The posterior dominant rhythm is 9.4 Hz and reactive." not in borrowed(suppressed)
+    assert contradictions(suppressed.text(), kb) == []

@@ -1,0 +1,170 @@
+"""Where a finding is: its side and region from the channels' band power where it is evident.
+
+While a recording is encoded, each crop's power in four bands is kept per bipolar derivation
+(:func:`crop_band_power`, one FFT per block: 20 x 4 numbers per crop). A finding's side and
+region then come from the crops where the model finds it most evident (the peaks of its own
+per-crop curve): in those crops, the homologous left and right derivations are compared in the
+bands the finding lives in (slow bands for slowing, fast bands for attenuation, every band for
+discharges and seizures),
+and the side whose power departs most, up for most findings and down for attenuation, is the
+finding's side; the region is that of the electrode whose derivations depart most on that side. A difference under
+:data:`MIN_ASYMMETRY` names no side.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from elm_desktop.clinical.zeroshot import FindingScore
+
+#: Frequency bands in Hz (lower edge inclusive): delta, theta, alpha, beta.
+BANDS: tuple[tuple[str, float, float], ...] = (
+    ("delta", 1.0, 4.0),
+    ("theta", 4.0, 8.0),
+    ("alpha", 8.0, 13.0),
+    ("beta", 13.0, 30.0),
+)
+
+#: Homologous derivations of the 20-channel TCP montage: (left, right).
+HOMOLOGOUS: tuple[tuple[str, str], ...] = (
+    ("Fp1-F7", "Fp2-F8"),
+    ("F7-T3", "F8-T4"),
+    ("T3-T5", "T4-T6"),
+    ("T5-O1", "T6-O2"),
+    ("T3-C3", "C4-T4"),
+    ("C3-Cz", "Cz-C4"),
+    ("Fp1-F3", "Fp2-F4"),
+    ("F3-C3", "F4-C4"),
+    ("C3-P3", "C4-P4"),
+    ("P3-O1", "P4-O2"),
+)
+
+#: The region of each left-hemisphere electrode (its right homologue shares it).
+REGION_OF: dict[str, str] = {
+    "Fp1": "frontal",
+    "F3": "frontal",
+    "F7": "temporal",
+    "T3": "temporal",
+    "T5": "temporal",
+    "C3": "central",
+    "P3": "parietal",
+    "O1": "occipital",
+}
+
+#: Findings that have a side, with the bands they show in and the direction of the change
+#: (+1 more power on the finding's side, -1 less).
+LATERALISED: dict[str, tuple[tuple[str, ...], int]] = {
+    "focal_slowing": (("delta", "theta"), 1),
+    "focal_epileptiform": (("delta", "theta", "alpha", "beta"), 1),
+    "lpd": (("delta", "theta", "alpha", "beta"), 1),
+    "seizure": (("delta", "theta", "alpha", "beta"), 1),
+    # Attenuated faster rhythms: slowing over the same region often raises its slow bands.
+    "focal_attenuation": (("alpha", "beta"), -1),
+}
+
+#: Mean log10 power difference (left minus right, in the finding's bands and its
+#: largest-departing derivation pairs) under which no side is named: about 25 % more power.
+MIN_ASYMMETRY = 0.1
+#: Crops a finding is localised from: its highest ``max(3, 5 %)`` crops.
+TOP_FRACTION = 0.05
+#: Derivation pairs whose asymmetry decides the side (the largest of the ten).
+DECIDING_PAIRS = 3
+
+
+@dataclass(frozen=True)
+class Location:
+    """Where a finding is.
+
+    Attributes
+    ----------
+    side : str
+        ``"left"``, ``"right"`` or ``""`` (not lateralised).
+    region : str
+        ``"frontal"``, ``"temporal"``, ``"central"``, ``"parietal"`` or ``"occipital"``;
+        ``""`` when no side is named.
+    asymmetry : float
+        The mean log10 band-power difference behind the side (positive: the named side).
+    """
+
+    side: str
+    region: str
+    asymmetry: float
+
+    def words(self) -> str:
+        """``"left temporal"``, or ``""`` without a side."""
+        return f"{self.side} {self.region}" if self.side else ""
+
+
+def crop_band_power(crops: np.ndarray, sfreq: float) -> np.ndarray:
+    """Return log10 mean power of each crop and channel in each of :data:`BANDS`.
+
+    Parameters
+    ----------
+    crops : numpy.ndarray
+        [n, channels, samples], the model input.
+    sfreq : float
+        Its sampling rate.
+
+    Returns
+    -------
+    numpy.ndarray
+        float32 [n, channels, len(BANDS)].
+    """
+    x = np.asarray(crops, np.float32)
+    x = x - x.mean(axis=-1, keepdims=True)
+    power = np.abs(np.fft.rfft(x, axis=-1)) ** 2
+    freqs = np.fft.rfftfreq(x.shape[-1], 1.0 / sfreq)
+    bands = [power[..., (freqs >= low) & (freqs < high)].mean(axis=-1) for _, low, high in BANDS]
+    return np.log10(np.stack(bands, axis=-1) + 1e-6).astype(np.float32)
+
+
+def localise(
+    score: FindingScore, band_power: np.ndarray, channels: tuple[str, ...] | list[str]
+) -> Location | None:
+    """Return the side and region of a lateralised finding; None for one without a side.
+
+    Parameters
+    ----------
+    score : FindingScore
+        The finding's score; its ``crop_probability`` picks the crops to read.
+    band_power : numpy.ndarray
+        [n_crops, channels, bands] from :func:`crop_band_power`.
+    channels : sequence of str
+        The derivations of ``band_power``'s second axis (the model's montage).
+    """
+    if score.finding_id not in LATERALISED or len(band_power) == 0:
+        return None
+    bands, direction = LATERALISED[score.finding_id]
+    band_index = [i for i, (name, _, _) in enumerate(BANDS) if name in bands]
+    order = list(channels)
+    left = [order.index(pair[0]) for pair in HOMOLOGOUS]
+    right = [order.index(pair[1]) for pair in HOMOLOGOUS]
+    n_top = max(3, int(np.ceil(TOP_FRACTION * len(score.crop_probability))))
+    top = np.argsort(-score.crop_probability, kind="stable")[:n_top]
+    chosen = band_power[top][:, :, band_index]  # [crops, channels, bands]
+    # Left minus right per homologous pair, signed so that the finding's side is positive
+    # on the left: more power for most findings, less for attenuation.
+    asymmetry = direction * (chosen[:, left] - chosen[:, right]).mean(axis=(0, 2))  # [pairs]
+    deciding = np.argsort(-np.abs(asymmetry), kind="stable")[:DECIDING_PAIRS]
+    mean = float(asymmetry[deciding].mean())
+    if abs(mean) < MIN_ASYMMETRY:
+        return Location("", "", mean)
+    side = "left" if mean > 0 else "right"
+    on_side = asymmetry if mean > 0 else -asymmetry
+    # An electrode's departure is the mean over the derivations it is part of: a focus at T3
+    # shows in F7-T3, T3-T5 and T3-C3 alike.
+    electrode = {
+        name: float(
+            np.mean(
+                [
+                    v
+                    for (pair, _), v in zip(HOMOLOGOUS, on_side, strict=True)
+                    if name in pair.split("-")
+                ]
+            )
+        )
+        for name in REGION_OF
+    }
+    return Location(side, REGION_OF[max(electrode, key=electrode.__getitem__)], abs(mean))
