@@ -420,7 +420,6 @@ def analyze(
         n_crops=result.n_crops,
         procedures=recorded_procedures(
             rec.annotations,
-            [channel.kind for channel in rec.channels],
             result.findings if bank is not None else None,
             window_s,
         ),

@@ -2,11 +2,12 @@
 
 A draft may state hyperventilation, photic stimulation or sleep only when the recording itself
 shows them: hyperventilation and photic stimulation from the file's EDF+ annotations (``HV
-start``, ``Photic 9 Hz``) or, for photic stimulation, a photic stimulator channel; sleep from
-annotations or from the model's sleep score over its threshold with at least
-:data:`MIN_SLEEP_S` seconds of crops over it. The model's score alone never makes a procedure
-happen: on the demo recording, which had no hyperventilation, the hyperventilation response
-reached its threshold on the seizure's build-up.
+start``, ``Photic 9 Hz``); sleep from annotations or from the model's sleep score over its
+threshold with at least :data:`MIN_SLEEP_S` seconds of crops over it. The model's score alone
+never makes a procedure happen: on the demo recording, which had no hyperventilation, the
+hyperventilation response reached its threshold on the seizure's build-up. Nor does a photic
+stimulator channel by its presence: 3 of 50 synthetic recordings carry one without any
+stimulation (the flashes in it are not read yet).
 """
 
 from __future__ import annotations
@@ -52,7 +53,6 @@ class ProcedureEvidence:
 
 def recorded_procedures(
     annotations: Sequence[Annotation],
-    channel_kinds: Sequence[str],
     scores: Sequence[FindingScore] | None,
     window_s: float,
 ) -> tuple[ProcedureEvidence, ...]:
@@ -62,8 +62,6 @@ def recorded_procedures(
     ----------
     annotations : sequence of Annotation
         The file's annotations.
-    channel_kinds : sequence of str
-        The kind of each signal of the file (``"eeg"``, ``"photic"``, ...).
     scores : sequence of FindingScore, optional
         Zero-shot scores; the sleep score counts as evidence of sleep.
     window_s : float
@@ -83,10 +81,6 @@ def recorded_procedures(
                 min(a.onset for a in marked),
                 max(a.onset + a.duration for a in marked),
             )
-    if "photic stimulation" not in found and "photic" in channel_kinds:
-        found["photic stimulation"] = ProcedureEvidence(
-            "photic stimulation", "a photic stimulator channel is recorded"
-        )
     sleep = next((s for s in scores or () if s.finding_id == "sleep"), None)
     if "sleep" not in found and sleep is not None and sleep.present:
         seconds = float((sleep.crop_probability >= sleep.threshold).sum()) * window_s

@@ -207,43 +207,46 @@ def test_procedures_are_stated_only_when_the_recording_shows_them(kb):
     assert "Photic stimulation was not performed or not recorded." in text
     assert kb["hyperventilation_response"].sentence not in text
     assert kb["photic_driving"].sentence not in text
-    assert "Hyperventilation response: not stated because the recording shows no hyperventilation" in text
+    assert (
+        "Hyperventilation response: not stated because the recording shows no hyperventilation"
+        in text
+    )
     assert contradictions(text, kb) == []
     # With the procedures annotated in the file, the responses and the sentences are stated.
     shown = replace(
         FACTS,
         procedures=(
             ProcedureEvidence("hyperventilation", "EDF+ annotations", 180.0, 360.0),
-            ProcedureEvidence("photic stimulation", "a photic stimulator channel is recorded"),
+            ProcedureEvidence("photic stimulation", "EDF+ annotations", 400.0, 590.0),
         ),
     )
     draft = draft_report(shown, kb, "m", scores, hits)
     text = draft.text()
     assert "Hyperventilation was performed (EDF+ annotations, 00:03:00-00:06:00)." in text
-    assert "Photic stimulation was performed (a photic stimulator channel is recorded)." in text
+    assert "Photic stimulation was performed (EDF+ annotations, 00:06:40-00:09:50)." in text
     assert kb["hyperventilation_response"].sentence in text
     assert borrowed(draft) == [h.text for h in hits[:2]]  # sleep still not shown
     assert contradictions(text, kb) == []
 
 
-def test_recorded_procedures_come_from_annotations_the_photic_channel_and_sleep_evidence(kb):
+def test_recorded_procedures_come_from_annotations_and_sleep_evidence(kb):
     notes = [
         Annotation(0.0, 0.0, "eyes closed"),
         Annotation(200.0, 180.0, "HV start"),
         Annotation(380.0, 0.0, "HV end"),
-        Annotation(500.0, 0.0, "Hyperventilation not performed"),
+        Annotation(500.0, 0.0, "Photic stimulation not performed"),
     ]
     sleep = scores_with(kb, {"sleep": 0.9})
-    shown = {p.name: p for p in recorded_procedures(notes, ["eeg", "photic"], sleep, 5.0)}
+    shown = {p.name: p for p in recorded_procedures(notes, sleep, 5.0)}
     assert shown["hyperventilation"].start_s == 200.0 and shown["hyperventilation"].end_s == 380.0
-    assert shown["photic stimulation"].source == "a photic stimulator channel is recorded"
+    assert "photic stimulation" not in shown  # an annotation saying it was not done
     # The sleep score over its threshold in 3 crops of 5 s is not a minute of sleep.
     assert "sleep" not in shown
     long_sleep = [
         replace(s, crop_probability=np.full(24, 0.9, np.float32)) if s.finding_id == "sleep" else s
         for s in sleep
     ]
-    shown = {p.name for p in recorded_procedures([], ["eeg"], long_sleep, 5.0)}
+    shown = {p.name for p in recorded_procedures([], long_sleep, 5.0)}
     assert shown == {"sleep"}
 
 
