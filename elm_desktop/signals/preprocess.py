@@ -42,6 +42,10 @@ ELM_SCALE = 1e5  # volts -> units of 10 uV
 ELM_CLIP = 80.0  # +-800 uV
 #: Crop lengths of the released models, in seconds.
 ELM_WINDOWS_S = (5, 60)
+#: Highest native rate the model input is computed from: the band-pass FIR is ~33 s long, so
+#: at 20 kHz it already has 660,000 taps; faster files (a damaged record duration can make
+#: one) would exhaust memory. Clinical amplifiers stay below it.
+ELM_MAX_NATIVE_SFREQ = 20_000.0
 
 _SMOOTH_FROM_HZ = 48.0  # see resampling.py: the resampler's local part rolls off from here
 #: Seconds filtered per step of the first pass, whatever the blocks yielded: every step pays
@@ -72,6 +76,12 @@ def _checked_electrodes(rec: Recording) -> list[str]:
         raise RecordingError(
             f"{rec.path.name} is sampled at {rec.sfreq:g} Hz; the ELM input needs at least "
             f"{ELM_SFREQ:g} Hz (its band-pass reaches {ELM_BAND[1]:g} Hz)"
+        )
+    if rec.sfreq > ELM_MAX_NATIVE_SFREQ:
+        raise RecordingError(
+            f"{rec.path.name} is sampled at {rec.sfreq:g} Hz, above the "
+            f"{ELM_MAX_NATIVE_SFREQ:g} Hz the ELM input is computed from; check its data record "
+            "duration, or resample the recording (e.g. to 1000 Hz) and export it again"
         )
     montage = get_montage("tcp-elm")
     missing = montage.missing(rec.electrodes)
@@ -169,8 +179,9 @@ def iter_elm_input(
     RecordingTooShortError
         The recording is shorter than the shortest crop (5 s).
     RecordingError
-        The recording is sampled below 100 Hz, or at an odd rate that the chunked resampling
-        cannot follow in bounded memory (see :data:`_MAX_GRID_SAMPLES`).
+        The recording is sampled below 100 Hz or above :data:`ELM_MAX_NATIVE_SFREQ`, or at an
+        odd rate that the chunked resampling cannot follow in bounded memory (see
+        :data:`_MAX_GRID_SAMPLES`).
     """
     electrodes = _checked_electrodes(rec)
     if rec.sfreq == ELM_SFREQ:  # nothing to resample: MNE's resample(100) is a no-op

@@ -137,6 +137,16 @@ def test_100_hz_needs_no_resampling_and_lower_rates_are_refused(make_edf):
         elm_input(open_recording(make_edf(duration_s=10.0, sfreq=64.0)))
 
 
+def test_an_implausibly_fast_rate_is_refused(tmp_path):
+    # 256 samples per 0.01 s record: 25.6 kHz, as a damaged record duration makes it.
+    labels = TUH_LABELS[:19]
+    path = tmp_path / "fast.edf"
+    digital = to_digital(eeg_like(len(labels), 256 * 600, 25_600.0))
+    path.write_bytes(edf_bytes(digital, labels, 256, record_duration=0.01))
+    with pytest.raises(RecordingError, match="sampled at 25600 Hz, above the 20000 Hz"):
+        elm_input(open_recording(path))
+
+
 @pytest.mark.parametrize(("samples", "record_s"), [(201, 2.0), (101, 1.0), (102, 1.0)])
 def test_rates_just_above_100_hz(tmp_path, samples, record_s):
     # The 48-50 Hz band's window reaches past these rates' Nyquist frequency (an IndexError
