@@ -70,7 +70,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 128 + signal.SIGPIPE
     except ElmError as error:
-        print(f"elm-desktop: error: {error}", file=sys.stderr)
+        # One line, even when a file name in the message holds a line break.
+        print(f"elm-desktop: error: {' '.join(str(error).splitlines())}", file=sys.stderr)
         return 2
     except ModuleNotFoundError as error:
         name = error.name or ""

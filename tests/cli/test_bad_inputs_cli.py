@@ -205,3 +205,10 @@ def test_a_refused_preprocess_leaves_an_earlier_output_as_it_was(tmp_path, capsy
     assert_one_line_error(code, capsys.readouterr().err, "lacks Cz for the ELM montage")
     assert out.read_bytes() == b"an earlier result"
     assert {p.name for p in tmp_path.iterdir()} == {"no_cz.edf", "x.npy"}  # no x.npy.part
+
+
+def test_a_line_break_in_the_file_name_keeps_the_error_on_one_line(tmp_path, capsys):
+    path = tmp_path / "two\nlines.edf"
+    path.write_bytes(b"not an EDF file at all")
+    code = main(["info", str(path)])
+    assert_one_line_error(code, capsys.readouterr().err, "two lines.edf is not an EDF")
