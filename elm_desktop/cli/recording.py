@@ -92,40 +92,47 @@ def _clock(seconds: float) -> str:
     return f"{whole // 3600}:{whole // 60 % 60:02d}:{whole % 60:02d}" + f"{seconds % 1:.2f}"[1:]
 
 
+def _say(line: str) -> None:
+    """Print one line of ``info``, control characters escaped.
+
+    Labels, annotations and patient fields come from the file: a line break or a terminal
+    escape sequence in them must not reach the terminal as such.
+    """
+    print("".join(c if c.isprintable() else repr(c)[1:-1] for c in line))
+
+
 def run_info(args: argparse.Namespace) -> int:
     facts = describe(args.file, args.phi)
     if args.json:
         print(strict_json(facts, indent=2))
         return 0
     rates = sorted({c["sfreq"] for c in facts["channels"]})
-    print(f"{facts['file']}  ({facts['format']})")
+    _say(f"{facts['file']}  ({facts['format']})")
     for warning in facts["warnings"]:
-        print(f"warning    {warning}")
-    print(f"duration   {_clock(facts['duration_s'])}  ({facts['duration_s']:g} s)")
-    print(
+        _say(f"warning    {warning}")
+    _say(f"duration   {_clock(facts['duration_s'])}  ({facts['duration_s']:g} s)")
+    _say(
         f"sampling   {facts['sfreq']:g} Hz as read; native rates {', '.join(f'{r:g}' for r in rates)} Hz"
     )
-    print(
-        f"channels   {len(facts['channels'])}, of which {len(facts['electrodes'])} EEG electrodes"
-    )
+    _say(f"channels   {len(facts['channels'])}, of which {len(facts['electrodes'])} EEG electrodes")
     for channel in facts["channels"]:
         mapped = channel["name"] if channel["kind"] == "eeg" else f"not EEG ({channel['kind']})"
-        print(f"  {channel['label']:<20} -> {mapped:<22} {channel['sfreq']:g} Hz")
+        _say(f"  {channel['label']:<20} -> {mapped:<22} {channel['sfreq']:g} Hz")
     built = [label for label, ok in facts["tcp_derivations"].items() if ok]
-    print(f"TCP (ELM)  {len(built)} of 20 derivations can be built")
+    _say(f"TCP (ELM)  {len(built)} of 20 derivations can be built")
     if facts["missing_for_tcp"]:
-        print(f"  missing electrodes: {', '.join(facts['missing_for_tcp'])}")
+        _say(f"  missing electrodes: {', '.join(facts['missing_for_tcp'])}")
         lost = [label for label, ok in facts["tcp_derivations"].items() if not ok]
-        print(f"  derivations that cannot be built: {', '.join(lost)}")
-    print(f"annotations {len(facts['annotations'])}")
+        _say(f"  derivations that cannot be built: {', '.join(lost)}")
+    _say(f"annotations {len(facts['annotations'])}")
     for note in facts["annotations"]:
-        print(f"  {_clock(note['onset_s'])}  {note['duration_s']:>7.2f} s  {note['text']}")
+        _say(f"  {_clock(note['onset_s'])}  {note['duration_s']:>7.2f} s  {note['text']}")
     if "patient" in facts:
-        print("patient fields (PHI)")
+        _say("patient fields (PHI)")
         for key, value in facts["patient"].items():
-            print(f"  {key:<16} {value}")
+            _say(f"  {key:<16} {value}")
     else:
-        print("patient fields hidden (show them with --phi)")
+        _say("patient fields hidden (show them with --phi)")
     return 0
 
 

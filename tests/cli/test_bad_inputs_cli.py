@@ -212,3 +212,15 @@ def test_a_line_break_in_the_file_name_keeps_the_error_on_one_line(tmp_path, cap
     path.write_bytes(b"not an EDF file at all")
     code = main(["info", str(path)])
     assert_one_line_error(code, capsys.readouterr().err, "two lines.edf is not an EDF")
+
+
+def test_info_escapes_control_characters_from_the_file(tmp_path, capsys):
+    # An annotation with a terminal escape sequence and a line break, as a hostile file has.
+    tal = [f"+{i}\x14\x14\x00".encode() for i in range(SECONDS)]
+    tal[2] += b"+2\x14red \x1b[31malert\nsecond line\x14\x00"
+    path = tmp_path / "notes.edf"
+    path.write_bytes(recording_bytes(reserved="EDF+C", tal=tal))
+    assert main(["info", str(path)]) == 0
+    out = capsys.readouterr().out
+    assert "\x1b" not in out
+    assert "   0.00 s  red \\x1b[31malert\\nsecond line\n" in out
