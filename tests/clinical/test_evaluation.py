@@ -4,17 +4,26 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
 import pytest
 
+from elm_desktop.archive import SegmentHit
 from elm_desktop.clinical.evaluation import (
+    SEIZURE_PROMPT,
     EvaluatedRecording,
     calibrate_thresholds,
     evaluation_figures,
     figures_markdown,
+    safety_figures,
+    safety_markdown,
+    safety_record,
     thresholds_toml,
     with_thresholds,
 )
 from elm_desktop.clinical.knowledge import load_knowledge_base
+from elm_desktop.clinical.localise import Location
+from elm_desktop.clinical.report import RecordingFacts, draft_report
+from elm_desktop.clinical.zeroshot import FindingScore, PromptCurve, Segment
 
 
 @pytest.fixture(scope="module")
@@ -104,3 +113,60 @@ def test_calibrated_thresholds_maximise_f1_and_round_trip_as_user_entries(kb, tm
     reloaded = load_knowledge_base(user_path=user)
     assert reloaded["lpd"].threshold == pytest.approx(0.535, abs=1e-4)
     assert reloaded["lpd"].knowledge == kb["lpd"].knowledge
+
+
+def test_safety_figures_count_what_the_drafts_get_wrong(kb):
+    facts = RecordingFacts(600.0, 256.0, ("Fp1",), "TCP", 5.0, 120)
+    seizure_at = [[300.0, 400.0]]
+    entry = {
+        "id": "r0",
+        "abnormal": True,
+        "annotations": [[10.0, 0.0, "eyes closed"]],  # no procedure
+        "findings": [
+            {"name": "seizure", "location": "left temporal", "intervals": seizure_at},
+            {"name": "focal_slowing", "location": "right frontal", "intervals": [[0, 600]]},
+        ],
+    }
+
+    def score(finding_id, probability, start):
+        f = kb[finding_id]
+        return FindingScore(
+            finding_id,
+            f.label,
+            probability,
+            f.threshold,
+            probability >= f.threshold,
+            f.abnormal,
+            np.zeros(120, np.float32),
+            [Segment(start, start + 5.0, probability, int(start // 5))],
+        )
+
+    scores = [score(f, 0.1, 0.0) for f in kb if f not in ("seizure", "focal_slowing", "normal")]
+    scores += [score("seizure", 0.95, 350.0), score("focal_slowing", 0.95, 100.0)]
+    scores += [score("normal", 0.05, 0.0)]
+    locations = {
+        "seizure": Location("left", "temporal", 0.3),
+        "focal_slowing": Location("left", "frontal", 0.3),  # the wrong side
+    }
+    hits = [SegmentHit(3, "DESCRIPTION OF THE RECORD", 1, "Hyperventilation was done.", 0.9)]
+    draft = draft_report(facts, kb, "m", scores, hits, locations)
+    curve = PromptCurve(SEIZURE_PROMPT, np.zeros(120, np.float32), 0.9, np.zeros(120), 0.1)
+    curve.top_segments = [Segment(355.0, 360.0, 0.9, 71)]
+    sick = safety_record(entry, draft, scores, locations, [curve], kb)
+    normal_entry = dict(entry, id="r1", abnormal=False, findings=[])
+    low = PromptCurve(SEIZURE_PROMPT, np.zeros(120, np.float32), 0.2, np.zeros(120), 0.1)
+    healthy = safety_record(normal_entry, draft, scores, {}, [low], kb)
+    figures = safety_figures([sick, healthy])
+    # The archive sentence about hyperventilation is not borrowed: no draft describes it.
+    assert figures["procedures_unbacked"]["hyperventilation"]["drafts"] == 0
+    assert figures["drafts_with_contradictions"]["drafts"] == 0
+    assert figures["lateralised_sides"] == {
+        "stated_findings": 2,
+        "correct": 1,
+        "no_side": 0,
+        "wrong": 1,
+    }
+    assert figures["seizure_jump"] == {"recordings_with_seizure": 1, "inside": 1}
+    prompt = figures["seizure_prompt"]
+    assert prompt["peak_inside"] == 1 and prompt["peak_inside_and_above_paired_normal"] == 1
+    assert "Draft safety" in "\n".join(safety_markdown(figures))
