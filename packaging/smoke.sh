@@ -82,9 +82,9 @@ fi
 {
   echo "# make package-test (packaging/smoke.sh) at $(git rev-parse --short HEAD)$(git diff --quiet HEAD -- packaging elm_desktop || echo ' + uncommitted changes'), $(date -u +%FT%TZ)"
   echo "# machine: $(nproc) CPU cores (shared), $(uname -sr), glibc $(ldd --version | head -1 | awk '{print $NF}')"
-  echo "one-folder build: $(du -sm "$folder" | cut -f1) MB unpacked ($(find "$folder" -type f | wc -l) files); largest parts (du -sm):"
+  echo "one-folder build: $(du -sm "$folder" | cut -f1) MiB unpacked ($(find "$folder" -type f | wc -l) files); largest parts (du -sm):"
   du -sm "$folder"/_internal/* | sort -rn | head -8 | sed 's/^/  /'
-  [ -n "$deb" ] && echo ".deb: $(du -m "$deb" | cut -f1) MB ($(basename "$deb"), xz)"
+  [ -n "$deb" ] && echo ".deb: $(du -m "$deb" | cut -f1) MiB ($(basename "$deb"), xz)"
   echo "start-up, process start to first page drawn (2-min synthetic EDF, offscreen), 5 runs: ${startup[*]} s"
   echo "newest glibc symbol the build needs: $(find "$folder" -name '*.so*' -type f -exec objdump -T {} + 2>/dev/null | grep -o 'GLIBC_[0-9.]*' | sort -uV | tail -1)"
 } > "$results"

@@ -25,4 +25,4 @@ def test_packaging_smoke(tmp_path):
     )
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
     assert "smoke: passed" in result.stdout
-    assert "MB unpacked" in (tmp_path / "packaging.txt").read_text()
+    assert "MiB unpacked" in (tmp_path / "packaging.txt").read_text()
