@@ -327,12 +327,12 @@ def run(
     rng: np.random.Generator,
     folder: Path,
     timeout: float,
-) -> tuple[collections.Counter, dict[str, str], float]:
+) -> tuple[collections.Counter, dict[str, str], float, float]:
     outcomes: collections.Counter = collections.Counter()
     examples: dict[str, str] = {}
     names = sorted(layouts)
     path = folder / "mutant.edf"
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), time.process_time()
     for i in range(count):
         base = names[i % len(names)]
         what, content = make(layouts[base], rng)
@@ -346,7 +346,7 @@ def run(
         outcomes[key] += 1
         if outcome in ("unexpected", "non-finite", "hang"):
             examples.setdefault(key, f"{base}, {what}")
-    return outcomes, examples, time.perf_counter() - start
+    return outcomes, examples, time.perf_counter() - start, time.process_time() - cpu
 
 
 def main() -> int:
@@ -384,8 +384,8 @@ def main() -> int:
             ("TAL junk", tal_junk, args.tal, tal_layouts),
             ("bytes appended", appended, args.appended, layouts),
         ):
-            outcomes, examples, seconds = run(make, count, bases, rng, folder, args.timeout)
-            print(f"\n== {kind}: {count} files, {seconds:.1f} s ==")
+            outcomes, examples, seconds, cpu = run(make, count, bases, rng, folder, args.timeout)
+            print(f"\n== {kind}: {count} files, {seconds:.1f} s wall, {cpu:.1f} s CPU ==")
             totals = collections.Counter()
             for key, n in outcomes.items():
                 totals[key.split(":")[0]] += n
