@@ -30,11 +30,12 @@ class Family:
         What ``--family`` takes.
     summary : str
         One line on how it models EEG.
-    sampling_rates, namings, references : tuple of str or int
-        What its recordings can be written with; a corpus draws from all of them per recording
-        when the option is not given (for a family that allows several).
+    sampling_rates, namings, references : tuple of int or str
+        What its recordings can be written with. An empty ``references`` means the family has
+        no reference option (the first family writes reference-free potentials).
     default_sfreq, default_naming : int or None, str or None
-        The value used when the option is not given (None: drawn per recording).
+        The value used when the option is not given; None lets the family draw one per
+        recording (the reference is always drawn when not given).
     write_corpus : CorpusWriter
     """
 
