@@ -45,6 +45,7 @@ from elm_desktop.clinical import (
     prompt_curve,
     score_findings,
 )
+from elm_desktop.clinical.familiarity import Familiarity, FamiliarityReference, assess
 from elm_desktop.clinical.knowledge import PromptStyle
 from elm_desktop.clinical.localise import Location, crop_band_power, localise
 from elm_desktop.clinical.procedures import recorded_procedures
@@ -147,6 +148,9 @@ class AnalysisResult:
     prompt_contrast : PromptContrast or None
         What free-text prompts are scored against (:func:`score_prompt`); None without a text
         tower.
+    familiarity : Familiarity or None
+        How far the recording lies from the model's training data; None in partial results
+        and for a bundle without a familiarity reference.
     """
 
     path: Path
@@ -176,6 +180,7 @@ class AnalysisResult:
     zero_shot: bool = True
     notice: str | None = None
     prompt_contrast: PromptContrast | None = None
+    familiarity: Familiarity | None = None
 
     @property
     def n_crops(self) -> int:
@@ -219,6 +224,9 @@ class AnalysisResult:
             "complete": self.complete,
             "zero_shot": self.zero_shot,
             "notice": " ".join(filter(None, [self.provenance_notice, self.notice])),
+            "familiarity": None
+            if self.familiarity is None
+            else asdict(self.familiarity) | {"unfamiliar": self.familiarity.unfamiliar},
             "crops": {
                 "start_s": _floats(self.crop_starts_s),
                 "attention": _floats(self.attention),
@@ -405,6 +413,10 @@ def analyze(
 
     mark = time.perf_counter()
     result = _assemble(base, encoder, kb, bank, engine, prompts)
+    result.familiarity = _familiarity(engine, result)
+    if result.familiarity is not None and result.familiarity.unfamiliar:
+        note = result.familiarity.statement
+        result.notice = f"{note} {result.notice}" if result.notice else note
     timings["score"] = time.perf_counter() - mark
     mark = time.perf_counter()
     if archive is not None:
@@ -423,6 +435,9 @@ def analyze(
             result.findings if bank is not None else None,
             window_s,
         ),
+        unfamiliar=result.familiarity.statement
+        if result.familiarity is not None and result.familiarity.unfamiliar
+        else None,
     )
     result.draft = draft_report(
         facts,
@@ -439,6 +454,20 @@ def analyze(
     if progress is not None:
         progress(int(total_s), int(total_s), "done")
     return result
+
+
+def _familiarity(engine: Engine, result: AnalysisResult) -> Familiarity | None:
+    """Place the recording against the bundle's reference of its training data, if it has one."""
+    path = engine.bundle.file("familiarity")
+    if path is None:
+        return None
+    return assess(
+        FamiliarityReference.load(path),
+        result.crop_embeddings,
+        result.band_power,
+        ELM_CHANNELS,
+        result.provenance,
+    )
 
 
 def score_prompt(result: AnalysisResult, engine: Engine, prompt: str) -> PromptCurve:

@@ -7,6 +7,7 @@ real one. Area-specific fixtures live in the ``conftest.py`` of each ``tests/<ar
 from __future__ import annotations
 
 import os
+from pathlib import Path
 
 import pytest
 
@@ -63,3 +64,37 @@ def eeg_only_bundle(tmp_path_factory):
     return write_bundle(
         model, out, name="eeg-only-random", version="0", training_data="none (random weights)"
     )
+
+
+@pytest.fixture(scope="session")
+def demo_engine(tmp_path_factory):
+    """The demo model: the exported bundle, else exported here from the committed checkpoint."""
+    from elm_desktop.cli import main
+    from elm_desktop.errors import BundleError
+    from elm_desktop.paths import default_bundle
+    from elm_desktop.runtime import Bundle, Engine
+
+    try:
+        return Engine(Bundle.load(default_bundle()), device="cpu")
+    except BundleError:
+        checkpoint = Path(__file__).resolve().parents[1] / "resources" / "checkpoints" / "demo-5s"
+        out = tmp_path_factory.mktemp("bundle") / "elm-demo"
+        assert main(["model", "export", str(checkpoint), "--out", str(out)]) == 0
+        return Engine(Bundle.load(out), device="cpu")
+
+
+def write_white_noise(path: Path, seconds: int = 60, sfreq: int = 256) -> Path:
+    """Write a recording that is not EEG: independent 60 uV white noise on every electrode."""
+    import datetime as dt
+
+    import numpy as np
+
+    from elm_desktop.synth.edf_writer import EdfWriter, SignalHeader
+    from elm_desktop.synth.electrodes import ELECTRODES, channel_label
+
+    rng = np.random.default_rng(0)
+    signals = [SignalHeader(channel_label(e, "tuh"), -2000.0, 2000.0) for e in ELECTRODES]
+    start = dt.datetime(2024, 1, 1, 9)
+    with EdfWriter(path, signals, sfreq, seconds, start, "X X X X", "X X X X") as writer:
+        writer.write_block(60.0 * rng.standard_normal((len(ELECTRODES), seconds * sfreq)))
+    return path

@@ -13,6 +13,8 @@ from pathlib import Path
 
 import numpy as np
 
+from elm_desktop.cli.analyze import load_engine
+
 #: Training recordings analysed for the reference: enough crops for a 256-d covariance.
 MAX_RECORDINGS = 600
 
@@ -48,8 +50,10 @@ def register(commands: argparse._SubParsersAction) -> None:
     measure.set_defaults(handler=_measure)
 
 
-def corpus_crop_embeddings(corpus: Path, split: str | None, engine, limit: int) -> list[np.ndarray]:
-    """Crop embeddings of up to ``limit`` recordings of one split of a corpus, in order."""
+def encode_corpus(
+    corpus: Path, split: str | None, engine, limit: int
+) -> list[tuple[np.ndarray, np.ndarray]]:
+    """:func:`encode_recording` of up to ``limit`` recordings of one split of a corpus."""
     from elm_desktop.cli.analyze import each_with_progress
     from elm_desktop.errors import ConfigError
     from elm_desktop.synth import read_manifest
@@ -60,7 +64,7 @@ def corpus_crop_embeddings(corpus: Path, split: str | None, engine, limit: int) 
         raise ConfigError(f"{manifest} has no recording in split {split!r}")
     label = f"{manifest.parent.name}{'' if split is None else ':' + split}"
     return [
-        recording_crop_embeddings(manifest.parent / entry["edf"], engine)
+        encode_recording(manifest.parent / entry["edf"], engine)
         for entry in each_with_progress(entries[:limit], label)
     ]
 
@@ -76,28 +80,33 @@ def corpus_manifest(corpus: Path) -> Path:
     return manifest
 
 
-def recording_crop_embeddings(path: Path, engine) -> np.ndarray:
-    """The crop embeddings of one recording, preprocessed as the workstation does."""
-    from elm_desktop.signals import crop_windows, elm_input, open_recording
+def encode_recording(path: Path, engine) -> tuple[np.ndarray, np.ndarray]:
+    """Crop embeddings and band power of one recording, preprocessed as the workstation does."""
+    from elm_desktop.clinical.localise import crop_band_power
+    from elm_desktop.signals import ELM_SFREQ, crop_windows, elm_input, open_recording
 
     crops, _ = crop_windows(elm_input(open_recording(path)), window_s=engine.bundle.window_s)
-    return engine.encode(crops).embeddings
+    return engine.encode(crops).embeddings, crop_band_power(crops, ELM_SFREQ)
 
 
 def _fit(args: argparse.Namespace) -> int:
-    from elm_desktop.cli.analyze import load_engine
     from elm_desktop.clinical.familiarity import fit_reference
     from elm_desktop.runtime.bundle import write_familiarity
 
     engine = load_engine(args.bundle, args.device)
-    training = corpus_crop_embeddings(args.corpus, args.split, engine, args.max_recordings)
-    heldout = corpus_crop_embeddings(args.corpus, args.heldout, engine, args.max_recordings)
+    training = encode_corpus(args.corpus, args.split, engine, args.max_recordings)
+    heldout = encode_corpus(args.corpus, args.heldout, engine, args.max_recordings)
     note = (
-        f"{sum(len(r) for r in training)} crops of {len(training)} {args.split} recordings of "
+        f"{sum(len(z) for z, _ in training)} crops of {len(training)} {args.split} recordings of "
         f"corpus {corpus_manifest(args.corpus).parent.name}, scaled on {len(heldout)} "
         f"{args.heldout} recordings"
     )
-    reference = fit_reference(np.concatenate(training), heldout, note=note)
+    reference = fit_reference(
+        np.concatenate([z for z, _ in training]),
+        [power for _, power in training],
+        [z for z, _ in heldout],
+        note=note,
+    )
     write_familiarity(args.bundle, reference.save, note)
     if args.out is not None:
         reference.save(args.out)
@@ -107,10 +116,10 @@ def _fit(args: argparse.Namespace) -> int:
 
 
 def _measure(args: argparse.Namespace) -> int:
-    from elm_desktop.cli.analyze import load_engine
-    from elm_desktop.clinical.familiarity import FamiliarityReference
+    from elm_desktop.clinical.familiarity import FamiliarityReference, assess
     from elm_desktop.clinical.metrics import auroc
     from elm_desktop.errors import ConfigError
+    from elm_desktop.signals import ELM_CHANNELS
 
     engine = load_engine(args.bundle, args.device)
     path = engine.bundle.file("familiarity")
@@ -120,19 +129,30 @@ def _measure(args: argparse.Namespace) -> int:
             "`elm-desktop model familiarity fit` first"
         )
     reference = FamiliarityReference.load(path)
-    distances = []
+    assessed = []
     for spec in args.corpora:
         corpus, _, split = spec.partition(":")
-        crops = corpus_crop_embeddings(Path(corpus), split or None, engine, args.max_recordings)
-        distances.append(np.array([reference.distance(c) for c in crops]))
-    print(f"| corpus | recordings | flagged | AUROC against {args.corpora[0]} |")
-    print("|---|---|---|---|")
-    for spec, values in zip(args.corpora, distances, strict=True):
-        flagged = float(np.mean(values > reference.threshold))
-        if values is distances[0]:
-            separation = "-"
-        else:
-            labels = np.r_[np.zeros(len(distances[0])), np.ones(len(values))]
-            separation = f"{auroc(labels.astype(bool), np.r_[distances[0], values]):.3f}"
-        print(f"| {spec} | {len(values)} | {flagged:.1%} | {separation} |")
+        encoded = encode_corpus(Path(corpus), split or None, engine, args.max_recordings)
+        assessed.append([assess(reference, z, p, ELM_CHANNELS, "-") for z, p in encoded])
+    baseline = np.array([a.distance for a in assessed[0]])
+    print(
+        f"| corpus | recordings | flagged | by features | by signal | "
+        f"AUROC of the feature distance against {args.corpora[0]} |"
+    )
+    print("|---|---|---|---|---|---|")
+    for spec, results in zip(args.corpora, assessed, strict=True):
+        distances = np.array([a.distance for a in results])
+        by_features = np.mean(distances > reference.threshold)
+        by_signal = np.mean(
+            [any(not r.startswith("the model") for r in a.reasons) for a in results]
+        )
+        separation = "-"
+        if results is not assessed[0]:
+            labels = np.r_[np.zeros(len(baseline), bool), np.ones(len(distances), bool)]
+            separation = f"{auroc(labels, np.r_[baseline, distances]):.3f}"
+        flagged = np.mean([a.unfamiliar for a in results])
+        print(
+            f"| {spec} | {len(results)} | {flagged:.1%} | {by_features:.1%} | {by_signal:.1%} "
+            f"| {separation} |"
+        )
     return 0

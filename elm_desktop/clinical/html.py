@@ -120,6 +120,7 @@ def render_html(summary: Mapping[str, Any], snippets: Sequence[TraceSnippet]) ->
         _row("Sampling rate", f"{recording['sfreq']:g} Hz"),
         _row("Channels", f"{len(recording['channels'])}: {', '.join(recording['channels'])}"),
         _row("Crops", f"{len(summary['crops']['start_s'])} of {summary['window_s']:g} s"),
+        _row("Familiarity", _familiarity(summary.get("familiarity"))),
         "</table>",
     ]
     if summary.get("notice"):
@@ -252,6 +253,16 @@ def _sparkline(values: Sequence[float], height: int = 40, width: int = 900) -> s
     return (
         f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}">'
         f'<polyline fill="none" stroke="#2a6fb0" stroke-width="1" points="{points}"/></svg>'
+    )
+
+
+def _familiarity(familiarity: Mapping[str, Any] | None) -> str:
+    if familiarity is None:
+        return "not measured: the model carries no reference of its training data"
+    verdict = "UNLIKE the training data" if familiarity["unfamiliar"] else "like the training data"
+    return (
+        f"{verdict}; {familiarity['percentile']:.0%} of held-out training-like recordings lie "
+        "closer to it"
     )
 
 

@@ -197,6 +197,9 @@ class RecordingFacts:
     procedures : tuple of ProcedureEvidence
         The procedures and states the recording shows
         (:func:`~elm_desktop.clinical.procedures.recorded_procedures`).
+    unfamiliar : str or None
+        The warning that the recording is unlike the model's training data
+        (:class:`~elm_desktop.clinical.familiarity.Familiarity`), None when it is not.
     """
 
     duration_s: float
@@ -206,6 +209,7 @@ class RecordingFacts:
     window_s: float
     n_crops: int
     procedures: tuple[ProcedureEvidence, ...] = ()
+    unfamiliar: str | None = None
 
 
 def draft_report(
@@ -276,6 +280,8 @@ def draft_report(
         segment_hits, knowledge_base, asserted, overruled, locations, recorded, said
     )
     description = borrowed + description
+    # A recording unlike the training data: the reader sees that before any score.
+    caveat = [DraftSentence(facts.unfamiliar, "model")] if facts.unfamiliar else []
     sections = [
         DraftSection("CLINICAL HISTORY", [DraftSentence(TO_COMPLETE, "reviewer")]),
         DraftSection("MEDICATIONS", [DraftSentence(TO_COMPLETE, "reviewer")]),
@@ -283,7 +289,10 @@ def draft_report(
         DraftSection(
             "DESCRIPTION OF THE RECORD", description or [DraftSentence(TO_COMPLETE, "reviewer")]
         ),
-        DraftSection(MODEL_FINDINGS, _model_findings(scores, overruled, unassessed, locations)),
+        DraftSection(
+            MODEL_FINDINGS,
+            caveat + _model_findings(scores, overruled, unassessed, locations),
+        ),
         DraftSection(
             "IMPRESSION",
             [DraftSentence(_impression_sentence(impression, present, locations), "model")],

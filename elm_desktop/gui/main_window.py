@@ -264,12 +264,14 @@ class MainWindow(QMainWindow):
         self.model_label = QLabel("Model: not loaded")
         self.provenance_label = QLabel(f"Trained on: {self.bundle_provenance}")
         self.provenance_label.setToolTip("What the model bundle says it was trained on")
+        self.familiarity_label = QLabel("")
         status.addWidget(self.position_label, 1)
         status.addPermanentWidget(self.job_label)
         status.addPermanentWidget(self.progress_bar)
         status.addPermanentWidget(self.cancel_button)
         status.addPermanentWidget(self.model_label)
         status.addPermanentWidget(self.provenance_label)
+        status.addPermanentWidget(self.familiarity_label)
 
     def _build_key_actions(self) -> None:
         """Make one window-wide action per :data:`KEYMAP` entry."""
@@ -702,6 +704,7 @@ class MainWindow(QMainWindow):
             self.phenotype_panel.clear()
             self.phenotype_panel.set_provenance(self.bundle_provenance)
             self.provenance_label.setText(f"Trained on: {self.bundle_provenance}")
+            self._show_familiarity(None)
             self.cases_panel.clear()
             return
         self._show_attention(result)
@@ -713,9 +716,22 @@ class MainWindow(QMainWindow):
         )
         self.phenotype_panel.set_provenance(result.provenance)
         self.provenance_label.setText(f"Trained on: {result.provenance}")
+        self._show_familiarity(result.familiarity)
         self.cases_panel.set_cases(result.similar_cases)
         if not result.zero_shot:
             self.prompt_panel.show_unavailable(result.notice or "")
+
+    def _show_familiarity(self, familiarity) -> None:
+        """Say in the status bar whether the recording is like the model's training data."""
+        if familiarity is None:
+            self.familiarity_label.setText("")
+            self.familiarity_label.setToolTip("")
+            return
+        if familiarity.unfamiliar:
+            self.familiarity_label.setText("<b>Unlike the training data: scores may not apply</b>")
+        else:
+            self.familiarity_label.setText("Like the training data")
+        self.familiarity_label.setToolTip(familiarity.statement)
 
     def _show_selection(self) -> None:
         """Draw the selected finding's or prompt's curve on the overview (or none)."""

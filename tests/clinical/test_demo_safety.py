@@ -11,35 +11,17 @@ build-up; no finding had a side. The full figures on 50 + 84 synthetic recording
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pytest
 
 from elm_desktop.analysis import analyze
-from elm_desktop.cli import main
 from elm_desktop.clinical.consistency import contradictions
 from elm_desktop.clinical.evaluation import SEIZURE_PROMPT
 from elm_desktop.clinical.knowledge import load_knowledge_base
-from elm_desktop.errors import BundleError
-from elm_desktop.paths import default_bundle
-from elm_desktop.runtime import Bundle, Engine
 from elm_desktop.synth import read_manifest
 from elm_desktop.synth.demo import build_demo
 
-CHECKPOINT = Path(__file__).resolve().parents[2] / "resources" / "checkpoints" / "demo-5s"
-
 pytestmark = [pytest.mark.slow, pytest.mark.usefixtures("module_data_dir")]
-
-
-@pytest.fixture(scope="module")
-def demo_engine(tmp_path_factory):
-    """The demo model: the exported bundle, else exported here from the committed checkpoint."""
-    try:
-        return Engine(Bundle.load(default_bundle()), device="cpu")
-    except BundleError:
-        out = tmp_path_factory.mktemp("bundle") / "elm-demo"
-        assert main(["model", "export", str(CHECKPOINT), "--out", str(out)]) == 0
-        return Engine(Bundle.load(out), device="cpu")
 
 
 @pytest.fixture(scope="module")

@@ -3,10 +3,17 @@
 import numpy as np
 import pytest
 
-from elm_desktop.clinical.familiarity import FamiliarityReference, assess, fit_reference
+from elm_desktop.clinical.familiarity import (
+    FamiliarityReference,
+    assess,
+    band_features,
+    fit_reference,
+)
+from elm_desktop.clinical.localise import BANDS
 from elm_desktop.errors import BundleError
 
 DIM = 16
+CHANNELS = [f"ch{i}" for i in range(6)]
 
 
 def _recordings(rng, n, shift=0.0, scale=1.0, crops=12):
@@ -21,39 +28,63 @@ def _recordings(rng, n, shift=0.0, scale=1.0, crops=12):
     return out
 
 
+def _band_power(rng, crops=12, level=1.0):
+    """log10 band power [crops, channels, bands] around ``level`` decades."""
+    return level + 0.05 * rng.standard_normal((crops, len(CHANNELS), len(BANDS)))
+
+
 @pytest.fixture
 def reference():
     rng = np.random.default_rng(0)
     training = np.concatenate(_recordings(rng, 200))
-    return fit_reference(training, _recordings(rng, 100))
+    power = [_band_power(rng) for _ in range(200)]
+    return fit_reference(training, power, _recordings(rng, 400), note="unit test")
+
+
+def _assess(reference, rng, shift=0.0, scale=1.0, level=1.0):
+    crops = _recordings(rng, 1, shift, scale)[0]
+    return assess(reference, crops, _band_power(rng, level=level), CHANNELS, "test data")
 
 
 def test_training_like_recordings_pass_and_others_are_flagged(reference):
     rng = np.random.default_rng(1)
-    same = [assess(reference, r, "test data").unfamiliar for r in _recordings(rng, 200)]
-    moved = [assess(reference, r, "test data").unfamiliar for r in _recordings(rng, 50, 1.0)]
-    noisier = [assess(reference, r, "x").unfamiliar for r in _recordings(rng, 50, scale=2.0)]
-    assert np.mean(same) < 0.05
-    assert np.mean(moved) > 0.95
-    assert np.mean(noisier) > 0.95
+    assert np.mean([_assess(reference, rng).unfamiliar for _ in range(1000)]) < 0.03
+    assert np.mean([_assess(reference, rng, shift=1.0).unfamiliar for _ in range(50)]) > 0.95
+    assert np.mean([_assess(reference, rng, scale=2.0).unfamiliar for _ in range(50)]) > 0.95
+
+
+def test_signal_checks_name_what_is_wrong(reference):
+    rng = np.random.default_rng(2)
+    loud = _assess(reference, rng, scale=0.5, level=2.0)
+    assert loud.unfamiliar
+    assert all(f"its {band} power lies above" in loud.statement for band, _, _ in BANDS)
+    crops = _recordings(rng, 1, scale=0.5)[0]
+    power = _band_power(rng)
+    power[:, 2] -= 3.0  # one derivation a thousand times weaker than the others
+    flat = assess(reference, crops, power, CHANNELS, "test data")
+    assert flat.reasons == ("flat or disconnected derivations: ch2",)
+    assert band_features(power).shape == (len(BANDS),)
 
 
 def test_statement_names_the_training_data(reference):
-    rng = np.random.default_rng(2)
-    far = assess(reference, _recordings(rng, 1, 1.0)[0], "synthetic EEG only")
+    rng = np.random.default_rng(3)
+    far = _assess(reference, rng, shift=1.0)
     assert far.unfamiliar
-    assert "synthetic EEG only" in far.statement
-    assert "may not apply" in far.statement
-    near = assess(reference, _recordings(rng, 1, scale=0.5)[0], "synthetic EEG only")
+    assert "test data" in far.statement and "may not apply" in far.statement
+    near = _assess(reference, rng, scale=0.5)
+    assert not near.unfamiliar
     assert "within the range" in near.statement
 
 
-def test_save_and_load_give_the_same_distances(reference, tmp_path):
+def test_save_and_load_give_the_same_assessment(reference, tmp_path):
     path = reference.save(tmp_path / "familiarity.npz")
     loaded = FamiliarityReference.load(path)
-    crops = _recordings(np.random.default_rng(3), 1, 0.2)[0]
-    assert loaded.distance(crops) == pytest.approx(reference.distance(crops))
-    assert loaded.threshold == reference.threshold
+    rng = np.random.default_rng(4)
+    crops, power = _recordings(rng, 1, 0.2)[0], _band_power(rng, level=1.5)
+    assert assess(loaded, crops, power, CHANNELS, "x") == assess(
+        reference, crops, power, CHANNELS, "x"
+    )
+    assert loaded.note == "unit test"
 
 
 def test_a_damaged_reference_is_refused(reference, tmp_path):

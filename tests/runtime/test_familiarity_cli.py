@@ -7,7 +7,7 @@ import shutil
 import numpy as np
 import pytest
 
-from elm_desktop.cli.familiarity import recording_crop_embeddings
+from elm_desktop.cli.familiarity import encode_recording
 from elm_desktop.clinical.familiarity import FamiliarityReference
 from elm_desktop.errors import BundleError
 from elm_desktop.runtime import Bundle, Engine
@@ -31,7 +31,7 @@ def test_fit_signs_the_reference_into_the_bundle_and_measure_reads_it(elm_bundle
     assert f"of {n_split} {split} recordings of corpus" in reference.note
     assert reference.heldout.size == n_split
     entry = read_manifest(manifest)[0]
-    crops = recording_crop_embeddings(manifest.parent / entry["edf"], Engine(loaded, "cpu"))
+    crops, _ = encode_recording(manifest.parent / entry["edf"], Engine(loaded, "cpu"))
     assert reference.distance(crops) <= reference.heldout.max()  # it was one of the held-out
     assert FamiliarityReference.load(out).threshold == reference.threshold
 

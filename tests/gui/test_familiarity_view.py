@@ -1,0 +1,44 @@
+"""The window says whether a recording is like the demo model's training data."""
+
+from __future__ import annotations
+
+import pytest
+
+from elm_desktop.gui.main_window import MainWindow
+from elm_desktop.synth import generate_corpus, read_manifest
+from tests.conftest import write_white_noise
+from tests.gui.conftest import discard_on_teardown
+
+pytestmark = pytest.mark.slow
+
+
+def analyse(qtbot, window: MainWindow, path):
+    with qtbot.waitSignal(window.file_fingerprinted, timeout=20000):
+        window.open_file(path)
+    with qtbot.waitSignal(window.analysis_finished, timeout=120000):
+        window.analyze()
+    return window.result
+
+
+def test_status_bar_and_phenotype_panel_warn_on_a_recording_unlike_the_training_data(
+    qtbot, tmp_path, demo_engine
+):
+    window = MainWindow(bundle_path=demo_engine.bundle.path)
+    window.draft_question = discard_on_teardown
+    qtbot.addWidget(window)
+    window.show()
+
+    noise = analyse(qtbot, window, write_white_noise(tmp_path / "noise.edf"))
+    assert noise.familiarity.unfamiliar
+    assert "Unlike the training data" in window.familiarity_label.text()
+    assert window.familiarity_label.toolTip() == noise.familiarity.statement
+    assert noise.familiarity.statement in window.phenotype_panel.notice.text()
+
+    manifest = generate_corpus(tmp_path / "corpus", n=3, minutes=1, seed=31, workers=1)
+    for entry in read_manifest(manifest):
+        result = analyse(qtbot, window, manifest.parent / entry["edf"])
+        if not result.familiarity.unfamiliar:
+            break
+    assert not result.familiarity.unfamiliar  # the generator's own recordings are familiar
+    assert window.familiarity_label.text() == "Like the training data"
+    assert "scores may not apply" not in window.phenotype_panel.notice.text().lower()
