@@ -372,7 +372,8 @@ def analyze(
         crop_embeddings=np.zeros((0, 0), np.float32),
         recording_embedding=np.zeros(0, np.float32),
         zero_shot=bank is not None,
-        notice=None if bank is not None else NO_TEXT_NOTICE,
+        # What the reader of a file's scores must know about the file itself comes first.
+        notice=" ".join([*rec.warnings, *([] if bank is not None else [NO_TEXT_NOTICE])]) or None,
         prompt_contrast=None if bank is None else prompt_contrast(kb, bank),
     )
     total_s = rec.duration

@@ -8,6 +8,7 @@ user may not read (root reads every file, so that test drops root's file-access 
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
@@ -145,6 +146,17 @@ def test_records_past_the_header_count_are_reported_by_info(tmp_path, capsys):
     out = capsys.readouterr().out
     assert f"duration   0:00:{SECONDS}.00" in out
     assert f"warning    {10 * record_bytes} bytes after the {SECONDS} data records" in out
+
+
+def test_records_past_the_header_count_are_named_in_the_analysis(tmp_path, elm_bundle, capsys):
+    record_bytes = 256 * 2 * len(LABELS)
+    path = tmp_path / "extra.edf"
+    path.write_bytes(recording_bytes() + bytes(10 * record_bytes))
+    out = tmp_path / "extra.json"
+    assert main(["analyze", str(path), "--model", str(elm_bundle), "--json", str(out),
+                 "--device", "cpu"]) == 0  # fmt: skip
+    notice = json.loads(out.read_text())["notice"]
+    assert f"{10 * record_bytes} bytes after the {SECONDS} data records" in notice
 
 
 def test_json_into_a_missing_folder_is_refused_before_the_analysis(tmp_path, capsys):
