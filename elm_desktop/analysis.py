@@ -205,7 +205,7 @@ class AnalysisResult:
         ``crops`` (``start_s`` and ``attention`` per crop), ``attended_segments``, ``findings``
         (probability, threshold, present, per-crop probability, top segments), ``prompts``
         (recording probability, per-crop probability and similarity, top segments),
-        ``similar_cases``, ``report_segments``, ``draft`` (text, impression, reasons, overruled
+        ``similar_cases``, ``report_segments``, ``draft`` (text, impression, reasons, overruled and unassessed
         findings, sections with each sentence's origin and provenance) and ``timings``.
         """
         recording: dict[str, Any] = {"id": self.recording_id, "sha256": self.file_sha256}
@@ -639,6 +639,7 @@ def _draft_dict(draft: DraftReport) -> dict[str, Any]:
         "impression": draft.impression,
         "reasons": list(draft.reasons),
         "overruled": list(draft.overruled),
+        "unassessed": list(draft.unassessed),
         "sections": [
             {
                 "title": section.title,

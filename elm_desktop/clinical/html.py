@@ -127,7 +127,9 @@ def render_html(summary: Mapping[str, Any], snippets: Sequence[TraceSnippet]) ->
         parts.append(f'<p class="notice">{_e(summary["notice"])}</p>')
     parts += ["<h2>Attention over the recording</h2>", _sparkline(summary["crops"]["attention"])]
     draft = summary.get("draft") or {}
-    parts += _findings_table(summary["findings"], draft.get("overruled", ()))
+    parts += _findings_table(
+        summary["findings"], draft.get("overruled", ()), draft.get("unassessed", ())
+    )
     parts += _prompts_table(summary["prompts"])
     if snippets:
         parts.append("<h2>Top segments (longitudinal bipolar, LFF 1 Hz, HFF 70 Hz)</h2>")
@@ -142,7 +144,9 @@ def render_html(summary: Mapping[str, Any], snippets: Sequence[TraceSnippet]) ->
     return "\n".join(parts)
 
 
-def _findings_table(findings: Sequence[Mapping[str, Any]], overruled: Sequence[str]) -> list[str]:
+def _findings_table(
+    findings: Sequence[Mapping[str, Any]], overruled: Sequence[str], unassessed: Sequence[str]
+) -> list[str]:
     if not findings:
         return []
     rows = [
@@ -152,12 +156,14 @@ def _findings_table(findings: Sequence[Mapping[str, Any]], overruled: Sequence[s
     ]
     for f in sorted(findings, key=lambda f: -f["probability"]):
         call = "absent"
-        if f["present"]:
+        if f["id"] in unassessed:
+            call = "not assessed"
+        elif f["present"]:
             call = "overruled" if f["id"] in overruled else "present"
         times = ", ".join(format_time(s["start_s"]) for s in f["top_segments"])
         where = f"{f['side']} {f['region']}" if f.get("side") else ""
         rows.append(
-            f'<tr class="{call}"><td>{_e(f["label"])}</td><td>{f["probability"]:.2f}</td>'
+            f'<tr class="{call.replace(" ", "-")}"><td>{_e(f["label"])}</td><td>{f["probability"]:.2f}</td>'
             f"<td>{f['threshold']:.2f}</td><td>{call}</td><td>{_e(where)}</td><td>{times}</td>"
             f"<td>{_sparkline(f['crop_probability'], height=20, width=200)}</td></tr>"
         )
@@ -279,7 +285,7 @@ body { font-family: sans-serif; margin: 1.5em; color: #1b1b1b; }
 table { border-collapse: collapse; margin-bottom: 1em; }
 th, td { border: 1px solid #ccc; padding: 2px 8px; text-align: left; vertical-align: middle; }
 tr.present td { background: #fbe3e3; }
-tr.overruled td { font-style: italic; }
+tr.overruled td, tr.not-assessed td { font-style: italic; }
 .draft { background: #fff4d6; border: 1px solid #e0b84a; padding: 0.5em; font-weight: bold; }
 .notice, .provenance { background: #e8f0fb; border: 1px solid #7fa6d6; padding: 0.5em; }
 pre.report { white-space: pre-wrap; background: #fafafa; border: 1px solid #ddd; padding: 0.6em; }

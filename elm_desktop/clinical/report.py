@@ -135,6 +135,9 @@ class DraftReport:
         record-level score calls the record normal.
     asserted : list of str
         Ids of the findings the draft states as present.
+    unassessed : list of str
+        Ids of the responses to a procedure the recording does not show (hyperventilation,
+        photic stimulation): whatever their score, the draft neither states nor denies them.
     """
 
     banner: str
@@ -143,6 +146,7 @@ class DraftReport:
     reasons: list[str]
     overruled: list[str] = field(default_factory=list)
     asserted: list[str] = field(default_factory=list)
+    unassessed: list[str] = field(default_factory=list)
 
     def text(self, annotate: bool = True) -> str:
         """Return the draft as plain text.
@@ -306,6 +310,7 @@ def draft_report(
         reasons,
         overruled,
         [s.finding_id for s in present],
+        sorted(unassessed),
     )
 
 

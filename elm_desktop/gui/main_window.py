@@ -242,7 +242,6 @@ class MainWindow(QMainWindow):
         self.docks[2].raise_()
         self.resizeDocks([self.docks[0]], [430], Qt.Orientation.Horizontal)
         self.phenotype_panel.finding_clicked.connect(self.show_finding)
-        self.phenotype_panel.set_provenance(self.bundle_provenance)
         self.prompt_panel.prompt_requested.connect(self.score_prompt)
         self.prompt_panel.prompt_selected.connect(self.show_prompt)
         self.prompt_panel.peak_clicked.connect(self.trace_view.centre_on)
@@ -262,8 +261,7 @@ class MainWindow(QMainWindow):
         self.cancel_button.setVisible(False)
         self.cancel_button.clicked.connect(self.action_cancel)
         self.model_label = QLabel("Model: not loaded")
-        self.provenance_label = QLabel(f"Trained on: {self.bundle_provenance}")
-        self.provenance_label.setToolTip("What the model bundle says it was trained on")
+        self.provenance_label = QLabel()
         self.familiarity_label = QLabel("")
         status.addWidget(self.position_label, 1)
         status.addPermanentWidget(self.job_label)
@@ -272,6 +270,7 @@ class MainWindow(QMainWindow):
         status.addPermanentWidget(self.model_label)
         status.addPermanentWidget(self.provenance_label)
         status.addPermanentWidget(self.familiarity_label)
+        self._show_provenance(self.bundle_provenance)
 
     def _build_key_actions(self) -> None:
         """Make one window-wide action per :data:`KEYMAP` entry."""
@@ -702,8 +701,7 @@ class MainWindow(QMainWindow):
             self.overview.set_attention(np.zeros(0), 0.0, np.zeros(0))
             self.trace_view.set_highlights([], [], [])
             self.phenotype_panel.clear()
-            self.phenotype_panel.set_provenance(self.bundle_provenance)
-            self.provenance_label.setText(f"Trained on: {self.bundle_provenance}")
+            self._show_provenance(self.bundle_provenance)
             self._show_familiarity(None)
             self.cases_panel.clear()
             return
@@ -713,13 +711,20 @@ class MainWindow(QMainWindow):
             self.knowledge_base,
             result.notice,
             overruled=result.draft.overruled if result.draft is not None else (),
+            unassessed=result.draft.unassessed if result.draft is not None else (),
         )
-        self.phenotype_panel.set_provenance(result.provenance)
-        self.provenance_label.setText(f"Trained on: {result.provenance}")
+        self._show_provenance(result.provenance)
         self._show_familiarity(result.familiarity)
         self.cases_panel.set_cases(result.similar_cases)
         if not result.zero_shot:
             self.prompt_panel.show_unavailable(result.notice or "")
+
+    def _show_provenance(self, statement: str) -> None:
+        """Say what the model was trained on: whole in the phenotype panel; in the status bar
+        up to its first colon (the demo's "synthetic EEG only"), whole in the tooltip."""
+        self.phenotype_panel.set_provenance(statement)
+        self.provenance_label.setText(f"Trained on: {statement.split(':')[0]}")
+        self.provenance_label.setToolTip(f"What the model was trained on: {statement}")
 
     def _show_familiarity(self, familiarity) -> None:
         """Say in the status bar whether the recording is like the model's training data."""

@@ -103,12 +103,14 @@ class PhenotypePanel(QWidget):
         knowledge_base: KnowledgeBase,
         notice: str | None,
         overruled: Sequence[str] = (),
+        unassessed: Sequence[str] = (),
     ) -> None:
         """Show ``scores`` (any order; shown by probability relative to threshold).
 
         Findings in ``overruled`` are over their thresholds but not called present, because
-        the record-level score calls the record normal (see the draft's reasons): italic, with
-        the bar of an absent finding.
+        the record-level score calls the record normal (see the draft's reasons); findings in
+        ``unassessed`` are responses to a procedure the recording does not show. Both are
+        italic, with the bar of an absent finding.
         """
         ordered = sorted(scores, key=lambda s: s.probability - s.threshold, reverse=True)
         self.finding_ids = [score.finding_id for score in ordered]
@@ -124,14 +126,21 @@ class PhenotypePanel(QWidget):
                     if score.finding_id in overruled
                     else ""
                 )
+                + (
+                    "<br>Not assessed: the recording shows no such procedure, so the draft "
+                    "neither states nor denies it."
+                    if score.finding_id in unassessed
+                    else ""
+                )
                 + "<br><i>Click to show its top segment.</i>"
             )
-            called = score.present and score.finding_id not in overruled
+            set_aside = score.finding_id in overruled or score.finding_id in unassessed
+            called = score.present and not set_aside
             name = QTableWidgetItem(score.label)
             name.setToolTip(tooltip)
             font = name.font()
             font.setBold(called)
-            font.setItalic(score.finding_id in overruled)
+            font.setItalic(set_aside)
             name.setFont(font)
             bar = QTableWidgetItem()
             bar.setData(Qt.ItemDataRole.UserRole, (score.probability, score.threshold, called))

@@ -212,6 +212,7 @@ def test_procedures_are_stated_only_when_the_recording_shows_them(kb):
         in text
     )
     assert contradictions(text, kb) == []
+    assert draft.unassessed == ["hyperventilation_response", "photic_driving", "sleep"]
     # With the procedures annotated in the file, the responses and the sentences are stated.
     shown = replace(
         FACTS,
@@ -226,6 +227,7 @@ def test_procedures_are_stated_only_when_the_recording_shows_them(kb):
     assert "Photic stimulation was performed (EDF+ annotations, 00:06:40-00:09:50)." in text
     assert kb["hyperventilation_response"].sentence in text
     assert borrowed(draft) == [h.text for h in hits[:2]]  # sleep still not shown
+    assert draft.unassessed == ["sleep"]
     assert contradictions(text, kb) == []
 
 

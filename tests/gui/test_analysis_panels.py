@@ -108,6 +108,23 @@ def test_an_overruled_finding_is_not_shown_as_present(analysed):
     assert other.font().bold() and not other.font().italic()
 
 
+def test_a_response_to_a_procedure_not_recorded_is_not_shown_as_present(analysed):
+    from dataclasses import replace
+
+    panel = analysed.phenotype_panel
+    findings = [replace(f, present=True, probability=0.99) for f in analysed.result.findings]
+    panel.set_scores(
+        findings, analysed.knowledge_base, None, unassessed=["hyperventilation_response"]
+    )
+    row = panel.finding_ids.index("hyperventilation_response")
+    name, bar = panel.table.item(row, 0), panel.table.item(row, 1)
+    assert name.font().italic() and not name.font().bold()
+    assert bar.data(Qt.ItemDataRole.UserRole)[2] is False
+    assert "Not assessed" in name.toolTip()
+    # On the window, the draft's own list decides (the test recording records no procedure).
+    assert "hyperventilation_response" in analysed.result.draft.unassessed
+
+
 def test_a_new_recording_clears_the_overview_curves(analysed):
     """The curves are cached as pixmaps: clearing them must repaint, not reuse the old picture."""
     overview = analysed.overview

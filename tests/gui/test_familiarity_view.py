@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import html
+
 import pytest
 
 from elm_desktop.gui.main_window import MainWindow
@@ -27,6 +29,12 @@ def test_status_bar_and_phenotype_panel_warn_on_a_recording_unlike_the_training_
     window.draft_question = discard_on_teardown
     qtbot.addWidget(window)
     window.show()
+
+    # The status bar keeps the statement short; the panel and the tooltip give it whole.
+    statement = demo_engine.bundle.manifest["training_data"]
+    assert window.provenance_label.text() == "Trained on: synthetic EEG only"
+    assert statement in window.provenance_label.toolTip()
+    assert html.escape(statement) in window.phenotype_panel.provenance.text()
 
     noise = analyse(qtbot, window, write_white_noise(tmp_path / "noise.edf"))
     assert noise.familiarity.unfamiliar
