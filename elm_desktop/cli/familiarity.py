@@ -91,11 +91,16 @@ def encode_recording(path: Path, engine) -> tuple[np.ndarray, np.ndarray]:
 
 def _fit(args: argparse.Namespace) -> int:
     from elm_desktop.clinical.familiarity import fit_reference
+    from elm_desktop.errors import ConfigError
     from elm_desktop.runtime.bundle import write_familiarity
 
     engine = load_engine(args.bundle, args.device)
+    if args.max_recordings < 2:
+        raise ConfigError("--max-recordings must be at least 2 to fit a reference")
     training = encode_corpus(args.corpus, args.split, engine, args.max_recordings)
     heldout = encode_corpus(args.corpus, args.heldout, engine, args.max_recordings)
+    if sum(len(z) for z, _ in training) < 2:
+        raise ConfigError(f"the {args.split} split has fewer than two crops: nothing to summarise")
     note = (
         f"{sum(len(z) for z, _ in training)} crops of {len(training)} {args.split} recordings of "
         f"corpus {corpus_manifest(args.corpus).parent.name}, scaled on {len(heldout)} "

@@ -106,6 +106,7 @@ class FamiliarityReference:
             reference.mean.ndim != 1
             or reference.whitening.shape != (dim, dim)
             or reference.heldout.ndim != 1
+            or reference.heldout.size == 0
             or reference.power_low.shape != (len(BANDS),)
             or reference.power_high.shape != (len(BANDS),)
             or not np.isfinite(reference.threshold)

@@ -267,8 +267,8 @@ def _familiarity(familiarity: Mapping[str, Any] | None) -> str:
         return "not measured: the model carries no reference of its training data"
     verdict = "UNLIKE the training data" if familiarity["unfamiliar"] else "like the training data"
     return (
-        f"{verdict}; {familiarity['percentile']:.0%} of held-out training-like recordings lie "
-        "closer to it"
+        f"{verdict}; {familiarity['percentile']:.1%} of held-out training recordings lie closer "
+        "to that data than this one"
     )
 
 

@@ -659,6 +659,10 @@ class MainWindow(QMainWindow):
             lambda: self.statusBar().showMessage("Analysis cancelled", 5000)
         )
         self.analysis_job = self.run_job(job, lambda result: self._analysis_ready(review, result))
+        # Edits typed now would be overwritten by the new draft: none until it is shown.
+        self.report_panel.editor.setReadOnly(True)
+        for ended in (job.signals.failed, job.signals.cancelled):
+            ended.connect(lambda *_args: self.report_panel.editor.setReadOnly(False))
         return self.analysis_job
 
     def _show_attention(self, result) -> None:
@@ -846,16 +850,20 @@ class MainWindow(QMainWindow):
             raise StaleResultError("open and analyse a recording before exporting")
         suffix = path.suffix.lower()
         if suffix in (".html", ".json"):
+            from elm_desktop.cli.outputs import strict_json
             from elm_desktop.clinical.html import read_snippets, render_html, snippet_requests
 
             summary = self.review.exportable_result().to_dict(include_file_name=True)
             if suffix == ".json":
-                path.write_text(json.dumps(summary, indent=1), encoding="utf-8")
+                text = strict_json(summary, indent=1)
             else:
                 snippets = read_snippets(self.review.path, snippet_requests(summary))
-                path.write_text(render_html(summary, snippets), encoding="utf-8")
+                text = render_html(summary, snippets)
+            path.write_text(text, encoding="utf-8")
         else:
             self.report_panel.export(path, self.review.export_header())
+        if not path.is_file():  # Qt's PDF writer fails without saying so
+            raise OSError(f"{path} could not be written")
         self.statusBar().showMessage(f"Written to {path}", 5000)
         return path
 
@@ -866,9 +874,12 @@ class MainWindow(QMainWindow):
         )
         if not name:
             return
+        path = Path(name)
+        if path.suffix.lower() != f".{kind}":  # the menu item decides what is written
+            path = path.with_name(f"{path.name}.{kind}")
         try:
-            self.export(name)
-        except ElmError as error:
+            self.export(path)
+        except (ElmError, OSError) as error:
             self.show_error("Cannot export", str(error))
 
     def _page_moved(self, *_args) -> None:

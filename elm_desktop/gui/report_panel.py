@@ -14,7 +14,6 @@ from pathlib import Path
 from PySide6.QtCore import QMarginsF, Signal
 from PySide6.QtGui import QPageLayout, QPageSize, QPdfWriter, QTextCursor, QTextDocument
 from PySide6.QtWidgets import (
-    QFileDialog,
     QHBoxLayout,
     QLabel,
     QPushButton,
@@ -163,11 +162,3 @@ class ReportPanel(QWidget):
         else:
             path.write_text(header + "\n" + self.editor.toPlainText() + "\n", encoding="utf-8")
         return path
-
-    def ask_export_path(self, kind: str) -> str | None:
-        """Ask where to export the report as ``kind`` (``"txt"`` or ``"pdf"``)."""
-        filters = {"txt": "Text (*.txt)", "pdf": "PDF (*.pdf)"}
-        name, _ = QFileDialog.getSaveFileName(
-            self, "Export the report", f"report.{kind}", filters[kind]
-        )
-        return name or None

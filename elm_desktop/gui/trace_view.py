@@ -140,6 +140,11 @@ class ClockAxis(pg.AxisItem):
         # Otherwise every page step re-typesets the (hidden) axis label to pick an SI prefix.
         self.enableAutoSIPrefix(False)
 
+    def tickValues(self, minVal, maxVal, size):
+        # Whole seconds only: h:mm:ss would label finer ticks with repeated times.
+        levels = super().tickValues(minVal, maxVal, size)
+        return [(spacing, ticks) for spacing, ticks in levels if spacing >= 1]
+
     def tickStrings(self, values, scale, spacing):
         return [clock(value) for value in values]
 

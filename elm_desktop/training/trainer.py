@@ -342,7 +342,7 @@ def train(
             ),
             "epochs": config.train.epochs,
             "steps": step,
-            "corpus": config.data.corpus,
+            "corpus": Path(config.data.corpus).name,  # bundles travel: no local path
             "world_size": world.world_size,
             "device": device.type,
         }

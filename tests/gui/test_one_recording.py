@@ -189,6 +189,9 @@ def test_edited_draft_is_offered_before_it_is_lost_and_reopens(
     window.draft_question = answer("save")
     with qtbot.waitSignal(window.analysis_finished, timeout=60000):
         window.analyze()
+        # No edit can be typed into a draft that the new analysis is about to replace.
+        assert window.report_panel.editor.isReadOnly()
+    assert not window.report_panel.editor.isReadOnly()
     assert len(asked) == 2
     assert "First reading: no change." in window.report_panel.editor.toPlainText()
     assert not window.review.draft_edited  # the saved draft is shown again
@@ -268,3 +271,21 @@ def test_provenance_is_in_view_before_and_after_analysis(qtbot, corpus, elm_bund
     exported = json.loads(window.export(tmp_path / "a.json").read_text())
     assert statement in exported["notice"]
     assert statement in window.export(tmp_path / "a.txt").read_text().splitlines()[2]
+
+
+def test_an_export_follows_the_menu_item_and_a_failed_write_is_one_message(
+    qtbot, analysed_window, tmp_path, monkeypatch
+):
+    from PySide6.QtWidgets import QFileDialog
+
+    window = analysed_window()
+    errors: list[str] = []
+    window.show_error = lambda title, message: errors.append(message)
+    chosen = str(tmp_path / "analysis")  # typed without a suffix
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *args: (chosen, ""))
+    window.ask_and_export("json")
+    assert json.loads((tmp_path / "analysis.json").read_text())["recording"]["sha256"]
+    assert not (tmp_path / "analysis").exists()
+    chosen = str(tmp_path / "missing" / "report.txt")
+    window.ask_and_export("txt")
+    assert len(errors) == 1 and "\n" not in errors[0]  # the window stays usable
