@@ -205,7 +205,8 @@ class AnalysisResult:
         ``crops`` (``start_s`` and ``attention`` per crop), ``attended_segments``, ``findings``
         (probability, threshold, present, per-crop probability, top segments), ``prompts``
         (recording probability, per-crop probability and similarity, top segments),
-        ``similar_cases``, ``report_segments``, ``draft`` (text, impression, reasons, overruled and unassessed
+        ``similar_cases`` (their file paths only with ``include_file_name``), ``familiarity``,
+        ``report_segments``, ``draft`` (text, impression, reasons, overruled and unassessed
         findings, sections with each sentence's origin and provenance) and ``timings``.
         """
         recording: dict[str, Any] = {"id": self.recording_id, "sha256": self.file_sha256}
@@ -262,7 +263,8 @@ class AnalysisResult:
                 {
                     "case_id": hit.case.case_id,
                     "score": hit.score,
-                    "source": hit.case.source,
+                    # Another recording's path, kept only when its archive was asked to.
+                    **({"source": hit.case.source} if include_file_name else {}),
                     "age": hit.case.metadata.age,
                     "sex": hit.case.metadata.sex,
                     "duration_s": hit.case.metadata.duration_s,

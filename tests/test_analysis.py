@@ -230,6 +230,9 @@ def test_archive_gives_similar_cases_and_sourced_sentences(corpus, engine, analy
     assert result.report_segments and all(s.text for s in result.report_segments)
     summary = json.loads(json.dumps(result.to_dict()))
     assert len(summary["similar_cases"]) == 3
+    assert all("source" not in case for case in summary["similar_cases"])  # no other paths
+    named = result.to_dict(include_file_name=True)["similar_cases"]
+    assert [case["source"] for case in named] == [hit.case.source for hit in result.similar_cases]
     assert summary["draft"]["text"] == result.draft.text()
     for section in summary["draft"]["sections"]:
         for sentence in section["sentences"]:
