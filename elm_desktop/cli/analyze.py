@@ -11,7 +11,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from elm_desktop.cli.outputs import check_output_file, strict_json
+from elm_desktop.outputs import check_output_file, strict_json
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:

@@ -11,7 +11,7 @@ import sys
 from pathlib import Path
 
 from elm_desktop.cli.analyze import load_engine
-from elm_desktop.cli.outputs import strict_json
+from elm_desktop.outputs import strict_json
 
 ARCHIVE_HELP = "SQLite file or postgresql:// URL (default: the archive in the user data folder)"
 

@@ -174,10 +174,10 @@ def _import_elm(args: argparse.Namespace) -> int:
 
 def _calibrate(args: argparse.Namespace) -> int:
     from elm_desktop.cli.analyze import calibrated_thresholds, load_engine
-    from elm_desktop.cli.outputs import check_output_file
     from elm_desktop.clinical.evaluation import thresholds_toml
     from elm_desktop.clinical.knowledge import load_knowledge_base
     from elm_desktop.errors import ConfigError
+    from elm_desktop.outputs import check_output_file
     from elm_desktop.runtime.bundle import write_phenotypes
     from elm_desktop.synth import MANIFEST_NAME, read_manifest
 

@@ -8,8 +8,8 @@ from typing import Any
 
 import numpy as np
 
-from elm_desktop.cli.outputs import check_output_file, strict_json
 from elm_desktop.errors import ConfigError, RecordingTooShortError
+from elm_desktop.outputs import check_output_file, strict_json
 from elm_desktop.progress import TerminalProgress
 
 

@@ -850,8 +850,8 @@ class MainWindow(QMainWindow):
             raise StaleResultError("open and analyse a recording before exporting")
         suffix = path.suffix.lower()
         if suffix in (".html", ".json"):
-            from elm_desktop.cli.outputs import strict_json
             from elm_desktop.clinical.html import read_snippets, render_html, snippet_requests
+            from elm_desktop.outputs import strict_json
 
             summary = self.review.exportable_result().to_dict(include_file_name=True)
             if suffix == ".json":

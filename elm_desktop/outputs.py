@@ -1,4 +1,4 @@
-"""Output files of the commands: checked before any work starts, JSON written strictly."""
+"""Output files: checked before any work starts, JSON written strictly (commands and window)."""
 
 from __future__ import annotations
 
