@@ -61,6 +61,7 @@ from elm_desktop.signals import (
     iter_elm_input,
     open_recording,
 )
+from elm_desktop.version import producer
 
 #: Seconds of recording preprocessed per block: small enough for first results within a second,
 #: large enough that the filter margins of each block cost little.
@@ -199,8 +200,9 @@ class AnalysisResult:
     def to_dict(self, include_file_name: bool = False) -> dict[str, Any]:
         """Return every number the program shows, JSON-ready (no embeddings).
 
-        Keys: ``recording`` (opaque ``id``, ``sha256``, duration, rate, channels; ``file``, the
-        file name, only with ``include_file_name``), ``model``, ``provenance``, ``window_s``,
+        Keys: ``program`` (name and version of the program that wrote it), ``recording``
+        (opaque ``id``, ``sha256``, duration, rate, channels; ``file``, the file name, only with
+        ``include_file_name``), ``model``, ``provenance``, ``window_s``,
         ``zero_shot``, ``notice`` (always the model's provenance, then what is missing),
         ``crops`` (``start_s`` and ``attention`` per crop), ``attended_segments``, ``findings``
         (probability, threshold, present, per-crop probability, top segments), ``prompts``
@@ -218,6 +220,7 @@ class AnalysisResult:
             "channels": list(self.channels),
         }
         return {
+            "program": producer(),
             "recording": recording,
             "model": self.model,
             "provenance": self.provenance,

@@ -14,8 +14,8 @@ import signal
 import sys
 from collections.abc import Sequence
 
-from elm_desktop import __version__
 from elm_desktop.errors import ElmError
+from elm_desktop.version import producer
 
 #: What only the ``train`` extra installs, and the training code (not in the desktop build).
 TRAINING_MODULES = (
@@ -45,7 +45,7 @@ def build_parser() -> argparse.ArgumentParser:
         prog="elm-desktop",
         description="Review clinical EEG with an EEG-language model (ELM) beside the traces.",
     )
-    parser.add_argument("--version", action="version", version=f"elm-desktop {__version__}")
+    parser.add_argument("--version", action="version", version=producer())
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     for name in COMMAND_MODULES:
         importlib.import_module(f"elm_desktop.cli.{name}").register(subparsers)

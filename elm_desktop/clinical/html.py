@@ -113,6 +113,7 @@ def render_html(summary: Mapping[str, Any], snippets: Sequence[TraceSnippet]) ->
         '<p class="draft">Model output for review, not a diagnosis. The draft report below must '
         "be reviewed, edited and signed by a qualified clinician.</p>",
         f'<p class="provenance">Model trained on: {_e(summary["provenance"])}.</p>',
+        f'<p class="provenance">Written by {_e(summary["program"])}.</p>',
         "<table class=facts>",
         _row("Recording", f"id {recording['id']}, sha256 {recording['sha256']}"),
         _row("Model", summary["model"]),

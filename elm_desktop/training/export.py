@@ -36,7 +36,6 @@ import torch.nn.functional as F
 from tokenizers import Tokenizer
 from torch import nn
 
-from elm_desktop import __version__
 from elm_desktop.clinical.familiarity import FamiliarityReference
 from elm_desktop.errors import ConfigError
 from elm_desktop.runtime.bundle import (
@@ -55,6 +54,7 @@ from elm_desktop.signals import ELM_CHANNELS, ELM_SFREQ
 from elm_desktop.training.encoder import EMBED_DIM
 from elm_desktop.training.model import WEIGHTS_FILE, ElmModel, read_checkpoint_notes
 from elm_desktop.training.text import TextEncoder, TextTower
+from elm_desktop.version import producer
 
 OPSET = 17
 PARITY_TOLERANCE = 1e-4
@@ -450,7 +450,7 @@ def write_bundle(
             "name": name,
             "version": version,
             "created": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
-            "created_by": f"elm-desktop {__version__}",
+            "created_by": producer(),
             "window_s": config.window_s,
             "sfreq": ELM_SFREQ,
             "n_samples": model.eeg_encoder.n_samples,

@@ -15,6 +15,7 @@ from elm_desktop.cli.analyze import archive_case
 from elm_desktop.clinical.html import render_html
 from elm_desktop.runtime import Engine
 from elm_desktop.synth import generate_corpus, read_manifest
+from elm_desktop.version import producer
 
 # The module-scoped fixtures write the prompt-bank cache: give them their own data folder.
 pytestmark = pytest.mark.usefixtures("module_data_dir")
@@ -106,6 +107,9 @@ def test_analyze_writes_json_and_self_contained_html(
     assert f"ELM analysis: recording {summary['recording']['id']}</h1>" in page
     assert "none (random weights)" in summary["notice"]
     assert "Model trained on: none (random weights)." in page
+    # ... and so is the program that wrote it (elm_desktop/version.py).
+    assert summary["program"] == producer()
+    assert f"Written by {producer()}." in page
     # A finding over its threshold that the record-level score overrules is marked so.
     first = dict(summary["findings"][0], present=True)
     overruled = dict(
