@@ -20,7 +20,7 @@ from __future__ import annotations
 import queue
 import threading
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -365,7 +365,7 @@ def analyze(
         path=Path(path),
         file_sha256=file_sha256,
         recording_id=file_sha256[:RECORDING_ID_DIGITS],
-        provenance=engine.bundle.manifest.get("training_data", "").strip() or NO_PROVENANCE,
+        provenance=provenance(engine.bundle.manifest),
         model=model_id(engine),
         window_s=window_s,
         duration_s=rec.duration,
@@ -460,6 +460,11 @@ def analyze(
     if progress is not None:
         progress(int(total_s), int(total_s), "done")
     return result
+
+
+def provenance(manifest: Mapping[str, Any]) -> str:
+    """What a bundle's manifest says its model was trained on, never empty."""
+    return str(manifest.get("training_data") or "").strip() or NO_PROVENANCE
 
 
 def _familiarity(engine: Engine, result: AnalysisResult) -> Familiarity | None:

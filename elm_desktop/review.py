@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
-from elm_desktop.analysis import AnalysisResult
+from elm_desktop.analysis import RECORDING_ID_DIGITS, AnalysisResult
 from elm_desktop.clinical import PromptCurve
 from elm_desktop.errors import ElmError
 from elm_desktop.paths import data_dir
@@ -167,7 +167,7 @@ class Review:
     @property
     def recording_id(self) -> str | None:
         """The opaque id of the recording (first 12 hex digits of its sha256), once known."""
-        return None if self.file_sha256 is None else self.file_sha256[:12]
+        return None if self.file_sha256 is None else self.file_sha256[:RECORDING_ID_DIGITS]
 
     def set_file_sha256(self, file_sha256: str, saved_draft: SavedDraft | None = None) -> None:
         """Record the file's sha256 and the draft saved for it (see :meth:`DraftStore.load`)."""
@@ -199,7 +199,7 @@ class Review:
         """
         if not self.owns(result):
             raise StaleResultError(
-                f"the analysis of {Path(result.path).name} (sha256 {result.file_sha256[:12]}) "
+                f"the analysis of {Path(result.path).name} (sha256 {result.file_sha256[:RECORDING_ID_DIGITS]}) "
                 f"does not belong to the open recording {self.path.name}: analyse it again"
             )
         self.result = result

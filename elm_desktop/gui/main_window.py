@@ -35,7 +35,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from elm_desktop.analysis import NO_PROVENANCE
+from elm_desktop.analysis import provenance
 from elm_desktop.archive import content_hash
 from elm_desktop.archive.ingest import model_id
 from elm_desktop.clinical import EmptyPromptError, check_prompt
@@ -85,11 +85,9 @@ DraftAnswer = Literal["save", "discard", "cancel"]
 def bundle_provenance(bundle_path: Path) -> str:
     """Return what a bundle's manifest says it was trained on, without loading the model."""
     try:
-        manifest = json.loads((bundle_path / MANIFEST).read_text(encoding="utf-8"))
-        statement = str(manifest.get("training_data") or "").strip()
+        return provenance(json.loads((bundle_path / MANIFEST).read_text(encoding="utf-8")))
     except (OSError, ValueError, AttributeError):
         return "unknown (the model bundle cannot be read)"
-    return statement or NO_PROVENANCE
 
 
 class MainWindow(QMainWindow):
