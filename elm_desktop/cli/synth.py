@@ -43,6 +43,21 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "--reference",
         help="dipole-spectral only: linked_ears, average or cz (default: drawn per recording)",
     )
+    synth.add_argument(
+        "--conditions",
+        default="none",
+        help="recording conditions to randomise: all, none (default) or a comma-separated list of "
+        "amplitude, impedance_noise, line_noise, drift, pops, dropout, flat, reference, "
+        "sampling_rate (docs/synthetic-eeg.md)",
+    )
+    synth.add_argument(
+        "--layout",
+        choices=("corpus", "tuh-archive"),
+        default="corpus",
+        help="corpus (default): a training corpus with its manifest; tuh-archive: an archive in "
+        "TUH layout with identity in headers and reports and a few bad files, --n sessions of "
+        "the default family, for `elm-desktop corpus import`",
+    )
     synth.add_argument("--workers", type=int, default=2, help="parallel processes (default 2)")
     synth.set_defaults(handler=_synth)
 
@@ -62,6 +77,8 @@ def _synth(args: argparse.Namespace) -> int:
     from elm_desktop.progress import TerminalProgress
     from elm_desktop.synth.families import DEFAULT_FAMILY, get_family
 
+    if args.layout == "tuh-archive":
+        return _tuh_archive(args)
     family = get_family(args.family or DEFAULT_FAMILY)
     findings = [name.strip() for name in args.findings.split(",")] if args.findings else None
     progress = TerminalProgress("synth")
@@ -75,10 +92,24 @@ def _synth(args: argparse.Namespace) -> int:
         naming=args.naming,
         reference=args.reference,
         workers=args.workers,
+        conditions=args.conditions,
         progress=progress,
     )
     progress.close()
     print(manifest)
+    return 0
+
+
+def _tuh_archive(args: argparse.Namespace) -> int:
+    from elm_desktop.progress import TerminalProgress
+    from elm_desktop.synth.tuh_layout import write_tuh_archive
+
+    progress = TerminalProgress("synth")
+    truth = write_tuh_archive(
+        args.out, args.n, args.minutes, args.seed, workers=args.workers, progress=progress
+    )
+    progress.close()
+    print(truth)
     return 0
 
 

@@ -12,13 +12,21 @@ import calendar
 import json
 import multiprocessing
 from collections.abc import Callable, Sequence
-from dataclasses import asdict
+from dataclasses import asdict, replace
 from pathlib import Path
 
 import numpy as np
 
 from elm_desktop.errors import ConfigError
 from elm_desktop.progress import CancelToken, ProgressCallback
+from elm_desktop.synth.conditions import (
+    REFERENCE_SUFFIX,
+    ConditionsRenderer,
+    RecordingConditions,
+    draw_conditions,
+    parse_conditions,
+    protected_electrodes,
+)
 from elm_desktop.synth.edf_writer import Annotation, EdfWriter, SignalHeader
 from elm_desktop.synth.electrodes import ELECTRODES, EXTRA_LABELS, NAMING_STYLES, channel_label
 from elm_desktop.synth.render import Renderer
@@ -44,10 +52,25 @@ _PHYSICAL_RANGE = (-3276.8, 3276.7)
 _STATE_ANNOTATIONS = {"eyes_open": "eyes open", "eyes_closed": "eyes closed"}
 
 
-def signal_headers(spec: RecordingSpec) -> list[SignalHeader]:
-    """Return the EDF signals of a recording: 21 electrodes, then EKG and PHOTIC if present."""
+def signal_headers(
+    spec: RecordingSpec, conditions: RecordingConditions | None = None
+) -> list[SignalHeader]:
+    """Return the EDF signals of a recording: 21 electrodes, then EKG and PHOTIC if present.
+
+    A reference or anti-alias filter the recording ``conditions`` apply shows in the labels
+    (TUH ``EEG FP1-LE``) and the prefilter field.
+    """
     low, high = _PHYSICAL_RANGE
-    headers = [SignalHeader(channel_label(name, spec.naming), low, high) for name in ELECTRODES]
+    labels = [channel_label(name, spec.naming) for name in ELECTRODES]
+    reference = conditions.reference if conditions is not None else None
+    if reference is not None and spec.naming == "tuh":
+        labels = [
+            label.removesuffix("-REF") + f"-{REFERENCE_SUFFIX[reference]}" for label in labels
+        ]
+    prefilter = SignalHeader.prefilter
+    if conditions is not None and conditions.lowpass_hz is not None:
+        prefilter = f"HP:0.1Hz LP:{conditions.lowpass_hz:g}Hz"
+    headers = [SignalHeader(label, low, high, prefilter=prefilter) for label in labels]
     if spec.with_ekg:
         headers.append(SignalHeader(EXTRA_LABELS[spec.naming]["ekg"], low, high))
     if spec.with_photic:
@@ -102,6 +125,7 @@ def write_recording(
     spec: RecordingSpec,
     seed: int | Sequence[int],
     progress: ProgressCallback | None = None,
+    conditions: RecordingConditions | None = None,
 ) -> Path:
     """Render ``spec`` and write it as an EDF+ file, one block at a time.
 
@@ -115,6 +139,9 @@ def write_recording(
         Seed of the signal noise; the same spec and seed give the same bytes.
     progress : ProgressCallback, optional
         Called with (seconds written, total seconds, message) after each block.
+    conditions : RecordingConditions, optional
+        Recording conditions applied to the electrode signals before they are written
+        (:mod:`elm_desktop.synth.conditions`); their rate, if any, must be ``spec.sfreq``.
 
     Returns
     -------
@@ -123,10 +150,11 @@ def write_recording(
     """
     path = Path(path)
     renderer = Renderer(spec, list(np.atleast_1d(seed)))
+    recorder = ConditionsRenderer(conditions, spec.sfreq) if conditions is not None else None
     total = spec.duration_s
     with EdfWriter(
         path,
-        signal_headers(spec),
+        signal_headers(spec, conditions),
         spec.sfreq,
         total,
         spec.start,
@@ -137,6 +165,8 @@ def write_recording(
         for start in range(0, total, BLOCK_SECONDS):
             seconds = min(BLOCK_SECONDS, total - start)
             eeg, ekg, photic = renderer.render(seconds * spec.sfreq)
+            if recorder is not None:
+                eeg = recorder.recorded(recorder.electrodes(eeg))
             rows = (
                 [eeg]
                 + ([ekg[None]] if spec.with_ekg else [])
@@ -148,9 +178,14 @@ def write_recording(
     return path
 
 
-def manifest_entry(spec: RecordingSpec, report: str, edf: str) -> dict:
-    """Return the manifest object of a recording (see the module docstring)."""
-    return {
+def manifest_entry(
+    spec: RecordingSpec, report: str, edf: str, conditions: RecordingConditions | None = None
+) -> dict:
+    """Return the manifest object of a recording (see the module docstring).
+
+    With recording ``conditions``, their drawn values are added under ``"conditions"``.
+    """
+    entry = {
         "id": spec.recording_id,
         "patient_id": spec.patient.patient_id,
         "split": spec.patient.split,
@@ -172,6 +207,9 @@ def manifest_entry(spec: RecordingSpec, report: str, edf: str) -> dict:
         "states": [[round(s.start, 3), round(s.end, 3), s.state] for s in spec.segments],
         "annotations": [[a.onset, a.duration, a.text] for a in annotations(spec)],
     }
+    if conditions is not None:
+        entry["conditions"] = conditions.values
+    return entry
 
 
 def check_findings(findings: Sequence[str] | None, n: int) -> None:
@@ -262,10 +300,33 @@ def plan_corpus(
     return plan
 
 
-def _write_task(task: tuple[Path, RecordingSpec, list[int]]) -> str:
-    path, spec, seed = task
-    write_recording(path, spec, seed)
+def _write_task(
+    task: tuple[Path, RecordingSpec, list[int], RecordingConditions | None],
+) -> str:
+    path, spec, seed, conditions = task
+    write_recording(path, spec, seed, conditions=conditions)
     return spec.recording_id
+
+
+def _with_conditions(
+    plan: list[tuple[RecordingSpec, str]], names: tuple[str, ...], seed: int
+) -> list[tuple[RecordingSpec, str, RecordingConditions | None]]:
+    """Draw each recording's conditions (none without names); a drawn rate replaces the spec's."""
+    if not names:
+        return [(spec, report, None) for spec, report in plan]
+    drawn = []
+    for i, (spec, report) in enumerate(plan):
+        conditions = draw_conditions(
+            names,
+            [seed, 4, i],
+            spec.duration_s,
+            spec.line_frequency,
+            protected_electrodes(spec.findings),
+        )
+        if conditions.sfreq is not None:
+            spec = replace(spec, sfreq=conditions.sfreq)
+        drawn.append((spec, report, conditions))
+    return drawn
 
 
 def generate_corpus(
@@ -279,6 +340,7 @@ def generate_corpus(
     workers: int = 2,
     progress: ProgressCallback | None = None,
     cancel: CancelToken | None = None,
+    conditions: str | Sequence[str] | None = None,
 ) -> Path:
     """Generate ``n`` recordings with reports and write their manifest.
 
@@ -305,6 +367,9 @@ def generate_corpus(
         Called with (recordings done, n, last id).
     cancel : CancelToken, optional
         Checked between recordings.
+    conditions : str or sequence of str, optional
+        Recording conditions to randomise (``"all"``, ``"none"`` (default) or names, see
+        :mod:`elm_desktop.synth.conditions`); a drawn sampling rate replaces ``sfreq``.
 
     Returns
     -------
@@ -312,18 +377,23 @@ def generate_corpus(
         The manifest.
     """
     out_dir = Path(out_dir)
-    plan = plan_corpus(n, minutes, seed, findings, sfreq, naming)
+    names = parse_conditions(conditions)
+    plan = _with_conditions(plan_corpus(n, minutes, seed, findings, sfreq, naming), names, seed)
     out_dir.mkdir(parents=True, exist_ok=True)
     tasks = [
-        (out_dir / f"{spec.recording_id}.edf", spec, [seed, 3, i])
-        for i, (spec, _) in enumerate(plan)
+        (out_dir / f"{spec.recording_id}.edf", spec, [seed, 3, i], drawn)
+        for i, (spec, _, drawn) in enumerate(plan)
     ]
     write_in_parallel(_write_task, tasks, workers, progress, cancel)
     return write_manifest(
         out_dir,
         [
-            (spec.recording_id, report, manifest_entry(spec, report, f"{spec.recording_id}.edf"))
-            for spec, report in plan
+            (
+                spec.recording_id,
+                report,
+                manifest_entry(spec, report, f"{spec.recording_id}.edf", drawn),
+            )
+            for spec, report, drawn in plan
         ],
     )
 

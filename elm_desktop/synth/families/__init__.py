@@ -14,9 +14,10 @@ from pathlib import Path
 
 from elm_desktop.errors import ConfigError
 from elm_desktop.progress import CancelToken, ProgressCallback
+from elm_desktop.synth.conditions import parse_conditions
 
 #: Signature of a family's corpus writer: (out_dir, n, minutes, seed, findings=, sfreq=,
-#: naming=, reference=, workers=, progress=, cancel=) -> manifest path.
+#: naming=, reference=, workers=, progress=, cancel=, conditions=) -> manifest path.
 CorpusWriter = Callable[..., Path]
 
 
@@ -61,18 +62,27 @@ class Family:
         workers: int = 2,
         progress: ProgressCallback | None = None,
         cancel: CancelToken | None = None,
+        conditions: str | Sequence[str] | None = None,
     ) -> Path:
         """Write a corpus of this family (see :func:`elm_desktop.synth.generate_corpus`).
 
         Options left as None take the family's default; an option the family cannot honour
-        raises :class:`~elm_desktop.errors.ConfigError` naming what it can.
+        raises :class:`~elm_desktop.errors.ConfigError` naming what it can. ``conditions``
+        names the recording conditions to randomise (:mod:`elm_desktop.synth.conditions`);
+        for a fixed-rate family, ``sampling_rate`` among them and ``sfreq`` exclude each other.
         """
+        names = parse_conditions(conditions)
+        if sfreq is not None and self.default_sfreq is not None and "sampling_rate" in names:
+            raise ConfigError(
+                "--sfreq fixes the sampling rate that the sampling_rate condition draws; "
+                "leave one of them out"
+            )
         sfreq = self.default_sfreq if sfreq is None else sfreq
         naming = self.default_naming if naming is None else naming
         self._check("sampling rate", sfreq, self.sampling_rates)
         self._check("naming", naming, self.namings)
         self._check("reference", reference, self.references)
-        options = {"findings": findings, "sfreq": sfreq, "naming": naming}
+        options = {"findings": findings, "sfreq": sfreq, "naming": naming, "conditions": names}
         if self.references:
             options["reference"] = reference
         return self.write_corpus(

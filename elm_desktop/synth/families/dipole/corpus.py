@@ -14,6 +14,13 @@ import numpy as np
 
 from elm_desktop.errors import ConfigError
 from elm_desktop.progress import CancelToken, ProgressCallback
+from elm_desktop.synth.conditions import (
+    ConditionsRenderer,
+    RecordingConditions,
+    draw_conditions,
+    parse_conditions,
+    protected_electrodes,
+)
 from elm_desktop.synth.corpus import check_findings, write_in_parallel, write_manifest
 from elm_desktop.synth.edf_writer import Annotation, EdfWriter, SignalHeader
 from elm_desktop.synth.electrodes import ELECTRODES
@@ -92,9 +99,19 @@ def _signals(spec: DipoleSpec) -> list[SignalHeader]:
     return headers
 
 
-def write_recording(path: Path, spec: DipoleSpec, seed: Sequence[int]) -> Path:
-    """Render ``spec`` and write it as EDF+ (the same spec and seed give the same bytes)."""
-    eeg, ekg, photic = render(spec, list(seed))
+def write_recording(
+    path: Path,
+    spec: DipoleSpec,
+    seed: Sequence[int],
+    conditions: RecordingConditions | None = None,
+) -> Path:
+    """Render ``spec`` and write it as EDF+ (the same spec and seed give the same bytes).
+
+    Recording ``conditions`` (:mod:`elm_desktop.synth.conditions`), when given, are applied
+    to the electrode signals; this family keeps its own rate and reference.
+    """
+    recorder = ConditionsRenderer(conditions, spec.sfreq) if conditions is not None else None
+    eeg, ekg, photic = render(spec, list(seed), recorder)
     rows = (
         [eeg]
         + ([ekg[None]] if spec.with_ekg else [])
@@ -114,9 +131,12 @@ def write_recording(path: Path, spec: DipoleSpec, seed: Sequence[int]) -> Path:
     return Path(path)
 
 
-def manifest_entry(spec: DipoleSpec, report: str, edf: str) -> dict:
-    """The manifest object of a recording: the shared fields plus ``family`` and ``reference``."""
-    return {
+def manifest_entry(
+    spec: DipoleSpec, report: str, edf: str, conditions: RecordingConditions | None = None
+) -> dict:
+    """The manifest object of a recording: the shared fields plus ``family`` and ``reference``
+    (and ``conditions``, the drawn recording conditions, when there are any)."""
+    entry = {
         "id": spec.recording_id,
         "patient_id": spec.patient.patient_id,
         "split": spec.patient.split,
@@ -140,6 +160,9 @@ def manifest_entry(spec: DipoleSpec, report: str, edf: str) -> dict:
         "family": FAMILY,
         "reference": spec.reference,
     }
+    if conditions is not None:
+        entry["conditions"] = conditions.values
+    return entry
 
 
 def _check(findings, sfreq, naming, reference, n, minutes) -> None:
@@ -209,9 +232,9 @@ def plan_corpus(
     return plan
 
 
-def _write_task(task: tuple[Path, DipoleSpec, list[int]]) -> str:
-    path, spec, seed = task
-    write_recording(path, spec, seed)
+def _write_task(task: tuple[Path, DipoleSpec, list[int], RecordingConditions | None]) -> str:
+    path, spec, seed, conditions = task
+    write_recording(path, spec, seed, conditions)
     return spec.recording_id
 
 
@@ -227,6 +250,7 @@ def generate_corpus(
     workers: int = 2,
     progress: ProgressCallback | None = None,
     cancel: CancelToken | None = None,
+    conditions: str | Sequence[str] | None = None,
 ) -> Path:
     """Write ``n`` recordings of the dipole family with reports and their manifest.
 
@@ -246,6 +270,10 @@ def generate_corpus(
         Processes writing recordings in parallel; the bytes do not depend on it.
     progress, cancel
         Called / checked after each recording.
+    conditions : str or sequence of str, optional
+        Recording conditions to randomise (``"all"``, ``"none"`` (default) or names, see
+        :mod:`elm_desktop.synth.conditions`); this family draws its own rate and reference,
+        so ``sampling_rate`` and ``reference`` leave them alone.
 
     Returns
     -------
@@ -253,15 +281,33 @@ def generate_corpus(
         The manifest.
     """
     out_dir = Path(out_dir)
+    names = parse_conditions(conditions)
     plan = plan_corpus(n, minutes, seed, findings, sfreq, naming, reference)
+    drawn = [
+        draw_conditions(
+            names,
+            [seed, 104, i],
+            spec.duration_s,
+            spec.line_frequency,
+            protected_electrodes(spec.findings),
+            family_sets_recording=True,
+        )
+        if names
+        else None
+        for i, (spec, _) in enumerate(plan)
+    ]
     out_dir.mkdir(parents=True, exist_ok=True)
     tasks = [
-        (out_dir / f"{spec.recording_id}.edf", spec, [seed, 103, i])
+        (out_dir / f"{spec.recording_id}.edf", spec, [seed, 103, i], drawn[i])
         for i, (spec, _) in enumerate(plan)
     ]
     write_in_parallel(_write_task, tasks, workers, progress, cancel)
     rows = [
-        (spec.recording_id, report, manifest_entry(spec, report, f"{spec.recording_id}.edf"))
-        for spec, report in plan
+        (
+            spec.recording_id,
+            report,
+            manifest_entry(spec, report, f"{spec.recording_id}.edf", drawn[i]),
+        )
+        for i, (spec, report) in enumerate(plan)
     ]
     return write_manifest(out_dir, rows)

@@ -14,6 +14,7 @@ from __future__ import annotations
 import numpy as np
 from scipy import signal
 
+from elm_desktop.synth.conditions import ConditionsRenderer
 from elm_desktop.synth.electrodes import ELECTRODES, positions
 from elm_desktop.synth.families.dipole.background import (
     aperiodic_shape,
@@ -193,8 +194,13 @@ def _heart(spec: DipoleSpec, rng: np.random.Generator, t: np.ndarray) -> np.ndar
     return ecg
 
 
-def render(spec: DipoleSpec, seed: list[int]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def render(
+    spec: DipoleSpec, seed: list[int], conditions: ConditionsRenderer | None = None
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Render a whole recording.
+
+    Recording ``conditions``, when given, act on the potentials at the electrodes before they
+    are referenced and on the filtered signals (:mod:`elm_desktop.synth.conditions`).
 
     Returns
     -------
@@ -220,11 +226,15 @@ def render(spec: DipoleSpec, seed: list[int]) -> tuple[np.ndarray, np.ndarray, n
         phase = 2 * np.pi * spec.line_frequency * harmonic * t
         if spec.line_frequency * harmonic < fs / 2:
             potentials += share * np.outer(hum, np.sin(phase + rng.uniform(0, 2 * np.pi)))
+    if conditions is not None:
+        potentials = conditions.electrodes(potentials)
     recorded = reference_matrix(spec.reference) @ potentials
     recorded += rng.normal(0.0, 0.7, recorded.shape)
     high = signal.butter(1, 0.16, "highpass", fs=fs, output="sos")
     low = signal.butter(4, min(0.35 * fs, 100.0), "lowpass", fs=fs, output="sos")
     recorded = signal.sosfilt(low, signal.sosfilt(high, recorded, axis=1), axis=1)
+    if conditions is not None:
+        recorded = conditions.recorded(recorded)
     ekg = signal.sosfilt(low, 1000.0 * ecg + rng.normal(0, 10, t.size))
     photic = np.zeros(t.size)
     for p in spec.procedures:
