@@ -61,6 +61,9 @@ class DataConfig:
     generate_n: int = 0
     generate_minutes: float = 1.0
     generate_seed: int = 0
+    # Recording conditions the generated corpus randomises: "all", "none" or "name,name"
+    # (elm_desktop.synth.conditions).
+    generate_conditions: str = "none"
 
 
 @dataclass

@@ -57,11 +57,19 @@ def read_manifest(path: str | Path) -> list[dict[str, Any]]:
     return records
 
 
-def ensure_corpus(corpus: str | Path, n: int, minutes: float, seed: int, workers: int) -> Path:
-    """Generate a synthetic corpus into ``corpus`` unless its manifest already exists."""
+def ensure_corpus(
+    corpus: str | Path, n: int, minutes: float, seed: int, workers: int, conditions: str = "none"
+) -> Path:
+    """Generate a synthetic corpus into ``corpus`` unless its manifest already exists.
+
+    ``conditions`` names the recording conditions it randomises (``[data]
+    generate_conditions``, :mod:`elm_desktop.synth.conditions`).
+    """
     corpus = Path(corpus)
     if not (corpus / MANIFEST_NAME).is_file():
-        generate_corpus(corpus, n=n, minutes=minutes, seed=seed, workers=workers)
+        generate_corpus(
+            corpus, n=n, minutes=minutes, seed=seed, workers=workers, conditions=conditions
+        )
     return corpus
 
 
