@@ -387,3 +387,13 @@ def test_the_dipole_family_applies_the_layer_before_its_reference_and_after_its_
     ratios = [changed[e].std() / base[e].std() for e in SCALP if e not in flat]
     assert all(changed[e].std() == 0.0 for e in flat)
     assert np.median(ratios) == pytest.approx(conditions.values["amplitude"]["recording"], rel=0.25)
+
+
+def test_a_training_configuration_generates_its_corpus_with_the_named_conditions(tmp_path):
+    from elm_desktop.training.config import training_config_from_dict
+    from elm_desktop.training.data import ensure_corpus
+
+    data = training_config_from_dict({"data": {"generate_conditions": "drift,pops"}}).data
+    ensure_corpus(tmp_path, 2, 0.2, 3, 1, conditions=data.generate_conditions)
+    entries = read_manifest(tmp_path / "manifest.jsonl")
+    assert [sorted(e["conditions"]) for e in entries] == [["drift", "pops"]] * 2
