@@ -32,6 +32,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "recording",
     "training",
     "synth",
+    "corpus",
     "gui",
     "archive",
     "analyze",
