@@ -218,9 +218,16 @@ def prepare_data(
 def describe_training_data(recordings: list[dict], train_ids: np.ndarray, corpus: str) -> str:
     """What a model was trained on, as its bundle states it to the reader.
 
-    Every corpus the trainer reads today comes from :mod:`elm_desktop.synth`; the statement
-    names the generator families, and the corpus folder without its local path.
+    A corpus from :mod:`elm_desktop.synth` is named by its generator families; one made by
+    ``elm-desktop corpus import`` (entries with ``origin = "import"``) as an imported archive.
+    Either way the corpus folder is named without its local path.
     """
+    if any(recordings[i].get("origin") == "import" for i in train_ids):
+        return (
+            f"{len(train_ids):,} recordings imported from a local archive with "
+            f"`elm-desktop corpus import` (labels read from their reports), corpus "
+            f"{Path(corpus).name}"
+        )
     families = sorted({recordings[i].get("family", DEFAULT_FAMILY) for i in train_ids})
     return (
         f"synthetic EEG only: {len(train_ids):,} recordings made by ELM Desktop's own generator "
