@@ -71,18 +71,18 @@ from scipy import signal
 from elm_desktop.errors import ConfigError
 from elm_desktop.synth.electrodes import ELECTRODES, SCALP
 
-#: Every ingredient, in the order it is applied, with what it does.
-INGREDIENTS: dict[str, str] = {
-    "amplitude": "recording (0.5-2x) and electrode (0.7-1.4x) gain",
-    "impedance_noise": "white + 1/f electrode noise, a few poor electrodes",
-    "line_noise": "50/60 Hz mains with harmonics, stronger on a few electrodes",
-    "drift": "slow baseline wander (sweat, lead movement)",
-    "pops": "electrode pops: step and exponential decay",
-    "dropout": "a loose electrode replaced by noise and hum",
-    "flat": "a channel written as zeros",
-    "reference": "linked ears, average, Cz or A1 reference (reference-free families)",
-    "sampling_rate": "200-512 Hz with an anti-alias low-pass (fixed-rate families)",
-}
+#: Every ingredient (described in the module docstring), in the order it is applied.
+INGREDIENTS: tuple[str, ...] = (
+    "amplitude",
+    "impedance_noise",
+    "line_noise",
+    "drift",
+    "pops",
+    "dropout",
+    "flat",
+    "reference",
+    "sampling_rate",
+)
 
 #: References the layer can apply, with the suffix TUH-style labels carry.
 REFERENCE_SUFFIX: dict[str, str] = {"linked_ears": "LE", "average": "AVG", "cz": "REF", "a1": "REF"}
@@ -121,11 +121,9 @@ def parse_conditions(text: str | Sequence[str] | None) -> tuple[str, ...]:
     if text is None:
         return ()
     parts = text.split(",") if isinstance(text, str) else list(text)
-    names = {part.strip() for part in parts} - {""}
-    if names <= {"none"}:
-        return ()
-    if names == {"all"}:
-        return tuple(INGREDIENTS)
+    names = {part.strip() for part in parts} - {"", "none"}
+    if "all" in names:
+        return INGREDIENTS
     unknown = sorted(names - set(INGREDIENTS))
     if unknown:
         raise ConfigError(

@@ -102,8 +102,9 @@ def amplitude_at(x: np.ndarray, frequency: float, sfreq: float) -> float:
 
 
 def test_names_parse_as_all_none_or_a_list_and_unknown_names_are_refused():
-    assert parse_conditions("all") == tuple(INGREDIENTS)
+    assert parse_conditions("all") == parse_conditions("all,pops") == INGREDIENTS
     assert parse_conditions("none") == parse_conditions(None) == parse_conditions("") == ()
+    assert parse_conditions("none,flat") == ("flat",)
     assert parse_conditions(" line_noise,amplitude ") == ("amplitude", "line_noise")
     with pytest.raises(ConfigError, match=r"unknown recording condition\(s\) hum; available: all"):
         parse_conditions("amplitude,hum")
@@ -339,7 +340,7 @@ def test_all_conditions_keep_ground_truth_read_through_and_repeat_for_a_seed(tmp
 def test_spikes_stay_at_their_ground_truth_times_under_all_conditions(tmp_path):
     spec = normal_spec(120, abnormal={"focal_epileptiform"}, seed=4)
     conditions = draw_conditions(
-        tuple(INGREDIENTS),
+        INGREDIENTS,
         [1],
         spec.duration_s,
         spec.line_frequency,
