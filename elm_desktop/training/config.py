@@ -1,7 +1,7 @@
 """Model and training configurations: dataclasses read from TOML files and written as JSON.
 
-A training configuration file has four tables, ``[model]``, ``[data]``, ``[train]`` and
-``[loss]``, whose keys are the fields below; a missing key keeps its default, an unknown key
+A training configuration file has five tables, ``[model]``, ``[data]``, ``[train]``,
+``[loss]`` and ``[augment]``, whose keys are the fields below; a missing key keeps its default, an unknown key
 is refused. Relative paths in ``[data]`` and ``[train]`` are relative to the current
 directory (the documented commands run from the repository root).
 """
@@ -51,7 +51,8 @@ class ModelConfig:
 class DataConfig:
     """Where the corpus is, how it is preprocessed, how bags are drawn (ELM: 120/24/80)."""
 
-    corpus: str = ""
+    # One corpus folder, or several (e.g. one per generator family) trained on as one.
+    corpus: str | list[str] = ""
     cache_dir: str = ""
     max_crops: int = 120
     max_segments: int = 24
@@ -64,6 +65,11 @@ class DataConfig:
     # Recording conditions the generated corpus randomises: "all", "none" or "name,name"
     # (elm_desktop.synth.conditions).
     generate_conditions: str = "none"
+
+    @property
+    def corpora(self) -> list[str]:
+        """``corpus`` as a list of folders."""
+        return list(self.corpus) if isinstance(self.corpus, list) else [self.corpus]
 
 
 @dataclass
@@ -93,6 +99,38 @@ class LossConfig:
 
 
 @dataclass
+class AugmentConfig:
+    """On-the-fly augmentation of training crops (:mod:`elm_desktop.training.augment`).
+
+    Each ingredient is off at its default; see the module for what each one does.
+    """
+
+    amplitude_scale: float = 1.0
+    channel_gain: float = 1.0
+    spectral_tilt: float = 0.0
+    time_warp: float = 0.0
+    crop_jitter: bool = False
+    background_mix: float = 0.0
+    channel_dropout: float = 0.0
+
+    def __post_init__(self) -> None:
+        for name in ("amplitude_scale", "channel_gain"):
+            if getattr(self, name) < 1.0:
+                raise ConfigError(f"augment.{name} is a largest factor and must be >= 1")
+        limits = {"time_warp": 0.25, "background_mix": 1.0, "channel_dropout": 0.5}
+        for name, high in limits.items():
+            if not 0.0 <= getattr(self, name) <= high:
+                raise ConfigError(f"augment.{name} must lie in [0, {high}]")
+        if self.spectral_tilt < 0:
+            raise ConfigError("augment.spectral_tilt is a largest exponent and must be >= 0")
+
+    @property
+    def active(self) -> bool:
+        """Whether any ingredient is switched on."""
+        return self != AugmentConfig()
+
+
+@dataclass
 class TrainingConfig:
     """A whole training run."""
 
@@ -100,6 +138,7 @@ class TrainingConfig:
     data: DataConfig = field(default_factory=DataConfig)
     train: TrainConfig = field(default_factory=TrainConfig)
     loss: LossConfig = field(default_factory=LossConfig)
+    augment: AugmentConfig = field(default_factory=AugmentConfig)
 
     def to_dict(self) -> dict[str, Any]:
         return dataclasses.asdict(self)
@@ -122,7 +161,13 @@ def training_config_from_dict(
     values: dict[str, Any], base_dir: Path | None = None
 ) -> TrainingConfig:
     """Build a :class:`TrainingConfig` from nested tables; resolve paths against ``base_dir``."""
-    tables = {"model": ModelConfig, "data": DataConfig, "train": TrainConfig, "loss": LossConfig}
+    tables = {
+        "model": ModelConfig,
+        "data": DataConfig,
+        "train": TrainConfig,
+        "loss": LossConfig,
+        "augment": AugmentConfig,
+    }
     unknown = sorted(set(values) - set(tables))
     if unknown:
         raise ConfigError(f"unknown table(s): {', '.join(unknown)}; expected {sorted(tables)}")
@@ -130,10 +175,14 @@ def training_config_from_dict(
         **{name: _build(cls, values.get(name, {}), name) for name, cls in tables.items()}
     )
     if base_dir is not None:
+
+        def resolved(value: str) -> str:
+            return value if not value or Path(value).is_absolute() else str(base_dir / value)
+
         for section, key in (("data", "corpus"), ("data", "cache_dir"), ("train", "out_dir")):
             value = getattr(getattr(config, section), key)
-            if value and not Path(value).is_absolute():
-                setattr(getattr(config, section), key, str((base_dir / value).resolve()))
+            value = [resolved(v) for v in value] if isinstance(value, list) else resolved(value)
+            setattr(getattr(config, section), key, value)
     return config
 
 

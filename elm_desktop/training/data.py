@@ -258,12 +258,16 @@ class TextCache:
         return range(int(self.offsets[recording]), int(self.offsets[recording + 1]))
 
 
+def _text_cache_name(text_model: str, pooling: str, max_length: int, mode: str) -> str:
+    key = json.dumps([text_model, pooling, max_length, mode, CACHE_VERSION])
+    return "text-" + hashlib.sha256(key.encode()).hexdigest()[:16]
+
+
 def text_cache(
     cache: CropCache, text_model: str, pooling: str, max_length: int, mode: str
 ) -> TextCache:
     """Segment every report and embed the segments with the frozen encoder, cached on disk."""
-    key = json.dumps([text_model, pooling, max_length, mode, CACHE_VERSION])
-    name = "text-" + hashlib.sha256(key.encode()).hexdigest()[:16]
+    name = _text_cache_name(text_model, pooling, max_length, mode)
     path = cache.directory / f"{name}.npz"
     if path.is_file():
         stored = np.load(path)
@@ -283,6 +287,88 @@ def text_cache(
     np.savez(path, offsets=offsets, embeddings=embeddings)
     (cache.directory / f"{name}.json").write_text(json.dumps(segments), encoding="utf-8")
     return TextCache(segments, offsets, embeddings)
+
+
+def merge_caches(
+    parts: list[tuple[CropCache, TextCache]],
+    directory: str | Path,
+    text_settings: tuple[str, str, int, str],
+) -> tuple[CropCache, TextCache]:
+    """Join the caches of several corpora into one, as if they were one corpus.
+
+    Crops are copied in order (no preprocessing again), so training on two generator
+    families reads one cache. Reused when it was built from the same parts.
+
+    Parameters
+    ----------
+    parts : list of (CropCache, TextCache)
+        Each corpus's caches, in the order their recordings are to appear.
+    directory : str or Path
+        Folder of the joined cache.
+    text_settings : tuple
+        ``(text_model, pooling, max_length, mode)`` of the text caches.
+    """
+    directory = Path(directory)
+    digest = hashlib.sha256(
+        json.dumps(
+            [
+                json.loads((c.directory / "meta.json").read_text())["manifest_sha256"]
+                for c, _ in parts
+            ]
+        ).encode()
+    ).hexdigest()
+    name = _text_cache_name(*text_settings)
+    meta_path = directory / "meta.json"
+    if meta_path.is_file() and (directory / f"{name}.npz").is_file():
+        meta = json.loads(meta_path.read_text(encoding="utf-8"))
+        if (meta.get("manifest_sha256"), meta.get("version")) == (digest, CACHE_VERSION):
+            cache = CropCache.open(directory)
+            return cache, text_cache(cache, *text_settings)
+    ids = [r["id"] for cache, _ in parts for r in cache.recordings]
+    if len(set(ids)) != len(ids):
+        raise ConfigError("the corpora to join share recording ids: give each its own seed")
+    directory.mkdir(parents=True, exist_ok=True)
+    with open(directory / "crops.f16", "wb") as out:
+        for cache, _ in parts:
+            for start in range(0, len(cache.crops), 4096):
+                out.write(np.ascontiguousarray(cache.crops[start : start + 4096]).tobytes())
+    crop_counts = [len(cache.crops) for cache, _ in parts]
+    crop_shift = np.cumsum([0] + crop_counts[:-1])
+    offsets = np.concatenate(
+        [[0]]
+        + [cache.offsets[1:] + shift for (cache, _), shift in zip(parts, crop_shift, strict=True)]
+    )
+    np.savez(
+        directory / "index.npz",
+        offsets=offsets.astype(np.int64),
+        starts_s=np.concatenate([cache.starts_s for cache, _ in parts]),
+        labels=np.concatenate([cache.labels for cache, _ in parts]),
+    )
+    recordings = [r for cache, _ in parts for r in cache.recordings]
+    (directory / "recordings.json").write_text(json.dumps(recordings), encoding="utf-8")
+    text_counts = [len(texts.embeddings) for _, texts in parts]
+    text_shift = np.cumsum([0] + text_counts[:-1])
+    text_offsets = np.concatenate(
+        [[0]]
+        + [texts.offsets[1:] + shift for (_, texts), shift in zip(parts, text_shift, strict=True)]
+    )
+    np.savez(
+        directory / f"{name}.npz",
+        offsets=text_offsets.astype(np.int64),
+        embeddings=np.concatenate([texts.embeddings for _, texts in parts]),
+    )
+    segments = [s for _, texts in parts for s in texts.segments]
+    (directory / f"{name}.json").write_text(json.dumps(segments), encoding="utf-8")
+    meta = {
+        "version": CACHE_VERSION,
+        "window_s": parts[0][0].window_s,
+        "n_crops": int(offsets[-1]),
+        "manifest": [str(c.directory) for c, _ in parts],
+        "manifest_sha256": digest,
+    }
+    meta_path.write_text(json.dumps(meta, indent=2), encoding="utf-8")
+    cache = CropCache.open(directory)
+    return cache, text_cache(cache, *text_settings)
 
 
 @dataclass

@@ -23,6 +23,7 @@ import torch.distributed as dist
 from elm_desktop.errors import ConfigError
 from elm_desktop.progress import CancelToken, ProgressCallback
 from elm_desktop.synth.families import DEFAULT_FAMILY
+from elm_desktop.training.augment import augment_batch, normal_crop_pool
 from elm_desktop.training.config import TrainingConfig
 from elm_desktop.training.data import (
     Batch,
@@ -31,6 +32,7 @@ from elm_desktop.training.data import (
     build_cache,
     ensure_corpus,
     load_batch,
+    merge_caches,
     plan_epoch,
     text_cache,
 )
@@ -188,31 +190,54 @@ def _optimizer(model: ElmModel, config: TrainingConfig) -> torch.optim.Optimizer
 def prepare_data(
     config: TrainingConfig, progress: ProgressCallback | None = None
 ) -> tuple[CropCache, TextCache]:
-    """Build (or reopen) the preprocessing and text caches a configuration names."""
+    """Build (or reopen) the preprocessing and text caches a configuration names.
+
+    Several corpora are cached one by one (each in its own folder, reused by later runs) and
+    joined into ``cache_dir`` (default: beside the first, named after all of them).
+    """
     data = config.data
-    if not data.corpus:
+    corpora = data.corpora
+    if not all(corpora):
         raise ConfigError("[data] corpus is not set: name a folder holding manifest.jsonl")
     if data.generate_n > 0:
         ensure_corpus(
-            data.corpus, data.generate_n, data.generate_minutes, data.generate_seed, data.workers
+            corpora[0], data.generate_n, data.generate_minutes, data.generate_seed, data.workers
         )
-    cache_dir = data.cache_dir or str(Path(data.corpus) / f"cache-{config.model.window_s}s")
-    cache = build_cache(
-        data.corpus, cache_dir, config.model.window_s, workers=data.workers, progress=progress
-    )
-    texts = text_cache(
-        cache,
+    settings = (
         config.model.text_model,
         config.model.pooling,
         config.model.max_length,
         config.model.segment_mode,
     )
+    window = f"cache-{config.model.window_s}s"
+    parts = []
+    for corpus in corpora:
+        cache_dir = data.cache_dir if len(corpora) == 1 and data.cache_dir else ""
+        cache = build_cache(
+            corpus,
+            cache_dir or Path(corpus) / window,
+            config.model.window_s,
+            workers=data.workers,
+            progress=progress,
+        )
+        parts.append((cache, text_cache(cache, *settings)))
+    if len(parts) == 1:
+        cache, texts = parts[0]
+    else:
+        joined = "+".join(Path(c).name for c in corpora)
+        merged_dir = data.cache_dir or Path(corpora[0]).parent / f"{joined}-{window}"
+        cache, texts = merge_caches(parts, merged_dir, settings)
     if texts.embeddings.shape[1] != config.model.text_dim:
         raise ConfigError(
             f"model.text_dim is {config.model.text_dim} but the text model gives "
             f"{texts.embeddings.shape[1]}: set text_dim to match"
         )
     return cache, texts
+
+
+def corpus_names(config: TrainingConfig) -> str:
+    """The training corpora's folder names, without their local paths (bundles travel)."""
+    return " + ".join(Path(c).name for c in config.data.corpora)
 
 
 def describe_training_data(recordings: list[dict], train_ids: np.ndarray, corpus: str) -> str:
@@ -231,7 +256,8 @@ def describe_training_data(recordings: list[dict], train_ids: np.ndarray, corpus
     families = sorted({recordings[i].get("family", DEFAULT_FAMILY) for i in train_ids})
     return (
         f"synthetic EEG only: {len(train_ids):,} recordings made by ELM Desktop's own generator "
-        f"({', '.join(families)} family), corpus {Path(corpus).name}; no real EEG"
+        f"({', '.join(families)} {'family' if len(families) == 1 else 'families'}), "
+        f"corpus {Path(corpus).name}; no real EEG"
     )
 
 
@@ -281,6 +307,7 @@ def train(
     if len(train_ids) == 0:
         raise ConfigError("the corpus has no recording in the 'train' split")
     autocast = device.type == "cuda" and config.train.amp
+    normal_pool = normal_crop_pool(cache, train_ids) if config.augment.active else None
     for epoch in range(start_epoch, config.train.epochs):
         rng = np.random.default_rng([config.train.seed, epoch])
         plan = plan_epoch(
@@ -306,6 +333,11 @@ def train(
             for group in optimizer.param_groups:
                 group["lr"] = learning_rate(config, step, steps_per_epoch)
             batch = load_batch(cache, texts, planned)
+            if normal_pool is not None:
+                crop_ids = np.concatenate([bag[1] for bag in planned])
+                # One generator per step and rank: a resumed run draws what it would have.
+                step_rng = np.random.default_rng([config.train.seed, epoch, step, world.rank])
+                batch = augment_batch(batch, crop_ids, cache, config.augment, normal_pool, step_rng)
             inputs = _to_device(batch, device)
             with torch.autocast(device.type, dtype=torch.bfloat16, enabled=autocast):
                 loss, parts = step_module(*inputs, len(planned))
@@ -345,11 +377,11 @@ def train(
     if world.main:
         notes = {
             "training_data": describe_training_data(
-                cache.recordings, train_ids, config.data.corpus
+                cache.recordings, train_ids, corpus_names(config)
             ),
             "epochs": config.train.epochs,
             "steps": step,
-            "corpus": Path(config.data.corpus).name,  # bundles travel: no local path
+            "corpus": corpus_names(config),
             "world_size": world.world_size,
             "device": device.type,
         }

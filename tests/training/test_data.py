@@ -76,3 +76,62 @@ def test_bags_hold_distinct_recordings_and_respect_limits(caches):
 def test_missing_manifest_is_a_clear_error(tmp_path):
     with pytest.raises(ConfigError, match="generate a corpus"):
         read_manifest(tmp_path)
+
+
+def _renamed_corpus(tiny_corpus, root, prefix):
+    """The tiny corpus under other recording and patient ids (the same EDF files)."""
+    import json
+
+    root.mkdir()
+    lines = []
+    for line in (tiny_corpus / "manifest.jsonl").read_text().splitlines():
+        entry = json.loads(line)
+        entry["id"], entry["patient_id"] = prefix + entry["id"], prefix + entry["patient_id"]
+        entry["edf"] = str(tiny_corpus / entry["edf"])
+        lines.append(json.dumps(entry))
+    (root / "manifest.jsonl").write_text("\n".join(lines) + "\n")
+    return root
+
+
+def test_several_corpora_train_as_one_joined_cache(caches, tiny_corpus, tmp_path):
+    from elm_desktop.training.config import TrainingConfig
+    from elm_desktop.training.trainer import corpus_names, prepare_data
+
+    cache, texts = caches
+    other = _renamed_corpus(tiny_corpus, tmp_path / "other", "b-")
+    config = TrainingConfig()
+    config.data.corpus = [str(tiny_corpus), str(other)]
+    config.data.cache_dir = str(tmp_path / "joined")
+    joined, joined_texts = prepare_data(config)
+    assert len(joined) == 2 * len(cache)
+    np.testing.assert_array_equal(joined.crops[: len(cache.crops)], cache.crops)
+    np.testing.assert_array_equal(joined.crops[len(cache.crops) :], cache.crops)
+    last = len(cache) + 3
+    assert joined.recordings[last]["id"] == "b-" + cache.recordings[3]["id"]
+    np.testing.assert_array_equal(
+        joined.crops[joined.crop_range(last)], cache.crops[cache.crop_range(3)]
+    )
+    np.testing.assert_array_equal(
+        joined.labels[joined.crop_range(last)], cache.labels[cache.crop_range(3)]
+    )
+    segments = joined_texts.recording_range(last)
+    np.testing.assert_array_equal(
+        joined_texts.embeddings[segments], texts.embeddings[texts.recording_range(3)]
+    )
+    assert corpus_names(config) == f"{tiny_corpus.name} + other"
+    # Asking again reuses the joined cache instead of copying the crops once more.
+    stamp = (tmp_path / "joined" / "crops.f16").stat().st_mtime_ns
+    prepare_data(config)
+    assert (tmp_path / "joined" / "crops.f16").stat().st_mtime_ns == stamp
+
+
+def test_corpora_sharing_recording_ids_are_refused(caches, tiny_corpus, tmp_path):
+    from elm_desktop.training.config import TrainingConfig
+    from elm_desktop.training.trainer import prepare_data
+
+    copy = _renamed_corpus(tiny_corpus, tmp_path / "copy", "")
+    config = TrainingConfig()
+    config.data.corpus = [str(tiny_corpus), str(copy)]
+    config.data.cache_dir = str(tmp_path / "joined")
+    with pytest.raises(ConfigError, match="share recording ids"):
+        prepare_data(config)

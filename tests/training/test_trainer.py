@@ -143,3 +143,32 @@ def test_adapt_keeps_the_released_encoder_frozen(tiny_corpus, tiny_cache, tmp_pa
         assert torch.equal(adapted.eeg_encoder.state_dict()[key], value), key
     start = ElmModel.load(tmp_path / "adapted" / "init")
     assert not torch.equal(start.text_projector.net[0].weight, adapted.text_projector.net[0].weight)
+
+
+AUGMENT = """
+[augment]
+amplitude_scale = 2.0
+channel_gain = 1.4
+spectral_tilt = 0.5
+time_warp = 0.1
+crop_jitter = true
+background_mix = 0.3
+channel_dropout = 0.05
+"""
+
+
+@pytest.mark.slow
+def test_augmented_training_is_recorded_and_repeatable(tiny_corpus, tiny_cache, tmp_path):
+    cache = tiny_cache[0].directory
+    weights = []
+    for name in ("a", "b"):
+        out = tmp_path / name
+        config = _write_config(tmp_path / f"{name}.toml", tiny_corpus, cache, out, epochs=1)
+        config.write_text(config.read_text() + AUGMENT)
+        assert main(["train", "--config", str(config)]) == 0
+        saved = json.loads((out / "final" / "training_config.json").read_text())
+        assert saved["augment"]["spectral_tilt"] == 0.5 and saved["augment"]["crop_jitter"]
+        weights.append(ElmModel.load(out / "final").state_dict())
+    # The step's generator comes from the seed, so a rerun (or a resume) draws the same crops.
+    for key, value in weights[0].items():
+        assert torch.equal(value, weights[1][key]), key
