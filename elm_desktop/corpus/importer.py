@@ -141,6 +141,9 @@ def _import_session(task: _Task) -> dict[str, Any]:
     seen_tokens: set[str] = set()
     for token, path in session.recordings:
         recording_id = f"{task.session_id}_{token}"
+        if session.problem:
+            skipped.append([recording_id, session.problem])
+            continue
         if token in seen_tokens:
             skipped.append([recording_id, "a second file with the same token in this session"])
             continue

@@ -43,12 +43,16 @@ class Session:
         Token name (``t000``) and file, in name order.
     report : Path or None
         The report file, None when there is none.
+    problem : str or None
+        Why the session cannot be imported whatever its files hold (a file name the layout
+        does not allow).
     """
 
     key: str
     patient: str
     recordings: tuple[tuple[str, Path], ...]
     report: Path | None
+    problem: str | None = None
 
 
 def _sorted_entries(folder: Path) -> list[os.DirEntry]:
@@ -93,15 +97,11 @@ def iter_sessions(root: Path, layout: str = "auto") -> Iterator[Session]:
     pending_key, pending_patient = "", ""
     for path in _walk_recordings(root):
         match = _TUH_NAME.fullmatch(path.stem) if layout != "plain" else None
-        if match is None and layout == "tuh":
-            continue  # not a TUH recording name: the plain layout would take it
         if match is None:
             if pending:
                 yield _tuh_session(pending_key, pending_patient, pending)
                 pending = []
-            report = path.with_suffix(".txt")
-            key = f"plain:{path.relative_to(root).as_posix()}"
-            yield Session(key, "", (("t000", path),), report if report.is_file() else None)
+            yield _plain_session(root, path, layout)
             continue
         patient, session = match.group("patient"), match.group("session").lower()
         key = f"tuh:{patient}_{session}"
@@ -112,6 +112,15 @@ def iter_sessions(root: Path, layout: str = "auto") -> Iterator[Session]:
         pending.append((match.group("token").lower(), path))
     if pending:
         yield _tuh_session(pending_key, pending_patient, pending)
+
+
+def _plain_session(root: Path, path: Path, layout: str) -> Session:
+    key = f"plain:{path.relative_to(root).as_posix()}"
+    if layout == "tuh":
+        problem = "the file name is not <patient>_<session>_<token>.edf (TUH layout)"
+        return Session(key, "", (("t000", path),), None, problem)
+    report = path.with_suffix(".txt")
+    return Session(key, "", (("t000", path),), report if report.is_file() else None)
 
 
 def _tuh_session(key: str, patient: str, recordings: list[tuple[str, Path]]) -> Session:

@@ -182,6 +182,12 @@ def test_kill_9_midway_then_rerun_gives_the_clean_corpus(imported, tuh_archive, 
 @pytest.mark.slow
 def test_a_short_train_runs_on_the_imported_corpus(imported, tmp_path):
     corpus, _, _ = imported
+    # A few of its recordings keep the test short: every entry is read as the trainer reads it.
+    entries = [e for e in _manifest(corpus) if e["split"] == "train"][:6]
+    subset = tmp_path / "subset"
+    subset.mkdir()
+    lines = [json.dumps({**e, "edf": str(corpus / e["edf"])}) + "\n" for e in entries]
+    (subset / "manifest.jsonl").write_text("".join(lines))
     out = tmp_path / "run"
     config = tmp_path / "tiny.toml"
     config.write_text(
@@ -191,7 +197,7 @@ window_s = 5
 attention_hidden = 16
 
 [data]
-corpus = "{corpus}"
+corpus = "{subset}"
 cache_dir = "{tmp_path / "cache"}"
 max_crops = 4
 max_segments = 8
@@ -211,3 +217,26 @@ device = "cpu"
     assert len(log) == 1 and log[0]["loss"] > 0
     stated = json.loads((out / "final" / "config.json").read_text())["notes"]["training_data"]
     assert "imported from a local archive" in stated and "synthetic" not in stated
+
+
+def test_plain_layout_and_names_the_tuh_layout_refuses(tuh_archive, tmp_path):
+    truth = read_ground_truth(tuh_archive / GROUND_TRUTH_NAME)
+    good = next(row for row in truth if row["bad"] is None)
+    session = tuh_archive / good["folder"]
+    folder = tmp_path / "plain"
+    folder.mkdir()
+    edf = next(session.rglob("*_t000.edf"))
+    shutil.copy(edf, folder / "routine one.edf")
+    shutil.copy(session / f"{good['session']}.txt", folder / "routine one.txt")
+    shutil.copy(edf, folder / "routine two.edf")  # no report
+    plain = import_corpus(folder, tmp_path / "a", layout="plain", private=tmp_path / "pa")
+    assert (plain.recordings, plain.skipped) == (1, 1)
+    assert "no report" in (tmp_path / "a" / "import.log").read_text()
+    auto = import_corpus(folder, tmp_path / "b", private=tmp_path / "pa")
+    assert (tmp_path / "b" / "manifest.jsonl").read_bytes() == (
+        tmp_path / "a" / "manifest.jsonl"
+    ).read_bytes()
+    assert auto.recordings == 1
+    tuh = import_corpus(folder, tmp_path / "c", layout="tuh", private=tmp_path / "pc")
+    assert (tuh.recordings, tuh.skipped) == (0, 2)
+    assert "is not <patient>_<session>_<token>.edf" in (tmp_path / "c" / "import.log").read_text()
