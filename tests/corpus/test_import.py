@@ -240,3 +240,17 @@ def test_plain_layout_and_names_the_tuh_layout_refuses(tuh_archive, tmp_path):
     tuh = import_corpus(folder, tmp_path / "c", layout="tuh", private=tmp_path / "pc")
     assert (tuh.recordings, tuh.skipped) == (0, 2)
     assert "is not <patient>_<session>_<token>.edf" in (tmp_path / "c" / "import.log").read_text()
+
+
+def test_importing_needs_no_torch(tuh_archive, tmp_path):
+    script = (
+        "import sys\n"
+        "from elm_desktop.cli import main\n"
+        f"assert main(['corpus', 'import', {str(tuh_archive / 'edf')!r}, '--out', "
+        f"{str(tmp_path / 'c')!r}]) == 0\n"
+        "print(sorted(m for m in sys.modules if m.split('.')[0] in ('torch', 'transformers')))\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, check=True
+    )
+    assert result.stdout.strip().splitlines()[-1] == "[]"
