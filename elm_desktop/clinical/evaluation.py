@@ -14,7 +14,9 @@ probabilities under each prompt style and the draft report's body, this computes
 - the drafts' safety (:func:`safety_figures`, from one :class:`SafetyRecord` per recording):
   drafts that describe hyperventilation or photic stimulation the recording does not have,
   drafts with contradicting sentences (:mod:`~elm_desktop.clinical.consistency`), lateralised
-  findings stated with the right side, the seizure finding's first top segment (the jump)
+  findings stated with the right side, sides named on normal recordings (every lateralised
+  finding localised there, present or not: the noise floor of the side rule), the seizure
+  finding's first top segment (the jump)
   inside a true seizure, and the prompt :data:`SEIZURE_PROMPT` peaking inside the seizure with
   a probability above the same prompt's on a normal recording.
 """
@@ -139,6 +141,9 @@ class SafetyRecord:
     sides : tuple of (str, str, str)
         (finding, true side, side the draft states; "" for none) for each lateralised true
         finding the draft asserts.
+    normal_asymmetries : tuple of (float, bool)
+        On a normal record, (absolute asymmetry, whether a side was named) of each lateralised
+        finding's location, present or not; empty on an abnormal record.
     seizures : tuple of (float, float)
         True seizure intervals in seconds.
     seizure_jump : Segment or None
@@ -155,6 +160,7 @@ class SafetyRecord:
     described: frozenset[str]
     contradictions: tuple[str, ...]
     sides: tuple[tuple[str, str, str], ...]
+    normal_asymmetries: tuple[tuple[float, bool], ...]
     seizures: tuple[tuple[float, float], ...]
     seizure_jump: Segment | None
     prompt_probability: float | None
@@ -211,6 +217,13 @@ def safety_record(
         described=frozenset(described) & frozenset(CHECKED_PROCEDURES),
         contradictions=tuple(c.reason for c in contradictions(text, knowledge_base)),
         sides=sides,
+        normal_asymmetries=()
+        if entry["abnormal"]
+        else tuple(
+            (abs(location.asymmetry), bool(location.side))
+            for name, location in sorted(locations.items())
+            if name in LATERALISED
+        ),
         seizures=tuple(
             (float(a), float(b))
             for f in entry["findings"]
@@ -237,6 +250,8 @@ def safety_figures(records: Sequence[SafetyRecord]) -> dict[str, Any]:
     }
     without = {name: sum(name not in r.procedures for r in records) for name in CHECKED_PROCEDURES}
     sides = [side for r in records for side in r.sides]
+    on_normal = [a for r in records for a in r.normal_asymmetries]
+    floor = [asymmetry for asymmetry, _ in on_normal]
     with_seizure = [r for r in records if r.seizures]
     normals = [
         r.prompt_probability for r in records if r.normal and r.prompt_probability is not None
@@ -265,6 +280,12 @@ def safety_figures(records: Sequence[SafetyRecord]) -> dict[str, Any]:
             "correct": sum(true == stated for _, true, stated in sides),
             "no_side": sum(not stated for _, _, stated in sides),
             "wrong": sum(bool(stated) and stated != true for _, true, stated in sides),
+        },
+        "sides_on_normal_recordings": {
+            "localised": len(on_normal),
+            "named": sum(named for _, named in on_normal),
+            "median_asymmetry": float(np.median(floor)) if floor else None,
+            "p99_asymmetry": float(np.quantile(floor, 0.99)) if floor else None,
         },
         "seizure_jump": {
             "recordings_with_seizure": len(with_seizure),
@@ -450,6 +471,7 @@ def _f(value: float | None) -> str:
 def safety_markdown(safety: dict[str, Any]) -> list[str]:
     """Return the safety figures as markdown lines."""
     sides = safety["lateralised_sides"]
+    floor = safety["sides_on_normal_recordings"]
     jump = safety["seizure_jump"]
     prompt = safety["seizure_prompt"]
     lines = [f"**Draft safety** ({safety['n_recordings']} recordings)", ""]
@@ -465,6 +487,9 @@ def safety_markdown(safety: dict[str, Any]) -> list[str]:
         + (f" ({'; '.join(contradicting['reasons'])})" if contradicting["reasons"] else ""),
         f"- lateralised true findings the draft states: {sides['stated_findings']}; correct side "
         f"{sides['correct']}, no side {sides['no_side']}, wrong side {sides['wrong']}",
+        f"- sides named on normal recordings (every lateralised finding localised, present or "
+        f"not): {floor['named']} of {floor['localised']}; absolute asymmetry median "
+        f"{_f(floor['median_asymmetry'])}, 99th percentile {_f(floor['p99_asymmetry'])}",
         f"- seizure jump (first top segment of the seizure finding) inside the seizure: "
         f"{jump['inside']} of {jump['recordings_with_seizure']} recordings with a seizure",
         f'- prompt "{prompt["prompt"]}" on {prompt["recordings_with_seizure"]} recordings with a '

@@ -155,7 +155,13 @@ def test_safety_figures_count_what_the_drafts_get_wrong(kb):
     sick = safety_record(entry, draft, scores, locations, [curve], kb)
     normal_entry = dict(entry, id="r1", abnormal=False, findings=[])
     low = PromptCurve(SEIZURE_PROMPT, np.zeros(120, np.float32), 0.2, np.zeros(120), 0.1)
-    healthy = safety_record(normal_entry, draft, scores, {}, [low], kb)
+    # On a normal record every lateralised finding's location is the side rule's noise floor.
+    floor = {
+        "seizure": Location("", "", 0.04),
+        "focal_slowing": Location("right", "frontal", 0.12),
+        "artifact": Location("left", "temporal", 0.5),  # not a lateralised finding: not counted
+    }
+    healthy = safety_record(normal_entry, draft, scores, floor, [low], kb)
     figures = safety_figures([sick, healthy])
     # The archive sentence about hyperventilation is not borrowed: no draft describes it.
     assert figures["procedures_unbacked"]["hyperventilation"]["drafts"] == 0
@@ -166,6 +172,10 @@ def test_safety_figures_count_what_the_drafts_get_wrong(kb):
         "no_side": 0,
         "wrong": 1,
     }
+    on_normal = figures["sides_on_normal_recordings"]
+    assert (on_normal["localised"], on_normal["named"]) == (2, 1)
+    assert on_normal["median_asymmetry"] == pytest.approx(0.08)
+    assert sick.normal_asymmetries == ()
     assert figures["seizure_jump"] == {"recordings_with_seizure": 1, "inside": 1}
     prompt = figures["seizure_prompt"]
     assert prompt["peak_inside"] == 1 and prompt["peak_inside_and_above_paired_normal"] == 1
