@@ -16,25 +16,53 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     train.set_defaults(handler=_train)
 
     evaluate = subparsers.add_parser(
-        "evaluate", help="evaluate a checkpoint on a corpus's test split (markdown + JSON)"
+        "evaluate",
+        help="evaluate checkpoints on corpora's test split (markdown + JSON); several of "
+        "either give the train family x test family matrix",
     )
-    evaluate.add_argument("--model", required=True, type=Path, help="checkpoint folder")
-    evaluate.add_argument("--corpus", required=True, type=Path, help="folder with manifest.jsonl")
-    evaluate.add_argument("--out", type=Path, help="output folder (default: MODEL/evaluation)")
-    evaluate.add_argument("--cache", type=Path, help="preprocessing cache folder")
+    evaluate.add_argument(
+        "--model",
+        required=True,
+        type=Path,
+        action="append",
+        help="checkpoint folder (repeat for several models)",
+    )
+    evaluate.add_argument(
+        "--corpus",
+        required=True,
+        type=Path,
+        action="append",
+        help="folder with manifest.jsonl (repeat for several corpora)",
+    )
+    evaluate.add_argument(
+        "--out",
+        type=Path,
+        help="output folder (default for one model and one corpus: MODEL/evaluation)",
+    )
+    evaluate.add_argument(
+        "--cache",
+        type=Path,
+        action="append",
+        help="preprocessing cache folder, one per --corpus in the same order",
+    )
     evaluate.add_argument(
         "--split", default="test", help="split to evaluate, or 'all' (default: test)"
     )
     evaluate.add_argument(
         "--train-corpus",
         type=Path,
-        help="corpus whose train/val splits fit the linear probes (default: --corpus)",
+        help="corpus whose train/val splits fit the linear probes (default: each --corpus)",
     )
     evaluate.add_argument("--workers", type=int, default=1, help="preprocessing processes")
     evaluate.add_argument("--device", default="auto", help="auto, cpu or cuda")
     evaluate.add_argument("--seed", type=int, default=0, help="seed of probes and baselines")
     evaluate.add_argument(
         "--baseline-epochs", type=int, default=10, help="epochs of the supervised baseline"
+    )
+    evaluate.add_argument(
+        "--no-probe",
+        action="store_true",
+        help="leave out the linear probes and the supervised baseline (a quicker matrix)",
     )
     evaluate.set_defaults(handler=_evaluate)
 
@@ -64,24 +92,34 @@ def _train(args: argparse.Namespace) -> int:
 
 
 def _evaluate(args: argparse.Namespace) -> int:
+    from elm_desktop.errors import ConfigError
     from elm_desktop.progress import TerminalProgress
-    from elm_desktop.training.evaluate import evaluate
+    from elm_desktop.training.evaluate import EvaluationOptions, evaluate
+    from elm_desktop.training.matrix import evaluate_matrix
 
-    progress = TerminalProgress("evaluate")
-    out = args.out or args.model / "evaluation"
-    paths = evaluate(
-        args.model,
-        args.corpus,
-        out,
-        cache_dir=args.cache,
+    if args.cache and len(args.cache) != len(args.corpus):
+        raise ConfigError(
+            f"{len(args.cache)} --cache for {len(args.corpus)} --corpus: give one per corpus"
+        )
+    single = len(args.model) == 1 and len(args.corpus) == 1
+    if not single and args.out is None:
+        raise ConfigError("several models or corpora make one matrix: name its folder with --out")
+    options = EvaluationOptions(
         split=args.split,
         train_corpus=args.train_corpus,
         seed=args.seed,
         baseline_epochs=args.baseline_epochs,
         workers=args.workers,
         device=args.device,
-        progress=progress,
+        probe=not args.no_probe,
     )
+    progress = TerminalProgress("evaluate")
+    if single:
+        out = args.out or args.model[0] / "evaluation"
+        cache = args.cache[0] if args.cache else None
+        paths = evaluate(args.model[0], args.corpus[0], out, cache, options, progress)
+    else:
+        paths = evaluate_matrix(args.model, args.corpus, args.out, args.cache, options, progress)
     progress.close()
     print(paths["markdown"].read_text(encoding="utf-8"))
     print(f"written: {paths['markdown']} and {paths['json']}")

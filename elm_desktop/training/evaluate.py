@@ -21,6 +21,8 @@ from __future__ import annotations
 import json
 import os
 import time
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -253,62 +255,76 @@ def linear_probe(
     return results
 
 
-def supervised_baseline(
-    cache: CropCache,
-    train_ids: np.ndarray,
-    train_labels: np.ndarray,
-    test_cache: CropCache,
-    test_ids: np.ndarray,
-    test_labels: np.ndarray,
-    window_s: int,
-    epochs: int,
-    seed: int,
-    device: torch.device,
-    batch: int = 256,
-) -> dict[str, Any]:
-    """EEGResNet trained from scratch on every training crop with its recording's label."""
-    torch.manual_seed(seed)
-    encoder = EEGResNet(window_s).to(device)
-    head = torch.nn.Linear(256, 1).to(device)
-    network = torch.nn.ModuleList([encoder, head])
-    optimizer = torch.optim.AdamW(network.parameters(), lr=1e-3, weight_decay=1e-4)
-    crop_ids = np.concatenate([np.asarray(cache.crop_range(int(r))) for r in train_ids])
-    crop_labels = np.repeat(train_labels, [len(cache.crop_range(int(r))) for r in train_ids])
-    positive_weight = torch.tensor(
-        (crop_labels == 0).sum() / max(1, crop_labels.sum()), device=device
-    )
-    rng = np.random.default_rng(seed)
-    autocast = device.type == "cuda"
-    started = time.perf_counter()
-    for _ in range(epochs):
-        network.train()
-        order = rng.permutation(len(crop_ids))
-        for start in range(0, len(order), batch):
-            picked = order[start : start + batch]
-            target = torch.from_numpy(crop_labels[picked]).float().to(device)
-            x = torch.from_numpy(np.asarray(cache.crops[crop_ids[picked]])).to(device).float()
-            with torch.autocast(device.type, dtype=torch.bfloat16, enabled=autocast):
-                logits = head(encoder(x)[1]).squeeze(1).float()
-            loss = F.binary_cross_entropy_with_logits(logits, target, pos_weight=positive_weight)
-            optimizer.zero_grad(set_to_none=True)
-            loss.backward()
-            optimizer.step()
-    network.eval()
-    probabilities = []
-    with torch.no_grad():
+class SupervisedBaseline:
+    """EEGResNet trained from scratch on every training crop with its recording's label.
+
+    Trained once on construction; :meth:`evaluate` scores it on any corpus's recordings, so a
+    matrix of evaluations trains it once (it does not depend on the model under evaluation).
+    """
+
+    def __init__(
+        self,
+        cache: CropCache,
+        train_ids: np.ndarray,
+        train_labels: np.ndarray,
+        window_s: int,
+        epochs: int,
+        seed: int,
+        device: torch.device,
+        batch: int = 256,
+    ) -> None:
+        torch.manual_seed(seed)
+        self.device = device
+        self.encoder = EEGResNet(window_s).to(device)
+        self.head = torch.nn.Linear(256, 1).to(device)
+        network = torch.nn.ModuleList([self.encoder, self.head])
+        optimizer = torch.optim.AdamW(network.parameters(), lr=1e-3, weight_decay=1e-4)
+        crop_ids = np.concatenate([np.asarray(cache.crop_range(int(r))) for r in train_ids])
+        crop_labels = np.repeat(train_labels, [len(cache.crop_range(int(r))) for r in train_ids])
+        positive_weight = torch.tensor(
+            (crop_labels == 0).sum() / max(1, crop_labels.sum()), device=device
+        )
+        rng = np.random.default_rng(seed)
+        autocast = device.type == "cuda"
+        started = time.perf_counter()
+        for _ in range(epochs):
+            network.train()
+            order = rng.permutation(len(crop_ids))
+            for start in range(0, len(order), batch):
+                picked = order[start : start + batch]
+                target = torch.from_numpy(crop_labels[picked]).float().to(device)
+                x = torch.from_numpy(np.asarray(cache.crops[crop_ids[picked]])).to(device).float()
+                with torch.autocast(device.type, dtype=torch.bfloat16, enabled=autocast):
+                    logits = self.head(self.encoder(x)[1]).squeeze(1).float()
+                loss = F.binary_cross_entropy_with_logits(
+                    logits, target, pos_weight=positive_weight
+                )
+                optimizer.zero_grad(set_to_none=True)
+                loss.backward()
+                optimizer.step()
+        network.eval()
+        self.facts = {
+            "epochs": epochs,
+            "recordings": int(len(train_ids)),
+            "seconds": round(time.perf_counter() - started, 1),
+        }
+
+    @torch.no_grad()
+    def evaluate(
+        self, test_cache: CropCache, test_ids: np.ndarray, test_labels: np.ndarray
+    ) -> dict[str, Any]:
+        """AUROC and balanced accuracy of the mean crop probability per recording."""
+        probabilities = []
         for recording in test_ids:
             span = test_cache.crop_range(int(recording))
             crops = np.array(test_cache.crops[span.start : span.stop])
-            x = torch.from_numpy(crops).to(device).float()
-            probabilities.append(torch.sigmoid(head(encoder(x)[1])).mean().item())
-    score = np.array(probabilities)
-    return {
-        "epochs": epochs,
-        "recordings": int(len(train_ids)),
-        "seconds": round(time.perf_counter() - started, 1),
-        "auroc": _auroc(test_labels, score),
-        "balanced_accuracy": float(balanced_accuracy_score(test_labels, score >= 0.5)),
-    }
+            x = torch.from_numpy(crops).to(self.device).float()
+            probabilities.append(torch.sigmoid(self.head(self.encoder(x)[1])).mean().item())
+        score = np.array(probabilities)
+        return self.facts | {
+            "auroc": _auroc(test_labels, score),
+            "balanced_accuracy": float(balanced_accuracy_score(test_labels, score >= 0.5)),
+        }
 
 
 def localisation(
@@ -332,45 +348,96 @@ def localisation(
     return results
 
 
-def evaluate(
-    model_dir: str | Path,
+@dataclass
+class ProbeData:
+    """The embedded train and val recordings of the corpus the linear probes fit on."""
+
+    train: dict[str, Any]
+    train_labels: np.ndarray
+    val: dict[str, Any]
+    val_labels: np.ndarray
+
+
+def abnormal_labels(cache: CropCache, recordings: np.ndarray) -> np.ndarray:
+    """int [r]: 1 for each recording the manifest marks abnormal."""
+    return np.array([cache.recordings[int(r)]["abnormal"] for r in recordings], dtype=int)
+
+
+def open_corpus(
     corpus: str | Path,
-    out_dir: str | Path,
-    cache_dir: str | Path | None = None,
-    split: str = "test",
-    train_corpus: str | Path | None = None,
-    train_cache_dir: str | Path | None = None,
-    seed: int = 0,
-    baseline_epochs: int = 10,
+    cache_dir: str | Path | None,
+    window_s: int,
     workers: int = 1,
-    device: str = "auto",
     progress: ProgressCallback | None = None,
-) -> dict[str, Path]:
-    """Evaluate a checkpoint; write ``evaluation.md`` and ``evaluation.json`` into ``out_dir``.
+) -> CropCache:
+    """The corpus's crop cache (default ``CORPUS/cache-<window>s``), built once and reused."""
+    cache_dir = cache_dir or Path(corpus) / f"cache-{window_s}s"
+    return build_cache(corpus, cache_dir, window_s, workers=workers, progress=progress)
 
-    ``corpus``'s ``split`` (``"all"`` for every recording) is evaluated. Linear probes and the
-    supervised baseline train on the ``train`` split of ``train_corpus`` (default: ``corpus``)
-    and choose C on its ``val`` split.
-    """
-    started = time.perf_counter()
-    model = ElmModel.load(model_dir)
-    config = model.config
-    torch_device = choose_device(device)
-    window = config.window_s
 
-    def open_cache(path, cache_path):
-        cache_path = cache_path or Path(path) / f"cache-{window}s"
-        return build_cache(path, cache_path, window, workers=workers, progress=progress)
-
-    cache = open_cache(corpus, cache_dir)
-    texts = text_cache(
-        cache, config.text_model, config.pooling, config.max_length, config.segment_mode
-    )
+def split_recordings(cache: CropCache, split: str) -> np.ndarray:
+    """Cache indices of ``split`` (``"all"``: every recording); refuse an empty split."""
     recordings = np.arange(len(cache)) if split == "all" else cache.split_indices(split)
     if len(recordings) == 0:
         raise ConfigError(f"the corpus has no recording in split {split!r}")
-    embedded = embed_recordings(model, cache, recordings, torch_device)
-    abnormal = np.array([cache.recordings[int(r)]["abnormal"] for r in recordings], dtype=int)
+    return recordings
+
+
+def probe_data(cache: CropCache, embed: Callable[[np.ndarray], dict[str, Any]]) -> ProbeData | None:
+    """The train and val splits for the linear probes, embedded by ``embed(cache indices)``.
+
+    None when either split is empty or the train split holds only one class (no probe fits).
+    """
+    train_ids, val_ids = cache.split_indices("train"), cache.split_indices("val")
+    if not len(val_ids) or len(np.unique(abnormal_labels(cache, train_ids))) < 2:
+        return None
+    return ProbeData(
+        embed(train_ids),
+        abnormal_labels(cache, train_ids),
+        embed(val_ids),
+        abnormal_labels(cache, val_ids),
+    )
+
+
+def supervised_for(
+    cache: CropCache, epochs: int, window_s: int, seed: int, device: torch.device
+) -> SupervisedBaseline | None:
+    """The baseline trained on ``cache``'s train split, or None (no epochs, train or val)."""
+    train_ids = cache.split_indices("train")
+    if epochs <= 0 or not (len(train_ids) and len(cache.split_indices("val"))):
+        return None
+    return SupervisedBaseline(
+        cache, train_ids, abnormal_labels(cache, train_ids), window_s, epochs, seed, device
+    )
+
+
+def model_thresholds(model_dir: str | Path) -> Path | None:
+    """The checkpoint's calibrated ``phenotypes.toml``, if it has one."""
+    path = Path(model_dir) / PHENOTYPES
+    return path if path.is_file() else None
+
+
+def evaluate_split(
+    model: ElmModel,
+    model_dir: str | Path,
+    corpus: str | Path,
+    cache: CropCache,
+    split: str,
+    device: torch.device,
+    probes: ProbeData | None = None,
+    baseline: SupervisedBaseline | None = None,
+    seed: int = 0,
+    embedded: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    """Every figure of one model on one corpus split, as :func:`evaluate`'s JSON holds them.
+
+    ``embedded`` (from :func:`embed_recordings` on the split) is computed when not given.
+    """
+    config = model.config
+    recordings = split_recordings(cache, split)
+    if embedded is None:
+        embedded = embed_recordings(model, cache, recordings, device)
+    abnormal = abnormal_labels(cache, recordings)
     report: dict[str, Any] = {
         "model": str(model_dir),
         "corpus": str(corpus),
@@ -378,60 +445,130 @@ def evaluate(
         "recordings": int(len(recordings)),
         "abnormal": int(abnormal.sum()),
         "crops": int(len(embedded["crop_index"])),
-        "window_s": window,
+        "window_s": config.window_s,
     }
     if model.text_projector is not None:
+        texts = text_cache(
+            cache, config.text_model, config.pooling, config.max_length, config.segment_mode
+        )
         encoder = TextEncoder(config.text_model, config.pooling, config.max_length)
-        thresholds = Path(model_dir) / PHENOTYPES
         report["zero_shot"] = zero_shot(
-            model,
-            encoder,
-            embedded,
-            cache,
-            recordings,
-            torch_device,
-            thresholds if thresholds.is_file() else None,
+            model, encoder, embedded, cache, recordings, device, model_thresholds(model_dir)
         )
-        report["retrieval"] = retrieval(model, embedded, texts, recordings, torch_device)
-    train_cache = cache if train_corpus is None else open_cache(train_corpus, train_cache_dir)
-    train_ids, val_ids = train_cache.split_indices("train"), train_cache.split_indices("val")
-    if len(train_ids) and len(val_ids):
-
-        def labels_of(ids):
-            return np.array([train_cache.recordings[int(r)]["abnormal"] for r in ids], dtype=int)
-
-        train_emb = embed_recordings(model, train_cache, train_ids, torch_device)
-        val_emb = embed_recordings(model, train_cache, val_ids, torch_device)
+        report["retrieval"] = retrieval(model, embedded, texts, recordings, device)
+    if probes is not None:
         report["linear_probe"] = linear_probe(
-            train_emb, labels_of(train_ids), val_emb, labels_of(val_ids), embedded, abnormal, seed
+            probes.train,
+            probes.train_labels,
+            probes.val,
+            probes.val_labels,
+            embedded,
+            abnormal,
+            seed,
         )
-        if baseline_epochs > 0:
-            report["supervised_100%"] = supervised_baseline(
-                train_cache,
-                train_ids,
-                labels_of(train_ids),
-                cache,
-                recordings,
-                abnormal,
-                window,
-                baseline_epochs,
-                seed,
-                torch_device,
-            )
+    if baseline is not None:
+        report["supervised_100%"] = baseline.evaluate(cache, recordings, abnormal)
     if model.attention is not None:
         report["localisation"] = localisation(embedded, cache, recordings)
-    report["seconds"] = round(time.perf_counter() - started, 1)
-    report["device"] = torch_device.type
+    return report
+
+
+def write_reports(report: dict[str, Any], markdown: str, out_dir: str | Path) -> dict[str, Path]:
+    """Write ``evaluation.json`` (strict JSON) and ``evaluation.md`` into ``out_dir``."""
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     json_path = out_dir / "evaluation.json"
-    json_path.write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
+    json_path.write_text(json.dumps(report, indent=2, allow_nan=False) + "\n", encoding="utf-8")
     markdown_path = out_dir / "evaluation.md"
-    markdown_path.write_text(to_markdown(report), encoding="utf-8")
+    markdown_path.write_text(markdown, encoding="utf-8")
     return {"json": json_path, "markdown": markdown_path}
 
 
-def _f(value: float | None, digits: int = 3) -> str:
+@dataclass(frozen=True)
+class EvaluationOptions:
+    """How a checkpoint is evaluated on a corpus (the ``evaluate`` command's options).
+
+    Attributes
+    ----------
+    split : str
+        The corpus split evaluated; ``"all"`` for every recording.
+    train_corpus, train_cache_dir : str or Path or None
+        The corpus whose ``train`` split fits the linear probes and the supervised baseline
+        (C chosen on its ``val`` split), and its cache folder; default: the evaluated corpus.
+    seed : int
+        Seed of the probes' label subsets and of the baseline.
+    baseline_epochs : int
+        Epochs of the supervised baseline; 0 leaves it out.
+    workers : int
+        Preprocessing processes for caches not built yet.
+    device : str
+        ``"auto"``, ``"cpu"`` or ``"cuda"``.
+    probe : bool
+        False leaves out the linear probes and the baseline.
+    """
+
+    split: str = "test"
+    train_corpus: str | Path | None = None
+    train_cache_dir: str | Path | None = None
+    seed: int = 0
+    baseline_epochs: int = 10
+    workers: int = 1
+    device: str = "auto"
+    probe: bool = True
+
+
+def evaluate(
+    model_dir: str | Path,
+    corpus: str | Path,
+    out_dir: str | Path,
+    cache_dir: str | Path | None = None,
+    options: EvaluationOptions | None = None,
+    progress: ProgressCallback | None = None,
+) -> dict[str, Path]:
+    """Evaluate a checkpoint; write ``evaluation.md`` and ``evaluation.json`` into ``out_dir``.
+
+    ``corpus``'s ``options.split`` is evaluated (see :class:`EvaluationOptions`).
+    """
+    options = options or EvaluationOptions()
+    started = time.perf_counter()
+    model = ElmModel.load(model_dir)
+    torch_device = choose_device(options.device)
+    window = model.config.window_s
+    cache = open_corpus(corpus, cache_dir, window, options.workers, progress)
+    split_recordings(cache, options.split)  # an empty split is refused before any model work
+    probes, baseline = None, None
+    if options.probe:
+        train_cache = (
+            cache
+            if options.train_corpus is None
+            else open_corpus(
+                options.train_corpus, options.train_cache_dir, window, options.workers, progress
+            )
+        )
+        probes = probe_data(
+            train_cache, lambda ids: embed_recordings(model, train_cache, ids, torch_device)
+        )
+        baseline = supervised_for(
+            train_cache, options.baseline_epochs, window, options.seed, torch_device
+        )
+    report = evaluate_split(
+        model,
+        model_dir,
+        corpus,
+        cache,
+        options.split,
+        torch_device,
+        probes,
+        baseline,
+        options.seed,
+    )
+    report["seconds"] = round(time.perf_counter() - started, 1)
+    report["device"] = torch_device.type
+    return write_reports(report, to_markdown(report), out_dir)
+
+
+def figure_text(value: float | None, digits: int = 3) -> str:
+    """A figure with `digits` decimals, or an en dash when it could not be computed."""
     return "–" if value is None else f"{value:.{digits}f}"
 
 
@@ -455,13 +592,13 @@ def to_markdown(report: dict[str, Any]) -> str:
         for finding, values in plain["findings"].items():
             other = knowledge["findings"][finding]
             lines.append(
-                f"| {finding} | {values['positives']} | {_f(values['auroc'])} | "
-                f"{_f(values['balanced_accuracy'])} | {_f(other['auroc'])} | "
-                f"{_f(other['balanced_accuracy'])} |"
+                f"| {finding} | {values['positives']} | {figure_text(values['auroc'])} | "
+                f"{figure_text(values['balanced_accuracy'])} | {figure_text(other['auroc'])} | "
+                f"{figure_text(other['balanced_accuracy'])} |"
             )
         lines += [
             f"| **macro** (findings with >= {MIN_POSITIVES} positives) | | "
-            f"{_f(plain['macro_auroc'])} | | {_f(knowledge['macro_auroc'])} | |",
+            f"{figure_text(plain['macro_auroc'])} | | {figure_text(knowledge['macro_auroc'])} | |",
             "",
             "`normal` scores normal-versus-abnormal. Balanced accuracy at the thresholds of "
             f"{report['zero_shot']['thresholds']}.",
@@ -478,8 +615,8 @@ def to_markdown(report: dict[str, Any]) -> str:
         for name in ("eeg_to_report", "report_to_eeg"):
             v = r[name]
             lines.append(
-                f"| {name.replace('_', ' ')} | {_f(v['R@1'])} | {_f(v['R@5'])} | "
-                f"{_f(v['R@10'])} | {v['median_rank']:.0f} |"
+                f"| {name.replace('_', ' ')} | {figure_text(v['R@1'])} | {figure_text(v['R@5'])} | "
+                f"{figure_text(v['R@10'])} | {v['median_rank']:.0f} |"
             )
         lines.append("")
     if "linear_probe" in report:
@@ -491,14 +628,14 @@ def to_markdown(report: dict[str, Any]) -> str:
         ]
         for fraction, v in report["linear_probe"].items():
             lines.append(
-                f"| linear probe, {fraction} of labels | {v['recordings']} | {_f(v['auroc'])} | "
-                f"{_f(v['balanced_accuracy'])} |"
+                f"| linear probe, {fraction} of labels | {v['recordings']} | {figure_text(v['auroc'])} | "
+                f"{figure_text(v['balanced_accuracy'])} |"
             )
         if "supervised_100%" in report:
             v = report["supervised_100%"]
             lines.append(
                 f"| EEGResNet from scratch, 100 % ({v['epochs']} epochs) | {v['recordings']} | "
-                f"{_f(v['auroc'])} | {_f(v['balanced_accuracy'])} |"
+                f"{figure_text(v['auroc'])} | {figure_text(v['balanced_accuracy'])} |"
             )
         lines.append("")
     if "localisation" in report:
@@ -509,7 +646,7 @@ def to_markdown(report: dict[str, Any]) -> str:
             "|---|---|---|",
         ]
         for name, v in report["localisation"].items():
-            lines.append(f"| {name} | {v['recordings']} | {_f(v['auroc'])} |")
+            lines.append(f"| {name} | {v['recordings']} | {figure_text(v['auroc'])} |")
         lines.append("")
     lines.append(f"Computed on {report['device']} in {report['seconds']} s.")
     return "\n".join(lines) + "\n"

@@ -11,7 +11,7 @@ pytest.importorskip("torch")
 pytest.importorskip("sklearn")
 
 from elm_desktop.training.config import ModelConfig
-from elm_desktop.training.evaluate import evaluate, localisation
+from elm_desktop.training.evaluate import EvaluationOptions, evaluate, localisation
 from elm_desktop.training.model import ElmModel
 
 
@@ -40,9 +40,7 @@ def test_evaluate_writes_every_table(tiny_corpus, tiny_cache, tmp_path):
         tiny_corpus,
         tmp_path / "eval",
         cache_dir=cache.directory,
-        split="all",
-        baseline_epochs=1,
-        device="cpu",
+        options=EvaluationOptions(split="all", baseline_epochs=1, device="cpu"),
     )
     report = json.loads(paths["json"].read_text())
     assert report["recordings"] == 12 and report["abnormal"] == 6
