@@ -23,8 +23,14 @@ segments ("most evident at", the phenotype panel's jump).
 
 A free-text prompt is scored the same way, against the normal-record contrast (the mean contrast
 of the abnormal findings, which for the built-in base is the normal record's descriptions) with
-the shared component removed per crop: it gets a recording probability and a per-crop probability
-curve on the same scale as the findings'. All of this is numpy on cached embeddings: a new prompt
+a shared component removed per crop: it gets a recording probability and a per-crop probability
+curve on the same scale as the findings'. A free prompt may name anything a record holds, and
+what its curve must not ride on is the departure that *every* finding of the knowledge base
+shares, the normal activations and states (photic driving, hyperventilation, sleep) and artifact
+included: with the abnormal findings' component alone, the curve of "electrographic seizure with
+rhythmic evolution" peaked on photic stimulation blocks instead of the seizure in 3 of 33
+synthetic recordings (benchmarks/results/draft-safety.md). The recording probability is not
+changed by this (at the recording embedding the departure is zero). All of this is numpy on cached embeddings: a new prompt
 costs one text embedding and a few matrix-vector products.
 """
 
@@ -127,8 +133,9 @@ class PromptContrast:
         float32 [dim], L2-normalised mean of the abnormal findings' contrast ensembles (for the
         built-in base: the normal record's descriptions).
     shared : numpy.ndarray
-        float32 [dim], mean positive-minus-contrast direction of the abnormal findings: what
-        makes a crop look abnormal whatever the finding; removed from per-crop curves.
+        float32 [dim], mean positive-minus-contrast direction of every finding of the bank: what
+        makes a crop look like *some* finding (a photic stimulation block, a seizure, an
+        artifact) whatever it is; removed from the prompt's per-crop curve.
     """
 
     normal: np.ndarray
@@ -245,7 +252,7 @@ def score_findings(
         In knowledge-base order.
     """
     difference = bank.positive - bank.contrast  # [f, dim]: cos(e,p) - cos(e,c) = e . (p - c)
-    shared = prompt_contrast(knowledge_base, bank).shared
+    shared = abnormal_shared(knowledge_base, bank)
     recording = np.asarray(recording_embedding, np.float32)
     recording_prob = _sigmoid(recording @ difference.T / temperature)
     crop_prob = _crop_probability(crop_embeddings, recording, difference, shared, temperature)
@@ -270,23 +277,43 @@ def score_findings(
 
 
 def prompt_contrast(knowledge_base: KnowledgeBase, bank: PromptBank) -> PromptContrast:
-    """Return the contrast and the shared abnormal direction that prompts are scored against.
+    """Return the normal-record contrast that prompts are scored against and the direction
+    every finding shares, which their per-crop curves lose.
 
     Raises
     ------
     ConfigError
         The knowledge base has no abnormal finding in the bank.
     """
-    abnormal = [i for i, fid in enumerate(bank.finding_ids) if knowledge_base[fid].abnormal]
-    if not abnormal:
+    contrast = bank.contrast[_abnormal_rows(knowledge_base, bank)]
+    normal = l2_normalise(contrast.mean(axis=0, keepdims=True))[0]
+    shared = (bank.positive - bank.contrast).mean(axis=0)
+    return PromptContrast(np.asarray(normal, np.float32), np.asarray(shared, np.float32))
+
+
+def abnormal_shared(knowledge_base: KnowledgeBase, bank: PromptBank) -> np.ndarray:
+    """Return the mean positive-minus-contrast direction of the bank's abnormal findings.
+
+    What makes a crop look abnormal whatever the finding; removed from the findings' per-crop
+    curves (see the module docstring).
+
+    Raises
+    ------
+    ConfigError
+        The knowledge base has no abnormal finding in the bank.
+    """
+    rows = _abnormal_rows(knowledge_base, bank)
+    return np.asarray((bank.positive[rows] - bank.contrast[rows]).mean(axis=0), np.float32)
+
+
+def _abnormal_rows(knowledge_base: KnowledgeBase, bank: PromptBank) -> list[int]:
+    rows = [i for i, fid in enumerate(bank.finding_ids) if knowledge_base[fid].abnormal]
+    if not rows:
         raise ConfigError(
             "the phenotype knowledge base has no abnormal finding, so free-text prompts have "
             "no normal-record contrast; add one (abnormal = true)"
         )
-    contrast = bank.contrast[abnormal]
-    normal = l2_normalise(contrast.mean(axis=0, keepdims=True))[0]
-    shared = (bank.positive[abnormal] - contrast).mean(axis=0)
-    return PromptContrast(np.asarray(normal, np.float32), np.asarray(shared, np.float32))
+    return rows
 
 
 def prompt_curve(

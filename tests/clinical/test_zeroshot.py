@@ -14,6 +14,8 @@ import pytest
 from elm_desktop.clinical.knowledge import load_knowledge_base
 from elm_desktop.clinical.zeroshot import (
     EmptyPromptError,
+    PromptBank,
+    abnormal_shared,
     build_prompt_bank,
     check_prompt,
     prompt_contrast,
@@ -120,7 +122,7 @@ def test_crop_curves_peak_where_the_finding_itself_is_not_where_any_abnormality_
     finding scored against the normal record. The shared abnormal direction is removed per crop."""
     bank = build_prompt_bank(kb, bag_of_words, "knowledge")
     i = bank.finding_ids.index("seizure")
-    shared = prompt_contrast(kb, bank).shared
+    shared = abnormal_shared(kb, bank)
     seizure = bank.positive[i] - bank.contrast[i]
     # A crop moved a long way along the direction all abnormal findings share, and a crop moved
     # less far along the seizure's own direction (minus its shared part).
@@ -137,6 +139,38 @@ def test_crop_curves_peak_where_the_finding_itself_is_not_where_any_abnormality_
     assert score.top_segments[0].crop == 11
     at_recording = score_findings(kb, bank, recording[None], recording, [0.0], 5.0, 0.3)[i]
     assert at_recording.crop_probability[0] == pytest.approx(score.probability, abs=1e-5)
+
+
+def test_a_prompt_curve_peaks_on_the_prompt_not_on_a_normal_activation(kb):
+    """The seizure prompt's curve once peaked on photic stimulation blocks: the prompt and the
+    normal activations share a direction ("rhythmic") that the abnormal findings' shared
+    direction lacks. A prompt's curve loses what every finding shares, normal ones included."""
+    rng = np.random.default_rng(7)
+    basis = np.linalg.qr(rng.standard_normal((DIM, DIM)))[0].T.astype(np.float32)
+    normal, rhythm, own = basis[0], basis[1], basis[2]
+    ids = tuple(kb.list_findings())
+    # Abnormal findings: each its own direction; normal activations and states: the rhythm.
+    positive = np.stack(
+        [
+            unit(normal + (0.5 * basis[3 + i] if kb[f].abnormal else 0.8 * rhythm))
+            for i, f in enumerate(ids)
+        ]
+    )
+    bank = PromptBank(ids, positive, np.tile(normal, (len(ids), 1)), "knowledge")
+    contrast = prompt_contrast(kb, bank)
+    vector = unit(normal + own + 0.5 * rhythm)  # a seizure prompt that says "rhythmic"
+    stimulation, seizure = unit(normal + 1.5 * rhythm), unit(normal + 0.5 * own)
+    crops = np.stack([normal] * 4 + [stimulation] * 3 + [normal] * 3 + [seizure] * 3)
+    recording = unit(crops.mean(axis=0))
+    direction = vector - contrast.normal
+    # Removing only the abnormal findings' shared direction would point at the stimulation.
+    abnormal_only = crops @ direction - (crops - recording) @ abnormal_shared(kb, bank)
+    assert abnormal_only[5] > abnormal_only[11]
+    curve = prompt_curve("x", vector, contrast, crops, recording, np.arange(13) * 5.0, 5.0, 0.3)
+    assert curve.top_segments[0].crop == 11
+    # The recording probability is untouched: the departure is zero at the recording.
+    expected = 1 / (1 + np.exp(-(recording @ direction) / 0.3))
+    assert curve.recording_probability == pytest.approx(float(expected), abs=1e-5)
 
 
 @pytest.mark.parametrize("prompt", ["", "   ", "\t\n"])
