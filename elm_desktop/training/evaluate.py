@@ -14,6 +14,8 @@
   EEGResNet trained from scratch on 100 % of the same labels.
 * **Attention localisation**: per recording, AUROC of the crop attention weights against the
   crops that ground truth marks as holding the event; mean over recordings.
+
+Several models on several corpora make a matrix: :mod:`elm_desktop.training.matrix`.
 """
 
 from __future__ import annotations
@@ -383,14 +385,20 @@ def split_recordings(cache: CropCache, split: str) -> np.ndarray:
     return recordings
 
 
+def has_supervision(cache: CropCache) -> bool:
+    """Whether probes and baseline can be fitted: a val split, both classes in the train split."""
+    train_labels = abnormal_labels(cache, cache.split_indices("train"))
+    return len(cache.split_indices("val")) > 0 and len(np.unique(train_labels)) == 2
+
+
 def probe_data(cache: CropCache, embed: Callable[[np.ndarray], dict[str, Any]]) -> ProbeData | None:
     """The train and val splits for the linear probes, embedded by ``embed(cache indices)``.
 
-    None when either split is empty or the train split holds only one class (no probe fits).
+    None unless :func:`has_supervision`.
     """
-    train_ids, val_ids = cache.split_indices("train"), cache.split_indices("val")
-    if not len(val_ids) or len(np.unique(abnormal_labels(cache, train_ids))) < 2:
+    if not has_supervision(cache):
         return None
+    train_ids, val_ids = cache.split_indices("train"), cache.split_indices("val")
     return ProbeData(
         embed(train_ids),
         abnormal_labels(cache, train_ids),
@@ -402,10 +410,10 @@ def probe_data(cache: CropCache, embed: Callable[[np.ndarray], dict[str, Any]]) 
 def supervised_for(
     cache: CropCache, epochs: int, window_s: int, seed: int, device: torch.device
 ) -> SupervisedBaseline | None:
-    """The baseline trained on ``cache``'s train split, or None (no epochs, train or val)."""
-    train_ids = cache.split_indices("train")
-    if epochs <= 0 or not (len(train_ids) and len(cache.split_indices("val"))):
+    """The baseline trained on ``cache``'s train split; None without epochs or supervision."""
+    if epochs <= 0 or not has_supervision(cache):
         return None
+    train_ids = cache.split_indices("train")
     return SupervisedBaseline(
         cache, train_ids, abnormal_labels(cache, train_ids), window_s, epochs, seed, device
     )

@@ -171,6 +171,8 @@ def test_matrix_has_a_row_per_model_and_a_column_per_corpus(corpora, models, tmp
     assert summary[0]["figures"] == cross["figures"]
     assert cross["figures"]["normal_plain"] is not None
     assert 0.0 <= cross["figures"]["eeg_to_report_R@10"] <= 1.0
+    # Probes fit where the corpus has a val split and both classes in train (not the dipole one).
+    assert ["linear_probe" in report for report in result["evaluations"]] == [True, False] * 2
     # Each cell is the very evaluation a single run writes.
     single = evaluate(
         models[FN],
