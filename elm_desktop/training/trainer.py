@@ -201,7 +201,12 @@ def prepare_data(
         raise ConfigError("[data] corpus is not set: name a folder holding manifest.jsonl")
     if data.generate_n > 0:
         ensure_corpus(
-            corpora[0], data.generate_n, data.generate_minutes, data.generate_seed, data.workers
+            corpora[0],
+            data.generate_n,
+            data.generate_minutes,
+            data.generate_seed,
+            data.workers,
+            data.generate_conditions,
         )
     settings = (
         config.model.text_model,
