@@ -41,4 +41,12 @@ def test_noise_is_flagged_everywhere_the_scores_are_shown(demo_engine, tmp_path)
     assert statement in summary["notice"]
     assert summary["familiarity"]["unfamiliar"] is True
     assert statement in result.draft.text()
+    # The model's reading stays out of the report's own sections: no finding, no impression.
+    sections = {section.title: section for section in result.draft.sections}
+    description = " ".join(s.text for s in sections["DESCRIPTION OF THE RECORD"].sentences)
+    assert "not stated here because the recording is unlike" in description
+    assert [s.text for s in sections["IMPRESSION"].sentences] == [
+        "[To be completed by the reviewer.]"
+    ]
+    assert result.draft.asserted == []
     assert "UNLIKE the training data" in render_html(summary, [])

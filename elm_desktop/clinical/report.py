@@ -43,6 +43,10 @@ DRAFT_BANNER = (
     "by a qualified clinician; it is not a report."
 )
 TO_COMPLETE = "[To be completed by the reviewer.]"
+WITHHELD = (
+    "The model's findings are not stated here because the recording is unlike the data "
+    "the model was trained on; they are listed, unconfirmed, under MODEL FINDINGS."
+)
 MODEL_FINDINGS = "MODEL FINDINGS"
 
 #: Archive report sections whose sentences may describe this record. Not EVENTS: another
@@ -134,7 +138,8 @@ class DraftReport:
         Ids of the findings over their thresholds that the draft does not assert, because the
         record-level score calls the record normal.
     asserted : list of str
-        Ids of the findings the draft states as present.
+        Ids of the findings the draft states as present (none when the recording is unlike
+        the training data: then the model's findings are only listed, unconfirmed).
     unassessed : list of str
         Ids of the responses to a procedure the recording does not show (hyperventilation,
         photic stimulation): whatever their score, the draft neither states nor denies them.
@@ -284,8 +289,14 @@ def draft_report(
         segment_hits, knowledge_base, asserted, overruled, locations, recorded, said
     )
     description = borrowed + description
-    # A recording unlike the training data: the reader sees that before any score.
+    impression_sentence = _impression_sentence(impression, present, locations)
+    # A recording unlike the training data: the reader sees that before any score, and the
+    # model's reading (its findings, the archive sentences chosen by it, its impression) is
+    # kept out of the report's own sections, listed only under MODEL FINDINGS.
     caveat = [DraftSentence(facts.unfamiliar, "model")] if facts.unfamiliar else []
+    if facts.unfamiliar:
+        description = [DraftSentence(WITHHELD, "model"), DraftSentence(TO_COMPLETE, "reviewer")]
+        impression_sentence = TO_COMPLETE
     sections = [
         DraftSection("CLINICAL HISTORY", [DraftSentence(TO_COMPLETE, "reviewer")]),
         DraftSection("MEDICATIONS", [DraftSentence(TO_COMPLETE, "reviewer")]),
@@ -299,7 +310,7 @@ def draft_report(
         ),
         DraftSection(
             "IMPRESSION",
-            [DraftSentence(_impression_sentence(impression, present, locations), "model")],
+            [DraftSentence(impression_sentence, "reviewer" if facts.unfamiliar else "model")],
         ),
         DraftSection("CLINICAL CORRELATION", [DraftSentence(TO_COMPLETE, "reviewer")]),
     ]
@@ -309,7 +320,7 @@ def draft_report(
         impression,
         reasons,
         overruled,
-        [s.finding_id for s in present],
+        [] if facts.unfamiliar else [s.finding_id for s in present],
         sorted(unassessed),
     )
 
