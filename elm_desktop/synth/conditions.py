@@ -276,9 +276,13 @@ def draw_conditions(
             "hum_hz": mains,
         }
     if "flat" in names and rng.random() < 0.1:
-        left = [e for e in usable if e not in lost]
-        if left:
-            values["flat"] = {"electrodes": sorted(_some(rng, left, _MOST_LOST - len(lost)))}
+        remaining = [e for e in usable if e not in lost]
+        if remaining:
+            flat = sorted(_some(rng, remaining, _MOST_LOST - len(lost)))
+            values["flat"] = {"electrodes": flat}
+            lost += flat
+    if "pops" in values:  # a floating or flat channel shows no pop: the manifest lists none
+        values["pops"]["events"] = [e for e in values["pops"]["events"] if e[1] not in lost]
     if "reference" in names and not family_sets_recording:
         values["reference"] = {"reference": str(rng.choice(list(REFERENCE_SUFFIX)))}
     if "sampling_rate" in names and not family_sets_recording:

@@ -231,11 +231,12 @@ def test_lost_channels_are_rare_few_and_spare_references_and_regional_findings()
     assert protected
     lost_per_recording = []
     for seed in range(2000):
-        values = draw_conditions(("dropout", "flat"), [seed], 60, 60.0, protected).values
+        values = draw_conditions(("pops", "dropout", "flat"), [seed], 60, 60.0, protected).values
         lost = set(values.get("dropout", {}).get("electrodes", {})) | set(
             values.get("flat", {}).get("electrodes", [])
         )
         assert not lost & (protected | {"A1", "A2", "Cz"})
+        assert not lost & {electrode for _, electrode, _, _ in values["pops"]["events"]}
         for side in ("1357", "2468"):
             electrodes_of_side = {e for e in SCALP if e[-1] in side}
             assert len(lost & electrodes_of_side) < len(electrodes_of_side)
