@@ -16,8 +16,9 @@ is trained once.
   counts) and, below, its in-family cells.
 * **Prompt style**: per model and corpus, plain against knowledge-enhanced prompts on the
   corpus's ``val`` split (normal-vs-abnormal and macro AUROC); the recommended default is the
-  style with the higher mean over every model's cross-family validation comparisons (else over
-  the cross-family cells of the evaluated split).
+  style with the higher mean over every model's cross-family validation comparisons, or, when
+  those do not decide (none, or a zero mean), over the cross-family cells of the evaluated
+  split.
 """
 
 from __future__ import annotations
@@ -290,25 +291,35 @@ def prompt_style(
             if p[figure] is not None and k[figure] is not None
         ]
 
-    basis = "validation splits of the cross-family corpora"
-    found = differences(
-        (v["plain"], v["knowledge"]) for v in validation if v["relation"] == CROSS_FAMILY
+    bases = (
+        (
+            "validation splits of the cross-family corpora",
+            differences(
+                (v["plain"], v["knowledge"]) for v in validation if v["relation"] == CROSS_FAMILY
+            ),
+        ),
+        (
+            f"cross-family cells of split {split!r} (the validation splits did not decide)",
+            differences(
+                (
+                    {f: c["figures"][f"{f}_plain"] for f in ("normal", "macro")},
+                    {f: c["figures"][f"{f}_knowledge"] for f in ("normal", "macro")},
+                )
+                for c in cells
+                if c["relation"] == CROSS_FAMILY
+            ),
+        ),
     )
-    if not found:
-        basis = f"cross-family cells of split {split!r} (no cross-family validation figure)"
-        found = differences(
-            (
-                {f: c["figures"][f"{f}_plain"] for f in ("normal", "macro")},
-                {f: c["figures"][f"{f}_knowledge"] for f in ("normal", "macro")},
-            )
-            for c in cells
-            if c["relation"] == CROSS_FAMILY
-        )
+    # The first basis whose comparisons prefer one style decides.
+    basis, found = next(
+        ((name, found) for name, found in bases if _mean(found)),
+        ("no cross-family comparison prefers a style", []),
+    )
     mean = _mean(found)
     return {
         "models": per_model,
         "recommended": None if mean is None else _better(0.0, mean),
-        "basis": basis if found else "no cross-family comparison",
+        "basis": basis,
         "comparisons": len(found),
         "knowledge_minus_plain": mean,
         "knowledge_wins": sum(d > 0 for d in found),

@@ -131,9 +131,11 @@ def test_prompt_style_is_chosen_on_the_other_family():
         "knowledge",
         "plain",
     ]
-    # Without a cross-family validation figure the cross-family cells decide.
-    chosen = prompt_style(models, cells, [_val(CROSS_FAMILY, None, None)], "test")
-    assert chosen["recommended"] == "plain" and chosen["basis"].startswith("cross-family cells")
+    # Without a cross-family validation figure, or with a tie there, the cross-family cells decide.
+    for undecided in (_val(CROSS_FAMILY, None, None), _val(CROSS_FAMILY, 0.5, 0.5)):
+        chosen = prompt_style(models, cells, [undecided], "test")
+        assert chosen["recommended"] == "plain"
+        assert chosen["basis"].startswith("cross-family cells")
     cells[1]["figures"] = _figures(0.6, 0.7, 0.5, 0.8)
     assert prompt_style(models, cells, [], "test")["recommended"] == "knowledge"
     cells[1]["relation"] = IN_FAMILY
