@@ -411,7 +411,8 @@ def _crop_probability(
     temperature: float,
 ) -> np.ndarray:
     """[n_crops, k] per-crop probabilities of ``k`` positive-minus-contrast directions, with the
-    crop's departure from the recording along the shared abnormal direction removed."""
+    crop's departure from the recording along ``shared`` removed (the abnormal findings' shared
+    direction for findings, every finding's for a free-text prompt)."""
     crops = np.asarray(crops, np.float32)
     departure = (crops - recording[None]) @ shared  # [n]
     return _sigmoid((crops @ difference.T - departure[:, None]) / temperature)
