@@ -93,7 +93,11 @@ def training_families(model_dir: str | Path) -> tuple[list[str] | None, str | No
     """
     config_path = Path(model_dir) / CONFIG_FILE
     if config_path.is_file():
-        corpus = json.loads(config_path.read_text(encoding="utf-8")).get("data", {}).get("corpus")
+        try:
+            config = json.loads(config_path.read_text(encoding="utf-8"))
+        except json.JSONDecodeError as error:
+            raise ConfigError(f"{config_path} is not valid JSON: {error}") from error
+        corpus = config.get("data", {}).get("corpus")
         manifest = Path(corpus or "") / MANIFEST_NAME
         if corpus and manifest.is_file():
             entries = read_manifest(manifest)

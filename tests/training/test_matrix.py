@@ -11,6 +11,7 @@ pytest.importorskip("torch")
 pytest.importorskip("sklearn")
 
 from elm_desktop.cli import main
+from elm_desktop.errors import ConfigError
 from elm_desktop.synth import read_manifest
 from elm_desktop.training.config import DataConfig, ModelConfig, TrainingConfig
 from elm_desktop.training.evaluate import EvaluationOptions, evaluate
@@ -93,6 +94,9 @@ def test_training_families_come_from_the_corpus_then_the_notes(models, tmp_path)
         tmp_path / "silent", notes={"training_data": "someone's archive"}
     )
     assert training_families(silent) == (None, None)
+    (silent / CONFIG_FILE).write_text("{", encoding="utf-8")
+    with pytest.raises(ConfigError, match="is not valid JSON"):
+        training_families(silent)
 
 
 def _figures(normal_plain, normal_knowledge, macro_plain=None, macro_knowledge=None):
