@@ -123,7 +123,8 @@ class AnalysisResult:
         alpha and beta bands (:func:`~elm_desktop.clinical.localise.crop_band_power`).
     locations : dict of str to Location
         Side and region of each lateralised finding, from ``band_power`` in the crops where the
-        finding's own curve peaks; empty without a text tower.
+        finding's own curve is above its median, weighted by how far
+        (:func:`~elm_desktop.clinical.localise.localise`); empty without a text tower.
     findings : list of FindingScore
         Zero-shot score of every knowledge-base finding; empty without a text tower.
     prompts : list of PromptCurve
