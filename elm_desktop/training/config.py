@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from elm_desktop.errors import ConfigError
+from elm_desktop.synth.conditions import parse_conditions
 
 PARTS = ("eeg_encoder", "attention", "text_projector")
 
@@ -65,6 +66,13 @@ class DataConfig:
     # Recording conditions the generated corpus randomises: "all", "none" or "name,name"
     # (elm_desktop.synth.conditions).
     generate_conditions: str = "none"
+
+    def __post_init__(self) -> None:
+        # Checked here, not only when a corpus is generated: an existing corpus would hide a typo.
+        try:
+            parse_conditions(self.generate_conditions)
+        except ConfigError as error:
+            raise ConfigError(f"data.generate_conditions: {error}") from error
 
     @property
     def corpora(self) -> list[str]:

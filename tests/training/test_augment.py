@@ -130,3 +130,9 @@ def test_bad_augment_settings_are_refused_in_one_line(values):
     with pytest.raises(ConfigError) as error:
         training_config_from_dict({"augment": values})
     assert "augment" in str(error.value) and "\n" not in str(error.value)
+
+
+def test_a_misspelt_recording_condition_is_refused_before_any_corpus_exists():
+    with pytest.raises(ConfigError, match="data.generate_conditions: unknown") as error:
+        training_config_from_dict({"data": {"generate_conditions": "ampltude"}})
+    assert "amplitude" in str(error.value)  # the names available are listed
