@@ -60,7 +60,7 @@ def _sources(
         return source, valid
     owner = batch.recordings[batch.crop_bags]
     following = crop_ids + 1
-    ends = np.array([cache.offsets[int(r) + 1] for r in owner])
+    ends = cache.offsets[owner + 1]
     has_next = following < ends
     has_next[has_next] &= np.isclose(
         cache.starts_s[following[has_next]] - cache.starts_s[crop_ids[has_next]], cache.window_s

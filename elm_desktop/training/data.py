@@ -289,6 +289,15 @@ def text_cache(
     return TextCache(segments, offsets, embeddings)
 
 
+def _joined_offsets(parts: list[np.ndarray]) -> np.ndarray:
+    """Offsets of concatenated parts, each part's shifted by the rows before it."""
+    joined, shift = [np.zeros(1, np.int64)], 0
+    for offsets in parts:
+        joined.append(offsets[1:] + shift)
+        shift += int(offsets[-1])
+    return np.concatenate(joined).astype(np.int64)
+
+
 def merge_caches(
     parts: list[tuple[CropCache, TextCache]],
     directory: str | Path,
@@ -332,12 +341,7 @@ def merge_caches(
         for cache, _ in parts:
             for start in range(0, len(cache.crops), 4096):
                 out.write(np.ascontiguousarray(cache.crops[start : start + 4096]).tobytes())
-    crop_counts = [len(cache.crops) for cache, _ in parts]
-    crop_shift = np.cumsum([0] + crop_counts[:-1])
-    offsets = np.concatenate(
-        [[0]]
-        + [cache.offsets[1:] + shift for (cache, _), shift in zip(parts, crop_shift, strict=True)]
-    )
+    offsets = _joined_offsets([cache.offsets for cache, _ in parts])
     np.savez(
         directory / "index.npz",
         offsets=offsets.astype(np.int64),
@@ -346,12 +350,7 @@ def merge_caches(
     )
     recordings = [r for cache, _ in parts for r in cache.recordings]
     (directory / "recordings.json").write_text(json.dumps(recordings), encoding="utf-8")
-    text_counts = [len(texts.embeddings) for _, texts in parts]
-    text_shift = np.cumsum([0] + text_counts[:-1])
-    text_offsets = np.concatenate(
-        [[0]]
-        + [texts.offsets[1:] + shift for (_, texts), shift in zip(parts, text_shift, strict=True)]
-    )
+    text_offsets = _joined_offsets([texts.offsets for _, texts in parts])
     np.savez(
         directory / f"{name}.npz",
         offsets=text_offsets.astype(np.int64),
