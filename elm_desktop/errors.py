@@ -68,3 +68,19 @@ class PlatformError(ElmError):
 
 class CancelledError(ElmError):
     """The user cancelled a long-running job."""
+
+
+class NotAnEcgFileError(RecordingError):
+    """The file is not a readable ECG: not WFDB, EDF, HL7 aECG or GE MUSE XML, or corrupt."""
+
+
+class EcgLeadCountError(RecordingError):
+    """An ECG file holds too few leads for a 12-lead ECG, or one lead twice."""
+
+
+class MissingLeadError(MissingChannelsError):
+    """A lead of the 12-lead ECG is absent and cannot be derived from the others."""
+
+
+class SamplingRateError(RecordingError):
+    """A recording's sampling rate is unusable: too low, different between leads, or not the one asked for."""

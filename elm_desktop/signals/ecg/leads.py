@@ -1,0 +1,163 @@
+"""The twelve leads of the standard ECG: their names, their order and the relations between them.
+
+Files name the same lead in many ways (``AVR``, ``aVr``, ``MDC_ECG_LEAD_AVR``, ``lead II``,
+``V1 ``, ``C1`` in IEC naming, ``DII`` in French and Spanish devices); :func:`normalise_lead_name`
+maps them to one spelling. The six limb leads come from three electrodes, so four of them follow
+from I and II (Einthoven and Goldberger)::
+
+    III = II - I    aVR = -(I + II) / 2    aVL = I - II / 2    aVF = II - I / 2
+
+:func:`derive_limb_leads` fills them in for files that store eight leads (GE MUSE does), and
+:func:`swapped_limb_leads` uses the same relations to find leads whose labels were exchanged,
+such as MERL's aVL/aVF trap.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+
+import numpy as np
+
+#: The standard order: limb leads, augmented leads, precordial leads.
+STANDARD_LEADS: tuple[str, ...] = (
+    "I",
+    "II",
+    "III",
+    "aVR",
+    "aVL",
+    "aVF",
+    "V1",
+    "V2",
+    "V3",
+    "V4",
+    "V5",
+    "V6",
+)
+
+#: The leads a file must record for the other four to be derived: I, II and V1-V6.
+INDEPENDENT_LEADS: tuple[str, ...] = ("I", "II", "V1", "V2", "V3", "V4", "V5", "V6")
+
+#: The four limb leads that are linear combinations of I and II, as (weight of I, weight of II).
+LIMB_RELATIONS: dict[str, tuple[float, float]] = {
+    "III": (-1.0, 1.0),
+    "aVR": (-0.5, -0.5),
+    "aVL": (1.0, -0.5),
+    "aVF": (-0.5, 1.0),
+}
+
+_CANONICAL = {name.upper(): name for name in STANDARD_LEADS}
+_ALIASES = {
+    **{f"D{roman}": roman for roman in ("I", "II", "III")},  # French and Spanish devices
+    **{f"C{k}": f"V{k}" for k in range(1, 7)},  # IEC names of the chest electrodes
+}
+# Type prefixes and code systems a label may carry before the lead name.
+_PREFIX = re.compile(r"^(MDC_ECG_LEAD_|ECG_LEAD_|ECG|EKG|LEAD|DERIVATION)[\s_:.-]*", re.IGNORECASE)
+
+
+def normalise_lead_name(label: str) -> str | None:
+    """Return the standard spelling of an ECG lead label, or None if it names no standard lead.
+
+    Parameters
+    ----------
+    label : str
+        A lead label as found in a file, e.g. ``"AVR"``, ``"MDC_ECG_LEAD_I"``, ``"lead II"``,
+        ``"V1 "``, ``"ECG aVF"``.
+
+    Returns
+    -------
+    str or None
+        One of :data:`STANDARD_LEADS`; None for anything else (``"V4R"``, ``"-aVR"``, ``"X"``,
+        ``"Fp1"``).
+
+    Examples
+    --------
+    >>> normalise_lead_name("MDC_ECG_LEAD_AVF"), normalise_lead_name("lead ii")
+    ('aVF', 'II')
+    """
+    text = _PREFIX.sub("", label.strip().rstrip(".").strip()).strip().upper()
+    return _CANONICAL.get(text) or _ALIASES.get(text)
+
+
+def order_note(found: Sequence[str]) -> str | None:
+    """Say how a file's lead order differs from the standard one, or None when it does not.
+
+    Parameters
+    ----------
+    found : sequence of str
+        The standard lead names in the order the file stores them.
+
+    Returns
+    -------
+    str or None
+        E.g. ``"leads stored as ... (aVF before aVL); reordered to the standard order"``.
+    """
+    present = [lead for lead in STANDARD_LEADS if lead in found]
+    if list(found) == present:
+        return None
+    inversions = [
+        f"{later} before {earlier}"
+        for i, earlier in enumerate(present)
+        for later in present[i + 1 :]
+        if found.index(later) < found.index(earlier)
+    ]
+    shown = ", ".join(inversions[:3]) + (", ..." if len(inversions) > 3 else "")
+    return f"leads stored as {' '.join(found)} ({shown}); reordered to the standard order"
+
+
+def derive_limb_leads(first: np.ndarray, second: np.ndarray) -> dict[str, np.ndarray]:
+    """Return III, aVR, aVL and aVF computed from leads I and II.
+
+    Parameters
+    ----------
+    first, second : ndarray
+        Leads I and II, same shape.
+
+    Returns
+    -------
+    dict of str to ndarray
+    """
+    return {lead: a * first + b * second for lead, (a, b) in LIMB_RELATIONS.items()}
+
+
+def swapped_limb_leads(leads: Mapping[str, np.ndarray], tolerance: float = 0.2) -> list[str]:
+    """Find limb leads whose signal is another limb lead's, by the Einthoven-Goldberger relations.
+
+    A lead labelled aVL that carries aVF (MERL's pretraining data stores them the other way
+    round) fails its own relation to I and II and fits aVF's. Only III, aVR, aVL and aVF are
+    checked; I and II are taken as labelled.
+
+    Parameters
+    ----------
+    leads : mapping of str to ndarray
+        At least I and II and the limb leads to check, as recorded (not derived).
+    tolerance : float
+        Largest RMS of the residual, relative to the RMS of the lead, for a relation to hold.
+
+    Returns
+    -------
+    list of str
+        One sentence per mislabelled lead, e.g. ``"the lead labelled aVL carries aVF"``;
+        empty when every relation holds or cannot be checked (a flat lead).
+    """
+    if "I" not in leads or "II" not in leads:
+        return []
+    expected = derive_limb_leads(leads["I"], leads["II"])
+    notes = []
+    for label in LIMB_RELATIONS:
+        if label not in leads:
+            continue
+        signal = leads[label]
+        scale = float(np.sqrt(np.mean(signal**2)))
+        if scale == 0.0:
+            continue
+
+        def misfit(target: str, signal: np.ndarray = signal, scale: float = scale) -> float:
+            return float(np.sqrt(np.mean((signal - expected[target]) ** 2))) / scale
+
+        if misfit(label) <= tolerance:
+            continue
+        best = min(LIMB_RELATIONS, key=misfit)
+        if best != label and misfit(best) <= tolerance:
+            notes.append(f"the lead labelled {label} carries {best}")
+    return notes

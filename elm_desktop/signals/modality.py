@@ -1,0 +1,123 @@
+"""What kind of recording a file holds (EEG or 12-lead ECG), and the reader for each kind.
+
+:data:`MODALITIES` is the registry the layers above choose by: one entry per modality, so a new
+modality is a new entry. It names, for now, how a file of that modality is opened and what the
+model input of that modality is; the view, knowledge base and bundle kind join it as they come.
+:func:`detect_modality` decides from the file itself: WFDB and hospital XML exports are ECG, and
+an EDF file is ECG when it holds the eight independent ECG leads and no EEG electrode.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+
+from elm_desktop.errors import ConfigError
+from elm_desktop.signals.channels import classify_channel
+from elm_desktop.signals.ecg.leads import INDEPENDENT_LEADS, STANDARD_LEADS, normalise_lead_name
+from elm_desktop.signals.ecg.reader import ecg_format, read_ecg
+from elm_desktop.signals.edf_header import read_header
+from elm_desktop.signals.montages import ELM_CHANNELS
+from elm_desktop.signals.preprocess import ELM_SFREQ
+from elm_desktop.signals.recording import open_recording
+
+ModalityName = Literal["eeg", "ecg"]
+
+
+@dataclass(frozen=True)
+class Modality:
+    """One kind of recording the program opens.
+
+    Attributes
+    ----------
+    name : str
+        ``"eeg"`` or ``"ecg"``.
+    summary : str
+        What it is and which files hold it, for messages.
+    open : callable
+        Path -> the opened recording (:class:`~elm_desktop.signals.Recording` or
+        :class:`~elm_desktop.signals.ecg.EcgRecording`).
+    model_channels : tuple of str
+        The channels of the model input, in order.
+    model_sfreq : float
+        The sampling rate of the model input in Hz.
+    """
+
+    name: ModalityName
+    summary: str
+    open: Callable[[Path], object]
+    model_channels: tuple[str, ...]
+    model_sfreq: float
+
+
+MODALITIES: dict[str, Modality] = {
+    "eeg": Modality(
+        "eeg",
+        "clinical EEG (EDF, EDF+, BDF)",
+        open_recording,
+        tuple(ELM_CHANNELS),
+        float(ELM_SFREQ),
+    ),
+    "ecg": Modality(
+        "ecg",
+        "12-lead ECG (WFDB, EDF, HL7 aECG, GE MUSE XML)",
+        read_ecg,
+        STANDARD_LEADS,
+        500.0,  # MERL's input: 12 leads x 10 s at 500 Hz
+    ),
+}
+
+
+def get_modality(name: str) -> Modality:
+    """Return the registry entry of a modality.
+
+    Raises
+    ------
+    ConfigError
+        For an unknown name; the message lists the known ones.
+    """
+    if name not in MODALITIES:
+        raise ConfigError(f"unknown modality {name!r}; known: {', '.join(MODALITIES)}")
+    return MODALITIES[name]
+
+
+def detect_modality(path: str | Path) -> ModalityName:
+    """Say whether a file holds EEG or a 12-lead ECG, from its format and channel names.
+
+    Parameters
+    ----------
+    path : str or Path
+
+    Returns
+    -------
+    str
+        ``"ecg"`` for WFDB records and HL7 aECG / GE MUSE XML files, and for EDF/BDF files
+        with the eight independent ECG leads (I, II, V1-V6) and no EEG electrode; ``"eeg"``
+        for every other EDF/BDF file.
+
+    Raises
+    ------
+    RecordingError
+        The file is unreadable or of no supported format.
+    """
+    path = Path(path)
+    if ecg_format(path) != "edf":
+        return "ecg"
+    labels = [s.label for s in read_header(path).signals if not s.is_annotation]
+    leads = {normalise_lead_name(label) for label in labels}
+    has_eeg = any(classify_channel(label).is_eeg for label in labels)
+    return "ecg" if set(INDEPENDENT_LEADS) <= leads and not has_eeg else "eeg"
+
+
+def open_any(path: str | Path) -> tuple[ModalityName, object]:
+    """Open a recording with its modality's reader.
+
+    Returns
+    -------
+    (str, recording)
+        The modality and the opened recording.
+    """
+    modality = detect_modality(path)
+    return modality, MODALITIES[modality].open(Path(path))

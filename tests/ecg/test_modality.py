@@ -1,0 +1,55 @@
+"""Which reader a file needs: EEG or 12-lead ECG, decided from the file itself."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from elm_desktop.errors import ConfigError
+from elm_desktop.signals import Recording
+from elm_desktop.signals.ecg import STANDARD_LEADS, EcgRecording
+from elm_desktop.signals.modality import MODALITIES, detect_modality, get_modality, open_any
+from elm_desktop.synth.edf_writer import EdfWriter, SignalHeader
+from tests.ecg.conftest import START, write
+
+EEG_LABELS = ["EEG FP1-REF", "EEG FP2-REF", "EEG C3-REF", "EEG C4-REF", "EEG O1-REF", "EEG O2-REF"]
+
+
+def write_edf(path, labels, unit="uV"):
+    headers = [SignalHeader(label, -3276.8, 3276.7, unit=unit) for label in labels]
+    data = np.random.default_rng(0).normal(0, 20, (len(labels), 2560))
+    with EdfWriter(path, headers, 256, 10, START, "X X X X", "X X X") as writer:
+        writer.write_block(data)
+    return path
+
+
+@pytest.mark.parametrize("fmt", ("wfdb", "edf", "aecg"))
+def test_twelve_lead_files_are_ecg(tmp_path, leads_mv, fmt):
+    path = write(fmt, tmp_path / "ecg", leads_mv)
+    assert detect_modality(path) == "ecg"
+    modality, recording = open_any(path)
+    assert modality == "ecg"
+    assert isinstance(recording, EcgRecording)
+
+
+def test_eeg_is_eeg_even_with_an_ecg_channel(tmp_path):
+    path = write_edf(tmp_path / "eeg.edf", [*EEG_LABELS, "ECG II", "EKG1"])
+    assert detect_modality(path) == "eeg"
+    modality, recording = open_any(path)
+    assert modality == "eeg"
+    assert isinstance(recording, Recording)
+
+
+def test_an_edf_with_twelve_leads_and_eeg_electrodes_is_eeg(tmp_path):
+    assert (
+        detect_modality(write_edf(tmp_path / "both.edf", [*EEG_LABELS, *STANDARD_LEADS])) == "eeg"
+    )
+
+
+def test_the_registry_names_each_modality_input():
+    assert get_modality("ecg").model_channels == STANDARD_LEADS
+    assert get_modality("ecg").model_sfreq == 500
+    assert len(get_modality("eeg").model_channels) == 20
+    assert set(MODALITIES) == {"eeg", "ecg"}
+    with pytest.raises(ConfigError, match="known: eeg, ecg"):
+        get_modality("emg")

@@ -1,0 +1,266 @@
+"""Reading 12-lead ECG files: WFDB, EDF+, HL7 aECG; lead names, order, derived leads, bad files."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from elm_desktop.errors import (
+    BadHeaderError,
+    EcgLeadCountError,
+    MissingLeadError,
+    NotAnEcgFileError,
+    RecordingError,
+    SamplingRateError,
+    TruncatedRecordingError,
+)
+from elm_desktop.signals.ecg import (
+    STANDARD_LEADS,
+    normalise_lead_name,
+    read_ecg,
+)
+from elm_desktop.synth.edf_writer import EdfWriter, SignalHeader
+from tests.ecg.conftest import START, twelve_leads, write
+
+FORMATS = ("wfdb", "edf", "aecg")
+# Every writer stores whole microvolts: a sample read back is within half a step of its value.
+RESOLUTION_MV = 0.0005 + 1e-9
+
+
+def one_line(error: pytest.ExceptionInfo) -> str:
+    message = str(error.value)
+    assert "\n" not in message and message
+    return message
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_each_format_reads_back_the_written_samples(tmp_path, leads_mv, fmt):
+    path = write(fmt, tmp_path / "rec", leads_mv)
+    ecg = read_ecg(path)
+    assert ecg.leads == STANDARD_LEADS
+    assert ecg.sfreq == 500
+    assert ecg.samples_mv.shape == (12, 5000)
+    assert np.abs(ecg.samples_mv - leads_mv).max() <= RESOLUTION_MV
+    assert ecg.start == START
+    assert ecg.derived_leads == ()
+    assert ecg.warnings == ()
+    assert ecg.patient is None  # de-identified unless asked
+
+
+def test_wfdb_reads_from_header_data_file_or_record_name(tmp_path, leads_mv):
+    header = write("wfdb", tmp_path / "rec", leads_mv)
+    for path in (header, header.with_suffix(".dat"), header.with_suffix("")):
+        assert np.array_equal(read_ecg(path).samples_mv, read_ecg(header).samples_mv)
+
+
+def write_wfdb_in(unit: str, folder, samples: np.ndarray, gain: float):
+    """Write a WFDB record whose signals are in ``unit``; return its header."""
+    import wfdb
+
+    wfdb.wrsamp(
+        unit.lower(),
+        fs=500,
+        units=[unit] * 12,
+        sig_name=list(STANDARD_LEADS),
+        p_signal=np.ascontiguousarray(samples.T),
+        fmt=["16"] * 12,
+        adc_gain=[gain] * 12,
+        baseline=[0] * 12,
+        write_dir=str(folder),
+    )
+    return folder / f"{unit.lower()}.hea"
+
+
+def test_units_become_millivolts(tmp_path, leads_mv):
+    ecg = read_ecg(write_wfdb_in("uV", tmp_path, leads_mv * 1000, gain=1.0))
+    assert np.abs(ecg.samples_mv - leads_mv).max() <= RESOLUTION_MV
+
+
+@pytest.mark.parametrize(
+    ("label", "lead"),
+    [
+        ("AVR", "aVR"),
+        ("aVr", "aVR"),
+        ("MDC_ECG_LEAD_I", "I"),
+        ("MDC_ECG_LEAD_AVF", "aVF"),
+        ("V1 ", "V1"),
+        ("lead II", "II"),
+        ("Lead_III", "III"),
+        ("ECG V6", "V6"),
+        ("EKG aVL", "aVL"),
+        ("DII", "II"),
+        ("C3", "V3"),
+        ("v4.", "V4"),
+        ("V4R", None),
+        ("-aVR", None),
+        ("Fp1", None),
+        ("X", None),
+    ],
+)
+def test_lead_aliases(label, lead):
+    assert normalise_lead_name(label) == lead
+
+
+@pytest.mark.parametrize("fmt", ("wfdb", "edf"))
+def test_aliased_labels_in_another_order_are_named_and_reordered(tmp_path, leads_mv, fmt):
+    padding = " " if fmt == "edf" else ""  # EDF pads labels; WFDB forbids it
+    labels = ["lead I", "ii", "DIII", "AVR", "MDC_ECG_LEAD_AVF", "aVl"] + [
+        f"C{k}{padding}" for k in range(1, 7)
+    ]
+    order = [0, 1, 2, 3, 5, 4, *range(6, 12)]  # aVF stored before aVL, as in MERL's data
+    path = write(fmt, tmp_path / "aliased", leads_mv[order], leads=labels)
+    ecg = read_ecg(path)
+    assert np.abs(ecg.samples_mv - leads_mv).max() <= RESOLUTION_MV
+    assert [w for w in ecg.warnings if "aVF before aVL" in w and "reordered" in w]
+    assert ecg.file_leads == tuple(label.strip() for label in labels)
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_exchanged_avl_and_avf_labels_are_detected(tmp_path, leads_mv, fmt):
+    swapped = leads_mv[[0, 1, 2, 3, 5, 4, *range(6, 12)]]  # aVF's signal under the label aVL
+    ecg = read_ecg(write(fmt, tmp_path / "swapped", swapped))
+    assert "the lead labelled aVL carries aVF" in ecg.warnings
+    assert "the lead labelled aVF carries aVL" in ecg.warnings
+
+
+def test_a_consistent_file_raises_no_swap_warning_with_noise(tmp_path, leads_mv):
+    noisy = leads_mv + np.random.default_rng(3).normal(0, 0.01, leads_mv.shape)
+    assert read_ecg(write("wfdb", tmp_path / "noisy", noisy)).warnings == ()
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_eight_lead_file_gets_the_four_limb_leads_derived(tmp_path, leads_mv, fmt):
+    keep = [0, 1, *range(6, 12)]
+    labels = [STANDARD_LEADS[k] for k in keep]
+    ecg = read_ecg(write(fmt, tmp_path / "eight", leads_mv[keep], leads=labels))
+    assert ecg.derived_leads == ("III", "aVR", "aVL", "aVF")
+    assert np.abs(ecg.samples_mv - leads_mv).max() <= 3 * RESOLUTION_MV
+    lead = ecg.lead
+    assert np.allclose(lead("III"), lead("II") - lead("I"), atol=1e-12)
+    assert np.allclose(lead("aVR"), -(lead("I") + lead("II")) / 2, atol=1e-12)
+
+
+def test_extra_signals_are_left_out_and_named(tmp_path, leads_mv):
+    extra = np.vstack([leads_mv, leads_mv[:1]])
+    ecg = read_ecg(write("wfdb", tmp_path / "extra", extra, leads=[*STANDARD_LEADS, "V4R"]))
+    assert np.abs(ecg.samples_mv - leads_mv).max() <= RESOLUTION_MV
+    assert any("V4R" in w for w in ecg.warnings)
+
+
+def test_patient_fields_only_when_asked(tmp_path, leads_mv):
+    path = tmp_path / "named.edf"
+    headers = [SignalHeader(lead, -32.768, 32.767, unit="mV") for lead in STANDARD_LEADS]
+    with EdfWriter(
+        path, headers, 500, 10, START, "MCH-0234567 F 02-MAY-1951 Haagse_Harry", "X X X"
+    ) as writer:
+        writer.write_block(leads_mv)
+    assert read_ecg(path).patient is None
+    patient = read_ecg(path, include_phi=True).patient
+    assert patient.patient_id == "MCH-0234567"
+    assert "Haagse" in patient.name
+    assert patient.sex == "F"
+
+
+# Bad files: each gets its own error type and one line.
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_a_missing_precordial_lead_is_named(tmp_path, leads_mv, fmt):
+    keep = [k for k in range(12) if STANDARD_LEADS[k] != "V3"]
+    path = write(fmt, tmp_path / "no-v3", leads_mv[keep], leads=[STANDARD_LEADS[k] for k in keep])
+    with pytest.raises(MissingLeadError) as error:
+        read_ecg(path)
+    assert "V3" in one_line(error)
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_too_few_leads(tmp_path, leads_mv, fmt):
+    path = write(fmt, tmp_path / "three", leads_mv[:3], leads=STANDARD_LEADS[:3])
+    with pytest.raises(EcgLeadCountError) as error:
+        read_ecg(path)
+    assert "3 of the 12" in one_line(error)
+
+
+def test_a_lead_twice(tmp_path, leads_mv):
+    labels = [*STANDARD_LEADS[:11], "lead II"]
+    with pytest.raises(EcgLeadCountError) as error:
+        read_ecg(write("edf", tmp_path / "twice", leads_mv, leads=labels))
+    assert "II appears twice" in one_line(error)
+
+
+def test_too_slow_a_sampling_rate(tmp_path):
+    path = write("wfdb", tmp_path / "slow", twelve_leads(500), sfreq=50)
+    with pytest.raises(SamplingRateError) as error:
+        read_ecg(path)
+    assert "50 Hz" in one_line(error)
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_another_rate_than_asked_for(tmp_path, fmt):
+    path = write(fmt, tmp_path / "fast", twelve_leads(2500), sfreq=250)
+    assert read_ecg(path).sfreq == 250
+    with pytest.raises(SamplingRateError) as error:
+        read_ecg(path, sfreq=500)
+    assert "250 Hz" in one_line(error)
+
+
+def test_non_voltage_unit(tmp_path, leads_mv):
+    with pytest.raises(BadHeaderError) as error:
+        read_ecg(write_wfdb_in("mmHg", tmp_path, leads_mv, gain=1000.0))
+    assert "mmHg" in one_line(error)
+
+
+@pytest.mark.parametrize(("fmt", "data_suffix"), [("wfdb", ".dat"), ("edf", ".edf")])
+def test_truncated_file(tmp_path, leads_mv, fmt, data_suffix):
+    path = write(fmt, tmp_path / "cut", leads_mv)
+    data = path.with_suffix(data_suffix)
+    data.write_bytes(data.read_bytes()[: data.stat().st_size // 2])
+    with pytest.raises(TruncatedRecordingError) as error:
+        read_ecg(path)
+    one_line(error)
+
+
+def test_truncated_xml(tmp_path, leads_mv):
+    path = write("aecg", tmp_path / "cut", leads_mv)
+    path.write_bytes(path.read_bytes()[: path.stat().st_size // 2])
+    with pytest.raises(NotAnEcgFileError) as error:
+        read_ecg(path)
+    assert "damaged HL7 aECG" in one_line(error)
+
+
+def test_xml_of_another_kind(tmp_path):
+    path = tmp_path / "note.xml"
+    path.write_text("<?xml version='1.0'?><note><to>Tove</to></note>")
+    with pytest.raises(NotAnEcgFileError) as error:
+        read_ecg(path)
+    assert "HL7 aECG" in one_line(error)
+
+
+def test_xml_entities_are_refused(tmp_path, leads_mv):
+    path = write("aecg", tmp_path / "bomb", leads_mv)
+    text = path.read_text()
+    bomb = '<!DOCTYPE x [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;&a;">]>'
+    path.write_text(text.replace("?>", "?>" + bomb, 1))
+    with pytest.raises(NotAnEcgFileError) as error:
+        read_ecg(path)
+    one_line(error)
+
+
+@pytest.mark.parametrize(
+    ("name", "content"),
+    [("noise.bin", b"\x00\x01garbage" * 100), ("header.hea", b"garbage here\n")],
+)
+def test_files_of_no_ecg_format(tmp_path, name, content):
+    path = tmp_path / name
+    path.write_bytes(content)
+    with pytest.raises(RecordingError) as error:
+        read_ecg(path)
+    one_line(error)
+
+
+def test_a_wfdb_header_without_its_signal_file(tmp_path, leads_mv):
+    path = write("wfdb", tmp_path / "alone", leads_mv)
+    path.with_suffix(".dat").unlink()
+    with pytest.raises(RecordingError) as error:
+        read_ecg(path)
+    assert "alone.dat" in one_line(error)
