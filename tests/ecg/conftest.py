@@ -8,6 +8,7 @@ them exactly (within float error).
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
 from collections.abc import Sequence
 from pathlib import Path
@@ -44,6 +45,30 @@ def write(
     if fmt == "edf":
         return write_edf(path, samples, sfreq, leads, START, "F")
     return write_aecg(path, samples, sfreq, leads, START)
+
+
+def write_muse(path: Path, samples: np.ndarray, leads: Sequence[str], sfreq: int = 500) -> Path:
+    """Write a GE MUSE XML rest ECG (int16 base64 at 1 uV per bit) with a named patient."""
+    lead_data = "".join(
+        f"<LeadData><LeadID>{lead}</LeadID><LeadSampleSize>2</LeadSampleSize>"
+        "<LeadAmplitudeUnitsPerBit>1</LeadAmplitudeUnitsPerBit>"
+        "<LeadAmplitudeUnits>MICROVOLTS</LeadAmplitudeUnits>"
+        f"<WaveFormData>{base64.b64encode(np.rint(row * 1000).astype('<i2').tobytes()).decode()}"
+        "</WaveFormData></LeadData>"
+        for lead, row in zip(leads, samples, strict=True)
+    )
+    path = path.with_suffix(".xml")
+    path.write_text(
+        '<?xml version="1.0" encoding="ISO-8859-1"?><RestingECG>'
+        "<PatientDemographics><PatientID>MRN-99812</PatientID>"
+        "<PatientLastName>Janssen</PatientLastName><PatientFirstName>Ria</PatientFirstName>"
+        "<Gender>FEMALE</Gender><DateofBirth>05-17-1950</DateofBirth></PatientDemographics>"
+        f"<TestDemographics><AcquisitionDate>{START:%m-%d-%Y}</AcquisitionDate>"
+        f"<AcquisitionTime>{START:%H:%M:%S}</AcquisitionTime></TestDemographics>"
+        f"<Waveform><WaveformType>Rhythm</WaveformType><SampleBase>{sfreq}</SampleBase>"
+        f"<SampleExponent>0</SampleExponent>{lead_data}</Waveform></RestingECG>"
+    )
+    return path
 
 
 @pytest.fixture

@@ -20,7 +20,7 @@ from elm_desktop.signals.ecg import (
     read_ecg,
 )
 from elm_desktop.synth.edf_writer import EdfWriter, SignalHeader
-from tests.ecg.conftest import START, twelve_leads, write
+from tests.ecg.conftest import START, twelve_leads, write, write_muse
 
 FORMATS = ("wfdb", "edf", "aecg")
 # Every writer stores whole microvolts: a sample read back is within half a step of its value.
@@ -45,6 +45,20 @@ def test_each_format_reads_back_the_written_samples(tmp_path, leads_mv, fmt):
     assert ecg.derived_leads == ()
     assert ecg.warnings == ()
     assert ecg.patient is None  # de-identified unless asked
+
+
+def test_ge_muse_xml_with_its_eight_leads(tmp_path, leads_mv):
+    keep = [0, 1, *range(6, 12)]  # MUSE stores I, II and V1-V6
+    path = write_muse(tmp_path / "muse", leads_mv[keep], [STANDARD_LEADS[k] for k in keep])
+    ecg = read_ecg(path)
+    assert ecg.source_format == "GE MUSE XML"
+    assert ecg.derived_leads == ("III", "aVR", "aVL", "aVF")
+    assert np.abs(ecg.samples_mv - leads_mv).max() <= 3 * RESOLUTION_MV
+    assert ecg.start == START
+    assert ecg.patient is None
+    patient = read_ecg(path, include_phi=True).patient
+    assert (patient.patient_id, patient.name, patient.sex) == ("MRN-99812", "Ria Janssen", "F")
+    assert patient.birth_date == "1950-05-17"
 
 
 def test_wfdb_reads_from_header_data_file_or_record_name(tmp_path, leads_mv):
