@@ -30,6 +30,16 @@ KEYMAP: dict[str, KeyBinding] = {
     "last_page": KeyBinding(("End",), "Go to the end of the recording"),
     "next_highlight": KeyBinding(("N", "]"), "Next highlighted segment"),
     "previous_highlight": KeyBinding(("P", "["), "Previous highlighted segment"),
+    "next_event": KeyBinding(
+        ("Shift+N", "Ctrl+Down"), "Next event (of the type the event list shows)"
+    ),
+    "previous_event": KeyBinding(
+        ("Shift+P", "Ctrl+Up"), "Previous event (of the type the event list shows)"
+    ),
+    "add_event": KeyBinding(("E",), "Add an event at the place clicked or the box drawn"),
+    "save_events": KeyBinding(("Ctrl+E",), "Save the events beside the recording (EDF+)"),
+    "cursor_mode": KeyBinding(("C",), "Measurement cursors: clicks place cursor 1, then 2"),
+    "clear_measurement": KeyBinding(("Shift+C",), "Remove the cursors and the selection box"),
     "more_sensitive": KeyBinding(("Up", "+", "="), "Increase gain (fewer uV/mm)"),
     "less_sensitive": KeyBinding(("Down", "-"), "Decrease gain (more uV/mm)"),
     "longer_page": KeyBinding(("Ctrl+Right",), "Longer page (more seconds)"),

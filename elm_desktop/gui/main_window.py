@@ -46,7 +46,10 @@ from elm_desktop.gui.about import show_about
 from elm_desktop.gui.cases_panel import CasesPanel
 from elm_desktop.gui.compare_window import CompareWindow
 from elm_desktop.gui.dialogs import KeysDialog, show_error
+from elm_desktop.gui.event_dialog import EventDialog
+from elm_desktop.gui.events_panel import EventsPanel
 from elm_desktop.gui.keymap import KEYMAP, key_sequences
+from elm_desktop.gui.measure_panel import MeasurePanel, MeasureTools
 from elm_desktop.gui.overview import OverviewStrip
 from elm_desktop.gui.palette import LIGHT, apply_palette
 from elm_desktop.gui.phenotype_panel import PhenotypePanel
@@ -57,6 +60,14 @@ from elm_desktop.gui.trace_view import PAGE_LENGTHS_S, SENSITIVITIES_UV_MM, Trac
 from elm_desktop.paths import default_archive, default_bundle
 from elm_desktop.review import Change, DraftError, DraftStore, Review, StaleResultError
 from elm_desktop.runtime.bundle import MANIFEST
+from elm_desktop.signals.event_files import (
+    EventAutosave,
+    export_with_events,
+    load_sidecar,
+    recording_events,
+    save_sidecar,
+)
+from elm_desktop.signals.events import Event, EventList
 from elm_desktop.signals.montages import get_montage, list_montages
 from elm_desktop.signals.recording import open_recording
 
@@ -69,6 +80,7 @@ EXPORT_FILTERS = {
     "pdf": "PDF (*.pdf)",
     "html": "HTML page (*.html)",
     "json": "JSON (*.json)",
+    "edf": "EDF+ (*.edf)",
 }
 MAX_HIGHLIGHT_FRACTION = 0.05
 """The most attended crops (this fraction, at least three) above the mean weight are shaded."""
@@ -109,6 +121,10 @@ class MainWindow(QMainWindow):
         A new :class:`~elm_desktop.review.Review` (a newly opened recording) replaced the last.
     file_fingerprinted(object)
         The open recording's sha256 is known (its saved draft, if any, is shown).
+    events_replaced(object)
+        The open recording's :class:`~elm_desktop.signals.events.EventList` replaced the last.
+    events_saved(object)
+        The events were written to this sidecar (a Path).
     """
 
     recording_opened = Signal(object)
@@ -118,6 +134,8 @@ class MainWindow(QMainWindow):
     compare_opened = Signal(object)
     review_replaced = Signal(object)
     file_fingerprinted = Signal(object)
+    events_replaced = Signal(object)
+    events_saved = Signal(object)
 
     def __init__(
         self,
@@ -140,6 +158,13 @@ class MainWindow(QMainWindow):
         self.compare_windows: list[CompareWindow] = []
         self.draft_question: Callable[[str], DraftAnswer] = self._ask_about_draft
         """Asked before unsaved draft edits would be lost; tests put their answer here."""
+        self.event_list: EventList | None = None
+        self.event_autosave = EventAutosave()
+        self.events_question: Callable[[str], DraftAnswer] = self._ask_about_events
+        """Asked before unsaved events would be lost; tests put their answer here."""
+        self.event_dialog: EventDialog | None = None
+        self.mark: tuple[float, int] | None = None
+        """The last click on the traces (seconds, trace row): where a new event goes."""
         self.colours = LIGHT
         self.jobs: list[workers.Job] = []
         self.error_box: QMessageBox | None = None
@@ -159,6 +184,11 @@ class MainWindow(QMainWindow):
         self.trace_view.start_changed.connect(self._page_moved)
         self.trace_view.layout_changed.connect(self._page_moved)
         self.overview.time_clicked.connect(self.trace_view.centre_on)
+        self.measure = MeasureTools(
+            self.trace_view,
+            lambda: self.recording.patient.meas_date if self.recording is not None else None,
+        )
+        self.trace_view.clicked.connect(self._traces_clicked)
 
         self._build_toolbar()
         self._build_docks()
@@ -238,6 +268,7 @@ class MainWindow(QMainWindow):
         ]
         self.tabifyDockWidget(self.docks[2], self.docks[3])
         self.docks[2].raise_()
+        self._build_review_docks()
         self.resizeDocks([self.docks[0]], [430], Qt.Orientation.Horizontal)
         self.phenotype_panel.finding_clicked.connect(self.show_finding)
         self.prompt_panel.prompt_requested.connect(self.score_prompt)
@@ -247,6 +278,27 @@ class MainWindow(QMainWindow):
         self.report_panel.edited.connect(self._draft_edited)
         self.report_panel.save_requested.connect(self.action_save_draft)
         self.report_panel.export_requested.connect(self.ask_and_export)
+
+    def _build_review_docks(self) -> None:
+        """The event list and the measurement read-out, in tabs beside the prompt."""
+        self.events_panel = EventsPanel()
+        self.measure_panel = MeasurePanel()
+        right = Qt.DockWidgetArea.RightDockWidgetArea
+        events_dock = self._dock("Events", self.events_panel, right)
+        measure_dock = self._dock("Measurement", self.measure_panel, right)
+        self.tabifyDockWidget(self.docks[1], events_dock)
+        self.tabifyDockWidget(events_dock, measure_dock)
+        self.docks[1].raise_()
+        self.docks += [events_dock, measure_dock]
+        self.events_panel.jump_requested.connect(self.jump_to_event)
+        self.events_panel.add_requested.connect(self.ask_add_event)
+        self.events_panel.edit_requested.connect(self.ask_edit_event)
+        self.events_panel.delete_requested.connect(self.delete_event)
+        self.events_panel.save_requested.connect(self.save_events)
+        self.measure.reading_changed.connect(self.measure_panel.show_reading)
+        self.measure.stats_changed.connect(self.measure_panel.show_stats)
+        for shown in (self.measure.reading_changed, self.measure.stats_changed):
+            shown.connect(lambda value: measure_dock.raise_() if value is not None else None)
 
     def _build_status_bar(self) -> None:
         status = self.statusBar()
@@ -294,12 +346,14 @@ class MainWindow(QMainWindow):
         self.recent_menu.aboutToShow.connect(self._fill_recent_menu)
         file_menu.addSeparator()
         file_menu.addAction(self.key_actions["save_draft"])
+        file_menu.addAction(self.key_actions["save_events"])
         self.export_menu = file_menu.addMenu("&Export")
         for kind, text in (
             ("txt", "Draft as &text…"),
             ("pdf", "Draft as &PDF…"),
             ("html", "Analysis as &HTML…"),
             ("json", "Analysis as &JSON…"),
+            ("edf", "Recording with your &events as EDF+…"),
         ):
             self._menu_action(
                 self.export_menu, text, lambda _c=False, k=kind: self.ask_and_export(k)
@@ -311,6 +365,16 @@ class MainWindow(QMainWindow):
         self.view_menu.addSeparator()
         for dock in self.docks:
             self.view_menu.addAction(dock.toggleViewAction())
+        events_menu = bar.addMenu("&Events")
+        for name in (
+            "add_event",
+            "save_events",
+            "next_event",
+            "previous_event",
+            "cursor_mode",
+            "clear_measurement",
+        ):
+            events_menu.addAction(self.key_actions[name])
         analysis_menu = bar.addMenu("&Analysis")
         analysis_menu.addAction(self.key_actions["analyze"])
         analysis_menu.addAction(self.key_actions["cancel"])
@@ -448,7 +512,8 @@ class MainWindow(QMainWindow):
 
         Unsaved draft edits are offered for saving first; None when the reviewer cancels.
         """
-        if not self.confirm_draft_loss(f"open {Path(path).name}"):
+        action = f"open {Path(path).name}"
+        if not self.confirm_draft_loss(action) or not self.confirm_event_loss(action):
             return None
         path = Path(path)
         job = workers.Job(
@@ -469,6 +534,7 @@ class MainWindow(QMainWindow):
         self.overview.set_duration(recording.duration)
         self.overview.set_annotations([a.onset for a in recording.annotations])
         self._replace_review(Review(recording.path, self.drafts))
+        self._replace_events(recording)
         self._page_moved()
         self.settings.add_recent_file(recording.path)
         self.setWindowTitle(f"{Path(recording.path).name} — ELM Desktop")
@@ -543,17 +609,19 @@ class MainWindow(QMainWindow):
 
     # ---- the draft -------------------------------------------------------------------------
 
-    def _ask_about_draft(self, action: str) -> DraftAnswer:
+    def _ask_save_discard_cancel(self, title: str, question: str) -> DraftAnswer:
         buttons = QMessageBox.StandardButton
         answer = QMessageBox.question(
-            self,
+            self, title, question, buttons.Save | buttons.Discard | buttons.Cancel, buttons.Save
+        )
+        return {buttons.Save: "save", buttons.Discard: "discard"}.get(answer, "cancel")
+
+    def _ask_about_draft(self, action: str) -> DraftAnswer:
+        return self._ask_save_discard_cancel(
             "Unsaved draft",
             f"The draft report of {self.review.path.name} has unsaved edits. "
             f"Save them before you {action}?",
-            buttons.Save | buttons.Discard | buttons.Cancel,
-            buttons.Save,
         )
-        return {buttons.Save: "save", buttons.Discard: "discard"}.get(answer, "cancel")
 
     def confirm_draft_loss(self, action: str) -> bool:
         """Ask about unsaved draft edits before ``action``; say whether to go ahead."""
@@ -831,6 +899,215 @@ class MainWindow(QMainWindow):
         self.compare_windows.append(compare)
         self.compare_opened.emit(compare)
 
+    # ---- events ----------------------------------------------------------------------------
+
+    def _replace_events(self, recording) -> None:
+        """Show the events of a newly opened recording: its own annotations, its sidecar, and
+        any unsaved events the autosave kept; nothing of the last recording's stays."""
+        if self.event_list is not None:
+            self.event_list.close()
+        self.measure.clear()
+        self.mark = None
+        types = self.settings.event_types()
+        problems = []
+        try:
+            saved = load_sidecar(recording, types)
+        except ElmError as error:
+            saved, problems = [], [str(error)]
+        try:
+            kept = self.event_autosave.load(recording.path)
+        except ElmError as error:
+            kept, problems = None, [*problems, str(error)]
+        file_events = recording_events(recording, types)
+        try:
+            events = EventList(
+                recording.duration,
+                recording.sfreq,
+                file_events,
+                saved if kept is None else kept,
+                unsaved=kept is not None,
+            )
+        except ElmError as error:  # an autosave that no longer fits the file
+            problems.append(f"the unsaved events kept for this recording do not fit it: {error}")
+            events = EventList(recording.duration, recording.sfreq, file_events, saved)
+        self.event_list = events
+        events.observe(lambda: self._events_changed(events))
+        self._show_events()
+        if kept is not None:
+            self.statusBar().showMessage(
+                f"{len(kept)} unsaved events of {recording.path.name} recovered: save them "
+                "(Ctrl+E) or they will be asked about",
+                10000,
+            )
+        if problems:
+            self.show_error("Events", "; ".join(problems))
+        self.events_replaced.emit(events)
+
+    def _events_changed(self, events: EventList) -> None:
+        if events is not self.event_list:
+            return
+        try:
+            self.event_autosave.save(self.recording.path, events.reviewer_events)
+        except ElmError as error:
+            self.statusBar().showMessage(str(error), 10000)
+        self._show_events()
+
+    def _show_events(self) -> None:
+        events = self.event_list
+        self.events_panel.set_events(events, self.settings.event_types())
+        mine = events.reviewer_events if events is not None else ()
+        self.trace_view.set_events(
+            [e.onset for e in mine], [e.duration for e in mine], [e.label for e in mine]
+        )
+
+    def _traces_clicked(self, time_s: float, row: int) -> None:
+        if not self.measure.cursor_mode:
+            self.mark = (time_s, row)
+
+    def add_event(self, event: Event) -> Event | None:
+        """Add a reviewer's event to the open recording; None (and a message) if it is refused."""
+        if self.event_list is None:
+            self.show_error("No recording", "open a recording before adding events (Ctrl+O)")
+            return None
+        try:
+            kept = self.event_list.add(event)
+        except ElmError as error:
+            self.show_error("Cannot add the event", str(error))
+            return None
+        self.settings.add_event_type(kept.kind)
+        return kept
+
+    def edit_event(self, old: Event, new: Event) -> Event | None:
+        """Replace a reviewer's event; None (and a message) if the change is refused."""
+        try:
+            kept = self.event_list.replace(old, new)
+        except ElmError as error:
+            self.show_error("Cannot change the event", str(error))
+            return None
+        self.settings.add_event_type(kept.kind)
+        return kept
+
+    def delete_event(self, event: Event) -> None:
+        """Delete a reviewer's event (the file's own annotations stay)."""
+        try:
+            self.event_list.remove(event)
+        except ElmError as error:
+            self.show_error("Cannot delete the event", str(error))
+
+    def new_event_template(self) -> Event:
+        """Where a new event goes: the selection box, else the last click, else the page centre."""
+        if self.measure.box is not None:
+            start, stop, first_row, last_row = self.measure.box
+            labels = self.trace_view.labels
+            channel = labels[first_row] if first_row == last_row < len(labels) else None
+            return Event(max(start, 0.0), max(stop - start, 0.0), "spike", channel=channel)
+        if self.mark is not None:
+            return Event(max(self.mark[0], 0.0), 0.0, "spike")
+        start, stop = self.trace_view.visible_range()
+        return Event((start + stop) / 2, 0.0, "spike")
+
+    def _event_dialog(self, event: Event, title: str, accepted) -> EventDialog | None:
+        if self.event_list is None:
+            self.show_error("No recording", "open a recording before adding events (Ctrl+O)")
+            return None
+        dialog = EventDialog(
+            event,
+            self.settings.event_types(),
+            [label for label in self.trace_view.labels if not label.endswith("(absent)")],
+            self.event_list.duration_s,
+            title,
+            self,
+        )
+        events = self.event_list
+        dialog.accepted.connect(
+            lambda: accepted(dialog.chosen()) if events is self.event_list else None
+        )
+        self.event_dialog = dialog
+        dialog.open()
+        return dialog
+
+    def ask_add_event(self) -> EventDialog | None:
+        """Open the dialog for a new event where the reviewer marked the traces."""
+        return self._event_dialog(self.new_event_template(), "Add event", self.add_event)
+
+    def ask_edit_event(self, event: Event) -> EventDialog | None:
+        """Open the dialog that changes a reviewer's event."""
+        if event.read_only:
+            self.show_error(
+                "Cannot change the event",
+                f"“{event.label}” is an annotation of the recording file; add your own beside it",
+            )
+            return None
+        return self._event_dialog(event, "Edit event", lambda new: self.edit_event(event, new))
+
+    def jump_to_event(self, event: Event) -> None:
+        """Show the page around an event."""
+        self.trace_view.centre_on(event.onset + event.duration / 2)
+
+    def _jump_event(self, direction: int) -> None:
+        if self.event_list is None:
+            return
+        start, stop = self.trace_view.visible_range()
+        here = (start + stop) / 2
+        kinds = self.events_panel.selected_kinds()
+        found = (
+            self.event_list.next_after(here, kinds)
+            if direction > 0
+            else self.event_list.previous_before(here, kinds)
+        )
+        if found is not None:
+            self.trace_view.centre_on(found.onset)
+
+    def save_events(self) -> Path | None:
+        """Write the reviewer's events to the sidecar beside the recording; None on failure."""
+        if self.event_list is None:
+            return None
+        try:
+            path = save_sidecar(self.recording, self.event_list.reviewer_events)
+        except ElmError as error:
+            self.show_error("Cannot save the events", str(error))
+            return None
+        self.event_list.mark_saved()
+        self.event_autosave.discard(self.recording.path)
+        self._show_events()
+        self.statusBar().showMessage(f"Events saved to {path.name}", 5000)
+        self.events_saved.emit(path)
+        return path
+
+    def export_events_copy(self, path: str | Path) -> workers.Job | None:
+        """Write a copy of the recording with the reviewer's events as EDF+ (off the UI thread)."""
+        if self.event_list is None:
+            self.show_error("Nothing to export", "open a recording first (Ctrl+O)")
+            return None
+        recording, events = self.recording, self.event_list.reviewer_events
+
+        def run(progress, cancel, partial):
+            return export_with_events(recording, events, path)
+
+        def ready(written: Path) -> None:
+            self.statusBar().showMessage(f"Written to {written}", 5000)
+
+        return self.run_job(workers.Job(f"Writing {Path(path).name}", run), ready)
+
+    def _ask_about_events(self, action: str) -> DraftAnswer:
+        return self._ask_save_discard_cancel(
+            "Unsaved events",
+            f"The events of {Path(self.recording.path).name} have unsaved changes. "
+            f"Save them beside the recording before you {action}?",
+        )
+
+    def confirm_event_loss(self, action: str) -> bool:
+        """Ask about unsaved events before ``action``; say whether to go ahead."""
+        if self.event_list is None or not self.event_list.unsaved:
+            return True
+        answer = self.events_question(action)
+        if answer == "save":
+            return self.save_events() is not None
+        if answer == "discard":
+            self.event_autosave.discard(self.recording.path)
+            return True
+        return False
+
     # ---- exports ---------------------------------------------------------------------------
 
     def export(self, path: str | Path) -> Path:
@@ -875,6 +1152,9 @@ class MainWindow(QMainWindow):
         path = Path(name)
         if path.suffix.lower() != f".{kind}":  # the menu item decides what is written
             path = path.with_name(f"{path.name}.{kind}")
+        if kind == "edf":
+            self.export_events_copy(path)
+            return
         try:
             self.export(path)
         except (ElmError, OSError) as error:
@@ -950,6 +1230,30 @@ class MainWindow(QMainWindow):
     def action_previous_highlight(self) -> None:
         self._jump_to_highlight(-1)
 
+    def action_next_event(self) -> None:
+        self._jump_event(1)
+
+    def action_previous_event(self) -> None:
+        self._jump_event(-1)
+
+    def action_add_event(self) -> None:
+        self.ask_add_event()
+
+    def action_save_events(self) -> None:
+        self.save_events()
+
+    def action_cursor_mode(self) -> None:
+        self.measure.set_cursor_mode(not self.measure.cursor_mode)
+        self.statusBar().showMessage(
+            "Cursor mode: click the traces to place cursor 1, then 2 (C to leave)"
+            if self.measure.cursor_mode
+            else "Cursor mode off",
+            5000,
+        )
+
+    def action_clear_measurement(self) -> None:
+        self.measure.clear()
+
     def action_analyze(self) -> None:
         self.analyze()
 
@@ -989,7 +1293,9 @@ class MainWindow(QMainWindow):
             event.acceptProposedAction()
 
     def closeEvent(self, event: QCloseEvent) -> None:
-        if not self.confirm_draft_loss("close the window"):
+        if not self.confirm_draft_loss("close the window") or not self.confirm_event_loss(
+            "close the window"
+        ):
             event.ignore()
             return
         self.action_cancel()

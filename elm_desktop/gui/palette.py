@@ -22,6 +22,7 @@ class PlotColours:
     attention: str
     prompt_curve: str
     page_marker: str
+    event: str
 
 
 LIGHT = PlotColours(
@@ -35,6 +36,7 @@ LIGHT = PlotColours(
     attention="#7a5ab8",
     prompt_curve="#008c7a",
     page_marker="#2060c0",
+    event="#c0306a",
 )
 
 DARK = PlotColours(
@@ -48,6 +50,7 @@ DARK = PlotColours(
     attention="#b59cff",
     prompt_curve="#3fd6c0",
     page_marker="#6aa2ff",
+    event="#ff78b0",
 )
 
 

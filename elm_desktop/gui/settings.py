@@ -11,6 +11,7 @@ from pathlib import Path
 from PySide6.QtCore import QSettings
 
 from elm_desktop.paths import data_dir
+from elm_desktop.signals.events import EVENT_TYPES
 
 MAX_RECENT_FILES = 8
 
@@ -58,6 +59,19 @@ class Settings:
         name = str(Path(path).resolve())
         files = [name] + [other for other in self.recent_files() if other != name]
         self._store.setValue("recent/files", files[:MAX_RECENT_FILES])
+
+    def event_types(self) -> list[str]:
+        """Return the event types offered: the built-in ones, then those the reviewer added."""
+        added = self._store.value("events/added_types", []) or []
+        if isinstance(added, str):
+            added = [added]
+        return list(dict.fromkeys([*EVENT_TYPES, *added]))
+
+    def add_event_type(self, kind: str) -> None:
+        """Offer ``kind`` among the event types from now on."""
+        kinds = self.event_types()
+        if kind and kind not in kinds:
+            self._store.setValue("events/added_types", [*kinds[len(EVENT_TYPES) :], kind])
 
     def window_state(self) -> tuple[bytes | None, bytes | None]:
         """Return the saved window geometry and dock layout, if any."""

@@ -72,6 +72,34 @@ def chain_groups(labels: list[str]) -> list[int]:
     return groups if groups[-1] < len(labels) // 2 else [0] * len(labels)
 
 
+class _TraceViewBox(pg.ViewBox):
+    """The page's view box: a click gives its place, a Shift+drag draws a selection box.
+
+    Signals carry view coordinates: seconds across, millimetres from the top down.
+    """
+
+    clicked = Signal(float, float)
+    box_dragged = Signal(QRectF, bool)
+    """The box so far and whether the drag finished."""
+
+    def mouseClickEvent(self, event) -> None:
+        if event.button() != Qt.MouseButton.LeftButton:
+            return super().mouseClickEvent(event)
+        event.accept()
+        point = self.mapSceneToView(event.scenePos())
+        self.clicked.emit(point.x(), point.y())
+
+    def mouseDragEvent(self, event, axis=None) -> None:
+        shifted = event.modifiers() & Qt.KeyboardModifier.ShiftModifier
+        if event.button() != Qt.MouseButton.LeftButton or not shifted:
+            event.ignore()
+            return
+        event.accept()
+        start = self.mapSceneToView(event.buttonDownScenePos())
+        end = self.mapSceneToView(event.scenePos())
+        self.box_dragged.emit(QRectF(start, end).normalized(), bool(event.isFinish()))
+
+
 class _PagePlot(pg.PlotWidget):
     """A plot whose mouse wheel scrolls time instead of zooming."""
 
@@ -187,10 +215,16 @@ class TraceView(QWidget):
         The page start (seconds) changed.
     layout_changed()
         Montage, page length, sensitivity or filters changed.
+    clicked(float, int)
+        A click on the traces: its time (seconds) and the trace row under it.
+    box_dragged(QRectF, bool)
+        A Shift+drag: the box in seconds and millimetres, and whether it finished.
     """
 
     start_changed = Signal(float)
     layout_changed = Signal()
+    clicked = Signal(float, int)
+    box_dragged = Signal(QRectF, bool)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -213,7 +247,7 @@ class TraceView(QWidget):
         self._label_every_s = 0.0
 
         self.axis = ClockAxis(orientation="bottom")
-        self.plot_widget = _PagePlot(axisItems={"bottom": self.axis})
+        self.plot_widget = _PagePlot(axisItems={"bottom": self.axis}, viewBox=_TraceViewBox())
         # The whole page changes on every step: skip Qt's search for the region that changed.
         self.plot_widget.setViewportUpdateMode(QGraphicsView.ViewportUpdateMode.FullViewportUpdate)
         self.plot_item = self.plot_widget.getPlotItem()
@@ -230,12 +264,15 @@ class TraceView(QWidget):
             lambda notches: self.set_start(self.start_s - notches * self.page_s / 10)
         )
         self.view_box.sigResized.connect(self._relayout)
+        self.view_box.clicked.connect(lambda x, y: self.clicked.emit(x, self.row_at(y)))
+        self.view_box.box_dragged.connect(self.box_dragged)
 
         self.traces = _TraceStack()
         self.view_box.addItem(self.traces, ignoreBounds=True)
         self.annotation_layer = IntervalLayer(LIGHT.annotation, 60, z=-20)
         self.highlight_layer = IntervalLayer(LIGHT.highlight, 90, z=-30)
-        for layer in (self.annotation_layer, self.highlight_layer):
+        self.event_layer = IntervalLayer(LIGHT.event, 70, z=-10)
+        for layer in (self.annotation_layer, self.highlight_layer, self.event_layer):
             self.view_box.addItem(layer, ignoreBounds=True)
         self.second_lines = pg.PlotCurveItem(connect="pairs")
         self.second_lines.setZValue(-40)
@@ -267,6 +304,7 @@ class TraceView(QWidget):
         self._forget_blocks()
         self._update_scroll_range()
         self._set_annotations()
+        self.event_layer.set_intervals([], [])  # the last recording's events are not this one's
         self._relayout()
         self.set_start(start_s, force=True)
 
@@ -313,6 +351,8 @@ class TraceView(QWidget):
         self.annotation_layer.colour = pg.mkColor(colours.annotation)
         self.annotation_layer.text_colour = pg.mkColor(colours.annotation)
         self.highlight_layer.colour = pg.mkColor(colours.highlight)
+        self.event_layer.colour = pg.mkColor(colours.event)
+        self.event_layer.text_colour = pg.mkColor(colours.event)
         self.scale_bar.setPen(pg.mkPen(colours.text, width=2))
         self.scale_bar_text.setColor(colours.text)
         self.scale_bar_text.fill = pg.mkBrush(colours.background)
@@ -322,6 +362,11 @@ class TraceView(QWidget):
     def set_highlights(self, starts, durations, strengths) -> None:
         """Shade the segments the model attends to (strength 0-1 sets the opacity)."""
         self.highlight_layer.set_intervals(starts, durations, strengths=strengths)
+        self._draw_markers()
+
+    def set_events(self, starts, durations, labels) -> None:
+        """Mark the reviewer's events (the file's own annotations are drawn already)."""
+        self.event_layer.set_intervals(starts, durations, labels=labels)
         self._draw_markers()
 
     # ---- where -----------------------------------------------------------------------------
@@ -362,6 +407,28 @@ class TraceView(QWidget):
     def visible_range(self) -> tuple[float, float]:
         """Return the (start, stop) seconds of the page on screen."""
         return self.start_s, min(self.start_s + self.page_s, self.duration)
+
+    def row_at(self, y_mm: float) -> int:
+        """Return the trace row whose baseline is nearest ``y_mm`` (-1 when none is drawn)."""
+        if not len(self._offsets_mm):
+            return -1
+        return int(np.argmin(np.abs(self._offsets_mm - y_mm)))
+
+    def displayed(self, start_s: float, stop_s: float) -> tuple[np.ndarray, np.ndarray]:
+        """Return the sample times and microvolts drawn in ``[start_s, stop_s]`` of the page.
+
+        Returns
+        -------
+        times : ndarray, shape (n,)
+        data : ndarray, shape (n_traces, n)
+            Display-filtered, in montage order (:attr:`labels`); absent traces NaN.
+        """
+        block = self._ensure_block()
+        start_s, stop_s = max(start_s, self.start_s), min(stop_s, self.start_s + self.page_s)
+        first = max(int(np.floor((start_s - block.start_s) * block.sfreq)), 0)
+        last = int(np.ceil((stop_s - block.start_s) * block.sfreq)) + 1
+        data = block.data[:, first:last]
+        return block.start_s + (first + np.arange(data.shape[1])) / block.sfreq, data
 
     def page_data(self) -> np.ndarray:
         """Return the microvolts drawn on the current page, [derivations, samples]."""
@@ -507,3 +574,4 @@ class TraceView(QWidget):
         t0, t1 = self.start_s, self.start_s + self.page_s
         self.annotation_layer.show_window(t0, t1, LABEL_LANE_MM, self._height_mm)
         self.highlight_layer.show_window(t0, t1, LABEL_LANE_MM, self._height_mm)
+        self.event_layer.show_window(t0, t1, LABEL_LANE_MM, self._height_mm)
