@@ -37,6 +37,7 @@ KEYMAP: dict[str, KeyBinding] = {
         ("Shift+P", "Ctrl+Up"), "Previous event (of the type the event list shows)"
     ),
     "add_event": KeyBinding(("E",), "Add an event at the place clicked or the box drawn"),
+    "delete_event": KeyBinding(("Del",), "Delete the event selected in the event list"),
     "save_events": KeyBinding(("Ctrl+E",), "Save the events beside the recording (EDF+)"),
     "cursor_mode": KeyBinding(("C",), "Measurement cursors: clicks place cursor 1, then 2"),
     "clear_measurement": KeyBinding(("Shift+C",), "Remove the cursors and the selection box"),

@@ -368,6 +368,7 @@ class MainWindow(QMainWindow):
         events_menu = bar.addMenu("&Events")
         for name in (
             "add_event",
+            "delete_event",
             "save_events",
             "next_event",
             "previous_event",
@@ -957,7 +958,10 @@ class MainWindow(QMainWindow):
         self.events_panel.set_events(events, self.settings.event_types())
         mine = events.reviewer_events if events is not None else ()
         self.trace_view.set_events(
-            [e.onset for e in mine], [e.duration for e in mine], [e.label for e in mine]
+            [e.onset for e in mine],
+            [e.duration for e in mine],
+            [e.label for e in mine],
+            [e.channel for e in mine],
         )
 
     def _traces_clicked(self, time_s: float, row: int) -> None:
@@ -1238,6 +1242,11 @@ class MainWindow(QMainWindow):
 
     def action_add_event(self) -> None:
         self.ask_add_event()
+
+    def action_delete_event(self) -> None:
+        event = self.events_panel.selected()
+        if event is not None:
+            self.delete_event(event)
 
     def action_save_events(self) -> None:
         self.save_events()

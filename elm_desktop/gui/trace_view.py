@@ -19,6 +19,7 @@ from PySide6.QtCore import QRectF, Qt, Signal
 from PySide6.QtGui import QPainterPath, QPen, QWheelEvent
 from PySide6.QtWidgets import QGraphicsView, QScrollBar, QVBoxLayout, QWidget
 
+from elm_desktop.gui.event_marks import EventLayer
 from elm_desktop.gui.markers import IntervalLayer
 from elm_desktop.gui.palette import LIGHT, PlotColours
 from elm_desktop.signals.display import DisplayFilter, read_page
@@ -271,7 +272,7 @@ class TraceView(QWidget):
         self.view_box.addItem(self.traces, ignoreBounds=True)
         self.annotation_layer = IntervalLayer(LIGHT.annotation, 60, z=-20)
         self.highlight_layer = IntervalLayer(LIGHT.highlight, 90, z=-30)
-        self.event_layer = IntervalLayer(LIGHT.event, 70, z=-10)
+        self.event_layer = EventLayer(LIGHT.event, 70, z=-10)
         for layer in (self.annotation_layer, self.highlight_layer, self.event_layer):
             self.view_box.addItem(layer, ignoreBounds=True)
         self.second_lines = pg.PlotCurveItem(connect="pairs")
@@ -304,7 +305,7 @@ class TraceView(QWidget):
         self._forget_blocks()
         self._update_scroll_range()
         self._set_annotations()
-        self.event_layer.set_intervals([], [])  # the last recording's events are not this one's
+        self.event_layer.set_events([], [], [], [])  # the last recording's are not this one's
         self._relayout()
         self.set_start(start_s, force=True)
 
@@ -364,9 +365,10 @@ class TraceView(QWidget):
         self.highlight_layer.set_intervals(starts, durations, strengths=strengths)
         self._draw_markers()
 
-    def set_events(self, starts, durations, labels) -> None:
-        """Mark the reviewer's events (the file's own annotations are drawn already)."""
-        self.event_layer.set_intervals(starts, durations, labels=labels)
+    def set_events(self, starts, durations, labels, channels) -> None:
+        """Mark the reviewer's events (the file's own annotations are drawn already); an event
+        on a derivation (``channels``, None for all) covers that trace only."""
+        self.event_layer.set_events(starts, durations, labels, channels)
         self._draw_markers()
 
     # ---- where -----------------------------------------------------------------------------
@@ -514,6 +516,7 @@ class TraceView(QWidget):
         rows = np.arange(len(self.labels)) + 0.5 * np.asarray(groups)
         row_mm = (self._height_mm - LABEL_LANE_MM) / (rows[-1] + 1.0)
         self._offsets_mm = LABEL_LANE_MM + (rows + 0.5) * row_mm
+        self.event_layer.place_rows(self.labels, self._offsets_mm, row_mm)
         self.plot_item.getAxis("left").setTicks(
             [list(zip(self._offsets_mm.tolist(), self.labels, strict=True)), []]
         )

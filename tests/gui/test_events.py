@@ -224,3 +224,36 @@ def test_export_a_copy_with_the_events(qtbot, events_window, make_edf, tmp_path)
     assert "spike@@Fp1-F7" in list(copy.annotations.description)
     assert "event 0" in list(copy.annotations.description)
     assert sha256(path) == before
+
+
+def test_an_event_on_a_derivation_covers_its_trace_only(qtbot, events_window, make_edf):
+    window = events_window
+    open_and_wait(qtbot, window, make_edf("a.edf"))
+    view = window.trace_view
+    window.add_event(Event(3.0, 1.0, "spike", "", "T3-C3"))
+    window.add_event(Event(5.0, 1.0, "artifact"))
+    layer = view.event_layer
+    row = view.labels.index("T3-C3")
+    centre = (layer.tops[0] + layer.bottoms[0]) / 2
+    assert centre == pytest.approx(view._offsets_mm[row])
+    assert layer.bottoms[0] - layer.tops[0] < view._offsets_mm[1] - view._offsets_mm[0] + 1e-9
+    assert np.isnan(layer.tops[1])  # the whole recording: every trace
+    view.plot_widget.grab()  # paints both
+    window.set_montage("transverse")  # T3-C3 is there too, on another row
+    assert (layer.tops[0] + layer.bottoms[0]) / 2 == pytest.approx(
+        view._offsets_mm[view.labels.index("T3-C3")]
+    )
+    window.set_montage("average")
+    assert np.isnan(layer.tops[0])  # no such derivation on screen: across every trace
+
+
+def test_the_delete_key_deletes_the_selected_event(qtbot, events_window, make_edf):
+    window = events_window
+    open_and_wait(qtbot, window, make_edf("a.edf", n_annotations=0))
+    window.add_event(Event(3.0, 0.0, "spike"))
+    window.add_event(Event(4.0, 0.0, "note", "keep me"))
+    window.events_panel.table.selectRow(0)
+    window.activateWindow()
+    qtbot.waitActive(window)
+    qtbot.keyClick(window, Qt.Key.Key_Delete)
+    assert [e.text for e in window.event_list.reviewer_events] == ["keep me"]
