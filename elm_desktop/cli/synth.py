@@ -25,23 +25,24 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     synth.add_argument(
         "--family",
         default=None,
-        help="generator family: filtered-noise (default) or dipole-spectral "
+        help="generator family: filtered-noise (default), dipole-spectral or neural-mass "
         "(docs/synthetic-eeg.md)",
     )
     synth.add_argument(
         "--sfreq",
         type=int,
-        help="sampling rate in Hz (filtered-noise: 250, 256 (default) or 500; dipole-spectral: "
-        "200, 250, 256, 500 or 512, drawn per recording by default)",
+        help="sampling rate in Hz (filtered-noise: 250, 256 (default) or 500; dipole-spectral "
+        "and neural-mass: 200, 250, 256, 500 or 512, drawn per recording by default)",
     )
     synth.add_argument(
         "--naming",
-        help="channel names: tuh (EEG FP1-REF), 1020 (Fp1) or, for dipole-spectral, 1010 (T7); "
-        "filtered-noise default tuh, dipole-spectral drawn per recording",
+        help="channel names: tuh (EEG FP1-REF), 1020 (Fp1) or, for dipole-spectral and "
+        "neural-mass, 1010 (T7); filtered-noise default tuh, the others drawn per recording",
     )
     synth.add_argument(
         "--reference",
-        help="dipole-spectral only: linked_ears, average or cz (default: drawn per recording)",
+        help="dipole-spectral and neural-mass only: linked_ears, average or cz (default: drawn "
+        "per recording)",
     )
     synth.add_argument(
         "--conditions",

@@ -102,6 +102,7 @@ def _families() -> dict[str, Family]:
     from elm_desktop.synth.corpus import generate_corpus
     from elm_desktop.synth.electrodes import NAMING_STYLES
     from elm_desktop.synth.families.dipole import corpus as dipole
+    from elm_desktop.synth.families.neural_mass import corpus as neural_mass
     from elm_desktop.synth.spec import SAMPLING_RATES
 
     families = [
@@ -126,6 +127,17 @@ def _families() -> dict[str, Family]:
             default_sfreq=None,
             default_naming=None,
             write_corpus=dipole.generate_corpus,
+        ),
+        Family(
+            name="neural-mass",
+            summary="coupled cortical columns (damped resonances, Jansen-Rit paroxysms) through "
+            "a spherical-harmonic lead field; linked-ears, average or Cz reference; 200-512 Hz",
+            sampling_rates=neural_mass.SAMPLING_RATES,
+            namings=neural_mass.NAMINGS,
+            references=neural_mass.REFERENCES,
+            default_sfreq=None,
+            default_naming=None,
+            write_corpus=neural_mass.generate_corpus,
         ),
     ]
     return {family.name: family for family in families}
