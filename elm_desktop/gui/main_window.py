@@ -936,8 +936,8 @@ class MainWindow(QMainWindow):
         self._show_events()
         if kept is not None:
             self.statusBar().showMessage(
-                f"{len(kept)} unsaved events of {recording.path.name} recovered: save them "
-                "(Ctrl+E) or they will be asked about",
+                f"Unsaved changes to the events of {recording.path.name} recovered "
+                f"({len(kept)} events of yours): save them (Ctrl+E) or discard them when asked",
                 10000,
             )
         if problems:
@@ -957,6 +957,7 @@ class MainWindow(QMainWindow):
         events = self.event_list
         self.events_panel.set_events(events, self.settings.event_types())
         mine = events.reviewer_events if events is not None else ()
+        self.overview.set_annotations([e.onset for e in events.events] if events else [])
         self.trace_view.set_events(
             [e.onset for e in mine],
             [e.duration for e in mine],

@@ -88,11 +88,15 @@ def test_events_of_one_recording_are_not_shown_with_another(qtbot, events_window
         window.events_panel.model.rows[i].text for i in range(window.events_panel.model.rowCount())
     ]
     assert texts == ["event 0", "event 1"]  # b's own annotations only
+    ticks, _ = window.overview.annotation_ticks.getData()
+    assert sorted(set(ticks.tolist())) == [e.onset for e in window.event_list.events]
     window.trace_view.centre_on(12.0)
     assert len(window.trace_view.event_layer.visible_indices) == 0
     open_and_wait(qtbot, window, a)
     assert [e.text for e in window.event_list.reviewer_events] == ["electrode pop"]
     assert len(window.trace_view.event_layer.starts) == 1
+    ticks, _ = window.overview.annotation_ticks.getData()
+    assert 12.0 in ticks.tolist()
 
 
 def test_unsaved_events_are_asked_about_before_another_file_opens(qtbot, events_window, make_edf):
