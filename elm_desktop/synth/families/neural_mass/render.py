@@ -52,6 +52,8 @@ _ALPHA = {
 }
 #: Scalp RMS (uV, at the electrode where largest) of each resonance with the eyes closed.
 _LEVEL = {"alpha": 18.0, "theta": 6.0, "delta": 8.0, "beta": 2.5, "aperiodic": 6.0}
+#: Ceiling of the theta and delta drive (encephalopathy, hyperventilation).
+_MAX_SLOW_DRIVE = 2.5
 #: Background left between bursts in burst suppression.
 _SUPPRESSED = 0.04
 
@@ -140,8 +142,10 @@ def _background(canvas: _Canvas) -> None:
         build = _envelope(n, sfreq, hv, 5.0) * np.clip((canvas.t - hv[0][0]) / 40.0, 0, 1)
         drive[1] *= 1 + 2.0 * build
         drive[2] *= 1 + 4.0 * build
-    drive[1:3] *= rhythms["slowing"]
-    drive[0] /= rhythms["slowing"] ** 0.5
+    # Encephalopathy: slow rhythms gain drive in every state (up to a ceiling), alpha loses it.
+    slowing = rhythms["slowing"]
+    drive[1:3] = np.minimum(drive[1:3] * slowing + 0.4 * (slowing - 1.0), _MAX_SLOW_DRIVE)
+    drive[0] /= slowing**0.5
     if spec.bursts:
         gate = _SUPPRESSED + (1.5 - _SUPPRESSED) * _envelope(n, sfreq, spec.bursts, 0.15)
         drive *= gate[None]
