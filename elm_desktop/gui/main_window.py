@@ -63,6 +63,7 @@ from elm_desktop.runtime.bundle import MANIFEST
 from elm_desktop.signals.event_files import (
     EventAutosave,
     export_with_events,
+    is_sidecar,
     load_sidecar,
     recording_events,
     save_sidecar,
@@ -513,6 +514,13 @@ class MainWindow(QMainWindow):
 
         Unsaved draft edits are offered for saving first; None when the reviewer cancels.
         """
+        if is_sidecar(path):
+            self.show_error(
+                "Not a recording",
+                f"{Path(path).name} holds the events of a recording, not signals; open the "
+                "recording beside it (its events come with it)",
+            )
+            return None
         action = f"open {Path(path).name}"
         if not self.confirm_draft_loss(action) or not self.confirm_event_loss(action):
             return None

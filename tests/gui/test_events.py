@@ -261,3 +261,15 @@ def test_the_delete_key_deletes_the_selected_event(qtbot, events_window, make_ed
     qtbot.waitActive(window)
     qtbot.keyClick(window, Qt.Key.Key_Delete)
     assert [e.text for e in window.event_list.reviewer_events] == ["keep me"]
+
+
+def test_opening_a_sidecar_says_to_open_the_recording(qtbot, events_window, make_edf):
+    window = events_window
+    path = make_edf("a.edf")
+    open_and_wait(qtbot, window, path)
+    window.add_event(Event(3.0, 0.0, "spike"))
+    window.save_events()
+    with qtbot.waitSignal(window.error_shown, timeout=2000) as shown:
+        assert window.open_file(sidecar_path(path)) is None
+    assert "open the recording beside it" in shown.args[0]
+    assert window.recording.path == path and len(window.event_list.reviewer_events) == 1
