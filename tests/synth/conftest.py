@@ -8,6 +8,7 @@ from pathlib import Path
 import mne
 import numpy as np
 import pytest
+from scipy import signal
 
 from elm_desktop.synth import Patient, RecordingSpec, sample_spec, write_recording
 from elm_desktop.synth.electrodes import ELECTRODES
@@ -62,3 +63,16 @@ def make_recording(tmp_path):
         return Written(spec, path, rate, data)
 
     return make
+
+
+def band_power(x: np.ndarray, sfreq: float, low: float, high: float) -> float:
+    """Mean Welch power (2 s segments) of ``x`` between ``low`` and ``high`` Hz."""
+    f, p = signal.welch(x, sfreq, nperseg=min(x.size, int(2 * sfreq)))
+    return float(p[(f >= low) & (f <= high)].mean())
+
+
+def peak_frequency(x: np.ndarray, sfreq: float, low: float, high: float) -> float:
+    """Frequency (Hz) of the largest Welch power (4 s segments) between ``low`` and ``high``."""
+    f, p = signal.welch(x, sfreq, nperseg=min(x.size, int(4 * sfreq)))
+    band = (f >= low) & (f <= high)
+    return float(f[band][np.argmax(p[band])])

@@ -19,6 +19,8 @@ from elm_desktop.synth import plan_corpus as plan_first_family
 from elm_desktop.synth.families.dipole.corpus import generate_corpus, plan_corpus, write_recording
 from elm_desktop.synth.families.dipole.plan import DipoleSpec, draw_spec
 from elm_desktop.synth.spec import ABNORMAL, Patient
+from tests.synth.conftest import band_power as _power
+from tests.synth.conftest import peak_frequency as _peak
 
 
 class Read:
@@ -71,17 +73,6 @@ def recording(tmp_path):
         return Read(spec, path)
 
     return make
-
-
-def _power(x: np.ndarray, sfreq: float, low: float, high: float) -> float:
-    f, p = signal.welch(x, sfreq, nperseg=min(x.size, int(2 * sfreq)))
-    return float(p[(f >= low) & (f <= high)].mean())
-
-
-def _peak(x: np.ndarray, sfreq: float, low: float, high: float) -> float:
-    f, p = signal.welch(x, sfreq, nperseg=min(x.size, int(4 * sfreq)))
-    band = (f >= low) & (f <= high)
-    return float(f[band][np.argmax(p[band])])
 
 
 # --- the files ------------------------------------------------------------------------------

@@ -25,8 +25,10 @@ from elm_desktop.synth import read_manifest
 from elm_desktop.synth.electrodes import ELECTRODES, SCALP
 from elm_desktop.synth.families import get_family
 from elm_desktop.synth.families.neural_mass.corpus import plan_corpus, write_recording
-from elm_desktop.synth.families.neural_mass.plan import MassSpec, draw_spec
+from elm_desktop.synth.families.neural_mass.plan import CONDITION_MIX, MassSpec, draw_spec
 from elm_desktop.synth.spec import Patient
+from tests.synth.conftest import band_power as _power
+from tests.synth.conftest import peak_frequency as _peak
 
 _TEN_TEN = {"T7": "T3", "T8": "T4", "P7": "T5", "P8": "T6"}
 _HOMOLOGOUS = {"Fp1": "Fp2", "F3": "F4", "C3": "C4", "P3": "P4", "O1": "O2", "F7": "F8",
@@ -86,17 +88,6 @@ def recording(tmp_path):
         return Read(spec, path, *_read(path))
 
     return make
-
-
-def _power(x: np.ndarray, sfreq: float, low: float, high: float) -> float:
-    f, p = signal.welch(x, sfreq, nperseg=min(x.size, int(2 * sfreq)))
-    return float(p[(f >= low) & (f <= high)].mean())
-
-
-def _peak(x: np.ndarray, sfreq: float, low: float, high: float) -> float:
-    f, p = signal.welch(x, sfreq, nperseg=min(x.size, int(4 * sfreq)))
-    band = (f >= low) & (f <= high)
-    return float(f[band][np.argmax(p[band])])
 
 
 def _outside(intervals: list[list[float]], duration: float, pad: float) -> list[list[float]]:
@@ -167,6 +158,17 @@ def test_files_open_through_mne_and_the_program_reader(tmp_path, sfreq, naming, 
         assert np.abs(scalp.mean(axis=0)).max() < 0.5
     else:
         assert np.abs(uv["A1"] + uv["A2"]).max() < 0.5
+
+
+@pytest.mark.parametrize("minutes", [10 / 60, 0.5, 2.0])
+def test_every_condition_plans_at_any_length_with_intervals_inside_the_recording(minutes):
+    plan = plan_corpus(120, minutes, 5, findings=list(CONDITION_MIX))
+    assert {spec.patient.condition for spec, _ in plan} == set(CONDITION_MIX)
+    for spec, _ in plan:
+        for finding in spec.findings:
+            assert finding.intervals, finding
+            for a, b in finding.intervals:
+                assert 0 <= a < b <= spec.duration_s, finding
 
 
 # --- the background -------------------------------------------------------------------------

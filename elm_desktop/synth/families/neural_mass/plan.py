@@ -260,8 +260,12 @@ class _Draw:
             self.findings.append(Finding(name, location, list(electrodes), intervals, detail))
 
     def _free_onset(self, length: float, margin: float) -> float | None:
+        """An onset whose event, ``margin`` from either end, meets nothing already placed."""
+        latest = self.duration - length - margin
+        if latest <= margin:
+            return None
         for _ in range(30):
-            onset = float(self.rng.uniform(margin, self.duration - length - margin))
+            onset = float(self.rng.uniform(margin, latest))
             if not any(onset - 3 < b and onset + length + 3 > a for a, b in self.busy):
                 return onset
         return None
@@ -504,14 +508,17 @@ class _Draw:
         rng = self.rng
         groups: dict[tuple[str, str], list[list[float]]] = {}
         electrodes = {"eye blink": ["Fp1", "Fp2"], "eye movement": ["F7", "F8"]}
+
+        def seen(kind: str, location: str, t: float, length: float) -> None:
+            end = min(t + length, float(self.duration))
+            groups.setdefault((kind, location), []).append([round(t, 3), round(end, 3)])
+
         if awake:
             for t in _state_times(rng, self.segments, {"eyes_open": 12.0, "eyes_closed": 1.0}, 1.5):
                 self.events.append(
                     Event("blink", round(t, 3), 0.4, float(rng.uniform(80, 220)), ("Fp1", "Fp2"))
                 )
-                groups.setdefault(("eye blink", "frontopolar"), []).append(
-                    [round(t, 3), round(t + 0.4, 3)]
-                )
+                seen("eye blink", "frontopolar", t, 0.4)
             for t in _state_times(rng, self.segments, {"eyes_open": 4.0}, 2.0):
                 direction = float(rng.choice([-1.0, 1.0]))
                 self.events.append(
@@ -524,9 +531,7 @@ class _Draw:
                         {"direction": direction},
                     )
                 )
-                groups.setdefault(("eye movement", "frontal"), []).append(
-                    [round(t, 3), round(t + 0.6, 3)]
-                )
+                seen("eye movement", "frontal", t, 0.6)
             if rng.random() < 0.5:
                 for t in _state_times(
                     rng, self.segments, {"eyes_open": 1.5, "eyes_closed": 0.6}, 5.0
@@ -544,9 +549,7 @@ class _Draw:
                         )
                     )
                     location = "bitemporal" if side == "both" else f"{side} temporal"
-                    groups.setdefault(("muscle", location), []).append(
-                        [round(t, 3), round(t + length, 3)]
-                    )
+                    seen("muscle", location, t, length)
                     electrodes[f"muscle {location}"] = sites
         if rng.random() < 0.25:
             site = str(rng.choice(["T3", "T4", "O1", "O2", "P3", "P4", "F3", "F4"]))
@@ -561,9 +564,7 @@ class _Draw:
                         (site,),
                     )
                 )
-                groups.setdefault(("electrode pop", site), []).append(
-                    [round(t, 3), round(t + 0.8, 3)]
-                )
+                seen("electrode pop", site, t, 0.8)
             electrodes[f"electrode pop {site}"] = [site]
         for (kind, location), intervals in groups.items():
             sites = electrodes.get(kind) or electrodes.get(f"{kind} {location}")

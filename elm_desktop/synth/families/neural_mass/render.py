@@ -286,6 +286,12 @@ def _pulses(canvas: _Canvas, event, times, strength, width, weights, sign) -> No
         canvas.source(weights, sign * response, int(round(t * canvas.sfreq)), event.amplitude)
 
 
+def _discharge(canvas: _Canvas, event, weights: np.ndarray, sign: float) -> None:
+    """One pulse-driven event: a spike (surface negative) or a down state (``sign`` +1)."""
+    p = event.params
+    _pulses(canvas, event, [event.onset], p["strength"], p["width"], weights, sign)
+
+
 def _periodic(canvas: _Canvas, event) -> None:
     p = event.params
     period = 1.0 / p["rate"]
@@ -396,27 +402,9 @@ def render(
         elif event.kind == "periodic":
             _periodic(canvas, event)
         elif event.kind == "spike":
-            region = _weights(focus_columns(event.params["region"]))
-            _pulses(
-                canvas,
-                event,
-                [event.onset],
-                event.params["strength"],
-                event.params["width"],
-                region,
-                -1.0,
-            )
+            _discharge(canvas, event, _weights(focus_columns(event.params["region"])), -1.0)
         elif event.kind in ("k_complex", "vertex"):
-            vertex = _weights(columns_under(["Cz"], 0.45))
-            _pulses(
-                canvas,
-                event,
-                [event.onset],
-                event.params["strength"],
-                event.params["width"],
-                vertex,
-                1.0,
-            )
+            _discharge(canvas, event, _weights(columns_under(["Cz"], 0.45)), 1.0)
     _sigma(canvas, spec.events)
     _photic(canvas)
     _artifacts(canvas, [e for e in spec.events if e.kind in ("blink", "saccade", "muscle", "pop")])
