@@ -185,7 +185,16 @@ def manifest_entry(
 
     With recording ``conditions``, their drawn values are added under ``"conditions"``.
     """
-    entry = {
+    entry = recording_fields(spec, report, edf, annotations(spec))
+    if conditions is not None:
+        entry["conditions"] = conditions.values
+    return entry
+
+
+def recording_fields(spec: RecordingSpec, report: str, edf: str, notes: list[Annotation]) -> dict:
+    """The manifest fields every family writes, from a spec with :class:`RecordingSpec`'s
+    attributes, its report, EDF file name and annotations (``notes``)."""
+    return {
         "id": spec.recording_id,
         "patient_id": spec.patient.patient_id,
         "split": spec.patient.split,
@@ -205,11 +214,8 @@ def manifest_entry(
         "heart_rate": round(spec.heart_rate),
         "start": spec.start.isoformat(),
         "states": [[round(s.start, 3), round(s.end, 3), s.state] for s in spec.segments],
-        "annotations": [[a.onset, a.duration, a.text] for a in annotations(spec)],
+        "annotations": [[a.onset, a.duration, a.text] for a in notes],
     }
-    if conditions is not None:
-        entry["conditions"] = conditions.values
-    return entry
 
 
 def check_findings(findings: Sequence[str] | None, n: int) -> None:

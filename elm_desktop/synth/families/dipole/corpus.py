@@ -7,21 +7,12 @@ plus ``family`` and ``reference``; the split is by patient, about 80/10/10.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import asdict
 from pathlib import Path
 
 import numpy as np
 
-from elm_desktop.errors import ConfigError
 from elm_desktop.progress import CancelToken, ProgressCallback
-from elm_desktop.synth.conditions import (
-    ConditionsRenderer,
-    RecordingConditions,
-    draw_conditions,
-    parse_conditions,
-    protected_electrodes,
-)
-from elm_desktop.synth.corpus import check_findings, write_in_parallel, write_manifest
+from elm_desktop.synth.conditions import ConditionsRenderer, RecordingConditions, parse_conditions
 from elm_desktop.synth.edf_writer import Annotation, EdfWriter, SignalHeader
 from elm_desktop.synth.electrodes import ELECTRODES
 from elm_desktop.synth.families.dipole.head import NAMINGS, channel_label, extra_labels
@@ -36,6 +27,13 @@ from elm_desktop.synth.families.dipole.plan import (
 )
 from elm_desktop.synth.families.dipole.render import render
 from elm_desktop.synth.families.dipole.report import write_report
+from elm_desktop.synth.families.writing import (
+    check_request,
+    manifest_fields,
+    patients_by_slot,
+    plan_by_patient,
+    write_family_corpus,
+)
 from elm_desktop.synth.spec import Patient
 
 FAMILY = "dipole-spectral"
@@ -136,71 +134,7 @@ def manifest_entry(
 ) -> dict:
     """The manifest object of a recording: the shared fields plus ``family`` and ``reference``
     (and ``conditions``, the drawn recording conditions, when there are any)."""
-    entry = {
-        "id": spec.recording_id,
-        "patient_id": spec.patient.patient_id,
-        "split": spec.patient.split,
-        "edf": edf,
-        "sfreq": spec.sfreq,
-        "duration_s": spec.duration_s,
-        "age": spec.patient.age,
-        "sex": spec.patient.sex,
-        "naming": spec.naming,
-        "report": report,
-        "findings": [asdict(f) for f in spec.findings],
-        "abnormal": spec.abnormal,
-        "study": spec.clinical.study,
-        "indication": spec.clinical.indication,
-        "medications": spec.clinical.medications,
-        "pdr_hz": spec.pdr_frequency,
-        "heart_rate": round(spec.heart_rate),
-        "start": spec.start.isoformat(),
-        "states": [[round(s.start, 3), round(s.end, 3), s.state] for s in spec.segments],
-        "annotations": [[a.onset, a.duration, a.text] for a in annotations(spec)],
-        "family": FAMILY,
-        "reference": spec.reference,
-    }
-    if conditions is not None:
-        entry["conditions"] = conditions.values
-    return entry
-
-
-def _check(findings, sfreq, naming, reference, n, minutes) -> None:
-    check_findings(findings, n)
-    options = (
-        ("sampling rate", sfreq, SAMPLING_RATES),
-        ("naming", naming, NAMINGS),
-        ("reference", reference, REFERENCES),
-    )
-    for what, value, allowed in options:
-        if value is not None and value not in allowed:
-            raise ConfigError(
-                f"{what} {value!r} is not offered by {FAMILY}; "
-                f"use one of {', '.join(map(str, allowed))}"
-            )
-    if not 10 <= minutes * 60 <= MAX_SECONDS:
-        raise ConfigError(
-            f"{minutes} minutes is out of range; "
-            f"{FAMILY} recordings last 10 s to {MAX_SECONDS // 60} min"
-        )
-
-
-def _patients(
-    rng: np.random.Generator, n: int, seed: int, findings: Sequence[str] | None
-) -> list[Patient]:
-    """A patient per slot (one in six has two recordings), split 80/10/10 by patient."""
-    names = list(dict.fromkeys(findings)) if findings else list(CONDITION_MIX)
-    weights = np.ones(len(names)) if findings else np.array(list(CONDITION_MIX.values()))
-    slots: list[Patient] = []
-    while len(slots) < n:
-        condition = names[int(rng.choice(len(names), p=weights / weights.sum()))]
-        patient = draw_patient(rng, f"d{seed}-p{len(slots):05d}", condition)
-        slots += [patient] * min(2 if rng.random() < 1 / 6 else 1, n - len(slots))
-    unique = list({id(p): p for p in slots}.values())
-    for rank, position in enumerate(rng.permutation(len(unique))):
-        tenth = len(unique) // 10
-        unique[position].split = "test" if rank < tenth else "val" if rank < 2 * tenth else "train"
-    return slots
+    return manifest_fields(spec, report, edf, annotations(spec), FAMILY, conditions)
 
 
 def plan_corpus(
@@ -213,23 +147,23 @@ def plan_corpus(
     reference: str | None = None,
 ) -> list[tuple[DipoleSpec, str]]:
     """Draw the specs and reports of a corpus without rendering a sample."""
-    _check(findings, sfreq, naming, reference, n, minutes)
+    options = (
+        ("sampling rate", sfreq, SAMPLING_RATES),
+        ("naming", naming, NAMINGS),
+        ("reference", reference, REFERENCES),
+    )
+    check_request(FAMILY, findings, n, minutes, MAX_SECONDS, options)
     rng = np.random.default_rng([seed, 100])
+    # One patient in six has two recordings.
+    patients = patients_by_slot(rng, n, CONDITION_MIX, findings, draw_patient, f"d{seed}", 1 / 6)
     allowed = set(findings) if findings else None
-    plan = []
-    for i, patient in enumerate(_patients(rng, n, seed, findings)):
-        spec = draw_spec(
-            np.random.default_rng([seed, 101, i]),
-            f"d{seed}-r{i:05d}",
-            patient,
-            minutes * 60,
-            sfreq,
-            naming,
-            reference,
-            allowed,
+
+    def draw(rng: np.random.Generator, recording_id: str, patient: Patient) -> DipoleSpec:
+        return draw_spec(
+            rng, recording_id, patient, minutes * 60, sfreq, naming, reference, allowed
         )
-        plan.append((spec, write_report(spec, np.random.default_rng([seed, 102, i]))))
-    return plan
+
+    return plan_by_patient(patients, seed, 101, f"d{seed}", draw, write_report)
 
 
 def _write_task(task: tuple[Path, DipoleSpec, list[int], RecordingConditions | None]) -> str:
@@ -280,34 +214,16 @@ def generate_corpus(
     Path
         The manifest.
     """
-    out_dir = Path(out_dir)
-    names = parse_conditions(conditions)
     plan = plan_corpus(n, minutes, seed, findings, sfreq, naming, reference)
-    drawn = [
-        draw_conditions(
-            names,
-            [seed, 104, i],
-            spec.duration_s,
-            spec.line_frequency,
-            protected_electrodes(spec.findings),
-            family_sets_recording=True,
-        )
-        if names
-        else None
-        for i, (spec, _) in enumerate(plan)
-    ]
-    out_dir.mkdir(parents=True, exist_ok=True)
-    tasks = [
-        (out_dir / f"{spec.recording_id}.edf", spec, [seed, 103, i], drawn[i])
-        for i, (spec, _) in enumerate(plan)
-    ]
-    write_in_parallel(_write_task, tasks, workers, progress, cancel)
-    rows = [
-        (
-            spec.recording_id,
-            report,
-            manifest_entry(spec, report, f"{spec.recording_id}.edf", drawn[i]),
-        )
-        for i, (spec, report) in enumerate(plan)
-    ]
-    return write_manifest(out_dir, rows)
+    return write_family_corpus(
+        out_dir,
+        plan,
+        seed,
+        103,
+        parse_conditions(conditions),
+        _write_task,
+        manifest_entry,
+        workers,
+        progress,
+        cancel,
+    )
