@@ -5,6 +5,8 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from elm_desktop.errors import ConfigError
+
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     """Add the ``synth`` and ``demo`` commands."""
@@ -14,7 +16,23 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     synth.add_argument("--out", required=True, type=Path, help="output folder")
     synth.add_argument("--n", type=int, default=10, help="number of recordings (default 10)")
     synth.add_argument(
-        "--minutes", type=float, default=20.0, help="length of each recording (default 20)"
+        "--modality",
+        choices=("eeg", "ecg"),
+        default="eeg",
+        help="eeg (default): clinical EEG; ecg: 12-lead ECG with reports and measured ground "
+        "truth (docs/ecg.md)",
+    )
+    synth.add_argument(
+        "--minutes",
+        type=float,
+        help="length of each recording (EEG default 20; for ECG, a rhythm strip this long)",
+    )
+    synth.add_argument("--seconds", type=float, help="ECG only: length of each record (default 10)")
+    synth.add_argument(
+        "--ecg-formats",
+        default="wfdb",
+        help="ECG only: files to write besides WFDB, comma-separated: wfdb, edf, aecg "
+        "(default wfdb)",
     )
     synth.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
     synth.add_argument(
@@ -78,6 +96,12 @@ def _synth(args: argparse.Namespace) -> int:
     from elm_desktop.progress import TerminalProgress
     from elm_desktop.synth.families import DEFAULT_FAMILY, get_family
 
+    if args.modality == "ecg":
+        return _synth_ecg(args)
+    if args.seconds is not None:
+        raise ConfigError("--seconds is for --modality ecg; give EEG lengths with --minutes")
+    if args.minutes is None:
+        args.minutes = 20.0
     if args.layout == "tuh-archive":
         return _tuh_archive(args)
     family = get_family(args.family or DEFAULT_FAMILY)
@@ -94,6 +118,41 @@ def _synth(args: argparse.Namespace) -> int:
         reference=args.reference,
         workers=args.workers,
         conditions=args.conditions,
+        progress=progress,
+    )
+    progress.close()
+    print(manifest)
+    return 0
+
+
+def _synth_ecg(args: argparse.Namespace) -> int:
+    from elm_desktop.progress import TerminalProgress
+    from elm_desktop.synth.ecg.corpus import generate_ecg_corpus
+
+    eeg_only = {
+        "--findings": args.findings,
+        "--family": args.family,
+        "--naming": args.naming,
+        "--reference": args.reference,
+        "--conditions": None if args.conditions == "none" else args.conditions,
+        "--layout": None if args.layout == "corpus" else args.layout,
+    }
+    given = [option for option, value in eeg_only.items() if value is not None]
+    if given:
+        raise ConfigError(f"{', '.join(given)}: EEG options, not for --modality ecg")
+    if args.seconds is not None and args.minutes is not None:
+        raise ConfigError("give an ECG's length with --seconds or --minutes, not both")
+    seconds = 10.0 if args.seconds is None else args.seconds
+    if args.minutes is not None:
+        seconds = args.minutes * 60
+    progress = TerminalProgress("synth ecg")
+    manifest = generate_ecg_corpus(
+        args.out,
+        args.n,
+        seconds=seconds,
+        seed=args.seed,
+        sfreq=args.sfreq or 500,
+        formats=[name.strip() for name in args.ecg_formats.split(",") if name.strip()],
         progress=progress,
     )
     progress.close()
