@@ -14,9 +14,10 @@ from collections.abc import Callable
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QObject, QRectF, Signal
+from PySide6.QtCore import QObject, QRectF, Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QGraphicsRectItem,
     QHeaderView,
     QLabel,
     QTableWidget,
@@ -136,8 +137,8 @@ class MeasureTools(QObject):
             line.setVisible(False)
             line.sigPositionChanged.connect(self._update_reading)
             view.view_box.addItem(line, ignoreBounds=True)
-        self.box_item = pg.QtWidgets.QGraphicsRectItem()
-        self.box_item.setPen(pg.mkPen(CURSOR_COLOUR, width=0, style=pg.QtCore.Qt.PenStyle.DashLine))
+        self.box_item = QGraphicsRectItem()
+        self.box_item.setPen(pg.mkPen(CURSOR_COLOUR, width=0, style=Qt.PenStyle.DashLine))
         self.box_item.setZValue(60)
         self.box_item.setVisible(False)
         view.view_box.addItem(self.box_item, ignoreBounds=True)
@@ -211,7 +212,9 @@ class MeasureTools(QObject):
             top, bottom = self.view.row_at(rect.top()), self.view.row_at(rect.bottom())
             self.select_box(rect.left(), rect.right(), top, bottom)
 
-    def select_box(self, start_s: float, stop_s: float, first_row: int, last_row: int):
+    def select_box(
+        self, start_s: float, stop_s: float, first_row: int, last_row: int
+    ) -> SelectionStats | None:
         """Measure traces ``first_row``..``last_row`` between two times; return the stats."""
         if self.view.recording is None or first_row < 0:
             return None
