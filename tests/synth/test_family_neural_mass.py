@@ -246,6 +246,7 @@ def test_a_seizure_grows_and_slows_inside_its_interval(recording):
     assert _peak(early, rec.sfreq, 2, 12) > _peak(late, rec.sfreq, 2, 12) + 1.5
     before = part(max(0, a - 10), a)
     assert np.std(late) > 3 * np.std(before)
+    assert np.std(part(b + 1, b + 6)) < 0.7 * np.std(before)  # postictal depression
     left = rec.piece("F7", a, b) - rec.piece("T3", a, b)
     assert np.std(part(a, b)) > np.std(left)
 

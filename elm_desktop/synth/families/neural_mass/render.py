@@ -149,6 +149,13 @@ def _background(canvas: _Canvas) -> None:
     if spec.bursts:
         gate = _SUPPRESSED + (1.5 - _SUPPRESSED) * _envelope(n, sfreq, spec.bursts, 0.15)
         drive *= gate[None]
+    for event in spec.events:
+        if event.kind == "seizure":
+            # Postictal depression: afferent drive drops as the discharge stops, then recovers.
+            end = event.onset + event.duration
+            since = canvas.t - end
+            recovery = np.clip(since / event.params["postictal"], 0.0, 1.0)
+            drive *= np.where(since < 0, 1.0, 0.2 + 0.8 * recovery)[None]
     alpha_pieces = [
         Piece(a, b, max(3.0, spec.pdr_frequency + _ALPHA[s][1]), _ALPHA[s][0]) for a, b, s in states
     ]
