@@ -915,6 +915,8 @@ class MainWindow(QMainWindow):
         any unsaved events the autosave kept; nothing of the last recording's stays."""
         if self.event_list is not None:
             self.event_list.close()
+        if self.event_dialog is not None:
+            self.event_dialog.reject()  # it was asking about the last recording
         self.measure.clear()
         self.mark = None
         types = self.settings.event_types()

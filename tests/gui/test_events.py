@@ -273,3 +273,18 @@ def test_opening_a_sidecar_says_to_open_the_recording(qtbot, events_window, make
         assert window.open_file(sidecar_path(path)) is None
     assert "open the recording beside it" in shown.args[0]
     assert window.recording.path == path and len(window.event_list.reviewer_events) == 1
+
+
+def test_the_e_key_asks_for_an_event_of_this_recording_only(qtbot, events_window, make_edf):
+    window = events_window
+    a, b = make_edf("a.edf"), make_edf("b.edf", n_annotations=0)
+    open_and_wait(qtbot, window, a)
+    window.activateWindow()
+    qtbot.waitActive(window)
+    qtbot.keyClick(window, Qt.Key.Key_E)
+    dialog = window.event_dialog
+    assert dialog.isVisible() and dialog.onset.value() == pytest.approx(5.0)  # the page centre
+    open_and_wait(qtbot, window, b)
+    assert not dialog.isVisible()
+    dialog.accept()  # too late: it belonged to a.edf
+    assert window.event_list.reviewer_events == ()
