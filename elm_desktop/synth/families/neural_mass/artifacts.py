@@ -52,7 +52,7 @@ def blink(t: np.ndarray) -> np.ndarray:
 
 def saccade(t: np.ndarray, hold_s: float) -> np.ndarray:
     """Time course of a look to the side and back: a fast step held for ``hold_s``."""
-    on = 1.0 / (1.0 + np.exp(-(t - 0.02) / 0.012))
+    on = 1.0 / (1.0 + np.exp(-(t - 0.05) / 0.015))
     off = 1.0 / (1.0 + np.exp(-(t - hold_s) / 0.03))
     return on - off
 

@@ -466,7 +466,7 @@ class _Draw:
                     "spindle",
                     round(t, 3),
                     float(self.rng.uniform(0.7, 1.8)),
-                    float(self.rng.uniform(12, 22) * self.scale),
+                    float(self.rng.uniform(18, 30) * self.scale),
                     tuple(VERTEX),
                     {"frequency": float(self.rng.uniform(12.0, 14.5))},
                 )

@@ -52,7 +52,7 @@ _ALPHA = {
 }
 #: Scalp RMS (uV, at the electrode where largest) of each resonance with the eyes closed.
 _LEVEL = {"alpha": 18.0, "theta": 6.0, "delta": 8.0, "beta": 2.5, "aperiodic": 6.0}
-#: Ceiling of the theta and delta drive (encephalopathy, hyperventilation).
+#: Ceiling of the theta and delta drive that encephalopathy gives.
 _MAX_SLOW_DRIVE = 2.5
 #: Background left between bursts in burst suppression.
 _SUPPRESSED = 0.04
@@ -137,15 +137,16 @@ def _background(canvas: _Canvas) -> None:
     for a, b, state in states:
         drive[:, a:b] = np.array(_DRIVE[state])[:, None]
     drive = np.stack([signal.savgol_filter(d, 2 * int(0.4 * sfreq) + 1, 1) for d in drive])
-    hv = [[p.start, p.end] for p in spec.procedures if p.kind == "hv" and p.response]
-    if hv:
-        build = _envelope(n, sfreq, hv, 5.0) * np.clip((canvas.t - hv[0][0]) / 40.0, 0, 1)
-        drive[1] *= 1 + 2.0 * build
-        drive[2] *= 1 + 4.0 * build
     # Encephalopathy: slow rhythms gain drive in every state (up to a ceiling), alpha loses it.
     slowing = rhythms["slowing"]
     drive[1:3] = np.minimum(drive[1:3] * slowing + 0.4 * (slowing - 1.0), _MAX_SLOW_DRIVE)
     drive[0] /= slowing**0.5
+    hv = [[p.start, p.end] for p in spec.procedures if p.kind == "hv" and p.response]
+    if hv:
+        # Hypocapnia builds up theta and delta drive over the first 40 s of overbreathing.
+        build = _envelope(n, sfreq, hv, 5.0) * np.clip((canvas.t - hv[0][0]) / 40.0, 0, 1)
+        drive[1] *= 1 + 3.0 * build
+        drive[2] *= 1 + 8.0 * build
     if spec.bursts:
         gate = _SUPPRESSED + (1.5 - _SUPPRESSED) * _envelope(n, sfreq, spec.bursts, 0.15)
         drive *= gate[None]
