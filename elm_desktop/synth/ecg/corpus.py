@@ -33,8 +33,13 @@ ECG_SAMPLING_RATES = (250, 500, 1000)
 
 
 def record_findings(plan: RecordPlan, truth: dict) -> list[str]:
-    """The record's findings with axis deviation from its measured axis (-30 and +90 degrees)."""
-    findings = list(plan.findings)
+    """The record's findings as its signal has them.
+
+    Axis deviation comes from the measured axis (below -30, above +90 degrees); PVCs and PACs
+    are listed only when the rhythm had room for one (the truth's ``beats`` hold their kinds).
+    """
+    kinds = {kind for _, kind in truth["beats"]}
+    findings = [name for name in plan.findings if name not in ("pvc", "pac") or name in kinds]
     if truth["axis_deg"] < -30:
         findings.append("left_axis_deviation")
     elif truth["axis_deg"] > 90:

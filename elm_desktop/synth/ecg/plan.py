@@ -209,10 +209,15 @@ def plan_record(rng: np.random.Generator, patient: EcgPatient, record_id: str) -
     qt = patient.qtc_s * np.sqrt(rr)
     pr = patient.pr_s
     if rhythm in SINUS_RHYTHMS:
-        # Leave the T wave clear of the next P wave: slow the rate if it would not be.
+        # Leave the T wave clear of the next P wave: slow the rate if it would not be, and name
+        # the rhythm by the rate it has then.
         rr = max(rr, qt + pr + 0.03)
         qt = patient.qtc_s * np.sqrt(rr)
         rr = max(rr, qt + pr + 0.03)
+        rate = 60 / rr
+        rhythm = "sinus_bradycardia" if rate < 60 else "sinus_rhythm"
+        if rate > 100:
+            rhythm = "sinus_tachycardia"
     injury, hyperacute = _injury(rng, acute)
     heart = replace(patient.heart, injury=injury, hyperacute=hyperacute)
     focus = unit(*rng.normal(0, 1, 3))

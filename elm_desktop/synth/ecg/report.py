@@ -20,8 +20,8 @@ _MACHINE = {
     "atrial_fibrillation": ("Atrial fibrillation",),
     "atrial_flutter": ("Atrial flutter with {conduction_ratio} A-V conduction",),
     "first_degree_av_block": ("First degree AV block", "1st degree A-V block"),
-    "pac": ("Premature atrial complexes", "with premature atrial complexes"),
-    "pvc": ("Premature ventricular complexes", "with occasional premature ventricular complexes"),
+    "pac": ("Premature atrial complexes", "Atrial premature complexes"),
+    "pvc": ("Premature ventricular complexes", "Ventricular premature complexes"),
     "left_axis_deviation": ("Left axis deviation",),
     "right_axis_deviation": ("Right axis deviation",),
     "low_voltage": ("Low voltage QRS",),
@@ -187,11 +187,16 @@ def cardiologist_report(findings: list[str], truth: dict, rng: np.random.Generat
     }
     sentences = [str(rng.choice(_RHYTHM_TEXT[findings[0]])).format(**values)]
     if not any(f in findings for f in ("first_degree_av_block", "lbbb", "rbbb", "long_qt")):
-        intervals = ["Normal intervals.", "PR, QRS and QT within normal limits."]
-        if truth["pr_ms"] is not None:
-            intervals.append(
-                f"PR {values['pr']} ms, QRS {values['qrs']} ms, QTc {values['qtc']} ms."
-            )
+        intervals = [
+            "QRS and QT within normal limits.",
+            f"QRS {values['qrs']} ms, QTc {values['qtc']} ms.",
+        ]
+        if truth["pr_ms"] is not None:  # no PR interval without P waves
+            intervals = [
+                "Normal intervals.",
+                "PR, QRS and QT within normal limits.",
+                f"PR {values['pr']} ms, QRS {values['qrs']} ms, QTc {values['qtc']} ms.",
+            ]
         sentences.append(str(rng.choice(intervals)))
     if not any(f.endswith("axis_deviation") for f in findings) and rng.random() < 0.6:
         sentences.append(str(rng.choice(["Normal axis.", f"Axis {values['axis']} degrees."])))

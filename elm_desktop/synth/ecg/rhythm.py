@@ -76,12 +76,14 @@ def _sinus(
 def _insert_pac(
     rng: np.random.Generator, beats: list[Beat], inside: list[int], rr: float, pr: float, qt: float
 ) -> list[Beat]:
-    """A premature atrial beat after beat k; the sinus node resets, so later beats shift."""
-    k = int(rng.choice(inside))
-    earliest = beats[k].qrs_onset + qt - pr + 0.02  # the ectopic P after the T wave
-    p_onset = max(earliest, beats[k].p_onset + rng.uniform(0.65, 0.8) * rr)
-    if p_onset > beats[k + 1].p_onset - 0.1:
-        return beats
+    """A premature atrial beat after some beat k; the sinus node resets, so later beats shift."""
+    for k in rng.permutation(inside):
+        earliest = beats[k].qrs_onset + qt + 0.02  # the ectopic P after the T wave
+        p_onset = max(earliest, beats[k].p_onset + rng.uniform(0.65, 0.8) * rr)
+        if p_onset <= beats[k + 1].p_onset - 0.1:
+            break
+    else:
+        return beats  # no room at this rate: the record has no PAC
     pac = Beat(p_onset + pr + 0.02, "pac", p_onset)
     shift = p_onset + rr - beats[k + 1].p_onset
     later = [Beat(b.qrs_onset + shift, b.kind, b.p_onset + shift) for b in beats[k + 1 :]]
