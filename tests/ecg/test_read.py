@@ -278,3 +278,50 @@ def test_a_wfdb_header_without_its_signal_file(tmp_path, leads_mv):
     with pytest.raises(RecordingError) as error:
         read_ecg(path)
     assert "alone.dat" in one_line(error)
+
+
+def write_mixed_rates(path, lead_rates: dict[str, int], extra: dict[str, int]) -> None:
+    """An EDF (edfio) whose signals have their own rates: leads in mV, others dimensionless."""
+    import edfio
+
+    rng = np.random.default_rng(1)
+    signals = [
+        edfio.EdfSignal(
+            rng.normal(0, 0.5, 10 * rate),
+            sampling_frequency=rate,
+            label=label,
+            physical_dimension="mV",
+            physical_range=(-10, 10),
+        )
+        for label, rate in lead_rates.items()
+    ] + [
+        edfio.EdfSignal(
+            np.zeros(10 * rate), sampling_frequency=rate, label=label, physical_range=(-1, 1)
+        )
+        for label, rate in extra.items()
+    ]
+    edfio.Edf(signals).write(path)
+
+
+def test_a_faster_non_lead_signal_leaves_the_leads_at_their_rate(tmp_path):
+    path = tmp_path / "resp.edf"
+    write_mixed_rates(path, dict.fromkeys(STANDARD_LEADS, 500), {"Resp": 1000})
+    ecg = read_ecg(path)
+    assert (ecg.sfreq, ecg.samples_mv.shape) == (500, (12, 5000))
+    assert any("Resp" in w for w in ecg.warnings)
+
+
+def test_leads_at_different_rates(tmp_path):
+    path = tmp_path / "mixed.edf"
+    write_mixed_rates(path, {**dict.fromkeys(STANDARD_LEADS, 500), "V6": 250}, {})
+    with pytest.raises(SamplingRateError) as error:
+        read_ecg(path)
+    assert "V6 250 Hz" in one_line(error)
+
+
+def test_an_eeg_file_is_not_a_12_lead_ecg(tmp_path):
+    path = tmp_path / "eeg.edf"
+    write_mixed_rates(path, {}, {"EEG FP1-REF": 256, "EEG C3-REF": 256, "ECG II": 256})
+    with pytest.raises(EcgLeadCountError) as error:
+        read_ecg(path)
+    assert "1 of the 12" in one_line(error)

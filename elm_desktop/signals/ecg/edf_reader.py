@@ -11,8 +11,10 @@ import warnings
 from pathlib import Path
 
 import mne
+import numpy as np
 
 from elm_desktop.errors import BadHeaderError
+from elm_desktop.signals.ecg.leads import normalise_lead_name
 from elm_desktop.signals.ecg.recording import EcgPatient, EcgRecording, assemble_recording
 from elm_desktop.signals.edf_header import read_header
 
@@ -26,19 +28,22 @@ def read_edf_ecg(path: Path, include_phi: bool = False, sfreq: float | None = No
     """
     header = read_header(path)
     signals = [s for s in header.signals if not s.is_annotation]
+    labels = [s.label for s in signals]
+    # Only the leads are read: MNE would bring every signal to the fastest rate in the file.
+    leads = [label for label in labels if normalise_lead_name(label) is not None]
     bdf = header.file_format.startswith("BDF")
     reader = mne.io.read_raw_bdf if bdf else mne.io.read_raw_edf
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            raw = reader(header.path, preload=True, verbose="error")
+            raw = reader(header.path, include=leads, preload=True, verbose="error")
     except (ValueError, RuntimeError, KeyError, IndexError) as error:
         raise BadHeaderError(
             f"{header.path.name}: MNE cannot read this file ({' '.join(str(error).split())}); "
             "repair the header or re-export the file"
         ) from None
     declared = round(header.n_records * header.record_duration * raw.info["sfreq"])
-    data = raw.get_data()[:, :declared] * _MILLIVOLTS_PER_VOLT
+    data = dict(zip(leads, raw.get_data()[:, :declared] * _MILLIVOLTS_PER_VOLT, strict=True))
     fields = header.patient
     patient = (
         EcgPatient(
@@ -50,8 +55,8 @@ def read_edf_ecg(path: Path, include_phi: bool = False, sfreq: float | None = No
     return assemble_recording(
         header.path,
         header.file_format,
-        [s.label for s in signals],
-        list(data),
+        labels,
+        [data.get(label, np.empty(0)) for label in labels],
         [s.samples_per_record / header.record_duration for s in signals],
         start=fields.meas_date,
         patient=patient,

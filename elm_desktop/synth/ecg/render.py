@@ -49,7 +49,6 @@ class CleanRecord:
 
     electrodes: np.ndarray
     schedule: Schedule
-    sfreq: float
 
     @property
     def leads(self) -> np.ndarray:
@@ -116,7 +115,7 @@ def render_clean(plan: RecordPlan, seconds: float, sfreq: float) -> CleanRecord:
     vector = heart_vector(beat_waves(plan, beats), n, sfreq)
     vector += _atrial_activity(plan, beats, n, sfreq)
     electrodes = project(vector, electrode_directions(plan.heart.chest_gain))
-    return CleanRecord(electrodes, beats, sfreq)
+    return CleanRecord(electrodes, beats)
 
 
 def template_leads(plan: RecordPlan, heart: Heart, sfreq: float = 1000.0) -> np.ndarray:
