@@ -407,4 +407,4 @@ def test_reports_parse_into_the_expected_sections_and_the_extractor_reads_the_tr
         ), headings
         assert extract_findings(report, knowledge) == {f.name for f in spec.findings}, report
     normal = next(report for spec, report in plan if not spec.abnormal)
-    assert "No epileptiform discharges" in normal
+    assert "No spikes, sharp waves or spike-and-wave." in normal

@@ -148,7 +148,7 @@ def _discharges(spec: MassSpec) -> list[str]:
             f"Generalized periodic discharges at {gpd.detail['frequency']:.1f} Hz with frontal "
             "predominance throughout."
         )
-    return lines or ["No epileptiform discharges."]
+    return lines or ["No spikes, sharp waves or spike-and-wave."]
 
 
 def _activation(spec: MassSpec) -> list[str]:
@@ -176,7 +176,7 @@ def _activation(spec: MassSpec) -> list[str]:
                 f"Photic stimulation {low:g}-{high:g} Hz did not evoke a driving response."
             )
     if not hv and not flashes:
-        lines.append("No activation.")
+        lines.append("Activation not done.")
     return lines
 
 
