@@ -7,6 +7,10 @@ V1-V3 / V4-V6) and a 10 s lead II rhythm strip. Figures: the test suite's measur
 (``tests/ecg/measure.py``) run over whole synthetic corpora, against their manifests' truth::
 
     OMP_NUM_THREADS=1 PYTHONPATH=. .venv/bin/python docs/ecg_figures.py [--pictures] [--figures]
+
+``--neurokit2`` cross-checks the heart rate with neurokit2's detector, which is not a dependency:
+``pip install --target /tmp/nk --no-deps neurokit2 PyWavelets scikit-learn`` and add ``/tmp/nk``
+to ``PYTHONPATH``.
 """
 
 from __future__ import annotations
@@ -132,9 +136,30 @@ def figures() -> None:
     print(f"aVL/aVF label swap found in {found}/{swapped}; false alarms {false_alarms}/{swapped}")
 
 
+def neurokit2_check() -> None:
+    """Heart rate by neurokit2 (an independent detector, not a dependency) on lead II."""
+    import neurokit2 as nk
+
+    within: dict[str, list[bool]] = {"clean": [], "recorded": []}
+    errors = []
+    for plan in plan_corpus(PER_SEED, SEEDS[0]):
+        recorded, clean, truth, _ = synthesise(plan, SECONDS, SFREQ)
+        for name, leads in (("clean", clean), ("recorded", recorded)):
+            _, info = nk.ecg_peaks(nk.ecg_clean(leads[1], sampling_rate=SFREQ), sampling_rate=SFREQ)
+            rate = 60 / (np.diff(info["ECG_R_Peaks"]).mean() / SFREQ)
+            within[name].append(abs(rate - truth["heart_rate"]) <= 2)
+            errors.append(abs(rate - truth["heart_rate"]))
+    print(f"neurokit2 {nk.__version__}, lead II, seed {SEEDS[0]}, {PER_SEED} records:")
+    for name, hits in within.items():
+        print(f"  {name}: heart rate within 2 bpm in {sum(hits)}/{len(hits)}")
+    print(f"  median error {np.median(errors):.2f} bpm")
+
+
 if __name__ == "__main__":
     wanted = set(sys.argv[1:]) or {"--pictures", "--figures"}
     if "--pictures" in wanted:
         pictures()
     if "--figures" in wanted:
         figures()
+    if "--neurokit2" in wanted:
+        neurokit2_check()
