@@ -64,6 +64,14 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         action="store_true",
         help="leave out the linear probes and the supervised baseline (a quicker matrix)",
     )
+    evaluate.add_argument(
+        "--style-corpus",
+        type=Path,
+        action="append",
+        default=[],
+        help="corpus kept apart from the test corpora whose recordings (all of them) choose "
+        "the prompt style (repeat for several; default: each --corpus's val split)",
+    )
     evaluate.set_defaults(handler=_evaluate)
 
     adapt = subparsers.add_parser(
@@ -101,9 +109,12 @@ def _evaluate(args: argparse.Namespace) -> int:
         raise ConfigError(
             f"{len(args.cache)} --cache for {len(args.corpus)} --corpus: give one per corpus"
         )
-    single = len(args.model) == 1 and len(args.corpus) == 1
+    single = len(args.model) == 1 and len(args.corpus) == 1 and not args.style_corpus
     if not single and args.out is None:
-        raise ConfigError("several models or corpora make one matrix: name its folder with --out")
+        raise ConfigError(
+            "several models or corpora, or style corpora, make one matrix: name its folder "
+            "with --out"
+        )
     options = EvaluationOptions(
         split=args.split,
         train_corpus=args.train_corpus,
@@ -119,7 +130,9 @@ def _evaluate(args: argparse.Namespace) -> int:
         cache = args.cache[0] if args.cache else None
         paths = evaluate(args.model[0], args.corpus[0], out, cache, options, progress)
     else:
-        paths = evaluate_matrix(args.model, args.corpus, args.out, args.cache, options, progress)
+        paths = evaluate_matrix(
+            args.model, args.corpus, args.out, args.cache, options, progress, args.style_corpus
+        )
     progress.close()
     print(paths["markdown"].read_text(encoding="utf-8"))
     print(f"written: {paths['markdown']} and {paths['json']}")

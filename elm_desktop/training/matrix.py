@@ -14,11 +14,12 @@ is trained once.
   families, **in-family** when all are, **mixed** otherwise, **unknown** when the model's
   training families are. The summary averages each model's cross-family cells (the figure that
   counts) and, below, its in-family cells.
-* **Prompt style**: per model and corpus, plain against knowledge-enhanced prompts on the
-  corpus's ``val`` split (normal-vs-abnormal and macro AUROC); the recommended default is the
-  style with the higher mean over every model's cross-family validation comparisons, or, when
-  those do not decide (none, or a zero mean), over the cross-family cells of the evaluated
-  split.
+* **Prompt style**: per model, plain against knowledge-enhanced prompts (normal-vs-abnormal and
+  macro AUROC) on validation material: every recording of the *style corpora* when some are
+  given (corpora kept apart from the test corpora, so that the choice never sees a test
+  recording), else each test corpus's ``val`` split. The recommended default is the style with
+  the higher mean over every model's cross-family validation comparisons, or, when those do not
+  decide (none, or a zero mean), over the cross-family cells of the evaluated split.
 """
 
 from __future__ import annotations
@@ -246,7 +247,7 @@ def prompt_style(
 ) -> dict[str, Any]:
     """Which prompt style transfers: per model on each corpus's val split, and the default.
 
-    ``validation`` holds, per model and corpus with a val split, ``{"model", "corpus",
+    ``validation`` holds, per model and validation corpus, ``{"model", "corpus", "split",
     "relation", "recordings", "plain": {"normal", "macro"}, "knowledge": {...}}``.
     """
     per_model = []
@@ -297,7 +298,7 @@ def prompt_style(
 
     bases = (
         (
-            "validation splits of the cross-family corpora",
+            "validation material of the cross-family corpora",
             differences(
                 (v["plain"], v["knowledge"]) for v in validation if v["relation"] == CROSS_FAMILY
             ),
@@ -338,16 +339,22 @@ class _Run:
     corpora: Sequence[str | Path]
     cache_dirs: Sequence[str | Path] | None
     options: EvaluationOptions
+    style_corpora: Sequence[str | Path]
     device: torch.device
     progress: ProgressCallback | None
     caches: dict[tuple[int, int], CropCache] = field(default_factory=dict)
     baselines: dict[tuple[int, int], SupervisedBaseline | None] = field(default_factory=dict)
 
     def cache(self, index: int, window: int) -> CropCache:
-        """Corpus ``index`` (-1: the probe corpus) preprocessed for ``window`` s crops."""
+        """Corpus ``index`` preprocessed for ``window`` s crops.
+
+        -1 is the probe corpus; indices past the test corpora are the style corpora.
+        """
         if (index, window) not in self.caches:
             if index < 0:
                 path, chosen = self.options.train_corpus, self.options.train_cache_dir
+            elif index >= len(self.corpora):
+                path, chosen = self.style_corpora[index - len(self.corpora)], None
             else:
                 path = self.corpora[index]
                 chosen = self.cache_dirs[index] if self.cache_dirs else None
@@ -380,7 +387,6 @@ def _evaluate_model(run: _Run, model_dir: str | Path) -> tuple[dict, list, list,
     if run.options.probe and probe_index is not None:
         train_cache = run.cache(probe_index, window)
         shared_probes = probe_data(train_cache, embedder(model, train_cache, run.device))
-    encoder = None
     cells, validation, reports = [], [], []
     for index, corpus in enumerate(run.corpora):
         started = time.perf_counter()
@@ -406,32 +412,51 @@ def _evaluate_model(run: _Run, model_dir: str | Path) -> tuple[dict, list, list,
         )
         kind = relation(families, corpus_families(cache, recordings))
         cells.append({"model": str(model_dir), "corpus": str(corpus), "relation": kind})
-        val_ids = cache.split_indices("val")
-        if model.text_projector is not None and len(val_ids):
-            config = model.config
-            encoder = encoder or TextEncoder(config.text_model, config.pooling, config.max_length)
-            zero = zero_shot(
-                model,
-                encoder,
-                embed(val_ids),
-                cache,
-                val_ids,
-                run.device,
-                model_thresholds(model_dir),
-            )
-            validation.append(
-                {
-                    "model": str(model_dir),
-                    "corpus": str(corpus),
-                    "relation": kind,
-                    "recordings": int(len(val_ids)),
-                    **_style_figures(zero),
-                }
+        if not run.style_corpora:
+            validation += _style_comparison(
+                model, model_dir, corpus, cache, "val", families, embed, run
             )
         report["seconds"] = round(time.perf_counter() - started, 1)
         report["device"] = run.device.type
         reports.append(report)
+    for offset, corpus in enumerate(run.style_corpora):
+        cache = run.cache(len(run.corpora) + offset, window)
+        embed = embedder(model, cache, run.device)
+        validation += _style_comparison(
+            model, model_dir, corpus, cache, "all", families, embed, run
+        )
     return row, cells, validation, reports
+
+
+def _style_comparison(
+    model: ElmModel,
+    model_dir: str | Path,
+    corpus: str | Path,
+    cache: CropCache,
+    split: str,
+    families: list[str] | None,
+    embed: Callable[[np.ndarray], dict[str, Any]],
+    run: _Run,
+) -> list[dict[str, Any]]:
+    """Plain against knowledge prompts on one split of a corpus (none without text or recordings)."""
+    ids = np.arange(len(cache)) if split == "all" else cache.split_indices(split)
+    if model.text_projector is None or not len(ids):
+        return []
+    config = model.config
+    encoder = TextEncoder(config.text_model, config.pooling, config.max_length)
+    zero = zero_shot(
+        model, encoder, embed(ids), cache, ids, run.device, model_thresholds(model_dir)
+    )
+    return [
+        {
+            "model": str(model_dir),
+            "corpus": str(corpus),
+            "split": split,
+            "relation": relation(families, corpus_families(cache, ids)),
+            "recordings": int(len(ids)),
+            **_style_figures(zero),
+        }
+    ]
 
 
 def evaluate_matrix(
@@ -441,10 +466,13 @@ def evaluate_matrix(
     cache_dirs: Sequence[str | Path] | None = None,
     options: EvaluationOptions | None = None,
     progress: ProgressCallback | None = None,
+    style_corpora: Sequence[str | Path] = (),
 ) -> dict[str, Path]:
     """Evaluate every model on every corpus; write the matrix as ``evaluation.md`` / ``.json``.
 
     ``options`` are those of :func:`~elm_desktop.training.evaluate.evaluate`;
+    ``style_corpora``, when given, are the validation material that chooses the prompt style
+    (every recording of each), in place of the test corpora's ``val`` splits;
     ``cache_dirs`` gives one cache folder per corpus, in order. Without ``train_corpus`` the
     probes of each cell fit on that cell's corpus, as a single evaluation does. The JSON holds
     ``matrix`` (models with their training families, corpora with theirs, the findings every
@@ -459,7 +487,7 @@ def evaluate_matrix(
     options = options or EvaluationOptions()
     split = options.split
     started = time.perf_counter()
-    run = _Run(corpora, cache_dirs, options, choose_device(options.device), progress)
+    run = _Run(corpora, cache_dirs, options, style_corpora, choose_device(options.device), progress)
     models, cells, validation, reports = [], [], [], []
     for model_dir in model_dirs:
         row, model_cells, model_validation, model_reports = _evaluate_model(run, model_dir)
@@ -557,8 +585,9 @@ def matrix_markdown(result: dict[str, Any]) -> str:
     lines += [
         "## Prompt style",
         "",
-        "Normal-vs-abnormal and macro AUROC, plain / knowledge prompts, on each test corpus's "
-        "`val` split, then the mean over the model's cross-family cells.",
+        "Normal-vs-abnormal and macro AUROC, plain / knowledge prompts, on the validation "
+        "material (the style corpora, every recording, when given; else each test corpus's "
+        "`val` split), then the mean over the model's cross-family cells of the test corpora.",
         "",
         "| model | corpus | relation | recordings | normal plain / knowledge | better | "
         "macro plain / knowledge | better |",
@@ -566,7 +595,8 @@ def matrix_markdown(result: dict[str, Any]) -> str:
     ]
     for entry in style["models"]:
         rows = [
-            (f"`{v['corpus']}` val", v["relation"], v["recordings"], v) for v in entry["validation"]
+            (f"`{v['corpus']}` {v['split']}", v["relation"], v["recordings"], v)
+            for v in entry["validation"]
         ]
         cross = entry["cross_family_cells"]
         rows.append((f"cross-family cells ({matrix['split']})", "", cross["cells"], cross))

@@ -38,6 +38,12 @@ def _strict_json(path):
     return json.loads(path.read_text(encoding="utf-8"), parse_constant=refuse)
 
 
+def _zero_shot(model, corpus, split, out):
+    """The zero-shot section of a single evaluation of one split, without probes."""
+    options = EvaluationOptions(split=split, probe=False, device="cpu")
+    return _strict_json(evaluate(model, corpus, out, options=options)["json"])["zero_shot"]
+
+
 @pytest.fixture(scope="module")
 def corpora(tmp_path_factory):
     """Six one-minute recordings of each family, written by ``elm-desktop synth``.
@@ -129,7 +135,7 @@ def test_prompt_style_is_chosen_on_the_other_family():
     validation = [_val(IN_FAMILY, 0.5, 0.99), _val(CROSS_FAMILY, 0.8, 0.7)]
     chosen = prompt_style(models, cells, validation, "test")
     assert chosen["recommended"] == "plain"
-    assert chosen["basis"] == "validation splits of the cross-family corpora"
+    assert chosen["basis"] == "validation material of the cross-family corpora"
     assert chosen["comparisons"] == 1 and chosen["knowledge_minus_plain"] == pytest.approx(-0.1)
     assert [v["better"]["normal"] for v in chosen["models"][0]["validation"]] == [
         "knowledge",
@@ -193,13 +199,7 @@ def test_matrix_has_a_row_per_model_and_a_column_per_corpus(corpora, models, tmp
     assert got == expected
     # Validation figures are those of an evaluation of the val split (taken from the 'all'
     # embedding rather than embedded again).
-    val = evaluate(
-        models[DIPOLE],
-        corpora[FN],
-        tmp_path / "val",
-        options=EvaluationOptions(split="val", probe=False, device="cpu"),
-    )
-    zero = _strict_json(val["json"])["zero_shot"]
+    zero = _zero_shot(models[DIPOLE], corpora[FN], "val", tmp_path / "val")
     entry = next(
         v
         for m in result["prompt_style"]["models"]
@@ -209,7 +209,7 @@ def test_matrix_has_a_row_per_model_and_a_column_per_corpus(corpora, models, tmp
     assert entry["relation"] == CROSS_FAMILY and entry["recordings"] == 2
     for style in ("plain", "knowledge"):
         assert entry[style]["normal"] == pytest.approx(zero[style]["findings"]["normal"]["auroc"])
-    assert result["prompt_style"]["basis"] == "validation splits of the cross-family corpora"
+    assert result["prompt_style"]["basis"] == "validation material of the cross-family corpora"
     markdown = (out / "evaluation.md").read_text(encoding="utf-8")
     assert markdown.startswith("# Cross-family evaluation matrix")
     assert markdown.index("cross-family, 1 |") < markdown.index("in-family, 1 |")
@@ -220,6 +220,27 @@ def test_matrix_has_a_row_per_model_and_a_column_per_corpus(corpora, models, tmp
         assert "(cross-family)" in table[2] and "(in-family)" in table[2]
     assert "## Prompt style" in markdown and "Recommended default: **" in markdown
     assert markdown.count("### Zero-shot (recording level)") == 4
+
+
+@pytest.mark.slow
+def test_style_corpora_choose_the_prompt_style_apart_from_the_test_corpora(
+    corpora, models, tmp_path
+):
+    out = tmp_path / "styled"
+    argv = ["evaluate", "--model", str(models[FN]), "--corpus", str(corpora[FN])]
+    argv += ["--style-corpus", str(corpora[DIPOLE]), "--split", "all", "--no-probe"]
+    assert main([*argv, "--out", str(out), "--device", "cpu"]) == 0
+    result = _strict_json(out / "evaluation.json")
+    # One test cell (in family); the style comes from every recording of the other family only.
+    assert [c["corpus"] for c in result["matrix"]["cells"]] == [str(corpora[FN])]
+    (entry,) = result["prompt_style"]["models"][0]["validation"]
+    assert entry["corpus"] == str(corpora[DIPOLE]) and entry["split"] == "all"
+    assert entry["relation"] == CROSS_FAMILY and entry["recordings"] == 6
+    zero = _zero_shot(models[FN], corpora[DIPOLE], "all", tmp_path / "alone")
+    for style in ("plain", "knowledge"):
+        assert entry[style]["macro"] == pytest.approx(zero[style]["macro_auroc"])
+    markdown = (out / "evaluation.md").read_text(encoding="utf-8")
+    assert f"`{corpora[DIPOLE]}` all | cross-family | 6 |" in markdown
 
 
 @pytest.mark.slow
