@@ -9,6 +9,7 @@ from elm_desktop.errors import (
     BadHeaderError,
     EcgLeadCountError,
     MissingLeadError,
+    NonFiniteDataError,
     NotAnEcgFileError,
     RecordingError,
     SamplingRateError,
@@ -216,6 +217,14 @@ def test_another_rate_than_asked_for(tmp_path, fmt):
     with pytest.raises(SamplingRateError) as error:
         read_ecg(path, sfreq=500)
     assert "250 Hz" in one_line(error)
+
+
+def test_a_gap_marked_in_wfdb_is_named(tmp_path, leads_mv):
+    gapped = leads_mv.copy()
+    gapped[7, 100:150] = np.nan  # WFDB stores it as its missing-value code
+    with pytest.raises(NonFiniteDataError) as error:
+        read_ecg(write("wfdb", tmp_path / "gap", gapped))
+    assert "V2 holds 50 missing" in one_line(error)
 
 
 def test_non_voltage_unit(tmp_path, leads_mv):
