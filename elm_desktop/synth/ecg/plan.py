@@ -67,7 +67,7 @@ _SPLITS = ("train", "val", "test")
 
 
 @dataclass(frozen=True)
-class EcgPatient:
+class SyntheticPatient:
     """A synthetic patient: identity in the corpus, age, sex, heart and chronic findings."""
 
     patient_id: str
@@ -89,7 +89,7 @@ class RecordPlan:
     Attributes
     ----------
     record_id : str
-    patient : EcgPatient
+    patient : SyntheticPatient
     rhythm : str
     findings : tuple of str
         Rhythm, chronic and acute findings present in this record (axis deviation is added
@@ -107,7 +107,7 @@ class RecordPlan:
     """
 
     record_id: str
-    patient: EcgPatient
+    patient: SyntheticPatient
     rhythm: str
     findings: tuple[str, ...]
     heart: Heart
@@ -121,7 +121,7 @@ class RecordPlan:
     start: dt.datetime
 
 
-def sample_patient(rng: np.random.Generator, index: int) -> EcgPatient:
+def sample_patient(rng: np.random.Generator, index: int) -> SyntheticPatient:
     """Draw a patient: age, sex, heart, chronic findings and their own intervals."""
     sex = "M" if rng.random() < 0.52 else "F"
     age = float(np.clip(rng.normal(58, 17), 18, 95).round(1))
@@ -156,7 +156,7 @@ def sample_patient(rng: np.random.Generator, index: int) -> EcgPatient:
         chest_gain=tuple(float(g) for g in rng.uniform(0.9, 1.1, 6)),
     )
     t_axis = np.clip(heart.qrs_axis_deg + rng.uniform(-25, 25), -5, 75)
-    return EcgPatient(
+    return SyntheticPatient(
         patient_id=f"ecg-p{index:05d}",
         split=str(rng.choice(_SPLITS, p=(0.8, 0.1, 0.1))),
         age=age,
@@ -181,7 +181,7 @@ def _injury(rng: np.random.Generator, acute: list[str]) -> tuple[tuple[float, ..
     return (0.0, 0.0, 0.0), 1.0
 
 
-def plan_record(rng: np.random.Generator, patient: EcgPatient, record_id: str) -> RecordPlan:
+def plan_record(rng: np.random.Generator, patient: SyntheticPatient, record_id: str) -> RecordPlan:
     """Draw one record of ``patient``: rhythm, rate, acute findings."""
     rhythm = str(rng.choice(list(RHYTHMS), p=list(RHYTHMS.values())))
     acute = [name for name, share in ACUTE.items() if rng.random() < share]
