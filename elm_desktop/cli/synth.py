@@ -37,8 +37,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     synth.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
     synth.add_argument(
         "--findings",
-        help="comma-separated finding ids to build the corpus around, e.g. seizure,normal "
-        "(default: a clinical mix)",
+        help="comma-separated finding ids to build the corpus around, e.g. seizure,normal, or "
+        "for ECG lbbb,atrial_flutter (default: a clinical mix)",
     )
     synth.add_argument(
         "--family",
@@ -130,7 +130,6 @@ def _synth_ecg(args: argparse.Namespace) -> int:
     from elm_desktop.synth.ecg.corpus import generate_ecg_corpus
 
     eeg_only = {
-        "--findings": args.findings,
         "--family": args.family,
         "--naming": args.naming,
         "--reference": args.reference,
@@ -153,6 +152,7 @@ def _synth_ecg(args: argparse.Namespace) -> int:
         seed=args.seed,
         sfreq=args.sfreq or 500,
         formats=[name.strip() for name in args.ecg_formats.split(",") if name.strip()],
+        findings=[name.strip() for name in args.findings.split(",")] if args.findings else None,
         progress=progress,
     )
     progress.close()

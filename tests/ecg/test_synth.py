@@ -232,9 +232,21 @@ def test_synth_command_writes_an_ecg_corpus(tmp_path, capsys):
     assert str(out / "manifest.jsonl") in capsys.readouterr().out
 
 
+def test_a_corpus_built_around_findings(tmp_path):
+    targets = ["lbbb", "atrial_flutter", "normal", "anterior_stemi"]
+    entries = read_ecg_manifest(generate_ecg_corpus(tmp_path, 8, seed=6, findings=targets))
+    for k, entry in enumerate(entries):
+        names = [f["name"] for f in entry["findings"]]
+        target = targets[k % len(targets)]
+        assert names == ["sinus_rhythm"] if target == "normal" else target in names
+    assert len({e["patient_id"] for e in entries}) == 8
+
+
 @pytest.mark.parametrize(
     ("extra", "message"),
     [
+        (["--findings", "lbbb,spikes"], "unknown ECG finding spikes"),
+        (["--findings", "left_axis_deviation"], "unknown ECG finding"),
         (["--family", "dipole-spectral"], "--family: EEG options"),
         (["--seconds", "10", "--minutes", "1"], "not both"),
         (["--sfreq", "256"], "not 256"),

@@ -66,6 +66,7 @@ def generate_ecg_corpus(
     seed: int = 0,
     sfreq: int = 500,
     formats: Sequence[str] = ("wfdb",),
+    findings: Sequence[str] | None = None,
     progress: ProgressCallback | None = None,
     cancel: CancelToken | None = None,
 ) -> Path:
@@ -86,6 +87,9 @@ def generate_ecg_corpus(
         One of :data:`ECG_SAMPLING_RATES`.
     formats : sequence of str
         Any of ``"wfdb"``, ``"edf"``, ``"aecg"``; WFDB is always written.
+    findings : sequence of str, optional
+        Build the corpus around these findings, one per record in turn
+        (:func:`~elm_desktop.synth.ecg.plan.plan_corpus`); a clinical mix when omitted.
     progress, cancel
         Reported after each record; a cancelled run raises
         :class:`~elm_desktop.errors.CancelledError`.
@@ -93,8 +97,8 @@ def generate_ecg_corpus(
     Raises
     ------
     ConfigError
-        An unknown format, a rate not offered, or a length that is not a whole number of
-        seconds between 2 and 600.
+        An unknown format or finding, a rate not offered, or a length that is not a whole
+        number of seconds between 2 and 600.
     """
     unknown = [f for f in formats if f not in ECG_OUTPUT_FORMATS]
     if unknown:
@@ -108,11 +112,12 @@ def generate_ecg_corpus(
         raise ConfigError(f"an ECG record lasts 2 to 600 whole seconds, not {seconds:g}")
     if n < 1:
         raise ConfigError(f"--n must be at least 1, not {n}")
+    plans = plan_corpus(n, seed, findings)
     out_dir.mkdir(parents=True, exist_ok=True)
     manifest = out_dir / MANIFEST_NAME
     formats = ["wfdb", *(f for f in formats if f != "wfdb")]
     with manifest.open("w") as out:
-        for index, plan in enumerate(plan_corpus(n, seed)):
+        for index, plan in enumerate(plans):
             if cancel is not None:
                 cancel.check()
             out.write(json.dumps(write_record(out_dir, plan, seconds, sfreq, formats)) + "\n")

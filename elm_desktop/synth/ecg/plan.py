@@ -9,10 +9,12 @@ a plan is the ground truth.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 import numpy as np
 
+from elm_desktop.errors import ConfigError
 from elm_desktop.synth.ecg.beats import Heart, unit
 from elm_desktop.synth.ecg.rhythm import SINUS_RHYTHMS
 
@@ -238,12 +240,41 @@ def plan_record(rng: np.random.Generator, patient: SyntheticPatient, record_id: 
     )
 
 
-def plan_corpus(n: int, seed: int) -> list[RecordPlan]:
-    """Draw ``n`` records of patients with one to three records each, from ``seed``."""
+#: What ``findings`` of :func:`plan_corpus` may name: every drawn finding, and ``normal``.
+TARGETS: tuple[str, ...] = ("normal", *RHYTHMS, *CHRONIC, *ACUTE)
+
+
+def plan_corpus(n: int, seed: int, findings: Sequence[str] | None = None) -> list[RecordPlan]:
+    """Draw ``n`` records from ``seed``.
+
+    Without ``findings``, patients have one to three records each and every finding comes at
+    its share. With ``findings``, record k has ``findings[k % len(findings)]`` (``normal``: sinus
+    rhythm and nothing else): each record is its own patient's, drawn until it has it.
+
+    Raises
+    ------
+    ConfigError
+        A name not in :data:`TARGETS`.
+    """
+    unknown = [name for name in findings or () if name not in TARGETS]
+    if unknown:
+        raise ConfigError(
+            f"unknown ECG finding {', '.join(unknown)}; choose from {', '.join(TARGETS)}"
+        )
     rng = np.random.default_rng(seed)
     plans: list[RecordPlan] = []
     index = 0
     while len(plans) < n:
+        if findings:
+            target = findings[len(plans) % len(findings)]
+            while True:
+                plan = plan_record(rng, sample_patient(rng, index), f"ecg-r{len(plans):05d}")
+                index += 1
+                wanted = ("sinus_rhythm",) if target == "normal" else None
+                if plan.findings == wanted or target in plan.findings:
+                    break
+            plans.append(plan)
+            continue
         patient = sample_patient(rng, index)
         for _ in range(min(int(rng.choice([1, 2, 3], p=(0.6, 0.25, 0.15))), n - len(plans))):
             plans.append(plan_record(rng, patient, f"ecg-r{len(plans):05d}"))
