@@ -424,6 +424,11 @@ def render(
     eeg = reference_matrix(spec.reference) @ eeg
     if recorder is not None:
         eeg = recorder.recorded(eeg)
+    # Each amplifier input adds its own noise; a channel that is the reference stays flat.
+    noise = canvas.rng.normal(0.0, canvas.rng.uniform(0.4, 1.2), eeg.shape)
+    if spec.reference == "cz":
+        noise[ELECTRODES.index("Cz")] = 0.0
+    eeg = eeg + noise
     lowpass = signal.butter(2, min(0.4 * spec.sfreq, 100.0), fs=spec.sfreq, output="sos")
     highpass = signal.butter(1, 0.16, "highpass", fs=spec.sfreq, output="sos")
     eeg = signal.sosfilt(lowpass, signal.sosfilt(highpass, eeg, axis=1), axis=1)
