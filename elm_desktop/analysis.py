@@ -145,6 +145,8 @@ class AnalysisResult:
         How much of the recording has been encoded, in seconds.
     zero_shot : bool
         Whether the model could score text (it has a text tower).
+    prompt_style : str or None
+        Which prompts scored the findings (``"knowledge"`` or ``"plain"``); None without zero-shot.
     notice : str or None
         What is missing and why (e.g. no text projector, an archive of another model).
     prompt_contrast : PromptContrast or None
@@ -180,6 +182,7 @@ class AnalysisResult:
     complete: bool = False
     encoded_s: float = 0.0
     zero_shot: bool = True
+    prompt_style: str | None = None
     notice: str | None = None
     prompt_contrast: PromptContrast | None = None
     familiarity: Familiarity | None = None
@@ -228,6 +231,7 @@ class AnalysisResult:
             "window_s": self.window_s,
             "complete": self.complete,
             "zero_shot": self.zero_shot,
+            "prompt_style": self.prompt_style,
             "notice": " ".join(filter(None, [self.provenance_notice, self.notice])),
             "familiarity": None
             if self.familiarity is None
@@ -303,7 +307,7 @@ def analyze(
     cancel: CancelToken | None = None,
     on_partial: PartialCallback | None = None,
     knowledge_base: KnowledgeBase | None = None,
-    prompt_style: PromptStyle = "knowledge",
+    prompt_style: PromptStyle | None = None,
 ) -> AnalysisResult:
     """Analyse one recording.
 
@@ -330,8 +334,9 @@ def analyze(
     knowledge_base : KnowledgeBase, optional
         The findings to score; by default the built-in base with the model bundle's entries
         (its calibrated thresholds) and then the user's merged over it.
-    prompt_style : {"knowledge", "plain"}
-        Which positive prompts score the findings.
+    prompt_style : {"knowledge", "plain"}, optional
+        Which positive prompts score the findings; by default the knowledge base's style (the
+        one the model bundle's thresholds were calibrated for).
 
     Returns
     -------
@@ -358,7 +363,8 @@ def analyze(
     timings["open"] = time.perf_counter() - started
     window_s = float(engine.bundle.window_s)
     mark = time.perf_counter()
-    bank = prompt_bank(engine, kb, prompt_style)
+    style = prompt_style or kb.prompt_style
+    bank = prompt_bank(engine, kb, style)
     timings["prompts"] = time.perf_counter() - mark
     encoder = _StreamingEncoder(engine, window_s)
     file_sha256 = content_hash(path)
@@ -378,6 +384,7 @@ def analyze(
         crop_embeddings=np.zeros((0, 0), np.float32),
         recording_embedding=np.zeros(0, np.float32),
         zero_shot=bank is not None,
+        prompt_style=style if bank is not None else None,
         # What the reader of a file's scores must know about the file itself comes first.
         notice=" ".join([*rec.warnings, *([] if bank is not None else [NO_TEXT_NOTICE])]) or None,
         prompt_contrast=None if bank is None else prompt_contrast(kb, bank),

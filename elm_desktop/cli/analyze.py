@@ -44,8 +44,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument(
         "--prompt-style",
         choices=("knowledge", "plain"),
-        default="knowledge",
-        help="prompts that score the built-in findings (default: knowledge-enhanced)",
+        default=None,
+        help="prompts that score the built-in findings (default: the style the model's "
+        "thresholds were calibrated for, else knowledge-enhanced)",
     )
     parser.add_argument("--json", type=Path, default=None, metavar="OUT", help="write JSON here")
     parser.add_argument("--html", type=Path, default=None, metavar="OUT", help="write HTML here")
@@ -277,7 +278,10 @@ def evaluate_corpus(
             ),
         )
 
-    plain = build_prompt_bank(knowledge_base, engine.embed_text, "plain")
+    # The drafts use the knowledge base's style; the other one is scored beside it.
+    style = knowledge_base.prompt_style
+    other = "plain" if style == "knowledge" else "knowledge"
+    other_bank = build_prompt_bank(knowledge_base, engine.embed_text, other)
     records = []
     with tempfile.TemporaryDirectory() as folder:
         archive = open_archive(Path(folder) / "archive.sqlite")
@@ -294,9 +298,9 @@ def evaluate_corpus(
                 knowledge_base=knowledge_base,
                 prompts=[SEIZURE_PROMPT],
             )
-            plain_scores = score_findings(
+            other_scores = score_findings(
                 knowledge_base,
-                plain,
+                other_bank,
                 result.crop_embeddings,
                 result.recording_embedding,
                 result.crop_starts_s,
@@ -310,8 +314,8 @@ def evaluate_corpus(
                     abnormal=bool(entry["abnormal"]),
                     reference_report=entry["report"],
                     probabilities={
-                        "knowledge": {s.finding_id: s.probability for s in result.findings},
-                        "plain": {s.finding_id: s.probability for s in plain_scores},
+                        style: {s.finding_id: s.probability for s in result.findings},
+                        other: {s.finding_id: s.probability for s in other_scores},
                     },
                     draft=result.draft.text(annotate=False),
                     impression=result.draft.impression,
@@ -330,12 +334,18 @@ def evaluate_corpus(
 
 
 def calibrated_thresholds(
-    entries: list[dict], root: Path, engine, knowledge_base, split: str
+    entries: list[dict],
+    root: Path,
+    engine,
+    knowledge_base,
+    split: str,
+    prompt_style: str | None = None,
 ) -> dict[str, float]:
     """Analyse a corpus's ``entries`` and return each finding's threshold of maximum F1 there.
 
     ``root`` is the corpus folder the entries' paths are relative to; ``split`` names them in
-    the progress line. Findings that no entry has (or every entry has) get no threshold.
+    the progress line; ``prompt_style`` scores the findings (default: the knowledge base's).
+    Findings that no entry has (or every entry has) get no threshold.
     """
     from elm_desktop.analysis import analyze
     from elm_desktop.clinical.evaluation import calibrate_thresholds
@@ -343,7 +353,9 @@ def calibrated_thresholds(
     labels: dict[str, list[bool]] = {}
     probabilities: dict[str, list[float]] = {}
     for entry in each_with_progress(entries, f"calibrating on {split}"):
-        result = analyze(root / entry["edf"], engine, knowledge_base=knowledge_base)
+        result = analyze(
+            root / entry["edf"], engine, knowledge_base=knowledge_base, prompt_style=prompt_style
+        )
         for score in result.findings:
             labels.setdefault(score.finding_id, []).append(score.finding_id in _truth(entry))
             probabilities.setdefault(score.finding_id, []).append(score.probability)

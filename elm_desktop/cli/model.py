@@ -71,6 +71,13 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     calibrate.add_argument(
         "--out", type=Path, default=None, help="also write the thresholds to this TOML file"
     )
+    calibrate.add_argument(
+        "--prompt-style",
+        choices=("knowledge", "plain"),
+        default="knowledge",
+        help="prompts that score the findings; the bundle then uses this style by default "
+        "(choose the one that transfers best: `elm-desktop evaluate --style-corpus`)",
+    )
     calibrate.add_argument("--device", default="auto", choices=("auto", "cpu", "cuda"))
     calibrate.set_defaults(handler=_calibrate)
     familiarity.register(commands)
@@ -196,12 +203,16 @@ def _calibrate(args: argparse.Namespace) -> int:
         )
     # Calibrate from the built-in thresholds, not from an earlier calibration or the user's.
     base = load_knowledge_base(user_path=os.devnull)
-    thresholds = calibrated_thresholds(entries, manifest.parent, engine, base, args.split)
+    thresholds = calibrated_thresholds(
+        entries, manifest.parent, engine, base, args.split, args.prompt_style
+    )
     note = (
         f"maximum F1 on the {args.split} split of {manifest.parent.name} "
-        f"({len(entries)} recordings), {len(thresholds)} findings"
+        f"({len(entries)} recordings), {len(thresholds)} findings, {args.prompt_style} prompts"
     )
-    text = thresholds_toml(thresholds, f"Finding thresholds for {engine.bundle.name}: {note}.")
+    text = thresholds_toml(
+        thresholds, f"Finding thresholds for {engine.bundle.name}: {note}.", args.prompt_style
+    )
     write_phenotypes(args.bundle, text, note)
     if args.out is not None:
         args.out.write_text(text, encoding="utf-8")

@@ -32,7 +32,7 @@ import numpy as np
 
 from elm_desktop.clinical.consistency import PROCEDURES, claims, contradictions
 from elm_desktop.clinical.extract import extract_findings
-from elm_desktop.clinical.knowledge import PROMPT_STYLES, KnowledgeBase
+from elm_desktop.clinical.knowledge import PROMPT_STYLES, KnowledgeBase, PromptStyle
 from elm_desktop.clinical.localise import LATERALISED, Location
 from elm_desktop.clinical.metrics import Counts, auroc, finding_counts, micro_counts, rouge_l
 from elm_desktop.clinical.report import DraftReport
@@ -376,12 +376,19 @@ def with_thresholds(
         replace(f, threshold=thresholds[f.id]) if f.id in thresholds else f
         for f in knowledge_base.values()
     ]
-    return KnowledgeBase(findings, knowledge_base.sources)
+    return KnowledgeBase(findings, knowledge_base.sources, knowledge_base.prompt_style)
 
 
-def thresholds_toml(thresholds: Mapping[str, float], note: str) -> str:
-    """Return user knowledge-base entries that set these thresholds (``phenotypes.toml``)."""
+def thresholds_toml(
+    thresholds: Mapping[str, float], note: str, prompt_style: PromptStyle | None = None
+) -> str:
+    """Return knowledge-base entries that set these thresholds (``phenotypes.toml``).
+
+    ``prompt_style``, when given, is written as the style the thresholds hold for.
+    """
     lines = [f"# {line}" for line in note.splitlines()]
+    if prompt_style is not None:
+        lines += [f'prompt_style = "{prompt_style}"']
     for name, value in thresholds.items():
         lines += ["", f"[findings.{name}]", f"threshold = {value:.4f}"]
     return "\n".join(lines) + "\n"

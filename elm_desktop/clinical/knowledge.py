@@ -4,7 +4,10 @@ The built-in base is ``resources/phenotypes.toml``. Two files of the same layout
 it, in this order: the one a model bundle carries (its calibrated thresholds) and a
 ``phenotypes.toml`` in the user data directory (:func:`elm_desktop.paths.data_dir`), so what the
 user sets wins. An entry with a new id adds a finding, an entry with a known id replaces only the
-fields it gives.
+fields it gives. A top-level ``prompt_style = "plain"`` (or ``"knowledge"``) says which positive
+prompts score the findings by default; a bundle's file sets the style its thresholds were
+calibrated for (``elm-desktop model calibrate --prompt-style``), and the last file that sets it
+wins.
 
 >>> kb = load_knowledge_base()
 >>> kb.list_findings()[:3]
@@ -104,11 +107,18 @@ class KnowledgeBase(Mapping[str, Finding]):
     """The findings, in file order, looked up by id.
 
     Looking up an unknown id raises :class:`~elm_desktop.errors.ConfigError` naming the known ones.
+    ``prompt_style`` is the style that scores the findings unless a caller asks for another.
     """
 
-    def __init__(self, findings: list[Finding], sources: tuple[Path, ...] = ()) -> None:
+    def __init__(
+        self,
+        findings: list[Finding],
+        sources: tuple[Path, ...] = (),
+        prompt_style: PromptStyle = "knowledge",
+    ) -> None:
         self._findings = {f.id: f for f in findings}
         self.sources = sources
+        self.prompt_style = prompt_style
 
     def __getitem__(self, finding_id: str) -> Finding:
         try:
@@ -163,20 +173,22 @@ def load_knowledge_base(
     """
     base_path = Path(path) if path is not None else BUILTIN_PATH
     user = Path(user_path) if user_path is not None else data_dir() / USER_FILE_NAME
-    entries = _read_entries(base_path)
+    entries, style = _read_entries(base_path)
     # The file that last changed each entry, so that an error names the file to fix.
     changed_by = dict.fromkeys(entries, base_path)
     sources = [base_path]
     overlays = [Path(model_path)] if model_path is not None else []
     for overlay in [*overlays, user] if user.is_file() else overlays:
-        for finding_id, overrides in _read_entries(overlay).items():
+        overlay_entries, overlay_style = _read_entries(overlay)
+        for finding_id, overrides in overlay_entries.items():
             entries[finding_id] = {**entries.get(finding_id, {}), **overrides}
             changed_by[finding_id] = overlay
+        style = overlay_style or style
         sources.append(overlay)
     for finding_id, entry in entries.items():
         entry["contrast"] = _contrast_prompts(finding_id, entries, changed_by)
     findings = [_make_finding(fid, entry, changed_by[fid]) for fid, entry in entries.items()]
-    return KnowledgeBase(findings, tuple(sources))
+    return KnowledgeBase(findings, tuple(sources), style or "knowledge")
 
 
 def list_findings() -> list[str]:
@@ -189,7 +201,8 @@ def get_finding(finding_id: str) -> Finding:
     return load_knowledge_base()[finding_id]
 
 
-def _read_entries(path: Path) -> dict[str, dict[str, Any]]:
+def _read_entries(path: Path) -> tuple[dict[str, dict[str, Any]], PromptStyle | None]:
+    """A file's findings entries and its ``prompt_style`` (None when it sets none)."""
     try:
         document = tomllib.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
@@ -199,7 +212,12 @@ def _read_entries(path: Path) -> dict[str, dict[str, Any]]:
     findings = document.get("findings", {})
     if not isinstance(findings, dict) or not all(isinstance(v, dict) for v in findings.values()):
         raise ConfigError(f"{path}: findings must be tables, e.g. [findings.my_finding]")
-    return {str(k): dict(v) for k, v in findings.items()}
+    style = document.get("prompt_style")
+    if style is not None and style not in PROMPT_STYLES:
+        raise ConfigError(
+            f"{path}: prompt_style must be one of {', '.join(PROMPT_STYLES)}, not {style!r}"
+        )
+    return {str(k): dict(v) for k, v in findings.items()}, style
 
 
 def _contrast_prompts(

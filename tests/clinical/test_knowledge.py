@@ -86,6 +86,21 @@ def test_model_entries_sit_between_the_builtin_and_the_user_entries(isolated_dat
         load_knowledge_base(model_path=model)  # the model's file is named, not the user's
 
 
+def test_prompt_style_is_the_last_file_that_sets_one(isolated_data_dir, tmp_path):
+    model = tmp_path / "model.toml"
+    model.write_text('prompt_style = "plain"\n[findings.gpd]\nthreshold = 0.3\n')
+    user = isolated_data_dir / "phenotypes.toml"
+    assert load_knowledge_base().prompt_style == "knowledge"  # the built-in base sets none
+    assert load_knowledge_base(model_path=model).prompt_style == "plain"
+    user.write_text("[findings.lpd]\nthreshold = 0.7\n")  # a user file without a style
+    assert load_knowledge_base(model_path=model).prompt_style == "plain"
+    user.write_text('prompt_style = "knowledge"\n')
+    assert load_knowledge_base(model_path=model).prompt_style == "knowledge"
+    user.write_text('prompt_style = "fancy"\n')
+    with pytest.raises(ConfigError, match=f"^{user}: prompt_style must be one of knowledge, plain"):
+        load_knowledge_base(model_path=model)
+
+
 def test_a_finding_id_as_contrast_stands_for_that_findings_descriptions(isolated_data_dir):
     builtin = load_knowledge_base()
     # Abnormal findings are scored against a normal record, not against negated sentences.

@@ -77,7 +77,7 @@ def test_calibrate_stores_thresholds_that_analysis_uses(
     bundle = shutil.copytree(elm_bundle, tmp_path / "bundle")
     out = tmp_path / "thresholds.toml"
     assert run("calibrate", str(bundle), "--corpus", str(manifest), "--split", split,
-               "--out", str(out), "--device", "cpu") == 0  # fmt: skip
+               "--out", str(out), "--prompt-style", "plain", "--device", "cpu") == 0  # fmt: skip
     assert f"maximum F1 on the {split} split" in capsys.readouterr().out
 
     loaded = Bundle.load(bundle)  # re-signed: the checksums cover the new file
@@ -88,10 +88,16 @@ def test_calibrate_stores_thresholds_that_analysis_uses(
     changed = {k for k, v in calibrated.items() if v != load_knowledge_base()[k].threshold}
     assert changed  # "normal" has both classes among the calibration recordings
     engine = Engine(loaded, device="cpu")
-    scores = {
-        s.finding_id: s for s in analyze(tmp_path / "corpus" / entries[0]["edf"], engine).findings
-    }
+    recording = tmp_path / "corpus" / entries[0]["edf"]
+    result = analyze(recording, engine)
+    scores = {s.finding_id: s for s in result.findings}
     assert all(scores[k].threshold == calibrated[k] for k in changed)
+    # The bundle scores with the style it was calibrated for, unless asked otherwise.
+    assert result.prompt_style == "plain" and result.to_dict()["prompt_style"] == "plain"
+    plain = analyze(recording, engine, prompt_style="plain").findings
+    knowledge = analyze(recording, engine, prompt_style="knowledge").findings
+    assert [s.probability for s in result.findings] == [s.probability for s in plain]
+    assert [s.probability for s in result.findings] != [s.probability for s in knowledge]
 
     assert run("info", str(bundle), "--device", "cpu") == 0
     assert "finding thresholds: maximum F1" in capsys.readouterr().out
