@@ -22,6 +22,7 @@ from elm_desktop.progress import CancelToken, ProgressCallback
 from elm_desktop.runtime import Engine, recording_embedding
 from elm_desktop.runtime.report_segments import segment_report
 from elm_desktop.signals import Recording, crop_windows, elm_input, open_recording
+from elm_desktop.signals.event_files import is_sidecar
 
 RECORDING_SUFFIXES = (".edf", ".bdf")
 
@@ -46,10 +47,15 @@ def model_id(engine: Engine) -> str:
 
 
 def find_recordings(folder: Path) -> list[Path]:
-    """EDF and BDF files under a folder (recursively), in a stable order."""
+    """EDF and BDF files under a folder (recursively), in a stable order.
+
+    Events sidecars (``NAME.events.edf``, annotations only) are not recordings and are left out.
+    """
     if not folder.is_dir():
         raise ArchiveError(f"{folder} is not a folder of recordings")
-    return sorted(p for p in folder.rglob("*") if p.suffix.lower() in RECORDING_SUFFIXES)
+    return sorted(
+        p for p in folder.rglob("*") if p.suffix.lower() in RECORDING_SUFFIXES and not is_sidecar(p)
+    )
 
 
 def read_manifest(path: Path) -> dict[str, dict]:

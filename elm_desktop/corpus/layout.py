@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from elm_desktop.errors import ConfigError
+from elm_desktop.signals.event_files import is_sidecar
 
 LAYOUTS = ("auto", "tuh", "plain")
 RECORDING_SUFFIXES = (".edf", ".bdf")
@@ -62,13 +63,13 @@ def _sorted_entries(folder: Path) -> list[os.DirEntry]:
 
 def _walk_recordings(folder: Path) -> Iterator[Path]:
     """EDF/BDF paths under ``folder``, depth first, sorted; a folder named ``*.edf`` is
-    yielded (reading it says what it is) instead of entered."""
+    yielded (reading it says what it is) instead of entered, an events sidecar skipped."""
     for entry in _sorted_entries(folder):
         path = Path(entry.path)
         is_recording_name = path.suffix.lower() in RECORDING_SUFFIXES
         if entry.is_dir(follow_symlinks=False) and not is_recording_name:
             yield from _walk_recordings(path)
-        elif is_recording_name:
+        elif is_recording_name and not is_sidecar(path):
             yield path
 
 

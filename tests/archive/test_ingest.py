@@ -33,6 +33,12 @@ def engine(elm_bundle) -> Engine:
     return Engine(elm_bundle, device="cpu")
 
 
+def test_events_sidecars_are_not_recordings(tmp_path):
+    for name in ("a.edf", "a.events.edf", "b.BDF", "b.events.unreadable.edf"):
+        (tmp_path / name).write_bytes(b"0")
+    assert [p.name for p in find_recordings(tmp_path)] == ["a.edf", "b.BDF"]
+
+
 def test_recordings_are_added_with_their_reports_and_found_again(archive, corpus, engine):
     paths = find_recordings(corpus.parent)
     manifest = read_manifest(corpus)

@@ -229,6 +229,7 @@ def test_plain_layout_and_names_the_tuh_layout_refuses(tuh_archive, tmp_path):
     shutil.copy(edf, folder / "routine one.edf")
     shutil.copy(session / f"{good['session']}.txt", folder / "routine one.txt")
     shutil.copy(edf, folder / "routine two.edf")  # no report
+    (folder / "routine one.events.edf").write_bytes(b"0")  # a reviewer's events: not a session
     plain = import_corpus(folder, tmp_path / "a", layout="plain", private=tmp_path / "pa")
     assert (plain.recordings, plain.skipped) == (1, 1)
     assert "no report" in (tmp_path / "a" / "import.log").read_text()
