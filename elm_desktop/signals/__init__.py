@@ -14,9 +14,11 @@ from elm_desktop.signals.channels import (
     classify_channel,
     normalise_channel_name,
 )
+from elm_desktop.signals.derivations import Trace
 from elm_desktop.signals.display import DisplayFilter, Page, read_page
 from elm_desktop.signals.edf_header import EdfHeader, PatientFields, read_header
 from elm_desktop.signals.montages import (
+    ACNS_DOUBLE_BANANA,
     ELM_CHANNELS,
     TCP_22,
     TRANSVERSE,
@@ -24,6 +26,7 @@ from elm_desktop.signals.montages import (
     Montage,
     get_montage,
     list_montages,
+    save_montage,
 )
 from elm_desktop.signals.preprocess import (
     ELM_BAND,
@@ -39,6 +42,7 @@ from elm_desktop.signals.preprocess import (
 from elm_desktop.signals.recording import Annotation, Recording, open_recording
 
 __all__ = [
+    "ACNS_DOUBLE_BANANA",
     "ALIASES",
     "ELM_BAND",
     "ELM_CHANNELS",
@@ -57,6 +61,7 @@ __all__ = [
     "Page",
     "PatientFields",
     "Recording",
+    "Trace",
     "classify_channel",
     "crop_windows",
     "elm_input",
@@ -68,4 +73,5 @@ __all__ = [
     "open_recording",
     "read_header",
     "read_page",
+    "save_montage",
 ]

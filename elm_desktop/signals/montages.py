@@ -1,21 +1,49 @@
-"""Montages as derivation matrices, one mechanism for all of them.
+"""The montages a reviewer chooses from: the built-in ones and those saved by the user.
 
-A montage turns the referential signals of the recorded electrodes into the traces a reviewer
-reads. Every montage here is a list of derivations, each a weighted sum of electrodes; applied to
-the electrodes a recording holds, it becomes a matrix ``[n_derivations, n_electrodes]``. A
-derivation that needs an absent electrode cannot be built: its row is flagged, the others still
-are. Fixed montages (the bipolar ones) list their derivations; the common average and the
-as-recorded montage derive theirs from the electrodes present.
+Every montage is data (:class:`~elm_desktop.signals.derivations.Montage`, a list of traces); this
+module names the built-ins and finds the user's montage files, so menus, the CLI and the trace
+view all go through :func:`list_montages` and :func:`get_montage`.
+
+The built-ins are ELM's TCP montage (the model's input, which never changes), TUH's 22-channel
+TCP, and the ACNS standard montages (Guideline 6): the longitudinal bipolar double banana with its
+midline chain, transverse bipolar, referential to the linked ears, to Cz and to the common
+average, and a Hjorth Laplacian. Electrodes carry their 10-20 names (T3/T4/T5/T6); recordings in
+10-10 naming (T7/T8/P7/P8) and TUH labels map to them when they are read.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
-
-import numpy as np
+from pathlib import Path
 
 from elm_desktop.errors import ConfigError
+from elm_desktop.signals.derivations import (
+    AS_RECORDED,
+    AVERAGE,
+    LAPLACIAN,
+    LINKED_EARS,
+    Derivation,
+    Montage,
+    Trace,
+    bipolar,
+    bipolar_traces,
+)
+from elm_desktop.signals.montage_files import check_name, load_user_montages, write_montage
+
+__all__ = [
+    "ACNS_DOUBLE_BANANA",
+    "ELM_CHANNELS",
+    "REFERENTIAL_ORDER",
+    "TCP_22",
+    "TRANSVERSE",
+    "Derivation",
+    "Montage",
+    "bipolar",
+    "builtin_montages",
+    "get_montage",
+    "list_montages",
+    "montage_problems",
+    "save_montage",
+]
 
 #: The 20 bipolar derivations ELM was trained on, in its input order (DESIGN.md).
 ELM_CHANNELS: tuple[str, ...] = (
@@ -35,7 +63,17 @@ TCP_22: tuple[str, ...] = (
     "Fp2-F4", "F4-C4", "C4-P4", "P4-O2",
 )  # fmt: skip
 
-#: Transverse ("coronal") bipolar chains, front to back, right to left as reviewers read them.
+#: ACNS longitudinal bipolar LB-18.1, the "double banana": temporal chains, parasagittal
+#: chains, then the midline chain Fz-Cz-Pz (which TCP lacks).
+ACNS_DOUBLE_BANANA: tuple[str, ...] = (
+    "Fp1-F7", "F7-T3", "T3-T5", "T5-O1",
+    "Fp2-F8", "F8-T4", "T4-T6", "T6-O2",
+    "Fp1-F3", "F3-C3", "C3-P3", "P3-O1",
+    "Fp2-F4", "F4-C4", "C4-P4", "P4-O2",
+    "Fz-Cz", "Cz-Pz",
+)  # fmt: skip
+
+#: ACNS transverse bipolar TB-20.1, front to back, right to left as reviewers read them.
 TRANSVERSE: tuple[str, ...] = (
     "F7-Fp1", "Fp1-Fp2", "Fp2-F8",
     "F7-F3", "F3-Fz", "Fz-F4", "F4-F8",
@@ -44,156 +82,87 @@ TRANSVERSE: tuple[str, ...] = (
     "T5-O1", "O1-O2", "O2-T6",
 )  # fmt: skip
 
-# Reference electrodes: shown as recorded but left out of the common average.
-_REFERENCE_ELECTRODES = frozenset({"A1", "A2", "M1", "M2"})
+#: The 19 scalp electrodes of the 10-20 system in ACNS referential order: left-right pairs
+#: front to back, parasagittal then temporal, then the midline.
+REFERENTIAL_ORDER: tuple[str, ...] = (
+    "Fp1", "Fp2", "F3", "F4", "C3", "C4", "P3", "P4", "O1", "O2",
+    "F7", "F8", "T3", "T4", "T5", "T6", "Fz", "Cz", "Pz",
+)  # fmt: skip
 
 
-@dataclass(frozen=True)
-class Derivation:
-    """One trace: a weighted sum of electrodes, e.g. ``Fp1-F7`` = Fp1 - F7."""
-
-    label: str
-    weights: Mapping[str, float]
+def _referential(reference: str) -> tuple[Trace, ...]:
+    return tuple(Trace(e, reference) for e in REFERENTIAL_ORDER if e != reference)
 
 
-def bipolar(label: str) -> Derivation:
-    """Return the derivation ``anode - cathode`` named by a label such as ``"Fp1-F7"``."""
-    anode, cathode = label.split("-")
-    return Derivation(label, {anode: 1.0, cathode: -1.0})
-
-
-@dataclass(frozen=True)
-class Montage:
-    """A named way of deriving traces from electrodes.
-
-    Parameters
-    ----------
-    name : str
-        Registry name, e.g. ``"tcp-elm"``.
-    description : str
-        One line for menus and ``--help``.
-    build : callable
-        Maps the electrodes present to the derivations, in display order.
-    """
-
-    name: str
-    description: str
-    build: Callable[[Sequence[str]], tuple[Derivation, ...]]
-
-    def derivations(self, electrodes: Sequence[str]) -> tuple[Derivation, ...]:
-        """Return the derivations of this montage for a set of electrodes, in display order."""
-        return self.build(electrodes)
-
-    def labels(self, electrodes: Sequence[str]) -> list[str]:
-        """Return the trace labels for a set of electrodes."""
-        return [d.label for d in self.derivations(electrodes)]
-
-    def missing(self, electrodes: Sequence[str]) -> list[str]:
-        """Return the electrodes this montage needs that are absent, in montage order."""
-        present = set(electrodes)
-        absent: dict[str, None] = {}
-        for derivation in self.derivations(electrodes):
-            absent.update((e, None) for e in derivation.weights if e not in present)
-        return list(absent)
-
-    def matrix(self, electrodes: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
-        """Return the derivation matrix over ``electrodes`` and which rows can be built.
-
-        Parameters
-        ----------
-        electrodes : sequence of str
-            Canonical electrode names, in the order of the data rows the matrix will multiply.
-
-        Returns
-        -------
-        matrix : ndarray, shape (n_derivations, n_electrodes)
-            ``matrix @ data`` gives the traces. Rows of derivations that need an absent
-            electrode are zero.
-        available : ndarray of bool, shape (n_derivations,)
-            False for those rows.
-        """
-        column = {name: i for i, name in enumerate(electrodes)}
-        derivations = self.derivations(electrodes)
-        matrix = np.zeros((len(derivations), len(electrodes)))
-        available = np.ones(len(derivations), dtype=bool)
-        for row, derivation in enumerate(derivations):
-            if not all(e in column for e in derivation.weights):
-                available[row] = False
-                continue
-            for electrode, weight in derivation.weights.items():
-                matrix[row, column[electrode]] += weight
-        return matrix, available
-
-    def apply(self, data: np.ndarray, electrodes: Sequence[str]) -> np.ndarray:
-        """Derive the traces from referential data; rows that cannot be built are NaN.
-
-        Parameters
-        ----------
-        data : ndarray, shape (n_electrodes, n_times)
-            Referential signals, rows in the order of ``electrodes``.
-        electrodes : sequence of str
-            The canonical names of the rows of ``data``.
-
-        Returns
-        -------
-        ndarray, shape (n_derivations, n_times)
-        """
-        matrix, available = self.matrix(electrodes)
-        traces = matrix @ data
-        traces[~available] = np.nan
-        return traces
-
-
-def _fixed(labels: Sequence[str]) -> Callable[[Sequence[str]], tuple[Derivation, ...]]:
-    derivations = tuple(bipolar(label) for label in labels)
-    return lambda electrodes: derivations
-
-
-def _average(electrodes: Sequence[str]) -> tuple[Derivation, ...]:
-    scalp = [e for e in electrodes if e not in _REFERENCE_ELECTRODES]
-    share = 1.0 / len(scalp) if scalp else 0.0
-    derivations = []
-    for electrode in scalp:
-        weights = {other: -share for other in scalp}
-        weights[electrode] += 1.0
-        derivations.append(Derivation(f"{electrode}-Avg", weights))
-    return tuple(derivations)
-
-
-def _as_recorded(electrodes: Sequence[str]) -> tuple[Derivation, ...]:
-    return tuple(Derivation(e, {e: 1.0}) for e in electrodes)
-
-
-_REGISTRY: dict[str, Montage] = {
+_BUILTIN: dict[str, Montage] = {
     montage.name: montage
     for montage in (
+        Montage("tcp-elm", "TCP (ELM input)", bipolar_traces(ELM_CHANNELS)),
         Montage(
-            "tcp-elm", "ELM 20-channel longitudinal bipolar (double banana)", _fixed(ELM_CHANNELS)
+            "acns-banana",
+            "Longitudinal bipolar (ACNS double banana, with midline)",
+            bipolar_traces(ACNS_DOUBLE_BANANA),
         ),
-        Montage("tcp-22", "TUH 22-channel TCP with ear links A1-T3, T4-A2", _fixed(TCP_22)),
-        Montage("transverse", "transverse (coronal) bipolar chains", _fixed(TRANSVERSE)),
-        Montage("average", "common average reference over the scalp electrodes", _average),
-        Montage("as-recorded", "the referential signals as recorded", _as_recorded),
+        Montage("transverse", "Transverse bipolar (ACNS)", bipolar_traces(TRANSVERSE)),
+        Montage("tcp-22", "TCP 22 (TUH, with ear links A1-T3, T4-A2)", bipolar_traces(TCP_22)),
+        Montage("ref-ears", "Referential to linked ears (A1A2)", _referential(LINKED_EARS)),
+        Montage("ref-cz", "Referential to Cz", _referential("Cz")),
+        Montage("average", "Common average reference", every_electrode=AVERAGE),
+        Montage("laplacian", "Laplacian (Hjorth, 10-20 neighbours)", _referential(LAPLACIAN)),
+        Montage("as-recorded", "As recorded (every electrode)", every_electrode=AS_RECORDED),
     )
 }
 
 
-def list_montages() -> list[str]:
-    """Return the names of all montages, the ELM montage first."""
-    return list(_REGISTRY)
+def builtin_montages() -> list[str]:
+    """Return the names of the built-in montages, the ELM montage first."""
+    return list(_BUILTIN)
 
 
-def get_montage(name: str) -> Montage:
-    """Return a montage by name.
+def list_montages(folder: Path | None = None) -> list[str]:
+    """Return the names of all montages: the built-ins, then the user's readable montage files.
+
+    Parameters
+    ----------
+    folder : Path, optional
+        Where the user's montage files are (default: ``montages`` in the user data folder).
+        Files that cannot be read are left out (see
+        :func:`~elm_desktop.signals.montage_files.load_user_montages` for why).
+    """
+    return [*_BUILTIN, *load_user_montages(folder, reserved=_BUILTIN)[0]]
+
+
+def get_montage(name: str, folder: Path | None = None) -> Montage:
+    """Return a montage by name, built-in or the user's.
 
     Raises
     ------
     ConfigError
         If no montage has that name; the message lists the available ones.
     """
+    if name in _BUILTIN:
+        return _BUILTIN[name]
+    user = load_user_montages(folder, reserved=_BUILTIN)[0]
     try:
-        return _REGISTRY[name]
+        return user[name]
     except KeyError:
         raise ConfigError(
-            f"unknown montage {name!r}; choose one of: {', '.join(_REGISTRY)}"
+            f"unknown montage {name!r}; choose one of: {', '.join([*_BUILTIN, *user])}"
         ) from None
+
+
+def montage_problems(folder: Path | None = None) -> list[str]:
+    """Return one line per user montage file that cannot be used (and is left out)."""
+    return load_user_montages(folder, reserved=_BUILTIN)[1]
+
+
+def save_montage(montage: Montage, folder: Path | None = None) -> Path:
+    """Save a user montage as a file, listed from then on; return the file.
+
+    Raises
+    ------
+    ConfigError
+        If the name is a built-in's or cannot name a file, or the file cannot be written.
+    """
+    check_name(montage.name, _BUILTIN)
+    return write_montage(montage, folder)

@@ -22,10 +22,21 @@ def row(data, name):
     return data[ELECTRODES.index(name)]
 
 
+BUILTIN = [
+    "tcp-elm", "acns-banana", "transverse", "tcp-22", "ref-ears", "ref-cz", "average",
+    "laplacian", "as-recorded",
+]  # fmt: skip
+
+
 def test_registry_lists_every_montage_and_rejects_unknown_names():
-    assert list_montages() == ["tcp-elm", "tcp-22", "transverse", "average", "as-recorded"]
-    with pytest.raises(ConfigError, match="tcp-elm, tcp-22, transverse, average, as-recorded"):
+    assert list_montages() == BUILTIN
+    with pytest.raises(ConfigError, match=", ".join(BUILTIN)):
         get_montage("banana")
+
+
+def test_the_elm_input_montage_is_labelled_tcp_not_double_banana():
+    assert get_montage("tcp-elm").description == "TCP (ELM input)"
+    assert "double banana" in get_montage("acns-banana").description
 
 
 def test_elm_montage_is_the_exact_elm_order(data):
