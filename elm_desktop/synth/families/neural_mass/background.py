@@ -5,11 +5,13 @@ resonances (delta, theta, alpha, sigma, beta) is a damped oscillator driven by w
 AR(2) process whose pole radius sets the damping (bandwidth) and whose angle sets the frequency,
 and whose drive is scaled over time by the brain state (thalamic drive, arousal, vigilance).
 Frequency and damping change at state boundaries (the alpha loop damps when the eyes open,
-slows in drowsiness) with the filter state carried over. A slow aperiodic component is the
-columns' leaky synaptic integration of the same drive. Columns are coupled by cortico-cortical
+slows in drowsiness) with the filter state carried over. Aperiodic activity is the columns'
+leaky synaptic integration of noise, through slow synapses (corner 3 Hz) and fast ones (corner
+25 Hz). Columns are coupled by cortico-cortical
 connections that fall off with distance: with coupling faster than the rhythms, the coupled
 network's activity is ``(I - k W)^-1`` times the uncoupled columns'. The thalamocortical alpha
-is the most coherent (k = 0.85), slow cortical rhythms less (0.5), beta the least (0.3).
+is the most coherent (k = 0.85), slow cortical rhythms less (0.5), beta and the fast
+synapses' activity the least (0.3).
 """
 
 from __future__ import annotations

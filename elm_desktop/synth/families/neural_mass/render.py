@@ -51,7 +51,14 @@ _ALPHA = {
     "coma": (3.0, -1.0),
 }
 #: Scalp RMS (uV, at the electrode where largest) of each resonance with the eyes closed.
-_LEVEL = {"alpha": 18.0, "theta": 6.0, "delta": 8.0, "beta": 2.5, "aperiodic": 6.0}
+_LEVEL = {
+    "alpha": 18.0,
+    "theta": 6.0,
+    "delta": 8.0,
+    "beta": 4.0,
+    "aperiodic": 6.0,
+    "fast aperiodic": 1.5,
+}
 #: Ceiling of the theta and delta drive that encephalopathy gives.
 _MAX_SLOW_DRIVE = 2.5
 #: Background left between bursts in burst suppression.
@@ -178,6 +185,14 @@ def _background(canvas: _Canvas) -> None:
         _LEVEL["aperiodic"] * scale,
         aperiodic(rng.standard_normal((columns, n)), 3.0, sfreq) * level[None],
         0.5,
+    )
+    # The fast synapses' share (time constant about 6 ms): a 1/f^2 tail above 25 Hz, local.
+    gate = drive[3] / _DRIVE["eyes_closed"][3]
+    canvas.project(
+        maps["aperiodic"],
+        _LEVEL["fast aperiodic"] * scale,
+        aperiodic(rng.standard_normal((columns, n)), 25.0, sfreq) * gate[None],
+        0.3,
     )
 
 
