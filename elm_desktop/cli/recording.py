@@ -17,11 +17,17 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     """Add the ``info`` and ``preprocess`` commands."""
     info = subparsers.add_parser(
         "info",
-        help="show what a recording holds and how its channels map to the 10-20 system",
-        description="Duration, sampling rates, channels and their 10-20 names, the TCP "
-        "derivations that can be built, annotations; patient fields only with --phi.",
+        help="show what a recording holds: EEG channels and their 10-20 names, or ECG leads",
+        description="Whether the file is EEG or a 12-lead ECG; for EEG: duration, sampling "
+        "rates, channels and their 10-20 names, the TCP derivations that can be built, "
+        "annotations; for ECG: format, duration, rate, leads as stored and derived, warnings; "
+        "patient fields only with --phi.",
     )
-    info.add_argument("file", type=Path, help="EDF, EDF+ or BDF file")
+    info.add_argument(
+        "file",
+        type=Path,
+        help="EEG (EDF, EDF+, BDF) or 12-lead ECG (WFDB .hea/.dat, EDF, HL7 aECG, GE MUSE XML)",
+    )
     info.add_argument("--phi", action="store_true", help="also show the patient fields")
     info.add_argument("--json", action="store_true", help="print one JSON object")
     info.set_defaults(handler=run_info)
@@ -42,14 +48,18 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def describe(path: Path, phi: bool) -> dict[str, Any]:
-    """Return what ``info`` shows, as plain data."""
+    """Return what ``info`` shows, as plain data; ``modality`` says whether it is EEG or ECG."""
     from elm_desktop.signals import ELM_CHANNELS, get_montage, open_recording
+    from elm_desktop.signals.modality import detect_modality
 
+    if detect_modality(path) == "ecg":
+        return describe_ecg(path, phi)
     rec = open_recording(path)
     montage = get_montage("tcp-elm")
     _, available = montage.matrix(rec.electrodes)
     facts: dict[str, Any] = {
         "file": str(rec.path),
+        "modality": "eeg",
         "format": rec.file_format,
         "duration_s": rec.duration,
         "sfreq": rec.sfreq,
@@ -87,6 +97,35 @@ def describe(path: Path, phi: bool) -> dict[str, Any]:
     return facts
 
 
+def describe_ecg(path: Path, phi: bool) -> dict[str, Any]:
+    """Return what ``info`` shows of a 12-lead ECG, as plain data."""
+    from elm_desktop.signals.ecg import read_ecg
+
+    ecg = read_ecg(path, include_phi=phi)
+    facts: dict[str, Any] = {
+        "file": str(ecg.path),
+        "modality": "ecg",
+        "format": ecg.source_format,
+        "duration_s": ecg.duration,
+        "sfreq": ecg.sfreq,
+        "leads": list(ecg.leads),
+        "file_leads": [label.strip() for label in ecg.file_leads],
+        "derived_leads": list(ecg.derived_leads),
+        "warnings": list(ecg.warnings),
+    }
+    if phi:
+        patient = ecg.patient
+        facts["patient"] = {
+            "start": ecg.start.isoformat() if ecg.start else None,
+            "patient_id": patient.patient_id,
+            "name": patient.name,
+            "birth_date": patient.birth_date,
+            "sex": patient.sex,
+            "age": patient.age,
+        }
+    return facts
+
+
 def _clock(seconds: float) -> str:
     whole = int(seconds)
     return f"{whole // 3600}:{whole // 60 % 60:02d}:{whole % 60:02d}" + f"{seconds % 1:.2f}"[1:]
@@ -106,8 +145,40 @@ def run_info(args: argparse.Namespace) -> int:
     if args.json:
         print(strict_json(facts, indent=2))
         return 0
+    if facts["modality"] == "ecg":
+        _say_ecg(facts)
+    else:
+        _say_eeg(facts)
+    _say_patient(facts)
+    return 0
+
+
+def _say_ecg(facts: dict[str, Any]) -> None:
+    _say(f"{facts['file']}  ({facts['format']})")
+    _say("modality   12-lead ECG")
+    for warning in facts["warnings"]:
+        _say(f"warning    {warning}")
+    _say(f"duration   {_clock(facts['duration_s'])}  ({facts['duration_s']:g} s)")
+    _say(f"sampling   {facts['sfreq']:g} Hz")
+    _say(f"leads      {' '.join(facts['leads'])}")
+    _say(f"  stored as {' '.join(facts['file_leads'])}")
+    if facts["derived_leads"]:
+        _say(f"  computed from I and II: {', '.join(facts['derived_leads'])}")
+
+
+def _say_patient(facts: dict[str, Any]) -> None:
+    if "patient" in facts:
+        _say("patient fields (PHI)")
+        for key, value in facts["patient"].items():
+            _say(f"  {key:<16} {value}")
+    else:
+        _say("patient fields hidden (show them with --phi)")
+
+
+def _say_eeg(facts: dict[str, Any]) -> None:
     rates = sorted({c["sfreq"] for c in facts["channels"]})
     _say(f"{facts['file']}  ({facts['format']})")
+    _say("modality   EEG")
     for warning in facts["warnings"]:
         _say(f"warning    {warning}")
     _say(f"duration   {_clock(facts['duration_s'])}  ({facts['duration_s']:g} s)")
@@ -127,13 +198,6 @@ def run_info(args: argparse.Namespace) -> int:
     _say(f"annotations {len(facts['annotations'])}")
     for note in facts["annotations"]:
         _say(f"  {_clock(note['onset_s'])}  {note['duration_s']:>7.2f} s  {note['text']}")
-    if "patient" in facts:
-        _say("patient fields (PHI)")
-        for key, value in facts["patient"].items():
-            _say(f"  {key:<16} {value}")
-    else:
-        _say("patient fields hidden (show them with --phi)")
-    return 0
 
 
 def run_preprocess(args: argparse.Namespace) -> int:
