@@ -1,4 +1,4 @@
-"""Dialogs of the main window: the list of keys and the error message."""
+"""Dialogs of the main window: the file filter of File > Open, the list of keys, the error message."""
 
 from __future__ import annotations
 
@@ -15,6 +15,16 @@ from PySide6.QtWidgets import (
 )
 
 from elm_desktop.gui.keymap import KEYMAP
+
+RECORDING_FILTER = ";;".join(
+    (
+        "Recordings (*.edf *.EDF *.bdf *.BDF *.hea *.dat *.xml *.XML)",
+        "EEG (*.edf *.EDF *.bdf *.BDF)",
+        "12-lead ECG: WFDB, EDF, HL7 aECG, GE MUSE XML (*.hea *.dat *.edf *.EDF *.xml *.XML)",
+        "All files (*)",
+    )
+)
+"""File > Open's filter: EEG and ECG files; which one a file is, it says itself."""
 
 
 class KeysDialog(QDialog):

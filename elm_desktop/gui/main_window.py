@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
     QMessageBox,
     QProgressBar,
     QPushButton,
+    QStackedWidget,
     QToolBar,
     QVBoxLayout,
     QWidget,
@@ -45,7 +46,8 @@ from elm_desktop.gui import workers
 from elm_desktop.gui.about import show_about
 from elm_desktop.gui.cases_panel import CasesPanel
 from elm_desktop.gui.compare_window import CompareWindow
-from elm_desktop.gui.dialogs import KeysDialog, show_error
+from elm_desktop.gui.dialogs import RECORDING_FILTER, KeysDialog, show_error
+from elm_desktop.gui.ecg_view import EcgView
 from elm_desktop.gui.event_dialog import EventDialog
 from elm_desktop.gui.events_panel import EventsPanel
 from elm_desktop.gui.keymap import KEYMAP, key_sequences
@@ -60,6 +62,7 @@ from elm_desktop.gui.trace_view import PAGE_LENGTHS_S, SENSITIVITIES_UV_MM, Trac
 from elm_desktop.paths import default_archive, default_bundle
 from elm_desktop.review import Change, DraftError, DraftStore, Review, StaleResultError
 from elm_desktop.runtime.bundle import MANIFEST
+from elm_desktop.signals.ecg import EcgRecording
 from elm_desktop.signals.event_files import (
     EventAutosave,
     export_with_events,
@@ -69,13 +72,17 @@ from elm_desktop.signals.event_files import (
     save_sidecar,
 )
 from elm_desktop.signals.events import Event, EventList
+from elm_desktop.signals.modality import open_any
 from elm_desktop.signals.montages import get_montage, list_montages
 from elm_desktop.signals.recording import open_recording
 
 LFF_CHOICES_HZ = (None, 0.1, 0.3, 0.5, 1.0, 1.6, 5.0)
 HFF_CHOICES_HZ = (None, 15.0, 30.0, 35.0, 50.0, 70.0)
 NOTCH_CHOICES_HZ = (None, 50.0, 60.0)
-EDF_FILTER = "EEG recordings (*.edf *.EDF *.bdf *.BDF);;All files (*)"
+NO_ECG_MODEL = (
+    "No ECG model is installed: findings, prompts, drafts and similar cases for a 12-lead ECG "
+    "come with one. The ECG is shown, with calipers."
+)
 EXPORT_FILTERS = {
     "txt": "Text (*.txt)",
     "pdf": "PDF (*.pdf)",
@@ -181,7 +188,14 @@ class MainWindow(QMainWindow):
         column.setContentsMargins(0, 0, 0, 0)
         column.addWidget(self.trace_view, 1)
         column.addWidget(self.overview, 0)
-        self.setCentralWidget(central)
+        self.ecg_view = EcgView()
+        self.ecg_recording: EcgRecording | None = None
+        """The open 12-lead ECG; :attr:`recording` is then None (it is the open EEG)."""
+        self.views = QStackedWidget()
+        self.views.addWidget(central)
+        self.views.addWidget(self.ecg_view)
+        self.setCentralWidget(self.views)
+        self.ecg_view.start_changed.connect(self._ecg_moved)
         self.trace_view.start_changed.connect(self._page_moved)
         self.trace_view.layout_changed.connect(self._page_moved)
         self.overview.time_clicked.connect(self.trace_view.centre_on)
@@ -525,20 +539,23 @@ class MainWindow(QMainWindow):
         if not self.confirm_draft_loss(action) or not self.confirm_event_loss(action):
             return None
         path = Path(path)
-        job = workers.Job(
-            f"Opening {path.name}", lambda progress, cancel, partial: open_recording(path)
-        )
+        # EEG or ECG, chosen by the file (the modality registry), not by its suffix alone.
+        job = workers.Job(f"Opening {path.name}", lambda progress, cancel, partial: open_any(path))
         self.open_job = job
-        return self.run_job(job, lambda recording: self._recording_ready(job, recording))
+        return self.run_job(job, lambda opened: self._recording_ready(job, *opened))
 
-    def _recording_ready(self, job: workers.Job, recording) -> None:
+    def _recording_ready(self, job: workers.Job, modality: str, recording) -> None:
         if job is not self.open_job:  # a file opened later takes precedence
+            return
+        if modality == "ecg":
+            self._ecg_ready(recording)
             return
         try:
             self.trace_view.set_recording(recording)
         except Exception as error:
             self.show_error("Cannot show the recording", str(error))
             return
+        self._show_view(None)
         self.recording = recording
         self.overview.set_duration(recording.duration)
         self.overview.set_annotations([a.onset for a in recording.annotations])
@@ -549,6 +566,41 @@ class MainWindow(QMainWindow):
         self.setWindowTitle(f"{Path(recording.path).name} — ELM Desktop")
         self.recording_opened.emit(recording)
         self._fingerprint(self.review)
+
+    def _show_view(self, ecg: EcgRecording | None) -> None:
+        """Show the ECG view with ``ecg``, or the EEG view for None; the other is emptied."""
+        self.ecg_recording = ecg
+        self.ecg_view.set_recording(ecg)
+        self.views.setCurrentWidget(self.ecg_view if ecg is not None else self.views.widget(0))
+        self.toolbar.setVisible(ecg is None)  # montage, page and filters are the EEG view's
+
+    def _ecg_ready(self, recording: EcgRecording) -> None:
+        """Show a 12-lead ECG; nothing of the last recording, EEG or ECG, stays on screen."""
+        self._show_view(recording)
+        self.recording = None
+        self._replace_review(Review(recording.path, self.drafts))
+        self._drop_events()
+        self.event_list = None
+        self._show_events()
+        self.events_replaced.emit(None)
+        # No ECG model yet: the model panels say so rather than stay blank or show EEG results.
+        self.phenotype_panel.notice.setText(NO_ECG_MODEL)
+        self.prompt_panel.show_unavailable(NO_ECG_MODEL)
+        self.cases_panel.set_cases([], NO_ECG_MODEL)
+        self.report_panel.origin_label.setText(NO_ECG_MODEL)
+        self._ecg_moved()
+        self.settings.add_recent_file(recording.path)
+        self.setWindowTitle(f"{recording.path.name} — ELM Desktop")
+        self.recording_opened.emit(recording)
+
+    def _ecg_moved(self, *_args) -> None:
+        if self.ecg_recording is None:
+            return
+        view, duration = self.ecg_view, self.ecg_recording.duration
+        stop = min(view.start_s + view.page_s, duration)
+        self.position_label.setText(
+            f"12-lead ECG   {clock(view.start_s)}–{clock(stop)} of {clock(duration)}"
+        )
 
     def _replace_review(self, review: Review) -> None:
         """Make ``review`` the open recording's state; nothing of the last one stays on screen."""
@@ -703,6 +755,9 @@ class MainWindow(QMainWindow):
         if self.review is None:
             self.show_error("Nothing to analyse", "open a recording first (Ctrl+O)")
             return None
+        if self.ecg_recording is not None:
+            self.statusBar().showMessage(NO_ECG_MODEL, 10000)
+            return None
         if self.analysis_job is not None and not self.analysis_job.done:
             return self.analysis_job
         if not self.confirm_draft_loss("analyse the recording again"):
@@ -852,6 +907,9 @@ class MainWindow(QMainWindow):
         except EmptyPromptError as error:
             self.prompt_panel.show_unavailable(str(error))
             return None
+        if self.ecg_recording is not None:
+            self.prompt_panel.show_unavailable(NO_ECG_MODEL)
+            return None
         review = self.review
         if review is None or review.result is None:
             self.prompt_panel.show_unavailable("Analyse the recording first (Ctrl+R).")
@@ -913,12 +971,7 @@ class MainWindow(QMainWindow):
     def _replace_events(self, recording) -> None:
         """Show the events of a newly opened recording: its own annotations, its sidecar, and
         any unsaved events the autosave kept; nothing of the last recording's stays."""
-        if self.event_list is not None:
-            self.event_list.close()
-        if self.event_dialog is not None:
-            self.event_dialog.reject()  # it was asking about the last recording
-        self.measure.clear()
-        self.mark = None
+        self._drop_events()
         types = self.settings.event_types()
         problems = []
         try:
@@ -953,6 +1006,15 @@ class MainWindow(QMainWindow):
         if problems:
             self.show_error("Events", "; ".join(problems))
         self.events_replaced.emit(events)
+
+    def _drop_events(self) -> None:
+        """Let go of the last recording's events, event dialog, measurement and mark."""
+        if self.event_list is not None:
+            self.event_list.close()
+        if self.event_dialog is not None:
+            self.event_dialog.reject()  # it was asking about the last recording
+        self.measure.clear()
+        self.mark = None
 
     def _events_changed(self, events: EventList) -> None:
         if events is not self.event_list:
@@ -1281,8 +1343,8 @@ class MainWindow(QMainWindow):
         self.prompt_panel.focus_entry()
 
     def action_open_file(self) -> None:
-        start_dir = str(Path(self.recording.path).parent) if self.recording is not None else ""
-        name, _ = QFileDialog.getOpenFileName(self, "Open a recording", start_dir, EDF_FILTER)
+        start_dir = str(self.review.path.parent) if self.review is not None else ""
+        name, _ = QFileDialog.getOpenFileName(self, "Open a recording", start_dir, RECORDING_FILTER)
         if name:
             self.open_file(name)
 

@@ -1,0 +1,276 @@
+"""The ECG view in the real window: 12-lead layout, ECG paper at the screen's millimetres,
+calipers driven by the mouse, opening ECG and EEG files in turn, bad ECG files."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from PySide6.QtCore import QPoint, QPointF, Qt
+from PySide6.QtGui import QColor
+from PySide6.QtWidgets import QApplication
+
+from elm_desktop.gui.ecg_view import (
+    LAYOUT,
+    MAJOR_COLOUR,
+    MAJOR_MM,
+    RHYTHM_LEAD,
+    ROW_MM,
+)
+from elm_desktop.gui.main_window import NO_ECG_MODEL
+from elm_desktop.gui.trace_view import pixels_per_mm
+from elm_desktop.signals.ecg import STANDARD_LEADS
+from elm_desktop.synth.ecg.corpus import generate_ecg_corpus, read_ecg_manifest, synthesise
+from elm_desktop.synth.ecg.plan import plan_corpus
+from elm_desktop.synth.ecg.render import calibrate, template_leads
+from elm_desktop.synth.ecg.writers import write_wfdb
+from tests.gui.test_measure import shift_drag
+
+SFREQ = 500
+
+
+@pytest.fixture(scope="module")
+def ecg_files(tmp_path_factory):
+    """A 20 s synthetic 12-lead record in WFDB, EDF+ and HL7 aECG, and its manifest entry."""
+    folder = tmp_path_factory.mktemp("ecg")
+    manifest = generate_ecg_corpus(
+        folder, n=1, seconds=20, seed=11, formats=("wfdb", "edf", "aecg"), findings=["normal"]
+    )
+    entry = read_ecg_manifest(manifest)[0]
+    return {fmt: folder / entry[fmt] for fmt in ("wfdb", "edf", "aecg")}, entry
+
+
+@pytest.fixture(scope="module")
+def clean_record(tmp_path_factory):
+    """A noise-free 10 s sinus record written to WFDB, with its beat onsets and the R amplitude
+    of lead II from the generator's own beat template."""
+    plan = plan_corpus(1, seed=4, findings=["normal"])[0]
+    _, clean, truth, _ = synthesise(plan, 10.0, SFREQ)
+    path = write_wfdb(
+        tmp_path_factory.mktemp("clean") / "clean", clean, SFREQ, STANDARD_LEADS, plan.start
+    )
+    calibrated = calibrate(plan)
+    template = template_leads(calibrated, calibrated.heart)
+    r_amplitude = float(template[STANDARD_LEADS.index("II")].max())
+    onsets = [onset for onset, kind in truth["beats"] if kind == "normal"]
+    return path, np.asarray(onsets), r_amplitude, plan.qrs_s
+
+
+def view_point(view, x_mm: float, y_mm: float) -> QPointF:
+    """The viewport position of a point of the paper (millimetres)."""
+    scene = view.view_box.mapViewToScene(QPointF(x_mm, y_mm))
+    return QPointF(view.plot_widget.mapFromScene(scene))
+
+
+def shift_click(qtbot, view, x_mm: float, y_mm: float) -> None:
+    qtbot.wait(QApplication.styleHints().mouseDoubleClickInterval() + 100)  # not a double-click
+    point = view_point(view, x_mm, y_mm).toPoint()
+    qtbot.mouseClick(
+        view.plot_widget.viewport(),
+        Qt.MouseButton.LeftButton,
+        Qt.KeyboardModifier.ShiftModifier,
+        QPoint(point),
+    )
+
+
+def grid_spacing_px(image, fixed: int, along_x: bool) -> float:
+    """Mean spacing (pixels) of the major grid lines crossing one image row (or column)."""
+    colour = QColor(MAJOR_COLOUR).rgb()
+    count = image.width() if along_x else image.height()
+    hits = [
+        k
+        for k in range(count)
+        if (image.pixel(k, fixed) if along_x else image.pixel(fixed, k)) == colour
+    ]
+    assert len(hits) > 10
+    return (hits[-1] - hits[0]) / (len(hits) - 1)
+
+
+@pytest.mark.parametrize("fmt", ["wfdb", "edf", "aecg"])
+def test_a_12_lead_record_opens_in_the_ecg_view(qtbot, window, open_in_window, ecg_files, fmt):
+    files, entry = ecg_files
+    open_in_window(files[fmt])
+    view = window.ecg_view
+    assert window.views.currentWidget() is view and not window.trace_view.isVisible()
+    labels = view.panel_labels()
+    assert len(labels) == 13  # 3 x 4 panels and the rhythm strip
+    for row, leads in enumerate(LAYOUT):
+        assert [labels[(row, column)] for column in range(4)] == list(leads)
+    assert labels[(len(LAYOUT), 0)] == RHYTHM_LEAD == "II"
+    # each panel draws its lead over its quarter of the page, the rhythm strip the whole page
+    recording = view.recording
+    x, y = view.panels[(0, 2)].getData()
+    times = view.start_s + 2 * 2.5 + np.arange(len(x)) / SFREQ
+    assert np.allclose(x, view.x_of(times))
+    expected = view.baseline_mm(0) - recording.lead("V1")[2500 : 2500 + len(x)] * view.gain
+    assert np.allclose(y, expected)
+    rhythm_x, _ = view.panels[(len(LAYOUT), 0)].getData()
+    assert (rhythm_x[-1] - rhythm_x[0]) == pytest.approx(10.0 * view.speed, abs=0.1)
+    assert "ECG" in window.position_label.text() and files[fmt].name in window.windowTitle()
+
+
+def test_paper_grid_is_one_millimetre_at_the_screen_dpi(qtbot, window, open_in_window, ecg_files):
+    open_in_window(ecg_files[0]["wfdb"])
+    view = window.ecg_view
+    qtbot.wait(50)
+    image = view.plot_widget.grab().toImage()
+    per_mm = pixels_per_mm(view)
+    bottom = int(view_point(view, 0.0, 4 * ROW_MM - 2.5).y())  # below the rhythm strip
+    left = int(view_point(view, 0.5, 0.0).x())  # before the calibration pulses
+    assert grid_spacing_px(image, bottom, along_x=True) == pytest.approx(
+        MAJOR_MM * per_mm, rel=0.01
+    )
+    assert grid_spacing_px(image, left, along_x=False) == pytest.approx(MAJOR_MM * per_mm, rel=0.01)
+    # 25 mm/s and 10 mm/mV: a second and a millivolt of the trace at their paper lengths
+    one_second = view_point(view, view.x_of(1.0), 0).x() - view_point(view, view.x_of(0.0), 0).x()
+    assert one_second == pytest.approx(25.0 * per_mm, rel=0.01)
+    baseline = view.baseline_mm(1)
+    one_mv = view_point(view, 0, baseline).y() - view_point(view, 0, baseline - view.gain).y()
+    assert one_mv == pytest.approx(10.0 * per_mm, rel=0.01)
+    # the calibration pulse: 1 mV tall, 200 ms wide
+    x, y = view.pulses.getData()
+    first = slice(0, 6)
+    assert np.nanmax(y[first]) - np.nanmin(y[first]) == pytest.approx(10.0)
+    assert x[3] - x[2] == pytest.approx(0.2 * 25.0)
+
+
+def test_speed_gain_and_scrolling(qtbot, window, open_in_window, ecg_files):
+    open_in_window(ecg_files[0]["wfdb"])
+    view = window.ecg_view
+    view.gain_box.setCurrentIndex(view.gain_box.findData(20.0))
+    x, y = view.panels[(1, 0)].getData()
+    lead = view.recording.lead("II")[: len(y)]
+    assert np.allclose(y, view.baseline_mm(1) - 20.0 * lead)
+    _, pulse_y = view.pulses.getData()
+    assert np.nanmax(pulse_y[:6]) - np.nanmin(pulse_y[:6]) == pytest.approx(20.0)
+    view.speed_box.setCurrentIndex(view.speed_box.findData(50.0))
+    assert view.page_s == pytest.approx(5.0)
+    x, _ = view.panels[(len(LAYOUT), 0)].getData()
+    assert x[-1] - x[0] == pytest.approx(250.0, abs=0.2)  # 5 s at 50 mm/s
+    assert view.pulses.getData()[0][3] - view.pulses.getData()[0][2] == pytest.approx(10.0)
+    # a 20 s record scrolls: the scroll bar moves the page, the last page ends with the record
+    view.scroll_bar.setValue(view.scroll_bar.maximum())
+    assert view.start_s == pytest.approx(20.0 - view.page_s)
+    x, y = view.panels[(len(LAYOUT), 0)].getData()
+    assert np.allclose(y[-5:], view.baseline_mm(3) - view.gain * view.recording.lead("II")[-5:])
+    assert "0:00:15–0:00:20" in window.position_label.text()
+
+
+def test_calipers_read_rr_rate_and_r_amplitude(qtbot, window, open_in_window, clean_record):
+    path, onsets, r_amplitude, qrs_s = clean_record
+    open_in_window(path)
+    view = window.ecg_view
+    recording = view.recording
+    rhythm = len(LAYOUT)
+    lead = recording.lead("II")
+    # the R peaks the calipers should find: the top of lead II within each QRS
+    r_times = []
+    for onset in onsets[1:3]:
+        first = int(np.ceil(onset * SFREQ))
+        r_times.append((first + int(np.argmax(lead[first : first + int(qrs_s * SFREQ)]))) / SFREQ)
+    true_rr = onsets[2] - onsets[1]
+    # a horizontal drag on the rhythm strip from about one R tip to about the next (a pixel or
+    # two off, as a hand places it); the drag holds Shift, which the ECG view does not heed
+    y = view.baseline_mm(rhythm) - r_amplitude * view.gain + 0.6
+    shift_drag(view, (view.x_of(r_times[0]) + 0.5, y), (view.x_of(r_times[1]) - 0.5, y))
+    assert view.cursor_times == pytest.approx(r_times, abs=0.5 / SFREQ)
+    reading = view.reading()
+    assert reading.interval_ms == pytest.approx(true_rr * 1000, abs=1000 / SFREQ)  # one sample
+    assert reading.rate_bpm == pytest.approx(60 / true_rr, abs=1.0)
+    # two Shift+clicks: on the baseline just before the QRS (the PR segment), then on the R tip
+    shift_click(qtbot, view, view.x_of(onsets[1] - 0.012), view.baseline_mm(rhythm) + 0.4)
+    tip = view.baseline_mm(rhythm) - lead[int(round(r_times[0] * SFREQ))] * view.gain
+    shift_click(qtbot, view, view.x_of(r_times[0]) + 0.5, tip + 0.7)
+    assert view.reading().amplitude_mv == pytest.approx(r_amplitude, rel=0.02)
+    assert f"{reading.interval_ms:.0f} ms" in view.reading_label.text()
+    # the cursors are drawn where they read
+    line_x = [line.value() for line in view.time_lines]
+    assert line_x == pytest.approx([view.x_of(t) for t in view.cursor_times])
+
+
+def test_ecg_panels_say_there_is_no_ecg_model(qtbot, window, open_in_window, ecg_files):
+    open_in_window(ecg_files[0]["wfdb"])
+    assert window.phenotype_panel.notice.text() == NO_ECG_MODEL
+    assert window.cases_panel.notice.text() == NO_ECG_MODEL
+    assert window.prompt_panel.score_label.text() == NO_ECG_MODEL
+    assert window.report_panel.origin_label.text() == NO_ECG_MODEL
+    assert window.analyze() is None
+    assert window.statusBar().currentMessage() == NO_ECG_MODEL
+    assert window.score_prompt("sinus rhythm") is None
+    assert window.prompt_panel.score_label.text() == NO_ECG_MODEL
+    assert window.phenotype_panel.table.rowCount() == 0
+
+
+def assert_no_ecg(window) -> None:
+    view = window.ecg_view
+    assert window.views.currentWidget() is not view and window.trace_view.isVisible()
+    assert view.recording is None and window.ecg_recording is None
+    for curve in view.panels.values():
+        x, _ = curve.getData()
+        assert x is None or len(x) == 0
+    assert set(view.panel_labels().values()) == {""} and view.info_label.text() == ""
+    assert view.reading().describe() == "" and window.toolbar.isVisible()
+    for text in (
+        window.phenotype_panel.notice.text(),
+        window.cases_panel.notice.text(),
+        window.prompt_panel.score_label.text(),
+        window.report_panel.origin_label.text(),
+    ):
+        assert "ECG" not in text
+
+
+def test_eeg_ecg_eeg_leaves_nothing_of_the_last_recording(
+    qtbot, analysed_window, ecg_files, edf_path
+):
+    window = analysed_window()
+    eeg = window.recording
+    assert window.phenotype_panel.table.rowCount() > 0 and window.cases_panel.table.rowCount() > 0
+    assert window.report_panel.editor.toPlainText().strip()
+    with qtbot.waitSignal(window.recording_opened, timeout=10000):
+        window.open_file(ecg_files[0]["wfdb"])
+    assert window.recording is None and window.result is None
+    assert not window.trace_view.isVisible() and not window.overview.isVisible()
+    assert not window.toolbar.isVisible()  # montage and filters are the EEG view's
+    assert window.phenotype_panel.table.rowCount() == 0
+    assert window.cases_panel.table.rowCount() == 0
+    assert window.report_panel.editor.toPlainText() == ""
+    assert window.prompt_panel.history.count() == 0
+    assert window.event_list is None and window.events_panel.events is None
+    assert window.measure.reading is None
+    assert eeg.path.name not in window.windowTitle()
+    assert eeg.path.name not in window.position_label.text()
+    assert len(window.trace_view.highlight_layer.starts) == 0
+    # and back to an EEG: the ECG view is emptied, the EEG view shown
+    with qtbot.waitSignal(window.recording_opened, timeout=10000):
+        window.open_file(edf_path)
+    assert window.recording.path == edf_path
+    assert_no_ecg(window)
+    assert window.phenotype_panel.table.rowCount() == 0  # the new EEG is not analysed
+
+
+def test_ecg_then_another_ecg_keeps_no_cursor(
+    qtbot, window, open_in_window, ecg_files, clean_record
+):
+    open_in_window(clean_record[0])
+    window.ecg_view.place_time_cursor(50.0, 150.0)
+    window.ecg_view.place_time_cursor(80.0, 150.0)
+    assert window.ecg_view.reading().interval_ms is not None
+    open_in_window(ecg_files[0]["edf"])
+    assert window.ecg_view.cursor_times == [] and window.ecg_view.reading_label.text() == ""
+    assert window.ecg_view.recording.path == ecg_files[0]["edf"]
+
+
+def test_corrupt_header_gives_one_line_and_the_window_stays_usable(
+    qtbot, window, open_in_window, ecg_files, tmp_path
+):
+    open_in_window(ecg_files[0]["wfdb"])
+    bad = tmp_path / "bad.hea"
+    bad.write_text("bad 12 five-hundred 5000\ngarbage line\n")
+    with qtbot.waitSignal(window.error_shown, timeout=10000) as shown:
+        window.open_file(bad)
+    message = shown.args[0]
+    assert "\n" not in message and "bad.hea" in message
+    # the ECG on screen is still the one that was open, and another file still opens
+    assert window.ecg_view.recording.path == ecg_files[0]["wfdb"]
+    window.error_box.close()
+    open_in_window(ecg_files[0]["aecg"])
+    assert window.ecg_view.recording.path == ecg_files[0]["aecg"]
