@@ -1,9 +1,11 @@
 """The trace view: one page of a recording drawn as a clinical EEG review program draws it.
 
 Derivations are stacked top to bottom in montage order, negative up, at a sensitivity in
-microvolts per millimetre of the physical screen. Only the visible page plus a margin on each side
-is read (and display-filtered) from the recording; paging within that block only re-slices it, and
-the block the next step in the same direction will need is read ahead on a reader thread.
+microvolts per millimetre of the physical screen, each in its montage colour, gain and polarity.
+A high-density montage shows a screenful of rows at a time with a vertical scroll bar; rows the
+montage or the channel selection hides take no room. Only the visible page plus a margin on each
+side is read (and display-filtered) from the recording; paging within that block only re-slices
+it, and the block the next step in the same direction will need is read ahead on a reader thread.
 """
 
 from __future__ import annotations
@@ -17,11 +19,12 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QRectF, Qt, Signal
 from PySide6.QtGui import QPainterPath, QPen, QWheelEvent
-from PySide6.QtWidgets import QGraphicsView, QScrollBar, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QGraphicsView, QHBoxLayout, QScrollBar, QVBoxLayout, QWidget
 
 from elm_desktop.gui.event_marks import EventLayer
 from elm_desktop.gui.markers import IntervalLayer
 from elm_desktop.gui.palette import LIGHT, PlotColours
+from elm_desktop.signals.derivations import Derivation
 from elm_desktop.signals.display import DisplayFilter, read_page
 from elm_desktop.signals.montages import get_montage
 
@@ -30,6 +33,9 @@ SENSITIVITIES_UV_MM = (1.0, 2.0, 3.0, 5.0, 7.0, 10.0, 15.0, 20.0, 30.0, 50.0, 70
 LABEL_LANE_MM = 5.0
 """Height of the lane above the traces where annotation labels sit."""
 SCROLL_STEPS_PER_SECOND = 10
+ROWS_PER_SCREEN = (0, 8, 12, 16, 20, 24, 32, 48)
+"""Rows a screen shows at most; 0 shows every row."""
+_OFF_SCREEN_MM = -1e6  # where rows not on screen "are", so their channel events are not drawn
 _RIGHT_ELECTRODE = re.compile(r"^[A-Za-z]+[0-9]*[02468]$")
 
 
@@ -233,6 +239,14 @@ class TraceView(QWidget):
         self.montage_name = "tcp-elm"
         self.montage = None
         self.labels: list[str] = []
+        self.derivations: tuple[Derivation, ...] = ()
+        """The montage's derivations for this recording, one per label (colour, gain, ...)."""
+        self.rows_per_screen = 32
+        self.first_row = 0
+        """Index into :meth:`shown_rows` of the top row on screen."""
+        self.deselected: dict[str, frozenset[str]] = {}
+        """Per montage name, the labels the reviewer's channel selection leaves out."""
+        self._visible_rows = np.empty(0, dtype=int)
         self.page_s = 10.0
         self.sensitivity = 7.0
         self.display_filter = DisplayFilter(lff=1.0, hff=70.0, notch=None)
@@ -289,10 +303,18 @@ class TraceView(QWidget):
         self.scroll_bar.valueChanged.connect(
             lambda value: self.set_start(value / SCROLL_STEPS_PER_SECOND)
         )
+        self.row_scroll_bar = QScrollBar(Qt.Orientation.Vertical)
+        self.row_scroll_bar.setVisible(False)
+        self.row_scroll_bar.valueChanged.connect(self.set_first_row)
+        plot_row = QHBoxLayout()
+        plot_row.setContentsMargins(0, 0, 0, 0)
+        plot_row.setSpacing(0)
+        plot_row.addWidget(self.plot_widget)
+        plot_row.addWidget(self.row_scroll_bar)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(0)
-        layout.addWidget(self.plot_widget)
+        layout.addLayout(plot_row)
         layout.addWidget(self.scroll_bar)
         self.apply_colours(LIGHT)
 
@@ -301,7 +323,10 @@ class TraceView(QWidget):
     def set_recording(self, recording, start_s: float = 0.0) -> None:
         """Show ``recording`` (an opened :mod:`elm_desktop.signals` recording) from ``start_s``."""
         self.recording = recording
-        self.montage = get_montage(self.montage_name)
+        if self.montage is None or self.montage.name != self.montage_name:
+            self.montage = get_montage(self.montage_name)
+        self.labels, self.derivations = [], self.montage.derivations(recording.electrodes)
+        self.first_row = 0
         self._forget_blocks()
         self._update_scroll_range()
         self._set_annotations()
@@ -310,14 +335,84 @@ class TraceView(QWidget):
         self.set_start(start_s, force=True)
 
     def set_montage(self, name: str) -> None:
-        """Switch to another montage in place, keeping the page."""
-        self.montage_name = name
+        """Switch to another montage in place, keeping the page (read again if it was edited).
+
+        Raises
+        ------
+        ConfigError
+            If no montage has that name (the view keeps the one it shows).
+        """
         self.montage = get_montage(name)
+        self.montage_name = name
+        self.first_row = 0
         self._forget_blocks()
         if self.recording is not None:
+            # Labels come with the next block read; styles may change under the same labels.
+            self.labels, self.derivations = [], self.montage.derivations(self.recording.electrodes)
             self._relayout()
             self.set_start(self.start_s, force=True)
         self.layout_changed.emit()
+
+    def missing_notice(self) -> str:
+        """Return one line naming the electrodes the montage needs and the recording lacks."""
+        if self.recording is None or self.montage is None:
+            return ""
+        missing = self.montage.missing(self.recording.electrodes)
+        if not missing:
+            return ""
+        return (
+            f"{self.montage.description}: no {', '.join(missing)} in this recording; the traces "
+            "that need them are shown as absent"
+        )
+
+    # ---- rows ------------------------------------------------------------------------------
+
+    def shown_rows(self) -> np.ndarray:
+        """Return the indices (into :attr:`labels`) of the rows not hidden, in montage order."""
+        left_out = self.deselected.get(self.montage_name, frozenset())
+        return np.array(
+            [
+                i
+                for i, derivation in enumerate(self.derivations)
+                if not derivation.hidden and derivation.label not in left_out
+            ],
+            dtype=int,
+        )
+
+    def visible_rows(self) -> np.ndarray:
+        """Return the indices (into :attr:`labels`) of the rows on screen, top to bottom."""
+        return self._visible_rows
+
+    def set_channel_selection(self, left_out: set[str] | frozenset[str]) -> None:
+        """Leave the derivations labelled ``left_out`` off the screen in this montage."""
+        self.deselected[self.montage_name] = frozenset(left_out)
+        self._relayout()
+        self.layout_changed.emit()
+
+    def set_rows_per_screen(self, rows: int) -> None:
+        """Show at most ``rows`` rows at a time (0: every row)."""
+        self.rows_per_screen = int(rows)
+        self._relayout()
+        self.layout_changed.emit()
+
+    def set_first_row(self, first: int) -> None:
+        """Scroll the rows so that shown row ``first`` is at the top."""
+        first = int(min(max(first, 0), self._last_first_row()))
+        if first != self.first_row:
+            self.first_row = first
+            self._relayout()
+
+    def scroll_rows(self, rows: int) -> None:
+        """Scroll the rows by ``rows`` (negative: up)."""
+        self.set_first_row(self.first_row + rows)
+
+    def rows_on_screen(self) -> int:
+        """Return how many rows a screen shows at most."""
+        shown = len(self.shown_rows())
+        return min(self.rows_per_screen, shown) if self.rows_per_screen else shown
+
+    def _last_first_row(self) -> int:
+        return max(0, len(self.shown_rows()) - self.rows_on_screen())
 
     def set_page_length(self, seconds: float) -> None:
         """Show ``seconds`` of EEG per page."""
@@ -411,10 +506,11 @@ class TraceView(QWidget):
         return self.start_s, min(self.start_s + self.page_s, self.duration)
 
     def row_at(self, y_mm: float) -> int:
-        """Return the trace row whose baseline is nearest ``y_mm`` (-1 when none is drawn)."""
+        """Return the trace row (index into :attr:`labels`) whose baseline is nearest ``y_mm``
+        on screen (-1 when none is drawn)."""
         if not len(self._offsets_mm):
             return -1
-        return int(np.argmin(np.abs(self._offsets_mm - y_mm)))
+        return int(self._visible_rows[np.argmin(np.abs(self._offsets_mm - y_mm))])
 
     def displayed(self, start_s: float, stop_s: float) -> tuple[np.ndarray, np.ndarray]:
         """Return the sample times and microvolts drawn in ``[start_s, stop_s]`` of the page.
@@ -503,47 +599,84 @@ class TraceView(QWidget):
         self.scroll_bar.setSingleStep(max(1, int(round(self.page_s))))
 
     def _relayout(self) -> None:
-        """Place the derivations' baselines for the current height in millimetres."""
+        """Choose the rows on screen and place their baselines for the height in millimetres."""
         if self.recording is None:
             return
         if not self.labels:
             self._ensure_block()
             return
+        shown = self.shown_rows()
+        self.first_row = min(self.first_row, self._last_first_row())
+        self._visible_rows = shown[self.first_row : self.first_row + self.rows_on_screen()]
+        self._update_row_scroll_bar(len(shown))
         height_px = max(self.view_box.height(), 1.0)
         self._height_mm = height_px / pixels_per_mm(self)
-        groups = chain_groups(self.labels)
+        labels = [self.labels[i] for i in self._visible_rows]
         # Half an empty row between chains, as the double banana is usually laid out.
-        rows = np.arange(len(self.labels)) + 0.5 * np.asarray(groups)
-        row_mm = (self._height_mm - LABEL_LANE_MM) / (rows[-1] + 1.0)
+        rows = np.arange(len(labels)) + 0.5 * np.asarray(chain_groups(labels) if labels else [])
+        row_mm = (self._height_mm - LABEL_LANE_MM) / ((rows[-1] if labels else 0.0) + 1.0)
         self._offsets_mm = LABEL_LANE_MM + (rows + 0.5) * row_mm
-        self.event_layer.place_rows(self.labels, self._offsets_mm, row_mm)
-        self.plot_item.getAxis("left").setTicks(
-            [list(zip(self._offsets_mm.tolist(), self.labels, strict=True)), []]
-        )
+        every_offset = np.full(len(self.labels), _OFF_SCREEN_MM)
+        every_offset[self._visible_rows] = self._offsets_mm
+        self.event_layer.place_rows(self.labels, every_offset, row_mm)
+        ticks = [
+            (offset, self._tick_label(i))
+            for offset, i in zip(self._offsets_mm.tolist(), self._visible_rows, strict=True)
+        ]
+        self.plot_item.getAxis("left").setTicks([ticks, []])
         self._style_traces()
         self._draw()
 
+    def _tick_label(self, row: int) -> str:
+        derivation = self.derivations[row]
+        marks = (f" ×{derivation.gain:g}" if derivation.gain != 1 else "") + (
+            " inv" if derivation.inverted else ""
+        )
+        return self.labels[row] + marks
+
+    def _update_row_scroll_bar(self, n_shown: int) -> None:
+        on_screen = self.rows_on_screen()
+        self.row_scroll_bar.blockSignals(True)
+        self.row_scroll_bar.setRange(0, max(0, n_shown - on_screen))
+        self.row_scroll_bar.setPageStep(max(on_screen, 1))
+        self.row_scroll_bar.setValue(self.first_row)
+        self.row_scroll_bar.blockSignals(False)
+        self.row_scroll_bar.setVisible(n_shown > on_screen)
+
     def _style_traces(self) -> None:
         colours = self.colours
-        self.traces.set_pens(
-            [
-                pg.mkPen(colours.trace_right if is_right_hemisphere(label) else colours.trace)
-                for label in self.labels
-            ]
-        )
+        pens = []
+        for row in self._visible_rows:
+            colour = self.derivations[row].colour if row < len(self.derivations) else None
+            if colour is None:
+                right = is_right_hemisphere(self.labels[row])
+                colour = colours.trace_right if right else colours.trace
+            pens.append(pg.mkPen(colour))
+        self.traces.set_pens(pens)
 
     def _draw(self) -> None:
         """Draw the current page."""
-        if self.recording is None or not len(self._offsets_mm):
+        if self.recording is None:
+            return
+        if not len(self._offsets_mm):  # every row hidden or left out: nothing to draw
+            self.traces.set_traces(np.empty(0), np.empty((0, 0)), np.empty(0, dtype=bool))
             return
         data = self.page_data()
         block = self._block
         times = self.start_s + np.arange(data.shape[1]) / block.sfreq
-        scaled = data / self.sensitivity + self._offsets_mm[:, None]  # positive y is down
+        rows = self._visible_rows
+        # Positive y is down, so a plain row is drawn negative-up; an inverted one positive-up.
+        factors = np.array(
+            [
+                self.derivations[i].gain * (-1.0 if self.derivations[i].inverted else 1.0)
+                for i in rows
+            ]
+        )
+        scaled = data[rows] * (factors / self.sensitivity)[:, None] + self._offsets_mm[:, None]
         stop_s = self.start_s + self.page_s
         page_rect = QRectF(self.start_s, 0.0, self.page_s, self._height_mm)
         self.traces.set_page_rect(page_rect)
-        self.traces.set_traces(times, scaled, block.available)
+        self.traces.set_traces(times, scaled, block.available[rows])
         self.view_box.setRange(
             xRange=(self.start_s, stop_s), yRange=(0.0, self._height_mm), padding=0.0
         )

@@ -46,7 +46,14 @@ def _electrode(name: object, where: str) -> str:
     return info.name
 
 
-def _trace(entry: object, number: int) -> Trace:
+def trace_from_entry(entry: object, number: int) -> Trace:
+    """Return the trace a file entry (or an editor row) describes; ``number`` counts from 1.
+
+    Raises
+    ------
+    ConfigError
+        One line naming the trace and what is wrong with it.
+    """
     where = f"trace {number}"
     if not isinstance(entry, dict):
         raise ConfigError(f"{where} must be an object with an electrode and a reference")
@@ -115,7 +122,7 @@ def read_montage(path: Path, reserved: Collection[str] = ()) -> Montage:
         return Montage(
             name,
             description or name,
-            tuple(_trace(entry, n) for n, entry in enumerate(traces, start=1)),
+            tuple(trace_from_entry(entry, n) for n, entry in enumerate(traces, start=1)),
         )
     except (OSError, UnicodeDecodeError) as error:
         raise ConfigError(f"montage file {path.name} cannot be read: {error}") from None
