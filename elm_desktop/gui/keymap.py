@@ -46,6 +46,14 @@ KEYMAP: dict[str, KeyBinding] = {
     "longer_page": KeyBinding(("Ctrl+Right",), "Longer page (more seconds)"),
     "shorter_page": KeyBinding(("Ctrl+Left",), "Shorter page (fewer seconds)"),
     "next_montage": KeyBinding(("M",), "Next montage"),
+    "rows_down": KeyBinding(("Shift+Down",), "Scroll the channels down by a row"),
+    "rows_up": KeyBinding(("Shift+Up",), "Scroll the channels up by a row"),
+    "rows_page_down": KeyBinding(("Shift+PgDown",), "Scroll the channels down by a screenful"),
+    "rows_page_up": KeyBinding(("Shift+PgUp",), "Scroll the channels up by a screenful"),
+    "select_channels": KeyBinding(("Ctrl+L",), "Choose the channels shown"),
+    "edit_montages": KeyBinding(
+        ("Ctrl+M",), "Edit montages: derivations, colours, gain, invert, hide"
+    ),
     "open_file": KeyBinding(("Ctrl+O",), "Open a recording"),
     "analyze": KeyBinding(("Ctrl+R",), "Analyse the recording with the model"),
     "save_draft": KeyBinding(("Ctrl+S",), "Save the draft report with the recording"),

@@ -52,6 +52,7 @@ from elm_desktop.gui.event_dialog import EventDialog
 from elm_desktop.gui.events_panel import EventsPanel
 from elm_desktop.gui.keymap import KEYMAP, key_sequences
 from elm_desktop.gui.measure_panel import MeasurePanel, MeasureTools
+from elm_desktop.gui.montage_menu import MontageMenu
 from elm_desktop.gui.overview import OverviewStrip
 from elm_desktop.gui.palette import LIGHT, apply_palette
 from elm_desktop.gui.phenotype_panel import PhenotypePanel
@@ -211,6 +212,7 @@ class MainWindow(QMainWindow):
         self._build_key_actions()
         self._build_menus()
         self._restore_settings()
+        self.montage_menu = MontageMenu(self)
 
     # ---- building ------------------------------------------------------------------------
 
@@ -450,9 +452,14 @@ class MainWindow(QMainWindow):
 
     def set_montage(self, name: str) -> None:
         """Show the traces in montage ``name`` (in place)."""
+        try:
+            self.trace_view.set_montage(name)
+        except ElmError as error:  # a montage file removed since it was listed
+            self.show_error("Cannot show the montage", str(error))
+            self.montage_menu.refresh()
+            return
         self._select(self.montage_box, name)
         self.settings.set_value("display/montage", name)
-        self.trace_view.set_montage(name)
 
     def set_page_length(self, seconds: float) -> None:
         """Show ``seconds`` per page."""
@@ -1287,6 +1294,24 @@ class MainWindow(QMainWindow):
         self.montage_box.setCurrentIndex(
             (self.montage_box.currentIndex() + 1) % self.montage_box.count()
         )
+
+    def action_rows_down(self) -> None:
+        self.trace_view.scroll_rows(1)
+
+    def action_rows_up(self) -> None:
+        self.trace_view.scroll_rows(-1)
+
+    def action_rows_page_down(self) -> None:
+        self.trace_view.scroll_rows(self.trace_view.rows_on_screen())
+
+    def action_rows_page_up(self) -> None:
+        self.trace_view.scroll_rows(-self.trace_view.rows_on_screen())
+
+    def action_select_channels(self) -> None:
+        self.montage_menu.open_selection()
+
+    def action_edit_montages(self) -> None:
+        self.montage_menu.open_editor()
 
     def _jump_to_highlight(self, direction: int) -> None:
         layer = self.trace_view.highlight_layer

@@ -17,6 +17,7 @@ MAX_RECENT_FILES = 8
 
 DEFAULTS: dict[str, object] = {
     "display/montage": "tcp-elm",
+    "display/rows": 32,
     "display/page_s": 10.0,
     "display/sensitivity_uv_mm": 7.0,
     "display/lff_hz": 1.0,
