@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QPointF, QRectF, Qt, Signal
+from PySide6.QtCore import QLineF, QPointF, QRectF, Qt, Signal
 from PySide6.QtGui import QColor, QPen
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QScrollBar, QVBoxLayout, QWidget
 
@@ -59,31 +59,33 @@ def left_margin_mm(speed_mm_s: float) -> float:
 
 
 class _PaperGrid(pg.GraphicsObject):
-    """The 1 mm / 5 mm grid of ECG paper, in one paint call."""
+    """The 1 mm / 5 mm grid of ECG paper: its lines made once per paper size, drawn in two calls."""
 
     def __init__(self) -> None:
         super().__init__()
         self.rect = QRectF()
+        self.lines: list[tuple[QPen, list[QLineF]]] = []
         self.setZValue(-100)
 
     def set_size(self, width_mm: float, height_mm: float) -> None:
         self.prepareGeometryChange()
         self.rect = QRectF(0.0, 0.0, width_mm, height_mm)
+        self.lines = []
+        for step, colour in ((MINOR_MM, MINOR_COLOUR), (MAJOR_MM, MAJOR_COLOUR)):
+            pen = QPen(QColor(colour))
+            pen.setCosmetic(True)  # one pixel wide at any scale
+            across = [QLineF(x, 0.0, x, height_mm) for x in np.arange(0.0, width_mm + 1e-9, step)]
+            down = [QLineF(0.0, y, width_mm, y) for y in np.arange(0.0, height_mm + 1e-9, step)]
+            self.lines.append((pen, across + down))
         self.update()
 
     def boundingRect(self) -> QRectF:
         return self.rect
 
     def paint(self, painter, option, widget=None) -> None:
-        width, height = self.rect.width(), self.rect.height()
-        for step, colour in ((MINOR_MM, MINOR_COLOUR), (MAJOR_MM, MAJOR_COLOUR)):
-            pen = QPen(QColor(colour))
-            pen.setCosmetic(True)  # one pixel wide at any scale
+        for pen, lines in self.lines:  # major lines last, over the minor ones
             painter.setPen(pen)
-            for x in np.arange(0.0, width + 1e-9, step):
-                painter.drawLine(QPointF(x, 0.0), QPointF(x, height))
-            for y in np.arange(0.0, height + 1e-9, step):
-                painter.drawLine(QPointF(0.0, y), QPointF(width, y))
+            painter.drawLines(lines)
 
 
 class _PaperViewBox(pg.ViewBox):
@@ -154,7 +156,7 @@ class EcgView(QWidget):
 
         self.grid = _PaperGrid()
         self.view_box.addItem(self.grid, ignoreBounds=True)
-        trace_pen = pg.mkPen(TRACE_COLOUR, width=1.2)
+        trace_pen = pg.mkPen(TRACE_COLOUR, width=1)
         self.panels = {
             (row, column): pg.PlotCurveItem(pen=trace_pen)
             for row in range(len(LAYOUT) + 1)
