@@ -70,9 +70,11 @@ class MontageEditor(QDialog):
         self.setWindowTitle("Montage editor")
         self.electrodes = list(electrodes) or [*REFERENTIAL_ORDER, "A1", "A2"]
         self.start_box = QComboBox()
-        self.start_box.addItems(list_montages())
+        for name in list_montages():
+            description = get_montage(name).description
+            self.start_box.addItem(description if name in builtin_montages() else name, name)
         start_button = QPushButton("Start from")
-        start_button.clicked.connect(lambda: self.start_from(self.start_box.currentText()))
+        start_button.clicked.connect(lambda: self.start_from(self.start_box.currentData()))
         self.name_edit = QLineEdit()
         self.description_edit = QLineEdit()
         self.table = QTableWidget(0, len(COLUMNS))
@@ -121,7 +123,7 @@ class MontageEditor(QDialog):
         layout.addWidget(self.message)
         layout.addLayout(buttons)
         self.resize(640, 620)
-        self.start_box.setCurrentText(current)
+        self.start_box.setCurrentIndex(max(self.start_box.findData(current), 0))
         self.start_from(current)
 
     # ---- rows ------------------------------------------------------------------------------
@@ -139,6 +141,9 @@ class MontageEditor(QDialog):
         self.table.setRowCount(0)
         for trace in traces:
             self.add_trace(trace)
+        if traces:  # from the first derivation, as the montage is read
+            self.table.setCurrentCell(0, _ELECTRODE)
+            self.table.scrollToTop()
 
     def add_trace(self, trace: Trace, row: int | None = None) -> None:
         """Insert ``trace`` at ``row`` (default: at the end)."""

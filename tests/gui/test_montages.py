@@ -128,7 +128,9 @@ def test_editor_saves_a_montage_that_reloads_and_draws_the_same(
     window.set_montage("acns-banana")
     editor = window.montage_menu.open_editor()
     assert editor.name_edit.text() == "acns-banana-mine"
-    assert editor.table.rowCount() == 18
+    assert editor.table.rowCount() == 18 and editor.table.currentRow() == 0
+    assert editor.start_box.currentData() == "acns-banana"
+    assert editor.start_box.currentText() == get_montage("acns-banana").description
     editor.set_colour(0, "#aa2200")
     editor.table.cellWidget(1, 3).setValue(2.0)
     editor.table.item(2, 4).setCheckState(Qt.CheckState.Checked)  # T3-T5 inverted
