@@ -268,7 +268,9 @@ class PostgresArchive(Archive):
 
     def remove_case(self, case_id: int) -> None:
         self.case(case_id)
-        self._db.execute("DELETE FROM cases WHERE id = %s", (case_id,))
+        with self._db.transaction():
+            self._remove_signed_report_of(case_id)
+            self._db.execute("DELETE FROM cases WHERE id = %s", (case_id,))
 
     # -- searching ----------------------------------------------------------------------------
 

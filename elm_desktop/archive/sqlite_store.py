@@ -283,6 +283,7 @@ class SQLiteArchive(Archive):
     def remove_case(self, case_id: int) -> None:
         self.case(case_id)
         self._db.execute("BEGIN IMMEDIATE")
+        self._remove_signed_report_of(case_id)
         self._db.execute("DELETE FROM cases WHERE id = ?", (case_id,))
         self._db.execute("COMMIT")
         self._recordings.drop_owner(case_id)

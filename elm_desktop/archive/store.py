@@ -33,6 +33,15 @@ from elm_desktop.archive.cases import (
     RecordingHit,
     SegmentHit,
 )
+from elm_desktop.archive.signed_reports import (
+    CREATE_TABLE as CREATE_SIGNED_REPORTS,
+)
+from elm_desktop.archive.signed_reports import (
+    DELETE_OF_CASE,
+    SELECT,
+    UPSERT,
+    ArchivedReport,
+)
 from elm_desktop.archive.vectors import best_crop_pair, decode_crops, normalized, query_vector
 from elm_desktop.errors import ArchiveError
 
@@ -127,6 +136,48 @@ class Archive(ABC):
             (case_id,),
         )
         return [SegmentHit(*row, score=0.0) for row in rows]
+
+    # -- reviewers' signed reports ------------------------------------------------------------
+
+    def _run(self, sql: str, params: tuple = ()) -> None:
+        """Run a statement written with ``?`` parameters on either driver (autocommit)."""
+        self._db.execute(sql.replace("?", self._placeholder), params)
+
+    def store_signed_report(self, report: ArchivedReport) -> None:
+        """Keep a reviewer's signed report with its recording's case (replacing an earlier one).
+
+        The case need not be archived yet: the content hash joins them once it is.
+        """
+        if not report.text.strip() or not report.reviewer.strip():
+            raise ArchiveError("a signed report needs its text and the reviewer's name")
+        self._run(CREATE_SIGNED_REPORTS)
+        self._run(
+            UPSERT,
+            (
+                report.content_hash,
+                report.reviewer,
+                report.signed_at,
+                int(report.amendments),
+                report.text,
+                report.document,
+            ),
+        )
+
+    def signed_report(self, content_hash: str) -> ArchivedReport | None:
+        """Return the signed report kept for a recording, or None."""
+        self._run(CREATE_SIGNED_REPORTS)
+        rows = self._fetch(SELECT + " WHERE r.content_hash = ?", (content_hash,))
+        return ArchivedReport.from_row(rows[0]) if rows else None
+
+    def signed_reports(self) -> list[ArchivedReport]:
+        """Return every signed report the archive keeps (for adapting the model), by hash."""
+        self._run(CREATE_SIGNED_REPORTS)
+        return [ArchivedReport.from_row(r) for r in self._fetch(SELECT + " ORDER BY 1")]
+
+    def _remove_signed_report_of(self, case_id: int) -> None:
+        """Delete the signed report of a case that is being removed (call before the case)."""
+        self._run(CREATE_SIGNED_REPORTS)
+        self._run(DELETE_OF_CASE, (case_id,))
 
     def counts(self) -> dict[str, int]:
         """Return the numbers of cases, cases with reports, report segments and crops."""
