@@ -60,6 +60,8 @@ KEYMAP: dict[str, KeyBinding] = {
     "cancel": KeyBinding(("Esc",), "Cancel the running job"),
     "focus_prompt": KeyBinding(("Ctrl+F",), "Type a prompt"),
     "toggle_dark": KeyBinding(("Ctrl+D",), "Switch between light and dark palette"),
+    "print_pages": KeyBinding(("Ctrl+P",), "Print EEG pages (the page on screen or a range)"),
+    "report_signoff": KeyBinding(("Ctrl+Shift+R",), "The report: write, sign (final), archive"),
     "help": KeyBinding(("F1", "?"), "Show this list of keys"),
 }
 

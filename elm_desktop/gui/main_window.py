@@ -56,8 +56,10 @@ from elm_desktop.gui.montage_menu import MontageMenu
 from elm_desktop.gui.overview import OverviewStrip
 from elm_desktop.gui.palette import LIGHT, apply_palette
 from elm_desktop.gui.phenotype_panel import PhenotypePanel
+from elm_desktop.gui.printing import PagePrinting
 from elm_desktop.gui.prompt_panel import PromptPanel
 from elm_desktop.gui.report_panel import ReportPanel, draft_html
+from elm_desktop.gui.report_signoff import ReportSignoff
 from elm_desktop.gui.settings import DEFAULTS, Settings
 from elm_desktop.gui.trace_view import PAGE_LENGTHS_S, SENSITIVITIES_UV_MM, TraceView, clock
 from elm_desktop.paths import default_archive, default_bundle
@@ -213,6 +215,8 @@ class MainWindow(QMainWindow):
         self._build_menus()
         self._restore_settings()
         self.montage_menu = MontageMenu(self)
+        self.page_printing = PagePrinting(self)
+        self.report_signoff = ReportSignoff(self)
 
     # ---- building ------------------------------------------------------------------------
 
@@ -1382,6 +1386,12 @@ class MainWindow(QMainWindow):
 
     def action_toggle_dark(self) -> None:
         self.set_dark(not self.dark)
+
+    def action_print_pages(self) -> None:
+        self.page_printing.ask("print")
+
+    def action_report_signoff(self) -> None:
+        self.report_signoff.open()
 
     def action_help(self) -> None:
         self.keys_dialog = KeysDialog(self)

@@ -24,6 +24,7 @@ DEFAULTS: dict[str, object] = {
     "display/hff_hz": 70.0,
     "display/notch_hz": 0.0,
     "display/dark": False,
+    "report/reviewer": "",
 }
 
 
