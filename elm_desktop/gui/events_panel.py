@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
 )
 
 from elm_desktop.signals.events import Event, EventList
-from elm_desktop.signals.measure import clock_time
+from elm_desktop.signals.time_labels import TimeLabels
 
 ALL_TYPES = "All types"
 COLUMNS = ("Time", "Duration", "Type", "Channel", "Note", "From")
@@ -35,6 +35,8 @@ class EventTableModel(QAbstractTableModel):
     def __init__(self) -> None:
         super().__init__()
         self.rows: tuple[Event, ...] = ()
+        self.time_labels = TimeLabels()
+        """How onsets are written: time of day or elapsed, as the window's time axes."""
 
     def set_rows(self, rows: tuple[Event, ...]) -> None:
         self.beginResetModel()
@@ -56,7 +58,7 @@ class EventTableModel(QAbstractTableModel):
         event = self.rows[index.row()]
         if role == Qt.ItemDataRole.DisplayRole:
             return (
-                clock_time(event.onset, None),
+                self.time_labels(event.onset, 3),
                 f"{event.duration:g} s" if event.duration else "",
                 event.kind,
                 event.channel or "all",
@@ -130,6 +132,13 @@ class EventsPanel(QWidget):
         layout.addWidget(self.status)
         layout.addLayout(buttons)
         self._enable()
+
+    def set_time_labels(self, labels: TimeLabels) -> None:
+        """Write the onsets with ``labels`` (time of day or elapsed)."""
+        self.model.time_labels = labels
+        if self.model.rows:  # the Time column only: the selection stays
+            last = self.model.index(len(self.model.rows) - 1, 0)
+            self.model.dataChanged.emit(self.model.index(0, 0), last)
 
     def _at(self, index: QModelIndex) -> Event:
         return self.model.rows[index.row()]

@@ -60,6 +60,9 @@ KEYMAP: dict[str, KeyBinding] = {
     "cancel": KeyBinding(("Esc",), "Cancel the running job"),
     "focus_prompt": KeyBinding(("Ctrl+F",), "Type a prompt"),
     "toggle_dark": KeyBinding(("Ctrl+D",), "Switch between light and dark palette"),
+    "toggle_clock_time": KeyBinding(
+        ("Ctrl+T",), "Time of day (from the recording's start) or elapsed time on the time axes"
+    ),
     "print_pages": KeyBinding(("Ctrl+P",), "Print EEG pages (the page on screen or a range)"),
     "report_signoff": KeyBinding(("Ctrl+Shift+R",), "The report: write, sign (final), archive"),
     "help": KeyBinding(("F1", "?"), "Show this list of keys"),

@@ -78,6 +78,7 @@ from elm_desktop.signals.events import Event, EventList
 from elm_desktop.signals.modality import open_any
 from elm_desktop.signals.montages import get_montage, list_montages
 from elm_desktop.signals.recording import open_recording
+from elm_desktop.signals.time_labels import TimeLabels
 
 LFF_CHOICES_HZ = (None, 0.1, 0.3, 0.5, 1.0, 1.6, 5.0)
 HFF_CHOICES_HZ = (None, 15.0, 30.0, 35.0, 50.0, 70.0)
@@ -202,10 +203,9 @@ class MainWindow(QMainWindow):
         self.trace_view.start_changed.connect(self._page_moved)
         self.trace_view.layout_changed.connect(self._page_moved)
         self.overview.time_clicked.connect(self.trace_view.centre_on)
-        self.measure = MeasureTools(
-            self.trace_view,
-            lambda: self.recording.patient.meas_date if self.recording is not None else None,
-        )
+        self.clock_time = True
+        """Times as the time of day (when the file has a start time), else elapsed."""
+        self.measure = MeasureTools(self.trace_view, lambda: self.time_labels().start)
         self.trace_view.clicked.connect(self._traces_clicked)
 
         self._build_toolbar()
@@ -383,6 +383,8 @@ class MainWindow(QMainWindow):
         self._menu_action(file_menu, "&Quit", self.close)
         self.view_menu = bar.addMenu("&View")
         self.view_menu.addAction(self.key_actions["toggle_dark"])
+        self.key_actions["toggle_clock_time"].setCheckable(True)
+        self.view_menu.addAction(self.key_actions["toggle_clock_time"])
         self.view_menu.addSeparator()
         for dock in self.docks:
             self.view_menu.addAction(dock.toggleViewAction())
@@ -440,6 +442,7 @@ class MainWindow(QMainWindow):
         self.trace_view.sensitivity = self.sensitivity_box.currentData()
         self._filters_changed()
         self.set_dark(bool(stored["display/dark"]))
+        self.set_clock_time(bool(stored["display/clock_time"]))
         geometry, state = self.settings.window_state()
         if geometry is not None:
             self.restoreGeometry(geometry)
@@ -499,6 +502,26 @@ class MainWindow(QMainWindow):
         self.colours = apply_palette(QApplication.instance(), dark)
         self.trace_view.apply_colours(self.colours)
         self.overview.apply_colours(self.colours)
+
+    def time_labels(self) -> TimeLabels:
+        """How times are written: the open recording's time of day, or elapsed time."""
+        start = self.recording.patient.meas_date if self.recording is not None else None
+        return TimeLabels(start if self.clock_time else None, self.clock_time)
+
+    def set_clock_time(self, on: bool) -> None:
+        """Write times as the time of day from the recording's start (``on``, when the file has
+        one) or as elapsed time, on every time axis, the status bar, the event list and the
+        measurement read-out."""
+        self.clock_time = bool(on)
+        self.settings.set_value("display/clock_time", self.clock_time)
+        self.key_actions["toggle_clock_time"].setChecked(self.clock_time)
+        labels = self.time_labels()
+        self.trace_view.axis.set_time_labels(labels)
+        self.overview.axis.set_time_labels(labels)
+        self.prompt_panel.set_time_labels(labels)
+        self.events_panel.set_time_labels(labels)
+        self.measure.refresh()
+        self._page_moved()
 
     # ---- opening -------------------------------------------------------------------------
 
@@ -572,7 +595,7 @@ class MainWindow(QMainWindow):
         self.overview.set_annotations([a.onset for a in recording.annotations])
         self._replace_review(Review(recording.path, self.drafts))
         self._replace_events(recording)
-        self._page_moved()
+        self.set_clock_time(self.clock_time)  # this file's start time on the axes
         self.settings.add_recent_file(recording.path)
         self.setWindowTitle(f"{Path(recording.path).name} — ELM Desktop")
         self.recording_opened.emit(recording)
@@ -1253,9 +1276,12 @@ class MainWindow(QMainWindow):
             return
         start, stop = self.trace_view.visible_range()
         self.overview.set_page(start, stop)
+        labels = self.time_labels()
+        where = f"{clock(start)}–{clock(stop)} of {clock(self.recording.duration)}"
+        if labels.of_day:  # the time of day, then how far in
+            where = f"{labels(start)}–{labels(stop)}   {clock(start)} of {clock(self.recording.duration)}"
         self.position_label.setText(
-            f"{clock(start)}–{clock(stop)} of {clock(self.recording.duration)}   "
-            f"{self.trace_view.page_s:g} s/page   {self.trace_view.sensitivity:g} µV/mm"
+            f"{where}   {self.trace_view.page_s:g} s/page   {self.trace_view.sensitivity:g} µV/mm"
         )
 
     # ---- actions bound to keys ----------------------------------------------------------
@@ -1386,6 +1412,9 @@ class MainWindow(QMainWindow):
 
     def action_toggle_dark(self) -> None:
         self.set_dark(not self.dark)
+
+    def action_toggle_clock_time(self) -> None:
+        self.set_clock_time(not self.clock_time)
 
     def action_print_pages(self) -> None:
         self.page_printing.ask("print")

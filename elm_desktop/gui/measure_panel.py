@@ -144,7 +144,7 @@ class MeasureTools(QObject):
         view.view_box.addItem(self.box_item, ignoreBounds=True)
         view.clicked.connect(self._clicked)
         view.box_dragged.connect(self._box_dragged)
-        view.layout_changed.connect(self._remeasure)
+        view.layout_changed.connect(self.refresh)
 
     # ---- cursors -----------------------------------------------------------------------------
 
@@ -222,13 +222,14 @@ class MeasureTools(QObject):
         self.box = (start_s, stop_s, first_row, last_row)
         times, data = self.view.displayed(start_s, stop_s)
         inside = (times >= start_s - 1e-9) & (times <= stop_s + 1e-9)
-        rows = slice(first_row, last_row + 1)
+        # The rows on screen between the two: rows hidden or scrolled away are not measured.
+        rows = [row for row in self.view.visible_rows() if first_row <= row <= last_row]
         self.stats = (
             selection_stats(
                 data[rows][:, inside],
                 self.view.recording.sfreq,
                 float(times[inside][0]),
-                self.view.labels[rows],
+                [self.view.labels[row] for row in rows],
             )
             if inside.sum() >= 2
             else None
@@ -236,8 +237,9 @@ class MeasureTools(QObject):
         self.stats_changed.emit(self.stats)
         return self.stats
 
-    def _remeasure(self) -> None:
-        """Montage, filters or page changed what is drawn: measure it again."""
+    def refresh(self) -> None:
+        """Measure again: montage, filters or page changed what is drawn, or the reviewer
+        switched between time of day and elapsed time."""
         self._update_reading()
         if self.box is not None:
             self.select_box(*self.box)

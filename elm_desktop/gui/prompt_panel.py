@@ -24,7 +24,8 @@ from PySide6.QtWidgets import (
 )
 
 from elm_desktop.clinical import PromptCurve
-from elm_desktop.gui.trace_view import ClockAxis, clock
+from elm_desktop.gui.trace_view import ClockAxis
+from elm_desktop.signals.time_labels import TimeLabels
 
 DEBOUNCE_MS = 350
 
@@ -53,6 +54,9 @@ class PromptPanel(QWidget):
         self.entry.setClearButtonEnabled(True)
         self.score_label = QLabel("")
         self.score_label.setWordWrap(True)
+        self.time_labels = TimeLabels()
+        """How times are written: time of day or elapsed, as the window's time axes."""
+        self._segments: list = []  # the peaks listed, to write their times again
         self.plot = pg.PlotWidget(axisItems={"bottom": ClockAxis(orientation="bottom")})
         self.plot.setMinimumHeight(110)
         self.plot.setMaximumHeight(160)
@@ -60,7 +64,7 @@ class PromptPanel(QWidget):
         item.hideButtons()
         item.setMenuEnabled(False)
         item.setLabel("left", "probability")
-        item.setLabel("bottom", "time (h:mm:ss)")
+        item.setLabel("bottom", self.time_labels.describe())
         item.setYRange(0.0, 1.0, padding=0.02)
         item.getViewBox().setMouseEnabled(x=False, y=False)
         self.curve = pg.PlotDataItem(stepMode="center")  # one step per crop, edge to edge
@@ -112,6 +116,7 @@ class PromptPanel(QWidget):
         self.score_label.setText("")
         self.curve.setData([], [])
         self.peaks.clear()
+        self._segments = []
         self.history.clear()
 
     def show_history(self, curves: Mapping[str, PromptCurve]) -> None:
@@ -130,10 +135,23 @@ class PromptPanel(QWidget):
         )
         edges = np.append(crop_starts_s, crop_starts_s[-1] + window_s) if len(crop_starts_s) else []
         self.curve.setData(edges, np.asarray(curve.probability, float))
+        self._segments = list(curve.top_segments)
+        self._list_peaks()
+
+    def set_time_labels(self, labels: TimeLabels) -> None:
+        """Write times with ``labels`` (time of day or elapsed) on the axis and the peaks."""
+        self.time_labels = labels
+        item = self.plot.getPlotItem()
+        item.getAxis("bottom").set_time_labels(labels)
+        item.setLabel("bottom", labels.describe())
+        self._list_peaks()
+
+    def _list_peaks(self) -> None:
         self.peaks.clear()
-        for segment in curve.top_segments:
+        when = self.time_labels
+        for segment in self._segments:
             item = QListWidgetItem(
-                f"{clock(segment.start_s)}–{clock(segment.end_s)}  probability {segment.score:.2f}"
+                f"{when(segment.start_s)}–{when(segment.end_s)}  probability {segment.score:.2f}"
             )
             item.setData(Qt.ItemDataRole.UserRole, (segment.start_s + segment.end_s) / 2)
             self.peaks.addItem(item)

@@ -25,6 +25,7 @@ DEFAULTS: dict[str, object] = {
     "display/notch_hz": 0.0,
     "display/dark": False,
     "report/reviewer": "",
+    "display/clock_time": True,
 }
 
 

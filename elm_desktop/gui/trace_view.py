@@ -27,6 +27,7 @@ from elm_desktop.gui.palette import LIGHT, PlotColours
 from elm_desktop.signals.derivations import Derivation
 from elm_desktop.signals.display import DisplayFilter, read_page
 from elm_desktop.signals.montages import get_montage
+from elm_desktop.signals.time_labels import TimeLabels, elapsed
 
 PAGE_LENGTHS_S = (5.0, 10.0, 15.0, 20.0, 30.0)
 SENSITIVITIES_UV_MM = (1.0, 2.0, 3.0, 5.0, 7.0, 10.0, 15.0, 20.0, 30.0, 50.0, 70.0, 100.0, 200.0)
@@ -162,26 +163,40 @@ class _TraceStack(pg.GraphicsObject):
 
 
 def clock(seconds: float) -> str:
-    """Format seconds from the start of the recording as h:mm:ss."""
-    seconds = int(round(seconds))
-    return f"{seconds // 3600}:{seconds % 3600 // 60:02d}:{seconds % 60:02d}"
+    """Format seconds from the start of the recording as elapsed h:mm:ss."""
+    return elapsed(seconds)
 
 
 class ClockAxis(pg.AxisItem):
-    """Time axis labelled as elapsed h:mm:ss from the start of the recording."""
+    """Time axis labelled as the reviewer chose (:attr:`time_labels`): the time of day from the
+    recording's start, ticks on round times of day, or elapsed h:mm:ss from the first sample."""
 
     def __init__(self, orientation: str) -> None:
         super().__init__(orientation)
         # Otherwise every page step re-typesets the (hidden) axis label to pick an SI prefix.
         self.enableAutoSIPrefix(False)
+        self.time_labels = TimeLabels()
+
+    def set_time_labels(self, labels: TimeLabels) -> None:
+        """Label the ticks with ``labels`` (time of day or elapsed)."""
+        if labels != self.time_labels:
+            self.time_labels = labels
+            self.picture = None  # pyqtgraph's cached drawing of the ticks
+            self.update()
 
     def tickValues(self, minVal, maxVal, size):
+        # Ticks fall on round times of the clock shown: shift to it, pick, shift back.
+        origin = self.time_labels.origin_s
+        levels = super().tickValues(minVal + origin, maxVal + origin, size)
         # Whole seconds only: h:mm:ss would label finer ticks with repeated times.
-        levels = super().tickValues(minVal, maxVal, size)
-        return [(spacing, ticks) for spacing, ticks in levels if spacing >= 1]
+        return [
+            (spacing, [tick - origin for tick in ticks])
+            for spacing, ticks in levels
+            if spacing >= 1
+        ]
 
     def tickStrings(self, values, scale, spacing):
-        return [clock(value) for value in values]
+        return [self.time_labels(value) for value in values]
 
 
 @dataclass
