@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -310,6 +310,7 @@ def print_pages(
     include_patient: bool = False,
     title: str = "",
     events: Sequence[tuple[float, str]] = (),
+    step: Callable[[int, int], None] | None = None,
 ) -> int:
     """Draw one sheet per page start on ``device`` (a PDF writer or a printer).
 
@@ -327,6 +328,9 @@ def print_pages(
         unless the caller chose so, as names of files often name patients).
     events : sequence of (onset_s, label)
         Marks drawn over the traces with their labels.
+    step : callable, optional
+        Called as ``step(done, total)`` before each page; it may raise
+        :class:`~elm_desktop.errors.CancelledError` to stop.
 
     Returns
     -------
@@ -339,6 +343,8 @@ def print_pages(
     try:
         target = _Painter(device, painter)
         for index, start_s in enumerate(starts):
+            if step is not None:
+                step(index, len(starts))
             if index:
                 device.newPage()
             draw_page(
@@ -364,8 +370,11 @@ def write_pages_pdf(
     include_patient: bool = False,
     title: str = "",
     events: Sequence[tuple[float, str]] = (),
+    step: Callable[[int, int], None] | None = None,
 ) -> Path:
     """Write EEG pages to a PDF file (A4 landscape) and return its path.
+
+    The arguments are those of :func:`print_pages`. A stopped or failed export leaves no file.
 
     Raises
     ------
@@ -387,7 +396,12 @@ def write_pages_pdf(
     )
     writer.setTitle("EEG pages")
     writer.setCreator("ELM Desktop")
-    print_pages(writer, recording, layout, starts, include_patient, title, events)
+    try:
+        print_pages(writer, recording, layout, starts, include_patient, title, events, step)
+    except BaseException:
+        del writer
+        path.unlink(missing_ok=True)
+        raise
     del writer  # the file is complete once the writer is gone
     if not path.is_file() or path.stat().st_size == 0:
         raise OutputError(f"{path} could not be written")

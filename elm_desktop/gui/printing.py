@@ -10,10 +10,9 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QObject, Qt
+from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (
-    QApplication,
     QButtonGroup,
     QCheckBox,
     QDialog,
@@ -26,6 +25,7 @@ from PySide6.QtWidgets import (
 )
 
 from elm_desktop.errors import ElmError
+from elm_desktop.gui import workers
 from elm_desktop.gui.page_printing import (
     PrintLayout,
     count_pages,
@@ -92,7 +92,15 @@ class PagesDialog(QDialog):
 
 
 class PagePrinting(QObject):
-    """The window's printing of EEG pages (built once, after its menus)."""
+    """The window's printing of EEG pages (built once, after its menus).
+
+    Signals
+    -------
+    pages_written(object)
+        A PDF of EEG pages was written (its Path).
+    """
+
+    pages_written = Signal(object)
 
     def __init__(self, window: MainWindow) -> None:
         super().__init__(window)
@@ -152,28 +160,36 @@ class PagePrinting(QObject):
         first: int | None = None,
         last: int | None = None,
         include_patient: bool = False,
-    ) -> Path | None:
-        """Write the page on screen, or pages ``first``..``last``, to a PDF; None on failure."""
+    ) -> workers.Job | None:
+        """Write the page on screen, or pages ``first``..``last``, to a PDF off the UI thread.
+
+        :attr:`pages_written` gives the file; None (and one line) when nothing can be written.
+        """
         if not self._check_recording():
             return None
-        QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
         try:
-            written = write_pages_pdf(
-                path,
-                self.window.recording,
-                self.layout(),
-                self.starts(first, last),
-                include_patient,
-                self.title(include_patient),
-                self.events(),
-            )
-        except (ElmError, OSError) as error:
+            starts = self.starts(first, last)
+        except ElmError as error:
             self.window.show_error("Cannot export the pages", str(error))
             return None
-        finally:
-            QApplication.restoreOverrideCursor()
-        self.window.statusBar().showMessage(f"EEG pages written to {written}", 5000)
-        return written
+        recording, layout = self.window.recording, self.layout()
+        title, events = self.title(include_patient), self.events()
+
+        def run(progress, cancel, partial):
+            def step(done: int, total: int) -> None:
+                cancel.check()
+                progress(done, total, f"EEG page {done + 1} of {total}")
+
+            return write_pages_pdf(
+                path, recording, layout, starts, include_patient, title, events, step
+            )
+
+        def ready(written: Path) -> None:
+            self.window.statusBar().showMessage(f"EEG pages written to {written}", 5000)
+            self.pages_written.emit(written)
+
+        job = workers.Job(f"Writing {Path(path).name}", run)
+        return self.window.run_job(job, ready)
 
     def print_to(self, printer, first=None, last=None, include_patient=False) -> int:
         """Print pages on ``printer`` (a QPrinter); return how many, 0 on failure."""

@@ -36,6 +36,14 @@ def pdf_text(path) -> tuple[int, str]:
     return len(reader.pages), " ".join(text.split())
 
 
+def export(window, qtbot, path, **choices):
+    """Export pages from the window and wait until the file is written."""
+    with qtbot.waitSignal(window.page_printing.pages_written, timeout=60000) as written:
+        assert window.page_printing.export_pdf(path, **choices) is not None
+    assert written.args[0] == path
+    return path
+
+
 @pytest.fixture
 def named(tmp_path, window, open_in_window, qtbot):
     path = write_named_edf(tmp_path / "named.edf")
@@ -46,12 +54,14 @@ def named(tmp_path, window, open_in_window, qtbot):
     return path
 
 
-def test_a_range_of_pages_prints_as_the_traces_look_without_the_patient(window, named, tmp_path):
+def test_a_range_of_pages_prints_as_the_traces_look_without_the_patient(
+    window, named, tmp_path, qtbot
+):
     window.trace_view.set_channel_selection({"Cz-Pz"})
 
-    written = window.page_printing.export_pdf(tmp_path / "pages.pdf", first=2, last=4)
+    written = export(window, qtbot, tmp_path / "pages.pdf", first=2, last=4)
 
-    assert written is not None and written.stat().st_size > 0
+    assert written.stat().st_size > 0
     raw = written.read_bytes()
     assert len(re.findall(rb"/Type\s*/Page\b", raw)) == 3
     n_pages, text = pdf_text(written)
@@ -69,8 +79,8 @@ def test_a_range_of_pages_prints_as_the_traces_look_without_the_patient(window, 
         assert field.encode() not in raw
 
 
-def test_the_patient_fields_are_printed_only_when_asked(window, named, tmp_path):
-    written = window.page_printing.export_pdf(tmp_path / "with.pdf", include_patient=True)
+def test_the_patient_fields_are_printed_only_when_asked(window, named, tmp_path, qtbot):
+    written = export(window, qtbot, tmp_path / "with.pdf", include_patient=True)
 
     n_pages, text = pdf_text(written)
     assert n_pages == 1  # the page on screen
@@ -78,10 +88,10 @@ def test_the_patient_fields_are_printed_only_when_asked(window, named, tmp_path)
     assert "Recorded: 2024-03-05 14:30" in text
 
 
-def test_the_page_on_screen_is_the_one_printed(window, named, tmp_path):
+def test_the_page_on_screen_is_the_one_printed(window, named, tmp_path, qtbot):
     window.trace_view.set_start(12.0)
 
-    _, text = pdf_text(window.page_printing.export_pdf(tmp_path / "here.pdf"))
+    _, text = pdf_text(export(window, qtbot, tmp_path / "here.pdf"))
 
     assert "Time: 0:00:12–0:00:22" in text
     assert "Clock: 14:30:12–14:30:22" in text
@@ -92,7 +102,14 @@ def test_pages_outside_the_recording_are_refused_in_one_line(window, named, tmp_
         assert window.page_printing.export_pdf(tmp_path / "none.pdf", first=3, last=9) is None
     assert shown.args[0] == "choose pages between 1 and 4 (asked 3 to 9)"
     assert not (tmp_path / "none.pdf").exists()
-    assert window.page_printing.export_pdf(tmp_path / "ok.pdf", first=4, last=4) is not None
+    assert pdf_text(export(window, qtbot, tmp_path / "ok.pdf", first=4, last=4))[0] == 1
+
+
+def test_a_cancelled_export_leaves_no_file(window, named, tmp_path, qtbot):
+    job = window.page_printing.export_pdf(tmp_path / "stopped.pdf", first=1, last=4)
+    with qtbot.waitSignal(job.signals.cancelled, timeout=60000):
+        job.cancel()
+    assert not (tmp_path / "stopped.pdf").exists()
 
 
 def test_the_pages_dialog_offers_the_page_on_screen_or_a_range(window, named):
