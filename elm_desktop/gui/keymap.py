@@ -60,6 +60,9 @@ KEYMAP: dict[str, KeyBinding] = {
     "cancel": KeyBinding(("Esc",), "Cancel the running job"),
     "focus_prompt": KeyBinding(("Ctrl+F",), "Type a prompt"),
     "toggle_dark": KeyBinding(("Ctrl+D",), "Switch between light and dark palette"),
+    "toggle_trends": KeyBinding(
+        ("T",), "Show or hide the trends (DSA, aEEG, asymmetry, suppression ratio)"
+    ),
     "toggle_clock_time": KeyBinding(
         ("Ctrl+T",), "Time of day (from the recording's start) or elapsed time on the time axes"
     ),

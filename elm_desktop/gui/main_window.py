@@ -62,6 +62,7 @@ from elm_desktop.gui.report_panel import ReportPanel, draft_html
 from elm_desktop.gui.report_signoff import ReportSignoff
 from elm_desktop.gui.settings import DEFAULTS, Settings
 from elm_desktop.gui.trace_view import PAGE_LENGTHS_S, SENSITIVITIES_UV_MM, TraceView, clock
+from elm_desktop.gui.trends_view import TrendsView
 from elm_desktop.paths import default_archive, default_bundle
 from elm_desktop.review import Change, DraftError, DraftStore, Review, StaleResultError
 from elm_desktop.runtime.bundle import MANIFEST
@@ -191,6 +192,8 @@ class MainWindow(QMainWindow):
         column = QVBoxLayout(central)
         column.setContentsMargins(0, 0, 0, 0)
         column.addWidget(self.trace_view, 1)
+        self.trends = TrendsView()  # above the overview strip, whose time axis it shares
+        column.addWidget(self.trends, 0)
         column.addWidget(self.overview, 0)
         self.ecg_view = EcgView()
         self.ecg_recording: EcgRecording | None = None
@@ -203,6 +206,7 @@ class MainWindow(QMainWindow):
         self.trace_view.start_changed.connect(self._page_moved)
         self.trace_view.layout_changed.connect(self._page_moved)
         self.overview.time_clicked.connect(self.trace_view.centre_on)
+        self.trends.time_clicked.connect(self.trace_view.centre_on)
         self.clock_time = True
         """Times as the time of day (when the file has a start time), else elapsed."""
         self.measure = MeasureTools(self.trace_view, lambda: self.time_labels().start)
@@ -383,6 +387,9 @@ class MainWindow(QMainWindow):
         self._menu_action(file_menu, "&Quit", self.close)
         self.view_menu = bar.addMenu("&View")
         self.view_menu.addAction(self.key_actions["toggle_dark"])
+        self.key_actions["toggle_trends"].setCheckable(True)
+        self.key_actions["toggle_trends"].setChecked(True)
+        self.view_menu.addAction(self.key_actions["toggle_trends"])
         self.key_actions["toggle_clock_time"].setCheckable(True)
         self.view_menu.addAction(self.key_actions["toggle_clock_time"])
         self.view_menu.addSeparator()
@@ -502,6 +509,7 @@ class MainWindow(QMainWindow):
         self.colours = apply_palette(QApplication.instance(), dark)
         self.trace_view.apply_colours(self.colours)
         self.overview.apply_colours(self.colours)
+        self.trends.apply_colours(self.colours)
 
     def time_labels(self) -> TimeLabels:
         """How times are written: the open recording's time of day, or elapsed time."""
@@ -593,6 +601,7 @@ class MainWindow(QMainWindow):
         self.recording = recording
         self.overview.set_duration(recording.duration)
         self.overview.set_annotations([a.onset for a in recording.annotations])
+        self.trends.show_recording(recording)
         self._replace_review(Review(recording.path, self.drafts))
         self._replace_events(recording)
         self.set_clock_time(self.clock_time)  # this file's start time on the axes
@@ -612,6 +621,7 @@ class MainWindow(QMainWindow):
         """Show a 12-lead ECG; nothing of the last recording, EEG or ECG, stays on screen."""
         self._show_view(recording)
         self.recording = None
+        self.trends.show_recording(None)
         self._replace_review(Review(recording.path, self.drafts))
         self._drop_events()
         self.event_list = None
@@ -1276,6 +1286,7 @@ class MainWindow(QMainWindow):
             return
         start, stop = self.trace_view.visible_range()
         self.overview.set_page(start, stop)
+        self.trends.set_page(start, stop)
         labels = self.time_labels()
         where = f"{clock(start)}–{clock(stop)} of {clock(self.recording.duration)}"
         if labels.of_day:  # the time of day, then how far in
@@ -1413,6 +1424,10 @@ class MainWindow(QMainWindow):
     def action_toggle_dark(self) -> None:
         self.set_dark(not self.dark)
 
+    def action_toggle_trends(self) -> None:
+        self.trends.set_shown(not self.trends.wanted)
+        self.key_actions["toggle_trends"].setChecked(self.trends.wanted)
+
     def action_toggle_clock_time(self) -> None:
         self.set_clock_time(not self.clock_time)
 
@@ -1445,6 +1460,7 @@ class MainWindow(QMainWindow):
             event.ignore()
             return
         self.action_cancel()
+        self.trends.cancel()
         for window in self.compare_windows:
             window.close()
         self.settings.set_window_state(self.saveGeometry(), self.saveState())

@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
 from elm_desktop.archive import content_hash
 from elm_desktop.gui.main_window import MainWindow
 from elm_desktop.review import StaleResultError
+from elm_desktop.signals.trends import trends_cache_dir
 from tests.gui.conftest import discard_on_teardown
 
 PROMPT = "left temporal sharp waves"
@@ -141,8 +142,10 @@ def test_opening_another_recording_leaves_nothing_of_the_last(
     exported = json.loads(window.export(tmp_path / "b.json").read_text())
     assert exported["recording"]["file"] == "b.edf"
     assert exported["recording"]["sha256"] == content_hash(b_path)
-    header = window.export(tmp_path / "b.txt").read_text().splitlines()[:2]
-    assert header == ["Recording: b.edf", f"SHA-256: {content_hash(b_path)}"]
+    header = window.export(tmp_path / "b.txt").read_text().splitlines()[:3]
+    assert header[:2] == ["Recording: b.edf", f"SHA-256: {content_hash(b_path)}"]
+    assert header[2] == "Started at: 09:00:00 (time of day)"  # written 2024-01-01 09:00
+    assert "2024" not in window.export(tmp_path / "b.txt").read_text()
     html = window.export(tmp_path / "b.html").read_text()
     assert a_name not in html and b.provenance in html
 
@@ -289,3 +292,32 @@ def test_an_export_follows_the_menu_item_and_a_failed_write_is_one_message(
     chosen = str(tmp_path / "missing" / "report.txt")
     window.ask_and_export("txt")
     assert len(errors) == 1 and "\n" not in errors[0]  # the window stays usable
+
+
+def test_trends_of_one_recording_never_stay_with_another(qtbot, window, make_edf):
+    a_path = make_edf("a-trends.edf", seconds=600)
+    b_path = make_edf("b-trends.edf", seconds=30)
+    with qtbot.waitSignal(window.trends.trends_shown, timeout=60000):
+        window.open_file(a_path)
+    assert window.trends.trends.duration_s == 600.0
+    # A's trends are computed again (another recording's cache would not do): open A, then B
+    # while A's trends may still be under way; only B's may ever be drawn after that.
+    for entry in trends_cache_dir().glob("*.npz"):
+        entry.unlink()
+    with qtbot.waitSignal(window.recording_opened, timeout=10000):
+        window.open_file(a_path)
+    with qtbot.waitSignal(window.recording_opened, timeout=10000):
+        window.open_file(b_path)
+    drawn_after: list = []
+    window.trends.trends_shown.connect(drawn_after.append)
+    # Nothing of A is on screen from the moment B is open.
+    assert window.trends.trends is None
+    assert window.trends.dsa_images["dsa_left"].image is None
+    assert drawn(window.trends.aeeg_upper["left"]) == 0
+    assert drawn(window.trends.suppression_curve) == 0
+    qtbot.waitUntil(lambda: window.trends.trends is not None, timeout=30000)
+    qtbot.wait(1500)  # time for A's job, if still running, to finish and be dropped
+    assert [t.duration_s for t in drawn_after] == [30.0]
+    assert window.trends.trends.duration_s == 30.0
+    assert window.trends.dsa_images["dsa_left"].image.shape[0] == 15
+    assert drawn(window.trends.aeeg_upper["left"]) == 15
