@@ -49,7 +49,7 @@ from elm_desktop.clinical.signoff import (
     reopen,
     sign,
 )
-from elm_desktop.errors import ElmError
+from elm_desktop.errors import ArchiveError, ElmError
 from elm_desktop.gui import workers
 
 if TYPE_CHECKING:
@@ -261,7 +261,16 @@ class ReportSignoff(QObject):
         self._remember_reviewer()
 
     def _mark_dirty(self) -> None:
+        """Keep every edit as it is typed, so closing the window loses none."""
         self.dirty = True
+        if self.shown_sha is None or self.dialog.report is None:
+            return
+        try:
+            self.store.save(self.shown_sha, self.dialog.report)
+        except ReportError as error:
+            self.window.statusBar().showMessage(str(error), 10000)
+            return
+        self.dirty = False
 
     def load(self) -> None:
         """Show the report kept for the open recording, or a new one from the default template.
@@ -332,7 +341,7 @@ class ReportSignoff(QObject):
         if filled and not self.confirm_restart(filled):
             return
         self.dialog.set_report(new_report(self.dialog.templates[name]))
-        self.dirty = True
+        self._mark_dirty()
 
     def _confirm_restart(self, filled: list[str]) -> bool:
         answer = QMessageBox.question(
@@ -358,7 +367,7 @@ class ReportSignoff(QObject):
         except ReportError as error:
             self.window.show_error("Cannot prefill the report", str(error))
             return
-        self.dirty = True
+        self._mark_dirty()
 
     def save(self) -> Path | None:
         """Keep the report with the open recording; return the file, None on failure."""
@@ -445,6 +454,8 @@ class ReportSignoff(QObject):
             self.window.recording,
         )
 
+        problems: list[str] = []
+
         def run(progress, cancel, partial):
             from elm_desktop.archive import open_archive
 
@@ -462,7 +473,10 @@ class ReportSignoff(QObject):
                         archived.text,
                         file_hash=sha,
                     )
-                    added = archive.add_case(case) is not None
+                    try:
+                        added = archive.add_case(case) is not None
+                    except ArchiveError as error:  # e.g. an archive of another model
+                        problems.append(f"its case was not added: {error}")
                 archive.store_signed_report(archived)
                 return archive.signed_report(sha).case_id, added
 
@@ -477,6 +491,8 @@ class ReportSignoff(QObject):
                 message = f"Signed report stored in the archive with case {case_id}" + (
                     " (added now)" if added else ""
                 )
+            if problems:
+                message = f"{message}; {problems[0]}"
             self.window.statusBar().showMessage(message, 10000)
             self.archived.emit(outcome)
 

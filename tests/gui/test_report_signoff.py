@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 
 import numpy as np
 import pytest
@@ -89,13 +90,15 @@ def test_the_report_is_kept_with_the_recording_and_an_amendment_is_noted(
     assert [s.reviewer for s in kept.signatures] == ["Dr A. Reader", "Dr B. Second"]
 
 
-def test_unsaved_edits_are_kept_with_their_recording_when_another_opens(
-    window, signoff, open_in_window, qtbot, make_edf
-):
+def test_what_is_typed_is_kept_with_its_recording(window, signoff, open_in_window, qtbot, make_edf):
     signoff.set_section("CLINICAL HISTORY", "Typed, not saved.")
     sha = window.review.file_sha256
+    assert ReportStore().load(sha).text_of("CLINICAL HISTORY") == "Typed, not saved."
+    signoff.prefill_from_draft()  # no draft on screen: one line, nothing changes
+    assert window.last_error == "analyse the recording (Ctrl+R) or open a saved draft first"
     with qtbot.waitSignal(window.file_fingerprinted, timeout=10000):
         open_in_window(make_edf("other.edf", seconds=20))
+    assert signoff.dialog.report.text_of("CLINICAL HISTORY") == ""
     assert ReportStore().load(sha).text_of("CLINICAL HISTORY") == "Typed, not saved."
 
 
@@ -158,3 +161,32 @@ def test_a_template_replaces_the_sections_only_when_confirmed(window, signoff):
     report = signoff.dialog.report
     assert report.template == "normal-eeg" and report.text_of("IMPRESSION") == "Normal awake EEG."
     assert report.text_of("CLINICAL HISTORY") == ""
+
+
+def test_an_analysed_recording_is_archived_with_the_signed_report(analysed_window, tmp_path, qtbot):
+    window = analysed_window()
+    archive_path = tmp_path / "archive.sqlite"
+    shutil.copy(window.archive_path, archive_path)  # the session's archive stays as it was
+    window.archive_path = archive_path
+    signoff = window.report_signoff
+    signoff.open()
+    signoff.set_reviewer("Dr A. Reader")
+    signoff.prefill_from_draft()  # the model's draft on screen
+    technique = signoff.dialog.report.text_of("TECHNIQUE")
+    assert technique and technique in window.report_panel.editor.toPlainText()
+    signoff.set_section("IMPRESSION", "Normal awake EEG.")
+    signoff.sign()
+    sha = window.review.file_sha256
+    with open_archive(archive_path) as archive:
+        before = archive.counts()["cases"]
+
+    with qtbot.waitSignal(signoff.archived, timeout=60000) as stored:
+        signoff.store_in_archive()
+
+    case_id, added = stored.args[0]
+    assert added and case_id is not None
+    with open_archive(archive_path) as archive:
+        assert archive.counts()["cases"] == before + 1
+        assert archive.case(case_id).report == signoff.dialog.report.body()
+        assert "IMPRESSION: Normal awake EEG." in archive.signed_report(sha).text
+        assert archive.signed_report(sha).case_id == case_id
