@@ -13,7 +13,11 @@ import hashlib
 import json
 import math
 import multiprocessing
+import os
+import shutil
+import tempfile
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -201,46 +205,79 @@ def build_cache(
             CACHE_VERSION,
         ):
             return CropCache.open(directory)
-    directory.mkdir(parents=True, exist_ok=True)
-    offsets, starts, labels, kept = [0], [], [], []
-    tasks = [(record["edf"], window_s) for record in records]
-    pool = multiprocessing.get_context("spawn").Pool(workers) if workers > 1 else None
-    results = pool.imap(_preprocess_task, tasks) if pool else map(_preprocess_task, tasks)
-    try:
-        with open(directory / "crops.f16", "wb") as out:
-            for number, (record, (crops, starts_s)) in enumerate(
-                zip(records, results, strict=True)
-            ):
-                if cancel is not None:
-                    cancel.check()
-                if len(crops):
-                    out.write(np.ascontiguousarray(crops, dtype=np.float16).tobytes())
-                    offsets.append(offsets[-1] + len(crops))
-                    starts.append(starts_s)
-                    labels.append(crop_event_labels(record, starts_s, window_s))
-                    kept.append(record)
-                if progress is not None:
-                    progress(number + 1, len(records), record["id"])
-    finally:
-        if pool is not None:
-            pool.terminate()
-            pool.join()
-    np.savez(
-        directory / "index.npz",
-        offsets=np.array(offsets, dtype=np.int64),
-        starts_s=np.concatenate(starts) if starts else np.zeros(0),
-        labels=np.concatenate(labels) if labels else np.zeros((0, len(FINDINGS)), np.uint8),
-    )
-    (directory / "recordings.json").write_text(json.dumps(kept), encoding="utf-8")
-    meta = {
-        "version": CACHE_VERSION,
-        "window_s": window_s,
-        "n_crops": offsets[-1],
-        "manifest": str(manifest.resolve()),
-        "manifest_sha256": digest,
-    }
-    meta_path.write_text(json.dumps(meta, indent=2), encoding="utf-8")
+    with _building(directory) as staging:
+        offsets, starts, labels, kept = [0], [], [], []
+        tasks = [(record["edf"], window_s) for record in records]
+        pool = multiprocessing.get_context("spawn").Pool(workers) if workers > 1 else None
+        results = pool.imap(_preprocess_task, tasks) if pool else map(_preprocess_task, tasks)
+        try:
+            with open(staging / "crops.f16", "wb") as out:
+                for number, (record, (crops, starts_s)) in enumerate(
+                    zip(records, results, strict=True)
+                ):
+                    if cancel is not None:
+                        cancel.check()
+                    if len(crops):
+                        out.write(np.ascontiguousarray(crops, dtype=np.float16).tobytes())
+                        offsets.append(offsets[-1] + len(crops))
+                        starts.append(starts_s)
+                        labels.append(crop_event_labels(record, starts_s, window_s))
+                        kept.append(record)
+                    if progress is not None:
+                        progress(number + 1, len(records), record["id"])
+        finally:
+            if pool is not None:
+                pool.terminate()
+                pool.join()
+        np.savez(
+            staging / "index.npz",
+            offsets=np.array(offsets, dtype=np.int64),
+            starts_s=np.concatenate(starts) if starts else np.zeros(0),
+            labels=np.concatenate(labels) if labels else np.zeros((0, len(FINDINGS)), np.uint8),
+        )
+        (staging / "recordings.json").write_text(json.dumps(kept), encoding="utf-8")
+        meta = {
+            "version": CACHE_VERSION,
+            "window_s": window_s,
+            "n_crops": offsets[-1],
+            "manifest": str(manifest.resolve()),
+            "manifest_sha256": digest,
+        }
+        (staging / "meta.json").write_text(json.dumps(meta, indent=2), encoding="utf-8")
     return CropCache.open(directory)
+
+
+@contextmanager
+def _building(directory: Path) -> Iterator[Path]:
+    """Give an empty folder beside ``directory`` to build a cache in; publish it on success.
+
+    The cache moves to ``directory`` only when complete, so that two trainings started on one
+    corpus at once cannot truncate each other's files, and a run stopped midway (cancelled,
+    failed or killed) leaves any earlier cache whole and nothing half-written under its name.
+    """
+    directory.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{directory.name}.building-", dir=directory.parent))
+    try:
+        yield staging
+        _publish(staging, directory)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)  # already gone once published
+
+
+def _publish(staging: Path, directory: Path) -> None:
+    """Move a complete cache from ``staging`` to ``directory``, replacing an older one."""
+    if directory.exists():
+        aside = Path(tempfile.mkdtemp(prefix=f".{directory.name}.old-", dir=directory.parent))
+        directory.rename(aside / directory.name)
+        shutil.rmtree(aside)  # open memory maps keep their files until they close
+    staging.rename(directory)
+
+
+def _write_atomically(path: Path, write) -> None:
+    """Call ``write(file)`` on a private temporary file, then move it to ``path``."""
+    with tempfile.NamedTemporaryFile(dir=path.parent, prefix=f".{path.name}.", delete=False) as out:
+        write(out)
+    os.replace(out.name, path)
 
 
 @dataclass
@@ -284,8 +321,11 @@ def text_cache(
     unique, inverse = np.unique(np.array(segments, dtype=object), return_inverse=True)
     encoder = TextEncoder(text_model, pooling=pooling, max_length=max_length)
     embeddings = encoder.embed(list(unique)).numpy().astype(np.float32)[inverse.reshape(-1)]
-    np.savez(path, offsets=offsets, embeddings=embeddings)
-    (cache.directory / f"{name}.json").write_text(json.dumps(segments), encoding="utf-8")
+    # The segments first: the .npz's presence is what says the text cache is complete.
+    _write_atomically(
+        cache.directory / f"{name}.json", lambda out: out.write(json.dumps(segments).encode())
+    )
+    _write_atomically(path, lambda out: np.savez(out, offsets=offsets, embeddings=embeddings))
     return TextCache(segments, offsets, embeddings)
 
 
@@ -336,36 +376,36 @@ def merge_caches(
     ids = [r["id"] for cache, _ in parts for r in cache.recordings]
     if len(set(ids)) != len(ids):
         raise ConfigError("the corpora to join share recording ids: give each its own seed")
-    directory.mkdir(parents=True, exist_ok=True)
-    with open(directory / "crops.f16", "wb") as out:
-        for cache, _ in parts:
-            for start in range(0, len(cache.crops), 4096):
-                out.write(np.ascontiguousarray(cache.crops[start : start + 4096]).tobytes())
-    offsets = _joined_offsets([cache.offsets for cache, _ in parts])
-    np.savez(
-        directory / "index.npz",
-        offsets=offsets.astype(np.int64),
-        starts_s=np.concatenate([cache.starts_s for cache, _ in parts]),
-        labels=np.concatenate([cache.labels for cache, _ in parts]),
-    )
-    recordings = [r for cache, _ in parts for r in cache.recordings]
-    (directory / "recordings.json").write_text(json.dumps(recordings), encoding="utf-8")
-    text_offsets = _joined_offsets([texts.offsets for _, texts in parts])
-    np.savez(
-        directory / f"{name}.npz",
-        offsets=text_offsets.astype(np.int64),
-        embeddings=np.concatenate([texts.embeddings for _, texts in parts]),
-    )
-    segments = [s for _, texts in parts for s in texts.segments]
-    (directory / f"{name}.json").write_text(json.dumps(segments), encoding="utf-8")
-    meta = {
-        "version": CACHE_VERSION,
-        "window_s": parts[0][0].window_s,
-        "n_crops": int(offsets[-1]),
-        "manifest": [str(c.directory) for c, _ in parts],
-        "manifest_sha256": digest,
-    }
-    meta_path.write_text(json.dumps(meta, indent=2), encoding="utf-8")
+    with _building(directory) as staging:
+        with open(staging / "crops.f16", "wb") as out:
+            for cache, _ in parts:
+                for start in range(0, len(cache.crops), 4096):
+                    out.write(np.ascontiguousarray(cache.crops[start : start + 4096]).tobytes())
+        offsets = _joined_offsets([cache.offsets for cache, _ in parts])
+        np.savez(
+            staging / "index.npz",
+            offsets=offsets.astype(np.int64),
+            starts_s=np.concatenate([cache.starts_s for cache, _ in parts]),
+            labels=np.concatenate([cache.labels for cache, _ in parts]),
+        )
+        recordings = [r for cache, _ in parts for r in cache.recordings]
+        (staging / "recordings.json").write_text(json.dumps(recordings), encoding="utf-8")
+        text_offsets = _joined_offsets([texts.offsets for _, texts in parts])
+        np.savez(
+            staging / f"{name}.npz",
+            offsets=text_offsets.astype(np.int64),
+            embeddings=np.concatenate([texts.embeddings for _, texts in parts]),
+        )
+        segments = [s for _, texts in parts for s in texts.segments]
+        (staging / f"{name}.json").write_text(json.dumps(segments), encoding="utf-8")
+        meta = {
+            "version": CACHE_VERSION,
+            "window_s": parts[0][0].window_s,
+            "n_crops": int(offsets[-1]),
+            "manifest": [str(c.directory) for c, _ in parts],
+            "manifest_sha256": digest,
+        }
+        (staging / "meta.json").write_text(json.dumps(meta, indent=2), encoding="utf-8")
     cache = CropCache.open(directory)
     return cache, text_cache(cache, *text_settings)
 

@@ -135,3 +135,35 @@ def test_corpora_sharing_recording_ids_are_refused(caches, tiny_corpus, tmp_path
     config.data.cache_dir = str(tmp_path / "joined")
     with pytest.raises(ConfigError, match="share recording ids"):
         prepare_data(config)
+
+
+def test_two_builds_of_one_cache_at_once_leave_one_whole_cache(caches, tiny_corpus, tmp_path):
+    from concurrent.futures import ThreadPoolExecutor
+
+    reference, _ = caches
+    directory = tmp_path / "cache-5s"
+    directory.mkdir()
+    (directory / "crops.f16").write_bytes(b"\0" * 64)  # a run killed midway: no meta.json
+    with ThreadPoolExecutor(2) as pool:
+        built = list(pool.map(lambda _: build_cache(tiny_corpus, directory, window_s=5), range(2)))
+    final = build_cache(tiny_corpus, directory, window_s=5)
+    for cache in (*built, final):
+        np.testing.assert_array_equal(np.asarray(cache.crops), np.asarray(reference.crops))
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["cache-5s"]  # no staging left
+
+
+def test_a_rebuild_stopped_midway_leaves_the_earlier_cache_whole(caches, tiny_corpus, tmp_path):
+    from elm_desktop.errors import CancelledError
+    from elm_desktop.progress import CancelToken
+
+    reference, _ = caches
+    directory = tmp_path / "cache"
+    build_cache(tiny_corpus, directory, window_s=5)
+    token = CancelToken()
+    with pytest.raises(CancelledError):  # another window length: a rebuild, stopped at once
+        build_cache(
+            tiny_corpus, directory, window_s=10, cancel=token, progress=lambda *_: token.cancel()
+        )
+    again = build_cache(tiny_corpus, directory, window_s=5)
+    np.testing.assert_array_equal(np.asarray(again.crops), np.asarray(reference.crops))
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["cache"]
