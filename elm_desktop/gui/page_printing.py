@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -72,6 +72,33 @@ class PrintLayout:
     sensitivity_uv_mm: float
     page_s: float
     left_out: frozenset[str] = field(default_factory=frozenset)
+
+
+@dataclass(frozen=True)
+class PageRequest:
+    """Which pages of which recording to print, and how.
+
+    Attributes
+    ----------
+    recording : Recording
+    layout : PrintLayout
+    starts : tuple of float
+        Page starts in seconds.
+    include_patient : bool
+        Print the patient's name, code, birth date and the recording date (off by default).
+    title : str
+        Printed at the top of each page (e.g. the recording's opaque id; never its file name
+        unless the caller chose so, as names of files often name patients).
+    events : tuple of (onset_s, label)
+        Marks drawn over the traces with their labels.
+    """
+
+    recording: object
+    layout: PrintLayout
+    starts: tuple[float, ...]
+    include_patient: bool = False
+    title: str = ""
+    events: tuple[tuple[float, str], ...] = ()
 
 
 def _hz(value: float | None) -> str:
@@ -192,16 +219,11 @@ class _Painter:
 
 
 def draw_page(
-    target: _Painter,
-    recording,
-    layout: PrintLayout,
-    start_s: float,
-    page_number: tuple[int, int],
-    include_patient: bool,
-    title: str,
-    events: Sequence[tuple[float, str]] = (),
+    target: _Painter, request: PageRequest, start_s: float, page_number: tuple[int, int]
 ) -> None:
     """Draw one EEG page at ``start_s`` on the current sheet of ``target``."""
+    recording, layout, include_patient = request.recording, request.layout, request.include_patient
+    title, events = request.title, request.events
     stop_s = min(start_s + layout.page_s, recording.duration)
     page = read_page(recording, start_s, stop_s - start_s, layout.montage, layout.display_filter)
     shown, derivations = _rows(recording, layout)
@@ -304,30 +326,15 @@ def draw_page(
 
 def print_pages(
     device: QPagedPaintDevice,
-    recording,
-    layout: PrintLayout,
-    starts: Sequence[float],
-    include_patient: bool = False,
-    title: str = "",
-    events: Sequence[tuple[float, str]] = (),
+    request: PageRequest,
     step: Callable[[int, int], None] | None = None,
 ) -> int:
-    """Draw one sheet per page start on ``device`` (a PDF writer or a printer).
+    """Draw one sheet per page of ``request`` on ``device`` (a PDF writer or a printer).
 
     Parameters
     ----------
     device : QPagedPaintDevice
-    recording : Recording
-    layout : PrintLayout
-    starts : sequence of float
-        Page starts in seconds.
-    include_patient : bool
-        Print the patient's name, code, birth date and the recording date (off by default).
-    title : str
-        Printed at the top of each page (e.g. the recording's opaque id; never its file name
-        unless the caller chose so, as names of files often name patients).
-    events : sequence of (onset_s, label)
-        Marks drawn over the traces with their labels.
+    request : PageRequest
     step : callable, optional
         Called as ``step(done, total)`` before each page; it may raise
         :class:`~elm_desktop.errors.CancelledError` to stop.
@@ -340,6 +347,7 @@ def print_pages(
     painter = QPainter()
     if not painter.begin(device):
         raise OutputError("cannot draw on the printer or PDF file (is it writable?)")
+    starts = request.starts
     try:
         target = _Painter(device, painter)
         for index, start_s in enumerate(starts):
@@ -347,34 +355,18 @@ def print_pages(
                 step(index, len(starts))
             if index:
                 device.newPage()
-            draw_page(
-                target,
-                recording,
-                layout,
-                float(start_s),
-                (index + 1, len(starts)),
-                include_patient,
-                title,
-                events,
-            )
+            draw_page(target, request, float(start_s), (index + 1, len(starts)))
     finally:
         painter.end()
     return len(starts)
 
 
 def write_pages_pdf(
-    path: str | Path,
-    recording,
-    layout: PrintLayout,
-    starts: Sequence[float],
-    include_patient: bool = False,
-    title: str = "",
-    events: Sequence[tuple[float, str]] = (),
-    step: Callable[[int, int], None] | None = None,
+    path: str | Path, request: PageRequest, step: Callable[[int, int], None] | None = None
 ) -> Path:
-    """Write EEG pages to a PDF file (A4 landscape) and return its path.
+    """Write the pages of ``request`` to a PDF file (A4 landscape) and return its path.
 
-    The arguments are those of :func:`print_pages`. A stopped or failed export leaves no file.
+    ``step`` is that of :func:`print_pages`. A stopped or failed export leaves no file.
 
     Raises
     ------
@@ -382,7 +374,7 @@ def write_pages_pdf(
         No page to write, or the file could not be written.
     """
     path = Path(path)
-    if not starts:
+    if not request.starts:
         raise OutputError("no page to write")
     writer = QPdfWriter(str(path))
     writer.setResolution(PDF_DPI)
@@ -397,7 +389,7 @@ def write_pages_pdf(
     writer.setTitle("EEG pages")
     writer.setCreator("ELM Desktop")
     try:
-        print_pages(writer, recording, layout, starts, include_patient, title, events, step)
+        print_pages(writer, request, step)
     except BaseException:
         del writer
         path.unlink(missing_ok=True)

@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
 from elm_desktop.errors import ElmError
 from elm_desktop.gui import workers
 from elm_desktop.gui.page_printing import (
+    PageRequest,
     PrintLayout,
     count_pages,
     page_starts,
@@ -142,9 +143,25 @@ class PagePrinting(QObject):
             return f"Recording {review.recording_id}"
         return "EEG"
 
-    def events(self) -> list[tuple[float, str]]:
+    def request(
+        self, first: int | None = None, last: int | None = None, include_patient: bool = False
+    ) -> PageRequest:
+        """Return what to print: the page on screen (None) or pages ``first``..``last``.
+
+        Raises
+        ------
+        OutputError
+            The pages lie outside the recording (or are too many).
+        """
         events = self.window.event_list
-        return [(e.onset, e.label) for e in events.events] if events is not None else []
+        return PageRequest(
+            self.window.recording,
+            self.layout(),
+            tuple(self.starts(first, last)),
+            include_patient,
+            self.title(include_patient),
+            tuple((e.onset, e.label) for e in events.events) if events is not None else (),
+        )
 
     def _check_recording(self) -> bool:
         if self.window.recording is None:
@@ -168,21 +185,17 @@ class PagePrinting(QObject):
         if not self._check_recording():
             return None
         try:
-            starts = self.starts(first, last)
+            request = self.request(first, last, include_patient)
         except ElmError as error:
             self.window.show_error("Cannot export the pages", str(error))
             return None
-        recording, layout = self.window.recording, self.layout()
-        title, events = self.title(include_patient), self.events()
 
         def run(progress, cancel, partial):
             def step(done: int, total: int) -> None:
                 cancel.check()
                 progress(done, total, f"EEG page {done + 1} of {total}")
 
-            return write_pages_pdf(
-                path, recording, layout, starts, include_patient, title, events, step
-            )
+            return write_pages_pdf(path, request, step)
 
         def ready(written: Path) -> None:
             self.window.statusBar().showMessage(f"EEG pages written to {written}", 5000)
@@ -196,15 +209,7 @@ class PagePrinting(QObject):
         if not self._check_recording():
             return 0
         try:
-            return print_pages(
-                printer,
-                self.window.recording,
-                self.layout(),
-                self.starts(first, last),
-                include_patient,
-                self.title(include_patient),
-                self.events(),
-            )
+            return print_pages(printer, self.request(first, last, include_patient))
         except ElmError as error:
             self.window.show_error("Cannot print the pages", str(error))
             return 0

@@ -120,3 +120,17 @@ def test_the_pages_dialog_offers_the_page_on_screen_or_a_range(window, named):
     dialog.patient.setChecked(True)
     assert dialog.chosen() == (2, 3, True)
     dialog.reject()
+
+
+def test_pages_print_on_a_printer(window, named, tmp_path):
+    from PySide6.QtPrintSupport import QPrinter
+
+    printer = QPrinter(QPrinter.PrinterMode.HighResolution)
+    printer.setOutputFormat(QPrinter.OutputFormat.PdfFormat)  # a printer that writes a file
+    printer.setOutputFileName(str(tmp_path / "printed.pdf"))
+
+    assert window.page_printing.print_to(printer, first=1, last=2) == 2
+
+    del printer
+    n_pages, text = pdf_text(tmp_path / "printed.pdf")
+    assert n_pages == 2 and "Time: 0:00:00–0:00:10" in text and "Haagse" not in text
