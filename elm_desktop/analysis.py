@@ -61,6 +61,7 @@ from elm_desktop.signals import (
     iter_elm_input,
     open_recording,
 )
+from elm_desktop.signals.time_labels import start_time_of_day
 from elm_desktop.version import producer
 
 #: Seconds of recording preprocessed per block: small enough for first results within a second,
@@ -155,6 +156,9 @@ class AnalysisResult:
     familiarity : Familiarity or None
         How far the recording lies from the model's training data; None in partial results
         and for a bundle without a familiarity reference.
+    start_time_of_day : str or None
+        The time of day of the first sample (``hh:mm:ss``, never the date), None when the file
+        has no start time.
     """
 
     path: Path
@@ -186,6 +190,7 @@ class AnalysisResult:
     notice: str | None = None
     prompt_contrast: PromptContrast | None = None
     familiarity: Familiarity | None = None
+    start_time_of_day: str | None = None
 
     @property
     def n_crops(self) -> int:
@@ -205,8 +210,9 @@ class AnalysisResult:
         """Return every number the program shows, JSON-ready (no embeddings).
 
         Keys: ``program`` (name and version of the program that wrote it), ``recording``
-        (opaque ``id``, ``sha256``, duration, rate, channels; ``file``, the file name, only with
-        ``include_file_name``), ``model``, ``provenance``, ``window_s``,
+        (opaque ``id``, ``sha256``, the time of day it started (never the date), duration, rate,
+        channels; ``file``, the file name, only with ``include_file_name``), ``model``,
+        ``provenance``, ``window_s``,
         ``zero_shot``, ``notice`` (always the model's provenance, then what is missing),
         ``crops`` (``start_s`` and ``attention`` per crop), ``attended_segments``, ``findings``
         (probability, threshold, present, per-crop probability, top segments), ``prompts``
@@ -219,6 +225,7 @@ class AnalysisResult:
         if include_file_name:
             recording["file"] = self.path.name
         recording |= {
+            "start_time_of_day": self.start_time_of_day,
             "duration_s": self.duration_s,
             "sfreq": self.sfreq,
             "channels": list(self.channels),
@@ -378,6 +385,7 @@ def analyze(
         duration_s=rec.duration,
         sfreq=rec.sfreq,
         channels=rec.electrodes,
+        start_time_of_day=start_time_of_day(rec.patient.meas_date),
         crop_starts_s=np.zeros(0),
         attention_logits=np.zeros(0, np.float32),
         attention=np.zeros(0, np.float32),

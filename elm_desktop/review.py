@@ -280,16 +280,22 @@ class Review:
         return self.result
 
     def export_header(self) -> str:
-        """Return the lines that head an exported draft: file, sha256, model and provenance.
+        """Return the lines that head an exported draft: file, sha256, model and
+        provenance, and the time of day the recording started (never its date).
 
         Raises
         ------
         StaleResultError
             As :meth:`exportable_result`; a saved draft exports before analysis too.
         """
+        started = ""
         if self.result is None and self.saved_draft is not None and not self.closed:
             model = "not run in this session (saved draft)"
         else:
             result = self.exportable_result()
             model = f"{result.model}; trained on {result.provenance}"
-        return f"Recording: {self.path.name}\nSHA-256: {self.file_sha256}\nModel: {model}\n"
+            if result.start_time_of_day:  # the time of day only: the date stays out
+                started = f"Started at: {result.start_time_of_day} (time of day)\n"
+        return (
+            f"Recording: {self.path.name}\nSHA-256: {self.file_sha256}\nModel: {model}\n{started}"
+        )

@@ -8,8 +8,9 @@ of :meth:`elm_desktop.analysis.AnalysisResult.to_dict` plus the trace snippets r
 
 from __future__ import annotations
 
+import datetime as dt
 import html
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -19,6 +20,7 @@ import numpy as np
 from elm_desktop.clinical.report import format_time
 from elm_desktop.signals.display import DisplayFilter, read_page
 from elm_desktop.signals.recording import open_recording
+from elm_desktop.signals.time_labels import time_of_day
 
 SNIPPET_CONTEXT_S = 2.5
 MAX_SNIPPETS = 6
@@ -117,6 +119,11 @@ def render_html(summary: Mapping[str, Any], snippets: Sequence[TraceSnippet]) ->
         "<table class=facts>",
         _row("Recording", f"id {recording['id']}, sha256 {recording['sha256']}"),
         _row("Model", summary["model"]),
+        *(
+            [_row("Started at", f"{start} (time of day; the date is left out)")]
+            if (start := recording.get("start_time_of_day"))
+            else []
+        ),
         _row("Duration", format_time(recording["duration_s"])),
         _row("Sampling rate", f"{recording['sfreq']:g} Hz"),
         _row("Channels", f"{len(recording['channels'])}: {', '.join(recording['channels'])}"),
@@ -128,13 +135,14 @@ def render_html(summary: Mapping[str, Any], snippets: Sequence[TraceSnippet]) ->
         parts.append(f'<p class="notice">{_e(summary["notice"])}</p>')
     parts += ["<h2>Attention over the recording</h2>", _sparkline(summary["crops"]["attention"])]
     draft = summary.get("draft") or {}
+    when = _time_writer(recording.get("start_time_of_day"))
     parts += _findings_table(
-        summary["findings"], draft.get("overruled", ()), draft.get("unassessed", ())
+        summary["findings"], draft.get("overruled", ()), draft.get("unassessed", ()), when
     )
-    parts += _prompts_table(summary["prompts"])
+    parts += _prompts_table(summary["prompts"], when)
     if snippets:
         parts.append("<h2>Top segments (longitudinal bipolar, LFF 1 Hz, HFF 70 Hz)</h2>")
-        parts += [_trace_svg(snippet) for snippet in snippets]
+        parts += [_trace_svg(snippet, when) for snippet in snippets]
     if summary.get("draft"):
         parts += [
             "<h2>Draft report</h2>",
@@ -145,8 +153,19 @@ def render_html(summary: Mapping[str, Any], snippets: Sequence[TraceSnippet]) ->
     return "\n".join(parts)
 
 
+def _time_writer(start_time_of_day: str | None) -> Callable[[float], str]:
+    """Return how a time of the recording is written: elapsed, then the time of day if known."""
+    if not start_time_of_day:
+        return format_time
+    start = dt.datetime.strptime(start_time_of_day, "%H:%M:%S")
+    return lambda seconds: f"{format_time(seconds)} ({time_of_day(start, seconds)})"
+
+
 def _findings_table(
-    findings: Sequence[Mapping[str, Any]], overruled: Sequence[str], unassessed: Sequence[str]
+    findings: Sequence[Mapping[str, Any]],
+    overruled: Sequence[str],
+    unassessed: Sequence[str],
+    when: Callable[[float], str] = format_time,
 ) -> list[str]:
     if not findings:
         return []
@@ -161,7 +180,7 @@ def _findings_table(
             call = "not assessed"
         elif f["present"]:
             call = "overruled" if f["id"] in overruled else "present"
-        times = ", ".join(format_time(s["start_s"]) for s in f["top_segments"])
+        times = ", ".join(when(s["start_s"]) for s in f["top_segments"])
         where = f"{f['side']} {f['region']}" if f.get("side") else ""
         rows.append(
             f'<tr class="{call.replace(" ", "-")}"><td>{_e(f["label"])}</td><td>{f["probability"]:.2f}</td>'
@@ -172,18 +191,18 @@ def _findings_table(
     return rows
 
 
-def _prompts_table(prompts: Sequence[Mapping[str, Any]]) -> list[str]:
+def _prompts_table(
+    prompts: Sequence[Mapping[str, Any]], when: Callable[[float], str] = format_time
+) -> list[str]:
     if not prompts:
         return []
     rows = [
         "<h2>Free-text prompts</h2>",
-        "<table><tr><th>Prompt</th><th>Probability</th><th>Most evident at (probability)</th>"
+        "<table><tr><th>Prompt</th><th>Probability</th><th>Most evident at: probability</th>"
         "<th>Per crop probability</th></tr>",
     ]
     for p in prompts:
-        best = ", ".join(
-            f"{format_time(s['start_s'])} ({s['score']:.2f})" for s in p["top_segments"]
-        )
+        best = ", ".join(f"{when(s['start_s'])}: {s['score']:.2f}" for s in p["top_segments"])
         rows.append(
             f"<tr><td>{_e(p['prompt'])}</td><td>{p['recording_probability']:.2f}</td>"
             f"<td>{best}</td><td>{_sparkline(p['probability'], height=20, width=200)}</td></tr>"
@@ -208,7 +227,7 @@ def _similar_cases(cases: Sequence[Mapping[str, Any]]) -> list[str]:
     return rows
 
 
-def _trace_svg(snippet: TraceSnippet) -> str:
+def _trace_svg(snippet: TraceSnippet, when: Callable[[float], str] = format_time) -> str:
     n_rows, n_times = snippet.data.shape
     height = (n_rows + 1) * ROW_HEIGHT_PX
     width = LABEL_WIDTH_PX + TRACE_WIDTH_PX
@@ -220,7 +239,7 @@ def _trace_svg(snippet: TraceSnippet) -> str:
     shade_x = LABEL_WIDTH_PX + (snippet.start_s - snippet.page_start_s) * px_per_s
     shade_w = (snippet.end_s - snippet.start_s) * px_per_s
     title = (
-        f"{snippet.title}: {format_time(snippet.start_s)}-{format_time(snippet.end_s)} "
+        f"{snippet.title}: {when(snippet.start_s)}-{when(snippet.end_s)} "
         f"(shaded); {UV_PER_ROW:g} uV per row, negative up"
     )
     parts = [

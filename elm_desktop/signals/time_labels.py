@@ -33,6 +33,11 @@ def time_of_day(start: dt.datetime, seconds: float, decimals: int = 0) -> str:
     return f"{int(hours) % 24:02d}:{rest}"  # rounding may reach 24:00:00, which is 00:00:00
 
 
+def start_time_of_day(start: dt.datetime | None) -> str | None:
+    """Return the time of day of ``start`` as ``hh:mm:ss`` for an export (None: unknown)."""
+    return None if start is None else time_of_day(start, 0.0)
+
+
 def seconds_since_midnight(start: dt.datetime) -> float:
     """Return the seconds from the midnight before ``start`` to ``start``."""
     return start.hour * 3600.0 + start.minute * 60.0 + start.second + start.microsecond / 1e6

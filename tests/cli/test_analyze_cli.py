@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import re
 import socket
@@ -13,6 +14,7 @@ from elm_desktop.archive import open_archive
 from elm_desktop.cli import main
 from elm_desktop.cli.analyze import archive_case
 from elm_desktop.clinical.html import render_html
+from elm_desktop.clinical.report import format_time
 from elm_desktop.runtime import Engine
 from elm_desktop.synth import generate_corpus, read_manifest
 from elm_desktop.version import producer
@@ -119,6 +121,28 @@ def test_analyze_writes_json_and_self_contained_html(
     )
     assert isinstance(summary["draft"]["overruled"], list)
     assert '<tr class="overruled">' in render_html(overruled, [])
+
+
+def test_exports_give_the_time_of_day_but_never_the_date(
+    recordings, elm_bundle, archive_path, tmp_path
+):
+    entry = recordings[0]
+    out_json, out_html = tmp_path / "out.json", tmp_path / "out.html"
+    args = ["analyze", str(entry["path"]), "--model", str(elm_bundle), "--device", "cpu"]
+    assert main([*args, "--json", str(out_json), "--html", str(out_html)]) == 0
+    header = entry["path"].read_bytes()
+    date, time = header[168:176].decode(), header[176:184].decode()  # dd.mm.yy, hh.mm.ss
+    start = dt.datetime.strptime(f"{date} {time}", "%d.%m.%y %H.%M.%S")
+    summary, page = json.loads(out_json.read_text()), out_html.read_text()
+    assert summary["recording"]["start_time_of_day"] == start.strftime("%H:%M:%S")
+    assert f"{start:%H:%M:%S} (time of day; the date is left out)" in page
+    # Times in the page: elapsed, then the time of day.
+    segment = summary["findings"][0]["top_segments"][0]["start_s"]
+    moment = start + dt.timedelta(seconds=round(segment))
+    assert f"{format_time(segment)} ({moment:%H:%M:%S})" in page
+    for text in (out_json.read_text(), page):
+        for written in (date, f"{start:%Y-%m-%d}", f"{start:%d/%m/%Y}"):
+            assert written not in text
 
 
 def test_bad_file_gives_one_line_error(tmp_path, elm_bundle, capsys):

@@ -142,9 +142,9 @@ def test_opening_another_recording_leaves_nothing_of_the_last(
     exported = json.loads(window.export(tmp_path / "b.json").read_text())
     assert exported["recording"]["file"] == "b.edf"
     assert exported["recording"]["sha256"] == content_hash(b_path)
-    header = window.export(tmp_path / "b.txt").read_text().splitlines()[:3]
+    header = window.export(tmp_path / "b.txt").read_text().splitlines()[:4]
     assert header[:2] == ["Recording: b.edf", f"SHA-256: {content_hash(b_path)}"]
-    assert header[2] == "Started at: 09:00:00 (time of day)"  # written 2024-01-01 09:00
+    assert header[3] == "Started at: 09:00:00 (time of day)"  # written 2024-01-01 09:00
     assert "2024" not in window.export(tmp_path / "b.txt").read_text()
     html = window.export(tmp_path / "b.html").read_text()
     assert a_name not in html and b.provenance in html
