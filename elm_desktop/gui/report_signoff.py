@@ -149,6 +149,9 @@ class SignoffDialog(QDialog):
             self.editors = {}
             hints = {}
             if report is not None:
+                index = self.template_box.findData(report.template)
+                if index >= 0:
+                    self.template_box.setCurrentIndex(index)
                 template = self.templates.get(report.template)
                 hints = {h: hint for h, hint, _ in template.sections} if template else {}
                 for heading, text in report.sections:
@@ -187,7 +190,7 @@ class SignoffDialog(QDialog):
         if report is None:
             self.status_label.setText("")
             return
-        lines = report.status_lines()
+        lines = report.status_lines()[0 if final else 1 :]  # "Status: DRAFT" says it
         if report.prefilled and not final:
             lines.append(
                 "Prefilled from the draft: " + ", ".join(report.prefilled) + " (check them)"

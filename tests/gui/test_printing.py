@@ -113,6 +113,9 @@ def test_a_cancelled_export_leaves_no_file(window, named, tmp_path, qtbot):
 
 
 def test_the_pages_dialog_offers_the_page_on_screen_or_a_range(window, named):
+    file_menu = window.menuBar().actions()[0].menu()
+    assert window.page_printing.pdf_action in file_menu.actions()
+    assert window.key_actions["print_pages"] in file_menu.actions()
     dialog = window.page_printing.ask("pdf")
     assert dialog.chosen() == (None, None, False)
     dialog.first.setValue(3)

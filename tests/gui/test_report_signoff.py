@@ -35,6 +35,9 @@ def signoff(window, open_in_window, edf_path, qtbot, tmp_path):
 
 def test_a_report_is_prefilled_on_request_signed_and_read_only(window, signoff):
     assert signoff.dialog.report.template == "routine-eeg"
+    assert signoff.dialog.template_box.currentData() == "routine-eeg"
+    report_menu = next(a.menu() for a in window.menuBar().actions() if a.text() == "&Report")
+    assert window.key_actions["report_signoff"] in report_menu.actions()
     signoff.set_reviewer("Dr A. Reader")
     signoff.set_section("CLINICAL HISTORY", "Two episodes of loss of awareness.")
     window.report_panel.show_html(DRAFT_HTML, "Your draft of this recording.")
@@ -160,6 +163,7 @@ def test_a_template_replaces_the_sections_only_when_confirmed(window, signoff):
     signoff.start_from_template("normal-eeg")
     report = signoff.dialog.report
     assert report.template == "normal-eeg" and report.text_of("IMPRESSION") == "Normal awake EEG."
+    assert signoff.dialog.template_box.currentData() == "normal-eeg"
     assert report.text_of("CLINICAL HISTORY") == ""
 
 
