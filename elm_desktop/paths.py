@@ -51,3 +51,11 @@ def default_bundle() -> Path:
     and desktop builds carry it, so an installed program never needs torch or a download.
     """
     return RESOURCES / "models" / "elm-demo"
+
+
+def default_ecg_bundle() -> Path:
+    """Return the ECG model bundle shipped as package data (``resources/models/ecg-demo``).
+
+    ``make bundle`` exports it from the committed checkpoint ``resources/checkpoints/ecg-merl``.
+    """
+    return RESOURCES / "models" / "ecg-demo"

@@ -125,9 +125,12 @@ def run_analyze(args: argparse.Namespace) -> int:
     from elm_desktop.clinical.html import read_snippets, render_html, snippet_requests
     from elm_desktop.progress import TerminalProgress
     from elm_desktop.signals import read_header
+    from elm_desktop.signals.modality import detect_modality
 
     check_output_file(args.json, "--json")
     check_output_file(args.html, "--html")
+    if detect_modality(args.file) == "ecg":
+        return _analyze_ecg(args)
     read_header(args.file)  # a bad recording is refused before the model loads
     engine = load_engine(args.model, args.device)
     archive = open_archive(args.archive) if args.archive else None
@@ -151,6 +154,26 @@ def run_analyze(args: argparse.Namespace) -> int:
     if args.html is not None:
         snippets = read_snippets(args.file, snippet_requests(summary))
         args.html.write_text(render_html(summary, snippets), encoding="utf-8")
+    _print_summary(result)
+    return 0
+
+
+def _analyze_ecg(args: argparse.Namespace) -> int:
+    """A 12-lead ECG: the ECG bundle's scores and prompts (JSON, HTML without trace snippets)."""
+    from elm_desktop.analysis_ecg import analyze_ecg
+    from elm_desktop.clinical.html import render_html
+    from elm_desktop.paths import default_ecg_bundle
+    from elm_desktop.signals.ecg import read_ecg
+
+    read_ecg(args.file)  # a bad recording is refused before the model loads
+    engine = load_engine(args.model or default_ecg_bundle(), args.device)
+    result = analyze_ecg(args.file, engine, prompts=args.prompt, prompt_style=args.prompt_style)
+    summary = result.to_dict(include_file_name=args.include_file_name)
+    summary["recording"]["modality"] = "ecg"
+    if args.json is not None:
+        args.json.write_text(strict_json(summary, indent=1), encoding="utf-8")
+    if args.html is not None:
+        args.html.write_text(render_html(summary, {}), encoding="utf-8")
     _print_summary(result)
     return 0
 

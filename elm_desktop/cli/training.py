@@ -89,11 +89,15 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 def _train(args: argparse.Namespace) -> int:
     from elm_desktop.progress import TerminalProgress
     from elm_desktop.training.config import load_training_config
+    from elm_desktop.training.ecg.config import config_modality, load_ecg_config
+    from elm_desktop.training.ecg.trainer import train_ecg
     from elm_desktop.training.trainer import train
 
-    config = load_training_config(args.config)
     progress = TerminalProgress("train")
-    final = train(config, progress=progress)
+    if config_modality(args.config) == "ecg":  # `modality = "ecg"` on top: the MERL model
+        final = train_ecg(load_ecg_config(args.config), progress=progress)
+    else:
+        final = train(load_training_config(args.config), progress=progress)
     progress.close()
     print(f"model saved in {final}")
     return 0
@@ -102,9 +106,12 @@ def _train(args: argparse.Namespace) -> int:
 def _evaluate(args: argparse.Namespace) -> int:
     from elm_desktop.errors import ConfigError
     from elm_desktop.progress import TerminalProgress
+    from elm_desktop.training.ecg.model import is_ecg_checkpoint
     from elm_desktop.training.evaluate import EvaluationOptions, evaluate
     from elm_desktop.training.matrix import evaluate_matrix
 
+    if any(is_ecg_checkpoint(model) for model in args.model):
+        return _evaluate_ecg(args)
     if args.cache and len(args.cache) != len(args.corpus):
         raise ConfigError(
             f"{len(args.cache)} --cache for {len(args.corpus)} --corpus: give one per corpus"
@@ -133,6 +140,30 @@ def _evaluate(args: argparse.Namespace) -> int:
         paths = evaluate_matrix(
             args.model, args.corpus, args.out, args.cache, options, progress, args.style_corpus
         )
+    progress.close()
+    print(paths["markdown"].read_text(encoding="utf-8"))
+    print(f"written: {paths['markdown']} and {paths['json']}")
+    return 0
+
+
+def _evaluate_ecg(args: argparse.Namespace) -> int:
+    """An ECG checkpoint: zero-shot, probes, supervised baseline and retrieval on one corpus."""
+    from elm_desktop.errors import ConfigError
+    from elm_desktop.progress import TerminalProgress
+    from elm_desktop.training.ecg.evaluate import EcgEvaluationOptions, evaluate_ecg
+
+    if len(args.model) != 1 or len(args.corpus) != 1:
+        raise ConfigError("an ECG model is evaluated alone, on one --corpus")
+    options = EcgEvaluationOptions(
+        split=args.split,
+        seed=args.seed,
+        baseline_epochs=args.baseline_epochs,
+        probe=not args.no_probe,
+        device=args.device,
+    )
+    progress = TerminalProgress("evaluate")
+    out = args.out or args.model[0] / "evaluation"
+    paths = evaluate_ecg(args.model[0], args.corpus[0], out, options, progress)
     progress.close()
     print(paths["markdown"].read_text(encoding="utf-8"))
     print(f"written: {paths['markdown']} and {paths['json']}")

@@ -18,6 +18,8 @@ Layout (format version 2; version 1 had no ``manifest_sha256``)::
 
     manifest.json
     eeg_encoder.onnx          crops [n, 20, T] -> embedding [n, 256], attention_logit [n]
+    ecg_encoder.onnx          instead, in an ECG bundle (``"modality": "ecg"``, its ``eeg`` entry
+                              names it): 10 s windows [n, 12, 5000] -> the same two outputs
     eeg_encoder.fp16.onnx     optional, GPU variant (same inputs and outputs, float32 I/O)
     text_encoder.onnx         optional, input_ids + attention_mask [k, L] -> embedding [k, 256]
     text_encoder.int8.onnx    optional, dynamically quantised CPU variant
@@ -47,6 +49,8 @@ EEG_OUTPUTS = ("embedding", "attention_logit")
 TEXT_INPUTS = ("input_ids", "attention_mask")
 TEXT_OUTPUTS = ("embedding",)
 PHENOTYPES = "phenotypes.toml"
+# What a bundle's optional "modality" field may say (absent: "eeg").
+MODALITY_NAMES = ("eeg", "ecg")
 FAMILIARITY = "familiarity.npz"
 
 # Manifest keys that name one file of the bundle: {"file": name, ...}.
@@ -162,6 +166,12 @@ class Bundle:
         return str(digest)[:8]
 
     @property
+    def modality(self) -> str:
+        """``"eeg"`` or ``"ecg"``: what recordings the model reads (EEG when the manifest
+        names none; an ECG bundle's ``eeg`` entry holds its signal encoder graph)."""
+        return str(self.manifest.get("modality", "eeg"))
+
+    @property
     def window_s(self) -> float:
         """Crop length in seconds."""
         return float(self.manifest["window_s"])
@@ -212,7 +222,8 @@ class Bundle:
 
     def describe(self) -> str:
         """One line naming the model, its window and what it can do."""
-        text = "EEG + text" if self.has_text else "EEG only (no text projector)"
+        signal = self.modality.upper()
+        text = f"{signal} + text" if self.has_text else f"{signal} only (no text projector)"
         return (
             f"{self.name} {self.version}: {self.window_s:g} s crops at {self.sfreq:g} Hz, "
             f"{self.embedding_dim}-d embeddings, {text}, {self.attention_kind} attention"
@@ -264,6 +275,11 @@ def _check_fields(path: Path, manifest: Mapping[str, Any]) -> None:
         raise BundleError(
             f"model bundle {path}: n_samples {manifest['n_samples']} does not equal "
             f"window_s x sfreq; re-export the bundle"
+        )
+    if manifest.get("modality", "eeg") not in MODALITY_NAMES:
+        raise BundleError(
+            f"model bundle {path}: modality {manifest.get('modality')!r} is not one of "
+            f"{', '.join(MODALITY_NAMES)}; update elm-desktop or re-export the bundle"
         )
     text = manifest.get("text")
     if text is not None and not (

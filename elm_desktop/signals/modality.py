@@ -1,8 +1,8 @@
 """What kind of recording a file holds (EEG or 12-lead ECG), and the reader for each kind.
 
 :data:`MODALITIES` is the registry the layers above choose by: one entry per modality, so a new
-modality is a new entry. It names, for now, how a file of that modality is opened and what the
-model input of that modality is; the view, knowledge base and bundle kind join it as they come.
+modality is a new entry. It names how a file of that modality is opened, what the model input
+of that modality is, which knowledge base its model scores and which bundle ships for it.
 :func:`detect_modality` decides from the file itself: WFDB and hospital XML exports are ECG, and
 an EDF file is ECG when it holds the eight independent ECG leads and no EEG electrode.
 """
@@ -43,6 +43,11 @@ class Modality:
         The channels of the model input, in order.
     model_sfreq : float
         The sampling rate of the model input in Hz.
+    knowledge_file : str
+        The findings the modality's model scores: a file of the package's ``resources/`` (and
+        the user's file of the same name in the data directory, merged over it).
+    default_bundle : str
+        The folder under ``resources/models/`` of the modality's shipped model bundle.
     """
 
     name: ModalityName
@@ -50,6 +55,8 @@ class Modality:
     open: Callable[[Path], object]
     model_channels: tuple[str, ...]
     model_sfreq: float
+    knowledge_file: str
+    default_bundle: str
 
 
 MODALITIES: dict[str, Modality] = {
@@ -59,6 +66,8 @@ MODALITIES: dict[str, Modality] = {
         open_recording,
         tuple(ELM_CHANNELS),
         float(ELM_SFREQ),
+        "phenotypes.toml",
+        "elm-demo",
     ),
     "ecg": Modality(
         "ecg",
@@ -66,6 +75,8 @@ MODALITIES: dict[str, Modality] = {
         read_ecg,
         STANDARD_LEADS,
         500.0,  # MERL's input: 12 leads x 10 s at 500 Hz
+        "ecg_phenotypes.toml",
+        "ecg-demo",
     ),
 }
 

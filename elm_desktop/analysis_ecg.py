@@ -1,0 +1,174 @@
+"""Layer 5 for a 12-lead ECG: one call from an ECG file to the scores the reviewer sees.
+
+:func:`analyze_ecg` reads the file (:func:`~elm_desktop.signals.ecg.read_ecg`: WFDB, EDF,
+HL7 aECG, GE MUSE XML), cuts it into the model's 10 s windows at 500 Hz
+(:func:`~elm_desktop.signals.ecg.model_input.ecg_model_input`), encodes them with an ECG bundle
+(``"modality": "ecg"``), and scores the ECG knowledge base (``ecg_phenotypes.toml``, the
+bundle's entries and the user's ``ecg_phenotypes.toml`` merged over it) and the caller's
+free-text prompts exactly as the EEG side does (:func:`~elm_desktop.clinical.score_findings`),
+into the same :class:`~elm_desktop.analysis.AnalysisResult`. The windows play the part of crops.
+What the reader found wrong with the file (a lead that carries another's signal, reordered
+leads) comes first in the result's notice. There is no draft report, archive search or
+familiarity reference for an ECG yet.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+
+from elm_desktop.analysis import RECORDING_ID_DIGITS, AnalysisResult, provenance
+from elm_desktop.archive import content_hash
+from elm_desktop.archive.ingest import model_id
+from elm_desktop.clinical import (
+    KnowledgeBase,
+    check_prompt,
+    load_knowledge_base,
+    prompt_contrast,
+    prompt_curve,
+    score_findings,
+)
+from elm_desktop.clinical.knowledge import PromptStyle
+from elm_desktop.clinical.prompt_cache import prompt_bank
+from elm_desktop.errors import BundleError
+from elm_desktop.paths import RESOURCES, data_dir
+from elm_desktop.progress import CancelToken, ProgressCallback
+from elm_desktop.runtime import Engine
+from elm_desktop.signals.ecg import read_ecg
+from elm_desktop.signals.ecg.model_input import ecg_model_input
+from elm_desktop.signals.modality import get_modality
+
+ECG_NOTICE = "No draft report or similar cases for an ECG yet: scores and prompts only."
+
+
+def ecg_knowledge_base(model_path: str | Path | None = None) -> KnowledgeBase:
+    """The ECG findings: built-in, then a bundle's entries, then the user's file."""
+    modality = get_modality("ecg")
+    return load_knowledge_base(
+        RESOURCES / modality.knowledge_file,
+        user_path=data_dir() / modality.knowledge_file,
+        model_path=model_path,
+    )
+
+
+def analyze_ecg(
+    path: str | Path,
+    engine: Engine,
+    prompts: Sequence[str] = (),
+    progress: ProgressCallback | None = None,
+    cancel: CancelToken | None = None,
+    knowledge_base: KnowledgeBase | None = None,
+    prompt_style: PromptStyle | None = None,
+) -> AnalysisResult:
+    """Analyse one 12-lead ECG file with an ECG model bundle.
+
+    Parameters
+    ----------
+    path : path-like
+        A WFDB header, EDF/BDF, HL7 aECG or GE MUSE XML file.
+    engine : Engine
+        An ECG bundle's engine.
+    prompts : sequence of str
+        Free-text prompts to score.
+    progress, cancel
+        As for :func:`~elm_desktop.analysis.analyze`.
+    knowledge_base : KnowledgeBase, optional
+        Default: :func:`ecg_knowledge_base` with the bundle's entries.
+    prompt_style : {"knowledge", "plain"}, optional
+        Default: the knowledge base's style.
+
+    Raises
+    ------
+    BundleError
+        The bundle is not an ECG model.
+    RecordingError
+        The file cannot be read as a 12-lead ECG.
+    EmptyPromptError
+        A prompt is empty.
+    """
+    started = time.perf_counter()
+    bundle = engine.bundle
+    if bundle.modality != "ecg":
+        raise BundleError(
+            f"model {bundle.name} reads {bundle.modality.upper()}, not ECG: choose an ECG model "
+            "bundle (elm-desktop model export of an ECG checkpoint)"
+        )
+    prompts = [check_prompt(p) for p in prompts]
+    kb = knowledge_base if knowledge_base is not None else ecg_knowledge_base(bundle.phenotypes)
+    timings: dict[str, float] = {}
+    ecg = read_ecg(path)
+    windows = ecg_model_input(ecg.samples_mv, ecg.sfreq, bundle.manifest.get("normalisation", "mv"))
+    timings["open"] = time.perf_counter() - started
+    if cancel is not None:
+        cancel.check()
+    mark = time.perf_counter()
+    style = prompt_style or kb.prompt_style
+    bank = prompt_bank(engine, kb, style)
+    timings["prompts"] = time.perf_counter() - mark
+    mark = time.perf_counter()
+    encoding = engine.encode(windows, progress=progress, cancel=cancel)
+    timings["encode"] = time.perf_counter() - mark
+    mark = time.perf_counter()
+    window_s = float(bundle.window_s)
+    starts = np.arange(len(windows), dtype=np.float64) * window_s
+    sha = content_hash(path)
+    notices = [*ecg.warnings, ECG_NOTICE]
+    if bank is None:
+        notices.append("This ECG model has no text projector: no scores or prompts.")
+    result = AnalysisResult(
+        path=Path(path),
+        file_sha256=sha,
+        recording_id=sha[:RECORDING_ID_DIGITS],
+        provenance=provenance(bundle.manifest),
+        model=model_id(engine),
+        window_s=window_s,
+        duration_s=ecg.duration,
+        sfreq=ecg.sfreq,
+        channels=tuple(ecg.leads),
+        crop_starts_s=starts,
+        attention_logits=encoding.attention_logits,
+        attention=np.asarray(encoding.attention_weights, np.float32),
+        crop_embeddings=encoding.embeddings,
+        recording_embedding=np.asarray(encoding.recording_embedding, np.float32),
+        zero_shot=bank is not None,
+        prompt_style=style if bank is not None else None,
+        notice=" ".join(notices),
+        prompt_contrast=None if bank is None else prompt_contrast(kb, bank),
+        encoded_s=ecg.duration,
+    )
+    if bank is not None:
+        temperature = float(bundle.temperature)
+        result.findings = score_findings(
+            kb,
+            bank,
+            result.crop_embeddings,
+            result.recording_embedding,
+            starts,
+            window_s,
+            temperature,
+        )
+        if prompts and result.prompt_contrast is not None:
+            vectors = engine.embed_text(prompts)
+            result.prompts = [
+                prompt_curve(
+                    p,
+                    v,
+                    result.prompt_contrast,
+                    result.crop_embeddings,
+                    result.recording_embedding,
+                    starts,
+                    window_s,
+                    temperature,
+                )
+                for p, v in zip(prompts, vectors, strict=True)
+            ]
+    timings["score"] = time.perf_counter() - mark
+    timings["total"] = time.perf_counter() - started
+    result.timings = timings
+    result.complete = True
+    if progress is not None:
+        progress(1, 1, "done")
+    return result
