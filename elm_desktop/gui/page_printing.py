@@ -49,6 +49,8 @@ MARGIN_MM = 8.0
 HEADER_MM = 11.0
 LABEL_MM = 22.0
 AXIS_MM = 6.0
+CALIBRATION_MM = 11.0
+"""The strip under the time labels that holds the calibration bar (at most 10 mm tall)."""
 MAX_PAGES = 500
 """The most pages one export writes (about 80 minutes at 10 s a page)."""
 
@@ -229,7 +231,7 @@ def draw_page(
     shown, derivations = _rows(recording, layout)
     left, top = LABEL_MM, HEADER_MM + (4.0 if include_patient else 0.0)
     width = target.width_mm - LABEL_MM - 2.0
-    height = target.height_mm - top - AXIS_MM
+    height = target.height_mm - top - AXIS_MM - CALIBRATION_MM
     mm_per_s = width / layout.page_s
     align_left = Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter
     align_right = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
@@ -304,24 +306,17 @@ def draw_page(
         _polyline(painter, times * s, ys * s)
     painter.restore()
 
-    # Calibration bar: a round number of microvolts tall, 1 s wide, bottom right.
+    # Calibration bar: a round number of microvolts tall (about 1 cm), 1 s wide.
     microvolts = scale_bar_microvolts(layout.sensitivity_uv_mm)
     bar_mm = microvolts / layout.sensitivity_uv_mm
+    # Under the traces (it hides none of them), at the right, beside its labels.
     x_end = left + width - 2.0
-    y_bottom = top + height - 2.0
-    box = QRectF(
-        (x_end - mm_per_s - 21) * s,
-        (y_bottom - bar_mm - 5) * s,
-        (mm_per_s + 23) * s,
-        (bar_mm + 9) * s,
-    )
-    painter.fillRect(box, QColor("#ffffff"))  # legible over the traces
+    y_bottom = target.height_mm - 0.5
     target.pen("#000000", 0.3)
     target.line(x_end - mm_per_s, y_bottom, x_end, y_bottom)
     target.line(x_end, y_bottom, x_end, y_bottom - bar_mm)
     target.font(6.5)
-    target.text(x_end - 40, y_bottom - bar_mm - 4, 39, 4, f"{microvolts:g} µV", align_right)
-    target.text(x_end - mm_per_s - 20, y_bottom, 19.5, 4, "1 s", align_right)
+    target.text(x_end - mm_per_s - 41, y_bottom - 4, 40, 4, f"{microvolts:g} µV, 1 s", align_right)
 
 
 def print_pages(
