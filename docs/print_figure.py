@@ -1,7 +1,7 @@
 """Draw the picture of a printed EEG page in ``docs/user-guide.md`` (``images/printed-page.png``).
 
 A synthetic recording with a left frontotemporal spike focus (:mod:`elm_desktop.synth`, fixed
-seed) is drawn by the program's own printing code (:func:`elm_desktop.gui.page_printing.draw_page`,
+seed) is drawn by the program's own printing code (:func:`elm_desktop.gui.page_printing.page_image`,
 what File > Export pages to PDF writes) on an A4 landscape image at 150 dpi::
 
     QT_QPA_PLATFORM=offscreen .venv/bin/python docs/print_figure.py
@@ -14,23 +14,15 @@ import tempfile
 from pathlib import Path
 
 import numpy as np
-from PySide6.QtGui import QColor, QGuiApplication, QImage, QPainter
+from PySide6.QtGui import QGuiApplication
 
-from elm_desktop.gui.page_printing import PageRequest, PrintLayout, _Painter, draw_page
+from elm_desktop.gui.page_printing import PageRequest, PrintLayout, page_image
 from elm_desktop.signals import DisplayFilter, open_recording
 from elm_desktop.signals.montages import get_montage
 from elm_desktop.synth import Patient, sample_spec, write_recording
 
 IMAGE = Path(__file__).resolve().parent / "images" / "printed-page.png"
 DPI = 150
-A4_LANDSCAPE_MM = (297.0 - 16.0, 210.0 - 16.0)  # inside the 8 mm margins of the PDF
-
-
-class _Sheet(QImage):
-    """An image that takes the place of a PDF page (one sheet)."""
-
-    def newPage(self) -> bool:
-        return True
 
 
 def main() -> int:
@@ -45,18 +37,7 @@ def main() -> int:
         start = float(np.clip(np.floor(spike - 4), 0, rec.duration - 10))
         layout = PrintLayout(get_montage("acns-banana"), DisplayFilter(1.0, 70.0, None), 7.0, 10.0)
         request = PageRequest(rec, layout, (start,), title="Recording 3fa2c1d0e9ab")
-        px_mm = DPI / 25.4
-        sheet = _Sheet(
-            int(A4_LANDSCAPE_MM[0] * px_mm),
-            int(A4_LANDSCAPE_MM[1] * px_mm),
-            QImage.Format.Format_RGB32,
-        )
-        sheet.setDotsPerMeterX(int(DPI / 0.0254))
-        sheet.setDotsPerMeterY(int(DPI / 0.0254))
-        sheet.fill(QColor("white"))
-        painter = QPainter(sheet)
-        draw_page(_Painter(sheet, painter), request, start, (1, 1))
-        painter.end()
+        sheet = page_image(request, start, DPI)
         sheet.save(str(IMAGE))
     print(IMAGE)
     return 0

@@ -24,6 +24,7 @@ from PySide6.QtCore import QMarginsF, QPointF, QRectF, Qt
 from PySide6.QtGui import (
     QColor,
     QFont,
+    QImage,
     QPagedPaintDevice,
     QPageLayout,
     QPageSize,
@@ -354,6 +355,32 @@ def print_pages(
     finally:
         painter.end()
     return len(starts)
+
+
+class _Sheet(QImage):
+    """An image that takes the place of one sheet of paper."""
+
+    def newPage(self) -> bool:
+        return True
+
+
+def page_image(request: PageRequest, start_s: float, dpi: float = 150.0) -> QImage:
+    """Return one page as an image of an A4 landscape sheet inside the PDF's margins.
+
+    What :func:`write_pages_pdf` draws, at ``dpi`` (a preview, or a picture for the docs).
+    """
+    px_mm = dpi / 25.4
+    size = (297.0 - 2 * MARGIN_MM, 210.0 - 2 * MARGIN_MM)
+    sheet = _Sheet(int(size[0] * px_mm), int(size[1] * px_mm), QImage.Format.Format_RGB32)
+    sheet.setDotsPerMeterX(int(round(dpi / 0.0254)))
+    sheet.setDotsPerMeterY(int(round(dpi / 0.0254)))
+    sheet.fill(QColor("#ffffff"))
+    painter = QPainter(sheet)
+    try:
+        draw_page(_Painter(sheet, painter), request, float(start_s), (1, 1))
+    finally:
+        painter.end()
+    return QImage(sheet)
 
 
 def write_pages_pdf(

@@ -137,3 +137,18 @@ def test_pages_print_on_a_printer(window, named, tmp_path):
     del printer
     n_pages, text = pdf_text(tmp_path / "printed.pdf")
     assert n_pages == 2 and "Time: 0:00:00–0:00:10" in text and "Haagse" not in text
+
+
+def test_a_page_image_is_the_sheet_at_its_resolution(qtbot, tmp_path):
+    from elm_desktop.gui.page_printing import PageRequest, PrintLayout, page_image
+    from elm_desktop.signals import DisplayFilter, open_recording
+    from elm_desktop.signals.montages import get_montage
+
+    rec = open_recording(write_named_edf(tmp_path / "named.edf"))
+    layout = PrintLayout(get_montage("tcp-elm"), DisplayFilter(), 7.0, 10.0)
+
+    image = page_image(PageRequest(rec, layout, (0.0,)), 0.0, dpi=100)
+
+    assert (image.width(), image.height()) == (int(281 * 100 / 25.4), int(194 * 100 / 25.4))
+    pixels = np.frombuffer(image.constBits(), np.uint8).reshape(image.height(), -1)
+    assert 0.01 < float((pixels < 128).mean()) < 0.5  # traces and text drawn, not a blot
