@@ -63,7 +63,7 @@ from elm_desktop.gui.report_signoff import ReportSignoff
 from elm_desktop.gui.settings import DEFAULTS, Settings
 from elm_desktop.gui.trace_view import PAGE_LENGTHS_S, SENSITIVITIES_UV_MM, TraceView, clock
 from elm_desktop.gui.trends_view import TrendsView
-from elm_desktop.paths import default_archive, default_bundle
+from elm_desktop.paths import default_archive, default_bundle, default_ecg_bundle
 from elm_desktop.review import Change, DraftError, DraftStore, Review, StaleResultError
 from elm_desktop.runtime.bundle import MANIFEST
 from elm_desktop.signals.ecg import EcgRecording
@@ -88,6 +88,7 @@ NO_ECG_MODEL = (
     "No ECG model is installed: findings, prompts, drafts and similar cases for a 12-lead ECG "
     "come with one. The ECG is shown, with calipers."
 )
+ECG_NO_CASES = "No draft report or similar cases for an ECG yet: Analyse (Ctrl+R) scores it."
 EXPORT_FILTERS = {
     "txt": "Text (*.txt)",
     "pdf": "PDF (*.pdf)",
@@ -164,6 +165,10 @@ class MainWindow(QMainWindow):
         self.knowledge_base = load_knowledge_base()
         self.recording = None
         self.engine = None
+        self.ecg_bundle_path = default_ecg_bundle()
+        """The ECG model bundle (a modality-``ecg`` bundle); ECG scores need it installed."""
+        self.ecg_engine = None
+        self.ecg_knowledge_base = None
         self.drafts = DraftStore()
         self.review: Review | None = None
         self.open_job: workers.Job | None = None
@@ -627,11 +632,14 @@ class MainWindow(QMainWindow):
         self.event_list = None
         self._show_events()
         self.events_replaced.emit(None)
-        # No ECG model yet: the model panels say so rather than stay blank or show EEG results.
-        self.phenotype_panel.notice.setText(NO_ECG_MODEL)
-        self.prompt_panel.show_unavailable(NO_ECG_MODEL)
-        self.cases_panel.set_cases([], NO_ECG_MODEL)
-        self.report_panel.origin_label.setText(NO_ECG_MODEL)
+        # Without an ECG model the panels say so rather than stay blank or show EEG results.
+        if not self.has_ecg_model():
+            self.phenotype_panel.notice.setText(NO_ECG_MODEL)
+            self.prompt_panel.show_unavailable(NO_ECG_MODEL)
+        self.cases_panel.set_cases([], NO_ECG_MODEL if not self.has_ecg_model() else ECG_NO_CASES)
+        self.report_panel.origin_label.setText(
+            NO_ECG_MODEL if not self.has_ecg_model() else ECG_NO_CASES
+        )
         self._ecg_moved()
         self.settings.add_recent_file(recording.path)
         self.setWindowTitle(f"{recording.path.name} — ELM Desktop")
@@ -783,6 +791,42 @@ class MainWindow(QMainWindow):
             self.engine = engine
         return self.engine
 
+    def has_ecg_model(self) -> bool:
+        """Whether an ECG model bundle is installed (its manifest is there; loading checks it)."""
+        return (self.ecg_bundle_path / "manifest.json").is_file()
+
+    def _load_ecg_engine(self):
+        """Return the ECG engine, loading the ECG bundle on first use (off the UI thread)."""
+        if self.ecg_engine is None:
+            from elm_desktop.analysis_ecg import ecg_knowledge_base
+            from elm_desktop.runtime import Bundle, Engine
+
+            engine = Engine(Bundle.load(self.ecg_bundle_path), device="auto")
+            self.ecg_knowledge_base = ecg_knowledge_base(engine.bundle.phenotypes)
+            self.ecg_engine = engine
+        return self.ecg_engine
+
+    def _analyze_ecg(self) -> workers.Job | None:
+        """Score the open ECG with the ECG model off the UI thread (a 10 s ECG: well under 1 s)."""
+        if not self.has_ecg_model():
+            self.statusBar().showMessage(NO_ECG_MODEL, 10000)
+            return None
+        if self.analysis_job is not None and not self.analysis_job.done:
+            return self.analysis_job
+        review = self.review
+        path, prompts = review.path, list(review.prompts)
+
+        def run(progress, cancel, partial):
+            from elm_desktop.analysis_ecg import analyze_ecg
+
+            progress(0, 0, "loading the ECG model")
+            engine = self._load_ecg_engine()
+            return analyze_ecg(path, engine, prompts, progress, cancel)
+
+        job = workers.Job(f"Analysing {path.name}", run)
+        self.analysis_job = self.run_job(job, lambda result: self._analysis_ready(review, result))
+        return self.analysis_job
+
     def model_description(self) -> str:
         """Return the model name and execution provider for the status bar."""
         if self.engine is None:
@@ -800,8 +844,7 @@ class MainWindow(QMainWindow):
             self.show_error("Nothing to analyse", "open a recording first (Ctrl+O)")
             return None
         if self.ecg_recording is not None:
-            self.statusBar().showMessage(NO_ECG_MODEL, 10000)
-            return None
+            return self._analyze_ecg()
         if self.analysis_job is not None and not self.analysis_job.done:
             return self.analysis_job
         if not self.confirm_draft_loss("analyse the recording again"):
@@ -883,10 +926,14 @@ class MainWindow(QMainWindow):
             self._show_familiarity(None)
             self.cases_panel.clear()
             return
-        self._show_attention(result)
+        ecg = self.ecg_recording is not None
+        if ecg:  # no attention to draw on an ECG's one or few windows
+            self.model_label.setText(f"Model: {model_id(self.ecg_engine)}")
+        else:
+            self._show_attention(result)
         self.phenotype_panel.set_scores(
             result.findings,
-            self.knowledge_base,
+            self.ecg_knowledge_base if ecg else self.knowledge_base,
             result.notice,
             overruled=result.draft.overruled if result.draft is not None else (),
             unassessed=result.draft.unassessed if result.draft is not None else (),
@@ -940,7 +987,7 @@ class MainWindow(QMainWindow):
             return
         self.review.select("finding", finding_id)
         score = self.result.finding(finding_id)
-        if score.top_segments:
+        if score.top_segments and self.ecg_recording is None:
             top = score.top_segments[0]
             self.trace_view.centre_on((top.start_s + top.end_s) / 2)
 
@@ -951,7 +998,7 @@ class MainWindow(QMainWindow):
         except EmptyPromptError as error:
             self.prompt_panel.show_unavailable(str(error))
             return None
-        if self.ecg_recording is not None:
+        if self.ecg_recording is not None and not self.has_ecg_model():
             self.prompt_panel.show_unavailable(NO_ECG_MODEL)
             return None
         review = self.review
@@ -964,7 +1011,8 @@ class MainWindow(QMainWindow):
         if not review.result.zero_shot:
             self.prompt_panel.show_unavailable(review.result.notice or "")
             return None
-        result, engine = review.result, self.engine
+        result = review.result
+        engine = self.ecg_engine if self.ecg_recording is not None else self.engine
 
         def run(progress, cancel, partial):
             from elm_desktop.analysis import score_prompt

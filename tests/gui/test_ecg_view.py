@@ -187,7 +187,8 @@ def test_calipers_read_rr_rate_and_r_amplitude(qtbot, window, open_in_window, cl
     assert line_x == pytest.approx([view.x_of(t) for t in view.cursor_times])
 
 
-def test_ecg_panels_say_there_is_no_ecg_model(qtbot, window, open_in_window, ecg_files):
+def test_ecg_panels_say_there_is_no_ecg_model(qtbot, window, open_in_window, ecg_files, tmp_path):
+    window.ecg_bundle_path = tmp_path / "no-ecg-model"  # as where none is installed
     open_in_window(ecg_files[0]["wfdb"])
     assert window.phenotype_panel.notice.text() == NO_ECG_MODEL
     assert window.cases_panel.notice.text() == NO_ECG_MODEL
