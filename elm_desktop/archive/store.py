@@ -174,6 +174,11 @@ class Archive(ABC):
         self._run(CREATE_SIGNED_REPORTS)
         return [ArchivedReport.from_row(r) for r in self._fetch(SELECT + " ORDER BY 1")]
 
+    def count_signed_reports(self) -> int:
+        """Return how many signed reports the archive keeps."""
+        self._run(CREATE_SIGNED_REPORTS)
+        return int(self._fetch("SELECT count(*) FROM signed_reports")[0][0])
+
     def _remove_signed_report_of(self, case_id: int) -> None:
         """Delete the signed report of a case that is being removed (call before the case)."""
         self._run(CREATE_SIGNED_REPORTS)
@@ -350,7 +355,8 @@ class Archive(ABC):
         return RecordingHit(self.case(case_id), float(score), match)
 
     def stats(self) -> dict[str, object]:
-        """Return what the archive holds: counts, model, embedding size, settings."""
+        """Return what the archive holds: counts (signed reports too), model, embedding size,
+        settings."""
         return {
             "location": self.location,
             "schema_version": SCHEMA_VERSION,
@@ -358,6 +364,7 @@ class Archive(ABC):
             "embedding_dim": self.dim,
             "date_policy": self.date_policy,
             **self.counts(),
+            "signed_reports": self.count_signed_reports(),
         }
 
 

@@ -36,6 +36,7 @@ def test_a_signed_report_is_kept_with_its_case_and_read_back(archive_location):
         written = report_for(case.content_hash, "IMPRESSION: Normal EEG.")
         assert kept == dataclasses.replace(written, case_id=case_id)
         assert [r.content_hash for r in archive.signed_reports()] == [case.content_hash]
+        assert archive.stats()["signed_reports"] == 1
 
 
 def test_an_amended_report_replaces_the_earlier_one(archive):
