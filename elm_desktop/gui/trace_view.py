@@ -109,13 +109,18 @@ class _TraceViewBox(pg.ViewBox):
 
 
 class _PagePlot(pg.PlotWidget):
-    """A plot whose mouse wheel scrolls time instead of zooming."""
+    """A plot whose mouse wheel scrolls time instead of zooming; with Shift, the rows."""
 
     wheel_notches = Signal(float)
+    row_notches = Signal(float)
 
     def wheelEvent(self, event: QWheelEvent) -> None:
         delta = event.angleDelta()
-        self.wheel_notches.emit((delta.y() or delta.x()) / 120)
+        notches = (delta.y() or delta.x()) / 120  # some platforms turn Shift+wheel sideways
+        if event.modifiers() & Qt.KeyboardModifier.ShiftModifier:
+            self.row_notches.emit(notches)
+        else:
+            self.wheel_notches.emit(notches)
         event.accept()
 
 
@@ -292,6 +297,10 @@ class TraceView(QWidget):
             self.plot_item.getAxis(name).enableAutoSIPrefix(False)
         self.plot_widget.wheel_notches.connect(
             lambda notches: self.set_start(self.start_s - notches * self.page_s / 10)
+        )
+        # Three rows a notch, as a list scrolls; down the montage when the wheel turns back.
+        self.plot_widget.row_notches.connect(
+            lambda notches: self.scroll_rows(-3 * int(math.copysign(1, notches)) if notches else 0)
         )
         self.view_box.sigResized.connect(self._relayout)
         self.view_box.clicked.connect(lambda x, y: self.clicked.emit(x, self.row_at(y)))

@@ -8,8 +8,9 @@ import json
 
 import mne
 import numpy as np
-from PySide6.QtCore import Qt
-from PySide6.QtGui import QColor
+from PySide6.QtCore import QPoint, QPointF, Qt
+from PySide6.QtGui import QColor, QWheelEvent
+from PySide6.QtWidgets import QApplication
 
 from elm_desktop.gui.main_window import MainWindow
 from elm_desktop.signals.derivations import LAPLACIAN, Trace
@@ -46,6 +47,17 @@ def test_acns_double_banana_in_the_window(qtbot, window, edf_path, open_in_windo
         assert view.traces.rows.shape[0] == len(view.labels)
 
 
+def shift_wheel(view, delta: int, modifiers) -> None:
+    """Turn the mouse wheel over the traces by ``delta`` (-120: one notch towards the user)."""
+    viewport = view.plot_widget.viewport()
+    centre = QPointF(viewport.width() / 2, viewport.height() / 2)
+    wheel = QWheelEvent(
+        centre, viewport.mapToGlobal(centre), QPoint(), QPoint(0, delta),
+        Qt.MouseButton.NoButton, modifiers, Qt.ScrollPhase.NoScrollPhase, False,
+    )  # fmt: skip
+    QApplication.sendEvent(viewport, wheel)
+
+
 def biosemi64_edf(path, seconds: int = 30, sfreq: int = 128):
     names = mne.channels.make_standard_montage("biosemi64").ch_names
     rng = np.random.default_rng(11)
@@ -80,6 +92,14 @@ def test_64_channels_scroll_and_every_row_is_reachable(qtbot, window, tmp_path, 
     assert view.first_row == 47
     view.row_scroll_bar.setValue(0)
     assert list(view.visible_rows()) == list(range(16))
+    # Shift+wheel scrolls the rows (three a notch), the page stays; the plain wheel scrolls time.
+    start = view.start_s
+    shift_wheel(view, -120, Qt.KeyboardModifier.ShiftModifier)
+    assert view.first_row == 3 and view.start_s == start
+    shift_wheel(view, 120, Qt.KeyboardModifier.ShiftModifier)
+    assert view.first_row == 0
+    shift_wheel(view, -120, Qt.KeyboardModifier.NoModifier)
+    assert view.first_row == 0 and view.start_s > start
     # 10-10 names (T7, P7) fill the ACNS double banana: 18 rows, 2 to scroll, none at "all".
     window.set_montage("acns-banana")
     assert not any("absent" in label for label in view.labels)
