@@ -63,6 +63,9 @@ class MontageMenu(QObject):
             menu.addAction(window.key_actions[name])
         menu.addAction("&Load a montage file…").triggered.connect(self.ask_load)
         self.refresh()
+        self.view.deselected = {  # the channel selections of the last session
+            name: self.window.settings.left_out_channels(name) for name in list_montages()
+        }
         self.view.layout_changed.connect(self.show_notice)
         window.recording_opened.connect(lambda _recording: self.show_notice())
 
@@ -119,11 +122,14 @@ class MontageMenu(QObject):
         hidden = frozenset(d.label for d in self.view.derivations if d.hidden)
         left_out = self.view.deselected.get(self.view.montage_name, frozenset())
         self.selection = ChannelSelection(labels, left_out - hidden, hidden, self.window)
-        self.selection.accepted.connect(
-            lambda: self.view.set_channel_selection(self.selection.left_out() - hidden)
-        )
+        self.selection.accepted.connect(lambda: self.select(self.selection.left_out() - hidden))
         self.selection.open()
         return self.selection
+
+    def select(self, left_out: frozenset[str]) -> None:
+        """Leave ``left_out`` off the screen in the montage shown, remembered between sessions."""
+        self.view.set_channel_selection(left_out)
+        self.window.settings.set_left_out_channels(self.view.montage_name, left_out)
 
     def load(self, path: str | Path) -> str | None:
         """Add the montage file ``path`` to the user's montages and show it; None if unusable."""

@@ -63,6 +63,15 @@ class Settings:
         files = [name] + [other for other in self.recent_files() if other != name]
         self._store.setValue("recent/files", files[:MAX_RECENT_FILES])
 
+    def left_out_channels(self, montage: str) -> frozenset[str]:
+        """Return the derivations of ``montage`` the reviewer's channel selection leaves out."""
+        labels = self._store.value(f"channels/{montage}/left_out", []) or []
+        return frozenset([labels] if isinstance(labels, str) else labels)
+
+    def set_left_out_channels(self, montage: str, labels: frozenset[str]) -> None:
+        """Remember that the channel selection of ``montage`` leaves ``labels`` out."""
+        self._store.setValue(f"channels/{montage}/left_out", sorted(labels))
+
     def event_types(self) -> list[str]:
         """Return the event types offered: the built-in ones, then those the reviewer added."""
         added = self._store.value("events/added_types", []) or []

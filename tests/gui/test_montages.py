@@ -128,6 +128,14 @@ def test_channel_selection_leaves_rows_out(qtbot, window, edf_path, open_in_wind
     shown = [view.labels[i] for i in view.visible_rows()]
     assert "Fp1-F7" not in shown and "P4-O2" not in shown and len(shown) == 18
     assert view.traces.rows.shape[0] == 18
+    # Remembered for this montage: the next session leaves them out too; other montages not.
+    again = new_window(qtbot)
+    with qtbot.waitSignal(again.recording_opened, timeout=10000):
+        again.open_file(edf_path)
+    shown_again = [again.trace_view.labels[i] for i in again.trace_view.visible_rows()]
+    assert shown_again == shown
+    again.set_montage("acns-banana")
+    assert len(again.trace_view.visible_rows()) == 18 and "Fp1-F7" in again.trace_view.labels
     dialog = window.montage_menu.open_selection()
     dialog.tick_all(False)
     dialog.accept()
