@@ -169,3 +169,5 @@ def test_evaluate_writes_every_figure(ecg_checkpoint, ecg_corpus, tmp_path):
         classes = report["zero_shot"][style]["classes"]
         assert set(classes) == set(ECG_CLASSES)
     assert "zero-shot macro AUROC" in paths["markdown"].read_text()
+    swap = report["lead_swap"]
+    assert swap["records"] == 40 and swap["mean_abs_change"] > 0

@@ -62,13 +62,29 @@ class EcgEvaluationOptions:
     device: str = "auto"
 
 
+#: Rows of aVL and aVF in the model input (I, II, III, aVR, aVL, aVF, V1-V6).
+AVL_AVF = (4, 5)
+
+
 @torch.no_grad()
-def embed_ecgs(model: MerlModel, cache: EcgCache, ids: np.ndarray, device, batch: int = 64):
-    """L2-normalised ECG embeddings [len(ids), d] in the order of ``ids``."""
+def embed_ecgs(
+    model: MerlModel,
+    cache: EcgCache,
+    ids: np.ndarray,
+    device,
+    batch: int = 64,
+    swap: tuple[int, int] | None = None,
+):
+    """L2-normalised ECG embeddings [len(ids), d] in the order of ``ids``.
+
+    ``swap`` exchanges two leads of the input first (a file whose labels were exchanged).
+    """
     model.eval()
     out = []
     for start in range(0, len(ids), batch):
         x = torch.from_numpy(np.asarray(cache.inputs[ids[start : start + batch]], np.float32))
+        if swap is not None:
+            x[:, list(swap)] = x[:, list(swap[::-1])]
         out.append(F.normalize(model.encode(x.to(device)).float(), dim=1).cpu().numpy())
     return np.concatenate(out) if out else np.zeros((0, model.config.embed_dim), np.float32)
 
@@ -94,8 +110,12 @@ def zero_shot_ecg(
     labels: np.ndarray,
     device,
     phenotypes: Path = ECG_PHENOTYPES,
+    keep_probabilities: bool = False,
 ) -> dict[str, Any]:
-    """Zero-shot AUROC per class with knowledge and plain prompts (see the module docstring)."""
+    """Zero-shot AUROC per class with knowledge and plain prompts (see the module docstring).
+
+    With ``keep_probabilities`` each style's entry also holds the probabilities [n, classes].
+    """
     kb = load_knowledge_base(phenotypes, user_path=os.devnull)
 
     @torch.no_grad()
@@ -130,7 +150,44 @@ def zero_shot_ecg(
             "macro_auroc": _macro(per_class),
             "macro_over": [k for k, v in per_class.items() if v["positives"] >= MIN_POSITIVES],
         }
+        if keep_probabilities:
+            results[style]["probabilities"] = probabilities
     return results
+
+
+def lead_swap(
+    model: MerlModel,
+    encoder,
+    cache: EcgCache,
+    ids: np.ndarray,
+    labels: np.ndarray,
+    device,
+) -> dict[str, Any]:
+    """What exchanging aVL and aVF does to the zero-shot scores (knowledge prompts).
+
+    The reader names such a swap in its warnings (docs/ecg.md); this measures what the model
+    alone would do with it: the probability change per record and class, the records whose
+    present / absent call (probability >= the threshold, 0.5) changes for some class, and the
+    macro AUROC on the swapped inputs.
+    """
+    runs = []
+    for swap in (None, AVL_AVF):
+        embedded = embed_ecgs(model, cache, ids, device, swap=swap)
+        runs.append(
+            zero_shot_ecg(model, encoder, embedded, labels, device, keep_probabilities=True)
+        )
+    before = runs[0]["knowledge"]["probabilities"]
+    after = runs[1]["knowledge"]["probabilities"]
+    change = np.abs(after - before)
+    flipped = ((before >= 0.5) != (after >= 0.5)).any(axis=1)
+    return {
+        "mean_abs_change": float(change.mean()),
+        "max_abs_change": float(change.max()),
+        "records_with_a_changed_call": int(flipped.sum()),
+        "records": int(len(ids)),
+        "macro_auroc": runs[0]["knowledge"]["macro_auroc"],
+        "macro_auroc_swapped": runs[1]["knowledge"]["macro_auroc"],
+    }
 
 
 def _subset(n: int, fraction: float, rng: np.random.Generator) -> np.ndarray:
@@ -299,6 +356,7 @@ def evaluate_ecg(
         "min_positives": MIN_POSITIVES,
         "zero_shot": zero_shot_ecg(model, encoder, test_x, test_y, device),
         "retrieval": report_retrieval(model, encoder, cache, test_ids, test_x, device),
+        "lead_swap": lead_swap(model, encoder, cache, test_ids, test_y, device),
     }
     if options.probe:
         train_ids, val_ids = cache.split_indices("train"), cache.split_indices("val")
@@ -380,6 +438,13 @@ def ecg_markdown(report: dict[str, Any]) -> str:
             f"- supervised ResNet18-1D (width {sup['width']}, {sup['epochs']} epochs, "
             f"{sup['records']} records, {sup['seconds']} s): macro AUROC {_fig(sup['macro_auroc'])}"
         )
+    swap = report["lead_swap"]
+    lines.append(
+        f"- aVL and aVF exchanged: probabilities move by {swap['mean_abs_change']:.3f} on "
+        f"average (at most {swap['max_abs_change']:.3f}); {swap['records_with_a_changed_call']} "
+        f"of {swap['records']} records change a present/absent call; macro AUROC "
+        f"{_fig(swap['macro_auroc'])} -> {_fig(swap['macro_auroc_swapped'])}"
+    )
     ret = report["retrieval"]
     lines.append(
         f"- ECG -> report among {ret['pool']} reports ({ret['distinct_reports']} distinct): "
