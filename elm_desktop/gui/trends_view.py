@@ -17,7 +17,7 @@ from pathlib import Path
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QRectF, QThreadPool, Signal
+from PySide6.QtCore import QRectF, QSignalBlocker, QThreadPool, Signal
 from PySide6.QtGui import QBrush, QColor, QPen
 from PySide6.QtWidgets import (
     QGraphicsItem,
@@ -33,6 +33,7 @@ from elm_desktop.gui import workers
 from elm_desktop.gui.palette import LIGHT, PlotColours
 from elm_desktop.signals.recording import Recording, open_recording
 from elm_desktop.signals.trends import (
+    TrendColumns,
     TrendParams,
     Trends,
     aeeg_scale,
@@ -50,6 +51,15 @@ ROW_HEIGHTS = {"dsa_left": 36, "dsa_right": 36, "aeeg": 60, "asymmetry": 26, "su
 AEEG_LABELS_UV = (5.0, 10.0, 50.0)
 MARKER_MIN_PX = 3.0
 """The page marker is at least this wide, so a 10 s page of a 24-hour file still shows."""
+
+
+def dsa_levels(shown: TrendColumns) -> tuple[float, float]:
+    """Colour levels of the DSA: the 2nd and 99.5th percentiles of both sides' dB."""
+    both = np.concatenate([shown.dsa_left_db.ravel(), shown.dsa_right_db.ravel()])
+    if not len(both):
+        return 0.0, 1.0
+    low, high = np.percentile(both, [2.0, 99.5])
+    return float(low), float(max(high, low + 1e-3))
 
 
 def _y_range(row: str, params: TrendParams) -> tuple[float, float]:
@@ -309,7 +319,9 @@ class TrendsView(QWidget):
 
         def run(progress, cancel, partial):
             # A recording of its own: the trace view reads the window's at the same time.
-            return recording_trends(open_recording(path), params, progress, cancel)
+            trends, cached = recording_trends(open_recording(path), params, progress, cancel)
+            shown = columns(trends, MAX_COLUMNS)  # reduced here, so drawing costs the UI little
+            return trends, cached, shown, dsa_levels(shown)
 
         job = workers.Job(f"Trends of {path.name}", run)
         job.signals.progress.connect(
@@ -332,14 +344,14 @@ class TrendsView(QWidget):
         self.progress.setValue(done)
         self.label.setText(f"Trends: computing… {100 * done // max(total, 1)} %")
 
-    def _finished(self, job: workers.Job, found: tuple[Trends, bool]) -> None:
+    def _finished(self, job: workers.Job, found: tuple) -> None:
         if job is not self.job:  # another recording was opened meanwhile
             return
         self.job = None
-        trends, cached = found
+        trends, cached, shown, levels = found
         self.from_cache = cached
         self.progress.setVisible(False)
-        self.draw(trends)
+        self.draw(trends, shown, levels)
 
     def _failed(self, job: workers.Job, message: str) -> None:
         if job is not self.job:
@@ -355,8 +367,13 @@ class TrendsView(QWidget):
 
     # ---- drawing ---------------------------------------------------------------------------
 
-    def draw(self, trends: Trends) -> None:
-        """Draw ``trends`` (of the open recording)."""
+    def draw(
+        self,
+        trends: Trends,
+        shown: TrendColumns | None = None,
+        levels: tuple[float, float] | None = None,
+    ) -> None:
+        """Draw ``trends`` (of the open recording), as ``shown`` when already reduced."""
         self.trends = trends
         self.set_duration(trends.duration_s)
         self._set_captions(trends)
@@ -366,16 +383,15 @@ class TrendsView(QWidget):
             self.label.setText(f"Trends: the recording is shorter than one epoch ({epochs})")
             self.trends_shown.emit(trends)
             return
-        shown = columns(trends, MAX_COLUMNS)
+        shown = shown if shown is not None else columns(trends, MAX_COLUMNS)
+        levels = levels if levels is not None else dsa_levels(shown)
         group_s = float(shown.stops_s[0] - shown.starts_s[0])
         width = group_s * len(shown.starts_s)
         df = float(trends.freqs_hz[1] - trends.freqs_hz[0]) if len(trends.freqs_hz) > 1 else 1.0
-        both = np.concatenate([shown.dsa_left_db.ravel(), shown.dsa_right_db.ravel()])
-        levels = np.percentile(both, [2.0, 99.5])
         lut = pg.colormap.get("inferno").getLookupTable(nPts=256)
         for row, values in (("dsa_left", shown.dsa_left_db), ("dsa_right", shown.dsa_right_db)):
             image = self.dsa_images[row]
-            image.setImage(values, levels=(float(levels[0]), float(levels[1])), lut=lut)
+            image.setImage(values, levels=levels, lut=lut)
             image.setRect(
                 QRectF(
                     0.0,
@@ -387,7 +403,8 @@ class TrendsView(QWidget):
         centres = (shown.starts_s + shown.stops_s) / 2
         for side, margins in (("left", shown.aeeg_left_uv), ("right", shown.aeeg_right_uv)):
             scaled = np.minimum(aeeg_scale(margins), AEEG_TOP)
-            self.aeeg_lower[side].setData(centres, scaled[:, 0])
+            with QSignalBlocker(self.aeeg_lower[side]):  # the fill follows the upper's change
+                self.aeeg_lower[side].setData(centres, scaled[:, 0])
             self.aeeg_upper[side].setData(centres, scaled[:, 1])
         self.asymmetry_curve.setData(centres, shown.asymmetry)
         self.suppression_curve.setData(centres, shown.suppression)
