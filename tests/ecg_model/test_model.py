@@ -171,3 +171,22 @@ def test_evaluate_writes_every_figure(ecg_checkpoint, ecg_corpus, tmp_path):
     assert "zero-shot macro AUROC" in paths["markdown"].read_text()
     swap = report["lead_swap"]
     assert swap["records"] == 40 and swap["mean_abs_change"] > 0
+
+
+def test_calibrated_thresholds_travel_into_the_bundle(ecg_checkpoint, ecg_corpus, tmp_path):
+    import shutil
+
+    from elm_desktop.analysis_ecg import ecg_knowledge_base
+    from elm_desktop.training.ecg.evaluate import EcgEvaluationOptions, evaluate_ecg
+    from elm_desktop.training.ecg.export import export_ecg_checkpoint
+
+    options = EcgEvaluationOptions(probe=False, device="cpu")
+    paths = evaluate_ecg(ecg_checkpoint, ecg_corpus, tmp_path / "eval", options)
+    checkpoint = tmp_path / "checkpoint"
+    shutil.copytree(ecg_checkpoint, checkpoint)
+    shutil.copy(paths["thresholds"], checkpoint / "phenotypes.toml")
+    bundle = Bundle.load(export_ecg_checkpoint(checkpoint, tmp_path / "bundle"))
+    assert bundle.phenotypes is not None
+    kb = ecg_knowledge_base(bundle.phenotypes)
+    assert any(finding.threshold != 0.5 for finding in kb.values())
+    assert kb.prompt_style == "knowledge"

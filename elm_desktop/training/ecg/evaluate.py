@@ -190,6 +190,35 @@ def lead_swap(
     }
 
 
+def calibrated_thresholds(probabilities: np.ndarray, labels: np.ndarray, corpus: str) -> str:
+    """Per class, the threshold of maximum F1 on these records, as a ``phenotypes.toml``.
+
+    Classes without a positive keep the knowledge base's 0.5 (they are left out of the file).
+    """
+    lines = [
+        f"# ECG thresholds of maximum F1 on the val split of {corpus} (knowledge prompts)",
+        'prompt_style = "knowledge"',
+        "",
+    ]
+    for column, name in enumerate(ECG_CLASSES):
+        truth = labels[:, column].astype(bool)
+        if not truth.any() or truth.all():
+            continue
+        candidates = np.unique(np.clip(probabilities[:, column], 0.01, 0.99))
+        f1 = [
+            2
+            * (truth & (probabilities[:, column] >= t)).sum()
+            / (truth.sum() + (probabilities[:, column] >= t).sum())
+            for t in candidates
+        ]
+        lines += [
+            f"[findings.{name}]",
+            f"threshold = {float(candidates[int(np.argmax(f1))]):.4f}",
+            "",
+        ]
+    return "\n".join(lines)
+
+
 def _subset(n: int, fraction: float, rng: np.random.Generator) -> np.ndarray:
     return np.sort(rng.choice(n, max(1, int(round(fraction * n))), replace=False))
 
@@ -358,10 +387,18 @@ def evaluate_ecg(
         "retrieval": report_retrieval(model, encoder, cache, test_ids, test_x, device),
         "lead_swap": lead_swap(model, encoder, cache, test_ids, test_y, device),
     }
+    val_ids = cache.split_indices("val")
+    val_x = embed_ecgs(model, cache, val_ids, device)
+    if len(val_ids):
+        val_zero_shot = zero_shot_ecg(
+            model, encoder, val_x, cache.labels[val_ids], device, keep_probabilities=True
+        )
+        thresholds = calibrated_thresholds(
+            val_zero_shot["knowledge"]["probabilities"], cache.labels[val_ids], Path(corpus).name
+        )
     if options.probe:
-        train_ids, val_ids = cache.split_indices("train"), cache.split_indices("val")
+        train_ids = cache.split_indices("train")
         train_x = embed_ecgs(model, cache, train_ids, device)
-        val_x = embed_ecgs(model, cache, val_ids, device)
         report["linear_probe"] = linear_probes(
             train_x,
             cache.labels[train_ids],
@@ -386,6 +423,9 @@ def evaluate_ecg(
     paths = {"json": out_dir / "evaluation.json", "markdown": out_dir / "evaluation.md"}
     paths["json"].write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
     paths["markdown"].write_text(ecg_markdown(report), encoding="utf-8")
+    if len(val_ids):  # for the checkpoint's phenotypes.toml, which the export carries
+        paths["thresholds"] = out_dir / "thresholds.toml"
+        paths["thresholds"].write_text(thresholds, encoding="utf-8")
     return paths
 
 

@@ -24,7 +24,14 @@ from tokenizers import Tokenizer
 from torch import nn
 
 from elm_desktop.errors import ConfigError
-from elm_desktop.runtime.bundle import EEG_INPUT, EEG_OUTPUTS, sha256_file, write_manifest
+from elm_desktop.runtime.bundle import (
+    EEG_INPUT,
+    EEG_OUTPUTS,
+    PHENOTYPES,
+    sha256_file,
+    write_manifest,
+    write_phenotypes,
+)
 from elm_desktop.signals.ecg.leads import STANDARD_LEADS
 from elm_desktop.signals.ecg.model_input import ECG_SFREQ, N_LEADS, N_SAMPLES, WINDOW_S
 from elm_desktop.training.ecg.evaluate import ECG_PHENOTYPES
@@ -33,6 +40,7 @@ from elm_desktop.training.export import (
     OPSET,
     PARITY_TOLERANCE,
     _cpu_session,
+    _first_comment,
     _keep_or_reject,
     _onnx_export,
     export_text,
@@ -188,4 +196,12 @@ def export_ecg_checkpoint(
             shutil.move(str(file), out / file.name)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
+    thresholds = checkpoint / PHENOTYPES
+    if thresholds.is_file():  # calibrated thresholds (evaluate's thresholds.toml), checked first
+        from elm_desktop.clinical.knowledge import load_knowledge_base
+
+        load_knowledge_base(ECG_PHENOTYPES, user_path=os.devnull, model_path=thresholds)
+        write_phenotypes(
+            out, thresholds.read_text(encoding="utf-8"), f"{_first_comment(thresholds)}"
+        )
     return out
