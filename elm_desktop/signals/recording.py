@@ -168,6 +168,25 @@ class Recording:
             warnings.simplefilter("ignore", RuntimeWarning)
             return self._raw.get_data(picks=picks, start=start, stop=stop, verbose="error")
 
+    def read_channel_samples(self, start: int, stop: int, indices: Sequence[int]) -> np.ndarray:
+        """Read samples ``start:stop`` of any channels by their index in :attr:`channels`.
+
+        For non-EEG signals (EKG, EOG, photic, ...), which :meth:`read_samples` does not name.
+
+        Returns
+        -------
+        ndarray, shape (len(indices), stop - start), float64
+            Volts (or the channel's physical unit scaled as MNE reads it).
+        """
+        if not 0 <= start <= stop <= self.n_samples:
+            raise ValueError(f"samples {start}:{stop} outside 0:{self.n_samples}")
+        picks = [int(i) for i in indices]
+        if start == stop or not picks:
+            return np.zeros((len(picks), stop - start))
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)
+            return self._raw.get_data(picks=picks, start=start, stop=stop, verbose="error")
+
     def read(
         self, start_s: float, stop_s: float, electrodes: Sequence[str] | None = None
     ) -> np.ndarray:

@@ -29,6 +29,7 @@ from elm_desktop.synth.conditions import (
 )
 from elm_desktop.synth.edf_writer import Annotation, EdfWriter, SignalHeader
 from elm_desktop.synth.electrodes import ELECTRODES, EXTRA_LABELS, NAMING_STYLES, channel_label
+from elm_desktop.synth.heart_rhythm import draw_rhythm, rhythm_truth
 from elm_desktop.synth.render import Renderer
 from elm_desktop.synth.report import write_report
 from elm_desktop.synth.spec import (
@@ -212,6 +213,9 @@ def recording_fields(spec: RecordingSpec, report: str, edf: str, notes: list[Ann
         "medications": spec.clinical.medications,
         "pdr_hz": spec.pdr_frequency,
         "heart_rate": round(spec.heart_rate),
+        "ekg": rhythm_truth(getattr(spec, "heart_rhythm", None), spec.heart_rate, spec.duration_s)
+        if spec.with_ekg
+        else None,
         "start": spec.start.isoformat(),
         "states": [[round(s.start, 3), round(s.end, 3), s.state] for s in spec.segments],
         "annotations": [[a.onset, a.duration, a.text] for a in notes],
@@ -301,6 +305,13 @@ def plan_corpus(
             sfreq,
             naming,
             allowed,
+        )
+        seizure = spec.finding("seizure")
+        # The EKG's rhythm has a generator of its own, so the EEG's draws stay as they were.
+        spec.heart_rhythm = draw_rhythm(
+            np.random.default_rng([seed, 5, i]),
+            spec.heart_rate,
+            seizure.intervals if seizure is not None else [],
         )
         plan.append((spec, write_report(spec, np.random.default_rng([seed, 2, i]))))
     return plan

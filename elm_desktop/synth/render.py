@@ -15,6 +15,7 @@ import numpy as np
 from scipy import signal
 
 from elm_desktop.synth.electrodes import ELECTRODES, field, volume_conduction, weights
+from elm_desktop.synth.heart_rhythm import HeartBeats
 from elm_desktop.synth.spec import Event, RecordingSpec, Segment
 from elm_desktop.synth.waveforms import RENDERERS
 
@@ -180,6 +181,13 @@ class Renderer:
         self.beats = [float(self.rng.uniform(0, 60 / spec.heart_rate))]
         self.attenuation = weights(spec.attenuation, default=1.0) * _EAR_GAIN
         self.suppression = 0.08 if spec.finding("burst_suppression") else 1.0
+        # A rhythm of its own draws from its own generator: the EEG's draws stay as they were.
+        rhythm = spec.heart_rhythm
+        self.heart = (
+            HeartBeats(rhythm, spec.duration_s, self.sfreq)
+            if rhythm is not None and not rhythm.legacy
+            else None
+        )
 
     def _streams(self) -> list[_Stream]:
         spec, fs = self.spec, self.sfreq
@@ -327,6 +335,8 @@ class Renderer:
             2 * np.pi * self.spec.line_frequency * t[None, :] + self.line_phase[:, None]
         )
         ekg = 900.0 * ecg + 8.0 * self.rng.standard_normal(n)
+        if self.heart is not None:  # the EEG's noise draw above still happens, in its place
+            ekg = 900.0 * self.heart.render(t)
         return eeg, ekg, self._flashes(t)
 
     def _flashes(self, t: np.ndarray) -> np.ndarray:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from elm_desktop.synth.heart_rhythm import RHYTHM_WORDS
 from elm_desktop.synth.spec import (
     BENZODIAZEPINES,
     SEDATIVES,
@@ -849,6 +850,22 @@ def _typo(w: _Writer, text: str) -> str:
     return " ".join(words)
 
 
+def _heart(w: _Writer) -> str:
+    """The HR section: the rate and, where the EKG carries one, its rhythm and ictal rise."""
+    spec = w.spec
+    plain = w.pick(["", ", regular", ". Regular rhythm."])  # drawn always: later wording stays
+    rhythm = spec.heart_rhythm
+    if rhythm is None or rhythm.legacy:
+        return f"{spec.heart_rate:.0f} BPM" + plain
+    text = f"{rhythm.rate_bpm:.0f} BPM, {RHYTHM_WORDS[rhythm.rhythm]}."
+    if rhythm.rhythm == "atrial_fibrillation":
+        text = f"{rhythm.rate_bpm:.0f} BPM, irregularly irregular (atrial fibrillation)."
+    if rhythm.ictal:
+        peak = max(peak for _, _, peak in rhythm.ictal)
+        text += f" Ictal tachycardia to {peak:.0f} BPM with the seizures."
+    return text
+
+
 def write_report(spec: RecordingSpec, rng: np.random.Generator) -> str:
     """Return the report text of a recording.
 
@@ -879,7 +896,7 @@ def write_report(spec: RecordingSpec, rng: np.random.Generator) -> str:
         (w.pick(["MEDICATIONS", "MEDICATIONS", "MEDICINES"]), _medications(w)),
         ("INTRODUCTION", _introduction(w)),
         ("DESCRIPTION OF THE RECORD", " ".join(description)),
-        ("HR", f"{spec.heart_rate:.0f} BPM" + w.pick(["", ", regular", ". Regular rhythm."])),
+        ("HR", _heart(w)),
         ("EVENTS", _events(w)),
         ("IMPRESSION", _impression(w)),
         ("CLINICAL CORRELATION", _correlation(w)),

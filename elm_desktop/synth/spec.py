@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from elm_desktop.synth.electrodes import NAMING_STYLES, REGIONS, SCALP
+from elm_desktop.synth.heart_rhythm import HeartRhythm
 
 #: The shared finding vocabulary (ground truth, knowledge base, evaluation and GUI use these ids).
 FINDINGS: tuple[str, ...] = (
@@ -186,6 +187,9 @@ class RecordingSpec:
     events: list[Event]
     attenuation: dict[str, float] = field(default_factory=dict)
     focal_delta: list[dict] = field(default_factory=list)
+    #: The EKG channel's rhythm (:mod:`elm_desktop.synth.heart_rhythm`); None keeps the plain
+    #: sinus train at ``heart_rate``.
+    heart_rhythm: HeartRhythm | None = None
 
     @property
     def abnormal(self) -> bool:

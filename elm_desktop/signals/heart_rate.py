@@ -1,0 +1,308 @@
+"""Heart rate from the EKG channel of an EEG: R peaks, a trend and a one-line summary.
+
+R peaks come from ``neurokit2`` (``ecg_clean`` then ``ecg_peaks``, its default detector), read
+in blocks of :data:`BLOCK_S` seconds with an overlap so that a 24-hour recording needs memory for
+one block only. Each block's polarity is decided before detection (an EKG lead placed the other
+way round gives negative R waves): the side of the cleaned signal with the larger extreme
+excursions is taken as up.
+
+The summary states only what the EKG shows: its rhythm from the RR intervals (regular;
+irregularly irregular when successive intervals vary as in atrial fibrillation; premature beats
+when a short interval is followed by a compensatory pause), its rate (the median of the
+:data:`TREND_STEP_S` second trend) and episodes of tachycardia well above that rate.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from elm_desktop.progress import CancelToken, ProgressCallback
+from elm_desktop.signals.polygraphy import PolyChannel, ekg_channel
+from elm_desktop.signals.recording import Recording
+
+#: Seconds of EKG read and searched for R peaks at a time.
+BLOCK_S = 300.0
+#: Seconds read on each side of a block, so a beat at its edge is found once.
+_OVERLAP_S = 2.0
+#: Width of one point of the heart-rate trend, seconds.
+TREND_STEP_S = 10.0
+#: RR intervals outside this range (seconds) are gaps or noise, not beats (20-240 bpm).
+_RR_RANGE = (0.25, 3.0)
+#: Normalised RMSSD of RR intervals (premature beats left out) above which the rhythm is
+#: irregularly irregular; sinus rhythm at rest stays well under it.
+IRREGULAR_RMSSD = 0.12
+#: A rise of the rate (ictal tachycardia, say): trend points this many bpm and this fraction
+#: over the recording's rate.
+EPISODE_RISE_BPM = 20.0
+EPISODE_RISE_FRACTION = 0.25
+
+
+def _oriented(cleaned: np.ndarray) -> tuple[np.ndarray, bool]:
+    """The cleaned EKG with R waves up, and whether it was turned over."""
+    if cleaned.size == 0:
+        return cleaned, False
+    centred = cleaned - np.median(cleaned)
+    high, low = np.percentile(centred, [99.8, 0.2])
+    inverted = bool(-low > 1.3 * high)
+    return (-centred if inverted else centred), inverted
+
+
+def detect_r_peaks(ekg: np.ndarray, sfreq: float) -> tuple[np.ndarray, bool]:
+    """Find the R peaks of one stretch of EKG.
+
+    Parameters
+    ----------
+    ekg : ndarray, shape (n_times,)
+        One EKG lead, any unit.
+    sfreq : float
+        Sampling rate in Hz.
+
+    Returns
+    -------
+    peaks : ndarray of int
+        Sample indices of the R peaks.
+    inverted : bool
+        Whether the lead was read upside down (negative R waves).
+    """
+    import neurokit2 as nk  # imported on first use: it takes seconds to import
+
+    if ekg.size < 2 * sfreq or not np.all(np.isfinite(ekg)) or np.ptp(ekg) == 0:
+        return np.zeros(0, dtype=int), False
+    cleaned = np.asarray(nk.ecg_clean(ekg, sampling_rate=sfreq), dtype=float)
+    oriented, inverted = _oriented(cleaned)
+    _, info = nk.ecg_peaks(oriented, sampling_rate=sfreq)
+    return np.asarray(info["ECG_R_Peaks"], dtype=int), inverted
+
+
+@dataclass(frozen=True)
+class HeartRate:
+    """The heart rate of a recording, measured from its EKG.
+
+    Attributes
+    ----------
+    channel : str
+        The EKG channel's label.
+    peaks_s : ndarray
+        Time of each R peak in seconds from the start of the recording.
+    duration_s : float
+        Length of the recording.
+    inverted : bool
+        Whether most of the EKG was read upside down.
+    """
+
+    channel: str
+    peaks_s: np.ndarray
+    duration_s: float
+    inverted: bool = False
+
+    @property
+    def rr_s(self) -> np.ndarray:
+        """Every RR interval in seconds (including gaps and noise)."""
+        return np.diff(self.peaks_s)
+
+    def _valid(self) -> np.ndarray:
+        rr = self.rr_s
+        return (rr >= _RR_RANGE[0]) & (rr <= _RR_RANGE[1])
+
+    def rate_bpm(
+        self,
+        start_s: float = 0.0,
+        stop_s: float | None = None,
+        exclude: Sequence[Sequence[float]] = (),
+    ) -> float:
+        """Mean rate in beats per minute (60 over the mean RR interval) over a time range.
+
+        Parameters
+        ----------
+        start_s, stop_s : float
+            The range; intervals that end inside it count. Default: the whole recording.
+        exclude : sequence of (start, end)
+            Spans left out (an interval ending inside one does not count).
+
+        Returns
+        -------
+        float
+            NaN when fewer than two beats fall in the range.
+        """
+        stop_s = self.duration_s if stop_s is None else stop_s
+        ends = self.peaks_s[1:]
+        keep = self._valid() & (ends >= start_s) & (ends < stop_s)
+        for a, b in exclude:
+            keep &= ~((ends >= a) & (ends < b))
+        if not keep.any():
+            return float("nan")
+        return float(60.0 / np.mean(self.rr_s[keep]))
+
+    def trend(self, step_s: float = TREND_STEP_S) -> tuple[np.ndarray, np.ndarray]:
+        """The heart rate every ``step_s`` seconds over the whole recording.
+
+        Returns
+        -------
+        times : ndarray
+            Centre of each step, seconds.
+        bpm : ndarray
+            Mean rate of the intervals that end in the step; NaN where there are none.
+        """
+        edges = np.arange(0.0, self.duration_s + step_s, step_s)
+        valid = self._valid()
+        ends = self.peaks_s[1:][valid]
+        rr = self.rr_s[valid]
+        index = np.searchsorted(edges, ends, side="right") - 1
+        n = len(edges) - 1
+        count = np.bincount(index, minlength=n)[:n]
+        total = np.bincount(index, weights=rr, minlength=n)[:n]
+        with np.errstate(invalid="ignore", divide="ignore"):
+            bpm = np.where(count > 0, 60.0 * count / total, np.nan)
+        return edges[:-1] + step_s / 2, bpm
+
+    def premature(self) -> np.ndarray:
+        """Indices (into :attr:`peaks_s`) of premature beats: early, then a compensatory pause."""
+        rr = self.rr_s
+        if rr.size < 5:
+            return np.zeros(0, dtype=int)
+        local = _running_median(rr, 9)
+        early = rr[:-1] < 0.8 * local[:-1]
+        pause = rr[1:] > 1.1 * local[1:]
+        return np.flatnonzero(early & pause) + 1
+
+    def irregularity(self) -> float:
+        """RMSSD of the RR intervals over their local median, premature beats left out."""
+        rr = self.rr_s
+        valid = self._valid()
+        for beat in self.premature():  # the early interval and the pause after it
+            valid[max(beat - 1, 0) : beat + 1] = False
+        if valid.sum() < 8:
+            return float("nan")
+        normal = rr / _running_median(rr, 9)
+        diffs = np.diff(normal)[valid[1:] & valid[:-1]]
+        return float(np.sqrt(np.mean(diffs**2))) if diffs.size else float("nan")
+
+    def rhythm(self) -> str:
+        """``"regular"``, ``"irregularly irregular"``, ``"regular with premature beats"``, or
+        ``"not assessed"`` when too few beats were found."""
+        irregularity = self.irregularity()
+        if not np.isfinite(irregularity):
+            return "not assessed"
+        if irregularity > IRREGULAR_RMSSD:
+            return "irregularly irregular"
+        if len(self.premature()) >= 2:
+            return "regular with premature beats"
+        return "regular"
+
+    def typical_bpm(self) -> float:
+        """The recording's rate: the median of its trend (so a brief episode does not move it)."""
+        _, bpm = self.trend()
+        bpm = bpm[np.isfinite(bpm)]
+        return float(np.median(bpm)) if bpm.size else float("nan")
+
+    def episodes(self, min_s: float = 2 * TREND_STEP_S) -> list[tuple[float, float, float]]:
+        """Spans where the rate rises well above the recording's rate: (start, end, peak bpm)."""
+        times, bpm = self.trend()
+        typical = self.typical_bpm()
+        if not np.isfinite(typical):
+            return []
+        high = np.nan_to_num(bpm) > max(
+            typical + EPISODE_RISE_BPM, typical * (1 + EPISODE_RISE_FRACTION)
+        )
+        found = []
+        start = None
+        for k, flag in enumerate([*high, False]):
+            if flag and start is None:
+                start = k
+            elif not flag and start is not None:
+                if (k - start) * TREND_STEP_S >= min_s:
+                    found.append(
+                        (
+                            float(times[start] - TREND_STEP_S / 2),
+                            float(times[k - 1] + TREND_STEP_S / 2),
+                            float(np.nanmax(bpm[start:k])),
+                        )
+                    )
+                start = None
+        return found
+
+    def summary(self) -> str:
+        """One line for the draft, e.g. ``"single-lead EKG: regular rhythm, 72 bpm"``."""
+        rhythm = self.rhythm()
+        if rhythm == "not assessed":
+            return "single-lead EKG: too few beats found to assess the heart rate"
+        rate = self.typical_bpm()
+        words = "mean ventricular rate " if rhythm == "irregularly irregular" else ""
+        text = f"single-lead EKG: {rhythm} rhythm, {words}{rate:.0f} bpm"
+        if rhythm == "regular with premature beats":
+            text = (
+                f"single-lead EKG: regular rhythm with {len(self.premature())} premature beats, "
+                f"{rate:.0f} bpm"
+            )
+        if rhythm != "irregularly irregular" and rate < 60:
+            text += " (bradycardia)"
+        elif rate > 100:
+            text += " (tachycardia)"
+        for start, end, peak in self.episodes():
+            text += f"; rising to {peak:.0f} bpm at {_clock(start)}-{_clock(end)}"
+        return text
+
+
+def _clock(seconds: float) -> str:
+    whole = int(round(seconds))
+    return f"{whole // 3600:02d}:{whole % 3600 // 60:02d}:{whole % 60:02d}"
+
+
+def _running_median(values: np.ndarray, width: int) -> np.ndarray:
+    """Median of a centred window of ``width`` values at each position (edges padded)."""
+    half = width // 2
+    padded = np.pad(values, half, mode="edge")
+    windows = np.lib.stride_tricks.sliding_window_view(padded, width)
+    return np.median(windows, axis=1)
+
+
+def measure_heart_rate(
+    rec: Recording,
+    channel: PolyChannel | None = None,
+    progress: ProgressCallback | None = None,
+    cancel: CancelToken | None = None,
+) -> HeartRate | None:
+    """Measure the heart rate over the whole recording from its EKG, block by block.
+
+    Parameters
+    ----------
+    rec : Recording
+    channel : PolyChannel, optional
+        The EKG channel; by default the recording's first.
+    progress : ProgressCallback, optional
+        Called with (seconds read, seconds total, "heart rate") after each block.
+    cancel : CancelToken, optional
+        Checked between blocks.
+
+    Returns
+    -------
+    HeartRate or None
+        None when the recording has no EKG channel.
+    """
+    channel = channel or ekg_channel(rec)
+    if channel is None:
+        return None
+    sfreq = rec.sfreq
+    block = int(BLOCK_S * sfreq)
+    overlap = int(_OVERLAP_S * sfreq)
+    peaks: list[np.ndarray] = []
+    inverted = 0
+    blocks = 0
+    for start in range(0, rec.n_samples, block):
+        if cancel is not None:
+            cancel.check()
+        stop = min(start + block, rec.n_samples)
+        read_start, read_stop = max(start - overlap, 0), min(stop + overlap, rec.n_samples)
+        values = rec.read_channel_samples(read_start, read_stop, [channel.index])[0]
+        found, flipped = detect_r_peaks(values, sfreq)
+        found = found + read_start
+        peaks.append(found[(found >= start) & (found < stop)])
+        inverted += flipped
+        blocks += 1
+        if progress is not None:
+            progress(int(stop / sfreq), int(rec.duration), "heart rate")
+    times = np.concatenate(peaks) / sfreq if peaks else np.zeros(0)
+    return HeartRate(channel.label, times, rec.duration, inverted * 2 > blocks)
