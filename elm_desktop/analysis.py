@@ -57,10 +57,12 @@ from elm_desktop.runtime import Engine, attention_weights, recording_embedding
 from elm_desktop.signals import (
     ELM_CHANNELS,
     ELM_SFREQ,
+    Recording,
     elm_input_head,
     iter_elm_input,
     open_recording,
 )
+from elm_desktop.signals.heart_rate import measure_heart_rate
 from elm_desktop.signals.time_labels import start_time_of_day
 from elm_desktop.version import producer
 
@@ -460,6 +462,7 @@ def analyze(
         unfamiliar=result.familiarity.statement
         if result.familiarity is not None and result.familiarity.unfamiliar
         else None,
+        heart=_heart_summary(rec, cancel),
     )
     result.draft = draft_report(
         facts,
@@ -476,6 +479,12 @@ def analyze(
     if progress is not None:
         progress(int(total_s), int(total_s), "done")
     return result
+
+
+def _heart_summary(rec: Recording, cancel: CancelToken | None) -> str | None:
+    """The EKG channel's one-line summary for the draft; None without an EKG."""
+    heart = measure_heart_rate(rec, cancel=cancel)
+    return heart.summary() if heart is not None else None
 
 
 def provenance(manifest: Mapping[str, Any]) -> str:

@@ -9,6 +9,7 @@ A draft states only what the recording shows:
 
 - findings the model calls present, each with its side and region where the channels' band
   power in the crops where the finding is most evident says so (:mod:`.localise`);
+- the heart rate and rhythm only as measured from the recording's own EKG channel;
 - hyperventilation, photic stimulation and sleep only when the recording shows them
   (:mod:`.procedures`); otherwise hyperventilation and photic stimulation are "not performed or
   not recorded", and the model's scores for their responses are not assessed;
@@ -209,6 +210,9 @@ class RecordingFacts:
     unfamiliar : str or None
         The warning that the recording is unlike the model's training data
         (:class:`~elm_desktop.clinical.familiarity.Familiarity`), None when it is not.
+    heart : str or None
+        What the recording's EKG channel shows, one line
+        (:meth:`~elm_desktop.signals.heart_rate.HeartRate.summary`); None without an EKG.
     """
 
     duration_s: float
@@ -219,6 +223,7 @@ class RecordingFacts:
     n_crops: int
     procedures: tuple[ProcedureEvidence, ...] = ()
     unfamiliar: str | None = None
+    heart: str | None = None
 
 
 def draft_report(
@@ -345,6 +350,8 @@ def _introduction(facts: RecordingFacts) -> list[str]:
             lines.append(f"{_procedure_done(name)} ({_evidence_words(evidence)}).")
         elif name in ALWAYS_STATED:
             lines.append(f"{name[:1].upper()}{name[1:]} was not performed or not recorded.")
+    if facts.heart:  # measured from the EKG channel itself, never from the model
+        lines.append(f"{facts.heart[:1].upper()}{facts.heart[1:]}.")
     return lines
 
 
