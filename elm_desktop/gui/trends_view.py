@@ -17,7 +17,7 @@ from pathlib import Path
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QRectF, QSignalBlocker, QThreadPool, Signal
+from PySide6.QtCore import QRectF, QSignalBlocker, QThreadPool, QTimer, Signal
 from PySide6.QtGui import QBrush, QColor, QPen
 from PySide6.QtWidgets import (
     QGraphicsItem,
@@ -49,6 +49,9 @@ ROWS = ("dsa_left", "dsa_right", "aeeg", "asymmetry", "suppression")
 ROW_HEIGHTS = {"dsa_left": 36, "dsa_right": 36, "aeeg": 60, "asymmetry": 26, "suppression": 26}
 """Pixels per row; the header line comes on top."""
 AEEG_LABELS_UV = (5.0, 10.0, 50.0)
+START_DELAY_MS = 500
+"""The trends of a recording just opened start this long after it is on screen: the window's
+own work of opening it (first page, annotations, fingerprint) goes first, undisturbed."""
 MARKER_MIN_PX = 3.0
 """The page marker is at least this wide, so a 10 s page of a 24-hour file still shows."""
 
@@ -96,11 +99,17 @@ class TrendsView(QWidget):
         self.trends: Trends | None = None
         self.from_cache = False
         self.job: workers.Job | None = None
+        self.jobs: list[workers.Job] = []
+        """Jobs not done yet, the cancelled ones too: a running job must outlive its use."""
         self.wanted = True
         """Whether the reviewer wants the trends shown (View > Trends)."""
         self.duration = 0.0
         self.pool = QThreadPool(self)
         self.pool.setMaxThreadCount(1)
+        self.start_timer = QTimer(self)
+        self.start_timer.setSingleShot(True)
+        self.start_timer.setInterval(START_DELAY_MS)
+        self.start_timer.timeout.connect(self.start)
         self.colours = LIGHT
 
         self.label = QLabel("Trends")
@@ -294,17 +303,20 @@ class TrendsView(QWidget):
         self._clear("Trends: waiting")
         self.set_duration(recording.duration)
         if self.wanted:
-            self.start()
+            self.label.setText("Trends: computing…")
+            self.start_timer.start()
 
     def set_shown(self, shown: bool) -> None:
         """Show or hide the area; shown, it computes the open recording's trends if need be."""
         self.wanted = bool(shown)
         self.setVisible(shown)
-        if shown and self.recording is not None and self.trends is None and self.job is None:
+        waiting = self.job is not None or self.start_timer.isActive()
+        if shown and self.recording is not None and self.trends is None and not waiting:
             self.start()
 
     def cancel(self) -> None:
         """Stop the computation under way (its result, if any, is dropped)."""
+        self.start_timer.stop()
         if self.job is not None:
             self.job.cancel()
         self.job = None
@@ -331,6 +343,7 @@ class TrendsView(QWidget):
         job.signals.failed.connect(lambda message, job=job: self._failed(job, message))
         job.signals.cancelled.connect(lambda job=job: self._cancelled(job))
         self.job = job
+        self.jobs = [other for other in self.jobs if not other.done] + [job]
         self.label.setText("Trends: computing…")
         self.progress.setRange(0, 0)
         self.progress.setVisible(True)
@@ -363,7 +376,7 @@ class TrendsView(QWidget):
         if job is not self.job:
             return
         self.job = None
-        self._clear("Trends: cancelled (View > Trends twice computes them again)")
+        self._clear("Trends: cancelled")
 
     # ---- drawing ---------------------------------------------------------------------------
 

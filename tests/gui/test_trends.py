@@ -65,6 +65,7 @@ def test_view_menu_hides_and_shows_the_trends(qtbot, window, make_edf):
         window.open_file(second)
     # Hidden: nothing of the first recording kept, nothing computed for the second.
     assert window.trends.trends is None and window.trends.job is None
+    assert not window.trends.start_timer.isActive()
     with qtbot.waitSignal(window.trends.trends_shown, timeout=30000) as blocker:
         action.trigger()
     assert window.trends.isVisible() and action.isChecked()
@@ -93,7 +94,8 @@ def test_a_recording_without_homologous_chains_says_so_in_one_line(qtbot, window
         writer.write_block(np.zeros((3, 20 * 256)))
     with qtbot.waitSignal(window.recording_opened, timeout=10000):
         window.open_file(path)
-    qtbot.waitUntil(lambda: window.trends.job is None, timeout=10000)
+    qtbot.waitUntil(lambda: "unavailable" in window.trends.label.text(), timeout=10000)
+    assert window.trends.job is None
     text = window.trends.label.text()
     assert text.startswith("Trends unavailable:") and "homologue" in text and "\n" not in text
     assert window.last_error is None  # no dialog: the traces stay in use
