@@ -63,6 +63,9 @@ KEYMAP: dict[str, KeyBinding] = {
     "toggle_trends": KeyBinding(
         ("T",), "Show or hide the trends (DSA, aEEG, asymmetry, suppression ratio)"
     ),
+    "toggle_polygraphy": KeyBinding(
+        ("K",), "Show or hide the polygraphic channels (EKG, EOG, EMG, photic) and heart rate"
+    ),
     "toggle_clock_time": KeyBinding(
         ("Ctrl+T",), "Time of day (from the recording's start) or elapsed time on the time axes"
     ),

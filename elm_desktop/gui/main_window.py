@@ -50,6 +50,7 @@ from elm_desktop.gui.dialogs import RECORDING_FILTER, KeysDialog, show_error
 from elm_desktop.gui.ecg_view import EcgView
 from elm_desktop.gui.event_dialog import EventDialog
 from elm_desktop.gui.events_panel import EventsPanel
+from elm_desktop.gui.heart_rate_view import HeartRateStrip
 from elm_desktop.gui.keymap import KEYMAP, key_sequences
 from elm_desktop.gui.measure_panel import MeasurePanel, MeasureTools
 from elm_desktop.gui.montage_menu import MontageMenu
@@ -199,6 +200,8 @@ class MainWindow(QMainWindow):
         column.addWidget(self.trace_view, 1)
         self.trends = TrendsView()  # above the overview strip, whose time axis it shares
         column.addWidget(self.trends, 0)
+        self.heart_rate = HeartRateStrip()  # the EKG's rate, shown with the polygraphy
+        column.addWidget(self.heart_rate, 0)
         column.addWidget(self.overview, 0)
         self.ecg_view = EcgView()
         self.ecg_recording: EcgRecording | None = None
@@ -212,6 +215,7 @@ class MainWindow(QMainWindow):
         self.trace_view.layout_changed.connect(self._page_moved)
         self.overview.time_clicked.connect(self.trace_view.centre_on)
         self.trends.time_clicked.connect(self.trace_view.centre_on)
+        self.heart_rate.time_clicked.connect(self.trace_view.centre_on)
         self.clock_time = True
         """Times as the time of day (when the file has a start time), else elapsed."""
         self.measure = MeasureTools(self.trace_view, lambda: self.time_labels().start)
@@ -395,6 +399,9 @@ class MainWindow(QMainWindow):
         self.key_actions["toggle_trends"].setCheckable(True)
         self.key_actions["toggle_trends"].setChecked(True)
         self.view_menu.addAction(self.key_actions["toggle_trends"])
+        self.key_actions["toggle_polygraphy"].setCheckable(True)
+        self.key_actions["toggle_polygraphy"].setChecked(True)
+        self.view_menu.addAction(self.key_actions["toggle_polygraphy"])
         self.key_actions["toggle_clock_time"].setCheckable(True)
         self.view_menu.addAction(self.key_actions["toggle_clock_time"])
         self.view_menu.addSeparator()
@@ -515,6 +522,7 @@ class MainWindow(QMainWindow):
         self.trace_view.apply_colours(self.colours)
         self.overview.apply_colours(self.colours)
         self.trends.apply_colours(self.colours)
+        self.heart_rate.apply_colours(self.colours)
 
     def time_labels(self) -> TimeLabels:
         """How times are written: the open recording's time of day, or elapsed time."""
@@ -607,6 +615,7 @@ class MainWindow(QMainWindow):
         self.overview.set_duration(recording.duration)
         self.overview.set_annotations([a.onset for a in recording.annotations])
         self.trends.show_recording(recording)
+        self.heart_rate.show_recording(recording)
         self._replace_review(Review(recording.path, self.drafts))
         self._replace_events(recording)
         self.set_clock_time(self.clock_time)  # this file's start time on the axes
@@ -627,6 +636,7 @@ class MainWindow(QMainWindow):
         self._show_view(recording)
         self.recording = None
         self.trends.show_recording(None)
+        self.heart_rate.show_recording(None)
         self._replace_review(Review(recording.path, self.drafts))
         self._drop_events()
         self.event_list = None
@@ -1335,6 +1345,7 @@ class MainWindow(QMainWindow):
         start, stop = self.trace_view.visible_range()
         self.overview.set_page(start, stop)
         self.trends.set_page(start, stop)
+        self.heart_rate.set_page(start, stop)
         labels = self.time_labels()
         where = f"{clock(start)}–{clock(stop)} of {clock(self.recording.duration)}"
         if labels.of_day:  # the time of day, then how far in
@@ -1476,6 +1487,12 @@ class MainWindow(QMainWindow):
         self.trends.set_shown(not self.trends.wanted)
         self.key_actions["toggle_trends"].setChecked(self.trends.wanted)
 
+    def action_toggle_polygraphy(self) -> None:
+        shown = not self.trace_view.show_polygraphy
+        self.trace_view.set_polygraphy(shown)
+        self.heart_rate.set_shown(shown)
+        self.key_actions["toggle_polygraphy"].setChecked(shown)
+
     def action_toggle_clock_time(self) -> None:
         self.set_clock_time(not self.clock_time)
 
@@ -1509,6 +1526,7 @@ class MainWindow(QMainWindow):
             return
         self.action_cancel()
         self.trends.cancel()
+        self.heart_rate.cancel()
         for window in self.compare_windows:
             window.close()
         self.settings.set_window_state(self.saveGeometry(), self.saveState())

@@ -6,6 +6,9 @@ A high-density montage shows a screenful of rows at a time with a vertical scrol
 montage or the channel selection hides take no room. Only the visible page plus a margin on each
 side is read (and display-filtered) from the recording; paging within that block only re-slices
 it, and the block the next step in the same direction will need is read ahead on a reader thread.
+Polygraphic channels (EKG, EOG, EMG, photic; :mod:`elm_desktop.signals.polygraphy`) are drawn
+under the EEG rows, each at its own kind's sensitivity, in every montage, and stay there while
+the EEG rows scroll.
 """
 
 from __future__ import annotations
@@ -27,6 +30,12 @@ from elm_desktop.gui.palette import LIGHT, PlotColours
 from elm_desktop.signals.derivations import Derivation
 from elm_desktop.signals.display import DisplayFilter, read_page
 from elm_desktop.signals.montages import get_montage
+from elm_desktop.signals.polygraphy import (
+    PolyChannel,
+    polygraphic_channels,
+    read_polygraphy,
+    row_label,
+)
 from elm_desktop.signals.time_labels import TimeLabels, elapsed
 
 PAGE_LENGTHS_S = (5.0, 10.0, 15.0, 20.0, 30.0)
@@ -37,6 +46,7 @@ SCROLL_STEPS_PER_SECOND = 10
 ROWS_PER_SCREEN = (0, 8, 12, 16, 20, 24, 32, 48)
 """Rows a screen shows at most; 0 shows every row."""
 _OFF_SCREEN_MM = -1e6  # where rows not on screen "are", so their channel events are not drawn
+_MARKER_HEIGHT = 0.6  # a marker trace's pulse, as a fraction of the row height
 _RIGHT_ELECTRODE = re.compile(r"^[A-Za-z]+[0-9]*[02468]$")
 
 
@@ -58,6 +68,12 @@ def scale_bar_microvolts(sensitivity_uv_mm: float) -> float:
         if value <= target:
             return value
     return 10.0**exponent
+
+
+def poly_tick_label(channel: PolyChannel) -> str:
+    """The label of a polygraphic row with its own scale, e.g. ``"EKG 100 µV/mm"``."""
+    scale = "" if channel.display.marker else f" {channel.display.uv_per_mm:g} µV/mm"
+    return row_label(channel) + scale
 
 
 def is_right_hemisphere(label: str) -> bool:
@@ -214,13 +230,18 @@ class _Block:
     data: np.ndarray
     available: np.ndarray
     labels: list[str]
+    poly: np.ndarray | None = None
+    """Polygraphic rows over the same samples (microvolts, markers 0 / 1), or None."""
 
     def holds(self, start_s: float, stop_s: float) -> bool:
         return self.start_s <= start_s and stop_s <= self.stop_s + 1e-9
 
 
-def _read_block(recording, montage, display_filter, start_s: float, page_s: float) -> _Block:
-    """Read the page at ``start_s`` plus a page each side (runs on the reader thread)."""
+def _read_block(
+    recording, montage, display_filter, start_s: float, page_s: float, poly=()
+) -> _Block:
+    """Read the page at ``start_s`` plus a page each side (runs on the reader thread), with the
+    polygraphic channels ``poly`` when any."""
     first = max(0.0, start_s - page_s)
     last = min(float(recording.duration), start_s + 2 * page_s)
     page = read_page(recording, first, last - first, montage, display_filter)
@@ -228,8 +249,11 @@ def _read_block(recording, montage, display_filter, start_s: float, page_s: floa
         label if available else f"{label} (absent)"
         for label, available in zip(page.labels, page.available, strict=True)
     ]
+    rows = (
+        read_polygraphy(recording, first, last - first, poly, display_filter).data if poly else None
+    )
     return _Block(
-        page.start_s, last, float(page.sfreq), np.asarray(page.data), page.available, labels
+        page.start_s, last, float(page.sfreq), np.asarray(page.data), page.available, labels, rows
     )
 
 
@@ -280,6 +304,12 @@ class TraceView(QWidget):
         self._offsets_mm = np.empty(0)
         self._height_mm = 100.0
         self._label_every_s = 0.0
+        self.show_polygraphy = True
+        """Whether the polygraphic channels are drawn under the EEG (View > polygraphy)."""
+        self.poly_channels: tuple[PolyChannel, ...] = ()
+        """The recording's polygraphic channels (drawn only while :attr:`show_polygraphy`)."""
+        self._poly_offsets_mm = np.empty(0)
+        self._poly_row_mm = 0.0
 
         self.axis = ClockAxis(orientation="bottom")
         self.plot_widget = _PagePlot(axisItems={"bottom": self.axis}, viewBox=_TraceViewBox())
@@ -347,6 +377,7 @@ class TraceView(QWidget):
     def set_recording(self, recording, start_s: float = 0.0) -> None:
         """Show ``recording`` (an opened :mod:`elm_desktop.signals` recording) from ``start_s``."""
         self.recording = recording
+        self.poly_channels = polygraphic_channels(recording)
         if self.montage is None or self.montage.name != self.montage_name:
             self.montage = get_montage(self.montage_name)
         self.labels, self.derivations = [], self.montage.derivations(recording.electrodes)
@@ -412,6 +443,27 @@ class TraceView(QWidget):
         self.deselected[self.montage_name] = frozenset(left_out)
         self._relayout()
         self.layout_changed.emit()
+
+    def drawn_poly_channels(self) -> tuple[PolyChannel, ...]:
+        """The polygraphic channels drawn under the EEG (none while they are switched off)."""
+        return self.poly_channels if self.show_polygraphy else ()
+
+    def set_polygraphy(self, shown: bool) -> None:
+        """Draw the polygraphic channels (EKG, EOG, EMG, photic) under the EEG, or not."""
+        self.show_polygraphy = bool(shown)
+        self._forget_blocks()
+        if self.recording is not None:
+            self._relayout()
+            self.set_start(self.start_s, force=True)
+        self.layout_changed.emit()
+
+    def poly_page(self) -> np.ndarray:
+        """The polygraphic rows of the current page, as :meth:`page_data` (empty when off)."""
+        block = self._ensure_block()
+        if block.poly is None:
+            return np.zeros((0, 0))
+        first = int(round((self.start_s - block.start_s) * block.sfreq))
+        return block.poly[:, first : first + int(round(self.page_s * block.sfreq))]
 
     def set_rows_per_screen(self, rows: int) -> None:
         """Show at most ``rows`` rows at a time (0: every row)."""
@@ -592,7 +644,13 @@ class TraceView(QWidget):
 
     def _submit_read(self, start_s: float) -> Future:
         return self._reader.submit(
-            _read_block, self.recording, self.montage, self.display_filter, start_s, self.page_s
+            _read_block,
+            self.recording,
+            self.montage,
+            self.display_filter,
+            start_s,
+            self.page_s,
+            self.drawn_poly_channels(),
         )
 
     def _take_read_ahead(self) -> _Block | None:
@@ -638,14 +696,24 @@ class TraceView(QWidget):
         labels = [self.labels[i] for i in self._visible_rows]
         # Half an empty row between chains, as the double banana is usually laid out.
         rows = np.arange(len(labels)) + 0.5 * np.asarray(chain_groups(labels) if labels else [])
-        row_mm = (self._height_mm - LABEL_LANE_MM) / ((rows[-1] if labels else 0.0) + 1.0)
+        poly = self.drawn_poly_channels()
+        # The polygraphic rows follow the EEG's after half an empty row.
+        poly_rows = (rows[-1] + 1.5 if labels else 0.0) + np.arange(len(poly))
+        last = poly_rows[-1] if len(poly) else (rows[-1] if labels else 0.0)
+        row_mm = (self._height_mm - LABEL_LANE_MM) / (last + 1.0)
         self._offsets_mm = LABEL_LANE_MM + (rows + 0.5) * row_mm
+        self._poly_offsets_mm = LABEL_LANE_MM + (poly_rows + 0.5) * row_mm
+        self._poly_row_mm = row_mm
         every_offset = np.full(len(self.labels), _OFF_SCREEN_MM)
         every_offset[self._visible_rows] = self._offsets_mm
         self.event_layer.place_rows(self.labels, every_offset, row_mm)
         ticks = [
             (offset, self._tick_label(i))
             for offset, i in zip(self._offsets_mm.tolist(), self._visible_rows, strict=True)
+        ]
+        ticks += [
+            (offset, poly_tick_label(channel))
+            for offset, channel in zip(self._poly_offsets_mm.tolist(), poly, strict=True)
         ]
         self.plot_item.getAxis("left").setTicks([ticks, []])
         self._style_traces()
@@ -676,13 +744,14 @@ class TraceView(QWidget):
                 right = is_right_hemisphere(self.labels[row])
                 colour = colours.trace_right if right else colours.trace
             pens.append(pg.mkPen(colour))
+        pens += [pg.mkPen(colours.text) for _ in self.drawn_poly_channels()]
         self.traces.set_pens(pens)
 
     def _draw(self) -> None:
         """Draw the current page."""
         if self.recording is None:
             return
-        if not len(self._offsets_mm):  # every row hidden or left out: nothing to draw
+        if not len(self._offsets_mm) and not len(self._poly_offsets_mm):  # nothing to draw
             self.traces.set_traces(np.empty(0), np.empty((0, 0)), np.empty(0, dtype=bool))
             return
         data = self.page_data()
@@ -697,10 +766,15 @@ class TraceView(QWidget):
             ]
         )
         scaled = data[rows] * (factors / self.sensitivity)[:, None] + self._offsets_mm[:, None]
+        available = block.available[rows]
+        if len(self._poly_offsets_mm) and block.poly is not None:
+            poly = self._scaled_poly(data.shape[1])
+            scaled = np.concatenate([scaled, poly]) if len(rows) else poly
+            available = np.concatenate([available, np.ones(len(poly), dtype=bool)])
         stop_s = self.start_s + self.page_s
         page_rect = QRectF(self.start_s, 0.0, self.page_s, self._height_mm)
         self.traces.set_page_rect(page_rect)
-        self.traces.set_traces(times, scaled, block.available[rows])
+        self.traces.set_traces(times, scaled, available)
         self.view_box.setRange(
             xRange=(self.start_s, stop_s), yRange=(0.0, self._height_mm), padding=0.0
         )
@@ -716,6 +790,18 @@ class TraceView(QWidget):
         )
         self._draw_scale_bar()
         self._draw_markers()
+
+    def _scaled_poly(self, n: int) -> np.ndarray:
+        """The polygraphic rows of the page in millimetres on screen, each at its own scale."""
+        values = self.poly_page()[:, :n]
+        out = np.empty_like(values)
+        for k, channel in enumerate(self.drawn_poly_channels()):
+            offset = self._poly_offsets_mm[k]
+            if channel.display.marker:  # flashes drawn as upward pulses
+                out[k] = offset - values[k] * _MARKER_HEIGHT * self._poly_row_mm
+            else:  # negative up, as the EEG
+                out[k] = offset + values[k] / channel.display.uv_per_mm
+        return out
 
     def _draw_scale_bar(self) -> None:
         microvolts = scale_bar_microvolts(self.sensitivity)
