@@ -46,7 +46,7 @@ MAX_COLUMNS = 2000
 AEEG_TICKS_UV = (5.0, 10.0, 25.0, 50.0, 100.0)
 AEEG_TOP = float(aeeg_scale([100.0])[0]) + 0.05
 ROWS = ("dsa_left", "dsa_right", "aeeg", "asymmetry", "suppression")
-ROW_HEIGHTS = {"dsa_left": 36, "dsa_right": 36, "aeeg": 60, "asymmetry": 26, "suppression": 26}
+ROW_HEIGHTS = {"dsa_left": 28, "dsa_right": 28, "aeeg": 46, "asymmetry": 18, "suppression": 18}
 """Pixels per row; the header line comes on top."""
 AEEG_LABELS_UV = (5.0, 10.0, 50.0)
 START_DELAY_MS = 500
@@ -130,7 +130,8 @@ class TrendsView(QWidget):
         column.setSpacing(0)
         column.addLayout(header)
         column.addWidget(self.canvas, 1)
-        self.setFixedHeight(sum(ROW_HEIGHTS.values()) + len(ROW_HEIGHTS) + 22)
+        self.label.setFont(self._small_font())
+        self.setFixedHeight(sum(ROW_HEIGHTS.values()) + len(ROW_HEIGHTS) + 18)
 
         self.plots: dict[str, pg.PlotItem] = {}
         self.markers: dict[str, QGraphicsRectItem] = {}

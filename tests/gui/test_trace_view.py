@@ -31,10 +31,14 @@ def test_traces_are_painted_where_the_view_maps_their_samples(
     image = view.plot_widget.grab().toImage()
     scale = image.devicePixelRatio()
     traces = view.traces
+    shown = view.view_box.sceneBoundingRect()  # a sample past it (under the axis) is clipped
     for trace in (0, 19):
-        inked = 0
+        inked = visible = 0
         for k in range(100, len(traces.times) - 100, 97):
             scene = view.view_box.mapViewToScene(QPointF(traces.times[k], traces.rows[trace][k]))
+            if not shown.contains(scene):
+                continue
+            visible += 1
             pixel = view.plot_widget.mapFromScene(scene)
             x, y = round(pixel.x() * scale), round(pixel.y() * scale)
             window_pixels = [
@@ -43,7 +47,8 @@ def test_traces_are_painted_where_the_view_maps_their_samples(
                 for dy in (-1, 0, 1)
             ]
             inked += min(window_pixels) < 160  # a trace pixel, not the white page
-        assert inked >= 0.9 * len(range(100, len(traces.times) - 100, 97))
+        assert visible >= 0.75 * len(range(100, len(traces.times) - 100, 97))
+        assert inked >= 0.9 * visible
 
 
 def test_page_forward_and_back_by_keys(qtbot, window, edf_path, open_in_window):
