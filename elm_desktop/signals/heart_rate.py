@@ -27,6 +27,8 @@ from elm_desktop.signals.recording import Recording
 BLOCK_S = 300.0
 #: Seconds read on each side of a block, so a beat at its edge is found once.
 _OVERLAP_S = 2.0
+#: A detected peak lower than this fraction of the median R wave is not a beat.
+_MIN_R_HEIGHT = 0.3
 #: Width of one point of the heart-rate trend, seconds.
 TREND_STEP_S = 10.0
 #: RR intervals outside this range (seconds) are gaps or noise, not beats (20-240 bpm).
@@ -74,7 +76,13 @@ def detect_r_peaks(ekg: np.ndarray, sfreq: float) -> tuple[np.ndarray, bool]:
     cleaned = np.asarray(nk.ecg_clean(ekg, sampling_rate=sfreq), dtype=float)
     oriented, inverted = _oriented(cleaned)
     _, info = nk.ecg_peaks(oriented, sampling_rate=sfreq)
-    return np.asarray(info["ECG_R_Peaks"], dtype=int), inverted
+    peaks = np.asarray(info["ECG_R_Peaks"], dtype=int)
+    # The detector's threshold decays through a long RR interval (bradycardia) until it takes
+    # a flat baseline for a beat: an R wave stands as tall as its neighbours.
+    if peaks.size:
+        heights = oriented[peaks]
+        peaks = peaks[heights > _MIN_R_HEIGHT * np.median(heights)]
+    return peaks, inverted
 
 
 @dataclass(frozen=True)
