@@ -397,7 +397,6 @@ class MainWindow(QMainWindow):
         self.view_menu = bar.addMenu("&View")
         self.view_menu.addAction(self.key_actions["toggle_dark"])
         self.key_actions["toggle_trends"].setCheckable(True)
-        self.key_actions["toggle_trends"].setChecked(True)
         self.view_menu.addAction(self.key_actions["toggle_trends"])
         self.key_actions["toggle_polygraphy"].setCheckable(True)
         self.key_actions["toggle_polygraphy"].setChecked(True)
@@ -462,6 +461,7 @@ class MainWindow(QMainWindow):
         self._filters_changed()
         self.set_dark(bool(stored["display/dark"]))
         self.set_clock_time(bool(stored["display/clock_time"]))
+        self.set_trends_shown(bool(stored["display/trends"]))
         geometry, state = self.settings.window_state()
         if geometry is not None:
             self.restoreGeometry(geometry)
@@ -1483,9 +1483,14 @@ class MainWindow(QMainWindow):
     def action_toggle_dark(self) -> None:
         self.set_dark(not self.dark)
 
-    def action_toggle_trends(self) -> None:
-        self.trends.set_shown(not self.trends.wanted)
+    def set_trends_shown(self, shown: bool) -> None:
+        """Show or hide the trends area (remembered); shown, it computes what it lacks."""
+        self.trends.set_shown(shown)
+        self.settings.set_value("display/trends", self.trends.wanted)
         self.key_actions["toggle_trends"].setChecked(self.trends.wanted)
+
+    def action_toggle_trends(self) -> None:
+        self.set_trends_shown(not self.trends.wanted)
 
     def action_toggle_polygraphy(self) -> None:
         shown = not self.trace_view.show_polygraphy

@@ -26,6 +26,7 @@ DEFAULTS: dict[str, object] = {
     "display/dark": False,
     "report/reviewer": "",
     "display/clock_time": True,
+    "display/trends": True,
 }
 
 

@@ -72,6 +72,20 @@ def test_view_menu_hides_and_shows_the_trends(qtbot, window, make_edf):
     assert blocker.args[0].duration_s == 40.0
 
 
+def test_hidden_trends_stay_hidden_in_the_next_session(qtbot, window):
+    from elm_desktop.gui.main_window import MainWindow
+    from tests.gui.conftest import discard_on_teardown
+
+    window.action_toggle_trends()
+    window.close()
+    again = MainWindow()
+    again.draft_question = discard_on_teardown
+    qtbot.addWidget(again)
+    again.show()
+    assert not again.trends.wanted and not again.trends.isVisible()
+    assert not again.key_actions["toggle_trends"].isChecked()
+
+
 def test_trends_come_from_the_cache_the_second_time(qtbot, window, make_edf):
     path = make_edf("again.edf", seconds=60)
     first = open_and_wait_for_trends(qtbot, window, path)
