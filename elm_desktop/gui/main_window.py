@@ -198,7 +198,8 @@ class MainWindow(QMainWindow):
         column = QVBoxLayout(central)
         column.setContentsMargins(0, 0, 0, 0)
         column.addWidget(self.trace_view, 1)
-        self.trends = TrendsView()  # above the overview strip, whose time axis it shares
+        # Above the overview strip, whose time axis (and clock) it shares.
+        self.trends = TrendsView(time_axis=self.overview.axis)
         column.addWidget(self.trends, 0)
         self.heart_rate = HeartRateStrip()  # the EKG's rate, shown with the polygraphy
         column.addWidget(self.heart_rate, 0)

@@ -31,7 +31,9 @@ from PySide6.QtWidgets import (
 
 from elm_desktop.gui import workers
 from elm_desktop.gui.palette import LIGHT, PlotColours
+from elm_desktop.gui.trace_view import ClockAxis
 from elm_desktop.signals.recording import Recording, open_recording
+from elm_desktop.signals.time_labels import TimeLabels
 from elm_desktop.signals.trends import (
     TrendColumns,
     TrendParams,
@@ -92,9 +94,14 @@ class TrendsView(QWidget):
     trends_shown = Signal(object)
     """Emitted with the :class:`Trends` just drawn."""
 
-    def __init__(self, parent=None, params: TrendParams | None = None) -> None:
+    def __init__(
+        self, parent=None, params: TrendParams | None = None, time_axis: ClockAxis | None = None
+    ) -> None:
         super().__init__(parent)
         self.params = params or TrendParams()
+        self.time_axis = time_axis
+        """The axis whose clock the trends read (the overview strip's): hover read-outs use it."""
+        self.shown: TrendColumns | None = None
         self.recording: Recording | None = None
         self.trends: Trends | None = None
         self.from_cache = False
@@ -185,6 +192,7 @@ class TrendsView(QWidget):
             # Paging moves only the page markers: the trends are blitted from cached pixmaps.
             item.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
         self.canvas.scene().sigMouseClicked.connect(self._clicked)
+        self.canvas.scene().sigMouseMoved.connect(self._hovered)
         self.apply_colours(LIGHT)
         self._clear("Trends: no recording")
 
@@ -275,6 +283,8 @@ class TrendsView(QWidget):
 
     def _clear(self, message: str) -> None:
         self.trends = None
+        self.shown = None
+        self.canvas.setToolTip("")
         for image in self.dsa_images.values():
             image.clear()
         for curve in (
@@ -398,6 +408,7 @@ class TrendsView(QWidget):
             self.trends_shown.emit(trends)
             return
         shown = shown if shown is not None else columns(trends, MAX_COLUMNS)
+        self.shown = shown
         levels = levels if levels is not None else dsa_levels(shown)
         group_s = float(shown.stops_s[0] - shown.starts_s[0])
         width = group_s * len(shown.starts_s)
@@ -443,6 +454,32 @@ class TrendsView(QWidget):
         """The recording time under a scene position."""
         box = self.plots[ROWS[0]].getViewBox()
         return float(box.mapSceneToView(pg.Point(scene_x, scene_y)).x())
+
+    def readout(self, time_s: float) -> str:
+        """What the trends say at ``time_s``: the column there, one line (empty if none)."""
+        shown, trends = self.shown, self.trends
+        if shown is None or trends is None or not len(shown.starts_s):
+            return ""
+        k = int(np.clip(np.searchsorted(shown.starts_s, time_s, side="right") - 1, 0, None))
+        k = min(k, len(shown.starts_s) - 1)
+        labels = self.time_axis.time_labels if self.time_axis is not None else TimeLabels()
+        freqs = trends.freqs_hz
+        left = freqs[int(np.argmax(shown.dsa_left_db[k]))]
+        right = freqs[int(np.argmax(shown.dsa_right_db[k]))]
+        (l_low, l_high), (r_low, r_high) = shown.aeeg_left_uv[k], shown.aeeg_right_uv[k]
+        return (
+            f"{labels(float(shown.starts_s[k]))}–{labels(float(shown.stops_s[k]))}: "
+            f"DSA peak left {left:g} Hz, right {right:g} Hz; "
+            f"aEEG {trends.aeeg_chains[0]} {l_low:.0f}–{l_high:.0f} µV, "
+            f"{trends.aeeg_chains[1]} {r_low:.0f}–{r_high:.0f} µV; "
+            f"asymmetry {float(shown.asymmetry[k]):+.2f}; "
+            f"suppressed {100 * float(shown.suppression[k]):.0f} %"
+        )
+
+    def _hovered(self, position) -> None:
+        if self.shown is None:
+            return
+        self.canvas.setToolTip(self.readout(self.time_at(position.x(), position.y())))
 
     def _clicked(self, event) -> None:
         if self.duration <= 0:

@@ -35,6 +35,26 @@ def test_trends_are_drawn_for_the_open_recording(qtbot, window, make_edf):
     assert not view.progress.isVisible()
 
 
+def test_hovering_reads_the_trends_out_on_the_clock_shown(qtbot, window, make_edf):
+    open_and_wait_for_trends(qtbot, window, make_edf("hover.edf", seconds=120))
+    view = window.trends
+    box = view.plots["aeeg"].getViewBox()
+    view.canvas.scene().sigMouseMoved.emit(box.mapViewToScene(QPointF(61.0, 1.0)))
+    text = view.canvas.toolTip()
+    # The test file starts at 09:00:00; 61 s is in its 31st epoch (one column per epoch).
+    k = 30
+    trends = view.trends
+    left = trends.freqs_hz[np.argmax(trends.dsa_left_db[k])]
+    right = trends.freqs_hz[np.argmax(trends.dsa_right_db[k])]
+    assert text.startswith(f"09:01:00–09:01:02: DSA peak left {left:g} Hz, right {right:g} Hz; ")
+    low, high = view.trends.aeeg_left_uv[k]
+    assert f"C3-P3 {low:.0f}–{high:.0f} µV" in text
+    assert f"asymmetry {view.trends.asymmetry[k]:+.2f}" in text
+    window.set_clock_time(False)
+    view.canvas.scene().sigMouseMoved.emit(box.mapViewToScene(QPointF(61.0, 1.0)))
+    assert view.canvas.toolTip().startswith("0:01:00–0:01:02: ")
+
+
 def test_the_page_marker_follows_paging_and_a_click_jumps(qtbot, window, make_edf):
     open_and_wait_for_trends(qtbot, window, make_edf("page.edf", seconds=120))
     view = window.trends
