@@ -17,7 +17,7 @@ from pathlib import Path
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QRectF, QSignalBlocker, QThreadPool, QTimer, Signal
+from PySide6.QtCore import QRectF, QSignalBlocker, Signal
 from PySide6.QtGui import QBrush, QColor, QPen
 from PySide6.QtWidgets import (
     QGraphicsItem,
@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
 )
 
 from elm_desktop.gui import workers
+from elm_desktop.gui.latest_job import LatestJob
 from elm_desktop.gui.palette import LIGHT, PlotColours
 from elm_desktop.gui.trace_view import ClockAxis
 from elm_desktop.signals.recording import Recording, open_recording
@@ -86,8 +87,8 @@ class TrendsView(QWidget):
         What is drawn (None while nothing is).
     recording : Recording or None
         The recording whose trends are (or will be) drawn.
-    job : workers.Job or None
-        The computation under way.
+    runner : LatestJob
+        The computation under way or waiting to start.
     """
 
     time_clicked = Signal(float)
@@ -105,18 +106,14 @@ class TrendsView(QWidget):
         self.recording: Recording | None = None
         self.trends: Trends | None = None
         self.from_cache = False
-        self.job: workers.Job | None = None
-        self.jobs: list[workers.Job] = []
-        """Jobs not done yet, the cancelled ones too: a running job must outlive its use."""
+        self.runner = LatestJob(self, START_DELAY_MS)
+        """Runs the computation; a new recording's job supersedes the last one's."""
+        self.runner.progress.connect(self._progress)
+        self.runner.finished.connect(self._finished)
+        self.runner.failed.connect(self._failed)
         self.wanted = True
         """Whether the reviewer wants the trends shown (View > Trends)."""
         self.duration = 0.0
-        self.pool = QThreadPool(self)
-        self.pool.setMaxThreadCount(1)
-        self.start_timer = QTimer(self)
-        self.start_timer.setSingleShot(True)
-        self.start_timer.setInterval(START_DELAY_MS)
-        self.start_timer.timeout.connect(self.start)
         self.colours = LIGHT
 
         self.label = QLabel("Trends")
@@ -304,7 +301,8 @@ class TrendsView(QWidget):
         """Show ``recording``'s trends (None: none); what was drawn goes at once.
 
         The trends are computed (or read from the cache) in the background while the area is
-        wanted; a hidden area computes nothing until it is shown.
+        wanted, starting :data:`START_DELAY_MS` after this call; a hidden area computes nothing
+        until it is shown.
         """
         self.cancel()
         self.recording = recording
@@ -315,29 +313,20 @@ class TrendsView(QWidget):
         self.set_duration(recording.duration)
         if self.wanted:
             self.label.setText("Trends: computing…")
-            self.start_timer.start()
+            self.runner.schedule(*self._job_for(recording))
 
     def set_shown(self, shown: bool) -> None:
         """Show or hide the area; shown, it computes the open recording's trends if need be."""
         self.wanted = bool(shown)
         self.setVisible(shown)
-        waiting = self.job is not None or self.start_timer.isActive()
-        if shown and self.recording is not None and self.trends is None and not waiting:
+        if shown and self.recording is not None and self.trends is None and not self.runner.busy():
             self.start()
 
     def cancel(self) -> None:
-        """Stop the computation under way (its result, if any, is dropped)."""
-        self.start_timer.stop()
-        if self.job is not None:
-            self.job.cancel()
-        self.job = None
+        """Stop the computation under way or waiting (its result, if any, is dropped)."""
+        self.runner.cancel()
 
-    def start(self) -> workers.Job | None:
-        """Compute (or read from the cache) the open recording's trends in the background."""
-        recording = self.recording
-        if recording is None:
-            return None
-        self.cancel()
+    def _job_for(self, recording: Recording) -> tuple[str, workers.JobFunction]:
         path, params = Path(recording.path), self.params
 
         def run(progress, cancel, partial):
@@ -346,48 +335,31 @@ class TrendsView(QWidget):
             shown = columns(trends, MAX_COLUMNS)  # reduced here, so drawing costs the UI little
             return trends, cached, shown, dsa_levels(shown)
 
-        job = workers.Job(f"Trends of {path.name}", run)
-        job.signals.progress.connect(
-            lambda done, total, _m, job=job: self._progress(job, done, total)
-        )
-        job.signals.finished.connect(lambda found, job=job: self._finished(job, found))
-        job.signals.failed.connect(lambda message, job=job: self._failed(job, message))
-        job.signals.cancelled.connect(lambda job=job: self._cancelled(job))
-        self.job = job
-        self.jobs = [other for other in self.jobs if not other.done] + [job]
+        return f"Trends of {path.name}", run
+
+    def start(self) -> workers.Job | None:
+        """Compute (or read from the cache) the open recording's trends in the background now."""
+        if self.recording is None:
+            return None
         self.label.setText("Trends: computing…")
         self.progress.setRange(0, 0)
         self.progress.setVisible(True)
-        self.pool.start(job)
-        return job
+        return self.runner.start(*self._job_for(self.recording))
 
-    def _progress(self, job: workers.Job, done: int, total: int) -> None:
-        if job is not self.job:
-            return
+    def _progress(self, done: int, total: int, _message: str) -> None:
+        self.progress.setVisible(True)
         self.progress.setRange(0, max(total, 1))
         self.progress.setValue(done)
         self.label.setText(f"Trends: computing… {100 * done // max(total, 1)} %")
 
-    def _finished(self, job: workers.Job, found: tuple) -> None:
-        if job is not self.job:  # another recording was opened meanwhile
-            return
-        self.job = None
+    def _finished(self, found: tuple) -> None:
         trends, cached, shown, levels = found
         self.from_cache = cached
         self.progress.setVisible(False)
         self.draw(trends, shown, levels)
 
-    def _failed(self, job: workers.Job, message: str) -> None:
-        if job is not self.job:
-            return
-        self.job = None
+    def _failed(self, message: str) -> None:
         self._clear(f"Trends unavailable: {message}")
-
-    def _cancelled(self, job: workers.Job) -> None:
-        if job is not self.job:
-            return
-        self.job = None
-        self._clear("Trends: cancelled")
 
     # ---- drawing ---------------------------------------------------------------------------
 

@@ -21,7 +21,7 @@ def test_trends_are_drawn_for_the_open_recording(qtbot, window, make_edf):
     path = make_edf("long.edf", seconds=120)
     trends = open_and_wait_for_trends(qtbot, window, path)
     view = window.trends
-    assert view.trends is trends and view.job is None
+    assert view.trends is trends and not view.runner.busy()
     assert trends.duration_s == 120.0 and trends.n_epochs == 60
     image = view.dsa_images["dsa_left"].image
     assert image.shape == (60, len(trends.freqs_hz))
@@ -84,8 +84,7 @@ def test_view_menu_hides_and_shows_the_trends(qtbot, window, make_edf):
     with qtbot.waitSignal(window.recording_opened, timeout=10000):
         window.open_file(second)
     # Hidden: nothing of the first recording kept, nothing computed for the second.
-    assert window.trends.trends is None and window.trends.job is None
-    assert not window.trends.start_timer.isActive()
+    assert window.trends.trends is None and not window.trends.runner.busy()
     with qtbot.waitSignal(window.trends.trends_shown, timeout=30000) as blocker:
         action.trigger()
     assert window.trends.isVisible() and action.isChecked()
@@ -129,7 +128,7 @@ def test_a_recording_without_homologous_chains_says_so_in_one_line(qtbot, window
     with qtbot.waitSignal(window.recording_opened, timeout=10000):
         window.open_file(path)
     qtbot.waitUntil(lambda: "unavailable" in window.trends.label.text(), timeout=10000)
-    assert window.trends.job is None
+    assert not window.trends.runner.busy()
     text = window.trends.label.text()
     assert text.startswith("Trends unavailable:") and "homologue" in text and "\n" not in text
     assert window.last_error is None  # no dialog: the traces stay in use
