@@ -24,7 +24,14 @@ $(BUNDLE): $(STAMP) $(wildcard resources/checkpoints/demo-5s/*) elm_desktop/runt
 	rm -rf $(dir $(BUNDLE))  # derived from the checkpoint: re-exported when it changes
 	$(VENV)/bin/elm-desktop model export resources/checkpoints/demo-5s --out $(dir $(BUNDLE))
 
-run: $(BUNDLE)
+# The ECG model's bundle (modality "ecg"), exported the same way from its committed checkpoint.
+ECG_BUNDLE := elm_desktop/resources/models/ecg-demo/manifest.json
+bundle: $(ECG_BUNDLE)
+$(ECG_BUNDLE): $(STAMP) $(wildcard resources/checkpoints/ecg-merl/*) elm_desktop/runtime/bundle.py
+	rm -rf $(dir $(ECG_BUNDLE))
+	$(VENV)/bin/elm-desktop model export resources/checkpoints/ecg-merl --out $(dir $(ECG_BUNDLE))
+
+run: $(BUNDLE) $(ECG_BUNDLE)
 	$(VENV)/bin/elm-desktop demo
 	QT_QPA_PLATFORM= $(VENV)/bin/elm-desktop gui --demo
 
@@ -39,7 +46,7 @@ test: lint $(BUNDLE)
 
 # Installable builds (packaging/README.md), kept out of `make test`: a wheel that carries the
 # demo bundle, then the one-folder desktop program and its .deb, then their smoke test.
-wheel: $(BUNDLE)
+wheel: $(BUNDLE) $(ECG_BUNDLE)
 	rm -f dist/elm_desktop-*.whl
 	$(PY) -m pip wheel -q --no-deps --no-build-isolation -w dist .
 

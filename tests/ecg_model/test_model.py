@@ -189,4 +189,8 @@ def test_calibrated_thresholds_travel_into_the_bundle(ecg_checkpoint, ecg_corpus
     assert bundle.phenotypes is not None
     kb = ecg_knowledge_base(bundle.phenotypes)
     assert any(finding.threshold != 0.5 for finding in kb.values())
-    assert kb.prompt_style == "knowledge"
+    report = json.loads(paths["json"].read_text())
+    chosen = report["prompt_style_chosen_on_val"]
+    macro = {style: value or 0.0 for style, value in report["val_macro_auroc"].items()}
+    assert macro[chosen] == max(macro.values())  # None: no class with 10 val positives here
+    assert kb.prompt_style == chosen

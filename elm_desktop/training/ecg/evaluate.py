@@ -190,14 +190,18 @@ def lead_swap(
     }
 
 
-def calibrated_thresholds(probabilities: np.ndarray, labels: np.ndarray, corpus: str) -> str:
+def calibrated_thresholds(
+    probabilities: np.ndarray, labels: np.ndarray, corpus: str, style: str = "knowledge"
+) -> str:
     """Per class, the threshold of maximum F1 on these records, as a ``phenotypes.toml``.
 
     Classes without a positive keep the knowledge base's 0.5 (they are left out of the file).
+    ``style`` is the prompt style the probabilities came from; the file sets it.
     """
     lines = [
-        f"# ECG thresholds of maximum F1 on the val split of {corpus} (knowledge prompts)",
-        'prompt_style = "knowledge"',
+        f"# ECG thresholds of maximum F1 on the val split of {corpus} ({style} prompts, the "
+        "style of the higher val macro AUROC)",
+        f'prompt_style = "{style}"',
         "",
     ]
     for column, name in enumerate(ECG_CLASSES):
@@ -393,8 +397,14 @@ def evaluate_ecg(
         val_zero_shot = zero_shot_ecg(
             model, encoder, val_x, cache.labels[val_ids], device, keep_probabilities=True
         )
+        # The prompt style the program scores with is chosen here, on val, never on test.
+        style = max(("knowledge", "plain"), key=lambda k: val_zero_shot[k]["macro_auroc"] or 0)
+        report["val_macro_auroc"] = {
+            k: val_zero_shot[k]["macro_auroc"] for k in ("knowledge", "plain")
+        }
+        report["prompt_style_chosen_on_val"] = style
         thresholds = calibrated_thresholds(
-            val_zero_shot["knowledge"]["probabilities"], cache.labels[val_ids], Path(corpus).name
+            val_zero_shot[style]["probabilities"], cache.labels[val_ids], Path(corpus).name, style
         )
     if options.probe:
         train_ids = cache.split_indices("train")
