@@ -111,7 +111,7 @@ class TrendParams:
         return values
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Trends:
     """Trends of one recording, one row per epoch.
 
@@ -496,7 +496,7 @@ def recording_trends(
 # ---- display ---------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class TrendColumns:
     """Trends reduced to at most so many columns for drawing (each column a run of epochs).
 
