@@ -101,7 +101,7 @@ def _print_manifest_summary(bundle_path: Path) -> None:
             f"  text model: {text['model']}, {text['pooling']} pooling, "
             f"max {text['max_length']} tokens"
         )
-    print(f"  eeg graph: parity with torch {manifest['eeg']['parity_max_abs']:.1e}")
+    print(f"  {bundle.modality} graph: parity with torch {manifest['eeg']['parity_max_abs']:.1e}")
     for role in ("eeg_fp16", "text_int8"):
         entry = manifest.get(role)
         if entry is not None:
