@@ -47,6 +47,7 @@ ROWS_PER_SCREEN = (0, 8, 12, 16, 20, 24, 32, 48)
 """Rows a screen shows at most; 0 shows every row."""
 _OFF_SCREEN_MM = -1e6  # where rows not on screen "are", so their channel events are not drawn
 _MARKER_HEIGHT = 0.6  # a marker trace's pulse, as a fraction of the row height
+_POLY_REACH_ROWS = 2.5  # a polygraphic trace is clipped this many rows from its baseline
 _RIGHT_ELECTRODE = re.compile(r"^[A-Za-z]+[0-9]*[02468]$")
 
 
@@ -799,8 +800,9 @@ class TraceView(QWidget):
             offset = self._poly_offsets_mm[k]
             if channel.display.marker:  # flashes drawn as upward pulses
                 out[k] = offset - values[k] * _MARKER_HEIGHT * self._poly_row_mm
-            else:  # negative up, as the EEG
-                out[k] = offset + values[k] / channel.display.uv_per_mm
+            else:  # negative up, as the EEG; kept within its neighbourhood of rows
+                reach = _POLY_REACH_ROWS * self._poly_row_mm
+                out[k] = offset + np.clip(values[k] / channel.display.uv_per_mm, -reach, reach)
         return out
 
     def _draw_scale_bar(self) -> None:

@@ -13,6 +13,7 @@ The heart rate (:mod:`elm_desktop.signals.heart_rate`) is measured from the EKG 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -62,6 +63,10 @@ DISPLAYS: dict[str, PolyDisplay] = {
 }
 
 
+#: Respiration-kind channels that are not voltages (oximetry, pulse): not drawn as traces.
+_NOT_DRAWN = re.compile(r"^(SPO2|SAO2|OSAT|PULSE|PLETH)")
+
+
 @dataclass(frozen=True)
 class PolyChannel:
     """A polygraphic channel of a recording.
@@ -91,12 +96,13 @@ class PolyChannel:
 def polygraphic_channels(rec: Recording) -> tuple[PolyChannel, ...]:
     """Return the recording's polygraphic channels, EKG first, then EOG, EMG, resp, photic.
 
-    Channels of other kinds (EEG electrodes, triggers, annotations, unknown) are left out.
+    Channels of other kinds (EEG electrodes, triggers, annotations, unknown) are left out, and
+    so are oximetry and pulse channels (percent and beats, not voltages).
     """
     found = [
         PolyChannel(i, c.label, c.name, DISPLAYS[c.kind])
         for i, c in enumerate(rec.channels)
-        if c.kind in DISPLAYS
+        if c.kind in DISPLAYS and not _NOT_DRAWN.match(c.name)
     ]
     order = list(DISPLAYS)
     return tuple(sorted(found, key=lambda c: (order.index(c.kind), c.index)))

@@ -113,3 +113,10 @@ def test_flat_ekg_says_too_few_beats(make_edf):
     assert hr is not None and len(hr.peaks_s) == 0
     assert hr.rhythm() == "not assessed"
     assert "too few beats" in hr.summary()
+
+
+def test_oximetry_is_not_drawn_as_a_trace(make_edf):
+    n = int(20 * SFREQ)
+    extra = [("SpO2", np.full(n, 97.0), SFREQ), ("Resp Thor", np.zeros(n), SFREQ)]
+    rec = open_recording(make_edf(extra=extra))
+    assert [(c.kind, row_label(c)) for c in polygraphic_channels(rec)] == [("resp", "Resp THOR")]
