@@ -59,6 +59,9 @@ def run(
     status = {"code": 0}
 
     def save_and_quit(*_args) -> None:
+        if window.trends.runner.busy():  # a long file's trends may come after its analysis
+            QTimer.singleShot(200, save_and_quit)
+            return
         # Let the last repaint land before grabbing the window.
         QTimer.singleShot(300, lambda: (window.grab().save(str(screenshot)), app.quit()))
 
