@@ -106,9 +106,15 @@ def _drive_keys(app, press, at_end, at_start) -> float:
 
 
 def page_ours(path: Path) -> dict:
-    from PySide6.QtCore import Qt
-    from PySide6.QtTest import QTest
+    window, app = open_for_paging(path, lambda window: window.trends.trends is not None)
+    view = window.trace_view
+    pages = page_by_keys(app, window)
+    return {"pages_per_s": pages, "channels": len(view.labels), "page_s": view.page_s}
 
+
+def open_for_paging(path: Path, ready) -> tuple:
+    """Open ``path`` in a 1600 x 1000 window and wait until ``ready(window)`` (e.g. the trends
+    drawn) and the window is active; return the window and the application."""
     from elm_desktop.gui.app import application
     from elm_desktop.gui.main_window import MainWindow
 
@@ -119,11 +125,19 @@ def page_ours(path: Path) -> dict:
     opened = []
     window.recording_opened.connect(opened.append)
     window.open_file(path)
-    while not opened or window.trends.trends is None:  # paging with the trends drawn
+    while not opened or not ready(window):
         app.processEvents()
     window.activateWindow()  # the keys are window shortcuts
     while not window.isActiveWindow():
         app.processEvents()
+    return window, app
+
+
+def page_by_keys(app, window) -> float:
+    """Page the window's traces by STEPS full-page key presses; return pages per second."""
+    from PySide6.QtCore import Qt
+    from PySide6.QtTest import QTest
+
     view = window.trace_view
     keys = {True: Qt.Key.Key_PageDown, False: Qt.Key.Key_PageUp}
     starts = []
@@ -136,7 +150,7 @@ def page_ours(path: Path) -> dict:
     )
     if len(starts) != STEPS:
         raise RuntimeError(f"only {len(starts)} of {STEPS} key presses moved the page")
-    return {"pages_per_s": pages, "channels": len(view.labels), "page_s": view.page_s}
+    return pages
 
 
 def page_mne(path: Path) -> dict:

@@ -115,39 +115,15 @@ def page_with_polygraphy(path: Path, shown: bool = True) -> dict:
     """Paging as bench_gui.py measures it, with polygraphy (unless not ``shown``), trends and
     heart rate drawn."""
     sys.path.insert(0, str(Path(__file__).resolve().parent))
-    from bench_gui import STEPS, _drive_keys
-    from PySide6.QtCore import Qt
-    from PySide6.QtTest import QTest
+    from bench_gui import open_for_paging, page_by_keys
 
-    from elm_desktop.gui.app import application
-    from elm_desktop.gui.main_window import MainWindow
-
-    app = application()
-    window = MainWindow()
-    window.resize(1600, 1000)
-    window.show()
-    opened = []
-    window.recording_opened.connect(opened.append)
-    window.open_file(path)
-    while not opened or window.trends.trends is None or window.heart_rate.heart is None:
-        app.processEvents()
+    window, app = open_for_paging(
+        path, lambda w: w.trends.trends is not None and w.heart_rate.heart is not None
+    )
     if not shown:
         window.action_toggle_polygraphy()
-    window.activateWindow()
-    while not window.isActiveWindow():
-        app.processEvents()
     view = window.trace_view
-    keys = {True: Qt.Key.Key_PageDown, False: Qt.Key.Key_PageUp}
-    starts = []
-    view.start_changed.connect(starts.append)
-    pages = _drive_keys(
-        app,
-        lambda forward: QTest.keyClick(window, keys[forward]),
-        lambda: view.start_s >= view.last_start(),
-        lambda: view.start_s <= 0,
-    )
-    if len(starts) != STEPS:
-        raise RuntimeError(f"only {len(starts)} of {STEPS} key presses moved the page")
+    pages = page_by_keys(app, window)
     return {
         "pages_per_s": pages,
         "eeg_rows": len(view.visible_rows()),

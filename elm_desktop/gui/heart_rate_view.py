@@ -16,11 +16,11 @@ from pathlib import Path
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QRectF, QThreadPool, QTimer, Signal
+from PySide6.QtCore import QRectF, Signal
 from PySide6.QtGui import QBrush, QColor, QPen
 from PySide6.QtWidgets import QGraphicsRectItem, QLabel, QVBoxLayout, QWidget
 
-from elm_desktop.gui import workers
+from elm_desktop.gui.latest_job import LatestJob
 from elm_desktop.gui.palette import LIGHT, PlotColours
 from elm_desktop.signals.heart_rate import HeartRate, measure_heart_rate
 from elm_desktop.signals.polygraphy import ekg_channel
@@ -43,8 +43,8 @@ class HeartRateStrip(QWidget):
     heart : HeartRate or None
         What is drawn (None while nothing is).
     recording : Recording or None
-    job : workers.Job or None
-        The measurement under way.
+    runner : LatestJob
+        Runs the measurement on a thread of its own; only the latest recording's comes out.
     """
 
     time_clicked = Signal(float)
@@ -55,17 +55,13 @@ class HeartRateStrip(QWidget):
         super().__init__(parent)
         self.recording: Recording | None = None
         self.heart: HeartRate | None = None
-        self.job: workers.Job | None = None
-        self.jobs: list[workers.Job] = []
         self.wanted = True
         """Whether the reviewer wants polygraphy shown (View > polygraphy)."""
         self.duration = 0.0
-        self.pool = QThreadPool(self)
-        self.pool.setMaxThreadCount(1)
-        self.start_timer = QTimer(self)
-        self.start_timer.setSingleShot(True)
-        self.start_timer.setInterval(START_DELAY_MS)
-        self.start_timer.timeout.connect(self.start)
+        self.runner = LatestJob(self, START_DELAY_MS)
+        self.runner.progress.connect(self._progress)
+        self.runner.finished.connect(self._finished)
+        self.runner.failed.connect(self._failed)
 
         self.label = QLabel("Heart rate")
         self.label.setContentsMargins(4, 0, 4, 0)
@@ -133,7 +129,7 @@ class HeartRateStrip(QWidget):
         if has_ekg:
             self.box.setRange(xRange=(0.0, max(self.duration, 1.0)), padding=0.0)
             if self.wanted:
-                self.start_timer.start()
+                self.runner.schedule(*self._job())
 
     def has_ekg(self) -> bool:
         """Whether the open recording has an EKG channel."""
@@ -143,57 +139,33 @@ class HeartRateStrip(QWidget):
         """Show or hide the strip; shown, it measures the open recording if need be."""
         self.wanted = bool(shown)
         self.setVisible(shown and self.has_ekg())
-        waiting = self.job is not None or self.start_timer.isActive()
-        if shown and self.has_ekg() and self.heart is None and not waiting:
-            self.start()
+        if shown and self.has_ekg() and self.heart is None and not self.runner.busy():
+            self.runner.start(*self._job())
 
     def cancel(self) -> None:
         """Stop the measurement under way (its result, if any, is dropped)."""
-        self.start_timer.stop()
-        if self.job is not None:
-            self.job.cancel()
-        self.job = None
+        self.runner.cancel()
 
-    def start(self) -> workers.Job | None:
-        """Measure the open recording's heart rate in the background."""
-        if not self.has_ekg():
-            return None
-        self.cancel()
+    def _job(self):
+        """The open recording's measurement: its name and function."""
         path = Path(self.recording.path)
 
         def run(progress, cancel, partial):
             # A recording of its own: the trace view reads the window's at the same time.
             return measure_heart_rate(open_recording(path), progress=progress, cancel=cancel)
 
-        job = workers.Job(f"Heart rate of {path.name}", run)
-        job.signals.progress.connect(
-            lambda done, total, _m, job=job: self._progress(job, done, total)
-        )
-        job.signals.finished.connect(lambda heart, job=job: self._finished(job, heart))
-        job.signals.failed.connect(lambda message, job=job: self._failed(job, message))
-        job.signals.cancelled.connect(lambda job=job: self._failed(job, "cancelled"))
-        self.job = job
-        self.jobs = [other for other in self.jobs if not other.done] + [job]
-        self.pool.start(job)
-        return job
+        return f"Heart rate of {path.name}", run
 
-    def _progress(self, job: workers.Job, done: int, total: int) -> None:
-        if job is self.job:
-            self.label.setText(f"Heart rate (EKG): measuring… {100 * done // max(total, 1)} %")
+    def _progress(self, done: int, total: int, _message: str) -> None:
+        self.label.setText(f"Heart rate (EKG): measuring… {100 * done // max(total, 1)} %")
 
-    def _finished(self, job: workers.Job, heart: HeartRate | None) -> None:
-        if job is not self.job:  # another recording was opened meanwhile
-            return
-        self.job = None
+    def _finished(self, heart: HeartRate | None) -> None:
         if heart is None:
             self._clear("Heart rate: no EKG")
             return
         self.draw(heart)
 
-    def _failed(self, job: workers.Job, message: str) -> None:
-        if job is not self.job:
-            return
-        self.job = None
+    def _failed(self, message: str) -> None:
         self._clear(f"Heart rate unavailable: {message}")
 
     # ---- drawing ---------------------------------------------------------------------------
