@@ -5,8 +5,8 @@ when a recording opens and must never show the result of the last recording's jo
 :class:`LatestJob` runs its jobs on a pool of one thread of its own (so they never hold up
 opening, fingerprinting or analysing, which use the global pool), optionally after a delay (so
 the window's own work of opening a file goes first), keeps every job referenced until it is
-done (a cancelled job still runs to its next check), and passes on the progress, result or
-error of the latest job only.
+done (a cancelled job still runs to its next check, and the next job waits for the thread
+until then), and passes on the progress, result or error of the latest job only.
 """
 
 from __future__ import annotations
