@@ -400,7 +400,6 @@ class MainWindow(QMainWindow):
         self.key_actions["toggle_trends"].setCheckable(True)
         self.view_menu.addAction(self.key_actions["toggle_trends"])
         self.key_actions["toggle_polygraphy"].setCheckable(True)
-        self.key_actions["toggle_polygraphy"].setChecked(True)
         self.view_menu.addAction(self.key_actions["toggle_polygraphy"])
         self.key_actions["toggle_clock_time"].setCheckable(True)
         self.view_menu.addAction(self.key_actions["toggle_clock_time"])
@@ -463,6 +462,7 @@ class MainWindow(QMainWindow):
         self.set_dark(bool(stored["display/dark"]))
         self.set_clock_time(bool(stored["display/clock_time"]))
         self.set_trends_shown(bool(stored["display/trends"]))
+        self.set_polygraphy_shown(bool(stored["display/polygraphy"]))
         geometry, state = self.settings.window_state()
         if geometry is not None:
             self.restoreGeometry(geometry)
@@ -1493,11 +1493,15 @@ class MainWindow(QMainWindow):
     def action_toggle_trends(self) -> None:
         self.set_trends_shown(not self.trends.wanted)
 
-    def action_toggle_polygraphy(self) -> None:
-        shown = not self.trace_view.show_polygraphy
+    def set_polygraphy_shown(self, shown: bool) -> None:
+        """Draw the polygraphic rows and the heart-rate strip, or not (remembered)."""
         self.trace_view.set_polygraphy(shown)
         self.heart_rate.set_shown(shown)
-        self.key_actions["toggle_polygraphy"].setChecked(shown)
+        self.settings.set_value("display/polygraphy", bool(shown))
+        self.key_actions["toggle_polygraphy"].setChecked(bool(shown))
+
+    def action_toggle_polygraphy(self) -> None:
+        self.set_polygraphy_shown(not self.trace_view.show_polygraphy)
 
     def action_toggle_clock_time(self) -> None:
         self.set_clock_time(not self.clock_time)

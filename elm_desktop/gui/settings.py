@@ -27,6 +27,7 @@ DEFAULTS: dict[str, object] = {
     "report/reviewer": "",
     "display/clock_time": True,
     "display/trends": True,
+    "display/polygraphy": True,
 }
 
 

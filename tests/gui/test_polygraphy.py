@@ -57,9 +57,11 @@ def test_polygraphy_toggle_by_key(qtbot, window, ekg_edf, open_in_window):
     assert not any("EKG" in text for text in _tick_texts(view))
     assert not window.heart_rate.isVisible()
     assert not window.key_actions["toggle_polygraphy"].isChecked()
+    assert window.settings.value("display/polygraphy") is False  # remembered
     qtbot.keyClick(window, Qt.Key.Key_K)
     assert view.traces.rows.shape[0] == n_eeg + 2
     assert window.heart_rate.isVisible()
+    assert window.settings.value("display/polygraphy") is True
 
 
 def test_heart_rate_strip_follows_the_ekg(qtbot, window, ekg_edf, open_in_window, make_edf):
