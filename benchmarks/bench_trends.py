@@ -140,9 +140,6 @@ class _NoTrends:
 
 def page(path: Path, hidden: bool) -> dict:
     """bench_gui.py's paging measurement, with the trends drawn (or hidden)."""
-    from PySide6.QtCore import Qt
-    from PySide6.QtTest import QTest
-
     app, window = _window(hidden)
     opened: list = []
     window.recording_opened.connect(opened.append)
@@ -157,18 +154,7 @@ def page(path: Path, hidden: bool) -> dict:
     while not window.isActiveWindow():
         app.processEvents()
     visible = window.trends.isVisible()  # (Qt 6's quit() closes the window at the end)
-    view = window.trace_view
-    keys = {True: Qt.Key.Key_PageDown, False: Qt.Key.Key_PageUp}
-    starts: list = []
-    view.start_changed.connect(starts.append)
-    pages = bench_gui._drive_keys(
-        app,
-        lambda forward: QTest.keyClick(window, keys[forward]),
-        lambda: view.start_s >= view.last_start(),
-        lambda: view.start_s <= 0,
-    )
-    if len(starts) != bench_gui.STEPS:
-        raise RuntimeError(f"only {len(starts)} of {bench_gui.STEPS} key presses moved the page")
+    pages = bench_gui.page_by_keys(app, window)
     return {
         "pages_per_s": pages,
         "trends_visible": visible,
