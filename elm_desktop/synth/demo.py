@@ -20,10 +20,11 @@ import numpy as np
 
 from elm_desktop.progress import ProgressCallback
 from elm_desktop.synth.corpus import MANIFEST_NAME, generate_corpus, manifest_entry, write_recording
+from elm_desktop.synth.heart_rhythm import draw_rhythm
 from elm_desktop.synth.report import write_report
 from elm_desktop.synth.spec import Patient, sample_spec
 
-DEMO_VERSION = 1
+DEMO_VERSION = 2  # 2: the EKG carries a rhythm with ictal tachycardia
 DEMO_SEED = 20250101
 DEMO_MINUTES = 20
 PRIOR_CASES = 30
@@ -87,6 +88,15 @@ def build_demo(folder: Path, progress: ProgressCallback | None = None) -> DemoDa
         patient,
         DEMO_MINUTES * 60,
         abnormal={"seizure", "focal_epileptiform", "focal_slowing"},
+    )
+    seizure = spec.finding("seizure")
+    # Sinus rhythm with ictal tachycardia in the seizure, from a generator of its own: the
+    # EEG is the same samples as in version 1.
+    spec.heart_rhythm = draw_rhythm(
+        np.random.default_rng([DEMO_SEED, 5]),
+        spec.heart_rate,
+        seizure.intervals if seizure is not None else [],
+        "sinus",
     )
     report = write_report(spec, np.random.default_rng([DEMO_SEED, 2]))
     write_recording(data.recording, spec, [DEMO_SEED, 3])

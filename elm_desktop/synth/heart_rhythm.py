@@ -129,7 +129,7 @@ def draw_rhythm(
         for start, end in seizures
     ]
     legacy = rhythm == "sinus" and not ictal
-    if legacy:
+    if rhythm == "sinus":  # named by its rate, as a reader names it
         rhythm = rate_words(rate)
     return HeartRhythm(rhythm, round(rate, 2), seed, legacy, ictal, round(fraction, 3))
 
