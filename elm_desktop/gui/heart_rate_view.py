@@ -152,7 +152,11 @@ class HeartRateStrip(QWidget):
 
         def run(progress, cancel, partial):
             # A recording of its own: the trace view reads the window's at the same time.
-            return measure_heart_rate(open_recording(path), progress=progress, cancel=cancel)
+            heart = measure_heart_rate(open_recording(path), progress=progress, cancel=cancel)
+            if heart is not None:  # worked out here: a day's beats take ~0.1 s, not the UI's
+                heart.summary()
+                heart.trend()
+            return heart
 
         return f"Heart rate of {path.name}", run
 

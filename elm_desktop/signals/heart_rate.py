@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 
 import numpy as np
 from scipy import signal
@@ -160,7 +160,17 @@ class HeartRate:
             Centre of each step, seconds.
         bpm : ndarray
             Mean rate of the intervals that end in the step; NaN where there are none.
+            Computed once per step (a day of beats takes tens of milliseconds); do not modify.
         """
+        if step_s not in self._trends:
+            self._trends[step_s] = self._trend(step_s)
+        return self._trends[step_s]
+
+    @cached_property
+    def _trends(self) -> dict[float, tuple[np.ndarray, np.ndarray]]:
+        return {}
+
+    def _trend(self, step_s: float) -> tuple[np.ndarray, np.ndarray]:
         edges = np.arange(0.0, self.duration_s + step_s, step_s)
         valid = self._valid()
         ends = self.peaks_s[1:][valid]
@@ -175,6 +185,10 @@ class HeartRate:
 
     def premature(self) -> np.ndarray:
         """Indices (into :attr:`peaks_s`) of premature beats: early, then a compensatory pause."""
+        return self._premature
+
+    @cached_property
+    def _premature(self) -> np.ndarray:
         rr = self.rr_s
         if rr.size < 5:
             return np.zeros(0, dtype=int)
@@ -185,6 +199,10 @@ class HeartRate:
 
     def irregularity(self) -> float:
         """RMSSD of the RR intervals over their local median, premature beats left out."""
+        return self._irregularity
+
+    @cached_property
+    def _irregularity(self) -> float:
         rr = self.rr_s
         valid = self._valid()
         for beat in self.premature():  # the early interval and the pause after it
@@ -209,6 +227,10 @@ class HeartRate:
 
     def typical_bpm(self) -> float:
         """The recording's rate: the median of its trend (so a brief episode does not move it)."""
+        return self._typical_bpm
+
+    @cached_property
+    def _typical_bpm(self) -> float:
         _, bpm = self.trend()
         bpm = bpm[np.isfinite(bpm)]
         return float(np.median(bpm)) if bpm.size else float("nan")
