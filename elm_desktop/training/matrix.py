@@ -99,11 +99,15 @@ def training_families(model_dir: str | Path) -> tuple[list[str] | None, str | No
         except json.JSONDecodeError as error:
             raise ConfigError(f"{config_path} is not valid JSON: {error}") from error
         corpus = config.get("data", {}).get("corpus")
-        manifest = Path(corpus or "") / MANIFEST_NAME
-        if corpus and manifest.is_file():
-            entries = read_manifest(manifest)
-            trained = [e for e in entries if e.get("split") == "train"] or entries
-            return sorted({e.get("family", DEFAULT_FAMILY) for e in trained}), "training corpus"
+        corpora = corpus if isinstance(corpus, list) else [corpus] if corpus else []
+        manifests = [Path(c) / MANIFEST_NAME for c in corpora]
+        if manifests and all(m.is_file() for m in manifests):  # one corpus, or several joined
+            families = set()
+            for manifest in manifests:
+                entries = read_manifest(manifest)
+                trained = [e for e in entries if e.get("split") == "train"] or entries
+                families |= {e.get("family", DEFAULT_FAMILY) for e in trained}
+            return sorted(families), "training corpus"
     statement = str(read_checkpoint_notes(model_dir).get("training_data", ""))
     match = _NOTES_FAMILIES.search(statement)
     if match:

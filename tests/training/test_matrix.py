@@ -280,3 +280,10 @@ def test_matrix_options_are_checked_before_any_work(tmp_path, capsys):
     assert main([*argv, "--out", str(tmp_path)]) == 2
     assert "give one per corpus" in capsys.readouterr().err
     assert not any(tmp_path.iterdir())
+
+
+def test_training_families_of_a_model_trained_on_joined_corpora(corpora, tmp_path):
+    joint = ElmModel.from_config(ModelConfig(attention_hidden=8), seed=3).save(tmp_path / "joint")
+    config = TrainingConfig(data=DataConfig(corpus=[str(corpora[FN]), str(corpora[DIPOLE])]))
+    (joint / CONFIG_FILE).write_text(json.dumps(config.to_dict()), encoding="utf-8")
+    assert training_families(joint) == (sorted([FN, DIPOLE]), "training corpus")
