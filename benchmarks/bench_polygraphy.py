@@ -171,11 +171,15 @@ def main() -> None:
         for run in range(args.runs):
             for hidden in (False, True):
                 command = [sys.executable, __file__, "--child", str(path)]
+                # A data folder per child: the window remembers K (shown / hidden), and a
+                # child started hidden by the last one would wait for a strip never drawn.
+                data = folder / f"data-{run}-{'hidden' if hidden else 'shown'}"
                 output = subprocess.run(
                     command + (["--hidden"] if hidden else []),
                     capture_output=True,
                     text=True,
                     check=False,
+                    env=dict(os.environ, ELM_DESKTOP_DATA=str(data)),
                 )
                 found = [line for line in output.stdout.splitlines() if line.startswith("RESULT ")]
                 if not found:
