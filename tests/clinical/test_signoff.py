@@ -104,7 +104,9 @@ def test_reopening_notes_the_amendment_and_signing_again_keeps_it(routine):
     reopened = reopen(final, "Dr B. Second", "spikes missed", NOON + dt.timedelta(hours=2))
     assert not reopened.final
     assert reopened.to_text().count("DRAFT: not signed") == 1
-    assert "Amended: reopened by Dr B. Second, 2026-12-03 14:00: spikes missed" in reopened.to_text()
+    assert (
+        "Amended: reopened by Dr B. Second, 2026-12-03 14:00: spikes missed" in reopened.to_text()
+    )
     amended = reopened.with_text("IMPRESSION", "Abnormal EEG: left temporal spikes.")
     signed_again = sign(amended, "Dr B. Second", NOON + dt.timedelta(hours=3))
     text = signed_again.to_text()
