@@ -9,6 +9,7 @@ since the frozen encoder never changes.
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import json
 import math
@@ -265,12 +266,24 @@ def _building(directory: Path) -> Iterator[Path]:
 
 
 def _publish(staging: Path, directory: Path) -> None:
-    """Move a complete cache from ``staging`` to ``directory``, replacing an older one."""
-    if directory.exists():
+    """Move a complete cache from ``staging`` to ``directory``, replacing any there.
+
+    Another builder may publish between our moving the old cache aside and our rename: then
+    the rename finds a folder again, and that one is moved aside in turn.
+    """
+    while True:
+        try:
+            staging.rename(directory)
+            return
+        except OSError as error:
+            if error.errno not in (errno.ENOTEMPTY, errno.EEXIST):
+                raise
         aside = Path(tempfile.mkdtemp(prefix=f".{directory.name}.old-", dir=directory.parent))
-        directory.rename(aside / directory.name)
+        try:
+            directory.rename(aside / directory.name)
+        except FileNotFoundError:  # another builder moved it first
+            pass
         shutil.rmtree(aside)  # open memory maps keep their files until they close
-    staging.rename(directory)
 
 
 def _write_atomically(path: Path, write) -> None:

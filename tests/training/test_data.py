@@ -137,15 +137,15 @@ def test_corpora_sharing_recording_ids_are_refused(caches, tiny_corpus, tmp_path
         prepare_data(config)
 
 
-def test_two_builds_of_one_cache_at_once_leave_one_whole_cache(caches, tiny_corpus, tmp_path):
+def test_four_builds_of_one_cache_at_once_leave_one_whole_cache(caches, tiny_corpus, tmp_path):
     from concurrent.futures import ThreadPoolExecutor
 
     reference, _ = caches
     directory = tmp_path / "cache-5s"
     directory.mkdir()
     (directory / "crops.f16").write_bytes(b"\0" * 64)  # a run killed midway: no meta.json
-    with ThreadPoolExecutor(2) as pool:
-        built = list(pool.map(lambda _: build_cache(tiny_corpus, directory, window_s=5), range(2)))
+    with ThreadPoolExecutor(4) as pool:
+        built = list(pool.map(lambda _: build_cache(tiny_corpus, directory, window_s=5), range(4)))
     final = build_cache(tiny_corpus, directory, window_s=5)
     for cache in (*built, final):
         np.testing.assert_array_equal(np.asarray(cache.crops), np.asarray(reference.crops))
