@@ -27,6 +27,26 @@ CONFIG_FILE = "config.json"
 FORMAT = "elm-desktop-checkpoint/1"
 
 
+def write_checkpoint(
+    module: nn.Module,
+    config: Any,
+    directory: str | Path,
+    notes: dict[str, Any] | None,
+    format_name: str,
+) -> Path:
+    """Write ``module``'s weights (``model.safetensors``) and ``config`` with ``notes``
+    (``config.json``) into ``directory``, both stamped with ``format_name``."""
+    from safetensors.torch import save_file
+
+    directory = Path(directory)
+    directory.mkdir(parents=True, exist_ok=True)
+    state = {key: value.detach().cpu().contiguous() for key, value in module.state_dict().items()}
+    save_file(state, str(directory / WEIGHTS_FILE), metadata={"format": format_name})
+    payload = {"format": format_name, **vars(config), "notes": notes or {}}
+    (directory / CONFIG_FILE).write_text(json.dumps(payload, indent=2) + "\n", encoding="utf-8")
+    return directory
+
+
 class ElmModel(nn.Module):
     """EEG encoder + gated attention + (optional) text projector.
 
@@ -75,15 +95,7 @@ class ElmModel(nn.Module):
 
     def save(self, directory: str | Path, notes: dict[str, Any] | None = None) -> Path:
         """Write ``model.safetensors`` and ``config.json`` into ``directory``."""
-        from safetensors.torch import save_file
-
-        directory = Path(directory)
-        directory.mkdir(parents=True, exist_ok=True)
-        state = {key: value.detach().cpu().contiguous() for key, value in self.state_dict().items()}
-        save_file(state, str(directory / WEIGHTS_FILE), metadata={"format": FORMAT})
-        payload = {"format": FORMAT, **vars(self.config), "notes": notes or {}}
-        (directory / CONFIG_FILE).write_text(json.dumps(payload, indent=2) + "\n", encoding="utf-8")
-        return directory
+        return write_checkpoint(self, self.config, directory, notes, FORMAT)
 
     @classmethod
     def load(cls, directory: str | Path, map_location: str = "cpu") -> ElmModel:

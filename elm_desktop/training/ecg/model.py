@@ -31,10 +31,9 @@ from torch import nn
 from elm_desktop.errors import ConfigError
 from elm_desktop.signals.ecg.model_input import N_LEADS, N_SAMPLES
 from elm_desktop.training.ecg.config import EcgModelConfig, model_config_from_dict
+from elm_desktop.training.model import CONFIG_FILE, WEIGHTS_FILE, write_checkpoint
 from elm_desktop.training.text import TextProjector
 
-WEIGHTS_FILE = "model.safetensors"
-CONFIG_FILE = "config.json"
 FORMAT = "elm-desktop-ecg-checkpoint/1"
 
 
@@ -162,15 +161,7 @@ class MerlModel(nn.Module):
 
     def save(self, directory: str | Path, notes: dict[str, Any] | None = None) -> Path:
         """Write ``model.safetensors`` and ``config.json`` into ``directory``."""
-        from safetensors.torch import save_file
-
-        directory = Path(directory)
-        directory.mkdir(parents=True, exist_ok=True)
-        state = {k: v.detach().cpu().contiguous() for k, v in self.state_dict().items()}
-        save_file(state, str(directory / WEIGHTS_FILE), metadata={"format": FORMAT})
-        payload = {"format": FORMAT, **vars(self.config), "notes": notes or {}}
-        (directory / CONFIG_FILE).write_text(json.dumps(payload, indent=2) + "\n", encoding="utf-8")
-        return directory
+        return write_checkpoint(self, self.config, directory, notes, FORMAT)
 
     @classmethod
     def load(cls, directory: str | Path, map_location: str = "cpu") -> MerlModel:
