@@ -48,6 +48,7 @@ ECG_PHENOTYPES = RESOURCES / "ecg_phenotypes.toml"
 MIN_POSITIVES = 10
 LABEL_FRACTIONS = (0.01, 0.1, 1.0)
 PROBE_C = (0.01, 0.1, 1.0)
+PROBE_C_CV = tuple(float(c) for c in np.logspace(-3, 1, 9))
 RECALL_K = (1, 5, 10)
 
 
@@ -227,6 +228,69 @@ def _subset(n: int, fraction: float, rng: np.random.Generator) -> np.ndarray:
     return np.sort(rng.choice(n, max(1, int(round(fraction * n))), replace=False))
 
 
+def fit_probe(
+    x: np.ndarray,
+    y: np.ndarray,
+    val_x: np.ndarray,
+    val_y: np.ndarray,
+    selection: str = "val",
+):
+    """A class-balanced logistic regression on standardised embeddings, or None.
+
+    Parameters
+    ----------
+    x, y
+        The labelled training embeddings and one class's 0/1 labels.
+    val_x, val_y
+        The val split's embeddings and labels (used only with ``selection="val"``).
+    selection
+        ``"val"``: ``C`` in :data:`PROBE_C` of the highest val AUROC (the first figures);
+        ``"cv"``: ``C`` in :data:`PROBE_C_CV` of the highest mean AUROC over stratified folds
+        of ``x`` itself (at most five; one per positive when fewer), so the probe sees no label
+        beyond its own fraction; with a single positive, ``C = 0.1``.
+
+    Returns
+    -------
+    sklearn.pipeline.Pipeline or None
+        The fitted probe (``predict_proba``), None when ``y`` holds a single class.
+    """
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.model_selection import StratifiedKFold
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import StandardScaler
+
+    if y.min() == y.max():
+        return None
+
+    def make(c: float):
+        return make_pipeline(
+            StandardScaler(), LogisticRegression(C=c, max_iter=2000, class_weight="balanced")
+        )
+
+    if selection == "val":
+        best = None
+        for c in PROBE_C:
+            probe = make(c).fit(x, y)
+            score = _auroc(val_y, probe.predict_proba(val_x)[:, 1]) or 0.0
+            if best is None or score > best[0]:
+                best = (score, probe)
+        return best[1]
+    if selection != "cv":
+        raise ValueError(f"probe selection {selection!r}: expected 'val' or 'cv'")
+    folds = int(min(5, y.sum(), len(y) - y.sum()))
+    if folds < 2:
+        return make(0.1).fit(x, y)
+    splitter = StratifiedKFold(folds, shuffle=True, random_state=0)
+    scores = []
+    for c in PROBE_C_CV:
+        fold_scores = []
+        for fit_rows, held_rows in splitter.split(x, y):
+            probe = make(c).fit(x[fit_rows], y[fit_rows])
+            fold_scores.append(_auroc(y[held_rows], probe.predict_proba(x[held_rows])[:, 1]) or 0)
+        scores.append(float(np.mean(fold_scores)))
+    return make(PROBE_C_CV[int(np.argmax(scores))]).fit(x, y)
+
+
 def linear_probes(
     train_x: np.ndarray,
     train_y: np.ndarray,
@@ -235,12 +299,12 @@ def linear_probes(
     test_x: np.ndarray,
     test_y: np.ndarray,
     seed: int,
+    selection: str = "val",
 ) -> dict[str, Any]:
-    """One-vs-rest logistic regression per class at each label fraction (module docstring)."""
-    from sklearn.linear_model import LogisticRegression
-    from sklearn.pipeline import make_pipeline
-    from sklearn.preprocessing import StandardScaler
+    """One-vs-rest logistic regression per class at each label fraction (module docstring).
 
+    ``selection`` is how each probe's ``C`` is chosen (:func:`fit_probe`).
+    """
     rng = np.random.default_rng(seed)
     results: dict[str, Any] = {}
     for fraction in LABEL_FRACTIONS:
@@ -250,17 +314,9 @@ def linear_probes(
             y = train_y[chosen, column]
             entry: dict[str, Any] = {"positives": int(test_y[:, column].sum()), "auroc": None}
             entry["train_positives"] = int(y.sum())
-            if y.min() != y.max():
-                best = None
-                for c in PROBE_C:
-                    probe = make_pipeline(
-                        StandardScaler(),
-                        LogisticRegression(C=c, max_iter=2000, class_weight="balanced"),
-                    ).fit(train_x[chosen], y)
-                    score = _auroc(val_y[:, column], probe.predict_proba(val_x)[:, 1]) or 0.0
-                    if best is None or score > best[0]:
-                        best = (score, probe)
-                entry["auroc"] = _auroc(test_y[:, column], best[1].predict_proba(test_x)[:, 1])
+            probe = fit_probe(train_x[chosen], y, val_x, val_y[:, column], selection)
+            if probe is not None:
+                entry["auroc"] = _auroc(test_y[:, column], probe.predict_proba(test_x)[:, 1])
             per_class[name] = entry
         results[f"{round(fraction * 100)}%"] = {
             "records": int(len(chosen)),
