@@ -444,7 +444,7 @@ def analyze(
     timings["score"] = time.perf_counter() - mark
     mark = time.perf_counter()
     if archive is not None:
-        _search_archive(result, archive)
+        search_archive(result, archive)
     timings["search"] = time.perf_counter() - mark
     mark = time.perf_counter()
     facts = RecordingFacts(
@@ -675,6 +675,7 @@ def _draft_dict(draft: DraftReport) -> dict[str, Any]:
         "reasons": list(draft.reasons),
         "overruled": list(draft.overruled),
         "unassessed": list(draft.unassessed),
+        "held": dict(draft.held),
         "sections": [
             {
                 "title": section.title,
@@ -694,7 +695,12 @@ def _draft_dict(draft: DraftReport) -> dict[str, Any]:
     }
 
 
-def _search_archive(result: AnalysisResult, archive: Archive) -> None:
+def search_archive(result: AnalysisResult, archive: Archive) -> None:
+    """Fill a result's similar cases and report segments from an archive of the same model.
+
+    An archive of another model (another modality's, or another version's) gives none, and the
+    result's notice says why: embeddings of different models are not comparable.
+    """
     if archive.model is not None and archive.model != result.model:
         note = (
             f"The archive holds embeddings of model {archive.model!r}, not {result.model!r}: "

@@ -8,8 +8,12 @@ bundle's entries and the user's ``ecg_phenotypes.toml`` merged over it) and the 
 free-text prompts exactly as the EEG side does (:func:`~elm_desktop.clinical.score_findings`),
 into the same :class:`~elm_desktop.analysis.AnalysisResult`. The windows play the part of crops.
 What the reader found wrong with the file (a lead that carries another's signal, reordered
-leads) comes first in the result's notice. There is no draft report, archive search or
-familiarity reference for an ECG yet.
+leads) comes first in the result's notice. The draft is an ECG report
+(:func:`~elm_desktop.clinical.ecg_report.draft_ecg_report`: the rate measured from the R peaks
+of lead II, then only the findings the scores support over their calibrated thresholds), and
+the similar cases come from an archive of the same ECG model
+(:func:`~elm_desktop.analysis.search_archive`): an archive of EEG embeddings gives none. There is
+no familiarity reference for an ECG yet.
 """
 
 from __future__ import annotations
@@ -20,8 +24,8 @@ from pathlib import Path
 
 import numpy as np
 
-from elm_desktop.analysis import RECORDING_ID_DIGITS, AnalysisResult, provenance
-from elm_desktop.archive import content_hash
+from elm_desktop.analysis import RECORDING_ID_DIGITS, AnalysisResult, provenance, search_archive
+from elm_desktop.archive import Archive, content_hash
 from elm_desktop.archive.ingest import model_id
 from elm_desktop.clinical import (
     KnowledgeBase,
@@ -31,6 +35,7 @@ from elm_desktop.clinical import (
     prompt_curve,
     score_findings,
 )
+from elm_desktop.clinical.ecg_report import EcgFacts, draft_ecg_report
 from elm_desktop.clinical.knowledge import PromptStyle
 from elm_desktop.clinical.prompt_cache import prompt_bank
 from elm_desktop.errors import BundleError
@@ -39,9 +44,11 @@ from elm_desktop.progress import CancelToken, ProgressCallback
 from elm_desktop.runtime import Engine
 from elm_desktop.signals.ecg import read_ecg
 from elm_desktop.signals.ecg.model_input import ecg_model_input
+from elm_desktop.signals.heart_rate import detect_r_peaks
 from elm_desktop.signals.modality import get_modality
 
-ECG_NOTICE = "No draft report or similar cases for an ECG yet: scores and prompts only."
+#: The lead whose R peaks give the draft's rate (the rhythm strip's lead).
+RATE_LEAD = "II"
 
 
 def ecg_knowledge_base(model_path: str | Path | None = None) -> KnowledgeBase:
@@ -62,6 +69,7 @@ def analyze_ecg(
     cancel: CancelToken | None = None,
     knowledge_base: KnowledgeBase | None = None,
     prompt_style: PromptStyle | None = None,
+    archive: Archive | None = None,
 ) -> AnalysisResult:
     """Analyse one 12-lead ECG file with an ECG model bundle.
 
@@ -79,6 +87,8 @@ def analyze_ecg(
         Default: :func:`ecg_knowledge_base` with the bundle's entries.
     prompt_style : {"knowledge", "plain"}, optional
         Default: the knowledge base's style.
+    archive : Archive, optional
+        Prior ECG cases of the same model to search; no similar cases without one.
 
     Raises
     ------
@@ -115,7 +125,7 @@ def analyze_ecg(
     window_s = float(bundle.window_s)
     starts = np.arange(len(windows), dtype=np.float64) * window_s
     sha = content_hash(path)
-    notices = [*ecg.warnings, ECG_NOTICE]
+    notices = list(ecg.warnings)
     if bank is None:
         notices.append("This ECG model has no text projector: no scores or prompts.")
     result = AnalysisResult(
@@ -166,6 +176,26 @@ def analyze_ecg(
                 for p, v in zip(prompts, vectors, strict=True)
             ]
     timings["score"] = time.perf_counter() - mark
+    mark = time.perf_counter()
+    if archive is not None:
+        search_archive(result, archive)
+    timings["search"] = time.perf_counter() - mark
+    mark = time.perf_counter()
+    peaks, _ = detect_r_peaks(ecg.lead(RATE_LEAD), ecg.sfreq)
+    facts = EcgFacts(
+        duration_s=ecg.duration,
+        sfreq=ecg.sfreq,
+        leads=tuple(ecg.leads),
+        derived_leads=tuple(ecg.derived_leads),
+        source_format=ecg.source_format,
+        peaks_s=np.asarray(peaks, np.float64) / ecg.sfreq,
+        rate_lead=RATE_LEAD,
+        warnings=tuple(ecg.warnings),
+    )
+    result.draft = draft_ecg_report(
+        facts, kb, result.model, result.findings if bank is not None else None
+    )
+    timings["draft"] = time.perf_counter() - mark
     timings["total"] = time.perf_counter() - started
     result.timings = timings
     result.complete = True

@@ -144,6 +144,10 @@ class DraftReport:
     unassessed : list of str
         Ids of the responses to a procedure the recording does not show (hyperventilation,
         photic stimulation): whatever their score, the draft neither states nor denies them.
+    held : dict of str to str
+        Findings over their thresholds that the draft does not state for another reason than
+        the record-level score, with the reason (the ECG draft: a rate the R peaks contradict,
+        two findings that exclude each other).
     """
 
     banner: str
@@ -153,6 +157,7 @@ class DraftReport:
     overruled: list[str] = field(default_factory=list)
     asserted: list[str] = field(default_factory=list)
     unassessed: list[str] = field(default_factory=list)
+    held: dict[str, str] = field(default_factory=dict)
 
     def text(self, annotate: bool = True) -> str:
         """Return the draft as plain text.
@@ -264,9 +269,9 @@ def draft_report(
         if s.finding_id in NEEDS_PROCEDURE and NEEDS_PROCEDURE[s.finding_id] not in recorded
     }
     assessed = None if scores is None else [s for s in scores if s.finding_id not in unassessed]
-    impression, reasons = _impression(assessed, knowledge_base)
+    impression, reasons = record_impression(assessed, knowledge_base)
     asserted = (
-        {s.finding_id: _asserts(s, impression, knowledge_base) for s in assessed}
+        {s.finding_id: states_finding(s, impression, knowledge_base) for s in assessed}
         if assessed is not None
         else None
     )
@@ -462,7 +467,7 @@ def _contradicts(
     return False
 
 
-def _impression(
+def record_impression(
     scores: Sequence[FindingScore] | None, knowledge_base: KnowledgeBase
 ) -> tuple[Impression, list[str]]:
     """Normal or abnormal, with the reasons.
@@ -513,7 +518,9 @@ def _is_record_normal(score: FindingScore, knowledge_base: KnowledgeBase) -> boo
     return not score.abnormal and knowledge_base[score.finding_id].category == "overall"
 
 
-def _asserts(score: FindingScore, impression: Impression, knowledge_base: KnowledgeBase) -> bool:
+def states_finding(
+    score: FindingScore, impression: Impression, knowledge_base: KnowledgeBase
+) -> bool:
     """Whether the draft states ``score``'s finding: abnormal ones only in an abnormal record."""
     if not score.present:
         return False

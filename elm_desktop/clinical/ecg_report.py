@@ -1,0 +1,324 @@
+"""The draft ECG report: rate from the R peaks, then what the ECG model's scores support.
+
+The EEG draft (:mod:`.report`) follows an EEG report; an ECG is read in another order: rate,
+rhythm, conduction, axis, voltage, ST-T and QT, ectopy, then the interpretation. The draft is
+the same :class:`~elm_desktop.clinical.report.DraftReport` (banner, sections, impression,
+reasons, overruled findings), so the same panel, export and sign-off serve both.
+
+It states only what the recording supports, with the EEG draft's guards:
+
+- the **rate** is measured, never taken from the model: R peaks found in lead II
+  (:func:`~elm_desktop.signals.heart_rate.detect_r_peaks`), 60 over their mean RR interval;
+  with fewer than :data:`MIN_BEATS` peaks the rate is left to the reviewer;
+- a **finding** is stated only when its probability reaches its calibrated threshold (the
+  bundle's ``phenotypes.toml``: maximum F1 on the val split) and the record-level "Normal ECG"
+  score allows it, as on the EEG side (:func:`~elm_desktop.clinical.report.record_impression`:
+  abnormal findings in a record the model calls normal are overruled, not stated);
+- findings the measurement or each other rule out are **not stated**, and the MODEL FINDINGS
+  section says why: a sinus rhythm named by a rate the R peaks contradict (bradycardia under
+  60/min, tachycardia over 100/min, sinus rhythm 60-100/min, :data:`RATE_SLACK_BPM` either
+  side), atrial fibrillation on RR intervals that are regular (coefficient of variation under
+  :data:`AF_MIN_RR_CV`), two rhythms at once (the likelier is stated), first-degree AV block
+  and premature atrial complexes without P waves (in atrial fibrillation or flutter), left and right bundle branch block together, LVH with low
+  voltage, and ST changes or LVH in left bundle branch block (whose secondary ST-T changes are
+  not read as ischaemia or strain here);
+- a recording unlike the model's training data gets the model's findings listed, unconfirmed,
+  under MODEL FINDINGS only (:data:`~elm_desktop.clinical.report.WITHHELD`);
+- pertinent negatives are not written (the ECG knowledge base has none): an absent finding is
+  only listed with its probability under MODEL FINDINGS.
+
+No sentence is borrowed from archived reports (the similar cases are shown beside the draft).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from elm_desktop.clinical.knowledge import KnowledgeBase
+from elm_desktop.clinical.report import (
+    DRAFT_BANNER,
+    MODEL_FINDINGS,
+    TO_COMPLETE,
+    WITHHELD,
+    DraftReport,
+    DraftSection,
+    DraftSentence,
+    record_impression,
+    states_finding,
+)
+from elm_desktop.clinical.zeroshot import FindingScore
+
+#: Fewest R peaks for a measured rate (two RR intervals).
+MIN_BEATS = 3
+#: Tolerance of the rate limits that name a sinus rhythm, in beats per minute.
+RATE_SLACK_BPM = 3.0
+#: Least RR coefficient of variation for atrial fibrillation to be stated (the synthetic
+#: corpus: AF at least 0.115, regular rhythms at most 0.022).
+AF_MIN_RR_CV = 0.08
+
+RHYTHMS = (
+    "sinus_rhythm",
+    "sinus_bradycardia",
+    "sinus_tachycardia",
+    "atrial_fibrillation",
+    "atrial_flutter",
+)
+#: The draft's sections after RATE and RHYTHM, and the knowledge-base categories they hold.
+SECTIONS = (
+    ("CONDUCTION", ("conduction",)),
+    ("AXIS", ("axis",)),
+    ("VOLTAGE", ("hypertrophy", "voltage")),
+    ("ST-T AND QT", ("ischaemia", "repolarisation")),
+    ("ECTOPY", ("ectopy",)),
+)
+_EXCLUSIVE = (("lbbb", "rbbb"), ("lvh", "low_voltage"))
+_NOT_READ_IN_LBBB = ("lvh", "inferior_stemi", "anterior_stemi", "st_depression")
+_NEEDS_P_WAVES = ("first_degree_av_block", "pac")
+
+
+@dataclass(frozen=True)
+class EcgFacts:
+    """What the ECG file and its own signal say, for the draft (nothing identifying).
+
+    Attributes
+    ----------
+    duration_s, sfreq : float
+    leads : tuple of str
+        The leads read, in the standard order.
+    derived_leads : tuple of str
+        Leads the file did not store, computed from I and II.
+    source_format : str
+        The file format (``"WFDB"``, ``"HL7 aECG"``, ...).
+    peaks_s : numpy.ndarray
+        Times of the R peaks found in :attr:`rate_lead`, in seconds.
+    rate_lead : str
+        The lead the R peaks were found in.
+    warnings : tuple of str
+        What the reader found wrong with the file (a lead carrying another's signal).
+    unfamiliar : str or None
+        The warning that the recording is unlike the model's training data, None when it is
+        not (or when the bundle has no reference to tell).
+    """
+
+    duration_s: float
+    sfreq: float
+    leads: tuple[str, ...]
+    derived_leads: tuple[str, ...] = ()
+    source_format: str = ""
+    peaks_s: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    rate_lead: str = "II"
+    warnings: tuple[str, ...] = ()
+    unfamiliar: str | None = None
+
+    @property
+    def rate_bpm(self) -> float | None:
+        """60 over the mean RR interval; None with fewer than :data:`MIN_BEATS` R peaks."""
+        if len(self.peaks_s) < MIN_BEATS:
+            return None
+        return float(60.0 / np.mean(np.diff(self.peaks_s)))
+
+    @property
+    def rr_cv(self) -> float | None:
+        """Coefficient of variation of the RR intervals; None with too few R peaks."""
+        if len(self.peaks_s) < MIN_BEATS:
+            return None
+        rr = np.diff(self.peaks_s)
+        return float(np.std(rr) / np.mean(rr))
+
+
+def rhythm_conflict(finding_id: str, facts: EcgFacts) -> str | None:
+    """Why the measured rate or RR variability rules a rhythm out; None when it does not.
+
+    Parameters
+    ----------
+    finding_id : str
+        One of :data:`RHYTHMS` (any other id: None).
+    facts : EcgFacts
+
+    Returns
+    -------
+    str or None
+        A clause for MODEL FINDINGS, e.g. ``"the R peaks give 78/min"``.
+    """
+    rate, cv = facts.rate_bpm, facts.rr_cv
+    if finding_id in RHYTHMS and rate is None:
+        return f"too few R peaks in lead {facts.rate_lead} to check the rhythm"
+    measured = f"the R peaks in lead {facts.rate_lead} give {rate:.0f}/min" if rate else ""
+    if finding_id == "sinus_bradycardia" and rate >= 60 + RATE_SLACK_BPM:
+        return measured
+    if finding_id == "sinus_tachycardia" and rate <= 100 - RATE_SLACK_BPM:
+        return measured
+    if finding_id == "sinus_rhythm" and not 60 - RATE_SLACK_BPM < rate < 100 + RATE_SLACK_BPM:
+        return measured
+    if finding_id == "atrial_fibrillation" and cv < AF_MIN_RR_CV:
+        return f"the RR intervals are regular (variation {cv:.2f})"
+    return None
+
+
+def draft_ecg_report(
+    facts: EcgFacts,
+    knowledge_base: KnowledgeBase,
+    model: str,
+    scores: Sequence[FindingScore] | None,
+) -> DraftReport:
+    """Write a draft ECG report (module docstring).
+
+    Parameters
+    ----------
+    facts : EcgFacts
+        From the file and its own signal.
+    knowledge_base : KnowledgeBase
+        The ECG findings: each one's sentence and category.
+    model : str
+        Model name and version, named in the banner.
+    scores : sequence of FindingScore, optional
+        Zero-shot scores; None when the model has no text tower.
+
+    Returns
+    -------
+    DraftReport
+        Its ``asserted`` lists the findings stated; ``overruled`` those over their thresholds
+        that the record-level score kept out; ``held`` those a rule above kept out, with why
+        (also said under MODEL FINDINGS).
+    """
+    impression, reasons = record_impression(scores, knowledge_base)
+    allowed = {s.finding_id: states_finding(s, impression, knowledge_base) for s in scores or ()}
+    overruled = [s.finding_id for s in scores or () if s.present and not allowed[s.finding_id]]
+    held = dict.fromkeys(overruled, "overruled by the record's score")  # id -> why not stated
+    present = {s.finding_id: s for s in scores or () if allowed.get(s.finding_id)}
+    rhythm = _rhythm(present, facts, held)
+    for first, second in _EXCLUSIVE:
+        if first in present and second in present:
+            reason = (
+                f"{knowledge_base[first].label} and {knowledge_base[second].label.lower()} "
+                "exclude each other"
+            )
+            held[first] = held[second] = reason
+    if "lbbb" in present and "lbbb" not in held:
+        for finding in _NOT_READ_IN_LBBB:
+            if finding in present:
+                held[finding] = "not read in left bundle branch block"
+    if rhythm in ("atrial_fibrillation", "atrial_flutter"):
+        for finding in _NEEDS_P_WAVES:
+            if finding in present:
+                held[finding] = f"no P waves in {knowledge_base[rhythm].label.lower()}"
+    stated = [f for f in present if f not in held and knowledge_base[f].category != "overall"]
+    sections = [
+        DraftSection("CLINICAL INDICATION", [DraftSentence(TO_COMPLETE, "reviewer")]),
+        DraftSection("TECHNICAL", [DraftSentence(s, "file") for s in _technical(facts)]),
+        DraftSection("RATE", [_rate_sentence(facts)]),
+    ]
+    rhythm_sentence = (
+        DraftSentence(knowledge_base[rhythm].sentence, "model")
+        if rhythm is not None
+        else DraftSentence(TO_COMPLETE, "reviewer")
+    )
+    body = [DraftSection("RHYTHM", [rhythm_sentence])]
+    for title, categories in SECTIONS:
+        sentences = [
+            DraftSentence(knowledge_base[f].sentence, "model")
+            for f in stated
+            if knowledge_base[f].category in categories
+        ]
+        if sentences:
+            body.append(DraftSection(title, sentences))
+    interpretation = _interpretation(impression, [present[f] for f in stated])
+    caveat = [DraftSentence(facts.unfamiliar, "model")] if facts.unfamiliar else []
+    if facts.unfamiliar:
+        body = [DraftSection("FINDINGS", [DraftSentence(WITHHELD, "model")])]
+        interpretation = DraftSentence(TO_COMPLETE, "reviewer")
+    sections += body
+    sections += [
+        DraftSection(MODEL_FINDINGS, caveat + _model_findings(scores, held)),
+        DraftSection("INTERPRETATION", [interpretation]),
+        DraftSection("COMPARISON", [DraftSentence(TO_COMPLETE, "reviewer")]),
+    ]
+    return DraftReport(
+        DRAFT_BANNER.format(model=model),
+        sections,
+        impression,
+        reasons,
+        overruled=overruled,
+        asserted=[] if facts.unfamiliar else stated,
+        held={f: why for f, why in held.items() if f not in overruled},
+    )
+
+
+def _rhythm(present: dict[str, FindingScore], facts: EcgFacts, held: dict[str, str]) -> str | None:
+    """The one rhythm to state: the likeliest present rhythm the measurement agrees with."""
+    candidates = []
+    for finding in RHYTHMS:
+        if finding not in present:
+            continue
+        conflict = rhythm_conflict(finding, facts)
+        if conflict:
+            held[finding] = conflict
+        else:
+            candidates.append(finding)
+    candidates.sort(key=lambda f: -present[f].probability)
+    for other in candidates[1:]:
+        held[other] = f"{present[candidates[0]].label.lower()} is more likely"
+    return candidates[0] if candidates else None
+
+
+def _technical(facts: EcgFacts) -> list[str]:
+    source = f" ({facts.source_format})" if facts.source_format else ""
+    lines = [
+        f"{len(facts.leads)}-lead ECG{source}, {facts.duration_s:.1f} s at "
+        f"{facts.sfreq:.0f} Hz, read at 25 mm/s and 10 mm/mV."
+    ]
+    if facts.derived_leads:
+        lines.append(f"Leads {', '.join(facts.derived_leads)} computed from I and II.")
+    lines += [warning[:1].upper() + warning[1:].rstrip(".") + "." for warning in facts.warnings]
+    return lines
+
+
+def _rate_sentence(facts: EcgFacts) -> DraftSentence:
+    rate = facts.rate_bpm
+    if rate is None:
+        return DraftSentence(
+            f"Not measured: fewer than {MIN_BEATS} R peaks found in lead {facts.rate_lead}. "
+            + TO_COMPLETE,
+            "reviewer",
+        )
+    return DraftSentence(
+        f"Ventricular rate {rate:.0f}/min ({len(facts.peaks_s)} R peaks in lead "
+        f"{facts.rate_lead}, RR variation {facts.rr_cv:.2f}).",
+        "file",
+    )
+
+
+def _interpretation(impression: str, stated: Sequence[FindingScore]) -> DraftSentence:
+    if impression == "not assessed":
+        return DraftSentence(TO_COMPLETE, "reviewer")
+    if impression == "normal":
+        return DraftSentence("Normal ECG.", "model")
+    named = [s.label[:1].lower() + s.label[1:] for s in stated if s.abnormal]
+    if not named:
+        return DraftSentence(
+            "Abnormal ECG; no single abnormal finding is stated (see MODEL FINDINGS).", "model"
+        )
+    words = named[0] if len(named) == 1 else ", ".join(named[:-1]) + " and " + named[-1]
+    return DraftSentence(f"Abnormal ECG: {words}.", "model")
+
+
+def _model_findings(
+    scores: Sequence[FindingScore] | None, held: dict[str, str]
+) -> list[DraftSentence]:
+    if scores is None:
+        return [
+            DraftSentence(
+                "Not available: the model has no text projector for zero-shot findings.", "model"
+            )
+        ]
+    lines = []
+    for score in sorted(scores, key=lambda s: -s.probability):
+        numbers = f"probability {score.probability:.2f}, threshold {score.threshold:.2f}"
+        verdict = "present" if score.present else "absent"
+        if score.finding_id in held:
+            verdict = f"not stated: {held[score.finding_id]}"
+        lines.append(DraftSentence(f"{score.label}: {verdict} ({numbers}).", "model"))
+    return lines
