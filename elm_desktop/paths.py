@@ -38,9 +38,13 @@ def demo_archive() -> Path:
     return demo_dir() / "archive.sqlite"
 
 
-def default_archive() -> Path:
-    """Return the path of the default SQLite case archive."""
-    return data_dir() / "archive.sqlite"
+def default_archive(file_name: str = "archive.sqlite") -> Path:
+    """Return the path of a default SQLite case archive in the user data directory.
+
+    ``file_name`` is a modality's ``archive_file`` (``signals.modality.MODALITIES``); the
+    default is the EEG archive's.
+    """
+    return data_dir() / file_name
 
 
 def default_bundle() -> Path:

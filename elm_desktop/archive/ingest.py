@@ -14,17 +14,19 @@ from pathlib import Path
 
 import numpy as np
 
-from elm_desktop.archive.cases import NewCase
-from elm_desktop.archive.deidentify import case_metadata, patient_identity, safe_source
+from elm_desktop.archive.cases import CaseMetadata, NewCase
+from elm_desktop.archive.deidentify import MAX_AGE, case_metadata, patient_identity, safe_source
 from elm_desktop.archive.store import Archive, content_hash
-from elm_desktop.errors import ArchiveError, ElmError
+from elm_desktop.errors import ArchiveError, BundleError, ElmError
 from elm_desktop.progress import CancelToken, ProgressCallback
 from elm_desktop.runtime import Engine, recording_embedding
 from elm_desktop.runtime.report_segments import segment_report
-from elm_desktop.signals import Recording, crop_windows, elm_input, open_recording
+from elm_desktop.signals import Recording
+from elm_desktop.signals.ecg import read_ecg
 from elm_desktop.signals.event_files import is_sidecar
+from elm_desktop.signals.modality import detect_modality, get_modality
 
-RECORDING_SUFFIXES = (".edf", ".bdf")
+RECORDING_SUFFIXES = (".edf", ".bdf", ".hea")
 
 
 @dataclass
@@ -47,9 +49,10 @@ def model_id(engine: Engine) -> str:
 
 
 def find_recordings(folder: Path) -> list[Path]:
-    """EDF and BDF files under a folder (recursively), in a stable order.
+    """EDF, BDF and WFDB (``.hea``) files under a folder (recursively), in a stable order.
 
     Events sidecars (``NAME.events.edf``, annotations only) are not recordings and are left out.
+    A WFDB record is a 12-lead ECG (the modality registry decides when it is added).
     """
     if not folder.is_dir():
         raise ArchiveError(f"{folder} is not a folder of recordings")
@@ -59,9 +62,10 @@ def find_recordings(folder: Path) -> list[Path]:
 
 
 def read_manifest(path: Path) -> dict[str, dict]:
-    """Read a corpus ``manifest.jsonl`` into its entries keyed by EDF file name.
+    """Read a corpus ``manifest.jsonl`` into its entries keyed by recording file name.
 
-    Each entry may give ``report`` (the report text), ``age`` and ``sex``.
+    The file is an entry's ``edf`` (EEG corpora) or ``wfdb`` (ECG corpora: the ``.hea``
+    header). Each entry may give ``report`` (the report text), ``age`` and ``sex``.
     """
     try:
         lines = Path(path).read_text(encoding="utf-8").splitlines()
@@ -73,11 +77,12 @@ def read_manifest(path: Path) -> dict[str, dict]:
             continue
         try:
             entry = json.loads(line)
-            entries[Path(entry["edf"]).name] = entry
+            entries[Path(entry["edf"] if "edf" in entry else entry["wfdb"]).name] = entry
         except (ValueError, KeyError, TypeError) as error:
             raise ArchiveError(
                 f"{path} line {number} is not a manifest entry ({error!r}): give a manifest.jsonl "
-                "with one JSON object per recording holding at least 'edf' and 'report'"
+                "with one JSON object per recording holding at least 'edf' (or 'wfdb') and "
+                "'report'"
             ) from error
     return entries
 
@@ -108,8 +113,17 @@ def build_case(
     report, known, keep_identity, file_hash, keep_source_path
         As for :func:`case_for_recording`.
     """
-    rec = open_recording(path)
-    crops, starts_s = crop_windows(elm_input(rec), window_s=engine.bundle.window_s)
+    modality = get_modality(detect_modality(path))
+    if modality.name != engine.bundle.modality:
+        raise BundleError(
+            f"{Path(path).name} is {modality.summary}, but model {engine.bundle.name} reads "
+            f"{engine.bundle.modality.upper()}: add it with an {modality.name.upper()} model "
+            f"to an archive of its own (an archive holds one model's embeddings)"
+        )
+    if modality.name == "ecg":
+        return _ecg_case(path, engine, report, known, file_hash, keep_source_path)
+    rec = modality.open(path)
+    crops, starts_s = modality.model_windows(rec, engine.bundle.window_s, "")
     encoding = engine.encode(crops)
     return case_for_recording(
         rec,
@@ -183,6 +197,63 @@ def case_for_recording(
         segments=segments,
         segment_embeddings=segment_embeddings,
         identity=patient_identity(rec) if keep_identity else None,
+    )
+
+
+def _ecg_case(
+    path: Path,
+    engine: Engine,
+    report: str | None,
+    known: Mapping[str, object] | None,
+    file_hash: str | None,
+    keep_source_path: bool,
+) -> NewCase:
+    """The case of a 12-lead ECG file: its 10 s windows encoded, de-identified metadata.
+
+    Age and sex come from ``known`` (a corpus manifest) only; the patient's name and birth
+    date are never stored for an ECG, and the file's path only when asked and free of the
+    patient fields the file holds.
+    """
+    modality = get_modality("ecg")
+    ecg = read_ecg(path, include_phi=keep_source_path)
+    windows, starts_s = modality.model_windows(
+        ecg, engine.bundle.window_s, str(engine.bundle.manifest.get("normalisation", "mv"))
+    )
+    encoding = engine.encode(windows)
+    segments = []
+    segment_embeddings = None
+    if report:
+        segments = segment_report(report, mode="sentence")
+        if segments and engine.bundle.has_text:
+            segment_embeddings = engine.embed_text([s.text for s in segments])
+    known = known or {}
+    age = known.get("age")
+    source = None
+    if keep_source_path and ecg.patient is not None:
+        patient = ecg.patient
+        words = f"{patient.patient_id} {patient.name} {patient.birth_date}".replace("^", " ")
+        text = str(Path(path).resolve()).lower()
+        if not any(len(w) >= 3 and w.lower() in text for w in words.split()):
+            source = str(Path(path).resolve())
+    return NewCase(
+        content_hash=file_hash or content_hash(path),
+        model=model_id(engine),
+        window_s=engine.bundle.window_s,
+        embedding=recording_embedding(encoding.embeddings, encoding.attention_weights),
+        crop_embeddings=encoding.embeddings,
+        crop_starts_s=starts_s,
+        crop_weights=encoding.attention_weights,
+        metadata=CaseMetadata(
+            age=min(int(age), MAX_AGE) if isinstance(age, int | float) else None,
+            sex=known.get("sex") if known.get("sex") in ("F", "M") else None,
+            duration_s=float(ecg.duration),
+            sfreq=float(ecg.sfreq),
+            recording_hour=ecg.start.hour if ecg.start is not None else None,
+        ),
+        source=source,
+        report=report,
+        segments=segments,
+        segment_embeddings=segment_embeddings,
     )
 
 

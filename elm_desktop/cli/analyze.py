@@ -159,15 +159,28 @@ def run_analyze(args: argparse.Namespace) -> int:
 
 
 def _analyze_ecg(args: argparse.Namespace) -> int:
-    """A 12-lead ECG: the ECG bundle's scores and prompts (JSON, HTML without trace snippets)."""
+    """A 12-lead ECG: the ECG bundle's scores, prompts, draft and similar cases of an ECG
+    archive (JSON, HTML without trace snippets)."""
     from elm_desktop.analysis_ecg import analyze_ecg
+    from elm_desktop.archive import open_archive
     from elm_desktop.clinical.html import render_html
     from elm_desktop.paths import default_ecg_bundle
     from elm_desktop.signals.ecg import read_ecg
 
     read_ecg(args.file)  # a bad recording is refused before the model loads
     engine = load_engine(args.model or default_ecg_bundle(), args.device)
-    result = analyze_ecg(args.file, engine, prompts=args.prompt, prompt_style=args.prompt_style)
+    archive = open_archive(args.archive) if args.archive else None
+    try:
+        result = analyze_ecg(
+            args.file,
+            engine,
+            prompts=args.prompt,
+            prompt_style=args.prompt_style,
+            archive=archive,
+        )
+    finally:
+        if archive is not None:
+            archive.close()
     summary = result.to_dict(include_file_name=args.include_file_name)
     summary["recording"]["modality"] = "ecg"
     if args.json is not None:
@@ -187,9 +200,15 @@ def _print_summary(result) -> None:
     if result.notice:
         out.write(f"note: {result.notice}\n")
     overruled = result.draft.overruled if result.draft is not None else ()
+    held = result.draft.held if result.draft is not None else {}
     for score in sorted(result.findings, key=lambda s: -s.probability):
-        mark = "*" if score.present and score.finding_id not in overruled else " "
+        stated = (
+            score.present and score.finding_id not in overruled and score.finding_id not in held
+        )
+        mark = "*" if stated else " "
         note = " (overruled by the record's score)" if score.finding_id in overruled else ""
+        if score.finding_id in held:
+            note = f" (not stated: {held[score.finding_id]})"
         out.write(
             f" {mark} {score.probability:.2f} (>= {score.threshold:.2f}) {score.label}{note}\n"
         )

@@ -13,7 +13,10 @@ from pathlib import Path
 from elm_desktop.cli.analyze import load_engine
 from elm_desktop.outputs import strict_json
 
-ARCHIVE_HELP = "SQLite file or postgresql:// URL (default: the archive in the user data folder)"
+ARCHIVE_HELP = (
+    "SQLite file or postgresql:// URL (default: the archive of the model's modality in the user "
+    "data folder: archive.sqlite for EEG, ecg_archive.sqlite for ECG)"
+)
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -86,7 +89,8 @@ def run_add(args: argparse.Namespace) -> int:
     paths = find_recordings(args.folder)
     manifest = read_manifest(args.reports) if args.reports else None
     engine = load_engine(args.model, args.device)
-    with open_archive(args.archive, date_policy=args.dates) as archive:
+    location = args.archive or modality_archive(engine)
+    with open_archive(location, date_policy=args.dates) as archive:
         bar = TerminalProgress("archive add")
         try:
             result = add_recordings(
@@ -112,15 +116,19 @@ def run_add(args: argparse.Namespace) -> int:
 
 def run_search(args: argparse.Namespace) -> int:
     from elm_desktop.archive import content_hash, open_archive
-    from elm_desktop.signals import crop_windows, elm_input, open_recording
+    from elm_desktop.signals.modality import detect_modality, get_modality
 
     engine = load_engine(args.model, args.device)
-    with open_archive(args.archive) as archive:
+    with open_archive(args.archive or modality_archive(engine)) as archive:
         if args.text is not None:
             hits = archive.search_text(engine.embed_text([args.text])[0], k=args.k)
         else:
-            rec = open_recording(args.file)
-            crops, _ = crop_windows(elm_input(rec), window_s=engine.bundle.window_s)
+            modality = get_modality(detect_modality(args.file))
+            crops, _ = modality.model_windows(
+                modality.open(args.file),
+                engine.bundle.window_s,
+                str(engine.bundle.manifest.get("normalisation", "mv")),
+            )
             encoding = engine.encode(crops)
             hits = archive.search_similar(
                 encoding.recording_embedding,
@@ -152,6 +160,14 @@ def run_search(args: argparse.Namespace) -> int:
             f"best at {row['best_segment_s']:7.1f} s  {row['impression'] or ''}"
         )
     return 0
+
+
+def modality_archive(engine) -> Path:
+    """The default archive of the model's modality (EEG and ECG cases are kept apart)."""
+    from elm_desktop.paths import default_archive
+    from elm_desktop.signals.modality import get_modality
+
+    return default_archive(get_modality(engine.bundle.modality).archive_file)
 
 
 def _impression(report: str | None, width: int = 70) -> str | None:

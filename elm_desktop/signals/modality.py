@@ -2,7 +2,8 @@
 
 :data:`MODALITIES` is the registry the layers above choose by: one entry per modality, so a new
 modality is a new entry. It names how a file of that modality is opened, what the model input
-of that modality is, which knowledge base its model scores and which bundle ships for it.
+of that modality is, which knowledge base its model scores, which bundle ships for it and
+which archive keeps its prior cases.
 :func:`detect_modality` decides from the file itself: WFDB and hospital XML exports are ECG, and
 an EDF file is ECG when it holds the eight independent ECG leads and no EEG electrode.
 """
@@ -14,13 +15,16 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
+import numpy as np
+
 from elm_desktop.errors import ConfigError
 from elm_desktop.signals.channels import classify_channel
 from elm_desktop.signals.ecg.leads import INDEPENDENT_LEADS, STANDARD_LEADS, normalise_lead_name
+from elm_desktop.signals.ecg.model_input import ecg_model_input
 from elm_desktop.signals.ecg.reader import ecg_format, read_ecg
 from elm_desktop.signals.edf_header import read_header
 from elm_desktop.signals.montages import ELM_CHANNELS
-from elm_desktop.signals.preprocess import ELM_SFREQ
+from elm_desktop.signals.preprocess import ELM_SFREQ, crop_windows, elm_input
 from elm_desktop.signals.recording import open_recording
 
 ModalityName = Literal["eeg", "ecg"]
@@ -48,6 +52,14 @@ class Modality:
         the user's file of the same name in the data directory, merged over it).
     default_bundle : str
         The folder under ``resources/models/`` of the modality's shipped model bundle.
+    archive_file : str
+        The file name of the modality's default case archive in the user data directory. An
+        archive holds one model's embeddings, so each modality keeps its own: an ECG never
+        retrieves an EEG case.
+    model_windows : callable
+        ``(recording, window_s, normalisation) -> (windows [n, channels, samples], starts_s [n])``:
+        the model input of an opened recording, as analysis and the archive feed the encoder
+        (``normalisation`` is the bundle's, where the modality has a choice).
     """
 
     name: ModalityName
@@ -57,6 +69,23 @@ class Modality:
     model_sfreq: float
     knowledge_file: str
     default_bundle: str
+    archive_file: str
+    model_windows: Callable[[object, float, str], tuple[np.ndarray, np.ndarray]]
+
+
+def eeg_windows(
+    recording, window_s: float, normalisation: str = ""
+) -> tuple[np.ndarray, np.ndarray]:
+    """ELM crops of an EEG recording and their starts in s (``normalisation`` is unused)."""
+    return crop_windows(elm_input(recording), window_s=window_s)
+
+
+def ecg_windows(
+    recording, window_s: float, normalisation: str = "mv"
+) -> tuple[np.ndarray, np.ndarray]:
+    """The 10 s model windows of a 12-lead ECG and their starts in s."""
+    windows = ecg_model_input(recording.samples_mv, recording.sfreq, normalisation)
+    return windows, np.arange(len(windows), dtype=np.float64) * float(window_s)
 
 
 MODALITIES: dict[str, Modality] = {
@@ -68,6 +97,8 @@ MODALITIES: dict[str, Modality] = {
         float(ELM_SFREQ),
         "phenotypes.toml",
         "elm-demo",
+        "archive.sqlite",
+        eeg_windows,
     ),
     "ecg": Modality(
         "ecg",
@@ -77,6 +108,8 @@ MODALITIES: dict[str, Modality] = {
         500.0,  # MERL's input: 12 leads x 10 s at 500 Hz
         "ecg_phenotypes.toml",
         "ecg-demo",
+        "ecg_archive.sqlite",
+        ecg_windows,
     ),
 }
 
