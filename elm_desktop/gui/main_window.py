@@ -77,7 +77,7 @@ from elm_desktop.signals.event_files import (
     save_sidecar,
 )
 from elm_desktop.signals.events import Event, EventList
-from elm_desktop.signals.modality import open_any
+from elm_desktop.signals.modality import get_modality, open_any
 from elm_desktop.signals.montages import get_montage, list_montages
 from elm_desktop.signals.recording import open_recording
 from elm_desktop.signals.time_labels import TimeLabels
@@ -89,7 +89,13 @@ NO_ECG_MODEL = (
     "No ECG model is installed: findings, prompts, drafts and similar cases for a 12-lead ECG "
     "come with one. The ECG is shown, with calipers."
 )
-ECG_NO_CASES = "No draft report or similar cases for an ECG yet: Analyse (Ctrl+R) scores it."
+ECG_NOT_ANALYSED = (
+    "Analyse (Ctrl+R): the ECG's draft report and its similar prior ECG cases come with its scores."
+)
+NO_ECG_ARCHIVE = (
+    "No similar ECG cases: there is no ECG archive yet (elm-desktop archive add DIR --model "
+    "ECG_BUNDLE fills it; EEG cases are never offered for an ECG)."
+)
 EXPORT_FILTERS = {
     "txt": "Text (*.txt)",
     "pdf": "PDF (*.pdf)",
@@ -170,6 +176,8 @@ class MainWindow(QMainWindow):
         """The ECG model bundle (a modality-``ecg`` bundle); ECG scores need it installed."""
         self.ecg_engine = None
         self.ecg_knowledge_base = None
+        self.ecg_archive_path = default_archive(get_modality("ecg").archive_file)
+        """The ECG case archive: an ECG's similar cases come from here, never from the EEG one."""
         self.drafts = DraftStore()
         self.review: Review | None = None
         self.open_job: workers.Job | None = None
@@ -647,9 +655,11 @@ class MainWindow(QMainWindow):
         if not self.has_ecg_model():
             self.phenotype_panel.notice.setText(NO_ECG_MODEL)
             self.prompt_panel.show_unavailable(NO_ECG_MODEL)
-        self.cases_panel.set_cases([], NO_ECG_MODEL if not self.has_ecg_model() else ECG_NO_CASES)
+        self.cases_panel.set_cases(
+            [], NO_ECG_MODEL if not self.has_ecg_model() else ECG_NOT_ANALYSED
+        )
         self.report_panel.origin_label.setText(
-            NO_ECG_MODEL if not self.has_ecg_model() else ECG_NO_CASES
+            NO_ECG_MODEL if not self.has_ecg_model() else ECG_NOT_ANALYSED
         )
         self._ecg_moved()
         self.settings.add_recent_file(recording.path)
@@ -824,15 +834,25 @@ class MainWindow(QMainWindow):
             return None
         if self.analysis_job is not None and not self.analysis_job.done:
             return self.analysis_job
+        if not self.confirm_draft_loss("analyse the ECG again"):
+            return None
         review = self.review
+        review.discard_draft_edits()
         path, prompts = review.path, list(review.prompts)
+        archive_path = self.ecg_archive_path
 
         def run(progress, cancel, partial):
             from elm_desktop.analysis_ecg import analyze_ecg
+            from elm_desktop.archive import open_archive
 
             progress(0, 0, "loading the ECG model")
             engine = self._load_ecg_engine()
-            return analyze_ecg(path, engine, prompts, progress, cancel)
+            archive = open_archive(archive_path) if archive_path.exists() else None
+            try:
+                return analyze_ecg(path, engine, prompts, progress, cancel, archive=archive)
+            finally:
+                if archive is not None:
+                    archive.close()
 
         job = workers.Job(f"Analysing {path.name}", run)
         self.analysis_job = self.run_job(job, lambda result: self._analysis_ready(review, result))
@@ -948,10 +968,12 @@ class MainWindow(QMainWindow):
             result.notice,
             overruled=result.draft.overruled if result.draft is not None else (),
             unassessed=result.draft.unassessed if result.draft is not None else (),
+            held=result.draft.held if result.draft is not None else None,
         )
         self._show_provenance(result.provenance)
         self._show_familiarity(result.familiarity)
-        self.cases_panel.set_cases(result.similar_cases)
+        no_archive = ecg and not result.similar_cases and not self.ecg_archive_path.exists()
+        self.cases_panel.set_cases(result.similar_cases, NO_ECG_ARCHIVE if no_archive else None)
         if not result.zero_shot:
             self.prompt_panel.show_unavailable(result.notice or "")
 

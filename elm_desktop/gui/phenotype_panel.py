@@ -8,7 +8,7 @@ the table, the model bundle's statement of what it was trained on.
 from __future__ import annotations
 
 import html
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from PySide6.QtCore import QModelIndex, QRect, Qt, Signal
 from PySide6.QtGui import QColor, QPainter
@@ -104,14 +104,18 @@ class PhenotypePanel(QWidget):
         notice: str | None,
         overruled: Sequence[str] = (),
         unassessed: Sequence[str] = (),
+        held: Mapping[str, str] | None = None,
     ) -> None:
         """Show ``scores`` (any order; shown by probability relative to threshold).
 
         Findings in ``overruled`` are over their thresholds but not called present, because
         the record-level score calls the record normal (see the draft's reasons); findings in
-        ``unassessed`` are responses to a procedure the recording does not show. Both are
-        italic, with the bar of an absent finding.
+        ``unassessed`` are responses to a procedure the recording does not show; findings in
+        ``held`` are over their thresholds but not stated by the draft, for the reason given
+        (the ECG draft: e.g. a rate the R peaks contradict). All are italic, with the bar of an
+        absent finding.
         """
+        held = held or {}
         ordered = sorted(scores, key=lambda s: s.probability - s.threshold, reverse=True)
         self.finding_ids = [score.finding_id for score in ordered]
         self.table.setRowCount(len(ordered))
@@ -132,9 +136,16 @@ class PhenotypePanel(QWidget):
                     if score.finding_id in unassessed
                     else ""
                 )
+                + (
+                    "<br>Over its threshold, but not stated in the draft: "
+                    + html.escape(held[score.finding_id])
+                    + "."
+                    if score.finding_id in held
+                    else ""
+                )
                 + "<br><i>Click to show its top segment.</i>"
             )
-            set_aside = score.finding_id in overruled or score.finding_id in unassessed
+            set_aside = any(score.finding_id in ids for ids in (overruled, unassessed, held))
             called = score.present and not set_aside
             name = QTableWidgetItem(score.label)
             name.setToolTip(tooltip)
