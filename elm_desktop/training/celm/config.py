@@ -1,0 +1,126 @@
+"""The report generator's configuration: ``[model]``, ``[data]`` and ``[train]`` of a TOML file.
+
+A missing key keeps its default, an unknown key or table is refused. Relative paths resolve
+against the current directory (the documented commands run from the repository root), except
+that the default language model's name is looked up by :mod:`.language_model`.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from elm_desktop.errors import ConfigError
+from elm_desktop.training.celm.sections import DEFAULT_SECTIONS
+
+MODES = ("projection_only", "lora")
+PROJECTORS = ("linear", "mlp")
+
+
+@dataclass
+class CelmModelConfig:
+    """What the generator is made of; stored in its checkpoint's ``config.json``."""
+
+    # A local Hugging Face causal LM folder, or "smollm2-135m-instruct" (built by `make lm`).
+    language_model: str = "smollm2-135m-instruct"
+    # The frozen ELM checkpoint whose crop embeddings are the prefix (read at run time).
+    encoder_checkpoint: str = "resources/checkpoints/demo-5s"
+    projector: str = "linear"
+    mode: str = "projection_only"
+    lora_rank: int = 8
+    lora_alpha: float = 16.0
+    lora_targets: list[str] = field(default_factory=lambda: ["q_proj", "v_proj"])
+    sections: list[str] = field(default_factory=lambda: list(DEFAULT_SECTIONS))
+    use_history: bool = True
+    max_new_tokens: int = 320
+
+    def __post_init__(self) -> None:
+        if self.mode not in MODES:
+            raise ConfigError(f"model.mode must be one of {MODES}, not {self.mode!r}")
+        if self.projector not in PROJECTORS:
+            raise ConfigError(
+                f"model.projector must be one of {PROJECTORS}, not {self.projector!r}"
+            )
+        if self.lora_rank < 1:
+            raise ConfigError("model.lora_rank must be at least 1")
+        if not self.sections:
+            raise ConfigError("model.sections must name at least one report section")
+
+
+@dataclass
+class CelmDataConfig:
+    """Which recordings of a corpus (with a built ``cache-5s``) train and evaluate."""
+
+    corpus: str = "data/demo-train-2500"
+    cache_dir: str = ""  # default: CORPUS/cache-5s
+    train_recordings: int = 0  # 0: every recording of the train split
+    eval_recordings: int = 50  # drawn from the test split
+    seed: int = 0
+
+
+@dataclass
+class CelmTrainConfig:
+    """Optimisation of the projector, special embeddings (and LoRA adapters)."""
+
+    out_dir: str = "runs/celm"
+    epochs: int = 1
+    max_steps: int = 0  # 0: as many as the epochs give
+    grad_accum: int = 4
+    lr: float = 1e-3
+    weight_decay: float = 0.01
+    warmup_ratio: float = 0.1
+    max_grad_norm: float = 1.0
+    seed: int = 0
+    threads: int = 1
+    log_every: int = 5
+
+
+@dataclass
+class CelmConfig:
+    """A whole generator run."""
+
+    model: CelmModelConfig = field(default_factory=CelmModelConfig)
+    data: CelmDataConfig = field(default_factory=CelmDataConfig)
+    train: CelmTrainConfig = field(default_factory=CelmTrainConfig)
+
+    def to_dict(self) -> dict[str, Any]:
+        return dataclasses.asdict(self)
+
+
+_TABLES = {"model": CelmModelConfig, "data": CelmDataConfig, "train": CelmTrainConfig}
+
+
+def celm_config_from_dict(values: dict[str, Any]) -> CelmConfig:
+    """Build a :class:`CelmConfig` from nested tables, refusing unknown tables and keys."""
+    unknown = sorted(set(values) - set(_TABLES))
+    if unknown:
+        raise ConfigError(f"unknown table(s): {', '.join(unknown)}; expected {sorted(_TABLES)}")
+    tables = {}
+    for name, cls in _TABLES.items():
+        given = values.get(name, {})
+        extra = sorted(set(given) - {f.name for f in dataclasses.fields(cls)})
+        if extra:
+            raise ConfigError(f"unknown key(s) in [{name}]: {', '.join(extra)}")
+        tables[name] = cls(**given)
+    return CelmConfig(**tables)
+
+
+def load_celm_config(path: str | Path) -> CelmConfig:
+    """Read a generator configuration (``configs/celm-*.toml``).
+
+    Raises
+    ------
+    ConfigError
+        If the file is missing, not TOML, or holds an unknown table or key.
+    """
+    path = Path(path)
+    try:
+        values = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError as error:
+        raise ConfigError(f"configuration file {path} does not exist") from error
+    except tomllib.TOMLDecodeError as error:
+        raise ConfigError(f"configuration file {path} is not valid TOML: {error}") from error
+    return celm_config_from_dict(values)
