@@ -137,7 +137,11 @@ def render_html(summary: Mapping[str, Any], snippets: Sequence[TraceSnippet]) ->
     draft = summary.get("draft") or {}
     when = _time_writer(recording.get("start_time_of_day"))
     parts += _findings_table(
-        summary["findings"], draft.get("overruled", ()), draft.get("unassessed", ()), when
+        summary["findings"],
+        draft.get("overruled", ()),
+        draft.get("unassessed", ()),
+        when,
+        draft.get("held", {}),
     )
     parts += _prompts_table(summary["prompts"], when)
     if snippets:
@@ -166,7 +170,9 @@ def _findings_table(
     overruled: Sequence[str],
     unassessed: Sequence[str],
     when: Callable[[float], str] = format_time,
+    held: Mapping[str, str] | None = None,
 ) -> list[str]:
+    held = held or {}
     if not findings:
         return []
     rows = [
@@ -180,11 +186,13 @@ def _findings_table(
             call = "not assessed"
         elif f["present"]:
             call = "overruled" if f["id"] in overruled else "present"
+            if f["id"] in held:
+                call = f"not stated: {held[f['id']]}"
         times = ", ".join(when(s["start_s"]) for s in f["top_segments"])
         where = f"{f['side']} {f['region']}" if f.get("side") else ""
         rows.append(
-            f'<tr class="{call.replace(" ", "-")}"><td>{_e(f["label"])}</td><td>{f["probability"]:.2f}</td>'
-            f"<td>{f['threshold']:.2f}</td><td>{call}</td><td>{_e(where)}</td><td>{times}</td>"
+            f'<tr class="{call.split(":")[0].replace(" ", "-")}"><td>{_e(f["label"])}</td><td>{f["probability"]:.2f}</td>'
+            f"<td>{f['threshold']:.2f}</td><td>{_e(call)}</td><td>{_e(where)}</td><td>{times}</td>"
             f"<td>{_sparkline(f['crop_probability'], height=20, width=200)}</td></tr>"
         )
     rows.append("</table>")

@@ -1,0 +1,94 @@
+"""The command line on an ECG: its draft, and similar cases from an ECG archive only."""
+
+from __future__ import annotations
+
+import json
+
+from elm_desktop.archive import open_archive
+from elm_desktop.cli import main
+from elm_desktop.paths import data_dir
+from tests.conftest import write_white_noise
+
+
+def test_archive_add_fills_the_ecg_archive_and_analyze_finds_similar_ecgs(
+    ecg_bundle, ecg_corpus, tmp_path, capsys
+):
+    manifest = ecg_corpus / "manifest.jsonl"
+    code = main(
+        ["archive", "add", str(ecg_corpus), "--model", str(ecg_bundle), "--reports", str(manifest)]
+    )
+    assert code == 0
+    ecg_archive = data_dir() / "ecg_archive.sqlite"
+    assert ecg_archive.is_file() and not (data_dir() / "archive.sqlite").exists()
+    with open_archive(ecg_archive) as archive:
+        assert archive.counts()["cases"] == 40
+    out_json, out_html = tmp_path / "r.json", tmp_path / "r.html"
+    code = main(
+        [
+            "analyze",
+            str(ecg_corpus / "ecg-r00005.hea"),
+            "--model",
+            str(ecg_bundle),
+            "--archive",
+            str(ecg_archive),
+            "--json",
+            str(out_json),
+            "--html",
+            str(out_html),
+        ]
+    )
+    assert code == 0
+    summary = json.loads(out_json.read_text())
+    titles = [s["title"] for s in summary["draft"]["sections"]]
+    assert titles[:4] == ["CLINICAL INDICATION", "TECHNICAL", "RATE", "RHYTHM"]
+    assert "INTERPRETATION" in titles and "DESCRIPTION OF THE RECORD" not in titles
+    assert summary["draft"]["text"].startswith("DRAFT")
+    cases = summary["similar_cases"]
+    assert len(cases) == 5
+    html = out_html.read_text()
+    assert "Ventricular rate" in html
+
+
+def test_an_eeg_archive_gives_an_ecg_no_cases(ecg_bundle, ecg_corpus, elm_bundle, tmp_path):
+    eeg = tmp_path / "eeg"
+    eeg.mkdir()
+    write_white_noise(eeg / "noise.edf", seconds=20)
+    eeg_archive = tmp_path / "eeg.sqlite"
+    assert (
+        main(
+            ["archive", "add", str(eeg), "--model", str(elm_bundle), "--archive", str(eeg_archive)]
+        )
+        == 0
+    )
+    out_json = tmp_path / "r.json"
+    code = main(
+        [
+            "analyze",
+            str(ecg_corpus / "ecg-r00005.hea"),
+            "--model",
+            str(ecg_bundle),
+            "--archive",
+            str(eeg_archive),
+            "--json",
+            str(out_json),
+        ]
+    )
+    assert code == 0
+    summary = json.loads(out_json.read_text())
+    assert summary["similar_cases"] == []
+    assert "no similar cases are shown" in summary["notice"]
+    # Nor can the ECG be added to the EEG archive.
+    assert (
+        main(
+            [
+                "archive",
+                "add",
+                str(ecg_corpus),
+                "--model",
+                str(elm_bundle),
+                "--archive",
+                str(eeg_archive),
+            ]
+        )
+        == 2
+    )
