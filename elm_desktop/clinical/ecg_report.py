@@ -14,6 +14,10 @@ It states only what the recording supports, with the EEG draft's guards:
   bundle's ``phenotypes.toml``: maximum F1 on the val split) and the record-level "Normal ECG"
   score allows it, as on the EEG side (:func:`~elm_desktop.clinical.report.record_impression`:
   abnormal findings in a record the model calls normal are overruled, not stated);
+- a finding whose threshold has too little **support** is not stated: none calibrated for
+  this model (no positive on its calibration split), or the model's AUROC there
+  (``calibration_auroc`` in the bundle's ``phenotypes.toml``) under
+  :data:`MIN_CALIBRATION_AUROC` (the shipped model's premature atrial complexes: 0.47);
 - findings the measurement or each other rule out are **not stated**, and the MODEL FINDINGS
   section says why: a sinus rhythm named by a rate the R peaks contradict (bradycardia under
   60/min, tachycardia over 100/min, sinus rhythm 60-100/min, :data:`RATE_SLACK_BPM` either
@@ -55,6 +59,9 @@ from elm_desktop.clinical.zeroshot import FindingScore
 MIN_BEATS = 3
 #: Tolerance of the rate limits that name a sinus rhythm, in beats per minute.
 RATE_SLACK_BPM = 3.0
+#: Least AUROC on the calibration split for a finding to be stated (fixed beforehand, not
+#: tuned on test figures).
+MIN_CALIBRATION_AUROC = 0.75
 #: Least RR coefficient of variation for atrial fibrillation to be stated (the synthetic
 #: corpus: AF at least 0.115, regular rhythms at most 0.022).
 AF_MIN_RR_CV = 0.08
@@ -189,9 +196,13 @@ def draft_ecg_report(
     overruled = [s.finding_id for s in scores or () if s.present and not allowed[s.finding_id]]
     held = dict.fromkeys(overruled, "overruled by the record's score")  # id -> why not stated
     present = {s.finding_id: s for s in scores or () if allowed.get(s.finding_id)}
+    for finding in present:
+        reason = _unsupported(knowledge_base, finding)
+        if reason:
+            held[finding] = reason
     rhythm = _rhythm(present, facts, held)
     for first, second in _EXCLUSIVE:
-        if first in present and second in present:
+        if {first, second} <= set(present) - set(held):
             reason = (
                 f"{knowledge_base[first].label} and {knowledge_base[second].label.lower()} "
                 "exclude each other"
@@ -247,11 +258,25 @@ def draft_ecg_report(
     )
 
 
+def _unsupported(knowledge_base: KnowledgeBase, finding_id: str) -> str | None:
+    """Why a finding's threshold does not support stating it; None when it does."""
+    finding = knowledge_base[finding_id]
+    if finding.category == "overall":
+        return None  # the record-level score decides the impression; it is not a statement
+    if finding.calibration_auroc is None:
+        return "no threshold calibrated for this model"
+    if finding.calibration_auroc < MIN_CALIBRATION_AUROC:
+        return (
+            f"too weak where its threshold was calibrated (AUROC {finding.calibration_auroc:.2f})"
+        )
+    return None
+
+
 def _rhythm(present: dict[str, FindingScore], facts: EcgFacts, held: dict[str, str]) -> str | None:
     """The one rhythm to state: the likeliest present rhythm the measurement agrees with."""
     candidates = []
     for finding in RHYTHMS:
-        if finding not in present:
+        if finding not in present or finding in held:
             continue
         conflict = rhythm_conflict(finding, facts)
         if conflict:

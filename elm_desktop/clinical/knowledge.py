@@ -74,6 +74,10 @@ class Finding:
         The draft report's sentence when the finding is present.
     negative : str
         The draft's pertinent negative when the finding is absent; empty for none.
+    calibration_auroc : float or None
+        The model's AUROC for the finding on the split its threshold was calibrated on (a
+        bundle's ``phenotypes.toml`` written by ``evaluate``); None where no threshold was
+        calibrated. The ECG draft states a finding only with enough of it.
     """
 
     id: str
@@ -88,6 +92,7 @@ class Finding:
     terms: tuple[str, ...] = ()
     sentence: str = ""
     negative: str = ""
+    calibration_auroc: float | None = None
 
     def prompts(self, style: PromptStyle = "knowledge") -> tuple[str, ...]:
         """Return the positive prompts of one style.
@@ -279,6 +284,9 @@ def _make_finding(finding_id: str, entry: dict[str, Any], source: Path) -> Findi
     if not isinstance(threshold, int | float) or not 0.0 < threshold < 1.0:
         raise ConfigError(f"{source}: {finding_id}.threshold must be a number between 0 and 1")
     values["threshold"] = float(threshold)
+    support = values.get("calibration_auroc")
+    if support is not None and (not isinstance(support, int | float) or not 0.0 <= support <= 1.0):
+        raise ConfigError(f"{source}: {finding_id}.calibration_auroc must be between 0 and 1")
     if not isinstance(values.get("abnormal", True), bool):
         raise ConfigError(f"{source}: {finding_id}.abnormal must be true or false")
     return Finding(id=finding_id, **values)

@@ -2,19 +2,35 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 
-from elm_desktop.clinical.ecg_report import EcgFacts, draft_ecg_report, rhythm_conflict
+from elm_desktop.clinical.ecg_report import (
+    MIN_CALIBRATION_AUROC,
+    EcgFacts,
+    draft_ecg_report,
+    rhythm_conflict,
+)
 from elm_desktop.clinical.knowledge import load_knowledge_base
 from elm_desktop.clinical.report import MODEL_FINDINGS, TO_COMPLETE, WITHHELD
 from elm_desktop.clinical.zeroshot import FindingScore
+from elm_desktop.errors import ConfigError
 from elm_desktop.paths import RESOURCES
 
 
 @pytest.fixture(scope="module")
-def kb():
-    return load_knowledge_base(RESOURCES / "ecg_phenotypes.toml")
+def kb(tmp_path_factory):
+    """The ECG findings with every threshold calibrated at AUROC 0.9 (a bundle's overlay)."""
+    base = load_knowledge_base(RESOURCES / "ecg_phenotypes.toml")
+    overlay = tmp_path_factory.mktemp("bundle") / "phenotypes.toml"
+    overlay.write_text(
+        "".join(f"[findings.{f}]\ncalibration_auroc = 0.9\n" for f in base), encoding="utf-8"
+    )
+    return load_knowledge_base(
+        RESOURCES / "ecg_phenotypes.toml", user_path=overlay.parent / "none", model_path=overlay
+    )
 
 
 def scores(kb, present: dict[str, float], threshold: float = 0.5) -> list[FindingScore]:
@@ -149,3 +165,30 @@ def test_no_text_tower_no_findings(kb):
     )
     assert draft.impression == "not assessed" and draft.asserted == []
     assert "The lead labelled aVL carries aVF." in section(draft, "TECHNICAL")
+
+
+def test_a_finding_without_support_where_it_was_calibrated_is_not_stated(tmp_path):
+    """The shipped checkpoint's calibration: premature atrial complexes at val AUROC 0.47, left
+    axis deviation never calibrated (no positive)."""
+    shipped = Path(__file__).resolve().parents[2] / "resources/checkpoints/ecg-merl/phenotypes.toml"
+    kb = load_knowledge_base(
+        RESOURCES / "ecg_phenotypes.toml", user_path=tmp_path / "none", model_path=shipped
+    )
+    assert kb["pac"].calibration_auroc < MIN_CALIBRATION_AUROC
+    assert kb["left_axis_deviation"].calibration_auroc is None
+    assert kb["pvc"].calibration_auroc >= MIN_CALIBRATION_AUROC
+    found = scores(kb, {"sinus_rhythm": 0.9, "pac": 0.9, "pvc": 0.9, "left_axis_deviation": 0.9})
+    draft = draft_ecg_report(facts(75), kb, "m", found)
+    assert section(draft, "ECTOPY") == "Premature ventricular complexes."
+    assert draft.held["pac"].startswith("too weak where its threshold was calibrated (AUROC 0.47")
+    assert draft.held["left_axis_deviation"] == "no threshold calibrated for this model"
+    assert "AXIS" not in [s.title for s in draft.sections]
+
+
+def test_a_calibration_auroc_out_of_range_is_refused(tmp_path):
+    bad = tmp_path / "phenotypes.toml"
+    bad.write_text("[findings.pac]\ncalibration_auroc = 1.5\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match="calibration_auroc must be between 0 and 1"):
+        load_knowledge_base(
+            RESOURCES / "ecg_phenotypes.toml", user_path=tmp_path / "none", model_path=bad
+        )

@@ -196,8 +196,10 @@ def calibrated_thresholds(
 ) -> str:
     """Per class, the threshold of maximum F1 on these records, as a ``phenotypes.toml``.
 
-    Classes without a positive keep the knowledge base's 0.5 (they are left out of the file).
-    ``style`` is the prompt style the probabilities came from; the file sets it.
+    Each class's AUROC on these records goes beside its threshold (``calibration_auroc``: how
+    much support the threshold has; the ECG draft states no finding with too little). Classes
+    without a positive keep the knowledge base's 0.5 and no AUROC (they are left out of the
+    file). ``style`` is the prompt style the probabilities came from; the file sets it.
     """
     lines = [
         f"# ECG thresholds of maximum F1 on the val split of {corpus} ({style} prompts, the "
@@ -219,6 +221,7 @@ def calibrated_thresholds(
         lines += [
             f"[findings.{name}]",
             f"threshold = {float(candidates[int(np.argmax(f1))]):.4f}",
+            f"calibration_auroc = {_auroc(truth, probabilities[:, column]):.4f}",
             "",
         ]
     return "\n".join(lines)
