@@ -22,7 +22,7 @@ from elm_desktop.progress import CancelToken, ProgressCallback
 from elm_desktop.runtime import Engine, recording_embedding
 from elm_desktop.runtime.report_segments import segment_report
 from elm_desktop.signals import Recording
-from elm_desktop.signals.ecg import read_ecg
+from elm_desktop.signals.ecg import EcgRecording, read_ecg
 from elm_desktop.signals.event_files import is_sidecar
 from elm_desktop.signals.modality import detect_modality, get_modality
 
@@ -208,18 +208,53 @@ def _ecg_case(
     file_hash: str | None,
     keep_source_path: bool,
 ) -> NewCase:
-    """The case of a 12-lead ECG file: its 10 s windows encoded, de-identified metadata.
-
-    Age and sex come from ``known`` (a corpus manifest) only; the patient's name and birth
-    date are never stored for an ECG, and the file's path only when asked and free of the
-    patient fields the file holds.
-    """
-    modality = get_modality("ecg")
+    """Read and encode a 12-lead ECG file, and return its case (:func:`ecg_case_for_recording`)."""
     ecg = read_ecg(path, include_phi=keep_source_path)
-    windows, starts_s = modality.model_windows(
+    windows, starts_s = get_modality("ecg").model_windows(
         ecg, engine.bundle.window_s, str(engine.bundle.manifest.get("normalisation", "mv"))
     )
     encoding = engine.encode(windows)
+    return ecg_case_for_recording(
+        ecg,
+        engine,
+        encoding.embeddings,
+        encoding.attention_weights,
+        starts_s,
+        report,
+        known,
+        file_hash,
+        keep_source_path,
+    )
+
+
+def ecg_case_for_recording(
+    ecg: EcgRecording,
+    engine: Engine,
+    crop_embeddings: np.ndarray,
+    crop_weights: np.ndarray,
+    crop_starts_s: np.ndarray,
+    report: str | None = None,
+    known: Mapping[str, object] | None = None,
+    file_hash: str | None = None,
+    keep_source_path: bool = False,
+) -> NewCase:
+    """The case of a 12-lead ECG whose windows are already encoded (e.g. by an analysis).
+
+    Age and sex come from ``known`` (a corpus manifest) only; the patient's name and birth
+    date are never stored for an ECG, and the file's path only when asked, read with its
+    patient fields, and free of them.
+
+    Parameters
+    ----------
+    ecg : EcgRecording
+        The opened ECG.
+    engine : Engine
+        The ECG model that encoded the windows; it embeds the report's sentences.
+    crop_embeddings, crop_weights, crop_starts_s : ndarray
+        The windows' embeddings (n, d), attention weights (n,) and starts in s (n,).
+    report, known, file_hash, keep_source_path
+        As for :func:`case_for_recording`.
+    """
     segments = []
     segment_embeddings = None
     if report:
@@ -228,21 +263,22 @@ def _ecg_case(
             segment_embeddings = engine.embed_text([s.text for s in segments])
     known = known or {}
     age = known.get("age")
+    path = Path(ecg.path)
     source = None
     if keep_source_path and ecg.patient is not None:
         patient = ecg.patient
         words = f"{patient.patient_id} {patient.name} {patient.birth_date}".replace("^", " ")
-        text = str(Path(path).resolve()).lower()
+        text = str(path.resolve()).lower()
         if not any(len(w) >= 3 and w.lower() in text for w in words.split()):
-            source = str(Path(path).resolve())
+            source = str(path.resolve())
     return NewCase(
         content_hash=file_hash or content_hash(path),
         model=model_id(engine),
         window_s=engine.bundle.window_s,
-        embedding=recording_embedding(encoding.embeddings, encoding.attention_weights),
-        crop_embeddings=encoding.embeddings,
-        crop_starts_s=starts_s,
-        crop_weights=encoding.attention_weights,
+        embedding=recording_embedding(crop_embeddings, crop_weights),
+        crop_embeddings=crop_embeddings,
+        crop_starts_s=crop_starts_s,
+        crop_weights=crop_weights,
         metadata=CaseMetadata(
             age=min(int(age), MAX_AGE) if isinstance(age, int | float) else None,
             sex=known.get("sex") if known.get("sex") in ("F", "M") else None,

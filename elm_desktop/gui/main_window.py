@@ -665,6 +665,7 @@ class MainWindow(QMainWindow):
         self.settings.add_recent_file(recording.path)
         self.setWindowTitle(f"{recording.path.name} — ELM Desktop")
         self.recording_opened.emit(recording)
+        self._fingerprint(self.review)  # its saved draft and sign-off are kept by the file's hash
 
     def _ecg_moved(self, *_args) -> None:
         if self.ecg_recording is None:

@@ -167,3 +167,25 @@ def test_a_finding_the_draft_holds_back_is_not_shown_as_called(ecg_window):
     held, called = items["sinus_bradycardia"], items["sinus_rhythm"]
     assert held.font().italic() and not held.font().bold() and why in held.toolTip()
     assert called.font().bold() and not called.font().italic()
+
+
+def test_an_edited_ecg_draft_is_saved_and_comes_back(
+    qtbot,
+    ecg_window,
+    open_in_window,
+    ecg_corpus,  # noqa: F811
+):
+    window = ecg_window
+    path = ecg_corpus / "ecg-r00007.hea"
+    with qtbot.waitSignal(window.file_fingerprinted, timeout=10000):
+        open_in_window(path)
+    with qtbot.waitSignal(window.analysis_finished, timeout=60000):
+        window.analyze()
+    window.report_panel.editor.append("Reviewer: rate checked by hand.")
+    assert window.save_draft() is not None
+    with qtbot.waitSignal(window.file_fingerprinted, timeout=10000):
+        open_in_window(ecg_corpus / "ecg-r00008.hea")
+    assert "rate checked by hand" not in window.report_panel.editor.toPlainText()
+    with qtbot.waitSignal(window.file_fingerprinted, timeout=10000):
+        open_in_window(path)
+    assert "Reviewer: rate checked by hand." in window.report_panel.editor.toPlainText()
