@@ -22,9 +22,9 @@ It states only what the recording supports, with the EEG draft's guards:
   section says why: a sinus rhythm named by a rate the R peaks contradict (bradycardia under
   60/min, tachycardia over 100/min, sinus rhythm 60-100/min, :data:`RATE_SLACK_BPM` either
   side), atrial fibrillation on RR intervals that are regular (coefficient of variation under
-  :data:`AF_MIN_RR_CV`), two rhythms at once (the likelier is stated), first-degree AV block
-  and premature atrial complexes without P waves (in atrial fibrillation or flutter), left and right bundle branch block together, LVH with low
-  voltage, and ST changes or LVH in left bundle branch block (whose secondary ST-T changes are
+  :data:`AF_MIN_RR_CV`), two rhythms at once (neither is stated), first-degree AV block
+  and premature atrial complexes without P waves (in atrial fibrillation or flutter), left
+  and right bundle branch block together, LVH with low voltage, and ST changes or LVH in left bundle branch block (whose secondary ST-T changes are
   not read as ischaemia or strain here);
 - a recording unlike the model's training data gets the model's findings listed, unconfirmed,
   under MODEL FINDINGS only (:data:`~elm_desktop.clinical.report.WITHHELD`);
@@ -273,7 +273,7 @@ def _unsupported(knowledge_base: KnowledgeBase, finding_id: str) -> str | None:
 
 
 def _rhythm(present: dict[str, FindingScore], facts: EcgFacts, held: dict[str, str]) -> str | None:
-    """The one rhythm to state: the likeliest present rhythm the measurement agrees with."""
+    """The one rhythm to state: the present rhythm the measurement agrees with, if only one."""
     candidates = []
     for finding in RHYTHMS:
         if finding not in present or finding in held:
@@ -283,9 +283,11 @@ def _rhythm(present: dict[str, FindingScore], facts: EcgFacts, held: dict[str, s
             held[finding] = conflict
         else:
             candidates.append(finding)
-    candidates.sort(key=lambda f: -present[f].probability)
-    for other in candidates[1:]:
-        held[other] = f"{present[candidates[0]].label.lower()} is more likely"
+    if len(candidates) > 1:  # one rhythm at a time: two called at once leave it to the reviewer
+        names = [present[f].label.lower() for f in candidates]
+        reason = f"{', '.join(names[:-1])} and {names[-1]} both scored over threshold"
+        held.update(dict.fromkeys(candidates, reason))
+        return None
     return candidates[0] if candidates else None
 
 

@@ -192,3 +192,12 @@ def test_a_calibration_auroc_out_of_range_is_refused(tmp_path):
         load_knowledge_base(
             RESOURCES / "ecg_phenotypes.toml", user_path=tmp_path / "none", model_path=bad
         )
+
+
+def test_two_rhythms_called_at_once_leave_the_rhythm_to_the_reviewer(kb):
+    found = scores(kb, {"sinus_tachycardia": 0.99, "atrial_flutter": 0.97})
+    draft = draft_ecg_report(facts(150), kb, "m", found)
+    assert section(draft, "RHYTHM") == TO_COMPLETE
+    assert draft.held["sinus_tachycardia"] == draft.held["atrial_flutter"]
+    assert "both scored over threshold" in draft.held["atrial_flutter"]
+    assert not {"sinus_tachycardia", "atrial_flutter"} & set(draft.asserted)
