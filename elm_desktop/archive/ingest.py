@@ -107,9 +107,11 @@ def build_case(
     Parameters
     ----------
     path : Path
-        The EDF/BDF file.
+        The EDF/BDF file, or a 12-lead ECG file (WFDB, ECG EDF, HL7 aECG, GE MUSE XML): the
+        modality registry reads it and cuts its model input.
     engine : Engine
-        The model that encodes crops (and report segments, when it has a text tower).
+        The model that encodes crops (and report segments, when it has a text tower); its
+        modality must be the file's.
     report, known, keep_identity, file_hash, keep_source_path
         As for :func:`case_for_recording`.
     """
@@ -120,10 +122,12 @@ def build_case(
             f"{engine.bundle.modality.upper()}: add it with an {modality.name.upper()} model "
             f"to an archive of its own (an archive holds one model's embeddings)"
         )
-    if modality.name == "ecg":
-        return _ecg_case(path, engine, report, known, file_hash, keep_source_path)
-    rec = modality.open(path)
-    crops, starts_s = modality.model_windows(rec, engine.bundle.window_s, "")
+    if modality.name == "ecg":  # patient fields read only to keep them out of a stored path
+        rec = read_ecg(path, include_phi=keep_source_path)
+    else:
+        rec = modality.open(path)
+    normalisation = str(engine.bundle.manifest.get("normalisation", "mv"))
+    crops, starts_s = modality.model_windows(rec, engine.bundle.window_s, normalisation)
     encoding = engine.encode(crops)
     return case_for_recording(
         rec,
@@ -140,7 +144,7 @@ def build_case(
 
 
 def case_for_recording(
-    rec: Recording,
+    rec: Recording | EcgRecording,
     engine: Engine,
     crop_embeddings: np.ndarray,
     crop_weights: np.ndarray,
@@ -155,8 +159,11 @@ def case_for_recording(
 
     Parameters
     ----------
-    rec : Recording
-        The opened recording (for de-identified metadata and the file's path and hash).
+    rec : Recording or EcgRecording
+        The opened recording (for de-identified metadata and the file's path and hash). For a
+        12-lead ECG, age and sex come from ``known`` only, the patient's name and birth date
+        are never stored (``keep_identity`` stores nothing more yet), and the path only when
+        the ECG was read with its patient fields and holds none of them.
     engine : Engine
         The model that encoded the crops; it embeds the report segments when it has a text
         tower.
@@ -176,13 +183,15 @@ def case_for_recording(
         patients, dates and wards.
     """
     bundle = engine.bundle
-    segments = []
-    segment_embeddings = None
-    if report:
-        segments = segment_report(report, mode="paragraph" if bundle.window_s >= 60 else "sentence")
-        if segments and bundle.has_text:
-            segment_embeddings = engine.embed_text([s.text for s in segments])
+    segments, segment_embeddings = _report_segments(report, engine)
     path = Path(rec.path)
+    if isinstance(rec, EcgRecording):
+        metadata, source = _ecg_metadata(rec, known, keep_source_path)
+        identity = None
+    else:
+        metadata = case_metadata(rec, known)
+        source = safe_source(path, rec.patient) if keep_source_path else None
+        identity = patient_identity(rec) if keep_identity else None
     return NewCase(
         content_hash=file_hash or content_hash(path),
         model=model_id(engine),
@@ -191,106 +200,49 @@ def case_for_recording(
         crop_embeddings=crop_embeddings,
         crop_starts_s=crop_starts_s,
         crop_weights=crop_weights,
-        metadata=case_metadata(rec, known),
-        source=safe_source(path, rec.patient) if keep_source_path else None,
-        report=report,
-        segments=segments,
-        segment_embeddings=segment_embeddings,
-        identity=patient_identity(rec) if keep_identity else None,
-    )
-
-
-def _ecg_case(
-    path: Path,
-    engine: Engine,
-    report: str | None,
-    known: Mapping[str, object] | None,
-    file_hash: str | None,
-    keep_source_path: bool,
-) -> NewCase:
-    """Read and encode a 12-lead ECG file, and return its case (:func:`ecg_case_for_recording`)."""
-    ecg = read_ecg(path, include_phi=keep_source_path)
-    windows, starts_s = get_modality("ecg").model_windows(
-        ecg, engine.bundle.window_s, str(engine.bundle.manifest.get("normalisation", "mv"))
-    )
-    encoding = engine.encode(windows)
-    return ecg_case_for_recording(
-        ecg,
-        engine,
-        encoding.embeddings,
-        encoding.attention_weights,
-        starts_s,
-        report,
-        known,
-        file_hash,
-        keep_source_path,
-    )
-
-
-def ecg_case_for_recording(
-    ecg: EcgRecording,
-    engine: Engine,
-    crop_embeddings: np.ndarray,
-    crop_weights: np.ndarray,
-    crop_starts_s: np.ndarray,
-    report: str | None = None,
-    known: Mapping[str, object] | None = None,
-    file_hash: str | None = None,
-    keep_source_path: bool = False,
-) -> NewCase:
-    """The case of a 12-lead ECG whose windows are already encoded (e.g. by an analysis).
-
-    Age and sex come from ``known`` (a corpus manifest) only; the patient's name and birth
-    date are never stored for an ECG, and the file's path only when asked, read with its
-    patient fields, and free of them.
-
-    Parameters
-    ----------
-    ecg : EcgRecording
-        The opened ECG.
-    engine : Engine
-        The ECG model that encoded the windows; it embeds the report's sentences.
-    crop_embeddings, crop_weights, crop_starts_s : ndarray
-        The windows' embeddings (n, d), attention weights (n,) and starts in s (n,).
-    report, known, file_hash, keep_source_path
-        As for :func:`case_for_recording`.
-    """
-    segments = []
-    segment_embeddings = None
-    if report:
-        segments = segment_report(report, mode="sentence")
-        if segments and engine.bundle.has_text:
-            segment_embeddings = engine.embed_text([s.text for s in segments])
-    known = known or {}
-    age = known.get("age")
-    path = Path(ecg.path)
-    source = None
-    if keep_source_path and ecg.patient is not None:
-        patient = ecg.patient
-        words = f"{patient.patient_id} {patient.name} {patient.birth_date}".replace("^", " ")
-        text = str(path.resolve()).lower()
-        if not any(len(w) >= 3 and w.lower() in text for w in words.split()):
-            source = str(path.resolve())
-    return NewCase(
-        content_hash=file_hash or content_hash(path),
-        model=model_id(engine),
-        window_s=engine.bundle.window_s,
-        embedding=recording_embedding(crop_embeddings, crop_weights),
-        crop_embeddings=crop_embeddings,
-        crop_starts_s=crop_starts_s,
-        crop_weights=crop_weights,
-        metadata=CaseMetadata(
-            age=min(int(age), MAX_AGE) if isinstance(age, int | float) else None,
-            sex=known.get("sex") if known.get("sex") in ("F", "M") else None,
-            duration_s=float(ecg.duration),
-            sfreq=float(ecg.sfreq),
-            recording_hour=ecg.start.hour if ecg.start is not None else None,
-        ),
+        metadata=metadata,
         source=source,
         report=report,
         segments=segments,
         segment_embeddings=segment_embeddings,
+        identity=identity,
     )
+
+
+def _ecg_metadata(
+    ecg: EcgRecording, known: Mapping[str, object] | None, keep_source_path: bool
+) -> tuple[CaseMetadata, str | None]:
+    """An ECG's de-identified metadata (age and sex from ``known`` only, the hour of day, no
+    date) and, when asked, its path (see :func:`case_for_recording`)."""
+    known = known or {}
+    age = known.get("age")
+    metadata = CaseMetadata(
+        age=min(int(age), MAX_AGE) if isinstance(age, int | float) else None,
+        sex=known.get("sex") if known.get("sex") in ("F", "M") else None,
+        duration_s=float(ecg.duration),
+        sfreq=float(ecg.sfreq),
+        recording_hour=ecg.start.hour if ecg.start is not None else None,
+    )
+    path = Path(ecg.path).resolve()
+    if not keep_source_path or ecg.patient is None:
+        return metadata, None
+    patient = ecg.patient
+    words = f"{patient.patient_id} {patient.name} {patient.birth_date}".replace("^", " ").split()
+    named = any(len(w) >= 3 and w.lower() in str(path).lower() for w in words)
+    return metadata, None if named else str(path)
+
+
+def _report_segments(report: str | None, engine: Engine) -> tuple[list, np.ndarray | None]:
+    """A report cut into segments (paragraphs for 60 s crops, else sentences), embedded when
+    the model has a text tower."""
+    if not report:
+        return [], None
+    segments = segment_report(
+        report, mode="paragraph" if engine.bundle.window_s >= 60 else "sentence"
+    )
+    if segments and engine.bundle.has_text:
+        return segments, engine.embed_text([s.text for s in segments])
+    return segments, None
 
 
 def add_recordings(

@@ -57,3 +57,13 @@ def test_an_eeg_file_never_enters_an_ecg_archive(tmp_path, ecg_engine):
         reason = result.failed[0][1]
         assert "reads ECG" in reason and "archive of its own" in reason
         assert archive.counts()["cases"] == 0
+
+
+def test_an_ecg_path_is_kept_only_when_asked(tmp_path, ecg_engine, ecg_corpus):  # noqa: F811
+    paths = find_recordings(ecg_corpus)[:2]
+    with open_archive(tmp_path / "ecg.sqlite") as archive:
+        add_recordings(archive, paths[:1], ecg_engine)
+        add_recordings(archive, paths[1:], ecg_engine, keep_source_paths=True)
+        assert archive.case(1).source is None
+        assert archive.case(2).source == str(paths[1].resolve())
+        assert archive.case(1).metadata.age is None  # no manifest: the file gives no age

@@ -10,6 +10,14 @@ from elm_desktop.paths import data_dir
 from tests.conftest import write_white_noise
 
 
+def analyze_with_archive(record, bundle, archive, out_dir, *more: str) -> dict:
+    """``elm-desktop analyze RECORD --model BUNDLE --archive ARCHIVE --json``: the summary."""
+    out_json = out_dir / "r.json"
+    command = ["analyze", str(record), "--model", str(bundle), "--archive", str(archive)]
+    assert main([*command, "--json", str(out_json), *more]) == 0
+    return json.loads(out_json.read_text())
+
+
 def test_archive_add_fills_the_ecg_archive_and_analyze_finds_similar_ecgs(
     ecg_bundle, ecg_corpus, tmp_path, capsys
 ):
@@ -22,23 +30,10 @@ def test_archive_add_fills_the_ecg_archive_and_analyze_finds_similar_ecgs(
     assert ecg_archive.is_file() and not (data_dir() / "archive.sqlite").exists()
     with open_archive(ecg_archive) as archive:
         assert archive.counts()["cases"] == 40
-    out_json, out_html = tmp_path / "r.json", tmp_path / "r.html"
-    code = main(
-        [
-            "analyze",
-            str(ecg_corpus / "ecg-r00005.hea"),
-            "--model",
-            str(ecg_bundle),
-            "--archive",
-            str(ecg_archive),
-            "--json",
-            str(out_json),
-            "--html",
-            str(out_html),
-        ]
+    out_html = tmp_path / "r.html"
+    summary = analyze_with_archive(
+        ecg_corpus / "ecg-r00005.hea", ecg_bundle, ecg_archive, tmp_path, "--html", str(out_html)
     )
-    assert code == 0
-    summary = json.loads(out_json.read_text())
     titles = [s["title"] for s in summary["draft"]["sections"]]
     assert titles[:4] == ["CLINICAL INDICATION", "TECHNICAL", "RATE", "RHYTHM"]
     assert "INTERPRETATION" in titles and "DESCRIPTION OF THE RECORD" not in titles
@@ -60,21 +55,7 @@ def test_an_eeg_archive_gives_an_ecg_no_cases(ecg_bundle, ecg_corpus, elm_bundle
         )
         == 0
     )
-    out_json = tmp_path / "r.json"
-    code = main(
-        [
-            "analyze",
-            str(ecg_corpus / "ecg-r00005.hea"),
-            "--model",
-            str(ecg_bundle),
-            "--archive",
-            str(eeg_archive),
-            "--json",
-            str(out_json),
-        ]
-    )
-    assert code == 0
-    summary = json.loads(out_json.read_text())
+    summary = analyze_with_archive(ecg_corpus / "ecg-r00005.hea", ecg_bundle, eeg_archive, tmp_path)
     assert summary["similar_cases"] == []
     assert "no similar cases are shown" in summary["notice"]
     # Nor can the ECG be added to the EEG archive.
