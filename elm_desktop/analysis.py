@@ -45,7 +45,12 @@ from elm_desktop.clinical import (
     prompt_curve,
     score_findings,
 )
-from elm_desktop.clinical.familiarity import Familiarity, FamiliarityReference, assess
+from elm_desktop.clinical.familiarity import (
+    Familiarity,
+    FamiliarityReference,
+    assess,
+    crop_profile,
+)
 from elm_desktop.clinical.knowledge import PromptStyle
 from elm_desktop.clinical.localise import Location, crop_band_power, localise
 from elm_desktop.clinical.procedures import recorded_procedures
@@ -124,6 +129,9 @@ class AnalysisResult:
     band_power : numpy.ndarray
         float32 [n_crops, 20, 4], log10 power of each crop's derivations in the delta, theta,
         alpha and beta bands (:func:`~elm_desktop.clinical.localise.crop_band_power`).
+    crop_profiles : numpy.ndarray
+        float32 [n_crops, p], what each crop's signal looks like
+        (:func:`~elm_desktop.clinical.familiarity.crop_profile`), for the familiarity check.
     locations : dict of str to Location
         Side and region of each lateralised finding, from ``band_power`` in the crops where the
         finding's own curve is above its median, weighted by how far
@@ -178,6 +186,7 @@ class AnalysisResult:
     crop_embeddings: np.ndarray
     recording_embedding: np.ndarray
     band_power: np.ndarray = field(default_factory=lambda: np.zeros((0, 0, 0), np.float32))
+    crop_profiles: np.ndarray = field(default_factory=lambda: np.zeros((0, 0), np.float32))
     locations: dict[str, Location] = field(default_factory=dict)
     findings: list[FindingScore] = field(default_factory=list)
     prompts: list[PromptCurve] = field(default_factory=list)
@@ -500,6 +509,7 @@ def _familiarity(engine: Engine, result: AnalysisResult) -> Familiarity | None:
     return assess(
         FamiliarityReference.load(path),
         result.crop_embeddings,
+        result.crop_profiles,
         result.band_power,
         ELM_CHANNELS,
         result.provenance,
@@ -593,6 +603,7 @@ class _StreamingEncoder:
         self.embeddings: list[np.ndarray] = []
         self.logits: list[np.ndarray] = []
         self.band_power: list[np.ndarray] = []
+        self.profiles: list[np.ndarray] = []
         self.n_crops = 0
 
     @property
@@ -610,6 +621,7 @@ class _StreamingEncoder:
         self.embeddings.append(np.asarray(out.embeddings, np.float32))
         self.logits.append(np.asarray(out.attention_logits, np.float32))
         self.band_power.append(crop_band_power(crops, ELM_SFREQ))
+        self.profiles.append(crop_profile(crops))
         self.n_crops += n
 
 
@@ -634,6 +646,7 @@ def _assemble(
         crop_embeddings=embeddings,
         recording_embedding=np.asarray(recording, np.float32),
         band_power=np.concatenate(encoder.band_power),
+        crop_profiles=np.concatenate(encoder.profiles),
         encoded_s=encoder.encoded_s,
     )
     if bank is not None:

@@ -1,7 +1,7 @@
 """``elm-desktop model familiarity``: the bundle's reference of its training data, and its test.
 
 ``fit`` encodes recordings of the model's training corpus exactly as the workstation does and
-stores the distribution of their crop embeddings in the bundle (:mod:`elm_desktop.clinical.
+stores a summary of their crop embeddings and signal profiles in the bundle (:mod:`elm_desktop.clinical.
 familiarity`). ``measure`` reports how often the reference flags each corpus given, and how
 well it tells each from the first one (the model's own test split, normally).
 """
@@ -30,10 +30,18 @@ def register(commands: argparse._SubParsersAction) -> None:
     )
     fit = actions.add_parser("fit", help="store the training data's distribution in the bundle")
     fit.add_argument("bundle", type=Path, help="bundle folder")
-    fit.add_argument("--corpus", required=True, type=Path, help="the model's training corpus")
+    fit.add_argument(
+        "--corpus",
+        required=True,
+        type=Path,
+        action="append",
+        help="the model's training corpus (repeat for each corpus it was trained on)",
+    )
     fit.add_argument("--split", default="train", help="split to summarise (default: train)")
     fit.add_argument("--heldout", default="val", help="split that scales the distance (val)")
-    fit.add_argument("--max-recordings", type=int, default=MAX_RECORDINGS)
+    fit.add_argument(
+        "--max-recordings", type=int, default=MAX_RECORDINGS, help="per corpus and split"
+    )
     fit.add_argument("--out", type=Path, help="also write the reference to this .npz file")
     fit.add_argument("--device", default="auto", choices=("auto", "cpu", "cuda"))
     fit.set_defaults(handler=_fit)
@@ -52,7 +60,7 @@ def register(commands: argparse._SubParsersAction) -> None:
 
 def encode_corpus(
     corpus: Path, split: str | None, engine, limit: int
-) -> list[tuple[np.ndarray, np.ndarray]]:
+) -> list[tuple[np.ndarray, np.ndarray, np.ndarray]]:
     """:func:`encode_recording` of up to ``limit`` recordings of one split of a corpus."""
     from elm_desktop.cli.analyze import each_with_progress
     from elm_desktop.errors import ConfigError
@@ -80,43 +88,53 @@ def corpus_manifest(corpus: Path) -> Path:
     return manifest
 
 
-def encode_recording(path: Path, engine) -> tuple[np.ndarray, np.ndarray]:
-    """Crop embeddings and band power of one recording, preprocessed as the workstation does."""
+def encode_recording(path: Path, engine) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Crop embeddings, crop profiles and band power of one recording, as the workstation has."""
+    from elm_desktop.clinical.familiarity import crop_profile
     from elm_desktop.clinical.localise import crop_band_power
     from elm_desktop.signals import ELM_SFREQ, crop_windows, elm_input, open_recording
 
     crops, _ = crop_windows(elm_input(open_recording(path)), window_s=engine.bundle.window_s)
-    return engine.encode(crops).embeddings, crop_band_power(crops, ELM_SFREQ)
+    return engine.encode(crops).embeddings, crop_profile(crops), crop_band_power(crops, ELM_SFREQ)
 
 
 def _fit(args: argparse.Namespace) -> int:
-    from elm_desktop.clinical.familiarity import fit_reference
+    from elm_desktop.clinical.familiarity import KNN_K, fit_reference
     from elm_desktop.errors import ConfigError
     from elm_desktop.runtime.bundle import write_familiarity
 
     engine = load_engine(args.bundle, args.device)
     if args.max_recordings < 2:
         raise ConfigError("--max-recordings must be at least 2 to fit a reference")
-    training = encode_corpus(args.corpus, args.split, engine, args.max_recordings)
-    heldout = encode_corpus(args.corpus, args.heldout, engine, args.max_recordings)
-    if sum(len(z) for z, _ in training) < 2:
-        raise ConfigError(f"the {args.split} split has fewer than two crops: nothing to summarise")
+    training, heldout = [], []
+    for corpus in args.corpus:
+        training += encode_corpus(corpus, args.split, engine, args.max_recordings)
+        heldout += encode_corpus(corpus, args.heldout, engine, args.max_recordings)
+    crops = sum(len(z) for z, _, _ in training)
+    if len(training) < 2 or crops <= KNN_K:
+        raise ConfigError(
+            f"the {args.split} split has {len(training)} recordings and {crops} crops: "
+            f"a reference needs two recordings and more than {KNN_K} crops"
+        )
+    names = ", ".join(corpus_manifest(c).parent.name for c in args.corpus)
     note = (
-        f"{sum(len(z) for z, _ in training)} crops of {len(training)} {args.split} recordings of "
-        f"corpus {corpus_manifest(args.corpus).parent.name}, scaled on {len(heldout)} "
-        f"{args.heldout} recordings"
+        f"{crops} crops of {len(training)} {args.split} recordings of "
+        f"{'corpus' if len(args.corpus) == 1 else 'corpora'} {names}, scaled on "
+        f"{len(heldout)} {args.heldout} recordings"
     )
     reference = fit_reference(
-        np.concatenate([z for z, _ in training]),
-        [power for _, power in training],
-        [z for z, _ in heldout],
+        [z for z, _, _ in training],
+        [profile for _, profile, _ in training],
+        [power for _, _, power in training],
+        [z for z, _, _ in heldout],
+        [profile for _, profile, _ in heldout],
         note=note,
     )
     write_familiarity(args.bundle, reference.save, note)
     if args.out is not None:
         reference.save(args.out)
     print(f"{engine.bundle.name}: familiarity reference from {note}")
-    print(f"  warns above distance {reference.threshold:.3f}")
+    print(f"  warns above score {reference.threshold:.3f}")
     return 0
 
 
@@ -138,26 +156,26 @@ def _measure(args: argparse.Namespace) -> int:
     for spec in args.corpora:
         corpus, _, split = spec.partition(":")
         encoded = encode_corpus(Path(corpus), split or None, engine, args.max_recordings)
-        assessed.append([assess(reference, z, p, ELM_CHANNELS, "-") for z, p in encoded])
-    baseline = np.array([a.distance for a in assessed[0]])
+        assessed.append(
+            [assess(reference, z, profile, p, ELM_CHANNELS, "-") for z, profile, p in encoded]
+        )
+    baseline = np.array([a.score for a in assessed[0]])
     print(
-        f"| corpus | recordings | flagged | by features | by signal | "
-        f"AUROC of the feature distance against {args.corpora[0]} |"
+        f"| corpus | recordings | flagged | by score | by band power or flat channels | "
+        f"AUROC of the score against {args.corpora[0]} |"
     )
     print("|---|---|---|---|---|---|")
     for spec, results in zip(args.corpora, assessed, strict=True):
-        distances = np.array([a.distance for a in results])
-        by_features = np.mean(distances > reference.threshold)
-        by_signal = np.mean(
-            [any(not r.startswith("the model") for r in a.reasons) for a in results]
-        )
+        scores = np.array([a.score for a in results])
+        by_score = np.mean(scores > reference.threshold)
+        by_signal = np.mean([any("held-out training" not in r for r in a.reasons) for a in results])
         separation = "-"
         if results is not assessed[0]:
-            labels = np.r_[np.zeros(len(baseline), bool), np.ones(len(distances), bool)]
-            separation = f"{auroc(labels, np.r_[baseline, distances]):.3f}"
+            labels = np.r_[np.zeros(len(baseline), bool), np.ones(len(scores), bool)]
+            separation = f"{auroc(labels, np.r_[baseline, scores]):.3f}"
         flagged = np.mean([a.unfamiliar for a in results])
         print(
-            f"| {spec} | {len(results)} | {flagged:.1%} | {by_features:.1%} | {by_signal:.1%} "
+            f"| {spec} | {len(results)} | {flagged:.1%} | {by_score:.1%} | {by_signal:.1%} "
             f"| {separation} |"
         )
     return 0

@@ -23,6 +23,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+import scipy.fft
 
 from elm_desktop.clinical.zeroshot import FindingScore
 
@@ -122,7 +123,7 @@ def crop_band_power(crops: np.ndarray, sfreq: float) -> np.ndarray:
     """
     x = np.asarray(crops, np.float32)
     x = x - x.mean(axis=-1, keepdims=True)
-    power = np.abs(np.fft.rfft(x, axis=-1)) ** 2
+    power = np.abs(scipy.fft.rfft(x, axis=-1)) ** 2
     freqs = np.fft.rfftfreq(x.shape[-1], 1.0 / sfreq)
     bands = [power[..., (freqs >= low) & (freqs < high)].mean(axis=-1) for _, low, high in BANDS]
     return np.log10(np.stack(bands, axis=-1) + 1e-6).astype(np.float32)

@@ -7,12 +7,15 @@ from elm_desktop.clinical.familiarity import (
     FamiliarityReference,
     assess,
     band_features,
+    crop_profile,
     fit_reference,
+    recording_profile,
 )
 from elm_desktop.clinical.localise import BANDS
 from elm_desktop.errors import BundleError
 
 DIM = 16
+PROFILE = 8
 CHANNELS = [f"ch{i}" for i in range(6)]
 
 
@@ -28,6 +31,11 @@ def _recordings(rng, n, shift=0.0, scale=1.0, crops=12):
     return out
 
 
+def _profiles(rng, crops=12, shift=0.0):
+    """Crop profiles [crops, PROFILE] around zero, optionally moved away."""
+    return shift + 0.3 * rng.standard_normal((crops, PROFILE))
+
+
 def _band_power(rng, crops=12, level=1.0):
     """log10 band power [crops, channels, bands] around ``level`` decades."""
     return level + 0.05 * rng.standard_normal((crops, len(CHANNELS), len(BANDS)))
@@ -36,21 +44,51 @@ def _band_power(rng, crops=12, level=1.0):
 @pytest.fixture
 def reference():
     rng = np.random.default_rng(0)
-    training = np.concatenate(_recordings(rng, 200))
-    power = [_band_power(rng) for _ in range(200)]
-    return fit_reference(training, power, _recordings(rng, 400), note="unit test")
+    return fit_reference(
+        _recordings(rng, 200),
+        [_profiles(rng) for _ in range(200)],
+        [_band_power(rng) for _ in range(200)],
+        _recordings(rng, 400),
+        [_profiles(rng) for _ in range(400)],
+        note="unit test",
+    )
 
 
-def _assess(reference, rng, shift=0.0, scale=1.0, level=1.0):
+def _assess(reference, rng, shift=0.0, scale=1.0, level=1.0, profile_shift=0.0):
     crops = _recordings(rng, 1, shift, scale)[0]
-    return assess(reference, crops, _band_power(rng, level=level), CHANNELS, "test data")
+    profiles = _profiles(rng, shift=profile_shift)
+    return assess(reference, crops, profiles, _band_power(rng, level=level), CHANNELS, "data")
 
 
 def test_training_like_recordings_pass_and_others_are_flagged(reference):
     rng = np.random.default_rng(1)
-    assert np.mean([_assess(reference, rng).unfamiliar for _ in range(1000)]) < 0.03
+    # Held-out-like recordings pass at about the rate the quantile sets (3 %).
+    assert np.mean([_assess(reference, rng).unfamiliar for _ in range(1000)]) < 0.06
     assert np.mean([_assess(reference, rng, shift=1.0).unfamiliar for _ in range(50)]) > 0.95
     assert np.mean([_assess(reference, rng, scale=2.0).unfamiliar for _ in range(50)]) > 0.95
+    # A signal unlike the training recordings' is flagged even when the model's features are not.
+    moved = [_assess(reference, rng, profile_shift=1.0) for _ in range(50)]
+    assert np.mean([m.unfamiliar for m in moved]) > 0.95
+    assert all(
+        "its signal (spectrum, amplitude, spatial pattern) lies further" in m.statement
+        for m in moved
+    )
+
+
+def test_crop_profile_sees_spectrum_and_amplitude_shape():
+    rng = np.random.default_rng(5)
+    t = np.arange(500) / 100.0
+    noise = rng.standard_normal((4, 20, 500))
+    alpha = noise + 8 * np.sin(2 * np.pi * 10 * t)
+    profiles = crop_profile(noise), crop_profile(alpha)
+    assert profiles[0].shape == (4, 22 + 20 + 4)
+    assert recording_profile(profiles[0]).shape == (22 + 20 + 4 + 1,)
+    ten_hz = 10  # the 10-11 Hz bin (edges 0.5, 1, 2, ... Hz)
+    assert np.all(profiles[1][:, ten_hz] > profiles[0][:, ten_hz] + 0.5)
+    # A sine has a lighter-tailed amplitude distribution than noise (kurtosis 1.5 against 3).
+    assert np.all(profiles[1][:, -3] < profiles[0][:, -3] - 0.5)
+    # A common 10 Hz rhythm on every derivation makes neighbouring links move together.
+    assert np.all(profiles[1][:, -1] > profiles[0][:, -1] + 0.5)
 
 
 def test_signal_checks_name_what_is_wrong(reference):
@@ -61,7 +99,7 @@ def test_signal_checks_name_what_is_wrong(reference):
     crops = _recordings(rng, 1, scale=0.5)[0]
     power = _band_power(rng)
     power[:, 2] -= 3.0  # one derivation a thousand times weaker than the others
-    flat = assess(reference, crops, power, CHANNELS, "test data")
+    flat = assess(reference, crops, 0.1 * _profiles(rng), power, CHANNELS, "test data")
     assert flat.reasons == ("flat or disconnected derivations: ch2",)
     assert band_features(power).shape == (len(BANDS),)
 
@@ -70,7 +108,7 @@ def test_statement_names_the_training_data(reference):
     rng = np.random.default_rng(3)
     far = _assess(reference, rng, shift=1.0)
     assert far.unfamiliar
-    assert "test data" in far.statement and "may not apply" in far.statement
+    assert "data" in far.statement and "may not apply" in far.statement
     near = _assess(reference, rng, scale=0.5)
     assert not near.unfamiliar
     assert "within the range" in near.statement
@@ -81,10 +119,12 @@ def test_save_and_load_give_the_same_assessment(reference, tmp_path):
     loaded = FamiliarityReference.load(path)
     rng = np.random.default_rng(4)
     crops, power = _recordings(rng, 1, 0.2)[0], _band_power(rng, level=1.5)
-    assert assess(loaded, crops, power, CHANNELS, "x") == assess(
-        reference, crops, power, CHANNELS, "x"
+    profiles = _profiles(rng)
+    assert assess(loaded, crops, profiles, power, CHANNELS, "x") == assess(
+        reference, crops, profiles, power, CHANNELS, "x"
     )
     assert loaded.note == "unit test"
+    assert loaded.bank.dtype == np.float16
 
 
 def test_a_damaged_reference_is_refused(reference, tmp_path):
@@ -94,6 +134,13 @@ def test_a_damaged_reference_is_refused(reference, tmp_path):
         FamiliarityReference.load(path)
 
 
+def test_a_reference_of_the_older_kind_asks_to_be_refitted(tmp_path):
+    path = tmp_path / "familiarity.npz"
+    np.savez(path, mean=np.zeros(3), whitening=np.eye(3), heldout=np.ones(3), threshold=1.0)
+    with pytest.raises(BundleError, match="older kind: refit it"):
+        FamiliarityReference.load(path)
+
+
 def test_wrong_embedding_size_is_an_error(reference):
     with pytest.raises(ValueError, match="expected crop embeddings"):
-        reference.distance(np.zeros((3, DIM + 1)))
+        reference.neighbour_distance(np.zeros((3, DIM + 1)))
