@@ -19,6 +19,7 @@ from __future__ import annotations
 import argparse
 import json
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -132,8 +133,10 @@ def generate_drafts(
     sections: list[str],
     zero_eeg: bool = False,
     batch_size: int = 10,
+    progress: Callable[[int, int], None] | None = None,
 ) -> list[str]:
-    """Greedy drafts (raw generated text) for examples, in batches."""
+    """Greedy drafts (raw generated text) for examples, in batches; ``progress(done, total)``
+    after each batch."""
     texts: list[str] = []
     for start in range(0, len(examples), batch_size):
         chunk = examples[start : start + batch_size]
@@ -142,6 +145,8 @@ def generate_drafts(
             [chat_text(generator.tokenizer, sections, e.history) for e in chunk],
             zero_eeg=zero_eeg,
         )
+        if progress is not None:
+            progress(len(texts), len(examples))
     return texts
 
 
@@ -174,7 +179,16 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: {error}")
         return 2
     started = time.perf_counter()
-    texts = generate_drafts(generator, examples, model_config.sections, args.no_eeg, args.batch)
+    texts = generate_drafts(
+        generator,
+        examples,
+        model_config.sections,
+        args.no_eeg,
+        args.batch,
+        lambda done, total: print(
+            f"{done}/{total} drafts, {time.perf_counter() - started:.0f} s", flush=True
+        ),
+    )
     seconds = time.perf_counter() - started
     drafts = [parse_sections(t) for t in texts]
     figures = draft_figures(drafts, examples, model_config.sections, load_knowledge_base())
