@@ -23,8 +23,9 @@ test split is only scored, never used for a choice. Run from the repository root
         [--model resources/checkpoints/ecg-merl] [--corpus data/ecg-train-3000] \
         [--probe-seeds 20] [--supervised-seeds 5] [--out runs/ecg-probe-seeds.json]
 
-Each supervised training takes about 5 min on the shared 2-core CPU; the results file is
-rewritten after each one, so a stopped run keeps what it finished.
+Each supervised training took 4.5 to 13 min on the shared 2-core CPU (57 min for the whole
+run, ``benchmarks/results/ecg-probe-seeds.txt``); the results file is rewritten after each
+one, so a stopped run keeps what it finished.
 """
 
 from __future__ import annotations
