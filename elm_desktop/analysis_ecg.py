@@ -12,8 +12,10 @@ leads) comes first in the result's notice. The draft is an ECG report
 (:func:`~elm_desktop.clinical.ecg_report.draft_ecg_report`: the rate measured from the R peaks
 of lead II, then only the findings the scores support over their calibrated thresholds), and
 the similar cases come from an archive of the same ECG model
-(:func:`~elm_desktop.analysis.search_archive`): an archive of EEG embeddings gives none. There is
-no familiarity reference for an ECG yet.
+(:func:`~elm_desktop.analysis.search_archive`): an archive of EEG embeddings gives none. When the
+bundle carries a familiarity reference of its training ECGs, the record is placed against it as
+an EEG is (:func:`~elm_desktop.clinical.familiarity.assess`, with the ECG signal profile): an ECG
+unlike the training data says so first in the notice, and its draft withholds the findings.
 """
 
 from __future__ import annotations
@@ -36,6 +38,14 @@ from elm_desktop.clinical import (
     score_findings,
 )
 from elm_desktop.clinical.ecg_report import EcgFacts, draft_ecg_report
+from elm_desktop.clinical.familiarity import (
+    Familiarity,
+    FamiliarityReference,
+    assess,
+    crop_profile,
+    profile_band_power,
+    signal_profile,
+)
 from elm_desktop.clinical.knowledge import PromptStyle
 from elm_desktop.clinical.prompt_cache import prompt_bank
 from elm_desktop.errors import BundleError
@@ -177,6 +187,12 @@ def analyze_ecg(
             ]
     timings["score"] = time.perf_counter() - mark
     mark = time.perf_counter()
+    result.familiarity = _familiarity(engine, windows, result)
+    if result.familiarity is not None and result.familiarity.unfamiliar:
+        note = result.familiarity.statement
+        result.notice = f"{note} {result.notice}" if result.notice else note
+    timings["familiarity"] = time.perf_counter() - mark
+    mark = time.perf_counter()
     if archive is not None:
         search_archive(result, archive)
     timings["search"] = time.perf_counter() - mark
@@ -191,6 +207,9 @@ def analyze_ecg(
         peaks_s=np.asarray(peaks, np.float64) / ecg.sfreq,
         rate_lead=RATE_LEAD,
         warnings=tuple(ecg.warnings),
+        unfamiliar=result.familiarity.statement
+        if result.familiarity is not None and result.familiarity.unfamiliar
+        else None,
     )
     result.draft = draft_ecg_report(
         facts, kb, result.model, result.findings if bank is not None else None
@@ -202,3 +221,25 @@ def analyze_ecg(
     if progress is not None:
         progress(1, 1, "done")
     return result
+
+
+def _familiarity(engine: Engine, windows: np.ndarray, result: AnalysisResult) -> Familiarity | None:
+    """Place the ECG against the bundle's reference of its training ECGs, if it has one.
+
+    Also keeps the windows' signal profile and band power on ``result``.
+    """
+    profile = signal_profile("ecg")
+    result.crop_profiles = crop_profile(windows, profile)
+    result.band_power = profile_band_power(windows, profile)
+    path = engine.bundle.file("familiarity")
+    if path is None:
+        return None
+    return assess(
+        FamiliarityReference.load(path),
+        result.crop_embeddings,
+        result.crop_profiles,
+        result.band_power,
+        get_modality("ecg").model_channels,
+        result.provenance,
+        profile,
+    )

@@ -2,7 +2,9 @@
 
 ``fit`` encodes recordings of the model's training corpus exactly as the workstation does and
 stores a summary of their crop embeddings and signal profiles in the bundle (:mod:`elm_desktop.clinical.
-familiarity`). ``measure`` reports how often the reference flags each corpus given, and how
+familiarity`). The bundle's modality (EEG or ECG) chooses, through the modality registry, how a
+recording is read and cut into the model's windows, which manifest key names its file (``edf``
+or ``wfdb``) and which signal profile describes it. ``measure`` reports how often the reference flags each corpus given, and how
 well it tells each from the first one (the model's own test split, normally).
 """
 
@@ -17,6 +19,8 @@ from elm_desktop.cli.analyze import load_engine
 
 #: Training recordings analysed for the reference: enough crops for a 256-d covariance.
 MAX_RECORDINGS = 600
+#: The manifest key that names a recording's file, per modality.
+FILE_KEYS = {"eeg": "edf", "ecg": "wfdb"}
 
 
 def register(commands: argparse._SubParsersAction) -> None:
@@ -67,13 +71,22 @@ def encode_corpus(
     from elm_desktop.synth import read_manifest
 
     manifest = corpus_manifest(corpus)
+    modality = engine.bundle.modality
     entries = [e for e in read_manifest(manifest) if split is None or e.get("split") == split]
     if not entries:
         raise ConfigError(f"{manifest} has no recording in split {split!r}")
+    key = FILE_KEYS.get(modality, "edf")
+    entries = entries[:limit]
+    other = {str(e.get("modality", "eeg")) for e in entries} - {modality}
+    if other or not all(isinstance(e.get(key), str) for e in entries):
+        raise ConfigError(
+            f"{manifest} is not a corpus of {modality.upper()} recordings with a {key!r} file each "
+            f"(model {engine.bundle.name} reads {modality.upper()}): give the model's own corpus"
+        )
     label = f"{manifest.parent.name}{'' if split is None else ':' + split}"
     return [
-        encode_recording(manifest.parent / entry["edf"], engine)
-        for entry in each_with_progress(entries[:limit], label)
+        encode_recording(manifest.parent / entry[key], engine)
+        for entry in each_with_progress(entries, label)
     ]
 
 
@@ -89,13 +102,23 @@ def corpus_manifest(corpus: Path) -> Path:
 
 
 def encode_recording(path: Path, engine) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Crop embeddings, crop profiles and band power of one recording, as the workstation has."""
-    from elm_desktop.clinical.familiarity import crop_profile
-    from elm_desktop.clinical.localise import crop_band_power
-    from elm_desktop.signals import ELM_SFREQ, crop_windows, elm_input, open_recording
+    """Crop embeddings, crop profiles and band power of one recording, as the workstation has.
 
-    crops, _ = crop_windows(elm_input(open_recording(path)), window_s=engine.bundle.window_s)
-    return engine.encode(crops).embeddings, crop_profile(crops), crop_band_power(crops, ELM_SFREQ)
+    The bundle's modality chooses the reader, the model windows and the signal profile.
+    """
+    from elm_desktop.clinical.familiarity import crop_profile, profile_band_power, signal_profile
+    from elm_desktop.signals.modality import get_modality
+
+    bundle = engine.bundle
+    modality = get_modality(bundle.modality)
+    profile = signal_profile(bundle.modality)
+    normalisation = str(bundle.manifest.get("normalisation", "mv"))
+    crops, _ = modality.model_windows(modality.open(path), bundle.window_s, normalisation)
+    return (
+        engine.encode(crops).embeddings,
+        crop_profile(crops, profile),
+        profile_band_power(crops, profile),
+    )
 
 
 def _fit(args: argparse.Namespace) -> int:
@@ -139,10 +162,10 @@ def _fit(args: argparse.Namespace) -> int:
 
 
 def _measure(args: argparse.Namespace) -> int:
-    from elm_desktop.clinical.familiarity import FamiliarityReference, assess
+    from elm_desktop.clinical.familiarity import FamiliarityReference, assess, signal_profile
     from elm_desktop.clinical.metrics import auroc
     from elm_desktop.errors import ConfigError
-    from elm_desktop.signals import ELM_CHANNELS
+    from elm_desktop.signals.modality import get_modality
 
     engine = load_engine(args.bundle, args.device)
     path = engine.bundle.file("familiarity")
@@ -152,12 +175,14 @@ def _measure(args: argparse.Namespace) -> int:
             "`elm-desktop model familiarity fit` first"
         )
     reference = FamiliarityReference.load(path)
+    profile = signal_profile(engine.bundle.modality)
+    channels = get_modality(engine.bundle.modality).model_channels
     assessed = []
     for spec in args.corpora:
         corpus, _, split = spec.partition(":")
         encoded = encode_corpus(Path(corpus), split or None, engine, args.max_recordings)
         assessed.append(
-            [assess(reference, z, profile, p, ELM_CHANNELS, "-") for z, profile, p in encoded]
+            [assess(reference, z, rows, p, channels, "-", profile) for z, rows, p in encoded]
         )
     baseline = np.array([a.score for a in assessed[0]])
     print(

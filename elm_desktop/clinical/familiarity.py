@@ -25,6 +25,13 @@ recordings flagged, 70.7 % and 88.0 % of the unseen family's, AUROC 0.952 and 0.
 (``benchmarks/results/familiarity-study.md``).
 Two simple checks say what is wrong with a badly recorded file: band power outside the training
 recordings' range (widened by :data:`POWER_MARGIN`) and flat or disconnected derivations.
+
+The profile and the band-power check depend on the kind of recording: :data:`PROFILES` holds,
+per modality of the registry (:mod:`elm_desktop.signals.modality`), the model input's sampling
+rate, the spectral bins, the pairs of neighbouring channels whose coupling is measured, the
+power bands and what its channels are called (:class:`SignalProfile`). The EEG entry is the
+profile the EEG references were fitted with, unchanged; the ECG entry reads the 12 leads at
+500 Hz.
 """
 
 from __future__ import annotations
@@ -37,8 +44,9 @@ from pathlib import Path
 import numpy as np
 import scipy.fft
 
-from elm_desktop.clinical.localise import BANDS
-from elm_desktop.errors import BundleError
+from elm_desktop.clinical.localise import BANDS, crop_band_power
+from elm_desktop.errors import BundleError, ConfigError
+from elm_desktop.signals.modality import get_modality
 
 #: Weight of the identity in the profiles' shrunk covariance (as a fraction of the mean variance).
 SHRINKAGE = 0.1
@@ -54,6 +62,74 @@ POWER_MARGIN = 0.25
 FLAT_BELOW = 2.0
 #: Edges in Hz of the spectral bins of :func:`crop_profile` (model input at 100 Hz).
 PROFILE_EDGES = (0.5, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 15, 18, 21, 25, 30, 35, 40, 45, 49)
+#: Edges in Hz of the ECG profile's spectral bins (model input at 500 Hz): finer where the P, T
+#: and QRS waves put their power, then wide bins up to 150 Hz, where noise and mains show.
+ECG_PROFILE_EDGES = (
+    0.5, 1, 1.5, 2, 3, 4, 5, 6, 8, 10, 12, 15, 20, 25, 30, 40, 48, 52, 60, 80, 100, 150,
+)  # fmt: skip
+#: Bands of the ECG band-power check, named by frequency (no EEG band names for an ECG).
+ECG_BANDS: tuple[tuple[str, float, float], ...] = (
+    ("0.5-5 Hz", 0.5, 5.0),
+    ("5-15 Hz", 5.0, 15.0),
+    ("15-40 Hz", 15.0, 40.0),
+    ("40-150 Hz", 40.0, 150.0),
+)
+#: Neighbouring ECG leads whose coupling is measured: limb leads that share a view of the
+#: frontal plane, and adjacent precordial leads.
+ECG_NEIGHBOURS = (
+    ("I", "aVL"), ("I", "II"), ("II", "aVF"), ("III", "aVF"),
+    ("V1", "V2"), ("V2", "V3"), ("V3", "V4"), ("V4", "V5"), ("V5", "V6"),
+)  # fmt: skip
+
+
+@dataclass(frozen=True)
+class SignalProfile:
+    """How the profile and the band-power check read one modality's model input.
+
+    Attributes
+    ----------
+    sfreq : float
+        The model input's sampling rate in Hz.
+    edges : tuple of float
+        Edges in Hz of the spectral bins of :func:`crop_profile`.
+    pairs : tuple of (int, int), or None
+        Channel indices of neighbouring channels whose coupling is measured; None: the EEG
+        input's chains of four (adjacent links share an electrode).
+    bands : tuple of (str, float, float)
+        Name, low and high edge in Hz of each band of the band-power check.
+    channels : str
+        What the modality's channels are called in messages ("derivations", "leads").
+    """
+
+    sfreq: float
+    edges: tuple[float, ...]
+    pairs: tuple[tuple[int, int], ...] | None
+    bands: tuple[tuple[str, float, float], ...]
+    channels: str
+
+
+def _ecg_profile() -> SignalProfile:
+    """The ECG entry of :data:`PROFILES`: rate and lead order from the modality registry."""
+    ecg = get_modality("ecg")
+    index = {name: i for i, name in enumerate(ecg.model_channels)}
+    pairs = tuple((index[a], index[b]) for a, b in ECG_NEIGHBOURS)
+    return SignalProfile(ecg.model_sfreq, ECG_PROFILE_EDGES, pairs, ECG_BANDS, "leads")
+
+
+#: The signal profile of each modality of the registry.
+PROFILES: dict[str, SignalProfile] = {
+    "eeg": SignalProfile(
+        get_modality("eeg").model_sfreq, PROFILE_EDGES, None, BANDS, "derivations"
+    ),
+    "ecg": _ecg_profile(),
+}
+
+
+def signal_profile(modality: str) -> SignalProfile:
+    """The :class:`SignalProfile` of a modality; an unknown one is a :class:`ConfigError`."""
+    if modality not in PROFILES:
+        raise ConfigError(f"no familiarity profile for modality {modality!r}")
+    return PROFILES[modality]
 
 
 @dataclass(frozen=True)
@@ -76,7 +152,8 @@ class FamiliarityReference:
     threshold : float
         Combined score above which a recording is flagged as unlike the training data.
     power_low, power_high : numpy.ndarray
-        float64 [len(BANDS)], the training recordings' range of :func:`band_features`,
+        float64 [bands], the training recordings' range of :func:`band_features` (one value
+        per band of the modality's :class:`SignalProfile`),
         widened by :data:`POWER_MARGIN`.
     note : str
         What the reference was fitted on.
@@ -142,8 +219,8 @@ class FamiliarityReference:
             or reference.scale.shape != (4,)
             or reference.heldout.ndim != 1
             or reference.heldout.size == 0
-            or reference.power_low.shape != (len(BANDS),)
-            or reference.power_high.shape != (len(BANDS),)
+            or reference.power_low.ndim != 1
+            or reference.power_high.shape != reference.power_low.shape
             or not np.isfinite(reference.threshold)
         ):
             raise BundleError(f"the familiarity reference {path} has inconsistent shapes")
@@ -213,8 +290,7 @@ def band_features(band_power: np.ndarray) -> np.ndarray:
     Medians, so that one flat derivation or a few artefact crops do not move it (flat
     derivations have their own check, :func:`flat_derivations`).
 
-    ``band_power`` is [n_crops, derivations, len(BANDS)] from
-    :func:`~elm_desktop.clinical.localise.crop_band_power`.
+    ``band_power`` is [n_crops, derivations, bands] from :func:`profile_band_power`.
     """
     return np.median(np.median(np.asarray(band_power, np.float64), axis=1), axis=0)
 
@@ -239,26 +315,35 @@ def knn_distance(bank: np.ndarray, crop_embeddings: np.ndarray, k: int = KNN_K) 
     return float(np.median(1.0 - kth))
 
 
-def crop_profile(crops: np.ndarray) -> np.ndarray:
+def crop_profile(crops: np.ndarray, profile: SignalProfile | None = None) -> np.ndarray:
     """What each crop looks like before the model sees it, as one vector per crop.
 
-    From the model input [n_crops, derivations, samples] at 100 Hz: the shape of the spectrum
-    (log10 power in :data:`PROFILE_EDGES` bins relative to the total, median over derivations),
-    each derivation's log10 power against the crop's median (the spatial pattern), the median
-    total log10 power, the amplitude distribution's shape (kurtosis, share of samples beyond
-    3 SD) and how much neighbouring derivations of a chain move together.
+    From the model input [n_crops, derivations, samples]: the shape of the spectrum (log10
+    power in the profile's bins relative to the total, median over derivations), each
+    derivation's log10 power against the crop's median (the spatial pattern), the median total
+    log10 power, the amplitude distribution's shape (kurtosis, share of samples beyond 3 SD) and
+    how much neighbouring derivations move together.
+
+    Parameters
+    ----------
+    crops : numpy.ndarray
+        The model input.
+    profile : SignalProfile, optional
+        The modality's (:func:`signal_profile`); default the EEG one (100 Hz,
+        :data:`PROFILE_EDGES`, chains of four).
 
     Returns
     -------
     numpy.ndarray
-        float32 [n_crops, len(PROFILE_EDGES) - 1 + derivations + 4].
+        float32 [n_crops, len(edges) - 1 + derivations + 4].
     """
+    profile = profile if profile is not None else PROFILES["eeg"]
     x = np.asarray(crops, np.float32)
     x = x - x.mean(axis=-1, keepdims=True)
     power = np.abs(scipy.fft.rfft(x, axis=-1)) ** 2
-    freqs = np.fft.rfftfreq(x.shape[-1], 0.01)
-    # Mean power per bin from one cumulative sum (the bins tile PROFILE_EDGES without gaps).
-    edges = np.searchsorted(freqs, PROFILE_EDGES, side="left")
+    freqs = np.fft.rfftfreq(x.shape[-1], 1.0 / profile.sfreq)
+    # Mean power per bin from one cumulative sum (the bins tile the edges without gaps).
+    edges = np.searchsorted(freqs, profile.edges, side="left")
     cumulative = np.concatenate(
         [np.zeros((*power.shape[:-1], 1), np.float32), power.cumsum(-1)], -1
     )
@@ -272,11 +357,25 @@ def crop_profile(crops: np.ndarray) -> np.ndarray:
     squared = z * z
     kurtosis = np.median(np.mean(squared * squared, axis=-1), axis=1)
     beyond = np.median(np.mean(squared > 9, axis=-1), axis=1)
-    # The model input's derivations are chains of four (TCP): adjacent links share an electrode.
-    first = np.array([i for start in range(0, x.shape[1] - 3, 4) for i in range(start, start + 3)])
-    coupling = np.median(np.mean(z[:, first] * z[:, first + 1], axis=-1), axis=1)
+    if profile.pairs is None:
+        # The EEG input's derivations are chains of four (TCP): adjacent links share an electrode.
+        first = [i for start in range(0, x.shape[1] - 3, 4) for i in range(start, start + 3)]
+        pairs = np.array([(i, i + 1) for i in first])
+    else:
+        pairs = np.array(profile.pairs)
+    coupling = np.median(np.mean(z[:, pairs[:, 0]] * z[:, pairs[:, 1]], axis=-1), axis=1)
     level = np.median(total, axis=1)
     return np.column_stack([shape, spatial, level, kurtosis, beyond, coupling]).astype(np.float32)
+
+
+def profile_band_power(crops: np.ndarray, profile: SignalProfile | None = None) -> np.ndarray:
+    """:func:`~elm_desktop.clinical.localise.crop_band_power` in the bands of a profile.
+
+    float32 [n, channels, bands]; the EEG profile's bands are those of
+    :data:`~elm_desktop.clinical.localise.BANDS`, the ECG's :data:`ECG_BANDS`.
+    """
+    profile = profile if profile is not None else PROFILES["eeg"]
+    return crop_band_power(crops, profile.sfreq, profile.bands)
 
 
 def recording_profile(crop_profiles: np.ndarray) -> np.ndarray:
@@ -359,6 +458,7 @@ def assess(
     band_power: np.ndarray,
     channels: Sequence[str],
     trained_on: str,
+    profile: SignalProfile | None = None,
 ) -> Familiarity:
     """Place one recording against the reference and say what that means for its scores.
 
@@ -375,7 +475,10 @@ def assess(
         The derivations of ``band_power``.
     trained_on : str
         The bundle's statement of its training data.
+    profile : SignalProfile, optional
+        The modality's (its bands and what its channels are called); default the EEG one.
     """
+    profile = profile if profile is not None else PROFILES["eeg"]
     score, by_features = reference.score(crop_embeddings, crop_profiles)
     # Floored, so that a recording beyond 99.6 % of them never reads as beyond 100 %.
     percentile = np.floor(reference.percentile(score) * 1000) / 1000
@@ -391,14 +494,14 @@ def assess(
         )
     features = band_features(band_power)
     for (band, _, _), value, low, high in zip(
-        BANDS, features, reference.power_low, reference.power_high, strict=True
+        profile.bands, features, reference.power_low, reference.power_high, strict=True
     ):
         if not low <= value <= high:
             side = "above" if value > high else "below"
             reasons.append(f"its {band} power lies {side} that of every training recording")
     flat = flat_derivations(band_power, channels)
     if flat:
-        reasons.append(f"flat or disconnected derivations: {', '.join(flat)}")
+        reasons.append(f"flat or disconnected {profile.channels}: {', '.join(flat)}")
     if reasons:
         statement = (
             "Scores may not apply to this recording, which is unlike the model's training "

@@ -20,6 +20,7 @@ in front (a seizure's crops carry most of the weight) while averaging out the re
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -106,8 +107,10 @@ class Location:
         return f"{self.side} {self.region}" if self.side else ""
 
 
-def crop_band_power(crops: np.ndarray, sfreq: float) -> np.ndarray:
-    """Return log10 mean power of each crop and channel in each of :data:`BANDS`.
+def crop_band_power(
+    crops: np.ndarray, sfreq: float, bands: Sequence[tuple[str, float, float]] = BANDS
+) -> np.ndarray:
+    """Return log10 mean power of each crop and channel in each of ``bands`` (:data:`BANDS`).
 
     Parameters
     ----------
@@ -115,18 +118,20 @@ def crop_band_power(crops: np.ndarray, sfreq: float) -> np.ndarray:
         [n, channels, samples], the model input.
     sfreq : float
         Its sampling rate.
+    bands : sequence of (str, float, float)
+        Name, low and high edge in Hz of each band (default the EEG bands).
 
     Returns
     -------
     numpy.ndarray
-        float32 [n, channels, len(BANDS)].
+        float32 [n, channels, len(bands)].
     """
     x = np.asarray(crops, np.float32)
     x = x - x.mean(axis=-1, keepdims=True)
     power = np.abs(scipy.fft.rfft(x, axis=-1)) ** 2
     freqs = np.fft.rfftfreq(x.shape[-1], 1.0 / sfreq)
-    bands = [power[..., (freqs >= low) & (freqs < high)].mean(axis=-1) for _, low, high in BANDS]
-    return np.log10(np.stack(bands, axis=-1) + 1e-6).astype(np.float32)
+    means = [power[..., (freqs >= low) & (freqs < high)].mean(axis=-1) for _, low, high in bands]
+    return np.log10(np.stack(means, axis=-1) + 1e-6).astype(np.float32)
 
 
 def localise(
