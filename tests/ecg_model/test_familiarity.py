@@ -185,3 +185,19 @@ def test_the_shipped_eeg_reference_keeps_its_held_out_scores(demo_engine):
         crops, profiles, _ = encode_recording(corpus / entry["edf"], demo_engine)
         score, _ = reference.score(crops, profiles)
         assert np.min(np.abs(reference.heldout - score)) < 1e-4
+
+
+def test_the_ecg_export_carries_the_checkpoints_reference(
+    ecg_bundle_with_reference,
+    ecg_checkpoint,  # noqa: F811
+    tmp_path,
+):
+    from elm_desktop.training.ecg.export import export_ecg_checkpoint
+
+    checkpoint = shutil.copytree(ecg_checkpoint, tmp_path / "checkpoint")
+    fitted = ecg_bundle_with_reference.parent / "familiarity.npz"  # the fit's --out
+    shutil.copy(fitted, checkpoint / "familiarity.npz")
+    bundle = Bundle.load(export_ecg_checkpoint(checkpoint, tmp_path / "bundle", name="ecg-tiny"))
+    carried = FamiliarityReference.load(bundle.file("familiarity"))
+    assert carried.threshold == FamiliarityReference.load(fitted).threshold
+    assert bundle.manifest["familiarity"]["note"] == carried.note

@@ -23,12 +23,15 @@ import torch
 from tokenizers import Tokenizer
 from torch import nn
 
+from elm_desktop.clinical.familiarity import FamiliarityReference
 from elm_desktop.errors import ConfigError
 from elm_desktop.runtime.bundle import (
     EEG_INPUT,
     EEG_OUTPUTS,
+    FAMILIARITY,
     PHENOTYPES,
     sha256_file,
+    write_familiarity,
     write_manifest,
     write_phenotypes,
 )
@@ -204,4 +207,8 @@ def export_ecg_checkpoint(
         write_phenotypes(
             out, thresholds.read_text(encoding="utf-8"), f"{_first_comment(thresholds)}"
         )
+    familiarity = checkpoint / FAMILIARITY  # `model familiarity fit --out` of the training ECGs
+    if familiarity.is_file():
+        reference = FamiliarityReference.load(familiarity)
+        write_familiarity(out, reference.save, reference.note)
     return out
