@@ -48,6 +48,7 @@ from elm_desktop.clinical import (
 from elm_desktop.clinical.familiarity import (
     Familiarity,
     FamiliarityReference,
+    SignalProfile,
     assess,
     crop_profile,
 )
@@ -446,7 +447,7 @@ def analyze(
 
     mark = time.perf_counter()
     result = _assemble(base, encoder, kb, bank, engine, prompts)
-    result.familiarity = _familiarity(engine, result)
+    result.familiarity = bundle_familiarity(engine, result)
     if result.familiarity is not None and result.familiarity.unfamiliar:
         note = result.familiarity.statement
         result.notice = f"{note} {result.notice}" if result.notice else note
@@ -501,8 +502,17 @@ def provenance(manifest: Mapping[str, Any]) -> str:
     return str(manifest.get("training_data") or "").strip() or NO_PROVENANCE
 
 
-def _familiarity(engine: Engine, result: AnalysisResult) -> Familiarity | None:
-    """Place the recording against the bundle's reference of its training data, if it has one."""
+def bundle_familiarity(
+    engine: Engine,
+    result: AnalysisResult,
+    channels: Sequence[str] = tuple(ELM_CHANNELS),
+    profile: SignalProfile | None = None,
+) -> Familiarity | None:
+    """Place the recording against the bundle's reference of its training data, if it has one.
+
+    ``channels`` and ``profile`` are those of ``result.band_power`` and ``result.crop_profiles``
+    (default the EEG input's; :mod:`elm_desktop.analysis_ecg` passes the ECG's).
+    """
     path = engine.bundle.file("familiarity")
     if path is None:
         return None
@@ -511,8 +521,9 @@ def _familiarity(engine: Engine, result: AnalysisResult) -> Familiarity | None:
         result.crop_embeddings,
         result.crop_profiles,
         result.band_power,
-        ELM_CHANNELS,
+        channels,
         result.provenance,
+        profile,
     )
 
 

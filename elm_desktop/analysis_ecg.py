@@ -26,7 +26,13 @@ from pathlib import Path
 
 import numpy as np
 
-from elm_desktop.analysis import RECORDING_ID_DIGITS, AnalysisResult, provenance, search_archive
+from elm_desktop.analysis import (
+    RECORDING_ID_DIGITS,
+    AnalysisResult,
+    bundle_familiarity,
+    provenance,
+    search_archive,
+)
 from elm_desktop.archive import Archive, content_hash
 from elm_desktop.archive.ingest import model_id
 from elm_desktop.clinical import (
@@ -40,8 +46,6 @@ from elm_desktop.clinical import (
 from elm_desktop.clinical.ecg_report import EcgFacts, draft_ecg_report
 from elm_desktop.clinical.familiarity import (
     Familiarity,
-    FamiliarityReference,
-    assess,
     crop_profile,
     profile_band_power,
     signal_profile,
@@ -224,22 +228,9 @@ def analyze_ecg(
 
 
 def _familiarity(engine: Engine, windows: np.ndarray, result: AnalysisResult) -> Familiarity | None:
-    """Place the ECG against the bundle's reference of its training ECGs, if it has one.
-
-    Also keeps the windows' signal profile and band power on ``result``.
-    """
+    """Keep the windows' ECG signal profile and band power on ``result`` and place the ECG
+    against the bundle's reference of its training ECGs, if it has one."""
     profile = signal_profile("ecg")
     result.crop_profiles = crop_profile(windows, profile)
     result.band_power = profile_band_power(windows, profile)
-    path = engine.bundle.file("familiarity")
-    if path is None:
-        return None
-    return assess(
-        FamiliarityReference.load(path),
-        result.crop_embeddings,
-        result.crop_profiles,
-        result.band_power,
-        get_modality("ecg").model_channels,
-        result.provenance,
-        profile,
-    )
+    return bundle_familiarity(engine, result, get_modality("ecg").model_channels, profile)

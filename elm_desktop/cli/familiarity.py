@@ -80,8 +80,8 @@ def encode_corpus(
     other = {str(e.get("modality", "eeg")) for e in entries} - {modality}
     if other or not all(isinstance(e.get(key), str) for e in entries):
         raise ConfigError(
-            f"{manifest} is not a corpus of {modality.upper()} recordings with a {key!r} file each "
-            f"(model {engine.bundle.name} reads {modality.upper()}): give the model's own corpus"
+            f"{manifest} is not a corpus of {modality.upper()} recordings (each entry's file "
+            f"under {key!r}), which model {engine.bundle.name} reads: give the model's own corpus"
         )
     label = f"{manifest.parent.name}{'' if split is None else ':' + split}"
     return [

@@ -142,7 +142,9 @@ def test_an_eeg_corpus_given_to_an_ecg_bundle_is_one_clear_error(
 
     manifest = generate_corpus(tmp_path / "eeg", n=2, minutes=0.2, seed=1, workers=1)
     bundle = shutil.copytree(ecg_bundle, tmp_path / "bundle")
-    with pytest.raises(ConfigError, match="is not a corpus of ECG recordings with a 'wfdb' file"):
+    with pytest.raises(
+        ConfigError, match="is not a corpus of ECG recordings \\(each entry's file under 'wfdb'\\)"
+    ):
         run("familiarity", "fit", str(bundle), "--corpus", str(manifest), "--device", "cpu")
 
 
