@@ -129,10 +129,12 @@ class AnalysisResult:
         float32 [dim], attention-weighted and L2-normalised.
     band_power : numpy.ndarray
         float32 [n_crops, 20, 4], log10 power of each crop's derivations in the delta, theta,
-        alpha and beta bands (:func:`~elm_desktop.clinical.localise.crop_band_power`).
+        alpha and beta bands (:func:`~elm_desktop.clinical.localise.crop_band_power`); for an
+        ECG [n_windows, 12, 4] in the ECG profile's bands (0.5-5, 5-15, 15-40, 40-150 Hz).
     crop_profiles : numpy.ndarray
         float32 [n_crops, p], what each crop's signal looks like
-        (:func:`~elm_desktop.clinical.familiarity.crop_profile`), for the familiarity check.
+        (:func:`~elm_desktop.clinical.familiarity.crop_profile` with the modality's profile),
+        for the familiarity check.
     locations : dict of str to Location
         Side and region of each lateralised finding, from ``band_power`` in the crops where the
         finding's own curve is above its median, weighted by how far
