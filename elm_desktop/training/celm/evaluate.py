@@ -9,7 +9,10 @@ Findings are read from the generated sections with the project's negation-aware 
 (:func:`elm_desktop.clinical.extract.extract_findings`, the one ``evaluate-drafts`` uses) and
 compared with the manifest's true findings: micro precision / recall / F1, hallucination rate
 (asserted findings the truth lacks, over all asserted findings), omission rate (true findings
-not asserted, over all true findings). ROUGE-1 / ROUGE-L F (``rouge-score``, stemmed) compare
+not asserted, over all true findings). Two controls show whether the recording is read:
+``--no-eeg`` zeroes the projected crop tokens (a prefix never seen in training) and
+``--shuffle-eeg`` gives each recording another one's embeddings (in distribution, wrong).
+ROUGE-1 / ROUGE-L F (``rouge-score``, stemmed) compare
 the generated sections with the reference report's same sections; a missing section counts 0.
 The extractor's own figures on the reference sections bound what the drafts can reach.
 """
@@ -70,7 +73,8 @@ def draft_figures(
     -------
     dict
         ``findings`` (micro figures), ``per_finding`` (F1 and counts), ``rouge``
-        (ROUGE-1 / ROUGE-L, whole and per section), ``complete`` (share of drafts with every
+        (ROUGE-1 / ROUGE-L, whole and per section), ``normal_vs_abnormal_accuracy`` (the
+        draft read as normal exactly when the record is), ``complete`` (share of drafts with every
         section the reference has), and ``reference_findings`` (the extractor on the
         reference's own sections).
     """
@@ -120,6 +124,11 @@ def draft_figures(
                 for name, values in per_section.items()
             },
         },
+        "normal_vs_abnormal_accuracy": float(
+            np.mean(
+                [("normal" in a) == ("normal" in t) for a, t in zip(asserted, truths, strict=True)]
+            )
+        ),
         "complete": float(
             np.mean([set(r) <= set(d) for d, r in zip(drafts, references, strict=True)])
         ),
@@ -159,6 +168,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--n", type=int, default=50)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--no-eeg", action="store_true", help="zero the recording's prefix")
+    parser.add_argument(
+        "--shuffle-eeg",
+        action="store_true",
+        help="give each recording the next one's crop embeddings (its own history kept)",
+    )
     parser.add_argument("--batch", type=int, default=10)
     parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--out", required=True, help="JSON file: figures and every draft")
@@ -169,6 +183,8 @@ def main(argv: list[str] | None = None) -> int:
         cache = CropCache.open(Path(args.corpus) / "cache-5s")
         recordings = select_recordings(cache, args.split, args.n, args.seed)
         embeddings = crop_embeddings(model_config.encoder_checkpoint, cache, recordings)
+        if args.shuffle_eeg:
+            embeddings = embeddings[1:] + embeddings[:1]
         examples = make_examples(
             cache, recordings, embeddings, model_config.sections, model_config.use_history
         )
@@ -196,6 +212,7 @@ def main(argv: list[str] | None = None) -> int:
         {
             "checkpoint": str(args.checkpoint),
             "no_eeg": args.no_eeg,
+            "shuffle_eeg": args.shuffle_eeg,
             "split": args.split,
             "generation_seconds": round(seconds, 1),
             "threads": args.threads,

@@ -143,7 +143,8 @@ def train_celm(config: CelmConfig) -> Path:
         "final_loss": losses[-1] if losses else None,
         "train_seconds": round(time.perf_counter() - started, 1),
         "threads": config.train.threads,
-        "trainable": generator.trainable_names(),
+        "trainable_tensors": len(generator.trainable_names()),
+        "trainable_parameters": sum(p.numel() for p in generator.parameters() if p.requires_grad),
     }
     return generator.save(out / "checkpoint", notes)
 
