@@ -253,7 +253,12 @@ class FamiliarityReference:
 
 def _z(distance: float | np.ndarray, mean: float, sd: float) -> float | np.ndarray:
     """A distance on the held-out recordings' scale: z of its logarithm."""
-    return (np.log(np.maximum(distance, 1e-12)) - mean) / sd
+    return (_log(distance) - mean) / sd
+
+
+def _log(distance) -> np.ndarray:
+    """Logarithm of distances floored at 1e-12 (a crop identical to a training crop is 0)."""
+    return np.log(np.maximum(np.asarray(distance, np.float64), 1e-12))
 
 
 @dataclass(frozen=True)
@@ -312,7 +317,8 @@ def knn_distance(bank: np.ndarray, crop_embeddings: np.ndarray, k: int = KNN_K) 
     crops = crops / np.maximum(np.linalg.norm(crops, axis=1, keepdims=True), 1e-12)
     similarity = crops @ np.asarray(bank, np.float32).T
     kth = -np.partition(-similarity, k - 1, axis=1)[:, k - 1]
-    return float(np.median(1.0 - kth))
+    # float16 bank rows are unit length only to ~1e-3: a near-duplicate can exceed 1.
+    return float(np.median(np.maximum(1.0 - kth, 0.0)))
 
 
 def crop_profile(crops: np.ndarray, profile: SignalProfile | None = None) -> np.ndarray:
@@ -442,8 +448,8 @@ def fit_reference(
     unscaled = FamiliarityReference(
         bank, mean, whitening, np.array([0.0, 1.0, 0.0, 1.0]), np.zeros(1), 0.0, low, high
     )
-    neighbour = np.log([unscaled.neighbour_distance(z) for z in heldout_crops])
-    signal = np.log([unscaled.profile_distance(p) for p in heldout_profiles])
+    neighbour = _log([unscaled.neighbour_distance(z) for z in heldout_crops])
+    signal = _log([unscaled.profile_distance(p) for p in heldout_profiles])
     scale = np.array([neighbour.mean(), neighbour.std(), signal.mean(), signal.std()])
     scale[[1, 3]] = np.maximum(scale[[1, 3]], 1e-6)
     heldout = np.sort(_z(np.exp(neighbour), *scale[:2]) + _z(np.exp(signal), *scale[2:]))
