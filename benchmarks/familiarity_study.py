@@ -36,10 +36,10 @@ import numpy as np
 
 from elm_desktop.cli.analyze import load_engine
 from elm_desktop.clinical.familiarity import (
-    SHRINKAGE,
     crop_profile,
     knn_distance,
     recording_profile,
+    shrunk_whitening,
 )
 from elm_desktop.clinical.metrics import auroc
 from elm_desktop.signals import crop_windows, elm_input, open_recording
@@ -81,13 +81,7 @@ def recordings(data: dict) -> list[np.ndarray]:
 
 def whitened_reference(samples: np.ndarray):
     """Squared whitened distance per dimension from ``samples`` [n, dim], as a function."""
-    x = np.asarray(samples, np.float64)
-    mean = x.mean(axis=0)
-    covariance = np.cov(x, rowvar=False)
-    dim = covariance.shape[0]
-    covariance = (1 - SHRINKAGE) * covariance + SHRINKAGE * np.trace(covariance) / dim * np.eye(dim)
-    eigenvalues, eigenvectors = np.linalg.eigh(covariance)
-    whitening = (eigenvectors / np.sqrt(eigenvalues)) @ eigenvectors.T
+    mean, whitening = shrunk_whitening(samples)
 
     def distance(points: np.ndarray) -> np.ndarray:
         white = (np.atleast_2d(points) - mean) @ whitening.T

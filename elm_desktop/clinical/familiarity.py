@@ -396,6 +396,22 @@ def recording_profile(crop_profiles: np.ndarray) -> np.ndarray:
     return np.append(np.median(profiles, axis=0), np.subtract(*np.percentile(level, [90, 10])))
 
 
+def shrunk_whitening(
+    samples: np.ndarray, shrinkage: float = SHRINKAGE
+) -> tuple[np.ndarray, np.ndarray]:
+    """Mean and inverse square root of the covariance of ``samples`` [n, dim], shrunk.
+
+    The identity, scaled to the mean variance, is mixed in with weight ``shrinkage`` so that
+    the matrix is invertible however few the samples.
+    """
+    x = np.asarray(samples, np.float64)
+    covariance = np.cov(x, rowvar=False)
+    dim = covariance.shape[0]
+    covariance = (1 - shrinkage) * covariance + shrinkage * np.trace(covariance) / dim * np.eye(dim)
+    eigenvalues, eigenvectors = np.linalg.eigh(covariance)
+    return x.mean(axis=0), (eigenvectors / np.sqrt(eigenvalues)) @ eigenvectors.T
+
+
 def fit_reference(
     training_crops: Sequence[np.ndarray],
     training_profiles: Sequence[np.ndarray],
@@ -436,12 +452,7 @@ def fit_reference(
         crops = crops[np.linspace(0, len(crops) - 1, bank_size).round().astype(int)]
     bank = (crops / np.linalg.norm(crops, axis=1, keepdims=True)).astype(np.float16)
     profiles = np.array([recording_profile(p) for p in training_profiles])
-    mean = profiles.mean(axis=0)
-    covariance = np.cov(profiles, rowvar=False)
-    dim = covariance.shape[0]
-    covariance = (1 - shrinkage) * covariance + shrinkage * np.trace(covariance) / dim * np.eye(dim)
-    eigenvalues, eigenvectors = np.linalg.eigh(covariance)
-    whitening = (eigenvectors / np.sqrt(eigenvalues)) @ eigenvectors.T
+    mean, whitening = shrunk_whitening(profiles, shrinkage)
     features = np.array([band_features(power) for power in training_band_power])
     low = features.min(axis=0) - POWER_MARGIN
     high = features.max(axis=0) + POWER_MARGIN
