@@ -194,6 +194,16 @@ def training_config_from_dict(
     return config
 
 
+def read_toml(path: str | Path) -> dict[str, Any]:
+    """The tables of a TOML configuration file; a missing or malformed file is a ConfigError."""
+    try:
+        return tomllib.loads(Path(path).read_text(encoding="utf-8"))
+    except FileNotFoundError as error:
+        raise ConfigError(f"configuration file {path} does not exist") from error
+    except tomllib.TOMLDecodeError as error:
+        raise ConfigError(f"configuration file {path} is not valid TOML: {error}") from error
+
+
 def load_training_config(path: str | Path) -> TrainingConfig:
     """Read a TOML training configuration.
 
@@ -202,10 +212,5 @@ def load_training_config(path: str | Path) -> TrainingConfig:
     repository root).
     """
     path = Path(path)
-    try:
-        values = tomllib.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError as error:
-        raise ConfigError(f"configuration file {path} does not exist") from error
-    except tomllib.TOMLDecodeError as error:
-        raise ConfigError(f"configuration file {path} is not valid TOML: {error}") from error
+    values = read_toml(path)
     return training_config_from_dict(values, base_dir=Path.cwd())

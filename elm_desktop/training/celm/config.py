@@ -8,13 +8,13 @@ that the default language model's name is looked up by :mod:`.language_model`.
 from __future__ import annotations
 
 import dataclasses
-import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from elm_desktop.errors import ConfigError
 from elm_desktop.training.celm.sections import DEFAULT_SECTIONS
+from elm_desktop.training.config import read_toml
 
 MODES = ("projection_only", "lora")
 PROJECTORS = ("linear", "mlp")
@@ -117,10 +117,5 @@ def load_celm_config(path: str | Path) -> CelmConfig:
         If the file is missing, not TOML, or holds an unknown table or key.
     """
     path = Path(path)
-    try:
-        values = tomllib.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError as error:
-        raise ConfigError(f"configuration file {path} does not exist") from error
-    except tomllib.TOMLDecodeError as error:
-        raise ConfigError(f"configuration file {path} is not valid TOML: {error}") from error
+    values = read_toml(path)
     return celm_config_from_dict(values)

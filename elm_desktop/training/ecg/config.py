@@ -8,14 +8,13 @@ its default, an unknown key is refused, as for EEG configurations.
 from __future__ import annotations
 
 import dataclasses
-import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from elm_desktop.errors import ConfigError
 from elm_desktop.signals.ecg.model_input import NORMALISATIONS
-from elm_desktop.training.config import TrainConfig, _build
+from elm_desktop.training.config import TrainConfig, _build, read_toml
 
 MODALITY = "ecg"
 
@@ -105,12 +104,7 @@ _TABLES = {
 
 def config_modality(path: str | Path) -> str:
     """The ``modality`` a configuration file names at its top (``"eeg"`` when it names none)."""
-    try:
-        values = tomllib.loads(Path(path).read_text(encoding="utf-8"))
-    except FileNotFoundError as error:
-        raise ConfigError(f"configuration file {path} does not exist") from error
-    except tomllib.TOMLDecodeError as error:
-        raise ConfigError(f"configuration file {path} is not valid TOML: {error}") from error
+    values = read_toml(path)
     return str(values.get("modality", "eeg"))
 
 
@@ -142,10 +136,5 @@ def model_config_from_dict(values: dict[str, Any]) -> EcgModelConfig:
 def load_ecg_config(path: str | Path) -> EcgTrainingConfig:
     """Read a TOML ECG training configuration; relative paths resolve against the current dir."""
     path = Path(path)
-    try:
-        values = tomllib.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError as error:
-        raise ConfigError(f"configuration file {path} does not exist") from error
-    except tomllib.TOMLDecodeError as error:
-        raise ConfigError(f"configuration file {path} is not valid TOML: {error}") from error
+    values = read_toml(path)
     return ecg_config_from_dict(values, base_dir=Path.cwd())
