@@ -36,7 +36,13 @@ from sklearn.metrics import balanced_accuracy_score
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
-from elm_desktop.clinical import build_prompt_bank, load_knowledge_base, score_findings
+from elm_desktop.clinical import (
+    KnowledgeBase,
+    build_prompt_bank,
+    load_knowledge_base,
+    score_findings,
+)
+from elm_desktop.clinical.knowledge import PromptStyle
 from elm_desktop.clinical.metrics import auroc
 from elm_desktop.errors import ConfigError
 from elm_desktop.progress import ProgressCallback
@@ -105,6 +111,47 @@ def _auroc(labels: np.ndarray, scores: np.ndarray) -> float | None:
     return None if np.isnan(value) else value
 
 
+def finding_probabilities(
+    model: ElmModel,
+    encoder: TextEncoder,
+    embedded: dict[str, Any],
+    cache: CropCache,
+    device: torch.device,
+    knowledge_base: KnowledgeBase,
+    style: PromptStyle,
+) -> tuple[list[str], np.ndarray]:
+    """Each embedded recording's zero-shot probability of every finding of a knowledge base.
+
+    Returns
+    -------
+    finding_ids : list of str
+        The knowledge base's findings, in its order.
+    probabilities : ndarray
+        float [r, f], one row per recording of ``embedded`` (in its order).
+    """
+
+    @torch.no_grad()
+    def embed_text(texts):
+        pooled = encoder.embed(list(texts)).to(device)
+        return F.normalize(model.project_text(pooled).float(), dim=1).cpu().numpy()
+
+    bank = build_prompt_bank(knowledge_base, embed_text, style)
+    probabilities = np.zeros((len(embedded["recording"]), len(bank.finding_ids)))
+    for position in range(len(probabilities)):
+        mask = embedded["crop_owner"] == position
+        scores = score_findings(
+            knowledge_base,
+            bank,
+            embedded["crops"][mask],
+            embedded["recording"][position],
+            cache.starts_s[embedded["crop_index"][mask]],
+            cache.window_s,
+            model.config.temperature,
+        )
+        probabilities[position] = [s.probability for s in scores]
+    return list(bank.finding_ids), probabilities
+
+
 def zero_shot(
     model: ElmModel,
     encoder: TextEncoder,
@@ -120,31 +167,14 @@ def zero_shot(
     """
     # Built-in and model entries only: a checkpoint's figures do not depend on a user's file.
     knowledge_base = load_knowledge_base(user_path=os.devnull, model_path=model_phenotypes)
-
-    @torch.no_grad()
-    def embed_text(texts):
-        pooled = encoder.embed(list(texts)).to(device)
-        return F.normalize(model.project_text(pooled).float(), dim=1).cpu().numpy()
-
     labels = cache.recording_labels()[recordings]
     results: dict[str, Any] = {}
     for style in ("plain", "knowledge"):
-        bank = build_prompt_bank(knowledge_base, embed_text, style)
-        probabilities = np.zeros((len(recordings), len(bank.finding_ids)))
-        for position in range(len(recordings)):
-            mask = embedded["crop_owner"] == position
-            scores = score_findings(
-                knowledge_base,
-                bank,
-                embedded["crops"][mask],
-                embedded["recording"][position],
-                cache.starts_s[embedded["crop_index"][mask]],
-                cache.window_s,
-                model.config.temperature,
-            )
-            probabilities[position] = [s.probability for s in scores]
+        finding_ids, probabilities = finding_probabilities(
+            model, encoder, embedded, cache, device, knowledge_base, style
+        )
         per_finding = {}
-        for column, finding_id in enumerate(bank.finding_ids):
+        for column, finding_id in enumerate(finding_ids):
             if finding_id not in FINDINGS:
                 continue
             truth = labels[:, FINDINGS.index(finding_id)]

@@ -1,0 +1,92 @@
+"""Which zero-shot score separates abnormal from normal records across generator families?
+
+Today's figure ranks recordings by the ``normal`` finding alone (one minus its probability). A
+record is abnormal when any abnormal finding is present, so the findings' own scores are a
+second candidate (their maximum), and the mean of the two candidates' ranks a third. Each
+candidate is measured for every model on every corpus, with both prompt styles; the cells
+where the model has never seen the corpus's family are the ones that choose, on validation
+corpora, before the test corpora are looked at.
+
+    OMP_NUM_THREADS=1 .venv/bin/python benchmarks/abnormality_score_study.py \
+        --model runs/pilot-joint-none/final --model runs/pilot-joint-ds-nm/final \
+        --model runs/pilot-joint-fn-nm/final \
+        --corpus data/dipole-spectral-val-100 --corpus data/neural-mass-val-100 \
+        --corpus data/demo-train-2500:val \
+        --corpus data/filtered-noise-test-150 --corpus data/dipole-spectral-test-150 \
+        --corpus data/neural-mass-test-150 --out runs/abnormality-study.json
+
+``CORPUS:SPLIT`` takes one split of a corpus (default: all its recordings).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+from pathlib import Path
+
+import numpy as np
+import torch
+from scipy.stats import rankdata
+
+from elm_desktop.clinical import load_knowledge_base
+from elm_desktop.clinical.metrics import auroc
+from elm_desktop.training.evaluate import embed_recordings, finding_probabilities, open_corpus
+from elm_desktop.training.matrix import corpus_families, relation, training_families
+from elm_desktop.training.model import ElmModel
+from elm_desktop.training.text import TextEncoder
+
+CANDIDATES = ("normal prompt", "findings' maximum", "mean rank of both")
+
+
+def candidate_scores(finding_ids: list[str], probabilities: np.ndarray, abnormal_ids: set[str]):
+    """The three abnormality scores of each recording (higher: more abnormal)."""
+    normal = 1.0 - probabilities[:, finding_ids.index("normal")]
+    columns = [i for i, f in enumerate(finding_ids) if f in abnormal_ids]
+    maximum = probabilities[:, columns].max(axis=1)
+    both = (rankdata(normal) + rankdata(maximum)) / 2
+    return dict(zip(CANDIDATES, (normal, maximum, both), strict=True))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--model", action="append", required=True)
+    parser.add_argument("--corpus", action="append", required=True)
+    parser.add_argument("--out", type=Path, required=True)
+    args = parser.parse_args()
+    torch.set_num_threads(int(os.environ.get("OMP_NUM_THREADS", "1")))
+    device = torch.device("cpu")
+    cells = []
+    for model_dir in args.model:
+        model = ElmModel.load(model_dir)
+        families, _ = training_families(model_dir)
+        config = model.config
+        encoder = TextEncoder(config.text_model, config.pooling, config.max_length)
+        knowledge_base = load_knowledge_base(user_path=os.devnull)
+        abnormal_ids = {f for f in knowledge_base if knowledge_base[f].abnormal and f != "normal"}
+        for spec in args.corpus:
+            corpus, _, split = spec.partition(":")
+            cache = open_corpus(corpus, None, model.config.window_s, 1, None)
+            recordings = cache.split_indices(split) if split else np.arange(len(cache.recordings))
+            labels = np.array([cache.recordings[int(r)]["abnormal"] for r in recordings], bool)
+            embedded = embed_recordings(model, cache, recordings, device)
+            cell = {
+                "model": model_dir,
+                "corpus": spec,
+                "relation": relation(families, corpus_families(cache, recordings)),
+                "recordings": len(recordings),
+                "abnormal": int(labels.sum()),
+            }
+            for style in ("plain", "knowledge"):
+                ids, probabilities = finding_probabilities(
+                    model, encoder, embedded, cache, device, knowledge_base, style
+                )
+                for name, score in candidate_scores(ids, probabilities, abnormal_ids).items():
+                    cell[f"{name}, {style}"] = float(auroc(labels, score))
+            cells.append(cell)
+            print(json.dumps(cell), flush=True)
+    args.out.write_text(json.dumps(cells, indent=1), encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main()
