@@ -4,8 +4,8 @@ convention a model fails to transfer to.
 
     python benchmarks/cross_family_breakdown.py MODEL CORPUS
 
-Uses the evaluation's own pieces (crop cache, embedding, ``score_findings`` through
-``zero_shot``'s prompt bank) on every recording of the corpus; prints a markdown table.
+Uses the evaluation's own pieces (crop cache, embedding, ``finding_probabilities``, as
+``zero_shot`` scores) on every recording of the corpus; prints a markdown table.
 Needs the ``train`` extra (torch).
 """
 
@@ -18,13 +18,12 @@ from pathlib import Path
 
 import numpy as np
 import torch
-import torch.nn.functional as F
 
-from elm_desktop.clinical import build_prompt_bank, load_knowledge_base, score_findings
+from elm_desktop.clinical import load_knowledge_base
 from elm_desktop.clinical.metrics import auroc
 from elm_desktop.runtime.bundle import PHENOTYPES
 from elm_desktop.training.data import build_cache
-from elm_desktop.training.evaluate import embed_recordings
+from elm_desktop.training.evaluate import embed_recordings, finding_probabilities
 from elm_desktop.training.model import ElmModel
 from elm_desktop.training.text import TextEncoder
 
@@ -39,30 +38,13 @@ def main(model_dir: Path, corpus: Path) -> None:
     knowledge = load_knowledge_base(user_path=os.devnull, model_path=model_dir / PHENOTYPES)
     encoder = TextEncoder(config.text_model, config.pooling, config.max_length)
 
-    @torch.no_grad()
-    def embed_text(texts):
-        pooled = encoder.embed(list(texts)).to(device)
-        return F.normalize(model.project_text(pooled).float(), dim=1).cpu().numpy()
-
     abnormal = np.array([r["abnormal"] for r in cache.recordings], dtype=int)
     scores: dict[str, np.ndarray] = {}
     for style in ("plain", "knowledge"):
-        bank = build_prompt_bank(knowledge, embed_text, style)
-        column = bank.finding_ids.index("normal")
-        normal = np.zeros(len(recordings))
-        for position in range(len(recordings)):
-            mask = embedded["crop_owner"] == position
-            found = score_findings(
-                knowledge,
-                bank,
-                embedded["crops"][mask],
-                embedded["recording"][position],
-                cache.starts_s[embedded["crop_index"][mask]],
-                cache.window_s,
-                config.temperature,
-            )
-            normal[position] = found[column].probability
-        scores[style] = 1 - normal  # the abnormal score
+        ids, probabilities = finding_probabilities(
+            model, encoder, embedded, cache, device, knowledge, style
+        )
+        scores[style] = 1 - probabilities[:, ids.index("normal")]  # the abnormal score
     groups: dict[str, list[int]] = defaultdict(list)
     for index, record in enumerate(cache.recordings):
         groups["all"].append(index)
