@@ -16,26 +16,38 @@ from elm_desktop.errors import ConfigError
 from elm_desktop.training.celm.sections import DEFAULT_SECTIONS
 from elm_desktop.training.config import read_toml
 
-MODES = ("projection_only", "lora")
+MODES = ("projection_only", "lora", "full")
 PROJECTORS = ("linear", "mlp")
+#: The ``language_model`` value of a decoder trained from scratch on the corpus's reports.
+SCRATCH = "scratch"
 
 
 @dataclass
 class CelmModelConfig:
     """What the generator is made of; stored in its checkpoint's ``config.json``."""
 
-    # A local Hugging Face causal LM folder, or "smollm2-135m-instruct" (built by `make lm`).
+    # A local Hugging Face causal LM folder, "smollm2-135m-instruct" (built by `make lm`), or
+    # "scratch": a small decoder (scratch_* keys) and tokenizer fitted on the training reports.
     language_model: str = "smollm2-135m-instruct"
     # The frozen ELM checkpoint whose crop embeddings are the prefix (read at run time).
     encoder_checkpoint: str = "resources/checkpoints/demo-5s"
     projector: str = "linear"
+    # projection_only: the LM frozen; lora: low-rank adapters; full: every LM weight trains.
     mode: str = "projection_only"
     lora_rank: int = 8
     lora_alpha: float = 16.0
     lora_targets: list[str] = field(default_factory=lambda: ["q_proj", "v_proj"])
     sections: list[str] = field(default_factory=lambda: list(DEFAULT_SECTIONS))
     use_history: bool = True
+    # The encoder's zero-shot finding scores (against its calibrated thresholds) as prefix tokens.
+    finding_scores: bool = False
     max_new_tokens: int = 320
+    # The decoder trained from scratch (language_model = "scratch"): a byte-level BPE tokenizer
+    # of scratch_vocab tokens fitted on the training text, and a Llama-style causal transformer.
+    scratch_layers: int = 4
+    scratch_width: int = 256
+    scratch_heads: int = 4
+    scratch_vocab: int = 1024
 
     def __post_init__(self) -> None:
         if self.mode not in MODES:
@@ -48,6 +60,17 @@ class CelmModelConfig:
             raise ConfigError("model.lora_rank must be at least 1")
         if not self.sections:
             raise ConfigError("model.sections must name at least one report section")
+        if self.language_model == SCRATCH and self.mode != "full":
+            raise ConfigError(
+                'a decoder trained from scratch (model.language_model = "scratch") needs '
+                f'model.mode = "full", not {self.mode!r}'
+            )
+        if self.scratch_width % self.scratch_heads:
+            raise ConfigError("model.scratch_width must be a multiple of model.scratch_heads")
+        if self.scratch_vocab < 300:
+            raise ConfigError(
+                "model.scratch_vocab must hold the 256 bytes and some merges (>= 300)"
+            )
 
 
 @dataclass

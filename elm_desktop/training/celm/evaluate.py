@@ -9,11 +9,15 @@ Findings are read from the generated sections with the project's negation-aware 
 (:func:`elm_desktop.clinical.extract.extract_findings`, the one ``evaluate-drafts`` uses) and
 compared with the manifest's true findings: micro precision / recall / F1, hallucination rate
 (asserted findings the truth lacks, over all asserted findings), omission rate (true findings
-not asserted, over all true findings). Two controls show whether the recording is read:
+not asserted, over all true findings). Each draft is also checked against the encoder's own
+zero-shot scores (:mod:`elm_desktop.clinical.draft_check`): the figures are given again with
+the unsupported sentences removed. Two controls show whether the recording is read:
 ``--no-eeg`` zeroes the projected crop tokens (a prefix never seen in training) and
 ``--shuffle-eeg`` gives each recording another one's embeddings (in distribution, wrong).
 ROUGE-1 / ROUGE-L F (``rouge-score``, stemmed) compare
 the generated sections with the reference report's same sections; a missing section counts 0.
+BLEU-4 is corpus BLEU (uniform 4-gram weights, brevity penalty) on lower-cased word and
+punctuation tokens, computed here.
 The extractor's own figures on the reference sections bound what the drafts can reach.
 """
 
@@ -21,7 +25,11 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
+import os
+import re
 import time
+from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -29,21 +37,23 @@ from typing import Any
 import numpy as np
 import torch
 
+from elm_desktop.clinical.draft_check import check_draft, supported_draft
 from elm_desktop.clinical.extract import extract_findings
 from elm_desktop.clinical.knowledge import KnowledgeBase, load_knowledge_base
 from elm_desktop.clinical.metrics import Counts, finding_counts, micro_counts
 from elm_desktop.errors import ConfigError
 from elm_desktop.training.celm.examples import (
     Example,
-    crop_embeddings,
+    FindingScores,
+    encode_recordings,
     make_examples,
     select_recordings,
 )
-from elm_desktop.training.celm.language_model import load_language_model
-from elm_desktop.training.celm.model import CelmGenerator, read_celm_config
+from elm_desktop.training.celm.model import CelmGenerator, open_generator, read_celm_config
 from elm_desktop.training.celm.prompt import chat_text
 from elm_desktop.training.celm.sections import parse_sections, sections_text, split_report
 from elm_desktop.training.data import CropCache
+from elm_desktop.training.evaluate import model_thresholds
 
 
 def _rates(counts: Counts) -> dict[str, float | int]:
@@ -61,6 +71,30 @@ def _rates(counts: Counts) -> dict[str, float | int]:
     }
 
 
+_BLEU_TOKEN = re.compile(r"\w+|[^\w\s]")
+
+
+def bleu4(references: list[str], hypotheses: list[str]) -> float:
+    """Corpus BLEU-4 (Papineni et al.): clipped 1- to 4-gram precisions pooled over the corpus,
+    their geometric mean times the brevity penalty; lower-cased word and punctuation tokens."""
+    matched, total = [0] * 4, [0] * 4
+    ref_length = hyp_length = 0
+    for reference, hypothesis in zip(references, hypotheses, strict=True):
+        ref = _BLEU_TOKEN.findall(reference.lower())
+        hyp = _BLEU_TOKEN.findall(hypothesis.lower())
+        ref_length, hyp_length = ref_length + len(ref), hyp_length + len(hyp)
+        for n in range(1, 5):
+            ref_grams = Counter(tuple(ref[i : i + n]) for i in range(len(ref) - n + 1))
+            hyp_grams = Counter(tuple(hyp[i : i + n]) for i in range(len(hyp) - n + 1))
+            matched[n - 1] += sum(min(c, ref_grams[g]) for g, c in hyp_grams.items())
+            total[n - 1] += max(0, len(hyp) - n + 1)
+    if hyp_length == 0 or min(matched) == 0:
+        return 0.0
+    log_precision = sum(math.log(m / t) for m, t in zip(matched, total, strict=True)) / 4
+    brevity = min(0.0, 1 - ref_length / hyp_length)
+    return math.exp(log_precision + brevity)
+
+
 def draft_figures(
     drafts: list[dict[str, str]],
     examples: list[Example],
@@ -73,7 +107,8 @@ def draft_figures(
     -------
     dict
         ``findings`` (micro figures), ``per_finding`` (F1 and counts), ``rouge``
-        (ROUGE-1 / ROUGE-L, whole and per section), ``normal_vs_abnormal_accuracy`` (the
+        (ROUGE-1 / ROUGE-L, whole and per section), ``bleu4`` (whole drafts),
+        ``normal_vs_abnormal_accuracy`` (the
         draft read as normal exactly when the record is), ``complete`` (share of drafts with every
         section the reference has), and ``reference_findings`` (the extractor on the
         reference's own sections).
@@ -124,6 +159,7 @@ def draft_figures(
                 for name, values in per_section.items()
             },
         },
+        "bleu4": bleu4([sections_text(r) for r in references], [sections_text(d) for d in drafts]),
         "normal_vs_abnormal_accuracy": float(
             np.mean(
                 [("normal" in a) == ("normal" in t) for a, t in zip(asserted, truths, strict=True)]
@@ -133,6 +169,31 @@ def draft_figures(
             np.mean([set(r) <= set(d) for d, r in zip(drafts, references, strict=True)])
         ),
         "reference_findings": _rates(micro_counts(reference_counts.values())),
+    }
+
+
+def checked_figures(
+    drafts: list[dict[str, str]],
+    examples: list[Example],
+    scores: FindingScores,
+    sections: list[str],
+    knowledge_base: KnowledgeBase,
+) -> dict[str, Any]:
+    """The drafts checked against the encoder's scores (``knowledge_base`` holds its calibrated
+    thresholds): how many sentences are unsupported, and :func:`draft_figures`' finding and text
+    figures of the drafts with those sentences removed (findings read with the built-in base,
+    as for the drafts themselves)."""
+    checked = [check_draft(d, scores.of(i), knowledge_base) for i, d in enumerate(drafts)]
+    kept = [supported_draft(c) for c in checked]
+    figures = draft_figures(kept, examples, sections, load_knowledge_base())
+    return {
+        "sentences": sum(len(c) for c in checked),
+        "unsupported_sentences": sum(not s.supported for c in checked for s in c),
+        "drafts_with_an_unsupported_sentence": sum(
+            any(not s.supported for s in c) for c in checked
+        ),
+        **{k: figures[k] for k in ("findings", "rouge", "bleu4", "normal_vs_abnormal_accuracy")},
+        "recordings_with_a_hallucinated_finding": figures["recordings_with_a_hallucinated_finding"],
     }
 
 
@@ -153,6 +214,9 @@ def generate_drafts(
             [torch.from_numpy(e.crops) for e in chunk],
             [chat_text(generator.tokenizer, sections, e.history) for e in chunk],
             zero_eeg=zero_eeg,
+            scores=[torch.from_numpy(e.scores) for e in chunk]
+            if generator.config.finding_scores
+            else None,
         )
         if progress is not None:
             progress(len(texts), len(examples))
@@ -182,15 +246,20 @@ def main(argv: list[str] | None = None) -> int:
         model_config, notes = read_celm_config(args.checkpoint)
         cache = CropCache.open(Path(args.corpus) / "cache-5s")
         recordings = select_recordings(cache, args.split, args.n, args.seed)
-        embeddings = crop_embeddings(model_config.encoder_checkpoint, cache, recordings)
+        # The scores are always computed: the drafts are checked against them.
+        embeddings, scores = encode_recordings(
+            model_config.encoder_checkpoint, cache, recordings, with_scores=True
+        )
         if args.shuffle_eeg:
             embeddings = embeddings[1:] + embeddings[:1]
+            scores = scores.rolled(-1)
         examples = make_examples(
-            cache, recordings, embeddings, model_config.sections, model_config.use_history
+            cache, recordings, embeddings, model_config.sections, model_config.use_history, scores
         )
-        language_model, tokenizer = load_language_model(model_config.language_model)
-        generator = CelmGenerator(language_model, tokenizer, model_config)
-        generator.load_trained(args.checkpoint).eval()
+        generator = open_generator(args.checkpoint)
+        knowledge_base = load_knowledge_base(
+            user_path=os.devnull, model_path=model_thresholds(model_config.encoder_checkpoint)
+        )
     except ConfigError as error:
         print(f"error: {error}")
         return 2
@@ -208,6 +277,9 @@ def main(argv: list[str] | None = None) -> int:
     seconds = time.perf_counter() - started
     drafts = [parse_sections(t) for t in texts]
     figures = draft_figures(drafts, examples, model_config.sections, load_knowledge_base())
+    figures["checked"] = checked_figures(
+        drafts, examples, scores, model_config.sections, knowledge_base
+    )
     figures.update(
         {
             "checkpoint": str(args.checkpoint),
@@ -223,7 +295,8 @@ def main(argv: list[str] | None = None) -> int:
         }
     )
     Path(args.out).write_text(json.dumps(figures, indent=2) + "\n")
-    summary = {k: figures[k] for k in ("n", "findings", "rouge", "complete")}
+    summary = {k: figures[k] for k in ("n", "findings", "rouge", "bleu4", "complete")}
+    summary["checked_findings"] = figures["checked"]["findings"]
     print(json.dumps(summary, indent=2))
     return 0
 

@@ -1,12 +1,14 @@
 """Training and evaluation examples of the generator, from a corpus's preprocessing cache.
 
 An example is one recording: its crop embeddings from the frozen ELM encoder (L2-normalised, the
-space zero-shot scoring uses), the patient history and the target section JSON from its
-reference report, and its ground-truth findings (for evaluation).
+space zero-shot scoring uses), optionally the encoder's zero-shot finding scores, the patient
+history and the target section JSON from its reference report, and its ground-truth findings
+(for evaluation).
 """
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -15,9 +17,15 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
+from elm_desktop.clinical import build_prompt_bank, load_knowledge_base, score_findings
 from elm_desktop.training.celm.sections import patient_history, target_json
-from elm_desktop.training.data import CropCache, iter_recording_crops
+from elm_desktop.training.data import CropCache
+from elm_desktop.training.evaluate import embed_recordings, model_thresholds
 from elm_desktop.training.model import ElmModel
+from elm_desktop.training.text import TextEncoder
+
+#: Score margins are clipped to this many logits either side of the threshold.
+MARGIN_LIMIT = 8.0
 
 
 @dataclass(frozen=True)
@@ -37,6 +45,9 @@ class Example:
         The whole reference report.
     truth : frozenset of str
         True findings (``normal`` for a normal record).
+    scores : ndarray or None
+        float32 [n_findings], the zero-shot scores' margins over their thresholds
+        (:meth:`FindingScores.margins`), when the generator reads them.
     """
 
     recording_id: str
@@ -45,6 +56,48 @@ class Example:
     target: str
     reference: str
     truth: frozenset[str]
+    scores: np.ndarray | None = None
+
+
+@dataclass(frozen=True)
+class FindingScores:
+    """The encoder's zero-shot finding scores of some recordings.
+
+    Attributes
+    ----------
+    finding_ids : tuple of str
+        The encoder's knowledge base's findings, in its order.
+    probability : ndarray
+        float32 [n_recordings, n_findings], recording-level probabilities.
+    threshold : ndarray
+        float32 [n_findings], the calibrated thresholds (the encoder's ``phenotypes.toml``
+        over the built-in knowledge base).
+    """
+
+    finding_ids: tuple[str, ...]
+    probability: np.ndarray
+    threshold: np.ndarray
+
+    def margins(self) -> np.ndarray:
+        """float32 [n_recordings, n_findings]: logit(p) - logit(threshold), clipped to
+        +-:data:`MARGIN_LIMIT` (positive exactly when the finding is scored present)."""
+
+        def logit(x: np.ndarray) -> np.ndarray:
+            x = np.clip(x.astype(np.float64), 1e-6, 1 - 1e-6)
+            return np.log(x) - np.log1p(-x)
+
+        margin = logit(self.probability) - logit(self.threshold)[None]
+        return np.clip(margin, -MARGIN_LIMIT, MARGIN_LIMIT).astype(np.float32)
+
+    def of(self, position: int) -> dict[str, float]:
+        """Finding id -> probability of the recording at ``position``."""
+        return dict(zip(self.finding_ids, map(float, self.probability[position]), strict=True))
+
+    def rolled(self, shift: int) -> FindingScores:
+        """The same scores given to other recordings (``np.roll`` over recordings)."""
+        return FindingScores(
+            self.finding_ids, np.roll(self.probability, shift, axis=0), self.threshold
+        )
 
 
 def truth_of(entry: dict[str, Any]) -> frozenset[str]:
@@ -62,22 +115,64 @@ def select_recordings(cache: CropCache, split: str, n: int, seed: int) -> np.nda
 
 
 @torch.no_grad()
-def crop_embeddings(
-    encoder_checkpoint: str | Path, cache: CropCache, recordings: np.ndarray
-) -> list[np.ndarray]:
+def encode_recordings(
+    encoder_checkpoint: str | Path,
+    cache: CropCache,
+    recordings: np.ndarray,
+    with_scores: bool = False,
+) -> tuple[list[np.ndarray], FindingScores | None]:
     """Encode the cached crops of each recording with a frozen ELM checkpoint.
+
+    Parameters
+    ----------
+    encoder_checkpoint : path-like
+    cache : CropCache
+    recordings : ndarray
+        Recording indices of the cache.
+    with_scores : bool
+        Also score every finding of the encoder's knowledge base zero-shot, as the analysis
+        does (:func:`elm_desktop.clinical.score_findings` on the attention-pooled recording
+        embedding, the knowledge base's prompt style, the encoder's calibrated thresholds).
 
     Returns
     -------
-    list of ndarray
+    crops : list of ndarray
         float32 [n_crops, 256] per recording, L2-normalised, in the order of ``recordings``.
+    scores : FindingScores or None
+        None unless ``with_scores``.
     """
     model = ElmModel.load(encoder_checkpoint)
-    pieces: dict[int, list[np.ndarray]] = {int(r): [] for r in recordings}
-    for recording, crops in iter_recording_crops(cache, recordings):
-        z, _ = model.encode_crops(torch.from_numpy(crops.astype(np.float32)))
-        pieces[recording].append(F.normalize(z.float(), dim=-1).numpy())
-    return [np.concatenate(pieces[int(r)]) for r in recordings]
+    embedded = embed_recordings(model, cache, recordings, torch.device("cpu"))
+    owner = embedded["crop_owner"]
+    crops = [embedded["crops"][owner == i] for i in range(len(recordings))]
+    if not with_scores:
+        return crops, None
+    knowledge_base = load_knowledge_base(
+        user_path=os.devnull, model_path=model_thresholds(encoder_checkpoint)
+    )
+    config = model.config
+    text_encoder = TextEncoder(config.text_model, config.pooling, config.max_length)
+
+    def embed_text(texts):
+        pooled = text_encoder.embed(list(texts))
+        return F.normalize(model.project_text(pooled).float(), dim=1).numpy()
+
+    bank = build_prompt_bank(knowledge_base, embed_text, knowledge_base.prompt_style)
+    probability = np.zeros((len(recordings), len(bank.finding_ids)), np.float32)
+    for i in range(len(recordings)):
+        mask = owner == i
+        scores = score_findings(
+            knowledge_base,
+            bank,
+            embedded["crops"][mask],
+            embedded["recording"][i],
+            cache.starts_s[embedded["crop_index"][mask]],
+            cache.window_s,
+            config.temperature,
+        )
+        probability[i] = [s.probability for s in scores]
+    threshold = np.array([knowledge_base[f].threshold for f in bank.finding_ids], np.float32)
+    return crops, FindingScores(bank.finding_ids, probability, threshold)
 
 
 def make_examples(
@@ -86,10 +181,13 @@ def make_examples(
     embeddings: list[np.ndarray],
     sections: list[str] | tuple[str, ...],
     use_history: bool,
+    scores: FindingScores | None = None,
 ) -> list[Example]:
-    """Pair each recording's embeddings with its history, target JSON and true findings."""
+    """Pair each recording's embeddings (and score margins, when given) with its history,
+    target JSON and true findings."""
+    margins = scores.margins() if scores is not None else None
     examples = []
-    for index, crops in zip(recordings, embeddings, strict=True):
+    for position, (index, crops) in enumerate(zip(recordings, embeddings, strict=True)):
         entry = cache.recordings[int(index)]
         report = entry["report"]
         examples.append(
@@ -100,6 +198,7 @@ def make_examples(
                 target=target_json(report, sections),
                 reference=report,
                 truth=truth_of(entry),
+                scores=margins[position] if margins is not None else None,
             )
         )
     return examples

@@ -1,19 +1,24 @@
-"""The report generator: a frozen causal LM that reads projected crop embeddings as a prefix.
+"""The report generator: a causal LM that reads projected crop embeddings as a prefix.
 
-Input sequence (CELM's): ``[start] P(e_1) ... P(e_n) [separator] [end]``, then the chat-templated
-prompt (:mod:`.prompt`), then, in training, the target section JSON and the end-of-turn token.
-``P`` is the trained projector, ``[start]``, ``[separator]`` and ``[end]`` are learned
-embeddings; the language model stays frozen (``projection_only``) or gets low-rank adapters
-(``lora``). Only the response tokens are scored.
+Input sequence (CELM's): ``[start] P(e_1) ... P(e_n) [separator] S_1 ... S_k [end]``, then the
+prompt (:mod:`.prompt`), then, in training, the target section JSON and the end-of-sequence
+token. ``P`` is the trained projector, ``[start]``, ``[separator]`` and ``[end]`` are learned
+embeddings; ``S_i`` are the optional finding-score tokens (``finding_scores``): for each finding
+of the encoder's knowledge base, a learned embedding plus its zero-shot score's margin over the
+calibrated threshold (logit(p) - logit(threshold)) times a learned direction. The language
+model stays frozen (``projection_only``), gets low-rank adapters (``lora``) or trains whole
+(``full``, the decoder trained from scratch). Only the response tokens are scored.
 
 A checkpoint folder holds ``generator.safetensors`` (the trained tensors only: projector,
-special embeddings, adapters) and ``config.json`` (:class:`CelmModelConfig` and notes); the
-language model and the ELM encoder are named there and read from their own folders.
+special embeddings, adapters; the whole decoder when it trains) and ``config.json``
+(:class:`CelmModelConfig` and notes); a pretrained language model and the ELM encoder are named
+there and read from their own folders, a scratch decoder's tokenizer is in ``tokenizer/``.
 """
 
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -21,7 +26,8 @@ import torch
 from torch import nn
 
 from elm_desktop.errors import ConfigError
-from elm_desktop.training.celm.config import CelmModelConfig
+from elm_desktop.training.celm.config import SCRATCH, CelmModelConfig
+from elm_desktop.training.celm.language_model import load_language_model
 from elm_desktop.training.celm.lora import apply_lora
 
 WEIGHTS_FILE = "generator.safetensors"
@@ -31,7 +37,7 @@ IGNORE = -100
 
 
 class CelmGenerator(nn.Module):
-    """Projector + special embeddings (+ adapters) around a frozen causal language model.
+    """Projector + special embeddings (+ adapters) around a causal language model.
 
     Parameters
     ----------
@@ -41,16 +47,29 @@ class CelmGenerator(nn.Module):
     config : CelmModelConfig
     encoder_dim : int
         Width of the crop embeddings (256 for ELM).
+    n_findings : int
+        How many finding-score tokens the prefix holds (the encoder's knowledge base's
+        findings when ``config.finding_scores``, else 0).
     """
 
     def __init__(
-        self, language_model, tokenizer, config: CelmModelConfig, encoder_dim: int = 256
+        self,
+        language_model,
+        tokenizer,
+        config: CelmModelConfig,
+        encoder_dim: int = 256,
+        n_findings: int = 0,
     ) -> None:
         super().__init__()
+        if config.finding_scores != (n_findings > 0):
+            raise ConfigError(
+                "model.finding_scores needs the number of findings, and only it does "
+                f"(finding_scores = {config.finding_scores}, {n_findings} findings given)"
+            )
         self.config = config
         self.tokenizer = tokenizer
         self.lm = language_model
-        self.lm.requires_grad_(False)
+        self.lm.requires_grad_(config.mode == "full")
         hidden = int(self.lm.get_input_embeddings().embedding_dim)
         if config.projector == "linear":
             self.projector: nn.Module = nn.Linear(encoder_dim, hidden)
@@ -67,6 +86,11 @@ class CelmGenerator(nn.Module):
         self.end = nn.Parameter(torch.empty(1, hidden))
         for special in (self.start, self.separator, self.end):
             nn.init.xavier_uniform_(special)
+        if n_findings:
+            self.finding_embeddings = nn.Parameter(torch.empty(n_findings, hidden))
+            self.finding_directions = nn.Parameter(torch.empty(n_findings, hidden))
+            nn.init.xavier_uniform_(self.finding_embeddings)
+            nn.init.xavier_uniform_(self.finding_directions)
         self.adapted: list[str] = []
         if config.mode == "lora":
             self.adapted = apply_lora(
@@ -86,16 +110,34 @@ class CelmGenerator(nn.Module):
         """Names of the parameters that train (projector, special embeddings, adapters)."""
         return [name for name, p in self.named_parameters() if p.requires_grad]
 
-    def prefix(self, crops: torch.Tensor, zero_eeg: bool = False) -> torch.Tensor:
-        """Return the recording's prefix tokens [n + 3, hidden] from crop embeddings [n, e].
+    def prefix(
+        self, crops: torch.Tensor, scores: torch.Tensor | None = None, zero_eeg: bool = False
+    ) -> torch.Tensor:
+        """Return the recording's prefix tokens [n + 3 (+ k), hidden].
 
-        ``zero_eeg`` zeroes the projected crop tokens (the no-EEG control); the special
-        embeddings stay.
+        Parameters
+        ----------
+        crops : Tensor [n, e]
+            Crop embeddings.
+        scores : Tensor [k], optional
+            The findings' score margins (logit(p) - logit(threshold)); required when the
+            generator reads finding scores, ignored otherwise.
+        zero_eeg : bool
+            The no-EEG control: the projected crop tokens are zeroed and the margins too (each
+            finding token keeps its learned embedding); the special embeddings stay.
         """
         tokens = self.projector(crops.to(self.start.dtype))
         if zero_eeg:
             tokens = torch.zeros_like(tokens)
-        return torch.cat([self.start, tokens, self.separator, self.end], dim=0)
+        parts = [self.start, tokens, self.separator]
+        if self.config.finding_scores:
+            if scores is None:
+                raise ConfigError("this generator reads finding scores: give them")
+            margins = scores.to(self.start.dtype).reshape(-1, 1)
+            if zero_eeg:
+                margins = torch.zeros_like(margins)
+            parts.append(self.finding_embeddings + margins * self.finding_directions)
+        return torch.cat([*parts, self.end], dim=0)
 
     def _ids(self, text: str) -> torch.Tensor:
         ids = self.tokenizer(text, add_special_tokens=False)["input_ids"]
@@ -110,15 +152,18 @@ class CelmGenerator(nn.Module):
         prompts: list[str],
         targets: list[str] | None = None,
         zero_eeg: bool = False,
+        scores: list[torch.Tensor] | None = None,
     ) -> dict[str, torch.Tensor]:
         """Build right-padded ``inputs_embeds``, ``attention_mask`` and (with targets) ``labels``.
 
         Labels are ``-100`` on the prefix, the prompt and the padding: only the response and
-        its end-of-turn token are scored.
+        its end-of-turn token are scored. ``scores`` holds each recording's finding-score
+        margins when the generator reads them.
         """
         rows, labels = [], []
         for i, (embedding, prompt) in enumerate(zip(crops, prompts, strict=True)):
-            parts = [self.prefix(embedding, zero_eeg), self._embed(self._ids(prompt))]
+            margins = scores[i] if scores is not None else None
+            parts = [self.prefix(embedding, margins, zero_eeg), self._embed(self._ids(prompt))]
             n_context = parts[0].shape[0] + parts[1].shape[0]
             label = torch.full((n_context,), IGNORE, dtype=torch.long, device=self.start.device)
             if targets is not None:
@@ -150,9 +195,10 @@ class CelmGenerator(nn.Module):
         prompts: list[str],
         targets: list[str],
         zero_eeg: bool = False,
+        scores: list[torch.Tensor] | None = None,
     ) -> torch.Tensor:
         """Mean next-token cross-entropy over the response tokens of a batch."""
-        inputs = self.batch(crops, prompts, targets, zero_eeg)
+        inputs = self.batch(crops, prompts, targets, zero_eeg, scores)
         return self.lm(**inputs, use_cache=False).loss
 
     @torch.no_grad()
@@ -162,13 +208,14 @@ class CelmGenerator(nn.Module):
         prompts: list[str],
         max_new_tokens: int | None = None,
         zero_eeg: bool = False,
+        scores: list[torch.Tensor] | None = None,
     ) -> list[str]:
         """Greedy decoding of a batch of recordings (left-padded; special tokens dropped).
 
         Each row is decoded as it would be alone: padding is masked out and positions count
         from each row's first real token.
         """
-        inputs = self.batch(crops, prompts, zero_eeg=zero_eeg)
+        inputs = self.batch(crops, prompts, zero_eeg=zero_eeg, scores=scores)
         embeds, mask = inputs["inputs_embeds"], inputs["attention_mask"]
         lengths = mask.sum(dim=1)
         width = embeds.shape[1]
@@ -206,6 +253,10 @@ class CelmGenerator(nn.Module):
         directory = Path(directory)
         directory.mkdir(parents=True, exist_ok=True)
         save_file(self.trained_state(), str(directory / WEIGHTS_FILE), metadata={"format": FORMAT})
+        if self.config.language_model == SCRATCH:
+            from elm_desktop.training.celm.scratch import TOKENIZER_DIR
+
+            self.tokenizer.save_pretrained(directory / TOKENIZER_DIR)
         payload = {"format": FORMAT, **dataclasses.asdict(self.config), "notes": notes or {}}
         (directory / CONFIG_FILE).write_text(json.dumps(payload, indent=2) + "\n", encoding="utf-8")
         return directory
@@ -239,3 +290,55 @@ def read_celm_config(directory: str | Path) -> tuple[CelmModelConfig, dict[str, 
         raise ConfigError(f"{path} is not an {FORMAT} configuration")
     notes = payload.pop("notes", {})
     return celm_config_from_dict({"model": payload}).model, notes
+
+
+def new_generator(
+    config: CelmModelConfig, n_findings: int = 0, texts: Iterable[str] = ()
+) -> CelmGenerator:
+    """An untrained generator: the named pretrained language model, or a scratch decoder.
+
+    Parameters
+    ----------
+    config : CelmModelConfig
+    n_findings : int
+        Finding-score tokens of the prefix (0 unless ``config.finding_scores``).
+    texts : iterable of str
+        The training text a scratch decoder's tokenizer is fitted on (prompts and targets);
+        not read for a pretrained model.
+    """
+    if config.language_model == SCRATCH:
+        from elm_desktop.training.celm.scratch import fit_tokenizer, scratch_language_model
+
+        tokenizer = fit_tokenizer(texts, config.scratch_vocab)
+        language_model = scratch_language_model(config, tokenizer)
+    else:
+        language_model, tokenizer = load_language_model(config.language_model)
+    return CelmGenerator(language_model, tokenizer, config, n_findings=n_findings)
+
+
+def open_generator(directory: str | Path) -> CelmGenerator:
+    """Rebuild a trained generator from its checkpoint folder (eval mode).
+
+    Raises
+    ------
+    ConfigError
+        If the folder is no generator checkpoint or its tensors do not fit its configuration.
+    """
+    from safetensors import safe_open
+
+    config, _ = read_celm_config(directory)
+    with safe_open(str(Path(directory) / WEIGHTS_FILE), framework="pt") as handle:
+        n_findings = (
+            handle.get_slice("finding_embeddings").get_shape()[0]
+            if "finding_embeddings" in handle.keys()
+            else 0
+        )
+    if config.language_model == SCRATCH:
+        from elm_desktop.training.celm.scratch import load_tokenizer, scratch_language_model
+
+        tokenizer = load_tokenizer(directory)
+        language_model = scratch_language_model(config, tokenizer)
+    else:
+        language_model, tokenizer = load_language_model(config.language_model)
+    generator = CelmGenerator(language_model, tokenizer, config, n_findings=n_findings)
+    return generator.load_trained(directory).eval()

@@ -24,12 +24,11 @@ from elm_desktop.errors import ConfigError
 from elm_desktop.training.celm.config import CelmConfig, celm_config_from_dict, load_celm_config
 from elm_desktop.training.celm.examples import (
     Example,
-    crop_embeddings,
+    encode_recordings,
     make_examples,
     select_recordings,
 )
-from elm_desktop.training.celm.language_model import load_language_model
-from elm_desktop.training.celm.model import CelmGenerator
+from elm_desktop.training.celm.model import CelmGenerator, new_generator
 from elm_desktop.training.celm.prompt import chat_text
 from elm_desktop.training.data import CropCache
 
@@ -85,7 +84,10 @@ def fit(
         value = 0.0
         for example in chunk:
             loss = generator.loss(
-                [torch.from_numpy(example.crops)], [prompts[example.recording_id]], [example.target]
+                [torch.from_numpy(example.crops)],
+                [prompts[example.recording_id]],
+                [example.target],
+                scores=None if example.scores is None else [torch.from_numpy(example.scores)],
             )
             (loss / len(chunk)).backward()
             value += float(loss.detach()) / len(chunk)
@@ -107,11 +109,14 @@ def fit(
     return losses
 
 
-def build_generator(config: CelmConfig) -> CelmGenerator:
-    """Load the language model the configuration names and wrap it (seeded initialisation)."""
+def build_generator(config: CelmConfig, examples: list[Example]) -> CelmGenerator:
+    """The untrained generator of a configuration (seeded initialisation); a scratch decoder's
+    tokenizer is fitted on the examples' prompts and targets."""
     torch.manual_seed(config.train.seed)
-    language_model, tokenizer = load_language_model(config.model.language_model)
-    return CelmGenerator(language_model, tokenizer, config.model)
+    model = config.model
+    texts = (chat_text(None, model.sections, e.history) + e.target for e in examples)
+    n_findings = len(examples[0].scores) if examples and examples[0].scores is not None else 0
+    return new_generator(model, n_findings, texts)
 
 
 def train_celm(config: CelmConfig) -> Path:
@@ -122,11 +127,13 @@ def train_celm(config: CelmConfig) -> Path:
     (out / "training_config.json").write_text(json.dumps(config.to_dict(), indent=2) + "\n")
     cache = CropCache.open(cache_dir(config))
     recordings = select_recordings(cache, "train", config.data.train_recordings, config.data.seed)
-    embeddings = crop_embeddings(config.model.encoder_checkpoint, cache, recordings)
-    examples = make_examples(
-        cache, recordings, embeddings, config.model.sections, config.model.use_history
+    embeddings, scores = encode_recordings(
+        config.model.encoder_checkpoint, cache, recordings, config.model.finding_scores
     )
-    generator = build_generator(config)
+    examples = make_examples(
+        cache, recordings, embeddings, config.model.sections, config.model.use_history, scores
+    )
+    generator = build_generator(config, examples)
     log_path = out / "log.jsonl"
     log_path.write_text("")
 

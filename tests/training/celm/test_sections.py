@@ -77,7 +77,7 @@ def test_the_shipped_configuration_reads(tmp_path):
     assert config.model.mode == "projection_only"
     assert config.model.language_model == "smollm2-135m-instruct"
     bad = tmp_path / "bad.toml"
-    bad.write_text('[model]\nmode = "full"\n')
+    bad.write_text('[model]\nmode = "frozen"\n')
     with pytest.raises(ConfigError, match="model.mode"):
         load_celm_config(bad)
     bad.write_text("[model]\nlayers = 3\n")

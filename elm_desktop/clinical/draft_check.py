@@ -1,0 +1,142 @@
+"""Honest drafts: every generated statement of a finding checked against the model's own scores.
+
+A generated draft states findings in sentences. Each sentence is read with the negation-aware
+extractor (:func:`~elm_desktop.clinical.extract.find_mentions`); a finding it asserts (mentioned,
+not negated) is *supported* when the model's zero-shot probability for that finding reaches the
+finding's calibrated threshold, and *unsupported* otherwise (also when the model has no score for
+it). A sentence that calls the record abnormal asserts that the ``normal`` finding is absent, so
+it is unsupported when ``normal`` scored present. Negated mentions ("no epileptiform
+discharges") and sentences of sections about the patient (history, clinical correlation) state
+no finding of the record and are not checked.
+
+An unsupported sentence is never silently kept: :func:`marked_draft` prefixes it with what the
+scores say, :func:`supported_draft` leaves it out.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from elm_desktop.clinical.extract import SKIPPED_SECTIONS, find_mentions
+from elm_desktop.clinical.knowledge import KnowledgeBase
+from elm_desktop.runtime.report_segments import split_sentences
+
+NORMAL = "normal"
+_ABNORMAL_WORD = re.compile(r"\babnormal\b")
+_NEGATED_ABNORMAL = re.compile(r"\b(not|no|without)\s+(\w+\s+){0,2}abnormal\b")
+
+
+@dataclass(frozen=True)
+class CheckedSentence:
+    """One sentence of a draft and what the model's scores say about it.
+
+    Attributes
+    ----------
+    section : str
+        The section heading it belongs to.
+    text : str
+        The sentence as generated.
+    asserted : tuple of str
+        Finding ids the sentence asserts (``normal`` absent is written ``"not normal"``).
+    unsupported : tuple of str
+        Those of ``asserted`` whose score is below the threshold (or missing).
+    note : str
+        What the scores say about the unsupported ones, for the reader; empty when supported.
+    """
+
+    section: str
+    text: str
+    asserted: tuple[str, ...]
+    unsupported: tuple[str, ...]
+    note: str = ""
+
+    @property
+    def supported(self) -> bool:
+        """Whether no assertion of the sentence lacks the scores' support."""
+        return not self.unsupported
+
+
+def check_draft(
+    sections: Mapping[str, str],
+    probabilities: Mapping[str, float],
+    knowledge_base: KnowledgeBase,
+) -> list[CheckedSentence]:
+    """Check every sentence of a draft against the recording's zero-shot scores.
+
+    Parameters
+    ----------
+    sections : mapping of str to str
+        Heading -> generated text, in report order.
+    probabilities : mapping of str to float
+        Finding id -> the recording's zero-shot probability.
+    knowledge_base : KnowledgeBase
+        Terms for the extractor, labels, and the thresholds the probabilities are held to
+        (the model's calibrated ones).
+
+    Returns
+    -------
+    list of CheckedSentence
+        Every sentence of every section, in order.
+    """
+    checked = []
+    for heading, text in sections.items():
+        about_patient = any(skip in heading.upper() for skip in SKIPPED_SECTIONS)
+        for sentence in split_sentences(text):
+            if about_patient:
+                checked.append(CheckedSentence(heading, sentence, (), ()))
+                continue
+            checked.append(_check_sentence(heading, sentence, probabilities, knowledge_base))
+    return checked
+
+
+def _check_sentence(
+    heading: str,
+    sentence: str,
+    probabilities: Mapping[str, float],
+    knowledge_base: KnowledgeBase,
+) -> CheckedSentence:
+    asserted = list(
+        dict.fromkeys(
+            m.finding_id for m in find_mentions(sentence, knowledge_base) if not m.negated
+        )
+    )
+    lower = sentence.lower()
+    says_abnormal = bool(_ABNORMAL_WORD.search(lower)) and not _NEGATED_ABNORMAL.search(lower)
+    unsupported, notes = [], []
+    for finding_id in asserted:
+        probability = probabilities.get(finding_id)
+        threshold = knowledge_base[finding_id].threshold
+        if probability is None or probability < threshold:
+            unsupported.append(finding_id)
+            score = "not scored" if probability is None else f"{probability:.2f} < {threshold:.2f}"
+            notes.append(f"{knowledge_base[finding_id].label} {score}")
+    if says_abnormal and NORMAL in knowledge_base:
+        asserted.append(f"not {NORMAL}")
+        probability = probabilities.get(NORMAL)
+        threshold = knowledge_base[NORMAL].threshold
+        if probability is not None and probability >= threshold:
+            unsupported.append(f"not {NORMAL}")
+            notes.append(f"scored normal {probability:.2f} >= {threshold:.2f}")
+    return CheckedSentence(heading, sentence, tuple(asserted), tuple(unsupported), "; ".join(notes))
+
+
+def marked_draft(checked: list[CheckedSentence]) -> dict[str, str]:
+    """The draft with each unsupported sentence prefixed by ``[unsupported: ...]``."""
+    return _join(checked, lambda c: c.text if c.supported else f"[unsupported: {c.note}] {c.text}")
+
+
+def supported_draft(checked: list[CheckedSentence]) -> dict[str, str]:
+    """The draft without its unsupported sentences (a section left empty is dropped)."""
+    return {k: v for k, v in _join(checked, lambda c: c.text if c.supported else "").items() if v}
+
+
+def _join(checked: list[CheckedSentence], render) -> dict[str, str]:
+    sections: dict[str, list[str]] = {}
+    for sentence in checked:
+        text = render(sentence)
+        sections.setdefault(sentence.section, [])
+        if text:
+            sections[sentence.section].append(text)
+    return {heading: " ".join(texts) for heading, texts in sections.items()}

@@ -1,0 +1,81 @@
+"""Honest drafts: sentences that the model's own scores do not support are marked or removed;
+and BLEU-4 of the generator's evaluation."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+
+from elm_desktop.clinical.draft_check import check_draft, marked_draft, supported_draft
+from elm_desktop.clinical.knowledge import load_knowledge_base
+from elm_desktop.training.celm.evaluate import bleu4
+
+DRAFT = {
+    "DESCRIPTION OF THE RECORD": "The background is well organized with a 10 Hz PDR. "
+    "There is continuous polymorphic delta slowing over the left temporal electrodes. "
+    "No epileptiform discharges are seen.",
+    "EVENTS": "None.",
+    "IMPRESSION": "Abnormal EEG due to focal slowing in the left temporal region.",
+}
+
+
+@pytest.fixture(scope="module")
+def kb():
+    return load_knowledge_base()
+
+
+def _scores(kb, **given: float) -> dict[str, float]:
+    """Every finding scored well below its threshold but those given."""
+    return {f: given.get(f, kb[f].threshold / 2) for f in kb.list_findings()}
+
+
+def test_a_finding_the_scores_support_is_kept(kb):
+    scores = _scores(kb, focal_slowing=min(1.0, kb["focal_slowing"].threshold + 0.1))
+    checked = check_draft(DRAFT, scores, kb)
+    assert all(c.supported for c in checked)
+    impression = [c for c in checked if c.section == "IMPRESSION"][0]
+    assert set(impression.asserted) == {"focal_slowing", "not normal"}
+    assert supported_draft(checked) == {k: " ".join(v.split()) for k, v in DRAFT.items()}
+
+
+def test_an_unsupported_finding_is_marked_or_removed_never_kept_silently(kb):
+    scores = _scores(kb)  # focal slowing below its threshold
+    checked = check_draft(DRAFT, scores, kb)
+    unsupported = [c for c in checked if not c.supported]
+    assert [c.section for c in unsupported] == ["DESCRIPTION OF THE RECORD", "IMPRESSION"]
+    assert all("focal_slowing" in c.unsupported for c in unsupported)
+    marked = marked_draft(checked)
+    assert marked["IMPRESSION"].startswith("[unsupported: ")
+    assert kb["focal_slowing"].label in marked["IMPRESSION"]
+    kept = supported_draft(checked)
+    assert "IMPRESSION" not in kept
+    assert "slowing" not in kept["DESCRIPTION OF THE RECORD"]
+    # The negated statement and the statement without a finding stay.
+    assert "No epileptiform discharges are seen." in kept["DESCRIPTION OF THE RECORD"]
+    assert kept["EVENTS"] == "None."
+
+
+def test_calling_a_record_abnormal_needs_normal_to_score_absent(kb):
+    draft = {"IMPRESSION": "This EEG is abnormal."}
+    normal = kb["normal"].threshold
+    said_normal = check_draft(draft, _scores(kb, normal=min(1.0, normal + 0.05)), kb)
+    assert said_normal[0].unsupported == ("not normal",)
+    assert check_draft(draft, _scores(kb, normal=normal / 2), kb)[0].supported
+    normal_draft = {"IMPRESSION": "Normal EEG."}
+    assert not check_draft(normal_draft, _scores(kb, normal=normal / 2), kb)[0].supported
+
+
+def test_sections_about_the_patient_are_not_checked(kb):
+    draft = {"CLINICAL CORRELATION": "Focal slowing suggests a structural lesion."}
+    assert check_draft(draft, _scores(kb), kb)[0].supported
+
+
+def test_bleu4_rewards_shared_word_order():
+    reference = "there is continuous polymorphic delta slowing over the left temporal region ."
+    assert bleu4([reference], [reference]) == pytest.approx(1.0)
+    shuffled = " ".join(reversed(reference.split()))
+    assert bleu4([reference], [shuffled]) == 0.0
+    # Half the reference: every n-gram matches, the brevity penalty applies.
+    half = " ".join(reference.split()[:6])
+    assert bleu4([reference], [half]) == pytest.approx(math.exp(1 - 12 / 6))
