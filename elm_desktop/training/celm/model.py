@@ -202,15 +202,16 @@ class CelmGenerator(nn.Module):
         return self.lm(**inputs, use_cache=False).loss
 
     @torch.no_grad()
-    def generate(
+    def generate_ids(
         self,
         crops: list[torch.Tensor],
         prompts: list[str],
         max_new_tokens: int | None = None,
         zero_eeg: bool = False,
         scores: list[torch.Tensor] | None = None,
-    ) -> list[str]:
-        """Greedy decoding of a batch of recordings (left-padded; special tokens dropped).
+    ) -> list[list[int]]:
+        """Greedy decoding of a batch of recordings (left-padded): the new token ids of each,
+        up to and without its end-of-sequence token.
 
         Each row is decoded as it would be alone: padding is masked out and positions count
         from each row's first real token.
@@ -234,7 +235,23 @@ class CelmGenerator(nn.Module):
             if self.tokenizer.pad_token_id is not None
             else self.eos_id,
         )
-        return [self.tokenizer.decode(row, skip_special_tokens=True) for row in out]
+        rows = []
+        for row in out.tolist():
+            rows.append(row[: row.index(self.eos_id)] if self.eos_id in row else row)
+        return rows
+
+    def generate(
+        self,
+        crops: list[torch.Tensor],
+        prompts: list[str],
+        max_new_tokens: int | None = None,
+        zero_eeg: bool = False,
+        scores: list[torch.Tensor] | None = None,
+    ) -> list[str]:
+        """Greedy drafts of a batch of recordings as text (:meth:`generate_ids`, decoded with
+        special tokens dropped)."""
+        ids = self.generate_ids(crops, prompts, max_new_tokens, zero_eeg, scores)
+        return [self.tokenizer.decode(row, skip_special_tokens=True) for row in ids]
 
     def trained_state(self) -> dict[str, torch.Tensor]:
         """The tensors a checkpoint stores: every trainable parameter."""
