@@ -27,11 +27,9 @@ from torch import nn
 from elm_desktop.errors import ConfigError
 from elm_desktop.training.celm.config import SCRATCH
 from elm_desktop.training.celm.model import CelmGenerator
+from elm_desktop.training.celm.onnx_greedy import DECODER_FILE, PREFIX_FILE, TOKENIZER_FILE
 from elm_desktop.training.celm.scratch import TOKENIZER_DIR
 
-DECODER_FILE = "decoder.onnx"
-PREFIX_FILE = "prefix.npz"
-TOKENIZER_FILE = "tokenizer.json"
 OPSET = 17
 INPUTS = ("inputs_embeds", "past_key", "past_value")
 OUTPUTS = ("logits", "key", "value")

@@ -4,7 +4,7 @@ Reads what :func:`.onnx_export.export_generator` wrote: the input embeddings of 
 (``[start] P(e_1) ... P(e_n) [separator] (finding tokens) [end]``) and of the prompt are built
 in numpy, the decoder graph runs once over all of them and then once per generated token with
 its key/value cache, and the next token is the argmax of the logits. ``on_token`` sees every
-token as it comes, so a caller can stream the draft and stop it.
+token as it comes, so a caller can stream the draft and stop it. Nothing here imports torch.
 """
 
 from __future__ import annotations
@@ -14,7 +14,10 @@ from pathlib import Path
 
 import numpy as np
 
-from elm_desktop.training.celm.onnx_export import DECODER_FILE, PREFIX_FILE, TOKENIZER_FILE
+#: What :func:`.onnx_export.export_generator` writes into its folder.
+DECODER_FILE = "decoder.onnx"
+PREFIX_FILE = "prefix.npz"
+TOKENIZER_FILE = "tokenizer.json"
 
 
 class OnnxGenerator:
