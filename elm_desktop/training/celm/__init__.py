@@ -10,5 +10,8 @@ Modules: :mod:`.gguf_import` (a GGUF file -> a local Hugging Face folder), :mod:
 (finding and loading that folder), :mod:`.config` (the ``configs/celm-*.toml`` data files),
 :mod:`.sections` (report -> section JSON), :mod:`.prompt` (the chat prompt),
 :mod:`.examples` (corpus -> crop embeddings + prompt + target), :mod:`.model` (projector, special
-embeddings, loss, greedy decoding), :mod:`.lora` (low-rank adapters), :mod:`.trainer`.
+embeddings, loss, greedy decoding), :mod:`.lora` (low-rank adapters), :mod:`.scratch` (a small
+decoder and tokenizer trained from scratch on the corpus's reports), :mod:`.trainer`,
+:mod:`.evaluate`, :mod:`.onnx_export` (the scratch decoder as an ONNX step with a key/value
+cache) and :mod:`.onnx_greedy` (greedy drafts with numpy and ONNX Runtime, without torch).
 """
