@@ -15,12 +15,15 @@ from typing import Any
 
 import numpy as np
 import torch
-import torch.nn.functional as F
 
-from elm_desktop.clinical import build_prompt_bank, load_knowledge_base, score_findings
+from elm_desktop.clinical import load_knowledge_base
 from elm_desktop.training.celm.sections import patient_history, target_json
 from elm_desktop.training.data import CropCache
-from elm_desktop.training.evaluate import embed_recordings, model_thresholds
+from elm_desktop.training.evaluate import (
+    embed_recordings,
+    finding_probabilities,
+    model_thresholds,
+)
 from elm_desktop.training.model import ElmModel
 from elm_desktop.training.text import TextEncoder
 
@@ -152,27 +155,17 @@ def encode_recordings(
     )
     config = model.config
     text_encoder = TextEncoder(config.text_model, config.pooling, config.max_length)
-
-    def embed_text(texts):
-        pooled = text_encoder.embed(list(texts))
-        return F.normalize(model.project_text(pooled).float(), dim=1).numpy()
-
-    bank = build_prompt_bank(knowledge_base, embed_text, knowledge_base.prompt_style)
-    probability = np.zeros((len(recordings), len(bank.finding_ids)), np.float32)
-    for i in range(len(recordings)):
-        mask = owner == i
-        scores = score_findings(
-            knowledge_base,
-            bank,
-            embedded["crops"][mask],
-            embedded["recording"][i],
-            cache.starts_s[embedded["crop_index"][mask]],
-            cache.window_s,
-            config.temperature,
-        )
-        probability[i] = [s.probability for s in scores]
-    threshold = np.array([knowledge_base[f].threshold for f in bank.finding_ids], np.float32)
-    return crops, FindingScores(bank.finding_ids, probability, threshold)
+    finding_ids, probability = finding_probabilities(
+        model,
+        text_encoder,
+        embedded,
+        cache,
+        torch.device("cpu"),
+        knowledge_base,
+        knowledge_base.prompt_style,
+    )
+    threshold = np.array([knowledge_base[f].threshold for f in finding_ids], np.float32)
+    return crops, FindingScores(tuple(finding_ids), probability.astype(np.float32), threshold)
 
 
 def make_examples(
