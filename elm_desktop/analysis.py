@@ -6,7 +6,9 @@ so that attention and scores can be drawn while the rest is encoded: first a pre
 minute, preprocessed on its own, then one after each block. At the end it pools the crops with
 the attention weights, scores the phenotype knowledge base zero-shot, scores the caller's
 free-text prompts, searches the archive for similar cases and their report segments, and writes
-the draft report.
+the draft report. When the bundle carries a report generator, :func:`generate_draft` has it write
+a draft beside the assembled one, every sentence checked against the zero-shot scores
+(:mod:`elm_desktop.clinical.draft_check`); the GUI streams it instead.
 
 A model without a text tower (an EEG-only bundle, such as the authors' released weights) gives
 everything except zero-shot scores and prompt curves; :attr:`AnalysisResult.notice` says so.
@@ -45,6 +47,7 @@ from elm_desktop.clinical import (
     prompt_curve,
     score_findings,
 )
+from elm_desktop.clinical.draft_check import GeneratedDraft, checked_generation
 from elm_desktop.clinical.familiarity import (
     Familiarity,
     FamiliarityReference,
@@ -60,6 +63,7 @@ from elm_desktop.clinical.zeroshot import top_segments
 from elm_desktop.errors import BundleError
 from elm_desktop.progress import CancelToken, ProgressCallback
 from elm_desktop.runtime import Engine, attention_weights, recording_embedding
+from elm_desktop.runtime.draft_generator import BundleGenerator, parse_sections
 from elm_desktop.signals import (
     ELM_CHANNELS,
     ELM_SFREQ,
@@ -149,6 +153,9 @@ class AnalysisResult:
         Archived report segments nearest to this recording, best first.
     draft : DraftReport or None
         The draft report; None in partial results.
+    generated : GeneratedDraft or None
+        The bundle's report generator's draft, each sentence checked; None without a
+        generator, in partial results, or when the caller streams it (:func:`generate_draft`).
     timings : dict of str to float
         Seconds spent per stage: ``open``, ``prompts`` (embedding the knowledge base's prompts,
         once per engine), ``encode`` (preprocessing and encoding), ``score``, ``search``,
@@ -196,6 +203,7 @@ class AnalysisResult:
     similar_cases: list[RecordingHit] = field(default_factory=list)
     report_segments: list[SegmentHit] = field(default_factory=list)
     draft: DraftReport | None = None
+    generated: GeneratedDraft | None = None
     timings: dict[str, float] = field(default_factory=dict)
     complete: bool = False
     encoded_s: float = 0.0
@@ -233,7 +241,8 @@ class AnalysisResult:
         (recording probability, per-crop probability and similarity, top segments),
         ``similar_cases`` (their file paths only with ``include_file_name``), ``familiarity``,
         ``report_segments``, ``draft`` (text, impression, reasons, overruled and unassessed
-        findings, sections with each sentence's origin and provenance) and ``timings``.
+        findings, sections with each sentence's origin and provenance), ``generated_draft``
+        (the generator's sections and each sentence's check; None without one) and ``timings``.
         """
         recording: dict[str, Any] = {"id": self.recording_id, "sha256": self.file_sha256}
         if include_file_name:
@@ -306,6 +315,7 @@ class AnalysisResult:
             ],
             "report_segments": [asdict(s) for s in self.report_segments],
             "draft": None if self.draft is None else _draft_dict(self.draft),
+            "generated_draft": None if self.generated is None else self.generated.to_dict(),
             "timings": dict(self.timings),
         }
 
@@ -329,6 +339,7 @@ def analyze(
     on_partial: PartialCallback | None = None,
     knowledge_base: KnowledgeBase | None = None,
     prompt_style: PromptStyle | None = None,
+    generate: bool = True,
 ) -> AnalysisResult:
     """Analyse one recording.
 
@@ -358,6 +369,9 @@ def analyze(
     prompt_style : {"knowledge", "plain"}, optional
         Which positive prompts score the findings; by default the knowledge base's style (the
         one the model bundle's thresholds were calibrated for).
+    generate : bool
+        Have the bundle's report generator, if it has one, write ``result.generated``; False
+        leaves it to the caller (the GUI streams it with :func:`generate_draft`).
 
     Returns
     -------
@@ -485,12 +499,73 @@ def analyze(
         result.locations,
     )
     timings["draft"] = time.perf_counter() - mark
+    if generate and engine.bundle.generator is not None:
+        mark = time.perf_counter()
+        result.generated = generate_draft(result, engine, kb, cancel=cancel)
+        timings["generate"] = time.perf_counter() - mark
     timings["total"] = time.perf_counter() - started
     result.timings = timings
     result.complete = True
     if progress is not None:
         progress(int(total_s), int(total_s), "done")
     return result
+
+
+_GENERATORS: dict[str, BundleGenerator] = {}
+_GENERATORS_LOCK = threading.Lock()
+
+
+def bundle_generator(engine: Engine) -> BundleGenerator | None:
+    """The engine's bundle's report generator (loaded once per bundle), None without one."""
+    entry = engine.bundle.generator
+    if entry is None:
+        return None
+    with _GENERATORS_LOCK:
+        key = engine.bundle.digest
+        if key not in _GENERATORS:
+            _GENERATORS[key] = BundleGenerator(engine.bundle.path, entry)
+        return _GENERATORS[key]
+
+
+def generate_draft(
+    result: AnalysisResult,
+    engine: Engine,
+    knowledge_base: KnowledgeBase,
+    on_text: Callable[[str], None] | None = None,
+    cancel: CancelToken | None = None,
+) -> GeneratedDraft | None:
+    """Have the bundle's report generator draft a finished result, each sentence checked.
+
+    Parameters
+    ----------
+    result : AnalysisResult
+        A complete result of ``engine``'s bundle.
+    engine : Engine
+    knowledge_base : KnowledgeBase
+        The knowledge base the result was scored with (terms and thresholds of the check).
+    on_text : callable, optional
+        Called with the draft's text decoded so far (section JSON) after each token.
+    cancel : CancelToken, optional
+        Stops decoding at the next token; the draft then says it is unfinished.
+
+    Returns
+    -------
+    GeneratedDraft or None
+        None when the bundle has no generator.
+    """
+    generator = bundle_generator(engine)
+    if generator is None:
+        return None
+    crops = result.crop_embeddings
+    limit = int(generator.entry.get("crops", len(crops)))
+    if len(crops) > limit:  # evenly spaced, as many as the generator was trained on
+        crops = crops[np.linspace(0, len(crops) - 1, limit).round().astype(int)]
+    text, finished = generator.stream(
+        crops, on_text, None if cancel is None else lambda: cancel.cancelled
+    )
+    probabilities = {f.finding_id: f.probability for f in result.findings}
+    name = str(generator.entry.get("source", {}).get("checkpoint", "report generator"))
+    return checked_generation(parse_sections(text), probabilities, knowledge_base, finished, name)
 
 
 def _heart_summary(rec: Recording, cancel: CancelToken | None) -> str | None:

@@ -31,6 +31,7 @@ TRAINING_MODULES = (
 COMMAND_MODULES: tuple[str, ...] = (
     "recording",
     "training",
+    "generator",
     "synth",
     "corpus",
     "gui",

@@ -216,6 +216,12 @@ def _print_summary(result) -> None:
         out.write(f"   prompt {curve.prompt!r}: probability {curve.recording_probability:.2f}\n")
     if result.draft is not None:
         out.write(f"impression (draft): {result.draft.impression}\n")
+    if result.generated is not None:
+        out.write(
+            f"generated draft (DRAFT, {result.generated.n_unsupported} sentence(s) marked "
+            "unsupported by the scores):\n"
+        )
+        out.write(result.generated.marked_text() + "\n")
 
 
 def run_evaluate(args: argparse.Namespace) -> int:

@@ -31,6 +31,13 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         action="store_true",
         help="add an int8 text graph for CPUs (if accurate)",
     )
+    export.add_argument(
+        "--generator",
+        type=Path,
+        metavar="DIR",
+        help="add this report generator checkpoint (trained against the same encoder); "
+        "without it the bundle drafts by assembly only",
+    )
     export.set_defaults(handler=_export)
 
     verify = commands.add_parser(
@@ -108,6 +115,17 @@ def _print_manifest_summary(bundle_path: Path) -> None:
             print(f"  {role}: {_figures(entry)}")
     for entry in manifest.get("rejected_variants", []):
         print(f"  {entry['role']} rejected at export: {_figures(entry)}")
+    generator = bundle.generator
+    if generator is not None:
+        source = generator.get("source", {})
+        notes = source.get("notes", {})
+        print(
+            f"  report generator: {source.get('checkpoint', '?')}, "
+            f"{notes.get('trainable_parameters', '?')} parameters, "
+            f"sections {', '.join(generator['sections'])}"
+        )
+    else:
+        print("  report generator: none (the draft is assembled)")
     if bundle.phenotypes is not None:
         print(f"  finding thresholds: {manifest['phenotypes'].get('note', 'no note')}")
     if bundle.file("familiarity") is not None:
@@ -145,6 +163,10 @@ def _export(args: argparse.Namespace) -> int:
             fp16=args.fp16,
             quantize_text=args.quantize_text,
         )
+    if args.generator is not None:
+        from elm_desktop.training.celm.bundle_export import add_generator
+
+        add_generator(out, args.generator)
     print(f"bundle written to {out}")
     _print_manifest_summary(out)
     return 0

@@ -10,7 +10,8 @@ discharges") and sentences of sections about the patient (history, clinical corr
 no finding of the record and are not checked.
 
 An unsupported sentence is never silently kept: :func:`marked_draft` prefixes it with what the
-scores say, :func:`supported_draft` leaves it out.
+scores say, :func:`supported_draft` leaves it out. :class:`GeneratedDraft` is what the analysis
+shows of a bundle's generator: its sections and every sentence checked, labelled DRAFT.
 """
 
 from __future__ import annotations
@@ -140,3 +141,69 @@ def _join(checked: list[CheckedSentence], render) -> dict[str, str]:
         if text:
             sections[sentence.section].append(text)
     return {heading: " ".join(texts) for heading, texts in sections.items()}
+
+
+@dataclass(frozen=True)
+class GeneratedDraft:
+    """The report generator's draft of one recording, each sentence checked (labelled DRAFT).
+
+    Attributes
+    ----------
+    sections : dict of str to str
+        Heading -> text as generated, in report order.
+    checked : list of CheckedSentence
+        Every sentence, with what the model's zero-shot scores say about it.
+    finished : bool
+        Whether the generator ended the draft itself (False: cancelled or cut at its limit).
+    generator : str
+        Which generator wrote it (its checkpoint's name).
+    """
+
+    sections: dict[str, str]
+    checked: list[CheckedSentence]
+    finished: bool
+    generator: str
+
+    @property
+    def n_unsupported(self) -> int:
+        """Sentences asserting a finding the scores do not support."""
+        return sum(not c.supported for c in self.checked)
+
+    def marked_text(self) -> str:
+        """The draft as report text, unsupported sentences marked (``HEADING: text`` blocks)."""
+        return "\n\n".join(f"{h}: {t}" for h, t in marked_draft(self.checked).items())
+
+    def to_dict(self) -> dict[str, object]:
+        """JSON-ready: the label, sections, and each sentence with its check."""
+        return {
+            "label": "DRAFT",
+            "generator": self.generator,
+            "finished": self.finished,
+            "sections": dict(self.sections),
+            "marked_text": self.marked_text(),
+            "unsupported": self.n_unsupported,
+            "sentences": [
+                {
+                    "section": c.section,
+                    "text": c.text,
+                    "asserted": list(c.asserted),
+                    "supported": c.supported,
+                    "unsupported": list(c.unsupported),
+                    "note": c.note,
+                }
+                for c in self.checked
+            ],
+        }
+
+
+def checked_generation(
+    sections: Mapping[str, str],
+    probabilities: Mapping[str, float],
+    knowledge_base: KnowledgeBase,
+    finished: bool,
+    generator: str,
+) -> GeneratedDraft:
+    """A generated draft with every sentence checked (:func:`check_draft`)."""
+    return GeneratedDraft(
+        dict(sections), check_draft(sections, probabilities, knowledge_base), finished, generator
+    )

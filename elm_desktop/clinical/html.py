@@ -152,9 +152,31 @@ def render_html(summary: Mapping[str, Any], snippets: Sequence[TraceSnippet]) ->
             "<h2>Draft report</h2>",
             f"<pre class=report>{_e(summary['draft']['text'])}</pre>",
         ]
+    if summary.get("generated_draft"):
+        parts += _generated_draft(summary["generated_draft"])
     parts += _similar_cases(summary["similar_cases"])
     parts.append("</body></html>")
     return "\n".join(parts)
+
+
+def _generated_draft(generated: Mapping[str, Any]) -> list[str]:
+    """The generator's draft, each sentence the zero-shot scores do not support marked."""
+    parts = [
+        "<h2>Generated draft report (DRAFT)</h2>",
+        '<p class="draft">Written by a language model from the recording: '
+        f"{generated['unsupported']} sentence(s) marked <mark>[unsupported: …]</mark> state a "
+        "finding that the model's own scores do not support. Check each one.</p>",
+    ]
+    if not generated.get("finished", True):
+        parts.append('<p class="notice">The generator stopped before the end of its draft.</p>')
+    sections: dict[str, list[str]] = {}
+    for sentence in generated["sentences"]:
+        text = _e(sentence["text"])
+        if not sentence["supported"]:
+            text = f"<mark>[unsupported: {_e(sentence['note'])}]</mark> {text}"
+        sections.setdefault(sentence["section"], []).append(text)
+    body = "\n\n".join(f"{_e(h)}: {' '.join(t)}" for h, t in sections.items())
+    return [*parts, f"<pre class=report>{body}</pre>"]
 
 
 def _time_writer(start_time_of_day: str | None) -> Callable[[float], str]:

@@ -182,6 +182,8 @@ class MainWindow(QMainWindow):
         self.review: Review | None = None
         self.open_job: workers.Job | None = None
         self.analysis_job: workers.Job | None = None
+        self.generation_job: workers.Job | None = None
+        """The report generator writing the open recording's generated draft, if any."""
         self.compare_windows: list[CompareWindow] = []
         self.draft_question: Callable[[str], DraftAnswer] = self._ask_about_draft
         """Asked before unsaved draft edits would be lost; tests put their answer here."""
@@ -321,6 +323,7 @@ class MainWindow(QMainWindow):
         self.report_panel.edited.connect(self._draft_edited)
         self.report_panel.save_requested.connect(self.action_save_draft)
         self.report_panel.export_requested.connect(self.ask_and_export)
+        self.report_panel.generation_stop_requested.connect(self.stop_generation)
 
     def _build_review_docks(self) -> None:
         """The event list and the measurement read-out, in tabs beside the prompt."""
@@ -684,6 +687,7 @@ class MainWindow(QMainWindow):
             if self.analysis_job is not None:
                 self.analysis_job.cancel()  # its result would be dropped anyway
                 self.analysis_job = None
+        self._drop_generation()
         for window in self.compare_windows:
             window.close()
         self.compare_windows = []
@@ -895,11 +899,15 @@ class MainWindow(QMainWindow):
             engine = self._load_engine()
             archive = open_archive(archive_path) if archive_path.exists() else None
             try:
-                return analyze(path, engine, archive, prompts, progress, cancel, partial)
+                # The generated draft streams from a job of its own (_start_generation).
+                return analyze(
+                    path, engine, archive, prompts, progress, cancel, partial, generate=False
+                )
             finally:
                 if archive is not None:
                     archive.close()
 
+        self._drop_generation()  # the new analysis brings its own
         job = workers.Job(f"Analysing {path.name}", run)
         job.signals.partial.connect(
             lambda result: self._show_attention(result) if review is self.review else None
@@ -945,6 +953,52 @@ class MainWindow(QMainWindow):
             f"Analysed {result.n_crops} crops in {result.timings.get('total', 0.0):.1f} s", 8000
         )
         self.analysis_finished.emit(result)
+        if self.ecg_recording is None and self.engine.bundle.generator is not None:
+            self._start_generation(review, result)
+
+    # ---- the generated draft ---------------------------------------------------------------
+
+    def _start_generation(self, review: Review, result) -> workers.Job:
+        """Have the bundle's report generator write a draft of ``result``, streamed to the panel.
+
+        What it streams or returns is shown only while ``review`` is the open recording and
+        the job is the latest generation (a recording opened since cancels and discards it).
+        """
+        engine, knowledge_base = self.engine, self.knowledge_base
+
+        def run(progress, cancel, partial):
+            from elm_desktop.analysis import generate_draft
+
+            return generate_draft(result, engine, knowledge_base, on_text=partial, cancel=cancel)
+
+        job = workers.Job(f"Writing the generated draft of {review.path.name}", run)
+
+        def current() -> bool:
+            return job is self.generation_job and review is self.review
+
+        def finished(draft) -> None:
+            if current():
+                result.generated = draft  # exports of this result carry it
+                self.report_panel.show_generated(draft)
+
+        job.signals.partial.connect(
+            lambda text: self.report_panel.stream_generated(text) if current() else None
+        )
+        self.generation_job = job
+        self.report_panel.start_generated()
+        return self.run_job(job, finished, show_progress=False)
+
+    def stop_generation(self) -> None:
+        """Stop the report generator; the draft written so far is kept and checked."""
+        if self.generation_job is not None:
+            self.generation_job.cancel()
+
+    def _drop_generation(self) -> None:
+        """Cancel the generator and forget its draft (another recording or analysis comes)."""
+        if self.generation_job is not None:
+            self.generation_job.cancel()
+            self.generation_job = None
+        self.report_panel.clear_generated()
 
     def _show_result(self) -> None:
         """Show the open recording's analysis in every panel, or that there is none."""

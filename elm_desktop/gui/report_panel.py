@@ -4,6 +4,11 @@ Sentences are tinted by origin (model findings, archived reports of similar case
 placeholders); a sentence taken from an archived report carries a numbered marker that the
 sources list below explains. The edited text is saved with the recording and exports to plain
 text and PDF, headed by the recording's file name and sha256.
+
+When the model bundle carries a report generator, its draft appears below the assembled one, in
+an editor of its own: the text streams in as the generator writes it, "Stop" cancels it, and
+when it is done every sentence stating a finding that the model's zero-shot scores do not support
+is marked (``[unsupported: ...]``, tinted), not removed. It is labelled DRAFT and editable.
 """
 
 from __future__ import annotations
@@ -22,7 +27,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from elm_desktop.clinical.draft_check import GeneratedDraft
 from elm_desktop.clinical.report import DraftReport
+from elm_desktop.runtime.draft_generator import parse_sections
 
 ORIGIN_STYLE = {
     "file": "",
@@ -35,6 +42,37 @@ LEGEND = (
     "<span style='{archive}'>&nbsp;from a similar case's report [n]&nbsp;</span> "
     "<span style='{reviewer}'>&nbsp;for the reviewer to complete&nbsp;</span>"
 ).format(**ORIGIN_STYLE)
+
+
+UNSUPPORTED_STYLE = "background-color: rgba(214, 60, 60, 0.22);"
+GENERATED_BANNER = (
+    "DRAFT written by the report generator from the recording; sentences marked [unsupported] "
+    "state a finding the model's own scores do not support. Review and edit every sentence."
+)
+
+
+def streamed_text(generated: str) -> str:
+    """The sections of a draft being generated (its section JSON so far) as report text; the
+    raw text while no section has started."""
+    sections = parse_sections(generated)
+    return "\n\n".join(f"{h}: {t}" for h, t in sections.items()) if sections else generated
+
+
+def generated_html(draft: GeneratedDraft) -> str:
+    """Return a generated draft as HTML: the DRAFT label, sections, unsupported sentences marked."""
+    parts = [f"<p><b><i>{html.escape(GENERATED_BANNER)}</i></b></p>"]
+    if not draft.finished:
+        parts.append("<p><i>The generator stopped before the end of its draft.</i></p>")
+    sections: dict[str, list[str]] = {}
+    for sentence in draft.checked:
+        text = html.escape(sentence.text)
+        if not sentence.supported:
+            note = html.escape(f"[unsupported: {sentence.note}]")
+            text = f"<span style='{UNSUPPORTED_STYLE}'>{note} {text}</span>"
+        sections.setdefault(sentence.section, []).append(text)
+    for heading, texts in sections.items():
+        parts.append(f"<p><b>{html.escape(heading)}:</b> {' '.join(texts)}</p>")
+    return "\n".join(parts)
 
 
 def draft_html(draft: DraftReport) -> str:
@@ -77,11 +115,14 @@ class ReportPanel(QWidget):
         The reviewer asked to save the draft for this recording.
     export_requested(str)
         The reviewer asked to export it: ``"txt"`` or ``"pdf"``.
+    generation_stop_requested()
+        The reviewer asked to stop the report generator.
     """
 
     edited = Signal()
     save_requested = Signal()
     export_requested = Signal(str)
+    generation_stop_requested = Signal()
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -111,7 +152,59 @@ class ReportPanel(QWidget):
         layout.addWidget(self.origin_label)
         layout.addWidget(self.editor)
         layout.addLayout(buttons)
+        self._build_generated(layout)
         self.set_enabled(False)
+
+    def _build_generated(self, layout: QVBoxLayout) -> None:
+        """The generated draft's editor, label and stop button (hidden without a generator)."""
+        self.generated_label = QLabel("")
+        self.generated_label.setWordWrap(True)
+        self.generated_editor = QTextEdit()
+        self.generated_editor.setAcceptRichText(False)
+        self.generated_editor.setReadOnly(True)
+        self.stop_button = QPushButton("Stop")
+        self.stop_button.setToolTip("Stop the report generator")
+        self.stop_button.clicked.connect(self.generation_stop_requested)
+        row = QHBoxLayout()
+        row.addWidget(self.generated_label, 1)
+        row.addWidget(self.stop_button)
+        self.generated_box = QWidget()
+        box = QVBoxLayout(self.generated_box)
+        box.setContentsMargins(0, 0, 0, 0)
+        box.addLayout(row)
+        box.addWidget(self.generated_editor)
+        layout.addWidget(self.generated_box)
+        self.generated_box.setVisible(False)
+
+    def start_generated(self) -> None:
+        """Show an empty generated draft that tokens will stream into."""
+        self.generated_editor.clear()
+        self.generated_editor.setReadOnly(True)  # edits would be overwritten by the stream
+        self.generated_label.setText("Generated draft (DRAFT): writing…")
+        self.stop_button.setEnabled(True)
+        self.generated_box.setVisible(True)
+
+    def stream_generated(self, generated: str) -> None:
+        """Show the generated draft so far (its section JSON, shown as report text)."""
+        self.generated_editor.setPlainText(streamed_text(generated))
+
+    def show_generated(self, draft: GeneratedDraft) -> None:
+        """Show a finished (or stopped) generated draft, unsupported sentences marked."""
+        self.generated_editor.setHtml(generated_html(draft))
+        self.generated_editor.setReadOnly(False)
+        state = "complete" if draft.finished else "stopped"
+        self.generated_label.setText(
+            f"Generated draft (DRAFT, {state}, by {draft.generator}): "
+            f"{draft.n_unsupported} sentence(s) marked unsupported by the scores. Edit it freely."
+        )
+        self.stop_button.setEnabled(False)
+        self.generated_box.setVisible(True)
+
+    def clear_generated(self) -> None:
+        """Show no generated draft."""
+        self.generated_editor.clear()
+        self.generated_label.setText("")
+        self.generated_box.setVisible(False)
 
     def set_enabled(self, enabled: bool) -> None:
         """Enable or disable editing, saving and exporting."""

@@ -26,18 +26,25 @@ Layout (format version 2; version 1 had no ``manifest_sha256``)::
     tokenizer.json            with the text encoder (Hugging Face ``tokenizers`` format)
     phenotypes.toml           optional, knowledge-base entries for this model (its calibrated
                               thresholds), merged between the built-in and the user's entries
+    generator.onnx            optional, the report generator's decoder with its key/value cache;
+    generator_prefix.npz      its projector, special and token embeddings, and its
+    generator_tokenizer.json  tokenizer (the ``generator`` entry: prompt, sections, token limit;
+                              :mod:`elm_desktop.runtime.draft_generator`). Without it the
+                              program keeps the assembled draft only.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import shutil
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from elm_desktop.errors import BundleError
+from elm_desktop.runtime.draft_generator import generator_entry_problem
 
 FORMAT = "elm-desktop-bundle"
 FORMAT_VERSION = 2
@@ -52,6 +59,13 @@ PHENOTYPES = "phenotypes.toml"
 # What a bundle's optional "modality" field may say (absent: "eeg").
 MODALITY_NAMES = ("eeg", "ecg")
 FAMILIARITY = "familiarity.npz"
+GENERATOR = "generator"
+#: The generator's files in a bundle, by the ``generator`` entry's key that names each.
+GENERATOR_FILES = {
+    "file": "generator.onnx",
+    "prefix": "generator_prefix.npz",
+    "tokenizer": "generator_tokenizer.json",
+}
 
 # Manifest keys that name one file of the bundle: {"file": name, ...}.
 ROLES = ("eeg", "eeg_fp16", "text", "text_int8", "phenotypes", "familiarity")
@@ -138,6 +152,7 @@ class Bundle:
                     f"model bundle {path}: the {role} {kind} {entry.get('file')!r} "
                     "is not listed with a checksum in the manifest; re-export the bundle"
                 )
+        _check_generator(path, manifest)
         return cls(path=path, manifest=manifest)
 
     @property
@@ -216,6 +231,11 @@ class Bundle:
         return None if entry is None else self.path / entry["file"]
 
     @property
+    def generator(self) -> dict[str, Any] | None:
+        """The report generator's manifest entry (files, prompt, sections), None without one."""
+        return self.manifest.get(GENERATOR)
+
+    @property
     def phenotypes(self) -> Path | None:
         """The knowledge-base entries the model carries (calibrated thresholds), if any."""
         return self.file("phenotypes")
@@ -286,6 +306,21 @@ def _check_fields(path: Path, manifest: Mapping[str, Any]) -> None:
         isinstance(text, dict) and {"file", "tokenizer", "max_length"} <= set(text)
     ):
         raise BundleError(f"model bundle {path}: the text entry of {MANIFEST} is incomplete")
+
+
+def _check_generator(path: Path, manifest: Mapping[str, Any]) -> None:
+    entry = manifest.get(GENERATOR)
+    if entry is None:
+        return
+    problem = generator_entry_problem(entry)
+    if problem is not None:
+        raise BundleError(f"model bundle {path}: the generator entry of {MANIFEST} {problem}")
+    for key in GENERATOR_FILES:
+        if entry[key] not in manifest["files"]:
+            raise BundleError(
+                f"model bundle {path}: the generator's {key} {entry[key]!r} is not listed "
+                "with a checksum in the manifest; re-export the bundle"
+            )
 
 
 def _check_files(path: Path, files: Mapping[str, Any]) -> None:
@@ -390,6 +425,39 @@ def write_familiarity(folder: str | Path, save: Callable[[Path], object], note: 
     Path of the written ``familiarity.npz``.
     """
     return _add_signed_file(folder, "familiarity", FAMILIARITY, save, note)
+
+
+def write_generator(
+    folder: str | Path, files: Mapping[str, Path], entry: Mapping[str, Any]
+) -> Path:
+    """Put a report generator into a bundle and re-sign it (a generator already there is replaced).
+
+    Parameters
+    ----------
+    folder : path
+        A bundle that :meth:`Bundle.load` accepts.
+    files : mapping of str to Path
+        The generator's files by the entry key that names them (:data:`GENERATOR_FILES`: the
+        decoder graph, its prefix tensors, its tokenizer); copied in under the bundle's names.
+    entry : mapping
+        The rest of the ``generator`` entry: ``prompt``, ``sections``, ``max_new_tokens`` and
+        notes on where the generator comes from.
+
+    Returns
+    -------
+    Path of the bundle folder.
+    """
+    bundle = Bundle.load(folder)
+    signed = dict(bundle.manifest["files"])
+    for key, name in GENERATOR_FILES.items():
+        shutil.copyfile(files[key], bundle.path / name)
+        signed[name] = sha256_file(bundle.path / name)
+    full = {**entry, **GENERATOR_FILES}
+    problem = generator_entry_problem(full)
+    if problem is not None:
+        raise BundleError(f"the generator entry {problem}")
+    save_manifest(bundle.path, dict(bundle.manifest, **{GENERATOR: full, "files": signed}))
+    return bundle.path
 
 
 def _add_signed_file(

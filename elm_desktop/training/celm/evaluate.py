@@ -223,9 +223,9 @@ def generate_drafts(
     return texts
 
 
-def main(argv: list[str] | None = None) -> int:
+def main(argv: list[str] | None = None, prog: str | None = None) -> int:
     """Command line: draft and measure ``--n`` test recordings with a trained checkpoint."""
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(prog=prog, description=__doc__.splitlines()[0])
     parser.add_argument("checkpoint")
     parser.add_argument("--corpus", default="data/demo-train-2500")
     parser.add_argument("--split", default="test")

@@ -10,6 +10,8 @@ from __future__ import annotations
 import json
 import re
 
+from elm_desktop.runtime.draft_generator import parse_sections as parse_sections  # re-exported
+
 #: The sections the generator writes, in report order (what the findings extractor reads).
 DEFAULT_SECTIONS = ("DESCRIPTION OF THE RECORD", "EVENTS", "IMPRESSION")
 
@@ -54,38 +56,6 @@ def target_json(report: str, names: tuple[str, ...] | list[str]) -> str:
         {"section_name": name, "section_text": sections[name]} for name in names if name in sections
     ]
     return json.dumps({"report_sections": items}, ensure_ascii=False)
-
-
-_ITEM = re.compile(
-    r'"section_name"\s*:\s*"((?:[^"\\]|\\.)*)"\s*,\s*"section_text"\s*:\s*"((?:[^"\\]|\\.)*)("?)'
-)
-
-
-def parse_sections(generated: str) -> dict[str, str]:
-    """Read generated section JSON back into heading -> text, tolerant of a cut-off end.
-
-    A complete JSON object is read as JSON; otherwise each ``section_name`` / ``section_text``
-    pair found is kept (a text cut off by the token limit keeps what was written).
-    """
-    start = generated.find("{")
-    if start >= 0:
-        try:
-            payload = json.loads(generated[start : generated.rfind("}") + 1])
-            return {
-                str(item["section_name"]).strip(): str(item["section_text"]).strip()
-                for item in payload["report_sections"]
-                if isinstance(item, dict) and "section_name" in item and "section_text" in item
-            }
-        except (json.JSONDecodeError, KeyError, TypeError):
-            pass
-    sections: dict[str, str] = {}
-    for match in _ITEM.finditer(generated):
-        try:
-            text = json.loads(f'"{match.group(2)}"')
-        except json.JSONDecodeError:
-            text = match.group(2)
-        sections.setdefault(match.group(1).strip(), text.strip())
-    return sections
 
 
 def sections_text(sections: dict[str, str]) -> str:

@@ -171,9 +171,9 @@ def _parse_set(items: list[str]) -> dict:
     return values
 
 
-def main(argv: list[str] | None = None) -> int:
+def main(argv: list[str] | None = None, prog: str | None = None) -> int:
     """Command line: train from a configuration file, with ``--set TABLE.KEY=VALUE`` overrides."""
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(prog=prog, description=__doc__.splitlines()[0])
     parser.add_argument("config")
     parser.add_argument("--set", action="append", default=[], metavar="TABLE.KEY=VALUE")
     args = parser.parse_args(argv)

@@ -1,0 +1,114 @@
+"""A bundle carries the report generator (manifest entry, checksums); the analysis drafts with
+it beside the assembled draft, each unsupported sentence marked in the JSON and the HTML."""
+
+from __future__ import annotations
+
+import json
+import shutil
+
+import pytest
+
+from elm_desktop.clinical.draft_check import checked_generation
+from elm_desktop.clinical.knowledge import load_knowledge_base
+from elm_desktop.errors import BundleError, ConfigError
+from elm_desktop.runtime.bundle import MANIFEST, Bundle, write_generator
+from elm_desktop.runtime.draft_generator import parse_sections
+from tests.gui.conftest import write_edf
+from tests.test_celm_draft_check import DRAFT, _scores
+
+torch = pytest.importorskip("torch")
+
+
+@pytest.fixture(scope="module")
+def tiny(tmp_path_factory):
+    """A trained tiny scratch generator's checkpoint and its ONNX export."""
+    from elm_desktop.training.celm.onnx_export import export_generator
+    from elm_desktop.training.celm.onnx_greedy import DECODER_FILE, PREFIX_FILE, TOKENIZER_FILE
+    from elm_desktop.training.celm.prompt import chat_text
+    from elm_desktop.training.celm.trainer import build_generator, fit
+    from tests.test_celm_scratch import _config, _examples
+
+    folder = tmp_path_factory.mktemp("tiny-generator")
+    config, examples = _config(), _examples()
+    generator = build_generator(config, examples)
+    fit(generator, examples, config)
+    checkpoint = generator.save(folder / "ckpt")
+    exported = export_generator(generator, checkpoint, folder / "onnx")
+    files = {
+        "file": exported / DECODER_FILE,
+        "prefix": exported / PREFIX_FILE,
+        "tokenizer": exported / TOKENIZER_FILE,
+    }
+    prompt = chat_text(generator.tokenizer, config.model.sections, "")
+    return checkpoint, files, prompt
+
+
+@pytest.fixture
+def generator_bundle(tmp_path, elm_bundle, tiny):
+    bundle = shutil.copytree(elm_bundle, tmp_path / "bundle")
+    entry = {"prompt": tiny[2], "sections": ["IMPRESSION"], "max_new_tokens": 64}
+    return write_generator(bundle, tiny[1], {**entry, "source": {"checkpoint": "tiny"}})
+
+
+def test_the_generator_is_signed_into_the_bundle(generator_bundle, elm_bundle):
+    assert Bundle.load(elm_bundle).generator is None
+    bundle = Bundle.load(generator_bundle)
+    assert bundle.generator["file"] == "generator.onnx"
+    assert {"generator.onnx", "generator_prefix.npz"} <= set(bundle.manifest["files"])
+    with open(generator_bundle / "generator_prefix.npz", "ab") as stream:
+        stream.write(b"\0")
+    with pytest.raises(BundleError, match="generator_prefix.npz does not match its sha256"):
+        Bundle.load(generator_bundle)
+
+
+def test_an_incomplete_generator_entry_is_refused(tmp_path, elm_bundle, tiny):
+    bundle = shutil.copytree(elm_bundle, tmp_path / "bundle")
+    with pytest.raises(BundleError, match="lacks prompt"):
+        write_generator(bundle, tiny[1], {"sections": ["IMPRESSION"], "max_new_tokens": 4})
+    assert "generator" not in json.loads((bundle / MANIFEST).read_text())
+
+
+def test_a_generator_of_another_encoder_is_refused(tmp_path, elm_bundle, tiny):
+    from elm_desktop.training.celm.bundle_export import add_generator
+
+    bundle = shutil.copytree(elm_bundle, tmp_path / "bundle")
+    # The tiny generator names no encoder that exists here; the random bundle has no source.
+    with pytest.raises(ConfigError, match="trained against"):
+        add_generator(bundle, tiny[0])
+
+
+def test_the_analysis_drafts_with_the_generator_beside_the_assembled_draft(
+    generator_bundle, elm_bundle, tmp_path
+):
+    from elm_desktop.analysis import analyze, generate_draft
+    from elm_desktop.runtime import Engine
+
+    recording = write_edf(tmp_path / "short.edf")
+    plain = analyze(recording, Engine(Bundle.load(elm_bundle), device="cpu"))
+    assert plain.generated is None and plain.to_dict()["generated_draft"] is None
+    engine = Engine(Bundle.load(generator_bundle), device="cpu")
+    result = analyze(recording, engine)
+    assert result.draft is not None and result.generated is not None
+    summary = result.to_dict()["generated_draft"]
+    assert summary["label"] == "DRAFT" and summary["generator"] == "tiny"
+    # The tiny generator learned the section JSON of its two reports.
+    assert list(summary["sections"]) == ["IMPRESSION"] and summary["sentences"]
+    streamed: list[str] = []
+    again = generate_draft(result, engine, load_knowledge_base(), streamed.append)
+    assert len(streamed) > 1 and parse_sections(streamed[-1]) == again.sections
+
+
+def test_unsupported_sentences_are_marked_in_json_and_html():
+    from elm_desktop.clinical.html import _generated_draft
+
+    kb = load_knowledge_base()
+    draft = checked_generation(DRAFT, _scores(kb), kb, True, "g")
+    summary = draft.to_dict()
+    marked = [s for s in summary["sentences"] if not s["supported"]]
+    assert marked and {s["section"] for s in marked} == {"DESCRIPTION OF THE RECORD", "IMPRESSION"}
+    assert summary["unsupported"] == len(marked)
+    assert all(f"[unsupported: {s['note']}] {s['text']}" in summary["marked_text"] for s in marked)
+    page = "\n".join(_generated_draft(summary))
+    assert "DRAFT" in page and page.count("<mark>[unsupported:") == len(marked) + 1  # + legend
+    # Marked, not removed: every generated sentence is still there.
+    assert all(s["text"] in page for s in summary["sentences"])
