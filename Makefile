@@ -18,12 +18,16 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 # The demo bundle is exported from the committed checkpoint (again when the bundle format changes):
-# its 93 MB text encoder stays out of git.
+# its 93 MB text encoder stays out of git. The report generator trained against that encoder
+# (resources/checkpoints/celm-scratch) goes in with it.
 BUNDLE := elm_desktop/resources/models/elm-demo/manifest.json
+GENERATOR := resources/checkpoints/celm-scratch
 bundle: $(BUNDLE)
-$(BUNDLE): $(STAMP) $(wildcard resources/checkpoints/demo-5s/*) elm_desktop/runtime/bundle.py
+$(BUNDLE): $(STAMP) $(wildcard resources/checkpoints/demo-5s/*) $(wildcard $(GENERATOR)/*) \
+		elm_desktop/runtime/bundle.py
 	rm -rf $(dir $(BUNDLE))  # derived from the checkpoint: re-exported when it changes
-	$(VENV)/bin/elm-desktop model export resources/checkpoints/demo-5s --out $(dir $(BUNDLE))
+	$(VENV)/bin/elm-desktop model export resources/checkpoints/demo-5s --out $(dir $(BUNDLE)) \
+		--generator $(GENERATOR)
 
 # The ECG model's bundle (modality "ecg"), exported the same way from its committed checkpoint.
 ECG_BUNDLE := elm_desktop/resources/models/ecg-demo/manifest.json
