@@ -112,3 +112,15 @@ def test_unsupported_sentences_are_marked_in_json_and_html():
     assert "DRAFT" in page and page.count("<mark>[unsupported:") == len(marked) + 1  # + legend
     # Marked, not removed: every generated sentence is still there.
     assert all(s["text"] in page for s in summary["sentences"])
+
+
+def test_the_shipped_generator_drafts_every_section(demo_engine, tmp_path):
+    from elm_desktop.analysis import analyze
+
+    if demo_engine.bundle.generator is None:
+        pytest.skip("this demo bundle was exported without --generator")
+    result = analyze(write_edf(tmp_path / "alpha.edf"), demo_engine)
+    generated = result.generated
+    assert generated is not None and generated.finished
+    assert tuple(generated.sections) == tuple(demo_engine.bundle.generator["sections"])
+    assert all(generated.sections.values())
