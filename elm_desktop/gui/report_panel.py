@@ -52,10 +52,15 @@ GENERATED_BANNER = (
 
 
 def streamed_text(generated: str) -> str:
-    """The sections of a draft being generated (its section JSON so far) as report text; the
-    raw text while no section has started."""
+    """The sections of a draft being generated (its section JSON so far) as report text.
+
+    Before its first section starts, the JSON's opening is not shown; text that is no section
+    JSON at all is shown as it comes.
+    """
     sections = parse_sections(generated)
-    return "\n\n".join(f"{h}: {t}" for h, t in sections.items()) if sections else generated
+    if sections:
+        return "\n\n".join(f"{h}: {t}" for h, t in sections.items())
+    return "" if generated.lstrip().startswith("{") else generated
 
 
 def generated_html(draft: GeneratedDraft) -> str:

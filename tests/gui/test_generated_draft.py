@@ -95,3 +95,12 @@ def test_opening_another_recording_cancels_and_discards_the_draft(
     qtbot.wait(200)  # tokens queued before the cancel arrive now, and must be dropped
     assert panel.generated_editor.toPlainText() == ""
     assert not panel.generated_box.isVisible()
+
+
+def test_the_streamed_json_shows_as_report_sections():
+    from elm_desktop.gui.report_panel import streamed_text
+
+    assert streamed_text('{"report_sec') == ""  # the JSON's opening is not shown
+    opened = '{"report_sections": [{"section_name": "IMPRESSION", "section_text": "Normal aw'
+    assert streamed_text(opened) == "IMPRESSION: Normal aw"
+    assert streamed_text("no JSON") == "no JSON"
