@@ -15,7 +15,9 @@ corpora, before the test corpora are looked at.
         --corpus data/filtered-noise-test-150 --corpus data/dipole-spectral-test-150 \
         --corpus data/neural-mass-test-150 --out runs/abnormality-study.json
 
-``CORPUS:SPLIT`` takes one split of a corpus (default: all its recordings).
+``CORPUS:SPLIT`` takes one split of a corpus (default: all its recordings). A corpus whose
+name or split says ``val`` is a validation corpus. ``--table OUT.json`` prints the Markdown
+tables of a finished run again without recomputing.
 """
 
 from __future__ import annotations
@@ -48,12 +50,47 @@ def candidate_scores(finding_ids: list[str], probabilities: np.ndarray, abnormal
     return dict(zip(CANDIDATES, (normal, maximum, both), strict=True))
 
 
+def markdown(cells: list[dict]) -> str:
+    """Every cell, then the means over cross-family cells: validation corpora first."""
+    columns = [f"{name}, {style}" for style in ("plain", "knowledge") for name in CANDIDATES]
+    head = "| model | corpus | relation | " + " | ".join(columns) + " |"
+    lines = [head, "|" + "---|" * (3 + len(columns))]
+    for cell in cells:
+        values = " | ".join(f"{cell[c]:.3f}" for c in columns)
+        lines.append(f"| `{cell['model']}` | `{cell['corpus']}` | {cell['relation']} | {values} |")
+    lines += [
+        "",
+        "Mean over the cross-family cells:",
+        "",
+        head.replace("| model | corpus |", "| corpora | cells |"),
+        lines[1],
+    ]
+    for kind in ("validation", "test"):
+        chosen = [
+            c
+            for c in cells
+            if c["relation"] == "cross-family" and ("val" in c["corpus"]) == (kind == "validation")
+        ]
+        if chosen:
+            means = " | ".join(
+                f"{np.mean([c[k] for k in [col] for c in chosen]):.3f}" for col in columns
+            )
+            lines.append(f"| {kind} | {len(chosen)} | – | {means} |")
+    return "\n".join(lines)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--model", action="append", required=True)
-    parser.add_argument("--corpus", action="append", required=True)
-    parser.add_argument("--out", type=Path, required=True)
+    parser.add_argument("--model", action="append")
+    parser.add_argument("--corpus", action="append")
+    parser.add_argument("--out", type=Path)
+    parser.add_argument("--table", type=Path, help="print the tables of a finished run's JSON")
     args = parser.parse_args()
+    if args.table:
+        print(markdown(json.loads(args.table.read_text(encoding="utf-8"))))
+        return
+    if not (args.model and args.corpus and args.out):
+        parser.error("--model, --corpus and --out are needed (or --table)")
     torch.set_num_threads(int(os.environ.get("OMP_NUM_THREADS", "1")))
     device = torch.device("cpu")
     cells = []
@@ -86,6 +123,7 @@ def main() -> None:
             cells.append(cell)
             print(json.dumps(cell), flush=True)
     args.out.write_text(json.dumps(cells, indent=1), encoding="utf-8")
+    print(markdown(cells))
 
 
 if __name__ == "__main__":
