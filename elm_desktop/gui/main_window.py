@@ -1612,6 +1612,7 @@ class MainWindow(QMainWindow):
             event.ignore()
             return
         self.action_cancel()
+        self._drop_generation()  # its streamed text must not reach a closed window's panel
         self.trends.cancel()
         self.heart_rate.cancel()
         for window in self.compare_windows:
