@@ -47,7 +47,11 @@ from elm_desktop.clinical import (
     prompt_curve,
     score_findings,
 )
-from elm_desktop.clinical.draft_check import GeneratedDraft, checked_generation
+from elm_desktop.clinical.draft_check import (
+    GeneratedDraft,
+    checked_generation,
+    withheld_generation,
+)
 from elm_desktop.clinical.familiarity import (
     Familiarity,
     FamiliarityReference,
@@ -551,11 +555,15 @@ def generate_draft(
     Returns
     -------
     GeneratedDraft or None
-        None when the bundle has no generator.
+        None when the bundle has no generator; a withheld draft (no text, the reason) when
+        the recording is unlike the model's training data.
     """
     generator = bundle_generator(engine)
     if generator is None:
         return None
+    name = str(generator.entry.get("source", {}).get("checkpoint", "report generator"))
+    if result.familiarity is not None and result.familiarity.unfamiliar:
+        return withheld_generation(result.familiarity.statement, name)
     crops = result.crop_embeddings
     limit = int(generator.entry.get("crops", len(crops)))
     if len(crops) > limit:  # evenly spaced, as many as the generator was trained on
@@ -564,7 +572,6 @@ def generate_draft(
         crops, on_text, None if cancel is None else lambda: cancel.cancelled
     )
     probabilities = {f.finding_id: f.probability for f in result.findings}
-    name = str(generator.entry.get("source", {}).get("checkpoint", "report generator"))
     return checked_generation(parse_sections(text), probabilities, knowledge_base, finished, name)
 
 

@@ -115,12 +115,41 @@ def test_unsupported_sentences_are_marked_in_json_and_html():
 
 
 def test_the_shipped_generator_drafts_every_section(demo_engine, tmp_path):
-    from elm_desktop.analysis import analyze
+    import dataclasses
+
+    from elm_desktop.analysis import analyze, generate_draft
 
     if demo_engine.bundle.generator is None:
         pytest.skip("this demo bundle was exported without --generator")
     result = analyze(write_edf(tmp_path / "alpha.edf"), demo_engine)
-    generated = result.generated
+    # This test recording is unlike the demo model's synthetic family (its draft is withheld,
+    # below); taken as familiar, the generator drafts it.
+    result.familiarity = dataclasses.replace(result.familiarity, reasons=())
+    generated = generate_draft(result, demo_engine, load_knowledge_base())
     assert generated is not None and generated.finished
     assert tuple(generated.sections) == tuple(demo_engine.bundle.generator["sections"])
     assert all(generated.sections.values())
+
+
+def test_no_draft_is_generated_for_a_recording_unlike_the_training_data(demo_engine, tmp_path):
+    """The generator's sentences would state findings on a recording whose scores do not apply."""
+    import dataclasses
+
+    from elm_desktop.analysis import analyze, generate_draft
+    from elm_desktop.clinical.html import _generated_draft
+
+    if demo_engine.bundle.generator is None:
+        pytest.skip("this demo bundle was exported without --generator")
+    result = analyze(write_edf(tmp_path / "alpha.edf"), demo_engine)
+    assert result.familiarity is not None
+    result.familiarity = dataclasses.replace(
+        result.familiarity, reasons=("its signal lies far from the training data",)
+    )
+    streamed: list[str] = []
+    generated = generate_draft(result, demo_engine, load_knowledge_base(), streamed.append)
+    assert generated is not None and not streamed and generated.sections == {}
+    assert generated.withheld == f"No draft generated: {result.familiarity.statement}"
+    summary = generated.to_dict()
+    assert summary["withheld"] == generated.withheld and summary["sentences"] == []
+    assert generated.marked_text() == generated.withheld
+    assert any("No draft generated" in part for part in _generated_draft(summary))

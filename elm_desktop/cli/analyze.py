@@ -216,7 +216,9 @@ def _print_summary(result) -> None:
         out.write(f"   prompt {curve.prompt!r}: probability {curve.recording_probability:.2f}\n")
     if result.draft is not None:
         out.write(f"impression (draft): {result.draft.impression}\n")
-    if result.generated is not None:
+    if result.generated is not None and result.generated.withheld:
+        out.write(f"generated draft: {result.generated.withheld}\n")
+    elif result.generated is not None:
         out.write(
             f"generated draft (DRAFT, {result.generated.n_unsupported} sentence(s) marked "
             "unsupported by the scores):\n"

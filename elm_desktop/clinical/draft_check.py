@@ -157,12 +157,16 @@ class GeneratedDraft:
         Whether the generator ended the draft itself (False: cancelled or cut at its limit).
     generator : str
         Which generator wrote it (its checkpoint's name).
+    withheld : str
+        Why no draft was generated (the recording is unlike the training data); empty when
+        one was.
     """
 
     sections: dict[str, str]
     checked: list[CheckedSentence]
     finished: bool
     generator: str
+    withheld: str = ""
 
     @property
     def n_unsupported(self) -> int:
@@ -171,6 +175,8 @@ class GeneratedDraft:
 
     def marked_text(self) -> str:
         """The draft as report text, unsupported sentences marked (``HEADING: text`` blocks)."""
+        if self.withheld:
+            return self.withheld
         return "\n\n".join(f"{h}: {t}" for h, t in marked_draft(self.checked).items())
 
     def to_dict(self) -> dict[str, object]:
@@ -179,6 +185,7 @@ class GeneratedDraft:
             "label": "DRAFT",
             "generator": self.generator,
             "finished": self.finished,
+            "withheld": self.withheld,
             "sections": dict(self.sections),
             "marked_text": self.marked_text(),
             "unsupported": self.n_unsupported,
@@ -207,3 +214,9 @@ def checked_generation(
     return GeneratedDraft(
         dict(sections), check_draft(sections, probabilities, knowledge_base), finished, generator
     )
+
+
+def withheld_generation(reason: str, generator: str) -> GeneratedDraft:
+    """No generated draft, and why: a generator reads a recording unlike its training data no
+    better than the scores do, and its sentences would state findings all the same."""
+    return GeneratedDraft({}, [], True, generator, withheld=f"No draft generated: {reason}")

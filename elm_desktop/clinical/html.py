@@ -161,6 +161,11 @@ def render_html(summary: Mapping[str, Any], snippets: Sequence[TraceSnippet]) ->
 
 def _generated_draft(generated: Mapping[str, Any]) -> list[str]:
     """The generator's draft, each sentence the zero-shot scores do not support marked."""
+    if generated.get("withheld"):
+        return [
+            "<h2>Generated draft report (DRAFT)</h2>",
+            f'<p class="notice">{_e(generated["withheld"])}</p>',
+        ]
     parts = [
         "<h2>Generated draft report (DRAFT)</h2>",
         '<p class="draft">Written by a language model from the recording: '

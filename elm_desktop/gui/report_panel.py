@@ -66,6 +66,8 @@ def streamed_text(generated: str) -> str:
 def generated_html(draft: GeneratedDraft) -> str:
     """Return a generated draft as HTML: the DRAFT label, sections, unsupported sentences marked."""
     parts = [f"<p><b><i>{html.escape(GENERATED_BANNER)}</i></b></p>"]
+    if draft.withheld:
+        return "\n".join([*parts, f"<p><i>{html.escape(draft.withheld)}</i></p>"])
     if not draft.finished:
         parts.append("<p><i>The generator stopped before the end of its draft.</i></p>")
     sections: dict[str, list[str]] = {}
@@ -199,7 +201,9 @@ class ReportPanel(QWidget):
         self.generated_editor.setReadOnly(False)
         state = "complete" if draft.finished else "stopped"
         self.generated_label.setText(
-            f"Generated draft (DRAFT, {state}, by {draft.generator}): "
+            f"Generated draft withheld ({draft.generator}): the recording is unlike the training data."
+            if draft.withheld
+            else f"Generated draft (DRAFT, {state}, by {draft.generator}): "
             f"{draft.n_unsupported} sentence(s) marked unsupported by the scores. Edit it freely."
         )
         self.stop_button.setEnabled(False)
