@@ -180,6 +180,9 @@ class AnalysisResult:
     familiarity : Familiarity or None
         How far the recording lies from the model's training data; None in partial results
         and for a bundle without a familiarity reference.
+    procedures : tuple of str
+        The activation procedures and states the recording shows (``hyperventilation``,
+        ``photic stimulation``, ``sleep``; :func:`~elm_desktop.clinical.procedures.recorded_procedures`).
     start_time_of_day : str or None
         The time of day of the first sample (``hh:mm:ss``, never the date), None when the file
         has no start time.
@@ -216,6 +219,7 @@ class AnalysisResult:
     notice: str | None = None
     prompt_contrast: PromptContrast | None = None
     familiarity: Familiarity | None = None
+    procedures: tuple[str, ...] = ()
     start_time_of_day: str | None = None
 
     @property
@@ -494,6 +498,7 @@ def analyze(
         else None,
         heart=_heart_summary(rec, cancel),
     )
+    result.procedures = tuple(p.name for p in facts.procedures)
     result.draft = draft_report(
         facts,
         kb,
@@ -572,7 +577,9 @@ def generate_draft(
         crops, on_text, None if cancel is None else lambda: cancel.cancelled
     )
     probabilities = {f.finding_id: f.probability for f in result.findings}
-    return checked_generation(parse_sections(text), probabilities, knowledge_base, finished, name)
+    return checked_generation(
+        parse_sections(text), probabilities, knowledge_base, finished, name, result.procedures
+    )
 
 
 def _heart_summary(rec: Recording, cancel: CancelToken | None) -> str | None:

@@ -79,3 +79,20 @@ def test_bleu4_rewards_shared_word_order():
     # Half the reference: every n-gram matches, the brevity penalty applies.
     half = " ".join(reference.split()[:6])
     assert bleu4([reference], [half]) == pytest.approx(math.exp(1 - 12 / 6))
+
+
+def test_a_procedure_the_recording_does_not_show_is_marked():
+    kb = load_knowledge_base()
+    sections = {
+        "DESCRIPTION OF THE RECORD": "Hyperventilation was performed with good effort. "
+        "Photic stimulation was not performed. A normal background is seen.",
+    }
+    checked = check_draft(sections, _scores(kb), kb, procedures=())
+    by_text = {c.text: c for c in checked}
+    hv = by_text["Hyperventilation was performed with good effort."]
+    assert hv.unsupported == ("hyperventilation",) and "shows no hyperventilation" in hv.note
+    assert by_text["Photic stimulation was not performed."].supported  # says it was not done
+    shown = check_draft(sections, _scores(kb), kb, procedures=("hyperventilation",))
+    assert all(c.supported for c in shown if "Hyperventilation" in c.text)
+    unchecked = check_draft(sections, _scores(kb), kb)  # procedures unknown: not checked
+    assert all("hyperventilation" not in c.unsupported for c in unchecked)

@@ -5,7 +5,10 @@ extractor (:func:`~elm_desktop.clinical.extract.find_mentions`); a finding it as
 not negated) is *supported* when the model's zero-shot probability for that finding reaches the
 finding's calibrated threshold, and *unsupported* otherwise (also when the model has no score for
 it). A sentence that calls the record abnormal asserts that the ``normal`` finding is absent, so
-it is unsupported when ``normal`` scored present. Negated mentions ("no epileptiform
+it is unsupported when ``normal`` scored present. A sentence that says a procedure was done
+(hyperventilation, photic stimulation, sleep) is unsupported when the recording does not show
+it (:mod:`~elm_desktop.clinical.procedures`): the generator learnt reports that describe them.
+Negated mentions ("no epileptiform
 discharges") and sentences of sections about the patient (history, clinical correlation) state
 no finding of the record and are not checked.
 
@@ -17,9 +20,10 @@ shows of a bundle's generator: its sections and every sentence checked, labelled
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 
+from elm_desktop.clinical.consistency import NOT_DONE, PROCEDURES
 from elm_desktop.clinical.extract import SKIPPED_SECTIONS, find_mentions
 from elm_desktop.clinical.knowledge import KnowledgeBase
 from elm_desktop.runtime.report_segments import split_sentences
@@ -63,6 +67,7 @@ def check_draft(
     sections: Mapping[str, str],
     probabilities: Mapping[str, float],
     knowledge_base: KnowledgeBase,
+    procedures: Collection[str] | None = None,
 ) -> list[CheckedSentence]:
     """Check every sentence of a draft against the recording's zero-shot scores.
 
@@ -75,6 +80,9 @@ def check_draft(
     knowledge_base : KnowledgeBase
         Terms for the extractor, labels, and the thresholds the probabilities are held to
         (the model's calibrated ones).
+    procedures : collection of str, optional
+        The procedures the recording shows (names of
+        :data:`~elm_desktop.clinical.consistency.PROCEDURES`); None: not checked.
 
     Returns
     -------
@@ -88,7 +96,9 @@ def check_draft(
             if about_patient:
                 checked.append(CheckedSentence(heading, sentence, (), ()))
                 continue
-            checked.append(_check_sentence(heading, sentence, probabilities, knowledge_base))
+            checked.append(
+                _check_sentence(heading, sentence, probabilities, knowledge_base, procedures)
+            )
     return checked
 
 
@@ -97,6 +107,7 @@ def _check_sentence(
     sentence: str,
     probabilities: Mapping[str, float],
     knowledge_base: KnowledgeBase,
+    procedures: Collection[str] | None = None,
 ) -> CheckedSentence:
     asserted = list(
         dict.fromkeys(
@@ -120,6 +131,12 @@ def _check_sentence(
         if probability is not None and probability >= threshold:
             unsupported.append(f"not {NORMAL}")
             notes.append(f"scored normal {probability:.2f} >= {threshold:.2f}")
+    if procedures is not None and not NOT_DONE.search(sentence):
+        for name, pattern in PROCEDURES.items():
+            if pattern.search(sentence) and name not in procedures:
+                asserted.append(name)
+                unsupported.append(name)
+                notes.append(f"the recording shows no {name}")
     return CheckedSentence(heading, sentence, tuple(asserted), tuple(unsupported), "; ".join(notes))
 
 
@@ -209,11 +226,11 @@ def checked_generation(
     knowledge_base: KnowledgeBase,
     finished: bool,
     generator: str,
+    procedures: Collection[str] | None = None,
 ) -> GeneratedDraft:
     """A generated draft with every sentence checked (:func:`check_draft`)."""
-    return GeneratedDraft(
-        dict(sections), check_draft(sections, probabilities, knowledge_base), finished, generator
-    )
+    checked = check_draft(sections, probabilities, knowledge_base, procedures)
+    return GeneratedDraft(dict(sections), checked, finished, generator)
 
 
 def withheld_generation(reason: str, generator: str) -> GeneratedDraft:
