@@ -17,6 +17,7 @@ import multiprocessing
 import os
 import shutil
 import tempfile
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -245,6 +246,22 @@ def build_cache(
             "manifest_sha256": digest,
         }
         (staging / "meta.json").write_text(json.dumps(meta, indent=2), encoding="utf-8")
+    return _open_published(directory)
+
+
+def _open_published(directory: Path, attempts: int = 200) -> CropCache:
+    """Open a cache just published; another builder may be swapping in its own copy.
+
+    Between its moving ours aside and its rename the folder is briefly absent (the CI run
+    hit it with four builders at once), so an absent cache is waited for, a broken one not.
+    """
+    for _ in range(attempts):
+        try:
+            return CropCache.open(directory)
+        except ConfigError:
+            if (directory / "meta.json").is_file():
+                raise
+        time.sleep(0.01)
     return CropCache.open(directory)
 
 
