@@ -206,7 +206,7 @@ def build_cache(
             window_s,
             CACHE_VERSION,
         ):
-            return CropCache.open(directory)
+            return _open_published(directory)
     with _building(directory) as staging:
         offsets, starts, labels, kept = [0], [], [], []
         tasks = [(record["edf"], window_s) for record in records]
@@ -250,14 +250,17 @@ def build_cache(
 
 
 def _open_published(directory: Path, attempts: int = 200) -> CropCache:
-    """Open a cache just published; another builder may be swapping in its own copy.
+    """Open a published cache; another builder may be swapping in its own copy.
 
-    Between its moving ours aside and its rename the folder is briefly absent (the CI run
-    hit it with four builders at once), so an absent cache is waited for, a broken one not.
+    Between its moving ours aside and its rename the folder is briefly absent, before or
+    midway through our reading its files (CI hit both with four builders at once), so an
+    absent cache or file is waited for, a broken cache not.
     """
     for _ in range(attempts):
         try:
             return CropCache.open(directory)
+        except FileNotFoundError:
+            pass
         except ConfigError:
             if (directory / "meta.json").is_file():
                 raise
