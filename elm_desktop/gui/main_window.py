@@ -323,6 +323,7 @@ class MainWindow(QMainWindow):
         self.report_panel.edited.connect(self._draft_edited)
         self.report_panel.save_requested.connect(self.action_save_draft)
         self.report_panel.export_requested.connect(self.ask_and_export)
+        self.report_panel.generated_adopted.connect(self.use_generated_draft)
         self.report_panel.generation_stop_requested.connect(self.stop_generation)
 
     def _build_review_docks(self) -> None:
@@ -992,6 +993,25 @@ class MainWindow(QMainWindow):
         """Stop the report generator; the draft written so far is kept and checked."""
         if self.generation_job is not None:
             self.generation_job.cancel()
+
+    def use_generated_draft(self) -> bool:
+        """Make the generated draft, as edited in its panel, the report (to save and export).
+
+        Unsaved edits of the report are asked about first; say whether the draft was taken.
+        """
+        result = self.review.result if self.review is not None else None
+        generated = result.generated if result is not None else None
+        if generated is None or generated.withheld:
+            return False
+        if not self.confirm_draft_loss("replace it with the generated draft"):
+            return False
+        self.report_panel.show_html(
+            self.report_panel.generated_editor.toHtml(),
+            f"The generated draft by {generated.generator}, with your edits: "
+            "check the marked sentences, then save it.",
+        )
+        self.review.mark_draft_edited()  # what the editor holds is not yet saved
+        return True
 
     def _drop_generation(self) -> None:
         """Cancel the generator and forget its draft (another recording or analysis comes)."""

@@ -124,12 +124,15 @@ class ReportPanel(QWidget):
         The reviewer asked to export it: ``"txt"`` or ``"pdf"``.
     generation_stop_requested()
         The reviewer asked to stop the report generator.
+    generated_adopted()
+        The reviewer asked to make the generated draft (as edited) the report.
     """
 
     edited = Signal()
     save_requested = Signal()
     export_requested = Signal(str)
     generation_stop_requested = Signal()
+    generated_adopted = Signal()
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -172,8 +175,17 @@ class ReportPanel(QWidget):
         self.stop_button = QPushButton("Stop")
         self.stop_button.setToolTip("Stop the report generator")
         self.stop_button.clicked.connect(self.generation_stop_requested)
+        # Only the report editor above is saved, signed and exported: this brings the
+        # generated draft, with the reviewer's edits, there.
+        self.use_button = QPushButton("Use as the report")
+        self.use_button.setToolTip(
+            "Put this generated draft, with your edits, in the report editor above, "
+            "to edit, save and export"
+        )
+        self.use_button.clicked.connect(self.generated_adopted)
         row = QHBoxLayout()
         row.addWidget(self.generated_label, 1)
+        row.addWidget(self.use_button)
         row.addWidget(self.stop_button)
         self.generated_box = QWidget()
         box = QVBoxLayout(self.generated_box)
@@ -189,6 +201,7 @@ class ReportPanel(QWidget):
         self.generated_editor.setReadOnly(True)  # edits would be overwritten by the stream
         self.generated_label.setText("Generated draft (DRAFT): writing…")
         self.stop_button.setEnabled(True)
+        self.use_button.setEnabled(False)
         self.generated_box.setVisible(True)
 
     def stream_generated(self, generated: str) -> None:
@@ -204,14 +217,17 @@ class ReportPanel(QWidget):
             f"Generated draft withheld ({draft.generator}): the recording is unlike the training data."
             if draft.withheld
             else f"Generated draft (DRAFT, {state}, by {draft.generator}): "
-            f"{draft.n_unsupported} sentence(s) marked unsupported by the scores. Edit it freely."
+            f"{draft.n_unsupported} sentence(s) marked unsupported by the scores. Edit it, then "
+            "use it as the report to save and export it."
         )
         self.stop_button.setEnabled(False)
+        self.use_button.setEnabled(not draft.withheld)
         self.generated_box.setVisible(True)
 
     def clear_generated(self) -> None:
         """Show no generated draft."""
         self.generated_editor.clear()
+        self.use_button.setEnabled(False)
         self.generated_label.setText("")
         self.generated_box.setVisible(False)
 

@@ -4,6 +4,7 @@ shows on another recording."""
 from __future__ import annotations
 
 import shutil
+from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt
@@ -95,6 +96,38 @@ def test_opening_another_recording_cancels_and_discards_the_draft(
     qtbot.wait(200)  # tokens queued before the cancel arrive now, and must be dropped
     assert panel.generated_editor.toPlainText() == ""
     assert not panel.generated_box.isVisible()
+
+
+def test_the_generated_draft_with_its_edits_becomes_the_report_to_save_and_export(
+    qtbot, generating_window, tmp_path
+):
+    window = generating_window
+    panel = window.report_panel
+    job = _start(qtbot, window)
+    assert not panel.use_button.isEnabled()  # not while it streams
+    qtbot.mouseClick(panel.stop_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: job.done and panel.use_button.isEnabled(), timeout=20000)
+    panel.editor.moveCursor(panel.editor.textCursor().MoveOperation.End)
+    panel.editor.insertPlainText(" My own sentence.")
+    assert window.review.draft_edited
+    panel.generated_editor.moveCursor(panel.generated_editor.textCursor().MoveOperation.End)
+    panel.generated_editor.insertPlainText(" Read and corrected by the reviewer.")
+
+    window.draft_question = lambda _action: "cancel"  # keep my own draft
+    qtbot.mouseClick(panel.use_button, Qt.MouseButton.LeftButton)
+    assert "My own sentence." in panel.editor.toPlainText()
+
+    window.draft_question = discard_on_teardown
+    qtbot.mouseClick(panel.use_button, Qt.MouseButton.LeftButton)
+    report = panel.editor.toPlainText()
+    assert "Read and corrected by the reviewer." in report and "DRAFT" in report
+    assert "My own sentence." not in report
+    assert window.review.draft_edited  # taken, not yet saved
+    saved = window.save_draft()
+    assert saved is not None and not window.review.draft_edited
+    assert "Read and corrected by the reviewer." in window.review.saved_draft.text
+    exported = window.export(tmp_path / "report.txt")
+    assert "Read and corrected by the reviewer." in Path(exported).read_text(encoding="utf-8")
 
 
 def test_the_streamed_json_shows_as_report_sections():
