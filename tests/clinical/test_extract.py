@@ -29,6 +29,7 @@ def kb():
         ("Photic stimulation produced no driving response.", set()),
         ("No slowing; however, lateralized periodic discharges over the left hemisphere.", {"lpd"}),
         ("There is no focal slowing but frequent left temporal spikes.", {"focal_epileptiform"}),
+        ("There are intermittent electrode pops.", {"artifact"}),
     ],
 )
 def test_assertions_and_negations(kb, text, expected):
