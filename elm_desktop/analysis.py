@@ -61,6 +61,11 @@ from elm_desktop.clinical.familiarity import (
 )
 from elm_desktop.clinical.knowledge import PromptStyle
 from elm_desktop.clinical.localise import Location, crop_band_power, localise
+from elm_desktop.clinical.posterior_rhythm import (
+    PosteriorRhythm,
+    crop_posterior_spectra,
+    posterior_rhythm,
+)
 from elm_desktop.clinical.procedures import recorded_procedures
 from elm_desktop.clinical.prompt_cache import prompt_bank
 from elm_desktop.clinical.zeroshot import top_segments
@@ -186,6 +191,9 @@ class AnalysisResult:
     start_time_of_day : str or None
         The time of day of the first sample (``hh:mm:ss``, never the date), None when the file
         has no start time.
+    posterior_rhythm : PosteriorRhythm or None
+        The posterior dominant rhythm measured in the crops (what a generated draft's stated
+        frequency is checked against); None without posterior derivations.
     """
 
     path: Path
@@ -221,6 +229,7 @@ class AnalysisResult:
     familiarity: Familiarity | None = None
     procedures: tuple[str, ...] = ()
     start_time_of_day: str | None = None
+    posterior_rhythm: PosteriorRhythm | None = None
 
     @property
     def n_crops(self) -> int:
@@ -248,7 +257,8 @@ class AnalysisResult:
         (probability, threshold, present, per-crop probability, top segments), ``prompts``
         (recording probability, per-crop probability and similarity, top segments),
         ``similar_cases`` (their file paths only with ``include_file_name``), ``familiarity``,
-        ``report_segments``, ``draft`` (text, impression, reasons, overruled and unassessed
+        ``report_segments``, ``posterior_rhythm`` (measured frequency, prominence, whether
+        clear; None without posterior derivations), ``draft`` (text, impression, reasons, overruled and unassessed
         findings, sections with each sentence's origin and provenance), ``generated_draft``
         (the generator's sections and each sentence's check; None without one) and ``timings``.
         """
@@ -322,6 +332,9 @@ class AnalysisResult:
                 for hit in self.similar_cases
             ],
             "report_segments": [asdict(s) for s in self.report_segments],
+            "posterior_rhythm": None
+            if self.posterior_rhythm is None
+            else asdict(self.posterior_rhythm) | {"clear": self.posterior_rhythm.clear},
             "draft": None if self.draft is None else _draft_dict(self.draft),
             "generated_draft": None if self.generated is None else self.generated.to_dict(),
             "timings": dict(self.timings),
@@ -578,7 +591,13 @@ def generate_draft(
     )
     probabilities = {f.finding_id: f.probability for f in result.findings}
     return checked_generation(
-        parse_sections(text), probabilities, knowledge_base, finished, name, result.procedures
+        parse_sections(text),
+        probabilities,
+        knowledge_base,
+        finished,
+        name,
+        result.procedures,
+        result.posterior_rhythm,
     )
 
 
@@ -706,6 +725,7 @@ class _StreamingEncoder:
         self.logits: list[np.ndarray] = []
         self.band_power: list[np.ndarray] = []
         self.profiles: list[np.ndarray] = []
+        self.posterior_spectra: list[np.ndarray] = []
         self.n_crops = 0
 
     @property
@@ -724,6 +744,7 @@ class _StreamingEncoder:
         self.logits.append(np.asarray(out.attention_logits, np.float32))
         self.band_power.append(crop_band_power(crops, ELM_SFREQ))
         self.profiles.append(crop_profile(crops))
+        self.posterior_spectra.append(crop_posterior_spectra(crops, ELM_SFREQ, ELM_CHANNELS))
         self.n_crops += n
 
 
@@ -750,6 +771,7 @@ def _assemble(
         band_power=np.concatenate(encoder.band_power),
         crop_profiles=np.concatenate(encoder.profiles),
         encoded_s=encoder.encoded_s,
+        posterior_rhythm=posterior_rhythm(np.concatenate(encoder.posterior_spectra), ELM_SFREQ),
     )
     if bank is not None:
         temperature = float(engine.bundle.temperature)

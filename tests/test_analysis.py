@@ -135,6 +135,19 @@ def test_json_names_the_recording_by_an_opaque_id_and_states_provenance(analysed
     assert named["recording"]["file"] == result.path.name
 
 
+def test_the_posterior_rhythm_is_measured_in_each_recording(corpus, analysed):
+    """Measured in the crops, it lies near the generator's true rhythm (and is in the JSON)."""
+    clear = 0
+    for entry, result in zip(corpus, analysed, strict=True):
+        rhythm = result.posterior_rhythm
+        summary = json.loads(json.dumps(result.to_dict()))["posterior_rhythm"]
+        assert summary["frequency_hz"] == pytest.approx(rhythm.frequency_hz)
+        if rhythm.clear:
+            clear += 1
+            assert abs(rhythm.frequency_hz - entry["pdr_hz"]) <= 1.5, (entry["id"], rhythm)
+    assert clear >= 2
+
+
 def test_prompt_bank_is_cached_on_disk(corpus, elm_bundle, analysed, module_data_dir, monkeypatch):
     import elm_desktop.clinical.prompt_cache as prompt_cache
 

@@ -123,6 +123,7 @@ def run_analyze(args: argparse.Namespace) -> int:
     from elm_desktop.analysis import analyze
     from elm_desktop.archive import open_archive
     from elm_desktop.clinical.html import read_snippets, render_html, snippet_requests
+    from elm_desktop.clinical.posterior_rhythm import rhythm_words
     from elm_desktop.progress import TerminalProgress
     from elm_desktop.signals import read_header
     from elm_desktop.signals.modality import detect_modality
@@ -155,6 +156,7 @@ def run_analyze(args: argparse.Namespace) -> int:
         snippets = read_snippets(args.file, snippet_requests(summary))
         args.html.write_text(render_html(summary, snippets), encoding="utf-8")
     _print_summary(result)
+    sys.stdout.write(f"posterior rhythm: {rhythm_words(result.posterior_rhythm)}\n")
     return 0
 
 

@@ -8,6 +8,10 @@ it). A sentence that calls the record abnormal asserts that the ``normal`` findi
 it is unsupported when ``normal`` scored present. A sentence that says a procedure was done
 (hyperventilation, photic stimulation, sleep) is unsupported when the recording does not show
 it (:mod:`~elm_desktop.clinical.procedures`): the generator learnt reports that describe them.
+A posterior rhythm frequency it states is unsupported when the rhythm measured in the
+recording is clear and lies more than :data:`~elm_desktop.clinical.posterior_rhythm.TOLERANCE_HZ`
+away (:mod:`~elm_desktop.clinical.posterior_rhythm`; not checked when no clear rhythm is
+measured).
 Negated mentions ("no epileptiform
 discharges") and sentences of sections about the patient (history, clinical correlation) state
 no finding of the record and are not checked.
@@ -23,9 +27,10 @@ import re
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 
-from elm_desktop.clinical.consistency import NOT_DONE, PROCEDURES
+from elm_desktop.clinical.consistency import NOT_DONE, PROCEDURES, claims
 from elm_desktop.clinical.extract import SKIPPED_SECTIONS, find_mentions
 from elm_desktop.clinical.knowledge import KnowledgeBase
+from elm_desktop.clinical.posterior_rhythm import TOLERANCE_HZ, PosteriorRhythm
 from elm_desktop.runtime.report_segments import split_sentences
 
 NORMAL = "normal"
@@ -68,6 +73,7 @@ def check_draft(
     probabilities: Mapping[str, float],
     knowledge_base: KnowledgeBase,
     procedures: Collection[str] | None = None,
+    rhythm: PosteriorRhythm | None = None,
 ) -> list[CheckedSentence]:
     """Check every sentence of a draft against the recording's zero-shot scores.
 
@@ -83,6 +89,8 @@ def check_draft(
     procedures : collection of str, optional
         The procedures the recording shows (names of
         :data:`~elm_desktop.clinical.consistency.PROCEDURES`); None: not checked.
+    rhythm : PosteriorRhythm, optional
+        The recording's measured posterior rhythm; None, or not clear: frequencies not checked.
 
     Returns
     -------
@@ -97,7 +105,9 @@ def check_draft(
                 checked.append(CheckedSentence(heading, sentence, (), ()))
                 continue
             checked.append(
-                _check_sentence(heading, sentence, probabilities, knowledge_base, procedures)
+                _check_sentence(
+                    heading, sentence, probabilities, knowledge_base, procedures, rhythm
+                )
             )
     return checked
 
@@ -108,6 +118,7 @@ def _check_sentence(
     probabilities: Mapping[str, float],
     knowledge_base: KnowledgeBase,
     procedures: Collection[str] | None = None,
+    rhythm: PosteriorRhythm | None = None,
 ) -> CheckedSentence:
     asserted = list(
         dict.fromkeys(
@@ -137,6 +148,16 @@ def _check_sentence(
                 asserted.append(name)
                 unsupported.append(name)
                 notes.append(f"the recording shows no {name}")
+    if rhythm is not None and rhythm.clear:
+        for claim in claims(sentence, knowledge_base):
+            if (
+                claim.kind == "pdr_hz"
+                and abs(float(claim.value) - rhythm.frequency_hz) > TOLERANCE_HZ
+            ):
+                stated = f"posterior rhythm {claim.value} Hz"
+                asserted.append(stated)
+                unsupported.append(stated)
+                notes.append(f"the posterior rhythm measures {rhythm.frequency_hz:.1f} Hz")
     return CheckedSentence(heading, sentence, tuple(asserted), tuple(unsupported), "; ".join(notes))
 
 
@@ -227,9 +248,10 @@ def checked_generation(
     finished: bool,
     generator: str,
     procedures: Collection[str] | None = None,
+    rhythm: PosteriorRhythm | None = None,
 ) -> GeneratedDraft:
     """A generated draft with every sentence checked (:func:`check_draft`)."""
-    checked = check_draft(sections, probabilities, knowledge_base, procedures)
+    checked = check_draft(sections, probabilities, knowledge_base, procedures, rhythm)
     return GeneratedDraft(dict(sections), checked, finished, generator)
 
 

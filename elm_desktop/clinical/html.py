@@ -17,6 +17,7 @@ from typing import Any
 
 import numpy as np
 
+from elm_desktop.clinical.posterior_rhythm import PosteriorRhythm, rhythm_words
 from elm_desktop.clinical.report import format_time
 from elm_desktop.signals.display import DisplayFilter, read_page
 from elm_desktop.signals.recording import open_recording
@@ -129,6 +130,11 @@ def render_html(summary: Mapping[str, Any], snippets: Sequence[TraceSnippet]) ->
         _row("Channels", f"{len(recording['channels'])}: {', '.join(recording['channels'])}"),
         _row("Crops", f"{len(summary['crops']['start_s'])} of {summary['window_s']:g} s"),
         _row("Familiarity", _familiarity(summary.get("familiarity"))),
+        *(
+            [_row("Posterior rhythm", _posterior_rhythm(summary["posterior_rhythm"]))]
+            if "posterior_rhythm" in summary  # EEG only
+            else []
+        ),
         "</table>",
     ]
     if summary.get("notice"):
@@ -324,6 +330,14 @@ def _familiarity(familiarity: Mapping[str, Any] | None) -> str:
     return (
         f"{verdict}; {familiarity['percentile']:.1%} of held-out training recordings lie closer "
         "to that data than this one"
+    )
+
+
+def _posterior_rhythm(rhythm: Mapping[str, Any] | None) -> str:
+    if rhythm is None:
+        return rhythm_words(None)
+    return rhythm_words(
+        PosteriorRhythm(rhythm["frequency_hz"], rhythm["prominence"], rhythm["crops"])
     )
 
 

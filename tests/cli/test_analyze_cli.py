@@ -103,7 +103,17 @@ def test_analyze_writes_json_and_self_contained_html(
     header = entry["path"].read_bytes()[8:88].decode("ascii").split()
     for field in (header[0], header[2]):
         assert field not in out_json.read_text() and field not in page
-    assert "impression (draft)" in capsys.readouterr().out
+    printed = capsys.readouterr().out
+    assert "impression (draft)" in printed
+    # The posterior rhythm measured in the recording, the same in the JSON, HTML and text.
+    rhythm = summary["posterior_rhythm"]
+    words = (
+        f"{rhythm['frequency_hz']:.1f} Hz, measured in the posterior derivations"
+        if rhythm["clear"]
+        else "no clear posterior rhythm measured"
+    )
+    assert f"<th>Posterior rhythm</th><td>{words}</td>" in page
+    assert f"posterior rhythm: {words}" in printed
     # The recording is named by its opaque id, and the model's provenance is stated.
     assert "file" not in summary["recording"] and entry["path"].name not in page
     assert f"ELM analysis: recording {summary['recording']['id']}</h1>" in page

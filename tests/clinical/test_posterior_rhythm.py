@@ -1,0 +1,65 @@
+"""The posterior rhythm measured in the model input, and the generated draft's check of it."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from elm_desktop.clinical.draft_check import check_draft
+from elm_desktop.clinical.knowledge import load_knowledge_base
+from elm_desktop.clinical.posterior_rhythm import (
+    POSTERIOR_DERIVATIONS,
+    PosteriorRhythm,
+    crop_posterior_spectra,
+    posterior_rhythm,
+)
+from elm_desktop.signals import ELM_CHANNELS, ELM_SFREQ
+
+
+def _crops(alpha_hz: float | None, n: int = 12, seed: int = 0) -> np.ndarray:
+    """Brown-ish background noise on every derivation, plus a posterior rhythm."""
+    rng = np.random.default_rng(seed)
+    samples = int(5 * ELM_SFREQ)
+    noise = np.cumsum(rng.standard_normal((n, len(ELM_CHANNELS), samples)), axis=-1)
+    noise -= noise.mean(axis=-1, keepdims=True)
+    crops = noise / noise.std() + 0.5 * rng.standard_normal(noise.shape)
+    if alpha_hz is not None:
+        t = np.arange(samples) / ELM_SFREQ
+        rows = [ELM_CHANNELS.index(c) for c in POSTERIOR_DERIVATIONS]
+        phases = rng.uniform(0, 2 * np.pi, (n, len(rows), 1))
+        crops[:, rows] += 2.0 * np.sin(2 * np.pi * alpha_hz * t + phases)
+    return crops.astype(np.float32)
+
+
+@pytest.mark.parametrize("alpha_hz", [6.5, 9.5, 11.0])
+def test_a_posterior_rhythm_is_measured_at_its_frequency(alpha_hz):
+    spectra = crop_posterior_spectra(_crops(alpha_hz), ELM_SFREQ, ELM_CHANNELS)
+    rhythm = posterior_rhythm(spectra, ELM_SFREQ)
+    assert rhythm.clear and rhythm.crops == 12
+    assert abs(rhythm.frequency_hz - alpha_hz) <= 0.25
+
+
+def test_background_without_a_rhythm_is_not_clear():
+    spectra = crop_posterior_spectra(_crops(None), ELM_SFREQ, ELM_CHANNELS)
+    assert not posterior_rhythm(spectra, ELM_SFREQ).clear
+
+
+def test_no_posterior_derivations_no_measurement():
+    channels = [c for c in ELM_CHANNELS if c not in POSTERIOR_DERIVATIONS]
+    crops = _crops(9.5)[:, [ELM_CHANNELS.index(c) for c in channels]]
+    assert posterior_rhythm(crop_posterior_spectra(crops, ELM_SFREQ, channels), ELM_SFREQ) is None
+
+
+@pytest.mark.parametrize(
+    ("measured", "prominence", "marked"),
+    [(8.0, 1.2, True), (10.2, 1.2, False), (8.0, 0.1, False)],  # far / near / no clear rhythm
+)
+def test_a_stated_frequency_far_from_the_measured_rhythm_is_marked(measured, prominence, marked):
+    kb = load_knowledge_base(user_path="/nonexistent")
+    section = {"DESCRIPTION OF THE RECORD": "The posterior dominant rhythm is 10.5 Hz."}
+    rhythm = PosteriorRhythm(measured, prominence, 12)
+    (sentence,) = check_draft(section, {}, kb, rhythm=rhythm)
+    assert sentence.supported is not marked
+    if marked:
+        assert sentence.unsupported == ("posterior rhythm 10.5 Hz",)
+        assert "measures 8.0 Hz" in sentence.note
