@@ -41,6 +41,7 @@ from elm_desktop.archive import content_hash
 from elm_desktop.archive.ingest import model_id
 from elm_desktop.clinical import EmptyPromptError, check_prompt
 from elm_desktop.clinical.knowledge import load_knowledge_base
+from elm_desktop.clinical.posterior_rhythm import rhythm_words
 from elm_desktop.errors import ElmError
 from elm_desktop.gui import workers
 from elm_desktop.gui.about import show_about
@@ -1044,6 +1045,9 @@ class MainWindow(QMainWindow):
             overruled=result.draft.overruled if result.draft is not None else (),
             unassessed=result.draft.unassessed if result.draft is not None else (),
             held=result.draft.held if result.draft is not None else None,
+        )
+        self.phenotype_panel.set_measured(
+            "" if ecg else f"Posterior rhythm: {rhythm_words(result.posterior_rhythm)}"
         )
         self._show_provenance(result.provenance)
         self._show_familiarity(result.familiarity)

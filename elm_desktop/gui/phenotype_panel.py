@@ -68,6 +68,10 @@ class PhenotypePanel(QWidget):
         self.provenance.setToolTip("What the model bundle says it was trained on")
         self.notice = QLabel(WAITING)
         self.notice.setWordWrap(True)
+        self.measured = QLabel("")
+        self.measured.setWordWrap(True)
+        self.measured.setToolTip("Measured in the recording's signal, not scored by the model")
+        self.measured.setVisible(False)
         self.table = QTableWidget(0, 2)
         self.table.setHorizontalHeaderLabels(["Finding", "Probability"])
         self.table.verticalHeader().hide()
@@ -82,6 +86,7 @@ class PhenotypePanel(QWidget):
         layout.setContentsMargins(4, 4, 4, 4)
         layout.addWidget(self.provenance)
         layout.addWidget(self.notice)
+        layout.addWidget(self.measured)
         layout.addWidget(self.table)
         self.finding_ids: list[str] = []
 
@@ -89,8 +94,14 @@ class PhenotypePanel(QWidget):
         """Say what the model was trained on (the bundle's own statement)."""
         self.provenance.setText(f"<i>Model trained on: {html.escape(statement)}</i>")
 
+    def set_measured(self, text: str) -> None:
+        """Show what was measured in the signal (the posterior rhythm); empty: nothing."""
+        self.measured.setText(text)
+        self.measured.setVisible(bool(text))
+
     def clear(self) -> None:
         """Show no scores (the open recording is not analysed)."""
+        self.set_measured("")
         self.finding_ids = []
         self.table.clearSelection()
         self.table.setRowCount(0)

@@ -141,3 +141,16 @@ def test_a_new_recording_clears_the_overview_curves(analysed):
     assert attention_pixels() > 0
     overview.set_duration(overview.duration)  # what opening a recording of that length does
     assert attention_pixels() == 0
+
+
+def test_the_measured_posterior_rhythm_shows_beside_the_scores(analysed, edf_path, qtbot):
+    panel = analysed.phenotype_panel
+    rhythm = analysed.result.posterior_rhythm
+    assert panel.measured.isVisible()
+    if rhythm.clear:
+        assert f"Posterior rhythm: {rhythm.frequency_hz:.1f} Hz" in panel.measured.text()
+    else:
+        assert panel.measured.text() == "Posterior rhythm: no clear posterior rhythm measured"
+    with qtbot.waitSignal(analysed.recording_opened, timeout=10000):
+        analysed.open_file(edf_path)  # another recording: nothing of this one stays
+    assert not panel.measured.isVisible() and panel.measured.text() == ""
