@@ -334,7 +334,10 @@ def json_safe(value: Any) -> Any:
 
 
 def calibrate_thresholds(
-    labels: Mapping[str, Sequence[bool]], probabilities: Mapping[str, Sequence[float]]
+    labels: Mapping[str, Sequence[bool]],
+    probabilities: Mapping[str, Sequence[float]],
+    resamples: int = 0,
+    seed: int = 0,
 ) -> dict[str, float]:
     """Choose, per finding, the threshold that maximises F1 on a calibration split.
 
@@ -342,30 +345,52 @@ def calibrate_thresholds(
     lower one, so it does not sit exactly on a calibration recording. Findings without both
     classes in the split get no threshold (the knowledge base's stays).
 
+    With ``resamples`` the threshold is the median of that choice over as many bootstrap
+    resamples of the split (bagging): with a dozen positives and probabilities crowded near 1,
+    the single maximum can sit above every positive of another split (an ECG model's RBBB
+    threshold of 0.990 stated none of 11 test RBBBs; bagged, 0.979).
+
     Parameters
     ----------
     labels : mapping
         Finding id -> whether each calibration recording has it.
     probabilities : mapping
         Finding id -> the recording-level probability of each calibration recording.
+    resamples : int
+        Bootstrap resamples to take the median over; 0: the split's own maximum.
+    seed : int
+        Seed of the resampling.
     """
+    rng = np.random.default_rng(seed)
     thresholds = {}
     for name, truth in labels.items():
         y = np.asarray(truth, dtype=bool)
         p = np.asarray(probabilities[name], dtype=np.float64)
         if y.all() or not y.any():
             continue
-        values = np.unique(p)
-        best_f1, best = -1.0, 0
-        for i, value in enumerate(values):
-            called = p >= value
-            tp = int((called & y).sum())
-            f1 = 2 * tp / (called.sum() + y.sum())
-            if f1 > best_f1:
-                best_f1, best = f1, i
-        lower = values[best - 1] if best > 0 else max(values[0] - 1e-3, 0.0)
-        thresholds[name] = float(np.clip((values[best] + lower) / 2, 1e-6, 1 - 1e-6))
+        if not resamples:
+            thresholds[name] = _max_f1_threshold(y, p)
+            continue
+        chosen = []
+        for _ in range(resamples):
+            pick = rng.integers(0, len(y), len(y))
+            if y[pick].any() and not y[pick].all():
+                chosen.append(_max_f1_threshold(y[pick], p[pick]))
+        thresholds[name] = float(np.median(chosen)) if chosen else _max_f1_threshold(y, p)
     return thresholds
+
+
+def _max_f1_threshold(y: np.ndarray, p: np.ndarray) -> float:
+    values = np.unique(p)
+    best_f1, best = -1.0, 0
+    for i, value in enumerate(values):
+        called = p >= value
+        tp = int((called & y).sum())
+        f1 = 2 * tp / (called.sum() + y.sum())
+        if f1 > best_f1:
+            best_f1, best = f1, i
+    lower = values[best - 1] if best > 0 else max(values[0] - 1e-3, 0.0)
+    return float(np.clip((values[best] + lower) / 2, 1e-6, 1 - 1e-6))
 
 
 def with_thresholds(

@@ -30,6 +30,7 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
+from elm_desktop.clinical.evaluation import calibrate_thresholds
 from elm_desktop.clinical.knowledge import load_knowledge_base
 from elm_desktop.clinical.metrics import auroc
 from elm_desktop.clinical.zeroshot import build_prompt_bank, score_findings
@@ -191,37 +192,40 @@ def lead_swap(
     }
 
 
+#: Bootstrap resamples of the val split behind each ECG threshold (see
+#: :func:`~elm_desktop.clinical.evaluation.calibrate_thresholds`).
+THRESHOLD_RESAMPLES = 200
+
+
 def calibrated_thresholds(
     probabilities: np.ndarray, labels: np.ndarray, corpus: str, style: str = "knowledge"
 ) -> str:
-    """Per class, the threshold of maximum F1 on these records, as a ``phenotypes.toml``.
+    """Per class, the bagged threshold of maximum F1 on these records, as a ``phenotypes.toml``.
 
     Each class's AUROC on these records goes beside its threshold (``calibration_auroc``: how
     much support the threshold has; the ECG draft states no finding with too little). Classes
     without a positive keep the knowledge base's 0.5 and no AUROC (they are left out of the
     file). ``style`` is the prompt style the probabilities came from; the file sets it.
     """
+    columns = {name: column for column, name in enumerate(ECG_CLASSES)}
+    thresholds = calibrate_thresholds(
+        {name: labels[:, column].astype(bool) for name, column in columns.items()},
+        {name: probabilities[:, column] for name, column in columns.items()},
+        resamples=THRESHOLD_RESAMPLES,
+    )
     lines = [
-        f"# ECG thresholds of maximum F1 on the val split of {corpus} ({style} prompts, the "
-        "style of the higher val macro AUROC)",
+        f"# ECG thresholds of maximum F1 on the val split of {corpus}, the median over "
+        f"{THRESHOLD_RESAMPLES} bootstrap resamples ({style} prompts, the style of the higher val "
+        "macro AUROC)",
         f'prompt_style = "{style}"',
         "",
     ]
-    for column, name in enumerate(ECG_CLASSES):
-        truth = labels[:, column].astype(bool)
-        if not truth.any() or truth.all():
-            continue
-        candidates = np.unique(np.clip(probabilities[:, column], 0.01, 0.99))
-        f1 = [
-            2
-            * (truth & (probabilities[:, column] >= t)).sum()
-            / (truth.sum() + (probabilities[:, column] >= t).sum())
-            for t in candidates
-        ]
+    for name, threshold in thresholds.items():
+        truth = labels[:, columns[name]].astype(bool)
         lines += [
             f"[findings.{name}]",
-            f"threshold = {float(candidates[int(np.argmax(f1))]):.4f}",
-            f"calibration_auroc = {_auroc(truth, probabilities[:, column]):.4f}",
+            f"threshold = {threshold:.4f}",
+            f"calibration_auroc = {_auroc(truth, probabilities[:, columns[name]]):.4f}",
             "",
         ]
     return "\n".join(lines)
