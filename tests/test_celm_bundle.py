@@ -124,7 +124,7 @@ def test_the_shipped_generator_drafts_every_section(demo_engine, tmp_path):
     result = analyze(write_edf(tmp_path / "alpha.edf"), demo_engine)
     # This test recording is unlike the demo model's synthetic family (its draft is withheld,
     # below); taken as familiar, the generator drafts it.
-    result.familiarity = dataclasses.replace(result.familiarity, reasons=())
+    result.familiarity = dataclasses.replace(result.familiarity, reasons=(), percentile=0.5)
     generated = generate_draft(result, demo_engine, load_knowledge_base())
     assert generated is not None and generated.finished
     assert tuple(generated.sections) == tuple(demo_engine.bundle.generator["sections"])
@@ -153,3 +153,23 @@ def test_no_draft_is_generated_for_a_recording_unlike_the_training_data(demo_eng
     assert summary["withheld"] == generated.withheld and summary["sentences"] == []
     assert generated.marked_text() == generated.withheld
     assert any("No draft generated" in part for part in _generated_draft(summary))
+
+
+def test_no_draft_is_generated_for_a_recording_only_fairly_typical_of_the_training_data(
+    demo_engine, tmp_path
+):
+    """Not flagged unlike the training data, but beyond the generator's stricter bar."""
+    import dataclasses
+
+    from elm_desktop.analysis import GENERATION_MAX_PERCENTILE, analyze, generate_draft
+
+    if demo_engine.bundle.generator is None:
+        pytest.skip("this demo bundle was exported without --generator")
+    result = analyze(write_edf(tmp_path / "alpha.edf"), demo_engine)
+    typical = dataclasses.replace(result.familiarity, reasons=(), percentile=0.5)
+    for percentile, withheld in ((GENERATION_MAX_PERCENTILE + 0.05, True), (0.5, False)):
+        result.familiarity = dataclasses.replace(typical, percentile=percentile)
+        generated = generate_draft(result, demo_engine, load_knowledge_base())
+        assert bool(generated.withheld) is withheld
+        if withheld:
+            assert generated.sections == {} and f"{percentile:.0%}" in generated.withheld

@@ -214,7 +214,8 @@ class ReportPanel(QWidget):
         self.generated_editor.setReadOnly(False)
         state = "complete" if draft.finished else "stopped"
         self.generated_label.setText(
-            f"Generated draft withheld ({draft.generator}): the recording is unlike the training data."
+            f"Generated draft withheld ({draft.generator}): the recording is not typical "
+            "enough of the training data (below)."
             if draft.withheld
             else f"Generated draft (DRAFT, {state}, by {draft.generator}): "
             f"{draft.n_unsupported} sentence(s) marked unsupported by the scores. Edit it, then "
