@@ -258,8 +258,9 @@ class AnalysisResult:
         (recording probability, per-crop probability and similarity, top segments),
         ``similar_cases`` (their file paths only with ``include_file_name``), ``familiarity``,
         ``report_segments``, ``posterior_rhythm`` (measured frequency, prominence, whether
-        clear; None without posterior derivations), ``draft`` (text, impression, reasons, overruled and unassessed
-        findings, sections with each sentence's origin and provenance), ``generated_draft``
+        clear; None without posterior derivations), ``draft`` (text, impression, reasons,
+        overruled and unassessed findings, sections with each sentence's origin and
+        provenance), ``generated_draft``
         (the generator's sections and each sentence's check; None without one) and ``timings``.
         """
         recording: dict[str, Any] = {"id": self.recording_id, "sha256": self.file_sha256}
@@ -549,9 +550,9 @@ def bundle_generator(engine: Engine) -> BundleGenerator | None:
         return _GENERATORS[key]
 
 
-#: A draft is generated only for recordings at most this typical of the training data (the
-#: familiarity percentile: the share of held-out training recordings closer to it), a stricter
-#: bar than the scores' warning (0.97): a generated text states findings outright. Chosen on
+#: A draft is generated only for recordings whose familiarity percentile (the share of
+#: held-out training recordings closer to the training data) is at most this: a stricter bar
+#: than the scores' warning (0.97), for a generated text states findings outright. Chosen on
 #: validation recordings (``benchmarks/celm_long_recordings.py``): with the warning alone the
 #: demo generator drafted 26 of 200 recordings of the two unseen generator families, 75 % of
 #: their findings false; at 0.80 none of them, and 76 of 100 of its own family's val recordings.
