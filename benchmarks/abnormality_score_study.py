@@ -2,8 +2,11 @@
 
 Today's figure ranks recordings by the ``normal`` finding alone (one minus its probability). A
 record is abnormal when any abnormal finding is present, so the findings' own scores are a
-second candidate (their maximum), and the mean of the two candidates' ranks a third. Each
-candidate is measured for every model on every corpus, with both prompt styles; the cells
+second candidate (their maximum), and the mean of the two candidates' ranks a third. A rank
+needs a set of recordings; the fourth candidate is the third's per-recording form, the one a
+workstation can compute: each of the two scores placed on its distribution over a reference
+set (the val split of the corpora the model was trained on), and the two places averaged.
+Each candidate is measured for every model on every corpus, with both prompt styles; the cells
 where the model has never seen the corpus's family are the ones that choose, on validation
 corpora, before the test corpora are looked at.
 
@@ -17,7 +20,8 @@ corpora, before the test corpora are looked at.
 
 ``CORPUS:SPLIT`` takes one split of a corpus (default: all its recordings). A corpus whose
 name or split says ``val`` is a validation corpus. ``--table OUT.json`` prints the Markdown
-tables of a finished run again without recomputing.
+tables of a finished run again without recomputing. Each cell's per-recording probabilities
+are kept beside the JSON (``OUT.npz``), so that another score can be tried without embedding.
 """
 
 from __future__ import annotations
@@ -37,21 +41,36 @@ from elm_desktop.training.evaluate import embed_recordings, finding_probabilitie
 from elm_desktop.training.matrix import corpus_families, relation, training_families
 from elm_desktop.training.model import ElmModel
 from elm_desktop.training.text import TextEncoder
+from elm_desktop.training.trainer import CONFIG_FILE
 
-CANDIDATES = ("normal prompt", "findings' maximum", "mean rank of both")
+CANDIDATES = ("normal prompt", "findings' maximum", "mean rank of both", "both, per recording")
 
 
-def candidate_scores(finding_ids: list[str], probabilities: np.ndarray, abnormal_ids: set[str]):
-    """The three abnormality scores of each recording (higher: more abnormal)."""
+def two_scores(finding_ids: list[str], probabilities: np.ndarray, abnormal_ids: set[str]):
+    """One minus the ``normal`` probability, and the largest abnormal finding's probability."""
     normal = 1.0 - probabilities[:, finding_ids.index("normal")]
     columns = [i for i, f in enumerate(finding_ids) if f in abnormal_ids]
-    maximum = probabilities[:, columns].max(axis=1)
+    return normal, probabilities[:, columns].max(axis=1)
+
+
+def place(values: np.ndarray, reference: np.ndarray) -> np.ndarray:
+    """Each value's place in ``reference`` (0-1, ties counted half): one recording at a time."""
+    reference = np.sort(reference)
+    below = np.searchsorted(reference, values, side="left")
+    at_or_below = np.searchsorted(reference, values, side="right")
+    return (below + at_or_below) / (2 * len(reference))
+
+
+def candidate_scores(two: tuple[np.ndarray, np.ndarray], reference: tuple[np.ndarray, np.ndarray]):
+    """The four abnormality scores of each recording (higher: more abnormal)."""
+    normal, maximum = two
     both = (rankdata(normal) + rankdata(maximum)) / 2
-    return dict(zip(CANDIDATES, (normal, maximum, both), strict=True))
+    per_recording = (place(normal, reference[0]) + place(maximum, reference[1])) / 2
+    return dict(zip(CANDIDATES, (normal, maximum, both, per_recording), strict=True))
 
 
 def markdown(cells: list[dict]) -> str:
-    """Every cell, then the means over cross-family cells: validation corpora first."""
+    """Every cell, then the means over the cross- and in-family cells, validation corpora first."""
     columns = [f"{name}, {style}" for style in ("plain", "knowledge") for name in CANDIDATES]
     head = "| model | corpus | relation | " + " | ".join(columns) + " |"
     lines = [head, "|" + "---|" * (3 + len(columns))]
@@ -60,22 +79,23 @@ def markdown(cells: list[dict]) -> str:
         lines.append(f"| `{cell['model']}` | `{cell['corpus']}` | {cell['relation']} | {values} |")
     lines += [
         "",
-        "Mean over the cross-family cells:",
+        "Means over the cells of each kind (the per-recording column is honest only where the",
+        "corpus is not one of the model's reference val splits, which no corpus here is):",
         "",
         head.replace("| model | corpus |", "| corpora | cells |"),
         lines[1],
     ]
-    for kind in ("validation", "test"):
-        chosen = [
-            c
-            for c in cells
-            if c["relation"] == "cross-family" and ("val" in c["corpus"]) == (kind == "validation")
-        ]
-        if chosen:
-            means = " | ".join(
-                f"{np.mean([c[k] for k in [col] for c in chosen]):.3f}" for col in columns
-            )
-            lines.append(f"| {kind} | {len(chosen)} | – | {means} |")
+    for relation_kind in ("cross-family", "in-family"):
+        for kind in ("validation", "test"):
+            chosen = [
+                c
+                for c in cells
+                if c["relation"] == relation_kind
+                and ("val" in c["corpus"]) == (kind == "validation")
+            ]
+            if chosen:
+                means = " | ".join(f"{np.mean([c[col] for c in chosen]):.3f}" for col in columns)
+                lines.append(f"| {kind} | {len(chosen)} | {relation_kind} | {means} |")
     return "\n".join(lines)
 
 
@@ -93,36 +113,61 @@ def main() -> None:
         parser.error("--model, --corpus and --out are needed (or --table)")
     torch.set_num_threads(int(os.environ.get("OMP_NUM_THREADS", "1")))
     device = torch.device("cpu")
-    cells = []
+    cells, arrays = [], {}
+    knowledge_base = load_knowledge_base(user_path=os.devnull)
+    abnormal_ids = {f for f in knowledge_base if knowledge_base[f].abnormal and f != "normal"}
     for model_dir in args.model:
         model = ElmModel.load(model_dir)
         families, _ = training_families(model_dir)
-        config = model.config
-        encoder = TextEncoder(config.text_model, config.pooling, config.max_length)
-        knowledge_base = load_knowledge_base(user_path=os.devnull)
-        abnormal_ids = {f for f in knowledge_base if knowledge_base[f].abnormal and f != "normal"}
-        for spec in args.corpus:
+        config = json.loads((Path(model_dir) / CONFIG_FILE).read_text(encoding="utf-8"))
+        trained_on = config["data"]["corpus"]
+        trained_on = trained_on if isinstance(trained_on, list) else [trained_on]
+        encoder = TextEncoder(
+            model.config.text_model, model.config.pooling, model.config.max_length
+        )
+
+        def two_per_style(spec: str, model=model, encoder=encoder):
             corpus, _, split = spec.partition(":")
             cache = open_corpus(corpus, None, model.config.window_s, 1, None)
             recordings = cache.split_indices(split) if split else np.arange(len(cache.recordings))
-            labels = np.array([cache.recordings[int(r)]["abnormal"] for r in recordings], bool)
             embedded = embed_recordings(model, cache, recordings, device)
+            out = {}
+            for style in ("plain", "knowledge"):
+                ids, probabilities = finding_probabilities(
+                    model, encoder, embedded, cache, device, knowledge_base, style
+                )
+                out[style] = two_scores(ids, probabilities, abnormal_ids)
+            return cache, recordings, out
+
+        reference_parts = [two_per_style(f"{corpus}:val")[2] for corpus in trained_on]
+        reference = {
+            style: tuple(
+                np.concatenate([part[style][i] for part in reference_parts]) for i in (0, 1)
+            )
+            for style in ("plain", "knowledge")
+        }
+        for spec in args.corpus:
+            cache, recordings, two = two_per_style(spec)
+            labels = np.array([cache.recordings[int(r)]["abnormal"] for r in recordings], bool)
             cell = {
                 "model": model_dir,
                 "corpus": spec,
                 "relation": relation(families, corpus_families(cache, recordings)),
                 "recordings": len(recordings),
                 "abnormal": int(labels.sum()),
+                "reference": [f"{corpus}:val" for corpus in trained_on],
             }
             for style in ("plain", "knowledge"):
-                ids, probabilities = finding_probabilities(
-                    model, encoder, embedded, cache, device, knowledge_base, style
-                )
-                for name, score in candidate_scores(ids, probabilities, abnormal_ids).items():
+                for name, score in candidate_scores(two[style], reference[style]).items():
                     cell[f"{name}, {style}"] = float(auroc(labels, score))
+                arrays[f"{len(cells)}/{style}"] = np.stack(two[style])
+            arrays[f"{len(cells)}/abnormal"] = labels
             cells.append(cell)
             print(json.dumps(cell), flush=True)
+        for style in ("plain", "knowledge"):
+            arrays[f"reference/{model_dir}/{style}"] = np.stack(reference[style])
     args.out.write_text(json.dumps(cells, indent=1), encoding="utf-8")
+    np.savez_compressed(args.out.with_suffix(".npz"), **arrays)
     print(markdown(cells))
 
 
