@@ -1,9 +1,10 @@
 """How the generated drafts' stated posterior rhythm compares with the truth and the check.
 
-For each draft of a ``generator evaluate`` JSON, every frequency a sentence states for the
-posterior rhythm (:func:`elm_desktop.clinical.consistency.claims`) is compared with the
-manifest's true ``pdr_hz`` and with the rhythm measured in the recording's crops
-(:mod:`elm_desktop.clinical.posterior_rhythm`), as the generated draft's check does::
+For each draft of a ``generator evaluate`` JSON, every frequency a sentence gives the posterior
+rhythm (:func:`elm_desktop.clinical.posterior_rhythm.stated_rhythm_hz`) is compared with the
+manifest's true ``pdr_hz``, and the draft is checked as the program checks it
+(:func:`elm_desktop.clinical.draft_check.check_draft` with the rhythm measured in the
+recording's crops)::
 
     OMP_NUM_THREADS=1 .venv/bin/python benchmarks/celm_rhythm_check.py \\
         benchmarks/results/celm-scratch/shipped-extractor-pops/eval-eeg.json \\
@@ -18,17 +19,22 @@ from pathlib import Path
 
 import numpy as np
 
-from elm_desktop.clinical.consistency import claims
+from elm_desktop.clinical.draft_check import check_draft
+from elm_desktop.clinical.extract import SKIPPED_SECTIONS
 from elm_desktop.clinical.knowledge import load_knowledge_base
 from elm_desktop.clinical.posterior_rhythm import (
-    TOLERANCE_HZ,
+    STATED_RHYTHM_TOLERANCE_HZ,
     crop_posterior_spectra,
     posterior_rhythm,
+    stated_rhythm_hz,
 )
 from elm_desktop.runtime.draft_generator import parse_sections
-from elm_desktop.runtime.report_segments import split_sentences
 from elm_desktop.signals import ELM_CHANNELS, ELM_SFREQ
 from elm_desktop.training.evaluate import open_corpus
+
+
+def _off(low: float, high: float, value: float) -> bool:
+    return max(low - value, value - high, 0.0) > STATED_RHYTHM_TOLERANCE_HZ
 
 
 def main() -> None:
@@ -45,26 +51,26 @@ def main() -> None:
         record = cache.recordings[index[draft["id"]]]
         span = cache.crop_range(index[draft["id"]])
         crops = np.asarray(cache.crops[span.start : span.stop], np.float32)
-        rhythm = posterior_rhythm(crop_posterior_spectra(crops, ELM_SFREQ, ELM_CHANNELS), ELM_SFREQ)
-        for text in parse_sections(draft["generated"]).values():
-            for sentence in split_sentences(text):
-                for claim in claims(sentence, knowledge_base):
-                    if claim.kind != "pdr_hz":
-                        continue
-                    stated += 1
-                    value = float(claim.value)
-                    is_wrong = abs(value - record["pdr_hz"]) > TOLERANCE_HZ
-                    wrong += is_wrong
-                    if not rhythm.clear:
-                        unchecked += 1
-                    elif abs(value - rhythm.frequency_hz) > TOLERANCE_HZ:
-                        marked += 1
-                        marked_wrong += is_wrong
+        rhythm = posterior_rhythm(
+            crop_posterior_spectra(crops, ELM_CHANNELS), ELM_SFREQ, crops.shape[-1]
+        )
+        sections = parse_sections(draft["generated"])
+        for sentence in check_draft(sections, {}, knowledge_base, rhythm=rhythm):
+            if any(skip in sentence.section.upper() for skip in SKIPPED_SECTIONS):
+                continue
+            frequencies = stated_rhythm_hz(sentence.text)
+            is_wrong = any(_off(low, high, record["pdr_hz"]) for low, high in frequencies)
+            stated += len(frequencies)
+            wrong += is_wrong
+            unchecked += bool(frequencies) and not rhythm.clear
+            if any(u.startswith("posterior rhythm") for u in sentence.unsupported):
+                marked += 1
+                marked_wrong += is_wrong
     print(
-        f"{len(drafts)} drafts: {stated} stated posterior rhythm frequencies, {wrong} more than "
-        f"{TOLERANCE_HZ} Hz from the truth; the check marks {marked} ({marked_wrong} of them "
-        f"truly wrong, so it catches {marked_wrong} of {wrong}); {unchecked} not checked "
-        "(no clear rhythm measured)"
+        f"{len(drafts)} drafts: {stated} stated posterior rhythm frequencies; {wrong} sentences "
+        f"state one more than {STATED_RHYTHM_TOLERANCE_HZ} Hz from the truth; the check marks "
+        f"{marked} ({marked_wrong} of them truly wrong, so it catches {marked_wrong} of "
+        f"{wrong}); {unchecked} not checked (no clear rhythm measured)"
     )
 
 

@@ -19,7 +19,7 @@ import argparse
 import numpy as np
 
 from elm_desktop.clinical.posterior_rhythm import (
-    TOLERANCE_HZ,
+    STATED_RHYTHM_TOLERANCE_HZ,
     crop_posterior_spectra,
     posterior_rhythm,
 )
@@ -42,23 +42,25 @@ def main() -> None:
                 continue
             span = cache.crop_range(int(r))
             crops = np.asarray(cache.crops[span.start : span.stop], np.float32)
-            rhythm = posterior_rhythm(
-                crop_posterior_spectra(crops, ELM_SFREQ, ELM_CHANNELS), ELM_SFREQ
-            )
+            spectra = crop_posterior_spectra(crops, ELM_CHANNELS)
+            rhythm = posterior_rhythm(spectra, ELM_SFREQ, crops.shape[-1])
             truth.append(record["pdr_hz"])
             measured.append(rhythm.frequency_hz)
             clear.append(rhythm.clear)
-            if rhythm.clear and abs(rhythm.frequency_hz - record["pdr_hz"]) > TOLERANCE_HZ:
+            if (
+                rhythm.clear
+                and abs(rhythm.frequency_hz - record["pdr_hz"]) > STATED_RHYTHM_TOLERANCE_HZ
+            ):
                 names = sorted({f["name"] for f in record["findings"]}) or ["normal"]
                 misses.append(
                     f"{record['id']} true {record['pdr_hz']:.1f} Hz, measured "
                     f"{rhythm.frequency_hz:.1f} Hz ({', '.join(names)})"
                 )
         t, m, c = np.array(truth), np.array(measured), np.array(clear)
-        within = np.abs(m[c] - t[c]) <= TOLERANCE_HZ
+        within = np.abs(m[c] - t[c]) <= STATED_RHYTHM_TOLERANCE_HZ
         print(
             f"{spec}: {len(t)} recordings, {c.sum()} with a clear rhythm; median |error| "
-            f"{np.median(np.abs(m - t)):.2f} Hz (all); clear within {TOLERANCE_HZ} Hz: "
+            f"{np.median(np.abs(m - t)):.2f} Hz (all); clear within {STATED_RHYTHM_TOLERANCE_HZ} Hz: "
             f"{within.mean():.3f} ({within.sum()}/{c.sum()})"
         )
         for miss in misses:

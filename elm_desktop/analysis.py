@@ -7,8 +7,10 @@ minute, preprocessed on its own, then one after each block. At the end it pools 
 the attention weights, scores the phenotype knowledge base zero-shot, scores the caller's
 free-text prompts, searches the archive for similar cases and their report segments, and writes
 the draft report. When the bundle carries a report generator, :func:`generate_draft` has it write
-a draft beside the assembled one, every sentence checked against the zero-shot scores
-(:mod:`elm_desktop.clinical.draft_check`); the GUI streams it instead.
+a draft beside the assembled one, every sentence checked against the recording's evidence
+(zero-shot scores, recorded procedures, the measured posterior rhythm;
+:mod:`elm_desktop.clinical.draft_check`), and none for a recording not typical enough of the
+training data; the GUI streams it instead.
 
 A model without a text tower (an EEG-only bundle, such as the authors' released weights) gives
 everything except zero-shot scores and prompt curves; :attr:`AnalysisResult.notice` says so.
@@ -193,7 +195,7 @@ class AnalysisResult:
         has no start time.
     posterior_rhythm : PosteriorRhythm or None
         The posterior dominant rhythm measured in the crops (what a generated draft's stated
-        frequency is checked against); None without posterior derivations.
+        frequency is checked against); None for an ECG.
     """
 
     path: Path
@@ -258,7 +260,7 @@ class AnalysisResult:
         (recording probability, per-crop probability and similarity, top segments),
         ``similar_cases`` (their file paths only with ``include_file_name``), ``familiarity``,
         ``report_segments``, ``posterior_rhythm`` (measured frequency, prominence, whether
-        clear; None without posterior derivations), ``draft`` (text, impression, reasons,
+        clear; None for an ECG), ``draft`` (text, impression, reasons,
         overruled and unassessed findings, sections with each sentence's origin and
         provenance), ``generated_draft``
         (the generator's sections and each sentence's check; None without one) and ``timings``.
@@ -565,6 +567,7 @@ def generate_draft(
     knowledge_base: KnowledgeBase,
     on_text: Callable[[str], None] | None = None,
     cancel: CancelToken | None = None,
+    max_percentile: float = GENERATION_MAX_PERCENTILE,
 ) -> GeneratedDraft | None:
     """Have the bundle's report generator draft a finished result, each sentence checked.
 
@@ -579,13 +582,15 @@ def generate_draft(
         Called with the draft's text decoded so far (section JSON) after each token.
     cancel : CancelToken, optional
         Stops decoding at the next token; the draft then says it is unfinished.
+    max_percentile : float
+        The familiarity percentile above which no draft is generated (measurements vary it).
 
     Returns
     -------
     GeneratedDraft or None
         None when the bundle has no generator; a withheld draft (no text, the reason) when
         the recording is unlike the model's training data, or less typical of it than
-        :data:`GENERATION_MAX_PERCENTILE`.
+        ``max_percentile``.
     """
     generator = bundle_generator(engine)
     if generator is None:
@@ -594,11 +599,11 @@ def generate_draft(
     familiarity = result.familiarity
     if familiarity is not None and familiarity.unfamiliar:
         return withheld_generation(familiarity.statement, name)
-    if familiarity is not None and familiarity.percentile > GENERATION_MAX_PERCENTILE:
+    if familiarity is not None and familiarity.percentile > max_percentile:
         return withheld_generation(
             f"this recording is less typical of the model's training data than "
-            f"{familiarity.percentile:.0%} of its held-out training recordings; drafts are "
-            f"generated only within the most typical {GENERATION_MAX_PERCENTILE:.0%}.",
+            f"{familiarity.percentile:.1%} of its held-out training recordings; drafts are "
+            f"generated only within the most typical {max_percentile:.0%}.",
             name,
         )
     crops = result.crop_embeddings
@@ -763,7 +768,7 @@ class _StreamingEncoder:
         self.logits.append(np.asarray(out.attention_logits, np.float32))
         self.band_power.append(crop_band_power(crops, ELM_SFREQ))
         self.profiles.append(crop_profile(crops))
-        self.posterior_spectra.append(crop_posterior_spectra(crops, ELM_SFREQ, ELM_CHANNELS))
+        self.posterior_spectra.append(crop_posterior_spectra(crops, ELM_CHANNELS))
         self.n_crops += n
 
 
@@ -790,7 +795,9 @@ def _assemble(
         band_power=np.concatenate(encoder.band_power),
         crop_profiles=np.concatenate(encoder.profiles),
         encoded_s=encoder.encoded_s,
-        posterior_rhythm=posterior_rhythm(np.concatenate(encoder.posterior_spectra), ELM_SFREQ),
+        posterior_rhythm=posterior_rhythm(
+            np.concatenate(encoder.posterior_spectra), ELM_SFREQ, encoder.length
+        ),
     )
     if bank is not None:
         temperature = float(engine.bundle.temperature)

@@ -172,4 +172,4 @@ def test_no_draft_is_generated_for_a_recording_only_fairly_typical_of_the_traini
         generated = generate_draft(result, demo_engine, load_knowledge_base())
         assert bool(generated.withheld) is withheld
         if withheld:
-            assert generated.sections == {} and f"{percentile:.0%}" in generated.withheld
+            assert generated.sections == {} and f"{percentile:.1%}" in generated.withheld

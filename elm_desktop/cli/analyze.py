@@ -223,7 +223,7 @@ def _print_summary(result) -> None:
     elif result.generated is not None:
         out.write(
             f"generated draft (DRAFT, {result.generated.n_unsupported} sentence(s) marked "
-            "unsupported by the scores):\n"
+            "unsupported by the evidence):\n"
         )
         out.write(result.generated.marked_text() + "\n")
 

@@ -1,4 +1,4 @@
-"""Honest drafts: every generated statement of a finding checked against the model's own scores.
+"""Honest drafts: every generated statement checked against the recording's own evidence.
 
 A generated draft states findings in sentences. Each sentence is read with the negation-aware
 extractor (:func:`~elm_desktop.clinical.extract.find_mentions`); a finding it asserts (mentioned,
@@ -8,17 +8,16 @@ it). A sentence that calls the record abnormal asserts that the ``normal`` findi
 it is unsupported when ``normal`` scored present. A sentence that says a procedure was done
 (hyperventilation, photic stimulation, sleep) is unsupported when the recording does not show
 it (:mod:`~elm_desktop.clinical.procedures`): the generator learnt reports that describe them.
-A posterior rhythm frequency it states is unsupported when the rhythm measured in the
-recording is clear and lies more than :data:`~elm_desktop.clinical.posterior_rhythm.TOLERANCE_HZ`
-away (:mod:`~elm_desktop.clinical.posterior_rhythm`; not checked when no clear rhythm is
-measured).
-Negated mentions ("no epileptiform
-discharges") and sentences of sections about the patient (history, clinical correlation) state
-no finding of the record and are not checked.
+A frequency it gives the posterior rhythm is unsupported when the rhythm measured in the
+recording is clear and lies more than
+:data:`~elm_desktop.clinical.posterior_rhythm.STATED_RHYTHM_TOLERANCE_HZ` away
+(:mod:`~elm_desktop.clinical.posterior_rhythm`; not checked when no clear rhythm is measured).
+Negated mentions ("no epileptiform discharges") and sentences of sections about the patient
+(history, clinical correlation) state no finding of the record and are not checked.
 
 An unsupported sentence is never silently kept: :func:`marked_draft` prefixes it with what the
-scores say, :func:`supported_draft` leaves it out. :class:`GeneratedDraft` is what the analysis
-shows of a bundle's generator: its sections and every sentence checked, labelled DRAFT.
+evidence says, :func:`supported_draft` leaves it out. :class:`GeneratedDraft` is what the
+analysis shows of a bundle's generator: its sections and every sentence checked, labelled DRAFT.
 """
 
 from __future__ import annotations
@@ -27,10 +26,14 @@ import re
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 
-from elm_desktop.clinical.consistency import NOT_DONE, PROCEDURES, claims
+from elm_desktop.clinical.consistency import NOT_DONE, PROCEDURES
 from elm_desktop.clinical.extract import SKIPPED_SECTIONS, find_mentions
 from elm_desktop.clinical.knowledge import KnowledgeBase
-from elm_desktop.clinical.posterior_rhythm import TOLERANCE_HZ, PosteriorRhythm
+from elm_desktop.clinical.posterior_rhythm import (
+    STATED_RHYTHM_TOLERANCE_HZ,
+    PosteriorRhythm,
+    stated_rhythm_hz,
+)
 from elm_desktop.runtime.report_segments import split_sentences
 
 NORMAL = "normal"
@@ -40,7 +43,7 @@ _NEGATED_ABNORMAL = re.compile(r"\b(not|no|without)\s+(\w+\s+){0,2}abnormal\b")
 
 @dataclass(frozen=True)
 class CheckedSentence:
-    """One sentence of a draft and what the model's scores say about it.
+    """One sentence of a draft and what the recording's evidence says about it.
 
     Attributes
     ----------
@@ -49,11 +52,15 @@ class CheckedSentence:
     text : str
         The sentence as generated.
     asserted : tuple of str
-        Finding ids the sentence asserts (``normal`` absent is written ``"not normal"``).
+        What the sentence asserts: finding ids (``normal`` absent is written ``"not
+        normal"``), procedures, and posterior rhythm frequencies the measurement contradicts.
     unsupported : tuple of str
-        Those of ``asserted`` whose score is below the threshold (or missing).
+        Those of ``asserted`` the evidence does not support: a finding scored below its
+        threshold (or not scored), a procedure the recording does not show, a frequency away
+        from the measured rhythm.
     note : str
-        What the scores say about the unsupported ones, for the reader; empty when supported.
+        What the evidence says about the unsupported ones, for the reader; empty when
+        supported.
     """
 
     section: str
@@ -149,15 +156,18 @@ def _check_sentence(
                 unsupported.append(name)
                 notes.append(f"the recording shows no {name}")
     if rhythm is not None and rhythm.clear:
-        for claim in claims(sentence, knowledge_base):
-            if (
-                claim.kind == "pdr_hz"
-                and abs(float(claim.value) - rhythm.frequency_hz) > TOLERANCE_HZ
-            ):
-                stated = f"posterior rhythm {claim.value} Hz"
-                asserted.append(stated)
-                unsupported.append(stated)
-                notes.append(f"the posterior rhythm measures {rhythm.frequency_hz:.1f} Hz")
+        wrong = [
+            (low, high)
+            for low, high in stated_rhythm_hz(sentence)
+            if max(low - rhythm.frequency_hz, rhythm.frequency_hz - high, 0.0)
+            > STATED_RHYTHM_TOLERANCE_HZ
+        ]
+        for low, high in wrong:
+            stated = f"posterior rhythm {low:g}{f'-{high:g}' if high != low else ''} Hz"
+            asserted.append(stated)
+            unsupported.append(stated)
+        if wrong:
+            notes.append(f"the posterior rhythm measures {rhythm.frequency_hz:.1f} Hz")
     return CheckedSentence(heading, sentence, tuple(asserted), tuple(unsupported), "; ".join(notes))
 
 
@@ -196,8 +206,8 @@ class GeneratedDraft:
     generator : str
         Which generator wrote it (its checkpoint's name).
     withheld : str
-        Why no draft was generated (the recording is unlike the training data); empty when
-        one was.
+        Why no draft was generated (the recording is unlike the training data, or not
+        typical enough of it for the generator); empty when one was.
     """
 
     sections: dict[str, str]
@@ -208,7 +218,7 @@ class GeneratedDraft:
 
     @property
     def n_unsupported(self) -> int:
-        """Sentences asserting a finding the scores do not support."""
+        """Sentences asserting something the recording's evidence does not support."""
         return sum(not c.supported for c in self.checked)
 
     def marked_text(self) -> str:

@@ -17,7 +17,7 @@ from typing import Any
 
 import numpy as np
 
-from elm_desktop.clinical.posterior_rhythm import PosteriorRhythm, rhythm_words
+from elm_desktop.clinical.posterior_rhythm import NO_CLEAR_RHYTHM, PosteriorRhythm, rhythm_words
 from elm_desktop.clinical.report import format_time
 from elm_desktop.signals.display import DisplayFilter, read_page
 from elm_desktop.signals.recording import open_recording
@@ -131,8 +131,8 @@ def render_html(summary: Mapping[str, Any], snippets: Sequence[TraceSnippet]) ->
         _row("Crops", f"{len(summary['crops']['start_s'])} of {summary['window_s']:g} s"),
         _row("Familiarity", _familiarity(summary.get("familiarity"))),
         *(
-            [_row("Posterior rhythm", _posterior_rhythm(summary["posterior_rhythm"]))]
-            if "posterior_rhythm" in summary  # EEG only
+            [_row("Posterior rhythm", _posterior_rhythm(rhythm))]
+            if (rhythm := summary.get("posterior_rhythm"))  # an EEG's; None for an ECG
             else []
         ),
         "</table>",
@@ -333,9 +333,9 @@ def _familiarity(familiarity: Mapping[str, Any] | None) -> str:
     )
 
 
-def _posterior_rhythm(rhythm: Mapping[str, Any] | None) -> str:
-    if rhythm is None:
-        return rhythm_words(None)
+def _posterior_rhythm(rhythm: Mapping[str, Any]) -> str:
+    if not rhythm["clear"]:
+        return NO_CLEAR_RHYTHM
     return rhythm_words(
         PosteriorRhythm(rhythm["frequency_hz"], rhythm["prominence"], rhythm["crops"])
     )

@@ -218,7 +218,8 @@ class ReportPanel(QWidget):
             "enough of the training data (below)."
             if draft.withheld
             else f"Generated draft (DRAFT, {state}, by {draft.generator}): "
-            f"{draft.n_unsupported} sentence(s) marked unsupported by the scores. Edit it, then "
+            f"{draft.n_unsupported} sentence(s) marked unsupported by the evidence. Edit it, "
+            "then "
             "use it as the report to save and export it."
         )
         self.stop_button.setEnabled(False)

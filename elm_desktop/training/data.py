@@ -199,8 +199,11 @@ def build_cache(
     records = read_manifest(manifest)
     digest = _manifest_digest(manifest)
     meta_path = directory / "meta.json"
-    if meta_path.is_file():
+    try:
         meta = json.loads(meta_path.read_text(encoding="utf-8"))
+    except FileNotFoundError:  # none yet, or another builder is swapping its copy in
+        meta = None
+    if meta is not None:
         if (meta.get("manifest_sha256"), meta.get("window_s"), meta.get("version")) == (
             digest,
             window_s,
@@ -254,7 +257,8 @@ def _open_published(directory: Path, attempts: int = 200) -> CropCache:
 
     Between its moving ours aside and its rename the folder is briefly absent, before or
     midway through our reading its files (CI hit both with four builders at once), so an
-    absent cache or file is waited for, a broken cache not.
+    absent cache or file is waited for (up to ``attempts`` times 10 ms); a cache whose
+    ``meta.json`` is there but does not describe a cache is refused at once.
     """
     for _ in range(attempts):
         try:
