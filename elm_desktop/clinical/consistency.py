@@ -29,6 +29,7 @@ from dataclasses import dataclass
 
 from elm_desktop.clinical.extract import find_mentions, record_text
 from elm_desktop.clinical.knowledge import KnowledgeBase
+from elm_desktop.clinical.posterior_rhythm import RHYTHM_NAME
 from elm_desktop.runtime.report_segments import split_sentences
 
 #: Posterior rhythm frequencies closer than this (Hz) are the same rhythm described twice.
@@ -57,11 +58,6 @@ _CLAUSES = re.compile(r";|,|\bbut\b|\bwhereas\b|\bwhile\b", re.I)
 _LATERAL = re.compile(r"\b(left|right)\b", re.I)
 _BOTH_SIDES = re.compile(
     r"\b(bilateral\w*|bilaterally|both hemispheres|independent\w*|symmetric\w*)\b", re.I
-)
-_PDR = re.compile(
-    r"posterior(?:\s+dominant)?\s+(?:background\s+)?rhythm|\bpdr\b|\balpha rhythm\b|"
-    r"\bposterior\s+(?:dominant\s+)?(?:alpha|background)\b",
-    re.I,
 )
 _HZ = re.compile(r"(\d+(?:\.\d+)?)\s*(?:-|to)?\s*(?:\d+(?:\.\d+)?)?\s*hz\b", re.I)
 _ORGANISED = re.compile(
@@ -124,13 +120,13 @@ def claims(sentence: str, knowledge_base: KnowledgeBase) -> frozenset[Claim]:
         if one_side and not mention.negated:
             found.add(Claim("side", mention.finding_id, next(iter(lateral))))
     asserted = {m.finding_id for m in mentions if not m.negated}
-    if _PDR.search(sentence):
+    if RHYTHM_NAME.search(sentence):
         for value in _HZ.findall(sentence):
             found.add(Claim("pdr_hz", "pdr", value))
     if (
         _ORGANISED.search(sentence)
         or "normal" in asserted
-        or (_PDR.search(sentence) and _HZ.search(sentence))
+        or (RHYTHM_NAME.search(sentence) and _HZ.search(sentence))
     ):
         found.add(Claim("background", "background", "organised"))
     if "burst_suppression" in asserted:

@@ -42,7 +42,8 @@ STATED_RHYTHM_TOLERANCE_HZ = 1.5
 #: What is said of a recording without a clear rhythm.
 NO_CLEAR_RHYTHM = "no clear posterior rhythm measured"
 
-_RHYTHM = re.compile(
+#: How reports name the posterior rhythm ("posterior dominant rhythm", "PDR", "alpha rhythm").
+RHYTHM_NAME = re.compile(
     r"posterior(?:\s+dominant)?\s+(?:background\s+)?rhythm|\bpdr\b|\balpha rhythm\b|"
     r"\bposterior\s+(?:dominant\s+)?(?:alpha|background)\b",
     re.I,
@@ -150,7 +151,7 @@ def stated_rhythm_hz(sentence: str) -> list[tuple[float, float]]:
     """
     stated = []
     for clause in _CLAUSE.split(sentence):
-        for name in _RHYTHM.finditer(clause):
+        for name in RHYTHM_NAME.finditer(clause):
             before = clause[: name.start()].split()[-_NEGATION_WORDS:]
             if _NEGATION.search(" ".join(before)):
                 continue
