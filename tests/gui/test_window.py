@@ -88,3 +88,23 @@ def test_overview_click_jumps_to_time(qtbot, window, edf_path, open_in_window):
         window.overview.page_marker.rect().right(),
     )
     assert (start, stop) == (40.0, 50.0)
+
+
+def test_the_annotations_are_read_off_the_ui_thread(qtbot, window, edf_path, monkeypatch):
+    """A day-long EDF+ file spreads its annotations over 86,400 records: seconds to parse."""
+    import threading
+
+    from elm_desktop.signals import recording as recording_module
+
+    readers = []
+    read = recording_module._annotations_on_record_time
+
+    def spy(header):
+        readers.append(threading.current_thread())
+        return read(header)
+
+    monkeypatch.setattr(recording_module, "_annotations_on_record_time", spy)
+    with qtbot.waitSignal(window.recording_opened, timeout=10000):
+        window.open_file(edf_path)
+    assert len(readers) == 1 and readers[0] is not threading.main_thread()
+    assert len(window.recording.annotations) == 3  # and the window has them
