@@ -17,7 +17,7 @@ from typing import Any
 
 import numpy as np
 
-from elm_desktop.clinical.posterior_rhythm import NO_CLEAR_RHYTHM, PosteriorRhythm, rhythm_words
+from elm_desktop.clinical.posterior_rhythm import PosteriorRhythm, rhythm_words
 from elm_desktop.clinical.report import format_time
 from elm_desktop.signals.display import DisplayFilter, read_page
 from elm_desktop.signals.recording import open_recording
@@ -334,8 +334,6 @@ def _familiarity(familiarity: Mapping[str, Any] | None) -> str:
 
 
 def _posterior_rhythm(rhythm: Mapping[str, Any]) -> str:
-    if not rhythm["clear"]:
-        return NO_CLEAR_RHYTHM
     return rhythm_words(
         PosteriorRhythm(rhythm["frequency_hz"], rhythm["prominence"], rhythm["crops"])
     )
