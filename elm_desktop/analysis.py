@@ -63,6 +63,11 @@ from elm_desktop.clinical.familiarity import (
 )
 from elm_desktop.clinical.knowledge import PromptStyle
 from elm_desktop.clinical.localise import Location, crop_band_power, localise
+from elm_desktop.clinical.muscle_artifact import (
+    MuscleArtifact,
+    crop_muscle_power,
+    muscle_artifact,
+)
 from elm_desktop.clinical.posterior_rhythm import (
     PosteriorRhythm,
     crop_posterior_spectra,
@@ -196,6 +201,10 @@ class AnalysisResult:
     posterior_rhythm : PosteriorRhythm or None
         The posterior dominant rhythm measured in the crops (what a generated draft's stated
         frequency is checked against); None for an ECG.
+    muscle_artifact : MuscleArtifact or None
+        Muscle artifact measured in the temporal derivations (what a generated draft's muscle
+        artifact is checked against, and what a generator trained with it reads); None for an
+        ECG.
     """
 
     path: Path
@@ -232,6 +241,7 @@ class AnalysisResult:
     procedures: tuple[str, ...] = ()
     start_time_of_day: str | None = None
     posterior_rhythm: PosteriorRhythm | None = None
+    muscle_artifact: MuscleArtifact | None = None
 
     @property
     def n_crops(self) -> int:
@@ -260,7 +270,8 @@ class AnalysisResult:
         (recording probability, per-crop probability and similarity, top segments),
         ``similar_cases`` (their file paths only with ``include_file_name``), ``familiarity``,
         ``report_segments``, ``posterior_rhythm`` (measured frequency, prominence, whether
-        clear; None for an ECG), ``draft`` (text, impression, reasons,
+        clear; None for an ECG), ``muscle_artifact`` (per-crop index, seconds in bursts,
+        whether measured; None for an ECG), ``draft`` (text, impression, reasons,
         overruled and unassessed findings, sections with each sentence's origin and
         provenance), ``generated_draft``
         (the generator's sections and each sentence's check; None without one) and ``timings``.
@@ -338,6 +349,9 @@ class AnalysisResult:
             "posterior_rhythm": None
             if self.posterior_rhythm is None
             else asdict(self.posterior_rhythm) | {"clear": self.posterior_rhythm.clear},
+            "muscle_artifact": None
+            if self.muscle_artifact is None
+            else asdict(self.muscle_artifact),
             "draft": None if self.draft is None else _draft_dict(self.draft),
             "generated_draft": None if self.generated is None else self.generated.to_dict(),
             "timings": dict(self.timings),
@@ -607,6 +621,9 @@ def generate_draft(
             name,
         )
     crops = result.crop_embeddings
+    if generator.entry.get("measured_muscle") and result.muscle_artifact is not None:
+        index = np.asarray(result.muscle_artifact.crop_index, np.float32)
+        crops = np.concatenate([crops, index[:, None]], axis=1)
     limit = int(generator.entry.get("crops", len(crops)))
     if len(crops) > limit:  # evenly spaced, as many as the generator was trained on
         crops = crops[np.linspace(0, len(crops) - 1, limit).round().astype(int)]
@@ -622,6 +639,7 @@ def generate_draft(
         name,
         result.procedures,
         result.posterior_rhythm,
+        result.muscle_artifact,
     )
 
 
@@ -750,6 +768,7 @@ class _StreamingEncoder:
         self.band_power: list[np.ndarray] = []
         self.profiles: list[np.ndarray] = []
         self.posterior_spectra: list[np.ndarray] = []
+        self.muscle_power: list[np.ndarray] = []
         self.n_crops = 0
 
     @property
@@ -769,6 +788,7 @@ class _StreamingEncoder:
         self.band_power.append(crop_band_power(crops, ELM_SFREQ))
         self.profiles.append(crop_profile(crops))
         self.posterior_spectra.append(crop_posterior_spectra(crops, ELM_CHANNELS))
+        self.muscle_power.append(crop_muscle_power(crops, ELM_CHANNELS, ELM_SFREQ))
         self.n_crops += n
 
 
@@ -798,6 +818,7 @@ def _assemble(
         posterior_rhythm=posterior_rhythm(
             np.concatenate(encoder.posterior_spectra), ELM_SFREQ, encoder.length
         ),
+        muscle_artifact=muscle_artifact(np.concatenate(encoder.muscle_power)),
     )
     if bank is not None:
         temperature = float(engine.bundle.temperature)

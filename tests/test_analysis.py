@@ -148,6 +148,22 @@ def test_the_posterior_rhythm_is_measured_in_each_recording(corpus, analysed):
     assert clear >= 2
 
 
+def test_muscle_artifact_is_measured_in_each_recording(corpus, analysed):
+    """Measured per crop in the temporal derivations, it agrees with the generator's truth."""
+    agree = 0
+    for entry, result in zip(corpus, analysed, strict=True):
+        measured = result.muscle_artifact
+        summary = json.loads(json.dumps(result.to_dict()))["muscle_artifact"]
+        assert len(summary["crop_index"]) == result.n_crops
+        assert summary["present"] == measured.present
+        truth = any(
+            f["name"] == "artifact" and f["detail"].get("type") == "muscle"
+            for f in entry["findings"]
+        )
+        agree += measured.present == truth
+    assert agree >= 3
+
+
 def test_prompt_bank_is_cached_on_disk(corpus, elm_bundle, analysed, module_data_dir, monkeypatch):
     import elm_desktop.clinical.prompt_cache as prompt_cache
 

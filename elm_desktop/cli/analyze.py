@@ -123,6 +123,7 @@ def run_analyze(args: argparse.Namespace) -> int:
     from elm_desktop.analysis import analyze
     from elm_desktop.archive import open_archive
     from elm_desktop.clinical.html import read_snippets, render_html, snippet_requests
+    from elm_desktop.clinical.muscle_artifact import muscle_words
     from elm_desktop.clinical.posterior_rhythm import rhythm_words
     from elm_desktop.progress import TerminalProgress
     from elm_desktop.signals import read_header
@@ -157,6 +158,7 @@ def run_analyze(args: argparse.Namespace) -> int:
         args.html.write_text(render_html(summary, snippets), encoding="utf-8")
     _print_summary(result)
     sys.stdout.write(f"posterior rhythm: {rhythm_words(result.posterior_rhythm)}\n")
+    sys.stdout.write(f"muscle artifact: {muscle_words(result.muscle_artifact)}\n")
     return 0
 
 

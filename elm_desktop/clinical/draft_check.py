@@ -12,6 +12,9 @@ A frequency it gives the posterior rhythm is unsupported when the rhythm measure
 recording is clear and lies more than
 :data:`~elm_desktop.clinical.posterior_rhythm.STATED_RHYTHM_TOLERANCE_HZ` away
 (:mod:`~elm_desktop.clinical.posterior_rhythm`; not checked when no clear rhythm is measured).
+A sentence that names muscle artifact is held to the muscle artifact measured in the recording
+(:mod:`~elm_desktop.clinical.muscle_artifact`) instead of the artifact score, which is near
+chance: the generator learnt that reports name it often.
 Negated mentions ("no epileptiform discharges") and sentences of sections about the patient
 (history, clinical correlation) state no finding of the record and are not checked.
 
@@ -29,6 +32,7 @@ from dataclasses import dataclass
 from elm_desktop.clinical.consistency import NOT_DONE, PROCEDURES
 from elm_desktop.clinical.extract import SKIPPED_SECTIONS, find_mentions
 from elm_desktop.clinical.knowledge import KnowledgeBase
+from elm_desktop.clinical.muscle_artifact import MuscleArtifact, muscle_words
 from elm_desktop.clinical.posterior_rhythm import (
     STATED_RHYTHM_TOLERANCE_HZ,
     PosteriorRhythm,
@@ -37,6 +41,8 @@ from elm_desktop.clinical.posterior_rhythm import (
 from elm_desktop.runtime.report_segments import split_sentences
 
 NORMAL = "normal"
+ARTIFACT = "artifact"
+_MUSCLE = re.compile(r"\b(muscle|myogenic|emg)\b", re.I)
 _ABNORMAL_WORD = re.compile(r"\babnormal\b")
 _NEGATED_ABNORMAL = re.compile(r"\b(not|no|without)\s+(\w+\s+){0,2}abnormal\b")
 
@@ -56,8 +62,8 @@ class CheckedSentence:
         normal"``), procedures, and posterior rhythm frequencies the measurement contradicts.
     unsupported : tuple of str
         Those of ``asserted`` the evidence does not support: a finding scored below its
-        threshold (or not scored), a procedure the recording does not show, a frequency away
-        from the measured rhythm.
+        threshold (or not scored), muscle artifact not measured, a procedure the recording
+        does not show, a frequency away from the measured rhythm.
     note : str
         What the evidence says about the unsupported ones, for the reader; empty when
         supported.
@@ -81,6 +87,7 @@ def check_draft(
     knowledge_base: KnowledgeBase,
     procedures: Collection[str] | None = None,
     rhythm: PosteriorRhythm | None = None,
+    muscle: MuscleArtifact | None = None,
 ) -> list[CheckedSentence]:
     """Check every sentence of a draft against the recording's zero-shot scores.
 
@@ -98,6 +105,9 @@ def check_draft(
         :data:`~elm_desktop.clinical.consistency.PROCEDURES`); None: not checked.
     rhythm : PosteriorRhythm, optional
         The recording's measured posterior rhythm; None, or not clear: frequencies not checked.
+    muscle : MuscleArtifact, optional
+        The recording's measured muscle artifact; None: muscle artifact is held to the
+        artifact score like any finding.
 
     Returns
     -------
@@ -113,7 +123,7 @@ def check_draft(
                 continue
             checked.append(
                 _check_sentence(
-                    heading, sentence, probabilities, knowledge_base, procedures, rhythm
+                    heading, sentence, probabilities, knowledge_base, procedures, rhythm, muscle
                 )
             )
     return checked
@@ -126,6 +136,7 @@ def _check_sentence(
     knowledge_base: KnowledgeBase,
     procedures: Collection[str] | None = None,
     rhythm: PosteriorRhythm | None = None,
+    muscle: MuscleArtifact | None = None,
 ) -> CheckedSentence:
     asserted = list(
         dict.fromkeys(
@@ -136,6 +147,11 @@ def _check_sentence(
     says_abnormal = bool(_ABNORMAL_WORD.search(lower)) and not _NEGATED_ABNORMAL.search(lower)
     unsupported, notes = [], []
     for finding_id in asserted:
+        if finding_id == ARTIFACT and muscle is not None and _MUSCLE.search(sentence):
+            if not muscle.present:
+                unsupported.append(finding_id)
+                notes.append(muscle_words(muscle))
+            continue
         probability = probabilities.get(finding_id)
         threshold = knowledge_base[finding_id].threshold
         if probability is None or probability < threshold:
@@ -259,9 +275,10 @@ def checked_generation(
     generator: str,
     procedures: Collection[str] | None = None,
     rhythm: PosteriorRhythm | None = None,
+    muscle: MuscleArtifact | None = None,
 ) -> GeneratedDraft:
     """A generated draft with every sentence checked (:func:`check_draft`)."""
-    checked = check_draft(sections, probabilities, knowledge_base, procedures, rhythm)
+    checked = check_draft(sections, probabilities, knowledge_base, procedures, rhythm, muscle)
     return GeneratedDraft(dict(sections), checked, finished, generator)
 
 

@@ -17,6 +17,7 @@ from typing import Any
 
 import numpy as np
 
+from elm_desktop.clinical.muscle_artifact import MuscleArtifact, muscle_words
 from elm_desktop.clinical.posterior_rhythm import PosteriorRhythm, rhythm_words
 from elm_desktop.clinical.report import format_time
 from elm_desktop.signals.display import DisplayFilter, read_page
@@ -133,6 +134,11 @@ def render_html(summary: Mapping[str, Any], snippets: Sequence[TraceSnippet]) ->
         *(
             [_row("Posterior rhythm", _posterior_rhythm(rhythm))]
             if (rhythm := summary.get("posterior_rhythm"))  # an EEG's; None for an ECG
+            else []
+        ),
+        *(
+            [_row("Muscle artifact", muscle_words(MuscleArtifact(**muscle)))]
+            if (muscle := summary.get("muscle_artifact"))  # an EEG's; None for an ECG
             else []
         ),
         "</table>",

@@ -41,6 +41,7 @@ from elm_desktop.archive import content_hash
 from elm_desktop.archive.ingest import model_id
 from elm_desktop.clinical import EmptyPromptError, check_prompt
 from elm_desktop.clinical.knowledge import load_knowledge_base
+from elm_desktop.clinical.muscle_artifact import muscle_words
 from elm_desktop.clinical.posterior_rhythm import rhythm_words
 from elm_desktop.errors import ElmError
 from elm_desktop.gui import workers
@@ -1062,7 +1063,10 @@ class MainWindow(QMainWindow):
             held=result.draft.held if result.draft is not None else None,
         )
         self.phenotype_panel.set_measured(
-            "" if ecg else f"Posterior rhythm: {rhythm_words(result.posterior_rhythm)}"
+            ""
+            if ecg
+            else f"Posterior rhythm: {rhythm_words(result.posterior_rhythm)}\n"
+            f"Muscle artifact: {muscle_words(result.muscle_artifact)}"
         )
         self._show_provenance(result.provenance)
         self._show_familiarity(result.familiarity)

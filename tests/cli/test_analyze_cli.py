@@ -14,6 +14,7 @@ from elm_desktop.archive import open_archive
 from elm_desktop.cli import main
 from elm_desktop.cli.analyze import archive_case
 from elm_desktop.clinical.html import render_html
+from elm_desktop.clinical.muscle_artifact import MuscleArtifact, muscle_words
 from elm_desktop.clinical.report import format_time
 from elm_desktop.runtime import Engine
 from elm_desktop.synth import generate_corpus, read_manifest
@@ -114,6 +115,9 @@ def test_analyze_writes_json_and_self_contained_html(
     )
     assert f"<th>Posterior rhythm</th><td>{words}</td>" in page
     assert f"posterior rhythm: {words}" in printed
+    muscle = muscle_words(MuscleArtifact(**summary["muscle_artifact"]))
+    assert f"<th>Muscle artifact</th><td>{muscle}</td>" in page
+    assert f"muscle artifact: {muscle}" in printed
     # The recording is named by its opaque id, and the model's provenance is stated.
     assert "file" not in summary["recording"] and entry["path"].name not in page
     assert f"ELM analysis: recording {summary['recording']['id']}</h1>" in page

@@ -68,7 +68,7 @@ def test_cli_analyze_writes_json_and_html_for_an_ecg(ecg_bundle, ecg_corpus, tmp
     assert summary["prompts"][0]["prompt"] == "wide QRS complexes"
     html = out_html.read_text()
     assert "Atrial fibrillation" in html and "<html" in html.lower()
-    assert "Posterior rhythm" not in html  # an EEG measurement
+    assert "Posterior rhythm" not in html and "Muscle artifact" not in html  # EEG measurements
     assert "crops of 10 s" in capsys.readouterr().out
 
 

@@ -11,6 +11,7 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor
 
+from elm_desktop.clinical.muscle_artifact import muscle_words
 from elm_desktop.gui.palette import LIGHT
 
 
@@ -143,14 +144,16 @@ def test_a_new_recording_clears_the_overview_curves(analysed):
     assert attention_pixels() == 0
 
 
-def test_the_measured_posterior_rhythm_shows_beside_the_scores(analysed, edf_path, qtbot):
+def test_the_measured_rhythm_and_muscle_show_beside_the_scores(analysed, edf_path, qtbot):
     panel = analysed.phenotype_panel
     rhythm = analysed.result.posterior_rhythm
     assert panel.measured.isVisible()
     if rhythm.clear:
         assert f"Posterior rhythm: {rhythm.frequency_hz:.1f} Hz" in panel.measured.text()
     else:
-        assert panel.measured.text() == "Posterior rhythm: no clear posterior rhythm measured"
+        assert "Posterior rhythm: no clear posterior rhythm measured" in panel.measured.text()
+    muscle = muscle_words(analysed.result.muscle_artifact)
+    assert panel.measured.text().endswith(f"\nMuscle artifact: {muscle}")
     with qtbot.waitSignal(analysed.recording_opened, timeout=10000):
         analysed.open_file(edf_path)  # another recording: nothing of this one stays
     assert not panel.measured.isVisible() and panel.measured.text() == ""

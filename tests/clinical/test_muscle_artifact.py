@@ -1,0 +1,86 @@
+"""Muscle artifact measured in the model input, and the generated draft's check of it."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from elm_desktop.clinical.draft_check import check_draft
+from elm_desktop.clinical.knowledge import load_knowledge_base
+from elm_desktop.clinical.muscle_artifact import (
+    TEMPORAL_DERIVATIONS,
+    MuscleArtifact,
+    crop_muscle_power,
+    muscle_artifact,
+)
+from elm_desktop.signals import ELM_CHANNELS, ELM_SFREQ
+
+SAMPLES = int(5 * ELM_SFREQ)
+MUSCLE_SENTENCE = "There is muscle artifact in the temporal leads at times."
+
+
+def _crops(burst: tuple[int, float, float] | None = None, seed: int = 0) -> np.ndarray:
+    """Twelve crops of brown-ish background; ``burst`` = (crop, start s, seconds) of broadband
+    fast activity added to the left temporal derivations."""
+    rng = np.random.default_rng(seed)
+    noise = np.cumsum(rng.standard_normal((12, len(ELM_CHANNELS), SAMPLES)), axis=-1)
+    crops = noise - noise.mean(axis=-1, keepdims=True)
+    crops = crops / crops.std() + 0.05 * rng.standard_normal(crops.shape)
+    if burst is not None:
+        crop, start_s, seconds = burst
+        span = slice(int(start_s * ELM_SFREQ), int((start_s + seconds) * ELM_SFREQ))
+        rows = [ELM_CHANNELS.index(c) for c in ("F7-T3", "T3-T5")]
+        fast = rng.standard_normal((len(rows), span.stop - span.start))
+        fast -= np.convolve(fast.ravel(), np.ones(5) / 5, "same").reshape(fast.shape)  # high-pass
+        crops[crop, rows, span] += 1.5 * fast
+    return crops.astype(np.float32)
+
+
+def test_a_burst_of_fast_activity_is_measured_in_its_crop():
+    measured = muscle_artifact(crop_muscle_power(_crops((7, 1.0, 2.0)), ELM_CHANNELS))
+    assert measured.present
+    assert 1.5 <= measured.burst_s <= 2.5
+    assert int(np.argmax(measured.crop_index)) == 7
+    assert max(measured.crop_index[:7]) < 0.5 < measured.crop_index[7]
+
+
+def test_background_alone_and_one_short_transient_are_not_muscle():
+    assert not muscle_artifact(crop_muscle_power(_crops(), ELM_CHANNELS)).present
+    # A quarter second of fast activity touches one half-second window only.
+    single = muscle_artifact(crop_muscle_power(_crops((3, 2.1, 0.25)), ELM_CHANNELS))
+    assert not single.present
+
+
+def test_the_power_is_of_the_temporal_derivations_per_half_second():
+    power = crop_muscle_power(_crops(), ELM_CHANNELS)
+    assert power.shape == (12, len(TEMPORAL_DERIVATIONS), 10)
+    assert muscle_artifact(power[:0]) is None
+
+
+@pytest.mark.parametrize(("present", "marked"), [(False, True), (True, False)])
+def test_a_muscle_sentence_is_held_to_the_measurement_not_the_score(present, marked):
+    kb = load_knowledge_base()
+    # The artifact score says absent; only the measurement decides a muscle sentence.
+    scores = {"artifact": 0.01, "normal": 0.9}
+    muscle = MuscleArtifact(
+        crop_index=(0.2,) * 12, burst_s=3.0 if present else 0.0, present=present
+    )
+    checked = check_draft({"DESCRIPTION OF THE RECORD": MUSCLE_SENTENCE}, scores, kb, muscle=muscle)
+    assert [s.supported for s in checked] == [not marked]
+    if marked:
+        assert "no muscle artifact measured" in checked[0].note
+    # Without the measurement the score holds it, as for any finding.
+    unmeasured = check_draft({"DESCRIPTION OF THE RECORD": MUSCLE_SENTENCE}, scores, kb)
+    assert not unmeasured[0].supported
+
+
+def test_other_artifact_sentences_keep_the_score_check():
+    kb = load_knowledge_base()
+    muscle = MuscleArtifact(crop_index=(2.0,) * 12, burst_s=6.0, present=True)
+    checked = check_draft(
+        {"DESCRIPTION OF THE RECORD": "There are intermittent electrode pops."},
+        {"artifact": 0.01},
+        kb,
+        muscle=muscle,
+    )
+    assert not checked[0].supported
