@@ -25,7 +25,13 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from elm_desktop.training.celm.examples import encode_recordings, make_examples, select_recordings
+from elm_desktop.training.celm.examples import (
+    encode_recordings,
+    make_examples,
+    measure_muscle,
+    select_recordings,
+    with_muscle_index,
+)
 from elm_desktop.training.celm.model import open_generator
 from elm_desktop.training.celm.onnx_export import export_generator
 from elm_desktop.training.celm.onnx_greedy import OnnxGenerator
@@ -86,6 +92,8 @@ def main(argv: list[str] | None = None) -> int:
     embeddings, scores = encode_recordings(
         config.encoder_checkpoint, cache, recordings, config.finding_scores
     )
+    if config.measured_muscle:
+        embeddings = with_muscle_index(embeddings, measure_muscle(cache, recordings))
     examples = make_examples(
         cache, recordings, embeddings, config.sections, config.use_history, scores
     )

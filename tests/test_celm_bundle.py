@@ -19,17 +19,15 @@ from tests.test_celm_draft_check import DRAFT, _scores
 torch = pytest.importorskip("torch")
 
 
-@pytest.fixture(scope="module")
-def tiny(tmp_path_factory):
-    """A trained tiny scratch generator's checkpoint and its ONNX export."""
+def _tiny_generator(folder, muscle: bool = False):
+    """A trained tiny scratch generator's checkpoint, its ONNX files and its prompt."""
     from elm_desktop.training.celm.onnx_export import export_generator
     from elm_desktop.training.celm.onnx_greedy import DECODER_FILE, PREFIX_FILE, TOKENIZER_FILE
     from elm_desktop.training.celm.prompt import chat_text
     from elm_desktop.training.celm.trainer import build_generator, fit
     from tests.test_celm_scratch import _config, _examples
 
-    folder = tmp_path_factory.mktemp("tiny-generator")
-    config, examples = _config(), _examples()
+    config, examples = _config(measured_muscle=muscle), _examples(muscle=muscle)
     generator = build_generator(config, examples)
     fit(generator, examples, config)
     checkpoint = generator.save(folder / "ckpt")
@@ -41,6 +39,11 @@ def tiny(tmp_path_factory):
     }
     prompt = chat_text(generator.tokenizer, config.model.sections, "")
     return checkpoint, files, prompt
+
+
+@pytest.fixture(scope="module")
+def tiny(tmp_path_factory):
+    return _tiny_generator(tmp_path_factory.mktemp("tiny-generator"))
 
 
 @pytest.fixture
@@ -173,3 +176,19 @@ def test_no_draft_is_generated_for_a_recording_only_fairly_typical_of_the_traini
         assert bool(generated.withheld) is withheld
         if withheld:
             assert generated.sections == {} and f"{percentile:.1%}" in generated.withheld
+
+
+def test_a_generator_trained_with_the_muscle_index_reads_the_measured_one(tmp_path, elm_bundle):
+    from elm_desktop.analysis import analyze
+    from elm_desktop.runtime import Engine
+
+    checkpoint, files, prompt = _tiny_generator(tmp_path / "tiny-muscle", muscle=True)
+    bundle = shutil.copytree(elm_bundle, tmp_path / "bundle")
+    entry = {"prompt": prompt, "sections": ["IMPRESSION"], "max_new_tokens": 64}
+    entry |= {"measured_muscle": True, "source": {"checkpoint": "tiny-muscle"}}
+    write_generator(bundle, files, entry)
+    result = analyze(write_edf(tmp_path / "short.edf"), Engine(Bundle.load(bundle), device="cpu"))
+    # The recording's crops reach the decoder with their measured muscle index (one column
+    # wider than the embeddings, as the projector was trained): it drafts.
+    assert len(result.muscle_artifact.crop_index) == result.n_crops
+    assert list(result.generated.sections) == ["IMPRESSION"]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 import pytest
 import torch
@@ -21,11 +23,18 @@ TARGETS = (
 )
 
 
-def _examples(n: int = 4, n_findings: int = 0) -> list[Example]:
+def _examples(n: int = 4, n_findings: int = 0, muscle: bool = False) -> list[Example]:
+    """Two kinds of recording, told apart by their crop embeddings or, with ``muscle``, by the
+    crops' muscle index alone (a last column; the embeddings are alike)."""
     rng = np.random.default_rng(0)
     examples = []
     for i in range(n):
-        crops = rng.standard_normal((3, 256)).astype(np.float32) + (1.0 if i % 2 else -1.0)
+        if muscle:
+            index = np.full((3, 1), 2.5 if i % 2 else 0.0)
+            crops = np.concatenate([0.1 * rng.standard_normal((3, 256)), index], axis=1)
+        else:
+            crops = rng.standard_normal((3, 256)) + (1.0 if i % 2 else -1.0)
+        crops = crops.astype(np.float32)
         scores = rng.standard_normal(n_findings).astype(np.float32) if n_findings else None
         examples.append(
             Example(f"r{i}", crops, "", TARGETS[i % 2], "", frozenset({"normal"}), scores)
@@ -113,3 +122,17 @@ def test_score_margins_are_positive_exactly_above_the_threshold():
     assert (margins > 0).tolist() == [[True, False], [False, True]]
     assert margins[0, 0] == pytest.approx(np.log(0.9 / 0.1), rel=1e-5)
     assert scores.rolled(-1).of(0) == pytest.approx({"a": 0.1, "b": 0.5})
+
+
+def test_a_generator_reading_the_muscle_index_drafts_from_it():
+    config = _config(measured_muscle=True)
+    # One column against 256: it takes more steps to be read than the embeddings' offset.
+    config = dataclasses.replace(config, train=dataclasses.replace(config.train, max_steps=200))
+    examples = _examples(muscle=True)
+    generator = build_generator(config, examples)
+    assert generator.projector.in_features == 257
+    fit(generator, examples, config)
+    prompt = chat_text(generator.tokenizer, config.model.sections)
+    crops = [torch.from_numpy(e.crops) for e in examples[:2]]
+    # Only the last column differs in kind: the two drafts follow it.
+    assert generator.generate(crops, [prompt, prompt]) == [TARGETS[0], TARGETS[1]]

@@ -85,6 +85,7 @@ def add_generator(bundle_folder: str | Path, checkpoint: str | Path) -> Path:
             "max_new_tokens": config.max_new_tokens,
             "crops": TRAINING_CROPS,
             "trained_with_history": config.use_history,
+            "measured_muscle": config.measured_muscle,
             "encoder_sha256": encoder_sha256,
             "source": {
                 "checkpoint": checkpoint.name,

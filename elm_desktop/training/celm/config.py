@@ -41,6 +41,9 @@ class CelmModelConfig:
     use_history: bool = True
     # The encoder's zero-shot finding scores (against its calibrated thresholds) as prefix tokens.
     finding_scores: bool = False
+    # Each crop's measured muscle artifact (clinical.muscle_artifact) beside its embedding: the
+    # artifact score is near chance, and the generator otherwise names muscle from its prior.
+    measured_muscle: bool = False
     max_new_tokens: int = 320
     # The decoder trained from scratch (language_model = "scratch"): a byte-level BPE tokenizer
     # of scratch_vocab tokens fitted on the training text, and a Llama-style causal transformer.

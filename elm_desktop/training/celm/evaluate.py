@@ -38,13 +38,16 @@ from elm_desktop.clinical.draft_check import check_draft, supported_draft
 from elm_desktop.clinical.extract import extract_findings
 from elm_desktop.clinical.knowledge import KnowledgeBase, load_knowledge_base
 from elm_desktop.clinical.metrics import Counts, finding_counts, micro_counts
+from elm_desktop.clinical.muscle_artifact import MuscleArtifact
 from elm_desktop.errors import ConfigError
 from elm_desktop.training.celm.examples import (
     Example,
     FindingScores,
     encode_recordings,
     make_examples,
+    measure_muscle,
     select_recordings,
+    with_muscle_index,
 )
 from elm_desktop.training.celm.model import CelmGenerator, open_generator, read_celm_config
 from elm_desktop.training.celm.prompt import chat_text
@@ -161,12 +164,17 @@ def checked_figures(
     scores: FindingScores,
     sections: list[str],
     knowledge_base: KnowledgeBase,
+    muscle: list[MuscleArtifact] | None = None,
 ) -> dict[str, Any]:
     """The drafts checked against the encoder's scores (``knowledge_base`` holds its calibrated
-    thresholds): how many sentences are unsupported, and :func:`draft_figures`' finding and text
-    figures of the drafts with those sentences removed (findings read with the built-in base,
-    as for the drafts themselves)."""
-    checked = [check_draft(d, scores.of(i), knowledge_base) for i, d in enumerate(drafts)]
+    thresholds) and, when given, each recording's measured muscle artifact: how many sentences
+    are unsupported, and :func:`draft_figures`' finding and text figures of the drafts with
+    those sentences removed (findings read with the built-in base, as for the drafts
+    themselves)."""
+    checked = [
+        check_draft(d, scores.of(i), knowledge_base, muscle=None if muscle is None else muscle[i])
+        for i, d in enumerate(drafts)
+    ]
     kept = [supported_draft(c) for c in checked]
     figures = draft_figures(kept, examples, sections, load_knowledge_base())
     return {
@@ -233,9 +241,13 @@ def main(argv: list[str] | None = None, prog: str | None = None) -> int:
         embeddings, scores = encode_recordings(
             model_config.encoder_checkpoint, cache, recordings, with_scores=True
         )
+        muscle = measure_muscle(cache, recordings)
+        if model_config.measured_muscle:
+            embeddings = with_muscle_index(embeddings, muscle)
         if args.shuffle_eeg:
             embeddings = embeddings[1:] + embeddings[:1]
             scores = scores.rolled(-1)
+            muscle = muscle[1:] + muscle[:1]
         examples = make_examples(
             cache, recordings, embeddings, model_config.sections, model_config.use_history, scores
         )
@@ -261,7 +273,7 @@ def main(argv: list[str] | None = None, prog: str | None = None) -> int:
     drafts = [parse_sections(t) for t in texts]
     figures = draft_figures(drafts, examples, model_config.sections, load_knowledge_base())
     figures["checked"] = checked_figures(
-        drafts, examples, scores, model_config.sections, knowledge_base
+        drafts, examples, scores, model_config.sections, knowledge_base, muscle
     )
     figures.update(
         {

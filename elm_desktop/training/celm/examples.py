@@ -1,7 +1,8 @@
 """Training and evaluation examples of the generator, from a corpus's preprocessing cache.
 
 An example is one recording: its crop embeddings from the frozen ELM encoder (L2-normalised, the
-space zero-shot scoring uses), optionally the encoder's zero-shot finding scores, the patient
+space zero-shot scoring uses), optionally each crop's measured muscle artifact beside its
+embedding and the encoder's zero-shot finding scores, the patient
 history and the target section JSON from its reference report, and its ground-truth findings
 (for evaluation).
 """
@@ -17,8 +18,14 @@ import numpy as np
 import torch
 
 from elm_desktop.clinical import load_knowledge_base
+from elm_desktop.clinical.muscle_artifact import (
+    MuscleArtifact,
+    crop_muscle_power,
+    muscle_artifact,
+)
+from elm_desktop.signals.montages import ELM_CHANNELS
 from elm_desktop.training.celm.sections import patient_history, target_json
-from elm_desktop.training.data import CropCache
+from elm_desktop.training.data import CropCache, iter_recording_crops
 from elm_desktop.training.evaluate import (
     embed_recordings,
     finding_probabilities,
@@ -39,7 +46,8 @@ class Example:
     ----------
     recording_id : str
     crops : ndarray
-        float32 [n_crops, 256], L2-normalised crop embeddings.
+        float32 [n_crops, 256], L2-normalised crop embeddings (257 with the crop's muscle
+        index last, when the generator reads it).
     history : str
         Clinical history and medications (empty when not used or not known).
     target : str
@@ -166,6 +174,25 @@ def encode_recordings(
     )
     threshold = np.array([knowledge_base[f].threshold for f in finding_ids], np.float32)
     return crops, FindingScores(tuple(finding_ids), probability.astype(np.float32), threshold)
+
+
+def measure_muscle(cache: CropCache, recordings: np.ndarray) -> list[MuscleArtifact]:
+    """The muscle artifact measured in each recording's cached crops, as the analysis
+    measures it (:mod:`elm_desktop.clinical.muscle_artifact`)."""
+    power: dict[int, list[np.ndarray]] = {int(i): [] for i in recordings}
+    for recording, crops in iter_recording_crops(cache, recordings):
+        power[recording].append(crop_muscle_power(crops, ELM_CHANNELS))
+    return [muscle_artifact(np.concatenate(power[int(i)])) for i in recordings]
+
+
+def with_muscle_index(
+    embeddings: list[np.ndarray], muscle: list[MuscleArtifact]
+) -> list[np.ndarray]:
+    """Each recording's crop embeddings with its crops' muscle index as a last column."""
+    return [
+        np.concatenate([crops, np.asarray(m.crop_index, np.float32)[:, None]], axis=1)
+        for crops, m in zip(embeddings, muscle, strict=True)
+    ]
 
 
 def make_examples(

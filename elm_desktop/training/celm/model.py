@@ -46,7 +46,8 @@ class CelmGenerator(nn.Module):
     tokenizer : transformers.PreTrainedTokenizerBase
     config : CelmModelConfig
     encoder_dim : int
-        Width of the crop embeddings (256 for ELM).
+        Width of the crop embeddings (256 for ELM); the crop tokens are one wider when
+        ``config.measured_muscle`` (the crop's muscle index last).
     n_findings : int
         How many finding-score tokens the prefix holds (the encoder's knowledge base's
         findings when ``config.finding_scores``, else 0).
@@ -71,11 +72,12 @@ class CelmGenerator(nn.Module):
         self.lm = language_model
         self.lm.requires_grad_(config.mode == "full")
         hidden = int(self.lm.get_input_embeddings().embedding_dim)
+        crop_dim = encoder_dim + int(config.measured_muscle)
         if config.projector == "linear":
-            self.projector: nn.Module = nn.Linear(encoder_dim, hidden)
+            self.projector: nn.Module = nn.Linear(crop_dim, hidden)
         else:
             self.projector = nn.Sequential(
-                nn.Linear(encoder_dim, hidden), nn.GELU(), nn.Linear(hidden, hidden)
+                nn.Linear(crop_dim, hidden), nn.GELU(), nn.Linear(hidden, hidden)
             )
         for layer in self.projector.modules():
             if isinstance(layer, nn.Linear):

@@ -26,7 +26,9 @@ from elm_desktop.training.celm.examples import (
     Example,
     encode_recordings,
     make_examples,
+    measure_muscle,
     select_recordings,
+    with_muscle_index,
 )
 from elm_desktop.training.celm.model import CelmGenerator, new_generator
 from elm_desktop.training.celm.prompt import chat_text
@@ -130,6 +132,8 @@ def train_celm(config: CelmConfig) -> Path:
     embeddings, scores = encode_recordings(
         config.model.encoder_checkpoint, cache, recordings, config.model.finding_scores
     )
+    if config.model.measured_muscle:
+        embeddings = with_muscle_index(embeddings, measure_muscle(cache, recordings))
     examples = make_examples(
         cache, recordings, embeddings, config.model.sections, config.model.use_history, scores
     )
