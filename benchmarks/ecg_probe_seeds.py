@@ -21,7 +21,8 @@ test split is only scored, never used for a choice. Run from the repository root
 
     OMP_NUM_THREADS=1 .venv/bin/python benchmarks/ecg_probe_seeds.py \
         [--model resources/checkpoints/ecg-merl] [--corpus data/ecg-train-3000] \
-        [--probe-seeds 20] [--supervised-seeds 5] [--out runs/ecg-probe-seeds.json]
+        [--probe-seeds 20] [--supervised-seeds 5] [--first-supervised-seed 0] [--epochs 10] \
+        [--out runs/ecg-probe-seeds.json]
 
 Each supervised training took 4.5 to 13 min on the shared 2-core CPU (57 min for the whole
 run, ``benchmarks/results/ecg-probe-seeds.txt``); the results file is rewritten after each
@@ -79,6 +80,7 @@ def main() -> None:
     parser.add_argument("--corpus", type=Path, default=Path("data/ecg-train-3000"))
     parser.add_argument("--probe-seeds", type=int, default=20)
     parser.add_argument("--supervised-seeds", type=int, default=5)
+    parser.add_argument("--first-supervised-seed", type=int, default=0)
     parser.add_argument("--epochs", type=int, default=10)
     parser.add_argument("--out", type=Path, default=Path("runs/ecg-probe-seeds.json"))
     args = parser.parse_args()
@@ -130,7 +132,8 @@ def main() -> None:
             result["probe_10"][selection].append(entry)
             print(f"probe 10 % seed {seed} ({selection}): {entry['macro_auroc']:.4f}", flush=True)
         write()
-    for seed in range(args.supervised_seeds):
+    first = args.first_supervised_seed
+    for seed in range(first, first + args.supervised_seeds):
         entry = supervised_baseline(
             cache, ids["train"], ids["test"], model.config.width, args.epochs, seed, device
         )
