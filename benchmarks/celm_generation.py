@@ -19,6 +19,7 @@ from __future__ import annotations
 import argparse
 import json
 import re
+import tempfile
 import time
 from pathlib import Path
 
@@ -76,13 +77,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--n", type=int, default=20)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--threads", type=int, default=1)
-    parser.add_argument("--onnx-dir", default="")
+    parser.add_argument("--onnx-dir", default="", help="where the export goes (a temporary folder)")
     parser.add_argument("--out", required=True)
     args = parser.parse_args(argv)
     torch.set_num_threads(args.threads)
     generator = open_generator(args.checkpoint)
     config = generator.config
-    onnx_dir = Path(args.onnx_dir or Path(args.checkpoint).parent / "onnx")
+    # Not beside the checkpoint: a shipped one lives in resources/, which holds no build output.
+    onnx_dir = Path(args.onnx_dir or tempfile.mkdtemp(prefix="celm-onnx-"))
     started = time.perf_counter()
     export_generator(generator, args.checkpoint, onnx_dir)
     export_s = time.perf_counter() - started
