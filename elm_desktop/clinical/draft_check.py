@@ -30,7 +30,7 @@ from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 
 from elm_desktop.clinical.consistency import NOT_DONE, PROCEDURES
-from elm_desktop.clinical.extract import SKIPPED_SECTIONS, find_mentions
+from elm_desktop.clinical.extract import SKIPPED_SECTIONS, Mention, find_mentions
 from elm_desktop.clinical.knowledge import KnowledgeBase
 from elm_desktop.clinical.muscle_artifact import MuscleArtifact, muscle_words
 from elm_desktop.clinical.posterior_rhythm import (
@@ -138,20 +138,19 @@ def _check_sentence(
     rhythm: PosteriorRhythm | None = None,
     muscle: MuscleArtifact | None = None,
 ) -> CheckedSentence:
-    asserted = list(
-        dict.fromkeys(
-            m.finding_id for m in find_mentions(sentence, knowledge_base) if not m.negated
-        )
-    )
+    mentions = [m for m in find_mentions(sentence, knowledge_base) if not m.negated]
+    asserted = list(dict.fromkeys(m.finding_id for m in mentions))
+    muscle_named, other_artifact = _artifact_kinds(mentions)
     lower = sentence.lower()
     says_abnormal = bool(_ABNORMAL_WORD.search(lower)) and not _NEGATED_ABNORMAL.search(lower)
     unsupported, notes = [], []
     for finding_id in asserted:
-        if finding_id == ARTIFACT and muscle is not None and _MUSCLE.search(sentence):
-            if not muscle.present:
+        if finding_id == ARTIFACT and muscle is not None:
+            if muscle_named and not muscle.present:
                 unsupported.append(finding_id)
                 notes.append(muscle_words(muscle))
-            continue
+            if not other_artifact:
+                continue  # muscle alone: the measurement, not the score, decides
         probability = probabilities.get(finding_id)
         threshold = knowledge_base[finding_id].threshold
         if probability is None or probability < threshold:
@@ -184,7 +183,17 @@ def _check_sentence(
             unsupported.append(stated)
         if wrong:
             notes.append(f"the posterior rhythm measures {rhythm.frequency_hz:.1f} Hz")
+    unsupported = list(dict.fromkeys(unsupported))  # artifact may fail two checks
     return CheckedSentence(heading, sentence, tuple(asserted), tuple(unsupported), "; ".join(notes))
+
+
+def _artifact_kinds(asserted: list[Mention]) -> tuple[bool, bool]:
+    """Whether the asserted artifact mentions name muscle, and whether they name another kind
+    (electrode, movement, eyes: held to the score): "muscle and electrode artifact" names both."""
+    artifact = [m for m in asserted if m.finding_id == ARTIFACT]
+    muscle = any(_MUSCLE.search(m.clause) for m in artifact)
+    other = any(not _MUSCLE.search(m.phrase) for m in artifact)
+    return muscle, other
 
 
 def marked_draft(checked: list[CheckedSentence]) -> dict[str, str]:

@@ -19,15 +19,14 @@ SAMPLES = int(5 * ELM_SFREQ)
 MUSCLE_SENTENCE = "There is muscle artifact in the temporal leads at times."
 
 
-def _crops(burst: tuple[int, float, float] | None = None, seed: int = 0) -> np.ndarray:
-    """Twelve crops of brown-ish background; ``burst`` = (crop, start s, seconds) of broadband
+def _crops(*bursts: tuple[int, float, float], seed: int = 0) -> np.ndarray:
+    """Twelve crops of brown-ish background; each burst = (crop, start s, seconds) of broadband
     fast activity added to the left temporal derivations."""
     rng = np.random.default_rng(seed)
     noise = np.cumsum(rng.standard_normal((12, len(ELM_CHANNELS), SAMPLES)), axis=-1)
     crops = noise - noise.mean(axis=-1, keepdims=True)
     crops = crops / crops.std() + 0.05 * rng.standard_normal(crops.shape)
-    if burst is not None:
-        crop, start_s, seconds = burst
+    for crop, start_s, seconds in bursts:
         span = slice(int(start_s * ELM_SFREQ), int((start_s + seconds) * ELM_SFREQ))
         rows = [ELM_CHANNELS.index(c) for c in ("F7-T3", "T3-T5")]
         fast = rng.standard_normal((len(rows), span.stop - span.start))
@@ -49,6 +48,16 @@ def test_background_alone_and_one_short_transient_are_not_muscle():
     # A quarter second of fast activity touches one half-second window only.
     single = muscle_artifact(crop_muscle_power(_crops((3, 2.1, 0.25)), ELM_CHANNELS))
     assert not single.present
+    # Nor are two such transients in crops far apart: a burst lies within one crop.
+    apart = muscle_artifact(crop_muscle_power(_crops((2, 2.1, 0.25), (9, 2.1, 0.25)), ELM_CHANNELS))
+    assert not apart.present and apart.burst_s >= 1.0
+
+
+def test_a_derivation_dimmed_for_most_of_the_recording_is_not_read_as_bursts():
+    crops = _crops()
+    crops[:7, ELM_CHANNELS.index("F7-T3")] *= 1e-3  # an electrode off for 35 of 60 s
+    dimmed = muscle_artifact(crop_muscle_power(crops, ELM_CHANNELS))
+    assert not dimmed.present and max(dimmed.crop_index) < 0.5
 
 
 def test_the_power_is_of_the_temporal_derivations_per_half_second():
@@ -72,6 +81,31 @@ def test_a_muscle_sentence_is_held_to_the_measurement_not_the_score(present, mar
     # Without the measurement the score holds it, as for any finding.
     unmeasured = check_draft({"DESCRIPTION OF THE RECORD": MUSCLE_SENTENCE}, scores, kb)
     assert not unmeasured[0].supported
+
+
+@pytest.mark.parametrize(
+    ("sentence", "score", "present", "supported"),
+    [
+        # Negated muscle: only the electrode artifact is asserted, and the score holds it.
+        ("Electrode artifact is seen over T3; there is no muscle artifact.", 0.9, False, True),
+        ("Electrode artifact is seen over T3; there is no muscle artifact.", 0.01, True, False),
+        # Both kinds asserted: the measurement holds the muscle, the score the electrode.
+        ("Muscle and electrode artifact are seen.", 0.9, False, False),
+        ("Muscle and electrode artifact are seen.", 0.01, True, False),
+        ("Muscle and electrode artifact are seen.", 0.9, True, True),
+        ("There is no muscle artifact.", 0.01, False, True),
+    ],
+)
+def test_each_kind_of_artifact_in_a_sentence_is_held_to_its_own_evidence(
+    sentence, score, present, supported
+):
+    kb = load_knowledge_base()
+    muscle = MuscleArtifact(crop_index=(0.2,) * 12, burst_s=3.0 * present, present=present)
+    checked = check_draft(
+        {"DESCRIPTION OF THE RECORD": sentence}, {"artifact": score}, kb, muscle=muscle
+    )
+    assert checked[0].supported is supported
+    assert checked[0].unsupported in ((), ("artifact",))
 
 
 def test_other_artifact_sentences_keep_the_score_check():
