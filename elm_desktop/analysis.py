@@ -570,8 +570,8 @@ def bundle_generator(engine: Engine) -> BundleGenerator | None:
 #: held-out training recordings closer to the training data) is at most this: a stricter bar
 #: than the scores' warning (0.97), for a generated text states findings outright. Chosen on
 #: validation recordings (``benchmarks/celm_long_recordings.py``): with the warning alone the
-#: demo generator drafted 26 of 200 recordings of the two unseen generator families, 75 % of
-#: their findings false; at 0.80 none of them, and 76 of 100 of its own family's val recordings.
+#: demo generator of the time drafted 26 of 200 recordings of the two unseen generator
+#: families, 75 % of their findings false; at 0.80 none of them, and 76 of 100 of its own family's val recordings.
 GENERATION_MAX_PERCENTILE = 0.80
 
 
@@ -621,7 +621,13 @@ def generate_draft(
             name,
         )
     crops = result.crop_embeddings
-    if generator.entry.get("measured_muscle") and result.muscle_artifact is not None:
+    if generator.entry.get("measured_muscle"):
+        if result.muscle_artifact is None:
+            return withheld_generation(
+                "the report generator reads the measured muscle artifact, and this recording "
+                "has none measured.",
+                name,
+            )
         index = np.asarray(result.muscle_artifact.crop_index, np.float32)
         crops = np.concatenate([crops, index[:, None]], axis=1)
     limit = int(generator.entry.get("crops", len(crops)))

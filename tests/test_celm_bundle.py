@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import shutil
 
+import numpy as np
 import pytest
 
 from elm_desktop.clinical.draft_check import checked_generation
@@ -178,17 +179,36 @@ def test_no_draft_is_generated_for_a_recording_only_fairly_typical_of_the_traini
             assert generated.sections == {} and f"{percentile:.1%}" in generated.withheld
 
 
-def test_a_generator_trained_with_the_muscle_index_reads_the_measured_one(tmp_path, elm_bundle):
-    from elm_desktop.analysis import analyze
+def test_a_generator_trained_with_the_muscle_index_reads_the_measured_one(
+    tmp_path, elm_bundle, monkeypatch
+):
+    from dataclasses import replace
+
+    from elm_desktop.analysis import analyze, generate_draft
     from elm_desktop.runtime import Engine
+    from elm_desktop.runtime.draft_generator import BundleGenerator
 
     checkpoint, files, prompt = _tiny_generator(tmp_path / "tiny-muscle", muscle=True)
     bundle = shutil.copytree(elm_bundle, tmp_path / "bundle")
-    entry = {"prompt": prompt, "sections": ["IMPRESSION"], "max_new_tokens": 64}
+    entry = {"prompt": prompt, "sections": ["IMPRESSION"], "max_new_tokens": 64, "crops": 12}
     entry |= {"measured_muscle": True, "source": {"checkpoint": "tiny-muscle"}}
     write_generator(bundle, files, entry)
-    result = analyze(write_edf(tmp_path / "short.edf"), Engine(Bundle.load(bundle), device="cpu"))
-    # The recording's crops reach the decoder with their measured muscle index (one column
-    # wider than the embeddings, as the projector was trained): it drafts.
-    assert len(result.muscle_artifact.crop_index) == result.n_crops
+    seen = []
+    stream = BundleGenerator.stream
+    monkeypatch.setattr(
+        BundleGenerator,
+        "stream",
+        lambda self, crops, *a: seen.append(crops) or stream(self, crops, *a),
+    )
+    engine = Engine(Bundle.load(bundle), device="cpu")
+    # Two minutes: 24 crops, of which the generator is given 12 evenly spaced ones.
+    result = analyze(write_edf(tmp_path / "two-minutes.edf", seconds=120), engine)
     assert list(result.generated.sections) == ["IMPRESSION"]
+    crops = seen[-1]
+    chosen = np.linspace(0, result.n_crops - 1, 12).round().astype(int)
+    assert crops.shape == (12, result.crop_embeddings.shape[1] + 1)
+    np.testing.assert_allclose(crops[:, :-1], result.crop_embeddings[chosen])
+    np.testing.assert_allclose(crops[:, -1], np.asarray(result.muscle_artifact.crop_index)[chosen])
+    # Without a measurement the draft is withheld, saying why, not decoded from the wrong width.
+    withheld = generate_draft(replace(result, muscle_artifact=None), engine, load_knowledge_base())
+    assert not withheld.sections and "muscle" in withheld.withheld
