@@ -9,8 +9,8 @@ free-text prompts exactly as the EEG side does (:func:`~elm_desktop.clinical.sco
 into the same :class:`~elm_desktop.analysis.AnalysisResult`. The windows play the part of crops.
 What the reader found wrong with the file (a lead that carries another's signal, reordered
 leads) comes first in the result's notice. The draft is an ECG report
-(:func:`~elm_desktop.clinical.ecg_report.draft_ecg_report`: the rate measured from the R peaks
-of lead II, then only the findings the scores support over their calibrated thresholds), and
+(:func:`~elm_desktop.clinical.ecg_report.draft_ecg_report`: the rate measured from the QRS
+complexes of all 12 leads, then only the findings the scores support over their calibrated thresholds), and
 the similar cases come from an archive of the same ECG model
 (:func:`~elm_desktop.analysis.search_archive`): an archive of EEG embeddings gives none. When the
 bundle carries a familiarity reference of its training ECGs, the record is placed against it as
@@ -58,11 +58,8 @@ from elm_desktop.progress import CancelToken, ProgressCallback
 from elm_desktop.runtime import Engine
 from elm_desktop.signals.ecg import read_ecg
 from elm_desktop.signals.ecg.model_input import ecg_model_input
-from elm_desktop.signals.heart_rate import detect_r_peaks
+from elm_desktop.signals.ecg.qrs import detect_qrs
 from elm_desktop.signals.modality import get_modality
-
-#: The lead whose R peaks give the draft's rate (the rhythm strip's lead).
-RATE_LEAD = "II"
 
 
 def ecg_knowledge_base(model_path: str | Path | None = None) -> KnowledgeBase:
@@ -201,7 +198,7 @@ def analyze_ecg(
         search_archive(result, archive)
     timings["search"] = time.perf_counter() - mark
     mark = time.perf_counter()
-    peaks, _ = detect_r_peaks(ecg.lead(RATE_LEAD), ecg.sfreq)
+    peaks = detect_qrs(ecg.samples_mv, ecg.sfreq)
     facts = EcgFacts(
         duration_s=ecg.duration,
         sfreq=ecg.sfreq,
@@ -209,7 +206,6 @@ def analyze_ecg(
         derived_leads=tuple(ecg.derived_leads),
         source_format=ecg.source_format,
         peaks_s=np.asarray(peaks, np.float64) / ecg.sfreq,
-        rate_lead=RATE_LEAD,
         warnings=tuple(ecg.warnings),
         unfamiliar=result.familiarity.statement
         if result.familiarity is not None and result.familiarity.unfamiliar

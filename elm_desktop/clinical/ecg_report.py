@@ -1,4 +1,4 @@
-"""The draft ECG report: rate from the R peaks, then what the ECG model's scores support.
+"""The draft ECG report: rate from the QRS complexes, then what the ECG model's scores support.
 
 The EEG draft (:mod:`.report`) follows an EEG report; an ECG is read in another order: rate,
 rhythm, conduction, axis, voltage, ST-T and QT, ectopy, then the interpretation. The draft is
@@ -7,9 +7,9 @@ reasons, overruled findings), so the same panel, export and sign-off serve both.
 
 It states only what the recording supports, with the EEG draft's guards:
 
-- the **rate** is measured, never taken from the model: R peaks found in lead II
-  (:func:`~elm_desktop.signals.heart_rate.detect_r_peaks`), 60 over their mean RR interval;
-  with fewer than :data:`MIN_BEATS` peaks the rate is left to the reviewer;
+- the **rate** is measured, never taken from the model: QRS complexes found across the 12
+  leads (:func:`~elm_desktop.signals.ecg.qrs.detect_qrs`), 60 over their mean RR interval;
+  with fewer than :data:`MIN_BEATS` complexes the rate is left to the reviewer;
 - a **finding** is stated only when its probability reaches its calibrated threshold (the
   bundle's ``phenotypes.toml``: maximum F1 on the val split) and the record-level "Normal ECG"
   score allows it, as on the EEG side (:func:`~elm_desktop.clinical.report.record_impression`:
@@ -19,7 +19,7 @@ It states only what the recording supports, with the EEG draft's guards:
   (``calibration_auroc`` in the bundle's ``phenotypes.toml``) under
   :data:`MIN_CALIBRATION_AUROC` (the shipped model's premature atrial complexes: 0.47);
 - findings the measurement or each other rule out are **not stated**, and the MODEL FINDINGS
-  section says why: a sinus rhythm named by a rate the R peaks contradict (bradycardia under
+  section says why: a sinus rhythm named by a rate the QRS complexes contradict (bradycardia under
   60/min, tachycardia over 100/min, sinus rhythm 60-100/min, :data:`RATE_SLACK_BPM` either
   side), atrial fibrillation on RR intervals that are regular (coefficient of variation under
   :data:`AF_MIN_RR_CV`), two rhythms at once (neither is stated), first-degree AV block
@@ -55,7 +55,7 @@ from elm_desktop.clinical.report import (
 )
 from elm_desktop.clinical.zeroshot import FindingScore
 
-#: Fewest R peaks for a measured rate (two RR intervals).
+#: Fewest QRS complexes for a measured rate (two RR intervals).
 MIN_BEATS = 3
 #: Tolerance of the rate limits that name a sinus rhythm, in beats per minute.
 RATE_SLACK_BPM = 3.0
@@ -100,9 +100,7 @@ class EcgFacts:
     source_format : str
         The file format (``"WFDB"``, ``"HL7 aECG"``, ...).
     peaks_s : numpy.ndarray
-        Times of the R peaks found in :attr:`rate_lead`, in seconds.
-    rate_lead : str
-        The lead the R peaks were found in.
+        Times of the QRS complexes found across the 12 leads, in seconds.
     warnings : tuple of str
         What the reader found wrong with the file (a lead carrying another's signal).
     unfamiliar : str or None
@@ -116,20 +114,19 @@ class EcgFacts:
     derived_leads: tuple[str, ...] = ()
     source_format: str = ""
     peaks_s: np.ndarray = field(default_factory=lambda: np.zeros(0))
-    rate_lead: str = "II"
     warnings: tuple[str, ...] = ()
     unfamiliar: str | None = None
 
     @property
     def rate_bpm(self) -> float | None:
-        """60 over the mean RR interval; None with fewer than :data:`MIN_BEATS` R peaks."""
+        """60 over the mean RR interval; None with fewer than :data:`MIN_BEATS` complexes."""
         if len(self.peaks_s) < MIN_BEATS:
             return None
         return float(60.0 / np.mean(np.diff(self.peaks_s)))
 
     @property
     def rr_cv(self) -> float | None:
-        """Coefficient of variation of the RR intervals; None with too few R peaks."""
+        """Coefficient of variation of the RR intervals; None with too few complexes."""
         if len(self.peaks_s) < MIN_BEATS:
             return None
         rr = np.diff(self.peaks_s)
@@ -148,12 +145,12 @@ def rhythm_conflict(finding_id: str, facts: EcgFacts) -> str | None:
     Returns
     -------
     str or None
-        A clause for MODEL FINDINGS, e.g. ``"the R peaks give 78/min"``.
+        A clause for MODEL FINDINGS, e.g. ``"the QRS complexes give 78/min"``.
     """
     rate, cv = facts.rate_bpm, facts.rr_cv
     if finding_id in RHYTHMS and rate is None:
-        return f"too few R peaks in lead {facts.rate_lead} to check the rhythm"
-    measured = f"the R peaks in lead {facts.rate_lead} give {rate:.0f}/min" if rate else ""
+        return "too few QRS complexes to check the rhythm"
+    measured = f"the QRS complexes give {rate:.0f}/min" if rate else ""
     if finding_id == "sinus_bradycardia" and rate >= 60 + RATE_SLACK_BPM:
         return measured
     if finding_id == "sinus_tachycardia" and rate <= 100 - RATE_SLACK_BPM:
@@ -307,13 +304,12 @@ def _rate_sentence(facts: EcgFacts) -> DraftSentence:
     rate = facts.rate_bpm
     if rate is None:
         return DraftSentence(
-            f"Not measured: fewer than {MIN_BEATS} R peaks found in lead {facts.rate_lead}. "
-            + TO_COMPLETE,
+            f"Not measured: fewer than {MIN_BEATS} QRS complexes found. " + TO_COMPLETE,
             "reviewer",
         )
     return DraftSentence(
-        f"Ventricular rate {rate:.0f}/min ({len(facts.peaks_s)} R peaks in lead "
-        f"{facts.rate_lead}, RR variation {facts.rr_cv:.2f}).",
+        f"Ventricular rate {rate:.0f}/min ({len(facts.peaks_s)} QRS complexes across the "
+        f"leads, RR variation {facts.rr_cv:.2f}).",
         "file",
     )
 

@@ -146,7 +146,7 @@ class DraftReport:
         photic stimulation): whatever their score, the draft neither states nor denies them.
     held : dict of str to str
         Findings over their thresholds that the draft does not state for another reason than
-        the record-level score, with the reason (the ECG draft: a rate the R peaks contradict,
+        the record-level score, with the reason (the ECG draft: a rate the QRS complexes contradict,
         two findings that exclude each other).
     """
 

@@ -123,7 +123,7 @@ class PhenotypePanel(QWidget):
         the record-level score calls the record normal (see the draft's reasons); findings in
         ``unassessed`` are responses to a procedure the recording does not show; findings in
         ``held`` are over their thresholds but not stated by the draft, for the reason given
-        (the ECG draft: e.g. a rate the R peaks contradict). All are italic, with the bar of an
+        (the ECG draft: e.g. a rate the QRS complexes contradict). All are italic, with the bar of an
         absent finding.
         """
         held = held or {}

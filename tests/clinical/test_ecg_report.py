@@ -86,8 +86,8 @@ def test_a_rhythm_the_r_peaks_contradict_is_not_stated(kb):
     draft = draft_ecg_report(facts(80), kb, "m", found)
     assert section(draft, "RHYTHM") == TO_COMPLETE
     assert "sinus_bradycardia" not in draft.asserted
-    assert draft.held["sinus_bradycardia"] == "the R peaks in lead II give 80/min"
-    assert "Sinus bradycardia: not stated: the R peaks in lead II give 80/min" in section(
+    assert draft.held["sinus_bradycardia"] == "the QRS complexes give 80/min"
+    assert "Sinus bradycardia: not stated: the QRS complexes give 80/min" in section(
         draft, MODEL_FINDINGS
     )
     # The same score at a slow measured rate is stated.
@@ -143,7 +143,7 @@ def test_the_record_score_overrules_abnormal_findings_and_st_is_stated_only_over
 
 def test_too_few_beats_leave_rate_and_rhythm_to_the_reviewer(kb):
     draft = draft_ecg_report(facts(30, seconds=3), kb, "m", scores(kb, {"sinus_bradycardia": 0.9}))
-    assert section(draft, "RATE").startswith("Not measured: fewer than 3 R peaks")
+    assert section(draft, "RATE").startswith("Not measured: fewer than 3 QRS complexes")
     assert section(draft, "RHYTHM") == TO_COMPLETE
 
 

@@ -160,7 +160,7 @@ def test_a_finding_the_draft_holds_back_is_not_shown_as_called(ecg_window):
         FindingScore(f, kb[f].label, p, 0.5, p >= 0.5, kb[f].abnormal, np.array([p], np.float32))
         for f, p in (("sinus_bradycardia", 0.9), ("sinus_rhythm", 0.8), ("lbbb", 0.1))
     ]
-    why = "the R peaks in lead II give 80/min"
+    why = "the QRS complexes give 80/min"
     panel = ecg_window.phenotype_panel
     panel.set_scores(scores, kb, None, held={"sinus_bradycardia": why})
     items = {f: panel.table.item(row, 0) for row, f in enumerate(panel.finding_ids)}
