@@ -3,7 +3,7 @@
 For every test record (patients never seen in training) the shipped ECG bundle analyses the
 WFDB file as the program does (``analyze_ecg``), and the draft is compared with the manifest:
 
-- the **rate** the draft states (R peaks of lead II) against the manifest's heart rate;
+- the **rate** the draft states (QRS complexes of the 12 leads) against the manifest's heart rate;
 - the **rhythm** it states (or leaves to the reviewer) against the record's rhythm;
 - every **finding it states**: true when the record has it (precision), and every finding the
   record has: stated or not (recall), over all findings but the rhythm;
