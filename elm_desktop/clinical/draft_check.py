@@ -191,7 +191,11 @@ def _artifact_kinds(asserted: list[Mention]) -> tuple[bool, bool]:
     """Whether the asserted artifact mentions name muscle, and whether they name another kind
     (electrode, movement, eyes: held to the score): "muscle and electrode artifact" names both."""
     artifact = [m for m in asserted if m.finding_id == ARTIFACT]
-    muscle = any(_MUSCLE.search(m.clause) for m in artifact)
+    # The words up to the mention's own term: "muscle and electrode artifact" names muscle,
+    # "electrode artifact without muscle artifact" does not (its muscle mention is negated).
+    muscle = any(
+        _MUSCLE.search(m.clause[: m.clause.find(m.phrase) + len(m.phrase)]) for m in artifact
+    )
     other = any(not _MUSCLE.search(m.phrase) for m in artifact)
     return muscle, other
 

@@ -94,6 +94,7 @@ def test_a_muscle_sentence_is_held_to_the_measurement_not_the_score(present, mar
         ("Muscle and electrode artifact are seen.", 0.01, True, False),
         ("Muscle and electrode artifact are seen.", 0.9, True, True),
         ("There is no muscle artifact.", 0.01, False, True),
+        ("Electrode artifact without muscle artifact.", 0.9, False, True),
     ],
 )
 def test_each_kind_of_artifact_in_a_sentence_is_held_to_its_own_evidence(
