@@ -30,6 +30,8 @@ from dataclasses import dataclass
 import numpy as np
 import scipy.fft
 
+from elm_desktop.signals.time_labels import elapsed
+
 #: The bipolar derivations over the temporalis muscles.
 TEMPORAL_DERIVATIONS = ("F7-T3", "T3-T5", "F8-T4", "T4-T6", "T3-C3", "C4-T4")
 #: The band of muscle activity measured, in Hz.
@@ -58,11 +60,15 @@ class MuscleArtifact:
     present : bool
         Whether, within one crop, one derivation has at least two burst windows (the largest
         crop index reaches :data:`BURST_LOG_RATIO`).
+    strongest_s : float or None
+        Start of the crop of the largest index, in seconds from the recording's start (where
+        the reviewer looks first); None when no muscle is measured.
     """
 
     crop_index: tuple[float, ...]
     burst_s: float
     present: bool
+    strongest_s: float | None = None
 
 
 def crop_muscle_power(
@@ -119,10 +125,12 @@ def muscle_artifact(power: np.ndarray) -> MuscleArtifact | None:
     per_crop = ratio.reshape(n_derivations, n_crops, n_windows)
     second = np.sort(per_crop, axis=2)[:, :, -2]  # two windows of one crop, not one transient
     index = np.clip(second.max(axis=0), 0.0, INDEX_LIMIT)
+    present = bool(index.max() >= BURST_LOG_RATIO)
     return MuscleArtifact(
         crop_index=tuple(round(float(v), 4) for v in index),
         burst_s=float((ratio >= BURST_LOG_RATIO).any(axis=0).sum() * WINDOW_S),
-        present=bool(index.max() >= BURST_LOG_RATIO),
+        present=present,
+        strongest_s=float(np.argmax(index) * n_windows * WINDOW_S) if present else None,
     )
 
 
@@ -142,4 +150,7 @@ def muscle_words(measured: MuscleArtifact | None) -> str:
         return "not measured"
     if not measured.present:
         return "no muscle artifact measured in the temporal derivations"
-    return f"muscle artifact measured in the temporal derivations ({measured.burst_s:.1f} s)"
+    where = (
+        "" if measured.strongest_s is None else f"; strongest at {elapsed(measured.strongest_s)}"
+    )
+    return f"muscle artifact measured in the temporal derivations ({measured.burst_s:.1f} s{where})"

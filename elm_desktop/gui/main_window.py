@@ -12,6 +12,7 @@ was started for, and its result is dropped when that review is no longer the ope
 
 from __future__ import annotations
 
+import html
 import json
 from collections.abc import Callable
 from pathlib import Path
@@ -36,7 +37,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from elm_desktop.analysis import provenance
+from elm_desktop.analysis import AnalysisResult, provenance
 from elm_desktop.archive import content_hash
 from elm_desktop.archive.ingest import model_id
 from elm_desktop.clinical import EmptyPromptError, check_prompt
@@ -331,6 +332,7 @@ class MainWindow(QMainWindow):
         self._build_review_docks()
         self.resizeDocks([self.docks[0]], [430], Qt.Orientation.Horizontal)
         self.phenotype_panel.finding_clicked.connect(self.show_finding)
+        self.phenotype_panel.measured_link_clicked.connect(self.show_measured)
         self.prompt_panel.prompt_requested.connect(self.score_prompt)
         self.prompt_panel.prompt_selected.connect(self.show_prompt)
         self.prompt_panel.peak_clicked.connect(self.trace_view.centre_on)
@@ -1062,12 +1064,7 @@ class MainWindow(QMainWindow):
             unassessed=result.draft.unassessed if result.draft is not None else (),
             held=result.draft.held if result.draft is not None else None,
         )
-        self.phenotype_panel.set_measured(
-            ""
-            if ecg
-            else f"Posterior rhythm: {rhythm_words(result.posterior_rhythm)}\n"
-            f"Muscle artifact: {muscle_words(result.muscle_artifact)}"
-        )
+        self.phenotype_panel.set_measured("" if ecg else _measured_text(result))
         self._show_provenance(result.provenance)
         self._show_familiarity(result.familiarity)
         no_archive = ecg and not result.similar_cases and not self.ecg_archive_path.exists()
@@ -1111,6 +1108,12 @@ class MainWindow(QMainWindow):
             self.prompt_panel.show_curve(prompt, result.crop_starts_s, result.window_s)
             self.phenotype_panel.table.clearSelection()
         self.overview.set_prompt_curve(result.crop_starts_s, result.window_s, curve)
+
+    def show_measured(self, what: str) -> None:
+        """Go to where a measurement is strongest ("muscle": the crop of the largest index)."""
+        muscle = None if self.result is None else self.result.muscle_artifact
+        if what == "muscle" and muscle is not None and muscle.strongest_s is not None:
+            self.trace_view.centre_on(muscle.strongest_s + self.result.window_s / 2)
 
     def show_finding(self, finding_id: str) -> None:
         """Jump to a finding's top segment (its own evidence) and draw its per-crop curve."""
@@ -1663,3 +1666,13 @@ class MainWindow(QMainWindow):
         self.settings.set_window_state(self.saveGeometry(), self.saveState())
         self.settings.sync()
         super().closeEvent(event)
+
+
+def _measured_text(result: AnalysisResult) -> str:
+    """The phenotype panel's measured line of an EEG result (rich text): the posterior rhythm,
+    and the muscle artifact, linked to where it is strongest."""
+    rhythm = html.escape(rhythm_words(result.posterior_rhythm))
+    muscle = html.escape(muscle_words(result.muscle_artifact))
+    if result.muscle_artifact is not None and result.muscle_artifact.strongest_s is not None:
+        muscle = f'<a href="muscle">{muscle}</a>'
+    return f"Posterior rhythm: {rhythm}<br>Muscle artifact: {muscle}"

@@ -60,6 +60,8 @@ class PhenotypePanel(QWidget):
     """Finding scores, best first; emits :attr:`finding_clicked` with a finding id."""
 
     finding_clicked = Signal(str)
+    #: The ``href`` of a link in the measured line ("muscle": go to the strongest burst).
+    measured_link_clicked = Signal(str)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -70,6 +72,8 @@ class PhenotypePanel(QWidget):
         self.notice.setWordWrap(True)
         self.measured = QLabel("")
         self.measured.setWordWrap(True)
+        self.measured.setTextFormat(Qt.TextFormat.RichText)
+        self.measured.linkActivated.connect(self.measured_link_clicked)
         self.measured.setToolTip("Measured in the recording's signal, not scored by the model")
         self.measured.setVisible(False)
         self.table = QTableWidget(0, 2)
@@ -95,7 +99,8 @@ class PhenotypePanel(QWidget):
         self.provenance.setText(f"<i>Model trained on: {html.escape(statement)}</i>")
 
     def set_measured(self, text: str) -> None:
-        """Show what was measured in the signal (the posterior rhythm); empty: nothing."""
+        """Show what was measured in the signal (rich text: the posterior rhythm, the muscle
+        artifact with a link to where it is strongest); empty: nothing."""
         self.measured.setText(text)
         self.measured.setVisible(bool(text))
 

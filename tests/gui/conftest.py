@@ -7,13 +7,21 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from scipy import signal
 
 from elm_desktop.synth.edf_writer import Annotation, EdfWriter, SignalHeader
 from elm_desktop.synth.electrodes import ELECTRODES
 
 
-def write_edf(path: Path, seconds: int = 60, sfreq: int = 256, n_annotations: int = 3) -> Path:
-    """Write a 21-electrode EDF+ file of alpha-like noise with evenly spaced annotations."""
+def write_edf(
+    path: Path,
+    seconds: int = 60,
+    sfreq: int = 256,
+    n_annotations: int = 3,
+    muscle_at_s: float | None = None,
+) -> Path:
+    """Write a 21-electrode EDF+ file of alpha-like noise with evenly spaced annotations, and
+    with ``muscle_at_s`` a 2 s burst of 30-45 Hz activity at T3 from then."""
     rng = np.random.default_rng(7)
     t = np.arange(seconds * sfreq) / sfreq
     data = 20.0 * rng.standard_normal((len(ELECTRODES), t.size))
@@ -22,6 +30,11 @@ def write_edf(path: Path, seconds: int = 60, sfreq: int = 256, n_annotations: in
         * np.sin(2 * np.pi * 10.0 * t)[None, :]
         * np.linspace(0.2, 1.0, len(ELECTRODES))[:, None]
     )
+    if muscle_at_s is not None:
+        span = slice(int(muscle_at_s * sfreq), int((muscle_at_s + 2.0) * sfreq))
+        sos = signal.butter(4, [30.0, 45.0], "bandpass", fs=sfreq, output="sos")
+        burst = signal.sosfilt(sos, rng.standard_normal(span.stop - span.start))
+        data[ELECTRODES.index("T3"), span] += 60.0 * burst / burst.std()
     signals = [SignalHeader(f"EEG {name.upper()}-REF", -1000.0, 1000.0) for name in ELECTRODES]
     onsets = np.linspace(1.0, seconds - 2.0, n_annotations)
     notes = [Annotation(float(onset), 0.0, f"event {i}") for i, onset in enumerate(onsets)]
@@ -115,12 +128,13 @@ def corpus(tmp_path_factory, elm_bundle):
 
 @pytest.fixture
 def analysed_window(qtbot, corpus, elm_bundle):
-    """Return a function that opens a new real window on the corpus's first recording, waits
-    for its fingerprint and analyses it."""
+    """Return a function that opens a new real window on the corpus's first recording (or the
+    file it is given), waits for its fingerprint and analyses it."""
     from elm_desktop.gui.main_window import MainWindow
 
-    def make():
+    def make(path: Path | None = None):
         recording, archive = corpus
+        recording = recording if path is None else path
         window = MainWindow(bundle_path=elm_bundle, archive_path=archive)
         window.draft_question = discard_on_teardown
         qtbot.addWidget(window)

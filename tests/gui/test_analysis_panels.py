@@ -6,6 +6,8 @@ scores), the recordings come from ``synth``, and the archive is a real SQLite st
 
 from __future__ import annotations
 
+import html
+
 import numpy as np
 import pytest
 from PySide6.QtCore import Qt
@@ -13,6 +15,7 @@ from PySide6.QtGui import QColor
 
 from elm_desktop.clinical.muscle_artifact import muscle_words
 from elm_desktop.gui.palette import LIGHT
+from tests.gui.conftest import write_edf
 
 
 @pytest.fixture
@@ -144,6 +147,19 @@ def test_a_new_recording_clears_the_overview_curves(analysed):
     assert attention_pixels() == 0
 
 
+def test_the_measured_muscle_links_to_its_strongest_burst(analysed_window, tmp_path, qtbot):
+    """A recording with a burst of fast activity at T3 in its 8th crop: the line names where it
+    is strongest, and its link moves the traces there."""
+    window = analysed_window(write_edf(tmp_path / "muscle.edf", muscle_at_s=37.0))
+    measured = window.result.muscle_artifact
+    assert measured.present and measured.strongest_s == 35.0
+    assert '<a href="muscle">' in window.phenotype_panel.measured.text()
+    window.trace_view.centre_on(100.0)
+    window.phenotype_panel.measured.linkActivated.emit("muscle")
+    start, end = window.trace_view.visible_range()
+    assert start <= 37.5 <= end and start > 20.0
+
+
 def test_the_measured_rhythm_and_muscle_show_beside_the_scores(analysed, edf_path, qtbot):
     panel = analysed.phenotype_panel
     rhythm = analysed.result.posterior_rhythm
@@ -152,8 +168,8 @@ def test_the_measured_rhythm_and_muscle_show_beside_the_scores(analysed, edf_pat
         assert f"Posterior rhythm: {rhythm.frequency_hz:.1f} Hz" in panel.measured.text()
     else:
         assert "Posterior rhythm: no clear posterior rhythm measured" in panel.measured.text()
-    muscle = muscle_words(analysed.result.muscle_artifact)
-    assert panel.measured.text().endswith(f"\nMuscle artifact: {muscle}")
+    measured = analysed.result.muscle_artifact
+    assert f"Muscle artifact: {html.escape(muscle_words(measured))}" in panel.measured.text()
     with qtbot.waitSignal(analysed.recording_opened, timeout=10000):
         analysed.open_file(edf_path)  # another recording: nothing of this one stays
     assert not panel.measured.isVisible() and panel.measured.text() == ""
