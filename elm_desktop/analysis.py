@@ -67,6 +67,7 @@ from elm_desktop.clinical.muscle_artifact import (
     MuscleArtifact,
     crop_muscle_power,
     muscle_artifact,
+    with_crop_index,
 )
 from elm_desktop.clinical.posterior_rhythm import (
     PosteriorRhythm,
@@ -571,7 +572,8 @@ def bundle_generator(engine: Engine) -> BundleGenerator | None:
 #: than the scores' warning (0.97), for a generated text states findings outright. Chosen on
 #: validation recordings (``benchmarks/celm_long_recordings.py``): with the warning alone the
 #: demo generator of the time drafted 26 of 200 recordings of the two unseen generator
-#: families, 75 % of their findings false; at 0.80 none of them, and 76 of 100 of its own family's val recordings.
+#: families, 75 % of their findings false; at 0.80 none of them, and 76 of 100 of its own
+#: family's val recordings.
 GENERATION_MAX_PERCENTILE = 0.80
 
 
@@ -628,8 +630,7 @@ def generate_draft(
                 "has none measured.",
                 name,
             )
-        index = np.asarray(result.muscle_artifact.crop_index, np.float32)
-        crops = np.concatenate([crops, index[:, None]], axis=1)
+        crops = with_crop_index(crops, result.muscle_artifact)
     limit = int(generator.entry.get("crops", len(crops)))
     if len(crops) > limit:  # evenly spaced, as many as the generator was trained on
         crops = crops[np.linspace(0, len(crops) - 1, limit).round().astype(int)]

@@ -10,7 +10,8 @@ into the same :class:`~elm_desktop.analysis.AnalysisResult`. The windows play th
 What the reader found wrong with the file (a lead that carries another's signal, reordered
 leads) comes first in the result's notice. The draft is an ECG report
 (:func:`~elm_desktop.clinical.ecg_report.draft_ecg_report`: the rate measured from the QRS
-complexes of all 12 leads, then only the findings the scores support over their calibrated thresholds), and
+complexes of all 12 leads, then only the findings the scores support over their calibrated
+thresholds), and
 the similar cases come from an archive of the same ECG model
 (:func:`~elm_desktop.analysis.search_archive`): an archive of EEG embeddings gives none. When the
 bundle carries a familiarity reference of its training ECGs, the record is placed against it as

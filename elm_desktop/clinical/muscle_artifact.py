@@ -134,6 +134,24 @@ def muscle_artifact(power: np.ndarray) -> MuscleArtifact | None:
     )
 
 
+def with_crop_index(embeddings: np.ndarray, measured: MuscleArtifact) -> np.ndarray:
+    """Crop embeddings with each crop's muscle index as a last column: the input of a report
+    generator trained with ``measured_muscle``, in training and at the workstation alike.
+
+    Parameters
+    ----------
+    embeddings : ndarray, shape (n_crops, dim)
+    measured : MuscleArtifact
+        Of the same recording (one index per crop, in the same order).
+
+    Returns
+    -------
+    ndarray, shape (n_crops, dim + 1), float32
+    """
+    index = np.asarray(measured.crop_index, np.float32)[:, None]
+    return np.concatenate([np.asarray(embeddings, np.float32), index], axis=1)
+
+
 def muscle_words(measured: MuscleArtifact | None) -> str:
     """What was measured, in words for the reviewer.
 

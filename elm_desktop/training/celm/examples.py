@@ -2,9 +2,8 @@
 
 An example is one recording: its crop embeddings from the frozen ELM encoder (L2-normalised, the
 space zero-shot scoring uses), optionally each crop's measured muscle artifact beside its
-embedding and the encoder's zero-shot finding scores, the patient
-history and the target section JSON from its reference report, and its ground-truth findings
-(for evaluation).
+embedding and the encoder's zero-shot finding scores, the patient history and the target
+section JSON from its reference report, and its ground-truth findings (for evaluation).
 """
 
 from __future__ import annotations
@@ -22,6 +21,7 @@ from elm_desktop.clinical.muscle_artifact import (
     MuscleArtifact,
     crop_muscle_power,
     muscle_artifact,
+    with_crop_index,
 )
 from elm_desktop.signals.montages import ELM_CHANNELS
 from elm_desktop.training.celm.sections import patient_history, target_json
@@ -189,10 +189,7 @@ def with_muscle_index(
     embeddings: list[np.ndarray], muscle: list[MuscleArtifact]
 ) -> list[np.ndarray]:
     """Each recording's crop embeddings with its crops' muscle index as a last column."""
-    return [
-        np.concatenate([crops, np.asarray(m.crop_index, np.float32)[:, None]], axis=1)
-        for crops, m in zip(embeddings, muscle, strict=True)
-    ]
+    return [with_crop_index(crops, m) for crops, m in zip(embeddings, muscle, strict=True)]
 
 
 def make_examples(
