@@ -328,7 +328,10 @@ def evaluate_corpus(
         knowledge_base = with_thresholds(
             knowledge_base,
             calibrated_thresholds(
-                chosen[calibration_split], root, engine, knowledge_base, calibration_split
+                [(root / e["edf"], e) for e in chosen[calibration_split]],
+                engine,
+                knowledge_base,
+                calibration_split,
             ),
         )
 
@@ -388,28 +391,28 @@ def evaluate_corpus(
 
 
 def calibrated_thresholds(
-    entries: list[dict],
-    root: Path,
+    recordings: list[tuple[Path, dict]],
     engine,
     knowledge_base,
     split: str,
     prompt_style: str | None = None,
 ) -> dict[str, float]:
-    """Analyse a corpus's ``entries`` and return each finding's threshold of maximum F1 there.
+    """Analyse labelled recordings and return each finding's threshold of maximum F1 there.
 
-    ``root`` is the corpus folder the entries' paths are relative to; ``split`` names them in
-    the progress line; ``prompt_style`` scores the findings (default: the knowledge base's).
-    Findings that no entry has (or every entry has) get no threshold.
+    ``recordings`` pairs each EDF path with its manifest entry (they may come from several
+    corpora); ``split`` names them in the progress line; ``prompt_style`` scores the findings
+    (default: the knowledge base's). Findings that no entry has (or every entry has) get no
+    threshold.
     """
     from elm_desktop.analysis import analyze
     from elm_desktop.clinical.evaluation import calibrate_thresholds
 
     labels: dict[str, list[bool]] = {}
     probabilities: dict[str, list[float]] = {}
-    for entry in each_with_progress(entries, f"calibrating on {split}"):
-        result = analyze(
-            root / entry["edf"], engine, knowledge_base=knowledge_base, prompt_style=prompt_style
-        )
+    paths = [path for path, _ in recordings]
+    entries = each_with_progress([entry for _, entry in recordings], f"calibrating on {split}")
+    for path, entry in zip(paths, entries, strict=True):
+        result = analyze(path, engine, knowledge_base=knowledge_base, prompt_style=prompt_style)
         for score in result.findings:
             labels.setdefault(score.finding_id, []).append(score.finding_id in _truth(entry))
             probabilities.setdefault(score.finding_id, []).append(score.probability)

@@ -67,13 +67,20 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "calibrate",
         help="choose each finding's threshold on a labelled corpus and store it in the bundle",
         description=(
-            "Analyse one split of a corpus (manifest.jsonl with findings, as `elm-desktop "
-            "synth` writes), choose each finding's threshold of maximum F1 there, and write "
-            "them into the bundle's phenotypes.toml. A user's phenotypes.toml still wins."
+            "Analyse one split of one or more corpora (manifest.jsonl with findings, as "
+            "`elm-desktop synth` writes), choose each finding's threshold of maximum F1 there, "
+            "and write them into the bundle's phenotypes.toml. A user's phenotypes.toml still "
+            "wins."
         ),
     )
     calibrate.add_argument("bundle", type=Path, help="bundle folder to calibrate")
-    calibrate.add_argument("--corpus", required=True, type=Path, help="corpus manifest.jsonl")
+    calibrate.add_argument(
+        "--corpus",
+        required=True,
+        type=Path,
+        action="append",
+        help="corpus folder or manifest.jsonl (repeat for each corpus the model was trained on)",
+    )
     calibrate.add_argument("--split", default="val", help="split to calibrate on (default: val)")
     calibrate.add_argument(
         "--out", type=Path, default=None, help="also write the thresholds to this TOML file"
@@ -212,6 +219,11 @@ def _import_elm(args: argparse.Namespace) -> int:
     return 0
 
 
+def _corpus_name(corpus: Path) -> str:
+    """A corpus's folder name, given the folder or its manifest."""
+    return corpus.name if corpus.is_dir() else corpus.parent.name
+
+
 def _calibrate(args: argparse.Namespace) -> int:
     from elm_desktop.cli.analyze import calibrated_thresholds, load_engine
     from elm_desktop.clinical.evaluation import thresholds_toml
@@ -221,12 +233,15 @@ def _calibrate(args: argparse.Namespace) -> int:
     from elm_desktop.runtime.bundle import write_phenotypes
     from elm_desktop.synth import MANIFEST_NAME, read_manifest
 
-    manifest = args.corpus / MANIFEST_NAME if args.corpus.is_dir() else args.corpus
-    if not manifest.is_file():
-        raise ConfigError(f"no corpus manifest at {manifest} (`elm-desktop synth` writes one)")
-    entries = [e for e in read_manifest(manifest) if e.get("split") == args.split]
-    if not entries:
-        raise ConfigError(f"{manifest} has no recording in split {args.split!r}")
+    recordings = []
+    for corpus in args.corpus:
+        manifest = corpus / MANIFEST_NAME if corpus.is_dir() else corpus
+        if not manifest.is_file():
+            raise ConfigError(f"no corpus manifest at {manifest} (`elm-desktop synth` writes one)")
+        entries = [e for e in read_manifest(manifest) if e.get("split") == args.split]
+        if not entries:
+            raise ConfigError(f"{manifest} has no recording in split {args.split!r}")
+        recordings += [(manifest.parent / e["edf"], e) for e in entries]
     check_output_file(args.out, "--out")
     engine = load_engine(args.bundle, args.device)
     if not engine.bundle.has_text:
@@ -236,12 +251,11 @@ def _calibrate(args: argparse.Namespace) -> int:
         )
     # Calibrate from the built-in thresholds, not from an earlier calibration or the user's.
     base = load_knowledge_base(user_path=os.devnull)
-    thresholds = calibrated_thresholds(
-        entries, manifest.parent, engine, base, args.split, args.prompt_style
-    )
+    thresholds = calibrated_thresholds(recordings, engine, base, args.split, args.prompt_style)
+    corpora = ", ".join(_corpus_name(corpus) for corpus in args.corpus)
     note = (
-        f"maximum F1 on the {args.split} split of {manifest.parent.name} "
-        f"({len(entries)} recordings), {len(thresholds)} findings, {args.prompt_style} prompts"
+        f"maximum F1 on the {args.split} split of {corpora} "
+        f"({len(recordings)} recordings), {len(thresholds)} findings, {args.prompt_style} prompts"
     )
     text = thresholds_toml(
         thresholds, f"Finding thresholds for {engine.bundle.name}: {note}.", args.prompt_style

@@ -72,13 +72,20 @@ def test_calibrate_stores_thresholds_that_analysis_uses(
     from elm_desktop.synth import generate_corpus, read_manifest
 
     manifest = generate_corpus(tmp_path / "corpus", n=6, minutes=0.5, seed=5, workers=1)
+    # A model trained on several corpora is calibrated on all of them (a folder or a manifest).
+    other = generate_corpus(tmp_path / "other", n=6, minutes=0.5, seed=6, workers=1)
     entries = read_manifest(manifest)
     split = Counter(e["split"] for e in entries).most_common(1)[0][0]
+    n_split = sum(e["split"] == split for e in entries + read_manifest(other))
     bundle = shutil.copytree(elm_bundle, tmp_path / "bundle")
     out = tmp_path / "thresholds.toml"
-    assert run("calibrate", str(bundle), "--corpus", str(manifest), "--split", split,
-               "--out", str(out), "--prompt-style", "plain", "--device", "cpu") == 0  # fmt: skip
-    assert f"maximum F1 on the {split} split" in capsys.readouterr().out
+    assert run("calibrate", str(bundle), "--corpus", str(manifest), "--corpus", str(other.parent),
+               "--split", split, "--out", str(out), "--prompt-style", "plain",
+               "--device", "cpu") == 0  # fmt: skip
+    assert (
+        f"maximum F1 on the {split} split of corpus, other ({n_split} recordings)"
+        in capsys.readouterr().out
+    )
 
     loaded = Bundle.load(bundle)  # re-signed: the checksums cover the new file
     assert loaded.phenotypes.read_text() == out.read_text()

@@ -149,7 +149,9 @@ def train_celm(config: CelmConfig) -> Path:
     started = time.perf_counter()
     losses = fit(generator, examples, config, log)
     notes = {
-        "training_data": f"{len(examples)} train recordings of {config.data.corpus}",
+        "training_data": (
+            f"{len(examples)} train recordings of {config.data.cache_dir or config.data.corpus}"
+        ),
         "steps": len(losses),
         "final_loss": losses[-1] if losses else None,
         "train_seconds": round(time.perf_counter() - started, 1),
