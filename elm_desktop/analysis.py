@@ -273,7 +273,7 @@ class AnalysisResult:
         ``report_segments``, ``posterior_rhythm`` (measured frequency, prominence, whether
         clear; None for an ECG), ``muscle_artifact`` (per-crop index, seconds in bursts,
         whether measured; None for an ECG), ``draft`` (text, impression, reasons,
-        overruled and unassessed findings, sections with each sentence's origin and
+        held and unassessed findings, sections with each sentence's origin and
         provenance), ``generated_draft``
         (the generator's sections and each sentence's check; None without one) and ``timings``.
         """
@@ -864,7 +864,6 @@ def _draft_dict(draft: DraftReport) -> dict[str, Any]:
         "text": draft.text(),
         "impression": draft.impression,
         "reasons": list(draft.reasons),
-        "overruled": list(draft.overruled),
         "unassessed": list(draft.unassessed),
         "held": dict(draft.held),
         "sections": [

@@ -203,16 +203,11 @@ def _print_summary(result) -> None:
     )
     if result.notice:
         out.write(f"note: {result.notice}\n")
-    overruled = result.draft.overruled if result.draft is not None else ()
     held = result.draft.held if result.draft is not None else {}
     for score in sorted(result.findings, key=lambda s: -s.probability):
-        stated = (
-            score.present and score.finding_id not in overruled and score.finding_id not in held
-        )
+        stated = score.present and score.finding_id not in held
         mark = "*" if stated else " "
-        note = " (overruled by the record's score)" if score.finding_id in overruled else ""
-        if score.finding_id in held:
-            note = f" (not stated: {held[score.finding_id]})"
+        note = f" (not stated: {held[score.finding_id]})" if score.finding_id in held else ""
         out.write(
             f" {mark} {score.probability:.2f} (>= {score.threshold:.2f}) {score.label}{note}\n"
         )

@@ -3,7 +3,7 @@
 The EEG draft (:mod:`.report`) follows an EEG report; an ECG is read in another order: rate,
 rhythm, conduction, axis, voltage, ST-T and QT, ectopy, then the interpretation. The draft is
 the same :class:`~elm_desktop.clinical.report.DraftReport` (banner, sections, impression,
-reasons, overruled findings), so the same panel, export and sign-off serve both.
+reasons, findings held back and why), so the same panel, export and sign-off serve both.
 
 It states only what the recording supports, with the EEG draft's guards:
 
@@ -12,8 +12,9 @@ It states only what the recording supports, with the EEG draft's guards:
   with fewer than :data:`MIN_BEATS` complexes the rate is left to the reviewer;
 - a **finding** is stated only when its probability reaches its calibrated threshold (the
   bundle's ``phenotypes.toml``: maximum F1 on the val split) and the record-level "Normal ECG"
-  score allows it, as on the EEG side (:func:`~elm_desktop.clinical.report.record_impression`:
-  abnormal findings in a record the model calls normal are overruled, not stated);
+  score agrees, as on the EEG side (:func:`~elm_desktop.clinical.report.record_impression`:
+  when the model calls the record normal but abnormal findings reach their thresholds,
+  neither is stated and the interpretation is left to the reviewer);
 - a finding whose threshold has too little **support** is not stated: none calibrated for
   this model (no positive on its calibration split), or the model's AUROC there
   (``calibration_auroc`` in the bundle's ``phenotypes.toml``) under
@@ -50,6 +51,7 @@ from elm_desktop.clinical.report import (
     DraftReport,
     DraftSection,
     DraftSentence,
+    disagreeing,
     record_impression,
     states_finding,
 )
@@ -184,14 +186,13 @@ def draft_ecg_report(
     Returns
     -------
     DraftReport
-        Its ``asserted`` lists the findings stated; ``overruled`` those over their thresholds
-        that the record-level score kept out; ``held`` those a rule above kept out, with why
-        (also said under MODEL FINDINGS).
+        Its ``asserted`` lists the findings stated; ``held`` those over their thresholds that
+        a rule above or a disagreement with the record-level score kept out, with why (also
+        said under MODEL FINDINGS).
     """
     impression, reasons = record_impression(scores, knowledge_base)
     allowed = {s.finding_id: states_finding(s, impression, knowledge_base) for s in scores or ()}
-    overruled = [s.finding_id for s in scores or () if s.present and not allowed[s.finding_id]]
-    held = dict.fromkeys(overruled, "overruled by the record's score")  # id -> why not stated
+    held = disagreeing(scores or (), allowed, knowledge_base)  # id -> why not stated
     present = {s.finding_id: s for s in scores or () if allowed.get(s.finding_id)}
     for finding in present:
         reason = _unsupported(knowledge_base, finding)
@@ -249,9 +250,8 @@ def draft_ecg_report(
         sections,
         impression,
         reasons,
-        overruled=overruled,
         asserted=[] if facts.unfamiliar else stated,
-        held={f: why for f, why in held.items() if f not in overruled},
+        held=held,
     )
 
 

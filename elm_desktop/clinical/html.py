@@ -150,7 +150,6 @@ def render_html(summary: Mapping[str, Any], snippets: Sequence[TraceSnippet]) ->
     when = _time_writer(recording.get("start_time_of_day"))
     parts += _findings_table(
         summary["findings"],
-        draft.get("overruled", ()),
         draft.get("unassessed", ()),
         when,
         draft.get("held", {}),
@@ -206,7 +205,6 @@ def _time_writer(start_time_of_day: str | None) -> Callable[[float], str]:
 
 def _findings_table(
     findings: Sequence[Mapping[str, Any]],
-    overruled: Sequence[str],
     unassessed: Sequence[str],
     when: Callable[[float], str] = format_time,
     held: Mapping[str, str] | None = None,
@@ -224,9 +222,7 @@ def _findings_table(
         if f["id"] in unassessed:
             call = "not assessed"
         elif f["present"]:
-            call = "overruled" if f["id"] in overruled else "present"
-            if f["id"] in held:
-                call = f"not stated: {held[f['id']]}"
+            call = f"not stated: {held[f['id']]}" if f["id"] in held else "present"
         times = ", ".join(when(s["start_s"]) for s in f["top_segments"])
         where = f"{f['side']} {f['region']}" if f.get("side") else ""
         rows.append(
@@ -358,7 +354,7 @@ body { font-family: sans-serif; margin: 1.5em; color: #1b1b1b; }
 table { border-collapse: collapse; margin-bottom: 1em; }
 th, td { border: 1px solid #ccc; padding: 2px 8px; text-align: left; vertical-align: middle; }
 tr.present td { background: #fbe3e3; }
-tr.overruled td, tr.not-assessed td { font-style: italic; }
+tr.not-stated td, tr.not-assessed td { font-style: italic; }
 .draft { background: #fff4d6; border: 1px solid #e0b84a; padding: 0.5em; font-weight: bold; }
 .notice, .provenance { background: #e8f0fb; border: 1px solid #7fa6d6; padding: 0.5em; }
 pre.report { white-space: pre-wrap; background: #fafafa; border: 1px solid #ddd; padding: 0.6em; }

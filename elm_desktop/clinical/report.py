@@ -44,6 +44,9 @@ DRAFT_BANNER = (
     "by a qualified clinician; it is not a report."
 )
 TO_COMPLETE = "[To be completed by the reviewer.]"
+#: Why a finding over its threshold is not stated when the record-level score disagrees.
+DISAGREE_NORMAL = "abnormal findings over their thresholds disagree with it"
+DISAGREE_FINDING = "the record-level score calls the record normal"
 WITHHELD = (
     "The model's findings are not stated here because the recording is unlike the data "
     "the model was trained on; they are listed, unconfirmed, under MODEL FINDINGS."
@@ -131,13 +134,12 @@ class DraftReport:
         The statement that this is a draft.
     sections : list of DraftSection
     impression : {"normal", "abnormal", "not assessed"}
-        ``"not assessed"`` when the model has no text tower (no zero-shot findings).
+        ``"not assessed"`` when the model has no text tower (no zero-shot findings), or when
+        its record-level score calls the record normal while abnormal findings reach their
+        thresholds (:func:`record_impression`).
     reasons : list of str
         Why the impression is what it is: the record-level score where the knowledge base has
         one, then one line per abnormal finding over its threshold (probability, threshold).
-    overruled : list of str
-        Ids of the findings over their thresholds that the draft does not assert, because the
-        record-level score calls the record normal.
     asserted : list of str
         Ids of the findings the draft states as present (none when the recording is unlike
         the training data: then the model's findings are only listed, unconfirmed).
@@ -145,16 +147,16 @@ class DraftReport:
         Ids of the responses to a procedure the recording does not show (hyperventilation,
         photic stimulation): whatever their score, the draft neither states nor denies them.
     held : dict of str to str
-        Findings over their thresholds that the draft does not state for another reason than
-        the record-level score, with the reason (the ECG draft: a rate the QRS complexes contradict,
-        two findings that exclude each other).
+        Findings over their thresholds that the draft does not state, with the reason: the
+        record-level score and abnormal findings that disagree (:func:`disagreeing`); in the
+        ECG draft also a rate the QRS complexes contradict, two findings that exclude each
+        other.
     """
 
     banner: str
     sections: list[DraftSection]
     impression: Impression
     reasons: list[str]
-    overruled: list[str] = field(default_factory=list)
     asserted: list[str] = field(default_factory=list)
     unassessed: list[str] = field(default_factory=list)
     held: dict[str, str] = field(default_factory=dict)
@@ -282,21 +284,17 @@ def draft_report(
         )
         for s in present
     ]
-    # Pertinent negatives only for findings below their own threshold, not for overruled ones.
+    # Pertinent negatives only for findings below their own threshold, not for the ones it leaves to the reviewer.
     description += [
         DraftSentence(knowledge_base[s.finding_id].negative, "model")
         for s in assessed or ()
         if not s.present and knowledge_base[s.finding_id].negative
     ]
-    overruled = [
-        s.finding_id
-        for s in assessed or ()
-        if s.present and asserted is not None and not asserted[s.finding_id]
-    ]
+    held = disagreeing(assessed or (), asserted or {}, knowledge_base)
     introduction = [DraftSentence(s, "file") for s in _introduction(facts)]
     said = [claims(s.text, knowledge_base) for s in introduction + description]
     borrowed = _archive_sentences(
-        segment_hits, knowledge_base, asserted, overruled, locations, recorded, said
+        segment_hits, knowledge_base, asserted, list(held), locations, recorded, said
     )
     description = borrowed + description
     impression_sentence = _impression_sentence(impression, present, locations)
@@ -316,11 +314,16 @@ def draft_report(
         ),
         DraftSection(
             MODEL_FINDINGS,
-            caveat + _model_findings(scores, overruled, unassessed, locations),
+            caveat + _model_findings(scores, held, unassessed, locations),
         ),
         DraftSection(
             "IMPRESSION",
-            [DraftSentence(impression_sentence, "reviewer" if facts.unfamiliar else "model")],
+            [
+                DraftSentence(
+                    impression_sentence,
+                    "reviewer" if facts.unfamiliar or impression == "not assessed" else "model",
+                )
+            ],
         ),
         DraftSection("CLINICAL CORRELATION", [DraftSentence(TO_COMPLETE, "reviewer")]),
     ]
@@ -329,9 +332,9 @@ def draft_report(
         sections,
         impression,
         reasons,
-        overruled,
-        [] if facts.unfamiliar else [s.finding_id for s in present],
-        sorted(unassessed),
+        asserted=[] if facts.unfamiliar else [s.finding_id for s in present],
+        unassessed=sorted(unassessed),
+        held=held,
     )
 
 
@@ -400,7 +403,7 @@ def _archive_sentences(
     hits: Sequence[SegmentHit],
     knowledge_base: KnowledgeBase,
     asserted: dict[str, bool] | None,
-    overruled: Sequence[str],
+    held: Sequence[str],
     locations: Mapping[str, Location],
     recorded: set[str],
     said: list[frozenset[Claim]],
@@ -422,7 +425,7 @@ def _archive_sentences(
         key = " ".join(text.lower().split())
         if not text or key in seen or _FOREIGN.search(text):
             continue
-        if _contradicts(text, knowledge_base, asserted, overruled):
+        if _contradicts(text, knowledge_base, asserted, held):
             continue
         read = claims(text, knowledge_base)
         if not _shown(read, locations, recorded) or any(conflict(read, c) for c in kept):
@@ -452,14 +455,14 @@ def _contradicts(
     text: str,
     knowledge_base: KnowledgeBase,
     asserted: dict[str, bool] | None,
-    overruled: Sequence[str],
+    held: Sequence[str],
 ) -> bool:
     """Whether ``text`` asserts what the draft does not, denies what it does, or mentions an
-    overruled finding either way (the draft leaves that one to the reviewer)."""
+    held finding either way (the draft leaves that one to the reviewer)."""
     if asserted is None:
         return False
     for mention in find_mentions(text, knowledge_base):
-        if mention.finding_id in overruled:
+        if mention.finding_id in held:
             return True
         says = asserted.get(mention.finding_id)
         if says is not None and says == mention.negated:
@@ -473,11 +476,13 @@ def record_impression(
     """Normal or abnormal, with the reasons.
 
     The record-level normal-versus-abnormal score (the knowledge base's ``overall`` finding that
-    is not itself abnormal, such as ``normal``), where there is one, decides: it is among the
-    model's best-separated scores and the only one about the whole record, and single findings
-    reaching their thresholds in a record it calls normal are, on the synthetic test corpus,
-    mostly false calls. Without it, any abnormal finding at its threshold makes the record
-    abnormal.
+    is not itself abnormal, such as ``normal``), where there is one, decides when the findings
+    agree with it: below its threshold the record is abnormal; above it, normal when no
+    abnormal finding reaches its threshold. When some do, the two kinds of evidence disagree
+    and the impression is ``"not assessed"``: the draft states neither the normal record nor
+    those findings, and says why (a seizure scored over its threshold must not be drafted as a
+    normal EEG, nor a normal record as abnormal on one finding's call). Without the
+    record-level score, any abnormal finding at its threshold makes the record abnormal.
     """
     if scores is None:
         return "not assessed", [
@@ -506,11 +511,27 @@ def record_impression(
             "no single abnormal finding reached its threshold" + highest,
         ]
     if abnormal:
-        return "normal", [
+        return "not assessed", [
             record,
-            *(f"{reason}, overruled by the record's score" for reason in found),
+            *(f"{reason}, against the record's score: left to the reviewer" for reason in found),
         ]
     return "normal", [record, "no abnormal finding reached its threshold" + highest]
+
+
+def disagreeing(
+    scores: Sequence[FindingScore], stated: Mapping[str, bool], knowledge_base: KnowledgeBase
+) -> dict[str, str]:
+    """The findings over their thresholds that :func:`states_finding` keeps out, with why.
+
+    Only a disagreement keeps them out: the record-level score calls the record normal while
+    abnormal findings reach their thresholds, so neither is asserted and the impression is the
+    reviewer's.
+    """
+    return {
+        s.finding_id: DISAGREE_NORMAL if _is_record_normal(s, knowledge_base) else DISAGREE_FINDING
+        for s in scores
+        if s.present and not stated.get(s.finding_id, True)
+    }
 
 
 def _is_record_normal(score: FindingScore, knowledge_base: KnowledgeBase) -> bool:
@@ -556,7 +577,7 @@ def _join(items: Sequence[str]) -> str:
 
 def _model_findings(
     scores: Sequence[FindingScore] | None,
-    overruled: Sequence[str],
+    held: Mapping[str, str],
     unassessed: set[str],
     locations: Mapping[str, Location],
 ) -> list[DraftSentence]:
@@ -583,7 +604,7 @@ def _model_findings(
         verdict = "absent"
         if score.present:
             verdict = (
-                "overruled by the record's score" if score.finding_id in overruled else "present"
+                f"not stated, {held[score.finding_id]}" if score.finding_id in held else "present"
             )
         where = ""
         if score.present:

@@ -1060,7 +1060,6 @@ class MainWindow(QMainWindow):
             result.findings,
             self.ecg_knowledge_base if ecg else self.knowledge_base,
             result.notice,
-            overruled=result.draft.overruled if result.draft is not None else (),
             unassessed=result.draft.unassessed if result.draft is not None else (),
             held=result.draft.held if result.draft is not None else None,
         )

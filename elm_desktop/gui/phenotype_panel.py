@@ -118,18 +118,15 @@ class PhenotypePanel(QWidget):
         scores: Sequence[FindingScore],
         knowledge_base: KnowledgeBase,
         notice: str | None,
-        overruled: Sequence[str] = (),
         unassessed: Sequence[str] = (),
         held: Mapping[str, str] | None = None,
     ) -> None:
         """Show ``scores`` (any order; shown by probability relative to threshold).
 
-        Findings in ``overruled`` are over their thresholds but not called present, because
-        the record-level score calls the record normal (see the draft's reasons); findings in
-        ``unassessed`` are responses to a procedure the recording does not show; findings in
-        ``held`` are over their thresholds but not stated by the draft, for the reason given
-        (the ECG draft: e.g. a rate the QRS complexes contradict). All are italic, with the bar of an
-        absent finding.
+        Findings in ``unassessed`` are responses to a procedure the recording does not show;
+        findings in ``held`` are over their thresholds but not stated by the draft, for the
+        reason given (e.g. the record-level score disagrees; for an ECG, a rate the QRS
+        complexes contradict). Both are italic, with the bar of an absent finding.
         """
         held = held or {}
         ordered = sorted(scores, key=lambda s: s.probability - s.threshold, reverse=True)
@@ -140,12 +137,6 @@ class PhenotypePanel(QWidget):
             tooltip = (
                 f"<b>{score.label}</b><br>{finding.definition if finding else ''}<br>"
                 f"probability {score.probability:.2f}, present at ≥ {score.threshold:.2f}"
-                + (
-                    "<br>Over its threshold, but overruled: the record as a whole scores as "
-                    "normal (see the draft's impression)."
-                    if score.finding_id in overruled
-                    else ""
-                )
                 + (
                     "<br>Not assessed: the recording shows no such procedure, so the draft "
                     "neither states nor denies it."
@@ -161,7 +152,7 @@ class PhenotypePanel(QWidget):
                 )
                 + "<br><i>Click to show its top segment.</i>"
             )
-            set_aside = any(score.finding_id in ids for ids in (overruled, unassessed, held))
+            set_aside = any(score.finding_id in ids for ids in (unassessed, held))
             called = score.present and not set_aside
             name = QTableWidgetItem(score.label)
             name.setToolTip(tooltip)

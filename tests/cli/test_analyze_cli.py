@@ -126,15 +126,16 @@ def test_analyze_writes_json_and_self_contained_html(
     # ... and so is the program that wrote it (elm_desktop/version.py).
     assert summary["program"] == producer()
     assert f"Written by {producer()}." in page
-    # A finding over its threshold that the record-level score overrules is marked so.
+    # A finding over its threshold that the draft holds back is marked so, with why.
     first = dict(summary["findings"][0], present=True)
-    overruled = dict(
+    held = dict(
         summary,
         findings=[first, *summary["findings"][1:]],
-        draft=dict(summary["draft"], overruled=[first["id"]]),
+        draft=dict(summary["draft"], held={first["id"]: "the record-level score disagrees"}),
     )
-    assert isinstance(summary["draft"]["overruled"], list)
-    assert '<tr class="overruled">' in render_html(overruled, [])
+    assert isinstance(summary["draft"]["held"], dict)
+    page = render_html(held, [])
+    assert '<tr class="not-stated">' in page and "not stated: the record-level score" in page
 
 
 def test_exports_give_the_time_of_day_but_never_the_date(

@@ -126,11 +126,13 @@ def test_findings_that_exclude_each_other_are_both_left_to_the_reviewer(kb):
     assert not {"lbbb", "rbbb"} & set(draft.asserted)
 
 
-def test_the_record_score_overrules_abnormal_findings_and_st_is_stated_only_over_threshold(kb):
+def test_a_record_score_that_disagrees_leaves_both_out_and_st_is_stated_only_over_threshold(kb):
     normal = draft_ecg_report(
         facts(70), kb, "m", scores(kb, {"normal": 0.9, "sinus_rhythm": 0.9, "st_depression": 0.6})
     )
-    assert normal.overruled == ["st_depression"] and "st_depression" not in normal.asserted
+    assert set(normal.held) == {"normal", "st_depression"} and normal.impression == "not assessed"
+    assert not {"normal", "st_depression"} & set(normal.asserted)
+    assert section(normal, "INTERPRETATION") == "[To be completed by the reviewer.]"
     below = draft_ecg_report(
         facts(70), kb, "m", scores(kb, {"sinus_rhythm": 0.9, "st_depression": 0.45})
     )

@@ -120,21 +120,29 @@ def test_normal_draft_states_pertinent_negatives(kb):
 
 
 def test_the_record_level_score_decides_the_impression(kb):
-    # Focal slowing reaches its threshold, but the record scores as normal: the draft says
-    # normal, does not assert focal slowing, and says why in the reasons and the findings list.
-    overruled = draft_report(
+    # Focal slowing reaches its threshold, but the record scores as normal: the evidence
+    # disagrees, so the draft states neither, leaves the impression to the reviewer, and says
+    # why in the reasons and the findings list.
+    disagree = draft_report(
         FACTS, kb, "m", scores_with(kb, {"focal_slowing": 0.81, "normal": 0.9}), HITS
     )
-    assert overruled.impression == "normal"
-    assert overruled.reasons[1] == (
-        "Focal slowing: probability 0.81 >= threshold 0.50, overruled by the record's score"
+    assert disagree.impression == "not assessed"
+    assert disagree.reasons[1] == (
+        "Focal slowing: probability 0.81 >= threshold 0.50, against the record's score: "
+        "left to the reviewer"
     )
-    assert overruled.overruled == ["focal_slowing"]
-    body = overruled.text(annotate=False)
-    assert extract_findings(body, kb) == {"normal"}
-    # Archive sentences about an overruled finding are left out either way.
+    assert set(disagree.held) == {"focal_slowing", "normal"}
+    assert disagree.asserted == []
+    body = disagree.text(annotate=False)
+    assert extract_findings(body, kb) == set()
+    assert "Normal EEG." not in body and "Abnormal EEG" not in body
+    assert "IMPRESSION: [To be completed by the reviewer.]" in disagree.text()
+    # Archive sentences about a finding left to the reviewer are left out either way.
     assert "There is no focal slowing." not in body and "The alpha rhythm is 9 Hz." in body
-    assert "Focal slowing: overruled by the record's score (probability 0.81" in overruled.text()
+    assert (
+        "Focal slowing: not stated, the record-level score calls the record normal "
+        "(probability 0.81" in disagree.text()
+    )
     # The record scores as abnormal though no single finding reaches its threshold.
     unexplained = draft_report(FACTS, kb, "m", scores_with(kb, {"normal": 0.1}), ())
     assert unexplained.impression == "abnormal"
@@ -182,7 +190,7 @@ sentence = "The record is abnormal."
         "Normal EEG: probability 0.10 < threshold 0.50",
         "Abnormal EEG: probability 0.90 >= threshold 0.50",
     ]
-    assert draft.overruled == []
+    assert draft.held == {}
 
 
 def borrowed(draft):

@@ -96,18 +96,19 @@ def test_draft_is_editable_and_exports_to_text_and_pdf(analysed, tmp_path):
     assert pdf.startswith(b"%PDF") and len(pdf) > 1000
 
 
-def test_an_overruled_finding_is_not_shown_as_present(analysed):
+def test_a_finding_the_draft_holds_back_is_not_shown_as_present(analysed):
     from dataclasses import replace
 
     panel = analysed.phenotype_panel
     findings = [replace(f, present=True, probability=0.99) for f in analysed.result.findings]
-    overruled = findings[0].finding_id
-    panel.set_scores(findings, analysed.knowledge_base, None, overruled=[overruled])
-    row = panel.finding_ids.index(overruled)
+    held = findings[0].finding_id
+    reason = "the record-level score calls the record normal"
+    panel.set_scores(findings, analysed.knowledge_base, None, held={held: reason})
+    row = panel.finding_ids.index(held)
     name, bar = panel.table.item(row, 0), panel.table.item(row, 1)
     assert name.font().italic() and not name.font().bold()
     assert bar.data(Qt.ItemDataRole.UserRole)[2] is False  # drawn as not called
-    assert "overruled" in name.toolTip()
+    assert reason in name.toolTip()
     other = panel.table.item(1 - min(row, 1), 0)
     assert other.font().bold() and not other.font().italic()
 
