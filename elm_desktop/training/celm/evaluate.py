@@ -51,7 +51,7 @@ from elm_desktop.training.celm.examples import (
 )
 from elm_desktop.training.celm.model import CelmGenerator, open_generator, read_celm_config
 from elm_desktop.training.celm.prompt import chat_text
-from elm_desktop.training.celm.sections import parse_sections, sections_text, split_report
+from elm_desktop.training.celm.sections import parse_sections, record_sections, sections_text
 from elm_desktop.training.data import CropCache
 from elm_desktop.training.evaluate import model_thresholds
 
@@ -103,9 +103,7 @@ def draft_figures(
 
     names = knowledge_base.list_findings()
     truths = [set(e.truth) for e in examples]
-    references = [
-        {k: v for k, v in split_report(e.reference).items() if k in sections} for e in examples
-    ]
+    references = [record_sections(e.reference, sections) for e in examples]
     asserted = [extract_findings(sections_text(d), knowledge_base) for d in drafts]
     counts = finding_counts(asserted, truths, names)
     reference_counts = finding_counts(

@@ -25,6 +25,27 @@ SECTION_DESCRIPTIONS = {
     "INTRODUCTION": "the study type, electrodes and recording time",
 }
 
+#: Headings that other report styles give the same content under, joined in report order into
+#: the generator's section: EEG reports name their parts differently by department and
+#: country (a background and an epileptiform paragraph instead of one description; an
+#: interpretation or conclusion instead of an impression), and each synthetic generator family
+#: writes its own style (docs/synthetic-eeg.md).
+SECTION_ALIASES = {
+    "DESCRIPTION OF THE RECORD": (
+        "DESCRIPTION OF THE RECORD",
+        "DESCRIPTION OF RECORD",
+        "DESCRIPTION",
+        "FINDINGS",
+        "EEG BACKGROUND",
+        "BACKGROUND",
+        "EPILEPTIFORM ACTIVITY",
+        "OTHER PAROXYSMAL ACTIVITY (NON-EPILEPTIFORM)",
+        "ACTIVATION PROCEDURES",
+    ),
+    "EVENTS": ("EVENTS", "SEIZURES", "ICTAL ACTIVITY"),
+    "IMPRESSION": ("IMPRESSION", "INTERPRETATION", "CONCLUSION", "SUMMARY"),
+}
+
 _HEADING = re.compile(r"(?m)^([A-Z][A-Z /()&-]*[A-Z)]):[ \t]*")
 _HISTORY_SECTIONS = ("CLINICAL HISTORY", "MEDICATIONS", "MEDICINES")
 
@@ -49,11 +70,28 @@ def patient_history(report: str) -> str:
     )
 
 
+def record_sections(report: str, names: tuple[str, ...] | list[str]) -> dict[str, str]:
+    """Return the named sections a report has, each from its own heading or its aliases.
+
+    A section's text joins, in report order, every heading of :data:`SECTION_ALIASES` for it
+    (only the name itself for a section without aliases); sections the report lacks are left
+    out.
+    """
+    sections = split_report(report)
+    found = {}
+    for name in names:
+        aliases = set(SECTION_ALIASES.get(name, (name,)))
+        texts = [text for heading, text in sections.items() if heading in aliases and text]
+        if texts:
+            found[name] = " ".join(texts)
+    return found
+
+
 def target_json(report: str, names: tuple[str, ...] | list[str]) -> str:
     """Return the target JSON of a reference report: the named sections it has, in order."""
-    sections = split_report(report)
     items = [
-        {"section_name": name, "section_text": sections[name]} for name in names if name in sections
+        {"section_name": name, "section_text": text}
+        for name, text in record_sections(report, names).items()
     ]
     return json.dumps({"report_sections": items}, ensure_ascii=False)
 

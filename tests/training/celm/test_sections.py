@@ -14,6 +14,7 @@ from elm_desktop.training.celm.sections import (
     DEFAULT_SECTIONS,
     parse_sections,
     patient_history,
+    record_sections,
     sections_text,
     split_report,
     target_json,
@@ -51,6 +52,30 @@ def test_target_holds_the_record_sections_the_report_has():
     assert names == ["DESCRIPTION OF THE RECORD", "IMPRESSION"]  # no EVENTS in this report
     assert parse_sections(target_json(REPORT, DEFAULT_SECTIONS)) == {
         name: split_report(REPORT)[name] for name in names
+    }
+
+
+def test_other_report_styles_give_the_same_sections():
+    # Another department's headings (here those of the dipole-spectral generator family): the
+    # background and epileptiform paragraphs are the description, the interpretation is the
+    # impression; a reference without these would train the generator to write nothing.
+    other = (
+        "REASON FOR STUDY: Staring.\n\nTECHNIQUE: 21 electrodes.\n\n"
+        "EEG BACKGROUND: Well-developed 11 Hz posterior alpha.\n\n"
+        "EPILEPTIFORM ACTIVITY: Generalized spike-and-wave discharges at 3 Hz.\n\n"
+        "INTERPRETATION: ABNORMAL EEG:\n(1) Generalized spike-and-wave discharges.\n\n"
+        "CORRELATION: Idiopathic generalised epilepsy."
+    )
+    sections = record_sections(other, DEFAULT_SECTIONS)
+    assert list(sections) == ["DESCRIPTION OF THE RECORD", "IMPRESSION"]
+    assert sections["DESCRIPTION OF THE RECORD"] == (
+        "Well-developed 11 Hz posterior alpha. Generalized spike-and-wave discharges at 3 Hz."
+    )
+    assert sections["IMPRESSION"].startswith("ABNORMAL EEG:")
+    assert parse_sections(target_json(other, DEFAULT_SECTIONS)) == sections
+    # The project's own style is read as before.
+    assert record_sections(REPORT, DEFAULT_SECTIONS) == {
+        k: v for k, v in split_report(REPORT).items() if k in DEFAULT_SECTIONS
     }
 
 
