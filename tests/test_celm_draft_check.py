@@ -56,6 +56,24 @@ def test_an_unsupported_finding_is_marked_or_removed_never_kept_silently(kb):
     assert kept["EVENTS"] == "None."
 
 
+def test_when_normal_and_a_finding_both_score_present_neither_is_supported(kb):
+    # The assembled draft leaves such a record's impression to the reviewer; the generated
+    # draft may not settle it either way.
+    over = {f: min(1.0, kb[f].threshold + 0.05) for f in ("normal", "seizure")}
+    draft = {
+        "EVENTS": "An electrographic seizure is recorded.",
+        "IMPRESSION": "Normal EEG.",
+    }
+    checked = check_draft(draft, _scores(kb, **over), kb)
+    assert [c.unsupported for c in checked] == [("seizure",), ("normal",)]
+    assert all("disagree" in c.note for c in checked)
+    abnormal = check_draft({"IMPRESSION": "This EEG is abnormal."}, _scores(kb, **over), kb)
+    assert not abnormal[0].supported
+    # With the finding under its threshold there is nothing to disagree with.
+    alone = check_draft(draft, _scores(kb, normal=over["normal"]), kb)
+    assert [c.supported for c in alone] == [False, True]
+
+
 def test_calling_a_record_abnormal_needs_normal_to_score_absent(kb):
     draft = {"IMPRESSION": "This EEG is abnormal."}
     normal = kb["normal"].threshold

@@ -12,6 +12,10 @@ A frequency it gives the posterior rhythm is unsupported when the rhythm measure
 recording is clear and lies more than
 :data:`~elm_desktop.clinical.posterior_rhythm.STATED_RHYTHM_TOLERANCE_HZ` away
 (:mod:`~elm_desktop.clinical.posterior_rhythm`; not checked when no clear rhythm is measured).
+When the record-level ``normal`` score and abnormal findings reach their thresholds together,
+the evidence disagrees: a sentence calling the record normal or abnormal, or asserting one of
+those findings, is unsupported, as the assembled draft leaves them to the reviewer
+(:func:`~elm_desktop.clinical.report.record_impression`).
 A sentence that names muscle artifact is held to the muscle artifact measured in the recording
 (:mod:`~elm_desktop.clinical.muscle_artifact`) instead of the artifact score, which is near
 chance: the generator learnt that reports name it often.
@@ -114,6 +118,7 @@ def check_draft(
     list of CheckedSentence
         Every sentence of every section, in order.
     """
+    disagreeing = _disagreeing(probabilities, knowledge_base)
     checked = []
     for heading, text in sections.items():
         about_patient = any(skip in heading.upper() for skip in SKIPPED_SECTIONS)
@@ -123,7 +128,14 @@ def check_draft(
                 continue
             checked.append(
                 _check_sentence(
-                    heading, sentence, probabilities, knowledge_base, procedures, rhythm, muscle
+                    heading,
+                    sentence,
+                    probabilities,
+                    knowledge_base,
+                    procedures,
+                    rhythm,
+                    muscle,
+                    disagreeing,
                 )
             )
     return checked
@@ -137,6 +149,7 @@ def _check_sentence(
     procedures: Collection[str] | None = None,
     rhythm: PosteriorRhythm | None = None,
     muscle: MuscleArtifact | None = None,
+    disagreeing: Collection[str] = (),
 ) -> CheckedSentence:
     mentions = [m for m in find_mentions(sentence, knowledge_base) if not m.negated]
     asserted = list(dict.fromkeys(m.finding_id for m in mentions))
@@ -164,6 +177,10 @@ def _check_sentence(
         if probability is not None and probability >= threshold:
             unsupported.append(f"not {NORMAL}")
             notes.append(f"scored normal {probability:.2f} >= {threshold:.2f}")
+    undecided = [a for a in asserted if a in disagreeing or a == f"not {NORMAL}" and disagreeing]
+    if undecided:
+        unsupported += undecided
+        notes.append("the record-level score and abnormal findings disagree")
     if procedures is not None and not NOT_DONE.search(sentence):
         for name, pattern in PROCEDURES.items():
             if pattern.search(sentence) and name not in procedures:
@@ -185,6 +202,17 @@ def _check_sentence(
             notes.append(f"the posterior rhythm measures {rhythm.frequency_hz:.1f} Hz")
     unsupported = list(dict.fromkeys(unsupported))  # artifact may fail two checks
     return CheckedSentence(heading, sentence, tuple(asserted), tuple(unsupported), "; ".join(notes))
+
+
+def _disagreeing(probabilities: Mapping[str, float], knowledge_base: KnowledgeBase) -> set[str]:
+    """``normal`` and the abnormal findings when both reach their thresholds (else empty)."""
+    present = {
+        f
+        for f, p in probabilities.items()
+        if f in knowledge_base and p >= knowledge_base[f].threshold
+    }
+    abnormal = {f for f in present if knowledge_base[f].abnormal}
+    return ({NORMAL} | abnormal) if NORMAL in present and abnormal else set()
 
 
 def _artifact_kinds(asserted: list[Mention]) -> tuple[bool, bool]:

@@ -38,7 +38,7 @@ No sentence is borrowed from archived reports (the similar cases are shown besid
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
@@ -47,6 +47,7 @@ from elm_desktop.clinical.report import (
     DRAFT_BANNER,
     MODEL_FINDINGS,
     TO_COMPLETE,
+    UNSTATED,
     WITHHELD,
     DraftReport,
     DraftSection,
@@ -190,14 +191,26 @@ def draft_ecg_report(
         a rule above or a disagreement with the record-level score kept out, with why (also
         said under MODEL FINDINGS).
     """
-    impression, reasons = record_impression(scores, knowledge_base)
-    allowed = {s.finding_id: states_finding(s, impression, knowledge_base) for s in scores or ()}
-    held = disagreeing(scores or (), allowed, knowledge_base)  # id -> why not stated
-    present = {s.finding_id: s for s in scores or () if allowed.get(s.finding_id)}
-    for finding in present:
-        reason = _unsupported(knowledge_base, finding)
+    # Findings the draft could never state (too weak where calibrated, a rhythm the measured
+    # rate contradicts) are held first, so that they cannot make the record-level score and
+    # the findings disagree.
+    held = {}  # id -> why not stated
+    for score in scores or ():
+        reason = score.present and (
+            _unsupported(knowledge_base, score.finding_id)
+            or rhythm_conflict(score.finding_id, facts)
+        )
         if reason:
-            held[finding] = reason
+            held[score.finding_id] = reason
+    counted = (
+        None
+        if scores is None
+        else [replace(s, present=False) if s.finding_id in held else s for s in scores]
+    )
+    impression, reasons = record_impression(counted, knowledge_base)
+    allowed = {s.finding_id: states_finding(s, impression, knowledge_base) for s in counted or ()}
+    held |= disagreeing(counted or (), allowed, knowledge_base)
+    present = {s.finding_id: s for s in counted or () if allowed.get(s.finding_id)}
     rhythm = _rhythm(present, facts, held)
     for first, second in _EXCLUSIVE:
         if {first, second} <= set(present) - set(held):
@@ -315,7 +328,7 @@ def _rate_sentence(facts: EcgFacts) -> DraftSentence:
 
 
 def _interpretation(impression: str, stated: Sequence[FindingScore]) -> DraftSentence:
-    if impression == "not assessed":
+    if impression in UNSTATED:
         return DraftSentence(TO_COMPLETE, "reviewer")
     if impression == "normal":
         return DraftSentence("Normal ECG.", "model")

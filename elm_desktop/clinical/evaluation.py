@@ -36,7 +36,7 @@ from elm_desktop.clinical.extract import extract_findings
 from elm_desktop.clinical.knowledge import PROMPT_STYLES, KnowledgeBase, PromptStyle
 from elm_desktop.clinical.localise import LATERALISED, Location
 from elm_desktop.clinical.metrics import Counts, auroc, finding_counts, micro_counts, rouge_l
-from elm_desktop.clinical.report import DraftReport
+from elm_desktop.clinical.report import UNSTATED, DraftReport
 from elm_desktop.clinical.zeroshot import FindingScore, PromptCurve, Segment
 
 #: The free-text prompt checked on recordings with a seizure (the one the issue tried).
@@ -62,7 +62,8 @@ class EvaluatedRecording:
     draft : str
         The draft report's body (:meth:`DraftReport.text` with ``annotate=False``).
     impression : str
-        The draft's impression (``"normal"``, ``"abnormal"`` or ``"not assessed"``).
+        The draft's impression (``"normal"``, ``"abnormal"``, ``"left to the reviewer"`` or
+        ``"not assessed"``).
     safety : SafetyRecord or None
         What the safety figures need (:func:`safety_record`); none without ground truth.
     """
@@ -98,7 +99,7 @@ def evaluation_figures(
     vs_truth = finding_counts(drafted, truths, names)
     extractor = finding_counts(referenced, truths, names)
     rouge = [rouge_l(r.draft, r.reference_report) for r in records]
-    assessed = [r for r in records if r.impression != "not assessed"]
+    assessed = [r for r in records if r.impression not in UNSTATED]
     return {
         "n_recordings": len(records),
         "zero_shot_auroc": zero_shot,

@@ -3,7 +3,8 @@
 A draft follows the structure of a clinical EEG report (ACNS Guideline 7): clinical history and
 medications (left for the reviewer), a technical introduction written from the file's header,
 a description of the record, the model's findings with their probabilities and thresholds, an
-impression (normal or abnormal, with reasons) and a clinical correlation (left for the reviewer).
+impression (normal or abnormal with reasons, or left to the reviewer when the model's
+record-level score and its findings disagree) and a clinical correlation (left for the reviewer).
 
 A draft states only what the recording shows:
 
@@ -78,7 +79,9 @@ _FOREIGN = re.compile(r"\b\d{1,2}:\d{2}\b|\(\d{4,}\)|^[B-HJ-Z]\s")
 _SOMEWHERE = re.compile(r"over one (region|hemisphere)")
 
 Origin = Literal["file", "model", "archive", "reviewer"]
-Impression = Literal["normal", "abnormal", "not assessed"]
+Impression = Literal["normal", "abnormal", "left to the reviewer", "not assessed"]
+#: The impressions that state nothing about the record: the reviewer writes them.
+UNSTATED = frozenset({"left to the reviewer", "not assessed"})
 
 
 @dataclass(frozen=True)
@@ -133,10 +136,10 @@ class DraftReport:
     banner : str
         The statement that this is a draft.
     sections : list of DraftSection
-    impression : {"normal", "abnormal", "not assessed"}
-        ``"not assessed"`` when the model has no text tower (no zero-shot findings), or when
-        its record-level score calls the record normal while abnormal findings reach their
-        thresholds (:func:`record_impression`).
+    impression : {"normal", "abnormal", "left to the reviewer", "not assessed"}
+        ``"left to the reviewer"`` when the model's record-level score calls the record normal
+        while abnormal findings reach their thresholds (:func:`record_impression`); ``"not
+        assessed"`` when the model has no text tower (no zero-shot findings).
     reasons : list of str
         Why the impression is what it is: the record-level score where the knowledge base has
         one, then one line per abnormal finding over its threshold (probability, threshold).
@@ -284,7 +287,7 @@ def draft_report(
         )
         for s in present
     ]
-    # Pertinent negatives only for findings below their own threshold, not for the ones it leaves to the reviewer.
+    # Pertinent negatives only for findings below their own threshold, not for held ones.
     description += [
         DraftSentence(knowledge_base[s.finding_id].negative, "model")
         for s in assessed or ()
@@ -321,7 +324,7 @@ def draft_report(
             [
                 DraftSentence(
                     impression_sentence,
-                    "reviewer" if facts.unfamiliar or impression == "not assessed" else "model",
+                    "reviewer" if facts.unfamiliar or impression in UNSTATED else "model",
                 )
             ],
         ),
@@ -457,7 +460,7 @@ def _contradicts(
     asserted: dict[str, bool] | None,
     held: Sequence[str],
 ) -> bool:
-    """Whether ``text`` asserts what the draft does not, denies what it does, or mentions an
+    """Whether ``text`` asserts what the draft does not, denies what it does, or mentions a
     held finding either way (the draft leaves that one to the reviewer)."""
     if asserted is None:
         return False
@@ -479,7 +482,7 @@ def record_impression(
     is not itself abnormal, such as ``normal``), where there is one, decides when the findings
     agree with it: below its threshold the record is abnormal; above it, normal when no
     abnormal finding reaches its threshold. When some do, the two kinds of evidence disagree
-    and the impression is ``"not assessed"``: the draft states neither the normal record nor
+    and the impression is ``"left to the reviewer"``: the draft states neither the normal record nor
     those findings, and says why (a seizure scored over its threshold must not be drafted as a
     normal EEG, nor a normal record as abnormal on one finding's call). Without the
     record-level score, any abnormal finding at its threshold makes the record abnormal.
@@ -511,7 +514,7 @@ def record_impression(
             "no single abnormal finding reached its threshold" + highest,
         ]
     if abnormal:
-        return "not assessed", [
+        return "left to the reviewer", [
             record,
             *(f"{reason}, against the record's score: left to the reviewer" for reason in found),
         ]
@@ -553,7 +556,7 @@ def states_finding(
 def _impression_sentence(
     impression: Impression, present: Sequence[FindingScore], locations: Mapping[str, Location]
 ) -> str:
-    if impression == "not assessed":
+    if impression in UNSTATED:
         return TO_COMPLETE
     if impression == "normal":
         return "Normal EEG."
@@ -604,7 +607,7 @@ def _model_findings(
         verdict = "absent"
         if score.present:
             verdict = (
-                f"not stated, {held[score.finding_id]}" if score.finding_id in held else "present"
+                f"not stated: {held[score.finding_id]}" if score.finding_id in held else "present"
             )
         where = ""
         if score.present:

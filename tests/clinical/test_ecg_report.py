@@ -130,7 +130,10 @@ def test_a_record_score_that_disagrees_leaves_both_out_and_st_is_stated_only_ove
     normal = draft_ecg_report(
         facts(70), kb, "m", scores(kb, {"normal": 0.9, "sinus_rhythm": 0.9, "st_depression": 0.6})
     )
-    assert set(normal.held) == {"normal", "st_depression"} and normal.impression == "not assessed"
+    assert (
+        set(normal.held) == {"normal", "st_depression"}
+        and normal.impression == "left to the reviewer"
+    )
     assert not {"normal", "st_depression"} & set(normal.asserted)
     assert section(normal, "INTERPRETATION") == "[To be completed by the reviewer.]"
     below = draft_ecg_report(
@@ -186,6 +189,14 @@ def test_a_finding_without_support_where_it_was_calibrated_is_not_stated(tmp_pat
     assert draft.held["pac"].startswith(weak)
     assert draft.held["left_axis_deviation"] == "no threshold calibrated for this model"
     assert "AXIS" not in [s.title for s in draft.sections]
+    # A finding the draft could never state does not make a normal record's score disagree,
+    # nor does a rhythm the measured rate rules out.
+    for unstatable in ({"pac": 0.9}, {"sinus_tachycardia": 0.9}):
+        normal = scores(kb, {"normal": 0.9, "sinus_rhythm": 0.9, **unstatable})
+        draft = draft_ecg_report(facts(75), kb, "m", normal)
+        assert draft.impression == "normal" and "normal" not in draft.held
+        (finding,) = unstatable
+        assert "record-level" not in draft.held[finding]
 
 
 def test_a_calibration_auroc_out_of_range_is_refused(tmp_path):

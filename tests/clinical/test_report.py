@@ -126,7 +126,7 @@ def test_the_record_level_score_decides_the_impression(kb):
     disagree = draft_report(
         FACTS, kb, "m", scores_with(kb, {"focal_slowing": 0.81, "normal": 0.9}), HITS
     )
-    assert disagree.impression == "not assessed"
+    assert disagree.impression == "left to the reviewer"
     assert disagree.reasons[1] == (
         "Focal slowing: probability 0.81 >= threshold 0.50, against the record's score: "
         "left to the reviewer"
@@ -140,7 +140,7 @@ def test_the_record_level_score_decides_the_impression(kb):
     # Archive sentences about a finding left to the reviewer are left out either way.
     assert "There is no focal slowing." not in body and "The alpha rhythm is 9 Hz." in body
     assert (
-        "Focal slowing: not stated, the record-level score calls the record normal "
+        "Focal slowing: not stated: the record-level score calls the record normal "
         "(probability 0.81" in disagree.text()
     )
     # The record scores as abnormal though no single finding reaches its threshold.
