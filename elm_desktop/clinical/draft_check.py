@@ -42,6 +42,7 @@ from elm_desktop.clinical.posterior_rhythm import (
     PosteriorRhythm,
     stated_rhythm_hz,
 )
+from elm_desktop.clinical.report import disagreement
 from elm_desktop.runtime.report_segments import split_sentences
 
 NORMAL = "normal"
@@ -118,7 +119,14 @@ def check_draft(
     list of CheckedSentence
         Every sentence of every section, in order.
     """
-    disagreeing = _disagreeing(probabilities, knowledge_base)
+    disagreeing = disagreement(
+        [
+            f
+            for f, p in probabilities.items()
+            if f in knowledge_base and p >= knowledge_base[f].threshold
+        ],
+        knowledge_base,
+    )
     checked = []
     for heading, text in sections.items():
         about_patient = any(skip in heading.upper() for skip in SKIPPED_SECTIONS)
@@ -202,17 +210,6 @@ def _check_sentence(
             notes.append(f"the posterior rhythm measures {rhythm.frequency_hz:.1f} Hz")
     unsupported = list(dict.fromkeys(unsupported))  # artifact may fail two checks
     return CheckedSentence(heading, sentence, tuple(asserted), tuple(unsupported), "; ".join(notes))
-
-
-def _disagreeing(probabilities: Mapping[str, float], knowledge_base: KnowledgeBase) -> set[str]:
-    """``normal`` and the abnormal findings when both reach their thresholds (else empty)."""
-    present = {
-        f
-        for f, p in probabilities.items()
-        if f in knowledge_base and p >= knowledge_base[f].threshold
-    }
-    abnormal = {f for f in present if knowledge_base[f].abnormal}
-    return ({NORMAL} | abnormal) if NORMAL in present and abnormal else set()
 
 
 def _artifact_kinds(asserted: list[Mention]) -> tuple[bool, bool]:

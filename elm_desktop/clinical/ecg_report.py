@@ -209,7 +209,7 @@ def draft_ecg_report(
     )
     impression, reasons = record_impression(counted, knowledge_base)
     allowed = {s.finding_id: states_finding(s, impression, knowledge_base) for s in counted or ()}
-    held |= disagreeing(counted or (), allowed, knowledge_base)
+    held |= disagreeing(counted or (), knowledge_base)
     present = {s.finding_id: s for s in counted or () if allowed.get(s.finding_id)}
     rhythm = _rhythm(present, facts, held)
     for first, second in _EXCLUSIVE:

@@ -28,7 +28,7 @@ identifying is passed in.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -293,7 +293,7 @@ def draft_report(
         for s in assessed or ()
         if not s.present and knowledge_base[s.finding_id].negative
     ]
-    held = disagreeing(assessed or (), asserted or {}, knowledge_base)
+    held = disagreeing(assessed or (), knowledge_base)
     introduction = [DraftSentence(s, "file") for s in _introduction(facts)]
     said = [claims(s.text, knowledge_base) for s in introduction + description]
     borrowed = _archive_sentences(
@@ -521,20 +521,20 @@ def record_impression(
     return "normal", [record, "no abnormal finding reached its threshold" + highest]
 
 
-def disagreeing(
-    scores: Sequence[FindingScore], stated: Mapping[str, bool], knowledge_base: KnowledgeBase
-) -> dict[str, str]:
-    """The findings over their thresholds that :func:`states_finding` keeps out, with why.
+def disagreement(present: Collection[str], knowledge_base: KnowledgeBase) -> set[str]:
+    """The record-level normal finding and the abnormal findings among ``present`` (ids of
+    findings over their thresholds) when both are there, else none: the evidence disagrees,
+    and the draft leaves both to the reviewer (:func:`record_impression`)."""
+    findings = [knowledge_base[f] for f in present if f in knowledge_base]
+    overall = {f.id for f in findings if not f.abnormal and f.category == "overall"}
+    abnormal = {f.id for f in findings if f.abnormal}
+    return overall | abnormal if overall and abnormal else set()
 
-    Only a disagreement keeps them out: the record-level score calls the record normal while
-    abnormal findings reach their thresholds, so neither is asserted and the impression is the
-    reviewer's.
-    """
-    return {
-        s.finding_id: DISAGREE_NORMAL if _is_record_normal(s, knowledge_base) else DISAGREE_FINDING
-        for s in scores
-        if s.present and not stated.get(s.finding_id, True)
-    }
+
+def disagreeing(scores: Sequence[FindingScore], knowledge_base: KnowledgeBase) -> dict[str, str]:
+    """The findings of :func:`disagreement` among ``scores``, each with why it is not stated."""
+    present = disagreement([s.finding_id for s in scores if s.present], knowledge_base)
+    return {f: DISAGREE_FINDING if knowledge_base[f].abnormal else DISAGREE_NORMAL for f in present}
 
 
 def _is_record_normal(score: FindingScore, knowledge_base: KnowledgeBase) -> bool:
