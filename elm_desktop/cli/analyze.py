@@ -327,7 +327,7 @@ def evaluate_corpus(
                 engine,
                 knowledge_base,
                 calibration_split,
-            ),
+            )[0],
         )
 
     # The drafts use the knowledge base's style; the other one is scored beside it.
@@ -391,16 +391,30 @@ def calibrated_thresholds(
     knowledge_base,
     split: str,
     prompt_style: str | None = None,
-) -> dict[str, float]:
+    record_score: bool = False,
+):
     """Analyse labelled recordings and return each finding's threshold of maximum F1 there.
 
     ``recordings`` pairs each EDF path with its manifest entry (they may come from several
     corpora); ``split`` names them in the progress line; ``prompt_style`` scores the findings
     (default: the knowledge base's). Findings that no entry has (or every entry has) get no
-    threshold.
+    threshold. With ``record_score`` the same recordings are also the reference of the record
+    score (:mod:`elm_desktop.clinical.record_score`), and the ``normal`` threshold is chosen on
+    that score and kept in the reference, not among the thresholds (it holds only where the
+    reference applies).
+
+    Returns
+    -------
+    thresholds : dict
+        Finding id -> threshold.
+    reference : RecordReference or None
+        The record score's reference, with ``record_score``.
     """
+    from dataclasses import replace
+
     from elm_desktop.analysis import analyze
     from elm_desktop.clinical.evaluation import calibrate_thresholds
+    from elm_desktop.clinical.record_score import RECORD_FINDING, fit_reference
 
     labels: dict[str, list[bool]] = {}
     probabilities: dict[str, list[float]] = {}
@@ -411,7 +425,18 @@ def calibrated_thresholds(
         for score in result.findings:
             labels.setdefault(score.finding_id, []).append(score.finding_id in _truth(entry))
             probabilities.setdefault(score.finding_id, []).append(score.probability)
-    return calibrate_thresholds(labels, probabilities)
+    if not record_score:
+        return calibrate_thresholds(labels, probabilities), None
+    style = prompt_style or knowledge_base.prompt_style
+    reference = fit_reference(probabilities, knowledge_base, style)
+    rows = [
+        dict(zip(probabilities, v, strict=True)) for v in zip(*probabilities.values(), strict=True)
+    ]
+    probabilities[RECORD_FINDING] = [reference.normal_probability(row) for row in rows]
+    thresholds = calibrate_thresholds(labels, probabilities)
+    if RECORD_FINDING in thresholds:
+        reference = replace(reference, threshold=thresholds.pop(RECORD_FINDING))
+    return thresholds, reference
 
 
 def _truth(entry: dict) -> set[str]:

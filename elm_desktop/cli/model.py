@@ -92,6 +92,14 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help="prompts that score the findings; the bundle then uses this style by default "
         "(choose the one that transfers best: `elm-desktop evaluate --style-corpus`)",
     )
+    calibrate.add_argument(
+        "--record-score",
+        action="store_true",
+        help="score the record (the normal finding) by its normal prompt and its strongest "
+        "abnormal finding, each placed on these recordings, and store them as the reference "
+        "(better for models trained on several generator families; "
+        "benchmarks/results/abnormality-score-study.md)",
+    )
     calibrate.add_argument("--device", default="auto", choices=("auto", "cpu", "cuda"))
     calibrate.set_defaults(handler=_calibrate)
     familiarity.register(commands)
@@ -230,6 +238,7 @@ def _calibrate(args: argparse.Namespace) -> int:
     from elm_desktop.clinical.knowledge import load_knowledge_base
     from elm_desktop.errors import ConfigError
     from elm_desktop.outputs import check_output_file
+    from elm_desktop.runtime import Bundle
     from elm_desktop.runtime.bundle import write_phenotypes
     from elm_desktop.synth import MANIFEST_NAME, read_manifest
 
@@ -251,19 +260,29 @@ def _calibrate(args: argparse.Namespace) -> int:
         )
     # Calibrate from the built-in thresholds, not from an earlier calibration or the user's.
     base = load_knowledge_base(user_path=os.devnull)
-    thresholds = calibrated_thresholds(recordings, engine, base, args.split, args.prompt_style)
+    thresholds, reference = calibrated_thresholds(
+        recordings, engine, base, args.split, args.prompt_style, args.record_score
+    )
     corpora = ", ".join(_corpus_name(corpus) for corpus in args.corpus)
     note = (
         f"maximum F1 on the {args.split} split of {corpora} "
         f"({len(recordings)} recordings), {len(thresholds)} findings, {args.prompt_style} prompts"
     )
+    if reference is not None:
+        note += ", the record scored by its normal prompt and strongest finding"
     text = thresholds_toml(
         thresholds, f"Finding thresholds for {engine.bundle.name}: {note}.", args.prompt_style
     )
+    if reference is not None:
+        text += "\n" + reference.toml() + "\n"
     write_phenotypes(args.bundle, text, note)
+    # What the bundle now carries must load, here rather than in the reviewer's window.
+    load_knowledge_base(user_path=os.devnull, model_path=Bundle.load(args.bundle).phenotypes)
     if args.out is not None:
         args.out.write_text(text, encoding="utf-8")
     print(f"{engine.bundle.name}: {note}")
+    if reference is not None:
+        print(f"  {'normal (record score)':28s} {reference.threshold:.3f}")
     for name, value in thresholds.items():
         print(f"  {name:28s} {value:.3f}")
     return 0

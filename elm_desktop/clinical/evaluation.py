@@ -36,6 +36,7 @@ from elm_desktop.clinical.extract import extract_findings
 from elm_desktop.clinical.knowledge import PROMPT_STYLES, KnowledgeBase, PromptStyle
 from elm_desktop.clinical.localise import LATERALISED, Location
 from elm_desktop.clinical.metrics import Counts, auroc, finding_counts, micro_counts, rouge_l
+from elm_desktop.clinical.record_score import RECORD_FINDING
 from elm_desktop.clinical.report import UNSTATED, DraftReport
 from elm_desktop.clinical.zeroshot import FindingScore, PromptCurve, Segment
 
@@ -399,12 +400,19 @@ def _max_f1_threshold(y: np.ndarray, p: np.ndarray) -> float:
 def with_thresholds(
     knowledge_base: KnowledgeBase, thresholds: Mapping[str, float]
 ) -> KnowledgeBase:
-    """Return a copy of a knowledge base with some findings' thresholds replaced."""
+    """Return a copy of a knowledge base with some findings' thresholds replaced.
+
+    With a record reference, the ``normal`` threshold replaces the reference's (thresholds
+    calibrated on scores the reference made are on its scale).
+    """
     findings = [
         replace(f, threshold=thresholds[f.id]) if f.id in thresholds else f
         for f in knowledge_base.values()
     ]
-    return KnowledgeBase(findings, knowledge_base.sources, knowledge_base.prompt_style)
+    reference = knowledge_base.record_reference
+    if reference is not None and RECORD_FINDING in thresholds:
+        reference = replace(reference, threshold=thresholds[RECORD_FINDING])
+    return KnowledgeBase(findings, knowledge_base.sources, knowledge_base.prompt_style, reference)
 
 
 def thresholds_toml(

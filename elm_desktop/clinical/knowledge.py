@@ -26,6 +26,8 @@ from dataclasses import asdict, dataclass, fields
 from pathlib import Path
 from typing import Any, Literal
 
+from elm_desktop.clinical.record_score import TABLE as RECORD_TABLE
+from elm_desktop.clinical.record_score import RecordReference, read_reference
 from elm_desktop.errors import ConfigError
 from elm_desktop.paths import RESOURCES, data_dir
 
@@ -112,7 +114,9 @@ class KnowledgeBase(Mapping[str, Finding]):
     """The findings, in file order, looked up by id.
 
     Looking up an unknown id raises :class:`~elm_desktop.errors.ConfigError` naming the known ones.
-    ``prompt_style`` is the style that scores the findings unless a caller asks for another.
+    ``prompt_style`` is the style that scores the findings unless a caller asks for another;
+    ``record_reference``, when the model's file carries one, gives the ``normal`` finding its
+    record score (:mod:`elm_desktop.clinical.record_score`) while it applies.
     """
 
     def __init__(
@@ -120,10 +124,12 @@ class KnowledgeBase(Mapping[str, Finding]):
         findings: list[Finding],
         sources: tuple[Path, ...] = (),
         prompt_style: PromptStyle = "knowledge",
+        record_reference: RecordReference | None = None,
     ) -> None:
         self._findings = {f.id: f for f in findings}
         self.sources = sources
         self.prompt_style = prompt_style
+        self.record_reference = record_reference
 
     def __getitem__(self, finding_id: str) -> Finding:
         try:
@@ -178,22 +184,29 @@ def load_knowledge_base(
     """
     base_path = Path(path) if path is not None else BUILTIN_PATH
     user = Path(user_path) if user_path is not None else data_dir() / USER_FILE_NAME
-    entries, style = _read_entries(base_path)
+    entries, style, _ = _read_entries(base_path)
+    record_table = None  # only a model's file may carry one (clinical/record_score.py)
     # The file that last changed each entry, so that an error names the file to fix.
     changed_by = dict.fromkeys(entries, base_path)
     sources = [base_path]
     overlays = [Path(model_path)] if model_path is not None else []
     for overlay in [*overlays, user] if user.is_file() else overlays:
-        overlay_entries, overlay_style = _read_entries(overlay)
+        overlay_entries, overlay_style, overlay_record = _read_entries(overlay)
         for finding_id, overrides in overlay_entries.items():
             entries[finding_id] = {**entries.get(finding_id, {}), **overrides}
             changed_by[finding_id] = overlay
         style = overlay_style or style
+        if overlay_record is not None and overlay in overlays:
+            record_table = (overlay_record, overlay)
         sources.append(overlay)
     for finding_id, entry in entries.items():
         entry["contrast"] = _contrast_prompts(finding_id, entries, changed_by)
     findings = [_make_finding(fid, entry, changed_by[fid]) for fid, entry in entries.items()]
-    return KnowledgeBase(findings, tuple(sources), style or "knowledge")
+    reference = None
+    if record_table is not None:
+        abnormal = [f.id for f in findings if f.abnormal]
+        reference = read_reference(record_table[0], abnormal, record_table[1])
+    return KnowledgeBase(findings, tuple(sources), style or "knowledge", reference)
 
 
 def list_findings() -> list[str]:
@@ -206,8 +219,9 @@ def get_finding(finding_id: str) -> Finding:
     return load_knowledge_base()[finding_id]
 
 
-def _read_entries(path: Path) -> tuple[dict[str, dict[str, Any]], PromptStyle | None]:
-    """A file's findings entries and its ``prompt_style`` (None when it sets none)."""
+def _read_entries(path: Path) -> tuple[dict[str, dict[str, Any]], PromptStyle | None, Any]:
+    """A file's findings entries, its ``prompt_style`` and its ``[record_score]`` table (None
+    when it sets none)."""
     try:
         document = tomllib.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
@@ -222,7 +236,7 @@ def _read_entries(path: Path) -> tuple[dict[str, dict[str, Any]], PromptStyle | 
         raise ConfigError(
             f"{path}: prompt_style must be one of {', '.join(PROMPT_STYLES)}, not {style!r}"
         )
-    return {str(k): dict(v) for k, v in findings.items()}, style
+    return {str(k): dict(v) for k, v in findings.items()}, style, document.get(RECORD_TABLE)
 
 
 def _contrast_prompts(

@@ -7,7 +7,10 @@ similarities to the EEG embedding divided by the model's temperature,
 
     p = sigmoid((cos(e, positive) - cos(e, contrast)) / temperature).
 
-The recording-level probability uses the attention-pooled recording embedding. Per crop, the
+The recording-level probability uses the attention-pooled recording embedding; where the model's
+knowledge base carries a record reference, the ``normal`` finding's recording probability is the
+record score instead (:mod:`elm_desktop.clinical.record_score`) and only its curve is the
+prompt's. Per crop, the
 same formula alone would say mostly *that* a crop is abnormal, not *which* finding it shows: every
 abnormal finding is scored against the same normal record, so a crop far from normal (a photic
 stimulation block, a seizure) raises all their curves together, and the peak of the seizure curve
@@ -42,6 +45,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from elm_desktop.clinical.knowledge import KnowledgeBase, PromptStyle
+from elm_desktop.clinical.record_score import RECORD_FINDING
 from elm_desktop.errors import ConfigError, ElmError
 from elm_desktop.runtime.pooling import l2_normalise
 
@@ -151,9 +155,11 @@ class FindingScore:
     finding_id, label : str
         Vocabulary id and display label.
     probability : float
-        Recording-level probability that the finding is present.
+        Recording-level probability that the finding is present; for ``normal`` with a record
+        reference, the record score (a place among reference recordings that reads like one).
     threshold : float
-        The knowledge base's threshold; ``present`` is ``probability >= threshold``.
+        The knowledge base's threshold (the record reference's for its score);
+        ``present`` is ``probability >= threshold``.
     present : bool
     abnormal : bool
         Whether the finding makes a record abnormal.
@@ -256,18 +262,24 @@ def score_findings(
     recording = np.asarray(recording_embedding, np.float32)
     recording_prob = _sigmoid(recording @ difference.T / temperature)
     crop_prob = _crop_probability(crop_embeddings, recording, difference, shared, temperature)
+    probabilities = dict(zip(bank.finding_ids, recording_prob.tolist(), strict=True))
+    thresholds = {f: knowledge_base[f].threshold for f in bank.finding_ids}
+    reference = knowledge_base.record_reference
+    if reference is not None and reference.applies(bank.style, knowledge_base):
+        probabilities[RECORD_FINDING] = reference.normal_probability(probabilities)
+        thresholds[RECORD_FINDING] = reference.threshold
     scores = []
     for i, finding_id in enumerate(bank.finding_ids):
         finding = knowledge_base[finding_id]
-        probability = float(recording_prob[i])
+        probability = float(probabilities[finding_id])
         curve = np.ascontiguousarray(crop_prob[:, i], dtype=np.float32)
         scores.append(
             FindingScore(
                 finding_id=finding_id,
                 label=finding.label,
                 probability=probability,
-                threshold=finding.threshold,
-                present=probability >= finding.threshold,
+                threshold=thresholds[finding_id],
+                present=probability >= thresholds[finding_id],
                 abnormal=finding.abnormal,
                 crop_probability=curve,
                 top_segments=top_segments(curve, crop_starts_s, window_s, span_s=EVIDENCE_SPAN_S),

@@ -117,3 +117,46 @@ def test_calibrate_stores_thresholds_that_analysis_uses(
     loaded.phenotypes.write_text(f"[findings.{name}]\nthreshold = 0.99\n")
     with pytest.raises(BundleError, match="does not match its sha256"):
         Bundle.load(bundle)
+
+
+def test_calibrate_with_the_record_score_stores_its_reference(elm_bundle, tmp_path, capsys):
+    from collections import Counter
+
+    from elm_desktop.analysis import analyze
+    from elm_desktop.cli.analyze import _truth
+    from elm_desktop.clinical.evaluation import calibrate_thresholds
+    from elm_desktop.clinical.knowledge import load_knowledge_base
+    from elm_desktop.runtime import Engine
+    from elm_desktop.synth import generate_corpus, read_manifest
+
+    manifest = generate_corpus(tmp_path / "corpus", n=8, minutes=0.5, seed=5, workers=1)
+    entries = read_manifest(manifest)
+    split = Counter(e["split"] for e in entries).most_common(1)[0][0]
+    chosen = [e for e in entries if e["split"] == split]
+    bundle = shutil.copytree(elm_bundle, tmp_path / "bundle")
+    assert run("calibrate", str(bundle), "--corpus", str(manifest), "--split", split,
+               "--prompt-style", "plain", "--record-score", "--device", "cpu") == 0  # fmt: skip
+    assert "the record scored by its normal prompt and strongest finding" in capsys.readouterr().out
+
+    loaded = Bundle.load(bundle)
+    assert "[findings.normal]" not in loaded.phenotypes.read_text()  # its threshold: the score's
+    reference = load_knowledge_base(model_path=loaded.phenotypes).record_reference
+    assert len(reference.not_normal) == len(chosen) and "seizure" in reference.findings
+    engine = Engine(loaded, device="cpu")
+    raw = load_knowledge_base(user_path=tmp_path / "none.toml")
+    record_scores = []
+    for entry in chosen:
+        recording = tmp_path / "corpus" / entry["edf"]
+        scores = {s.finding_id: s for s in analyze(recording, engine).findings}
+        alone = {
+            s.finding_id: s.probability
+            for s in analyze(recording, engine, knowledge_base=raw, prompt_style="plain").findings
+        }
+        assert scores["normal"].probability == pytest.approx(reference.normal_probability(alone))
+        assert scores["normal"].threshold == reference.threshold
+        assert scores["seizure"].probability == alone["seizure"]
+        record_scores.append(scores["normal"].probability)
+    # The stored threshold is the one of maximum F1 on the record scores of those recordings.
+    labels = {"normal": ["normal" in _truth(e) for e in chosen]}
+    expected = calibrate_thresholds(labels, {"normal": record_scores})
+    assert reference.threshold == pytest.approx(expected.get("normal", 0.5), abs=1e-4)

@@ -1,0 +1,131 @@
+"""The record score: the normal prompt and the strongest abnormal finding, placed on references."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import replace
+
+import numpy as np
+import pytest
+
+from elm_desktop.clinical.evaluation import with_thresholds
+from elm_desktop.clinical.knowledge import load_knowledge_base
+from elm_desktop.clinical.record_score import fit_reference, place
+from elm_desktop.clinical.zeroshot import build_prompt_bank, score_findings
+from elm_desktop.errors import ConfigError
+from tests.clinical.test_zeroshot import bag_of_words
+
+BASE = load_knowledge_base(user_path=os.devnull)
+
+
+def reference(style="plain", threshold=0.4):
+    # Five reference recordings: p(normal), two abnormal findings' and sleep's probabilities.
+    fitted = fit_reference(
+        {
+            "normal": [0.9, 0.8, 0.7, 0.2, 0.1],
+            "seizure": [0.1, 0.2, 0.3, 0.9, 0.4],
+            "focal_slowing": [0.2, 0.1, 0.1, 0.3, 0.8],
+            "sleep": [0.9, 0.9, 0.9, 0.9, 0.9],
+        },
+        BASE,
+        style,
+    )
+    return replace(fitted, threshold=threshold)
+
+
+def write_model_file(tmp_path, ref):
+    path = tmp_path / "phenotypes.toml"
+    path.write_text(f'prompt_style = "{ref.prompt_style}"\n\n{ref.toml()}\n', encoding="utf-8")
+    return path
+
+
+def crops_and_recording(seed=3):
+    rng = np.random.default_rng(seed)
+    crops = rng.standard_normal((6, 64)).astype(np.float32)
+    crops /= np.linalg.norm(crops, axis=1, keepdims=True)
+    recording = crops.mean(axis=0) / np.linalg.norm(crops.mean(axis=0))
+    return crops, recording, np.arange(6) * 5.0
+
+
+def scored(kb, style):
+    crops, recording, starts = crops_and_recording()
+    bank = build_prompt_bank(kb, bag_of_words, style)
+    return {s.finding_id: s for s in score_findings(kb, bank, crops, recording, starts, 5.0, 0.3)}
+
+
+def test_place_counts_ties_half():
+    values = np.array([0.1, 0.2, 0.2, 0.5])
+    assert place(0.0, values) == 0.0
+    assert place(0.2, values) == pytest.approx((1 + 3) / 8)
+    assert place(0.9, values) == 1.0
+
+
+def test_a_record_normal_by_both_scores_high_and_one_with_a_strong_finding_low():
+    ref = reference()
+    assert ref.findings == ("seizure", "focal_slowing")  # abnormal ones only, not sleep
+    np.testing.assert_allclose(ref.not_normal, [0.1, 0.2, 0.3, 0.8, 0.9])
+    np.testing.assert_allclose(ref.strongest, [0.2, 0.2, 0.3, 0.8, 0.9])
+    quiet = ref.normal_probability({"normal": 0.95, "seizure": 0.05, "focal_slowing": 0.05})
+    assert quiet == 1.0
+    # The normal prompt says normal, a finding says otherwise: the two places are averaged.
+    split = ref.normal_probability({"normal": 0.95, "seizure": 0.95, "focal_slowing": 0.05})
+    assert split == pytest.approx(0.5)
+    loud = ref.normal_probability({"normal": 0.05, "seizure": 0.95, "focal_slowing": 0.05})
+    assert loud == 0.0
+
+
+def test_a_model_file_reference_scores_normal_with_its_own_threshold(tmp_path):
+    ref = reference()
+    kb = load_knowledge_base(user_path=os.devnull, model_path=write_model_file(tmp_path, ref))
+    loaded = kb.record_reference
+    assert loaded.findings == ref.findings and loaded.threshold == pytest.approx(0.4)
+    np.testing.assert_allclose(loaded.strongest, ref.strongest)
+
+    scores, raw = scored(kb, "plain"), scored(BASE, "plain")
+    expected = ref.normal_probability({f: raw[f].probability for f in raw})
+    assert scores["normal"].probability == pytest.approx(expected)
+    assert scores["normal"].threshold == pytest.approx(0.4)
+    assert scores["normal"].present == (expected >= 0.4)
+    assert scores["seizure"].probability == raw["seizure"].probability
+    # Scored with the other style the reference does not hold: the prompt and its own threshold.
+    other, other_raw = scored(kb, "knowledge"), scored(BASE, "knowledge")
+    assert other["normal"].probability == other_raw["normal"].probability
+    assert other["normal"].threshold == BASE["normal"].threshold
+
+    # Thresholds calibrated again (evaluate-drafts) replace the reference's.
+    again = with_thresholds(kb, {"normal": 0.7, "seizure": 0.6})
+    assert again.record_reference.threshold == 0.7 and again["seizure"].threshold == 0.6
+    assert scored(again, "plain")["normal"].threshold == 0.7
+
+
+def test_only_the_model_file_gives_a_reference_and_only_for_its_prompts(tmp_path):
+    ref = reference()
+    user = tmp_path / "user.toml"
+    user.write_text(f"{ref.toml()}\n", encoding="utf-8")
+    assert load_knowledge_base(user_path=user).record_reference is None
+    # A user's own normal prompts: the reference was not fitted with them and does not apply.
+    model_file = write_model_file(tmp_path, ref)
+    user.write_text('[findings.normal]\nplain = ["An unremarkable record."]\n', encoding="utf-8")
+    kb = load_knowledge_base(user_path=user, model_path=model_file)
+    assert kb.record_reference is not None
+    assert not kb.record_reference.applies("plain", kb)
+    assert scored(kb, "plain")["normal"].threshold == BASE["normal"].threshold
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        (('"plain"\nthreshold', '"loud"\nthreshold'), "record_score.prompt_style"),
+        (('findings = ["seizure"', 'findings = ["normal"'), "abnormal findings"),
+        (("threshold = 0.4000", "threshold = nan"), "threshold"),
+        (("threshold = 0.4000", "threshold = true"), "threshold"),
+        (("not_normal = [", "not_normal = [nan, "), "not_normal"),
+    ],
+)
+def test_a_bad_record_table_names_what_to_fix(tmp_path, change, message):
+    path = write_model_file(tmp_path, reference())
+    text = path.read_text(encoding="utf-8")
+    assert change[0] in text
+    path.write_text(text.replace(change[0], change[1], 1), encoding="utf-8")
+    with pytest.raises(ConfigError, match=message):
+        load_knowledge_base(user_path=os.devnull, model_path=path)
