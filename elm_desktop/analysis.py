@@ -74,7 +74,7 @@ from elm_desktop.clinical.posterior_rhythm import (
     crop_posterior_spectra,
     posterior_rhythm,
 )
-from elm_desktop.clinical.procedures import recorded_procedures
+from elm_desktop.clinical.procedures import evidence_within_procedures, recorded_procedures
 from elm_desktop.clinical.prompt_cache import prompt_bank
 from elm_desktop.clinical.zeroshot import top_segments
 from elm_desktop.errors import BundleError
@@ -530,6 +530,10 @@ def analyze(
         heart=_heart_summary(rec, cancel),
     )
     result.procedures = tuple(p.name for p in facts.procedures)
+    if bank is not None:
+        evidence_within_procedures(
+            result.findings, facts.procedures, result.crop_starts_s, window_s
+        )
     result.draft = draft_report(
         facts,
         kb,

@@ -13,10 +13,12 @@ stimulation (the flashes in it are not read yet).
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+
+import numpy as np
 
 from elm_desktop.clinical.consistency import NOT_DONE, PROCEDURES
-from elm_desktop.clinical.zeroshot import FindingScore
+from elm_desktop.clinical.zeroshot import EVIDENCE_SPAN_S, FindingScore, top_segments
 from elm_desktop.signals.recording import Annotation
 
 #: The finding that only a performed procedure can show, by finding id.
@@ -91,3 +93,37 @@ def recorded_procedures(
                 f"over its threshold for {seconds / 60:.0f} min",
             )
     return tuple(found.values())
+
+
+def evidence_within_procedures(
+    scores: Sequence[FindingScore],
+    procedures: Sequence[ProcedureEvidence],
+    crop_starts_s: np.ndarray,
+    window_s: float,
+) -> None:
+    """Point a procedure's finding at the procedure: its top segments only where it was done.
+
+    A photic driving response can only be evident during photic stimulation, yet its curve may
+    peak elsewhere: on the demo recording (stimulation at 00:05:53-00:09:03) the three-family
+    model's photic driving score, with plain prompts, peaked at 00:16:30, inside the seizure,
+    and "most evident at" and the panel's jump sent the reviewer there. Where the annotations
+    say when a procedure ran (hyperventilation, photic stimulation, or sleep when annotated),
+    the finding's top segments (``"most evident at"``, the jump) are chosen among the crops that
+    overlap it, and there are none when no crop overlaps it or the curve stays under the
+    threshold throughout: no time is better than a wrong one. Its probability and curve stay as
+    they are. Changes ``scores`` in place.
+    """
+    windows = {p.name: (p.start_s, p.end_s) for p in procedures if p.start_s is not None}
+    starts = np.asarray(crop_starts_s, dtype=np.float64)
+    for score in scores:
+        window = windows.get(NEEDS_PROCEDURE.get(score.finding_id, ""))
+        if window is None:
+            continue
+        inside = np.flatnonzero((starts + window_s > window[0]) & (starts <= window[1]))
+        if not len(inside) or score.crop_probability[inside].max() < score.threshold:
+            score.top_segments = []
+            continue
+        segments = top_segments(
+            score.crop_probability[inside], starts[inside], window_s, span_s=EVIDENCE_SPAN_S
+        )
+        score.top_segments = [replace(s, crop=int(inside[s.crop])) for s in segments]

@@ -49,6 +49,11 @@ def test_the_draft_states_no_hyperventilation_and_no_contradiction(demo):
     assert kb["hyperventilation_response"].sentence not in text
     assert "Hyperventilation was not performed or not recorded." in text
     assert "Photic stimulation was performed (EDF+ annotations" in text
+    # The photic driving response is pointed at inside the stimulation, not in the seizure.
+    photic = [a for a in truth["annotations"] if "Photic" in a[2]]
+    first, last = min(a[0] for a in photic), max(a[0] + a[1] for a in photic)
+    jump = result.finding("photic_driving").top_segments[0]
+    assert first - 5.0 < jump.start_s < last
     assert contradictions(text, kb) == []
     # Every lateralised finding the draft asserts carries the true side (left).
     stated = [f for f in result.draft.asserted if f in result.locations]
