@@ -399,44 +399,66 @@ def calibrated_thresholds(
     corpora); ``split`` names them in the progress line; ``prompt_style`` scores the findings
     (default: the knowledge base's). Findings that no entry has (or every entry has) get no
     threshold. With ``record_score`` the same recordings are also the reference of the record
-    score (:mod:`elm_desktop.clinical.record_score`), and the ``normal`` threshold is chosen on
-    that score and kept in the reference, not among the thresholds (it holds only where the
-    reference applies).
+    score (:mod:`elm_desktop.clinical.record_score`) for each prompt style, and each style's
+    ``normal`` threshold is chosen on its record score and kept in its reference, not among the
+    thresholds (it holds only where the reference applies).
 
     Returns
     -------
     thresholds : dict
-        Finding id -> threshold.
-    reference : RecordReference or None
-        The record score's reference, with ``record_score``.
+        Finding id -> threshold, for ``prompt_style``.
+    references : list of RecordReference
+        The record score's references, one per prompt style, with ``record_score``.
     """
     from dataclasses import replace
 
     from elm_desktop.analysis import analyze
     from elm_desktop.clinical.evaluation import calibrate_thresholds
+    from elm_desktop.clinical.knowledge import PROMPT_STYLES
     from elm_desktop.clinical.record_score import RECORD_FINDING, fit_reference
+    from elm_desktop.clinical.zeroshot import build_prompt_bank, score_findings
 
+    style = prompt_style or knowledge_base.prompt_style
+    styles = PROMPT_STYLES if record_score else (style,)
+    banks = {s: build_prompt_bank(knowledge_base, engine.embed_text, s) for s in styles}
     labels: dict[str, list[bool]] = {}
-    probabilities: dict[str, list[float]] = {}
+    probabilities: dict[str, dict[str, list[float]]] = {s: {} for s in styles}
     paths = [path for path, _ in recordings]
     entries = each_with_progress([entry for _, entry in recordings], f"calibrating on {split}")
     for path, entry in zip(paths, entries, strict=True):
-        result = analyze(path, engine, knowledge_base=knowledge_base, prompt_style=prompt_style)
+        result = analyze(path, engine, knowledge_base=knowledge_base, prompt_style=style)
         for score in result.findings:
             labels.setdefault(score.finding_id, []).append(score.finding_id in _truth(entry))
-            probabilities.setdefault(score.finding_id, []).append(score.probability)
-    if not record_score:
-        return calibrate_thresholds(labels, probabilities), None
-    style = prompt_style or knowledge_base.prompt_style
-    reference = fit_reference(probabilities, knowledge_base, style)
-    rows = [
-        dict(zip(probabilities, v, strict=True)) for v in zip(*probabilities.values(), strict=True)
-    ]
-    probabilities[RECORD_FINDING] = [reference.normal_probability(row) for row in rows]
-    thresholds = calibrate_thresholds(labels, probabilities)
-    if RECORD_FINDING in thresholds:
-        reference = replace(reference, threshold=thresholds.pop(RECORD_FINDING))
-    return thresholds, reference
+        for other in styles:
+            scores = (
+                result.findings
+                if other == style
+                else score_findings(
+                    knowledge_base,
+                    banks[other],
+                    result.crop_embeddings,
+                    result.recording_embedding,
+                    result.crop_starts_s,
+                    result.window_s,
+                    engine.bundle.temperature,
+                )
+            )
+            for score in scores:
+                probabilities[other].setdefault(score.finding_id, []).append(score.probability)
+    references = []
+    for other in styles if record_score else ():
+        reference = fit_reference(probabilities[other], knowledge_base, other)
+        per_finding = probabilities[other]
+        rows = [
+            dict(zip(per_finding, v, strict=True)) for v in zip(*per_finding.values(), strict=True)
+        ]
+        normal = {RECORD_FINDING: [reference.normal_probability(row) for row in rows]}
+        threshold = calibrate_thresholds({RECORD_FINDING: labels[RECORD_FINDING]}, normal)
+        references.append(replace(reference, threshold=threshold.get(RECORD_FINDING, 0.5)))
+    thresholds = calibrate_thresholds(labels, probabilities[style])
+    if record_score:
+        thresholds.pop(RECORD_FINDING, None)
+    return thresholds, references
 
 
 def _truth(entry: dict) -> set[str]:

@@ -260,7 +260,7 @@ def _calibrate(args: argparse.Namespace) -> int:
         )
     # Calibrate from the built-in thresholds, not from an earlier calibration or the user's.
     base = load_knowledge_base(user_path=os.devnull)
-    thresholds, reference = calibrated_thresholds(
+    thresholds, references = calibrated_thresholds(
         recordings, engine, base, args.split, args.prompt_style, args.record_score
     )
     corpora = ", ".join(_corpus_name(corpus) for corpus in args.corpus)
@@ -268,12 +268,12 @@ def _calibrate(args: argparse.Namespace) -> int:
         f"maximum F1 on the {args.split} split of {corpora} "
         f"({len(recordings)} recordings), {len(thresholds)} findings, {args.prompt_style} prompts"
     )
-    if reference is not None:
+    if references:
         note += ", the record scored by its normal prompt and strongest finding"
     text = thresholds_toml(
         thresholds, f"Finding thresholds for {engine.bundle.name}: {note}.", args.prompt_style
     )
-    if reference is not None:
+    for reference in references:
         text += "\n" + reference.toml() + "\n"
     write_phenotypes(args.bundle, text, note)
     # What the bundle now carries must load, here rather than in the reviewer's window.
@@ -281,8 +281,9 @@ def _calibrate(args: argparse.Namespace) -> int:
     if args.out is not None:
         args.out.write_text(text, encoding="utf-8")
     print(f"{engine.bundle.name}: {note}")
-    if reference is not None:
-        print(f"  {'normal (record score)':28s} {reference.threshold:.3f}")
+    for reference in references:
+        name = f"normal (record score, {reference.prompt_style})"
+        print(f"  {name:28s} {reference.threshold:.3f}")
     for name, value in thresholds.items():
         print(f"  {name:28s} {value:.3f}")
     return 0

@@ -402,17 +402,18 @@ def with_thresholds(
 ) -> KnowledgeBase:
     """Return a copy of a knowledge base with some findings' thresholds replaced.
 
-    With a record reference, the ``normal`` threshold replaces the reference's (thresholds
-    calibrated on scores the reference made are on its scale).
+    With a record reference for the knowledge base's prompt style, the ``normal`` threshold
+    replaces that reference's (thresholds calibrated on scores it made are on its scale).
     """
     findings = [
         replace(f, threshold=thresholds[f.id]) if f.id in thresholds else f
         for f in knowledge_base.values()
     ]
-    reference = knowledge_base.record_reference
-    if reference is not None and RECORD_FINDING in thresholds:
-        reference = replace(reference, threshold=thresholds[RECORD_FINDING])
-    return KnowledgeBase(findings, knowledge_base.sources, knowledge_base.prompt_style, reference)
+    references = dict(knowledge_base.record_references)
+    style = knowledge_base.prompt_style
+    if style in references and RECORD_FINDING in thresholds:
+        references[style] = replace(references[style], threshold=thresholds[RECORD_FINDING])
+    return KnowledgeBase(findings, knowledge_base.sources, style, references)
 
 
 def thresholds_toml(

@@ -26,8 +26,8 @@ from dataclasses import asdict, dataclass, fields
 from pathlib import Path
 from typing import Any, Literal
 
+from elm_desktop.clinical.record_score import RECORD_FINDING, RecordReference, read_references
 from elm_desktop.clinical.record_score import TABLE as RECORD_TABLE
-from elm_desktop.clinical.record_score import RecordReference, read_reference
 from elm_desktop.errors import ConfigError
 from elm_desktop.paths import RESOURCES, data_dir
 
@@ -115,8 +115,9 @@ class KnowledgeBase(Mapping[str, Finding]):
 
     Looking up an unknown id raises :class:`~elm_desktop.errors.ConfigError` naming the known ones.
     ``prompt_style`` is the style that scores the findings unless a caller asks for another;
-    ``record_reference``, when the model's file carries one, gives the ``normal`` finding its
-    record score (:mod:`elm_desktop.clinical.record_score`) while it applies.
+    ``record_references`` (by prompt style), when the model's file carries them, give the
+    ``normal`` finding its record score (:mod:`elm_desktop.clinical.record_score`) while one
+    applies.
     """
 
     def __init__(
@@ -124,12 +125,12 @@ class KnowledgeBase(Mapping[str, Finding]):
         findings: list[Finding],
         sources: tuple[Path, ...] = (),
         prompt_style: PromptStyle = "knowledge",
-        record_reference: RecordReference | None = None,
+        record_references: Mapping[str, RecordReference] | None = None,
     ) -> None:
         self._findings = {f.id: f for f in findings}
         self.sources = sources
         self.prompt_style = prompt_style
-        self.record_reference = record_reference
+        self.record_references = dict(record_references or {})
 
     def __getitem__(self, finding_id: str) -> Finding:
         try:
@@ -144,6 +145,19 @@ class KnowledgeBase(Mapping[str, Finding]):
 
     def __len__(self) -> int:
         return len(self._findings)
+
+    def record_reference(self, style: PromptStyle) -> RecordReference | None:
+        """Return the record score's reference for findings scored with ``style``, if one applies."""
+        reference = self.record_references.get(style)
+        return reference if reference is not None and reference.applies(style, self) else None
+
+    def threshold(self, finding_id: str, style: PromptStyle) -> float:
+        """Return a finding's threshold when scored with ``style`` (the record score's own for
+        ``normal`` where a reference applies)."""
+        reference = self.record_reference(style)
+        if reference is not None and finding_id == RECORD_FINDING:
+            return reference.threshold
+        return self[finding_id].threshold
 
     def list_findings(self) -> list[str]:
         """Return the finding ids in knowledge-base order."""
@@ -202,11 +216,11 @@ def load_knowledge_base(
     for finding_id, entry in entries.items():
         entry["contrast"] = _contrast_prompts(finding_id, entries, changed_by)
     findings = [_make_finding(fid, entry, changed_by[fid]) for fid, entry in entries.items()]
-    reference = None
+    references = {}
     if record_table is not None:
         abnormal = [f.id for f in findings if f.abnormal]
-        reference = read_reference(record_table[0], abnormal, record_table[1])
-    return KnowledgeBase(findings, tuple(sources), style or "knowledge", reference)
+        references = read_references(record_table[0], abnormal, record_table[1])
+    return KnowledgeBase(findings, tuple(sources), style or "knowledge", references)
 
 
 def list_findings() -> list[str]:

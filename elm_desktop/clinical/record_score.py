@@ -13,9 +13,10 @@ is worse across families (its findings fire on any foreign generator), so a bund
 reference only when it is calibrated with ``elm-desktop model calibrate --record-score``, and
 without one the normal prompt scores the record as before.
 
-The reference lives in the bundle's ``phenotypes.toml``::
+A bundle's ``phenotypes.toml`` holds a reference for each prompt style, fitted on the same
+calibration recordings::
 
-    [record_score]
+    [[record_score]]
     prompt_style = "knowledge"
     threshold = 0.533                           # the record score's threshold for "normal"
     prompts = "3f2a…"                           # digest of the prompts it was fitted with
@@ -23,8 +24,8 @@ The reference lives in the bundle's ``phenotypes.toml``::
     not_normal = [0.01, ...]                    # sorted 1 - p(normal) of the reference recordings
     strongest = [0.12, ...]                     # sorted largest probability of `findings`
 
-It is read from a model's file only (a user's ``phenotypes.toml`` cannot give a one-family
-model a score that is worse for it), and applies only while the findings are scored with its
+They are read from a model's file only (a user's ``phenotypes.toml`` cannot give a one-family
+model a score that is worse for it), and one applies only while the findings are scored with its
 prompt style and the prompts it was fitted with: otherwise the ``normal`` prompt scores the
 record, against the knowledge base's own ``normal`` threshold. The score is a place among the
 reference recordings, not a probability, though it reads like one (high: normal).
@@ -92,10 +93,10 @@ class RecordReference:
         return 1.0 - (place(not_normal, self.not_normal) + place(strongest, self.strongest)) / 2
 
     def toml(self) -> str:
-        """Return the ``[record_score]`` table that stores this reference."""
+        """Return the ``[[record_score]]`` table that stores this reference."""
         return "\n".join(
             [
-                f"[{TABLE}]",
+                f"[[{TABLE}]]",
                 f'prompt_style = "{self.prompt_style}"',
                 f"threshold = {self.threshold:.4f}",
                 f'prompts = "{self.prompts}"',
@@ -152,8 +153,29 @@ def fit_reference(
     )
 
 
+def read_references(
+    tables: Any, abnormal: Sequence[str], source: Path
+) -> dict[str, RecordReference]:
+    """Check a file's ``[[record_score]]`` tables and return their references by prompt style.
+
+    Raises
+    ------
+    ConfigError
+        A table is malformed (:func:`read_reference`), or two are for the same style.
+    """
+    if not isinstance(tables, list):
+        raise ConfigError(f"{source}: {TABLE} must be tables, [[{TABLE}]], one per prompt style")
+    references: dict[str, RecordReference] = {}
+    for table in tables:
+        reference = read_reference(table, abnormal, source)
+        if reference.prompt_style in references:
+            raise ConfigError(f"{source}: two {TABLE} tables for {reference.prompt_style} prompts")
+        references[reference.prompt_style] = reference
+    return references
+
+
 def read_reference(table: Any, abnormal: Sequence[str], source: Path) -> RecordReference:
-    """Check a ``[record_score]`` table and return its reference.
+    """Check one ``[[record_score]]`` table and return its reference.
 
     ``abnormal`` lists the knowledge base's abnormal findings, the only ones ``findings`` may
     name.
@@ -164,7 +186,7 @@ def read_reference(table: Any, abnormal: Sequence[str], source: Path) -> RecordR
         A field is missing or of the wrong type, or names a finding that is not abnormal.
     """
     if not isinstance(table, dict):
-        raise ConfigError(f"{source}: {TABLE} must be a table, [{TABLE}]")
+        raise ConfigError(f"{source}: {TABLE} must be tables, [[{TABLE}]]")
     style, findings = table.get("prompt_style"), table.get("findings")
     if style not in ("knowledge", "plain"):
         raise ConfigError(f"{source}: {TABLE}.prompt_style must be 'knowledge' or 'plain'")

@@ -263,23 +263,22 @@ def score_findings(
     recording_prob = _sigmoid(recording @ difference.T / temperature)
     crop_prob = _crop_probability(crop_embeddings, recording, difference, shared, temperature)
     probabilities = dict(zip(bank.finding_ids, recording_prob.tolist(), strict=True))
-    thresholds = {f: knowledge_base[f].threshold for f in bank.finding_ids}
-    reference = knowledge_base.record_reference
-    if reference is not None and reference.applies(bank.style, knowledge_base):
+    reference = knowledge_base.record_reference(bank.style)
+    if reference is not None:
         probabilities[RECORD_FINDING] = reference.normal_probability(probabilities)
-        thresholds[RECORD_FINDING] = reference.threshold
     scores = []
     for i, finding_id in enumerate(bank.finding_ids):
         finding = knowledge_base[finding_id]
         probability = float(probabilities[finding_id])
+        threshold = knowledge_base.threshold(finding_id, bank.style)
         curve = np.ascontiguousarray(crop_prob[:, i], dtype=np.float32)
         scores.append(
             FindingScore(
                 finding_id=finding_id,
                 label=finding.label,
                 probability=probability,
-                threshold=thresholds[finding_id],
-                present=probability >= thresholds[finding_id],
+                threshold=threshold,
+                present=probability >= threshold,
                 abnormal=finding.abnormal,
                 crop_probability=curve,
                 top_segments=top_segments(curve, crop_starts_s, window_s, span_s=EVIDENCE_SPAN_S),

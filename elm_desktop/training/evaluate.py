@@ -178,7 +178,7 @@ def zero_shot(
             if finding_id not in FINDINGS:
                 continue
             truth = labels[:, FINDINGS.index(finding_id)]
-            threshold = knowledge_base[finding_id].threshold
+            threshold = knowledge_base.threshold(finding_id, style)
             per_finding[finding_id] = {
                 "positives": int(truth.sum()),
                 "auroc": _auroc(truth, probabilities[:, column]),

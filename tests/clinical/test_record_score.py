@@ -77,7 +77,7 @@ def test_a_record_normal_by_both_scores_high_and_one_with_a_strong_finding_low()
 def test_a_model_file_reference_scores_normal_with_its_own_threshold(tmp_path):
     ref = reference()
     kb = load_knowledge_base(user_path=os.devnull, model_path=write_model_file(tmp_path, ref))
-    loaded = kb.record_reference
+    loaded = kb.record_references["plain"]
     assert loaded.findings == ref.findings and loaded.threshold == pytest.approx(0.4)
     np.testing.assert_allclose(loaded.strongest, ref.strongest)
 
@@ -94,7 +94,7 @@ def test_a_model_file_reference_scores_normal_with_its_own_threshold(tmp_path):
 
     # Thresholds calibrated again (evaluate-drafts) replace the reference's.
     again = with_thresholds(kb, {"normal": 0.7, "seizure": 0.6})
-    assert again.record_reference.threshold == 0.7 and again["seizure"].threshold == 0.6
+    assert again.record_references["plain"].threshold == 0.7 and again["seizure"].threshold == 0.6
     assert scored(again, "plain")["normal"].threshold == 0.7
 
 
@@ -102,13 +102,12 @@ def test_only_the_model_file_gives_a_reference_and_only_for_its_prompts(tmp_path
     ref = reference()
     user = tmp_path / "user.toml"
     user.write_text(f"{ref.toml()}\n", encoding="utf-8")
-    assert load_knowledge_base(user_path=user).record_reference is None
+    assert load_knowledge_base(user_path=user).record_references == {}
     # A user's own normal prompts: the reference was not fitted with them and does not apply.
     model_file = write_model_file(tmp_path, ref)
     user.write_text('[findings.normal]\nplain = ["An unremarkable record."]\n', encoding="utf-8")
     kb = load_knowledge_base(user_path=user, model_path=model_file)
-    assert kb.record_reference is not None
-    assert not kb.record_reference.applies("plain", kb)
+    assert not kb.record_references["plain"].applies("plain", kb)
     assert scored(kb, "plain")["normal"].threshold == BASE["normal"].threshold
 
 
@@ -120,6 +119,7 @@ def test_only_the_model_file_gives_a_reference_and_only_for_its_prompts(tmp_path
         (("threshold = 0.4000", "threshold = nan"), "threshold"),
         (("threshold = 0.4000", "threshold = true"), "threshold"),
         (("not_normal = [", "not_normal = [nan, "), "not_normal"),
+        (("[[record_score]]", "[record_score]"), r"tables, \[\[record_score\]\]"),
     ],
 )
 def test_a_bad_record_table_names_what_to_fix(tmp_path, change, message):
@@ -128,4 +128,16 @@ def test_a_bad_record_table_names_what_to_fix(tmp_path, change, message):
     assert change[0] in text
     path.write_text(text.replace(change[0], change[1], 1), encoding="utf-8")
     with pytest.raises(ConfigError, match=message):
+        load_knowledge_base(user_path=os.devnull, model_path=path)
+
+
+def test_a_reference_for_each_style_and_only_one(tmp_path):
+    plain, knowledge = reference("plain", 0.4), reference("knowledge", 0.6)
+    path = tmp_path / "phenotypes.toml"
+    path.write_text(f"{plain.toml()}\n\n{knowledge.toml()}\n", encoding="utf-8")
+    kb = load_knowledge_base(user_path=os.devnull, model_path=path)
+    assert scored(kb, "plain")["normal"].threshold == pytest.approx(0.4)
+    assert scored(kb, "knowledge")["normal"].threshold == pytest.approx(0.6)
+    path.write_text(f"{plain.toml()}\n\n{plain.toml()}\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match="two record_score tables for plain"):
         load_knowledge_base(user_path=os.devnull, model_path=path)

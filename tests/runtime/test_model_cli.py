@@ -140,23 +140,29 @@ def test_calibrate_with_the_record_score_stores_its_reference(elm_bundle, tmp_pa
 
     loaded = Bundle.load(bundle)
     assert "[findings.normal]" not in loaded.phenotypes.read_text()  # its threshold: the score's
-    reference = load_knowledge_base(model_path=loaded.phenotypes).record_reference
-    assert len(reference.not_normal) == len(chosen) and "seizure" in reference.findings
+    references = load_knowledge_base(model_path=loaded.phenotypes).record_references
+    assert set(references) == {"plain", "knowledge"}
     engine = Engine(loaded, device="cpu")
     raw = load_knowledge_base(user_path=tmp_path / "none.toml")
-    record_scores = []
-    for entry in chosen:
-        recording = tmp_path / "corpus" / entry["edf"]
-        scores = {s.finding_id: s for s in analyze(recording, engine).findings}
-        alone = {
-            s.finding_id: s.probability
-            for s in analyze(recording, engine, knowledge_base=raw, prompt_style="plain").findings
-        }
-        assert scores["normal"].probability == pytest.approx(reference.normal_probability(alone))
-        assert scores["normal"].threshold == reference.threshold
-        assert scores["seizure"].probability == alone["seizure"]
-        record_scores.append(scores["normal"].probability)
-    # The stored threshold is the one of maximum F1 on the record scores of those recordings.
-    labels = {"normal": ["normal" in _truth(e) for e in chosen]}
-    expected = calibrate_thresholds(labels, {"normal": record_scores})
-    assert reference.threshold == pytest.approx(expected.get("normal", 0.5), abs=1e-4)
+    for style, reference in references.items():
+        assert len(reference.not_normal) == len(chosen) and "seizure" in reference.findings
+        record_scores = []
+        for entry in chosen:
+            recording = tmp_path / "corpus" / entry["edf"]
+            scores = {
+                s.finding_id: s for s in analyze(recording, engine, prompt_style=style).findings
+            }
+            alone = {
+                s.finding_id: s.probability
+                for s in analyze(recording, engine, knowledge_base=raw, prompt_style=style).findings
+            }
+            assert scores["normal"].probability == pytest.approx(
+                reference.normal_probability(alone)
+            )
+            assert scores["normal"].threshold == reference.threshold
+            assert scores["seizure"].probability == alone["seizure"]
+            record_scores.append(scores["normal"].probability)
+        # Its threshold is the one of maximum F1 on the record scores of those recordings.
+        labels = {"normal": ["normal" in _truth(e) for e in chosen]}
+        expected = calibrate_thresholds(labels, {"normal": record_scores})
+        assert reference.threshold == pytest.approx(expected.get("normal", 0.5), abs=1e-4)
