@@ -309,6 +309,7 @@ class AnalysisResult:
                     "id": f.finding_id,
                     "label": f.label,
                     "probability": f.probability,
+                    "measure": f.measure,
                     "threshold": f.threshold,
                     "present": f.present,
                     "abnormal": f.abnormal,

@@ -19,6 +19,7 @@ import numpy as np
 
 from elm_desktop.clinical.muscle_artifact import MuscleArtifact, muscle_words
 from elm_desktop.clinical.posterior_rhythm import PosteriorRhythm, rhythm_words
+from elm_desktop.clinical.record_score import PROBABILITY
 from elm_desktop.clinical.report import format_time
 from elm_desktop.signals.display import DisplayFilter, read_page
 from elm_desktop.signals.recording import open_recording
@@ -226,7 +227,8 @@ def _findings_table(
         times = ", ".join(when(s["start_s"]) for s in f["top_segments"])
         where = f"{f['side']} {f['region']}" if f.get("side") else ""
         rows.append(
-            f'<tr class="{call.split(":")[0].replace(" ", "-")}"><td>{_e(f["label"])}</td><td>{f["probability"]:.2f}</td>'
+            f'<tr class="{call.split(":")[0].replace(" ", "-")}"><td>{_e(f["label"])}</td>'
+            f"<td>{f['probability']:.2f}{_measure(f)}</td>"
             f"<td>{f['threshold']:.2f}</td><td>{_e(call)}</td><td>{_e(where)}</td><td>{times}</td>"
             f"<td>{_sparkline(f['crop_probability'], height=20, width=200)}</td></tr>"
         )
@@ -343,6 +345,12 @@ def _posterior_rhythm(rhythm: Mapping[str, Any]) -> str:
 
 def _row(name: str, value: str) -> str:
     return f"<tr><th>{_e(name)}</th><td>{_e(value)}</td></tr>"
+
+
+def _measure(finding: dict) -> str:
+    """A note beside a score that is not a probability (the record score)."""
+    measure = finding.get("measure", PROBABILITY)
+    return "" if measure == PROBABILITY else f" <small>({_e(measure)})</small>"
 
 
 def _e(text: object) -> str:

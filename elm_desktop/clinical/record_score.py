@@ -47,6 +47,8 @@ from elm_desktop.errors import ConfigError
 
 #: The finding whose probability the record score replaces.
 RECORD_FINDING = "normal"
+#: What a score is, as the draft, the panel, the HTML and the JSON name it.
+PROBABILITY, RECORD_SCORE = "probability", "record score"
 TABLE = "record_score"
 
 

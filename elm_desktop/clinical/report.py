@@ -505,7 +505,7 @@ def record_impression(
             return "abnormal", found
         return "normal", ["no abnormal finding reached its threshold" + highest]
     record = (
-        f"{overall.label}: probability {overall.probability:.2f} "
+        f"{overall.label}: {overall.measure} {overall.probability:.2f} "
         f"{'>=' if overall.present else '<'} threshold {overall.threshold:.2f}"
     )
     if not overall.present:
@@ -594,7 +594,7 @@ def _model_findings(
         ]
     lines = []
     for score in sorted(scores, key=lambda s: -s.probability):
-        numbers = f"probability {score.probability:.2f}, threshold {score.threshold:.2f}"
+        numbers = f"{score.measure} {score.probability:.2f}, threshold {score.threshold:.2f}"
         if score.finding_id in unassessed:
             procedure = NEEDS_PROCEDURE[score.finding_id]
             lines.append(

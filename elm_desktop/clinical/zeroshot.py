@@ -45,7 +45,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from elm_desktop.clinical.knowledge import KnowledgeBase, PromptStyle
-from elm_desktop.clinical.record_score import RECORD_FINDING
+from elm_desktop.clinical.record_score import PROBABILITY, RECORD_FINDING, RECORD_SCORE
 from elm_desktop.errors import ConfigError, ElmError
 from elm_desktop.runtime.pooling import l2_normalise
 
@@ -168,6 +168,9 @@ class FindingScore:
         abnormal findings share removed (see the module docstring).
     top_segments : list of Segment
         The peaks of ``crop_probability``, best first: where this finding is most evident.
+    measure : str
+        What ``probability`` is: ``"probability"``, or ``"record score"`` for ``normal`` where
+        a record reference applies (:mod:`elm_desktop.clinical.record_score`).
     """
 
     finding_id: str
@@ -178,6 +181,7 @@ class FindingScore:
     abnormal: bool
     crop_probability: np.ndarray
     top_segments: list[Segment] = field(default_factory=list)
+    measure: str = PROBABILITY
 
 
 @dataclass(frozen=True)
@@ -282,6 +286,7 @@ def score_findings(
                 abnormal=finding.abnormal,
                 crop_probability=curve,
                 top_segments=top_segments(curve, crop_starts_s, window_s, span_s=EVIDENCE_SPAN_S),
+                measure=RECORD_SCORE if reference and finding_id == RECORD_FINDING else PROBABILITY,
             )
         )
     return scores

@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 )
 
 from elm_desktop.clinical.knowledge import KnowledgeBase
+from elm_desktop.clinical.record_score import PROBABILITY
 from elm_desktop.clinical.zeroshot import FindingScore
 
 WAITING = "Analyse the recording (Ctrl+R) to score the findings."
@@ -136,7 +137,14 @@ class PhenotypePanel(QWidget):
             finding = knowledge_base.get(score.finding_id)
             tooltip = (
                 f"<b>{score.label}</b><br>{finding.definition if finding else ''}<br>"
-                f"probability {score.probability:.2f}, present at ≥ {score.threshold:.2f}"
+                f"{score.measure} {score.probability:.2f}, present at ≥ {score.threshold:.2f}"
+                + (
+                    "<br>The record score: its normal prompt and its strongest abnormal finding, "
+                    "each placed among the model's calibration recordings (a rank, not a "
+                    "probability)."
+                    if score.measure != PROBABILITY
+                    else ""
+                )
                 + (
                     "<br>Not assessed: the recording shows no such procedure, so the draft "
                     "neither states nor denies it."

@@ -86,11 +86,13 @@ def test_a_model_file_reference_scores_normal_with_its_own_threshold(tmp_path):
     assert scores["normal"].probability == pytest.approx(expected)
     assert scores["normal"].threshold == pytest.approx(0.4)
     assert scores["normal"].present == (expected >= 0.4)
+    assert scores["normal"].measure == "record score" and scores["seizure"].measure == "probability"
     assert scores["seizure"].probability == raw["seizure"].probability
     # Scored with the other style the reference does not hold: the prompt and its own threshold.
     other, other_raw = scored(kb, "knowledge"), scored(BASE, "knowledge")
     assert other["normal"].probability == other_raw["normal"].probability
     assert other["normal"].threshold == BASE["normal"].threshold
+    assert other["normal"].measure == "probability"
 
     # Thresholds calibrated again (evaluate-drafts) replace the reference's.
     again = with_thresholds(kb, {"normal": 0.7, "seizure": 0.6})
