@@ -652,6 +652,7 @@ def generate_draft(
         result.procedures,
         result.posterior_rhythm,
         result.muscle_artifact,
+        {f.finding_id: f.threshold for f in result.findings},
     )
 
 

@@ -244,7 +244,8 @@ def run_evaluate(args: argparse.Namespace) -> int:
         archive_manifest=args.archive_manifest,
     )
     figures = evaluation_figures(records, knowledge_base)
-    figures["thresholds"] = {f.id: f.threshold for f in knowledge_base.values()}
+    style = knowledge_base.prompt_style
+    figures["thresholds"] = {f: knowledge_base.threshold(f, style) for f in knowledge_base}
     figures["calibration_split"] = args.calibration_split
     figures["model"] = engine.bundle.describe()
     figures["manifest"] = str(args.manifest)

@@ -96,8 +96,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "--record-score",
         action="store_true",
         help="score the record (the normal finding) by its normal prompt and its strongest "
-        "abnormal finding, each placed on these recordings, and store them as the reference "
-        "(better for models trained on several generator families; "
+        "abnormal finding, each placed on these recordings, and store them as its reference, "
+        "one per prompt style (better for models trained on several generator families; "
         "benchmarks/results/abnormality-score-study.md)",
     )
     calibrate.add_argument("--device", default="auto", choices=("auto", "cpu", "cuda"))
@@ -283,7 +283,7 @@ def _calibrate(args: argparse.Namespace) -> int:
     print(f"{engine.bundle.name}: {note}")
     for reference in references:
         name = f"normal (record score, {reference.prompt_style})"
-        print(f"  {name:28s} {reference.threshold:.3f}")
+        print(f"  {name:34s} {reference.threshold:.3f}")
     for name, value in thresholds.items():
-        print(f"  {name:28s} {value:.3f}")
+        print(f"  {name:34s} {value:.3f}")
     return 0

@@ -93,6 +93,7 @@ def check_draft(
     procedures: Collection[str] | None = None,
     rhythm: PosteriorRhythm | None = None,
     muscle: MuscleArtifact | None = None,
+    thresholds: Mapping[str, float] | None = None,
 ) -> list[CheckedSentence]:
     """Check every sentence of a draft against the recording's zero-shot scores.
 
@@ -113,19 +114,20 @@ def check_draft(
     muscle : MuscleArtifact, optional
         The recording's measured muscle artifact; None: muscle artifact is held to the
         artifact score like any finding.
+    thresholds : mapping of str to float, optional
+        Finding id -> the threshold its probability was scored against
+        (:attr:`~elm_desktop.clinical.zeroshot.FindingScore.threshold`: for ``normal`` the
+        record score's where it applies); the knowledge base's for its style by default.
 
     Returns
     -------
     list of CheckedSentence
         Every sentence of every section, in order.
     """
+    limits = {f: knowledge_base.threshold(f, knowledge_base.prompt_style) for f in knowledge_base}
+    limits |= dict(thresholds or {})
     disagreeing = disagreement(
-        [
-            f
-            for f, p in probabilities.items()
-            if f in knowledge_base and p >= knowledge_base[f].threshold
-        ],
-        knowledge_base,
+        [f for f, p in probabilities.items() if f in limits and p >= limits[f]], knowledge_base
     )
     checked = []
     for heading, text in sections.items():
@@ -139,6 +141,7 @@ def check_draft(
                     heading,
                     sentence,
                     probabilities,
+                    limits,
                     knowledge_base,
                     procedures,
                     rhythm,
@@ -153,6 +156,7 @@ def _check_sentence(
     heading: str,
     sentence: str,
     probabilities: Mapping[str, float],
+    thresholds: Mapping[str, float],
     knowledge_base: KnowledgeBase,
     procedures: Collection[str] | None = None,
     rhythm: PosteriorRhythm | None = None,
@@ -173,7 +177,7 @@ def _check_sentence(
             if not other_artifact:
                 continue  # muscle alone: the measurement, not the score, decides
         probability = probabilities.get(finding_id)
-        threshold = knowledge_base[finding_id].threshold
+        threshold = thresholds[finding_id]
         if probability is None or probability < threshold:
             unsupported.append(finding_id)
             score = "not scored" if probability is None else f"{probability:.2f} < {threshold:.2f}"
@@ -181,7 +185,7 @@ def _check_sentence(
     if says_abnormal and NORMAL in knowledge_base:
         asserted.append(f"not {NORMAL}")
         probability = probabilities.get(NORMAL)
-        threshold = knowledge_base[NORMAL].threshold
+        threshold = thresholds[NORMAL]
         if probability is not None and probability >= threshold:
             unsupported.append(f"not {NORMAL}")
             notes.append(f"scored normal {probability:.2f} >= {threshold:.2f}")
@@ -314,9 +318,12 @@ def checked_generation(
     procedures: Collection[str] | None = None,
     rhythm: PosteriorRhythm | None = None,
     muscle: MuscleArtifact | None = None,
+    thresholds: Mapping[str, float] | None = None,
 ) -> GeneratedDraft:
     """A generated draft with every sentence checked (:func:`check_draft`)."""
-    checked = check_draft(sections, probabilities, knowledge_base, procedures, rhythm, muscle)
+    checked = check_draft(
+        sections, probabilities, knowledge_base, procedures, rhythm, muscle, thresholds
+    )
     return GeneratedDraft(dict(sections), checked, finished, generator)
 
 

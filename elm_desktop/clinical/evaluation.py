@@ -403,7 +403,8 @@ def with_thresholds(
     """Return a copy of a knowledge base with some findings' thresholds replaced.
 
     With a record reference for the knowledge base's prompt style, the ``normal`` threshold
-    replaces that reference's (thresholds calibrated on scores it made are on its scale).
+    also replaces that reference's (thresholds calibrated on scores it made are on its scale;
+    the other style's reference keeps its own).
     """
     findings = [
         replace(f, threshold=thresholds[f.id]) if f.id in thresholds else f

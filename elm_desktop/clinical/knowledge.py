@@ -131,6 +131,7 @@ class KnowledgeBase(Mapping[str, Finding]):
         self.sources = sources
         self.prompt_style = prompt_style
         self.record_references = dict(record_references or {})
+        self._applying: dict[str, RecordReference | None] = {}  # by style: the digest is costly
 
     def __getitem__(self, finding_id: str) -> Finding:
         try:
@@ -148,8 +149,11 @@ class KnowledgeBase(Mapping[str, Finding]):
 
     def record_reference(self, style: PromptStyle) -> RecordReference | None:
         """Return the record score's reference for findings scored with ``style``, if one applies."""
-        reference = self.record_references.get(style)
-        return reference if reference is not None and reference.applies(style, self) else None
+        if style not in self._applying:
+            reference = self.record_references.get(style)
+            applies = reference is not None and reference.applies(style, self)
+            self._applying[style] = reference if applies else None
+        return self._applying[style]
 
     def threshold(self, finding_id: str, style: PromptStyle) -> float:
         """Return a finding's threshold when scored with ``style`` (the record score's own for
@@ -234,7 +238,7 @@ def get_finding(finding_id: str) -> Finding:
 
 
 def _read_entries(path: Path) -> tuple[dict[str, dict[str, Any]], PromptStyle | None, Any]:
-    """A file's findings entries, its ``prompt_style`` and its ``[record_score]`` table (None
+    """A file's findings entries, its ``prompt_style`` and its ``[[record_score]]`` tables (None
     when it sets none)."""
     try:
         document = tomllib.loads(path.read_text(encoding="utf-8"))

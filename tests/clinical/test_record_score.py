@@ -143,3 +143,20 @@ def test_a_reference_for_each_style_and_only_one(tmp_path):
     path.write_text(f"{plain.toml()}\n\n{plain.toml()}\n", encoding="utf-8")
     with pytest.raises(ConfigError, match="two record_score tables for plain"):
         load_knowledge_base(user_path=os.devnull, model_path=path)
+
+
+def test_the_generated_draft_check_holds_normal_to_the_record_score_threshold(tmp_path):
+    from elm_desktop.clinical.draft_check import check_draft
+
+    kb = load_knowledge_base(
+        user_path=os.devnull, model_path=write_model_file(tmp_path, reference())
+    )
+    assert kb.threshold("normal", "plain") == pytest.approx(0.4)
+    assert kb.threshold("normal", "knowledge") == BASE["normal"].threshold  # no reference there
+    assert kb.threshold("seizure", "plain") == BASE["seizure"].threshold
+    draft = {"IMPRESSION": "Abnormal EEG due to an electrographic seizure."}
+    scores = {"normal": 0.45, "seizure": 0.95}
+    (sentence,) = check_draft(draft, scores, kb, thresholds={"normal": 0.5, "seizure": 0.9})
+    assert sentence.supported  # normal 0.45 < 0.5: abnormal, the seizure over its threshold
+    (sentence,) = check_draft(draft, scores, kb)  # the knowledge base's plain: normal at 0.4
+    assert not sentence.supported and "disagree" in sentence.note

@@ -172,7 +172,8 @@ def encode_recordings(
         knowledge_base,
         knowledge_base.prompt_style,
     )
-    threshold = np.array([knowledge_base[f].threshold for f in finding_ids], np.float32)
+    style = knowledge_base.prompt_style
+    threshold = np.array([knowledge_base.threshold(f, style) for f in finding_ids], np.float32)
     return crops, FindingScores(tuple(finding_ids), probability.astype(np.float32), threshold)
 
 
