@@ -76,6 +76,7 @@ from elm_desktop.clinical.posterior_rhythm import (
 )
 from elm_desktop.clinical.procedures import evidence_within_procedures, recorded_procedures
 from elm_desktop.clinical.prompt_cache import prompt_bank
+from elm_desktop.clinical.report import weak_support
 from elm_desktop.clinical.zeroshot import top_segments
 from elm_desktop.errors import BundleError
 from elm_desktop.progress import CancelToken, ProgressCallback
@@ -520,9 +521,12 @@ def analyze(
         montage=f"{len(ELM_CHANNELS)}-channel longitudinal bipolar (TCP)",
         window_s=window_s,
         n_crops=result.n_crops,
+        # A sleep score too weak where it was calibrated is no evidence of sleep.
         procedures=recorded_procedures(
             rec.annotations,
-            result.findings if bank is not None else None,
+            [s for s in result.findings if not weak_support(kb[s.finding_id])]
+            if bank is not None
+            else None,
             window_s,
         ),
         unfamiliar=result.familiarity.statement

@@ -204,10 +204,15 @@ def _print_summary(result) -> None:
     if result.notice:
         out.write(f"note: {result.notice}\n")
     held = result.draft.held if result.draft is not None else {}
+    unassessed = result.draft.unassessed if result.draft is not None else []
     for score in sorted(result.findings, key=lambda s: -s.probability):
-        stated = score.present and score.finding_id not in held
+        stated = score.present and score.finding_id not in {*held, *unassessed}
         mark = "*" if stated else " "
         note = f" (not stated: {held[score.finding_id]})" if score.finding_id in held else ""
+        if score.finding_id in unassessed:
+            note = " (not assessed: the recording shows no such procedure)"
+        if score.measure != "probability":
+            note = f" [{score.measure}]{note}"
         out.write(
             f" {mark} {score.probability:.2f} (>= {score.threshold:.2f}) {score.label}{note}\n"
         )
@@ -328,7 +333,7 @@ def evaluate_corpus(
                 engine,
                 knowledge_base,
                 calibration_split,
-            )[0],
+            )[0],  # the thresholds: the drafts here are measured, not held to support
         )
 
     # The drafts use the knowledge base's style; the other one is scored beside it.
@@ -408,14 +413,20 @@ def calibrated_thresholds(
     -------
     thresholds : dict
         Finding id -> threshold, for ``prompt_style``.
+    aurocs : dict
+        Finding id -> its AUROC on these recordings, for the findings with a threshold (how
+        much support the threshold has; a draft states no finding with too little).
     references : list of RecordReference
         The record score's references, one per prompt style, with ``record_score``.
     """
     from dataclasses import replace
 
+    import numpy as np
+
     from elm_desktop.analysis import analyze
     from elm_desktop.clinical.evaluation import calibrate_thresholds
     from elm_desktop.clinical.knowledge import PROMPT_STYLES
+    from elm_desktop.clinical.metrics import auroc
     from elm_desktop.clinical.record_score import RECORD_FINDING, fit_reference
     from elm_desktop.clinical.zeroshot import build_prompt_bank, score_findings
 
@@ -459,7 +470,8 @@ def calibrated_thresholds(
     thresholds = calibrate_thresholds(labels, probabilities[style])
     if record_score:
         thresholds.pop(RECORD_FINDING, None)
-    return thresholds, references
+    aurocs = {f: auroc(np.array(labels[f]), np.array(probabilities[style][f])) for f in thresholds}
+    return thresholds, aurocs, references
 
 
 def _truth(entry: dict) -> set[str]:

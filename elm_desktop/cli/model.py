@@ -260,7 +260,7 @@ def _calibrate(args: argparse.Namespace) -> int:
         )
     # Calibrate from the built-in thresholds, not from an earlier calibration or the user's.
     base = load_knowledge_base(user_path=os.devnull)
-    thresholds, references = calibrated_thresholds(
+    thresholds, aurocs, references = calibrated_thresholds(
         recordings, engine, base, args.split, args.prompt_style, args.record_score
     )
     corpora = ", ".join(_corpus_name(corpus) for corpus in args.corpus)
@@ -271,7 +271,10 @@ def _calibrate(args: argparse.Namespace) -> int:
     if references:
         note += ", the record scored by its normal prompt and strongest finding"
     text = thresholds_toml(
-        thresholds, f"Finding thresholds for {engine.bundle.name}: {note}.", args.prompt_style
+        thresholds,
+        f"Finding thresholds for {engine.bundle.name}: {note}.",
+        args.prompt_style,
+        aurocs,
     )
     for reference in references:
         text += "\n" + reference.toml() + "\n"

@@ -18,7 +18,8 @@ It states only what the recording supports, with the EEG draft's guards:
 - a finding whose threshold has too little **support** is not stated: none calibrated for
   this model (no positive on its calibration split), or the model's AUROC there
   (``calibration_auroc`` in the bundle's ``phenotypes.toml``) under
-  :data:`MIN_CALIBRATION_AUROC` (the shipped model's premature atrial complexes: 0.47);
+  :data:`~elm_desktop.clinical.report.MIN_CALIBRATION_AUROC` (the shipped model's premature
+  atrial complexes: 0.47; :func:`~elm_desktop.clinical.report.weak_support`);
 - findings the measurement or each other rule out are **not stated**, and the MODEL FINDINGS
   section says why: a sinus rhythm named by a rate the QRS complexes contradict (bradycardia under
   60/min, tachycardia over 100/min, sinus rhythm 60-100/min, :data:`RATE_SLACK_BPM` either
@@ -55,6 +56,7 @@ from elm_desktop.clinical.report import (
     disagreeing,
     record_impression,
     states_finding,
+    weak_support,
 )
 from elm_desktop.clinical.zeroshot import FindingScore
 
@@ -62,9 +64,6 @@ from elm_desktop.clinical.zeroshot import FindingScore
 MIN_BEATS = 3
 #: Tolerance of the rate limits that name a sinus rhythm, in beats per minute.
 RATE_SLACK_BPM = 3.0
-#: Least AUROC on the calibration split for a finding to be stated (fixed beforehand, not
-#: tuned on test figures).
-MIN_CALIBRATION_AUROC = 0.75
 #: Least RR coefficient of variation for atrial fibrillation to be stated (the synthetic
 #: corpus: AF at least 0.115, regular rhythms at most 0.022).
 AF_MIN_RR_CV = 0.08
@@ -269,17 +268,12 @@ def draft_ecg_report(
 
 
 def _unsupported(knowledge_base: KnowledgeBase, finding_id: str) -> str | None:
-    """Why a finding's threshold does not support stating it; None when it does."""
+    """Why a finding's threshold does not support stating it; None when it does. Stricter
+    than the EEG draft: an ECG finding without a calibrated threshold is not stated either."""
     finding = knowledge_base[finding_id]
-    if finding.category == "overall":
-        return None  # the record-level score decides the impression; it is not a statement
-    if finding.calibration_auroc is None:
+    if finding.category != "overall" and finding.calibration_auroc is None:
         return "no threshold calibrated for this model"
-    if finding.calibration_auroc < MIN_CALIBRATION_AUROC:
-        return (
-            f"too weak where its threshold was calibrated (AUROC {finding.calibration_auroc:.2f})"
-        )
-    return None
+    return weak_support(finding)
 
 
 def _rhythm(present: dict[str, FindingScore], facts: EcgFacts, held: dict[str, str]) -> str | None:

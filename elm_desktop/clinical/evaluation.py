@@ -418,17 +418,24 @@ def with_thresholds(
 
 
 def thresholds_toml(
-    thresholds: Mapping[str, float], note: str, prompt_style: PromptStyle | None = None
+    thresholds: Mapping[str, float],
+    note: str,
+    prompt_style: PromptStyle | None = None,
+    aurocs: Mapping[str, float] | None = None,
 ) -> str:
     """Return knowledge-base entries that set these thresholds (``phenotypes.toml``).
 
-    ``prompt_style``, when given, is written as the style the thresholds hold for.
+    ``prompt_style``, when given, is written as the style the thresholds hold for; ``aurocs``
+    as each finding's ``calibration_auroc`` (NaN ones left out).
     """
     lines = [f"# {line}" for line in note.splitlines()]
     if prompt_style is not None:
         lines += [f'prompt_style = "{prompt_style}"']
     for name, value in thresholds.items():
         lines += ["", f"[findings.{name}]", f"threshold = {value:.4f}"]
+        support = (aurocs or {}).get(name)
+        if support is not None and not math.isnan(support):
+            lines += [f"calibration_auroc = {support:.4f}"]
     return "\n".join(lines) + "\n"
 
 

@@ -27,6 +27,8 @@ NEEDS_PROCEDURE = {
     "photic_driving": "photic stimulation",
     "sleep": "sleep",
 }
+#: Procedures the model's own score may show (the others only annotations can).
+SCORED_PROCEDURES = ("sleep",)
 #: Procedures the draft states either way (performed, or "not performed or not recorded").
 ALWAYS_STATED = ("hyperventilation", "photic stimulation")
 #: Seconds of crops over the sleep threshold that make the model's sleep score evidence.

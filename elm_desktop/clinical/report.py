@@ -9,7 +9,10 @@ record-level score and its findings disagree) and a clinical correlation (left f
 A draft states only what the recording shows:
 
 - findings the model calls present, each with its side and region where the channels' band
-  power in the crops where the finding is most evident says so (:mod:`.localise`);
+  power in the crops where the finding is most evident says so (:mod:`.localise`), unless the
+  model's AUROC for the finding where its threshold was calibrated is known and under
+  :data:`MIN_CALIBRATION_AUROC` (:func:`weak_support`; the demo model's sleep and artifact
+  scores, near chance there): such a finding is held, with the reason;
 - the heart rate and rhythm only as measured from the recording's own EKG channel;
 - hyperventilation, photic stimulation and sleep only when the recording shows them
   (:mod:`.procedures`); otherwise hyperventilation and photic stimulation are "not performed or
@@ -35,9 +38,14 @@ from typing import Literal
 from elm_desktop.archive.cases import SegmentHit
 from elm_desktop.clinical.consistency import Claim, claims, conflict
 from elm_desktop.clinical.extract import find_mentions
-from elm_desktop.clinical.knowledge import KnowledgeBase
+from elm_desktop.clinical.knowledge import Finding, KnowledgeBase
 from elm_desktop.clinical.localise import Location
-from elm_desktop.clinical.procedures import ALWAYS_STATED, NEEDS_PROCEDURE, ProcedureEvidence
+from elm_desktop.clinical.procedures import (
+    ALWAYS_STATED,
+    NEEDS_PROCEDURE,
+    SCORED_PROCEDURES,
+    ProcedureEvidence,
+)
 from elm_desktop.clinical.zeroshot import FindingScore
 
 DRAFT_BANNER = (
@@ -46,6 +54,9 @@ DRAFT_BANNER = (
 )
 TO_COMPLETE = "[To be completed by the reviewer.]"
 #: Why a finding over its threshold is not stated when the record-level score disagrees.
+#: Least AUROC on the calibration split for a finding to be stated (fixed beforehand, not
+#: tuned on test figures).
+MIN_CALIBRATION_AUROC = 0.75
 DISAGREE_NORMAL = "abnormal findings over their thresholds disagree with it"
 DISAGREE_FINDING = "the record-level score calls the record normal"
 WITHHELD = (
@@ -267,13 +278,27 @@ def draft_report(
     """
     locations = dict(locations or {})
     recorded = {p.name for p in facts.procedures}
-    # A response to a procedure the recording does not show is not assessed, either way.
+    # A score the model was not good at where it was calibrated states nothing.
+    weak = {
+        s.finding_id: reason
+        for s in scores or ()
+        if s.present and (reason := weak_support(knowledge_base[s.finding_id]))
+    }
+    # A response to a procedure the recording does not show is not assessed, either way; where
+    # the finding's own weak score is why the procedure is not shown (sleep), weakness is.
     unassessed = {
         s.finding_id
         for s in scores or ()
-        if s.finding_id in NEEDS_PROCEDURE and NEEDS_PROCEDURE[s.finding_id] not in recorded
+        if s.finding_id in NEEDS_PROCEDURE
+        and NEEDS_PROCEDURE[s.finding_id] not in recorded
+        and not (s.finding_id in weak and NEEDS_PROCEDURE[s.finding_id] in SCORED_PROCEDURES)
     }
-    assessed = None if scores is None else [s for s in scores if s.finding_id not in unassessed]
+    weak = {f: reason for f, reason in weak.items() if f not in unassessed}
+    assessed = (
+        None
+        if scores is None
+        else [s for s in scores if s.finding_id not in unassessed and s.finding_id not in weak]
+    )
     impression, reasons = record_impression(assessed, knowledge_base)
     asserted = (
         {s.finding_id: states_finding(s, impression, knowledge_base) for s in assessed}
@@ -293,7 +318,7 @@ def draft_report(
         for s in assessed or ()
         if not s.present and knowledge_base[s.finding_id].negative
     ]
-    held = disagreeing(assessed or (), knowledge_base)
+    held = weak | disagreeing(assessed or (), knowledge_base)
     introduction = [DraftSentence(s, "file") for s in _introduction(facts)]
     said = [claims(s.text, knowledge_base) for s in introduction + description]
     borrowed = _archive_sentences(
@@ -529,6 +554,21 @@ def disagreement(present: Collection[str], knowledge_base: KnowledgeBase) -> set
     overall = {f.id for f in findings if not f.abnormal and f.category == "overall"}
     abnormal = {f.id for f in findings if f.abnormal}
     return overall | abnormal if overall and abnormal else set()
+
+
+def weak_support(finding: Finding) -> str | None:
+    """Why a finding's calibration does not support stating it; None when it does.
+
+    The model's AUROC for the finding where its threshold was calibrated (``calibration_auroc``
+    in a bundle's ``phenotypes.toml``) under :data:`MIN_CALIBRATION_AUROC`: a threshold on a
+    score near chance calls the finding on recordings at random. The record-level finding is
+    never held this way (it decides the impression, it is not a statement); a finding without
+    a measured AUROC is not held here either.
+    """
+    auroc = finding.calibration_auroc
+    if finding.category == "overall" or auroc is None or auroc >= MIN_CALIBRATION_AUROC:
+        return None
+    return f"too weak where its threshold was calibrated (AUROC {auroc:.2f})"
 
 
 def disagreeing(scores: Sequence[FindingScore], knowledge_base: KnowledgeBase) -> dict[str, str]:

@@ -1072,8 +1072,9 @@ class MainWindow(QMainWindow):
             self.prompt_panel.show_unavailable(result.notice or "")
 
     def _show_provenance(self, statement: str) -> None:
-        """Say what the model was trained on: whole in the phenotype panel; in the status bar
-        up to its first colon (the demo's "synthetic EEG only"), whole in the tooltip."""
+        """Say what the model was trained on: in the phenotype panel and the status bar up to its
+        first colon (the demo's "synthetic EEG only"), whole in their tooltips (whole, it took
+        the panel's room from the scores)."""
         self.phenotype_panel.set_provenance(statement)
         self.provenance_label.setText(f"Trained on: {statement.split(':')[0]}")
         self.provenance_label.setToolTip(f"What the model was trained on: {statement}")

@@ -97,7 +97,10 @@ class PhenotypePanel(QWidget):
 
     def set_provenance(self, statement: str) -> None:
         """Say what the model was trained on (the bundle's own statement)."""
-        self.provenance.setText(f"<i>Model trained on: {html.escape(statement)}</i>")
+        head, _, rest = statement.partition(":")
+        more = " (more: hover)" if rest else ""
+        self.provenance.setText(f"<i>Model trained on: {html.escape(head)}{more}</i>")
+        self.provenance.setToolTip(f"What the model bundle says it was trained on: {statement}")
 
     def set_measured(self, text: str) -> None:
         """Show what was measured in the signal (rich text: the posterior rhythm, the muscle

@@ -7,14 +7,14 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from elm_desktop.clinical.ecg_report import (
-    MIN_CALIBRATION_AUROC,
-    EcgFacts,
-    draft_ecg_report,
-    rhythm_conflict,
-)
+from elm_desktop.clinical.ecg_report import EcgFacts, draft_ecg_report, rhythm_conflict
 from elm_desktop.clinical.knowledge import load_knowledge_base
-from elm_desktop.clinical.report import MODEL_FINDINGS, TO_COMPLETE, WITHHELD
+from elm_desktop.clinical.report import (
+    MIN_CALIBRATION_AUROC,
+    MODEL_FINDINGS,
+    TO_COMPLETE,
+    WITHHELD,
+)
 from elm_desktop.clinical.zeroshot import FindingScore
 from elm_desktop.errors import ConfigError
 from elm_desktop.paths import RESOURCES

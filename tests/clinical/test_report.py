@@ -10,7 +10,7 @@ import pytest
 from elm_desktop.archive import SegmentHit
 from elm_desktop.clinical.consistency import contradictions
 from elm_desktop.clinical.extract import extract_findings
-from elm_desktop.clinical.knowledge import load_knowledge_base
+from elm_desktop.clinical.knowledge import KnowledgeBase, load_knowledge_base
 from elm_desktop.clinical.localise import Location
 from elm_desktop.clinical.procedures import ProcedureEvidence, recorded_procedures
 from elm_desktop.clinical.report import (
@@ -237,6 +237,35 @@ def test_procedures_are_stated_only_when_the_recording_shows_them(kb):
     assert borrowed(draft) == [h.text for h in hits[:2]]  # sleep still not shown
     assert draft.unassessed == ["sleep"]
     assert contradictions(text, kb) == []
+
+
+def test_a_finding_too_weak_where_it_was_calibrated_is_held_with_the_reason(kb):
+    weak = {"focal_epileptiform": 0.62, "sleep": 0.2, "hyperventilation_response": 0.6}
+    calibrated = KnowledgeBase(
+        [replace(f, calibration_auroc=weak.get(f.id, 0.9)) for f in kb.values()],
+        kb.sources,
+        kb.prompt_style,
+    )
+    present = {"normal": 0.1, "seizure": 0.95, "focal_epileptiform": 0.95, "sleep": 0.9}
+    scores = scores_with(calibrated, present | {"hyperventilation_response": 0.9})
+    draft = draft_report(FACTS, calibrated, "m", scores)
+    text = draft.text()
+    assert draft.impression == "abnormal" and "seizure" in draft.asserted
+    assert "focal_epileptiform" not in draft.asserted
+    assert calibrated["focal_epileptiform"].sentence not in text
+    reason = "too weak where its threshold was calibrated (AUROC 0.62)"
+    assert draft.held["focal_epileptiform"] == reason
+    assert f"Focal epileptiform discharges: not stated: {reason}" in text
+    # Sleep the weak score alone would show: weakness is the reason. Hyperventilation the file
+    # does not show: not assessed, as without calibration.
+    assert draft.held["sleep"].startswith("too weak") and "sleep" not in draft.unassessed
+    assert draft.unassessed == ["hyperventilation_response", "photic_driving"]
+    # The record-level finding is never held this way: it decides the impression.
+    low_normal = KnowledgeBase(
+        [replace(f, calibration_auroc=0.5) for f in kb.values()], kb.sources, kb.prompt_style
+    )
+    quiet = draft_report(FACTS, low_normal, "m", scores_with(low_normal, {"normal": 0.9}))
+    assert quiet.impression == "normal" and "normal" not in quiet.held
 
 
 def test_recorded_procedures_come_from_annotations_and_sleep_evidence(kb):

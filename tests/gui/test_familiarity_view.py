@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import html
-
 import pytest
 
 from elm_desktop.gui.main_window import MainWindow
@@ -30,11 +28,13 @@ def test_status_bar_and_phenotype_panel_warn_on_a_recording_unlike_the_training_
     qtbot.addWidget(window)
     window.show()
 
-    # The status bar keeps the statement short; the panel and the tooltip give it whole.
+    # The status bar and the panel keep the statement short; their tooltips give it whole.
     statement = demo_engine.bundle.manifest["training_data"]
     assert window.provenance_label.text() == "Trained on: synthetic EEG only"
     assert statement in window.provenance_label.toolTip()
-    assert html.escape(statement) in window.phenotype_panel.provenance.text()
+    panel = window.phenotype_panel.provenance
+    assert "synthetic EEG only (more: hover)" in panel.text()
+    assert statement in panel.toolTip()
 
     noise = analyse(qtbot, window, write_white_noise(tmp_path / "noise.edf"))
     assert noise.familiarity.unfamiliar

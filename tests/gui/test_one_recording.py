@@ -264,13 +264,13 @@ def test_provenance_is_in_view_before_and_after_analysis(qtbot, corpus, elm_bund
     qtbot.addWidget(window)
     window.show()
     assert window.provenance_label.text() == f"Trained on: {statement}"
-    assert statement in window.phenotype_panel.provenance.text()
+    assert statement in window.phenotype_panel.provenance.text()  # short: no colon in it
     open_and_fingerprint(qtbot, window, corpus[0])
     with qtbot.waitSignal(window.analysis_finished, timeout=60000):
         window.analyze()
     assert window.result.provenance == statement
     assert window.provenance_label.text() == f"Trained on: {statement}"
-    assert statement in window.phenotype_panel.provenance.text()
+    assert statement in window.phenotype_panel.provenance.text()  # short: no colon in it
     exported = json.loads(window.export(tmp_path / "a.json").read_text())
     assert statement in exported["notice"]
     assert statement in window.export(tmp_path / "a.txt").read_text().splitlines()[2]

@@ -140,6 +140,9 @@ def test_calibrate_with_the_record_score_stores_its_reference(elm_bundle, tmp_pa
 
     loaded = Bundle.load(bundle)
     assert "[findings.normal]" not in loaded.phenotypes.read_text()  # its threshold: the score's
+    calibrated = load_knowledge_base(model_path=loaded.phenotypes)
+    supported = [f for f in calibrated.values() if f.calibration_auroc is not None]
+    assert supported and all(0.0 <= f.calibration_auroc <= 1.0 for f in supported)
     references = load_knowledge_base(model_path=loaded.phenotypes).record_references
     assert set(references) == {"plain", "knowledge"}
     engine = Engine(loaded, device="cpu")
