@@ -125,7 +125,8 @@ class PhenotypePanel(QWidget):
         unassessed: Sequence[str] = (),
         held: Mapping[str, str] | None = None,
     ) -> None:
-        """Show ``scores`` (any order; shown by probability relative to threshold).
+        """Show ``scores`` (any order; shown by probability relative to threshold, those the
+        draft sets aside after the others).
 
         Findings in ``unassessed`` are responses to a procedure the recording does not show;
         findings in ``held`` are over their thresholds but not stated by the draft, for the
@@ -133,7 +134,13 @@ class PhenotypePanel(QWidget):
         complexes contradict). Both are italic, with the bar of an absent finding.
         """
         held = held or {}
-        ordered = sorted(scores, key=lambda s: s.probability - s.threshold, reverse=True)
+        ordered = sorted(
+            scores,
+            key=lambda s: (
+                s.finding_id in held or s.finding_id in unassessed,
+                s.threshold - s.probability,
+            ),
+        )
         self.finding_ids = [score.finding_id for score in ordered]
         self.table.setRowCount(len(ordered))
         for row, score in enumerate(ordered):

@@ -105,6 +105,7 @@ def test_a_finding_the_draft_holds_back_is_not_shown_as_present(analysed):
     reason = "the record-level score calls the record normal"
     panel.set_scores(findings, analysed.knowledge_base, None, held={held: reason})
     row = panel.finding_ids.index(held)
+    assert row == len(findings) - 1  # after the findings the draft states
     name, bar = panel.table.item(row, 0), panel.table.item(row, 1)
     assert name.font().italic() and not name.font().bold()
     assert bar.data(Qt.ItemDataRole.UserRole)[2] is False  # drawn as not called
