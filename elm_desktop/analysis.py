@@ -313,6 +313,8 @@ class AnalysisResult:
                     "measure": f.measure,
                     "threshold": f.threshold,
                     "present": f.present,
+                    # Over its threshold is not stated: the draft may hold it or not assess it.
+                    "stated": self.draft is not None and f.finding_id in self.draft.asserted,
                     "abnormal": f.abnormal,
                     "side": getattr(self.locations.get(f.finding_id), "side", None),
                     "region": getattr(self.locations.get(f.finding_id), "region", None),

@@ -106,6 +106,10 @@ def test_analyze_writes_json_and_self_contained_html(
         assert field not in out_json.read_text() and field not in page
     printed = capsys.readouterr().out
     assert "impression (draft)" in printed
+    # What the draft states, apart from what merely scores over its threshold.
+    stated = {f["id"] for f in summary["findings"] if f["stated"]}
+    assert stated <= {f["id"] for f in summary["findings"] if f["present"]}
+    assert not stated & {*summary["draft"]["unassessed"], *summary["draft"]["held"]}
     # The posterior rhythm measured in the recording, the same in the JSON, HTML and text.
     rhythm = summary["posterior_rhythm"]
     words = (
