@@ -39,6 +39,25 @@ def test_a_finding_the_scores_support_is_kept(kb):
     assert supported_draft(checked) == {k: " ".join(v.split()) for k, v in DRAFT.items()}
 
 
+def test_a_finding_the_model_is_too_weak_at_is_marked_even_over_its_threshold(kb):
+    from dataclasses import replace
+
+    from elm_desktop.clinical.knowledge import KnowledgeBase
+
+    weak = KnowledgeBase(
+        [
+            replace(f, calibration_auroc=0.6 if f.id == "focal_slowing" else None)
+            for f in kb.values()
+        ],
+        kb.sources,
+        kb.prompt_style,
+    )
+    scores = _scores(weak, focal_slowing=min(1.0, weak["focal_slowing"].threshold + 0.1))
+    unsupported = [c for c in check_draft(DRAFT, scores, weak) if not c.supported]
+    assert [c.section for c in unsupported] == ["DESCRIPTION OF THE RECORD", "IMPRESSION"]
+    assert "too weak where its threshold was calibrated (AUROC 0.60)" in unsupported[0].note
+
+
 def test_an_unsupported_finding_is_marked_or_removed_never_kept_silently(kb):
     scores = _scores(kb)  # focal slowing below its threshold
     checked = check_draft(DRAFT, scores, kb)

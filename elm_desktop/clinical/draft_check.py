@@ -4,7 +4,8 @@ A generated draft states findings in sentences. Each sentence is read with the n
 extractor (:func:`~elm_desktop.clinical.extract.find_mentions`); a finding it asserts (mentioned,
 not negated) is *supported* when the model's zero-shot probability for that finding reaches the
 finding's calibrated threshold, and *unsupported* otherwise (also when the model has no score for
-it). A sentence that calls the record abnormal asserts that the ``normal`` finding is absent, so
+it, and when the model was too weak at the finding where its threshold was calibrated, as the
+assembled draft does not state it either: :func:`~elm_desktop.clinical.report.weak_support`). A sentence that calls the record abnormal asserts that the ``normal`` finding is absent, so
 it is unsupported when ``normal`` scored present. A sentence that says a procedure was done
 (hyperventilation, photic stimulation, sleep) is unsupported when the recording does not show
 it (:mod:`~elm_desktop.clinical.procedures`): the generator learnt reports that describe them.
@@ -42,7 +43,7 @@ from elm_desktop.clinical.posterior_rhythm import (
     PosteriorRhythm,
     stated_rhythm_hz,
 )
-from elm_desktop.clinical.report import disagreement
+from elm_desktop.clinical.report import disagreement, weak_support
 from elm_desktop.runtime.report_segments import split_sentences
 
 NORMAL = "normal"
@@ -178,10 +179,14 @@ def _check_sentence(
                 continue  # muscle alone: the measurement, not the score, decides
         probability = probabilities.get(finding_id)
         threshold = thresholds[finding_id]
+        weak = weak_support(knowledge_base[finding_id])
         if probability is None or probability < threshold:
             unsupported.append(finding_id)
             score = "not scored" if probability is None else f"{probability:.2f} < {threshold:.2f}"
             notes.append(f"{knowledge_base[finding_id].label} {score}")
+        elif weak:
+            unsupported.append(finding_id)
+            notes.append(f"{knowledge_base[finding_id].label}: {weak}")
     if says_abnormal and NORMAL in knowledge_base:
         asserted.append(f"not {NORMAL}")
         probability = probabilities.get(NORMAL)
