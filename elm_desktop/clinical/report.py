@@ -53,10 +53,10 @@ DRAFT_BANNER = (
     "by a qualified clinician; it is not a report."
 )
 TO_COMPLETE = "[To be completed by the reviewer.]"
-#: Why a finding over its threshold is not stated when the record-level score disagrees.
 #: Least AUROC on the calibration split for a finding to be stated (fixed beforehand, not
 #: tuned on test figures).
 MIN_CALIBRATION_AUROC = 0.75
+#: Why a finding over its threshold is not stated when the record-level score disagrees.
 DISAGREE_NORMAL = "abnormal findings over their thresholds disagree with it"
 DISAGREE_FINDING = "the record-level score calls the record normal"
 WITHHELD = (
