@@ -526,7 +526,7 @@ def analyze(
         # A sleep score too weak where it was calibrated is no evidence of sleep.
         procedures=recorded_procedures(
             rec.annotations,
-            [s for s in result.findings if not weak_support(kb[s.finding_id])]
+            [s for s in result.findings if not weak_support(kb, s.finding_id)]
             if bank is not None
             else None,
             window_s,

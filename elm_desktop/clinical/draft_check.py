@@ -179,7 +179,7 @@ def _check_sentence(
                 continue  # muscle alone: the measurement, not the score, decides
         probability = probabilities.get(finding_id)
         threshold = thresholds[finding_id]
-        weak = weak_support(knowledge_base[finding_id])
+        weak = weak_support(knowledge_base, finding_id)
         if probability is None or probability < threshold:
             unsupported.append(finding_id)
             score = "not scored" if probability is None else f"{probability:.2f} < {threshold:.2f}"

@@ -268,12 +268,9 @@ def draft_ecg_report(
 
 
 def _unsupported(knowledge_base: KnowledgeBase, finding_id: str) -> str | None:
-    """Why a finding's threshold does not support stating it; None when it does. Stricter
-    than the EEG draft: an ECG finding without a calibrated threshold is not stated either."""
-    finding = knowledge_base[finding_id]
-    if finding.category != "overall" and finding.calibration_auroc is None:
-        return "no threshold calibrated for this model"
-    return weak_support(finding)
+    """Why a finding's threshold does not support stating it; None when it does: an ECG
+    finding without a calibrated threshold is never stated."""
+    return weak_support(knowledge_base, finding_id, require_calibration=True)
 
 
 def _rhythm(present: dict[str, FindingScore], facts: EcgFacts, held: dict[str, str]) -> str | None:

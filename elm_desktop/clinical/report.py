@@ -10,9 +10,10 @@ A draft states only what the recording shows:
 
 - findings the model calls present, each with its side and region where the channels' band
   power in the crops where the finding is most evident says so (:mod:`.localise`), unless the
-  model's AUROC for the finding where its threshold was calibrated is known and under
-  :data:`MIN_CALIBRATION_AUROC` (:func:`weak_support`; the demo model's sleep and artifact
-  scores, near chance there): such a finding is held, with the reason;
+  model's AUROC for the finding where its threshold was calibrated is under
+  :data:`MIN_CALIBRATION_AUROC`, or, for a model calibrated with AUROCs, was not measured
+  (:func:`weak_support`; the demo model's sleep and artifact scores, near chance there, and
+  its photic driving): such a finding is held, with the reason;
 - the heart rate and rhythm only as measured from the recording's own EKG channel;
 - hyperventilation, photic stimulation and sleep only when the recording shows them
   (:mod:`.procedures`); otherwise hyperventilation and photic stimulation are "not performed or
@@ -38,7 +39,7 @@ from typing import Literal
 from elm_desktop.archive.cases import SegmentHit
 from elm_desktop.clinical.consistency import Claim, claims, conflict
 from elm_desktop.clinical.extract import find_mentions
-from elm_desktop.clinical.knowledge import Finding, KnowledgeBase
+from elm_desktop.clinical.knowledge import KnowledgeBase
 from elm_desktop.clinical.localise import Location
 from elm_desktop.clinical.procedures import (
     ALWAYS_STATED,
@@ -282,7 +283,7 @@ def draft_report(
     weak = {
         s.finding_id: reason
         for s in scores or ()
-        if s.present and (reason := weak_support(knowledge_base[s.finding_id]))
+        if s.present and (reason := weak_support(knowledge_base, s.finding_id))
     }
     # A response to a procedure the recording does not show is not assessed, either way; where
     # the finding's own weak score is why the procedure is not shown (sleep), weakness is.
@@ -556,19 +557,30 @@ def disagreement(present: Collection[str], knowledge_base: KnowledgeBase) -> set
     return overall | abnormal if overall and abnormal else set()
 
 
-def weak_support(finding: Finding) -> str | None:
+def weak_support(
+    knowledge_base: KnowledgeBase, finding_id: str, require_calibration: bool | None = None
+) -> str | None:
     """Why a finding's calibration does not support stating it; None when it does.
 
     The model's AUROC for the finding where its threshold was calibrated (``calibration_auroc``
     in a bundle's ``phenotypes.toml``) under :data:`MIN_CALIBRATION_AUROC`: a threshold on a
-    score near chance calls the finding on recordings at random. The record-level finding is
-    never held this way (it decides the impression, it is not a statement); a finding without
-    a measured AUROC is not held here either.
+    score near chance calls the finding on recordings at random. With ``require_calibration``
+    a finding without a calibrated threshold is not stated either (by default: when the model
+    was calibrated with AUROCs at all, so that its calibration could not measure this finding;
+    the demo model's photic driving, absent from its calibration recordings). The record-level
+    finding is never held this way: it decides the impression, it is not a statement.
     """
-    auroc = finding.calibration_auroc
-    if finding.category == "overall" or auroc is None or auroc >= MIN_CALIBRATION_AUROC:
+    finding = knowledge_base[finding_id]
+    if finding.category == "overall":
         return None
-    return f"too weak where its threshold was calibrated (AUROC {auroc:.2f})"
+    if require_calibration is None:
+        require_calibration = any(f.calibration_auroc is not None for f in knowledge_base.values())
+    auroc = finding.calibration_auroc
+    if auroc is None:
+        return "no threshold calibrated for this model" if require_calibration else None
+    if auroc < MIN_CALIBRATION_AUROC:
+        return f"too weak where its threshold was calibrated (AUROC {auroc:.2f})"
+    return None
 
 
 def disagreeing(scores: Sequence[FindingScore], knowledge_base: KnowledgeBase) -> dict[str, str]:

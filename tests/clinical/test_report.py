@@ -260,6 +260,20 @@ def test_a_finding_too_weak_where_it_was_calibrated_is_held_with_the_reason(kb):
     # does not show: not assessed, as without calibration.
     assert draft.held["sleep"].startswith("too weak") and "sleep" not in draft.unassessed
     assert draft.unassessed == ["hyperventilation_response", "photic_driving"]
+    # A model calibrated with AUROCs does not state a finding its calibration could not measure.
+    unmeasured = KnowledgeBase(
+        [
+            replace(f, calibration_auroc=None if f.id == "photic_driving" else 0.9)
+            for f in kb.values()
+        ],
+        kb.sources,
+        kb.prompt_style,
+    )
+    photic = replace(FACTS, procedures=(ProcedureEvidence("photic stimulation", "EDF+", 0, 90),))
+    flashes = draft_report(
+        photic, unmeasured, "m", scores_with(unmeasured, {"photic_driving": 0.9})
+    )
+    assert flashes.held["photic_driving"] == "no threshold calibrated for this model"
     # The record-level finding is never held this way: it decides the impression.
     low_normal = KnowledgeBase(
         [replace(f, calibration_auroc=0.5) for f in kb.values()], kb.sources, kb.prompt_style
