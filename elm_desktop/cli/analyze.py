@@ -196,6 +196,8 @@ def _analyze_ecg(args: argparse.Namespace) -> int:
 
 
 def _print_summary(result) -> None:
+    from elm_desktop.clinical.record_score import PROBABILITY
+
     out = sys.stdout
     out.write(
         f"{result.path.name}: {result.n_crops} crops of {result.window_s:g} s, "
@@ -211,7 +213,7 @@ def _print_summary(result) -> None:
         note = f" (not stated: {held[score.finding_id]})" if score.finding_id in held else ""
         if score.finding_id in unassessed:
             note = " (not assessed: the recording shows no such procedure)"
-        if score.measure != "probability":
+        if score.measure != PROBABILITY:
             note = f" [{score.measure}]{note}"
         out.write(
             f" {mark} {score.probability:.2f} (>= {score.threshold:.2f}) {score.label}{note}\n"
