@@ -37,6 +37,7 @@ from scipy.stats import rankdata
 
 from elm_desktop.clinical import load_knowledge_base
 from elm_desktop.clinical.metrics import auroc
+from elm_desktop.clinical.record_score import place
 from elm_desktop.training.evaluate import embed_recordings, finding_probabilities, open_corpus
 from elm_desktop.training.matrix import corpus_families, relation, training_families
 from elm_desktop.training.model import ElmModel
@@ -53,19 +54,17 @@ def two_scores(finding_ids: list[str], probabilities: np.ndarray, abnormal_ids: 
     return normal, probabilities[:, columns].max(axis=1)
 
 
-def place(values: np.ndarray, reference: np.ndarray) -> np.ndarray:
-    """Each value's place in ``reference`` (0-1, ties counted half): one recording at a time."""
+def place_all(values: np.ndarray, reference: np.ndarray) -> np.ndarray:
+    """Each value's :func:`place` in ``reference``: one recording at a time, as the program."""
     reference = np.sort(reference)
-    below = np.searchsorted(reference, values, side="left")
-    at_or_below = np.searchsorted(reference, values, side="right")
-    return (below + at_or_below) / (2 * len(reference))
+    return np.array([place(float(v), reference) for v in values])
 
 
 def candidate_scores(two: tuple[np.ndarray, np.ndarray], reference: tuple[np.ndarray, np.ndarray]):
     """The four abnormality scores of each recording (higher: more abnormal)."""
     normal, maximum = two
     both = (rankdata(normal) + rankdata(maximum)) / 2
-    per_recording = (place(normal, reference[0]) + place(maximum, reference[1])) / 2
+    per_recording = (place_all(normal, reference[0]) + place_all(maximum, reference[1])) / 2
     return dict(zip(CANDIDATES, (normal, maximum, both, per_recording), strict=True))
 
 
