@@ -8,8 +8,9 @@ EEG view's sensitivity is. A page is 250 mm of paper: 10 s at 25 mm/s, 5 s at 50
 scroll bar and the mouse wheel move it through a longer record.
 
 Calipers: a mostly horizontal drag sets two time cursors (interval, rate), a mostly vertical
-drag two level cursors (amplitude), a click one time cursor and a Shift+click one level cursor;
-cursors dropped on a trace snap to it (:mod:`elm_desktop.signals.ecg.calipers`).
+drag two level cursors (amplitude), a click one time cursor and a Shift+click one level cursor.
+A cursor dropped on a wave's peak snaps to it, one dropped elsewhere stays where it fell
+(:mod:`elm_desktop.signals.ecg.calipers`); with Ctrl held, no cursor snaps.
 """
 
 from __future__ import annotations
@@ -91,17 +92,21 @@ class _PaperGrid(pg.GraphicsObject):
 class _PaperViewBox(pg.ViewBox):
     """The paper's view box: clicks and drags in paper millimetres (y down)."""
 
-    clicked = Signal(QPointF, bool)
-    """The point and whether Shift was held."""
-    dragged = Signal(QPointF, QPointF, bool)
-    """Start, current point and whether the drag finished."""
+    clicked = Signal(QPointF, bool, bool)
+    """The point, whether Shift was held and whether Ctrl was (place exactly, no snapping)."""
+    dragged = Signal(QPointF, QPointF, bool, bool)
+    """Start, current point, whether the drag finished and whether Ctrl was held."""
 
     def mouseClickEvent(self, event) -> None:
         if event.button() != Qt.MouseButton.LeftButton:
             return super().mouseClickEvent(event)
         event.accept()
-        shifted = bool(event.modifiers() & Qt.KeyboardModifier.ShiftModifier)
-        self.clicked.emit(self.mapSceneToView(event.scenePos()), shifted)
+        modifiers = event.modifiers()
+        self.clicked.emit(
+            self.mapSceneToView(event.scenePos()),
+            bool(modifiers & Qt.KeyboardModifier.ShiftModifier),
+            bool(modifiers & Qt.KeyboardModifier.ControlModifier),
+        )
 
     def mouseDragEvent(self, event, axis=None) -> None:
         if event.button() != Qt.MouseButton.LeftButton:
@@ -109,7 +114,8 @@ class _PaperViewBox(pg.ViewBox):
             return
         event.accept()
         start = self.mapSceneToView(event.buttonDownScenePos())
-        self.dragged.emit(start, self.mapSceneToView(event.scenePos()), bool(event.isFinish()))
+        exact = bool(event.modifiers() & Qt.KeyboardModifier.ControlModifier)
+        self.dragged.emit(start, self.mapSceneToView(event.scenePos()), event.isFinish(), exact)
 
 
 class EcgView(QWidget):
@@ -397,15 +403,13 @@ class EcgView(QWidget):
         row, level = cursor
         return self.baseline_mm(row) - level * self.gain
 
-    def _clicked(self, point: QPointF, shifted: bool) -> None:
-        if shifted:
-            self.place_level_cursor(point.x(), point.y())
-        else:
-            self.place_time_cursor(point.x(), point.y())
+    def _clicked(self, point: QPointF, shifted: bool, exact: bool) -> None:
+        place = self.place_level_cursor if shifted else self.place_time_cursor
+        place(point.x(), point.y(), snap=not exact)
 
-    def _dragged(self, start: QPointF, end: QPointF, finished: bool) -> None:
+    def _dragged(self, start: QPointF, end: QPointF, finished: bool, exact: bool) -> None:
         """A mostly horizontal drag spans two time cursors, a mostly vertical one two levels;
-        the cursors follow the pointer unsnapped and snap when the drag ends."""
+        the cursors follow the pointer unsnapped and snap when the drag ends (unless exact)."""
         horizontal = abs(end.x() - start.x()) >= abs(end.y() - start.y())
         place = self.place_time_cursor if horizontal else self.place_level_cursor
         if horizontal:
@@ -413,7 +417,7 @@ class EcgView(QWidget):
         else:
             self.cursor_levels = []
         for point in (start, end):
-            place(point.x(), point.y(), snap=finished)
+            place(point.x(), point.y(), snap=finished and not exact)
 
     def _show_calipers(self) -> None:
         for line, time_s in zip(self.time_lines, self.cursor_times, strict=False):

@@ -139,7 +139,8 @@ def detect_modality(path: str | Path) -> ModalityName:
     str
         ``"ecg"`` for WFDB records and HL7 aECG / GE MUSE XML files, and for EDF/BDF files
         with the eight independent ECG leads (I, II, V1-V6) and no EEG electrode; ``"eeg"``
-        for every other EDF/BDF file.
+        for every other EDF/BDF file. A label that names an ECG lead is not taken for an EEG
+        electrode: IEC's chest leads C1-C6 share names with EEG's C3 and C4.
 
     Raises
     ------
@@ -151,7 +152,9 @@ def detect_modality(path: str | Path) -> ModalityName:
         return "ecg"
     labels = [s.label for s in read_header(path).signals if not s.is_annotation]
     leads = {normalise_lead_name(label) for label in labels}
-    has_eeg = any(classify_channel(label).is_eeg for label in labels)
+    has_eeg = any(
+        classify_channel(label).is_eeg for label in labels if normalise_lead_name(label) is None
+    )
     return "ecg" if set(INDEPENDENT_LEADS) <= leads and not has_eeg else "eeg"
 
 

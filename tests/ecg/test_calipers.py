@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from elm_desktop.signals.ecg.calipers import (
-    SNAP_WINDOW_S,
+    SNAP_DISTANCE_MM,
     CaliperReading,
     read_calipers,
     snap_time,
@@ -14,6 +14,9 @@ from elm_desktop.signals.ecg.calipers import (
 )
 
 SFREQ = 500.0
+#: How far in time (s) a pointer on the baseline may be from a wave's tip to snap to it, at
+#: snap_time's default 25 mm/s.
+REACH_S = SNAP_DISTANCE_MM / 25.0
 
 
 def spikes(times_s: list[float], heights_mv: list[float], seconds: float = 4.0) -> np.ndarray:
@@ -43,19 +46,20 @@ def test_cursor_order_does_not_matter_and_unplaced_pairs_read_none():
 @pytest.mark.parametrize("height", [1.2, -0.8])
 def test_time_cursor_snaps_to_the_nearest_wave_peak_or_trough(height):
     lead = spikes([1.0, 1.9], [height, height])
-    assert snap_time(lead, SFREQ, 1.0 + 0.8 * SNAP_WINDOW_S) == pytest.approx(1.0)
-    assert snap_time(lead, SFREQ, 1.9 - 0.5 * SNAP_WINDOW_S) == pytest.approx(1.9)
+    assert snap_time(lead, SFREQ, 1.0 + 0.8 * REACH_S) == pytest.approx(1.0)
+    assert snap_time(lead, SFREQ, 1.9 - 0.5 * REACH_S) == pytest.approx(1.9)
 
 
 def test_time_cursor_far_from_a_wave_or_on_noise_keeps_its_sample():
     lead = spikes([1.0], [1.0]) + np.random.default_rng(0).normal(0, 0.01, 2000)
     assert snap_time(lead, SFREQ, 1.5013) == pytest.approx(1.502)  # nearest sample
-    assert snap_time(lead, SFREQ, 1.0 + 2 * SNAP_WINDOW_S) == pytest.approx(1.08)
+    assert snap_time(lead, SFREQ, 1.0 + 2 * REACH_S) == pytest.approx(1.08)
 
 
 def test_time_cursor_at_the_ends_of_the_lead_stays_inside_it():
     lead = spikes([0.01], [1.0])
-    assert snap_time(lead, SFREQ, -0.5) == pytest.approx(0.01)
+    assert snap_time(lead, SFREQ, -0.5) == pytest.approx(0.0)  # far from the wave: first sample
+    assert snap_time(lead, SFREQ, -0.01) == pytest.approx(0.01)
     assert snap_time(lead, SFREQ, 10.0) == pytest.approx((len(lead) - 1) / SFREQ)
 
 
@@ -66,8 +70,18 @@ def test_trace_level_is_the_sample_nearest_the_time():
 
 
 def test_time_cursor_pointing_at_a_level_snaps_to_the_peak_nearest_on_paper():
-    # an R wave at 1.00 s and its S trough 30 ms later; the pointer 20 ms after R
+    # an R wave at 1.00 s and its S trough 30 ms later; the pointer 16 ms after R
     lead = spikes([1.0, 1.03], [1.5, -0.6])
-    assert snap_time(lead, SFREQ, 1.02) == pytest.approx(1.03)  # nearest in time: S
-    assert snap_time(lead, SFREQ, 1.02, level_mv=1.4) == pytest.approx(1.0)  # at R's tip: R
-    assert snap_time(lead, SFREQ, 1.02, level_mv=-0.5) == pytest.approx(1.03)
+    assert snap_time(lead, SFREQ, 1.016) == pytest.approx(1.03)  # nearest in time: S
+    assert snap_time(lead, SFREQ, 1.016, level_mv=1.45) == pytest.approx(1.0)  # at R's tip: R
+    assert snap_time(lead, SFREQ, 1.016, level_mv=-0.55) == pytest.approx(1.03)
+
+
+def test_time_cursor_off_the_peaks_stays_where_it_fell():
+    # the onset of a QRS with a small q wave (0.15 mV, 16 ms later) and an R wave 40 ms later:
+    # a cursor dropped on the baseline at the onset is an interval's end, not a peak
+    lead = spikes([1.016, 1.04], [-0.15, 1.5])
+    assert snap_time(lead, SFREQ, 1.0, level_mv=0.0) == pytest.approx(1.0)
+    # 20 ms before R's tip, 0.05 mV under it: on the tip at 25 mm/s, a millimetre off at 50
+    assert snap_time(lead, SFREQ, 1.02, level_mv=1.45) == pytest.approx(1.04)
+    assert snap_time(lead, SFREQ, 1.02, level_mv=1.45, mm_per_s=50.0) == pytest.approx(1.02)

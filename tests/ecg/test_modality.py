@@ -46,6 +46,15 @@ def test_an_edf_with_twelve_leads_and_eeg_electrodes_is_eeg(tmp_path):
     )
 
 
+def test_an_edf_with_iec_chest_lead_names_is_ecg(tmp_path):
+    # IEC names the chest leads C1-C6; C3 and C4 are also EEG electrodes
+    labels = ["I", "II", "III", "aVR", "aVL", "aVF", "C1", "C2", "C3", "C4", "C5", "C6"]
+    path = write_edf(tmp_path / "iec.edf", labels, unit="mV")
+    assert detect_modality(path) == "ecg"
+    modality, recording = open_any(path)
+    assert modality == "ecg" and recording.leads == STANDARD_LEADS
+
+
 def test_the_registry_names_each_modality_input():
     assert get_modality("ecg").model_channels == STANDARD_LEADS
     assert get_modality("ecg").model_sfreq == 500

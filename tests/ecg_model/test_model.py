@@ -16,6 +16,7 @@ from elm_desktop.training.ecg.config import EcgModelConfig, ecg_config_from_dict
 from elm_desktop.training.ecg.data import ECG_CLASSES, build_ecg_cache, report_sentences
 from elm_desktop.training.ecg.losses import clip_loss, multi_positive_clip
 from elm_desktop.training.ecg.model import MerlModel, encoder_length, is_ecg_checkpoint
+from tests.ecg_model.conftest import TINY_MODEL
 
 
 def test_forward_shapes():
@@ -194,3 +195,30 @@ def test_calibrated_thresholds_travel_into_the_bundle(ecg_checkpoint, ecg_corpus
     macro = {style: value or 0.0 for style, value in report["val_macro_auroc"].items()}
     assert macro[chosen] == max(macro.values())  # None: no class with 10 val positives here
     assert kb.prompt_style == chosen
+
+
+def test_the_command_line_trains_evaluates_and_exports_an_ecg_model(ecg_corpus, tmp_path):
+    from elm_desktop.cli import main
+    from elm_desktop.training.ecg.config import load_ecg_config
+
+    shipped = load_ecg_config("configs/ecg-merl.toml")  # the shipped model's configuration
+    assert shipped.modality == "ecg" and shipped.train.max_minutes < 60
+    config = tmp_path / "tiny-ecg.toml"
+    config.write_text(
+        'modality = "ecg"\n'
+        f"[model]\nwidth = {TINY_MODEL['width']}\nmax_length = {TINY_MODEL['max_length']}\n"
+        f'[data]\ncorpus = "{ecg_corpus.as_posix()}"\nbatch_size = 8\n'
+        f'[train]\nout_dir = "{(tmp_path / "run").as_posix()}"\nepochs = 1\ndevice = "cpu"\n',
+        encoding="utf-8",
+    )
+    assert main(["train", "--config", str(config)]) == 0
+    final = tmp_path / "run" / "final"
+    assert is_ecg_checkpoint(final)
+    out = tmp_path / "evaluation"
+    args = ["evaluate", "--model", str(final), "--corpus", str(ecg_corpus), "--out", str(out)]
+    assert main([*args, "--split", "all", "--no-probe", "--device", "cpu"]) == 0
+    report = json.loads((out / "evaluation.json").read_text())
+    assert report["records"] == 40 and "plain" in report["zero_shot"]
+    bundle = tmp_path / "bundle"
+    assert main(["model", "export", str(final), "--out", str(bundle)]) == 0
+    assert Bundle.load(bundle).modality == "ecg"

@@ -5,10 +5,11 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from PySide6.QtCore import QPoint, QPointF, Qt
-from PySide6.QtGui import QColor
+from PySide6.QtCore import QEvent, QPoint, QPointF, Qt
+from PySide6.QtGui import QColor, QMouseEvent
 from PySide6.QtWidgets import QApplication
 
+from elm_desktop.gui import ecg_view as ecg_view_module
 from elm_desktop.gui.ecg_view import (
     LAYOUT,
     MAJOR_COLOUR,
@@ -41,8 +42,8 @@ def ecg_files(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def clean_record(tmp_path_factory):
-    """A noise-free 10 s sinus record written to WFDB, with its beat onsets and the R amplitude
-    of lead II from the generator's own beat template."""
+    """A noise-free 10 s sinus record written to WFDB, with its QRS onsets, the R amplitude of
+    lead II from the generator's own beat template, and its plan (PR, QRS and QT)."""
     plan = plan_corpus(1, seed=4, findings=["normal"])[0]
     _, clean, truth, _ = synthesise(plan, 10.0, SFREQ)
     path = write_wfdb(
@@ -52,13 +53,28 @@ def clean_record(tmp_path_factory):
     template = template_leads(calibrated, calibrated.heart)
     r_amplitude = float(template[STANDARD_LEADS.index("II")].max())
     onsets = [onset for onset, kind in truth["beats"] if kind == "normal"]
-    return path, np.asarray(onsets), r_amplitude, plan.qrs_s
+    return path, np.asarray(onsets), r_amplitude, plan
 
 
 def view_point(view, x_mm: float, y_mm: float) -> QPointF:
     """The viewport position of a point of the paper (millimetres)."""
     scene = view.view_box.mapViewToScene(QPointF(x_mm, y_mm))
     return QPointF(view.plot_widget.mapFromScene(scene))
+
+
+def click(qtbot, view, x_mm: float, y_mm: float, modifiers=Qt.KeyboardModifier.NoModifier):
+    """Press and release the left button at a point of the paper (the view takes the pixel
+    under it, as it does the mouse's)."""
+    qtbot.wait(QApplication.styleHints().mouseDoubleClickInterval() + 100)  # not a double-click
+    port = view.plot_widget.viewport()
+    pos = view_point(view, x_mm, y_mm)
+    left, none = Qt.MouseButton.LeftButton, Qt.MouseButton.NoButton
+    for kind, button, buttons in (
+        (QEvent.Type.MouseButtonPress, left, left),
+        (QEvent.Type.MouseButtonRelease, left, none),
+    ):
+        event = QMouseEvent(kind, pos, port.mapToGlobal(pos), button, buttons, modifiers)
+        QApplication.sendEvent(port, event)
 
 
 def shift_click(qtbot, view, x_mm: float, y_mm: float) -> None:
@@ -108,12 +124,19 @@ def test_a_12_lead_record_opens_in_the_ecg_view(qtbot, window, open_in_window, e
     assert "ECG" in window.position_label.text() and files[fmt].name in window.windowTitle()
 
 
-def test_paper_grid_is_one_millimetre_at_the_screen_dpi(qtbot, window, open_in_window, ecg_files):
+@pytest.mark.parametrize("dpi", [None, 144.0])
+def test_paper_grid_is_one_millimetre_at_the_screen_dpi(
+    qtbot, window, open_in_window, ecg_files, monkeypatch, dpi
+):
+    if dpi is not None:  # a screen of another density: the paper keeps its millimetres
+        monkeypatch.setattr(ecg_view_module, "pixels_per_mm", lambda widget: dpi / 25.4)
+        window.resize(2600, 1600)
     open_in_window(ecg_files[0]["wfdb"])
     view = window.ecg_view
     qtbot.wait(50)
     image = view.plot_widget.grab().toImage()
-    per_mm = pixels_per_mm(view)
+    per_mm = ecg_view_module.pixels_per_mm(view)
+    assert per_mm == pytest.approx((dpi or pixels_per_mm(view) * 25.4) / 25.4)
     bottom = int(view_point(view, 0.0, 4 * ROW_MM - 2.5).y())  # below the rhythm strip
     left = int(view_point(view, 0.5, 0.0).x())  # before the calibration pulses
     assert grid_spacing_px(image, bottom, along_x=True) == pytest.approx(
@@ -156,7 +179,8 @@ def test_speed_gain_and_scrolling(qtbot, window, open_in_window, ecg_files):
 
 
 def test_calipers_read_rr_rate_and_r_amplitude(qtbot, window, open_in_window, clean_record):
-    path, onsets, r_amplitude, qrs_s = clean_record
+    path, onsets, r_amplitude, plan = clean_record
+    qrs_s = plan.qrs_s
     open_in_window(path)
     view = window.ecg_view
     recording = view.recording
@@ -185,6 +209,41 @@ def test_calipers_read_rr_rate_and_r_amplitude(qtbot, window, open_in_window, cl
     # the cursors are drawn where they read
     line_x = [line.value() for line in view.time_lines]
     assert line_x == pytest.approx([view.x_of(t) for t in view.cursor_times])
+
+
+@pytest.mark.parametrize("speed", [25.0, 50.0])
+def test_calipers_measure_pr_qrs_and_qt_between_onsets_and_ends(
+    qtbot, window, open_in_window, clean_record, speed
+):
+    path, onsets, _, plan = clean_record
+    open_in_window(path)
+    view = window.ecg_view
+    view.speed_box.setCurrentIndex(view.speed_box.findData(speed))
+    onset = next(t for t in onsets if t > view.start_s + plan.pr_s + 0.1)
+    # A hand on the rhythm strip's baseline, a little under it, at the true P onset, QRS onset,
+    # J point and T end: cursors off a wave's peak stay where they fall, to the pixel the screen
+    # resolves (10.6 ms at 25 mm/s and 96 DPI, 5.3 ms at 50 mm/s) and the sample they round to.
+    pixel_s = 1 / (speed * pixels_per_mm(view))
+    y = view.baseline_mm(len(LAYOUT)) + 0.3
+    truth = {"PR": (-plan.pr_s, 0.0), "QRS": (0.0, plan.qrs_s), "QT": (0.0, plan.qt_s)}
+    for name, (first, second) in truth.items():
+        for at in (first, second):
+            click(qtbot, view, view.x_of(onset + at), y)
+            assert view.cursor_times[-1] == pytest.approx(
+                onset + at, abs=pixel_s / 2 + 1 / SFREQ
+            ), name
+        assert view.reading().interval_ms == pytest.approx(
+            (second - first) * 1000, abs=(pixel_s + 2 / SFREQ) * 1000
+        ), name
+    # a click half a millimetre from the R tip snaps to it; with Ctrl held it stays put
+    lead = view.recording.lead(RHYTHM_LEAD)
+    first = int(round(onset * SFREQ))
+    r_time = (first + int(np.argmax(lead[first : first + int(plan.qrs_s * SFREQ)]))) / SFREQ
+    tip = view.baseline_mm(len(LAYOUT)) - lead[int(round(r_time * SFREQ))] * view.gain
+    click(qtbot, view, view.x_of(r_time) + 0.5, tip)
+    assert view.cursor_times[-1] == pytest.approx(r_time)
+    click(qtbot, view, view.x_of(r_time) + 0.5, tip, Qt.KeyboardModifier.ControlModifier)
+    assert view.cursor_times[-1] == pytest.approx(r_time + 0.5 / view.speed, abs=pixel_s / 2)
 
 
 def test_ecg_panels_say_there_is_no_ecg_model(qtbot, window, open_in_window, ecg_files, tmp_path):

@@ -3,9 +3,10 @@
 A reviewer drops cursors by eye, a few pixels from where they mean (one pixel is about 10 ms
 and 0.03 mV at 25 mm/s and 10 mm/mV on a 96 DPI screen). A cursor dropped on the trace
 therefore snaps to it, as the calipers of ECG review programs do: a time cursor to the
-peak of a wave within :data:`SNAP_WINDOW_S` of where it fell, the one nearest the pointer on
-paper (the sample itself when no wave peaks there), a level cursor to the level of the trace
-at its time.
+peak of a wave within :data:`SNAP_DISTANCE_MM` of the pointer on paper (the pointer's own time
+when none is that near), a level cursor to the level of the trace at its time. Only a pointer
+on a peak snaps: the onsets and ends that intervals run between (P onset, QRS onset, J point,
+T end) lie off the peaks, and a cursor dropped there stays where it fell.
 """
 
 from __future__ import annotations
@@ -15,10 +16,11 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.signal import find_peaks
 
-#: How far (seconds) a time cursor looks either side for a wave peak to snap to.
-SNAP_WINDOW_S = 0.04
 #: Smallest prominence (mV) of a peak a time cursor snaps to: a wave, not noise.
 MIN_PROMINENCE_MV = 0.1
+#: How near (paper millimetres) the pointer must be to a peak for a time cursor to snap to it:
+#: a few pixels of a hand's aim, less than a small Q wave's distance from the QRS onset.
+SNAP_DISTANCE_MM = 1.0
 
 
 @dataclass(frozen=True)
@@ -96,7 +98,7 @@ def snap_time(
         Where the cursor fell.
     level_mv : float, optional
         The level the pointer was at: the peak nearest on paper is taken (the R tip, not the
-        S trough beside it). Without it, the peak nearest in time.
+        S trough beside it). Without it, the peak nearest in time, its level not counted.
     mm_per_s, mm_per_mv : float
         The paper's speed and gain, which make time and level one distance.
 
@@ -104,11 +106,12 @@ def snap_time(
     -------
     float
         The time of the nearest peak or trough with a prominence of at least
-        :data:`MIN_PROMINENCE_MV` within :data:`SNAP_WINDOW_S`; otherwise of the nearest sample.
+        :data:`MIN_PROMINENCE_MV` within :data:`SNAP_DISTANCE_MM` of the pointer on paper;
+        otherwise of the sample nearest ``time_s`` (inside the lead).
     """
     n = len(signal_mv)
     at = int(np.clip(round(time_s * sfreq), 0, n - 1))
-    reach = int(round(SNAP_WINDOW_S * sfreq))
+    reach = int(np.ceil(SNAP_DISTANCE_MM / mm_per_s * sfreq))
     first, last = max(at - reach, 0), min(at + reach + 1, n)
     window = signal_mv[first:last]
     found = [find_peaks(sign * window, prominence=MIN_PROMINENCE_MV)[0] for sign in (1.0, -1.0)]
@@ -117,7 +120,9 @@ def snap_time(
         return at / sfreq
     across = (peaks / sfreq - time_s) * mm_per_s
     up = (signal_mv[peaks] - level_mv) * mm_per_mv if level_mv is not None else 0.0
-    return int(peaks[np.argmin(np.hypot(across, up))]) / sfreq
+    distance = np.hypot(across, up)
+    nearest = int(np.argmin(distance))
+    return int(peaks[nearest] if distance[nearest] <= SNAP_DISTANCE_MM else at) / sfreq
 
 
 def trace_level(signal_mv: np.ndarray, sfreq: float, time_s: float) -> float:
