@@ -44,7 +44,7 @@ from elm_desktop.clinical import (
     prompt_curve,
     score_findings,
 )
-from elm_desktop.clinical.ecg_report import EcgFacts, draft_ecg_report
+from elm_desktop.clinical.ecg_report import EcgFacts, as_sentence, draft_ecg_report
 from elm_desktop.clinical.familiarity import (
     Familiarity,
     crop_profile,
@@ -137,7 +137,7 @@ def analyze_ecg(
     window_s = float(bundle.window_s)
     starts = np.arange(len(windows), dtype=np.float64) * window_s
     sha = content_hash(path)
-    notices = list(ecg.warnings)
+    notices = [as_sentence(warning) for warning in ecg.warnings]
     if bank is None:
         notices.append("This ECG model has no text projector: no scores or prompts.")
     result = AnalysisResult(
@@ -208,6 +208,7 @@ def analyze_ecg(
         source_format=ecg.source_format,
         peaks_s=np.asarray(peaks, np.float64) / ecg.sfreq,
         warnings=tuple(ecg.warnings),
+        misplaced=tuple(ecg.misplaced),
         unfamiliar=result.familiarity.statement
         if result.familiarity is not None and result.familiarity.unfamiliar
         else None,

@@ -25,9 +25,17 @@ def register(subparsers: argparse._SubParsersAction) -> None:
             "the draft report, similar prior cases)."
         ),
     )
-    parser.add_argument("file", type=Path, help="the recording (EDF, EDF+ or BDF)")
     parser.add_argument(
-        "--model", type=Path, default=None, help="model bundle folder (default: the demo model)"
+        "file",
+        type=Path,
+        help="the recording: EEG (EDF, EDF+, BDF) or 12-lead ECG (WFDB .hea, EDF, HL7 aECG or "
+        "GE MUSE XML)",
+    )
+    parser.add_argument(
+        "--model",
+        type=Path,
+        default=None,
+        help="model bundle folder (default: the demo model of the file's modality, EEG or ECG)",
     )
     parser.add_argument(
         "--archive",

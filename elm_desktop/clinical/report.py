@@ -557,6 +557,12 @@ def disagreement(present: Collection[str], knowledge_base: KnowledgeBase) -> set
     return overall | abnormal if overall and abnormal else set()
 
 
+def in_sentence(label: str) -> str:
+    """Return a finding's label as it reads inside a sentence: "focal slowing", "atrial
+    fibrillation", but "ST depression" keeps its capitals."""
+    return label if label[1:2].isupper() else label[:1].lower() + label[1:]
+
+
 def weak_support(
     knowledge_base: KnowledgeBase, finding_id: str, require_calibration: bool | None = None
 ) -> str | None:
@@ -613,7 +619,7 @@ def _impression_sentence(
     if impression == "normal":
         return "Normal EEG."
     reasons = [
-        s.label[:1].lower() + s.label[1:] + _where(locations.get(s.finding_id), " ({})")
+        in_sentence(s.label) + _where(locations.get(s.finding_id), " ({})")
         for s in present
         if s.abnormal
     ]

@@ -194,6 +194,7 @@ class EcgView(QWidget):
         self._select(self.speed_box, self.speed)
         self._select(self.gain_box, self.gain)
         self.info_label = QLabel("")
+        self.info_label.setWordWrap(True)  # a long warning wraps instead of widening the window
         self.reading_label = QLabel("")
         self.reading_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         controls = QHBoxLayout()
@@ -233,6 +234,7 @@ class EcgView(QWidget):
         self.clear_calipers()
         self._update_scroll_range()
         self.info_label.setText(self._describe(recording))
+        self.info_label.setToolTip(self._describe(recording))
         self._draw()
 
     def set_speed(self, mm_per_s: float) -> None:

@@ -643,6 +643,7 @@ class MainWindow(QMainWindow):
             self.show_error("Cannot show the recording", str(error))
             return
         self._show_view(None)
+        self.prompt_panel.set_modality("eeg")
         self.recording = recording
         self.overview.set_duration(recording.duration)
         self.overview.set_annotations([a.onset for a in recording.annotations])
@@ -667,6 +668,8 @@ class MainWindow(QMainWindow):
         """Show a 12-lead ECG; nothing of the last recording, EEG or ECG, stays on screen."""
         self._show_view(recording)
         self.recording = None
+        self.prompt_panel.set_time_labels(self.time_labels())  # not the last EEG's clock
+        self.prompt_panel.set_modality("ecg")
         self.trends.show_recording(None)
         self.heart_rate.show_recording(None)
         self._replace_review(Review(recording.path, self.drafts))
@@ -969,8 +972,11 @@ class MainWindow(QMainWindow):
         except ElmError as error:
             self.show_error("Analysis of another file", str(error))
             return
+        unit = "10 s window" if self.ecg_recording is not None else "crop"
+        plural = "" if result.n_crops == 1 else "s"
         self.statusBar().showMessage(
-            f"Analysed {result.n_crops} crops in {result.timings.get('total', 0.0):.1f} s", 8000
+            f"Analysed {result.n_crops} {unit}{plural} in {result.timings.get('total', 0.0):.1f} s",
+            8000,
         )
         self.analysis_finished.emit(result)
         if self.ecg_recording is None and self.engine.bundle.generator is not None:
@@ -1047,7 +1053,7 @@ class MainWindow(QMainWindow):
             self.overview.set_attention(np.zeros(0), 0.0, np.zeros(0))
             self.trace_view.set_highlights([], [], [])
             self.phenotype_panel.clear()
-            self._show_provenance(self.bundle_provenance)
+            self._show_model_of_open_recording()
             self._show_familiarity(None)
             self.cases_panel.clear()
             return
@@ -1071,13 +1077,30 @@ class MainWindow(QMainWindow):
         if not result.zero_shot:
             self.prompt_panel.show_unavailable(result.notice or "")
 
+    def _show_model_of_open_recording(self) -> None:
+        """Name the model of the open recording's modality and what it was trained on, before
+        it has a result: an ECG never shows the EEG model's name, nor an EEG the ECG model's."""
+        if self.ecg_recording is None:
+            self.model_label.setText(self.model_description())
+            self._show_provenance(self.bundle_provenance)
+        elif self.has_ecg_model():
+            engine = self.ecg_engine
+            loaded = f"Model: {model_id(engine)}" if engine is not None else "Model: not loaded"
+            self.model_label.setText(loaded)
+            self._show_provenance(bundle_provenance(self.ecg_bundle_path))
+        else:
+            self.model_label.setText("Model: no ECG model installed")
+            self._show_provenance("")
+
     def _show_provenance(self, statement: str) -> None:
         """Say what the model was trained on: in the phenotype panel and the status bar up to its
         first colon (the demo's "synthetic EEG only"), whole in their tooltips (whole, it took
-        the panel's room from the scores)."""
+        the panel's room from the scores); nothing when there is no model."""
         self.phenotype_panel.set_provenance(statement)
-        self.provenance_label.setText(f"Trained on: {statement.split(':')[0]}")
-        self.provenance_label.setToolTip(f"What the model was trained on: {statement}")
+        self.provenance_label.setText(f"Trained on: {statement.split(':')[0]}" if statement else "")
+        self.provenance_label.setToolTip(
+            f"What the model was trained on: {statement}" if statement else ""
+        )
 
     def _show_familiarity(self, familiarity) -> None:
         """Say in the status bar whether the recording is like the model's training data."""

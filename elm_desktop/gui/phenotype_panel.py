@@ -96,7 +96,11 @@ class PhenotypePanel(QWidget):
         self.finding_ids: list[str] = []
 
     def set_provenance(self, statement: str) -> None:
-        """Say what the model was trained on (the bundle's own statement)."""
+        """Say what the model was trained on (the bundle's own statement; empty: no model)."""
+        if not statement:
+            self.provenance.setText("")
+            self.provenance.setToolTip("")
+            return
         head, _, rest = statement.partition(":")
         more = " (more: hover)" if rest else ""
         self.provenance.setText(f"<i>Model trained on: {html.escape(head)}{more}</i>")

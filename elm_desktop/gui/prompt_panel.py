@@ -30,6 +30,10 @@ from elm_desktop.signals.time_labels import TimeLabels
 DEBOUNCE_MS = 350
 
 
+#: The example phrase the empty prompt box shows, per modality.
+PROMPT_EXAMPLES = {"eeg": "left temporal sharp waves", "ecg": "wide QRS complexes"}
+
+
 class PromptPanel(QWidget):
     """Free-text prompts of the open recording.
 
@@ -50,7 +54,7 @@ class PromptPanel(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.entry = QLineEdit()
-        self.entry.setPlaceholderText("Describe what to look for, e.g. 'left temporal sharp waves'")
+        self.set_modality("eeg")
         self.entry.setClearButtonEnabled(True)
         self.score_label = QLabel("")
         self.score_label.setWordWrap(True)
@@ -155,6 +159,11 @@ class PromptPanel(QWidget):
             )
             item.setData(Qt.ItemDataRole.UserRole, (segment.start_s + segment.end_s) / 2)
             self.peaks.addItem(item)
+
+    def set_modality(self, modality: str) -> None:
+        """Suggest a phrase of the open recording's kind (``"eeg"`` or ``"ecg"``)."""
+        example = PROMPT_EXAMPLES.get(modality, PROMPT_EXAMPLES["eeg"])
+        self.entry.setPlaceholderText(f"Describe what to look for, e.g. '{example}'")
 
     def show_unavailable(self, message: str) -> None:
         """Say in one line why the prompt cannot be scored."""

@@ -90,6 +90,9 @@ def test_a_rhythm_the_r_peaks_contradict_is_not_stated(kb):
     assert "Sinus bradycardia: not stated: the QRS complexes give 80/min" in section(
         draft, MODEL_FINDINGS
     )
+    # Sinus rhythm at 103/min is tachycardia: not stated under a rate that contradicts it.
+    fast = draft_ecg_report(facts(103), kb, "m", scores(kb, {"sinus_rhythm": 0.95}))
+    assert section(fast, "RHYTHM") == TO_COMPLETE and "sinus_rhythm" in fast.held
     # The same score at a slow measured rate is stated.
     slow = draft_ecg_report(facts(48), kb, "m", found)
     assert section(slow, "RHYTHM") == "Sinus bradycardia."
@@ -144,6 +147,7 @@ def test_a_record_score_that_disagrees_leaves_both_out_and_st_is_stated_only_ove
         facts(70), kb, "m", scores(kb, {"sinus_rhythm": 0.9, "st_depression": 0.55})
     )
     assert section(above, "ST-T AND QT") == "ST depression."
+    assert section(above, "INTERPRETATION") == "Abnormal ECG: ST depression."  # not "sT"
 
 
 def test_too_few_beats_leave_rate_and_rhythm_to_the_reviewer(kb):
@@ -162,6 +166,21 @@ def test_an_unfamiliar_recording_withholds_the_findings(kb):
     assert draft.asserted == [] and section(draft, "FINDINGS") == WITHHELD
     assert "RHYTHM" not in [s.title for s in draft.sections]
     assert section(draft, MODEL_FINDINGS).startswith("Unlike the training data.")
+
+
+def test_misplaced_leads_withhold_the_findings_first(kb):
+    draft = draft_ecg_report(
+        facts(70, misplaced=("the leads labelled II and III carry each other's signal",)),
+        kb,
+        "m",
+        scores(kb, {"sinus_rhythm": 0.9, "inferior_stemi": 0.9}),
+    )
+    assert draft.asserted == [] and section(draft, "FINDINGS") == WITHHELD
+    assert section(draft, MODEL_FINDINGS).startswith(
+        "The leads labelled II and III carry each other's signal. The model's findings are "
+        "withheld until the leads are checked."
+    )
+    assert "Ventricular rate 70/min" in section(draft, "RATE")  # measured, not the model's
 
 
 def test_no_text_tower_no_findings(kb):

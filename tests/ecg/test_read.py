@@ -20,6 +20,8 @@ from elm_desktop.signals.ecg import (
     normalise_lead_name,
     read_ecg,
 )
+from elm_desktop.synth.ecg.corpus import generate_ecg_corpus, read_ecg_manifest, synthesise
+from elm_desktop.synth.ecg.plan import plan_corpus
 from elm_desktop.synth.edf_writer import EdfWriter, SignalHeader
 from tests.ecg.conftest import START, twelve_leads, write, write_muse
 
@@ -136,6 +138,33 @@ def test_exchanged_avl_and_avf_labels_are_detected(tmp_path, leads_mv, fmt):
     ecg = read_ecg(write(fmt, tmp_path / "swapped", swapped))
     assert "the lead labelled aVL carries aVF" in ecg.warnings
     assert "the lead labelled aVF carries aVL" in ecg.warnings
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_exchanged_ii_and_iii_labels_are_detected_first(tmp_path, leads_mv, fmt):
+    ecg = read_ecg(write(fmt, tmp_path / "ii-iii", leads_mv[[0, 2, 1, *range(3, 12)]]))
+    assert ecg.misplaced == ("the leads labelled II and III carry each other's signal",)
+    assert ecg.warnings[0] == ecg.misplaced[0]
+
+
+def test_reversed_arm_electrodes_are_named(tmp_path):
+    # a normal ECG (axis +26 degrees, noise and wander included) recorded with the arms
+    # exchanged: I inverted, II with III and aVR with aVL exchanged, aVF unchanged
+    plan = plan_corpus(1, seed=5, findings=["normal"])[0]
+    leads, _, truth, _ = synthesise(plan, 10.0, 500)
+    assert -30 < truth["axis_deg"] < 60
+    first, second, third, avr, avl, avf = leads[:6]
+    reversed_arms = np.vstack([-first, third, second, avl, avr, avf, leads[6:]])
+    ecg = read_ecg(write("wfdb", tmp_path / "arms", np.round(reversed_arms, 3)))
+    assert len(ecg.misplaced) == 1 and "arm electrodes may be reversed" in ecg.misplaced[0]
+    assert read_ecg(write("wfdb", tmp_path / "right", np.round(leads, 3))).misplaced == ()
+
+
+def test_no_placement_warning_on_correctly_placed_synthetic_ecgs(tmp_path):
+    # right axes to +94 degrees turn lead I negative: not taken for reversed arms
+    manifest = generate_ecg_corpus(tmp_path, n=60, seed=8, seconds=10)
+    for entry in read_ecg_manifest(manifest):
+        assert read_ecg(tmp_path / entry["wfdb"]).misplaced == (), entry["wfdb"]
 
 
 def test_a_consistent_file_raises_no_swap_warning_with_noise(tmp_path, leads_mv):
@@ -287,6 +316,14 @@ def test_a_wfdb_header_without_its_signal_file(tmp_path, leads_mv):
     with pytest.raises(RecordingError) as error:
         read_ecg(path)
     assert "alone.dat" in one_line(error)
+
+
+def test_an_empty_wfdb_header_says_it_is_empty(tmp_path):
+    path = tmp_path / "empty.hea"
+    path.write_text("\n")
+    with pytest.raises(RecordingError) as error:
+        read_ecg(path)
+    assert one_line(error) == "empty.hea is empty: no WFDB header to read"
 
 
 def write_mixed_rates(path, lead_rates: dict[str, int], extra: dict[str, int]) -> None:

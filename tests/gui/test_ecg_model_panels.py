@@ -50,6 +50,29 @@ def test_an_eeg_model_never_scores_an_ecg(qtbot, ecg_window, open_in_window, ecg
     assert window.ecg_engine.bundle.modality == "ecg"
 
 
+def test_the_status_bar_names_the_model_of_the_open_recording(
+    qtbot,
+    ecg_window,
+    open_in_window,
+    ecg_corpus,  # noqa: F811
+    edf_path,
+):
+    window = ecg_window
+    open_in_window(ecg_corpus / "ecg-r00000.hea")  # before any analysis: the ECG model's words
+    for text in (window.provenance_label.text(), window.phenotype_panel.provenance.text()):
+        assert "ECG" in text and "EEG" not in text
+    with qtbot.waitSignal(window.analysis_finished, timeout=60000):
+        window.analyze()
+    assert window.model_label.text().startswith("Model: ecg-tiny")
+    open_in_window(edf_path)  # an EEG: nothing names the ECG model
+    assert "ecg" not in window.model_label.text().lower()
+    for text in (window.provenance_label.text(), window.phenotype_panel.provenance.text()):
+        assert "EEG" in text and "ECG" not in text
+    open_in_window(ecg_corpus / "ecg-r00001.hea")  # and back: the ECG model, loaded
+    assert window.model_label.text().startswith("Model: ecg-tiny")
+    assert "EEG" not in window.provenance_label.text()
+
+
 def archive_ecgs(ecg_bundle, corpus, archive_path, names):  # noqa: F811
     """Add some of the corpus's records, with their reports, to a real SQLite archive."""
     from elm_desktop.archive import open_archive

@@ -258,6 +258,9 @@ def test_ecg_panels_say_there_is_no_ecg_model(qtbot, window, open_in_window, ecg
     assert window.score_prompt("sinus rhythm") is None
     assert window.prompt_panel.score_label.text() == NO_ECG_MODEL
     assert window.phenotype_panel.table.rowCount() == 0
+    # no model named, and not the EEG model's training data either
+    assert window.model_label.text() == "Model: no ECG model installed"
+    assert window.provenance_label.text() == window.phenotype_panel.provenance.text() == ""
 
 
 def assert_no_ecg(window) -> None:
@@ -299,11 +302,13 @@ def test_eeg_ecg_eeg_leaves_nothing_of_the_last_recording(
     assert eeg.path.name not in window.windowTitle()
     assert eeg.path.name not in window.position_label.text()
     assert len(window.trace_view.highlight_layer.starts) == 0
+    assert "QRS" in window.prompt_panel.entry.placeholderText()  # an ECG phrase, not an EEG one
     # and back to an EEG: the ECG view is emptied, the EEG view shown
     with qtbot.waitSignal(window.recording_opened, timeout=10000):
         window.open_file(edf_path)
     assert window.recording.path == edf_path
     assert_no_ecg(window)
+    assert "QRS" not in window.prompt_panel.entry.placeholderText()
     assert window.phenotype_panel.table.rowCount() == 0  # the new EEG is not analysed
 
 
@@ -317,6 +322,18 @@ def test_ecg_then_another_ecg_keeps_no_cursor(
     open_in_window(ecg_files[0]["edf"])
     assert window.ecg_view.cursor_times == [] and window.ecg_view.reading_label.text() == ""
     assert window.ecg_view.recording.path == ecg_files[0]["edf"]
+
+
+def test_a_long_warning_wraps_instead_of_widening_the_window(
+    qtbot, window, open_in_window, ecg_files, tmp_path
+):
+    from tests.ecg_model.conftest import swap_labels
+
+    open_in_window(ecg_files[0]["wfdb"])
+    width = window.ecg_view.minimumSizeHint().width()
+    open_in_window(swap_labels(ecg_files[0]["wfdb"], tmp_path / "swapped"))
+    assert "carries" in window.ecg_view.info_label.text()
+    assert window.ecg_view.minimumSizeHint().width() <= width
 
 
 def test_corrupt_header_gives_one_line_and_the_window_stays_usable(

@@ -9,7 +9,10 @@ from I and II (Einthoven and Goldberger)::
 
 :func:`derive_limb_leads` fills them in for files that store eight leads (GE MUSE does), and
 :func:`swapped_limb_leads` uses the same relations to find leads whose labels were exchanged,
-such as MERL's aVL/aVF trap.
+such as MERL's aVL/aVF trap, or II and III. Reversed arm electrodes keep every relation (lead I
+inverted, II and III and aVR and aVL exchanged), so :func:`reversed_arm_electrodes` reads the
+QRS instead: lead I mostly negative and aVR mostly positive, which a heart in its usual place
+and axis never gives.
 """
 
 from __future__ import annotations
@@ -143,6 +146,15 @@ def swapped_limb_leads(leads: Mapping[str, np.ndarray], tolerance: float = 0.2) 
     if "I" not in leads or "II" not in leads:
         return []
     expected = derive_limb_leads(leads["I"], leads["II"])
+    if "III" in leads:
+        # II and III exchanged: the file's III is then I + its II, not its II - I.
+        third = leads["III"]
+        scale = float(np.sqrt(np.mean(third**2)))
+        if scale > 0.0:
+            as_labelled = float(np.sqrt(np.mean((third - expected["III"]) ** 2))) / scale
+            exchanged = float(np.sqrt(np.mean((third - leads["I"] - leads["II"]) ** 2))) / scale
+            if as_labelled > tolerance >= exchanged:
+                return ["the leads labelled II and III carry each other's signal"]
     notes = []
     for label in LIMB_RELATIONS:
         if label not in leads:
@@ -161,3 +173,56 @@ def swapped_limb_leads(leads: Mapping[str, np.ndarray], tolerance: float = 0.2) 
         if best != label and misfit(best) <= tolerance:
             notes.append(f"the lead labelled {label} carries {best}")
     return notes
+
+
+#: Half-width (s) of the window around each QRS whose net deflection gives a lead's polarity.
+QRS_HALF_WIDTH_S = 0.05
+
+
+def reversed_arm_electrodes(
+    leads: Mapping[str, np.ndarray], qrs: np.ndarray, sfreq: float
+) -> list[str]:
+    """Say whether the left and right arm electrodes look reversed.
+
+    Parameters
+    ----------
+    leads : mapping of str to ndarray
+        At least I and aVR, in millivolts.
+    qrs : ndarray of int
+        Sample indices of the QRS complexes (:func:`~elm_desktop.signals.ecg.qrs.detect_qrs`).
+    sfreq : float
+        Sampling rate in Hz.
+
+    Returns
+    -------
+    list of str
+        One sentence when lead I's QRS is mostly negative and aVR's mostly positive (net
+        over absolute deflection from the lead's median, the median over the complexes); empty
+        otherwise or with fewer than two complexes. A right axis alone turns I negative but
+        leaves aVR negative. Lead I's P wave, or I against V6, would catch more reversals, but
+        on this project's ECGs both also flagged right axes (a long PR or atrial fibrillation
+        leaves no window that reliably holds the P wave).
+    """
+    if "I" not in leads or "aVR" not in leads or len(qrs) < 2:
+        return []
+
+    def polarity(signal: np.ndarray, start_s: float, stop_s: float) -> float:
+        """Net over absolute deflection from the lead's median, -1 to 1, median over beats."""
+        baseline = float(np.median(signal))
+        first, last = int(round(start_s * sfreq)), int(round(stop_s * sfreq))
+        ratios = []
+        for q in qrs:
+            part = signal[max(q + first, 0) : max(q + last + 1, 0)] - baseline
+            size = float(np.sum(np.abs(part)))
+            if size > 0.0:
+                ratios.append(float(np.sum(part)) / size)
+        return float(np.median(ratios)) if ratios else 0.0
+
+    qrs_i = polarity(leads["I"], -QRS_HALF_WIDTH_S, QRS_HALF_WIDTH_S)
+    qrs_avr = polarity(leads["aVR"], -QRS_HALF_WIDTH_S, QRS_HALF_WIDTH_S)
+    if qrs_i < 0.0 < qrs_avr:
+        return [
+            "lead I is inverted: the left and right arm electrodes may be reversed (or the "
+            "heart lies on the right)"
+        ]
+    return []

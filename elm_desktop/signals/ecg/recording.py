@@ -29,8 +29,10 @@ from elm_desktop.signals.ecg.leads import (
     derive_limb_leads,
     normalise_lead_name,
     order_note,
+    reversed_arm_electrodes,
     swapped_limb_leads,
 )
+from elm_desktop.signals.ecg.qrs import detect_qrs
 
 #: Below this rate a QRS complex (~10 ms slopes) cannot be drawn or measured.
 MIN_SFREQ = 100.0
@@ -72,7 +74,10 @@ class EcgRecording:
         Leads the file did not store, computed from I and II.
     warnings : tuple of str
         What was worked around or looks wrong (reordered leads, ignored signals, a lead that
-        carries another's signal); show them beside the recording.
+        carries another's signal); show them beside the recording, misplaced leads first.
+    misplaced : tuple of str
+        The warnings that say the leads are not where their labels put them (exchanged
+        labels, reversed arm electrodes): no reading of the ECG holds until they are checked.
     patient : EcgPatient or None
         Only when the reader was asked for patient fields.
     """
@@ -85,6 +90,7 @@ class EcgRecording:
     file_leads: tuple[str, ...]
     derived_leads: tuple[str, ...] = ()
     warnings: tuple[str, ...] = ()
+    misplaced: tuple[str, ...] = ()
     patient: EcgPatient | None = None
     leads: tuple[str, ...] = field(default=STANDARD_LEADS, init=False)
 
@@ -233,20 +239,24 @@ def assemble_recording(
     note = order_note(list(found))
     if note:
         warnings.append(note)
-    warnings.extend(swapped_limb_leads(signals))
+    misplaced = swapped_limb_leads(signals)
     derived = tuple(lead for lead in LIMB_RELATIONS if lead not in signals)
     if derived:
         computed = derive_limb_leads(signals["I"], signals["II"])
         signals.update({lead: computed[lead] for lead in derived})
         warnings.append(f"{', '.join(derived)} computed from I and II (not in the file)")
+    samples = np.stack([signals[lead] for lead in STANDARD_LEADS])
+    if not misplaced:
+        misplaced = reversed_arm_electrodes(signals, detect_qrs(samples, rate), rate)
     return EcgRecording(
         path=path,
         source_format=source_format,
         sfreq=rate,
-        samples_mv=np.stack([signals[lead] for lead in STANDARD_LEADS]),
+        samples_mv=samples,
         start=start,
         file_leads=tuple(labels[index] for index in sorted(found.values())),
         derived_leads=derived,
-        warnings=tuple(warnings),
+        warnings=(*misplaced, *warnings),
+        misplaced=tuple(misplaced),
         patient=patient,
     )

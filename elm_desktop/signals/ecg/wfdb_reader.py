@@ -51,6 +51,8 @@ def read_wfdb(path: Path, include_phi: bool = False, sfreq: float | None = None)
     if not header_path.is_file():
         raise UnreadableFileError(f"{path.name}: no WFDB header {header_path.name} beside it")
     record_name = str(header_path.with_suffix(""))
+    if not header_path.read_bytes().strip():
+        raise NotAnEcgFileError(f"{header_path.name} is empty: no WFDB header to read")
     try:
         header = wfdb.rdheader(record_name)
     except (ValueError, IndexError, TypeError, UnicodeDecodeError) as error:
