@@ -53,7 +53,7 @@ def test_time_cursor_snaps_to_the_nearest_wave_peak_or_trough(height):
 def test_time_cursor_far_from_a_wave_or_on_noise_keeps_its_sample():
     lead = spikes([1.0], [1.0]) + np.random.default_rng(0).normal(0, 0.01, 2000)
     assert snap_time(lead, SFREQ, 1.5013) == pytest.approx(1.502)  # nearest sample
-    assert snap_time(lead, SFREQ, 1.0 + 2 * REACH_S) == pytest.approx(1.08)
+    assert snap_time(lead, SFREQ, 1.0 + 2 * REACH_S) == pytest.approx(1.0 + 2 * REACH_S)
 
 
 def test_time_cursor_at_the_ends_of_the_lead_stays_inside_it():
@@ -82,6 +82,19 @@ def test_time_cursor_off_the_peaks_stays_where_it_fell():
     # a cursor dropped on the baseline at the onset is an interval's end, not a peak
     lead = spikes([1.016, 1.04], [-0.15, 1.5])
     assert snap_time(lead, SFREQ, 1.0, level_mv=0.0) == pytest.approx(1.0)
-    # 20 ms before R's tip, 0.05 mV under it: on the tip at 25 mm/s, a millimetre off at 50
-    assert snap_time(lead, SFREQ, 1.02, level_mv=1.45) == pytest.approx(1.04)
-    assert snap_time(lead, SFREQ, 1.02, level_mv=1.45, mm_per_s=50.0) == pytest.approx(1.02)
+    # 40 ms before R's tip, 0.05 mV under it: on the tip at 25 mm/s (1 mm), 2 mm off at 50
+    assert snap_time(lead, SFREQ, 1.0, level_mv=1.45) == pytest.approx(1.04)
+    assert snap_time(lead, SFREQ, 1.0, level_mv=1.45, mm_per_s=50.0) == pytest.approx(1.0)
+
+
+def test_small_waves_beside_an_onset_do_not_attract_a_cursor():
+    # a dip of 0.15 mV 15 ms before a P wave of 0.2 mV: a cursor on the P onset stays there
+    lead = spikes([0.985, 1.05], [-0.15, 0.2])
+    assert snap_time(lead, SFREQ, 1.0, level_mv=0.0) == pytest.approx(1.0)
+    assert snap_time(lead, SFREQ, 1.056, level_mv=0.2) == pytest.approx(1.056)  # P: too small
+
+
+def test_an_r_tip_lower_on_a_wandering_baseline_still_attracts_the_cursor():
+    # a horizontal drag from one R tip ends 0.4 mm before the next, 1.6 mm above it
+    lead = spikes([1.0, 1.8], [1.5, 1.34])
+    assert snap_time(lead, SFREQ, 1.8 - 0.4 / 25, level_mv=1.5) == pytest.approx(1.8)

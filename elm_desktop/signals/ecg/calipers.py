@@ -3,10 +3,12 @@
 A reviewer drops cursors by eye, a few pixels from where they mean (one pixel is about 10 ms
 and 0.03 mV at 25 mm/s and 10 mm/mV on a 96 DPI screen). A cursor dropped on the trace
 therefore snaps to it, as the calipers of ECG review programs do: a time cursor to the
-peak of a wave within :data:`SNAP_DISTANCE_MM` of the pointer on paper (the pointer's own time
-when none is that near), a level cursor to the level of the trace at its time. Only a pointer
-on a peak snaps: the onsets and ends that intervals run between (P onset, QRS onset, J point,
-T end) lie off the peaks, and a cursor dropped there stays where it fell.
+peak of a large wave (an R or S wave, a tall T) within :data:`SNAP_DISTANCE_MM` of the pointer
+on paper (the pointer's own time when none is that near), a level cursor to the level of the
+trace at its time. Only a pointer on such a peak snaps: the onsets and ends that intervals run
+between (P onset, QRS onset, J point, T end) lie off them, and the small waves and dips beside
+an onset (a q wave, the dip before a P wave) are too small to attract a cursor, so a cursor
+dropped there stays where it fell.
 """
 
 from __future__ import annotations
@@ -16,11 +18,14 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.signal import find_peaks
 
-#: Smallest prominence (mV) of a peak a time cursor snaps to: a wave, not noise.
-MIN_PROMINENCE_MV = 0.1
+#: Smallest prominence (mV) of a peak a time cursor snaps to: an R or S wave or a tall T, not
+#: a P wave, a small q or the dip before a P wave (at 0.1 mV a cursor dropped on a P onset
+#: jumped 15 ms to such a dip in a new-user trial).
+MIN_PROMINENCE_MV = 0.3
 #: How near (paper millimetres) the pointer must be to a peak for a time cursor to snap to it:
-#: a few pixels of a hand's aim, less than a small Q wave's distance from the QRS onset.
-SNAP_DISTANCE_MM = 1.0
+#: a hand's aim at an R tip, with the next R a little lower on a wandering baseline (1.6 mm in
+#: the same trial, missed at 1 mm).
+SNAP_DISTANCE_MM = 2.0
 
 
 @dataclass(frozen=True)
