@@ -16,24 +16,8 @@ import argparse
 import json
 from pathlib import Path
 
-import numpy as np
-
 from elm_desktop.signals.ecg import read_ecg
-from elm_desktop.signals.ecg.leads import (
-    STANDARD_LEADS,
-    reversed_arm_electrodes,
-    swapped_limb_leads,
-)
-from elm_desktop.signals.ecg.qrs import detect_qrs
-
-
-def placement_warnings(leads: dict[str, np.ndarray], sfreq: float) -> list[str]:
-    """The reader's placement checks on a set of leads, in the reader's order."""
-    named = swapped_limb_leads(leads)
-    if named:
-        return named
-    samples = np.stack([leads[lead] for lead in STANDARD_LEADS])
-    return reversed_arm_electrodes(leads, detect_qrs(samples, sfreq), sfreq)
+from elm_desktop.signals.ecg.leads import STANDARD_LEADS, placement_warnings
 
 
 def main() -> None:

@@ -191,8 +191,9 @@ def analyze_ecg(
     mark = time.perf_counter()
     result.familiarity = _familiarity(engine, windows, result)
     if result.familiarity is not None and result.familiarity.unfamiliar:
-        note = result.familiarity.statement
-        result.notice = f"{note} {result.notice}" if result.notice else note
+        # After misplaced leads (they explain an unfamiliar signal), before everything else.
+        first = len(ecg.misplaced)
+        result.notice = " ".join([*notices[:first], result.familiarity.statement, *notices[first:]])
     timings["familiarity"] = time.perf_counter() - mark
     mark = time.perf_counter()
     if archive is not None:

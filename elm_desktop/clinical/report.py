@@ -559,8 +559,9 @@ def disagreement(present: Collection[str], knowledge_base: KnowledgeBase) -> set
 
 def in_sentence(label: str) -> str:
     """Return a finding's label as it reads inside a sentence: "focal slowing", "atrial
-    fibrillation", but "ST depression" keeps its capitals."""
-    return label if label[1:2].isupper() else label[:1].lower() + label[1:]
+    fibrillation", but "ST depression" and "T wave inversion" keep their capitals."""
+    first = label.split(" ", 1)[0]
+    return label if len(first) == 1 or first[1:2].isupper() else label[:1].lower() + label[1:]
 
 
 def weak_support(

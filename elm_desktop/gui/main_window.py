@@ -972,7 +972,7 @@ class MainWindow(QMainWindow):
         except ElmError as error:
             self.show_error("Analysis of another file", str(error))
             return
-        unit = "10 s window" if self.ecg_recording is not None else "crop"
+        unit = f"{result.window_s:g} s window" if self.ecg_recording is not None else "crop"
         plural = "" if result.n_crops == 1 else "s"
         self.statusBar().showMessage(
             f"Analysed {result.n_crops} {unit}{plural} in {result.timings.get('total', 0.0):.1f} s",

@@ -140,7 +140,8 @@ def detect_modality(path: str | Path) -> ModalityName:
         ``"ecg"`` for WFDB records and HL7 aECG / GE MUSE XML files, and for EDF/BDF files
         with the eight independent ECG leads (I, II, V1-V6) and no EEG electrode; ``"eeg"``
         for every other EDF/BDF file. A label that names an ECG lead is not taken for an EEG
-        electrode: IEC's chest leads C1-C6 share names with EEG's C3 and C4.
+        electrode (IEC's chest leads C1-C6 share names with EEG's C3 and C4) unless another
+        label names that lead too (V3 beside C3: C3 is then an EEG electrode).
 
     Raises
     ------
@@ -151,10 +152,14 @@ def detect_modality(path: str | Path) -> ModalityName:
     if ecg_format(path) != "edf":
         return "ecg"
     labels = [s.label for s in read_header(path).signals if not s.is_annotation]
-    leads = {normalise_lead_name(label) for label in labels}
+    names = [normalise_lead_name(label) for label in labels]
+    # C3 names IEC's chest lead V3 only where no other label is V3 already.
     has_eeg = any(
-        classify_channel(label).is_eeg for label in labels if normalise_lead_name(label) is None
+        classify_channel(label).is_eeg
+        for label, name in zip(labels, names, strict=True)
+        if name is None or names.count(name) > 1
     )
+    leads = set(names)
     return "ecg" if set(INDEPENDENT_LEADS) <= leads and not has_eeg else "eeg"
 
 

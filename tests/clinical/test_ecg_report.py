@@ -7,7 +7,12 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from elm_desktop.clinical.ecg_report import EcgFacts, draft_ecg_report, rhythm_conflict
+from elm_desktop.clinical.ecg_report import (
+    LEADS_WITHHELD,
+    EcgFacts,
+    draft_ecg_report,
+    rhythm_conflict,
+)
 from elm_desktop.clinical.knowledge import load_knowledge_base
 from elm_desktop.clinical.report import (
     MIN_CALIBRATION_AUROC,
@@ -93,6 +98,11 @@ def test_a_rhythm_the_r_peaks_contradict_is_not_stated(kb):
     # Sinus rhythm at 103/min is tachycardia: not stated under a rate that contradicts it.
     fast = draft_ecg_report(facts(103), kb, "m", scores(kb, {"sinus_rhythm": 0.95}))
     assert section(fast, "RHYTHM") == TO_COMPLETE and "sinus_rhythm" in fast.held
+    # The rate as printed decides: 60.3/min prints 60, which is no bradycardia; 99.7 prints 100.
+    for rate, rhythm in ((60.3, "sinus_bradycardia"), (99.7, "sinus_tachycardia")):
+        draft = draft_ecg_report(facts(rate), kb, "m", scores(kb, {rhythm: 0.95}))
+        assert section(draft, "RHYTHM") == TO_COMPLETE, rate
+        assert section(draft, "RATE").startswith(f"Ventricular rate {round(rate)}/min")
     # The same score at a slow measured rate is stated.
     slow = draft_ecg_report(facts(48), kb, "m", found)
     assert section(slow, "RHYTHM") == "Sinus bradycardia."
@@ -175,10 +185,20 @@ def test_misplaced_leads_withhold_the_findings_first(kb):
         "m",
         scores(kb, {"sinus_rhythm": 0.9, "inferior_stemi": 0.9}),
     )
-    assert draft.asserted == [] and section(draft, "FINDINGS") == WITHHELD
+    assert draft.asserted == [] and section(draft, "FINDINGS") == LEADS_WITHHELD
     assert section(draft, MODEL_FINDINGS).startswith(
         "The leads labelled II and III carry each other's signal. The model's findings are "
         "withheld until the leads are checked."
+    )
+    both = draft_ecg_report(
+        facts(70, misplaced=("lead I is inverted",), unfamiliar="Unlike the training data."),
+        kb,
+        "m",
+        scores(kb, {"sinus_rhythm": 0.9}),
+    )
+    assert section(both, MODEL_FINDINGS).startswith(
+        "Lead I is inverted. The model's findings are withheld until the leads are checked. "
+        "Unlike the training data."
     )
     assert "Ventricular rate 70/min" in section(draft, "RATE")  # measured, not the model's
 

@@ -55,6 +55,12 @@ def test_an_edf_with_iec_chest_lead_names_is_ecg(tmp_path):
     assert modality == "ecg" and recording.leads == STANDARD_LEADS
 
 
+def test_twelve_leads_beside_eeg_electrodes_c3_and_c4_are_eeg(tmp_path):
+    # C3 and C4 beside V3 and V4 are EEG electrodes, not IEC's chest names
+    path = write_edf(tmp_path / "both.edf", [*STANDARD_LEADS, "C3", "C4"])
+    assert detect_modality(path) == "eeg"
+
+
 def test_the_registry_names_each_modality_input():
     assert get_modality("ecg").model_channels == STANDARD_LEADS
     assert get_modality("ecg").model_sfreq == 500

@@ -12,7 +12,7 @@ from I and II (Einthoven and Goldberger)::
 such as MERL's aVL/aVF trap, or II and III. Reversed arm electrodes keep every relation (lead I
 inverted, II and III and aVR and aVL exchanged), so :func:`reversed_arm_electrodes` reads the
 QRS instead: lead I mostly negative and aVR mostly positive, which a heart in its usual place
-and axis never gives.
+gives only with an extreme ("northwest") axis.
 """
 
 from __future__ import annotations
@@ -21,6 +21,8 @@ import re
 from collections.abc import Mapping, Sequence
 
 import numpy as np
+
+from elm_desktop.signals.ecg.qrs import detect_qrs
 
 #: The standard order: limb leads, augmented leads, precordial leads.
 STANDARD_LEADS: tuple[str, ...] = (
@@ -206,23 +208,51 @@ def reversed_arm_electrodes(
     if "I" not in leads or "aVR" not in leads or len(qrs) < 2:
         return []
 
-    def polarity(signal: np.ndarray, start_s: float, stop_s: float) -> float:
-        """Net over absolute deflection from the lead's median, -1 to 1, median over beats."""
+    half = max(1, int(round(QRS_HALF_WIDTH_S * sfreq)))
+
+    def polarity(signal: np.ndarray) -> float:
+        """Net over absolute QRS deflection from the lead's median, -1 to 1, over the beats."""
         baseline = float(np.median(signal))
-        first, last = int(round(start_s * sfreq)), int(round(stop_s * sfreq))
         ratios = []
         for q in qrs:
-            part = signal[max(q + first, 0) : max(q + last + 1, 0)] - baseline
+            part = signal[max(q - half, 0) : q + half + 1] - baseline
             size = float(np.sum(np.abs(part)))
             if size > 0.0:
                 ratios.append(float(np.sum(part)) / size)
         return float(np.median(ratios)) if ratios else 0.0
 
-    qrs_i = polarity(leads["I"], -QRS_HALF_WIDTH_S, QRS_HALF_WIDTH_S)
-    qrs_avr = polarity(leads["aVR"], -QRS_HALF_WIDTH_S, QRS_HALF_WIDTH_S)
+    qrs_i, qrs_avr = polarity(leads["I"]), polarity(leads["aVR"])
     if qrs_i < 0.0 < qrs_avr:
         return [
-            "lead I is inverted: the left and right arm electrodes may be reversed (or the "
-            "heart lies on the right)"
+            "lead I is inverted and aVR upright: the left and right arm electrodes may be "
+            "reversed (or the heart lies on the right, or the axis is extreme)"
         ]
     return []
+
+
+def placement_warnings(
+    leads: Mapping[str, np.ndarray], sfreq: float, derived: Sequence[str] = ()
+) -> list[str]:
+    """Say which leads are not where their labels put them, as the reader does.
+
+    Parameters
+    ----------
+    leads : mapping of str to ndarray
+        The twelve standard leads in millivolts.
+    sfreq : float
+        Sampling rate in Hz.
+    derived : sequence of str
+        Leads computed from I and II rather than recorded: they fit the relations by
+        construction and are left out of :func:`swapped_limb_leads`.
+
+    Returns
+    -------
+    list of str
+        The exchanged labels (:func:`swapped_limb_leads`) or, when there are none, reversed arm
+        electrodes (:func:`reversed_arm_electrodes`); empty when the leads look in place.
+    """
+    named = swapped_limb_leads({k: v for k, v in leads.items() if k not in derived})
+    if named:
+        return named
+    samples = np.stack([leads[lead] for lead in STANDARD_LEADS])
+    return reversed_arm_electrodes(leads, detect_qrs(samples, sfreq), sfreq)

@@ -29,10 +29,8 @@ from elm_desktop.signals.ecg.leads import (
     derive_limb_leads,
     normalise_lead_name,
     order_note,
-    reversed_arm_electrodes,
-    swapped_limb_leads,
+    placement_warnings,
 )
-from elm_desktop.signals.ecg.qrs import detect_qrs
 
 #: Below this rate a QRS complex (~10 ms slopes) cannot be drawn or measured.
 MIN_SFREQ = 100.0
@@ -239,15 +237,13 @@ def assemble_recording(
     note = order_note(list(found))
     if note:
         warnings.append(note)
-    misplaced = swapped_limb_leads(signals)
     derived = tuple(lead for lead in LIMB_RELATIONS if lead not in signals)
     if derived:
         computed = derive_limb_leads(signals["I"], signals["II"])
         signals.update({lead: computed[lead] for lead in derived})
         warnings.append(f"{', '.join(derived)} computed from I and II (not in the file)")
+    misplaced = placement_warnings(signals, rate, derived)
     samples = np.stack([signals[lead] for lead in STANDARD_LEADS])
-    if not misplaced:
-        misplaced = reversed_arm_electrodes(signals, detect_qrs(samples, rate), rate)
     return EcgRecording(
         path=path,
         source_format=source_format,
