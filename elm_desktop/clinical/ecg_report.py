@@ -23,8 +23,9 @@ It states only what the recording supports, with the EEG draft's guards:
 - findings the measurement or each other rule out are **not stated**, and the MODEL FINDINGS
   section says why: a sinus rhythm named by a rate the QRS complexes contradict (bradycardia under
   60/min, tachycardia over 100/min, sinus rhythm 60-100/min, on the rate as the draft prints
-  it, rounded to a whole beat), atrial fibrillation on RR intervals that are regular (coefficient of variation under
-  :data:`AF_MIN_RR_CV`), two rhythms at once (neither is stated), first-degree AV block
+  it, rounded to a whole beat), atrial fibrillation on RR intervals that are regular
+  (coefficient of variation under :data:`AF_MIN_RR_CV`), two rhythms at once (neither is
+  stated), first-degree AV block
   and premature atrial complexes without P waves (in atrial fibrillation or flutter), left
   and right bundle branch block together, LVH with low voltage, and ST changes or LVH in left bundle branch block (whose secondary ST-T changes are
   not read as ischaemia or strain here);

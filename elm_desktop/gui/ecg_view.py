@@ -233,8 +233,9 @@ class EcgView(QWidget):
         self.start_s = 0.0
         self.clear_calipers()
         self._update_scroll_range()
-        self.info_label.setText(self._describe(recording))
-        self.info_label.setToolTip(self._describe(recording))
+        description = self._describe(recording)
+        self.info_label.setText(description)
+        self.info_label.setToolTip(description)
         self._draw()
 
     def set_speed(self, mm_per_s: float) -> None:

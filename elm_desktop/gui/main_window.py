@@ -643,7 +643,6 @@ class MainWindow(QMainWindow):
             self.show_error("Cannot show the recording", str(error))
             return
         self._show_view(None)
-        self.prompt_panel.set_modality("eeg")
         self.recording = recording
         self.overview.set_duration(recording.duration)
         self.overview.set_annotations([a.onset for a in recording.annotations])
@@ -663,13 +662,13 @@ class MainWindow(QMainWindow):
         self.ecg_view.set_recording(ecg)
         self.views.setCurrentWidget(self.ecg_view if ecg is not None else self.views.widget(0))
         self.toolbar.setVisible(ecg is None)  # montage, page and filters are the EEG view's
+        self.prompt_panel.set_modality("ecg" if ecg is not None else "eeg")
 
     def _ecg_ready(self, recording: EcgRecording) -> None:
         """Show a 12-lead ECG; nothing of the last recording, EEG or ECG, stays on screen."""
         self._show_view(recording)
         self.recording = None
         self.prompt_panel.set_time_labels(self.time_labels())  # not the last EEG's clock
-        self.prompt_panel.set_modality("ecg")
         self.trends.show_recording(None)
         self.heart_rate.show_recording(None)
         self._replace_review(Review(recording.path, self.drafts))
