@@ -38,7 +38,7 @@ def main() -> None:
     from elm_desktop.clinical.metrics import auroc
     from elm_desktop.paths import default_ecg_bundle
     from elm_desktop.runtime import Engine
-    from elm_desktop.signals.ecg import STANDARD_LEADS
+    from elm_desktop.signals.ecg import STANDARD_LEADS, read_ecg
     from elm_desktop.synth.ecg.writers import write_wfdb
 
     os.environ.setdefault("ELM_DESKTOP_DATA", tempfile.mkdtemp(prefix="ecg-external-data-"))
@@ -60,11 +60,11 @@ def main() -> None:
                 folder / f"nk-{rate}-{seed}", samples, 500, STANDARD_LEADS, dt.datetime(2020, 1, 1)
             )
             result = analyze_ecg(header, engine)
-            warned += "carries" in (result.notice or "") or "relation" in (result.notice or "")
+            warned += bool(read_ecg(header).misplaced)  # exchanged labels or reversed arms
             rows.append((truth, {f.finding_id: f.probability for f in result.findings}))
     print(f"model: {engine.bundle.name} {engine.bundle.version} ({bundle})")
     print(f"records: {len(rows)} (neurokit2 {nk.__version__}, {args.n} per rate, 10 s, 500 Hz)")
-    print(f"reader warned about the limb leads on {warned} of {len(rows)}")
+    print(f"reader named misplaced limb leads on {warned} of {len(rows)}")
     print("mean probability  " + "  ".join(f"{name[:18]:>18}" for name in SHOWN))
     for truth, rate in RATES.items():
         mine = [p for t, p in rows if t == truth]
