@@ -17,8 +17,7 @@ import datetime as dt
 import json
 from pathlib import Path
 
-import numpy as np
-from ecg_external_check import RATES
+from ecg_external_check import RATES, neurokit2_ecg
 
 
 def main() -> None:
@@ -36,11 +35,7 @@ def main() -> None:
     entries = []
     for truth, rate in RATES.items():
         for seed in range(args.n):
-            frame = nk.ecg_simulate(
-                duration=10, sampling_rate=500, heart_rate=rate, method="multileads",
-                random_state=seed,
-            )  # fmt: skip
-            samples = np.stack([frame[lead].to_numpy() for lead in STANDARD_LEADS])
+            samples = neurokit2_ecg(rate, seed)
             name = f"nk-{rate}-{seed}"
             write_wfdb(args.out / name, samples, 500, STANDARD_LEADS, dt.datetime(2020, 1, 1))
             entries.append(

@@ -100,6 +100,7 @@ def describe(path: Path, phi: bool) -> dict[str, Any]:
 def describe_ecg(path: Path, phi: bool) -> dict[str, Any]:
     """Return what ``info`` shows of a 12-lead ECG, as plain data."""
     from elm_desktop.signals.ecg import read_ecg
+    from elm_desktop.signals.ecg.qrs import rate_bpm
 
     ecg = read_ecg(path, include_phi=phi)
     facts: dict[str, Any] = {
@@ -112,6 +113,9 @@ def describe_ecg(path: Path, phi: bool) -> dict[str, Any]:
         "file_leads": [label.strip() for label in ecg.file_leads],
         "derived_leads": list(ecg.derived_leads),
         "warnings": list(ecg.warnings),
+        "rate_bpm": rate_bpm(ecg.qrs / ecg.sfreq),
+        "measurements": None if ecg.measurements is None else ecg.measurements.to_dict(),
+        "measured": None if ecg.measurements is None else ecg.measurements.summary(),
     }
     if phi:
         patient = ecg.patient
@@ -164,6 +168,9 @@ def _say_ecg(facts: dict[str, Any]) -> None:
     _say(f"  stored as {' '.join(facts['file_leads'])}")
     if facts["derived_leads"]:
         _say(f"  computed from I and II: {', '.join(facts['derived_leads'])}")
+    rate = facts["rate_bpm"]
+    _say(f"rate       {f'{rate:.0f}/min' if rate is not None else 'not measured'}")
+    _say(f"measured   {facts['measured'] or 'not measured (too few similar beats)'}")
 
 
 def _say_patient(facts: dict[str, Any]) -> None:

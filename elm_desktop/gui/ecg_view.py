@@ -272,6 +272,9 @@ class EcgView(QWidget):
         )
         if recording.warnings:
             text += "   warning: " + "; ".join(recording.warnings)
+        measured = recording.measurements
+        if measured is not None:
+            text += f"\nMeasured on the median beat: {measured.summary()}"
         return text
 
     # ---- where -----------------------------------------------------------------------------

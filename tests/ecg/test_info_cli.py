@@ -7,6 +7,7 @@ import json
 import pytest
 
 from elm_desktop.cli import main
+from elm_desktop.synth.ecg.corpus import generate_ecg_corpus, read_ecg_manifest
 from tests.ecg.conftest import twelve_leads, write, write_muse
 
 
@@ -40,3 +41,25 @@ def test_info_on_a_corrupt_header_exits_2_with_one_line(tmp_path, capsys):
     assert main(["info", str(bad)]) == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "bad.hea" in err and "Traceback" not in err
+
+
+def test_info_gives_the_rate_and_the_median_beat_of_an_ecg(tmp_path, capsys):
+    manifest = generate_ecg_corpus(tmp_path, 1, seed=3)
+    entry = read_ecg_manifest(manifest)[0]
+    truth = entry["measurements"]
+    assert main(["info", str(tmp_path / entry["wfdb"]), "--json"]) == 0
+    facts = json.loads(capsys.readouterr().out)
+    assert facts["rate_bpm"] == pytest.approx(truth["heart_rate"], abs=2)
+    measured = facts["measurements"]
+    assert measured["qrs_ms"] == pytest.approx(truth["qrs_ms"] + 8, abs=8)
+    assert measured["axis_deg"] == pytest.approx(truth["axis_deg"], abs=25)
+    assert facts["measured"].startswith(("PR ", "no PR interval"))
+    assert main(["info", str(tmp_path / entry["wfdb"])]) == 0
+    out = capsys.readouterr().out
+    assert f"rate       {facts['rate_bpm']:.0f}/min" in out
+    assert f"measured   {facts['measured']}" in out
+
+
+def test_info_on_noise_says_the_beat_is_not_measured(tmp_path, capsys):
+    assert main(["info", str(write("wfdb", tmp_path / "noise", twelve_leads()))]) == 0
+    assert "measured   not measured (too few similar beats)" in capsys.readouterr().out

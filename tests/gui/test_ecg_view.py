@@ -122,6 +122,10 @@ def test_a_12_lead_record_opens_in_the_ecg_view(qtbot, window, open_in_window, e
     rhythm_x, _ = view.panels[(len(LAYOUT), 0)].getData()
     assert (rhythm_x[-1] - rhythm_x[0]) == pytest.approx(10.0 * view.speed, abs=0.1)
     assert "ECG" in window.position_label.text() and files[fmt].name in window.windowTitle()
+    # the median beat's intervals beside the paper, near the generator's (QRS runs ~8 ms long)
+    measured = recording.measurements
+    assert measured.qrs_ms == pytest.approx(entry["measurements"]["qrs_ms"] + 8, abs=8)
+    assert f"Measured on the median beat: {measured.summary()}" in view.info_label.text()
 
 
 @pytest.mark.parametrize("dpi", [None, 144.0])

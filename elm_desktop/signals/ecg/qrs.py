@@ -47,6 +47,8 @@ T_WAVE_RATIO = 0.6
 CLIP_PERCENTILE = 99.5
 #: A lead whose median slope is under this fraction of the leads' median adds nothing.
 DEAD_LEAD_FRACTION = 1e-3
+#: Fewest QRS complexes for a rate (two RR intervals).
+MIN_RATE_BEATS = 3
 #: The height threshold is set per block of this many seconds.
 BLOCK_S = 10.0
 
@@ -99,6 +101,14 @@ def detect_qrs(samples: np.ndarray, sfreq: float) -> np.ndarray:
             continue
         kept.append(int(peak))
     return np.asarray(kept, dtype=int)
+
+
+def rate_bpm(qrs_s: np.ndarray) -> float | None:
+    """The ventricular rate: 60 over the mean RR interval of QRS complexes at ``qrs_s``
+    (seconds); None with fewer than :data:`MIN_RATE_BEATS` complexes."""
+    if len(qrs_s) < MIN_RATE_BEATS:
+        return None
+    return float(60.0 / np.mean(np.diff(qrs_s)))
 
 
 def _block_heights(envelope: np.ndarray, sfreq: float) -> np.ndarray:

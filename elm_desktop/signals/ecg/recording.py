@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 
 import numpy as np
@@ -31,6 +32,8 @@ from elm_desktop.signals.ecg.leads import (
     order_note,
     placement_warnings,
 )
+from elm_desktop.signals.ecg.measurements import EcgMeasurements, measure_ecg
+from elm_desktop.signals.ecg.qrs import detect_qrs
 
 #: Below this rate a QRS complex (~10 ms slopes) cannot be drawn or measured.
 MIN_SFREQ = 100.0
@@ -105,6 +108,17 @@ class EcgRecording:
     def lead(self, name: str) -> np.ndarray:
         """Return one lead's samples in millivolts, by its standard name (``"aVF"``)."""
         return self.samples_mv[STANDARD_LEADS.index(name)]
+
+    @cached_property
+    def qrs(self) -> np.ndarray:
+        """Sample indices of the QRS complexes found across the 12 leads (:func:`.detect_qrs`)."""
+        return detect_qrs(self.samples_mv, self.sfreq)
+
+    @cached_property
+    def measurements(self) -> EcgMeasurements | None:
+        """Intervals, axis, voltages and ST levels of the median beat (:func:`.measure_ecg`);
+        None when the ECG could not be measured."""
+        return measure_ecg(self.samples_mv, self.sfreq, self.qrs)
 
 
 _MILLIVOLTS_PER = {"v": 1e3, "mv": 1.0, "uv": 1e-3, "nv": 1e-6}
