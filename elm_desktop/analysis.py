@@ -90,6 +90,7 @@ from elm_desktop.signals import (
     iter_elm_input,
     open_recording,
 )
+from elm_desktop.signals.ecg.measurements import EcgMeasurements
 from elm_desktop.signals.heart_rate import measure_heart_rate
 from elm_desktop.signals.time_labels import start_time_of_day
 from elm_desktop.version import producer
@@ -207,6 +208,10 @@ class AnalysisResult:
         Muscle artifact measured in the temporal derivations (what a generated draft's muscle
         artifact is checked against, and what a generator trained with it reads); None for an
         ECG.
+    ecg_measurements : EcgMeasurements or None
+        An ECG's intervals, axis, voltages, ST levels and early or unlike beats, measured on
+        its median beat (what the ECG draft states and checks the model's findings against);
+        None for an EEG, and for an ECG that could not be measured.
     """
 
     path: Path
@@ -244,6 +249,7 @@ class AnalysisResult:
     start_time_of_day: str | None = None
     posterior_rhythm: PosteriorRhythm | None = None
     muscle_artifact: MuscleArtifact | None = None
+    ecg_measurements: EcgMeasurements | None = None
 
     @property
     def n_crops(self) -> int:
@@ -273,7 +279,8 @@ class AnalysisResult:
         ``similar_cases`` (their file paths only with ``include_file_name``), ``familiarity``,
         ``report_segments``, ``posterior_rhythm`` (measured frequency, prominence, whether
         clear; None for an ECG), ``muscle_artifact`` (per-crop index, seconds in bursts,
-        whether measured; None for an ECG), ``draft`` (text, impression, reasons,
+        whether measured; None for an ECG), ``ecg_measurements`` (PR, QRS, QT, QTc, axis,
+        voltages, ST levels, early and unlike beats; None for an EEG), ``draft`` (text, impression, reasons,
         held and unassessed findings, sections with each sentence's origin and
         provenance), ``generated_draft``
         (the generator's sections and each sentence's check; None without one) and ``timings``.
@@ -357,6 +364,9 @@ class AnalysisResult:
             "muscle_artifact": None
             if self.muscle_artifact is None
             else asdict(self.muscle_artifact),
+            "ecg_measurements": None
+            if self.ecg_measurements is None
+            else self.ecg_measurements.to_dict(),
             "draft": None if self.draft is None else _draft_dict(self.draft),
             "generated_draft": None if self.generated is None else self.generated.to_dict(),
             "timings": dict(self.timings),

@@ -59,7 +59,6 @@ from elm_desktop.progress import CancelToken, ProgressCallback
 from elm_desktop.runtime import Engine
 from elm_desktop.signals.ecg import read_ecg
 from elm_desktop.signals.ecg.model_input import ecg_model_input
-from elm_desktop.signals.ecg.qrs import detect_qrs
 from elm_desktop.signals.modality import get_modality
 
 
@@ -200,16 +199,17 @@ def analyze_ecg(
         search_archive(result, archive)
     timings["search"] = time.perf_counter() - mark
     mark = time.perf_counter()
-    peaks = detect_qrs(ecg.samples_mv, ecg.sfreq)
+    result.ecg_measurements = ecg.measurements
     facts = EcgFacts(
         duration_s=ecg.duration,
         sfreq=ecg.sfreq,
         leads=tuple(ecg.leads),
         derived_leads=tuple(ecg.derived_leads),
         source_format=ecg.source_format,
-        peaks_s=np.asarray(peaks, np.float64) / ecg.sfreq,
+        peaks_s=np.asarray(ecg.qrs, np.float64) / ecg.sfreq,
         warnings=tuple(ecg.warnings),
         misplaced=tuple(ecg.misplaced),
+        measurements=result.ecg_measurements,
         unfamiliar=result.familiarity.statement
         if result.familiarity is not None and result.familiarity.unfamiliar
         else None,

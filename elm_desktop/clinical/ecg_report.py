@@ -20,6 +20,12 @@ It states only what the recording supports, with the EEG draft's guards:
   (``calibration_auroc`` in the bundle's ``phenotypes.toml``) under
   :data:`~elm_desktop.clinical.report.MIN_CALIBRATION_AUROC` (the shipped model's premature
   atrial complexes: 0.47; :func:`~elm_desktop.clinical.report.weak_support`);
+- the **intervals and axis** of the median beat are stated as measured
+  (:mod:`elm_desktop.signals.ecg.measurements`), also when the model's findings are withheld;
+  a finding with a measurable criterion is stated only when the median beat meets it
+  (:func:`~elm_desktop.clinical.ecg_criteria.measured_conflict`: a PR over 200 ms for a
+  first-degree AV block, a wide QRS for a bundle branch block, raised ST in the territory, a P
+  wave before each QRS rules out fibrillation and flutter, ...);
 - findings the measurement or each other rule out are **not stated**, and the MODEL FINDINGS
   section says why: a sinus rhythm named by a rate the QRS complexes contradict (bradycardia under
   60/min, tachycardia over 100/min, sinus rhythm 60-100/min, on the rate as the draft prints
@@ -46,6 +52,7 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 
+from elm_desktop.clinical.ecg_criteria import measured_conflict
 from elm_desktop.clinical.knowledge import KnowledgeBase
 from elm_desktop.clinical.report import (
     DRAFT_BANNER,
@@ -63,9 +70,12 @@ from elm_desktop.clinical.report import (
     weak_support,
 )
 from elm_desktop.clinical.zeroshot import FindingScore
+from elm_desktop.signals.ecg.measurements import MIN_BEATS as MIN_MEASURED_BEATS
+from elm_desktop.signals.ecg.measurements import EcgMeasurements
+from elm_desktop.signals.ecg.qrs import MIN_RATE_BEATS, rate_bpm
 
 #: Fewest QRS complexes for a measured rate (two RR intervals).
-MIN_BEATS = 3
+MIN_BEATS = MIN_RATE_BEATS
 #: The FINDINGS section of a draft whose leads are not where their labels put them.
 LEADS_WITHHELD = (
     "The model's findings are not stated here because the leads must be checked first (see "
@@ -118,6 +128,9 @@ class EcgFacts:
     misplaced : tuple of str
         The reader's warnings that leads are not where their labels put them (exchanged
         labels, reversed arm electrodes): the model's findings are withheld until checked.
+    measurements : EcgMeasurements or None
+        Intervals, axis, voltages, ST levels and early or unlike beats of the median beat;
+        None when the ECG could not be measured.
     """
 
     duration_s: float
@@ -129,6 +142,7 @@ class EcgFacts:
     warnings: tuple[str, ...] = ()
     unfamiliar: str | None = None
     misplaced: tuple[str, ...] = ()
+    measurements: EcgMeasurements | None = None
 
     @property
     def withheld_because(self) -> str | None:
@@ -144,9 +158,7 @@ class EcgFacts:
     @property
     def rate_bpm(self) -> float | None:
         """60 over the mean RR interval; None with fewer than :data:`MIN_BEATS` complexes."""
-        if len(self.peaks_s) < MIN_BEATS:
-            return None
-        return float(60.0 / np.mean(np.diff(self.peaks_s)))
+        return rate_bpm(self.peaks_s)
 
     @property
     def rr_cv(self) -> float | None:
@@ -224,6 +236,7 @@ def draft_ecg_report(
         reason = score.present and (
             _unsupported(knowledge_base, score.finding_id)
             or rhythm_conflict(score.finding_id, facts)
+            or measured_conflict(score.finding_id, facts.measurements)
         )
         if reason:
             held[score.finding_id] = reason
@@ -258,12 +271,13 @@ def draft_ecg_report(
         DraftSection("TECHNICAL", [DraftSentence(s, "file") for s in _technical(facts)]),
         DraftSection("RATE", [_rate_sentence(facts)]),
     ]
+    measured = DraftSection("INTERVALS AND AXIS", [_intervals_sentence(facts.measurements)])
     rhythm_sentence = (
         DraftSentence(knowledge_base[rhythm].sentence, "model")
         if rhythm is not None
         else DraftSentence(TO_COMPLETE, "reviewer")
     )
-    body = [DraftSection("RHYTHM", [rhythm_sentence])]
+    body = [DraftSection("RHYTHM", [rhythm_sentence]), measured]
     for title, categories in SECTIONS:
         sentences = [
             DraftSentence(knowledge_base[f].sentence, "model")
@@ -277,7 +291,7 @@ def draft_ecg_report(
     caveat = [DraftSentence(withheld, "model")] if withheld else []
     if withheld:
         reason = LEADS_WITHHELD if facts.misplaced else WITHHELD
-        body = [DraftSection("FINDINGS", [DraftSentence(reason, "model")])]
+        body = [measured, DraftSection("FINDINGS", [DraftSentence(reason, "model")])]
         interpretation = DraftSentence(TO_COMPLETE, "reviewer")
     sections += body
     sections += [
@@ -348,6 +362,18 @@ def _rate_sentence(facts: EcgFacts) -> DraftSentence:
         f"Ventricular rate {round(rate)}/min ({len(facts.peaks_s)} QRS complexes across the "
         f"leads, RR variation {facts.rr_cv:.2f}).",
         "file",
+    )
+
+
+def _intervals_sentence(m: EcgMeasurements | None) -> DraftSentence:
+    if m is None:
+        return DraftSentence(
+            f"Not measured: fewer than {MIN_MEASURED_BEATS} similar beats in a regular stretch. "
+            + TO_COMPLETE,
+            "reviewer",
+        )
+    return DraftSentence(
+        f"{m.summary()} (median beat of {m.beats} complexes; confirm with the calipers).", "file"
     )
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -23,6 +24,7 @@ from elm_desktop.clinical.report import (
 from elm_desktop.clinical.zeroshot import FindingScore
 from elm_desktop.errors import ConfigError
 from elm_desktop.paths import RESOURCES
+from elm_desktop.signals.ecg.measurements import EcgMeasurements
 
 
 @pytest.fixture(scope="module")
@@ -254,3 +256,86 @@ def test_two_rhythms_called_at_once_leave_the_rhythm_to_the_reviewer(kb):
     assert draft.held["sinus_tachycardia"] == draft.held["atrial_flutter"]
     assert "both scored over threshold" in draft.held["atrial_flutter"]
     assert not {"sinus_tachycardia", "atrial_flutter"} & set(draft.asserted)
+
+
+def measurements(**changes) -> EcgMeasurements:
+    """A normal median beat; ``changes`` replace its values."""
+    normal = EcgMeasurements(
+        beats=9,
+        pr_ms=160.0,
+        qrs_ms=96.0,
+        qt_ms=380.0,
+        qtc_ms=410.0,
+        axis_deg=45.0,
+        sokolow_lyon_mv=2.4,
+        cornell_mv=1.5,
+        max_limb_qrs_mv=1.2,
+        max_chest_qrs_mv=2.0,
+        st_mv=dict.fromkeys(
+            ("I", "II", "III", "aVR", "aVL", "aVF", "V1", "V2", "V3", "V4", "V5", "V6"), 0.0
+        ),
+    )
+    return replace(normal, **changes)
+
+
+def test_the_measured_intervals_are_stated_and_kept_when_findings_are_withheld(kb):
+    draft = draft_ecg_report(
+        facts(72, measurements=measurements()), kb, "m", scores(kb, {"sinus_rhythm": 0.9})
+    )
+    titles = [s.title for s in draft.sections]
+    assert titles.index("INTERVALS AND AXIS") == titles.index("RHYTHM") + 1
+    assert section(draft, "INTERVALS AND AXIS") == (
+        "PR 160 ms, QRS 96 ms, QT 380 ms, QTc 410 ms (Bazett), QRS axis +45 degrees "
+        "(median beat of 9 complexes; confirm with the calipers)."
+    )
+    withheld = draft_ecg_report(
+        facts(72, measurements=measurements(), misplaced=("lead I is inverted",)),
+        kb,
+        "m",
+        scores(kb, {"sinus_rhythm": 0.9}),
+    )
+    assert section(withheld, "INTERVALS AND AXIS").startswith("PR 160 ms")
+    unmeasured = draft_ecg_report(facts(72), kb, "m", scores(kb, {"sinus_rhythm": 0.9}))
+    assert section(unmeasured, "INTERVALS AND AXIS").startswith("Not measured")
+
+
+@pytest.mark.parametrize(
+    ("finding", "normal_reason", "abnormal"),
+    [
+        ("first_degree_av_block", "the PR interval measures 160 ms", {"pr_ms": 236.0}),
+        ("rbbb", "the QRS complex measures 96 ms", {"qrs_ms": 138.0}),
+        ("long_qt", "the QTc measures 410 ms", {"qtc_ms": 502.0}),
+        ("right_axis_deviation", "the QRS axis measures +45 degrees", {"axis_deg": 112.0}),
+        ("low_voltage", "the largest QRS measures 1.2 mV", {"max_limb_qrs_mv": 0.4}),
+        ("pvc", "all 9 measured complexes share one QRS shape", {"unlike_beats": 1}),
+    ],
+)
+def test_a_finding_is_stated_only_where_the_measurements_meet_its_criterion(
+    kb, finding, normal_reason, abnormal
+):
+    found = scores(kb, {"sinus_rhythm": 0.9, finding: 0.9})
+    normal = draft_ecg_report(facts(72, measurements=measurements()), kb, "m", found)
+    assert finding not in normal.asserted
+    assert normal.held[finding].startswith(normal_reason)
+    assert normal_reason in section(normal, MODEL_FINDINGS)
+    shown = draft_ecg_report(facts(72, measurements=measurements(**abnormal)), kb, "m", found)
+    assert finding in shown.asserted and finding not in shown.held
+
+
+def test_st_elevation_needs_two_leads_of_its_territory(kb):
+    found = scores(kb, {"sinus_rhythm": 0.9, "inferior_stemi": 0.9})
+    one = measurements().st_mv | {"II": 0.2}
+    held = draft_ecg_report(facts(72, measurements=measurements(st_mv=one)), kb, "m", found)
+    assert held.held["inferior_stemi"] == "ST is raised 0.1 mV or more in 1 of II, III, aVF"
+    two = one | {"aVF": 0.15}
+    stated = draft_ecg_report(facts(72, measurements=measurements(st_mv=two)), kb, "m", found)
+    assert "inferior_stemi" in stated.asserted
+
+
+def test_p_waves_before_each_qrs_rule_out_atrial_fibrillation(kb):
+    found = scores(kb, {"atrial_fibrillation": 0.9})
+    irregular = facts(90, jitter=0.2, measurements=measurements())
+    draft = draft_ecg_report(irregular, kb, "m", found)
+    assert draft.held["atrial_fibrillation"] == "a P wave precedes each QRS complex (PR 160 ms)"
+    no_p = facts(90, jitter=0.2, measurements=measurements(pr_ms=None))
+    assert "atrial_fibrillation" in draft_ecg_report(no_p, kb, "m", found).asserted

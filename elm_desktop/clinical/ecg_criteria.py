@@ -1,0 +1,177 @@
+"""What the ECG's own measurements say about a finding the model scores.
+
+A finding with a measurable criterion (an interval, the axis, a voltage, an ST level, an early
+or unlike beat) is stated in the draft only when the measurement of the median beat
+(:mod:`elm_desktop.signals.ecg.measurements`) meets it: the model may find the finding, but
+the signal must show it. Each criterion is the finding's definition in the knowledge base
+(``ecg_phenotypes.toml``), widened by about the measurement's error on the synthetic test
+records (``benchmarks/results/ecg-measurements.txt``) so that a borderline case is not held
+for a few ms: the limits are printed in :data:`LIMITS`.
+A finding without a measurable criterion (the sinus rhythms, which the measured rate checks
+in :mod:`.ecg_report`) is not judged here, and neither is any finding when the ECG could not
+be measured.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from elm_desktop.signals.ecg.measurements import EcgMeasurements
+
+#: The measured limits, each with the knowledge base's definition it widens.
+LIMITS = {
+    "pr_ms": 200.0,  # first-degree AV block: PR over 200 ms
+    "qrs_ms": 115.0,  # bundle branch block: QRS of 120 ms or more
+    "qtc_ms": 460.0,  # long QT: QTc over 470 ms (men) or 480 ms (women)
+    "sokolow_lyon_mv": 3.3,  # LVH: Sokolow-Lyon over 3.5 mV ...
+    "cornell_mv": 2.6,  # ... or Cornell over 2.8 mV (men)
+    "limb_low_mv": 0.55,  # low voltage: every limb lead under 0.5 mV ...
+    "chest_low_mv": 1.1,  # ... or every chest lead under 1 mV
+    "st_elevation_mv": 0.1,  # ST elevation of 1 mm in two leads of the territory
+    "st_depression_mv": 0.05,  # ST depression of 0.5 mm in two leads (not aVR)
+    "left_axis_deg": -25.0,  # left axis deviation: more negative than -30 degrees
+    "right_axis_deg": 85.0,  # right axis deviation: beyond +90 degrees
+}
+#: ST elevation is looked for in these leads.
+TERRITORIES = {
+    "inferior_stemi": ("II", "III", "aVF"),
+    "anterior_stemi": ("V1", "V2", "V3", "V4"),
+}
+
+
+def _pr(m: EcgMeasurements) -> str | None:
+    if m.pr_ms is None:
+        return "no P wave before each QRS complex to measure a PR interval"
+    if m.pr_ms <= LIMITS["pr_ms"]:
+        return f"the PR interval measures {m.pr_ms:.0f} ms"
+    return None
+
+
+def _wide_qrs(m: EcgMeasurements) -> str | None:
+    if m.qrs_ms < LIMITS["qrs_ms"]:
+        return f"the QRS complex measures {m.qrs_ms:.0f} ms"
+    return None
+
+
+def _long_qt(m: EcgMeasurements) -> str | None:
+    if m.qtc_ms is None:
+        return "the end of the T wave could not be measured"
+    if m.qtc_ms <= LIMITS["qtc_ms"]:
+        return f"the QTc measures {m.qtc_ms:.0f} ms"
+    return None
+
+
+def _lvh(m: EcgMeasurements) -> str | None:
+    if m.sokolow_lyon_mv < LIMITS["sokolow_lyon_mv"] and m.cornell_mv < LIMITS["cornell_mv"]:
+        return (
+            f"the voltages measure Sokolow-Lyon {m.sokolow_lyon_mv:.1f} mV, "
+            f"Cornell {m.cornell_mv:.1f} mV"
+        )
+    return None
+
+
+def _low_voltage(m: EcgMeasurements) -> str | None:
+    if m.max_limb_qrs_mv >= LIMITS["limb_low_mv"] and m.max_chest_qrs_mv >= LIMITS["chest_low_mv"]:
+        return (
+            f"the largest QRS measures {m.max_limb_qrs_mv:.1f} mV in the limb leads and "
+            f"{m.max_chest_qrs_mv:.1f} mV in the chest leads"
+        )
+    return None
+
+
+def _st_elevation(finding: str) -> Callable[[EcgMeasurements], str | None]:
+    leads = TERRITORIES[finding]
+
+    def check(m: EcgMeasurements) -> str | None:
+        if not m.st_mv:
+            return "the ST segment could not be measured"
+        raised = [lead for lead in leads if m.st_mv[lead] >= LIMITS["st_elevation_mv"]]
+        if len(raised) < 2:
+            return f"ST is raised 0.1 mV or more in {len(raised)} of {', '.join(leads)}"
+        return None
+
+    return check
+
+
+def _st_depression(m: EcgMeasurements) -> str | None:
+    if not m.st_mv:
+        return "the ST segment could not be measured"
+    lowered = [
+        lead
+        for lead, level in m.st_mv.items()
+        if lead != "aVR" and level <= -LIMITS["st_depression_mv"]
+    ]
+    if len(lowered) < 2:
+        return f"ST is lowered 0.05 mV or more in {len(lowered)} lead(s)"
+    return None
+
+
+def _left_axis(m: EcgMeasurements) -> str | None:
+    if m.axis_deg >= LIMITS["left_axis_deg"]:
+        return f"the QRS axis measures {m.axis_deg:+.0f} degrees"
+    return None
+
+
+def _right_axis(m: EcgMeasurements) -> str | None:
+    if m.axis_deg <= LIMITS["right_axis_deg"]:
+        return f"the QRS axis measures {m.axis_deg:+.0f} degrees"
+    return None
+
+
+def _ventricular_beats(m: EcgMeasurements) -> str | None:
+    if m.unlike_beats == 0:
+        return f"all {m.beats} measured complexes share one QRS shape"
+    return None
+
+
+def _atrial_beats(m: EcgMeasurements) -> str | None:
+    if m.premature_like_beats == 0:
+        return "no beat comes early"
+    return None
+
+
+def _p_waves_present(m: EcgMeasurements) -> str | None:
+    if m.pr_ms is not None:
+        return f"a P wave precedes each QRS complex (PR {m.pr_ms:.0f} ms)"
+    return None
+
+
+#: Finding id -> the check that returns why the measurements do not support it.
+CRITERIA: dict[str, Callable[[EcgMeasurements], str | None]] = {
+    "first_degree_av_block": _pr,
+    "lbbb": _wide_qrs,
+    "rbbb": _wide_qrs,
+    "long_qt": _long_qt,
+    "lvh": _lvh,
+    "low_voltage": _low_voltage,
+    "inferior_stemi": _st_elevation("inferior_stemi"),
+    "anterior_stemi": _st_elevation("anterior_stemi"),
+    "st_depression": _st_depression,
+    "left_axis_deviation": _left_axis,
+    "right_axis_deviation": _right_axis,
+    "pvc": _ventricular_beats,
+    "pac": _atrial_beats,
+    "atrial_fibrillation": _p_waves_present,
+    "atrial_flutter": _p_waves_present,
+}
+
+
+def measured_conflict(finding_id: str, measurements: EcgMeasurements | None) -> str | None:
+    """Why the measurements do not support a finding; None when they do or cannot tell.
+
+    Parameters
+    ----------
+    finding_id : str
+        A finding of the ECG knowledge base.
+    measurements : EcgMeasurements or None
+        The median beat's measurements; None when the ECG could not be measured.
+
+    Returns
+    -------
+    str or None
+        A clause for the draft's MODEL FINDINGS, e.g. ``"the PR interval measures 168 ms"``.
+    """
+    check = CRITERIA.get(finding_id)
+    if check is None or measurements is None:
+        return None
+    return check(measurements)
