@@ -19,7 +19,9 @@ no truth to compare with, so only the figures and their spread over seeds are pr
 Run from the repository root::
 
     OMP_NUM_THREADS=1 .venv/bin/python benchmarks/ecg_measurements.py \
-        [--corpus data/ecg-train-3000] [--split test] [--neurokit2]
+        [--corpus data/ecg-train-3000] [--split test] [--sfreq 100] [--neurokit2]
+
+``--sfreq`` resamples each record first (polyphase, as a file stored at that rate would be).
 
 Figures go to stdout (``benchmarks/results/ecg-measurements.txt`` keeps one run).
 """
@@ -30,9 +32,11 @@ import argparse
 import json
 import time
 from collections import Counter
+from fractions import Fraction
 from pathlib import Path
 
 import numpy as np
+from scipy.signal import resample_poly
 
 from elm_desktop.clinical.ecg_criteria import CRITERIA, measured_conflict
 from elm_desktop.signals.ecg import read_ecg
@@ -53,7 +57,7 @@ FIGURES = (
 SINUS = ("sinus_rhythm", "sinus_bradycardia", "sinus_tachycardia")
 
 
-def _corpus(corpus: Path, split: str) -> None:
+def _corpus(corpus: Path, split: str, sfreq: int | None) -> None:
     lines = (corpus / "manifest.jsonl").read_text().splitlines()
     records = [json.loads(line) for line in lines if line]
     records = [r for r in records if r["split"] == split]
@@ -64,8 +68,13 @@ def _corpus(corpus: Path, split: str) -> None:
     seconds = []
     for record in records:
         ecg = read_ecg(corpus / record["wfdb"])
+        samples, rate = ecg.samples_mv, ecg.sfreq
+        if sfreq is not None:  # as a file of another rate would hold it
+            step = Fraction(sfreq / rate).limit_denominator(100)
+            samples = resample_poly(samples, step.numerator, step.denominator, axis=1)
+            rate = float(sfreq)
         started = time.perf_counter()
-        m = measure_ecg(ecg.samples_mv, ecg.sfreq, detect_qrs(ecg.samples_mv, ecg.sfreq))
+        m = measure_ecg(samples, rate, detect_qrs(samples, rate))
         seconds.append(time.perf_counter() - started)
         truth = record["measurements"]
         findings = {f["name"] for f in record["findings"]}
@@ -87,7 +96,8 @@ def _corpus(corpus: Path, split: str) -> None:
                 difference = (difference + 180) % 360 - 180
             errors[key].append(difference)
         errors["st_mv"] += [m.st_mv[lead] - truth["st_j60_mv"][lead] for lead in m.st_mv]
-    print(f"{len(records)} {split} records of {corpus.name}; not measured: {unmeasured}")
+    resampled = f", resampled to {sfreq} Hz" if sfreq else ""
+    print(f"{len(records)} {split} records of {corpus.name}{resampled}; not measured: {unmeasured}")
     print(
         f"measuring one record (QRS detection and median beat): median {np.median(seconds) * 1000:.1f} ms"
     )
@@ -135,10 +145,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--corpus", type=Path, default=Path("data/ecg-train-3000"))
     parser.add_argument("--split", default="test")
+    parser.add_argument("--sfreq", type=int, default=None, help="resample the records to this rate")
     parser.add_argument("--neurokit2", action="store_true", help="also measure neurokit2 ECGs")
     parser.add_argument("--n", type=int, default=10, help="neurokit2 records per rate")
     args = parser.parse_args()
-    _corpus(args.corpus, args.split)
+    _corpus(args.corpus, args.split, args.sfreq)
     if args.neurokit2:
         _neurokit2(args.n)
 
