@@ -119,7 +119,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def load_engine(model: Path | None, device: str):
-    """Load a model bundle and its engine (the demo bundle when ``model`` is None)."""
+    """Load a model bundle and its engine (the EEG demo bundle when ``model`` is None)."""
     from elm_desktop.paths import default_bundle
     from elm_desktop.runtime import Bundle, Engine
 
@@ -127,26 +127,22 @@ def load_engine(model: Path | None, device: str):
 
 
 def run_analyze(args: argparse.Namespace) -> int:
-    """Analyse one recording and write the requested outputs."""
-    from elm_desktop.analysis import analyze
+    """Analyse one recording with the analysis of its modality and write the requested outputs."""
     from elm_desktop.archive import open_archive
     from elm_desktop.clinical.html import read_snippets, render_html, snippet_requests
-    from elm_desktop.clinical.muscle_artifact import muscle_words
-    from elm_desktop.clinical.posterior_rhythm import rhythm_words
+    from elm_desktop.modalities import analysis_for
     from elm_desktop.progress import TerminalProgress
-    from elm_desktop.signals import read_header
     from elm_desktop.signals.modality import detect_modality
 
     check_output_file(args.json, "--json")
     check_output_file(args.html, "--html")
-    if detect_modality(args.file) == "ecg":
-        return _analyze_ecg(args)
-    read_header(args.file)  # a bad recording is refused before the model loads
-    engine = load_engine(args.model, args.device)
+    entry = analysis_for(detect_modality(args.file))
+    entry.check_file(args.file)  # a bad recording is refused before the model loads
+    engine = load_engine(args.model or entry.default_bundle, args.device)
     archive = open_archive(args.archive) if args.archive else None
     bar = TerminalProgress(f"analysing {args.file.name}")
     try:
-        result = analyze(
+        result = entry.analyze(
             args.file,
             engine,
             archive=archive,
@@ -159,47 +155,16 @@ def run_analyze(args: argparse.Namespace) -> int:
             archive.close()
     bar.close()
     summary = result.to_dict(include_file_name=args.include_file_name)
+    summary["recording"]["modality"] = entry.name
     if args.json is not None:
         args.json.write_text(strict_json(summary, indent=1), encoding="utf-8")
     if args.html is not None:
-        snippets = read_snippets(args.file, snippet_requests(summary))
+        snippets = (
+            read_snippets(args.file, snippet_requests(summary)) if entry.trace_snippets else []
+        )
         args.html.write_text(render_html(summary, snippets), encoding="utf-8")
     _print_summary(result)
-    sys.stdout.write(f"posterior rhythm: {rhythm_words(result.posterior_rhythm)}\n")
-    sys.stdout.write(f"muscle artifact: {muscle_words(result.muscle_artifact)}\n")
-    return 0
-
-
-def _analyze_ecg(args: argparse.Namespace) -> int:
-    """A 12-lead ECG: the ECG bundle's scores, prompts, draft and similar cases of an ECG
-    archive (JSON, HTML without trace snippets)."""
-    from elm_desktop.analysis_ecg import analyze_ecg
-    from elm_desktop.archive import open_archive
-    from elm_desktop.clinical.html import render_html
-    from elm_desktop.paths import default_ecg_bundle
-    from elm_desktop.signals.ecg import read_ecg
-
-    read_ecg(args.file)  # a bad recording is refused before the model loads
-    engine = load_engine(args.model or default_ecg_bundle(), args.device)
-    archive = open_archive(args.archive) if args.archive else None
-    try:
-        result = analyze_ecg(
-            args.file,
-            engine,
-            prompts=args.prompt,
-            prompt_style=args.prompt_style,
-            archive=archive,
-        )
-    finally:
-        if archive is not None:
-            archive.close()
-    summary = result.to_dict(include_file_name=args.include_file_name)
-    summary["recording"]["modality"] = "ecg"
-    if args.json is not None:
-        args.json.write_text(strict_json(summary, indent=1), encoding="utf-8")
-    if args.html is not None:
-        args.html.write_text(render_html(summary, {}), encoding="utf-8")
-    _print_summary(result)
+    sys.stdout.writelines(f"{line}\n" for line in entry.measured_lines(result))
     return 0
 
 

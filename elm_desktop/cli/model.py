@@ -157,27 +157,16 @@ def _figures(entry: dict) -> str:
 
 
 def _export(args: argparse.Namespace) -> int:
-    from elm_desktop.training.ecg.export import export_ecg_checkpoint
-    from elm_desktop.training.ecg.model import is_ecg_checkpoint
-    from elm_desktop.training.export import export_checkpoint
+    from elm_desktop.training.modalities import TRAINING, checkpoint_modality
 
-    if is_ecg_checkpoint(args.checkpoint):  # a bundle of modality "ecg" (no fp16 variant)
-        out = export_ecg_checkpoint(
-            args.checkpoint,
-            args.out,
-            name=args.name,
-            version=args.version,
-            quantize_text=args.quantize_text,
-        )
-    else:
-        out = export_checkpoint(
-            args.checkpoint,
-            args.out,
-            name=args.name,
-            version=args.version,
-            fp16=args.fp16,
-            quantize_text=args.quantize_text,
-        )
+    out = TRAINING[checkpoint_modality(args.checkpoint)].export(
+        args.checkpoint,
+        args.out,
+        name=args.name,
+        version=args.version,
+        fp16=args.fp16,
+        quantize_text=args.quantize_text,
+    )
     if args.generator is not None:
         from elm_desktop.training.celm.bundle_export import add_generator
 

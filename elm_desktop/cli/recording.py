@@ -48,12 +48,16 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def describe(path: Path, phi: bool) -> dict[str, Any]:
-    """Return what ``info`` shows, as plain data; ``modality`` says whether it is EEG or ECG."""
-    from elm_desktop.signals import ELM_CHANNELS, get_montage, open_recording
+    """Return what ``info`` shows, as plain data; ``modality`` names the registry's entry."""
     from elm_desktop.signals.modality import detect_modality
 
-    if detect_modality(path) == "ecg":
-        return describe_ecg(path, phi)
+    return INFO[detect_modality(path)][0](path, phi)
+
+
+def describe_eeg(path: Path, phi: bool) -> dict[str, Any]:
+    """Return what ``info`` shows of an EEG, as plain data."""
+    from elm_desktop.signals import ELM_CHANNELS, get_montage, open_recording
+
     rec = open_recording(path)
     montage = get_montage("tcp-elm")
     _, available = montage.matrix(rec.electrodes)
@@ -149,10 +153,7 @@ def run_info(args: argparse.Namespace) -> int:
     if args.json:
         print(strict_json(facts, indent=2))
         return 0
-    if facts["modality"] == "ecg":
-        _say_ecg(facts)
-    else:
-        _say_eeg(facts)
+    INFO[facts["modality"]][1](facts)
     _say_patient(facts)
     return 0
 
@@ -267,3 +268,8 @@ def _write_streamed(path: Path, shape: tuple[int, ...], parts, fortran_order: bo
     finally:
         partial.unlink(missing_ok=True)
     return shape
+
+
+#: Per modality of the registry (``signals.modality.MODALITIES``): what ``info`` gathers and
+#: how it prints it.
+INFO = {"eeg": (describe_eeg, _say_eeg), "ecg": (describe_ecg, _say_ecg)}

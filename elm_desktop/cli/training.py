@@ -88,16 +88,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def _train(args: argparse.Namespace) -> int:
     from elm_desktop.progress import TerminalProgress
-    from elm_desktop.training.config import load_training_config
-    from elm_desktop.training.ecg.config import config_modality, load_ecg_config
-    from elm_desktop.training.ecg.trainer import train_ecg
-    from elm_desktop.training.trainer import train
+    from elm_desktop.training.modalities import TRAINING, config_modality
 
     progress = TerminalProgress("train")
-    if config_modality(args.config) == "ecg":  # `modality = "ecg"` on top: the MERL model
-        final = train_ecg(load_ecg_config(args.config), progress=progress)
-    else:
-        final = train(load_training_config(args.config), progress=progress)
+    final = TRAINING[config_modality(args.config)].train(args.config, progress)
     progress.close()
     print(f"model saved in {final}")
     return 0
@@ -105,13 +99,24 @@ def _train(args: argparse.Namespace) -> int:
 
 def _evaluate(args: argparse.Namespace) -> int:
     from elm_desktop.errors import ConfigError
+    from elm_desktop.training.modalities import checkpoint_modality
+
+    modalities = {checkpoint_modality(model) for model in args.model}
+    if len(modalities) > 1:
+        raise ConfigError(
+            f"models of several modalities ({', '.join(sorted(modalities))}): "
+            "evaluate each modality's models apart"
+        )
+    return EVALUATE[modalities.pop()](args)
+
+
+def _evaluate_eeg(args: argparse.Namespace) -> int:
+    """EEG checkpoints: one evaluation, or a matrix of models x corpora."""
+    from elm_desktop.errors import ConfigError
     from elm_desktop.progress import TerminalProgress
-    from elm_desktop.training.ecg.model import is_ecg_checkpoint
     from elm_desktop.training.evaluate import EvaluationOptions, evaluate
     from elm_desktop.training.matrix import evaluate_matrix
 
-    if any(is_ecg_checkpoint(model) for model in args.model):
-        return _evaluate_ecg(args)
     if args.cache and len(args.cache) != len(args.corpus):
         raise ConfigError(
             f"{len(args.cache)} --cache for {len(args.corpus)} --corpus: give one per corpus"
@@ -179,3 +184,7 @@ def _adapt(args: argparse.Namespace) -> int:
     progress.close()
     print(f"adapted model saved in {final}")
     return 0
+
+
+#: ``evaluate`` per modality of the registry (the ECG evaluation takes one model and one corpus).
+EVALUATE = {"eeg": _evaluate_eeg, "ecg": _evaluate_ecg}

@@ -134,8 +134,8 @@ def _read_for_review(path: Path) -> tuple[str, object]:
     the window would otherwise spend frozen when it first lists them.
     """
     modality, recording = open_any(path)
-    if modality != "ecg":
-        _ = recording.annotations  # fills the cached property here, in the job
+    if hasattr(recording, "annotations"):  # an EEG's: fills the cached property in the job
+        _ = recording.annotations
     return modality, recording
 
 
@@ -634,9 +634,11 @@ class MainWindow(QMainWindow):
     def _recording_ready(self, job: workers.Job, modality: str, recording) -> None:
         if job is not self.open_job:  # a file opened later takes precedence
             return
-        if modality == "ecg":
-            self._ecg_ready(recording)
-            return
+        # One view per modality of the registry (signals.modality.MODALITIES).
+        {"eeg": self._eeg_ready, "ecg": self._ecg_ready}[modality](recording)
+
+    def _eeg_ready(self, recording) -> None:
+        """Show an EEG in the trace view, with its overview, trends, events and review."""
         try:
             self.trace_view.set_recording(recording)
         except Exception as error:
@@ -869,14 +871,16 @@ class MainWindow(QMainWindow):
         archive_path = self.ecg_archive_path
 
         def run(progress, cancel, partial):
-            from elm_desktop.analysis_ecg import analyze_ecg
             from elm_desktop.archive import open_archive
+            from elm_desktop.modalities import analysis_for
 
             progress(0, 0, "loading the ECG model")
             engine = self._load_ecg_engine()
             archive = open_archive(archive_path) if archive_path.exists() else None
             try:
-                return analyze_ecg(path, engine, prompts, progress, cancel, archive=archive)
+                return analysis_for("ecg").analyze(
+                    path, engine, prompts=prompts, progress=progress, cancel=cancel, archive=archive
+                )
             finally:
                 if archive is not None:
                     archive.close()

@@ -218,7 +218,7 @@ class Engine:
                 list(EEG_OUTPUTS), {EEG_INPUT: batch}
             )
             if progress is not None:
-                progress(stop, n, "encoding EEG crops")
+                progress(stop, n, f"encoding {self.bundle.modality.upper()} windows")
         return Encoding(l2_normalise(embeddings), logits)
 
     def embed_text(self, prompts: Sequence[str]) -> np.ndarray:

@@ -102,12 +102,6 @@ _TABLES = {
 }
 
 
-def config_modality(path: str | Path) -> str:
-    """The ``modality`` a configuration file names at its top (``"eeg"`` when it names none)."""
-    values = read_toml(path)
-    return str(values.get("modality", "eeg"))
-
-
 def ecg_config_from_dict(values: dict[str, Any], base_dir: Path | None = None) -> EcgTrainingConfig:
     """Build an :class:`EcgTrainingConfig`, refusing unknown tables and keys."""
     values = dict(values)

@@ -1,0 +1,99 @@
+"""What each modality of the registry runs above the signals layer, chosen by a recording's modality.
+
+:data:`elm_desktop.signals.modality.MODALITIES` says how a file of each modality is read and
+what its model input, knowledge base, bundle and archive are. :data:`ANALYSES` adds, under the
+same names, the analysis that turns a recording into scores, a draft and similar cases, for
+``elm-desktop analyze`` and the window. A new modality is an entry in both, not a fork of the
+commands that use them::
+
+    entry = analysis_for(detect_modality(path))
+    result = entry.analyze(path, Engine(Bundle.load(entry.default_bundle)), prompts=["..."])
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from elm_desktop.analysis import AnalysisResult, analyze
+from elm_desktop.analysis_ecg import analyze_ecg
+from elm_desktop.clinical.muscle_artifact import muscle_words
+from elm_desktop.clinical.posterior_rhythm import rhythm_words
+from elm_desktop.paths import RESOURCES
+from elm_desktop.signals import read_header
+from elm_desktop.signals.modality import Modality, get_modality
+
+
+@dataclass(frozen=True)
+class ModalityAnalysis:
+    """The analysis of one modality.
+
+    Attributes
+    ----------
+    modality : Modality
+        The signals layer's entry of the same name.
+    analyze : callable
+        ``(path, engine, *, archive, prompts, progress, cancel, prompt_style) -> AnalysisResult``.
+    check_file : callable
+        Path -> anything; raises :class:`~elm_desktop.errors.RecordingError` for a file that
+        cannot be analysed, quickly, before a model is loaded.
+    trace_snippets : bool
+        Whether the HTML page draws the attended segments as traces read back from the file.
+    measured_lines : callable
+        AnalysisResult -> lines that say what was measured in the signal itself (the EEG's
+        posterior rhythm and muscle artifact, the ECG's median beat), for ``analyze``'s text.
+    """
+
+    modality: Modality
+    analyze: Callable[..., AnalysisResult]
+    check_file: Callable[[Path], object]
+    trace_snippets: bool
+    measured_lines: Callable[[AnalysisResult], list[str]]
+
+    @property
+    def name(self) -> str:
+        return self.modality.name
+
+    @property
+    def default_bundle(self) -> Path:
+        """The modality's shipped model bundle (package data, ``resources/models``)."""
+        return RESOURCES / "models" / self.modality.default_bundle
+
+
+def _eeg_measured(result: AnalysisResult) -> list[str]:
+    return [
+        f"posterior rhythm: {rhythm_words(result.posterior_rhythm)}",
+        f"muscle artifact: {muscle_words(result.muscle_artifact)}",
+    ]
+
+
+def _ecg_measured(result: AnalysisResult) -> list[str]:
+    beat = result.ecg_measurements
+    return [f"median beat: {beat.summary() if beat is not None else 'not measured'}"]
+
+
+ANALYSES: dict[str, ModalityAnalysis] = {
+    "eeg": ModalityAnalysis(
+        get_modality("eeg"), analyze, read_header, trace_snippets=True, measured_lines=_eeg_measured
+    ),
+    "ecg": ModalityAnalysis(
+        get_modality("ecg"),
+        analyze_ecg,
+        get_modality("ecg").open,
+        trace_snippets=False,
+        measured_lines=_ecg_measured,
+    ),
+}
+
+
+def analysis_for(name: str) -> ModalityAnalysis:
+    """Return the analysis of a modality of the registry.
+
+    Raises
+    ------
+    ConfigError
+        For an unknown name (:func:`~elm_desktop.signals.modality.get_modality`'s message,
+        which lists the known ones).
+    """
+    return ANALYSES[get_modality(name).name]
