@@ -117,7 +117,7 @@ def describe_ecg(path: Path, phi: bool) -> dict[str, Any]:
         "file_leads": [label.strip() for label in ecg.file_leads],
         "derived_leads": list(ecg.derived_leads),
         "warnings": list(ecg.warnings),
-        "rate_bpm": rate_bpm(ecg.qrs / ecg.sfreq),
+        "rate_bpm": rate_bpm(ecg.qrs / ecg.sfreq, ecg.qrs_alike),
         "measurements": None if ecg.measurements is None else ecg.measurements.to_dict(),
         "measured": None if ecg.measurements is None else ecg.measurements.summary(),
     }

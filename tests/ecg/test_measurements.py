@@ -7,8 +7,8 @@ import numpy as np
 import pytest
 
 from elm_desktop.clinical.ecg_criteria import CRITERIA, measured_conflict
-from elm_desktop.signals.ecg.measurements import measure_ecg
-from elm_desktop.signals.ecg.qrs import detect_qrs
+from elm_desktop.signals.ecg.measurements import alike_fraction, measure_ecg
+from elm_desktop.signals.ecg.qrs import MIN_ALIKE, detect_qrs
 from elm_desktop.synth.ecg.corpus import record_findings, synthesise
 from elm_desktop.synth.ecg.plan import plan_corpus
 from elm_desktop.synth.ecg.rhythm import SINUS_RHYTHMS
@@ -17,7 +17,7 @@ SECONDS, SFREQ = 10, 500
 
 
 @pytest.fixture(scope="module")
-def measured():
+def all_measured():
     """Up to three records of every rhythm and finding, seed 31 (not the corpora's):
     (plan, findings, truth, measurements of the recorded signal)."""
     chosen = {}
@@ -30,9 +30,18 @@ def measured():
     return list(chosen.values())
 
 
-def test_every_record_is_measured(measured):
-    assert len(measured) >= 30
-    assert all(m is not None and m.beats >= 3 for *_, m in measured)
+@pytest.fixture(scope="module")
+def measured(all_measured):
+    """The records that were measured."""
+    return [r for r in all_measured if r[3] is not None]
+
+
+def test_nearly_every_record_is_measured(all_measured):
+    """A record is left unmeasured only when its beats cannot be delimited (a muscle burst,
+    an electrode pop over few beats)."""
+    assert len(all_measured) >= 30
+    done = [m for *_, m in all_measured if m is not None]
+    assert len(done) >= 0.9 * len(all_measured) and all(m.beats >= 3 for m in done)
 
 
 def test_intervals_and_axis_match_the_truth(measured):
@@ -96,3 +105,40 @@ def test_a_recording_without_enough_beats_is_not_measured():
 def test_no_measurement_holds_nothing():
     assert all(measured_conflict(finding, None) is None for finding in CRITERIA)
     assert measured_conflict("sinus_rhythm", None) is None
+
+
+@pytest.fixture(scope="module")
+def normal_record():
+    plan = plan_corpus(1, seed=4, findings=["normal"])[0]
+    recorded, _, truth, _ = synthesise(plan, SECONDS, SFREQ)
+    return recorded, truth
+
+
+@pytest.mark.parametrize("mains_hz", [50.0, 60.0])
+def test_mains_does_not_move_the_qrs_ends(normal_record, mains_hz):
+    recorded, truth = normal_record
+    clean = measure_ecg(recorded, SFREQ, detect_qrs(recorded, SFREQ))
+    t = np.arange(recorded.shape[1]) / SFREQ
+    hum = recorded + 0.2 * np.sin(2 * np.pi * mains_hz * t)  # 0.2 mV on every lead
+    measured = measure_ecg(hum, SFREQ, detect_qrs(hum, SFREQ))
+    assert measured.qrs_ms == pytest.approx(clean.qrs_ms, abs=4)
+    assert measured.qt_ms == pytest.approx(clean.qt_ms, abs=8)
+
+
+def test_what_cannot_be_trusted_is_not_measured(normal_record):
+    recorded, _ = normal_record
+    noisy = recorded + np.random.default_rng(1).normal(0, 0.25, recorded.shape)
+    assert measure_ecg(noisy, SFREQ, detect_qrs(recorded, SFREQ)) is None
+    tiny = recorded / 1000  # microvolts read as millivolts
+    assert measure_ecg(tiny, SFREQ, detect_qrs(tiny, SFREQ)) is None
+    flat_limbs = recorded.copy()
+    flat_limbs[:6] = 0.0
+    measured = measure_ecg(flat_limbs, SFREQ, detect_qrs(flat_limbs, SFREQ))
+    assert measured.axis_deg is None and "QRS axis not measured" in measured.summary()
+
+
+def test_complexes_found_in_noise_are_not_alike(normal_record):
+    recorded, _ = normal_record
+    assert alike_fraction(recorded, SFREQ, detect_qrs(recorded, SFREQ)) >= 0.8
+    noise = np.random.default_rng(2).normal(0, 0.3, recorded.shape)
+    assert alike_fraction(noise, SFREQ, detect_qrs(noise, SFREQ)) < MIN_ALIKE

@@ -3,8 +3,9 @@
 What an ECG machine prints above its interpretation, measured from the signal alone, so that
 the draft can state them and check the model's findings against them:
 
-1. **Filtering**: a zero-phase high-pass at :data:`HIGH_PASS_HZ` (the AHA's limit for filters
-   that keep the ST segment) and a low-pass at :data:`LOW_PASS_HZ` (mains and muscle).
+1. **Filtering**: a zero-phase band-pass :data:`HIGH_PASS_HZ` - :data:`LOW_PASS_HZ` (the AHA's
+   high-pass limit for filters that keep the ST segment; mains and muscle above) and notches
+   at :data:`MAINS_HZ`.
 2. **The dominant beats**: the QRS complexes of :func:`~.qrs.detect_qrs`, each aligned on its
    steepest point (the largest spatial velocity, the norm of all leads' slopes) within
    :data:`ALIGN_S`; a beat that comes early (RR under :data:`PREMATURE_RATIO` of the median) or
@@ -12,30 +13,41 @@ the draft can state them and check the model's findings against them:
    artefact beat) is left out, and so is the beat after a premature one.
 3. **The median beat** of the rest, at least :data:`MIN_BEATS` of them, each lead's level set
    to zero on its PR segment (the last :data:`PR_SEGMENT_S` before the QRS onset), the
-   isoelectric reference of ST measurement.
+   isoelectric reference of ST measurement. It is **not measured** when its quietest tenth
+   moves faster than :data:`NOISE_FLOOR` of its QRS (noise, or waves running into each other at
+   a fast rate), when no lead spans :data:`MIN_QRS_MV`, when its QRS falls outside
+   :data:`QRS_RANGE_MS`, or when no T wave is found: a value that cannot be trusted is not
+   given.
 4. **Fiducial points** on the median beat, from the spatial velocity ``v`` (QRS) and the
    spatial magnitude ``m`` (the norm over the leads of the level; P and T waves):
 
    - QRS onset and end: where ``v`` stays under :data:`QRS_REST` of its QRS peak for
-     :data:`REST_S`, searching out from the steepest point;
-   - P wave: ``m``'s highest point between :data:`P_SEARCH_S` before the QRS onset and
-     :data:`PR_SEGMENT_S` before it; there is one when it stands :data:`MIN_P_MV` above the
-     PR segment; its onset where ``m`` falls under :data:`WAVE_REST` of the P peak before it;
-   - T end: the tangent method (the steepest fall of ``m`` after the T peak, extended to
-     zero), the T peak being ``m``'s highest point between 100 ms after the QRS end and
-     :data:`T_SEARCH_RR` of the RR interval after the QRS onset.
+     :data:`REST_S`, searching out from the steepest point; one burst of at most
+     :data:`LATE_BURST_S` within :data:`LATE_PAUSE_S` after the end is the QRS's late part (a
+     bundle branch block's R');
+   - P wave: the most prominent wave of ``m`` between :data:`P_SEARCH_S` before the QRS onset
+     and :data:`PR_SEGMENT_S` before it, standing :data:`MIN_P_MV` above the PR segment, the
+     only one of its size there, rising from rest (under :data:`P_DIP` of it for
+     :data:`REST_BEFORE_P_S`), in every beat (median correlation :data:`MIN_P_CORRELATION`),
+     and with no wave half its size between the T wave and the next P wave (flutter); its
+     onset where ``m`` falls under :data:`WAVE_REST` of the P peak, or to the dip where it
+     leaves the T wave. Otherwise no PR is given;
+   - T end: the tangent method (the steepest fall of ``m`` within :data:`T_FALL_S` after the T
+     peak, extended to zero), the T peak being ``m``'s highest point between 100 ms after the
+     QRS end and :data:`T_SEARCH_RR` of the RR interval after the QRS onset.
 
    QTc is Bazett's (QT over the square root of the median RR in seconds).
 5. **Axis**: the direction of the net QRS area (the integral from onset to end) in leads I
-   and aVF. **Voltages**: Sokolow-Lyon (S in V1 + the taller R of V5 and V6), Cornell (R in aVL
-   + S in V3), and the largest peak-to-peak QRS of the limb and of the chest leads. **ST**:
-   each lead's level 60 ms after the J point (the QRS end), in mV.
+   and aVF, when a limb lead's QRS spans :data:`MIN_LIMB_QRS_MV`. **Voltages**: Sokolow-Lyon
+   (S in V1 + the taller R of V5 and V6), Cornell (R in aVL + S in V3), and the largest
+   peak-to-peak QRS of the limb and of the chest leads. **ST**: each lead's level
+   :data:`ST_AFTER_J_S` after the J point (the QRS end), in mV.
 
-Known limits: the rules are those of a clean, regular rhythm. In atrial fibrillation or
-flutter no PR interval is given, and the T end may fall on a flutter wave; a wide QRS whose
-slope is low for long may be measured short; a record with fewer than :data:`MIN_BEATS`
-similar beats is not measured. The accuracy against the synthetic generator's truth is in
-``benchmarks/results/ecg-measurements.txt``.
+Known limits: the rules are those of a regular rhythm. In atrial fibrillation or flutter the
+T end may fall on a fibrillation or flutter wave, and in 2:1 flutter one flutter wave may pass
+for a P wave; a P wave hidden in the T wave before it gives no PR (fast rates, long PR). The
+accuracy against the synthetic generator's truth, at several sampling rates and on another
+simulator, is in ``benchmarks/results/ecg-measurements.txt``.
 """
 
 from __future__ import annotations
@@ -51,6 +63,9 @@ from elm_desktop.signals.ecg.leads import STANDARD_LEADS
 #: Zero-phase band of the measured signal, in Hz.
 HIGH_PASS_HZ = 0.5
 LOW_PASS_HZ = 40.0
+#: Mains frequencies notched out (zero phase, quality factor NOTCH_Q).
+MAINS_HZ = (50.0, 60.0)
+NOTCH_Q = 30.0
 #: A QRS complex is aligned on its steepest point within this many seconds of its detection.
 ALIGN_S = 0.06
 #: A beat whose RR is under this fraction of the median RR is premature.
@@ -61,6 +76,15 @@ MIN_CORRELATION = 0.9
 MIN_BEATS = 3
 #: The PR segment: the isoelectric reference, this long, ending at the QRS onset.
 PR_SEGMENT_S = 0.02
+#: A median beat whose quietest tenth moves faster than this fraction of its QRS peak is too
+#: noisy to delimit.
+NOISE_FLOOR = 0.045
+#: A median beat whose largest lead spans less than this (mV) is not measured.
+MIN_QRS_MV = 0.1
+#: A QRS measured outside this range (ms) is a failure of the measurement, not a QRS.
+QRS_RANGE_MS = (40.0, 200.0)
+#: The axis needs a limb-lead QRS of at least this span (mV).
+MIN_LIMB_QRS_MV = 0.1
 #: The QRS complex rests where the spatial velocity is under this fraction of its peak ...
 QRS_REST = 0.1
 #: ... for this long (seconds).
@@ -97,10 +121,13 @@ class EcgMeasurements:
     ----------
     beats : int
         The dominant beats the median beat is made of.
-    pr_ms, qrs_ms, qt_ms, qtc_ms : float or None
-        Intervals in ms (QTc: Bazett). No PR without a P wave.
-    axis_deg : float
-        The frontal QRS axis in degrees (-180 to 180; 0 points to lead I, 90 to aVF).
+    pr_ms : float or None
+        PR in ms; None when no single P wave was found before each QRS.
+    qrs_ms, qt_ms, qtc_ms : float
+        Intervals in ms (QTc: Bazett).
+    axis_deg : float or None
+        The frontal QRS axis in degrees (-180 to 180; 0 points to lead I, 90 to aVF); None when
+        the limb leads' QRS is too small to point anywhere (flat or disconnected limb leads).
     sokolow_lyon_mv, cornell_mv, max_limb_qrs_mv, max_chest_qrs_mv : float
         QRS voltages in mV.
     st_mv : dict of str to float
@@ -115,9 +142,9 @@ class EcgMeasurements:
     beats: int
     pr_ms: float | None
     qrs_ms: float
-    qt_ms: float | None
-    qtc_ms: float | None
-    axis_deg: float
+    qt_ms: float
+    qtc_ms: float
+    axis_deg: float | None
     sokolow_lyon_mv: float
     cornell_mv: float
     max_limb_qrs_mv: float
@@ -132,14 +159,15 @@ class EcgMeasurements:
         pr = (
             f"PR {self.pr_ms:.0f} ms"
             if self.pr_ms is not None
-            else "no PR interval (no P wave before each QRS)"
+            else "PR not measured (no single P wave found before each QRS)"
         )
-        qt = (
-            f"QT {self.qt_ms:.0f} ms, QTc {self.qtc_ms:.0f} ms (Bazett)"
-            if self.qt_ms is not None and self.qtc_ms is not None
-            else "QT not measured"
+        qt = f"QT {self.qt_ms:.0f} ms, QTc {self.qtc_ms:.0f} ms (Bazett)"
+        axis = (
+            f"QRS axis {round(self.axis_deg):+d} degrees"
+            if self.axis_deg is not None
+            else "QRS axis not measured (limb leads too small)"
         )
-        return f"{pr}, QRS {self.qrs_ms:.0f} ms, {qt}, QRS axis {self.axis_deg:+.0f} degrees"
+        return f"{pr}, QRS {self.qrs_ms:.0f} ms, {qt}, {axis}"
 
     def to_dict(self) -> dict:
         """Plain data for JSON (values rounded as printed)."""
@@ -198,15 +226,63 @@ def measure_ecg(samples_mv: np.ndarray, sfreq: float, qrs: np.ndarray) -> EcgMea
     samples = np.asarray(samples_mv, np.float64)
     if len(qrs) < MIN_BEATS + 1 or not np.all(np.isfinite(samples)):
         return None
+    x = _filtered(samples, sfreq)
+    kinds = _classify_beats(x, sfreq, qrs)
+    if kinds is None:
+        return None
+    aligned, premature, timely, like, fits = kinds
+    median_rr = float(np.median(np.diff(aligned)))
+    before = int(min(0.4 * sfreq, 0.6 * median_rr))
+    after = int(min(0.65 * sfreq, 0.95 * median_rr))
+    inside = (aligned - before >= 0) & (aligned + after <= x.shape[1])
+    chosen = aligned[inside & timely & like]
+    if len(chosen) < MIN_BEATS:
+        return None
+    beats = np.stack([x[:, p - before : p + after] for p in chosen])
+    ectopy = {
+        "premature_like_beats": int(np.sum(premature & like)),
+        "unlike_beats": int(np.sum(fits & ~like)),
+    }
+    measured = _measure_beat(beats, before, median_rr, sfreq)
+    return None if measured is None else replace(measured, **ectopy)
+
+
+def alike_fraction(samples_mv: np.ndarray, sfreq: float, qrs: np.ndarray) -> float | None:
+    """The share of QRS complexes whose shape is the dominant beats' (correlation
+    :data:`MIN_CORRELATION` or more with their median QRS).
+
+    Complexes found in noise are not alike; those of a real rhythm mostly are, ectopic beats
+    apart. None with fewer than :data:`MIN_BEATS` timely complexes to compare.
+    """
+    samples = np.asarray(samples_mv, np.float64)
+    if len(qrs) < MIN_BEATS or not np.all(np.isfinite(samples)):
+        return None
+    kinds = _classify_beats(_filtered(samples, sfreq), sfreq, qrs)
+    if kinds is None:
+        return None
+    _, _, _, like, fits = kinds
+    return float(like[fits].mean())
+
+
+def _filtered(samples: np.ndarray, sfreq: float) -> np.ndarray:
     x = signal.sosfiltfilt(_band_sos(float(sfreq)), samples, axis=1)
+    for mains in MAINS_HZ:  # what the low-pass leaves of 50 or 60 Hz still moves the QRS ends
+        if mains < 0.45 * sfreq:
+            b, a = signal.iirnotch(mains, NOTCH_Q, fs=sfreq)
+            x = signal.filtfilt(b, a, x, axis=1)
+    return x
+
+
+def _classify_beats(x: np.ndarray, sfreq: float, qrs: np.ndarray):
+    """Align the complexes and sort them: (aligned, premature, timely, like, fits) arrays, or
+    None with fewer than :data:`MIN_BEATS` timely ones."""
     velocity = _spatial_velocity(x, sfreq)
     reach = int(ALIGN_S * sfreq)
     starts = [max(int(p) - reach, 0) for p in qrs]
     aligned = np.array([a + int(np.argmax(velocity[a : a + 2 * reach])) for a in starts])
     rr = np.diff(aligned)
-    median_rr = float(np.median(rr))
     premature = np.zeros(len(aligned), bool)
-    premature[1:] = rr < PREMATURE_RATIO * median_rr
+    premature[1:] = rr < PREMATURE_RATIO * np.median(rr)
     after_premature = np.zeros(len(aligned), bool)
     after_premature[1:] = premature[:-1]
     # Each QRS against the median QRS of the timely beats: an ectopic or artefact beat differs.
@@ -224,19 +300,7 @@ def measure_ecg(samples_mv: np.ndarray, sfreq: float, qrs: np.ndarray) -> EcgMea
     like = np.zeros(len(aligned), bool)
     for k, core in cores.items():
         like[k] = np.corrcoef(core, reference)[0, 1] >= MIN_CORRELATION
-    before = int(min(0.4 * sfreq, 0.6 * median_rr))
-    after = int(min(0.65 * sfreq, 0.95 * median_rr))
-    inside = (aligned - before >= 0) & (aligned + after <= x.shape[1])
-    chosen = aligned[inside & timely & like]
-    if len(chosen) < MIN_BEATS:
-        return None
-    beats = np.stack([x[:, p - before : p + after] for p in chosen])
-    ectopy = {
-        "premature_like_beats": int(np.sum(premature & like)),
-        "unlike_beats": int(np.sum(fits & ~like)),
-    }
-    measured = _measure_beat(beats, before, median_rr, sfreq)
-    return None if measured is None else replace(measured, **ectopy)
+    return aligned, premature, timely, like, fits
 
 
 def _measure_beat(
@@ -245,12 +309,21 @@ def _measure_beat(
     """Measure the median of ``beats`` [n, 12, samples], aligned at ``fiducial``."""
     beat = np.median(beats, axis=0)
     velocity = _spatial_velocity(beat, sfreq)
-    run = max(2, int(REST_S * sfreq))
+    run = max(2, int(np.ceil(REST_S * sfreq)))
     peak = fiducial
+    spans = beat.max(axis=1) - beat.min(axis=1)
+    # Where nothing rests (noise, mains, waves running into each other at a fast rate) the
+    # ends of the QRS cannot be told; nor can a QRS of a few microvolts (a scale error).
+    if np.percentile(velocity, 10) > NOISE_FLOOR * velocity[peak] or spans.max() < MIN_QRS_MV:
+        return None
     quiet = velocity < QRS_REST * velocity[peak]
     onset = _rest(quiet, peak, -1, run)
     end = _qrs_end(quiet, peak, run, sfreq)
-    if onset is None or end is None:
+    if (
+        onset is None
+        or end is None
+        or not QRS_RANGE_MS[0] <= (end - onset - 1) / sfreq * 1000 <= QRS_RANGE_MS[1]
+    ):
         return None
     onset += 1
     segment = slice(max(onset - int(PR_SEGMENT_S * sfreq), 0), onset)
@@ -260,14 +333,16 @@ def _measure_beat(
     if pr_ms is not None and not _p_waves_repeat(beats, onset, pr_ms, segment, sfreq):
         pr_ms = None
     t_end = _t_end(magnitude, onset, end, rr_samples, sfreq)
+    if t_end is None:  # no T wave to find: the QRS's ends are not to be trusted either
+        return None
     if (
         pr_ms is not None
         and t_end is not None
         and _waves_after_t(magnitude, t_end, pr_ms, onset, rr_samples, sfreq)
     ):
         pr_ms = None  # flutter waves between the T wave and the next P wave
-    qt_ms = None if t_end is None else (t_end - onset) / sfreq * 1000
-    qtc_ms = None if qt_ms is None else qt_ms / np.sqrt(rr_samples / sfreq)
+    qt_ms = (t_end - onset) / sfreq * 1000
+    qtc_ms = qt_ms / np.sqrt(rr_samples / sfreq)
     lead = {name: beat[k, onset : end + 1] for k, name in enumerate(STANDARD_LEADS)}
     area_i, area_avf = lead["I"].sum(), lead["aVF"].sum()
     spans = {name: float(v.max() - v.min()) for name, v in lead.items()}
@@ -283,7 +358,11 @@ def _measure_beat(
         qrs_ms=(end - onset) / sfreq * 1000,
         qt_ms=qt_ms,
         qtc_ms=qtc_ms,
-        axis_deg=float(np.degrees(np.arctan2(area_avf, area_i))),
+        axis_deg=(
+            float(np.degrees(np.arctan2(area_avf, area_i)))
+            if max(spans[name] for name in STANDARD_LEADS[:6]) >= MIN_LIMB_QRS_MV
+            else None
+        ),
         sokolow_lyon_mv=float(-lead["V1"].min() + max(lead["V5"].max(), lead["V6"].max())),
         cornell_mv=float(lead["aVL"].max() - lead["V3"].min()),
         max_limb_qrs_mv=max(spans[name] for name in STANDARD_LEADS[:6]),
@@ -293,17 +372,17 @@ def _measure_beat(
 
 
 def _qrs_end(quiet: np.ndarray, peak: int, run: int, sfreq: float) -> int | None:
-    """The QRS end: the first rest after ``peak``, moved past short late bursts."""
+    """The QRS end: the first rest after ``peak``, or after one short late burst that follows
+    it closely (a bundle branch block's R'; more would be noise or the waves of a flutter)."""
     end = _rest(quiet, peak, 1, run)
-    while end is not None:
-        pause = np.flatnonzero(~quiet[end : end + int(LATE_PAUSE_S * sfreq)])
-        if pause.size == 0:
-            break
+    if end is None:
+        return None
+    pause = np.flatnonzero(~quiet[end : end + int(LATE_PAUSE_S * sfreq)])
+    if pause.size:
         burst = end + int(pause[0])
         burst_end = _rest(quiet, burst, 1, run)
-        if burst_end is None or burst_end - burst > LATE_BURST_S * sfreq:
-            break
-        end = burst_end
+        if burst_end is not None and burst_end - burst <= LATE_BURST_S * sfreq:
+            return burst_end
     return end
 
 

@@ -49,6 +49,9 @@ CLIP_PERCENTILE = 99.5
 DEAD_LEAD_FRACTION = 1e-3
 #: Fewest QRS complexes for a rate (two RR intervals).
 MIN_RATE_BEATS = 3
+#: Least share of complexes alike for a rate (noise: none alike; the project's ECGs: 0.82 or
+#: more, ``benchmarks/results/ecg-measurements.txt``).
+MIN_ALIKE = 0.5
 #: The height threshold is set per block of this many seconds.
 BLOCK_S = 10.0
 
@@ -103,10 +106,12 @@ def detect_qrs(samples: np.ndarray, sfreq: float) -> np.ndarray:
     return np.asarray(kept, dtype=int)
 
 
-def rate_bpm(qrs_s: np.ndarray) -> float | None:
+def rate_bpm(qrs_s: np.ndarray, alike: float | None = None) -> float | None:
     """The ventricular rate: 60 over the mean RR interval of QRS complexes at ``qrs_s``
-    (seconds); None with fewer than :data:`MIN_RATE_BEATS` complexes."""
-    if len(qrs_s) < MIN_RATE_BEATS:
+    (seconds); None with fewer than :data:`MIN_RATE_BEATS` complexes, or when under
+    :data:`MIN_ALIKE` of them share the dominant shape (``alike``,
+    :func:`~.measurements.alike_fraction`: complexes found in noise are not alike)."""
+    if len(qrs_s) < MIN_RATE_BEATS or (alike is not None and alike < MIN_ALIKE):
         return None
     return float(60.0 / np.mean(np.diff(qrs_s)))
 

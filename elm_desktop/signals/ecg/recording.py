@@ -32,7 +32,7 @@ from elm_desktop.signals.ecg.leads import (
     order_note,
     placement_warnings,
 )
-from elm_desktop.signals.ecg.measurements import EcgMeasurements, measure_ecg
+from elm_desktop.signals.ecg.measurements import EcgMeasurements, alike_fraction, measure_ecg
 from elm_desktop.signals.ecg.qrs import detect_qrs
 
 #: Below this rate a QRS complex (~10 ms slopes) cannot be drawn or measured.
@@ -113,6 +113,11 @@ class EcgRecording:
     def qrs(self) -> np.ndarray:
         """Sample indices of the QRS complexes found across the 12 leads (:func:`.detect_qrs`)."""
         return detect_qrs(self.samples_mv, self.sfreq)
+
+    @cached_property
+    def qrs_alike(self) -> float | None:
+        """The share of QRS complexes of the dominant shape (:func:`.alike_fraction`)."""
+        return alike_fraction(self.samples_mv, self.sfreq, self.qrs)
 
     @cached_property
     def measurements(self) -> EcgMeasurements | None:

@@ -48,6 +48,8 @@ def read_wfdb(path: Path, include_phi: bool = False, sfreq: float | None = None)
     import wfdb
 
     header_path = path.with_suffix(".hea")
+    if path == header_path and not path.exists():
+        raise UnreadableFileError(f"{path}: no such file; check the path")
     if not header_path.is_file():
         raise UnreadableFileError(f"{path.name}: no WFDB header {header_path.name} beside it")
     record_name = str(header_path.with_suffix(""))
