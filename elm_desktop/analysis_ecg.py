@@ -210,6 +210,7 @@ def analyze_ecg(
         warnings=tuple(ecg.warnings),
         misplaced=tuple(ecg.misplaced),
         measurements=result.ecg_measurements,
+        qrs_alike=ecg.qrs_alike,
         unfamiliar=result.familiarity.statement
         if result.familiarity is not None and result.familiarity.unfamiliar
         else None,

@@ -180,8 +180,10 @@ def _print_summary(result) -> None:
         out.write(f"note: {result.notice}\n")
     held = result.draft.held if result.draft is not None else {}
     unassessed = result.draft.unassessed if result.draft is not None else []
+    asserted = set(result.draft.asserted) if result.draft is not None else set()
     for score in sorted(result.findings, key=lambda s: -s.probability):
-        stated = score.present and score.finding_id not in {*held, *unassessed}
+        # What the draft states: over its threshold, neither held nor withheld.
+        stated = score.present and (result.draft is None or score.finding_id in asserted)
         mark = "*" if stated else " "
         note = f" (not stated: {held[score.finding_id]})" if score.finding_id in held else ""
         if score.finding_id in unassessed:

@@ -52,7 +52,7 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 
-from elm_desktop.clinical.ecg_criteria import measured_conflict
+from elm_desktop.clinical.ecg_criteria import measured_conflict, outside_limits
 from elm_desktop.clinical.knowledge import KnowledgeBase
 from elm_desktop.clinical.report import (
     DRAFT_BANNER,
@@ -131,6 +131,9 @@ class EcgFacts:
     measurements : EcgMeasurements or None
         Intervals, axis, voltages, ST levels and early or unlike beats of the median beat;
         None when the ECG could not be measured.
+    qrs_alike : float or None
+        The share of the QRS complexes that share the dominant shape: under
+        :data:`~elm_desktop.signals.ecg.qrs.MIN_ALIKE` they are noise, and no rate is given.
     """
 
     duration_s: float
@@ -143,6 +146,7 @@ class EcgFacts:
     unfamiliar: str | None = None
     misplaced: tuple[str, ...] = ()
     measurements: EcgMeasurements | None = None
+    qrs_alike: float | None = None
 
     @property
     def withheld_because(self) -> str | None:
@@ -158,12 +162,12 @@ class EcgFacts:
     @property
     def rate_bpm(self) -> float | None:
         """60 over the mean RR interval; None with fewer than :data:`MIN_BEATS` complexes."""
-        return rate_bpm(self.peaks_s)
+        return rate_bpm(self.peaks_s, self.qrs_alike)
 
     @property
     def rr_cv(self) -> float | None:
-        """Coefficient of variation of the RR intervals; None with too few complexes."""
-        if len(self.peaks_s) < MIN_BEATS:
+        """Coefficient of variation of the RR intervals; None without a rate."""
+        if self.rate_bpm is None:
             return None
         rr = np.diff(self.peaks_s)
         return float(np.std(rr) / np.mean(rr))
@@ -185,7 +189,7 @@ def rhythm_conflict(finding_id: str, facts: EcgFacts) -> str | None:
     """
     rate, cv = facts.rate_bpm, facts.rr_cv
     if finding_id in RHYTHMS and rate is None:
-        return "too few QRS complexes to check the rhythm"
+        return "no measured rate to check the rhythm against"
     # The rate as the draft prints it, so that the sentence above never contradicts the rhythm
     # (the rate is off by 0.15/min on average, benchmarks/results/ecg-qrs.txt; a slack of
     # 3/min let "Ventricular rate 103/min ... Sinus rhythm." through).
@@ -246,6 +250,15 @@ def draft_ecg_report(
         else [replace(s, present=False) if s.finding_id in held else s for s in scores]
     )
     impression, reasons = record_impression(counted, knowledge_base)
+    outside = outside_limits(facts.measurements)
+    if impression == "normal" and outside:  # the model's normal ECG against its own measurement
+        impression = "left to the reviewer"
+        measured = f"the median beat measures {_and(outside)}"
+        reasons = [*reasons, f"the model calls the ECG normal, but {measured}"]
+        for score in counted or ():
+            finding = knowledge_base[score.finding_id]
+            if score.present and finding.category == "overall" and not finding.abnormal:
+                held[score.finding_id] = measured
     allowed = {s.finding_id: states_finding(s, impression, knowledge_base) for s in counted or ()}
     held |= disagreeing(counted or (), knowledge_base)
     present = {s.finding_id: s for s in counted or () if allowed.get(s.finding_id)}
@@ -328,7 +341,8 @@ def _rhythm(present: dict[str, FindingScore], facts: EcgFacts, held: dict[str, s
             candidates.append(finding)
     if len(candidates) > 1:  # one rhythm at a time: two called at once leave it to the reviewer
         names = [present[f].label.lower() for f in candidates]
-        reason = f"{', '.join(names[:-1])} and {names[-1]} both scored over threshold"
+        together = "both" if len(names) == 2 else "all"
+        reason = f"{', '.join(names[:-1])} and {names[-1]} {together} scored over threshold"
         held.update(dict.fromkeys(candidates, reason))
         return None
     return candidates[0] if candidates else None
@@ -353,6 +367,12 @@ def as_sentence(text: str) -> str:
 
 def _rate_sentence(facts: EcgFacts) -> DraftSentence:
     rate = facts.rate_bpm
+    if rate is None and len(facts.peaks_s) >= MIN_BEATS:
+        return DraftSentence(
+            f"Not measured: the {len(facts.peaks_s)} complexes found are not alike (noise or "
+            "artefact?). " + TO_COMPLETE,
+            "reviewer",
+        )
     if rate is None:
         return DraftSentence(
             f"Not measured: fewer than {MIN_BEATS} QRS complexes found. " + TO_COMPLETE,
@@ -368,13 +388,20 @@ def _rate_sentence(facts: EcgFacts) -> DraftSentence:
 def _intervals_sentence(m: EcgMeasurements | None) -> DraftSentence:
     if m is None:
         return DraftSentence(
-            f"Not measured: fewer than {MIN_MEASURED_BEATS} similar beats in a regular stretch. "
-            + TO_COMPLETE,
+            f"Not measured: no {MIN_MEASURED_BEATS} similar, clean beats to measure (noise, "
+            "mains, or waves running into each other). " + TO_COMPLETE,
             "reviewer",
         )
+    outside = outside_limits(m)
+    flagged = f" Outside normal limits: {_and(outside)}." if outside else ""
     return DraftSentence(
-        f"{m.summary()} (median beat of {m.beats} complexes; confirm with the calipers).", "file"
+        f"{m.summary()} (median beat of {m.beats} complexes; confirm with the calipers)." + flagged,
+        "file",
     )
+
+
+def _and(items: Sequence[str]) -> str:
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
 
 
 def _interpretation(impression: str, stated: Sequence[FindingScore]) -> DraftSentence:

@@ -339,3 +339,40 @@ def test_p_waves_before_each_qrs_rule_out_atrial_fibrillation(kb):
     assert draft.held["atrial_fibrillation"] == "a P wave precedes each QRS complex (PR 160 ms)"
     no_p = facts(90, jitter=0.2, measurements=measurements(pr_ms=None))
     assert "atrial_fibrillation" in draft_ecg_report(no_p, kb, "m", found).asserted
+
+
+def test_a_normal_call_against_an_abnormal_measurement_is_left_to_the_reviewer(kb):
+    found = scores(kb, {"normal": 0.9, "sinus_rhythm": 0.9})
+    long_pr = draft_ecg_report(facts(72, measurements=measurements(pr_ms=254.0)), kb, "m", found)
+    assert long_pr.impression == "left to the reviewer"
+    assert section(long_pr, "INTERPRETATION") == TO_COMPLETE
+    assert long_pr.held["normal"] == "the median beat measures PR 254 ms (over 200)"
+    assert section(long_pr, "INTERVALS AND AXIS").endswith(
+        "Outside normal limits: PR 254 ms (over 200)."
+    )
+    normal = draft_ecg_report(facts(72, measurements=measurements()), kb, "m", found)
+    assert normal.impression == "normal" and "Outside" not in section(normal, "INTERVALS AND AXIS")
+
+
+def test_no_pr_measured_neither_states_nor_holds_an_av_block(kb):
+    found = scores(kb, {"sinus_rhythm": 0.9, "first_degree_av_block": 0.9})
+    draft = draft_ecg_report(facts(72, measurements=measurements(pr_ms=None)), kb, "m", found)
+    assert "first_degree_av_block" in draft.asserted
+    assert section(draft, "INTERVALS AND AXIS").startswith("PR not measured")
+
+
+def test_an_extreme_axis_is_neither_left_nor_right_deviation(kb):
+    for finding in ("left_axis_deviation", "right_axis_deviation"):
+        found = scores(kb, {"sinus_rhythm": 0.9, finding: 0.9})
+        draft = draft_ecg_report(
+            facts(72, measurements=measurements(axis_deg=-150.0)), kb, "m", found
+        )
+        assert draft.held[finding] == "the QRS axis measures -150 degrees"
+
+
+def test_complexes_that_are_not_alike_give_no_rate(kb):
+    noise = draft_ecg_report(
+        facts(130, qrs_alike=0.1), kb, "m", scores(kb, {"sinus_tachycardia": 0.9})
+    )
+    assert section(noise, "RATE").startswith("Not measured: the 21 complexes found are not alike")
+    assert noise.held["sinus_tachycardia"] == "no measured rate to check the rhythm against"
