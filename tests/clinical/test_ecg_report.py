@@ -266,6 +266,7 @@ def measurements(**changes) -> EcgMeasurements:
         qrs_ms=96.0,
         qt_ms=380.0,
         qtc_ms=410.0,
+        qtcf_ms=400.0,
         axis_deg=45.0,
         sokolow_lyon_mv=2.4,
         cornell_mv=1.5,
@@ -285,7 +286,8 @@ def test_the_measured_intervals_are_stated_and_kept_when_findings_are_withheld(k
     titles = [s.title for s in draft.sections]
     assert titles.index("INTERVALS AND AXIS") == titles.index("RHYTHM") + 1
     assert section(draft, "INTERVALS AND AXIS") == (
-        "PR 160 ms, QRS 96 ms, QT 380 ms, QTc 410 ms (Bazett), QRS axis +45 degrees "
+        "PR 160 ms, QRS 96 ms, QT 380 ms, QTc 410 ms (Bazett), 400 ms (Fridericia), "
+        "QRS axis +45 degrees "
         "(median beat of 9 complexes; confirm with the calipers)."
     )
     withheld = draft_ecg_report(

@@ -36,7 +36,8 @@ the draft can state them and check the model's findings against them:
      peak, extended to zero), the T peak being ``m``'s highest point between 100 ms after the
      QRS end and :data:`T_SEARCH_RR` of the RR interval after the QRS onset.
 
-   QTc is Bazett's (QT over the square root of the median RR in seconds).
+   QTc is Bazett's (QT over the square root of the median RR in seconds), beside Fridericia's
+   (over its cube root).
 5. **Axis**: the direction of the net QRS area (the integral from onset to end) in leads I
    and aVF, when a limb lead's QRS spans :data:`MIN_LIMB_QRS_MV`. **Voltages**: Sokolow-Lyon
    (S in V1 + the taller R of V5 and V6), Cornell (R in aVL + S in V3), and the largest
@@ -124,7 +125,9 @@ class EcgMeasurements:
     pr_ms : float or None
         PR in ms; None when no single P wave was found before each QRS.
     qrs_ms, qt_ms, qtc_ms : float
-        Intervals in ms (QTc: Bazett).
+        Intervals in ms (QTc: Bazett's, the one the knowledge base's long QT is defined by).
+    qtcf_ms : float
+        QT corrected by Fridericia's cube root, which over-corrects less at fast rates.
     axis_deg : float or None
         The frontal QRS axis in degrees (-180 to 180; 0 points to lead I, 90 to aVF); None when
         the limb leads' QRS is too small to point anywhere (flat or disconnected limb leads).
@@ -144,6 +147,7 @@ class EcgMeasurements:
     qrs_ms: float
     qt_ms: float
     qtc_ms: float
+    qtcf_ms: float
     axis_deg: float | None
     sokolow_lyon_mv: float
     cornell_mv: float
@@ -155,13 +159,16 @@ class EcgMeasurements:
 
     def summary(self) -> str:
         """The intervals and axis as one line, e.g. ``"PR 168 ms, QRS 96 ms, QT 380 ms, QTc
-        410 ms (Bazett), QRS axis +45 degrees"``."""
+        410 ms (Bazett), 400 ms (Fridericia), QRS axis +45 degrees"``."""
         pr = (
             f"PR {self.pr_ms:.0f} ms"
             if self.pr_ms is not None
             else "PR not measured (no single P wave found before each QRS)"
         )
-        qt = f"QT {self.qt_ms:.0f} ms, QTc {self.qtc_ms:.0f} ms (Bazett)"
+        qt = (
+            f"QT {self.qt_ms:.0f} ms, QTc {self.qtc_ms:.0f} ms (Bazett), "
+            f"{self.qtcf_ms:.0f} ms (Fridericia)"
+        )
         axis = (
             f"QRS axis {round(self.axis_deg):+d} degrees"
             if self.axis_deg is not None
@@ -171,7 +178,7 @@ class EcgMeasurements:
 
     def to_dict(self) -> dict:
         """Plain data for JSON (values rounded as printed)."""
-        whole = ("pr_ms", "qrs_ms", "qt_ms", "qtc_ms", "axis_deg")
+        whole = ("pr_ms", "qrs_ms", "qt_ms", "qtc_ms", "qtcf_ms", "axis_deg")
         out: dict = {"beats": self.beats}
         for key in whole:
             value = getattr(self, key)
@@ -342,7 +349,8 @@ def _measure_beat(
     ):
         pr_ms = None  # flutter waves between the T wave and the next P wave
     qt_ms = (t_end - onset) / sfreq * 1000
-    qtc_ms = qt_ms / np.sqrt(rr_samples / sfreq)
+    rr_s = rr_samples / sfreq
+    qtc_ms = qt_ms / np.sqrt(rr_s)
     lead = {name: beat[k, onset : end + 1] for k, name in enumerate(STANDARD_LEADS)}
     area_i, area_avf = lead["I"].sum(), lead["aVF"].sum()
     spans = {name: float(v.max() - v.min()) for name, v in lead.items()}
@@ -358,6 +366,7 @@ def _measure_beat(
         qrs_ms=(end - onset) / sfreq * 1000,
         qt_ms=qt_ms,
         qtc_ms=qtc_ms,
+        qtcf_ms=qt_ms / np.cbrt(rr_s),
         axis_deg=(
             float(np.degrees(np.arctan2(area_avf, area_i)))
             if max(spans[name] for name in STANDARD_LEADS[:6]) >= MIN_LIMB_QRS_MV
