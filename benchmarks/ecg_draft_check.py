@@ -6,7 +6,8 @@ WFDB file as the program does (``analyze_ecg``), and the draft is compared with 
 - the **rate** the draft states (QRS complexes of the 12 leads) against the manifest's heart rate;
 - the **rhythm** it states (or leaves to the reviewer) against the record's rhythm;
 - every **finding it states**: true when the record has it (precision), and every finding the
-  record has: stated or not (recall), over all findings but the rhythm;
+  record has: stated or not (recall), over all findings but the rhythm and the record-level
+  "Normal ECG", which is counted apart (true on a record without an abnormal finding);
 - the findings over threshold that the draft **held back** (measured rate, RR regularity,
   LBBB, exclusive pairs): how many of them the record really had.
 
@@ -51,7 +52,7 @@ def main() -> None:
     lines = (args.corpus / "manifest.jsonl").read_text().splitlines()
     records = [json.loads(line) for line in lines if line]
     records = [r for r in records if r["split"] == args.split]
-    rate_error, rhythm_calls = [], Counter()
+    rate_error, rhythm_calls, normal_calls = [], Counter(), Counter()
     stated = correct = truth_total = truth_stated = 0
     held_true, held_false = Counter(), Counter()
     false_stated, missed = Counter(), Counter()
@@ -69,7 +70,8 @@ def main() -> None:
             rhythm_calls["left to the reviewer"] += 1
         else:
             rhythm_calls["right" if said[0] == record["rhythm"] else "wrong"] += 1
-        findings = [f for f in draft.asserted if f not in RHYTHMS]
+        normal_calls["true" if not record["abnormal"] else "false"] += "normal" in draft.asserted
+        findings = [f for f in draft.asserted if f not in RHYTHMS and f != "normal"]
         stated += len(findings)
         correct += sum(f in truth for f in findings)
         others = truth - RHYTHMS
@@ -87,6 +89,10 @@ def main() -> None:
         f"{np.mean(errors <= 2):.3f}"
     )
     print("rhythm:", dict(rhythm_calls))
+    print(
+        f"'Normal ECG.' stated on {sum(normal_calls.values())}, of which on a normal record "
+        f"{normal_calls['true']}"
+    )
     print(
         f"other findings stated: {stated}, of which true {correct} (precision "
         f"{correct / max(stated, 1):.3f}); of the records' {truth_total} other findings "

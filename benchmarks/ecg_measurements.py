@@ -40,8 +40,8 @@ from scipy.signal import resample_poly
 
 from elm_desktop.clinical.ecg_criteria import CRITERIA, measured_conflict
 from elm_desktop.signals.ecg import read_ecg
-from elm_desktop.signals.ecg.measurements import measure_ecg
-from elm_desktop.signals.ecg.qrs import detect_qrs
+from elm_desktop.signals.ecg.measurements import alike_fraction, measure_ecg
+from elm_desktop.signals.ecg.qrs import MIN_ALIKE, detect_qrs
 
 FIGURES = (
     "pr_ms",
@@ -65,7 +65,7 @@ def _corpus(corpus: Path, split: str, sfreq: int | None) -> None:
     unmeasured = 0
     pr = Counter()
     held_true, held_false, has, lacks = Counter(), Counter(), Counter(), Counter()
-    seconds = []
+    seconds, alike = [], []
     for record in records:
         ecg = read_ecg(corpus / record["wfdb"])
         samples, rate = ecg.samples_mv, ecg.sfreq
@@ -74,8 +74,10 @@ def _corpus(corpus: Path, split: str, sfreq: int | None) -> None:
             samples = resample_poly(samples, step.numerator, step.denominator, axis=1)
             rate = float(sfreq)
         started = time.perf_counter()
-        m = measure_ecg(samples, rate, detect_qrs(samples, rate))
+        qrs = detect_qrs(samples, rate)
+        m = measure_ecg(samples, rate, qrs)
         seconds.append(time.perf_counter() - started)
+        alike.append(alike_fraction(samples, rate, qrs))
         truth = record["measurements"]
         findings = {f["name"] for f in record["findings"]}
         for finding in CRITERIA:
@@ -100,6 +102,12 @@ def _corpus(corpus: Path, split: str, sfreq: int | None) -> None:
     print(f"{len(records)} {split} records of {corpus.name}{resampled}; not measured: {unmeasured}")
     print(
         f"measuring one record (QRS detection and median beat): median {np.median(seconds) * 1000:.1f} ms"
+    )
+    shares = np.asarray([a for a in alike if a is not None])
+    print(
+        f"share of QRS complexes alike (the rate's gate, {MIN_ALIKE}): min {shares.min():.2f}, "
+        f"1st percentile {np.percentile(shares, 1):.2f}; {len(alike) - shares.size} records "
+        "without enough timely complexes to compare"
     )
     print(f"{'figure':18s} {'n':>5s} {'bias':>8s} {'mean |e|':>9s} {'95th |e|':>9s}")
     for key, values in errors.items():

@@ -38,5 +38,23 @@ def test_configurations_and_checkpoints_say_their_modality(tmp_path):
     assert config_modality(plain) == "eeg"
     odd = tmp_path / "emg.toml"
     odd.write_text('modality = "emg"\n', encoding="utf-8")
-    with pytest.raises(ConfigError, match="unknown modality 'emg'; known: ecg, eeg"):
+    with pytest.raises(ConfigError, match="unknown modality 'emg'; known: eeg, ecg"):
         config_modality(odd)
+    with pytest.raises(ConfigError, match="holds no checkpoint"):
+        checkpoint_modality(tmp_path)
+
+
+def test_an_ecg_checkpoint_has_no_fp16_bundle(tmp_path):
+    ecg = RESOURCES.parent.parent / "resources/checkpoints/ecg-merl"
+    with pytest.raises(ConfigError, match="no fp16 variant"):
+        TRAINING["ecg"].export(ecg, tmp_path / "out", fp16=True, name=None, version=None)
+    assert not (tmp_path / "out").exists()
+
+
+def test_evaluate_refuses_models_of_two_modalities(tmp_path, capsys):
+    from elm_desktop.cli import main
+
+    root = RESOURCES.parent.parent / "resources/checkpoints"
+    command = ["evaluate", "--model", str(root / "ecg-merl"), "--model", str(root / "demo-5s")]
+    assert main([*command, "--corpus", str(tmp_path)]) == 2
+    assert "models of several modalities (ecg, eeg)" in capsys.readouterr().err

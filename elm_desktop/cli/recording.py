@@ -171,7 +171,9 @@ def _say_ecg(facts: dict[str, Any]) -> None:
         _say(f"  computed from I and II: {', '.join(facts['derived_leads'])}")
     rate = facts["rate_bpm"]
     _say(f"rate       {f'{rate:.0f}/min' if rate is not None else 'not measured'}")
-    _say(f"measured   {facts['measured'] or 'not measured (too few similar beats)'}")
+    from elm_desktop.signals.ecg.measurements import NOT_MEASURED
+
+    _say(f"measured   {facts['measured'] or NOT_MEASURED}")
 
 
 def _say_patient(facts: dict[str, Any]) -> None:

@@ -8,8 +8,7 @@ the signal must show it. Each criterion is the finding's definition in the knowl
 statement stands beside a printed value that contradicts it.
 A finding without a measurable criterion (the sinus rhythms, which the measured rate checks
 in :mod:`.ecg_report`) is not judged here,
-and neither is any finding when the ECG could not be measured, nor first-degree AV block when
-no PR was measured (a P wave hidden in the T wave before it is not an absent one).
+and neither is any finding when the ECG could not be measured.
 """
 
 from __future__ import annotations
@@ -18,12 +17,13 @@ from collections.abc import Callable
 
 from elm_desktop.signals.ecg.measurements import EcgMeasurements
 
-#: The measured limits: the knowledge base's definitions, so that no finding is stated beside a
-#: printed value that contradicts it (the sex is not known here: the men's QTc limit).
+#: The measured limits: the knowledge base's definitions, on the values as the draft prints
+#: them, so that no finding is stated beside a printed value that contradicts it.
 LIMITS = {
     "pr_ms": 200.0,  # first-degree AV block: PR over 200 ms
     "qrs_ms": 120.0,  # bundle branch block: QRS of 120 ms or more
-    "qtc_ms": 470.0,  # long QT: QTc over 470 ms (men) or 480 ms (women)
+    "qtc_ms": 480.0,  # long QT: QTc over 470 ms (men) or 480 ms (women): both, the sex unread
+    "qtc_flag_ms": 470.0,  # ... and flagged from the men's limit
     "sokolow_lyon_mv": 3.5,  # LVH: Sokolow-Lyon over 3.5 mV ...
     "cornell_mv": 2.8,  # ... or Cornell over 2.8 mV (men)
     "limb_low_mv": 0.5,  # low voltage: every limb lead under 0.5 mV ...
@@ -41,8 +41,8 @@ TERRITORIES = {
 
 
 def _pr(m: EcgMeasurements) -> str | None:
-    if m.pr_ms is None:  # not measured is not absent: the P wave may be hidden in the T wave
-        return None
+    if m.pr_ms is None:  # a block needs conducted P waves the measurement did not find
+        return "the PR interval could not be measured"
     if round(m.pr_ms) <= LIMITS["pr_ms"]:
         return f"the PR interval measures {m.pr_ms:.0f} ms"
     return None
@@ -61,7 +61,8 @@ def _long_qt(m: EcgMeasurements) -> str | None:
 
 
 def _lvh(m: EcgMeasurements) -> str | None:
-    if m.sokolow_lyon_mv < LIMITS["sokolow_lyon_mv"] and m.cornell_mv < LIMITS["cornell_mv"]:
+    sokolow, cornell = round(m.sokolow_lyon_mv, 1), round(m.cornell_mv, 1)
+    if sokolow <= LIMITS["sokolow_lyon_mv"] and cornell <= LIMITS["cornell_mv"]:
         return (
             f"the voltages measure Sokolow-Lyon {m.sokolow_lyon_mv:.1f} mV, "
             f"Cornell {m.cornell_mv:.1f} mV"
@@ -70,7 +71,8 @@ def _lvh(m: EcgMeasurements) -> str | None:
 
 
 def _low_voltage(m: EcgMeasurements) -> str | None:
-    if m.max_limb_qrs_mv >= LIMITS["limb_low_mv"] and m.max_chest_qrs_mv >= LIMITS["chest_low_mv"]:
+    limb, chest = round(m.max_limb_qrs_mv, 1), round(m.max_chest_qrs_mv, 1)
+    if limb >= LIMITS["limb_low_mv"] and chest >= LIMITS["chest_low_mv"]:
         return (
             f"the largest QRS measures {m.max_limb_qrs_mv:.1f} mV in the limb leads and "
             f"{m.max_chest_qrs_mv:.1f} mV in the chest leads"
@@ -108,7 +110,7 @@ def _st_depression(m: EcgMeasurements) -> str | None:
 def _left_axis(m: EcgMeasurements) -> str | None:
     if m.axis_deg is None:
         return "the QRS axis could not be measured"
-    if not -90.0 <= m.axis_deg < LIMITS["left_axis_deg"]:
+    if not -90 <= round(m.axis_deg) < LIMITS["left_axis_deg"]:
         return f"the QRS axis measures {round(m.axis_deg):+d} degrees"
     return None
 
@@ -118,14 +120,14 @@ def _right_axis(m: EcgMeasurements) -> str | None:
     extreme axis, neither left nor right."""
     if m.axis_deg is None:
         return "the QRS axis could not be measured"
-    if not m.axis_deg > LIMITS["right_axis_deg"]:
+    if not round(m.axis_deg) > LIMITS["right_axis_deg"]:
         return f"the QRS axis measures {round(m.axis_deg):+d} degrees"
     return None
 
 
 def _ventricular_beats(m: EcgMeasurements) -> str | None:
     if m.unlike_beats == 0:
-        return f"all {m.beats} measured complexes share one QRS shape"
+        return "no complex of another QRS shape was found"
     return None
 
 
@@ -201,11 +203,41 @@ def outside_limits(m: EcgMeasurements | None) -> list[str]:
         out.append(f"PR {m.pr_ms:.0f} ms (over {LIMITS['pr_ms']:.0f})")
     if round(m.qrs_ms) >= LIMITS["qrs_ms"]:
         out.append(f"QRS {m.qrs_ms:.0f} ms ({LIMITS['qrs_ms']:.0f} or more)")
-    if round(m.qtc_ms) > LIMITS["qtc_ms"]:
-        out.append(f"QTc {m.qtc_ms:.0f} ms (over {LIMITS['qtc_ms']:.0f})")
-    if (
-        m.axis_deg is not None
-        and not LIMITS["left_axis_deg"] <= m.axis_deg <= LIMITS["right_axis_deg"]
-    ):
-        out.append(f"QRS axis {round(m.axis_deg):+d} degrees (outside -30 to +90)")
+    if round(m.qtc_ms) > LIMITS["qtc_flag_ms"]:
+        out.append(f"QTc {m.qtc_ms:.0f} ms (over {LIMITS['qtc_flag_ms']:.0f})")
+    axis = None if m.axis_deg is None else round(m.axis_deg)
+    if axis is not None and not LIMITS["left_axis_deg"] <= axis <= LIMITS["right_axis_deg"]:
+        out.append(f"QRS axis {axis:+d} degrees (outside -30 to +90)")
+    return out
+
+
+def unlike_normal(m: EcgMeasurements | None) -> list[str]:
+    """What the median beat measures that a normal ECG does not have.
+
+    The intervals and axis outside their limits (:func:`outside_limits`), then voltages that
+    meet the LVH or low-voltage criteria, ST raised or lowered as the ST findings' criteria
+    ask, and early or unlike beats.
+
+    Returns
+    -------
+    list of str
+        Clauses, e.g. ``["QTc 507 ms (over 470)", "1 early beat"]``; empty when nothing is
+        or nothing was measured.
+    """
+    out = outside_limits(m)
+    if m is None:
+        return out
+    if _lvh(m) is None:
+        out.append(f"Sokolow-Lyon {m.sokolow_lyon_mv:.1f} mV, Cornell {m.cornell_mv:.1f} mV")
+    if _low_voltage(m) is None:
+        out.append("low QRS voltage")
+    for finding, leads in TERRITORIES.items():
+        if m.st_mv and CRITERIA[finding](m) is None:
+            out.append(f"ST raised in two of {', '.join(leads)}")
+    if m.st_mv and _st_depression(m) is None:
+        out.append("ST lowered in two leads")
+    if m.premature_like_beats:
+        out.append(f"{m.premature_like_beats} early beat(s)")
+    if m.unlike_beats:
+        out.append(f"{m.unlike_beats} complex(es) of another QRS shape")
     return out

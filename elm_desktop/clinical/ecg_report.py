@@ -9,7 +9,8 @@ It states only what the recording supports, with the EEG draft's guards:
 
 - the **rate** is measured, never taken from the model: QRS complexes found across the 12
   leads (:func:`~elm_desktop.signals.ecg.qrs.detect_qrs`), 60 over their mean RR interval;
-  with fewer than :data:`MIN_BEATS` complexes the rate is left to the reviewer;
+  with fewer than :data:`MIN_BEATS` complexes, or when under half of them share the dominant
+  QRS shape (complexes found in noise), the rate is left to the reviewer;
 - a **finding** is stated only when its probability reaches its calibrated threshold (the
   bundle's ``phenotypes.toml``: maximum F1 on the val split) and the record-level "Normal ECG"
   score agrees, as on the EEG side (:func:`~elm_desktop.clinical.report.record_impression`:
@@ -52,7 +53,7 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 
-from elm_desktop.clinical.ecg_criteria import measured_conflict, outside_limits
+from elm_desktop.clinical.ecg_criteria import measured_conflict, outside_limits, unlike_normal
 from elm_desktop.clinical.knowledge import KnowledgeBase
 from elm_desktop.clinical.report import (
     DRAFT_BANNER,
@@ -70,8 +71,7 @@ from elm_desktop.clinical.report import (
     weak_support,
 )
 from elm_desktop.clinical.zeroshot import FindingScore
-from elm_desktop.signals.ecg.measurements import MIN_BEATS as MIN_MEASURED_BEATS
-from elm_desktop.signals.ecg.measurements import EcgMeasurements
+from elm_desktop.signals.ecg.measurements import NOT_MEASURED, EcgMeasurements
 from elm_desktop.signals.ecg.qrs import MIN_RATE_BEATS, rate_bpm
 
 #: Fewest QRS complexes for a measured rate (two RR intervals).
@@ -250,15 +250,15 @@ def draft_ecg_report(
         else [replace(s, present=False) if s.finding_id in held else s for s in scores]
     )
     impression, reasons = record_impression(counted, knowledge_base)
-    outside = outside_limits(facts.measurements)
-    if impression == "normal" and outside:  # the model's normal ECG against its own measurement
+    unlike = _unlike_normal(facts)
+    if impression == "normal" and unlike:  # the model's normal ECG against its own measurement
         impression = "left to the reviewer"
-        measured = f"the median beat measures {_and(outside)}"
-        reasons = [*reasons, f"the model calls the ECG normal, but {measured}"]
+        measured_reason = f"the ECG measures {_and(unlike)}"
+        reasons = [*reasons, f"the model calls the ECG normal, but {measured_reason}"]
         for score in counted or ():
             finding = knowledge_base[score.finding_id]
             if score.present and finding.category == "overall" and not finding.abnormal:
-                held[score.finding_id] = measured
+                held[score.finding_id] = measured_reason
     allowed = {s.finding_id: states_finding(s, impression, knowledge_base) for s in counted or ()}
     held |= disagreeing(counted or (), knowledge_base)
     present = {s.finding_id: s for s in counted or () if allowed.get(s.finding_id)}
@@ -279,6 +279,8 @@ def draft_ecg_report(
             if finding in present:
                 held[finding] = f"no P waves in {knowledge_base[rhythm].label.lower()}"
     stated = [f for f in present if f not in held and knowledge_base[f].category != "overall"]
+    # The record-level finding is stated by the interpretation ("Normal ECG.").
+    overall = [f for f in present if f not in held and knowledge_base[f].category == "overall"]
     sections = [
         DraftSection("CLINICAL INDICATION", [DraftSentence(TO_COMPLETE, "reviewer")]),
         DraftSection("TECHNICAL", [DraftSentence(s, "file") for s in _technical(facts)]),
@@ -317,7 +319,7 @@ def draft_ecg_report(
         sections,
         impression,
         reasons,
-        asserted=[] if withheld else stated,
+        asserted=[] if withheld else stated + (overall if impression == "normal" else []),
         held=held,
     )
 
@@ -385,13 +387,17 @@ def _rate_sentence(facts: EcgFacts) -> DraftSentence:
     )
 
 
+def _unlike_normal(facts: EcgFacts) -> list[str]:
+    """What the recording measures that a normal ECG (normal rate, intervals, axis, voltages,
+    ST and beats) does not have."""
+    rate = facts.rate_bpm
+    printed = [] if rate is None or 60 <= round(rate) <= 100 else [f"a rate of {round(rate)}/min"]
+    return printed + unlike_normal(facts.measurements)
+
+
 def _intervals_sentence(m: EcgMeasurements | None) -> DraftSentence:
     if m is None:
-        return DraftSentence(
-            f"Not measured: no {MIN_MEASURED_BEATS} similar, clean beats to measure (noise, "
-            "mains, or waves running into each other). " + TO_COMPLETE,
-            "reviewer",
-        )
+        return DraftSentence(f"{as_sentence(NOT_MEASURED)} {TO_COMPLETE}", "reviewer")
     outside = outside_limits(m)
     flagged = f" Outside normal limits: {_and(outside)}." if outside else ""
     return DraftSentence(

@@ -25,6 +25,7 @@ from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QScrollBar, QVBoxL
 from elm_desktop.gui.trace_view import _PagePlot, pixels_per_mm
 from elm_desktop.signals.ecg import EcgRecording
 from elm_desktop.signals.ecg.calipers import CaliperReading, read_calipers, snap_time, trace_level
+from elm_desktop.signals.ecg.measurements import NOT_MEASURED
 
 SPEEDS_MM_S = (25.0, 50.0)
 GAINS_MM_MV = (5.0, 10.0, 20.0)
@@ -273,8 +274,7 @@ class EcgView(QWidget):
         if recording.warnings:
             text += "   warning: " + "; ".join(recording.warnings)
         measured = recording.measurements
-        if measured is not None:
-            text += f"\nMeasured on the median beat: {measured.summary()}"
+        text += "\nMedian beat: " + (measured.summary() if measured is not None else NOT_MEASURED)
         return text
 
     # ---- where -----------------------------------------------------------------------------

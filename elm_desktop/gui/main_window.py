@@ -127,15 +127,18 @@ def bundle_provenance(bundle_path: Path) -> str:
 
 
 def _read_for_review(path: Path) -> tuple[str, object]:
-    """Open a recording and, for an EEG, read its annotations too (off the UI thread).
+    """Open a recording and read what the window shows first (off the UI thread).
 
     The annotations of an EDF+ file are spread over all its data records: a day-long file holds
     86,400 of them, 1.7 s to parse from a warm page cache, several seconds from a cold one, which
     the window would otherwise spend frozen when it first lists them.
     """
     modality, recording = open_any(path)
-    if hasattr(recording, "annotations"):  # an EEG's: fills the cached property in the job
-        _ = recording.annotations
+    # Cached properties the window shows at once, filled here in the job: an EEG's annotations,
+    # an ECG's median-beat measurements.
+    for prefilled in ("annotations", "measurements"):
+        if hasattr(recording, prefilled):
+            getattr(recording, prefilled)
     return modality, recording
 
 

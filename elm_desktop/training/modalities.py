@@ -8,18 +8,21 @@ new modality is a new entry, not a branch in each command.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 from elm_desktop.errors import ConfigError
 from elm_desktop.progress import ProgressCallback
+from elm_desktop.signals.modality import get_modality
 from elm_desktop.training.config import load_training_config, read_toml
 from elm_desktop.training.ecg.config import load_ecg_config
 from elm_desktop.training.ecg.export import export_ecg_checkpoint
-from elm_desktop.training.ecg.model import is_ecg_checkpoint
+from elm_desktop.training.ecg.model import FORMAT as ECG_FORMAT
 from elm_desktop.training.ecg.trainer import train_ecg
 from elm_desktop.training.export import export_checkpoint
+from elm_desktop.training.model import FORMAT as EEG_FORMAT
 from elm_desktop.training.trainer import train
 
 
@@ -31,14 +34,14 @@ class ModalityTraining:
     ----------
     train : callable
         ``(config_path, progress) -> final checkpoint folder``.
-    is_checkpoint : callable
-        Path -> whether the folder holds a checkpoint of this modality.
+    checkpoint_format : str
+        The ``format`` its checkpoints' ``config.json`` names.
     export : callable
         ``(checkpoint, out, *, name, version, fp16, quantize_text) -> bundle folder``.
     """
 
     train: Callable[[Path, ProgressCallback | None], Path]
-    is_checkpoint: Callable[[Path], bool]
+    checkpoint_format: str
     export: Callable[..., Path]
 
 
@@ -57,9 +60,8 @@ def _export_ecg(checkpoint: Path, out: Path, *, fp16: bool = False, **options) -
 
 
 TRAINING: dict[str, ModalityTraining] = {
-    "ecg": ModalityTraining(_train_ecg, is_ecg_checkpoint, _export_ecg),
-    # EEG last: a checkpoint of no other modality is an EEG one.
-    "eeg": ModalityTraining(_train_eeg, lambda _directory: True, export_checkpoint),
+    "eeg": ModalityTraining(_train_eeg, EEG_FORMAT, export_checkpoint),
+    "ecg": ModalityTraining(_train_ecg, ECG_FORMAT, _export_ecg),
 }
 
 
@@ -69,14 +71,28 @@ def config_modality(path: str | Path) -> str:
     Raises
     ------
     ConfigError
-        For a modality the registry does not know; the message lists the known ones.
+        For a modality the registry does not know (:func:`~elm_desktop.signals.modality.get_modality`:
+        the message lists the known ones).
     """
-    name = str(read_toml(path).get("modality", "eeg"))
-    if name not in TRAINING:
-        raise ConfigError(f"{path}: unknown modality {name!r}; known: {', '.join(TRAINING)}")
-    return name
+    return get_modality(str(read_toml(path).get("modality", "eeg"))).name
 
 
 def checkpoint_modality(directory: str | Path) -> str:
-    """The modality of a checkpoint folder: the first entry of :data:`TRAINING` that reads it."""
-    return next(name for name, entry in TRAINING.items() if entry.is_checkpoint(Path(directory)))
+    """The modality of a checkpoint folder, by its ``config.json``'s format.
+
+    Raises
+    ------
+    ConfigError
+        For a folder no entry of :data:`TRAINING` reads.
+    """
+    try:
+        payload = json.loads((Path(directory) / "config.json").read_text(encoding="utf-8"))
+    except (OSError, json.JSONDecodeError):
+        payload = {}
+    found = payload.get("format") if isinstance(payload, dict) else None
+    for name, entry in TRAINING.items():
+        if entry.checkpoint_format == found:
+            return name
+    raise ConfigError(
+        f"{directory} holds no checkpoint (config.json of a format of {', '.join(TRAINING)})"
+    )

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from scipy.signal import resample_poly
 
 from elm_desktop.clinical.ecg_criteria import CRITERIA, measured_conflict
 from elm_desktop.signals.ecg.measurements import alike_fraction, measure_ecg
@@ -142,3 +143,25 @@ def test_complexes_found_in_noise_are_not_alike(normal_record):
     assert alike_fraction(recorded, SFREQ, detect_qrs(recorded, SFREQ)) >= 0.8
     noise = np.random.default_rng(2).normal(0, 0.3, recorded.shape)
     assert alike_fraction(noise, SFREQ, detect_qrs(noise, SFREQ)) < MIN_ALIKE
+
+
+@pytest.mark.parametrize("sfreq", [100, 250, 1000])
+def test_other_sampling_rates_measure_the_same_beat(normal_record, sfreq):
+    """A file stored at another rate (resampled polyphase, as a recorder would) measures within
+    a sample or two of the 500 Hz one; the truth's own figures are in ecg-measurements.txt."""
+    recorded, _ = normal_record
+    at_500 = measure_ecg(recorded, SFREQ, detect_qrs(recorded, SFREQ))
+    resampled = resample_poly(recorded, sfreq, SFREQ, axis=1)
+    measured = measure_ecg(resampled, sfreq, detect_qrs(resampled, sfreq))
+    step_ms = 1000 / sfreq
+    assert measured.qrs_ms == pytest.approx(at_500.qrs_ms, abs=2 * step_ms + 2)
+    assert measured.qt_ms == pytest.approx(at_500.qt_ms, abs=2 * step_ms + 4)
+    assert measured.axis_deg == pytest.approx(at_500.axis_deg, abs=5)
+
+
+def test_complexes_at_the_edges_of_a_short_record_are_left_out(normal_record):
+    recorded, _ = normal_record
+    short = recorded[:, : int(3.2 * SFREQ)]  # a few beats, the first and last cut
+    qrs = detect_qrs(short, SFREQ)
+    measured = measure_ecg(short, SFREQ, qrs)
+    assert measured is None or measured.beats >= 3

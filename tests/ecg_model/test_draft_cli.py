@@ -42,6 +42,12 @@ def test_archive_add_fills_the_ecg_archive_and_analyze_finds_similar_ecgs(
     assert len(cases) == 5
     html = out_html.read_text()
     assert "Ventricular rate" in html
+    # the median beat, in the JSON and the text, as the draft states it
+    beat = summary["ecg_measurements"]
+    assert summary["recording"]["modality"] == "ecg" and 60 <= beat["qrs_ms"] <= 200
+    intervals = next(s for s in summary["draft"]["sections"] if s["title"] == "INTERVALS AND AXIS")
+    assert f"QRS {beat['qrs_ms']} ms" in intervals["sentences"][0]["text"]
+    assert "median beat: " in capsys.readouterr().out
 
 
 def test_an_eeg_archive_gives_an_ecg_no_cases(ecg_bundle, ecg_corpus, elm_bundle, tmp_path):

@@ -75,6 +75,11 @@ PREMATURE_RATIO = 0.85
 MIN_CORRELATION = 0.9
 #: Fewest dominant beats for a measurement.
 MIN_BEATS = 3
+#: What the draft, the view and ``info`` say of an ECG whose median beat is not measured.
+NOT_MEASURED = (
+    f"not measured: no {MIN_BEATS} similar, clean beats (noise, mains, or waves running into "
+    "each other)"
+)
 #: The PR segment: the isoelectric reference, this long, ending at the QRS onset.
 PR_SEGMENT_S = 0.02
 #: A median beat whose quietest tenth moves faster than this fraction of its QRS peak is too
@@ -140,6 +145,8 @@ class EcgMeasurements:
         like the dominant beats' (a supraventricular premature beat looks so).
     unlike_beats : int
         Beats whose QRS is unlike the dominant beats' (a ventricular beat, or an artefact).
+    axis_withheld : str or None
+        Why the axis is not given although it was measured (:meth:`without_axis`).
     """
 
     beats: int
@@ -156,6 +163,12 @@ class EcgMeasurements:
     st_mv: dict[str, float] = field(default_factory=dict)
     premature_like_beats: int = 0
     unlike_beats: int = 0
+    axis_withheld: str | None = None
+
+    def without_axis(self, reason: str) -> EcgMeasurements:
+        """The same measurements without the axis, saying why (leads not where their labels put
+        them: the axis they give is not the heart's)."""
+        return replace(self, axis_deg=None, axis_withheld=reason)
 
     def summary(self) -> str:
         """The intervals and axis as one line, e.g. ``"PR 168 ms, QRS 96 ms, QT 380 ms, QTc
@@ -170,7 +183,9 @@ class EcgMeasurements:
             f"{self.qtcf_ms:.0f} ms (Fridericia)"
         )
         axis = (
-            f"QRS axis {round(self.axis_deg):+d} degrees"
+            f"QRS axis not stated: {self.axis_withheld}"
+            if self.axis_withheld
+            else f"QRS axis {round(self.axis_deg):+d} degrees"
             if self.axis_deg is not None
             else "QRS axis not measured (limb leads too small)"
         )
@@ -306,7 +321,7 @@ def _classify_beats(x: np.ndarray, sfreq: float, qrs: np.ndarray):
     reference = np.median([cores[k] for k in np.flatnonzero(timely)], axis=0)
     like = np.zeros(len(aligned), bool)
     for k, core in cores.items():
-        like[k] = np.corrcoef(core, reference)[0, 1] >= MIN_CORRELATION
+        like[k] = _correlation(core, reference) >= MIN_CORRELATION
     return aligned, premature, timely, like, fits
 
 
@@ -336,18 +351,17 @@ def _measure_beat(
     segment = slice(max(onset - int(PR_SEGMENT_S * sfreq), 0), onset)
     beat = beat - beat[:, segment].mean(axis=1, keepdims=True)
     magnitude = np.linalg.norm(beat, axis=0)
-    pr_ms = _pr_interval(magnitude, onset, segment.start, sfreq)
-    if pr_ms is not None and not _p_waves_repeat(beats, onset, pr_ms, segment, sfreq):
-        pr_ms = None
     t_end = _t_end(magnitude, onset, end, rr_samples, sfreq)
     if t_end is None:  # no T wave to find: the QRS's ends are not to be trusted either
         return None
-    if (
-        pr_ms is not None
-        and t_end is not None
-        and _waves_after_t(magnitude, t_end, pr_ms, onset, rr_samples, sfreq)
+    p_onset = _p_onset(magnitude, onset, segment.start, sfreq)
+    if p_onset is not None and (
+        not _p_waves_repeat(beats, p_onset, segment)
+        # flutter waves between the T wave and the next P wave
+        or _waves_after_t(magnitude, t_end, p_onset, onset, rr_samples, sfreq)
     ):
-        pr_ms = None  # flutter waves between the T wave and the next P wave
+        p_onset = None
+    pr_ms = None if p_onset is None else (onset - p_onset) / sfreq * 1000
     qt_ms = (t_end - onset) / sfreq * 1000
     rr_s = rr_samples / sfreq
     qtc_ms = qt_ms / np.sqrt(rr_s)
@@ -395,8 +409,8 @@ def _qrs_end(quiet: np.ndarray, peak: int, run: int, sfreq: float) -> int | None
     return end
 
 
-def _pr_interval(magnitude: np.ndarray, onset: int, pr_start: int, sfreq: float) -> float | None:
-    """PR in ms from the P wave's onset to the QRS onset; None without one clear P wave."""
+def _p_onset(magnitude: np.ndarray, onset: int, pr_start: int, sfreq: float) -> int | None:
+    """The sample where the P wave before the QRS onset begins; None without one clear P wave."""
     first = max(onset - int(P_SEARCH_S * sfreq), 0)
     window = magnitude[first:pr_start]
     if window.size < int(0.04 * sfreq):
@@ -419,18 +433,23 @@ def _pr_interval(magnitude: np.ndarray, onset: int, pr_start: int, sfreq: float)
     # A P wave rises from rest; a flutter wave rises from the one before it.
     if magnitude[max(k - int(REST_BEFORE_P_S * sfreq), 0) : k + 1].max() > P_DIP * peak:
         return None
-    return (onset - k) / sfreq * 1000
+    return k
 
 
-def _p_waves_repeat(
-    beats: np.ndarray, onset: int, pr_ms: float, segment: slice, sfreq: float
-) -> bool:
+def _p_waves_repeat(beats: np.ndarray, p_onset: int, segment: slice) -> bool:
     """Whether the P wave of the median beat is in each beat: fibrillation is not."""
-    window = slice(onset - int(pr_ms / 1000 * sfreq), segment.start)
+    window = slice(p_onset, segment.start)
     waves = beats[:, :, window] - beats[:, :, segment].mean(axis=2, keepdims=True)
     median = np.median(waves, axis=0).ravel()
-    correlations = [np.corrcoef(wave.ravel(), median)[0, 1] for wave in waves]
+    correlations = [_correlation(wave.ravel(), median) for wave in waves]
     return float(np.median(correlations)) >= MIN_P_CORRELATION
+
+
+def _correlation(a: np.ndarray, b: np.ndarray) -> float:
+    """Pearson's correlation; 0 when either is constant (a flat lead has no shape)."""
+    a, b = a - a.mean(), b - b.mean()
+    norm = float(np.linalg.norm(a) * np.linalg.norm(b))
+    return float(a @ b) / norm if norm > 0 else 0.0
 
 
 def _t_end(
@@ -452,12 +471,12 @@ def _t_end(
 
 
 def _waves_after_t(
-    magnitude: np.ndarray, t_end: float, pr_ms: float, onset: int, rr_samples: float, sfreq: float
+    magnitude: np.ndarray, t_end: float, p_onset: int, onset: int, rr_samples: float, sfreq: float
 ) -> bool:
     """Whether a wave half as tall as the P wave or more stands between the T wave's end and
     the next beat's P wave (one RR interval after this one's)."""
-    pr = int(pr_ms / 1000 * sfreq)
-    p_height = magnitude[onset - pr : onset].max()
+    pr = onset - p_onset
+    p_height = magnitude[p_onset:onset].max()
     tail = magnitude[int(t_end) + int(0.02 * sfreq) : onset + int(rr_samples) - pr]
     peaks, _ = signal.find_peaks(tail, prominence=0.5 * p_height)
     return bool(peaks.size)

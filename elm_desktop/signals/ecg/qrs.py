@@ -49,8 +49,8 @@ CLIP_PERCENTILE = 99.5
 DEAD_LEAD_FRACTION = 1e-3
 #: Fewest QRS complexes for a rate (two RR intervals).
 MIN_RATE_BEATS = 3
-#: Least share of complexes alike for a rate (noise: none alike; the project's ECGs: 0.82 or
-#: more, ``benchmarks/results/ecg-measurements.txt``).
+#: Least share of complexes alike for a rate (noise: none alike; the project's test and val
+#: ECGs: 0.80 or more, ``benchmarks/results/ecg-measurements.txt``).
 MIN_ALIKE = 0.5
 #: The height threshold is set per block of this many seconds.
 BLOCK_S = 10.0

@@ -122,8 +122,11 @@ class EcgRecording:
     @cached_property
     def measurements(self) -> EcgMeasurements | None:
         """Intervals, axis, voltages and ST levels of the median beat (:func:`.measure_ecg`);
-        None when the ECG could not be measured."""
-        return measure_ecg(self.samples_mv, self.sfreq, self.qrs)
+        None when the ECG could not be measured. No axis when leads are misplaced."""
+        measured = measure_ecg(self.samples_mv, self.sfreq, self.qrs)
+        if measured is not None and self.misplaced:
+            return measured.without_axis("the leads must be checked first")
+        return measured
 
 
 _MILLIVOLTS_PER = {"v": 1e3, "mv": 1.0, "uv": 1e-3, "nv": 1e-6}
