@@ -101,7 +101,15 @@ def _evaluate(args: argparse.Namespace) -> int:
     from elm_desktop.errors import ConfigError
     from elm_desktop.training.modalities import checkpoint_modality
 
-    modalities = {checkpoint_modality(model) for model in args.model}
+    def modality(model: Path) -> str:
+        # A folder that holds no checkpoint goes the EEG way, which checks the options first
+        # and then says what is wrong with the folder in its own words.
+        try:
+            return checkpoint_modality(model)
+        except ConfigError:
+            return "eeg"
+
+    modalities = {modality(model) for model in args.model}
     if len(modalities) > 1:
         raise ConfigError(
             f"models of several modalities ({', '.join(sorted(modalities))}): "

@@ -15,7 +15,9 @@ It states only what the recording supports, with the EEG draft's guards:
   bundle's ``phenotypes.toml``: maximum F1 on the val split) and the record-level "Normal ECG"
   score agrees, as on the EEG side (:func:`~elm_desktop.clinical.report.record_impression`:
   when the model calls the record normal but abnormal findings reach their thresholds,
-  neither is stated and the interpretation is left to the reviewer);
+  neither is stated and the interpretation is left to the reviewer); "Normal ECG" also needs
+  the recording to measure normal (:func:`~elm_desktop.clinical.ecg_criteria.unlike_normal`:
+  rate, intervals, axis, voltages, ST, beats), or the interpretation is left to the reviewer;
 - a finding whose threshold has too little **support** is not stated: none calibrated for
   this model (no positive on its calibration split), or the model's AUROC there
   (``calibration_auroc`` in the bundle's ``phenotypes.toml``) under
