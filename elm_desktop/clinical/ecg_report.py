@@ -163,7 +163,8 @@ class EcgFacts:
 
     @property
     def rate_bpm(self) -> float | None:
-        """60 over the mean RR interval; None with fewer than :data:`MIN_BEATS` complexes."""
+        """60 over the mean RR interval; None with fewer than :data:`MIN_BEATS` complexes or
+        when they are not alike (:attr:`qrs_alike`)."""
         return rate_bpm(self.peaks_s, self.qrs_alike)
 
     @property
