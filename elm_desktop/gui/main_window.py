@@ -136,7 +136,7 @@ def _read_for_review(path: Path) -> tuple[str, object]:
     modality, recording = open_any(path)
     # Cached properties the window shows at once, filled here in the job: an EEG's annotations,
     # an ECG's median-beat measurements.
-    for prefilled in ("annotations", "measurements"):
+    for prefilled in ("annotations", "beat_analysis"):
         if hasattr(recording, prefilled):
             getattr(recording, prefilled)
     return modality, recording

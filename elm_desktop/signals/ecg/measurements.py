@@ -227,8 +227,24 @@ def _rest(quiet: np.ndarray, start: int, step: int, run: int) -> int | None:
     return None
 
 
-def measure_ecg(samples_mv: np.ndarray, sfreq: float, qrs: np.ndarray) -> EcgMeasurements | None:
-    """Measure a 12-lead ECG on its median beat (module docstring).
+@dataclass(frozen=True)
+class BeatAnalysis:
+    """What one pass over an ECG's complexes gives (:func:`analyse_beats`).
+
+    Attributes
+    ----------
+    alike : float or None
+        :func:`alike_fraction`'s share.
+    measurements : EcgMeasurements or None
+        :func:`measure_ecg`'s measurements.
+    """
+
+    alike: float | None
+    measurements: EcgMeasurements | None
+
+
+def analyse_beats(samples_mv: np.ndarray, sfreq: float, qrs: np.ndarray) -> BeatAnalysis:
+    """Filter and sort the complexes once, for both :func:`alike_fraction` and :func:`measure_ecg`.
 
     Parameters
     ----------
@@ -238,6 +254,39 @@ def measure_ecg(samples_mv: np.ndarray, sfreq: float, qrs: np.ndarray) -> EcgMea
         Sampling rate in Hz.
     qrs : ndarray of int
         The QRS complexes' samples (:func:`~.qrs.detect_qrs`).
+    """
+    samples = np.asarray(samples_mv, np.float64)
+    if len(qrs) < MIN_BEATS or not np.all(np.isfinite(samples)):
+        return BeatAnalysis(None, None)
+    x = _filtered(samples, sfreq)
+    kinds = _classify_beats(x, sfreq, qrs)
+    if kinds is None:
+        return BeatAnalysis(None, None)
+    aligned, premature, timely, like, fits = kinds
+    alike = float(like[fits].mean())
+    if len(qrs) < MIN_BEATS + 1:
+        return BeatAnalysis(alike, None)
+    median_rr = float(np.median(np.diff(aligned)))
+    before = int(min(0.4 * sfreq, 0.6 * median_rr))
+    after = int(min(0.65 * sfreq, 0.95 * median_rr))
+    inside = (aligned - before >= 0) & (aligned + after <= x.shape[1])
+    chosen = aligned[inside & timely & like]
+    if len(chosen) < MIN_BEATS:
+        return BeatAnalysis(alike, None)
+    beats = np.stack([x[:, p - before : p + after] for p in chosen])
+    measured = _measure_beat(beats, before, median_rr, sfreq)
+    if measured is not None:
+        measured = replace(
+            measured,
+            premature_like_beats=int(np.sum(premature & like)),
+            unlike_beats=int(np.sum(fits & ~like)),
+        )
+    return BeatAnalysis(alike, measured)
+
+
+def measure_ecg(samples_mv: np.ndarray, sfreq: float, qrs: np.ndarray) -> EcgMeasurements | None:
+    """Measure a 12-lead ECG on its median beat (module docstring; arguments as
+    :func:`analyse_beats`).
 
     Returns
     -------
@@ -245,28 +294,7 @@ def measure_ecg(samples_mv: np.ndarray, sfreq: float, qrs: np.ndarray) -> EcgMea
         None when fewer than :data:`MIN_BEATS` dominant beats fit in the record, or the QRS
         complex or its surroundings could not be delimited.
     """
-    samples = np.asarray(samples_mv, np.float64)
-    if len(qrs) < MIN_BEATS + 1 or not np.all(np.isfinite(samples)):
-        return None
-    x = _filtered(samples, sfreq)
-    kinds = _classify_beats(x, sfreq, qrs)
-    if kinds is None:
-        return None
-    aligned, premature, timely, like, fits = kinds
-    median_rr = float(np.median(np.diff(aligned)))
-    before = int(min(0.4 * sfreq, 0.6 * median_rr))
-    after = int(min(0.65 * sfreq, 0.95 * median_rr))
-    inside = (aligned - before >= 0) & (aligned + after <= x.shape[1])
-    chosen = aligned[inside & timely & like]
-    if len(chosen) < MIN_BEATS:
-        return None
-    beats = np.stack([x[:, p - before : p + after] for p in chosen])
-    ectopy = {
-        "premature_like_beats": int(np.sum(premature & like)),
-        "unlike_beats": int(np.sum(fits & ~like)),
-    }
-    measured = _measure_beat(beats, before, median_rr, sfreq)
-    return None if measured is None else replace(measured, **ectopy)
+    return analyse_beats(samples_mv, sfreq, qrs).measurements
 
 
 def alike_fraction(samples_mv: np.ndarray, sfreq: float, qrs: np.ndarray) -> float | None:
@@ -276,14 +304,7 @@ def alike_fraction(samples_mv: np.ndarray, sfreq: float, qrs: np.ndarray) -> flo
     Complexes found in noise are not alike; those of a real rhythm mostly are, ectopic beats
     apart. None with fewer than :data:`MIN_BEATS` timely complexes to compare.
     """
-    samples = np.asarray(samples_mv, np.float64)
-    if len(qrs) < MIN_BEATS or not np.all(np.isfinite(samples)):
-        return None
-    kinds = _classify_beats(_filtered(samples, sfreq), sfreq, qrs)
-    if kinds is None:
-        return None
-    _, _, _, like, fits = kinds
-    return float(like[fits].mean())
+    return analyse_beats(samples_mv, sfreq, qrs).alike
 
 
 def _filtered(samples: np.ndarray, sfreq: float) -> np.ndarray:

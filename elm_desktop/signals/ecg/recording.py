@@ -32,7 +32,7 @@ from elm_desktop.signals.ecg.leads import (
     order_note,
     placement_warnings,
 )
-from elm_desktop.signals.ecg.measurements import EcgMeasurements, alike_fraction, measure_ecg
+from elm_desktop.signals.ecg.measurements import BeatAnalysis, EcgMeasurements, analyse_beats
 from elm_desktop.signals.ecg.qrs import detect_qrs
 
 #: Below this rate a QRS complex (~10 ms slopes) cannot be drawn or measured.
@@ -115,15 +115,20 @@ class EcgRecording:
         return detect_qrs(self.samples_mv, self.sfreq)
 
     @cached_property
+    def beat_analysis(self) -> BeatAnalysis:
+        """One pass over the complexes (:func:`.analyse_beats`): how alike, and the median beat."""
+        return analyse_beats(self.samples_mv, self.sfreq, self.qrs)
+
+    @property
     def qrs_alike(self) -> float | None:
         """The share of QRS complexes of the dominant shape (:func:`.alike_fraction`)."""
-        return alike_fraction(self.samples_mv, self.sfreq, self.qrs)
+        return self.beat_analysis.alike
 
-    @cached_property
+    @property
     def measurements(self) -> EcgMeasurements | None:
         """Intervals, axis, voltages and ST levels of the median beat (:func:`.measure_ecg`);
         None when the ECG could not be measured. No axis when leads are misplaced."""
-        measured = measure_ecg(self.samples_mv, self.sfreq, self.qrs)
+        measured = self.beat_analysis.measurements
         if measured is not None and self.misplaced:
             return measured.without_axis("the leads must be checked first")
         return measured
