@@ -6,9 +6,9 @@ or unlike beat) is stated in the draft only when the measurement of the median b
 the signal must show it. Each criterion is the finding's definition in the knowledge base
 (``ecg_phenotypes.toml``), on the value as the draft prints it (:data:`LIMITS`), so that no
 statement stands beside a printed value that contradicts it.
-A finding without a measurable criterion (the sinus rhythms, which the measured rate checks
-in :mod:`.ecg_report`) is not judged here,
-and neither is any finding when the ECG could not be measured.
+The sinus rhythms need a P wave before each QRS (their rate is checked in :mod:`.ecg_report`).
+When the ECG could not be measured, no finding with a criterion here is stated (atrial
+fibrillation apart, which the irregular RR intervals check).
 """
 
 from __future__ import annotations
@@ -33,6 +33,10 @@ LIMITS = {
     "left_axis_deg": -30.0,  # left axis deviation: -30 to -90 degrees
     "right_axis_deg": 90.0,  # right axis deviation: beyond +90 degrees
 }
+#: Why a finding with a measured criterion is not stated when the ECG could not be measured.
+NOT_CHECKED = "the ECG could not be measured to check it"
+#: Why a sinus rhythm is not stated on a median beat without a P wave.
+NO_P_WAVE = "no P wave was found before each QRS complex"
 #: ST elevation is looked for in these leads.
 TERRITORIES = {
     "inferior_stemi": ("II", "III", "aVF"),
@@ -143,8 +147,15 @@ def _p_waves_present(m: EcgMeasurements) -> str | None:
     return None
 
 
+def _sinus(m: EcgMeasurements) -> str | None:
+    return NO_P_WAVE if m.pr_ms is None else None
+
+
 #: Finding id -> the check that returns why the measurements do not support it.
 CRITERIA: dict[str, Callable[[EcgMeasurements], str | None]] = {
+    "sinus_rhythm": _sinus,
+    "sinus_bradycardia": _sinus,
+    "sinus_tachycardia": _sinus,
     "first_degree_av_block": _pr,
     "lbbb": _wide_qrs,
     "rbbb": _wide_qrs,
@@ -179,11 +190,15 @@ def measured_conflict(finding_id: str, measurements: EcgMeasurements | None) -> 
     Returns
     -------
     str or None
-        A clause for the draft's MODEL FINDINGS, e.g. ``"the PR interval measures 168 ms"``.
+        A clause for the draft's MODEL FINDINGS, e.g. ``"the PR interval measures 168 ms"``;
+        :data:`NOT_CHECKED` for a finding with a criterion when nothing was measured.
     """
     check = CRITERIA.get(finding_id)
-    if check is None or measurements is None:
+    if check is None:
         return None
+    if measurements is None:
+        # Fibrillation keeps its check on the irregular RR intervals (the draft's rhythm rule).
+        return None if finding_id == "atrial_fibrillation" else NOT_CHECKED
     return check(measurements)
 
 

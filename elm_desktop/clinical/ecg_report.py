@@ -55,7 +55,12 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 
-from elm_desktop.clinical.ecg_criteria import measured_conflict, outside_limits, unlike_normal
+from elm_desktop.clinical.ecg_criteria import (
+    NO_P_WAVE,
+    measured_conflict,
+    outside_limits,
+    unlike_normal,
+)
 from elm_desktop.clinical.knowledge import KnowledgeBase
 from elm_desktop.clinical.report import (
     DRAFT_BANNER,
@@ -104,6 +109,9 @@ SECTIONS = (
 )
 _EXCLUSIVE = (("lbbb", "rbbb"), ("lvh", "low_voltage"))
 _NOT_READ_IN_LBBB = ("lvh", "inferior_stemi", "anterior_stemi", "st_depression")
+_SINUS = ("sinus_rhythm", "sinus_bradycardia", "sinus_tachycardia")
+#: Read on the ST-T and QT, which a wide QRS (120 ms or more) changes by itself.
+_SECONDARY_IN_WIDE_QRS = ("st_depression", "long_qt")
 _NEEDS_P_WAVES = ("first_degree_av_block", "pac")
 
 
@@ -266,6 +274,15 @@ def draft_ecg_report(
     held |= disagreeing(counted or (), knowledge_base)
     present = {s.finding_id: s for s in counted or () if allowed.get(s.finding_id)}
     rhythm = _rhythm(present, facts, held)
+    unseen_p = [f for f in _SINUS if held.get(f) == NO_P_WAVE]
+    if rhythm in ("atrial_fibrillation", "atrial_flutter") and unseen_p:
+        # A P wave the measurement missed (hidden in the T wave at a fast rate) must not turn a
+        # sinus rhythm the model also called into fibrillation or flutter.
+        held[rhythm] = (
+            f"{knowledge_base[unseen_p[0]].label.lower()} scored over threshold too, and the P "
+            "waves that would tell them apart could not be measured"
+        )
+        rhythm = None
     for first, second in _EXCLUSIVE:
         if {first, second} <= set(present) - set(held):
             reason = (
@@ -277,6 +294,12 @@ def draft_ecg_report(
         for finding in _NOT_READ_IN_LBBB:
             if finding in present:
                 held[finding] = "not read in left bundle branch block"
+    wide = facts.measurements is not None and round(facts.measurements.qrs_ms) >= 120
+    if wide:  # secondary ST-T changes, and a QT lengthened by the QRS, whether or not stated
+        qrs = round(facts.measurements.qrs_ms)
+        for finding in _SECONDARY_IN_WIDE_QRS:
+            if finding in present and finding not in held:
+                held[finding] = f"the QRS measures {qrs} ms: not read in a wide QRS"
     if rhythm in ("atrial_fibrillation", "atrial_flutter"):
         for finding in _NEEDS_P_WAVES:
             if finding in present:

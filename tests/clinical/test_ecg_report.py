@@ -60,8 +60,31 @@ def scores(kb, present: dict[str, float], threshold: float = 0.5) -> list[Findin
     return out
 
 
+def measurements(**changes) -> EcgMeasurements:
+    """A normal median beat; ``changes`` replace its values."""
+    normal = EcgMeasurements(
+        beats=9,
+        pr_ms=160.0,
+        qrs_ms=96.0,
+        qt_ms=380.0,
+        qtc_ms=410.0,
+        qtcf_ms=400.0,
+        axis_deg=45.0,
+        sokolow_lyon_mv=2.4,
+        cornell_mv=1.5,
+        max_limb_qrs_mv=1.2,
+        max_chest_qrs_mv=2.0,
+        st_mv=dict.fromkeys(
+            ("I", "II", "III", "aVR", "aVL", "aVF", "V1", "V2", "V3", "V4", "V5", "V6"), 0.0
+        ),
+    )
+    return replace(normal, **changes)
+
+
 def facts(rate_bpm: float = 75.0, seconds: float = 10.0, jitter: float = 0.0, **kwargs) -> EcgFacts:
-    """An ECG whose R peaks come at ``rate_bpm``, every other RR interval longer by ``jitter``."""
+    """An ECG whose R peaks come at ``rate_bpm``, every other RR interval longer by ``jitter``,
+    with a normal median beat unless ``measurements`` says otherwise (None: not measured)."""
+    kwargs.setdefault("measurements", measurements())
     rr = 60.0 / rate_bpm
     steps = [rr * (1 + (jitter if k % 2 else -jitter)) for k in range(int(seconds / rr))]
     peaks = 0.3 + np.cumsum([0.0, *steps[:-1]])
@@ -116,16 +139,19 @@ def test_atrial_fibrillation_needs_irregular_rr_and_takes_p_wave_findings_away(k
     regular = draft_ecg_report(facts(90), kb, "m", found)
     assert "atrial_fibrillation" in regular.held and section(regular, "RHYTHM") == TO_COMPLETE
     assert rhythm_conflict("atrial_fibrillation", facts(90)).startswith("the RR intervals")
-    irregular = draft_ecg_report(facts(90, jitter=0.25), kb, "m", found)
+    no_p = measurements(pr_ms=None, premature_like_beats=2)
+    irregular = draft_ecg_report(facts(90, jitter=0.25, measurements=no_p), kb, "m", found)
     assert section(irregular, "RHYTHM") == "Atrial fibrillation."
-    assert irregular.held["first_degree_av_block"] == "no P waves in atrial fibrillation"
+    assert irregular.held["first_degree_av_block"] == "the PR interval could not be measured"
     assert irregular.held["pac"] == "no P waves in atrial fibrillation"
     assert irregular.asserted == ["atrial_fibrillation"]
 
 
 def test_st_changes_and_lvh_are_not_read_in_lbbb(kb):
     found = scores(kb, {"sinus_rhythm": 0.9, "lbbb": 0.9, "inferior_stemi": 0.8, "lvh": 0.7})
-    draft = draft_ecg_report(facts(70), kb, "m", found)
+    raised = measurements().st_mv | {"II": 0.2, "III": 0.2, "aVF": 0.2}
+    wide = measurements(qrs_ms=150.0, sokolow_lyon_mv=3.9, st_mv=raised)
+    draft = draft_ecg_report(facts(70, measurements=wide), kb, "m", found)
     assert section(draft, "CONDUCTION") == "Left bundle branch block."
     assert "ST-T AND QT" not in [s.title for s in draft.sections]
     assert (
@@ -136,14 +162,18 @@ def test_st_changes_and_lvh_are_not_read_in_lbbb(kb):
 
 def test_findings_that_exclude_each_other_are_both_left_to_the_reviewer(kb):
     found = scores(kb, {"sinus_rhythm": 0.9, "lbbb": 0.9, "rbbb": 0.8})
-    draft = draft_ecg_report(facts(70), kb, "m", found)
+    draft = draft_ecg_report(facts(70, measurements=measurements(qrs_ms=150.0)), kb, "m", found)
     assert {"lbbb", "rbbb"} <= set(draft.held) and section(draft, "CONDUCTION") == ""
     assert not {"lbbb", "rbbb"} & set(draft.asserted)
 
 
 def test_a_record_score_that_disagrees_leaves_both_out_and_st_is_stated_only_over_threshold(kb):
+    lowered = measurements(st_mv=measurements().st_mv | {"V5": -0.1, "V6": -0.1})
     normal = draft_ecg_report(
-        facts(70), kb, "m", scores(kb, {"normal": 0.9, "sinus_rhythm": 0.9, "st_depression": 0.6})
+        facts(70, measurements=lowered),
+        kb,
+        "m",
+        scores(kb, {"normal": 0.9, "sinus_rhythm": 0.9, "st_depression": 0.6}),
     )
     assert (
         set(normal.held) == {"normal", "st_depression"}
@@ -152,11 +182,17 @@ def test_a_record_score_that_disagrees_leaves_both_out_and_st_is_stated_only_ove
     assert not {"normal", "st_depression"} & set(normal.asserted)
     assert section(normal, "INTERPRETATION") == "[To be completed by the reviewer.]"
     below = draft_ecg_report(
-        facts(70), kb, "m", scores(kb, {"sinus_rhythm": 0.9, "st_depression": 0.45})
+        facts(70, measurements=lowered),
+        kb,
+        "m",
+        scores(kb, {"sinus_rhythm": 0.9, "st_depression": 0.45}),
     )
     assert "ST depression" not in section(below, "ST-T AND QT")
     above = draft_ecg_report(
-        facts(70), kb, "m", scores(kb, {"sinus_rhythm": 0.9, "st_depression": 0.55})
+        facts(70, measurements=lowered),
+        kb,
+        "m",
+        scores(kb, {"sinus_rhythm": 0.9, "st_depression": 0.55}),
     )
     assert section(above, "ST-T AND QT") == "ST depression."
     assert section(above, "INTERPRETATION") == "Abnormal ECG: ST depression."  # not "sT"
@@ -224,7 +260,7 @@ def test_a_finding_without_support_where_it_was_calibrated_is_not_stated(tmp_pat
     assert kb["left_axis_deviation"].calibration_auroc is None
     assert kb["pvc"].calibration_auroc >= MIN_CALIBRATION_AUROC
     found = scores(kb, {"sinus_rhythm": 0.9, "pac": 0.9, "pvc": 0.9, "left_axis_deviation": 0.9})
-    draft = draft_ecg_report(facts(75), kb, "m", found)
+    draft = draft_ecg_report(facts(75, measurements=measurements(unlike_beats=1)), kb, "m", found)
     assert section(draft, "ECTOPY") == "Premature ventricular complexes."
     weak = f"too weak where its threshold was calibrated (AUROC {kb['pac'].calibration_auroc:.2f}"
     assert draft.held["pac"].startswith(weak)
@@ -250,33 +286,25 @@ def test_a_calibration_auroc_out_of_range_is_refused(tmp_path):
 
 
 def test_two_rhythms_called_at_once_leave_the_rhythm_to_the_reviewer(kb):
-    found = scores(kb, {"sinus_tachycardia": 0.99, "atrial_flutter": 0.97})
-    draft = draft_ecg_report(facts(150), kb, "m", found)
+    found = scores(kb, {"atrial_fibrillation": 0.99, "atrial_flutter": 0.97})
+    no_p = measurements(pr_ms=None)
+    draft = draft_ecg_report(facts(150, jitter=0.2, measurements=no_p), kb, "m", found)
     assert section(draft, "RHYTHM") == TO_COMPLETE
-    assert draft.held["sinus_tachycardia"] == draft.held["atrial_flutter"]
+    assert draft.held["atrial_fibrillation"] == draft.held["atrial_flutter"]
     assert "both scored over threshold" in draft.held["atrial_flutter"]
-    assert not {"sinus_tachycardia", "atrial_flutter"} & set(draft.asserted)
+    assert not {"atrial_fibrillation", "atrial_flutter"} & set(draft.asserted)
 
 
-def measurements(**changes) -> EcgMeasurements:
-    """A normal median beat; ``changes`` replace its values."""
-    normal = EcgMeasurements(
-        beats=9,
-        pr_ms=160.0,
-        qrs_ms=96.0,
-        qt_ms=380.0,
-        qtc_ms=410.0,
-        qtcf_ms=400.0,
-        axis_deg=45.0,
-        sokolow_lyon_mv=2.4,
-        cornell_mv=1.5,
-        max_limb_qrs_mv=1.2,
-        max_chest_qrs_mv=2.0,
-        st_mv=dict.fromkeys(
-            ("I", "II", "III", "aVR", "aVL", "aVF", "V1", "V2", "V3", "V4", "V5", "V6"), 0.0
-        ),
-    )
-    return replace(normal, **changes)
+def test_a_sinus_rhythm_needs_a_p_wave_and_a_wide_qrs_hides_st_and_qt(kb):
+    sinus = scores(kb, {"sinus_tachycardia": 0.9})
+    no_p = draft_ecg_report(facts(120, measurements=measurements(pr_ms=None)), kb, "m", sinus)
+    assert no_p.held["sinus_tachycardia"] == "no P wave was found before each QRS complex"
+    found = scores(kb, {"sinus_rhythm": 0.9, "st_depression": 0.9, "long_qt": 0.9})
+    lowered = measurements().st_mv | {"V5": -0.1, "V6": -0.1}
+    wide = measurements(qrs_ms=150.0, qtc_ms=520.0, st_mv=lowered)
+    draft = draft_ecg_report(facts(70, measurements=wide), kb, "m", found)
+    reason = "the QRS measures 150 ms: not read in a wide QRS"
+    assert draft.held["st_depression"] == draft.held["long_qt"] == reason
 
 
 def test_the_measured_intervals_are_stated_and_kept_when_findings_are_withheld(kb):
@@ -297,8 +325,11 @@ def test_the_measured_intervals_are_stated_and_kept_when_findings_are_withheld(k
         scores(kb, {"sinus_rhythm": 0.9}),
     )
     assert section(withheld, "INTERVALS AND AXIS").startswith("PR 160 ms")
-    unmeasured = draft_ecg_report(facts(72), kb, "m", scores(kb, {"sinus_rhythm": 0.9}))
+    unmeasured = draft_ecg_report(
+        facts(72, measurements=None), kb, "m", scores(kb, {"sinus_rhythm": 0.9})
+    )
     assert section(unmeasured, "INTERVALS AND AXIS").startswith("Not measured")
+    assert unmeasured.held["sinus_rhythm"] == "the ECG could not be measured to check it"
 
 
 @pytest.mark.parametrize(
@@ -422,3 +453,10 @@ def test_a_normal_call_needs_a_normal_rate_voltage_st_and_beats(kb, rate, change
     draft = draft_ecg_report(facts(rate, measurements=measurements(**changes)), kb, "m", found)
     assert draft.impression == "left to the reviewer"
     assert draft.held["normal"] == f"the ECG measures {because}"
+
+
+def test_a_p_wave_the_measurement_missed_does_not_make_a_sinus_rhythm_flutter(kb):
+    found = scores(kb, {"sinus_tachycardia": 0.95, "atrial_flutter": 0.9})
+    draft = draft_ecg_report(facts(140, measurements=measurements(pr_ms=None)), kb, "m", found)
+    assert section(draft, "RHYTHM") == TO_COMPLETE
+    assert draft.held["atrial_flutter"].startswith("sinus tachycardia scored over threshold too")

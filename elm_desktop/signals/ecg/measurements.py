@@ -42,7 +42,8 @@ the draft can state them and check the model's findings against them:
    and aVF, when a limb lead's QRS spans :data:`MIN_LIMB_QRS_MV`. **Voltages**: Sokolow-Lyon
    (S in V1 + the taller R of V5 and V6), Cornell (R in aVL + S in V3), and the largest
    peak-to-peak QRS of the limb and of the chest leads. **ST**: each lead's level
-   :data:`ST_AFTER_J_S` after the J point (the QRS end), in mV.
+   :data:`ST_AFTER_J_S` after the J point (the QRS end; :data:`ST_AFTER_J_FAST_S` over
+   100/min), in mV.
 
 Known limits: the rules are those of a regular rhythm. In atrial fibrillation or flutter the
 T end may fall on a fibrillation or flutter wave, and in 2:1 flutter one flutter wave may pass
@@ -115,8 +116,10 @@ T_FALL_S = 0.2
 #: part (a bundle branch block's R'); a longer one is the T wave.
 LATE_PAUSE_S = 0.04
 LATE_BURST_S = 0.045
-#: ST is measured this long after the J point (seconds).
+#: ST is measured this long after the J point (seconds) ...
 ST_AFTER_J_S = 0.06
+#: ... and this long at rates over 100/min.
+ST_AFTER_J_FAST_S = 0.04
 
 
 @dataclass(frozen=True)
@@ -139,7 +142,8 @@ class EcgMeasurements:
     sokolow_lyon_mv, cornell_mv, max_limb_qrs_mv, max_chest_qrs_mv : float
         QRS voltages in mV.
     st_mv : dict of str to float
-        Each lead's ST level 60 ms after the J point, in mV, against the PR segment.
+        Each lead's ST level 60 ms after the J point (40 ms over 100/min), in mV, against the PR
+        segment.
     premature_like_beats : int
         Beats that come early (RR under :data:`PREMATURE_RATIO` of the median) with a QRS
         like the dominant beats' (a supraventricular premature beat looks so).
@@ -389,7 +393,9 @@ def _measure_beat(
     lead = {name: beat[k, onset : end + 1] for k, name in enumerate(STANDARD_LEADS)}
     area_i, area_avf = lead["I"].sum(), lead["aVF"].sum()
     spans = {name: float(v.max() - v.min()) for name, v in lead.items()}
-    j60 = end + int(ST_AFTER_J_S * sfreq)
+    # Over 100/min the T wave starts early: ST is read 40 ms after J, as is usual there.
+    after_j = ST_AFTER_J_S if 60 / rr_s <= 100 else ST_AFTER_J_FAST_S
+    j60 = end + int(after_j * sfreq)
     st = (
         {name: float(beat[k, j60]) for k, name in enumerate(STANDARD_LEADS)}
         if j60 < beat.shape[1]
