@@ -17,7 +17,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from elm_desktop.analysis import AnalysisResult, analyze
-from elm_desktop.analysis_ecg import analyze_ecg
+from elm_desktop.analysis_ecg import analyze_ecg, ecg_knowledge_base
+from elm_desktop.clinical.knowledge import KnowledgeBase, load_knowledge_base
 from elm_desktop.clinical.muscle_artifact import muscle_words
 from elm_desktop.clinical.posterior_rhythm import rhythm_words
 from elm_desktop.paths import RESOURCES
@@ -43,6 +44,12 @@ class ModalityAnalysis:
     measured_lines : callable
         AnalysisResult -> lines that say what was measured in the signal itself (the EEG's
         posterior rhythm and muscle artifact, the ECG's median beat), for ``analyze``'s text.
+    knowledge_base : callable
+        ``(model_path=None) -> KnowledgeBase``: the findings its model scores, built-in, then a
+        bundle's entries (its calibrated thresholds), then the user's file.
+    report_template : str
+        The sign-off template a reviewer's report of such a recording starts from
+        (``resources/report_templates/<name>.toml``).
     """
 
     modality: Modality
@@ -50,6 +57,8 @@ class ModalityAnalysis:
     check_file: Callable[[Path], object]
     trace_snippets: bool
     measured_lines: Callable[[AnalysisResult], list[str]]
+    knowledge_base: Callable[..., KnowledgeBase]
+    report_template: str
 
     @property
     def name(self) -> str:
@@ -68,6 +77,10 @@ def _eeg_measured(result: AnalysisResult) -> list[str]:
     ]
 
 
+def _eeg_knowledge_base(model_path: str | Path | None = None) -> KnowledgeBase:
+    return load_knowledge_base(model_path=model_path)
+
+
 def _ecg_measured(result: AnalysisResult) -> list[str]:
     beat = result.ecg_measurements
     return [f"median beat: {beat.summary() if beat is not None else 'not measured'}"]
@@ -75,7 +88,13 @@ def _ecg_measured(result: AnalysisResult) -> list[str]:
 
 ANALYSES: dict[str, ModalityAnalysis] = {
     "eeg": ModalityAnalysis(
-        get_modality("eeg"), analyze, read_header, trace_snippets=True, measured_lines=_eeg_measured
+        get_modality("eeg"),
+        analyze,
+        read_header,
+        trace_snippets=True,
+        measured_lines=_eeg_measured,
+        knowledge_base=_eeg_knowledge_base,
+        report_template="routine-eeg",
     ),
     "ecg": ModalityAnalysis(
         get_modality("ecg"),
@@ -83,6 +102,8 @@ ANALYSES: dict[str, ModalityAnalysis] = {
         get_modality("ecg").open,
         trace_snippets=False,
         measured_lines=_ecg_measured,
+        knowledge_base=ecg_knowledge_base,
+        report_template="resting-ecg",
     ),
 }
 

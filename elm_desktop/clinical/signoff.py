@@ -30,11 +30,11 @@ from elm_desktop.paths import RESOURCES, data_dir
 
 Status = Literal["draft", "final"]
 TEMPLATE_FOLDER = RESOURCES / "report_templates"
-DEFAULT_TEMPLATE = "routine-eeg"
 FORMAT_VERSION = 1
 
-#: Where each section of the model's draft goes in a template (the model's findings list and
-#: the draft banner go nowhere: they are the model's, not the reviewer's).
+#: Where each section of the model's draft (EEG or ECG) goes in a template, several joined in
+#: this order where they share one (the model's findings list and the draft banner go nowhere:
+#: they are the model's, not the reviewer's).
 DRAFT_TO_TEMPLATE: dict[str, str] = {
     "CLINICAL HISTORY": "CLINICAL HISTORY",
     "MEDICATIONS": "MEDICATIONS",
@@ -42,7 +42,20 @@ DRAFT_TO_TEMPLATE: dict[str, str] = {
     "DESCRIPTION OF THE RECORD": "EEG BACKGROUND",
     "IMPRESSION": "IMPRESSION",
     "CLINICAL CORRELATION": "CLINICAL CORRELATION",
+    # the ECG draft's (clinical/ecg_report.py), into resting-ecg.toml
+    "TECHNICAL": "TECHNIQUE",
+    "RATE": "RATE",
+    "RHYTHM": "RHYTHM",
+    "ECTOPY": "RHYTHM",
+    "INTERVALS AND AXIS": "INTERVALS AND AXIS",
+    "AXIS": "INTERVALS AND AXIS",
+    "CONDUCTION": "MORPHOLOGY",
+    "VOLTAGE": "MORPHOLOGY",
+    "ST-T AND QT": "MORPHOLOGY",
+    "INTERPRETATION": "INTERPRETATION",
 }
+#: The concluding sections: one of them, where the template has it, is written before signing.
+CONCLUSIONS = ("IMPRESSION", "INTERPRETATION")
 _PLACEHOLDER = re.compile(r"\[To be completed by the reviewer\.\]")
 _SOURCE_MARK = re.compile(r"\s*\[\d+\]")
 _DRAFT_LINE = re.compile(r"^([A-Z][A-Z0-9 ()/\-]+):\s?(.*)$")
@@ -301,11 +314,14 @@ def prefill(report: SignedReport, draft_text: str) -> SignedReport:
     if report.final:
         raise ReportLockedError("the report is signed (final): reopen it to amend it")
     drafted = draft_sections(draft_text)
-    filled = list(report.prefilled)
+    gathered: dict[str, list[str]] = {}
     for draft_heading, heading in DRAFT_TO_TEMPLATE.items():
-        text = drafted.get(draft_heading, "")
-        if text and heading in dict(report.sections) and not report.text_of(heading).strip():
-            report = report.with_text(heading, text)
+        if drafted.get(draft_heading):
+            gathered.setdefault(heading, []).append(drafted[draft_heading])
+    filled = list(report.prefilled)
+    for heading, texts in gathered.items():
+        if heading in dict(report.sections) and not report.text_of(heading).strip():
+            report = report.with_text(heading, " ".join(texts))
             filled.append(heading)
     return dataclasses.replace(report, prefilled=tuple(dict.fromkeys(filled)))
 
@@ -320,15 +336,17 @@ def sign(report: SignedReport, reviewer: str, now: dt.datetime | None = None) ->
     Raises
     ------
     ReportError
-        No reviewer name, no impression written, or the report is already final.
+        No reviewer name, no impression (or interpretation) written, or the report is
+        already final.
     """
     reviewer = " ".join(reviewer.split())
     if report.final:
         raise ReportError("the report is already signed")
     if not reviewer:
         raise ReportError("give the reviewer's name before signing")
-    if "IMPRESSION" in dict(report.sections) and not report.text_of("IMPRESSION").strip():
-        raise ReportError("write the impression before signing")
+    for heading in CONCLUSIONS:
+        if heading in dict(report.sections) and not report.text_of(heading).strip():
+            raise ReportError(f"write the {heading.lower()} before signing")
     if not report.body():
         raise ReportError("the report is empty: write it before signing")
     return dataclasses.replace(

@@ -13,7 +13,6 @@ was started for, and its result is dropped when that review is no longer the ope
 from __future__ import annotations
 
 import html
-import json
 from collections.abc import Callable
 from pathlib import Path
 from typing import Literal
@@ -37,11 +36,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from elm_desktop.analysis import AnalysisResult, provenance
+from elm_desktop.analysis import AnalysisResult
 from elm_desktop.archive import content_hash
 from elm_desktop.archive.ingest import model_id
 from elm_desktop.clinical import EmptyPromptError, check_prompt
-from elm_desktop.clinical.knowledge import load_knowledge_base
 from elm_desktop.clinical.muscle_artifact import muscle_words
 from elm_desktop.clinical.posterior_rhythm import rhythm_words
 from elm_desktop.errors import ElmError
@@ -56,6 +54,7 @@ from elm_desktop.gui.events_panel import EventsPanel
 from elm_desktop.gui.heart_rate_view import HeartRateStrip
 from elm_desktop.gui.keymap import KEYMAP, key_sequences
 from elm_desktop.gui.measure_panel import MeasurePanel, MeasureTools
+from elm_desktop.gui.modality_models import ModalityModel, modality_models
 from elm_desktop.gui.montage_menu import MontageMenu
 from elm_desktop.gui.overview import OverviewStrip
 from elm_desktop.gui.palette import LIGHT, apply_palette
@@ -67,9 +66,7 @@ from elm_desktop.gui.report_signoff import ReportSignoff
 from elm_desktop.gui.settings import DEFAULTS, Settings
 from elm_desktop.gui.trace_view import PAGE_LENGTHS_S, SENSITIVITIES_UV_MM, TraceView, clock
 from elm_desktop.gui.trends_view import TrendsView
-from elm_desktop.paths import default_archive, default_bundle, default_ecg_bundle
 from elm_desktop.review import Change, DraftError, DraftStore, Review, StaleResultError
-from elm_desktop.runtime.bundle import MANIFEST
 from elm_desktop.signals.ecg import EcgRecording
 from elm_desktop.signals.event_files import (
     EventAutosave,
@@ -80,7 +77,7 @@ from elm_desktop.signals.event_files import (
     save_sidecar,
 )
 from elm_desktop.signals.events import Event, EventList
-from elm_desktop.signals.modality import get_modality, open_any
+from elm_desktop.signals.modality import open_any
 from elm_desktop.signals.montages import get_montage, list_montages
 from elm_desktop.signals.recording import open_recording
 from elm_desktop.signals.time_labels import TimeLabels
@@ -116,14 +113,6 @@ def _hz_label(value: float | None) -> str:
 
 DraftAnswer = Literal["save", "discard", "cancel"]
 """What to do with unsaved draft edits before they would be lost."""
-
-
-def bundle_provenance(bundle_path: Path) -> str:
-    """Return what a bundle's manifest says it was trained on, without loading the model."""
-    try:
-        return provenance(json.loads((bundle_path / MANIFEST).read_text(encoding="utf-8")))
-    except (OSError, ValueError, AttributeError):
-        return "unknown (the model bundle cannot be read)"
 
 
 def _read_for_review(path: Path) -> tuple[str, object]:
@@ -185,18 +174,13 @@ class MainWindow(QMainWindow):
     ) -> None:
         super().__init__()
         self.settings = settings or Settings()
-        self.bundle_path = Path(bundle_path) if bundle_path else default_bundle()
-        self.bundle_provenance = bundle_provenance(self.bundle_path)
-        self.archive_path = Path(archive_path) if archive_path else default_archive()
-        self.knowledge_base = load_knowledge_base()
+        self.models = modality_models(
+            {"eeg": Path(bundle_path)} if bundle_path else None,
+            {"eeg": Path(archive_path)} if archive_path else None,
+        )
+        """Each modality's bundle, engine, knowledge base and case archive, by name: an ECG
+        is scored, matched and archived with the ECG's, never the EEG's (:attr:`model`)."""
         self.recording = None
-        self.engine = None
-        self.ecg_bundle_path = default_ecg_bundle()
-        """The ECG model bundle (a modality-``ecg`` bundle); ECG scores need it installed."""
-        self.ecg_engine = None
-        self.ecg_knowledge_base = None
-        self.ecg_archive_path = default_archive(get_modality("ecg").archive_file)
-        """The ECG case archive: an ECG's similar cases come from here, never from the EEG one."""
         self.drafts = DraftStore()
         self.review: Review | None = None
         self.open_job: workers.Job | None = None
@@ -387,7 +371,7 @@ class MainWindow(QMainWindow):
         status.addPermanentWidget(self.model_label)
         status.addPermanentWidget(self.provenance_label)
         status.addPermanentWidget(self.familiarity_label)
-        self._show_provenance(self.bundle_provenance)
+        self._show_provenance(self.model.provenance)
 
     def _build_key_actions(self) -> None:
         """Make one window-wide action per :data:`KEYMAP` entry."""
@@ -459,7 +443,7 @@ class MainWindow(QMainWindow):
         self._menu_action(
             help_menu,
             "&About ELM Desktop",
-            lambda _checked=False: show_about(self, self.bundle_provenance),
+            lambda _checked=False: show_about(self, self.model.provenance),
         )
 
     def _fill_recent_menu(self) -> None:
@@ -682,15 +666,12 @@ class MainWindow(QMainWindow):
         self._show_events()
         self.events_replaced.emit(None)
         # Without an ECG model the panels say so rather than stay blank or show EEG results.
-        if not self.has_ecg_model():
+        installed = self.model.installed
+        if not installed:
             self.phenotype_panel.notice.setText(NO_ECG_MODEL)
             self.prompt_panel.show_unavailable(NO_ECG_MODEL)
-        self.cases_panel.set_cases(
-            [], NO_ECG_MODEL if not self.has_ecg_model() else ECG_NOT_ANALYSED
-        )
-        self.report_panel.origin_label.setText(
-            NO_ECG_MODEL if not self.has_ecg_model() else ECG_NOT_ANALYSED
-        )
+        self.cases_panel.set_cases([], ECG_NOT_ANALYSED if installed else NO_ECG_MODEL)
+        self.report_panel.origin_label.setText(ECG_NOT_ANALYSED if installed else NO_ECG_MODEL)
         self._ecg_moved()
         self.settings.add_recent_file(recording.path)
         self.setWindowTitle(f"{recording.path.name} — ELM Desktop")
@@ -833,35 +814,25 @@ class MainWindow(QMainWindow):
 
     # ---- analysis ------------------------------------------------------------------------
 
-    def _load_engine(self):
-        """Return the engine, loading the model bundle on first use (call off the UI thread)."""
-        if self.engine is None:
-            from elm_desktop.runtime import Bundle, Engine
+    @property
+    def modality(self) -> str:
+        """The open recording's modality (``"eeg"`` before any is open)."""
+        return "ecg" if self.ecg_recording is not None else "eeg"
 
-            engine = Engine(Bundle.load(self.bundle_path), device="auto")
-            # The model's calibrated thresholds sit between the built-in and the user's entries.
-            self.knowledge_base = load_knowledge_base(model_path=engine.bundle.phenotypes)
-            self.engine = engine
-        return self.engine
+    @property
+    def model(self) -> ModalityModel:
+        """The model of the open recording's modality (:attr:`models`)."""
+        return self.models[self.modality]
 
-    def has_ecg_model(self) -> bool:
-        """Whether an ECG model bundle is installed (its manifest is there; loading checks it)."""
-        return (self.ecg_bundle_path / "manifest.json").is_file()
-
-    def _load_ecg_engine(self):
-        """Return the ECG engine, loading the ECG bundle on first use (off the UI thread)."""
-        if self.ecg_engine is None:
-            from elm_desktop.analysis_ecg import ecg_knowledge_base
-            from elm_desktop.runtime import Bundle, Engine
-
-            engine = Engine(Bundle.load(self.ecg_bundle_path), device="auto")
-            self.ecg_knowledge_base = ecg_knowledge_base(engine.bundle.phenotypes)
-            self.ecg_engine = engine
-        return self.ecg_engine
+    @property
+    def open_recording(self):
+        """The open recording, EEG or ECG, or None."""
+        return self.ecg_recording if self.ecg_recording is not None else self.recording
 
     def _analyze_ecg(self) -> workers.Job | None:
         """Score the open ECG with the ECG model off the UI thread (a 10 s ECG: well under 1 s)."""
-        if not self.has_ecg_model():
+        model = self.model
+        if not model.installed:
             self.statusBar().showMessage(NO_ECG_MODEL, 10000)
             return None
         if self.analysis_job is not None and not self.analysis_job.done:
@@ -871,17 +842,16 @@ class MainWindow(QMainWindow):
         review = self.review
         review.discard_draft_edits()
         path, prompts = review.path, list(review.prompts)
-        archive_path = self.ecg_archive_path
+        archive_path = model.archive_path
 
         def run(progress, cancel, partial):
             from elm_desktop.archive import open_archive
-            from elm_desktop.modalities import analysis_for
 
             progress(0, 0, "loading the ECG model")
-            engine = self._load_ecg_engine()
+            engine = model.load()
             archive = open_archive(archive_path) if archive_path.exists() else None
             try:
-                return analysis_for("ecg").analyze(
+                return model.analysis.analyze(
                     path, engine, prompts=prompts, progress=progress, cancel=cancel, archive=archive
                 )
             finally:
@@ -894,10 +864,11 @@ class MainWindow(QMainWindow):
 
     def model_description(self) -> str:
         """Return the model name and execution provider for the status bar."""
-        if self.engine is None:
+        engine = self.model.engine
+        if engine is None:
             return "Model: not loaded"
-        provider = self.engine.provider.replace("ExecutionProvider", "")
-        return f"Model: {model_id(self.engine)} · {provider}"
+        provider = engine.provider.replace("ExecutionProvider", "")
+        return f"Model: {model_id(engine)} · {provider}"
 
     def analyze(self) -> workers.Job | None:
         """Analyse the open recording off the UI thread, drawing partial results as they come.
@@ -918,14 +889,15 @@ class MainWindow(QMainWindow):
         review.discard_draft_edits()
         path = review.path
         prompts = list(review.prompts)
-        archive_path = self.archive_path
+        model = self.model
+        archive_path = model.archive_path
 
         def run(progress, cancel, partial):
             from elm_desktop.analysis import analyze
             from elm_desktop.archive import open_archive
 
             progress(0, 0, "loading the model")
-            engine = self._load_engine()
+            engine = model.load()
             archive = open_archive(archive_path) if archive_path.exists() else None
             try:
                 # The generated draft streams from a job of its own (_start_generation).
@@ -985,7 +957,7 @@ class MainWindow(QMainWindow):
             8000,
         )
         self.analysis_finished.emit(result)
-        if self.ecg_recording is None and self.engine.bundle.generator is not None:
+        if self.ecg_recording is None and self.model.engine.bundle.generator is not None:
             self._start_generation(review, result)
 
     # ---- the generated draft ---------------------------------------------------------------
@@ -996,7 +968,7 @@ class MainWindow(QMainWindow):
         What it streams or returns is shown only while ``review`` is the open recording and
         the job is the latest generation (a recording opened since cancels and discards it).
         """
-        engine, knowledge_base = self.engine, self.knowledge_base
+        engine, knowledge_base = self.model.engine, self.model.knowledge_base
 
         def run(progress, cancel, partial):
             from elm_desktop.analysis import generate_draft
@@ -1065,12 +1037,12 @@ class MainWindow(QMainWindow):
             return
         ecg = self.ecg_recording is not None
         if ecg:  # no attention to draw on an ECG's one or few windows
-            self.model_label.setText(f"Model: {model_id(self.ecg_engine)}")
+            self.model_label.setText(f"Model: {model_id(self.model.engine)}")
         else:
             self._show_attention(result)
         self.phenotype_panel.set_scores(
             result.findings,
-            self.ecg_knowledge_base if ecg else self.knowledge_base,
+            self.model.knowledge_base,
             result.notice,
             unassessed=result.draft.unassessed if result.draft is not None else (),
             held=result.draft.held if result.draft is not None else None,
@@ -1078,7 +1050,7 @@ class MainWindow(QMainWindow):
         self.phenotype_panel.set_measured("" if ecg else _measured_text(result))
         self._show_provenance(result.provenance)
         self._show_familiarity(result.familiarity)
-        no_archive = ecg and not result.similar_cases and not self.ecg_archive_path.exists()
+        no_archive = ecg and not result.similar_cases and not self.model.archive_path.exists()
         self.cases_panel.set_cases(result.similar_cases, NO_ECG_ARCHIVE if no_archive else None)
         if not result.zero_shot:
             self.prompt_panel.show_unavailable(result.notice or "")
@@ -1086,14 +1058,15 @@ class MainWindow(QMainWindow):
     def _show_model_of_open_recording(self) -> None:
         """Name the model of the open recording's modality and what it was trained on, before
         it has a result: an ECG never shows the EEG model's name, nor an EEG the ECG model's."""
+        model = self.model
         if self.ecg_recording is None:
             self.model_label.setText(self.model_description())
-            self._show_provenance(self.bundle_provenance)
-        elif self.has_ecg_model():
-            engine = self.ecg_engine
+            self._show_provenance(model.provenance)
+        elif model.installed:
+            engine = model.engine
             loaded = f"Model: {model_id(engine)}" if engine is not None else "Model: not loaded"
             self.model_label.setText(loaded)
-            self._show_provenance(bundle_provenance(self.ecg_bundle_path))
+            self._show_provenance(model.provenance)
         else:
             self.model_label.setText("Model: no ECG model installed")
             self._show_provenance("")
@@ -1161,7 +1134,7 @@ class MainWindow(QMainWindow):
         except EmptyPromptError as error:
             self.prompt_panel.show_unavailable(str(error))
             return None
-        if self.ecg_recording is not None and not self.has_ecg_model():
+        if self.ecg_recording is not None and not self.model.installed:
             self.prompt_panel.show_unavailable(NO_ECG_MODEL)
             return None
         review = self.review
@@ -1175,7 +1148,7 @@ class MainWindow(QMainWindow):
             self.prompt_panel.show_unavailable(review.result.notice or "")
             return None
         result = review.result
-        engine = self.ecg_engine if self.ecg_recording is not None else self.engine
+        engine = self.model.engine
 
         def run(progress, cancel, partial):
             from elm_desktop.analysis import score_prompt

@@ -8,7 +8,10 @@ report is read-only until it is reopened, which notes an amendment that stays wi
 report is kept with the recording (by the sha256 of its file, like the draft), stored with the
 recording's case in the archive when the reviewer chooses ("Store in archive"; the case is
 added too when the recording was analysed in this session and is not archived yet), and
-exported as PDF, HTML or text. The model (:mod:`~elm_desktop.clinical.signoff`) is Qt-free.
+exported as PDF, HTML or text. An EEG's report starts from the routine EEG template, an ECG's
+from the resting ECG one, and each is archived with its own modality's model and archive
+(:attr:`MainWindow.model <elm_desktop.gui.main_window.MainWindow.model>`). The model
+(:mod:`~elm_desktop.clinical.signoff`) is Qt-free.
 """
 
 from __future__ import annotations
@@ -39,7 +42,6 @@ from PySide6.QtWidgets import (
 
 from elm_desktop.archive import ArchivedReport
 from elm_desktop.clinical.signoff import (
-    DEFAULT_TEMPLATE,
     ReportError,
     ReportStore,
     SignedReport,
@@ -250,7 +252,7 @@ class ReportSignoff(QObject):
     @property
     def review(self) -> Review | None:
         review = self.window.review
-        return review if review is not None and self.window.recording is not None else None
+        return review if review is not None and self.window.open_recording is not None else None
 
     def _remember_reviewer(self) -> None:
         self.window.settings.set_value(REVIEWER_KEY, self.reviewer())
@@ -290,7 +292,7 @@ class ReportSignoff(QObject):
         self.dirty = False
         self.shown_sha = None if review is None else review.file_sha256
         if review is None:
-            self.dialog.set_report(None, "Open an EEG recording to write its report.")
+            self.dialog.set_report(None, "Open a recording to write its report.")
             return
         if review.file_sha256 is None:
             self.dialog.set_report(None, f"Reading {review.path.name}…")
@@ -303,7 +305,8 @@ class ReportSignoff(QObject):
         if kept is not None:
             self.dialog.set_report(kept, f"Your report of {review.path.name}.")
             return
-        template = self.dialog.templates.get(DEFAULT_TEMPLATE) or next(
+        # The open recording's modality's template: an ECG's report is not an EEG's.
+        template = self.dialog.templates.get(self.window.model.analysis.report_template) or next(
             iter(self.dialog.templates.values())
         )
         self.dialog.set_report(
@@ -321,7 +324,7 @@ class ReportSignoff(QObject):
 
     def _report(self) -> SignedReport | None:
         if self.dialog.report is None or self.review is None or self.review.file_sha256 is None:
-            self.window.show_error("No report", "open an EEG recording and wait until it is read")
+            self.window.show_error("No report", "open a recording and wait until it is read")
             return None
         return self.dialog.report
 
@@ -451,11 +454,9 @@ class ReportSignoff(QObject):
             json.dumps(report.to_dict()),
         )
         result = review.result if review.result is not None and review.owns(review.result) else None
-        engine, location, recording = (
-            self.window.engine,
-            self.window.archive_path,
-            self.window.recording,
-        )
+        # The open recording's modality: an ECG's report and case go to the ECG archive.
+        model, recording = self.window.model, self.window.open_recording
+        engine, location = model.engine, model.archive_path
 
         problems: list[str] = []
 

@@ -103,7 +103,7 @@ def test_a_finding_the_draft_holds_back_is_not_shown_as_present(analysed):
     findings = [replace(f, present=True, probability=0.99) for f in analysed.result.findings]
     held = findings[0].finding_id
     reason = "the record-level score calls the record normal"
-    panel.set_scores(findings, analysed.knowledge_base, None, held={held: reason})
+    panel.set_scores(findings, analysed.model.knowledge_base, None, held={held: reason})
     row = panel.finding_ids.index(held)
     assert row == len(findings) - 1  # after the findings the draft states
     name, bar = panel.table.item(row, 0), panel.table.item(row, 1)
@@ -120,7 +120,7 @@ def test_a_response_to_a_procedure_not_recorded_is_not_shown_as_present(analysed
     panel = analysed.phenotype_panel
     findings = [replace(f, present=True, probability=0.99) for f in analysed.result.findings]
     panel.set_scores(
-        findings, analysed.knowledge_base, None, unassessed=["hyperventilation_response"]
+        findings, analysed.model.knowledge_base, None, unassessed=["hyperventilation_response"]
     )
     row = panel.finding_ids.index("hyperventilation_response")
     name, bar = panel.table.item(row, 0), panel.table.item(row, 1)

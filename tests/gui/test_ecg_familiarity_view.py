@@ -28,7 +28,7 @@ def test_an_ecg_of_white_noise_is_flagged_in_the_status_bar_and_the_phenotype_pa
     ecg_bundle_with_reference,  # noqa: F811
     ecg_corpus,  # noqa: F811
 ):
-    window.ecg_bundle_path = ecg_bundle_with_reference
+    window.models["ecg"].bundle_path = ecg_bundle_with_reference
     noise = analyse(qtbot, window, open_in_window, write_noise_ecg(tmp_path / "noise"))
     assert noise.familiarity is not None and noise.familiarity.unfamiliar
     assert "Unlike the training data" in window.familiarity_label.text()

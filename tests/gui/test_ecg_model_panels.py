@@ -10,7 +10,7 @@ from tests.ecg_model.conftest import ecg_bundle, ecg_checkpoint, ecg_corpus  # n
 
 @pytest.fixture
 def ecg_window(window, ecg_bundle):  # noqa: F811
-    window.ecg_bundle_path = ecg_bundle
+    window.models["ecg"].bundle_path = ecg_bundle
     return window
 
 
@@ -46,8 +46,8 @@ def test_an_eeg_model_never_scores_an_ecg(qtbot, ecg_window, open_in_window, ecg
     open_in_window(ecg_corpus / "ecg-r00001.hea")
     with qtbot.waitSignal(window.analysis_finished, timeout=60000):
         window.analyze()
-    assert window.engine is None  # the EEG bundle was never loaded for it
-    assert window.ecg_engine.bundle.modality == "ecg"
+    assert window.models["eeg"].engine is None  # the EEG bundle was never loaded for it
+    assert window.models["ecg"].engine.bundle.modality == "ecg"
 
 
 def test_the_status_bar_names_the_model_of_the_open_recording(
@@ -133,12 +133,12 @@ def test_similar_ecg_cases_come_from_the_ecg_archive_only(
 
     window = ecg_window
     names = [f"ecg-r{k:05d}.hea" for k in range(1, 9)]
-    archive_ecgs(ecg_bundle, ecg_corpus, window.ecg_archive_path, names)
+    archive_ecgs(ecg_bundle, ecg_corpus, window.models["ecg"].archive_path, names)
     # The EEG archive holds an EEG case: it must never be offered for an ECG.
     eeg = write_white_noise(tmp_path / "eeg.edf", seconds=20)
     eeg_report = "IMPRESSION: Normal EEG (the archived EEG case)."
     (tmp_path / "eeg.txt").write_text(eeg_report)
-    with open_archive(window.archive_path) as archive:
+    with open_archive(window.models["eeg"].archive_path) as archive:
         added = add_recordings(archive, [eeg], Engine(Bundle.load(elm_bundle), device="cpu"))
         assert len(added.added) == 1 and archive.case(1).report == eeg_report
     open_in_window(ecg_corpus / "ecg-r00000.hea")
@@ -163,7 +163,7 @@ def test_without_an_ecg_archive_the_cases_panel_says_so(
     from elm_desktop.gui.main_window import NO_ECG_ARCHIVE
 
     window = ecg_window
-    assert not window.ecg_archive_path.exists()
+    assert not window.models["ecg"].archive_path.exists()
     open_in_window(ecg_corpus / "ecg-r00003.hea")
     with qtbot.waitSignal(window.analysis_finished, timeout=60000):
         window.analyze()
@@ -191,6 +191,14 @@ def test_a_finding_the_draft_holds_back_is_not_shown_as_called(ecg_window):
     assert called.font().bold() and not called.font().italic()
 
 
+def open_and_analyse(qtbot, window, open_in_window, path) -> None:
+    """Open an ECG, wait until its file is fingerprinted, and analyse it."""
+    with qtbot.waitSignal(window.file_fingerprinted, timeout=10000):
+        open_in_window(path)
+    with qtbot.waitSignal(window.analysis_finished, timeout=60000):
+        window.analyze()
+
+
 def test_an_edited_ecg_draft_is_saved_and_comes_back(
     qtbot,
     ecg_window,
@@ -199,10 +207,7 @@ def test_an_edited_ecg_draft_is_saved_and_comes_back(
 ):
     window = ecg_window
     path = ecg_corpus / "ecg-r00007.hea"
-    with qtbot.waitSignal(window.file_fingerprinted, timeout=10000):
-        open_in_window(path)
-    with qtbot.waitSignal(window.analysis_finished, timeout=60000):
-        window.analyze()
+    open_and_analyse(qtbot, window, open_in_window, path)
     window.report_panel.editor.append("Reviewer: rate checked by hand.")
     assert window.save_draft() is not None
     with qtbot.waitSignal(window.file_fingerprinted, timeout=10000):
@@ -211,3 +216,35 @@ def test_an_edited_ecg_draft_is_saved_and_comes_back(
     with qtbot.waitSignal(window.file_fingerprinted, timeout=10000):
         open_in_window(path)
     assert "Reviewer: rate checked by hand." in window.report_panel.editor.toPlainText()
+
+
+def test_an_ecg_report_is_signed_from_its_template_into_the_ecg_archive(
+    qtbot,
+    ecg_window,
+    open_in_window,
+    ecg_corpus,  # noqa: F811
+):
+    """An ECG is signed off as an EEG is, from the ECG's template, into the ECG archive."""
+    from elm_desktop.archive import open_archive
+
+    window = ecg_window
+    open_and_analyse(qtbot, window, open_in_window, ecg_corpus / "ecg-r00004.hea")
+    signoff = window.report_signoff
+    window.action_report_signoff()
+    assert signoff.dialog.report.template == "resting-ecg"  # not the EEG's sections
+    assert "EEG BACKGROUND" not in signoff.dialog.editors
+    signoff.prefill_from_draft()
+    assert signoff.dialog.report.text_of("RATE").startswith("Ventricular rate")
+    signoff.set_reviewer("Dr C. Ardio")
+    signoff.set_section("INTERPRETATION", "Sinus rhythm.")
+    signoff.sign()
+    with qtbot.waitSignal(signoff.archived, timeout=30000) as stored:
+        signoff.store_in_archive()
+
+    case_id, added = stored.args[0]
+    assert added and case_id is not None
+    sha = window.review.file_sha256
+    with open_archive(window.models["ecg"].archive_path) as archive:
+        assert archive.signed_report(sha).reviewer == "Dr C. Ardio"
+        assert archive.case(case_id).window_s == 10.0  # an ECG case, its 10 s window
+    assert not window.models["eeg"].archive_path.exists()

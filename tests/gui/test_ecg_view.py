@@ -252,7 +252,7 @@ def test_calipers_measure_pr_qrs_and_qt_between_onsets_and_ends(
 
 
 def test_ecg_panels_say_there_is_no_ecg_model(qtbot, window, open_in_window, ecg_files, tmp_path):
-    window.ecg_bundle_path = tmp_path / "no-ecg-model"  # as where none is installed
+    window.models["ecg"].bundle_path = tmp_path / "no-ecg-model"  # as where none is installed
     open_in_window(ecg_files[0]["wfdb"])
     assert window.phenotype_panel.notice.text() == NO_ECG_MODEL
     assert window.cases_panel.notice.text() == NO_ECG_MODEL

@@ -24,7 +24,7 @@ DRAFT_HTML = (
 @pytest.fixture
 def signoff(window, open_in_window, edf_path, qtbot, tmp_path):
     """The sign-off of a fingerprinted recording, its archive in the test's folder."""
-    window.archive_path = tmp_path / "archive.sqlite"
+    window.models["eeg"].archive_path = tmp_path / "archive.sqlite"
     with qtbot.waitSignal(window.file_fingerprinted, timeout=10000):
         open_in_window(edf_path)
     signoff = window.report_signoff
@@ -107,7 +107,7 @@ def test_what_is_typed_is_kept_with_its_recording(window, signoff, open_in_windo
 
 def test_a_signed_report_is_stored_with_its_case_in_the_archive(window, signoff, edf_path, qtbot):
     sha = content_hash(edf_path)
-    with open_archive(window.archive_path) as archive:  # the recording archived before
+    with open_archive(window.models["eeg"].archive_path) as archive:  # the recording archived before
         case_id = archive.add_case(make_case(np.random.default_rng(0), content_hash=sha))
     signoff.set_reviewer("Dr A. Reader")
     signoff.set_section("IMPRESSION", "Normal awake EEG.")
@@ -119,7 +119,7 @@ def test_a_signed_report_is_stored_with_its_case_in_the_archive(window, signoff,
         signoff.store_in_archive()
 
     assert stored.args[0] == (case_id, False)
-    with open_archive(window.archive_path) as archive:
+    with open_archive(window.models["eeg"].archive_path) as archive:
         kept = archive.signed_report(sha)
     assert kept.text == "IMPRESSION: Normal awake EEG."
     assert (kept.reviewer, kept.case_id, kept.amendments) == ("Dr A. Reader", case_id, 0)
@@ -170,8 +170,8 @@ def test_a_template_replaces_the_sections_only_when_confirmed(window, signoff):
 def test_an_analysed_recording_is_archived_with_the_signed_report(analysed_window, tmp_path, qtbot):
     window = analysed_window()
     archive_path = tmp_path / "archive.sqlite"
-    shutil.copy(window.archive_path, archive_path)  # the session's archive stays as it was
-    window.archive_path = archive_path
+    shutil.copy(window.models["eeg"].archive_path, archive_path)  # the session's archive stays as it was
+    window.models["eeg"].archive_path = archive_path
     signoff = window.report_signoff
     signoff.open()
     signoff.set_reviewer("Dr A. Reader")

@@ -55,7 +55,7 @@ def test_about_box(qtbot):
     box = window.findChild(QMessageBox)
     assert box is not None and box.isVisible()
     assert producer() in box.text()
-    assert window.bundle_provenance in box.text()
+    assert window.model.provenance in box.text()
     box.close()
 
 
