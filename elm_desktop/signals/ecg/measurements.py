@@ -33,11 +33,13 @@ the draft can state them and check the model's findings against them:
      onset where ``m`` falls under :data:`WAVE_REST` of the P peak, or to the dip where it
      leaves the T wave. Otherwise no PR is given;
    - T end: the tangent method (the steepest fall of ``m`` within :data:`T_FALL_S` after the T
-     peak, extended to zero), the T peak being ``m``'s highest point between 100 ms after the
-     QRS end and :data:`T_SEARCH_RR` of the RR interval after the QRS onset.
+     peak, extended to the PR segment's level of ``m``), the T peak being the first peak of
+     ``m`` at least :data:`T_PEAK_SHARE` of its highest point between 100 ms after the QRS end
+     and :data:`T_SEARCH_RR` of the median RR interval after the QRS onset, and before the
+     earliest complex that follows one of the median's beats.
 
-   QTc is Bazett's (QT over the square root of the median RR in seconds), beside Fridericia's
-   (over its cube root).
+   QTc is Bazett's (QT over the square root of the mean RR in seconds, the interval of the
+   printed rate), beside Fridericia's (over its cube root).
 5. **Axis**: the direction of the net QRS area (the integral from onset to end) in leads I
    and aVF, when a limb lead's QRS spans :data:`MIN_LIMB_QRS_MV`. **Voltages**: Sokolow-Lyon
    (S in V1 + the taller R of V5 and V6), Cornell (R in aVL + S in V3), and the largest
@@ -110,6 +112,9 @@ REST_BEFORE_P_S = 0.04
 MIN_P_CORRELATION = 0.6
 #: The T peak lies before this fraction of the RR interval after the QRS onset.
 T_SEARCH_RR = 0.7
+#: The T peak is the first peak of ``m`` in its window at least this share of the window's
+#: highest point.
+T_PEAK_SHARE = 0.8
 #: The T wave's steepest fall is looked for this long after its peak (seconds).
 T_FALL_S = 0.2
 #: After a pause of at most LATE_PAUSE_S, a burst of at most LATE_BURST_S is the QRS's late
@@ -204,7 +209,8 @@ class EcgMeasurements:
             out[key] = None if value is None else round(value)
         for key in ("sokolow_lyon_mv", "cornell_mv", "max_limb_qrs_mv", "max_chest_qrs_mv"):
             out[key] = round(getattr(self, key), 2)
-        out["st_mv"] = {lead: round(v, 2) for lead, v in self.st_mv.items()}
+        # + 0.0 turns a level rounded from just under zero (-0.0) into 0.0
+        out["st_mv"] = {lead: round(v, 2) + 0.0 for lead, v in self.st_mv.items()}
         out["premature_like_beats"] = self.premature_like_beats
         out["unlike_beats"] = self.unlike_beats
         return out
@@ -278,7 +284,17 @@ def analyse_beats(samples_mv: np.ndarray, sfreq: float, qrs: np.ndarray) -> Beat
     if len(chosen) < MIN_BEATS:
         return BeatAnalysis(alike, None)
     beats = np.stack([x[:, p - before : p + after] for p in chosen])
-    measured = _measure_beat(beats, before, median_rr, sfreq)
+    # QTc corrects by the mean RR, the interval of the rate the program prints (in atrial
+    # fibrillation the median RR runs shorter than the mean and would overstate QTc).
+    mean_rr = float(np.mean(np.diff(aligned)))
+    # The T wave is sought before the earliest complex that follows a chosen beat: with an
+    # irregular rhythm a few short intervals put the next QRS into the median beat.
+    followed = np.flatnonzero(inside & timely & like)
+    followed = followed[followed < len(aligned) - 1]
+    next_qrs = (
+        before + int(np.min(aligned[followed + 1] - aligned[followed])) if followed.size else None
+    )
+    measured = _measure_beat(beats, before, median_rr, mean_rr, next_qrs, sfreq)
     if measured is not None:
         measured = replace(
             measured,
@@ -351,9 +367,17 @@ def _classify_beats(x: np.ndarray, sfreq: float, qrs: np.ndarray):
 
 
 def _measure_beat(
-    beats: np.ndarray, fiducial: int, rr_samples: float, sfreq: float
+    beats: np.ndarray,
+    fiducial: int,
+    rr_samples: float,
+    mean_rr_samples: float,
+    next_qrs: int | None,
+    sfreq: float,
 ) -> EcgMeasurements | None:
-    """Measure the median of ``beats`` [n, 12, samples], aligned at ``fiducial``."""
+    """Measure the median of ``beats`` [n, 12, samples], aligned at ``fiducial``; the waves
+    are sought within the median RR (``rr_samples``) and before the earliest following
+    complex's fiducial point ``next_qrs`` (None: no beat is followed), QT corrected by the
+    mean RR."""
     beat = np.median(beats, axis=0)
     velocity = _spatial_velocity(beat, sfreq)
     run = max(2, int(np.ceil(REST_S * sfreq)))
@@ -376,7 +400,11 @@ def _measure_beat(
     segment = slice(max(onset - int(PR_SEGMENT_S * sfreq), 0), onset)
     beat = beat - beat[:, segment].mean(axis=1, keepdims=True)
     magnitude = np.linalg.norm(beat, axis=0)
-    t_end = _t_end(magnitude, onset, end, rr_samples, sfreq)
+    # The floor the tangent meets: the PR segment's level, above zero where fibrillation or
+    # noise is left in the median beat (a tangent to zero would end the T wave late there).
+    floor = float(magnitude[segment].mean())
+    limit = len(magnitude) if next_qrs is None else next_qrs - (fiducial - onset)
+    t_end = _t_end(magnitude[:limit], onset, end, rr_samples, sfreq, floor)
     if t_end is None:  # no T wave to find: the QRS's ends are not to be trusted either
         return None
     p_onset = _p_onset(magnitude, onset, segment.start, sfreq)
@@ -389,7 +417,8 @@ def _measure_beat(
     pr_ms = None if p_onset is None else (onset - p_onset) / sfreq * 1000
     qt_ms = (t_end - onset) / sfreq * 1000
     rr_s = rr_samples / sfreq
-    qtc_ms = qt_ms / np.sqrt(rr_s)
+    mean_rr_s = mean_rr_samples / sfreq
+    qtc_ms = qt_ms / np.sqrt(mean_rr_s)
     lead = {name: beat[k, onset : end + 1] for k, name in enumerate(STANDARD_LEADS)}
     area_i, area_avf = lead["I"].sum(), lead["aVF"].sum()
     spans = {name: float(v.max() - v.min()) for name, v in lead.items()}
@@ -407,7 +436,7 @@ def _measure_beat(
         qrs_ms=(end - onset) / sfreq * 1000,
         qt_ms=qt_ms,
         qtc_ms=qtc_ms,
-        qtcf_ms=qt_ms / np.cbrt(rr_s),
+        qtcf_ms=qt_ms / np.cbrt(mean_rr_s),
         axis_deg=(
             float(np.degrees(np.arctan2(area_avf, area_i)))
             if max(spans[name] for name in STANDARD_LEADS[:6]) >= MIN_LIMB_QRS_MV
@@ -480,21 +509,25 @@ def _correlation(a: np.ndarray, b: np.ndarray) -> float:
 
 
 def _t_end(
-    magnitude: np.ndarray, onset: int, end: int, rr_samples: float, sfreq: float
+    magnitude: np.ndarray, onset: int, end: int, rr_samples: float, sfreq: float, floor: float
 ) -> float | None:
-    """The T wave's end (a sample, fractional) by the tangent method on the spatial magnitude;
-    None without a T wave."""
+    """The T wave's end (a sample, fractional) by the tangent method on the spatial magnitude:
+    where the tangent at the steepest fall meets ``floor``; None without a T wave."""
     first = end + int(0.1 * sfreq)
     last = min(onset + int(T_SEARCH_RR * rr_samples), len(magnitude) - 1)
     if last - first < int(0.05 * sfreq):
         return None
-    t_peak = first + int(np.argmax(magnitude[first:last]))
+    # The first wave nearly as tall as the tallest: a flutter wave after the T wave, locked to
+    # the QRS and so kept in the median beat, can outgrow it.
+    window = magnitude[first:last]
+    peaks, _ = signal.find_peaks(window, height=T_PEAK_SHARE * window.max())
+    t_peak = first + int(peaks[0] if peaks.size else np.argmax(window))
     stop = min(t_peak + int(T_FALL_S * sfreq), last + int(0.1 * sfreq))
     fall = np.gradient(magnitude[t_peak:stop])
     if fall.size < 3 or fall.min() >= 0:
         return None
     steepest = t_peak + int(np.argmin(fall))
-    return steepest + magnitude[steepest] / -fall.min()
+    return steepest + max(magnitude[steepest] - floor, 0.0) / -fall.min()
 
 
 def _waves_after_t(
