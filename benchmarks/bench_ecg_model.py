@@ -67,11 +67,9 @@ def main() -> None:
 
     app = application()
     window = MainWindow()
-    window.ecg_bundle_path = bundle_path
-    window.ecg_engine = engine
-    from elm_desktop.analysis_ecg import ecg_knowledge_base
-
-    window.ecg_knowledge_base = ecg_knowledge_base(engine.bundle.phenotypes)
+    ecg = window.models["ecg"]
+    ecg.bundle_path, ecg.engine = bundle_path, engine  # the model loaded above, not the default
+    ecg.knowledge_base = ecg.analysis.knowledge_base(engine.bundle.phenotypes)
     window.resize(1600, 1000)
     window.show()
     app.processEvents()

@@ -8,6 +8,7 @@ the next run picks up where this one stopped: files already stored are recognise
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -232,14 +233,26 @@ def _ecg_metadata(
     return metadata, None if named else str(path)
 
 
+#: A ``HEADING:`` at the start of a line, as the sign-off writes a report's sections.
+_HEADING_PREFIX = re.compile(r"^[A-Z][A-Z0-9 ()/\-]+:[ \t]*", re.MULTILINE)
+
+
 def _report_segments(report: str | None, engine: Engine) -> tuple[list, np.ndarray | None]:
     """A report cut into segments (paragraphs for 60 s crops, else sentences), embedded when
-    the model has a text tower."""
+    the model has a text tower.
+
+    An ECG model reads a report's sentences without headings (as its corpus's reports are
+    written): ELM's EEG section headers do not hold an ECG report's RATE, RHYTHM or
+    MORPHOLOGY, so a signed ECG report's ``HEADING:`` prefixes are dropped, not its sections.
+    """
     if not report:
         return [], None
-    segments = segment_report(
-        report, mode="paragraph" if engine.bundle.window_s >= 60 else "sentence"
-    )
+    if engine.bundle.modality == "ecg":
+        segments = segment_report(_HEADING_PREFIX.sub("", report), mode="sentence")
+    else:
+        segments = segment_report(
+            report, mode="paragraph" if engine.bundle.window_s >= 60 else "sentence"
+        )
     if segments and engine.bundle.has_text:
         return segments, engine.embed_text([s.text for s in segments])
     return segments, None

@@ -7,9 +7,10 @@ never the draft's placeholders). It is a *draft* until the reviewer signs it (:f
 name and date/time); a *final* report cannot be changed (:class:`ReportLockedError`) unless it
 is reopened (:func:`reopen`), which notes an amendment that stays with the report. Reports are
 kept per recording by the sha256 of its bytes (:class:`ReportStore`), like the draft; the file's
-name is not stored. Headings are report headers ELM reads
+name is not stored. The EEG templates' headings are report headers ELM reads
 (:data:`~elm_desktop.runtime.report_segments.SECTION_HEADERS`), so :meth:`SignedReport.body`
-can be stored in the archive and later train the model.
+can be stored in the archive and later train the model; an ECG report is kept sentence by
+sentence without its headings, as the ECG model reads reports (``archive/ingest.py``).
 """
 
 from __future__ import annotations
@@ -43,6 +44,7 @@ DRAFT_TO_TEMPLATE: dict[str, str] = {
     "IMPRESSION": "IMPRESSION",
     "CLINICAL CORRELATION": "CLINICAL CORRELATION",
     # the ECG draft's (clinical/ecg_report.py), into resting-ecg.toml
+    "CLINICAL INDICATION": "CLINICAL HISTORY",
     "TECHNICAL": "TECHNIQUE",
     "RATE": "RATE",
     "RHYTHM": "RHYTHM",
@@ -53,8 +55,9 @@ DRAFT_TO_TEMPLATE: dict[str, str] = {
     "VOLTAGE": "MORPHOLOGY",
     "ST-T AND QT": "MORPHOLOGY",
     "INTERPRETATION": "INTERPRETATION",
+    "COMPARISON": "COMPARISON",
 }
-#: The concluding sections: one of them, where the template has it, is written before signing.
+#: The concluding sections: each one the template has is written before signing.
 CONCLUSIONS = ("IMPRESSION", "INTERPRETATION")
 _PLACEHOLDER = re.compile(r"\[To be completed by the reviewer\.\]")
 _SOURCE_MARK = re.compile(r"\s*\[\d+\]")

@@ -443,7 +443,13 @@ class MainWindow(QMainWindow):
         self._menu_action(
             help_menu,
             "&About ELM Desktop",
-            lambda _checked=False: show_about(self, self.model.provenance),
+            lambda _checked=False: show_about(
+                self,
+                {
+                    name: model.provenance if model.installed else None
+                    for name, model in self.models.items()
+                },
+            ),
         )
 
     def _fill_recent_menu(self) -> None:

@@ -10,6 +10,7 @@ EEG with the ECG's; a third modality is a third entry.
 from __future__ import annotations
 
 import json
+import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -38,19 +39,28 @@ class ModalityModel:
         The SQLite case archive of its prior cases (an archive holds one model's embeddings).
     engine : Engine or None
         The bundle's engine once :meth:`load` has run.
-    knowledge_base : KnowledgeBase
-        The findings its scores are read with: the built-in ones until the bundle is loaded,
-        then with the bundle's calibrated thresholds.
     """
 
     analysis: ModalityAnalysis
     bundle_path: Path
     archive_path: Path
     engine: Engine | None = None
-    knowledge_base: KnowledgeBase = field(init=False)
+    _knowledge_base: KnowledgeBase | None = field(default=None, init=False, repr=False)
+    # An analysis cancelled while loading may still be loading when the next one starts.
+    _loading: threading.Lock = field(default_factory=threading.Lock, init=False, repr=False)
 
-    def __post_init__(self) -> None:
-        self.knowledge_base = self.analysis.knowledge_base()
+    @property
+    def knowledge_base(self) -> KnowledgeBase:
+        """The findings its scores are read with: the built-in ones (with the user's) until
+        the bundle is loaded, then with the bundle's calibrated thresholds. Read on first use,
+        so a broken user file of one modality stops only that modality's analysis."""
+        if self._knowledge_base is None:
+            self._knowledge_base = self.analysis.knowledge_base()
+        return self._knowledge_base
+
+    @knowledge_base.setter
+    def knowledge_base(self, value: KnowledgeBase) -> None:
+        self._knowledge_base = value
 
     @property
     def installed(self) -> bool:
@@ -68,13 +78,14 @@ class ModalityModel:
 
     def load(self) -> Engine:
         """Return the engine, loading the bundle on first use (call off the UI thread)."""
-        if self.engine is None:
-            from elm_desktop.runtime import Bundle, Engine
+        with self._loading:
+            if self.engine is None:
+                from elm_desktop.runtime import Bundle, Engine
 
-            engine = Engine(Bundle.load(self.bundle_path), device="auto")
-            # The model's calibrated thresholds sit between the built-in and the user's entries.
-            self.knowledge_base = self.analysis.knowledge_base(engine.bundle.phenotypes)
-            self.engine = engine
+                engine = Engine(Bundle.load(self.bundle_path), device="auto")
+                # The model's calibrated thresholds sit between the built-in and the user's.
+                self.knowledge_base = self.analysis.knowledge_base(engine.bundle.phenotypes)
+                self.engine = engine
         return self.engine
 
 

@@ -278,7 +278,8 @@ class ReportSignoff(QObject):
         self.dirty = False
 
     def load(self) -> None:
-        """Show the report kept for the open recording, or a new one from the default template.
+        """Show the report kept for the open recording, or a new one from its modality's
+        template.
 
         Unsaved changes to the report shown before are kept with its own recording first.
         """

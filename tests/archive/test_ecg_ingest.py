@@ -67,3 +67,40 @@ def test_an_ecg_path_is_kept_only_when_asked(tmp_path, ecg_engine, ecg_corpus): 
         assert archive.case(1).source is None
         assert archive.case(2).source == str(paths[1].resolve())
         assert archive.case(1).metadata.age is None  # no manifest: the file gives no age
+
+
+def test_a_signed_ecg_report_is_kept_sentence_by_sentence_without_its_headings(
+    ecg_engine,
+    ecg_corpus,  # noqa: F811
+):
+    """Its RATE, RHYTHM and MORPHOLOGY are no EEG section header: they are not dropped."""
+    from elm_desktop.archive.ingest import case_for_recording
+    from elm_desktop.clinical.signoff import load_templates, new_report
+    from elm_desktop.signals.ecg import read_ecg
+
+    report = new_report(load_templates()["resting-ecg"])
+    for heading, text in [
+        ("RATE", "Ventricular rate 88/min."),
+        ("RHYTHM", "Sinus rhythm."),
+        ("MORPHOLOGY", "Right bundle branch block."),
+        ("INTERPRETATION", "Abnormal ECG."),
+    ]:
+        report = report.with_text(heading, text)
+    recording = read_ecg(ecg_corpus / "ecg-r00001.hea")
+    windows, starts = MODALITIES["ecg"].model_windows(recording, 10.0, "mv")
+    encoding = ecg_engine.encode(windows)
+    case = case_for_recording(
+        recording,
+        ecg_engine,
+        encoding.embeddings,
+        encoding.attention_weights,
+        starts,
+        report.body(),
+    )
+    assert [s.text for s in case.segments] == [
+        "Ventricular rate 88/min.",
+        "Sinus rhythm.",
+        "Right bundle branch block.",
+        "Abnormal ECG.",
+    ]
+    assert case.segment_embeddings.shape[0] == 4

@@ -194,3 +194,30 @@ def test_levels_rounded_to_zero_are_written_without_a_sign(measured):
     """A level of -0.004 mV prints as 0.00, and the JSON says 0.0, not -0.0."""
     m = replace(measured[0][3], st_mv={"V1": -0.004, "V2": 0.1})
     assert json.dumps(m.to_dict()["st_mv"]) == '{"V1": 0.0, "V2": 0.1}'
+
+
+def test_one_early_complex_moves_neither_qt_nor_qtc():
+    """An early beat on one T wave, or a T wave taken for a QRS, after a single beat: the
+    median beat's T wave is read as without it, and QTc keeps the dominant beats' RR."""
+    plan = next(
+        p for p in plan_corpus(60, 5) if p.rhythm == "sinus_rhythm" and len(p.findings) == 1
+    )
+    recorded, _, _, _ = synthesise(plan, SECONDS, SFREQ)
+    qrs = detect_qrs(recorded, SFREQ)
+    clean = measure_ecg(recorded, SFREQ, qrs)
+    middle = qrs[len(qrs) // 2]
+    t = np.linspace(-3, 3, int(0.14 * SFREQ))
+    ectopic = recorded.copy()  # a biphasic complex 0.25 s after one QRS, on its T wave
+    start = middle + int(0.25 * SFREQ) - 20
+    ectopic[:, start : start + t.size] += (
+        np.linspace(-1.5, 1.5, 12)[:, None] * -t * np.exp(-(t**2) / 2)
+    )
+    cases = {
+        "ectopic beat": (ectopic, detect_qrs(ectopic, SFREQ)),
+        "T wave detected": (recorded, np.sort(np.append(qrs, middle + int(0.25 * SFREQ)))),
+    }
+    for name, (signal, complexes) in cases.items():
+        m = measure_ecg(signal, SFREQ, complexes)
+        assert len(complexes) == len(qrs) + 1, name
+        assert m is not None and abs(m.qt_ms - clean.qt_ms) < 10, name
+        assert abs(m.qtc_ms - clean.qtc_ms) < 10, name

@@ -107,7 +107,8 @@ def test_what_is_typed_is_kept_with_its_recording(window, signoff, open_in_windo
 
 def test_a_signed_report_is_stored_with_its_case_in_the_archive(window, signoff, edf_path, qtbot):
     sha = content_hash(edf_path)
-    with open_archive(window.models["eeg"].archive_path) as archive:  # the recording archived before
+    # the recording archived before
+    with open_archive(window.models["eeg"].archive_path) as archive:
         case_id = archive.add_case(make_case(np.random.default_rng(0), content_hash=sha))
     signoff.set_reviewer("Dr A. Reader")
     signoff.set_section("IMPRESSION", "Normal awake EEG.")
@@ -170,7 +171,8 @@ def test_a_template_replaces_the_sections_only_when_confirmed(window, signoff):
 def test_an_analysed_recording_is_archived_with_the_signed_report(analysed_window, tmp_path, qtbot):
     window = analysed_window()
     archive_path = tmp_path / "archive.sqlite"
-    shutil.copy(window.models["eeg"].archive_path, archive_path)  # the session's archive stays as it was
+    # the session's archive stays as it was
+    shutil.copy(window.models["eeg"].archive_path, archive_path)
     window.models["eeg"].archive_path = archive_path
     signoff = window.report_signoff
     signoff.open()

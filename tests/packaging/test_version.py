@@ -55,7 +55,8 @@ def test_about_box(qtbot):
     box = window.findChild(QMessageBox)
     assert box is not None and box.isVisible()
     assert producer() in box.text()
-    assert window.model.provenance in box.text()
+    assert f"EEG model trained on: {window.models['eeg'].provenance}" in box.text()
+    assert "ECG model trained on:" in box.text()  # installed or not, it says which
     box.close()
 
 

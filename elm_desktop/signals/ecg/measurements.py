@@ -284,16 +284,19 @@ def analyse_beats(samples_mv: np.ndarray, sfreq: float, qrs: np.ndarray) -> Beat
     if len(chosen) < MIN_BEATS:
         return BeatAnalysis(alike, None)
     beats = np.stack([x[:, p - before : p + after] for p in chosen])
-    # QTc corrects by the mean RR, the interval of the rate the program prints (in atrial
-    # fibrillation the median RR runs shorter than the mean and would overstate QTc).
-    mean_rr = float(np.mean(np.diff(aligned)))
-    # The T wave is sought before the earliest complex that follows a chosen beat: with an
-    # irregular rhythm a few short intervals put the next QRS into the median beat.
+    # QTc corrects by the mean RR of the dominant beats (intervals between two alike
+    # complexes): in atrial fibrillation the median RR runs shorter than the mean and would
+    # overstate QTc, and an interpolated ectopic beat or a missed complex would move it.
+    dominant = like[:-1] & like[1:]
+    intervals = np.diff(aligned)
+    mean_rr = float(np.mean(intervals[dominant] if dominant.any() else intervals))
+    # The T wave is sought before the complex that follows a quarter of the chosen beats
+    # soonest: with an irregular rhythm short intervals put the next QRS into the median beat,
+    # while one early beat (or a T wave taken for a QRS) after a single beat does not.
     followed = np.flatnonzero(inside & timely & like)
     followed = followed[followed < len(aligned) - 1]
-    next_qrs = (
-        before + int(np.min(aligned[followed + 1] - aligned[followed])) if followed.size else None
-    )
+    gaps = np.sort(aligned[followed + 1] - aligned[followed])
+    next_qrs = before + int(gaps[len(gaps) // 4]) if gaps.size else None
     measured = _measure_beat(beats, before, median_rr, mean_rr, next_qrs, sfreq)
     if measured is not None:
         measured = replace(
@@ -527,7 +530,11 @@ def _t_end(
     if fall.size < 3 or fall.min() >= 0:
         return None
     steepest = t_peak + int(np.argmin(fall))
-    return steepest + max(magnitude[steepest] - floor, 0.0) / -fall.min()
+    t_end = steepest + max(magnitude[steepest] - floor, 0.0) / -fall.min()
+    # A fall still steepening where the beat (or the next complex) cuts it, or a tangent
+    # reaching past that, is no T wave's end that can be read.
+    edge = len(magnitude) - 1
+    return None if steepest >= edge - 1 or t_end > edge else t_end
 
 
 def _waves_after_t(
