@@ -43,7 +43,7 @@ from elm_desktop.clinical.posterior_rhythm import (
     PosteriorRhythm,
     stated_rhythm_hz,
 )
-from elm_desktop.clinical.report import disagreement, weak_support
+from elm_desktop.clinical.report import against_threshold, disagreement, weak_support
 from elm_desktop.runtime.report_segments import split_sentences
 
 NORMAL = "normal"
@@ -182,7 +182,11 @@ def _check_sentence(
         weak = weak_support(knowledge_base, finding_id)
         if probability is None or probability < threshold:
             unsupported.append(finding_id)
-            score = "not scored" if probability is None else f"{probability:.2f} < {threshold:.2f}"
+            score = (
+                "not scored"
+                if probability is None
+                else "{} < {}".format(*against_threshold(probability, threshold))
+            )
             notes.append(f"{knowledge_base[finding_id].label} {score}")
         elif weak:
             unsupported.append(finding_id)
@@ -193,7 +197,9 @@ def _check_sentence(
         threshold = thresholds[NORMAL]
         if probability is not None and probability >= threshold:
             unsupported.append(f"not {NORMAL}")
-            notes.append(f"scored normal {probability:.2f} >= {threshold:.2f}")
+            notes.append(
+                "scored normal {} >= {}".format(*against_threshold(probability, threshold))
+            )
     undecided = [a for a in asserted if a in disagreeing or a == f"not {NORMAL}" and disagreeing]
     if undecided:
         unsupported += undecided

@@ -227,21 +227,23 @@ def outside_limits(m: EcgMeasurements | None) -> list[str]:
 
 
 def unlike_normal(m: EcgMeasurements | None) -> list[str]:
-    """What the median beat measures that a normal ECG does not have.
+    """What the median beat measures that a normal ECG does not have, or what it could not
+    measure that a normal ECG needs.
 
-    The intervals and axis outside their limits (:func:`outside_limits`), then voltages that
-    meet the LVH or low-voltage criteria, ST raised or lowered as the ST findings' criteria
-    ask, and early or unlike beats.
+    No median beat at all, or none with a P wave before its QRS (a normal ECG is in sinus
+    rhythm); then the intervals and axis outside their limits (:func:`outside_limits`),
+    voltages that meet the LVH or low-voltage criteria, ST raised or lowered as the ST
+    findings' criteria ask, and early or unlike beats.
 
     Returns
     -------
     list of str
-        Clauses, e.g. ``["QTc 507 ms (over 470)", "1 early beat"]``; empty when nothing is
-        or nothing was measured.
+        Clauses that follow "the ECG measures", e.g. ``["QTc 507 ms (over 470)", "1 early
+        beat"]``; empty when the ECG measures normal.
     """
-    out = outside_limits(m)
     if m is None:
-        return out
+        return ["no median beat (its intervals could not be measured)"]
+    out = ([] if m.pr_ms is not None else ["no P wave before the QRS"]) + outside_limits(m)
     if _lvh(m) is None:
         out.append(f"Sokolow-Lyon {m.sokolow_lyon_mv:.1f} mV, Cornell {m.cornell_mv:.1f} mV")
     if _low_voltage(m) is None:

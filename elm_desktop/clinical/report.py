@@ -520,11 +520,19 @@ def record_impression(
         ]
     abnormal = sorted((s for s in scores if s.abnormal and s.present), key=lambda s: -s.probability)
     found = [
-        f"{s.label}: probability {s.probability:.2f} >= threshold {s.threshold:.2f}"
+        "{}: probability {} >= threshold {}".format(
+            s.label, *against_threshold(s.probability, s.threshold)
+        )
         for s in abnormal
     ]
     top = max((s for s in scores if s.abnormal), key=lambda s: s.probability, default=None)
-    highest = f" (highest: {top.label}, {top.probability:.2f} < {top.threshold:.2f})" if top else ""
+    highest = (
+        " (highest: {}, {} < {})".format(
+            top.label, *against_threshold(top.probability, top.threshold)
+        )
+        if top
+        else ""
+    )
     overall = next((s for s in scores if _is_record_normal(s, knowledge_base)), None)
     if overall is None:
         if abnormal:
@@ -588,6 +596,13 @@ def weak_support(
     if auroc < MIN_CALIBRATION_AUROC:
         return f"too weak where its threshold was calibrated (AUROC {auroc:.2f})"
     return None
+
+
+def against_threshold(probability: float, threshold: float) -> tuple[str, str]:
+    """A probability and its threshold as printed beside each other: two decimals, or three
+    where two would print them equal ("0.77 < 0.77")."""
+    digits = 2 if f"{probability:.2f}" != f"{threshold:.2f}" else 3
+    return f"{probability:.{digits}f}", f"{threshold:.{digits}f}"
 
 
 def disagreeing(scores: Sequence[FindingScore], knowledge_base: KnowledgeBase) -> dict[str, str]:

@@ -8,6 +8,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from elm_desktop.clinical.ecg_criteria import NO_P_WAVE
 from elm_desktop.clinical.ecg_report import (
     LEADS_WITHHELD,
     EcgFacts,
@@ -460,3 +461,37 @@ def test_a_p_wave_the_measurement_missed_does_not_make_a_sinus_rhythm_flutter(kb
     draft = draft_ecg_report(facts(140, measurements=measurements(pr_ms=None)), kb, "m", found)
     assert section(draft, "RHYTHM") == TO_COMPLETE
     assert draft.held["atrial_flutter"].startswith("sinus tachycardia scored over threshold too")
+
+
+@pytest.mark.parametrize(
+    ("measured", "why"),
+    [
+        (measurements(pr_ms=None), "the ECG measures no P wave before the QRS"),
+        (None, "the ECG measures no median beat (its intervals could not be measured)"),
+    ],
+)
+def test_normal_needs_a_measured_beat_with_a_p_wave(kb, measured, why):
+    """A normal ECG is in sinus rhythm: "Normal ECG." is not stated where no P wave was found
+    (noise hid it; a trial saw it beside "PR not measured"), nor where nothing was measured."""
+    found = scores(kb, {"normal": 0.9, "sinus_rhythm": 0.9})
+    draft = draft_ecg_report(facts(72, measurements=measured), kb, "m", found)
+    assert draft.held["normal"] == why and "normal" not in draft.asserted
+    assert section(draft, "INTERPRETATION") == "[To be completed by the reviewer.]"
+
+
+def test_an_irregularly_irregular_rhythm_without_p_waves_is_fibrillation_at_any_rate(kb):
+    """Sinus tachycardia scored too but no P wave found: fibrillation when every interval
+    differs from the last, left to the reviewer when a regular rhythm has a few early beats
+    (a P wave hidden in the T wave)."""
+    found = scores(kb, {"atrial_fibrillation": 0.9, "sinus_tachycardia": 0.9})
+    no_p = measurements(pr_ms=None)
+    fast_af = draft_ecg_report(facts(130, jitter=0.2, measurements=no_p), kb, "m", found)
+    assert "atrial_fibrillation" in fast_af.asserted
+    assert fast_af.held["sinus_tachycardia"] == NO_P_WAVE
+    rr = np.full(22, 60 / 130)
+    rr[[5, 14]] *= 0.6  # two early beats in a regular tachycardia
+    early = replace(facts(130, measurements=no_p), peaks_s=0.3 + np.cumsum([0.0, *rr]))
+    assert early.rr_cv >= 0.08 and not early.irregularly_irregular
+    held = draft_ecg_report(early, kb, "m", found)
+    assert "atrial_fibrillation" not in held.asserted
+    assert "tell them apart" in held.held["atrial_fibrillation"]

@@ -352,3 +352,10 @@ def test_borrowed_sentences_are_similar_whole_and_agree_with_each_other(kb):
     )
     assert "The posterior dominant rhythm is 9.4 Hz and reactive." not in borrowed(suppressed)
     assert contradictions(suppressed.text(), kb) == []
+
+
+def test_a_probability_under_its_threshold_never_prints_equal_to_it():
+    from elm_desktop.clinical.report import against_threshold
+
+    assert against_threshold(0.50, 0.61) == ("0.50", "0.61")
+    assert against_threshold(0.7651, 0.7749) == ("0.765", "0.775")  # was "0.77 < 0.77"

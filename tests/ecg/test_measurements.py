@@ -221,3 +221,6 @@ def test_one_early_complex_moves_neither_qt_nor_qtc():
         assert len(complexes) == len(qrs) + 1, name
         assert m is not None and abs(m.qt_ms - clean.qt_ms) < 10, name
         assert abs(m.qtc_ms - clean.qtc_ms) < 10, name
+        # The RR that QTc is corrected by is the dominant beats', printed beside it.
+        assert abs(m.rr_ms - clean.rr_ms) < 5 and f"at RR {m.rr_ms:.0f} ms" in m.summary()
+        assert m.qtc_ms == pytest.approx(m.qt_ms / np.sqrt(m.rr_ms / 1000), abs=0.01), name

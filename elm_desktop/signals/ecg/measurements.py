@@ -156,6 +156,9 @@ class EcgMeasurements:
         Beats whose QRS is unlike the dominant beats' (a ventricular beat, or an artefact).
     axis_withheld : str or None
         Why the axis is not given although it was measured (:meth:`without_axis`).
+    rr_ms : float or None
+        The dominant beats' mean RR interval in ms (between two alike complexes), QTc's RR;
+        printed beside QTc, since the rate counts every complex.
     """
 
     beats: int
@@ -173,6 +176,7 @@ class EcgMeasurements:
     premature_like_beats: int = 0
     unlike_beats: int = 0
     axis_withheld: str | None = None
+    rr_ms: float | None = None
 
     def without_axis(self, reason: str) -> EcgMeasurements:
         """The same measurements without the axis, saying why (leads not where their labels put
@@ -181,15 +185,17 @@ class EcgMeasurements:
 
     def summary(self) -> str:
         """The intervals and axis as one line, e.g. ``"PR 168 ms, QRS 96 ms, QT 380 ms, QTc
-        410 ms (Bazett), 400 ms (Fridericia), QRS axis +45 degrees"``."""
+        410 ms (Bazett), 400 ms (Fridericia) at RR 860 ms, QRS axis +45 degrees"``: the RR is
+        the dominant beats' (the rate counts every complex, early and ectopic ones too)."""
         pr = (
             f"PR {self.pr_ms:.0f} ms"
             if self.pr_ms is not None
             else "PR not measured (no single P wave found before each QRS)"
         )
+        rr = "" if self.rr_ms is None else f" at RR {self.rr_ms:.0f} ms"
         qt = (
             f"QT {self.qt_ms:.0f} ms, QTc {self.qtc_ms:.0f} ms (Bazett), "
-            f"{self.qtcf_ms:.0f} ms (Fridericia)"
+            f"{self.qtcf_ms:.0f} ms (Fridericia){rr}"
         )
         axis = (
             f"QRS axis not stated: {self.axis_withheld}"
@@ -213,6 +219,7 @@ class EcgMeasurements:
         out["st_mv"] = {lead: round(v, 2) + 0.0 for lead, v in self.st_mv.items()}
         out["premature_like_beats"] = self.premature_like_beats
         out["unlike_beats"] = self.unlike_beats
+        out["rr_ms"] = None if self.rr_ms is None else round(self.rr_ms)
         return out
 
 
@@ -440,6 +447,7 @@ def _measure_beat(
         qt_ms=qt_ms,
         qtc_ms=qtc_ms,
         qtcf_ms=qt_ms / np.cbrt(mean_rr_s),
+        rr_ms=mean_rr_s * 1000,
         axis_deg=(
             float(np.degrees(np.arctan2(area_avf, area_i)))
             if max(spans[name] for name in STANDARD_LEADS[:6]) >= MIN_LIMB_QRS_MV
