@@ -146,7 +146,13 @@ def render_html(summary: Mapping[str, Any], snippets: Sequence[TraceSnippet]) ->
     ]
     if summary.get("notice"):
         parts.append(f'<p class="notice">{_e(summary["notice"])}</p>')
-    parts += ["<h2>Attention over the recording</h2>", _sparkline(summary["crops"]["attention"])]
+    # Over one window (a 10 s ECG) there is no course in time to draw.
+    over_time = len(summary["crops"]["start_s"]) > 1
+    if over_time:
+        parts += [
+            "<h2>Attention over the recording</h2>",
+            _sparkline(summary["crops"]["attention"]),
+        ]
     draft = summary.get("draft") or {}
     when = _time_writer(recording.get("start_time_of_day"))
     parts += _findings_table(
@@ -154,8 +160,9 @@ def render_html(summary: Mapping[str, Any], snippets: Sequence[TraceSnippet]) ->
         draft.get("unassessed", ()),
         when,
         draft.get("held", {}),
+        over_time,
     )
-    parts += _prompts_table(summary["prompts"], when)
+    parts += _prompts_table(summary["prompts"], when, over_time)
     if snippets:
         parts.append("<h2>Top segments (longitudinal bipolar, LFF 1 Hz, HFF 70 Hz)</h2>")
         parts += [_trace_svg(snippet, when) for snippet in snippets]
@@ -209,14 +216,16 @@ def _findings_table(
     unassessed: Sequence[str],
     when: Callable[[float], str] = format_time,
     held: Mapping[str, str] | None = None,
+    over_time: bool = True,
 ) -> list[str]:
     held = held or {}
     if not findings:
         return []
+    timed = "<th>Where</th><th>Most evident at</th><th>Per crop</th>" if over_time else ""
     rows = [
         "<h2>Zero-shot findings</h2>",
         "<table><tr><th>Finding</th><th>Probability</th><th>Threshold</th><th>Call</th>"
-        "<th>Where</th><th>Most evident at</th><th>Per crop</th></tr>",
+        f"{timed}</tr>",
     ]
     for f in sorted(findings, key=lambda f: -f["probability"]):
         call = "absent"
@@ -226,31 +235,42 @@ def _findings_table(
             call = f"not stated: {held[f['id']]}" if f["id"] in held else "present"
         times = ", ".join(when(s["start_s"]) for s in f["top_segments"])
         where = f"{f['side']} {f['region']}" if f.get("side") else ""
+        course = (
+            f"<td>{_e(where)}</td><td>{times}</td>"
+            f"<td>{_sparkline(f['crop_probability'], height=20, width=200)}</td>"
+            if over_time
+            else ""
+        )
         rows.append(
             f'<tr class="{call.split(":")[0].replace(" ", "-")}"><td>{_e(f["label"])}</td>'
             f"<td>{f['probability']:.2f}{_measure(f)}</td>"
-            f"<td>{f['threshold']:.2f}</td><td>{_e(call)}</td><td>{_e(where)}</td><td>{times}</td>"
-            f"<td>{_sparkline(f['crop_probability'], height=20, width=200)}</td></tr>"
+            f"<td>{f['threshold']:.2f}</td><td>{_e(call)}</td>{course}</tr>"
         )
     rows.append("</table>")
     return rows
 
 
 def _prompts_table(
-    prompts: Sequence[Mapping[str, Any]], when: Callable[[float], str] = format_time
+    prompts: Sequence[Mapping[str, Any]],
+    when: Callable[[float], str] = format_time,
+    over_time: bool = True,
 ) -> list[str]:
     if not prompts:
         return []
+    timed = "<th>Most evident at: probability</th><th>Per crop probability</th>"
     rows = [
         "<h2>Free-text prompts</h2>",
-        "<table><tr><th>Prompt</th><th>Probability</th><th>Most evident at: probability</th>"
-        "<th>Per crop probability</th></tr>",
+        f"<table><tr><th>Prompt</th><th>Probability</th>{timed if over_time else ''}</tr>",
     ]
     for p in prompts:
         best = ", ".join(f"{when(s['start_s'])}: {s['score']:.2f}" for s in p["top_segments"])
+        course = (
+            f"<td>{best}</td><td>{_sparkline(p['probability'], height=20, width=200)}</td>"
+            if over_time
+            else ""
+        )
         rows.append(
-            f"<tr><td>{_e(p['prompt'])}</td><td>{p['recording_probability']:.2f}</td>"
-            f"<td>{best}</td><td>{_sparkline(p['probability'], height=20, width=200)}</td></tr>"
+            f"<tr><td>{_e(p['prompt'])}</td><td>{p['recording_probability']:.2f}</td>{course}</tr>"
         )
     rows.append("</table>")
     return rows

@@ -95,6 +95,7 @@ def test_analyze_writes_json_and_self_contained_html(
     # Self-contained: nothing to fetch.
     assert not re.search(r"<script|<link|<img|\bsrc=|url\(", page)
     assert page.count("<figure>") >= 2 and "<polyline" in page
+    assert "Attention over the recording" in page and "Most evident at" in page  # many crops
     # Every number shown comes from the JSON.
     for finding in summary["findings"]:
         assert f"<td>{finding['probability']:.2f}</td>" in page

@@ -69,6 +69,8 @@ def test_cli_analyze_writes_json_and_html_for_an_ecg(ecg_bundle, ecg_corpus, tmp
     html = out_html.read_text()
     assert "Atrial fibrillation" in html and "<html" in html.lower()
     assert "Posterior rhythm" not in html and "Muscle artifact" not in html  # EEG measurements
+    # One 10 s window: no course over time to draw, no empty time columns.
+    assert "Attention over the recording" not in html and "Most evident at" not in html
     assert "crops of 10 s" in capsys.readouterr().out
 
 
