@@ -348,7 +348,9 @@ def draft_ecg_report(
         ]
         if sentences:
             body.append(DraftSection(title, sentences))
-    interpretation = _interpretation(impression, [present[f] for f in stated])
+    interpretation = _interpretation(
+        impression, [present[f] for f in stated], outside_limits(facts.measurements)
+    )
     withheld = facts.withheld_because
     caveat = [DraftSentence(withheld, "model")] if withheld else []
     if withheld:
@@ -457,15 +459,20 @@ def _and(items: Sequence[str]) -> str:
     return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
 
 
-def _interpretation(impression: str, stated: Sequence[FindingScore]) -> DraftSentence:
+def _interpretation(
+    impression: str, stated: Sequence[FindingScore], outside: Sequence[str]
+) -> DraftSentence:
     if impression in UNSTATED:
         return DraftSentence(TO_COMPLETE, "reviewer")
     if impression == "normal":
         return DraftSentence("Normal ECG.", "model")
     named = [in_sentence(s.label) for s in stated if s.abnormal]
     if not named:
+        # What the median beat measures outside its limits says more than "see MODEL FINDINGS".
+        measured = f" The median beat measures {_and(outside)}." if outside else ""
         return DraftSentence(
-            "Abnormal ECG; no single abnormal finding is stated (see MODEL FINDINGS).", "model"
+            "Abnormal ECG; no single abnormal finding is stated (see MODEL FINDINGS)." + measured,
+            "model",
         )
     words = named[0] if len(named) == 1 else ", ".join(named[:-1]) + " and " + named[-1]
     return DraftSentence(f"Abnormal ECG: {words}.", "model")

@@ -495,3 +495,14 @@ def test_an_irregularly_irregular_rhythm_without_p_waves_is_fibrillation_at_any_
     held = draft_ecg_report(early, kb, "m", found)
     assert "atrial_fibrillation" not in held.asserted
     assert "tell them apart" in held.held["atrial_fibrillation"]
+
+
+def test_an_abnormal_ecg_without_a_stated_finding_names_what_it_measures(kb):
+    found = scores(kb, {"normal": 0.1, "sinus_rhythm": 0.9})
+    long_qtc = draft_ecg_report(facts(72, measurements=measurements(qtc_ms=511.0)), kb, "m", found)
+    assert section(long_qtc, "INTERPRETATION") == (
+        "Abnormal ECG; no single abnormal finding is stated (see MODEL FINDINGS). "
+        "The median beat measures QTc 511 ms (over 470)."
+    )
+    plain = draft_ecg_report(facts(72), kb, "m", found)
+    assert section(plain, "INTERPRETATION").endswith("(see MODEL FINDINGS).")
