@@ -98,14 +98,19 @@ def _st_elevation(finding: str) -> Callable[[EcgMeasurements], str | None]:
     return check
 
 
-def _st_depression(m: EcgMeasurements) -> str | None:
-    if not m.st_mv:
-        return "the ST segment could not be measured"
-    lowered = [
+def st_lowered_leads(m: EcgMeasurements) -> list[str]:
+    """The leads (aVR aside) whose ST is lowered by the ST depression criterion's depth."""
+    return [
         lead
         for lead, level in m.st_mv.items()
         if lead != "aVR" and level <= -LIMITS["st_depression_mv"]
     ]
+
+
+def _st_depression(m: EcgMeasurements) -> str | None:
+    if not m.st_mv:
+        return "the ST segment could not be measured"
+    lowered = st_lowered_leads(m)
     if len(lowered) < 2:
         return f"ST is lowered 0.05 mV or more in {len(lowered)} lead(s)"
     return None

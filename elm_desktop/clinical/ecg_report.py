@@ -57,12 +57,14 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 
 from elm_desktop.clinical.ecg_criteria import (
+    LIMITS,
     NO_P_WAVE,
     measured_conflict,
     outside_limits,
+    st_lowered_leads,
     unlike_normal,
 )
-from elm_desktop.clinical.knowledge import KnowledgeBase
+from elm_desktop.clinical.knowledge import Finding, KnowledgeBase
 from elm_desktop.clinical.report import (
     DRAFT_BANNER,
     MODEL_FINDINGS,
@@ -342,7 +344,7 @@ def draft_ecg_report(
     body = [DraftSection("RHYTHM", [rhythm_sentence]), measured]
     for title, categories in SECTIONS:
         sentences = [
-            DraftSentence(knowledge_base[f].sentence, "model")
+            DraftSentence(_finding_sentence(knowledge_base[f], facts.measurements), "model")
             for f in stated
             if knowledge_base[f].category in categories
         ]
@@ -457,6 +459,15 @@ def _intervals_sentence(m: EcgMeasurements | None) -> DraftSentence:
 
 def _and(items: Sequence[str]) -> str:
     return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
+
+
+def _finding_sentence(finding: Finding, m: EcgMeasurements | None) -> str:
+    """The finding's sentence, with the leads the median beat shows it in where its sentence
+    cannot name them (ST depression has no territory; ST elevation's sentences name theirs)."""
+    if finding.id == "st_depression" and m is not None and (leads := st_lowered_leads(m)):
+        depth = LIMITS["st_depression_mv"]
+        return f"{finding.sentence.rstrip('.')} ({depth:.2f} mV or more in {_and(leads)})."
+    return finding.sentence
 
 
 def _interpretation(
