@@ -2,8 +2,7 @@
 
 It reads the knowledge base's ``terms`` for every finding, finds them in each clause of each
 sentence (longest match wins where terms overlap, so "generalized spike" is not also a focal
-"spike", and a finding's ``not_terms`` hide the terms they hold: "eye blink artifact" is no
-artifact-dominated segment), and marks a mention negated when a negation cue precedes it within a few words of the
+"spike"), and marks a mention negated when a negation cue precedes it within a few words of the
 same clause ("no focal slowing", "without epileptiform discharges") or follows it ("sharp waves
 were not seen"). Sections about the patient rather than the record (history, medications,
 indication, clinical correlation) are skipped, so "history of seizures" is not a recorded
@@ -90,8 +89,6 @@ def find_mentions(text: str, knowledge_base: KnowledgeBase) -> list[Mention]:
             # longest term at a position wins ("generalized spike" hides its "spike").
             for match in pattern.finditer(clause):
                 phrase = match.group(0)
-                if owner[phrase] is None:  # a finding's not_terms: no mention of any finding
-                    continue
                 mentions.append(
                     Mention(owner[phrase], phrase, _is_negated(clause, match), clause.strip())
                 )
@@ -133,22 +130,16 @@ def _is_negated(clause: str, match: re.Match[str]) -> bool:
     return bool(_POST_NEGATION.search(clause[match.end() :]))
 
 
-def _terms_key(
-    knowledge_base: KnowledgeBase,
-) -> tuple[tuple[str, tuple[str, ...], tuple[str, ...]], ...]:
-    return tuple((f.id, f.terms, f.not_terms) for f in knowledge_base.values())
+def _terms_key(knowledge_base: KnowledgeBase) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    return tuple((f.id, f.terms) for f in knowledge_base.values())
 
 
 @lru_cache(maxsize=8)
 def _term_pattern(
-    terms_by_finding: tuple[tuple[str, tuple[str, ...], tuple[str, ...]], ...],
-) -> tuple[re.Pattern[str], dict[str, str | None]]:
-    owner: dict[str, str | None] = {}
-    # A not_term owns its phrase first and is longer than the term it holds, so it hides it.
-    for _finding_id, _terms, not_terms in terms_by_finding:
-        for phrase in not_terms:
-            owner[phrase.lower()] = None
-    for finding_id, terms, _not_terms in terms_by_finding:
+    terms_by_finding: tuple[tuple[str, tuple[str, ...]], ...],
+) -> tuple[re.Pattern[str], dict[str, str]]:
+    owner: dict[str, str] = {}
+    for finding_id, terms in terms_by_finding:
         for term in terms:
             owner.setdefault(term.lower(), finding_id)
     alternation = "|".join(re.escape(t) for t in sorted(owner, key=len, reverse=True))

@@ -38,7 +38,7 @@ PromptStyle = Literal["knowledge", "plain"]
 PROMPT_STYLES: tuple[PromptStyle, ...] = ("knowledge", "plain")
 
 _REQUIRED = ("label", "plain", "contrast")
-_LIST_FIELDS = ("plain", "knowledge", "contrast", "terms", "not_terms")
+_LIST_FIELDS = ("plain", "knowledge", "contrast", "terms")
 _TEXT_FIELDS = ("label", "category", "definition", "sentence", "negative")
 
 
@@ -72,10 +72,6 @@ class Finding:
         close to "focal slowing", so negated contrasts score poorly).
     terms : tuple of str
         Lower-case phrases the findings extractor looks for in report text.
-    not_terms : tuple of str
-        Lower-case phrases that hold one of ``terms`` but do not mean the finding; the
-        extractor reads them as no mention ("eye blink artifact" is no artifact-dominated
-        segment).
     sentence : str
         The draft report's sentence when the finding is present.
     negative : str
@@ -96,7 +92,6 @@ class Finding:
     knowledge: tuple[str, ...] = ()
     contrast: tuple[str, ...] = ()
     terms: tuple[str, ...] = ()
-    not_terms: tuple[str, ...] = ()
     sentence: str = ""
     negative: str = ""
     calibration_auroc: float | None = None
