@@ -79,8 +79,10 @@ def main() -> None:
         truth_stated += len(others & set(findings))
         false_stated.update(f for f in findings if f not in truth)
         missed.update(others - set(findings))
+        # A held "normal" is true of a normal record, which the truth's findings do not list.
+        held_truth = truth | ({"normal"} if not record["abnormal"] else set())
         for finding in draft.held:
-            (held_true if finding in truth else held_false)[finding] += 1
+            (held_true if finding in held_truth else held_false)[finding] += 1
     errors = np.asarray(rate_error)
     print(f"{len(records)} {args.split} records of {args.corpus.name}, model {result.model}")
     print(

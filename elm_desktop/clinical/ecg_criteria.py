@@ -247,8 +247,9 @@ def unlike_normal(m: EcgMeasurements | None) -> list[str]:
         beat"]``; empty when the ECG measures normal.
     """
     if m is None:
-        return ["no median beat (its intervals could not be measured)"]
-    out = ([] if m.pr_ms is not None else ["no P wave before the QRS"]) + outside_limits(m)
+        return ["nothing (its median beat could not be measured)"]
+    no_p = [] if m.pr_ms is not None else ["no single P wave before each QRS (PR not measured)"]
+    out = no_p + outside_limits(m)
     if _lvh(m) is None:
         out.append(f"Sokolow-Lyon {m.sokolow_lyon_mv:.1f} mV, Cornell {m.cornell_mv:.1f} mV")
     if _low_voltage(m) is None:

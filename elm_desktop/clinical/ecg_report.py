@@ -95,12 +95,12 @@ LEADS_WITHHELD = (
 #: Least RR coefficient of variation for atrial fibrillation to be stated (the synthetic
 #: corpus: AF at least 0.115, regular rhythms at most 0.022).
 AF_MIN_RR_CV = 0.08
-#: Least median change between successive RR intervals, over the mean RR, that no sinus
-#: rhythm with a few early beats reaches (irregularly irregular). On 1,500 records of the
-#: synthetic corpus: sinus rhythms, with atrial premature beats too, at most 0.045; atrial
-#: fibrillation at least 0.115 in 95 %; ventricular premature beats can reach it, and are
-#: measured apart (unlike beats).
+#: Least median change between RR intervals one, two and three apart, over the mean RR, for
+#: an irregularly irregular rhythm (``benchmarks/ecg_rr_irregularity.py``): a regular rhythm
+#: with a few early beats stays under it one apart, a bigeminy two apart, a trigeminy three.
 AF_MIN_SUCCESSIVE_RR = 0.08
+#: Fewest RR intervals to call a rhythm irregularly irregular.
+AF_MIN_INTERVALS = 8
 
 RHYTHMS = (
     "sinus_rhythm",
@@ -195,14 +195,23 @@ class EcgFacts:
 
     @property
     def irregularly_irregular(self) -> bool:
-        """Whether successive RR intervals differ by :data:`AF_MIN_SUCCESSIVE_RR` of the mean
-        RR or more (median over the record) among complexes of one shape: not a regular rhythm
-        with a few early beats."""
+        """Whether RR intervals one, two and three apart differ by :data:`AF_MIN_SUCCESSIVE_RR`
+        of the mean RR or more (median over the record), over :data:`AF_MIN_INTERVALS` intervals
+        or more among complexes of one shape: not a regular rhythm with a few early beats, nor
+        a bigeminy or trigeminy."""
         m = self.measurements
         if self.rate_bpm is None or m is None or m.unlike_beats:
             return False
-        rr = np.diff(self.peaks_s)
-        return bool(np.median(np.abs(np.diff(rr))) / np.mean(rr) >= AF_MIN_SUCCESSIVE_RR)
+        return rr_irregularity(np.diff(self.peaks_s)) >= AF_MIN_SUCCESSIVE_RR
+
+
+def rr_irregularity(rr: np.ndarray) -> float:
+    """The least, over lags of one, two and three intervals, of the median change between RR
+    intervals that far apart, over the mean RR; 0 with under :data:`AF_MIN_INTERVALS`."""
+    rr = np.asarray(rr, float)
+    if rr.size < AF_MIN_INTERVALS:
+        return 0.0
+    return float(min(np.median(np.abs(rr[lag:] - rr[:-lag])) for lag in (1, 2, 3)) / rr.mean())
 
 
 def rhythm_conflict(finding_id: str, facts: EcgFacts) -> str | None:

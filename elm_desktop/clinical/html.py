@@ -221,11 +221,11 @@ def _findings_table(
     held = held or {}
     if not findings:
         return []
-    timed = "<th>Where</th><th>Most evident at</th><th>Per crop</th>" if over_time else ""
+    timed = "<th>Most evident at</th><th>Per crop</th>" if over_time else ""
     rows = [
         "<h2>Zero-shot findings</h2>",
         "<table><tr><th>Finding</th><th>Probability</th><th>Threshold</th><th>Call</th>"
-        f"{timed}</tr>",
+        f"<th>Where</th>{timed}</tr>",
     ]
     for f in sorted(findings, key=lambda f: -f["probability"]):
         call = "absent"
@@ -236,15 +236,14 @@ def _findings_table(
         times = ", ".join(when(s["start_s"]) for s in f["top_segments"])
         where = f"{f['side']} {f['region']}" if f.get("side") else ""
         course = (
-            f"<td>{_e(where)}</td><td>{times}</td>"
-            f"<td>{_sparkline(f['crop_probability'], height=20, width=200)}</td>"
+            f"<td>{times}</td><td>{_sparkline(f['crop_probability'], height=20, width=200)}</td>"
             if over_time
             else ""
         )
         rows.append(
             f'<tr class="{call.split(":")[0].replace(" ", "-")}"><td>{_e(f["label"])}</td>'
             f"<td>{f['probability']:.2f}{_measure(f)}</td>"
-            f"<td>{f['threshold']:.2f}</td><td>{_e(call)}</td>{course}</tr>"
+            f"<td>{f['threshold']:.2f}</td><td>{_e(call)}</td><td>{_e(where)}</td>{course}</tr>"
         )
     rows.append("</table>")
     return rows

@@ -538,9 +538,10 @@ def record_impression(
         if abnormal:
             return "abnormal", found
         return "normal", ["no abnormal finding reached its threshold" + highest]
+    probability, threshold = against_threshold(overall.probability, overall.threshold)
     record = (
-        f"{overall.label}: {overall.measure} {overall.probability:.2f} "
-        f"{'>=' if overall.present else '<'} threshold {overall.threshold:.2f}"
+        f"{overall.label}: {overall.measure} {probability} "
+        f"{'>=' if overall.present else '<'} threshold {threshold}"
     )
     if not overall.present:
         return "abnormal", [record, *found] if abnormal else [
@@ -599,10 +600,13 @@ def weak_support(
 
 
 def against_threshold(probability: float, threshold: float) -> tuple[str, str]:
-    """A probability and its threshold as printed beside each other: two decimals, or three
-    where two would print them equal ("0.77 < 0.77")."""
-    digits = 2 if f"{probability:.2f}" != f"{threshold:.2f}" else 3
-    return f"{probability:.{digits}f}", f"{threshold:.{digits}f}"
+    """A probability and its threshold as printed beside each other: two decimals, or as many
+    more (up to five) as tell them apart ("0.77 < 0.77" is printed "0.765 < 0.775")."""
+    for digits in range(2, 6):
+        shown = f"{probability:.{digits}f}", f"{threshold:.{digits}f}"
+        if shown[0] != shown[1]:
+            return shown
+    return shown
 
 
 def disagreeing(scores: Sequence[FindingScore], knowledge_base: KnowledgeBase) -> dict[str, str]:
@@ -668,7 +672,9 @@ def _model_findings(
         ]
     lines = []
     for score in sorted(scores, key=lambda s: -s.probability):
-        numbers = f"{score.measure} {score.probability:.2f}, threshold {score.threshold:.2f}"
+        numbers = "{} {}, threshold {}".format(
+            score.measure, *against_threshold(score.probability, score.threshold)
+        )
         if score.finding_id in unassessed:
             procedure = NEEDS_PROCEDURE[score.finding_id]
             lines.append(

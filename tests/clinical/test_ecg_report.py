@@ -467,8 +467,11 @@ def test_a_p_wave_the_measurement_missed_does_not_make_a_sinus_rhythm_flutter(kb
 @pytest.mark.parametrize(
     ("measured", "why"),
     [
-        (measurements(pr_ms=None), "the ECG measures no P wave before the QRS"),
-        (None, "the ECG measures no median beat (its intervals could not be measured)"),
+        (
+            measurements(pr_ms=None),
+            "the ECG measures no single P wave before each QRS (PR not measured)",
+        ),
+        (None, "the ECG measures nothing (its median beat could not be measured)"),
     ],
 )
 def test_normal_needs_a_measured_beat_with_a_p_wave(kb, measured, why):
@@ -481,21 +484,29 @@ def test_normal_needs_a_measured_beat_with_a_p_wave(kb, measured, why):
 
 
 def test_an_irregularly_irregular_rhythm_without_p_waves_is_fibrillation_at_any_rate(kb):
-    """Sinus tachycardia scored too but no P wave found: fibrillation when every interval
-    differs from the last, left to the reviewer when a regular rhythm has a few early beats
-    (a P wave hidden in the T wave)."""
+    """Sinus tachycardia scored too but no P wave found: fibrillation when intervals one, two
+    and three apart all differ, left to the reviewer when a regular rhythm has a few early
+    beats (a P wave hidden in the T wave) or the early beats make a bigeminy or trigeminy."""
     found = scores(kb, {"atrial_fibrillation": 0.9, "sinus_tachycardia": 0.9})
-    no_p = measurements(pr_ms=None)
-    fast_af = draft_ecg_report(facts(130, jitter=0.2, measurements=no_p), kb, "m", found)
+    no_p = facts(130, measurements=measurements(pr_ms=None))
+    rng = np.random.default_rng(0)
+
+    def with_rr(rr):
+        return replace(no_p, peaks_s=0.3 + np.cumsum([0.0, *rr]))
+
+    fast_af = draft_ecg_report(with_rr(60 / 130 * rng.uniform(0.7, 1.3, 21)), kb, "m", found)
     assert "atrial_fibrillation" in fast_af.asserted
     assert fast_af.held["sinus_tachycardia"] == NO_P_WAVE
-    rr = np.full(22, 60 / 130)
-    rr[[5, 14]] *= 0.6  # two early beats in a regular tachycardia
-    early = replace(facts(130, measurements=no_p), peaks_s=0.3 + np.cumsum([0.0, *rr]))
-    assert early.rr_cv >= 0.08 and not early.irregularly_irregular
-    held = draft_ecg_report(early, kb, "m", found)
-    assert "atrial_fibrillation" not in held.asserted
-    assert "tell them apart" in held.held["atrial_fibrillation"]
+    regular = np.full(21, 60 / 130)
+    early = regular.copy()
+    early[[5, 14]] *= 0.6  # two early beats in a regular tachycardia
+    bigeminy = regular * np.tile([0.7, 1.3], 11)[:21]
+    trigeminy = regular * np.tile([1.0, 0.7, 1.3], 7)
+    for name, rr in (("early beats", early), ("bigeminy", bigeminy), ("trigeminy", trigeminy)):
+        assert with_rr(rr).rr_cv >= 0.08 and not with_rr(rr).irregularly_irregular, name
+        held = draft_ecg_report(with_rr(rr), kb, "m", found)
+        assert "atrial_fibrillation" not in held.asserted, name
+        assert "tell them apart" in held.held["atrial_fibrillation"], name
 
 
 def test_an_abnormal_ecg_without_a_stated_finding_names_what_it_measures(kb):

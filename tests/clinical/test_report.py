@@ -359,3 +359,4 @@ def test_a_probability_under_its_threshold_never_prints_equal_to_it():
 
     assert against_threshold(0.50, 0.61) == ("0.50", "0.61")
     assert against_threshold(0.7651, 0.7749) == ("0.765", "0.775")  # was "0.77 < 0.77"
+    assert against_threshold(0.49999, 0.5) == ("0.49999", "0.50000")
