@@ -36,10 +36,11 @@ the draft can state them and check the model's findings against them:
      peak, extended to the PR segment's level of ``m``), the T peak being the first peak of
      ``m`` at least :data:`T_PEAK_SHARE` of its highest point between 100 ms after the QRS end
      and :data:`T_SEARCH_RR` of the median RR interval after the QRS onset, and before the
-     earliest complex that follows one of the median's beats.
+     complex that follows a quarter of the median's beats soonest; a fall cut there gives no T
+     end.
 
-   QTc is Bazett's (QT over the square root of the mean RR in seconds, the interval of the
-   printed rate), beside Fridericia's (over its cube root).
+   QTc is Bazett's (QT over the square root of the dominant beats' mean RR in seconds, the RR
+   between two alike complexes, printed beside it), beside Fridericia's (over its cube root).
 5. **Axis**: the direction of the net QRS area (the integral from onset to end) in leads I
    and aVF, when a limb lead's QRS spans :data:`MIN_LIMB_QRS_MV`. **Voltages**: Sokolow-Lyon
    (S in V1 + the taller R of V5 and V6), Cornell (R in aVL + S in V3), and the largest
@@ -385,9 +386,9 @@ def _measure_beat(
     sfreq: float,
 ) -> EcgMeasurements | None:
     """Measure the median of ``beats`` [n, 12, samples], aligned at ``fiducial``; the waves
-    are sought within the median RR (``rr_samples``) and before the earliest following
-    complex's fiducial point ``next_qrs`` (None: no beat is followed), QT corrected by the
-    mean RR."""
+    are sought within the median RR (``rr_samples``) and before ``next_qrs``, the fiducial
+    point of the complex that follows a quarter of the beats soonest (None: no beat is
+    followed), QT corrected by the dominant beats' mean RR (``mean_rr_samples``)."""
     beat = np.median(beats, axis=0)
     velocity = _spatial_velocity(beat, sfreq)
     run = max(2, int(np.ceil(REST_S * sfreq)))

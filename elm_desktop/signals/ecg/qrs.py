@@ -8,13 +8,13 @@ absolute slope put on its own scale (divided by its median, and clipped at its
 :data:`CLIP_PERCENTILE` th percentile so that one glitch cannot outweigh the other leads), and
 the slopes summed over the leads and smoothed over :data:`SMOOTH_S`; of the twelve standard
 leads, samples that one electrode alone moved (an electrode pop,
-:mod:`~elm_desktop.signals.ecg.electrodes`) and the :data:`SMOOTH_S` around them add no slope. A lead whose median slope
-is under :data:`DEAD_LEAD_FRACTION` of the leads' median (flat, or off for most of the
-recording) is left out. Peaks of that envelope :data:`REFRACTORY_S` apart and above
-:data:`HEIGHT_FRACTION` of its 99th percentile within their :data:`BLOCK_S` block (so that a
-stretch of lower amplitude in a long recording keeps its beats) are QRS complexes; a peak
-within :data:`T_WAVE_WINDOW_S` of the one before and lower than :data:`T_WAVE_RATIO` of it is a
-T wave (Pan and Tompkins's T-wave discrimination, on the summed slope).
+:mod:`~elm_desktop.signals.ecg.electrodes`) and the :data:`SMOOTH_S` around them add no slope.
+A lead whose median slope is under :data:`DEAD_LEAD_FRACTION` of the leads' median (flat, or
+off for most of the recording) is left out. Peaks of that envelope :data:`REFRACTORY_S` apart
+and above :data:`HEIGHT_FRACTION` of its 99th percentile within their :data:`BLOCK_S` block (so
+that a stretch of lower amplitude in a long recording keeps its beats) are QRS complexes; a
+peak within :data:`T_WAVE_WINDOW_S` of the one before and lower than :data:`T_WAVE_RATIO` of it
+is a T wave (Pan and Tompkins's T-wave discrimination, on the summed slope).
 
 Known limits: a wide ventricular complex (a PVC or escape beat of 100 ms or more) has little
 5-25 Hz slope and may be missed; a peaked T wave later than 360 ms after its QRS (bradycardia
