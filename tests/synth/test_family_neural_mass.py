@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 from dataclasses import dataclass
+from itertools import pairwise
 from pathlib import Path
 
 import mne
@@ -24,6 +25,7 @@ from elm_desktop.signals import elm_input, open_recording
 from elm_desktop.synth import read_manifest
 from elm_desktop.synth.electrodes import ELECTRODES, SCALP
 from elm_desktop.synth.families import get_family
+from elm_desktop.synth.families.neural_mass.background import Piece, resonance
 from elm_desktop.synth.families.neural_mass.corpus import plan_corpus, write_recording
 from elm_desktop.synth.families.neural_mass.plan import CONDITION_MIX, MassSpec, draw_spec
 from elm_desktop.synth.spec import Patient
@@ -170,6 +172,24 @@ def test_every_condition_plans_at_any_length_with_intervals_inside_the_recording
             assert finding.intervals, finding
             for a, b in finding.intervals:
                 assert 0 <= a < b <= spec.duration_s, finding
+
+
+@pytest.mark.parametrize("minutes", [1.0, 2.0])
+def test_the_states_run_without_a_gap_from_the_start_to_the_end(minutes):
+    # A drowsy stretch that left too little time for N2 once ended before the recording did,
+    # and the samples after it were never written (whatever memory held, up to 5 mV).
+    for spec, _ in plan_corpus(200, minutes, 7):
+        segments = spec.segments
+        assert segments[0].start == 0 and segments[-1].end == spec.duration_s, spec.recording_id
+        for before, after in pairwise(segments):
+            assert after.start == pytest.approx(before.end, abs=1e-3), spec.recording_id
+
+
+def test_the_background_refuses_states_that_leave_samples_unwritten():
+    pieces = [Piece(0, 100, 10.0, 2.0), Piece(100, 180, 10.0, 2.0)]
+    with pytest.raises(ValueError, match="tile"):
+        resonance(np.ones((2, 200)), pieces, 200.0)
+    assert np.isfinite(resonance(np.ones((2, 180)), pieces, 200.0)).all()
 
 
 # --- the background -------------------------------------------------------------------------

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import pairwise
 
 import numpy as np
 from scipy import signal
@@ -63,6 +64,12 @@ def resonance(drive: np.ndarray, pieces: list[Piece], sfreq: float) -> np.ndarra
     The output has about the variance of the drive (unit variance for unit white noise); the
     oscillator's state runs on across pieces, so a change of frequency or damping is smooth.
     """
+    if (
+        pieces[0].start != 0
+        or pieces[-1].stop != drive.shape[1]
+        or any(a.stop != b.start for a, b in pairwise(pieces))
+    ):
+        raise ValueError("the pieces must tile the drive's samples, one after the other")
     out = np.empty_like(drive)
     state = np.zeros((drive.shape[0], 2))
     for piece in pieces:

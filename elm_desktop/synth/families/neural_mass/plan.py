@@ -186,10 +186,13 @@ class _Timeline:
         return t
 
     def sleep(self, start: float, end: float) -> None:
-        """Drowsiness, then stage N2 when there is time for it."""
-        drowsy = min(float(self.rng.uniform(20, 45)), end - start)
+        """Drowsiness, then stage N2 when there is time for it (15 s or more); otherwise the
+        patient stays drowsy to the end."""
+        drowsy = float(self.rng.uniform(20, 45))
+        if end - start - drowsy < 15:
+            drowsy = end - start
         self._add(start, start + drowsy, "drowsy")
-        if end - start - drowsy >= 15:
+        if drowsy < end - start:
             self._add(start + drowsy, end, "n2")
 
 

@@ -7,6 +7,8 @@ act on the electrode potentials, and the potentials are referenced as the amplif
 
 from __future__ import annotations
 
+from itertools import pairwise
+
 import numpy as np
 from scipy import signal
 
@@ -118,9 +120,16 @@ class _Canvas:
 
 
 def _state_index(spec: MassSpec, n: int) -> list[tuple[int, int, str]]:
-    return [
-        (int(s.start * spec.sfreq), min(n, int(s.end * spec.sfreq)), s.state) for s in spec.segments
-    ]
+    """The states as (first sample, stop, state), tiling the recording's ``n`` samples: each
+    state runs to the next one's first sample (segment ends rounded apart would leave a
+    sample in none)."""
+    starts = [int(s.start * spec.sfreq) for s in spec.segments] + [n]
+    if starts[0] != 0 or spec.segments[-1].end < spec.duration_s:
+        raise ValueError(
+            f"the states cover {spec.segments[0].start}-{spec.segments[-1].end} s of a "
+            f"{spec.duration_s} s recording"
+        )
+    return [(a, b, s.state) for (a, b), s in zip(pairwise(starts), spec.segments, strict=True)]
 
 
 def _envelope(n: int, sfreq: int, intervals, ramp_s: float = 0.3) -> np.ndarray:
