@@ -73,6 +73,7 @@ from elm_desktop.clinical.posterior_rhythm import (
     PosteriorRhythm,
     crop_posterior_spectra,
     posterior_rhythm,
+    rhythm_sentence,
 )
 from elm_desktop.clinical.procedures import evidence_within_procedures, recorded_procedures
 from elm_desktop.clinical.prompt_cache import prompt_bank
@@ -545,6 +546,7 @@ def analyze(
         if result.familiarity is not None and result.familiarity.unfamiliar
         else None,
         heart=_heart_summary(rec, cancel),
+        posterior_rhythm=rhythm_sentence(result.posterior_rhythm),
     )
     result.procedures = tuple(p.name for p in facts.procedures)
     if bank is not None:

@@ -39,7 +39,10 @@ PDR_TOLERANCE_HZ = 0.5
 PROCEDURES: dict[str, re.Pattern[str]] = {
     "hyperventilation": re.compile(r"\bhyperventilat\w*|\bhv\b|\bover-?breath\w*", re.I),
     "photic stimulation": re.compile(
-        r"\bphotic\b|\bips\b|\bflash\w*|\bstroboscop\w*|\bdriving response", re.I
+        # "PS 5Hz": the flash rate some systems annotate each train with
+        r"\bphotic\b|\bips\b|\bps\s*\d+(?:\.\d+)?\s*hz\b|\bflash\w*|\bstroboscop\w*|"
+        r"\bdriving response",
+        re.I,
     ),
     "sleep": re.compile(
         r"\bsleep\w*|\basleep\b|\bdrows\w*|\bspindles?\b|\bk[- ]complex\w*|\bvertex\b|"

@@ -89,6 +89,18 @@ def rhythm_words(rhythm: PosteriorRhythm | None) -> str:
     return f"{rhythm.frequency_hz:.1f} Hz, measured in the posterior derivations"
 
 
+def rhythm_sentence(rhythm: PosteriorRhythm | None) -> str | None:
+    """The measured rhythm as a draft's sentence; None without posterior derivations."""
+    if rhythm is None:
+        return None
+    if not rhythm.clear:
+        return "No clear posterior dominant rhythm is measured in the posterior derivations."
+    return (
+        f"A posterior dominant rhythm of {rhythm.frequency_hz:.1f} Hz is measured in the "
+        "posterior derivations."
+    )
+
+
 def crop_posterior_spectra(crops: np.ndarray, channels: Sequence[str]) -> np.ndarray:
     """Log10 power spectrum of each crop, averaged over its posterior derivations.
 

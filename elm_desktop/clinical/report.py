@@ -4,7 +4,8 @@ A draft follows the structure of a clinical EEG report (ACNS Guideline 7): clini
 medications (left for the reviewer), a technical introduction written from the file's header,
 a description of the record, the model's findings with their probabilities and thresholds, an
 impression (normal or abnormal with reasons, or left to the reviewer when the model's
-record-level score and its findings disagree) and a clinical correlation (left for the reviewer).
+record-level score and its findings disagree, or when the record scores as abnormal with no
+abnormal finding to state) and a clinical correlation (left for the reviewer).
 
 A draft states only what the recording shows:
 
@@ -13,7 +14,10 @@ A draft states only what the recording shows:
   model's AUROC for the finding where its threshold was calibrated is under
   :data:`MIN_CALIBRATION_AUROC`, or, for a model calibrated with AUROCs, was not measured
   (:func:`weak_support`; the demo model's sleep and artifact scores, near chance there, and
-  its photic driving): such a finding is held, with the reason;
+  its photic driving): such a finding is held, with the reason, and its absence is not stated
+  either;
+- the posterior dominant rhythm's frequency only as measured in the recording
+  (:mod:`.posterior_rhythm`);
 - the heart rate and rhythm only as measured from the recording's own EKG channel;
 - hyperventilation, photic stimulation and sleep only when the recording shows them
   (:mod:`.procedures`); otherwise hyperventilation and photic stimulation are "not performed or
@@ -65,6 +69,10 @@ WITHHELD = (
     "the model was trained on; they are listed, unconfirmed, under MODEL FINDINGS."
 )
 MODEL_FINDINGS = "MODEL FINDINGS"
+#: Why an abnormal record score with no abnormal finding to state leaves the impression open.
+LEFT_UNEXPLAINED = (
+    "the record scores as abnormal but the model states no abnormal finding: left to the reviewer"
+)
 
 #: Archive report sections whose sentences may describe this record. Not EVENTS: another
 #: recording's events (times, durations, onsets) never describe this one.
@@ -122,7 +130,8 @@ class Provenance:
 class DraftSentence:
     """One sentence of the draft and where it comes from.
 
-    ``origin`` is ``"file"`` (header facts), ``"model"`` (zero-shot findings), ``"archive"``
+    ``origin`` is ``"file"`` (the recording itself: its header, annotations and what is
+    measured in its signal), ``"model"`` (zero-shot findings), ``"archive"``
     (a similar case's report, with ``provenance``) or ``"reviewer"`` (a placeholder).
     """
 
@@ -232,6 +241,10 @@ class RecordingFacts:
     unfamiliar : str or None
         The warning that the recording is unlike the model's training data
         (:class:`~elm_desktop.clinical.familiarity.Familiarity`), None when it is not.
+    posterior_rhythm : str or None
+        The posterior dominant rhythm as measured in the recording itself, a sentence
+        (:func:`~elm_desktop.clinical.posterior_rhythm.rhythm_sentence`); None when none is
+        measured.
     heart : str or None
         What the recording's EKG channel shows, one line
         (:meth:`~elm_desktop.signals.heart_rate.HeartRate.summary`); None without an EKG.
@@ -246,6 +259,7 @@ class RecordingFacts:
     procedures: tuple[ProcedureEvidence, ...] = ()
     unfamiliar: str | None = None
     heart: str | None = None
+    posterior_rhythm: str | None = None
 
 
 def draft_report(
@@ -279,11 +293,13 @@ def draft_report(
     """
     locations = dict(locations or {})
     recorded = {p.name for p in facts.procedures}
-    # A score the model was not good at where it was calibrated states nothing.
+    # A score the model was not good at where it was calibrated states nothing, neither the
+    # finding nor its absence ("No focal epileptiform discharges are seen" from a score near
+    # chance is as unsupported as stating them).
     weak = {
         s.finding_id: reason
         for s in scores or ()
-        if s.present and (reason := weak_support(knowledge_base, s.finding_id))
+        if (reason := weak_support(knowledge_base, s.finding_id))
     }
     # A response to a procedure the recording does not show is not assessed, either way; where
     # the finding's own weak score is why the procedure is not shown (sleep), weakness is.
@@ -301,12 +317,18 @@ def draft_report(
         else [s for s in scores if s.finding_id not in unassessed and s.finding_id not in weak]
     )
     impression, reasons = record_impression(assessed, knowledge_base)
+    if impression == "abnormal" and not any(s.abnormal and s.present for s in assessed or ()):
+        # An abnormal EEG whose description finds nothing abnormal says nothing a reader can
+        # use: the reviewer says what is abnormal, or that nothing is.
+        impression = "left to the reviewer"
+        reasons = [*reasons, *_held_over_threshold(scores or (), weak), LEFT_UNEXPLAINED]
     asserted = (
         {s.finding_id: states_finding(s, impression, knowledge_base) for s in assessed}
         if assessed is not None
         else None
     )
     present = [s for s in assessed or () if asserted is not None and asserted[s.finding_id]]
+    measured = [DraftSentence(facts.posterior_rhythm, "file")] if facts.posterior_rhythm else []
     description = [
         DraftSentence(
             _located(knowledge_base[s.finding_id].sentence, locations.get(s.finding_id)), "model"
@@ -325,14 +347,18 @@ def draft_report(
     borrowed = _archive_sentences(
         segment_hits, knowledge_base, asserted, list(held), locations, recorded, said
     )
-    description = borrowed + description
+    description = measured + borrowed + description
     impression_sentence = _impression_sentence(impression, present, locations)
     # A recording unlike the training data: the reader sees that before any score, and the
     # model's reading (its findings, the archive sentences chosen by it, its impression) is
     # kept out of the report's own sections, listed only under MODEL FINDINGS.
     caveat = [DraftSentence(facts.unfamiliar, "model")] if facts.unfamiliar else []
     if facts.unfamiliar:
-        description = [DraftSentence(WITHHELD, "model"), DraftSentence(TO_COMPLETE, "reviewer")]
+        description = [
+            *measured,
+            DraftSentence(WITHHELD, "model"),
+            DraftSentence(TO_COMPLETE, "reviewer"),
+        ]
         impression_sentence = TO_COMPLETE
     sections = [
         DraftSection("CLINICAL HISTORY", [DraftSentence(TO_COMPLETE, "reviewer")]),
@@ -407,6 +433,11 @@ def _evidence_words(evidence: ProcedureEvidence) -> str:
 def _located(sentence: str, location: Location | None) -> str:
     """A finding's sentence with its side and region, where they are known."""
     if location is None or not location.side:
+        # "over one region" reads as if the draft knew which: it does not.
+        if _SOMEWHERE.search(sentence):
+            return _SOMEWHERE.sub("", sentence).replace(" .", ".").rstrip(".") + (
+                "; the side is not determined from the channels."
+            )
         return sentence
     if _SOMEWHERE.search(sentence):
         return _SOMEWHERE.sub(
@@ -599,6 +630,18 @@ def weak_support(
     return None
 
 
+def _held_over_threshold(scores: Sequence[FindingScore], weak: Mapping[str, str]) -> list[str]:
+    """The abnormal findings over their thresholds that the draft holds as too weak to state:
+    what an abnormal record score may rest on."""
+    return [
+        "{}: probability {} >= threshold {}, not stated: {}".format(
+            s.label, *against_threshold(s.probability, s.threshold), weak[s.finding_id]
+        )
+        for s in scores
+        if s.abnormal and s.present and s.finding_id in weak
+    ]
+
+
 def against_threshold(probability: float, threshold: float) -> tuple[str, str]:
     """A probability and its threshold as printed beside each other: two decimals, or as many
     more (up to five) as tell them apart ("0.77 < 0.77" is printed "0.765 < 0.775")."""
@@ -643,8 +686,6 @@ def _impression_sentence(
         for s in present
         if s.abnormal
     ]
-    if not reasons:
-        return "Abnormal EEG; no single abnormal finding reached its threshold."
     return f"Abnormal EEG due to {_join(reasons)}."
 
 
@@ -685,10 +726,10 @@ def _model_findings(
             )
             continue
         verdict = "absent"
-        if score.present:
-            verdict = (
-                f"not stated: {held[score.finding_id]}" if score.finding_id in held else "present"
-            )
+        if score.finding_id in held:
+            verdict = f"not stated: {held[score.finding_id]}"
+        elif score.present:
+            verdict = "present"
         where = ""
         if score.present:
             where = _where(locations.get(score.finding_id), ", {}")

@@ -12,8 +12,10 @@ from elm_desktop.clinical.consistency import contradictions
 from elm_desktop.clinical.extract import extract_findings
 from elm_desktop.clinical.knowledge import KnowledgeBase, load_knowledge_base
 from elm_desktop.clinical.localise import Location
+from elm_desktop.clinical.posterior_rhythm import PosteriorRhythm, rhythm_sentence
 from elm_desktop.clinical.procedures import ProcedureEvidence, recorded_procedures
 from elm_desktop.clinical.report import (
+    LEFT_UNEXPLAINED,
     SIMILARITY_FLOOR,
     RecordingFacts,
     draft_report,
@@ -143,11 +145,14 @@ def test_the_record_level_score_decides_the_impression(kb):
         "Focal slowing: not stated: the record-level score calls the record normal "
         "(probability 0.81" in disagree.text()
     )
-    # The record scores as abnormal though no single finding reaches its threshold.
+    # The record scores as abnormal though no single finding reaches its threshold: an
+    # abnormal impression the description cannot explain is left to the reviewer.
     unexplained = draft_report(FACTS, kb, "m", scores_with(kb, {"normal": 0.1}), ())
-    assert unexplained.impression == "abnormal"
+    assert unexplained.impression == "left to the reviewer"
     assert "no single abnormal finding reached its threshold" in unexplained.reasons[1]
-    assert "IMPRESSION: Abnormal EEG; no single abnormal finding" in unexplained.text()
+    assert unexplained.reasons[-1] == LEFT_UNEXPLAINED
+    assert "IMPRESSION: [To be completed by the reviewer.]" in unexplained.text()
+    assert "Abnormal EEG" not in unexplained.text()
     assert "normal" not in extract_findings(unexplained.text(annotate=False), kb)
 
 
@@ -260,6 +265,20 @@ def test_a_finding_too_weak_where_it_was_calibrated_is_held_with_the_reason(kb):
     # does not show: not assessed, as without calibration.
     assert draft.held["sleep"].startswith("too weak") and "sleep" not in draft.unassessed
     assert draft.unassessed == ["hyperventilation_response", "photic_driving"]
+    # Nor is its absence stated: a score too weak to call a finding cannot rule it out.
+    normal = draft_report(FACTS, calibrated, "m", scores_with(calibrated, {"normal": 0.9}))
+    assert normal.impression == "normal"
+    assert calibrated["focal_epileptiform"].negative not in normal.text()
+    assert calibrated["generalized_spike_wave"].negative in normal.text()
+    assert f"Focal epileptiform discharges: not stated: {reason}" in normal.text()
+    # An abnormal record score resting only on a held finding: the reviewer says what it is.
+    resting = draft_report(
+        FACTS, calibrated, "m", scores_with(calibrated, {"normal": 0.1, "focal_epileptiform": 0.9})
+    )
+    assert resting.impression == "left to the reviewer"
+    assert resting.reasons[-2] == (
+        f"Focal epileptiform discharges: probability 0.90 >= threshold 0.50, not stated: {reason}"
+    )
     # A model calibrated with AUROCs does not state a finding its calibration could not measure.
     unmeasured = KnowledgeBase(
         [
@@ -293,6 +312,11 @@ def test_recorded_procedures_come_from_annotations_and_sleep_evidence(kb):
     shown = {p.name: p for p in recorded_procedures(notes, sleep, 5.0)}
     assert shown["hyperventilation"].start_s == 200.0 and shown["hyperventilation"].end_s == 380.0
     assert "photic stimulation" not in shown  # an annotation saying it was not done
+    # Flash trains annotated by their rate alone, as some systems write them.
+    trains = [Annotation(60.0 + 10 * k, 6.0, f"PS {rate}Hz") for k, rate in enumerate((1, 3, 5))]
+    shown = {p.name: p for p in recorded_procedures(trains, None, 5.0)}
+    assert (shown["photic stimulation"].start_s, shown["photic stimulation"].end_s) == (60.0, 86.0)
+    assert recorded_procedures([Annotation(5.0, 0.0, "PS checked")], None, 5.0) == ()
     # The sleep score over its threshold in 3 crops of 5 s is not a minute of sleep.
     assert "sleep" not in shown
     long_sleep = [
@@ -320,7 +344,10 @@ def test_findings_carry_their_side_and_borrowed_sides_must_agree(kb):
     # Without a side from the channels, no borrowed sentence names one.
     unlocated = draft_report(FACTS, kb, "m", scores, hits, {})
     assert borrowed(unlocated) == []
-    assert "over one region" in unlocated.text()
+    assert "over one region" not in unlocated.text()
+    assert "spikes and sharp waves; the side is not determined from the channels." in (
+        unlocated.text()
+    )
 
 
 def test_borrowed_sentences_are_similar_whole_and_agree_with_each_other(kb):
@@ -352,6 +379,23 @@ def test_borrowed_sentences_are_similar_whole_and_agree_with_each_other(kb):
     )
     assert "The posterior dominant rhythm is 9.4 Hz and reactive." not in borrowed(suppressed)
     assert contradictions(suppressed.text(), kb) == []
+
+
+def test_the_measured_posterior_rhythm_is_stated_as_measured(kb):
+    rhythm = PosteriorRhythm(frequency_hz=9.04, prominence=1.2, crops=20)
+    facts = replace(FACTS, posterior_rhythm=rhythm_sentence(rhythm))
+    draft = draft_report(facts, kb, "m", scores_with(kb, {"normal": 0.9}), ())
+    description = next(s for s in draft.sections if s.title == "DESCRIPTION OF THE RECORD")
+    assert description.sentences[0].text == (
+        "A posterior dominant rhythm of 9.0 Hz is measured in the posterior derivations."
+    )
+    assert description.sentences[0].origin == "file"
+    flat = rhythm_sentence(replace(rhythm, prominence=0.1))
+    assert flat == "No clear posterior dominant rhythm is measured in the posterior derivations."
+    # Kept beside the withheld findings of a recording unlike the training data.
+    unlike = replace(facts, unfamiliar="Unlike the training data.")
+    kept = draft_report(unlike, kb, "m", scores_with(kb, {"normal": 0.9}), ())
+    assert "A posterior dominant rhythm of 9.0 Hz" in kept.text()
 
 
 def test_a_probability_under_its_threshold_never_prints_equal_to_it():
