@@ -45,9 +45,9 @@ def main(path: str, encoder: str, corpus: str = "data/demo-train-2500") -> None:
         ):
             for finding in sentence.unsupported:
                 marked[finding] += 1
-                true[finding] += (
-                    ("normal" not in truth) if finding == "not normal" else finding in truth
-                )
+                # "not normal" and "no <id>" deny a finding: true when the truth lacks it
+                denied = finding.removeprefix("not ").removeprefix("no ")
+                true[finding] += (denied not in truth) if denied != finding else finding in truth
     total = sum(marked.values())
     print(f"{path}: {total} marked assertions, {sum(true.values())} of them true")
     print(", ".join(f"{f} {true[f]}/{n}" for f, n in marked.most_common()))

@@ -54,8 +54,36 @@ def test_a_finding_the_model_is_too_weak_at_is_marked_even_over_its_threshold(kb
     )
     scores = _scores(weak, focal_slowing=min(1.0, weak["focal_slowing"].threshold + 0.1))
     unsupported = [c for c in check_draft(DRAFT, scores, weak) if not c.supported]
-    assert [c.section for c in unsupported] == ["DESCRIPTION OF THE RECORD", "IMPRESSION"]
+    assert [c.text for c in unsupported] == [
+        "There is continuous polymorphic delta slowing over the left temporal electrodes.",
+        # nor can a model whose calibration never measured epileptiform discharges deny them
+        "No epileptiform discharges are seen.",
+        "Abnormal EEG due to focal slowing in the left temporal region.",
+    ]
     assert "too weak where its threshold was calibrated (AUROC 0.60)" in unsupported[0].note
+    assert unsupported[1].asserted == ("no focal_epileptiform",)
+    assert unsupported[1].note == (
+        "Focal epileptiform discharges: no threshold calibrated for this model, its absence too"
+    )
+
+
+def test_a_finding_too_weak_to_state_cannot_be_denied_either(kb):
+    from dataclasses import replace
+
+    from elm_desktop.clinical.knowledge import KnowledgeBase
+
+    auroc = {"focal_epileptiform": 0.6}
+    weak = KnowledgeBase(
+        [replace(f, calibration_auroc=auroc.get(f.id, 0.9)) for f in kb.values()],
+        kb.sources,
+        kb.prompt_style,
+    )
+    denial = {"DESCRIPTION OF THE RECORD": "No epileptiform discharges are seen."}
+    [checked] = check_draft(denial, _scores(weak), weak)
+    assert not checked.supported
+    assert "too weak where its threshold was calibrated (AUROC 0.60)" in checked.note
+    [kept] = check_draft(denial, _scores(kb), kb)  # a model good at it may deny it
+    assert kept.supported
 
 
 def test_an_unsupported_finding_is_marked_or_removed_never_kept_silently(kb):

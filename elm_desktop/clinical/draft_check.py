@@ -20,8 +20,9 @@ those findings, is unsupported, as the assembled draft leaves them to the review
 A sentence that names muscle artifact is held to the muscle artifact measured in the recording
 (:mod:`~elm_desktop.clinical.muscle_artifact`) instead of the artifact score, which is near
 chance: the generator learnt that reports name it often.
-Negated mentions ("no epileptiform discharges") and sentences of sections about the patient
-(history, clinical correlation) state no finding of the record and are not checked.
+A negated mention ("no epileptiform discharges") is unsupported when the model is too weak at
+the finding to state it: such a score cannot rule it out either. Other negated mentions, and
+sentences of sections about the patient (history, clinical correlation), are not checked.
 
 An unsupported sentence is never silently kept: :func:`marked_draft` prefixes it with what the
 evidence says, :func:`supported_draft` leaves it out. :class:`GeneratedDraft` is what the
@@ -65,11 +66,13 @@ class CheckedSentence:
         The sentence as generated.
     asserted : tuple of str
         What the sentence asserts: finding ids (``normal`` absent is written ``"not
-        normal"``), procedures, and posterior rhythm frequencies the measurement contradicts.
+        normal"``, a finding denied that the model is too weak at ``"no <id>"``), procedures,
+        and posterior rhythm frequencies the measurement contradicts.
     unsupported : tuple of str
         Those of ``asserted`` the evidence does not support: a finding scored below its
-        threshold (or not scored), muscle artifact not measured, a procedure the recording
-        does not show, a frequency away from the measured rhythm.
+        threshold (or not scored), a finding's absence the model is too weak to state, muscle
+        artifact not measured, a procedure the recording does not show, a frequency away from
+        the measured rhythm.
     note : str
         What the evidence says about the unsupported ones, for the reader; empty when
         supported.
@@ -164,8 +167,10 @@ def _check_sentence(
     muscle: MuscleArtifact | None = None,
     disagreeing: Collection[str] = (),
 ) -> CheckedSentence:
-    mentions = [m for m in find_mentions(sentence, knowledge_base) if not m.negated]
+    found = find_mentions(sentence, knowledge_base)
+    mentions = [m for m in found if not m.negated]
     asserted = list(dict.fromkeys(m.finding_id for m in mentions))
+    denied = [f for f in dict.fromkeys(m.finding_id for m in found if m.negated) if f != NORMAL]
     muscle_named, other_artifact = _artifact_kinds(mentions)
     lower = sentence.lower()
     says_abnormal = bool(_ABNORMAL_WORD.search(lower)) and not _NEGATED_ABNORMAL.search(lower)
@@ -191,6 +196,11 @@ def _check_sentence(
         elif weak:
             unsupported.append(finding_id)
             notes.append(f"{knowledge_base[finding_id].label}: {weak}")
+    for finding_id in denied:  # a score too weak to call a finding cannot rule it out
+        if finding_id not in asserted and (weak := weak_support(knowledge_base, finding_id)):
+            asserted.append(f"no {finding_id}")
+            unsupported.append(f"no {finding_id}")
+            notes.append(f"{knowledge_base[finding_id].label}: {weak}, its absence too")
     if says_abnormal and NORMAL in knowledge_base:
         asserted.append(f"not {NORMAL}")
         probability = probabilities.get(NORMAL)
