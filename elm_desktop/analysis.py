@@ -519,7 +519,8 @@ def analyze(
     result = _assemble(base, encoder, kb, bank, engine, prompts)
     result.familiarity = bundle_familiarity(engine, result)
     if result.familiarity is not None and result.familiarity.unfamiliar:
-        note = result.familiarity.statement
+        # The provenance that leads every notice already says what the model was trained on.
+        note = result.familiarity.warning
         result.notice = f"{note} {result.notice}" if result.notice else note
     timings["score"] = time.perf_counter() - mark
     mark = time.perf_counter()

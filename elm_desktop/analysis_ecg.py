@@ -192,7 +192,9 @@ def analyze_ecg(
     if result.familiarity is not None and result.familiarity.unfamiliar:
         # After misplaced leads (they explain an unfamiliar signal), before everything else.
         first = len(ecg.misplaced)
-        result.notice = " ".join([*notices[:first], result.familiarity.statement, *notices[first:]])
+        # The provenance that leads every notice already says what the model was trained on.
+        warning = result.familiarity.warning
+        result.notice = " ".join([*notices[:first], warning, *notices[first:]])
     timings["familiarity"] = time.perf_counter() - mark
     mark = time.perf_counter()
     if archive is not None:

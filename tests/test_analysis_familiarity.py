@@ -38,7 +38,9 @@ def test_noise_is_flagged_everywhere_the_scores_are_shown(demo_engine, tmp_path)
     statement = result.familiarity.statement
     assert "synthetic EEG only" in statement  # names what the model was trained on
     summary = json.loads(json.dumps(result.to_dict(), allow_nan=False))
-    assert statement in summary["notice"]
+    # The notice warns once and names the training data once (its provenance leads it).
+    assert result.familiarity.warning in summary["notice"]
+    assert summary["notice"].count("synthetic EEG only") == 1
     assert summary["familiarity"]["unfamiliar"] is True
     assert statement in result.draft.text()
     # The model's reading stays out of the report's own sections: no finding, no impression.
@@ -49,4 +51,9 @@ def test_noise_is_flagged_everywhere_the_scores_are_shown(demo_engine, tmp_path)
         "[To be completed by the reviewer.]"
     ]
     assert result.draft.asserted == []
-    assert "UNLIKE the training data" in render_html(summary, [])
+    # The JSON and the summary say what the draft says: the impression is the reviewer's.
+    assert summary["draft"]["impression"] == "left to the reviewer"
+    assert "withheld: the recording is unlike" in summary["draft"]["reasons"][-1]
+    html = render_html(summary, [])
+    assert "UNLIKE the training data" in html
+    assert '<tr class="present">' not in html

@@ -69,6 +69,7 @@ from elm_desktop.clinical.report import (
     DRAFT_BANNER,
     MODEL_FINDINGS,
     TO_COMPLETE,
+    UNFAMILIAR_IMPRESSION,
     UNSTATED,
     WITHHELD,
     DraftReport,
@@ -368,6 +369,10 @@ def draft_ecg_report(
         reason = LEADS_WITHHELD if facts.misplaced else WITHHELD
         body = [measured, DraftSection("FINDINGS", [DraftSentence(reason, "model")])]
         interpretation = DraftSentence(TO_COMPLETE, "reviewer")
+        if impression not in UNSTATED:  # what the JSON and the summary say, as the draft does
+            why = "the leads are to be checked" if facts.misplaced else UNFAMILIAR_IMPRESSION
+            reasons = [*reasons, f"{impression}, withheld: {why}"]
+            impression = "left to the reviewer"
     sections += body
     sections += [
         DraftSection(MODEL_FINDINGS, caveat + _model_findings(scores, held)),

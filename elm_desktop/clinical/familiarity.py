@@ -288,6 +288,20 @@ class Familiarity:
         """Whether the recording is unlike the training data in any way."""
         return bool(self.reasons)
 
+    @property
+    def warning(self) -> str | None:
+        """The statement's warning without what the model was trained on, for a notice that
+        names the training data already (the analysis's provenance); None when familiar."""
+        return unlike_warning(self.reasons) if self.reasons else None
+
+
+def unlike_warning(reasons: Sequence[str]) -> str:
+    """The sentence that warns of a recording unlike the training data, with its reasons."""
+    return (
+        "Scores may not apply to this recording, which is unlike the model's training "
+        f"data: {'; '.join(reasons)}."
+    )
+
 
 def band_features(band_power: np.ndarray) -> np.ndarray:
     """A recording's log10 power per band: median over crops of the median over derivations.
@@ -520,10 +534,7 @@ def assess(
     if flat:
         reasons.append(f"flat or disconnected {profile.channels}: {', '.join(flat)}")
     if reasons:
-        statement = (
-            "Scores may not apply to this recording, which is unlike the model's training "
-            f"data: {'; '.join(reasons)}. The model was trained on {trained_on}."
-        )
+        statement = f"{unlike_warning(reasons)} The model was trained on {trained_on}."
     else:
         statement = (
             "This recording lies within the range of the model's training data: "

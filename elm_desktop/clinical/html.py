@@ -161,6 +161,7 @@ def render_html(summary: Mapping[str, Any], snippets: Sequence[TraceSnippet]) ->
         when,
         draft.get("held", {}),
         over_time,
+        unconfirmed=bool((summary.get("familiarity") or {}).get("unfamiliar")),
     )
     parts += _prompts_table(summary["prompts"], when, over_time)
     if snippets:
@@ -211,13 +212,20 @@ def _time_writer(start_time_of_day: str | None) -> Callable[[float], str]:
     return lambda seconds: f"{format_time(seconds)} ({time_of_day(start, seconds)})"
 
 
+#: Why a finding over its threshold is not called present on a recording unlike the training data.
+UNCONFIRMED = "over its threshold, unconfirmed (the recording is unlike the training data)"
+
+
 def _findings_table(
     findings: Sequence[Mapping[str, Any]],
     unassessed: Sequence[str],
     when: Callable[[float], str] = format_time,
     held: Mapping[str, str] | None = None,
     over_time: bool = True,
+    unconfirmed: bool = False,
 ) -> list[str]:
+    """The findings table; with ``unconfirmed`` (a recording unlike the training data) no
+    finding is called present, as the draft states none."""
     held = held or {}
     if not findings:
         return []
@@ -231,8 +239,12 @@ def _findings_table(
         call = "absent"
         if f["id"] in unassessed:
             call = "not assessed"
+        elif f["id"] in held:
+            call = f"not stated: {held[f['id']]}"
+        elif f["present"] and unconfirmed:
+            call = f"not stated: {UNCONFIRMED}"
         elif f["present"]:
-            call = f"not stated: {held[f['id']]}" if f["id"] in held else "present"
+            call = "present"
         times = ", ".join(when(s["start_s"]) for s in f["top_segments"])
         where = f"{f['side']} {f['region']}" if f.get("side") else ""
         course = (

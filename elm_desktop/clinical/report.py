@@ -69,6 +69,8 @@ WITHHELD = (
     "the model was trained on; they are listed, unconfirmed, under MODEL FINDINGS."
 )
 MODEL_FINDINGS = "MODEL FINDINGS"
+#: Why the model's impression of a recording unlike the training data is not stated.
+UNFAMILIAR_IMPRESSION = "the recording is unlike the data the model was trained on"
 #: Why an abnormal record score with no abnormal finding to state leaves the impression open.
 LEFT_UNEXPLAINED = (
     "the record scores as abnormal but the model states no abnormal finding: left to the reviewer"
@@ -360,6 +362,9 @@ def draft_report(
             DraftSentence(TO_COMPLETE, "reviewer"),
         ]
         impression_sentence = TO_COMPLETE
+        if impression not in UNSTATED:  # what the JSON and the summary say, as the draft does
+            reasons = [*reasons, f"{impression}, withheld: {UNFAMILIAR_IMPRESSION}"]
+            impression = "left to the reviewer"
     sections = [
         DraftSection("CLINICAL HISTORY", [DraftSentence(TO_COMPLETE, "reviewer")]),
         DraftSection("MEDICATIONS", [DraftSentence(TO_COMPLETE, "reviewer")]),
