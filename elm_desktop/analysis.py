@@ -277,7 +277,7 @@ class AnalysisResult:
         ``crops`` (``start_s`` and ``attention`` per crop), ``attended_segments``, ``findings``
         (probability, threshold, present, per-crop probability, top segments), ``prompts``
         (recording probability, per-crop probability and similarity, top segments),
-        ``similar_cases`` (their file paths only with ``include_file_name``), ``familiarity``,
+        ``similar_cases`` (never their file paths), ``familiarity``,
         ``report_segments``, ``posterior_rhythm`` (measured frequency, prominence, whether
         clear; None for an ECG), ``muscle_artifact`` (per-crop index, seconds in bursts,
         whether measured; None for an ECG), ``ecg_measurements`` (PR, QRS, QT, QTc, axis,
@@ -346,8 +346,7 @@ class AnalysisResult:
                 {
                     "case_id": hit.case.case_id,
                     "score": hit.score,
-                    # Another recording's path, kept only when its archive was asked to.
-                    **({"source": hit.case.source} if include_file_name else {}),
+                    # No other recording's path: a file name often names its patient.
                     "age": hit.case.metadata.age,
                     "sex": hit.case.metadata.sex,
                     "duration_s": hit.case.metadata.duration_s,

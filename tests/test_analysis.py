@@ -262,8 +262,9 @@ def test_archive_gives_similar_cases_and_sourced_sentences(corpus, engine, analy
     summary = json.loads(json.dumps(result.to_dict()))
     assert len(summary["similar_cases"]) == 3
     assert all("source" not in case for case in summary["similar_cases"])  # no other paths
+    # Naming this recording's file names no other: the GUI's exports name their own file.
     named = result.to_dict(include_file_name=True)["similar_cases"]
-    assert [case["source"] for case in named] == [hit.case.source for hit in result.similar_cases]
+    assert all("source" not in case for case in named)
     assert summary["draft"]["text"] == result.draft.text()
     for section in summary["draft"]["sections"]:
         for sentence in section["sentences"]:

@@ -1443,7 +1443,11 @@ class MainWindow(QMainWindow):
             if suffix == ".json":
                 text = strict_json(summary, indent=1)
             else:
-                snippets = read_snippets(self.review.path, snippet_requests(summary))
+                snippets = (  # an ECG's page shows its measurements, not EEG traces
+                    read_snippets(self.review.path, snippet_requests(summary))
+                    if self.model.analysis.trace_snippets
+                    else []
+                )
                 text = render_html(summary, snippets)
             path.write_text(text, encoding="utf-8")
         else:

@@ -117,6 +117,22 @@ def test_an_ecg_gets_an_ecg_draft_with_its_measured_rate(
         assert score.present and finding_id not in draft.held
 
 
+def test_an_analysed_ecg_exports_its_html_page_from_the_window(
+    qtbot,
+    ecg_window,
+    open_in_window,
+    ecg_corpus,  # noqa: F811
+    tmp_path,
+):
+    # The page's traces were read back as EEG: a WFDB file was refused as no EDF.
+    window = ecg_window
+    open_in_window(ecg_corpus / "ecg-r00001.hea")
+    with qtbot.waitSignal(window.analysis_finished, timeout=60000):
+        window.analyze()
+    page = window.export(tmp_path / "ecg.html").read_text(encoding="utf-8")
+    assert "ecg-r00001.hea" in page and "Zero-shot findings" in page
+
+
 def test_similar_ecg_cases_come_from_the_ecg_archive_only(
     qtbot,
     ecg_window,
