@@ -20,6 +20,7 @@ from scipy import signal
 from elm_desktop.cli import synth as synth_commands
 from elm_desktop.clinical.extract import extract_findings
 from elm_desktop.clinical.knowledge import load_knowledge_base
+from elm_desktop.errors import ConfigError
 from elm_desktop.runtime.report_segments import split_sections
 from elm_desktop.signals import elm_input, open_recording
 from elm_desktop.synth import read_manifest
@@ -183,6 +184,11 @@ def test_the_states_run_without_a_gap_from_the_start_to_the_end(minutes):
         assert segments[0].start == 0 and segments[-1].end == spec.duration_s, spec.recording_id
         for before, after in pairwise(segments):
             assert after.start == pytest.approx(before.end, abs=1e-3), spec.recording_id
+
+
+def test_a_finding_it_cannot_build_a_corpus_around_is_refused_in_one_line():
+    with pytest.raises(ConfigError, match="cannot build a corpus around photic_driving; "):
+        plan_corpus(2, 1.0, 0, findings=["normal", "photic_driving"])
 
 
 def test_the_background_refuses_states_that_leave_samples_unwritten():

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import numpy as np
 
+from elm_desktop.errors import ConfigError
 from elm_desktop.progress import CancelToken, ProgressCallback
 from elm_desktop.synth.conditions import ConditionsRenderer, RecordingConditions, parse_conditions
 from elm_desktop.synth.edf_writer import Annotation, EdfWriter, SignalHeader
@@ -152,6 +153,12 @@ def plan_corpus(
         ("reference", reference, REFERENCES),
     )
     check_request(FAMILY, findings, n, minutes, MAX_SECONDS, options)
+    others = [f for f in findings or () if f not in CONDITION_MIX]
+    if others:  # procedures' responses, sleep and artifact come with its recordings, unasked
+        raise ConfigError(
+            f"{FAMILY} cannot build a corpus around {', '.join(others)}; it builds one around "
+            f"{', '.join(CONDITION_MIX)} (its recordings bring the other findings by chance)"
+        )
     rng = np.random.default_rng([seed, 300])
     patients = patients_by_slot(rng, n, CONDITION_MIX, findings, draw_patient, f"m{seed}", 0.2)
     allowed = set(findings) if findings else None
