@@ -75,7 +75,11 @@ from elm_desktop.clinical.posterior_rhythm import (
     posterior_rhythm,
     rhythm_sentence,
 )
-from elm_desktop.clinical.procedures import evidence_within_procedures, recorded_procedures
+from elm_desktop.clinical.procedures import (
+    evidence_within_procedures,
+    recorded_procedures,
+    seen_only_during,
+)
 from elm_desktop.clinical.prompt_cache import prompt_bank
 from elm_desktop.clinical.report import weak_support
 from elm_desktop.clinical.zeroshot import top_segments
@@ -549,8 +553,12 @@ def analyze(
         posterior_rhythm=rhythm_sentence(result.posterior_rhythm),
     )
     result.procedures = tuple(p.name for p in facts.procedures)
+    only_during = {}
     if bank is not None:
         evidence_within_procedures(
+            result.findings, facts.procedures, result.crop_starts_s, window_s
+        )
+        only_during = seen_only_during(
             result.findings, facts.procedures, result.crop_starts_s, window_s
         )
     result.draft = draft_report(
@@ -560,6 +568,7 @@ def analyze(
         result.findings if bank is not None else None,
         result.report_segments,
         result.locations,
+        only_during,
     )
     timings["draft"] = time.perf_counter() - mark
     if generate and engine.bundle.generator is not None:

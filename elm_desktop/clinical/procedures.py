@@ -33,6 +33,12 @@ SCORED_PROCEDURES = ("sleep",)
 ALWAYS_STATED = ("hyperventilation", "photic stimulation")
 #: Seconds of crops over the sleep threshold that make the model's sleep score evidence.
 MIN_SLEEP_S = 60.0
+#: Findings a procedure's own effect can look like: hyperventilation's build-up of high,
+#: rhythmic delta (a new-user trial's normal recording was drafted with generalized
+#: spike-and-wave on it, at 0.97).
+MIMICKED_BY = {"hyperventilation": ("generalized_spike_wave", "generalized_slowing")}
+#: How long after hyperventilation ends its build-up may last, in seconds.
+HYPERVENTILATION_RECOVERY_S = 60.0
 
 
 @dataclass(frozen=True)
@@ -129,3 +135,32 @@ def evidence_within_procedures(
             score.crop_probability[inside], starts[inside], window_s, span_s=EVIDENCE_SPAN_S
         )
         score.top_segments = [replace(s, crop=int(inside[s.crop])) for s in segments]
+
+
+def seen_only_during(
+    scores: Sequence[FindingScore],
+    procedures: Sequence[ProcedureEvidence],
+    crop_starts_s: np.ndarray,
+    window_s: float,
+) -> dict[str, str]:
+    """The findings over their thresholds only in crops of a procedure whose effect can look
+    like them (:data:`MIMICKED_BY`; hyperventilation with the minute after it), each with
+    that procedure's name: the draft says so beside them, for the reviewer to look.
+    Provoked discharges are real, so the finding is not held, only qualified."""
+    starts = np.asarray(crop_starts_s, dtype=np.float64)
+    qualified = {}
+    for evidence in procedures:
+        if evidence.name not in MIMICKED_BY or evidence.start_s is None or evidence.end_s is None:
+            continue
+        end = evidence.end_s + HYPERVENTILATION_RECOVERY_S
+        during = (starts + window_s > evidence.start_s) & (starts < end)
+        for score in scores:
+            over = score.crop_probability >= score.threshold
+            if (
+                score.present
+                and score.finding_id in MIMICKED_BY[evidence.name]
+                and over.any()
+                and not (over & ~during).any()
+            ):
+                qualified[score.finding_id] = evidence.name
+    return qualified

@@ -271,6 +271,7 @@ def draft_report(
     scores: Sequence[FindingScore] | None,
     segment_hits: Sequence[SegmentHit] = (),
     locations: Mapping[str, Location] | None = None,
+    only_during: Mapping[str, str] | None = None,
 ) -> DraftReport:
     """Write a draft report.
 
@@ -288,6 +289,9 @@ def draft_report(
         Archived report segments nearest to this recording, best first.
     locations : mapping of str to Location, optional
         Side and region of lateralised findings (:func:`~elm_desktop.clinical.localise.localise`).
+    only_during : mapping of str to str, optional
+        Findings seen only during a procedure that can look like them, with the procedure
+        (:func:`~elm_desktop.clinical.procedures.seen_only_during`): said beside them.
 
     Returns
     -------
@@ -333,7 +337,9 @@ def draft_report(
     measured = [DraftSentence(facts.posterior_rhythm, "file")] if facts.posterior_rhythm else []
     description = [
         DraftSentence(
-            _located(knowledge_base[s.finding_id].sentence, locations.get(s.finding_id)), "model"
+            _located(knowledge_base[s.finding_id].sentence, locations.get(s.finding_id))
+            + _only_during((only_during or {}).get(s.finding_id)),
+            "model",
         )
         for s in present
     ]
@@ -454,6 +460,15 @@ def _located(sentence: str, location: Location | None) -> str:
             sentence,
         )
     return f"{sentence} It is most evident over the {location.words()} region."
+
+
+def _only_during(procedure: str | None) -> str:
+    if procedure is None:
+        return ""
+    return (
+        f" This is seen only during {procedure} or in the minute after it, which can itself "
+        "produce a similar pattern: review those segments."
+    )
 
 
 def _duration_words(seconds: float) -> str:

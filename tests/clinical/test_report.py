@@ -13,7 +13,11 @@ from elm_desktop.clinical.extract import extract_findings
 from elm_desktop.clinical.knowledge import KnowledgeBase, load_knowledge_base
 from elm_desktop.clinical.localise import Location
 from elm_desktop.clinical.posterior_rhythm import PosteriorRhythm, rhythm_sentence
-from elm_desktop.clinical.procedures import ProcedureEvidence, recorded_procedures
+from elm_desktop.clinical.procedures import (
+    ProcedureEvidence,
+    recorded_procedures,
+    seen_only_during,
+)
 from elm_desktop.clinical.report import (
     LEFT_UNEXPLAINED,
     SIMILARITY_FLOOR,
@@ -325,6 +329,32 @@ def test_recorded_procedures_come_from_annotations_and_sleep_evidence(kb):
     ]
     shown = {p.name for p in recorded_procedures([], long_sleep, 5.0)}
     assert shown == {"sleep"}
+
+
+def test_spike_and_wave_seen_only_in_hyperventilation_is_qualified_not_held(kb):
+    # A trial's normal recording was drafted with generalized spike-and-wave over its
+    # hyperventilation build-up; provoked discharges are real, so the draft says where it is.
+    starts = np.arange(0.0, 600.0, 5.0)
+    during = (starts >= 200.0) & (starts < 400.0)  # hyperventilation 200-380 s and after
+    crops = np.where(during, 0.99, 0.1).astype(np.float32)
+    scores = [
+        replace(s, crop_probability=crops)
+        if s.finding_id == "generalized_spike_wave"
+        else replace(s, crop_probability=np.zeros(len(starts), np.float32))
+        for s in scores_with(kb, {"generalized_spike_wave": 0.97, "normal": 0.1})
+    ]
+    hv = (ProcedureEvidence("hyperventilation", "EDF+ annotations", 200.0, 380.0),)
+    qualified = seen_only_during(scores, hv, starts, 5.0)
+    assert qualified == {"generalized_spike_wave": "hyperventilation"}
+    draft = draft_report(replace(FACTS, procedures=hv), kb, "m", scores, (), None, qualified)
+    assert draft.impression == "abnormal" and "generalized_spike_wave" in draft.asserted
+    assert (
+        "bilaterally synchronous. This is seen only during hyperventilation or in the minute "
+        "after it, which can itself produce a similar pattern: review those segments."
+    ) in draft.text()
+    # Over its threshold outside hyperventilation too: nothing to qualify.
+    crops[10] = 0.99
+    assert seen_only_during(scores, hv, starts, 5.0) == {}
 
 
 def test_findings_carry_their_side_and_borrowed_sides_must_agree(kb):
