@@ -351,7 +351,7 @@ def draft_report(
     ]
     held = weak | disagreeing(assessed or (), knowledge_base)
     introduction = [DraftSentence(s, "file") for s in _introduction(facts)]
-    said = [claims(s.text, knowledge_base) for s in introduction + description]
+    said = [claims(s.text, knowledge_base) for s in introduction + measured + description]
     borrowed = _archive_sentences(
         segment_hits, knowledge_base, asserted, list(held), locations, recorded, said
     )

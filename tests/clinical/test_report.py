@@ -422,6 +422,18 @@ def test_the_measured_posterior_rhythm_is_stated_as_measured(kb):
     assert description.sentences[0].origin == "file"
     flat = rhythm_sentence(replace(rhythm, prominence=0.1))
     assert flat == "No clear posterior dominant rhythm is measured in the posterior derivations."
+
+    # A similar case's rhythm that the measurement contradicts is not borrowed.
+    def rhythms(hz):
+        measured = replace(
+            FACTS, posterior_rhythm=rhythm_sentence(replace(rhythm, frequency_hz=hz))
+        )
+        with_hits = draft_report(measured, kb, "m", scores_with(kb, {"normal": 0.9}), HITS)
+        assert contradictions(with_hits.text(), kb) == []
+        return borrowed(with_hits)
+
+    assert "The alpha rhythm is 9 Hz." in rhythms(9.2)
+    assert "The alpha rhythm is 9 Hz." not in rhythms(10.2)
     # Kept beside the withheld findings of a recording unlike the training data.
     unlike = replace(facts, unfamiliar="Unlike the training data.")
     kept = draft_report(unlike, kb, "m", scores_with(kb, {"normal": 0.9}), ())
