@@ -58,6 +58,7 @@ from elm_desktop.paths import RESOURCES, data_dir
 from elm_desktop.progress import CancelToken, ProgressCallback
 from elm_desktop.runtime import Engine
 from elm_desktop.signals.ecg import read_ecg
+from elm_desktop.signals.ecg.flutter import flutter_conduction
 from elm_desktop.signals.ecg.model_input import ecg_model_input
 from elm_desktop.signals.modality import get_modality
 
@@ -213,6 +214,9 @@ def analyze_ecg(
         misplaced=tuple(ecg.misplaced),
         measurements=result.ecg_measurements,
         qrs_alike=ecg.qrs_alike,
+        flutter=flutter_conduction(ecg.samples_mv, ecg.sfreq, ecg.qrs, ecg.measurements.qt_ms)
+        if ecg.measurements is not None
+        else None,
         unfamiliar=result.familiarity.statement
         if result.familiarity is not None and result.familiarity.unfamiliar
         else None,

@@ -83,6 +83,7 @@ from elm_desktop.clinical.report import (
     weak_support,
 )
 from elm_desktop.clinical.zeroshot import FindingScore
+from elm_desktop.signals.ecg.flutter import FlutterConduction
 from elm_desktop.signals.ecg.measurements import NOT_MEASURED, EcgMeasurements
 from elm_desktop.signals.ecg.qrs import MIN_RATE_BEATS, rate_bpm
 
@@ -152,6 +153,9 @@ class EcgFacts:
     measurements : EcgMeasurements or None
         Intervals, axis, voltages, ST levels and early or unlike beats of the median beat;
         None when the ECG could not be measured.
+    flutter : FlutterConduction or None
+        The conduction ratio the flutter waves give, stated beside a stated flutter; None when
+        not measured (2:1 conduction, no flutter waves).
     qrs_alike : float or None
         The share of the QRS complexes that share the dominant shape: under
         :data:`~elm_desktop.signals.ecg.qrs.MIN_ALIKE` they are noise, and no rate is given.
@@ -168,6 +172,7 @@ class EcgFacts:
     misplaced: tuple[str, ...] = ()
     measurements: EcgMeasurements | None = None
     qrs_alike: float | None = None
+    flutter: FlutterConduction | None = None
 
     @property
     def withheld_because(self) -> str | None:
@@ -351,7 +356,10 @@ def draft_ecg_report(
         if rhythm is not None
         else DraftSentence(TO_COMPLETE, "reviewer")
     )
-    body = [DraftSection("RHYTHM", [rhythm_sentence]), measured]
+    rhythm_sentences = [rhythm_sentence]
+    if rhythm == "atrial_flutter" and facts.flutter is not None and facts.rate_bpm is not None:
+        rhythm_sentences.append(DraftSentence(facts.flutter.sentence(facts.rate_bpm), "file"))
+    body = [DraftSection("RHYTHM", rhythm_sentences), measured]
     for title, categories in SECTIONS:
         sentences = [
             DraftSentence(_finding_sentence(knowledge_base[f], facts.measurements), "model")

@@ -25,6 +25,7 @@ from elm_desktop.clinical.report import (
 from elm_desktop.clinical.zeroshot import FindingScore
 from elm_desktop.errors import ConfigError
 from elm_desktop.paths import RESOURCES
+from elm_desktop.signals.ecg.flutter import FlutterConduction
 from elm_desktop.signals.ecg.measurements import EcgMeasurements
 
 
@@ -198,6 +199,28 @@ def test_a_record_score_that_disagrees_leaves_both_out_and_st_is_stated_only_ove
     # The leads the median beat shows it in: the sentence has no territory of its own.
     assert section(above, "ST-T AND QT") == "ST depression (0.05 mV or more in V5 and V6)."
     assert section(above, "INTERPRETATION") == "Abnormal ECG: ST depression."  # not "sT"
+
+
+def test_a_stated_flutter_gets_its_measured_conduction_ratio(kb):
+    conduction = FlutterConduction(ratio=4, cycle_ms=207.0, stretches=9)
+    flutter = draft_ecg_report(
+        facts(72.0, flutter=conduction, measurements=measurements(pr_ms=None)),
+        kb,
+        "m",
+        scores(kb, {"atrial_flutter": 0.9, "normal": 0.1}),
+    )
+    rhythm = next(sec for sec in flutter.sections if sec.title == "RHYTHM")
+    assert [s.text for s in rhythm.sentences] == [
+        "Atrial flutter.",
+        "Flutter waves every 207 ms between the T wave and the next QRS: 4:1 conduction, an "
+        "atrial rate of 4 x 72 = 288/min.",
+    ]
+    assert rhythm.sentences[1].origin == "file"  # measured, not the model's
+    # Not beside another rhythm.
+    sinus = draft_ecg_report(
+        facts(72.0, flutter=conduction), kb, "m", scores(kb, {"sinus_rhythm": 0.9})
+    )
+    assert "Flutter waves" not in sinus.text()
 
 
 def test_too_few_beats_leave_rate_and_rhythm_to_the_reviewer(kb):

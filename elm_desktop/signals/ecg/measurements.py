@@ -276,7 +276,7 @@ def analyse_beats(samples_mv: np.ndarray, sfreq: float, qrs: np.ndarray) -> Beat
     samples = np.asarray(samples_mv, np.float64)
     if len(qrs) < MIN_BEATS or not np.all(np.isfinite(samples)):
         return BeatAnalysis(None, None)
-    x = _filtered(samples, sfreq)
+    x = band_passed(samples, sfreq)
     kinds = _classify_beats(x, sfreq, qrs)
     if kinds is None:
         return BeatAnalysis(None, None)
@@ -338,7 +338,8 @@ def alike_fraction(samples_mv: np.ndarray, sfreq: float, qrs: np.ndarray) -> flo
     return analyse_beats(samples_mv, sfreq, qrs).alike
 
 
-def _filtered(samples: np.ndarray, sfreq: float) -> np.ndarray:
+def band_passed(samples: np.ndarray, sfreq: float) -> np.ndarray:
+    """The leads as measured: band-passed and notched (module docstring, step 1), zero phase."""
     x = signal.sosfiltfilt(_band_sos(float(sfreq)), samples, axis=1)
     for mains in MAINS_HZ:  # what the low-pass leaves of 50 or 60 Hz still moves the QRS ends
         if mains < 0.45 * sfreq:
