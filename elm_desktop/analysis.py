@@ -97,6 +97,7 @@ from elm_desktop.signals import (
 )
 from elm_desktop.signals.ecg.measurements import EcgMeasurements
 from elm_desktop.signals.heart_rate import measure_heart_rate
+from elm_desktop.signals.photic import flash_trains
 from elm_desktop.signals.time_labels import start_time_of_day
 from elm_desktop.version import producer
 
@@ -545,6 +546,7 @@ def analyze(
             if bank is not None
             else None,
             window_s,
+            flash_trains(rec, cancel),
         ),
         unfamiliar=result.familiarity.statement
         if result.familiarity is not None and result.familiarity.unfamiliar

@@ -5,9 +5,10 @@ shows them: hyperventilation and photic stimulation from the file's EDF+ annotat
 start``, ``Photic 9 Hz``); sleep from annotations or from the model's sleep score over its
 threshold with at least :data:`MIN_SLEEP_S` seconds of crops over it. The model's score alone
 never makes a procedure happen: on the demo recording, which had no hyperventilation, the
-hyperventilation response reached its threshold on the seizure's build-up. Nor does a photic
-stimulator channel by its presence: 3 of 50 synthetic recordings carry one without any
-stimulation (the flashes in it are not read yet).
+hyperventilation response reached its threshold on the seizure's build-up. A photic
+stimulator channel shows photic stimulation by the flash trains it holds
+(:mod:`elm_desktop.signals.photic`), not by its presence: 3 of 50 synthetic recordings carry
+one without any stimulation.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ import numpy as np
 
 from elm_desktop.clinical.consistency import NOT_DONE, PROCEDURES
 from elm_desktop.clinical.zeroshot import EVIDENCE_SPAN_S, FindingScore, top_segments
+from elm_desktop.signals.photic import FlashTrain
 from elm_desktop.signals.recording import Annotation
 
 #: The finding that only a performed procedure can show, by finding id.
@@ -65,6 +67,7 @@ def recorded_procedures(
     annotations: Sequence[Annotation],
     scores: Sequence[FindingScore] | None,
     window_s: float,
+    flashes: Sequence[FlashTrain] = (),
 ) -> tuple[ProcedureEvidence, ...]:
     """Return the procedures and states that the recording shows, each once.
 
@@ -76,6 +79,10 @@ def recorded_procedures(
         Zero-shot scores; the sleep score counts as evidence of sleep.
     window_s : float
         Crop length, to measure how long the sleep score stays over its threshold.
+    flashes : sequence of FlashTrain
+        The flash trains of the recording's photic channel
+        (:func:`~elm_desktop.signals.photic.flash_trains`): photic stimulation where no
+        annotation marks it.
     """
     found: dict[str, ProcedureEvidence] = {}
     for name, pattern in PROCEDURES.items():
@@ -91,6 +98,13 @@ def recorded_procedures(
                 min(a.onset for a in marked),
                 max(a.onset + a.duration for a in marked),
             )
+    if "photic stimulation" not in found and flashes:
+        found["photic stimulation"] = ProcedureEvidence(
+            "photic stimulation",
+            f"{len(flashes)} flash train{'s' if len(flashes) > 1 else ''} on the photic channel",
+            min(t.start_s for t in flashes),
+            max(t.end_s for t in flashes),
+        )
     sleep = next((s for s in scores or () if s.finding_id == "sleep"), None)
     if "sleep" not in found and sleep is not None and sleep.present:
         seconds = float((sleep.crop_probability >= sleep.threshold).sum()) * window_s
