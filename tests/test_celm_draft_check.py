@@ -126,7 +126,14 @@ def test_calling_a_record_abnormal_needs_normal_to_score_absent(kb):
     normal = kb["normal"].threshold
     said_normal = check_draft(draft, _scores(kb, normal=min(1.0, normal + 0.05)), kb)
     assert said_normal[0].unsupported == ("not normal",)
-    assert check_draft(draft, _scores(kb, normal=normal / 2), kb)[0].supported
+    slowing = min(1.0, kb["generalized_slowing"].threshold + 0.1)
+    scored = _scores(kb, normal=normal / 2, generalized_slowing=slowing)
+    assert check_draft(draft, scored, kb)[0].supported
+    # An abnormal record score with no abnormal finding to state: the assembled draft leaves
+    # that impression to the reviewer, and the generated one is marked.
+    [unexplained] = check_draft(draft, _scores(kb, normal=normal / 2), kb)
+    assert unexplained.unsupported == ("not normal",)
+    assert unexplained.note == "no abnormal finding the model can state reached its threshold"
     normal_draft = {"IMPRESSION": "Normal EEG."}
     assert not check_draft(normal_draft, _scores(kb, normal=normal / 2), kb)[0].supported
 

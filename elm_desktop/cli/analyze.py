@@ -176,8 +176,8 @@ def _print_summary(result) -> None:
         f"{result.path.name}: {result.n_crops} crops of {result.window_s:g} s, "
         f"model {result.model}, {result.timings['total']:.2f} s\n"
     )
-    if result.notice:
-        out.write(f"note: {result.notice}\n")
+    if result.notice:  # as the JSON's notice: what the model was trained on, first
+        out.write(f"note: {result.provenance_notice} {result.notice}\n")
     held = result.draft.held if result.draft is not None else {}
     unassessed = result.draft.unassessed if result.draft is not None else []
     asserted = set(result.draft.asserted) if result.draft is not None else set()

@@ -10,7 +10,7 @@ contradicting pair of a text. Five kinds are recognised:
   generalized slowing;
 - **side**: one finding on the left in one sentence and on the right in another;
 - **posterior rhythm frequency**: two frequencies for the posterior dominant rhythm that differ
-  by more than :data:`PDR_TOLERANCE_HZ`;
+  by more than :data:`PDR_TOLERANCE_HZ`, or one beside "no clear posterior rhythm";
 - **background**: an organised background (a normal record, a posterior rhythm with its
   frequency or reactivity) beside burst suppression;
 - **procedure**: hyperventilation, photic stimulation or sleep stated as not performed (or not
@@ -35,14 +35,18 @@ from elm_desktop.runtime.report_segments import split_sentences
 #: Posterior rhythm frequencies closer than this (Hz) are the same rhythm described twice.
 PDR_TOLERANCE_HZ = 0.5
 
+#: What a sentence says of a posterior rhythm it finds none of ("no clear posterior rhythm").
+NO_RHYTHM = "none"
+_NO_RHYTHM = re.compile(
+    r"\bno\s+(?:clear\s+|well[- ]formed\s+|definite\s+)?(?:posterior|pdr\b|alpha\s+rhythm)",
+    re.I,
+)
+
 #: Procedures and the words that name them in report text.
 PROCEDURES: dict[str, re.Pattern[str]] = {
     "hyperventilation": re.compile(r"\bhyperventilat\w*|\bhv\b|\bover-?breath\w*", re.I),
     "photic stimulation": re.compile(
-        # "PS 5Hz": the flash rate some systems annotate each train with
-        r"\bphotic\b|\bips\b|\bps\s*\d+(?:\.\d+)?\s*hz\b|\bflash\w*|\bstroboscop\w*|"
-        r"\bdriving response",
-        re.I,
+        r"\bphotic\b|\bips\b|\bflash\w*|\bstroboscop\w*|\bdriving response", re.I
     ),
     "sleep": re.compile(
         r"\bsleep\w*|\basleep\b|\bdrows\w*|\bspindles?\b|\bk[- ]complex\w*|\bvertex\b|"
@@ -53,7 +57,8 @@ PROCEDURES: dict[str, re.Pattern[str]] = {
 #: Words that say a procedure was not done.
 NOT_DONE = re.compile(
     r"\bnot\s+(?:\w+\s+){0,2}?(?:performed|done|obtained|recorded|carried out|attempted|seen|"
-    r"achieved|captured)\b|\bwas\s+(?:deferred|omitted|contraindicated)|\bno\s+(?:\w+\s+){0,1}?"
+    r"achieved|captured)\b|\bwas\s+(?:deferred|omitted|contraindicated)|"
+    r"\bno\s+(?:drowsiness\s+(?:or|and)\s+)?(?:\w+\s+){0,1}?"
     r"(?:sleep|hyperventilation|photic stimulation)\b|\bdeferred\b|\b(?:was|were)\s+not\W*$",
     re.I,
 )
@@ -126,6 +131,8 @@ def claims(sentence: str, knowledge_base: KnowledgeBase) -> frozenset[Claim]:
     if RHYTHM_NAME.search(sentence):
         for value in _HZ.findall(sentence):
             found.add(Claim("pdr_hz", "pdr", value))
+        if _NO_RHYTHM.search(sentence):
+            found.add(Claim("pdr_hz", "pdr", NO_RHYTHM))
     if (
         _ORGANISED.search(sentence)
         or "normal" in asserted
@@ -150,6 +157,9 @@ def conflict(first: Iterable[Claim], second: Iterable[Claim]) -> str | None:
             if a.kind != b.kind or a.subject != b.subject or a.value == b.value:
                 continue
             if a.kind == "pdr_hz":
+                if NO_RHYTHM in (a.value, b.value):
+                    hz = b.value if a.value == NO_RHYTHM else a.value
+                    return f"no clear posterior rhythm and one at {hz} Hz"
                 if abs(float(a.value) - float(b.value)) > PDR_TOLERANCE_HZ:
                     return f"posterior rhythm at {a.value} Hz and at {b.value} Hz"
                 continue

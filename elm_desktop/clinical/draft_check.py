@@ -196,8 +196,17 @@ def _check_sentence(
         elif weak:
             unsupported.append(finding_id)
             notes.append(f"{knowledge_base[finding_id].label}: {weak}")
+    denied_muscle, denied_other = _artifact_kinds([m for m in found if m.negated])
     for finding_id in denied:  # a score too weak to call a finding cannot rule it out
-        if finding_id not in asserted and (weak := weak_support(knowledge_base, finding_id)):
+        if finding_id in asserted:
+            continue
+        if finding_id == ARTIFACT and muscle is not None and denied_muscle and not denied_other:
+            if muscle.present:  # muscle alone denied: the measurement, not the score, decides
+                asserted.append(f"no {finding_id}")
+                unsupported.append(f"no {finding_id}")
+                notes.append(muscle_words(muscle))
+            continue
+        if weak := weak_support(knowledge_base, finding_id):
             asserted.append(f"no {finding_id}")
             unsupported.append(f"no {finding_id}")
             notes.append(f"{knowledge_base[finding_id].label}: {weak}, its absence too")
@@ -210,6 +219,10 @@ def _check_sentence(
             notes.append(
                 "scored normal {} >= {}".format(*against_threshold(probability, threshold))
             )
+        elif not _stateable_abnormal(probabilities, thresholds, knowledge_base):
+            # As the assembled draft leaves such an impression to the reviewer.
+            unsupported.append(f"not {NORMAL}")
+            notes.append("no abnormal finding the model can state reached its threshold")
     undecided = [a for a in asserted if a in disagreeing or a == f"not {NORMAL}" and disagreeing]
     if undecided:
         unsupported += undecided
@@ -235,6 +248,19 @@ def _check_sentence(
             notes.append(f"the posterior rhythm measures {rhythm.frequency_hz:.1f} Hz")
     unsupported = list(dict.fromkeys(unsupported))  # artifact may fail two checks
     return CheckedSentence(heading, sentence, tuple(asserted), tuple(unsupported), "; ".join(notes))
+
+
+def _stateable_abnormal(
+    probabilities: Mapping[str, float],
+    thresholds: Mapping[str, float],
+    knowledge_base: KnowledgeBase,
+) -> bool:
+    """Whether an abnormal finding the model is not too weak at reached its threshold."""
+    return any(
+        knowledge_base[f].abnormal and p >= thresholds[f] and not weak_support(knowledge_base, f)
+        for f, p in probabilities.items()
+        if f in knowledge_base and f in thresholds
+    )
 
 
 def _artifact_kinds(asserted: list[Mention]) -> tuple[bool, bool]:

@@ -161,7 +161,6 @@ def render_html(summary: Mapping[str, Any], snippets: Sequence[TraceSnippet]) ->
         when,
         draft.get("held", {}),
         over_time,
-        unconfirmed=bool((summary.get("familiarity") or {}).get("unfamiliar")),
     )
     parts += _prompts_table(summary["prompts"], when, over_time)
     if snippets:
@@ -212,8 +211,8 @@ def _time_writer(start_time_of_day: str | None) -> Callable[[float], str]:
     return lambda seconds: f"{format_time(seconds)} ({time_of_day(start, seconds)})"
 
 
-#: Why a finding over its threshold is not called present on a recording unlike the training data.
-UNCONFIRMED = "over its threshold, unconfirmed (the recording is unlike the training data)"
+#: Why a finding over its threshold that the draft withholds is not called present.
+WITHHELD_FROM_DRAFT = "over its threshold, withheld from the draft (see the notice)"
 
 
 def _findings_table(
@@ -222,10 +221,10 @@ def _findings_table(
     when: Callable[[float], str] = format_time,
     held: Mapping[str, str] | None = None,
     over_time: bool = True,
-    unconfirmed: bool = False,
 ) -> list[str]:
-    """The findings table; with ``unconfirmed`` (a recording unlike the training data) no
-    finding is called present, as the draft states none."""
+    """The findings table: a finding is called present only where the draft states it
+    (``stated``; not on a recording unlike the training data, or an ECG whose leads are to be
+    checked)."""
     held = held or {}
     if not findings:
         return []
@@ -241,8 +240,8 @@ def _findings_table(
             call = "not assessed"
         elif f["id"] in held:
             call = f"not stated: {held[f['id']]}"
-        elif f["present"] and unconfirmed:
-            call = f"not stated: {UNCONFIRMED}"
+        elif f["present"] and not f.get("stated", True):
+            call = f"not stated: {WITHHELD_FROM_DRAFT}"
         elif f["present"]:
             call = "present"
         times = ", ".join(when(s["start_s"]) for s in f["top_segments"])

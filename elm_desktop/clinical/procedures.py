@@ -13,6 +13,7 @@ one without any stimulation.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
@@ -33,6 +34,9 @@ NEEDS_PROCEDURE = {
 SCORED_PROCEDURES = ("sleep",)
 #: Procedures the draft states either way (performed, or "not performed or not recorded").
 ALWAYS_STATED = ("hyperventilation", "photic stimulation")
+#: An annotation that is a flash train's rate alone ("PS 5Hz", as some systems mark each
+#: train); only a whole annotation: in report text "PS" is as likely a polyspike.
+FLASH_RATE_ANNOTATION = re.compile(r"^\s*ps\s*\d+(?:\.\d+)?\s*hz\s*$", re.I)
 #: Seconds of crops over the sleep threshold that make the model's sleep score evidence.
 MIN_SLEEP_S = 60.0
 #: Findings a procedure's own effect can look like: hyperventilation's build-up of high,
@@ -89,7 +93,11 @@ def recorded_procedures(
         marked = [
             a
             for a in annotations
-            if pattern.search(a.description) and not NOT_DONE.search(a.description)
+            if (
+                pattern.search(a.description)
+                or (name == "photic stimulation" and FLASH_RATE_ANNOTATION.match(a.description))
+            )
+            and not NOT_DONE.search(a.description)
         ]
         if marked:
             found[name] = ProcedureEvidence(

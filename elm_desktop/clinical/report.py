@@ -161,11 +161,15 @@ class DraftReport:
     sections : list of DraftSection
     impression : {"normal", "abnormal", "left to the reviewer", "not assessed"}
         ``"left to the reviewer"`` when the model's record-level score calls the record normal
-        while abnormal findings reach their thresholds (:func:`record_impression`); ``"not
-        assessed"`` when the model has no text tower (no zero-shot findings).
+        while abnormal findings reach their thresholds (:func:`record_impression`), when it
+        calls the record abnormal with no abnormal finding to state, and when the recording is
+        unlike the training data or its leads are to be checked; ``"not assessed"`` when the
+        model has no text tower (no zero-shot findings).
     reasons : list of str
         Why the impression is what it is: the record-level score where the knowledge base has
-        one, then one line per abnormal finding over its threshold (probability, threshold).
+        one, then one line per abnormal finding over its threshold (probability, threshold),
+        the findings over their thresholds held as too weak to state, and why an impression
+        the model would give is withheld.
     asserted : list of str
         Ids of the findings the draft states as present (none when the recording is unlike
         the training data: then the model's findings are only listed, unconfirmed).
@@ -173,10 +177,11 @@ class DraftReport:
         Ids of the responses to a procedure the recording does not show (hyperventilation,
         photic stimulation): whatever their score, the draft neither states nor denies them.
     held : dict of str to str
-        Findings over their thresholds that the draft does not state, with the reason: the
-        record-level score and abnormal findings that disagree (:func:`disagreeing`); in the
-        ECG draft also a rate the QRS complexes contradict, two findings that exclude each
-        other.
+        Findings the draft does not state, with the reason: those the model is too weak at
+        where it was calibrated, present or absent (neither stated nor denied); over their
+        thresholds, the record-level score and abnormal findings that disagree
+        (:func:`disagreeing`); in the ECG draft also a rate the QRS complexes contradict, two
+        findings that exclude each other.
     """
 
     banner: str
@@ -327,22 +332,34 @@ def draft_report(
         # An abnormal EEG whose description finds nothing abnormal says nothing a reader can
         # use: the reviewer says what is abnormal, or that nothing is.
         impression = "left to the reviewer"
-        reasons = [*reasons, *_held_over_threshold(scores or (), weak), LEFT_UNEXPLAINED]
+        unstated = _held_over_threshold(scores or (), weak)
+        if unstated:  # not "no single abnormal finding reached its threshold": these did
+            reasons = [reasons[0], *unstated]
+        reasons = [*reasons, LEFT_UNEXPLAINED]
     asserted = (
         {s.finding_id: states_finding(s, impression, knowledge_base) for s in assessed}
         if assessed is not None
         else None
     )
     present = [s for s in assessed or () if asserted is not None and asserted[s.finding_id]]
-    measured = [DraftSentence(facts.posterior_rhythm, "file")] if facts.posterior_rhythm else []
-    description = [
-        DraftSentence(
-            _located(knowledge_base[s.finding_id].sentence, locations.get(s.finding_id))
-            + _only_during((only_during or {}).get(s.finding_id)),
-            "model",
+    description = []
+    for s in present:
+        description.append(
+            DraftSentence(
+                _located(knowledge_base[s.finding_id].sentence, locations.get(s.finding_id)),
+                "model",
+            )
         )
-        for s in present
-    ]
+        if s.finding_id in (only_during or {}):
+            description.append(DraftSentence(_only_during(only_during[s.finding_id]), "model"))
+    measured = [DraftSentence(facts.posterior_rhythm, "file")] if facts.posterior_rhythm else []
+    if measured and any(
+        conflict(claims(measured[0].text, knowledge_base), claims(s.text, knowledge_base))
+        for s in description
+    ):
+        # A rhythm measured beside burst suppression: the measurement's known failure
+        # (``posterior_rhythm``), and a draft must not contradict itself.
+        measured = []
     # Pertinent negatives only for findings below their own threshold, not for held ones.
     description += [
         DraftSentence(knowledge_base[s.finding_id].negative, "model")
@@ -356,7 +373,7 @@ def draft_report(
         segment_hits, knowledge_base, asserted, list(held), locations, recorded, said
     )
     description = measured + borrowed + description
-    impression_sentence = _impression_sentence(impression, present, locations)
+    impression_sentence = _impression_sentence(impression, present, locations, only_during or {})
     # A recording unlike the training data: the reader sees that before any score, and the
     # model's reading (its findings, the archive sentences chosen by it, its impression) is
     # kept out of the report's own sections, listed only under MODEL FINDINGS.
@@ -462,11 +479,9 @@ def _located(sentence: str, location: Location | None) -> str:
     return f"{sentence} It is most evident over the {location.words()} region."
 
 
-def _only_during(procedure: str | None) -> str:
-    if procedure is None:
-        return ""
+def _only_during(procedure: str) -> str:
     return (
-        f" This is seen only during {procedure} or in the minute after it, which can itself "
+        f"This is seen only during {procedure} or in the minute after it, which can itself "
         "produce a similar pattern: review those segments."
     )
 
@@ -695,14 +710,19 @@ def states_finding(
 
 
 def _impression_sentence(
-    impression: Impression, present: Sequence[FindingScore], locations: Mapping[str, Location]
+    impression: Impression,
+    present: Sequence[FindingScore],
+    locations: Mapping[str, Location],
+    only_during: Mapping[str, str],
 ) -> str:
     if impression in UNSTATED:
         return TO_COMPLETE
     if impression == "normal":
         return "Normal EEG."
     reasons = [
-        in_sentence(s.label) + _where(locations.get(s.finding_id), " ({})")
+        in_sentence(s.label)
+        + _where(locations.get(s.finding_id), " ({})")
+        + (f" (only during {only_during[s.finding_id]})" if s.finding_id in only_during else "")
         for s in present
         if s.abnormal
     ]

@@ -1052,6 +1052,7 @@ class MainWindow(QMainWindow):
             result.notice,
             unassessed=result.draft.unassessed if result.draft is not None else (),
             held=result.draft.held if result.draft is not None else None,
+            stated=result.draft.asserted if result.draft is not None else None,
         )
         self.phenotype_panel.set_measured("" if ecg else _measured_text(result))
         self._show_provenance(result.provenance)

@@ -8,7 +8,7 @@ the table, the model bundle's statement of what it was trained on.
 from __future__ import annotations
 
 import html
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 
 from PySide6.QtCore import QModelIndex, QRect, Qt, Signal
 from PySide6.QtGui import QColor, QPainter
@@ -128,23 +128,25 @@ class PhenotypePanel(QWidget):
         notice: str | None,
         unassessed: Sequence[str] = (),
         held: Mapping[str, str] | None = None,
+        stated: Collection[str] | None = None,
     ) -> None:
         """Show ``scores`` (any order; shown by probability relative to threshold, those the
         draft sets aside after the others).
 
         Findings in ``unassessed`` are responses to a procedure the recording does not show;
-        findings in ``held`` are over their thresholds but not stated by the draft, for the
-        reason given (e.g. the record-level score disagrees; for an ECG, a rate the QRS
-        complexes contradict). Both are italic, with the bar of an absent finding.
+        findings in ``held`` are not stated by the draft, for the reason given (e.g. the
+        record-level score disagrees; the model too weak at them, present or absent; for an
+        ECG, a rate the QRS complexes contradict); with ``stated`` (what the draft states),
+        findings over their thresholds that it does not state (a recording unlike the
+        training data) too. All are italic, with the bar of an absent finding.
         """
         held = held or {}
-        ordered = sorted(
-            scores,
-            key=lambda s: (
-                s.finding_id in held or s.finding_id in unassessed,
-                s.threshold - s.probability,
-            ),
-        )
+
+        def set_aside(score: FindingScore) -> bool:
+            unstated = stated is not None and score.present and score.finding_id not in stated
+            return score.finding_id in held or score.finding_id in unassessed or unstated
+
+        ordered = sorted(scores, key=lambda s: (set_aside(s), s.threshold - s.probability))
         self.finding_ids = [score.finding_id for score in ordered]
         self.table.setRowCount(len(ordered))
         for row, score in enumerate(ordered):
@@ -166,21 +168,26 @@ class PhenotypePanel(QWidget):
                     else ""
                 )
                 + (
-                    "<br>Over its threshold, but not stated in the draft: "
+                    (
+                        "<br>Over its threshold, but not stated in the draft: "
+                        if score.present
+                        else "<br>Neither stated nor denied in the draft: "
+                    )
                     + html.escape(held[score.finding_id])
                     + "."
                     if score.finding_id in held
+                    else "<br>Over its threshold, but not stated in the draft (see the notice)."
+                    if set_aside(score) and score.finding_id not in unassessed
                     else ""
                 )
                 + "<br><i>Click to show its top segment.</i>"
             )
-            set_aside = any(score.finding_id in ids for ids in (unassessed, held))
-            called = score.present and not set_aside
+            called = score.present and not set_aside(score)
             name = QTableWidgetItem(score.label)
             name.setToolTip(tooltip)
             font = name.font()
             font.setBold(called)
-            font.setItalic(set_aside)
+            font.setItalic(set_aside(score))
             name.setFont(font)
             bar = QTableWidgetItem()
             bar.setData(Qt.ItemDataRole.UserRole, (score.probability, score.threshold, called))

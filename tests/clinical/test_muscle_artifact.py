@@ -122,3 +122,26 @@ def test_other_artifact_sentences_keep_the_score_check():
         muscle=muscle,
     )
     assert not checked[0].supported
+
+
+@pytest.mark.parametrize(("present", "supported"), [(False, True), (True, False)])
+def test_a_denied_muscle_artifact_is_held_to_the_measurement_too(present, supported):
+    # The artifact score is too weak where calibrated, but muscle is measured: it decides.
+    from dataclasses import replace
+
+    from elm_desktop.clinical.knowledge import KnowledgeBase
+
+    base = load_knowledge_base()
+    weak = KnowledgeBase(
+        [replace(f, calibration_auroc=0.5 if f.id == "artifact" else 0.9) for f in base.values()],
+        base.sources,
+        base.prompt_style,
+    )
+    muscle = MuscleArtifact(crop_index=(0.2,) * 12, burst_s=3.0 * present, present=present)
+    [checked] = check_draft(
+        {"DESCRIPTION OF THE RECORD": "No muscle artifact is seen."},
+        {"artifact": 0.01},
+        weak,
+        muscle=muscle,
+    )
+    assert checked.supported is supported

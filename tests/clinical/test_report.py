@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from elm_desktop.archive import SegmentHit
-from elm_desktop.clinical.consistency import contradictions
+from elm_desktop.clinical.consistency import claims, contradictions
 from elm_desktop.clinical.extract import extract_findings
 from elm_desktop.clinical.knowledge import KnowledgeBase, load_knowledge_base
 from elm_desktop.clinical.localise import Location
@@ -280,9 +280,10 @@ def test_a_finding_too_weak_where_it_was_calibrated_is_held_with_the_reason(kb):
         FACTS, calibrated, "m", scores_with(calibrated, {"normal": 0.1, "focal_epileptiform": 0.9})
     )
     assert resting.impression == "left to the reviewer"
-    assert resting.reasons[-2] == (
-        f"Focal epileptiform discharges: probability 0.90 >= threshold 0.50, not stated: {reason}"
-    )
+    assert resting.reasons[1:] == [
+        f"Focal epileptiform discharges: probability 0.90 >= threshold 0.50, not stated: {reason}",
+        LEFT_UNEXPLAINED,
+    ]
     # A model calibrated with AUROCs does not state a finding its calibration could not measure.
     unmeasured = KnowledgeBase(
         [
@@ -321,6 +322,8 @@ def test_recorded_procedures_come_from_annotations_and_sleep_evidence(kb):
     shown = {p.name: p for p in recorded_procedures(trains, None, 5.0)}
     assert (shown["photic stimulation"].start_s, shown["photic stimulation"].end_s) == (60.0, 86.0)
     assert recorded_procedures([Annotation(5.0, 0.0, "PS checked")], None, 5.0) == ()
+    # Only as a whole annotation: in a report's text "PS" is as likely a polyspike.
+    assert not any(c.kind == "procedure" for c in claims("Generalized PS 4 Hz discharges.", kb))
     # The sleep score over its threshold in 3 crops of 5 s is not a minute of sleep.
     assert "sleep" not in shown
     long_sleep = [
@@ -352,6 +355,12 @@ def test_spike_and_wave_seen_only_in_hyperventilation_is_qualified_not_held(kb):
         "bilaterally synchronous. This is seen only during hyperventilation or in the minute "
         "after it, which can itself produce a similar pattern: review those segments."
     ) in draft.text()
+    assert (
+        "IMPRESSION: Abnormal EEG due to generalized spike-and-wave discharges (only during "
+        "hyperventilation)."
+    ) in draft.text()
+    # The caveat is a sentence of its own: the finding's sentence still reads as stating it.
+    assert contradictions(draft.text(), kb) == []
     # Over its threshold outside hyperventilation too: nothing to qualify.
     crops[10] = 0.99
     assert seen_only_during(scores, hv, starts, 5.0) == {}
@@ -434,6 +443,19 @@ def test_the_measured_posterior_rhythm_is_stated_as_measured(kb):
 
     assert "The alpha rhythm is 9 Hz." in rhythms(9.2)
     assert "The alpha rhythm is 9 Hz." not in rhythms(10.2)
+    # Nor beside a rhythm the measurement finds none of.
+    unclear = replace(FACTS, posterior_rhythm=flat)
+    none = draft_report(unclear, kb, "m", scores_with(kb, {"normal": 0.9}), HITS)
+    assert "The alpha rhythm is 9 Hz." not in borrowed(none)
+    assert contradictions(none.text(), kb) == []
+    # A rhythm measured beside a stated burst suppression (the measurement's known failure)
+    # is left out, not stated against it.
+    suppressed = draft_report(
+        facts, kb, "m", scores_with(kb, {"burst_suppression": 0.95, "normal": 0.1}), ()
+    )
+    assert "burst_suppression" in suppressed.asserted
+    assert "posterior dominant rhythm of 9.0 Hz" not in suppressed.text()
+    assert contradictions(suppressed.text(), kb) == []
     # Kept beside the withheld findings of a recording unlike the training data.
     unlike = replace(facts, unfamiliar="Unlike the training data.")
     kept = draft_report(unlike, kb, "m", scores_with(kb, {"normal": 0.9}), ())

@@ -35,4 +35,4 @@ def test_the_sentence_gives_the_cycle_and_the_atrial_rate(flutters):
     found = next(f for truth, f in flutters if truth == "4:1")
     sentence = found.sentence(72.4)
     assert sentence.startswith(f"Flutter waves every {found.cycle_ms:.0f} ms between the T wave")
-    assert sentence.endswith("4:1 conduction, an atrial rate of 4 x 72 = 290/min.")
+    assert sentence.endswith("4:1 conduction, an atrial rate of 4 x 72 = 288/min.")

@@ -33,7 +33,7 @@ def test_an_ecg_of_white_noise_is_flagged_in_the_status_bar_and_the_phenotype_pa
     assert noise.familiarity is not None and noise.familiarity.unfamiliar
     assert "Unlike the training data" in window.familiarity_label.text()
     assert window.familiarity_label.toolTip() == noise.familiarity.statement
-    assert noise.familiarity.statement in window.phenotype_panel.notice.text()
+    assert noise.familiarity.warning in window.phenotype_panel.notice.text()
     assert noise.draft.asserted == []  # the ECG draft withholds the model's findings
 
     own = analyse(qtbot, window, open_in_window, ecg_corpus / "ecg-r00001.hea")

@@ -40,7 +40,14 @@ def test_status_bar_and_phenotype_panel_warn_on_a_recording_unlike_the_training_
     assert noise.familiarity.unfamiliar
     assert "Unlike the training data" in window.familiarity_label.text()
     assert window.familiarity_label.toolTip() == noise.familiarity.statement
-    assert noise.familiarity.statement in window.phenotype_panel.notice.text()
+    assert noise.familiarity.warning in window.phenotype_panel.notice.text()
+    # No finding shows as called where the draft states none: over their thresholds, italic.
+    table = window.phenotype_panel.table
+    over = range(table.rowCount())
+    assert not any(table.item(row, 0).font().bold() for row in over)
+    present = [s.label for s in noise.findings if s.present]
+    italic = [table.item(r, 0).text() for r in over if table.item(r, 0).font().italic()]
+    assert set(present) <= set(italic)
 
     manifest = generate_corpus(tmp_path / "corpus", n=3, minutes=1, seed=31, workers=1)
     for entry in read_manifest(manifest):

@@ -6,9 +6,11 @@ here from the flutter waves' cycle: in each stretch after the T wave and before 
 complex (from :data:`AFTER_T_S` after the median beat's T end to :data:`BEFORE_QRS_S` before the
 next complex) of the leads where flutter waves are largest (:data:`LEADS`), the autocorrelation
 over lags of :data:`CYCLE_S` (a flutter cycle: 190-400/min), summed over the stretches, peaks at
-the cycle. The ratio is the RR interval over that cycle, given when it lies within
-:data:`MAX_OFF_INTEGER` of a whole number of at least 3 and the peak reaches
-:data:`MIN_CORRELATION`.
+the cycle. The ratio is the RR interval over that cycle, given when every RR interval lies
+within :data:`MAX_OFF_INTEGER` of the same whole number of cycles, at least 3 (a fixed ratio:
+not a variable conduction, nor an irregular rhythm), and the peak reaches
+:data:`MIN_CORRELATION`. The stretches are timed from each complex's detection (its steepest
+point), so they start a little later after the T wave than :data:`AFTER_T_S`.
 
 2:1 conduction is not measured: at about 150/min the stretch after the T wave is shorter than
 one flutter cycle, and the other flutter wave hides in the QRS or the T wave. Against the
@@ -39,7 +41,7 @@ MIN_STRETCH_S = 0.25
 LAG_MARGIN_S = 0.05
 #: Least summed autocorrelation (over the summed power) at the cycle.
 MIN_CORRELATION = 0.3
-#: Largest distance of RR over the cycle from a whole number.
+#: Largest distance of any RR interval over the cycle from the ratio.
 MAX_OFF_INTEGER = 0.3
 
 
@@ -64,10 +66,11 @@ class FlutterConduction:
     def sentence(self, ventricular_rate: float) -> str:
         """E.g. ``"Flutter waves every 205 ms between the T wave and the next QRS: 4:1
         conduction, an atrial rate of 4 x 72 = 288/min."``"""
+        rate = round(ventricular_rate)  # the product printed is the product of what is printed
         return (
             f"Flutter waves every {self.cycle_ms:.0f} ms between the T wave and the next QRS: "
-            f"{self.ratio}:1 conduction, an atrial rate of {self.ratio} x "
-            f"{ventricular_rate:.0f} = {self.ratio * ventricular_rate:.0f}/min."
+            f"{self.ratio}:1 conduction, an atrial rate of {self.ratio} x {rate} = "
+            f"{self.ratio * rate}/min."
         )
 
 
@@ -119,12 +122,14 @@ def flutter_conduction(
     correlation = products[measured] / counts[measured] / (power / stretches)
     best = int(np.argmax(correlation))
     cycle = lags[best] / sfreq
-    ratio = float(np.median(np.diff(qrs))) / sfreq / cycle
-    whole = round(ratio)
+    # Every RR interval the same whole number of cycles: a fixed ratio, not a variable
+    # conduction or an irregular rhythm whose median happens to fall near one.
+    ratios = np.diff(qrs) / sfreq / cycle
+    whole = round(float(np.median(ratios)))
     if (
         correlation[best] < MIN_CORRELATION
         or whole < 3
-        or abs(ratio - whole) > MAX_OFF_INTEGER
+        or np.abs(ratios - whole).max() > MAX_OFF_INTEGER
         or best in (0, len(lags) - 1)  # a peak at the range's edge is no cycle found
     ):
         return None
