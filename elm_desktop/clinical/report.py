@@ -230,7 +230,8 @@ class DraftReport:
 
 @dataclass(frozen=True)
 class RecordingFacts:
-    """Technical facts of a recording for the introduction (nothing that identifies the patient).
+    """Facts of a recording from the file and its signal, for the introduction and the measured
+    sentences of the description (nothing that identifies the patient).
 
     Attributes
     ----------
