@@ -168,3 +168,31 @@ def test_a_procedure_the_recording_does_not_show_is_marked():
     assert all(c.supported for c in shown if "Hyperventilation" in c.text)
     unchecked = check_draft(sections, _scores(kb), kb)  # procedures unknown: not checked
     assert all("hyperventilation" not in c.unsupported for c in unchecked)
+
+
+@pytest.mark.parametrize(
+    "sentence", ["Activation not done.", "Photic stimulation was not performed.", "HV not done."]
+)
+def test_a_procedure_said_not_done_that_the_recording_shows_is_marked(kb, sentence):
+    shown = {"hyperventilation", "photic stimulation"}
+    [checked] = check_draft({"DESCRIPTION OF THE RECORD": sentence}, _scores(kb), kb, shown)
+    assert not checked.supported and "the recording shows" in checked.note
+    [none] = check_draft({"DESCRIPTION OF THE RECORD": sentence}, _scores(kb), kb, set())
+    assert none.supported
+
+
+def test_sleep_the_recording_shows_supports_a_sentence_stating_it(kb):
+    from dataclasses import replace
+
+    from elm_desktop.clinical.knowledge import KnowledgeBase
+
+    weak = KnowledgeBase(
+        [replace(f, calibration_auroc=0.2 if f.id == "sleep" else 0.9) for f in kb.values()],
+        kb.sources,
+        kb.prompt_style,
+    )
+    draft = {"DESCRIPTION OF THE RECORD": "Drowsiness with vertex waves late in the record."}
+    [annotated] = check_draft(draft, _scores(weak), weak, {"sleep"})
+    assert annotated.supported
+    [unshown] = check_draft(draft, _scores(weak), weak, set())
+    assert not unshown.supported

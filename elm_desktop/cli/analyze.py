@@ -170,6 +170,7 @@ def run_analyze(args: argparse.Namespace) -> int:
 
 def _print_summary(result) -> None:
     from elm_desktop.clinical.record_score import PROBABILITY
+    from elm_desktop.clinical.report import against_threshold
 
     out = sys.stdout
     out.write(
@@ -186,13 +187,14 @@ def _print_summary(result) -> None:
         stated = score.present and (result.draft is None or score.finding_id in asserted)
         mark = "*" if stated else " "
         note = f" (not stated: {held[score.finding_id]})" if score.finding_id in held else ""
+        if score.present and not stated and not note:
+            note = " (not stated: withheld from the draft, see the note)"
         if score.finding_id in unassessed:
             note = " (not assessed: the recording shows no such procedure)"
         if score.measure != PROBABILITY:
             note = f" [{score.measure}]{note}"
-        out.write(
-            f" {mark} {score.probability:.2f} (>= {score.threshold:.2f}) {score.label}{note}\n"
-        )
+        probability, threshold = against_threshold(score.probability, score.threshold)
+        out.write(f" {mark} {probability} (>= {threshold}) {score.label}{note}\n")
     for curve in result.prompts:
         out.write(f"   prompt {curve.prompt!r}: probability {curve.recording_probability:.2f}\n")
     if result.draft is not None:

@@ -8,7 +8,10 @@ it, and when the model was too weak at the finding where its threshold was calib
 assembled draft does not state it either: :func:`~elm_desktop.clinical.report.weak_support`). A sentence that calls the record abnormal asserts that the ``normal`` finding is absent, so
 it is unsupported when ``normal`` scored present. A sentence that says a procedure was done
 (hyperventilation, photic stimulation, sleep) is unsupported when the recording does not show
-it (:mod:`~elm_desktop.clinical.procedures`): the generator learnt reports that describe them.
+it (:mod:`~elm_desktop.clinical.procedures`): the generator learnt reports that describe them;
+one that says a procedure was not done ("HV not done", "Activation not done") is unsupported
+when the recording shows it, and a sentence stating sleep is supported by sleep the recording
+shows, whatever the sleep score.
 A frequency it gives the posterior rhythm is unsupported when the rhythm measured in the
 recording is clear and lies more than
 :data:`~elm_desktop.clinical.posterior_rhythm.STATED_RHYTHM_TOLERANCE_HZ` away
@@ -50,6 +53,10 @@ from elm_desktop.runtime.report_segments import split_sentences
 NORMAL = "normal"
 ARTIFACT = "artifact"
 _MUSCLE = re.compile(r"\b(muscle|myogenic|emg)\b", re.I)
+SLEEP = "sleep"
+#: "Activation not done" denies both activation procedures.
+_ACTIVATION = re.compile(r"\bactivation\b", re.I)
+ACTIVATIONS = ("hyperventilation", "photic stimulation")
 _ABNORMAL_WORD = re.compile(r"\babnormal\b")
 _NEGATED_ABNORMAL = re.compile(r"\b(not|no|without)\s+(\w+\s+){0,2}abnormal\b")
 
@@ -182,6 +189,8 @@ def _check_sentence(
                 notes.append(muscle_words(muscle))
             if not other_artifact:
                 continue  # muscle alone: the measurement, not the score, decides
+        if finding_id == SLEEP and procedures is not None and SLEEP in procedures:
+            continue  # sleep the recording shows (its annotations): the weak score does not decide
         probability = probabilities.get(finding_id)
         threshold = thresholds[finding_id]
         weak = weak_support(knowledge_base, finding_id)
@@ -233,6 +242,15 @@ def _check_sentence(
                 asserted.append(name)
                 unsupported.append(name)
                 notes.append(f"the recording shows no {name}")
+    elif procedures is not None:  # a procedure said not done that the recording shows
+        for name, pattern in PROCEDURES.items():
+            named = pattern.search(sentence) or (
+                name in ACTIVATIONS and _ACTIVATION.search(sentence)
+            )
+            if named and name in procedures:
+                asserted.append(f"no {name}")
+                unsupported.append(f"no {name}")
+                notes.append(f"the recording shows {name}")
     if rhythm is not None and rhythm.clear:
         wrong = [
             (low, high)
@@ -272,8 +290,18 @@ def _artifact_kinds(asserted: list[Mention]) -> tuple[bool, bool]:
     muscle = any(
         _MUSCLE.search(m.clause[: m.clause.find(m.phrase) + len(m.phrase)]) for m in artifact
     )
-    other = any(not _MUSCLE.search(m.phrase) for m in artifact)
+    other = any(not _names_muscle(m) for m in artifact)
     return muscle, other
+
+
+def _names_muscle(mention: Mention) -> bool:
+    """Whether an artifact mention is of muscle: its phrase says so ("muscle artifact",
+    "myogenic"), or a bare "artefact" / "artifacts" follows a muscle word ("muscle artefact",
+    "EMG artifact")."""
+    if _MUSCLE.search(mention.phrase):
+        return True
+    before = mention.clause[: mention.clause.find(mention.phrase)].split()
+    return bool(before) and bool(_MUSCLE.fullmatch(before[-1].strip(",;:")))
 
 
 def marked_draft(checked: list[CheckedSentence]) -> dict[str, str]:

@@ -245,7 +245,7 @@ def _findings_table(
         elif f["present"]:
             call = "present"
         times = ", ".join(when(s["start_s"]) for s in f["top_segments"])
-        where = f"{f['side']} {f['region']}" if f.get("side") else ""
+        where = f"{f['side']} {f['region']}" if f.get("side") and call == "present" else ""
         course = (
             f"<td>{times}</td><td>{_sparkline(f['crop_probability'], height=20, width=200)}</td>"
             if over_time

@@ -45,6 +45,7 @@ from elm_desktop.clinical.consistency import Claim, claims, conflict
 from elm_desktop.clinical.extract import find_mentions
 from elm_desktop.clinical.knowledge import KnowledgeBase
 from elm_desktop.clinical.localise import Location
+from elm_desktop.clinical.posterior_rhythm import RHYTHM_NAME
 from elm_desktop.clinical.procedures import (
     ALWAYS_STATED,
     NEEDS_PROCEDURE,
@@ -89,6 +90,8 @@ DESCRIPTIVE_SECTIONS = (
     "ACTIVATION",
 )
 MAX_ARCHIVE_SENTENCES = 6
+#: Fewest words of a borrowed sentence ("Nil." and "None." describe nothing).
+MIN_BORROWED_WORDS = 3
 #: Least cosine similarity of an archived report segment to this recording for the draft to
 #: borrow it. The demo draft once borrowed sentences at 0.26-0.42 that contradicted the record.
 SIMILARITY_FLOOR = 0.5
@@ -371,7 +374,14 @@ def draft_report(
     introduction = [DraftSentence(s, "file") for s in _introduction(facts)]
     said = [claims(s.text, knowledge_base) for s in introduction + measured + description]
     borrowed = _archive_sentences(
-        segment_hits, knowledge_base, asserted, list(held), locations, recorded, said
+        segment_hits,
+        knowledge_base,
+        asserted,
+        list(held),
+        locations,
+        recorded,
+        said,
+        bool(measured),
     )
     description = measured + borrowed + description
     impression_sentence = _impression_sentence(impression, present, locations, only_during or {})
@@ -398,7 +408,7 @@ def draft_report(
         ),
         DraftSection(
             MODEL_FINDINGS,
-            caveat + _model_findings(scores, held, unassessed, locations),
+            caveat + _model_findings(scores, held, unassessed, locations, bool(facts.unfamiliar)),
         ),
         DraftSection(
             "IMPRESSION",
@@ -503,11 +513,14 @@ def _archive_sentences(
     locations: Mapping[str, Location],
     recorded: set[str],
     said: list[frozenset[Claim]],
+    rhythm_measured: bool = False,
 ) -> list[DraftSentence]:
     """Borrowed sentences that pass every rule of the module docstring, best first.
 
     ``said`` holds the claims of the sentences the draft writes itself; each borrowed sentence
-    must agree with them and with the ones borrowed before it.
+    must agree with them and with the ones borrowed before it. With ``rhythm_measured`` no
+    sentence about a posterior rhythm is borrowed: another patient's frequency, amplitude or
+    reactivity would sit beside this recording's measurement.
     """
     chosen: list[DraftSentence] = []
     seen: set[str] = set()
@@ -520,6 +533,8 @@ def _archive_sentences(
         text = _HEADING_PREFIX.sub("", hit.text).strip()
         key = " ".join(text.lower().split())
         if not text or key in seen or _FOREIGN.search(text):
+            continue
+        if len(text.split()) < MIN_BORROWED_WORDS or (rhythm_measured and RHYTHM_NAME.search(text)):
             continue
         if _contradicts(text, knowledge_base, asserted, held):
             continue
@@ -743,6 +758,7 @@ def _model_findings(
     held: Mapping[str, str],
     unassessed: set[str],
     locations: Mapping[str, Location],
+    unconfirmed: bool = False,
 ) -> list[DraftSentence]:
     if scores is None:
         return [
@@ -769,8 +785,8 @@ def _model_findings(
         verdict = "absent"
         if score.finding_id in held:
             verdict = f"not stated: {held[score.finding_id]}"
-        elif score.present:
-            verdict = "present"
+        elif score.present:  # on a recording unlike the training data, never "present"
+            verdict = "over its threshold, unconfirmed" if unconfirmed else "present"
         where = ""
         if score.present:
             where = _where(locations.get(score.finding_id), ", {}")

@@ -145,3 +145,20 @@ def test_a_denied_muscle_artifact_is_held_to_the_measurement_too(present, suppor
         muscle=muscle,
     )
     assert checked.supported is supported
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "Temporal muscle artefact at times.",
+        "EMG artifact over the temporal leads.",
+        "Muscle artifacts.",
+    ],
+)
+def test_muscle_artifact_in_other_words_is_held_to_the_measurement(sentence):
+    kb = load_knowledge_base()
+    muscle = MuscleArtifact(crop_index=(2.0,) * 12, burst_s=4.0, present=True)
+    [checked] = check_draft(
+        {"DESCRIPTION OF THE RECORD": sentence}, {"artifact": 0.01}, kb, muscle=muscle
+    )
+    assert checked.supported, checked.note

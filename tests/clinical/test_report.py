@@ -441,8 +441,10 @@ def test_the_measured_posterior_rhythm_is_stated_as_measured(kb):
         assert contradictions(with_hits.text(), kb) == []
         return borrowed(with_hits)
 
-    assert "The alpha rhythm is 9 Hz." in rhythms(9.2)
+    # Another patient's rhythm is not borrowed beside this one's measurement, agreeing or not.
+    assert "The alpha rhythm is 9 Hz." not in rhythms(9.2)
     assert "The alpha rhythm is 9 Hz." not in rhythms(10.2)
+    assert "There is no focal slowing." in rhythms(9.2)
     # Nor beside a rhythm the measurement finds none of.
     unclear = replace(FACTS, posterior_rhythm=flat)
     none = draft_report(unclear, kb, "m", scores_with(kb, {"normal": 0.9}), HITS)
@@ -468,3 +470,25 @@ def test_a_probability_under_its_threshold_never_prints_equal_to_it():
     assert against_threshold(0.50, 0.61) == ("0.50", "0.61")
     assert against_threshold(0.7651, 0.7749) == ("0.765", "0.775")  # was "0.77 < 0.77"
     assert against_threshold(0.49999, 0.5) == ("0.49999", "0.50000")
+
+
+def test_a_fragment_of_another_report_is_not_borrowed(kb):
+    hits = [
+        hit("Nil.", index=1),
+        hit("None.", index=2),
+        hit("The background is symmetric.", index=3),
+    ]
+    draft = draft_report(FACTS, kb, "m", scores_with(kb, {"normal": 0.9}), hits)
+    assert borrowed(draft) == ["The background is symmetric."]
+
+
+def test_on_a_recording_unlike_the_training_data_no_finding_reads_present(kb):
+    unlike = replace(FACTS, unfamiliar="Scores may not apply to this recording.")
+    scores = scores_with(kb, {"focal_slowing": 0.81, "normal": 0.1})
+    draft = draft_report(
+        unlike, kb, "m", scores, (), {"focal_slowing": Location("left", "temporal", 0.4)}
+    )
+    text = draft.text()
+    assert "Focal slowing: over its threshold, unconfirmed (probability 0.81" in text
+    assert ": present (" not in text
+    assert draft.impression == "left to the reviewer" and draft.asserted == []
