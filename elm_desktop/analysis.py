@@ -547,6 +547,7 @@ def analyze(
             else None,
             window_s,
             flash_trains(rec, cancel),
+            rec.duration,
         ),
         unfamiliar=result.familiarity.statement
         if result.familiarity is not None and result.familiarity.unfamiliar

@@ -67,6 +67,7 @@ from elm_desktop.clinical.ecg_criteria import (
 from elm_desktop.clinical.knowledge import Finding, KnowledgeBase
 from elm_desktop.clinical.report import (
     DRAFT_BANNER,
+    LEFT_UNEXPLAINED,
     MODEL_FINDINGS,
     TO_COMPLETE,
     UNFAMILIAR_IMPRESSION,
@@ -368,9 +369,12 @@ def draft_ecg_report(
         ]
         if sentences:
             body.append(DraftSection(title, sentences))
-    interpretation = _interpretation(
-        impression, [present[f] for f in stated], outside_limits(facts.measurements)
-    )
+    outside = outside_limits(facts.measurements)
+    if impression == "abnormal" and not outside and not any(present[f].abnormal for f in stated):
+        # Nothing stated and nothing measured says what is abnormal: the reviewer does.
+        impression = "left to the reviewer"
+        reasons = [*reasons, LEFT_UNEXPLAINED]
+    interpretation = _interpretation(impression, [present[f] for f in stated], outside)
     withheld = facts.withheld_because
     caveat = [DraftSentence(withheld, "model")] if withheld else []
     if withheld:

@@ -72,6 +72,7 @@ def recorded_procedures(
     scores: Sequence[FindingScore] | None,
     window_s: float,
     flashes: Sequence[FlashTrain] = (),
+    duration_s: float | None = None,
 ) -> tuple[ProcedureEvidence, ...]:
     """Return the procedures and states that the recording shows, each once.
 
@@ -87,6 +88,8 @@ def recorded_procedures(
         The flash trains of the recording's photic channel
         (:func:`~elm_desktop.signals.photic.flash_trains`): photic stimulation where no
         annotation marks it.
+    duration_s : float, optional
+        The recording's length: a sleep stage marked only where it starts runs to it.
     """
     found: dict[str, ProcedureEvidence] = {}
     for name, pattern in PROCEDURES.items():
@@ -100,11 +103,19 @@ def recorded_procedures(
             and not NOT_DONE.search(a.description)
         ]
         if marked:
+            end = max(a.onset + a.duration for a in marked)
+            last = max(marked, key=lambda a: a.onset)
+            if name == "sleep" and last.duration == 0:
+                # A sleep stage marked where it starts ("N2") lasts until something else is
+                # marked, or the recording ends.
+                later = [
+                    a.onset
+                    for a in annotations
+                    if a.onset > last.onset and not pattern.search(a.description)
+                ]
+                end = min(later) if later else max(end, duration_s or 0.0)
             found[name] = ProcedureEvidence(
-                name,
-                "EDF+ annotations",
-                min(a.onset for a in marked),
-                max(a.onset + a.duration for a in marked),
+                name, "EDF+ annotations", min(a.onset for a in marked), end
             )
     if "photic stimulation" not in found and flashes:
         found["photic stimulation"] = ProcedureEvidence(

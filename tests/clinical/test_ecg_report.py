@@ -17,6 +17,7 @@ from elm_desktop.clinical.ecg_report import (
 )
 from elm_desktop.clinical.knowledge import load_knowledge_base
 from elm_desktop.clinical.report import (
+    LEFT_UNEXPLAINED,
     MIN_CALIBRATION_AUROC,
     MODEL_FINDINGS,
     TO_COMPLETE,
@@ -539,5 +540,7 @@ def test_an_abnormal_ecg_without_a_stated_finding_names_what_it_measures(kb):
         "Abnormal ECG; no single abnormal finding is stated (see MODEL FINDINGS). "
         "The median beat measures QTc 511 ms (over 470)."
     )
+    # Nothing stated and nothing measured outside its limits: the reviewer says what it is.
     plain = draft_ecg_report(facts(72), kb, "m", found)
-    assert section(plain, "INTERPRETATION").endswith("(see MODEL FINDINGS).")
+    assert section(plain, "INTERPRETATION") == TO_COMPLETE
+    assert plain.impression == "left to the reviewer" and plain.reasons[-1] == LEFT_UNEXPLAINED

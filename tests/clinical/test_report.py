@@ -322,6 +322,12 @@ def test_recorded_procedures_come_from_annotations_and_sleep_evidence(kb):
     shown = {p.name: p for p in recorded_procedures(trains, None, 5.0)}
     assert (shown["photic stimulation"].start_s, shown["photic stimulation"].end_s) == (60.0, 86.0)
     assert recorded_procedures([Annotation(5.0, 0.0, "PS checked")], None, 5.0) == ()
+    # A sleep stage marked where it starts lasts until something else is marked, or the end.
+    stages = [Annotation(109.0, 0.0, "Drowsy"), Annotation(140.0, 0.0, "N2")]
+    [staged] = recorded_procedures(stages, None, 5.0, (), 180.0)
+    assert (staged.start_s, staged.end_s) == (109.0, 180.0)
+    woke = [*stages, Annotation(170.0, 0.0, "Awake")]
+    assert recorded_procedures(woke, None, 5.0, (), 180.0)[0].end_s == 170.0
     # Only as a whole annotation: in a report's text "PS" is as likely a polyspike.
     assert not any(c.kind == "procedure" for c in claims("Generalized PS 4 Hz discharges.", kb))
     # The sleep score over its threshold in 3 crops of 5 s is not a minute of sleep.
