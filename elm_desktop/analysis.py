@@ -218,6 +218,10 @@ class AnalysisResult:
         An ECG's intervals, axis, voltages, ST levels and early or unlike beats, measured on
         its median beat (what the ECG draft states and checks the model's findings against);
         None for an EEG, and for an ECG that could not be measured.
+    only_during : dict of str to str
+        Finding id -> the procedure it was seen only during, one that can look like it
+        (:func:`~elm_desktop.clinical.procedures.seen_only_during`): both drafts say so beside
+        the finding.
     """
 
     path: Path
@@ -256,6 +260,7 @@ class AnalysisResult:
     posterior_rhythm: PosteriorRhythm | None = None
     muscle_artifact: MuscleArtifact | None = None
     ecg_measurements: EcgMeasurements | None = None
+    only_during: dict[str, str] = field(default_factory=dict)
 
     @property
     def n_crops(self) -> int:
@@ -556,12 +561,11 @@ def analyze(
         posterior_rhythm=rhythm_sentence(result.posterior_rhythm),
     )
     result.procedures = tuple(p.name for p in facts.procedures)
-    only_during = {}
     if bank is not None:
         evidence_within_procedures(
             result.findings, facts.procedures, result.crop_starts_s, window_s
         )
-        only_during = seen_only_during(
+        result.only_during = seen_only_during(
             result.findings, facts.procedures, result.crop_starts_s, window_s
         )
     result.draft = draft_report(
@@ -571,7 +575,7 @@ def analyze(
         result.findings if bank is not None else None,
         result.report_segments,
         result.locations,
-        only_during,
+        result.only_during,
     )
     timings["draft"] = time.perf_counter() - mark
     if generate and engine.bundle.generator is not None:
@@ -683,6 +687,7 @@ def generate_draft(
         result.posterior_rhythm,
         result.muscle_artifact,
         {f.finding_id: f.threshold for f in result.findings},
+        result.only_during,
     )
 
 

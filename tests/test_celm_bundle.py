@@ -118,6 +118,24 @@ def test_unsupported_sentences_are_marked_in_json_and_html():
     assert all(s["text"] in page for s in summary["sentences"])
 
 
+def test_a_caveat_follows_its_sentence_in_json_and_html():
+    from elm_desktop.clinical.html import _generated_draft
+
+    kb = load_knowledge_base()
+    over = {"focal_slowing": min(1.0, kb["focal_slowing"].threshold + 0.1)}
+    draft = checked_generation(
+        DRAFT, _scores(kb, **over), kb, True, "g", only_during={"focal_slowing": "sleep"}
+    )
+    # The description's slowing and the impression's
+    qualified = [s for s in draft.to_dict()["sentences"] if s["caveat"]]
+    assert len(qualified) == 2
+    page = "\n".join(_generated_draft(draft.to_dict()))
+    for sentence in qualified:
+        assert sentence["caveat"] == "only during sleep" and sentence["supported"]
+        assert f"{sentence['text']} [only during sleep]" in draft.marked_text()
+        assert f"{sentence['text']} [only during sleep]" in page
+
+
 def test_the_shipped_generator_drafts_every_section(demo_engine, tmp_path):
     import dataclasses
 

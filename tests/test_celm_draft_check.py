@@ -7,7 +7,12 @@ import math
 
 import pytest
 
-from elm_desktop.clinical.draft_check import check_draft, marked_draft, supported_draft
+from elm_desktop.clinical.draft_check import (
+    UNFINISHED,
+    check_draft,
+    marked_draft,
+    supported_draft,
+)
 from elm_desktop.clinical.knowledge import load_knowledge_base
 from elm_desktop.training.celm.evaluate import bleu4
 
@@ -119,6 +124,44 @@ def test_when_normal_and_a_finding_both_score_present_neither_is_supported(kb):
     # With the finding under its threshold there is nothing to disagree with.
     alone = check_draft(draft, _scores(kb, normal=over["normal"]), kb)
     assert [c.supported for c in alone] == [False, True]
+
+
+def test_a_finding_seen_only_during_hyperventilation_keeps_that_caveat(kb):
+    # As the assembled draft says "(only during hyperventilation)": provoked discharges are
+    # real, so the sentence stays supported, qualified.
+    over = {"generalized_spike_wave": min(1.0, kb["generalized_spike_wave"].threshold + 0.1)}
+    draft = {
+        "DESCRIPTION OF THE RECORD": "Generalized 3 Hz spike-and-wave discharges are seen. "
+        "The background is symmetric.",
+    }
+    during = {"generalized_spike_wave": "hyperventilation"}
+    checked = check_draft(draft, _scores(kb, **over), kb, only_during=during)
+    assert [c.caveat for c in checked] == ["only during hyperventilation", ""]
+    assert all(c.supported for c in checked)
+    assert marked_draft(checked)["DESCRIPTION OF THE RECORD"].startswith(
+        "Generalized 3 Hz spike-and-wave discharges are seen. [only during hyperventilation] "
+    )
+    # An unsupported statement of it is marked, not qualified.
+    unsupported = check_draft(draft, _scores(kb), kb, only_during=during)
+    assert not unsupported[0].supported and not unsupported[0].caveat
+    assert not check_draft(draft, _scores(kb, **over), kb)[0].caveat
+
+
+@pytest.mark.parametrize(
+    ("sentence", "unfinished"),
+    [
+        ("The posterior dominant rhythm is 8.", True),
+        ("There is 8.", True),
+        ("The posterior dominant rhythm is 8.5 Hz.", False),
+        ("A seizure begins at 00:12:30.", False),
+        ("Duration 1 min 00 s.", False),
+    ],
+)
+def test_a_sentence_ending_in_a_bare_number_is_marked_unfinished(kb, sentence, unfinished):
+    # A decoder that cut a value short: the reader cannot tell what the number measures.
+    [checked] = check_draft({"DESCRIPTION OF THE RECORD": sentence}, _scores(kb), kb)
+    assert (UNFINISHED in checked.unsupported) is unfinished
+    assert ("unfinished" in checked.note) is unfinished
 
 
 def test_calling_a_record_abnormal_needs_normal_to_score_absent(kb):

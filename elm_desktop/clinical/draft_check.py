@@ -20,12 +20,18 @@ When the record-level ``normal`` score and abnormal findings reach their thresho
 the evidence disagrees: a sentence calling the record normal or abnormal, or asserting one of
 those findings, is unsupported, as the assembled draft leaves them to the reviewer
 (:func:`~elm_desktop.clinical.report.record_impression`).
+A sentence that ends in a number without its unit ("The posterior dominant rhythm is 8.") is
+unfinished: a decoder may cut a value short, and the reader cannot tell what it measures.
 A sentence that names muscle artifact is held to the muscle artifact measured in the recording
 (:mod:`~elm_desktop.clinical.muscle_artifact`) instead of the artifact score, which is near
 chance: the generator learnt that reports name it often.
 A negated mention ("no epileptiform discharges") is unsupported when the model is too weak at
 the finding to state it: such a score cannot rule it out either. Other negated mentions, and
 sentences of sections about the patient (history, clinical correlation), are not checked.
+
+A supported finding that the model saw only during a procedure that can look like it (hyperventilation
+and the minute after it: :func:`~elm_desktop.clinical.procedures.seen_only_during`) keeps a
+caveat saying so, as the assembled draft does.
 
 An unsupported sentence is never silently kept: :func:`marked_draft` prefixes it with what the
 evidence says, :func:`supported_draft` leaves it out. :class:`GeneratedDraft` is what the
@@ -59,6 +65,9 @@ _ACTIVATION = re.compile(r"\bactivation\b", re.I)
 ACTIVATIONS = ("hyperventilation", "photic stimulation")
 _ABNORMAL_WORD = re.compile(r"\babnormal\b")
 _NEGATED_ABNORMAL = re.compile(r"\b(not|no|without)\s+(\w+\s+){0,2}abnormal\b")
+#: A bare number at the end of a sentence: not a time of day (12:30) nor a unit's value.
+_UNFINISHED = re.compile(r"(?<![:\d.])\b\d+(?:\.\d+)?\s*[.!?]?\s*$")
+UNFINISHED = "a number without its unit"
 
 
 @dataclass(frozen=True)
@@ -74,15 +83,19 @@ class CheckedSentence:
     asserted : tuple of str
         What the sentence asserts: finding ids (``normal`` absent is written ``"not
         normal"``, a finding denied that the model is too weak at ``"no <id>"``), procedures,
-        and posterior rhythm frequencies the measurement contradicts.
+        posterior rhythm frequencies the measurement contradicts, and :data:`UNFINISHED` for
+        a sentence ending in a bare number.
     unsupported : tuple of str
         Those of ``asserted`` the evidence does not support: a finding scored below its
         threshold (or not scored), a finding's absence the model is too weak to state, muscle
         artifact not measured, a procedure the recording does not show, a frequency away from
-        the measured rhythm.
+        the measured rhythm, an unfinished sentence.
     note : str
         What the evidence says about the unsupported ones, for the reader; empty when
         supported.
+    caveat : str
+        What the reader must know of a supported statement ("only during hyperventilation"
+        for a finding seen only then); empty when nothing.
     """
 
     section: str
@@ -90,6 +103,7 @@ class CheckedSentence:
     asserted: tuple[str, ...]
     unsupported: tuple[str, ...]
     note: str = ""
+    caveat: str = ""
 
     @property
     def supported(self) -> bool:
@@ -105,6 +119,7 @@ def check_draft(
     rhythm: PosteriorRhythm | None = None,
     muscle: MuscleArtifact | None = None,
     thresholds: Mapping[str, float] | None = None,
+    only_during: Mapping[str, str] | None = None,
 ) -> list[CheckedSentence]:
     """Check every sentence of a draft against the recording's zero-shot scores.
 
@@ -129,6 +144,10 @@ def check_draft(
         Finding id -> the threshold its probability was scored against
         (:attr:`~elm_desktop.clinical.zeroshot.FindingScore.threshold`: for ``normal`` the
         record score's where it applies); the knowledge base's for its style by default.
+    only_during : mapping of str to str, optional
+        Finding id -> the procedure it was seen only during
+        (:func:`~elm_desktop.clinical.procedures.seen_only_during`): a sentence stating it gets
+        that caveat.
 
     Returns
     -------
@@ -158,6 +177,7 @@ def check_draft(
                     rhythm,
                     muscle,
                     disagreeing,
+                    only_during,
                 )
             )
     return checked
@@ -173,6 +193,7 @@ def _check_sentence(
     rhythm: PosteriorRhythm | None = None,
     muscle: MuscleArtifact | None = None,
     disagreeing: Collection[str] = (),
+    only_during: Mapping[str, str] | None = None,
 ) -> CheckedSentence:
     found = find_mentions(sentence, knowledge_base)
     mentions = [m for m in found if not m.negated]
@@ -264,8 +285,19 @@ def _check_sentence(
             unsupported.append(stated)
         if wrong:
             notes.append(f"the posterior rhythm measures {rhythm.frequency_hz:.1f} Hz")
+    if _UNFINISHED.search(sentence):
+        asserted.append(UNFINISHED)
+        unsupported.append(UNFINISHED)
+        notes.append(f"unfinished: {UNFINISHED}")
     unsupported = list(dict.fromkeys(unsupported))  # artifact may fail two checks
-    return CheckedSentence(heading, sentence, tuple(asserted), tuple(unsupported), "; ".join(notes))
+    qualified = only_during or {}
+    during = dict.fromkeys(
+        qualified[a] for a in asserted if a in qualified and a not in unsupported
+    )
+    caveat = "; ".join(f"only during {procedure}" for procedure in during)
+    return CheckedSentence(
+        heading, sentence, tuple(asserted), tuple(unsupported), "; ".join(notes), caveat
+    )
 
 
 def _stateable_abnormal(
@@ -305,8 +337,18 @@ def _names_muscle(mention: Mention) -> bool:
 
 
 def marked_draft(checked: list[CheckedSentence]) -> dict[str, str]:
-    """The draft with each unsupported sentence prefixed by ``[unsupported: ...]``."""
-    return _join(checked, lambda c: c.text if c.supported else f"[unsupported: {c.note}] {c.text}")
+    """The draft with each unsupported sentence prefixed by ``[unsupported: ...]`` and each
+    caveat following its sentence in brackets."""
+    return _join(checked, marked_sentence)
+
+
+def marked_sentence(sentence: CheckedSentence) -> str:
+    """One sentence as the marked draft shows it: ``[unsupported: ...]`` before an unsupported
+    one, its caveat in brackets after it."""
+    text = (
+        sentence.text if sentence.supported else f"[unsupported: {sentence.note}] {sentence.text}"
+    )
+    return f"{text} [{sentence.caveat}]" if sentence.caveat else text
 
 
 def supported_draft(checked: list[CheckedSentence]) -> dict[str, str]:
@@ -378,6 +420,7 @@ class GeneratedDraft:
                     "supported": c.supported,
                     "unsupported": list(c.unsupported),
                     "note": c.note,
+                    "caveat": c.caveat,
                 }
                 for c in self.checked
             ],
@@ -394,10 +437,11 @@ def checked_generation(
     rhythm: PosteriorRhythm | None = None,
     muscle: MuscleArtifact | None = None,
     thresholds: Mapping[str, float] | None = None,
+    only_during: Mapping[str, str] | None = None,
 ) -> GeneratedDraft:
     """A generated draft with every sentence checked (:func:`check_draft`)."""
     checked = check_draft(
-        sections, probabilities, knowledge_base, procedures, rhythm, muscle, thresholds
+        sections, probabilities, knowledge_base, procedures, rhythm, muscle, thresholds, only_during
     )
     return GeneratedDraft(dict(sections), checked, finished, generator)
 

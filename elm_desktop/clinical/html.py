@@ -179,7 +179,8 @@ def render_html(summary: Mapping[str, Any], snippets: Sequence[TraceSnippet]) ->
 
 
 def _generated_draft(generated: Mapping[str, Any]) -> list[str]:
-    """The generator's draft, each sentence the zero-shot scores do not support marked."""
+    """The generator's draft, each sentence the zero-shot scores do not support marked, each
+    caveat after its sentence."""
     if generated.get("withheld"):
         return [
             "<h2>Generated draft report (DRAFT)</h2>",
@@ -198,6 +199,8 @@ def _generated_draft(generated: Mapping[str, Any]) -> list[str]:
         text = _e(sentence["text"])
         if not sentence["supported"]:
             text = f"<mark>[unsupported: {_e(sentence['note'])}]</mark> {text}"
+        if sentence.get("caveat"):
+            text += f" [{_e(sentence['caveat'])}]"
         sections.setdefault(sentence["section"], []).append(text)
     body = "\n\n".join(f"{_e(h)}: {' '.join(t)}" for h, t in sections.items())
     return [*parts, f"<pre class=report>{body}</pre>"]

@@ -64,7 +64,8 @@ def streamed_text(generated: str) -> str:
 
 
 def generated_html(draft: GeneratedDraft) -> str:
-    """Return a generated draft as HTML: the DRAFT label, sections, unsupported sentences marked."""
+    """Return a generated draft as HTML: the DRAFT label, sections, unsupported sentences
+    marked, caveats after their sentences."""
     parts = [f"<p><b><i>{html.escape(GENERATED_BANNER)}</i></b></p>"]
     if draft.withheld:
         return "\n".join([*parts, f"<p><i>{html.escape(draft.withheld)}</i></p>"])
@@ -76,6 +77,8 @@ def generated_html(draft: GeneratedDraft) -> str:
         if not sentence.supported:
             note = html.escape(f"[unsupported: {sentence.note}]")
             text = f"<span style='{UNSUPPORTED_STYLE}'>{note} {text}</span>"
+        if sentence.caveat:
+            text += f" <i>[{html.escape(sentence.caveat)}]</i>"
         sections.setdefault(sentence.section, []).append(text)
     for heading, texts in sections.items():
         parts.append(f"<p><b>{html.escape(heading)}:</b> {' '.join(texts)}</p>")
