@@ -1,4 +1,5 @@
-"""The comparison window: this recording's page beside a similar case at its best-matching crop."""
+"""The comparison window: this recording's page beside a similar case at its best-matching crop
+(an ECG's similar case: its report)."""
 
 from __future__ import annotations
 
@@ -34,8 +35,10 @@ class CompareWindow(QWidget):
 
     Parameters
     ----------
-    current : TraceView
+    current : TraceView or None
         The main window's view; its recording, page, montage, sensitivity and filters are copied.
+        None when the open recording is not drawn in a trace view (an ECG): the case's report
+        is shown alone.
     hit : RecordingHit
         The similar case.
     case_recording
@@ -48,7 +51,7 @@ class CompareWindow(QWidget):
 
     def __init__(
         self,
-        current: TraceView,
+        current: TraceView | None,
         hit: RecordingHit,
         case_recording,
         window_s: float,
@@ -57,6 +60,19 @@ class CompareWindow(QWidget):
     ) -> None:
         super().__init__(None, Qt.WindowType.Window)
         self.setWindowTitle(f"Compare with case {hit.case.case_id} (similarity {hit.score:.2f})")
+        self.left = self.right = None
+        meta = hit.case.metadata
+        self.report = QTextBrowser()
+        self.report.setPlainText(hit.case.report or "(no report stored)")
+        age = "?" if meta.age is None else meta.age
+        report = _titled(
+            f"Report of case {hit.case.case_id} (age {age}, sex {meta.sex or '?'})", self.report
+        )
+        layout = QVBoxLayout(self)
+        if current is None or current.recording is None:
+            layout.addWidget(report)
+            self.resize(800, 600)
+            return
         self.left = self._view_like(current, colours)
         self.left.set_recording(current.recording)
         if query_start_s is not None:
@@ -76,23 +92,14 @@ class CompareWindow(QWidget):
             )
         else:
             right_title = f"Case {hit.case.case_id} — its recording is not available here"
-        meta = hit.case.metadata
-        self.report = QTextBrowser()
-        self.report.setPlainText(hit.case.report or "(no report stored)")
         traces = QSplitter(Qt.Orientation.Horizontal)
         traces.addWidget(_titled("This recording", self.left))
         traces.addWidget(_titled(right_title, self.right))
         splitter = QSplitter(Qt.Orientation.Vertical)
         splitter.addWidget(traces)
-        age = "?" if meta.age is None else meta.age
-        splitter.addWidget(
-            _titled(
-                f"Report of case {hit.case.case_id} (age {age}, sex {meta.sex or '?'})", self.report
-            )
-        )
+        splitter.addWidget(report)
         splitter.setStretchFactor(0, 3)
         splitter.setStretchFactor(1, 1)
-        layout = QVBoxLayout(self)
         layout.addWidget(splitter)
         self.resize(1500, 900)
 

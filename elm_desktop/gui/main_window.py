@@ -635,6 +635,9 @@ class MainWindow(QMainWindow):
         try:
             self.trace_view.set_recording(recording)
         except Exception as error:
+            # The view took the new file before it failed: the last recording, or nothing,
+            # goes back on screen, as everything else still shows the last one.
+            self._restore_trace_view()
             self.show_error("Cannot show the recording", str(error))
             return
         self._show_view(None)
@@ -651,6 +654,17 @@ class MainWindow(QMainWindow):
         self.recording_opened.emit(recording)
         self._fingerprint(self.review)
 
+    def _restore_trace_view(self) -> None:
+        """Put the open EEG back in the trace view, or empty it when none is open (or the open
+        one cannot be read again: its file went away)."""
+        if self.recording is not None:
+            try:
+                self.trace_view.set_recording(self.recording, self.trace_view.start_s)
+                return
+            except Exception:  # an empty view, not a half-shown one
+                pass
+        self.trace_view.clear()
+
     def _show_view(self, ecg: EcgRecording | None) -> None:
         """Show the ECG view with ``ecg``, or the EEG view for None; the other is emptied."""
         self.ecg_recording = ecg
@@ -663,6 +677,7 @@ class MainWindow(QMainWindow):
         """Show a 12-lead ECG; nothing of the last recording, EEG or ECG, stays on screen."""
         self._show_view(recording)
         self.recording = None
+        self.trace_view.clear()  # hidden, but what compares and prints traces reads it
         self.prompt_panel.set_time_labels(self.time_labels())  # not the last EEG's clock
         self.trends.show_recording(None)
         self.heart_rate.show_recording(None)
@@ -707,7 +722,9 @@ class MainWindow(QMainWindow):
         self.compare_windows = []
         self.statusBar().clearMessage()  # it may name the last recording's results
         self.prompt_panel.timer.stop()  # a phrase typed for the last recording is not scored
-        self.prompt_panel.entry.clear()
+        # setText, not clear(): clear() can be undone, and Ctrl+Z would bring the last
+        # recording's phrase back.
+        self.prompt_panel.entry.setText("")
         self.review = review
         review.observe(lambda change: self._review_changed(review, change))
         for change in ("result", "prompts", "selection", "draft"):
@@ -1179,9 +1196,11 @@ class MainWindow(QMainWindow):
         """Open similar case ``row`` in a comparison window (its file is read off the UI thread)."""
         hit = self.cases_panel.hits[row]
         review = self.review
+        # An ECG is not drawn in a trace view: its case is compared by its report alone.
+        eeg = self.modality == "eeg"
 
         def run(progress, cancel, partial):
-            source = Path(hit.case.source) if hit.case.source else None
+            source = Path(hit.case.source) if eeg and hit.case.source else None
             return open_recording(source) if source is not None and source.exists() else None
 
         def ready(case_recording) -> None:
@@ -1194,8 +1213,9 @@ class MainWindow(QMainWindow):
     def _show_compare(self, result, hit, case_recording) -> None:
         query = hit.best_crop.query_crop
         query_start = float(result.crop_starts_s[query]) if query is not None else None
+        current = self.trace_view if self.modality == "eeg" else None
         compare = CompareWindow(
-            self.trace_view, hit, case_recording, result.window_s, query_start, self.colours
+            current, hit, case_recording, result.window_s, query_start, self.colours
         )
         compare.show()
         self.compare_windows.append(compare)

@@ -390,6 +390,27 @@ class TraceView(QWidget):
         self._relayout()
         self.set_start(start_s, force=True)
 
+    def clear(self) -> None:
+        """Show no recording: the window shows another modality's, or none could be read."""
+        self.recording = None
+        self.poly_channels = ()
+        self.labels, self.derivations = [], ()
+        self._visible_rows = np.empty(0, dtype=int)
+        self._offsets_mm = self._poly_offsets_mm = np.empty(0)
+        self._forget_blocks()
+        self.annotation_layer.set_intervals([], [], labels=[])
+        self.highlight_layer.set_intervals([], [], strengths=[])
+        self.event_layer.set_events([], [], [], [])
+        for layer in (self.annotation_layer, self.highlight_layer, self.event_layer):
+            layer.show_window(0.0, self.page_s, LABEL_LANE_MM, self._height_mm)
+        self.traces.set_traces(np.empty(0), np.empty((0, 0)), np.empty(0, dtype=bool))
+        self.second_lines.setData([], [])
+        self.scale_bar.setData([], [])
+        self.scale_bar_text.setText("")
+        self.plot_item.getAxis("left").setTicks([[]])
+        self.start_s = 0.0
+        self._update_scroll_range()
+
     def set_montage(self, name: str) -> None:
         """Switch to another montage in place, keeping the page (read again if it was edited).
 

@@ -157,6 +157,7 @@ def test_similar_ecg_cases_come_from_the_ecg_archive_only(
     with open_archive(window.models["eeg"].archive_path) as archive:
         added = add_recordings(archive, [eeg], Engine(Bundle.load(elm_bundle), device="cpu"))
         assert len(added.added) == 1 and archive.case(1).report == eeg_report
+    open_in_window(eeg)  # another patient's EEG, open before the ECG
     open_in_window(ecg_corpus / "ecg-r00000.hea")
     with qtbot.waitSignal(window.analysis_finished, timeout=60000) as finished:
         window.analyze()
@@ -168,6 +169,13 @@ def test_similar_ecg_cases_come_from_the_ecg_archive_only(
     assert all(hit.case.window_s == 10.0 for hit in hits)
     shown = window.cases_panel.table.item(0, 3).text()
     assert shown and hits[0].case.report.startswith(shown.rstrip(".…")[:20])
+    # Compared, an ECG's case shows its report alone: no trace view, so the EEG opened
+    # before it cannot pass for "this recording".
+    with qtbot.waitSignal(window.compare_opened, timeout=10000) as opened:
+        window.open_case(0)
+    compare = opened.args[0]
+    assert compare.left is None and compare.right is None
+    assert compare.report.toPlainText() == hits[0].case.report
 
 
 def test_without_an_ecg_archive_the_cases_panel_says_so(

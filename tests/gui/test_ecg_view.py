@@ -293,9 +293,14 @@ def test_eeg_ecg_eeg_leaves_nothing_of_the_last_recording(
     eeg = window.recording
     assert window.phenotype_panel.table.rowCount() > 0 and window.cases_panel.table.rowCount() > 0
     assert window.report_panel.editor.toPlainText().strip()
+    qtbot.keyClicks(window.prompt_panel.entry, "left temporal spikes")
     with qtbot.waitSignal(window.recording_opened, timeout=10000):
         window.open_file(ecg_files[0]["wfdb"])
     assert window.recording is None and window.result is None
+    # The hidden trace view keeps nothing of the EEG (what compares and prints traces reads it)
+    assert window.trace_view.recording is None and not window.trace_view.labels
+    window.prompt_panel.entry.undo()  # the phrase typed for the EEG does not come back
+    assert window.prompt_panel.entry.text() == ""
     assert not window.trace_view.isVisible() and not window.overview.isVisible()
     assert not window.toolbar.isVisible()  # montage and filters are the EEG view's
     assert window.phenotype_panel.table.rowCount() == 0

@@ -30,6 +30,32 @@ def test_bad_file_shows_error_and_window_still_works(
     assert window.trace_view.start_s == 10.0
 
 
+def test_a_recording_that_cannot_be_drawn_leaves_the_last_one_whole(
+    qtbot, window, edf_path, make_edf, open_in_window, monkeypatch
+):
+    from elm_desktop.gui import trace_view
+
+    open_in_window(edf_path)
+    other = make_edf("other.edf", seconds=30, n_annotations=1)
+    read_page = trace_view.read_page
+
+    def failing(recording, *args, **kwargs):
+        if recording.path == other:
+            raise OSError("the disk went away")
+        return read_page(recording, *args, **kwargs)
+
+    monkeypatch.setattr(trace_view, "read_page", failing)
+    with qtbot.waitSignal(window.error_shown, timeout=10000) as blocker:
+        window.open_file(other)
+    assert "the disk went away" in blocker.args[0]
+    # The view had taken the new file before its page failed: the last one is back in it,
+    # with its own annotations, under the title and results that are still the last one's.
+    assert window.recording.path == edf_path
+    assert window.trace_view.recording is window.recording
+    assert len(window.trace_view.annotation_layer.starts) == len(window.recording.annotations)
+    assert edf_path.name in window.windowTitle()
+
+
 def test_analyse_without_recording_says_what_to_do(qtbot, window):
     with qtbot.waitSignal(window.error_shown, timeout=2000) as blocker:
         window.analyze()
