@@ -1234,7 +1234,7 @@ class MainWindow(QMainWindow):
         except ElmError as error:
             saved, problems = [], [str(error)]
         try:
-            kept = self.event_autosave.load(recording.path)
+            kept = self.event_autosave.load(recording)
         except ElmError as error:
             kept, problems = None, [*problems, str(error)]
         file_events = recording_events(recording, types)
@@ -1275,7 +1275,7 @@ class MainWindow(QMainWindow):
         if events is not self.event_list:
             return
         try:
-            self.event_autosave.save(self.recording.path, events.reviewer_events)
+            self.event_autosave.save(self.recording, events.reviewer_events)
         except ElmError as error:
             self.statusBar().showMessage(str(error), 10000)
         self._show_events()

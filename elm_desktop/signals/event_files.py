@@ -11,6 +11,12 @@
 
 Neither the sidecar nor the autosave holds a patient field or a date: the sidecar's header
 carries the recording's start time of day only, so a viewer can line the two up.
+
+Both are found by the recording's path, and an acquisition system may write another patient's
+recording to the same path (``export.edf``). So each is checked against the recording it is
+opened with (:func:`recording_identity`: the start time of day, and for the autosave also the
+duration, sampling rate and channel count); one made on another recording is set aside, never
+shown as this one's events.
 """
 
 from __future__ import annotations
@@ -37,6 +43,8 @@ from elm_desktop.signals.recording import Recording
 
 SIDECAR_SUFFIX = ".events.edf"
 UNREADABLE_SUFFIX = ".events.unreadable.edf"
+#: A sidecar saved for another recording that was at the same path.
+OTHER_RECORDING_SUFFIX = ".events.other-recording.edf"
 
 
 class EventFileError(ElmError):
@@ -51,7 +59,27 @@ def sidecar_path(recording_path: str | os.PathLike[str]) -> Path:
 
 def is_sidecar(path: str | os.PathLike[str]) -> bool:
     """Say whether ``path`` names an events sidecar (not a recording)."""
-    return Path(path).name.lower().endswith((SIDECAR_SUFFIX, UNREADABLE_SUFFIX))
+    return (
+        Path(path)
+        .name.lower()
+        .endswith((SIDECAR_SUFFIX, UNREADABLE_SUFFIX, OTHER_RECORDING_SUFFIX))
+    )
+
+
+def recording_identity(recording: Recording) -> dict[str, object]:
+    """What tells two recordings at one path apart, with no patient field and no date: the
+    start time of day (None when the file has none), duration, sampling rate, channel count."""
+    return {
+        "start_time_of_day": _start_time_of_day(recording),
+        "duration_s": round(float(recording.duration), 3),
+        "sfreq": float(recording.sfreq),
+        "channels": len(recording.channels),
+    }
+
+
+def _start_time_of_day(recording: Recording) -> str | None:
+    start = recording.patient.meas_date
+    return start.strftime("%H:%M:%S") if start is not None else None
 
 
 def recording_events(recording: Recording, types: Iterable[str]) -> list[Event]:
@@ -108,8 +136,8 @@ def save_sidecar(recording: Recording, events: Sequence[Event]) -> Path:
     return target
 
 
-def _set_aside(path: Path) -> Path:
-    aside = path.with_name(path.name[: -len(SIDECAR_SUFFIX)] + UNREADABLE_SUFFIX)
+def _set_aside(path: Path, suffix: str = UNREADABLE_SUFFIX) -> Path:
+    aside = path.with_name(path.name[: -len(SIDECAR_SUFFIX)] + suffix)
     os.replace(path, aside)
     return aside
 
@@ -122,26 +150,44 @@ def load_sidecar(recording: Recording, types: Iterable[str]) -> list[Event]:
     EventFileError
         The sidecar is not EDF+ or holds an event outside the recording. It is then renamed
         ``<recording>.events.unreadable.edf`` (nothing is lost, and the next save does not
-        overwrite it) and the message says so.
+        overwrite it) and the message says so. Or it was saved for a recording that started
+        at another time of day (another recording written to the same path): it is renamed
+        ``<recording>.events.other-recording.edf``.
     """
     path = sidecar_path(recording.path)
     if not path.is_file():
         return []
     types = list(types)
     try:
-        annotations = edfio.read_edf(path).annotations
+        sidecar = edfio.read_edf(path)
+    except (OSError, ValueError, IndexError) as error:
+        raise _set_aside_unreadable(path, recording, error) from error
+    started, saved_start = _start_time_of_day(recording), sidecar.starttime.strftime("%H:%M:%S")
+    if started is not None and saved_start != started:
+        aside = _set_aside(path, OTHER_RECORDING_SUFFIX)
+        raise EventFileError(
+            f"the events beside {recording.path.name} were saved for a recording that started "
+            f"at {saved_start}, and this one started at {started}: another recording at this "
+            f"path; the file was kept as {aside.name}"
+        )
+    try:
+        annotations = sidecar.annotations
         events = []
         for annotation in annotations:
             kind, text, channel = parse_description(annotation.text, types, "note")
             event = Event(annotation.onset, annotation.duration or 0.0, kind, text, channel)
             events.append(check_event(event, recording.duration, recording.sfreq))
     except (OSError, ValueError, IndexError, EventError) as error:
-        aside = _set_aside(path)
-        raise EventFileError(
-            f"the events beside {recording.path.name} cannot be read ({_first_line(error)}); "
-            f"the file was kept as {aside.name}"
-        ) from error
+        raise _set_aside_unreadable(path, recording, error) from error
     return events
+
+
+def _set_aside_unreadable(path: Path, recording: Recording, error: Exception) -> EventFileError:
+    aside = _set_aside(path)
+    return EventFileError(
+        f"the events beside {recording.path.name} cannot be read ({_first_line(error)}); "
+        f"the file was kept as {aside.name}"
+    )
 
 
 def _first_line(error: Exception) -> str:
@@ -212,9 +258,10 @@ class EventAutosave:
         key = hashlib.sha256(str(Path(recording_path).resolve()).encode("utf-8")).hexdigest()
         return self.folder / f"{key}.json"
 
-    def save(self, recording_path: str | os.PathLike[str], events: Sequence[Event]) -> None:
-        """Keep the reviewer's ``events`` of a recording (replacing the last autosave)."""
-        path = self.path(recording_path)
+    def save(self, recording: Recording, events: Sequence[Event]) -> None:
+        """Keep the reviewer's ``events`` of a recording (replacing the last autosave), with
+        its :func:`recording_identity`."""
+        path = self.path(recording.path)
         rows = [
             {"onset": e.onset, "duration": e.duration, "kind": e.kind, "text": e.text}
             | ({"channel": e.channel} if e.channel else {})
@@ -225,27 +272,35 @@ class EventAutosave:
         try:
             self.folder.mkdir(parents=True, exist_ok=True)
             partial.write_text(
-                json.dumps({"saved_at": dt.datetime.now().isoformat(), "events": rows}),
+                json.dumps(
+                    {
+                        "saved_at": dt.datetime.now().isoformat(),
+                        "recording": recording_identity(recording),
+                        "events": rows,
+                    }
+                ),
                 encoding="utf-8",
             )
             os.replace(partial, path)
         except OSError as error:
             raise EventFileError(f"cannot autosave the events to {path}: {error}") from error
 
-    def load(self, recording_path: str | os.PathLike[str]) -> list[Event] | None:
+    def load(self, recording: Recording) -> list[Event] | None:
         """Return the unsaved events kept for a recording, or None when there are none.
 
         Raises
         ------
         EventFileError
-            The autosave cannot be read; it is renamed ``*.unreadable.json``.
+            The autosave cannot be read; it is renamed ``*.unreadable.json``. Or it was kept
+            for another recording at the same path (its :func:`recording_identity` differs);
+            it is renamed ``*.other-recording.json``.
         """
-        path = self.path(recording_path)
+        path = self.path(recording.path)
         if not path.is_file():
             return None
         try:
-            rows = json.loads(path.read_text(encoding="utf-8"))["events"]
-            return [
+            kept = json.loads(path.read_text(encoding="utf-8"))
+            events = [
                 Event(
                     float(row["onset"]),
                     float(row["duration"]),
@@ -253,7 +308,7 @@ class EventAutosave:
                     str(row.get("text", "")),
                     row.get("channel"),
                 )
-                for row in rows
+                for row in kept["events"]
             ]
         except (OSError, ValueError, KeyError, TypeError) as error:
             aside = path.with_suffix(".unreadable.json")
@@ -262,6 +317,17 @@ class EventAutosave:
                 f"the unsaved events kept for this recording cannot be read ({error}); "
                 f"they were moved to {aside}"
             ) from error
+        identity = recording_identity(recording)
+        # Autosaves written before the identity was kept are taken as they were.
+        if kept.get("recording", identity) != identity:
+            aside = path.with_suffix(".other-recording.json")
+            os.replace(path, aside)
+            raise EventFileError(
+                f"the unsaved events kept for {recording.path.name} were made on another "
+                f"recording at this path (not the same start, length or channels); they were "
+                f"moved to {aside}"
+            )
+        return events
 
     def discard(self, recording_path: str | os.PathLike[str]) -> None:
         """Forget the unsaved events of a recording (they were saved or discarded)."""

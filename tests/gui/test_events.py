@@ -130,7 +130,7 @@ def test_unsaved_events_survive_a_killed_program(qtbot, events_window, make_edf)
     assert [(e.kind, e.channel) for e in recovered.reviewer_events] == [("sharp wave", "F7-T3")]
     assert recovered.unsaved and not sidecar_path(path).exists()
     again.save_events()
-    assert EventAutosave().load(path) is None
+    assert EventAutosave().load(again.recording) is None
 
 
 def test_a_corrupt_sidecar_gives_one_line_and_is_kept(qtbot, events_window, make_edf):

@@ -103,6 +103,7 @@ def test_a_sidecar_with_an_event_outside_the_recording_is_refused_and_kept(recor
             edfio.EdfAnnotation(3.0, None, "spike"),
             edfio.EdfAnnotation(95.0, None, "spike"),
         ],
+        starttime=open_recording(recording_path).patient.meas_date.time(),
     )
     path = sidecar_path(recording_path)
     edf.write(path)
@@ -133,21 +134,67 @@ def test_the_autosave_brings_back_unsaved_events_and_forgets_them_when_saved(
     recording_path, tmp_path
 ):
     autosave = EventAutosave(tmp_path / "autosave")
-    assert autosave.load(recording_path) is None
-    autosave.save(recording_path, EVENTS)
+    recording = open_recording(recording_path)
+    assert autosave.load(recording) is None
+    autosave.save(recording, EVENTS)
     assert "night" not in autosave.path(recording_path).read_text()
-    assert autosave.load(recording_path) == EVENTS
+    assert autosave.load(recording) == EVENTS
     autosave.discard(recording_path)
-    assert autosave.load(recording_path) is None
+    assert autosave.load(recording) is None
 
 
 def test_an_unreadable_autosave_is_moved_aside(recording_path, tmp_path):
     autosave = EventAutosave(tmp_path / "autosave")
     autosave.folder.mkdir()
     autosave.path(recording_path).write_text("{broken")
+    recording = open_recording(recording_path)
     with pytest.raises(EventFileError, match="moved to"):
-        autosave.load(recording_path)
-    assert autosave.load(recording_path) is None
+        autosave.load(recording)
+    assert autosave.load(recording) is None
+
+
+def _another_recording_at(path, start):
+    """Write another patient's recording over ``path`` (an acquisition system's export.edf)."""
+    data = eeg_like(len(TUH_LABELS), int(30 * SFREQ), SFREQ)
+    write_edf(path, data, SFREQ, TUH_LABELS, [(2.0, 0.0, "Eyes open")])
+    edf = edfio.read_edf(path)
+    edf.starttime = start
+    edf.write(path)
+    return open_recording(path)
+
+
+def test_events_saved_for_another_recording_at_the_same_path_are_set_aside(recording_path):
+    import datetime as dt
+
+    save_sidecar(open_recording(recording_path), EVENTS)
+    content = sidecar_path(recording_path).read_bytes()
+    other = _another_recording_at(recording_path, dt.time(14, 5, 0))
+    with pytest.raises(EventFileError) as caught:
+        load_sidecar(other, EVENT_TYPES)
+    message = str(caught.value)
+    assert "another recording" in message and "14:05:00" in message and "\n" not in message
+    assert not sidecar_path(recording_path).exists()
+    aside = recording_path.with_name("night.events.other-recording.edf")
+    assert aside.read_bytes() == content and is_sidecar(aside)
+    assert load_sidecar(other, EVENT_TYPES) == []  # the next opening starts clean
+
+
+def test_unsaved_events_of_another_recording_at_the_same_path_are_set_aside(
+    recording_path, tmp_path
+):
+    import datetime as dt
+
+    autosave = EventAutosave(tmp_path / "autosave")
+    first = open_recording(recording_path)
+    autosave.save(first, EVENTS)
+    start = first.patient.meas_date.time()  # the same start: the length tells them apart
+    other = _another_recording_at(recording_path, dt.time(start.hour, start.minute, start.second))
+    with pytest.raises(EventFileError, match="another recording") as caught:
+        autosave.load(other)
+    assert "\n" not in str(caught.value)
+    assert autosave.load(other) is None
+    kept = autosave.path(recording_path).with_suffix(".other-recording.json")
+    assert "spike" in kept.read_text()  # nothing is lost
 
 
 def test_a_list_built_from_the_files_keeps_their_origins(recording_path):
