@@ -777,6 +777,18 @@ class MainWindow(QMainWindow):
         self.error_box = show_error(self, title, message)
         self.error_shown.emit(message)
 
+    def still_open(self, review: Review | None, action: str) -> bool:
+        """Whether ``review`` is still the open recording's after a dialog that ran its own
+        event loop (a file chosen, a question answered), during which an open already under
+        way may have finished; if another recording opened meanwhile, say that ``action`` was
+        not done, for it belonged to the last one."""
+        if review is self.review:
+            return True
+        self.show_error(
+            action, "another recording was opened meanwhile; nothing was done: do it again"
+        )
+        return False
+
     # ---- the draft -------------------------------------------------------------------------
 
     def _ask_save_discard_cancel(self, title: str, question: str) -> DraftAnswer:
@@ -1480,10 +1492,11 @@ class MainWindow(QMainWindow):
 
     def ask_and_export(self, kind: str) -> None:
         """Ask where to write an export of ``kind`` (txt, pdf, html, json) and write it."""
+        review = self.review
         name, _ = QFileDialog.getSaveFileName(
             self, "Export", f"report.{kind}", EXPORT_FILTERS[kind]
         )
-        if not name:
+        if not name or not self.still_open(review, "Not exported"):
             return
         path = Path(name)
         if path.suffix.lower() != f".{kind}":  # the menu item decides what is written

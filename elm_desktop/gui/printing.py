@@ -223,17 +223,22 @@ class PagePrinting(QObject):
         dialog = PagesDialog(
             count_pages(view.duration, view.page_s), view.visible_range(), title, self.window
         )
-        dialog.accepted.connect(lambda: self._chosen(kind, *dialog.chosen()))
+        review = self.window.review
+        dialog.accepted.connect(lambda: self._chosen(review, kind, *dialog.chosen()))
         self.dialog = dialog
         dialog.open()
         return dialog
 
-    def _chosen(self, kind: str, first, last, include_patient: bool) -> None:
+    def _chosen(self, review, kind: str, first, last, include_patient: bool) -> None:
+        """Write or print the pages chosen in the dialog, opened on ``review``'s recording."""
+        action = "Pages not written" if kind == "pdf" else "Pages not printed"
+        if not self.window.still_open(review, action):
+            return
         if kind == "pdf":
             name, _ = QFileDialog.getSaveFileName(
                 self.window, "Export pages to PDF", "eeg-pages.pdf", "PDF (*.pdf)"
             )
-            if name:
+            if name and self.window.still_open(review, action):
                 path = Path(name)
                 self.export_pdf(
                     path if path.suffix.lower() == ".pdf" else path.with_name(f"{path.name}.pdf"),
@@ -249,5 +254,6 @@ class PagePrinting(QObject):
             return
         printer = QPrinter(QPrinter.PrinterMode.HighResolution)
         printer.setPageOrientation(printer.pageLayout().Orientation.Landscape)
-        if QPrintDialog(printer, self.window).exec() == QDialog.DialogCode.Accepted:
+        accepted = QPrintDialog(printer, self.window).exec() == QDialog.DialogCode.Accepted
+        if accepted and self.window.still_open(review, action):
             self.print_to(printer, first, last, include_patient)

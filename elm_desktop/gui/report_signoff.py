@@ -345,7 +345,10 @@ class ReportSignoff(QObject):
             return
         name = name or self.dialog.template_box.currentData()
         filled = [h for h, t in report.sections if t.strip()]
+        review = self.window.review
         if filled and not self.confirm_restart(filled):
+            return
+        if not self.window.still_open(review, "Not restarted"):
             return
         self.dialog.set_report(new_report(self.dialog.templates[name]))
         self._mark_dirty()
@@ -413,8 +416,11 @@ class ReportSignoff(QObject):
 
     def ask_reopen(self) -> SignedReport | None:
         """Reopen the final report for amendment, asking why."""
+        review = self.window.review
         reason = self.reopen_reason()
-        return None if reason is None else self.reopen(reason)
+        if reason is None or not self.window.still_open(review, "Not reopened"):
+            return None
+        return self.reopen(reason)
 
     def reopen(self, reason: str) -> SignedReport | None:
         """Reopen the final report (the amendment, with ``reason``, stays on it)."""
@@ -539,10 +545,11 @@ class ReportSignoff(QObject):
         return path
 
     def ask_export(self, kind: str) -> None:
+        review = self.window.review
         name, _ = QFileDialog.getSaveFileName(
             self.dialog, "Export the report", f"eeg-report.{kind}", EXPORT_KINDS[kind]
         )
-        if name:
+        if name and self.window.still_open(review, "Not exported"):
             path = Path(name)
             self.export(
                 path if path.suffix.lower() == f".{kind}" else path.with_name(f"{path.name}.{kind}")

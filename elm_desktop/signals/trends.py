@@ -379,23 +379,33 @@ def compute_trends(
 # ---- cache -------------------------------------------------------------------------------------
 
 
+#: How much of the file's start goes into its cache key.
+HEAD_BYTES = 65536
+
+
 def trends_cache_dir() -> Path:
     """Return the folder of cached trends (``trends`` in the user data folder)."""
     return data_dir() / "trends"
 
 
 def cache_key(path: str | os.PathLike[str], params: TrendParams) -> str:
-    """Return the cache key of a file's trends: sha256 of its path, size, mtime and the params.
+    """Return the cache key of a file's trends: sha256 of its path, size, mtime, its first
+    :data:`HEAD_BYTES` and the params.
 
-    The key names the cache file; the path itself is not written anywhere.
+    The head (the header with its start time, and the first samples) tells apart another
+    recording written to the same path with the same size and a kept timestamp, as copy tools
+    and unzip keep them. The key names the cache file; the path itself is not written anywhere.
     """
     path = Path(path).resolve()
     stat = path.stat()
+    with path.open("rb") as file:
+        head = hashlib.sha256(file.read(HEAD_BYTES)).hexdigest()
     key = {
         "version": CACHE_VERSION,
         "path": str(path),
         "size": stat.st_size,
         "mtime_ns": stat.st_mtime_ns,
+        "head": head,
         "params": params.key(),
     }
     return hashlib.sha256(json.dumps(key, sort_keys=True).encode()).hexdigest()

@@ -294,6 +294,28 @@ def test_an_export_follows_the_menu_item_and_a_failed_write_is_one_message(
     assert len(errors) == 1 and "\n" not in errors[0]  # the window stays usable
 
 
+def test_a_file_chosen_after_another_recording_opened_is_not_written(
+    qtbot, analysed_window, make_edf, tmp_path, monkeypatch
+):
+    # The save dialog runs its own event loop: an open under way may finish inside it. The
+    # name was chosen for the last recording, so nothing is written for the new one.
+    from PySide6.QtWidgets import QFileDialog
+
+    window = analysed_window()
+    other = make_edf("other.edf", seconds=30)
+    chosen = tmp_path / "patient-a.txt"
+
+    def chosen_while_another_opens(*args):
+        with qtbot.waitSignal(window.recording_opened, timeout=10000):
+            window.open_file(other)
+        return str(chosen), ""
+
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", chosen_while_another_opens)
+    window.ask_and_export("txt")
+    assert window.recording.path == other and not chosen.exists()
+    assert "another recording was opened meanwhile" in window.last_error
+
+
 def test_trends_of_one_recording_never_stay_with_another(qtbot, window, make_edf):
     a_path = make_edf("a-trends.edf", seconds=600)
     b_path = make_edf("b-trends.edf", seconds=30)

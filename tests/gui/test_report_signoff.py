@@ -168,6 +168,26 @@ def test_a_template_replaces_the_sections_only_when_confirmed(window, signoff):
     assert report.text_of("CLINICAL HISTORY") == ""
 
 
+def test_a_question_answered_after_another_recording_opened_changes_nothing(
+    window, signoff, open_in_window, make_edf, qtbot
+):
+    # An open already under way finishes while the reviewer reads the question: the answer
+    # was given about the last recording, so the new one's report is left as it is.
+    signoff.set_section("CLINICAL HISTORY", "Mine.")
+    other = make_edf("other.edf", seconds=30)
+
+    def answered_while_another_opens(filled):
+        open_in_window(other)
+        return True
+
+    signoff.confirm_restart = answered_while_another_opens
+    signoff.start_from_template("normal-eeg")
+    assert window.recording.path == other
+    # The new one's report waits for its fingerprint; no template was put in its place.
+    assert signoff.dialog.report is None
+    assert "another recording was opened meanwhile" in window.last_error
+
+
 def test_an_analysed_recording_is_archived_with_the_signed_report(analysed_window, tmp_path, qtbot):
     window = analysed_window()
     archive_path = tmp_path / "archive.sqlite"

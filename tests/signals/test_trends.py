@@ -190,6 +190,15 @@ def test_cache_hit_miss_and_no_patient_fields(tmp_path):
     os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns + 10**9))
     _, cached = recording_trends(open_recording(path), folder=folder)
     assert not cached
+    # Another recording written to the same path, of the same size, its timestamp kept (as
+    # copy tools and unzip keep it): computed again, not the last one's trends.
+    stat = path.stat()
+    write(path, 30, rhythm_on(LEFT | RIGHT, 6.0, 30, seed=9))
+    os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+    assert path.stat().st_size == stat.st_size
+    other, cached = recording_trends(open_recording(path), folder=folder)
+    assert not cached
+    assert not np.array_equal(other.dsa_left_db, first.dsa_left_db)
 
 
 def test_a_damaged_cache_file_is_computed_again(tmp_path):
