@@ -7,7 +7,7 @@ with the manifest's ``measurements`` (the generator's plan: its QRS waves' span,
 axis, its voltages and J+60 ms levels):
 
 - per figure: records measured, bias, mean and 95th-percentile absolute error;
-- QTc's bias and error per rhythm (sinus, atrial fibrillation, flutter);
+- QTc's and the axis's bias and error per rhythm (sinus, atrial fibrillation, flutter);
 - PR: measured on how many sinus records, and given wrongly for how many records of atrial
   fibrillation or flutter (which have no PR);
 - per finding with a measured criterion (:mod:`elm_desktop.clinical.ecg_criteria`): of the
@@ -68,6 +68,7 @@ def _corpus(corpus: Path, split: str, sfreq: int | None) -> None:
     held_true, held_false, has, lacks = Counter(), Counter(), Counter(), Counter()
     seconds, alike = [], []
     qtc_by_rhythm: dict[str, list[float]] = {}
+    axis_by_rhythm: dict[str, list[float]] = {}
     for record in records:
         ecg = read_ecg(corpus / record["wfdb"])
         samples, rate = ecg.samples_mv, ecg.sfreq
@@ -102,6 +103,9 @@ def _corpus(corpus: Path, split: str, sfreq: int | None) -> None:
         errors["st_mv"] += [m.st_mv[lead] - truth["st_j60_mv"][lead] for lead in m.st_mv]
         rhythm = "sinus" if sinus else record["rhythm"].replace("_", " ")
         qtc_by_rhythm.setdefault(rhythm, []).append(m.qtc_ms - truth["qtc_ms"])
+        if m.axis_deg is not None and truth.get("axis_deg") is not None:
+            turn = (m.axis_deg - truth["axis_deg"] + 180) % 360 - 180
+            axis_by_rhythm.setdefault(rhythm, []).append(turn)
     resampled = f", resampled to {sfreq} Hz" if sfreq else ""
     print(f"{len(records)} {split} records of {corpus.name}{resampled}; not measured: {unmeasured}")
     print(
@@ -120,13 +124,14 @@ def _corpus(corpus: Path, split: str, sfreq: int | None) -> None:
             f"{key:18s} {e.size:5d} {e.mean():8.2f} {np.abs(e).mean():9.2f} "
             f"{np.percentile(np.abs(e), 95):9.2f}"
         )
-    print(
-        "QTc by rhythm (bias / mean |e|, ms): "
-        + ", ".join(
-            f"{rhythm} ({len(e)}) {np.mean(e):+.1f} / {np.mean(np.abs(e)):.1f}"
-            for rhythm, e in sorted(qtc_by_rhythm.items())
+    for name, by_rhythm, unit in (("QTc", qtc_by_rhythm, "ms"), ("axis", axis_by_rhythm, "deg")):
+        print(
+            f"{name} by rhythm (bias / mean |e|, {unit}): "
+            + ", ".join(
+                f"{rhythm} ({len(e)}) {np.mean(e):+.1f} / {np.mean(np.abs(e)):.1f}"
+                for rhythm, e in sorted(by_rhythm.items())
+            )
         )
-    )
     sinus_total = pr[("sinus", True)] + pr[("sinus", False)]
     other_total = pr[("no P waves", True)] + pr[("no P waves", False)]
     print(

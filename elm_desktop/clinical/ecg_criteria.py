@@ -8,14 +8,15 @@ the signal must show it. Each criterion is the finding's definition in the knowl
 statement stands beside a printed value that contradicts it.
 The sinus rhythms need a P wave before each QRS (their rate is checked in :mod:`.ecg_report`).
 When the ECG could not be measured, no finding with a criterion here is stated (atrial
-fibrillation apart, which the irregular RR intervals check).
+fibrillation apart, which the draft's rhythm rule holds to irregularly irregular RR intervals
+of complexes of one shape, and so to a measured median beat).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
-from elm_desktop.signals.ecg.measurements import EcgMeasurements
+from elm_desktop.signals.ecg.measurements import MIN_LIMB_QRS_MV, EcgMeasurements
 
 #: The measured limits: the knowledge base's definitions, on the values as the draft prints
 #: them, so that no finding is stated beside a printed value that contradicts it.
@@ -28,7 +29,10 @@ LIMITS = {
     "cornell_mv": 2.8,  # ... or Cornell over 2.8 mV (men)
     "limb_low_mv": 0.5,  # low voltage: every limb lead under 0.5 mV ...
     "chest_low_mv": 1.0,  # ... or every chest lead under 1 mV
-    "st_elevation_mv": 0.1,  # ST elevation of 1 mm in two leads of the territory
+    "st_elevation_mv": 0.1,  # ST elevation of 1 mm in two contiguous leads of the territory,
+    # ... 2 mm in V2 and V3: the fourth universal definition of myocardial infarction's limit
+    # for men of 40 or over (2.5 mm under 40, 1.5 mm for women), the sex and age unread
+    "st_elevation_v2_v3_mv": 0.2,
     "st_depression_mv": 0.05,  # ST depression of 0.5 mm in two leads (not aVR)
     "left_axis_deg": -30.0,  # left axis deviation: -30 to -90 degrees
     "right_axis_deg": 90.0,  # right axis deviation: beyond +90 degrees
@@ -37,11 +41,18 @@ LIMITS = {
 NOT_CHECKED = "the ECG could not be measured to check it"
 #: Why a sinus rhythm is not stated on a median beat without a P wave.
 NO_P_WAVE = "no P wave was found before each QRS complex"
-#: ST elevation is looked for in these leads.
+#: ST elevation is looked for in these leads ...
 TERRITORIES = {
     "inferior_stemi": ("II", "III", "aVF"),
     "anterior_stemi": ("V1", "V2", "V3", "V4"),
 }
+#: ... in two contiguous ones (neighbours on the chest; any two of the inferior leads).
+CONTIGUOUS = {
+    "inferior_stemi": (("II", "III"), ("II", "aVF"), ("III", "aVF")),
+    "anterior_stemi": (("V1", "V2"), ("V2", "V3"), ("V3", "V4")),
+}
+#: The leads whose ST elevation is held to ``st_elevation_v2_v3_mv``.
+V2_V3 = ("V2", "V3")
 
 
 def _pr(m: EcgMeasurements) -> str | None:
@@ -59,8 +70,20 @@ def _wide_qrs(m: EcgMeasurements) -> str | None:
 
 
 def _long_qt(m: EcgMeasurements) -> str | None:
-    if round(m.qtc_ms) <= LIMITS["qtc_ms"]:
+    if round(m.qtc_ms) <= LIMITS["qtc_flag_ms"]:
         return f"the QTc measures {m.qtc_ms:.0f} ms"
+    if round(m.qtc_ms) <= LIMITS["qtc_ms"]:
+        return (
+            f"the QTc measures {m.qtc_ms:.0f} ms: over the men's limit "
+            f"({LIMITS['qtc_flag_ms']:.0f} ms), not the women's ({LIMITS['qtc_ms']:.0f} ms), "
+            "and the sex is not read"
+        )
+    if m.rr_ms and 60000 / m.rr_ms > 100 and round(m.qtcf_ms) <= LIMITS["qtc_ms"]:
+        # Bazett's square root over-corrects at fast rates; Fridericia's cube root less so.
+        return (
+            f"Bazett's QTc over-corrects at {60000 / m.rr_ms:.0f}/min, and Fridericia's "
+            f"measures {m.qtcf_ms:.0f} ms"
+        )
     return None
 
 
@@ -76,6 +99,11 @@ def _lvh(m: EcgMeasurements) -> str | None:
 
 def _low_voltage(m: EcgMeasurements) -> str | None:
     limb, chest = round(m.max_limb_qrs_mv, 1), round(m.max_chest_qrs_mv, 1)
+    if m.max_limb_qrs_mv < MIN_LIMB_QRS_MV:  # as the axis: limb leads flat or disconnected
+        return (
+            f"the largest limb-lead QRS measures {m.max_limb_qrs_mv:.2f} mV: too small to tell "
+            "low voltage from flat or disconnected limb leads"
+        )
     if limb >= LIMITS["limb_low_mv"] and chest >= LIMITS["chest_low_mv"]:
         return (
             f"the largest QRS measures {m.max_limb_qrs_mv:.1f} mV in the limb leads and "
@@ -84,15 +112,29 @@ def _low_voltage(m: EcgMeasurements) -> str | None:
     return None
 
 
+def st_raised_leads(finding: str, m: EcgMeasurements) -> list[str]:
+    """The leads of an ST elevation finding's territory whose ST is raised to its limit (V2 and
+    V3 to theirs) together with a contiguous lead; empty when the ST was not measured."""
+    if not m.st_mv:
+        return []
+    raised = {
+        lead
+        for lead in TERRITORIES[finding]
+        if m.st_mv[lead] >= LIMITS["st_elevation_v2_v3_mv" if lead in V2_V3 else "st_elevation_mv"]
+    }
+    paired = {lead for pair in CONTIGUOUS[finding] if set(pair) <= raised for lead in pair}
+    return [lead for lead in TERRITORIES[finding] if lead in paired]
+
+
 def _st_elevation(finding: str) -> Callable[[EcgMeasurements], str | None]:
     leads = TERRITORIES[finding]
+    limit = "0.1 mV or more" + (", 0.2 mV in V2 and V3," if set(V2_V3) & set(leads) else "")
 
     def check(m: EcgMeasurements) -> str | None:
         if not m.st_mv:
             return "the ST segment could not be measured"
-        raised = [lead for lead in leads if m.st_mv[lead] >= LIMITS["st_elevation_mv"]]
-        if len(raised) < 2:
-            return f"ST is raised 0.1 mV or more in {len(raised)} of {', '.join(leads)}"
+        if not st_raised_leads(finding, m):
+            return f"ST is not raised {limit} in two contiguous leads of {', '.join(leads)}"
         return None
 
     return check
@@ -254,9 +296,9 @@ def unlike_normal(m: EcgMeasurements | None) -> list[str]:
         out.append(f"Sokolow-Lyon {m.sokolow_lyon_mv:.1f} mV, Cornell {m.cornell_mv:.1f} mV")
     if _low_voltage(m) is None:
         out.append("low QRS voltage")
-    for finding, leads in TERRITORIES.items():
-        if m.st_mv and CRITERIA[finding](m) is None:
-            out.append(f"ST raised in two of {', '.join(leads)}")
+    for finding in TERRITORIES:
+        if raised := st_raised_leads(finding, m):
+            out.append(f"ST raised in {', '.join(raised)}")
     if m.st_mv and _st_depression(m) is None:
         out.append("ST lowered in two leads")
     if m.premature_like_beats:

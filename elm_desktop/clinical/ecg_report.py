@@ -59,9 +59,11 @@ import numpy as np
 from elm_desktop.clinical.ecg_criteria import (
     LIMITS,
     NO_P_WAVE,
+    TERRITORIES,
     measured_conflict,
     outside_limits,
     st_lowered_leads,
+    st_raised_leads,
     unlike_normal,
 )
 from elm_desktop.clinical.knowledge import Finding, KnowledgeBase
@@ -249,8 +251,19 @@ def rhythm_conflict(finding_id: str, facts: EcgFacts) -> str | None:
         return measured
     if finding_id == "sinus_rhythm" and not 60 <= printed <= 100:
         return measured
-    if finding_id == "atrial_fibrillation" and cv < AF_MIN_RR_CV:
-        return f"the RR intervals are regular (variation {cv:.2f})"
+    if finding_id == "atrial_fibrillation":
+        if cv < AF_MIN_RR_CV:
+            return f"the RR intervals are regular (variation {cv:.2f})"
+        if not facts.irregularly_irregular:  # one early beat makes a regular rhythm vary too
+            m = facts.measurements
+            if m is None:
+                return "the beats could not be measured to tell an irregularly irregular rhythm"
+            if m.unlike_beats:
+                return (
+                    f"{m.unlike_beats} complex(es) of another QRS shape, whose timing may vary "
+                    "the RR intervals"
+                )
+            return "the RR intervals vary, but not irregularly irregularly (early beats?)"
     return None
 
 
@@ -343,6 +356,12 @@ def draft_ecg_report(
         for finding in _NEEDS_P_WAVES:
             if finding in present:
                 held[finding] = f"no P waves in {knowledge_base[rhythm].label.lower()}"
+        if "long_qt" in present and "long_qt" not in held:
+            # The T end may fall on a fibrillation or flutter wave (measurements' known limits).
+            held["long_qt"] = (
+                f"the T wave's end is not told from the {knowledge_base[rhythm].label.lower()} "
+                "waves"
+            )
     stated = [f for f in present if f not in held and knowledge_base[f].category != "overall"]
     # The record-level finding is stated by the interpretation ("Normal ECG.").
     overall = [f for f in present if f not in held and knowledge_base[f].category == "overall"]
@@ -358,8 +377,8 @@ def draft_ecg_report(
         else DraftSentence(TO_COMPLETE, "reviewer")
     )
     rhythm_sentences = [rhythm_sentence]
-    if rhythm == "atrial_flutter" and facts.flutter is not None and facts.rate_bpm is not None:
-        rhythm_sentences.append(DraftSentence(facts.flutter.sentence(facts.rate_bpm), "file"))
+    if rhythm == "atrial_flutter" and facts.flutter is not None:
+        rhythm_sentences.append(DraftSentence(facts.flutter.sentence(), "file"))
     body = [DraftSection("RHYTHM", rhythm_sentences), measured]
     for title, categories in SECTIONS:
         sentences = [
@@ -488,11 +507,16 @@ def _and(items: Sequence[str]) -> str:
 
 
 def _finding_sentence(finding: Finding, m: EcgMeasurements | None) -> str:
-    """The finding's sentence, with the leads the median beat shows it in where its sentence
-    cannot name them (ST depression has no territory; ST elevation's sentences name theirs)."""
+    """The finding's sentence, with the leads the median beat shows it in: ST depression has no
+    territory, and ST elevation names the raised leads of its territory, not all of them
+    ("ST elevation in II and aVF: acute inferior injury.", where its knowledge-base sentence
+    names II, III and aVF)."""
     if finding.id == "st_depression" and m is not None and (leads := st_lowered_leads(m)):
         depth = LIMITS["st_depression_mv"]
         return f"{finding.sentence.rstrip('.')} ({depth:.2f} mV or more in {_and(leads)})."
+    if finding.id in TERRITORIES and m is not None and (leads := st_raised_leads(finding.id, m)):
+        meaning = finding.sentence.split(": ", 1)[-1]
+        return f"ST elevation in {_and(leads)}: {meaning}"
     return finding.sentence
 
 

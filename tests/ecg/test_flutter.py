@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from elm_desktop.signals.ecg import read_ecg
-from elm_desktop.signals.ecg.flutter import flutter_conduction
+from elm_desktop.signals.ecg.flutter import FlutterConduction, flutter_conduction
 from elm_desktop.synth.ecg.corpus import generate_ecg_corpus, read_ecg_manifest
 
 
@@ -33,6 +33,15 @@ def test_a_4_to_1_flutter_gives_its_ratio_and_a_2_to_1_none(flutters):
 
 def test_the_sentence_gives_the_cycle_and_the_atrial_rate(flutters):
     found = next(f for truth, f in flutters if truth == "4:1")
-    sentence = found.sentence(72.4)
-    assert sentence.startswith(f"Flutter waves every {found.cycle_ms:.0f} ms between the T wave")
-    assert sentence.endswith("4:1 conduction, an atrial rate of 4 x 72 = 288/min.")
+    sentence = found.sentence()
+    rate = round(60000 / found.cycle_ms)
+    assert sentence == (
+        f"Flutter waves every {found.cycle_ms:.0f} ms (an atrial rate of {rate}/min) between "
+        "the T wave and the next QRS: 4:1 conduction."
+    )
+    # The atrial rate is the cycle's, not the ratio times a ventricular rate that the ratio's
+    # slack lets differ from it (4 x 70 = 280/min beside waves every 200 ms).
+    assert FlutterConduction(ratio=4, cycle_ms=200.0, stretches=9).sentence() == (
+        "Flutter waves every 200 ms (an atrial rate of 300/min) between the T wave and the next "
+        "QRS: 4:1 conduction."
+    )

@@ -64,6 +64,20 @@ def test_ge_muse_xml_with_its_eight_leads(tmp_path, leads_mv):
     assert patient.birth_date == "1950-05-17"
 
 
+def test_a_parser_warning_does_not_carry_the_file_name(tmp_path, leads_mv):
+    # The name may be the patient's; the warnings reach the draft's TECHNICAL section.
+    keep = [0, 1, *range(6, 12)]
+    path = write_muse(
+        tmp_path / "Janssen_Ria_1950", leads_mv[keep], [STANDARD_LEADS[k] for k in keep]
+    )
+    text = path.read_text(encoding="ISO-8859-1")
+    first, end = text.index("<Waveform>"), text.index("</Waveform>") + len("</Waveform>")
+    path.write_text(text[:end] + text[first:end] + text[end:], encoding="ISO-8859-1")
+    warnings = read_ecg(path).warnings
+    assert any("ignored" in w for w in warnings), warnings  # a second waveform, as a test of it
+    assert not any("Janssen" in w for w in warnings), warnings
+
+
 def test_wfdb_reads_from_header_data_file_or_record_name(tmp_path, leads_mv):
     header = write("wfdb", tmp_path / "rec", leads_mv)
     for path in (header, header.with_suffix(".dat"), header.with_suffix("")):

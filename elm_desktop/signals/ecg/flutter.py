@@ -63,14 +63,15 @@ class FlutterConduction:
     cycle_ms: float
     stretches: int
 
-    def sentence(self, ventricular_rate: float) -> str:
-        """E.g. ``"Flutter waves every 205 ms between the T wave and the next QRS: 4:1
-        conduction, an atrial rate of 4 x 72 = 288/min."``"""
-        rate = round(ventricular_rate)  # the product printed is the product of what is printed
+    def sentence(self) -> str:
+        """E.g. ``"Flutter waves every 205 ms (an atrial rate of 293/min) between the T wave and
+        the next QRS: 4:1 conduction."``: the atrial rate from the cycle itself, not the ratio
+        times the ventricular rate, which the ratio's slack (:data:`MAX_OFF_INTEGER`) lets
+        differ from it."""
         return (
-            f"Flutter waves every {self.cycle_ms:.0f} ms between the T wave and the next QRS: "
-            f"{self.ratio}:1 conduction, an atrial rate of {self.ratio} x {rate} = "
-            f"{self.ratio * rate}/min."
+            f"Flutter waves every {self.cycle_ms:.0f} ms (an atrial rate of "
+            f"{round(60000 / self.cycle_ms)}/min) between the T wave and the next QRS: "
+            f"{self.ratio}:1 conduction."
         )
 
 

@@ -53,7 +53,13 @@ def read_xml_ecg(path: Path, include_phi: bool = False, sfreq: float | None = No
             warnings.simplefilter("always")
             record = parser().parse(path)
             leads = [lead.to_physical() for lead in record.leads]
-        notes = [" ".join(str(w.message).split()) for w in caught]
+        # The parser's warnings may name the file, and a file name may carry a patient's.
+        notes = [
+            " ".join(
+                str(w.message).replace(str(path), "the file").replace(path.name, "the file").split()
+            )
+            for w in caught
+        ]
     except (ECGDataKitError, ValueError) as error:
         raise NotAnEcgFileError(
             f"{path.name}: damaged {source_format} file ({' '.join(str(error).split())})"
