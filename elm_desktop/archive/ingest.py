@@ -16,7 +16,14 @@ from pathlib import Path
 import numpy as np
 
 from elm_desktop.archive.cases import CaseMetadata, NewCase
-from elm_desktop.archive.deidentify import MAX_AGE, case_metadata, patient_identity, safe_source
+from elm_desktop.archive.deidentify import (
+    MAX_AGE,
+    case_metadata,
+    identifying_tokens,
+    patient_identity,
+    safe_source,
+)
+from elm_desktop.archive.report_scrub import scrub_report
 from elm_desktop.archive.store import Archive, content_hash
 from elm_desktop.errors import ArchiveError, BundleError, ElmError
 from elm_desktop.progress import CancelToken, ProgressCallback
@@ -172,6 +179,9 @@ def case_for_recording(
         L2-normalised crop embeddings (n, d), attention weights (n,), crop starts in s (n,).
     report : str | None
         The report text, cut with :func:`~elm_desktop.runtime.report_segments.segment_report`.
+        Stored without the identifiers it holds (:func:`~.report_scrub.scrub_report`, with the
+        header's identifying words) unless ``keep_identity``: a similar case shows its report
+        to another patient's reviewer.
     known : mapping, optional
         Manifest facts (age, sex) for files whose header lacks them.
     keep_identity : bool
@@ -184,6 +194,8 @@ def case_for_recording(
         patients, dates and wards.
     """
     bundle = engine.bundle
+    if report is not None and not keep_identity:
+        report = scrub_report(report, _identifying_words(rec))
     segments, segment_embeddings = _report_segments(report, engine)
     path = Path(rec.path)
     if isinstance(rec, EcgRecording):
@@ -208,6 +220,17 @@ def case_for_recording(
         segment_embeddings=segment_embeddings,
         identity=identity,
     )
+
+
+def _identifying_words(rec: Recording | EcgRecording) -> list[str]:
+    """The header words that identify the patient (an ECG's only when read with them)."""
+    if isinstance(rec, EcgRecording):
+        patient = rec.patient
+        if patient is None:
+            return []
+        words = f"{patient.patient_id} {patient.name} {patient.birth_date}".replace("^", " ")
+        return [w for w in words.split() if len(w) >= 3]
+    return identifying_tokens(rec.patient)
 
 
 def _ecg_metadata(

@@ -30,8 +30,9 @@ from pathlib import Path
 from typing import Any
 
 from elm_desktop.archive.deidentify import case_metadata
+from elm_desktop.archive.report_scrub import scrub_report
 from elm_desktop.corpus.edf_copy import write_deidentified_copy
-from elm_desktop.corpus.identity import header_tokens, load_key, opaque_id, scrub_report
+from elm_desktop.corpus.identity import header_tokens, load_key, opaque_id
 from elm_desktop.corpus.labels import report_labels
 from elm_desktop.corpus.layout import Session, iter_sessions
 from elm_desktop.errors import ConfigError, RecordingTooShortError

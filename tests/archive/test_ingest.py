@@ -102,7 +102,12 @@ def named_recording(corpus: Path, folder: Path, name: str) -> Path:
     data = bytearray(sorted(corpus.parent.glob("*.edf"))[0].read_bytes())
     data[8:88] = PATIENT_FIELD.ljust(80)
     path.write_bytes(bytes(data))
-    path.with_suffix(".txt").write_text("IMPRESSION: Normal awake EEG.\n")
+    # The report names the patient too, as reports do: the header's words, a title, a record
+    # number and a date the header does not hold.
+    path.with_suffix(".txt").write_text(
+        "CLINICAL HISTORY: Haagse Harry (MRN MCH-0234567), seen by Dr. Vermeulen on 03/12/2026 "
+        "after a first seizure; phone 555 123 4567.\nIMPRESSION: Normal awake EEG.\n"
+    )
     return path
 
 
@@ -135,11 +140,15 @@ def test_no_patient_name_or_birth_date_reaches_the_archive_unless_asked(
         assert stored.metadata.recording_hour == open_recording(plain).patient.meas_date.hour
         before = raw_bytes(archive_location, pg_server)
         assert not [token for token in IDENTIFYING if token in before]
+        for token in (b"Vermeulen", b"03/12/2026", b"4567"):  # from the report's text
+            assert token not in before, token
+        assert "IMPRESSION: Normal awake EEG." in stored.report  # what the record says stays
 
         # Positive control: asked to keep identity, the same scan finds the name.
         archive.remove_case(stored.case_id)
         add_recordings(archive, [kept], engine, keep_identity=True)
-        assert b"Haagse Harry" in raw_bytes(archive_location, pg_server)
+        kept_bytes = raw_bytes(archive_location, pg_server)
+        assert b"Haagse Harry" in kept_bytes and b"Vermeulen" in kept_bytes
 
 
 def test_a_path_that_names_the_patient_is_not_stored_even_when_paths_are(

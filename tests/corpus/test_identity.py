@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from elm_desktop.corpus.identity import load_key, opaque_id, scrub_report
+from elm_desktop.archive.report_scrub import scrub_report
+from elm_desktop.corpus.identity import load_key, opaque_id
 from elm_desktop.errors import ConfigError
 
 REPORT = """Patient: Rosalind Vandermeer    MRN: 48213377    DOB: 03/14/1951
@@ -39,6 +40,40 @@ def test_names_dates_numbers_and_old_ages_are_removed():
     assert "45-year-old technologist" in scrubbed
     assert "90+-year-old woman" in scrubbed and "Age 90+" in scrubbed
     assert "IMPRESSION: Normal EEG. No epileptiform discharges." in scrubbed
+
+
+@pytest.mark.parametrize(
+    ("written", "identifying"),
+    [
+        ("Mrs van der Berg was drowsy.", "Berg"),
+        ("MR SMITH was awake.", "SMITH"),
+        ("Seen by Dr. J. Smith and Dr.Jones.", "Smith"),
+        ("History: Patient: John Smith, 45.", "John"),
+        ("The patient, John Smith, was cooperative.", "Smith"),
+        ("Pt: John Smith", "John"),
+        ("Patient name - John Smith", "Smith"),
+        ("MRN A1234567 was reviewed.", "1234567"),
+        ("NHS number 943 476 5919.", "5919"),
+        ("Phone 555 123 4567.", "4567"),
+        ("Recorded 2026-12-03T10:00.", "10:00"),
+        ("Recorded on the 3rd of December, 2026.", "3rd"),
+        ("Recorded 03 Dec. '26.", "Dec"),
+        ("Seen on 3/12 for a first seizure.", "3/12"),
+        ("Born 1931.", "1931"),
+        ("A 95 y.o. woman.", "95"),
+    ],
+)
+def test_names_numbers_and_dates_as_reports_also_write_them(written, identifying):
+    # Found by a privacy review (2026-12-05): each of these passed through unchanged.
+    assert identifying not in scrub_report(written)
+
+
+def test_what_the_record_says_stays_beside_the_new_patterns():
+    kept = (
+        "Photic stimulation at 10 15 20 Hz. A 2:1 and a 4:1 flutter. The 10-20 system. "
+        "MR imaging was normal. A 45 y.o. man. QRS 98 ms, QTc 420 ms."
+    )
+    assert scrub_report(kept) == kept
 
 
 def test_known_words_match_whole_words_only():
