@@ -279,9 +279,10 @@ class Review:
             )
         return self.result
 
-    def export_header(self) -> str:
-        """Return the lines that head an exported draft: file, sha256, model and
-        provenance, and the time of day the recording started (never its date).
+    def export_header(self, include_file_name: bool = False) -> str:
+        """Return the lines that head an exported draft: the recording (its opaque id, its file
+        name only with ``include_file_name``: a name may carry the patient's), sha256, model
+        and provenance, and the time of day the recording started (never its date).
 
         Raises
         ------
@@ -297,5 +298,13 @@ class Review:
             if result.start_time_of_day:  # the time of day only: the date stays out
                 started = f"Started at: {result.start_time_of_day} (time of day)\n"
         return (
-            f"Recording: {self.path.name}\nSHA-256: {self.file_sha256}\nModel: {model}\n{started}"
+            f"Recording: {self.export_name(include_file_name)}\nSHA-256: {self.file_sha256}\n"
+            f"Model: {model}\n{started}"
         )
+
+    def export_name(self, include_file_name: bool = False) -> str:
+        """How exports name the recording: its file name when asked, else its opaque id (as
+        ``analyze`` names it)."""
+        if include_file_name or self.recording_id is None:
+            return self.path.name if include_file_name else "(not fingerprinted yet)"
+        return self.recording_id

@@ -98,7 +98,11 @@ def test_exports_need_this_recordings_result(tmp_path):
         review.exportable_result()
     review.set_file_sha256(SHA_A)
     assert review.exportable_result() is result
-    assert review.export_header().splitlines()[:2] == ["Recording: a.edf", f"SHA-256: {SHA_A}"]
+    assert review.export_header().splitlines()[:2] == [
+        f"Recording: {SHA_A[:12]}",
+        f"SHA-256: {SHA_A}",
+    ]
+    assert review.export_header(include_file_name=True).startswith("Recording: a.edf\n")
     assert "synthetic EEG only" in review.export_header()
     review.result = replace(result, file_sha256="c" * 64)  # the file changed on disk
     with pytest.raises(StaleResultError, match="as it is on disk"):

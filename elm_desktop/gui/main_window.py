@@ -409,6 +409,14 @@ class MainWindow(QMainWindow):
             self._menu_action(
                 self.export_menu, text, lambda _c=False, k=kind: self.ask_and_export(k)
             )
+        self.export_menu.addSeparator()
+        self.name_in_exports_action = self._menu_action(
+            self.export_menu,
+            "&Name the recording's file in exports",
+            lambda checked: self.settings.set_value("export/file_name", checked),
+        )
+        self.name_in_exports_action.setCheckable(True)
+        self.name_in_exports_action.setChecked(bool(self.settings.value("export/file_name")))
         file_menu.addSeparator()
         self._menu_action(file_menu, "&Quit", self.close)
         self.view_menu = bar.addMenu("&View")
@@ -1472,7 +1480,8 @@ class MainWindow(QMainWindow):
             from elm_desktop.clinical.html import read_snippets, render_html, snippet_requests
             from elm_desktop.outputs import strict_json
 
-            summary = self.review.exportable_result().to_dict(include_file_name=True)
+            named = self.names_file_in_exports
+            summary = self.review.exportable_result().to_dict(include_file_name=named)
             if suffix == ".json":
                 text = strict_json(summary, indent=1)
             else:
@@ -1484,11 +1493,17 @@ class MainWindow(QMainWindow):
                 text = render_html(summary, snippets)
             path.write_text(text, encoding="utf-8")
         else:
-            self.report_panel.export(path, self.review.export_header())
+            self.report_panel.export(path, self.review.export_header(self.names_file_in_exports))
         if not path.is_file():  # Qt's PDF writer fails without saying so
             raise OSError(f"{path} could not be written")
         self.statusBar().showMessage(f"Written to {path}", 5000)
         return path
+
+    @property
+    def names_file_in_exports(self) -> bool:
+        """Whether exports name the recording's file (File > Export; off by default: a file
+        name may carry the patient's), else its opaque id as ``analyze`` writes it."""
+        return bool(self.settings.value("export/file_name"))
 
     def ask_and_export(self, kind: str) -> None:
         """Ask where to write an export of ``kind`` (txt, pdf, html, json) and write it."""

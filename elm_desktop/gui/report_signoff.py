@@ -512,7 +512,8 @@ class ReportSignoff(QObject):
 
     def header(self) -> str:
         review = self.review
-        return f"Recording: {review.path.name}\nSHA-256: {review.file_sha256}\n"
+        name = review.export_name(self.window.names_file_in_exports)
+        return f"Recording: {name}\nSHA-256: {review.file_sha256}\n"
 
     def export(self, path: str | Path) -> Path | None:
         """Write the report to ``path``: PDF, HTML or text by its suffix; None on failure."""

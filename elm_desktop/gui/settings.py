@@ -28,6 +28,8 @@ DEFAULTS: dict[str, object] = {
     "display/clock_time": True,
     "display/trends": True,
     "display/polygraphy": True,
+    # The recording's file name may carry the patient's: exports name it only when asked.
+    "export/file_name": False,
 }
 
 

@@ -96,7 +96,14 @@ def test_opening_another_recording_leaves_nothing_of_the_last(
     first_line = next(line for line in draft.splitlines() if "Digital EEG" in line)
     case_cells = window.cases_panel.table.item(0, 3).text()
     assert a_name in shown_text(window) and first_line in shown_text(window)
+    # Exports name the recording by its opaque id; its file name only when asked (a name may
+    # carry the patient's).
+    a_id = window.review.recording_id
+    assert window.export(tmp_path / "a.txt").read_text().startswith(f"Recording: {a_id}\n")
+    assert a_name not in window.export(tmp_path / "a.json").read_text()
+    window.name_in_exports_action.trigger()
     assert window.export(tmp_path / "a.txt").read_text().startswith(f"Recording: {a_name}\n")
+    assert window.settings.value("export/file_name") is True
 
     b_path = make_edf("b.edf", seconds=30)
     open_and_fingerprint(qtbot, window, b_path)
