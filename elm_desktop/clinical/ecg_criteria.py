@@ -69,6 +69,25 @@ def _wide_qrs(m: EcgMeasurements) -> str | None:
     return None
 
 
+def _bundle_branch(side: str) -> Callable[[EcgMeasurements], str | None]:
+    """A wide QRS, and V1's terminal QRS the side's way: an R' (up) in a right bundle branch
+    block, an S (down) in a left one; the model's score alone does not name the side."""
+
+    def check(m: EcgMeasurements) -> str | None:
+        if reason := _wide_qrs(m):
+            return reason
+        terminal = m.v1_terminal_mv
+        if terminal is None:
+            return None
+        if side == "right" and terminal <= 0:
+            return f"the QRS ends downwards in V1 ({terminal:+.2f} mV): no terminal R'"
+        if side == "left" and terminal >= 0:
+            return f"the QRS ends upwards in V1 ({terminal:+.2f} mV): a terminal R', not an S"
+        return None
+
+    return check
+
+
 def _long_qt(m: EcgMeasurements) -> str | None:
     if round(m.qtc_ms) <= LIMITS["qtc_flag_ms"]:
         return f"the QTc measures {m.qtc_ms:.0f} ms"
@@ -204,8 +223,8 @@ CRITERIA: dict[str, Callable[[EcgMeasurements], str | None]] = {
     "sinus_bradycardia": _sinus,
     "sinus_tachycardia": _sinus,
     "first_degree_av_block": _pr,
-    "lbbb": _wide_qrs,
-    "rbbb": _wide_qrs,
+    "lbbb": _bundle_branch("left"),
+    "rbbb": _bundle_branch("right"),
     "long_qt": _long_qt,
     "lvh": _lvh,
     "low_voltage": _low_voltage,

@@ -207,6 +207,21 @@ def test_st_changes_and_lvh_are_not_read_in_lbbb(kb):
     assert section(draft, "INTERPRETATION") == "Abnormal ECG: left bundle branch block."
 
 
+@pytest.mark.parametrize(
+    ("finding", "terminal", "stated"),
+    [("rbbb", 0.4, True), ("rbbb", -0.4, False), ("lbbb", -0.4, True), ("lbbb", 0.4, False)],
+)
+def test_the_side_of_a_bundle_branch_block_is_measured_in_v1(kb, finding, terminal, stated):
+    # The model's score alone named the side: a left block's call hid a measured anterior ST
+    # elevation (not read in LBBB) on a record whose QRS ends in an R' in V1.
+    found = scores(kb, {"sinus_rhythm": 0.9, finding: 0.9})
+    wide = measurements(qrs_ms=140.0, v1_terminal_mv=terminal)
+    draft = draft_ecg_report(facts(70, measurements=wide), kb, "m", found)
+    assert (finding in draft.asserted) is stated
+    if not stated:
+        assert "in V1" in draft.held[finding]
+
+
 def test_findings_that_exclude_each_other_are_both_left_to_the_reviewer(kb):
     found = scores(kb, {"sinus_rhythm": 0.9, "lbbb": 0.9, "rbbb": 0.8})
     draft = draft_ecg_report(facts(70, measurements=measurements(qrs_ms=150.0)), kb, "m", found)

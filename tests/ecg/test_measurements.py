@@ -115,6 +115,15 @@ def test_measurements_support_the_findings_the_record_has(measured):
     assert held_false / lacks >= 0.7
 
 
+def test_the_qrs_ends_up_in_v1_in_a_right_bundle_branch_block_and_down_in_a_left(measured):
+    ends = {"lbbb": [], "rbbb": []}
+    for _, findings, _, m in measured:
+        for side in ends.keys() & set(findings):
+            ends[side].append(m.v1_terminal_mv)
+    assert ends["rbbb"] and all(v > 0 for v in ends["rbbb"]), ends
+    assert all(v < 0 for v in ends["lbbb"]), ends
+
+
 def test_a_recording_without_enough_beats_is_not_measured():
     rng = np.random.default_rng(0)
     noise = rng.normal(0, 0.01, (12, SECONDS * SFREQ))

@@ -122,6 +122,9 @@ T_FALL_S = 0.2
 #: part (a bundle branch block's R'); a longer one is the T wave.
 LATE_PAUSE_S = 0.04
 LATE_BURST_S = 0.045
+#: The QRS's terminal part whose direction in V1 tells a right bundle branch block (R') from a
+#: left one (S), in seconds.
+TERMINAL_QRS_S = 0.04
 #: ST is measured this long after the J point (seconds) ...
 ST_AFTER_J_S = 0.06
 #: ... and this long at rates over 100/min.
@@ -160,6 +163,9 @@ class EcgMeasurements:
     rr_ms : float or None
         The dominant beats' mean RR interval in ms (between two alike complexes), QTc's RR;
         printed beside QTc, since the rate counts every complex.
+    v1_terminal_mv : float or None
+        V1's mean level over the QRS's last :data:`TERMINAL_QRS_S` (mV): positive where the QRS
+        ends in an R' (right bundle branch block), negative where it ends in a deep S (left).
     """
 
     beats: int
@@ -178,6 +184,7 @@ class EcgMeasurements:
     unlike_beats: int = 0
     axis_withheld: str | None = None
     rr_ms: float | None = None
+    v1_terminal_mv: float | None = None
 
     def without_axis(self, reason: str) -> EcgMeasurements:
         """The same measurements without the axis, saying why (leads not where their labels put
@@ -221,6 +228,8 @@ class EcgMeasurements:
         out["premature_like_beats"] = self.premature_like_beats
         out["unlike_beats"] = self.unlike_beats
         out["rr_ms"] = None if self.rr_ms is None else round(self.rr_ms)
+        terminal = self.v1_terminal_mv
+        out["v1_terminal_mv"] = None if terminal is None else round(terminal, 2) + 0.0
         return out
 
 
@@ -460,6 +469,7 @@ def _measure_beat(
         max_limb_qrs_mv=max(spans[name] for name in STANDARD_LEADS[:6]),
         max_chest_qrs_mv=max(spans[name] for name in STANDARD_LEADS[6:]),
         st_mv=st,
+        v1_terminal_mv=float(lead["V1"][-max(1, int(TERMINAL_QRS_S * sfreq)) :].mean()),
     )
 
 
