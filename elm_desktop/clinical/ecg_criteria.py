@@ -198,6 +198,8 @@ def _right_axis(m: EcgMeasurements) -> str | None:
 def _ventricular_beats(m: EcgMeasurements) -> str | None:
     if m.unlike_beats == 0:
         return "no complex of another QRS shape was found"
+    if m.early_unlike_beats == 0:  # one at its time may be an artefact
+        return f"no complex of another QRS shape comes early ({m.unlike_beats} at their time)"
     return None
 
 

@@ -222,6 +222,14 @@ def test_the_side_of_a_bundle_branch_block_is_measured_in_v1(kb, finding, termin
         assert "in V1" in draft.held[finding]
 
 
+def test_a_complex_of_another_shape_at_its_time_is_no_premature_ventricular_beat(kb):
+    # An artefact has another shape too; a premature ventricular beat also comes early.
+    found = scores(kb, {"sinus_rhythm": 0.9, "pvc": 0.9})
+    on_time = measurements(unlike_beats=1)
+    draft = draft_ecg_report(facts(75, measurements=on_time), kb, "m", found)
+    assert draft.held["pvc"] == "no complex of another QRS shape comes early (1 at their time)"
+
+
 def test_findings_that_exclude_each_other_are_both_left_to_the_reviewer(kb):
     found = scores(kb, {"sinus_rhythm": 0.9, "lbbb": 0.9, "rbbb": 0.8})
     draft = draft_ecg_report(facts(70, measurements=measurements(qrs_ms=150.0)), kb, "m", found)
@@ -345,7 +353,8 @@ def test_a_finding_without_support_where_it_was_calibrated_is_not_stated(tmp_pat
     assert kb["left_axis_deviation"].calibration_auroc is None
     assert kb["pvc"].calibration_auroc >= MIN_CALIBRATION_AUROC
     found = scores(kb, {"sinus_rhythm": 0.9, "pac": 0.9, "pvc": 0.9, "left_axis_deviation": 0.9})
-    draft = draft_ecg_report(facts(75, measurements=measurements(unlike_beats=1)), kb, "m", found)
+    early = measurements(unlike_beats=1, early_unlike_beats=1)
+    draft = draft_ecg_report(facts(75, measurements=early), kb, "m", found)
     assert section(draft, "ECTOPY") == "Premature ventricular complexes."
     weak = f"too weak where its threshold was calibrated (AUROC {kb['pac'].calibration_auroc:.2f}"
     assert draft.held["pac"].startswith(weak)
@@ -425,7 +434,11 @@ def test_the_measured_intervals_are_stated_and_kept_when_findings_are_withheld(k
         ("long_qt", "the QTc measures 410 ms", {"qtc_ms": 502.0}),
         ("right_axis_deviation", "the QRS axis measures +45 degrees", {"axis_deg": 112.0}),
         ("low_voltage", "the largest QRS measures 1.2 mV", {"max_limb_qrs_mv": 0.4}),
-        ("pvc", "no complex of another QRS shape was found", {"unlike_beats": 1}),
+        (
+            "pvc",
+            "no complex of another QRS shape was found",
+            {"unlike_beats": 1, "early_unlike_beats": 1},
+        ),
     ],
 )
 def test_a_finding_is_stated_only_where_the_measurements_meet_its_criterion(

@@ -158,6 +158,9 @@ class EcgMeasurements:
         like the dominant beats' (a supraventricular premature beat looks so).
     unlike_beats : int
         Beats whose QRS is unlike the dominant beats' (a ventricular beat, or an artefact).
+    early_unlike_beats : int
+        Those of them that come early, as a premature ventricular beat does (an artefact
+        need not).
     axis_withheld : str or None
         Why the axis is not given although it was measured (:meth:`without_axis`).
     rr_ms : float or None
@@ -182,6 +185,7 @@ class EcgMeasurements:
     st_mv: dict[str, float] = field(default_factory=dict)
     premature_like_beats: int = 0
     unlike_beats: int = 0
+    early_unlike_beats: int = 0
     axis_withheld: str | None = None
     rr_ms: float | None = None
     v1_terminal_mv: float | None = None
@@ -227,6 +231,7 @@ class EcgMeasurements:
         out["st_mv"] = {lead: round(v, 2) + 0.0 for lead, v in self.st_mv.items()}
         out["premature_like_beats"] = self.premature_like_beats
         out["unlike_beats"] = self.unlike_beats
+        out["early_unlike_beats"] = self.early_unlike_beats
         out["rr_ms"] = None if self.rr_ms is None else round(self.rr_ms)
         terminal = self.v1_terminal_mv
         out["v1_terminal_mv"] = None if terminal is None else round(terminal, 2) + 0.0
@@ -320,6 +325,7 @@ def analyse_beats(samples_mv: np.ndarray, sfreq: float, qrs: np.ndarray) -> Beat
             measured,
             premature_like_beats=int(np.sum(premature & like)),
             unlike_beats=int(np.sum(fits & ~like)),
+            early_unlike_beats=int(np.sum(fits & ~like & premature)),
         )
     return BeatAnalysis(alike, measured)
 
