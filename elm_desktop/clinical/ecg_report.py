@@ -104,8 +104,12 @@ AF_MIN_RR_CV = 0.08
 #: an irregularly irregular rhythm (``benchmarks/ecg_rr_irregularity.py``): a regular rhythm
 #: with a few early beats stays under it one apart, a bigeminy two apart, a trigeminy three.
 AF_MIN_SUCCESSIVE_RR = 0.08
-#: Fewest RR intervals to call a rhythm irregularly irregular.
+#: Fewest RR intervals to call a rhythm irregularly irregular ...
 AF_MIN_INTERVALS = 8
+#: ... and most complexes of another shape among them: the median change between intervals
+#: is not moved by one or two ventricular beats in fibrillation, while frequent ones at
+#: random times would vary a regular rhythm's intervals as fibrillation does.
+AF_MAX_UNLIKE_BEATS = 2
 
 RHYTHMS = (
     "sinus_rhythm",
@@ -206,10 +210,11 @@ class EcgFacts:
     def irregularly_irregular(self) -> bool:
         """Whether RR intervals one, two and three apart differ by :data:`AF_MIN_SUCCESSIVE_RR`
         of the mean RR or more (median over the record), over :data:`AF_MIN_INTERVALS` intervals
-        or more among complexes of one shape: not a regular rhythm with a few early beats, nor
-        a bigeminy or trigeminy."""
+        or more, with at most :data:`AF_MAX_UNLIKE_BEATS` complexes of another shape where the
+        beats were measured: not a regular rhythm with a few early beats, nor a bigeminy or
+        trigeminy."""
         m = self.measurements
-        if self.rate_bpm is None or m is None or m.unlike_beats:
+        if self.rate_bpm is None or (m is not None and m.unlike_beats > AF_MAX_UNLIKE_BEATS):
             return False
         return rr_irregularity(np.diff(self.peaks_s)) >= AF_MIN_SUCCESSIVE_RR
 
@@ -251,20 +256,24 @@ def rhythm_conflict(finding_id: str, facts: EcgFacts) -> str | None:
         return measured
     if finding_id == "sinus_rhythm" and not 60 <= printed <= 100:
         return measured
-    if finding_id == "atrial_fibrillation":
-        if cv < AF_MIN_RR_CV:
-            return f"the RR intervals are regular (variation {cv:.2f})"
-        if not facts.irregularly_irregular:  # one early beat makes a regular rhythm vary too
-            m = facts.measurements
-            if m is None:
-                return "the beats could not be measured to tell an irregularly irregular rhythm"
-            if m.unlike_beats:
-                return (
-                    f"{m.unlike_beats} complex(es) of another QRS shape, whose timing may vary "
-                    "the RR intervals"
-                )
-            return "the RR intervals vary, but not irregularly irregularly (early beats?)"
+    if finding_id == "atrial_fibrillation" and cv < AF_MIN_RR_CV:
+        return f"the RR intervals are regular (variation {cv:.2f})"
     return None
+
+
+def irregularity_conflict(facts: EcgFacts) -> str | None:
+    """Why RR intervals that vary are not fibrillation's, irregularly irregular; None when
+    they are. Asked of the one rhythm chosen, so that it is left to the reviewer rather than
+    give way to another rhythm the model also called."""
+    if facts.irregularly_irregular:
+        return None
+    m = facts.measurements
+    if m is not None and m.unlike_beats > AF_MAX_UNLIKE_BEATS:
+        return (
+            f"{m.unlike_beats} complexes of another QRS shape, whose timing may vary the RR "
+            "intervals"
+        )
+    return "the RR intervals vary, but not irregularly irregularly (early beats?)"
 
 
 def draft_ecg_report(
@@ -324,6 +333,8 @@ def draft_ecg_report(
     held |= disagreeing(counted or (), knowledge_base)
     present = {s.finding_id: s for s in counted or () if allowed.get(s.finding_id)}
     rhythm = _rhythm(present, facts, held)
+    if rhythm == "atrial_fibrillation" and (irregular := irregularity_conflict(facts)):
+        held[rhythm], rhythm = irregular, None
     unseen_p = [f for f in _SINUS if held.get(f) == NO_P_WAVE]
     irregular_af = rhythm == "atrial_fibrillation" and facts.irregularly_irregular
     if rhythm in ("atrial_fibrillation", "atrial_flutter") and unseen_p and not irregular_af:

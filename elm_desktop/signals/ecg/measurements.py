@@ -50,7 +50,9 @@ the draft can state them and check the model's findings against them:
 
 Known limits: the rules are those of a regular rhythm. In atrial fibrillation or flutter the
 T end may fall on a fibrillation or flutter wave, and in 2:1 flutter one flutter wave may pass
-for a P wave; a P wave hidden in the T wave before it gives no PR (fast rates, long PR). The
+for a P wave; a P wave hidden in the T wave before it gives no PR (fast rates, long PR). In
+flutter the flutter waves under the QRS move its net area, and so the axis (on the synthetic
+test set by -8.9 degrees on average, 10.7 mean absolute, against 2.7 in sinus rhythm). The
 accuracy against the synthetic generator's truth, at several sampling rates and on another
 simulator, is in ``benchmarks/results/ecg-measurements.txt``.
 """
