@@ -38,7 +38,9 @@ from PySide6.QtWidgets import (
 
 from elm_desktop.analysis import AnalysisResult
 from elm_desktop.archive import content_hash
+from elm_desktop.archive.deidentify import identifying_tokens
 from elm_desktop.archive.ingest import model_id
+from elm_desktop.archive.report_scrub import scrub_report
 from elm_desktop.clinical import EmptyPromptError, check_prompt
 from elm_desktop.clinical.muscle_artifact import muscle_words
 from elm_desktop.clinical.posterior_rhythm import rhythm_words
@@ -1433,8 +1435,13 @@ class MainWindow(QMainWindow):
             return None
         recording, events = self.recording, self.event_list.reviewer_events
 
+        known = identifying_tokens(recording.patient)
+
         def run(progress, cancel, partial):
-            return export_with_events(recording, events, path)
+            # The header is anonymised in the copy; so is what annotations say of the patient.
+            return export_with_events(
+                recording, events, path, scrub_text=lambda text: scrub_report(text, known)
+            )
 
         def ready(written: Path) -> None:
             self.statusBar().showMessage(f"Written to {written}", 5000)

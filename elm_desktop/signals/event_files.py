@@ -25,7 +25,7 @@ import datetime as dt
 import hashlib
 import json
 import os
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 
 import edfio
@@ -199,6 +199,7 @@ def export_with_events(
     events: Sequence[Event],
     target: str | os.PathLike[str],
     keep_patient_fields: bool = False,
+    scrub_text: Callable[[str], str] | None = None,
 ) -> Path:
     """Write a copy of the recording's EDF+ with the reviewer's events added to its annotations.
 
@@ -213,6 +214,9 @@ def export_with_events(
     keep_patient_fields : bool
         Keep the patient and recording header fields and the start date; by default they are
         anonymised (EDF+ ``X`` fields, start 1 January 1985).
+    scrub_text : callable, optional
+        Applied to every annotation's text when the patient fields are not kept (technologists
+        type names into annotations; the window passes the archive's report scrubber).
 
     Raises
     ------
@@ -237,6 +241,11 @@ def export_with_events(
     edf.add_annotations(_annotations(e for e in events if not e.read_only))
     if not keep_patient_fields:
         edf.anonymize()
+        if scrub_text is not None:
+            edf.set_annotations(
+                edfio.EdfAnnotation(a.onset, a.duration, scrub_text(a.text))
+                for a in edf.annotations
+            )
     _write_atomically(edf, target)
     return target
 

@@ -130,6 +130,30 @@ def test_an_exported_copy_holds_the_data_as_it_was_and_every_annotation(recordin
     assert sha256(recording_path) == before
 
 
+def test_an_exported_copy_scrubs_what_annotations_say_of_the_patient(tmp_path):
+    from elm_desktop.archive.report_scrub import scrub_report
+
+    data = eeg_like(len(TUH_LABELS), int(20 * SFREQ), SFREQ)
+    said = [(2.0, 0.0, "Eyes closed"), (6.0, 0.0, "Mrs Haagse asleep, MRN 0234567")]
+    path = write_edf(tmp_path / "night.edf", data, SFREQ, TUH_LABELS, said)
+    recording = open_recording(path)
+    copy = export_with_events(
+        recording, EVENTS, tmp_path / "copy.edf", scrub_text=lambda t: scrub_report(t)
+    )
+    texts = list(mne.io.read_raw_edf(copy, verbose="error").annotations.description)
+    assert "Eyes closed" in texts and not any("Haagse" in t or "0234567" in t for t in texts)
+    assert all(e.description() in texts for e in EVENTS)
+    original = mne.io.read_raw_edf(path, preload=True, verbose="error")
+    exported = mne.io.read_raw_edf(copy, preload=True, verbose="error")
+    assert np.array_equal(original.get_data(), exported.get_data())
+    # Asked to keep the patient's fields, the text stays as written.
+    kept = export_with_events(
+        recording, EVENTS, tmp_path / "kept.edf", keep_patient_fields=True, scrub_text=scrub_report
+    )
+    kept_texts = mne.io.read_raw_edf(kept, verbose="error").annotations.description
+    assert "Mrs Haagse asleep, MRN 0234567" in list(kept_texts)
+
+
 def test_the_autosave_brings_back_unsaved_events_and_forgets_them_when_saved(
     recording_path, tmp_path
 ):
