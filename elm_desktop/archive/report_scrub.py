@@ -72,8 +72,11 @@ _APPOSITIVE_NAME = re.compile(r"\b(patient),\s+[A-Z][A-Za-z'-]+(?:\s+[A-Z][A-Za-
 #: stays.
 _NUMBER = re.compile(r"\b[A-Za-z]{0,3}\d(?:-?\d){4,}\b")
 #: Digits grouped by spaces or dashes into a phone or patient number of seven or more digits:
-#: 555 123 4567, 943 476 5919.
-_GROUPED_NUMBER = re.compile(r"\b\d{2,4}(?:[ -]\d{2,4}){2,}\b")
+#: 555 123 4567, 943 476 5919; not values followed by their unit ("at 11 13 15 17 Hz").
+_GROUPED_NUMBER = re.compile(
+    r"\b\d{2,4}(?:[ -]\d{2,4}){2,}\b(?![ -]\d)(?!\s*(?:hz|ms|s|sec|min|uv|µv|mv|mm|%|/min|bpm)\b)",
+    re.I,
+)
 #: An age over 89 written beside its unit or label: "94-year-old", "93 yo", "95 y.o.",
 #: "age 95", "aged 91".
 _OLD_AGE = re.compile(

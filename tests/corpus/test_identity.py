@@ -70,7 +70,8 @@ def test_names_numbers_and_dates_as_reports_also_write_them(written, identifying
 
 def test_what_the_record_says_stays_beside_the_new_patterns():
     kept = (
-        "Photic stimulation at 10 15 20 Hz. A 2:1 and a 4:1 flutter. The 10-20 system. "
+        "Photic stimulation at 10 15 20 Hz, then at 11 13 15 17 19 21 Hz. A 2:1 and a 4:1 "
+        "flutter. The 10-20 system. "
         "MR imaging was normal. A 45 y.o. man. QRS 98 ms, QTc 420 ms."
     )
     assert scrub_report(kept) == kept
