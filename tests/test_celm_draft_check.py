@@ -138,9 +138,10 @@ def test_a_finding_seen_only_during_hyperventilation_keeps_that_caveat(kb):
     checked = check_draft(draft, _scores(kb, **over), kb, only_during=during)
     assert [c.caveat for c in checked] == ["only during hyperventilation", ""]
     assert all(c.supported for c in checked)
-    assert marked_draft(checked)["DESCRIPTION OF THE RECORD"].startswith(
-        "Generalized 3 Hz spike-and-wave discharges are seen. [only during hyperventilation] "
-    )
+    for draft_of in (marked_draft, supported_draft):  # kept sentences keep their caveat
+        assert draft_of(checked)["DESCRIPTION OF THE RECORD"].startswith(
+            "Generalized 3 Hz spike-and-wave discharges are seen. [only during hyperventilation] "
+        )
     # An unsupported statement of it is marked, not qualified.
     unsupported = check_draft(draft, _scores(kb), kb, only_during=during)
     assert not unsupported[0].supported and not unsupported[0].caveat
@@ -155,6 +156,9 @@ def test_a_finding_seen_only_during_hyperventilation_keeps_that_caveat(kb):
         ("The posterior dominant rhythm is 8.5 Hz.", False),
         ("A seizure begins at 00:12:30.", False),
         ("Duration 1 min 00 s.", False),
+        ("Drowsiness and stage 2.", False),  # counts that need no unit
+        ("The GCS was 15.", False),
+        ("Compared with the EEG of 03/14/2019.", False),
     ],
 )
 def test_a_sentence_ending_in_a_bare_number_is_marked_unfinished(kb, sentence, unfinished):

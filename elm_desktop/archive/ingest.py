@@ -130,8 +130,8 @@ def build_case(
             f"{engine.bundle.modality.upper()}: add it with an {modality.name.upper()} model "
             f"to an archive of its own (an archive holds one model's embeddings)"
         )
-    if modality.name == "ecg":  # patient fields read only to keep them out of a stored path
-        rec = read_ecg(path, include_phi=keep_source_path)
+    if modality.name == "ecg":  # patient fields read only to keep them out of what is stored
+        rec = read_ecg(path, include_phi=True)
     else:
         rec = modality.open(path)
     normalisation = str(engine.bundle.manifest.get("normalisation", "mv"))
@@ -228,8 +228,8 @@ def _identifying_words(rec: Recording | EcgRecording) -> list[str]:
         patient = rec.patient
         if patient is None:
             return []
-        words = f"{patient.patient_id} {patient.name} {patient.birth_date}".replace("^", " ")
-        return [w for w in words.split() if len(w) >= 3]
+        words = re.split(r"[\s_,^]+", f"{patient.patient_id} {patient.name} {patient.birth_date}")
+        return [w for w in words if len(w) >= 3]
     return identifying_tokens(rec.patient)
 
 

@@ -17,12 +17,14 @@ _MONTH = (
     r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|"
     r"sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)"
 )
+#: A unit after a value: "0.5-70 Hz" and "25-50-100 mg" are no date nor record number.
+_UNIT = r"\s*(?:hz|mg|g|ml|ms|s|sec|min|mv|uv|µv|mm|/min|bpm)\b"
 #: A day of the month, with its ordinal ("3", "3rd", "3rd of").
 _DAY = r"\d{1,2}(?:st|nd|rd|th)?(?:\s+of)?"
 #: Dates as reports and headers write them: 03/14/1951, 2014-03-02 (and 2014-03-02T10:00),
 #: 14-MAR-1951, 3rd of December, 2026, 03 Dec. '26, March 4, 2014, March 2014, 2014_03_02.
 _DATE = re.compile(
-    rf"(?<![\w/.-])(?:\d{{1,2}}[/.-]\d{{1,2}}[/.-]\d{{2,4}}|"
+    rf"(?<![\w/.-])(?:\d{{1,2}}([/.-])\d{{1,2}}\1\d{{2,4}}(?!\d|\.\d|{_UNIT})|"
     rf"\d{{4}}[-/_.]\d{{1,2}}[-/_.]\d{{1,2}}(?:T\d{{1,2}}:\d{{2}}(?::\d{{2}})?)?|"
     rf"{_DAY}[- ]{_MONTH}\.?[- ,]+'?\d{{2,4}}|{_MONTH}\.?\s+\d{{1,2}}(?:st|nd|rd|th)?,?\s+\d{{4}}|"
     rf"{_MONTH}\.?,?\s+\d{{4}})(?![\w/])",
@@ -41,7 +43,7 @@ _LABELLED = re.compile(
     r"referring(?: physician| doctor)?|"
     r"physician|attending|technologist|tech|interpreted by|read by|reviewed by|"
     r"(?:electronically )?signed(?: by)?|address|phone|telephone|ssn|account|accession|"
-    r"location|room)\s*(?:#|no\.?)?\s*(?:[:#]|-\s))[^\n]*",
+    r"room)\s*(?:#|no\.?)?\s*(?:[:#]|-\s))[^\n]*",
     re.IGNORECASE | re.MULTILINE,
 )
 #: The same labels inside a line ("History: Patient: John Smith, 45."): the words after it,
@@ -49,7 +51,7 @@ _LABELLED = re.compile(
 _LABELLED_INLINE = re.compile(
     r"(?<=[\s(;,])((?:patient(?:'s)?(?: name)?|name of (?:the )?patient|pt|mrn|"
     r"hospital (?:number|no\.?)|nhs (?:number|no\.?)|dob|date of birth|"
-    r"phone|telephone|ssn|accession)\s*(?:#|no\.?)?\s*(?:[:#]|-\s))\s*[^,.;\n]+",
+    r"phone|telephone|ssn|accession)\s*(?:#|no\.?)?\s*[:#])\s*[^,.;\n]+",
     re.IGNORECASE,
 )
 #: A record number after its label anywhere: MRN A1234567, NHS number 943 476 5919.
@@ -61,20 +63,23 @@ _LABELLED_NUMBER = re.compile(
 #: A title and the name after it: Dr. Jane Doe, Mrs Smith, Dr.Smith, Dr. J. Smith, MR SMITH,
 #: Mrs van der Berg.
 _TITLED_NAME = re.compile(
-    r"\b(?:Dr|Mr|Mrs|Ms|Miss|Mx|Prof|Doctor|DR|MR|MRS|MS)\b\.?\s*(?:[A-Z]\.\s*)*"
+    r"\b(?:(?:Dr|Mr|Mrs|Ms|Miss|Mx|Prof|Doctor|DR|MRS)\b\.?\s*(?:[A-Z]\.\s*)*"
     r"(?:(?:van|von|der|den|de|da|di|du|le|la|ter|ten|op)\s+)*"
     r"[A-Z][A-Za-z'-]+(?:\s+[A-Z][A-Za-z'-]+)?"
+    # MR and MS in capitals are also magnetic resonance and multiple sclerosis: a name in
+    # capitals after them only.
+    r"|(?:MR|MS)\b\.?\s+[A-Z]{3,}(?:\s+[A-Z]{3,})?\b(?![a-z]))"
 )
 #: "The patient, John Smith, was ...": a capitalised name set off by commas after "patient".
 _APPOSITIVE_NAME = re.compile(r"\b(patient),\s+[A-Z][A-Za-z'-]+(?:\s+[A-Z][A-Za-z'-]+)*(?=,)")
 #: Record numbers: five or more digits, possibly grouped by dashes (MRN, accession), or with
 #: up to three letters before them (A1234567); "10-20" (the electrode system) has four and
 #: stays.
-_NUMBER = re.compile(r"\b[A-Za-z]{0,3}\d(?:-?\d){4,}\b")
+_NUMBER = re.compile(rf"\b[A-Za-z]{{0,3}}\d(?:-?\d){{4,}}\b(?!{_UNIT})", re.I)
 #: Digits grouped by spaces or dashes into a phone or patient number of seven or more digits:
 #: 555 123 4567, 943 476 5919; not values followed by their unit ("at 11 13 15 17 Hz").
 _GROUPED_NUMBER = re.compile(
-    r"\b\d{2,4}(?:[ -]\d{2,4}){2,}\b(?![ -]\d)(?!\s*(?:hz|ms|s|sec|min|uv|µv|mv|mm|%|/min|bpm)\b)",
+    rf"\b\d{{2,4}}(?:[ -]\d{{2,4}}){{2,}}\b(?![ -]\d)(?!{_UNIT})",
     re.I,
 )
 #: An age over 89 written beside its unit or label: "94-year-old", "93 yo", "95 y.o.",

@@ -65,8 +65,14 @@ _ACTIVATION = re.compile(r"\bactivation\b", re.I)
 ACTIVATIONS = ("hyperventilation", "photic stimulation")
 _ABNORMAL_WORD = re.compile(r"\babnormal\b")
 _NEGATED_ABNORMAL = re.compile(r"\b(not|no|without)\s+(\w+\s+){0,2}abnormal\b")
-#: A bare number at the end of a sentence: not a time of day (12:30) nor a unit's value.
-_UNFINISHED = re.compile(r"(?<![:\d.])\b\d+(?:\.\d+)?\s*[.!?]?\s*$")
+#: A bare number ending a sentence about a quantity that needs its unit (a rhythm, a
+#: frequency, an amplitude, a duration) or saying nothing else ("There is 8."); not a time of
+#: day (12:30), a date, nor a count that needs none ("stage 2", "GCS was 15").
+_UNFINISHED = re.compile(
+    r"\b(?:rhythm|pdr|frequency|alpha|beta|theta|delta|amplitude|voltage|duration|lasting|"
+    r"lasted|there (?:is|are)|it is)\b.*?(?<![:\d./-])\b\d+(?:\.\d+)?\s*[.!?]?\s*$",
+    re.I,
+)
 UNFINISHED = "a number without its unit"
 
 
@@ -352,8 +358,10 @@ def marked_sentence(sentence: CheckedSentence) -> str:
 
 
 def supported_draft(checked: list[CheckedSentence]) -> dict[str, str]:
-    """The draft without its unsupported sentences (a section left empty is dropped)."""
-    return {k: v for k, v in _join(checked, lambda c: c.text if c.supported else "").items() if v}
+    """The draft without its unsupported sentences (a section left empty is dropped); a kept
+    sentence keeps its caveat."""
+    kept = _join(checked, lambda c: marked_sentence(c) if c.supported else "")
+    return {k: v for k, v in kept.items() if v}
 
 
 def _join(checked: list[CheckedSentence], render) -> dict[str, str]:

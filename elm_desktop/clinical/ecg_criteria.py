@@ -8,8 +8,8 @@ the signal must show it. Each criterion is the finding's definition in the knowl
 statement stands beside a printed value that contradicts it.
 The sinus rhythms need a P wave before each QRS (their rate is checked in :mod:`.ecg_report`).
 When the ECG could not be measured, no finding with a criterion here is stated (atrial
-fibrillation apart, which the draft's rhythm rule holds to irregularly irregular RR intervals
-of complexes of one shape, and so to a measured median beat).
+fibrillation apart, which the draft's rhythm rule holds to irregularly irregular RR intervals,
+among complexes of one shape where the beats were measured).
 """
 
 from __future__ import annotations
@@ -317,6 +317,10 @@ def unlike_normal(m: EcgMeasurements | None) -> list[str]:
         out.append(f"Sokolow-Lyon {m.sokolow_lyon_mv:.1f} mV, Cornell {m.cornell_mv:.1f} mV")
     if _low_voltage(m) is None:
         out.append("low QRS voltage")
+    if m.max_limb_qrs_mv < MIN_LIMB_QRS_MV:
+        out.append("limb leads too small to measure (flat or disconnected?)")
+    elif m.axis_deg is None and m.axis_withheld is None:
+        out.append("no QRS axis")
     for finding in TERRITORIES:
         if raised := st_raised_leads(finding, m):
             out.append(f"ST raised in {', '.join(raised)}")

@@ -34,7 +34,9 @@ It states only what the recording supports, with the EEG draft's guards:
   section says why: a sinus rhythm named by a rate the QRS complexes contradict (bradycardia under
   60/min, tachycardia over 100/min, sinus rhythm 60-100/min, on the rate as the draft prints
   it, rounded to a whole beat), atrial fibrillation on RR intervals that are regular
-  (coefficient of variation under :data:`AF_MIN_RR_CV`), two rhythms at once (neither is
+  (coefficient of variation under :data:`AF_MIN_RR_CV`) or that vary but not irregularly
+  irregularly (:func:`irregularity_conflict`: a regular rhythm with early beats), long QT in
+  fibrillation or flutter (the T end may fall on their waves), two rhythms at once (neither is
   stated), first-degree AV block
   and premature atrial complexes without P waves (in atrial fibrillation or flutter), left
   and right bundle branch block together, LVH with low voltage, and ST changes or LVH in left bundle branch block (whose secondary ST-T changes are
@@ -267,6 +269,9 @@ def irregularity_conflict(facts: EcgFacts) -> str | None:
     give way to another rhythm the model also called."""
     if facts.irregularly_irregular:
         return None
+    intervals = max(len(facts.peaks_s) - 1, 0)
+    if intervals < AF_MIN_INTERVALS:
+        return f"{intervals} RR intervals are too few to tell an irregularly irregular rhythm"
     m = facts.measurements
     if m is not None and m.unlike_beats > AF_MAX_UNLIKE_BEATS:
         return (

@@ -642,12 +642,13 @@ class MainWindow(QMainWindow):
 
     def _eeg_ready(self, recording) -> None:
         """Show an EEG in the trace view, with its overview, trends, events and review."""
+        start = self.trace_view.start_s
         try:
             self.trace_view.set_recording(recording)
         except Exception as error:
             # The view took the new file before it failed: the last recording, or nothing,
             # goes back on screen, as everything else still shows the last one.
-            self._restore_trace_view()
+            self._restore_trace_view(start)
             self.show_error("Cannot show the recording", str(error))
             return
         self._show_view(None)
@@ -664,12 +665,14 @@ class MainWindow(QMainWindow):
         self.recording_opened.emit(recording)
         self._fingerprint(self.review)
 
-    def _restore_trace_view(self) -> None:
-        """Put the open EEG back in the trace view, or empty it when none is open (or the open
-        one cannot be read again: its file went away)."""
+    def _restore_trace_view(self, start_s: float) -> None:
+        """Put the open EEG back in the trace view at ``start_s``, with its events, or empty
+        the view when none is open (or the open one cannot be read again: its file went
+        away)."""
         if self.recording is not None:
             try:
-                self.trace_view.set_recording(self.recording, self.trace_view.start_s)
+                self.trace_view.set_recording(self.recording, start_s)
+                self._show_events()
                 return
             except Exception:  # an empty view, not a half-shown one
                 pass

@@ -137,9 +137,32 @@ def save_sidecar(recording: Recording, events: Sequence[Event]) -> Path:
 
 
 def _set_aside(path: Path, suffix: str = UNREADABLE_SUFFIX) -> Path:
-    aside = path.with_name(path.name[: -len(SIDECAR_SUFFIX)] + suffix)
-    os.replace(path, aside)
-    return aside
+    """Rename a sidecar out of the way, to a name no earlier one set aside holds."""
+    return _rename_free(path, path.with_name(path.name[: -len(SIDECAR_SUFFIX)] + suffix))
+
+
+def _rename_free(path: Path, target: Path) -> Path:
+    """Rename ``path`` to ``target``, or to ``target`` numbered (``.2``, ``.3``, ...) before
+    its suffix when that exists, so nothing set aside before is lost.
+
+    Raises
+    ------
+    EventFileError
+        The folder cannot be written to.
+    """
+    stem, suffix = target.name.split(".", 1)
+    free, number = target, 1
+    while free.exists():
+        number += 1
+        free = target.with_name(f"{stem}.{number}.{suffix}")
+    try:
+        os.replace(path, free)
+    except OSError as error:
+        raise EventFileError(
+            f"{path.name} is not this recording's and cannot be set aside "
+            f"({error.strerror or error}); move it away"
+        ) from error
+    return free
 
 
 def load_sidecar(recording: Recording, types: Iterable[str]) -> list[Event]:
@@ -329,8 +352,7 @@ class EventAutosave:
         identity = recording_identity(recording)
         # Autosaves written before the identity was kept are taken as they were.
         if kept.get("recording", identity) != identity:
-            aside = path.with_suffix(".other-recording.json")
-            os.replace(path, aside)
+            aside = _rename_free(path, path.with_suffix(".other-recording.json"))
             raise EventFileError(
                 f"the unsaved events kept for {recording.path.name} were made on another "
                 f"recording at this path (not the same start, length or channels); they were "

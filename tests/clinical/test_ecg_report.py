@@ -164,6 +164,9 @@ def test_atrial_fibrillation_needs_irregular_rr_and_takes_p_wave_findings_away(k
     assert "not irregularly irregularly" in unmeasured.held["atrial_fibrillation"]
     irregular = draft_ecg_report(facts(90, jitter=0.25, measurements=None), kb, "m", found)
     assert "atrial_fibrillation" in irregular.asserted
+    # A short, slow record has too few intervals to tell: it says so.
+    slow = draft_ecg_report(facts(45, jitter=0.25, measurements=no_p), kb, "m", found)
+    assert "too few to tell" in slow.held["atrial_fibrillation"]
     # Held so, fibrillation leaves the rhythm to the reviewer: flutter, also called, does not
     # take its place.
     both = scores(kb, {"atrial_fibrillation": 0.9, "atrial_flutter": 0.9})
@@ -198,6 +201,11 @@ def test_low_voltage_is_not_read_on_flat_limb_leads(kb):
     assert "flat or disconnected" in draft.held["low_voltage"]
     low = measurements(max_limb_qrs_mv=0.3, max_chest_qrs_mv=0.6)
     assert "low_voltage" in draft_ecg_report(facts(72, measurements=low), kb, "m", found).asserted
+    # Nor is such an ECG called normal: its axis and voltages could not be measured.
+    flat_normal = measurements(max_limb_qrs_mv=0.05, axis_deg=None)
+    normal = scores(kb, {"sinus_rhythm": 0.9, "normal": 0.9})
+    draft = draft_ecg_report(facts(72, measurements=flat_normal), kb, "m", normal)
+    assert "normal" not in draft.asserted and "flat or disconnected" in draft.held["normal"]
 
 
 def test_st_changes_and_lvh_are_not_read_in_lbbb(kb):

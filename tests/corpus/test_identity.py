@@ -72,7 +72,9 @@ def test_what_the_record_says_stays_beside_the_new_patterns():
     kept = (
         "Photic stimulation at 10 15 20 Hz, then at 11 13 15 17 19 21 Hz. A 2:1 and a 4:1 "
         "flutter. The 10-20 system. "
-        "MR imaging was normal. A 45 y.o. man. QRS 98 ms, QTc 420 ms."
+        "MR imaging was normal. A 45 y.o. man. QRS 98 ms, QTc 420 ms. Filters 0.5-70 Hz and "
+        "0.05-150 Hz; spindles 12.5-14 Hz; levetiracetam 25-50-100 mg. History of MS. "
+        "MR Brain normal. Location: left temporal, T3-T5. The patient - who was drowsy - slept."
     )
     assert scrub_report(kept) == kept
 

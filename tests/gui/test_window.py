@@ -34,8 +34,12 @@ def test_a_recording_that_cannot_be_drawn_leaves_the_last_one_whole(
     qtbot, window, edf_path, make_edf, open_in_window, monkeypatch
 ):
     from elm_desktop.gui import trace_view
+    from elm_desktop.signals.events import Event
 
     open_in_window(edf_path)
+    window.trace_view.set_start(20.0)
+    window.events_question = lambda action: "discard"
+    window.add_event(Event(25.0, 0.0, "spike"))
     other = make_edf("other.edf", seconds=30, n_annotations=1)
     read_page = trace_view.read_page
 
@@ -53,6 +57,8 @@ def test_a_recording_that_cannot_be_drawn_leaves_the_last_one_whole(
     assert window.recording.path == edf_path
     assert window.trace_view.recording is window.recording
     assert len(window.trace_view.annotation_layer.starts) == len(window.recording.annotations)
+    assert list(window.trace_view.event_layer.starts) == [25.0]  # its events, on its page
+    assert window.trace_view.start_s == 20.0
     assert edf_path.name in window.windowTitle()
 
 

@@ -201,6 +201,13 @@ def test_events_saved_for_another_recording_at_the_same_path_are_set_aside(recor
     aside = recording_path.with_name("night.events.other-recording.edf")
     assert aside.read_bytes() == content and is_sidecar(aside)
     assert load_sidecar(other, EVENT_TYPES) == []  # the next opening starts clean
+    # A second one set aside does not overwrite the first.
+    save_sidecar(open_recording(recording_path), EVENTS)
+    again = _another_recording_at(recording_path, dt.time(16, 0, 0))
+    with pytest.raises(EventFileError, match="night.2.events.other-recording.edf"):
+        load_sidecar(again, EVENT_TYPES)
+    assert aside.read_bytes() == content
+    assert is_sidecar(recording_path.with_name("night.2.events.other-recording.edf"))
 
 
 def test_unsaved_events_of_another_recording_at_the_same_path_are_set_aside(

@@ -54,12 +54,7 @@ def read_xml_ecg(path: Path, include_phi: bool = False, sfreq: float | None = No
             record = parser().parse(path)
             leads = [lead.to_physical() for lead in record.leads]
         # The parser's warnings may name the file, and a file name may carry a patient's.
-        notes = [
-            " ".join(
-                str(w.message).replace(str(path), "the file").replace(path.name, "the file").split()
-            )
-            for w in caught
-        ]
+        notes = [_without_path(str(w.message), path) for w in caught]
     except (ECGDataKitError, ValueError) as error:
         raise NotAnEcgFileError(
             f"{path.name}: damaged {source_format} file ({' '.join(str(error).split())})"
@@ -84,3 +79,10 @@ def _patient(info: PatientInfo) -> EcgPatient:
     return EcgPatient(
         patient_id=info.patient_id, name=name, birth_date=birth, sex=info.sex, age=age
     )
+
+
+def _without_path(message: str, path: Path) -> str:
+    """A parser's warning on one line, the file's path (in any of its forms) and name left out."""
+    for form in (str(path.resolve()), str(path), path.name):
+        message = message.replace(form, "the file")
+    return " ".join(message.split())
