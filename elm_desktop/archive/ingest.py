@@ -250,9 +250,7 @@ def _ecg_metadata(
     path = Path(ecg.path).resolve()
     if not keep_source_path or ecg.patient is None:
         return metadata, None
-    patient = ecg.patient
-    words = f"{patient.patient_id} {patient.name} {patient.birth_date}".replace("^", " ").split()
-    named = any(len(w) >= 3 and w.lower() in str(path).lower() for w in words)
+    named = any(w.lower() in str(path).lower() for w in _identifying_words(ecg))
     return metadata, None if named else str(path)
 
 
