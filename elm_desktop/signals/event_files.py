@@ -159,8 +159,7 @@ def _rename_free(path: Path, target: Path) -> Path:
         os.replace(path, free)
     except OSError as error:
         raise EventFileError(
-            f"{path.name} is not this recording's and cannot be set aside "
-            f"({error.strerror or error}); move it away"
+            f"{path.name} cannot be set aside ({error.strerror or error}); move it away"
         ) from error
     return free
 
