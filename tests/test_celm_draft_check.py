@@ -8,6 +8,8 @@ import math
 import pytest
 
 from elm_desktop.clinical.draft_check import (
+    NO_ANSWER,
+    PATIENT_STATE,
     UNFINISHED,
     check_draft,
     marked_draft,
@@ -243,3 +245,35 @@ def test_sleep_the_recording_shows_supports_a_sentence_stating_it(kb):
     assert annotated.supported
     [unshown] = check_draft(draft, _scores(weak), weak, set())
     assert not unshown.supported
+
+
+@pytest.mark.parametrize(
+    ("sentence", "stated"),
+    [
+        ("Reduced level of consciousness throughout.", True),
+        ("The patient is intubated and unresponsive.", True),
+        ("No response to noxious stimuli during the recording.", True),
+        ("The patient was obtunded during the study.", True),
+        ("The patient was recorded awake and asleep.", False),
+        ("The background is reactive to eye opening.", False),
+        ("Hyperventilation was performed.", False),
+    ],
+)
+def test_the_patients_level_of_consciousness_is_not_stated_from_the_recording(kb, sentence, stated):
+    [checked] = check_draft(
+        {"DESCRIPTION OF THE RECORD": sentence}, _scores(kb), kb, procedures={"hyperventilation"}
+    )
+    assert (PATIENT_STATE in checked.unsupported) is stated
+    assert ("bedside" in checked.note) is stated
+
+
+def test_a_bare_none_answers_its_heading_only_alone(kb):
+    alone = check_draft({"EVENTS": "None."}, _scores(kb), kb)
+    assert alone[0].supported
+    orphan = check_draft(
+        {"DESCRIPTION OF THE RECORD": "The record is 20 minutes long. None."}, _scores(kb), kb
+    )
+    assert [c.unsupported for c in orphan] == [(), (NO_ANSWER,)]
+    assert marked_draft(orphan)["DESCRIPTION OF THE RECORD"].endswith(
+        "[unsupported: says nothing: a bare answer among other sentences] None."
+    )

@@ -22,6 +22,11 @@ those findings, is unsupported, as the assembled draft leaves them to the review
 (:func:`~elm_desktop.clinical.report.record_impression`).
 A sentence that ends in a number without its unit ("The posterior dominant rhythm is 8.") is
 unfinished: a decoder may cut a value short, and the reader cannot tell what it measures.
+A sentence stating the patient's level of consciousness ("Reduced level of consciousness
+throughout.", "The patient is intubated and unresponsive.") is unsupported: that is seen at the
+bedside, not in the recording, and the generator learnt it from reports of other patients. A
+bare "None." among other sentences of its section answers nothing there (one standing alone
+answers its heading: "EVENTS: None.").
 A sentence that names muscle artifact is held to the muscle artifact measured in the recording
 (:mod:`~elm_desktop.clinical.muscle_artifact`) instead of the artifact score, which is near
 chance: the generator learnt that reports name it often.
@@ -74,6 +79,17 @@ _UNFINISHED = re.compile(
     re.I,
 )
 UNFINISHED = "a number without its unit"
+#: The patient's level of consciousness or airway, stated as a fact about the patient; not the
+#: state of vigilance the recording shows (awake, drowsy, asleep).
+_PATIENT_STATE = re.compile(
+    r"\b(?:(?:level of )?consciousness|obtunded|comatose|lethargic|stuporous|rousable|"
+    r"unrousable|intubated|ventilated|unresponsive|minimally responsive|"
+    r"(?:does not|did not|no) respon(?:d|se)\w* to (?:\w+ )?stimul\w*)\b",
+    re.I,
+)
+PATIENT_STATE = "the patient's level of consciousness"
+_NO_ANSWER = re.compile(r"^\s*(?:none|nil|n/?a|not applicable)\s*[.!]?\s*$", re.I)
+NO_ANSWER = "a bare answer among other sentences"
 
 
 @dataclass(frozen=True)
@@ -89,13 +105,16 @@ class CheckedSentence:
     asserted : tuple of str
         What the sentence asserts: finding ids (``normal`` absent is written ``"not
         normal"``, a finding denied that the model is too weak at ``"no <id>"``), procedures,
-        posterior rhythm frequencies the measurement contradicts, and :data:`UNFINISHED` for
-        a sentence ending in a bare number.
+        posterior rhythm frequencies the measurement contradicts, :data:`UNFINISHED` for
+        a sentence ending in a bare number, :data:`PATIENT_STATE` for one stating the
+        patient's level of consciousness, and :data:`NO_ANSWER` for a bare "None." among
+        other sentences.
     unsupported : tuple of str
         Those of ``asserted`` the evidence does not support: a finding scored below its
         threshold (or not scored), a finding's absence the model is too weak to state, muscle
         artifact not measured, a procedure the recording does not show, a frequency away from
-        the measured rhythm, an unfinished sentence.
+        the measured rhythm, an unfinished sentence, the patient's level of consciousness, a
+        bare answer among other sentences.
     note : str
         What the evidence says about the unsupported ones, for the reader; empty when
         supported.
@@ -168,9 +187,17 @@ def check_draft(
     checked = []
     for heading, text in sections.items():
         about_patient = any(skip in heading.upper() for skip in SKIPPED_SECTIONS)
-        for sentence in split_sentences(text):
+        sentences = split_sentences(text)
+        for sentence in sentences:
             if about_patient:
                 checked.append(CheckedSentence(heading, sentence, (), ()))
+                continue
+            if len(sentences) > 1 and _NO_ANSWER.match(sentence):
+                checked.append(
+                    CheckedSentence(
+                        heading, sentence, (NO_ANSWER,), (NO_ANSWER,), f"says nothing: {NO_ANSWER}"
+                    )
+                )
                 continue
             checked.append(
                 _check_sentence(
@@ -295,6 +322,10 @@ def _check_sentence(
         asserted.append(UNFINISHED)
         unsupported.append(UNFINISHED)
         notes.append(f"unfinished: {UNFINISHED}")
+    if _PATIENT_STATE.search(sentence):
+        asserted.append(PATIENT_STATE)
+        unsupported.append(PATIENT_STATE)
+        notes.append(f"{PATIENT_STATE} is seen at the bedside, not in the recording")
     unsupported = list(dict.fromkeys(unsupported))  # artifact may fail two checks
     qualified = only_during or {}
     during = dict.fromkeys(
