@@ -471,6 +471,11 @@ class MainWindow(QMainWindow):
             self.recent_menu.addAction(name).triggered.connect(
                 lambda _checked=False, name=name: self.open_file(name)
             )
+        if files:
+            self.recent_menu.addSeparator()
+            self.recent_menu.addAction("&Clear the list").triggered.connect(
+                self.settings.clear_recent_files
+            )
 
     def _restore_settings(self) -> None:
         # Read everything first: selecting one box writes the settings of the others.

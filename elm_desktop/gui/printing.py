@@ -3,6 +3,8 @@
 The reviewer chooses the page on screen or a range of pages (page k starts at (k-1) x the page
 length), and whether the patient's name, code, birth date and the recording date are printed
 (off unless ticked); the pages look as the traces do (:mod:`~elm_desktop.gui.page_printing`).
+Without them, the events' labels are printed without the names, dates and numbers they hold, as
+the events copy writes them (a technologist's "J. Smith awake" names the patient).
 """
 
 from __future__ import annotations
@@ -24,6 +26,8 @@ from PySide6.QtWidgets import (
     QSpinBox,
 )
 
+from elm_desktop.archive.deidentify import identifying_tokens
+from elm_desktop.archive.report_scrub import scrub_report
 from elm_desktop.errors import ElmError
 from elm_desktop.gui import workers
 from elm_desktop.gui.page_printing import (
@@ -153,14 +157,19 @@ class PagePrinting(QObject):
         OutputError
             The pages lie outside the recording (or are too many).
         """
-        events = self.window.event_list
+        events, recording = self.window.event_list, self.window.recording
+        known = identifying_tokens(recording.patient)
+
+        def label(text: str) -> str:
+            return text if include_patient else scrub_report(text, known)
+
         return PageRequest(
-            self.window.recording,
+            recording,
             self.layout(),
             tuple(self.starts(first, last)),
             include_patient,
             self.title(include_patient),
-            tuple((e.onset, e.label) for e in events.events) if events is not None else (),
+            tuple((e.onset, label(e.label)) for e in events.events) if events is not None else (),
         )
 
     def _check_recording(self) -> bool:

@@ -67,6 +67,10 @@ class Settings:
         files = [name] + [other for other in self.recent_files() if other != name]
         self._store.setValue("recent/files", files[:MAX_RECENT_FILES])
 
+    def clear_recent_files(self) -> None:
+        """Forget the recent files (their paths often name patients, on a shared workstation)."""
+        self._store.remove("recent/files")
+
     def left_out_channels(self, montage: str) -> frozenset[str]:
         """Return the derivations of ``montage`` the reviewer's channel selection leaves out."""
         labels = self._store.value(f"channels/{montage}/left_out", []) or []

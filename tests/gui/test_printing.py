@@ -9,6 +9,7 @@ import re
 import numpy as np
 import pytest
 
+from elm_desktop.signals.events import Event
 from elm_desktop.synth.edf_writer import EdfWriter, SignalHeader
 from elm_desktop.synth.electrodes import ELECTRODES
 
@@ -86,6 +87,17 @@ def test_the_patient_fields_are_printed_only_when_asked(window, named, tmp_path,
     assert n_pages == 1  # the page on screen
     assert "Haagse_Harry" in text and "MCH-0234567" in text and "02-MAY-1951" in text
     assert "Recorded: 2024-03-05 14:30" in text
+
+
+def test_event_labels_are_printed_without_the_patient_unless_asked(window, named, tmp_path, qtbot):
+    window.add_event(Event(2.0, 0.0, "note", "Haagse awake, mother present 05.03.2024"))
+
+    _, without = pdf_text(export(window, qtbot, tmp_path / "without.pdf"))
+    _, with_patient = pdf_text(export(window, qtbot, tmp_path / "with.pdf", include_patient=True))
+
+    assert "awake" in without and "mother present" in without
+    assert "Haagse" not in without and "05.03.2024" not in without
+    assert "Haagse awake" in with_patient and "05.03.2024" in with_patient
 
 
 def test_the_page_on_screen_is_the_one_printed(window, named, tmp_path, qtbot):

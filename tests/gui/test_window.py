@@ -81,6 +81,14 @@ def test_settings_and_recent_files_persist(qtbot, window, edf_path, open_in_wind
     assert again.dark
     assert Settings().recent_files() == [str(edf_path.resolve())]
 
+    again.recent_menu.aboutToShow.emit()
+    clear = again.recent_menu.actions()[-1]
+    assert clear.text() == "&Clear the list"
+    clear.trigger()
+    assert Settings().recent_files() == []
+    again.recent_menu.aboutToShow.emit()
+    assert [a.text() for a in again.recent_menu.actions()] == ["(none)"]
+
 
 def test_help_dialog_lists_every_key_binding(qtbot, window):
     qtbot.keyClick(window, Qt.Key.Key_F1)
