@@ -150,9 +150,7 @@ class PostgresArchive(Archive):
             if version == 1:
                 self._migrate_v1()
         if version == 1:
-            # Rewrite the tables so the erased values' old row versions are gone from disk.
-            for table in ("cases", "meta"):
-                db.execute(f"VACUUM FULL {table}")
+            self._rewrite(("cases", "meta"))  # the erased values' old row versions
         (version,) = db.execute("SELECT max(version) FROM schema_version").fetchone()
         self._refuse_unknown_version(self.location, version)
         self._load_meta()
@@ -305,6 +303,10 @@ class PostgresArchive(Archive):
             k,
         )
         return [SegmentHit(*row[:4], score=float(row[4])) for row in rows]
+
+    def _rewrite(self, tables: tuple[str, ...]) -> None:
+        for table in tables:  # VACUUM FULL writes the table anew, without old row versions
+            self._db.execute(f"VACUUM FULL {table}")
 
     def close(self) -> None:
         self._db.close()

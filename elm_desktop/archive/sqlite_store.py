@@ -192,8 +192,12 @@ class SQLiteArchive(Archive):
         except BaseException:
             self._db.execute("ROLLBACK")
             raise
-        # VACUUM rebuilds every page, so the erased values survive in no free page; the
-        # checkpoint moves the result into the file and truncates the WAL that held old pages.
+        self._rewrite(())
+
+    def _rewrite(self, tables: tuple[str, ...]) -> None:
+        # VACUUM rebuilds every page (of every table), so the erased values survive in no free
+        # page; the checkpoint moves the result into the file and truncates the WAL that held
+        # old pages.
         self._db.execute("VACUUM")
         self._db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
 

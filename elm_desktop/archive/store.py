@@ -33,6 +33,7 @@ from elm_desktop.archive.cases import (
     RecordingHit,
     SegmentHit,
 )
+from elm_desktop.archive.report_scrub import scrub_report
 from elm_desktop.archive.signed_reports import (
     CREATE_TABLE as CREATE_SIGNED_REPORTS,
 )
@@ -97,6 +98,10 @@ class Archive(ABC):
     def close(self) -> None:
         """Close the connection."""
 
+    @abstractmethod
+    def _rewrite(self, tables: tuple[str, ...]) -> None:
+        """Rewrite the storage of ``tables`` so that no old version of a changed row is left."""
+
     # -- shared behaviour -------------------------------------------------------------------
 
     def __enter__(self) -> Archive:
@@ -136,6 +141,31 @@ class Archive(ABC):
             (case_id,),
         )
         return [SegmentHit(*row, score=0.0) for row in rows]
+
+    def scrub_reports(self) -> int:
+        """Remove names, dates and record numbers from the stored reports and their segments.
+
+        For archives filled before reports were scrubbed on the way in
+        (:func:`~elm_desktop.archive.report_scrub.scrub_report`, without the header's words,
+        which the archive does not keep). Every report is scrubbed, also one stored with its
+        identity kept (whose identity row stays). The segments' text embeddings are kept: they
+        were computed from the text as it was. Reviewers' signed reports are documents signed as
+        written and are left alone. The tables are rewritten so the old text leaves no bytes.
+
+        Returns
+        -------
+        int
+            How many reports changed.
+        """
+        changed = 0
+        for table, key in (("reports", "case_id"), ("segments", "id")):
+            for row_id, text in self._fetch(f"SELECT {key}, text FROM {table}"):
+                scrubbed = scrub_report(text)
+                if scrubbed != text:
+                    self._run(f"UPDATE {table} SET text = ? WHERE {key} = ?", (scrubbed, row_id))
+                    changed += table == "reports"
+        self._rewrite(("reports", "segments"))
+        return changed
 
     # -- reviewers' signed reports ------------------------------------------------------------
 
@@ -228,7 +258,7 @@ class Archive(ABC):
     def _migrate_v1(self) -> None:
         """Bring a schema-1 archive to schema 2, inside the caller's transaction.
 
-        The caller then rewrites the storage (:meth:`_purge`) so the erased values leave no
+        The caller then rewrites the storage (:meth:`_rewrite`) so the erased values leave no
         bytes behind.
         """
         for statement in MIGRATE_V1:

@@ -80,6 +80,17 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     stats.add_argument("--json", action="store_true", help="print JSON")
     stats.set_defaults(handler=run_stats)
 
+    scrub = commands.add_parser(
+        "scrub",
+        help="remove names, dates and record numbers from the reports already archived",
+        description="Scrub every stored report and report segment as `archive add` now "
+        "scrubs a report on the way in (archives filled before it stored reports as written), "
+        "and rewrite the storage so the old text leaves no bytes. Signed reports are left as "
+        "signed.",
+    )
+    scrub.add_argument("--archive", default=None, help=ARCHIVE_HELP)
+    scrub.set_defaults(handler=run_scrub)
+
 
 def run_add(args: argparse.Namespace) -> int:
     from elm_desktop.archive import open_archive
@@ -190,4 +201,13 @@ def run_stats(args: argparse.Namespace) -> int:
     else:
         for key, value in stats.items():
             print(f"{key:>15}: {value}")
+    return 0
+
+
+def run_scrub(args: argparse.Namespace) -> int:
+    from elm_desktop.archive import open_archive
+
+    with open_archive(args.archive) as archive:
+        changed = archive.scrub_reports()
+        print(f"{changed} of {archive.counts()['reports']} reports scrubbed in {archive.location}")
     return 0

@@ -86,6 +86,10 @@ def test_search_and_stats(tmp_path, corpus, elm_bundle, capsys):
     assert main(["archive", "search", "--text", "generalized slowing", *common]) == 0
     assert len(json.loads(capsys.readouterr().out)) == N_RECORDINGS
 
+    # Reports were scrubbed on the way in: scrubbing the archive again changes none.
+    assert main(["archive", "scrub", "--archive", location]) == 0
+    assert f"0 of {N_RECORDINGS} reports scrubbed" in capsys.readouterr().out
+
 
 def test_a_bad_archive_address_is_one_clear_line(tmp_path, capsys):
     not_an_archive = tmp_path / "notes.txt"

@@ -287,3 +287,37 @@ def test_a_schema_1_postgres_archive_is_migrated(pg_server):
         assert "date_shift_days" not in archive._meta
         assert archive._fetch("SELECT max(version) FROM schema_version") == [(SCHEMA_VERSION,)]
         assert "2013-06-20" not in table_text(archive)
+
+
+def test_archive_scrub_removes_identifiers_from_reports_stored_as_written(
+    archive_location, tmp_path
+):
+    import dataclasses
+
+    from elm_desktop.runtime.report_segments import ReportSegment
+
+    from .conftest import make_case
+
+    written = "Patient: Pieternella Jansen. Seen 14/03/2019.\nIMPRESSION: Normal awake EEG."
+    case = make_case(np.random.default_rng(5), report=written)
+    old_segments = [
+        ReportSegment("HISTORY", "Patient: Pieternella Jansen. Seen 14/03/2019.", 0),
+        ReportSegment("IMPRESSION", "Normal awake EEG.", 1),
+    ]
+    case = dataclasses.replace(case, segments=old_segments)
+    with open_archive(archive_location) as archive:
+        case_id = archive.add_case(case)  # as archives filled before the scrub stored it
+        assert "Jansen" in table_text(archive)  # positive control
+        if not archive_location.startswith("postgres"):
+            assert b"Jansen" in sqlite_bytes(Path(archive_location))
+
+        assert archive.scrub_reports() == 1
+        assert archive.scrub_reports() == 0  # scrubbed text has nothing left to scrub
+
+        text = table_text(archive)
+        for value in ("Jansen", "Pieternella", "14/03/2019"):
+            assert value not in text, value
+        assert archive.case(case_id).report.endswith("IMPRESSION: Normal awake EEG.")
+        assert [s.text for s in archive.segments(case_id)][1] == "Normal awake EEG."
+    if not archive_location.startswith("postgres"):
+        assert b"Jansen" not in sqlite_bytes(Path(archive_location))
