@@ -41,6 +41,8 @@ It states only what the recording supports, with the EEG draft's guards:
   and premature atrial complexes without P waves (in atrial fibrillation or flutter), left
   and right bundle branch block together, LVH with low voltage, and ST changes or LVH in left bundle branch block (whose secondary ST-T changes are
   not read as ischaemia or strain here);
+- a sinus tachycardia at 130-170/min is followed by a caution to exclude atrial flutter with
+  2:1 conduction (:func:`flutter_caution`), which the flutter waves cannot show there;
 - a recording unlike the model's training data gets the model's findings listed, unconfirmed,
   under MODEL FINDINGS only (:data:`~elm_desktop.clinical.report.WITHHELD`); so does one whose
   reader found leads not where their labels put them (exchanged labels, reversed arm
@@ -112,6 +114,10 @@ AF_MIN_INTERVALS = 8
 #: is not moved by one or two ventricular beats in fibrillation, while frequent ones at
 #: random times would vary a regular rhythm's intervals as fibrillation does.
 AF_MAX_UNLIKE_BEATS = 2
+#: Ventricular rates at which a sinus tachycardia may be atrial flutter with 2:1 conduction
+#: (atrial rates of 260-340/min): its second flutter wave hides in the QRS or the T wave, and
+#: the flutter waves are not measured there (:mod:`elm_desktop.signals.ecg.flutter`).
+FLUTTER_2_TO_1_BPM = (130, 170)
 
 RHYTHMS = (
     "sinus_rhythm",
@@ -395,6 +401,8 @@ def draft_ecg_report(
     rhythm_sentences = [rhythm_sentence]
     if rhythm == "atrial_flutter" and facts.flutter is not None:
         rhythm_sentences.append(DraftSentence(facts.flutter.sentence(), "file"))
+    if rhythm == "sinus_tachycardia" and (caution := flutter_caution(facts)):
+        rhythm_sentences.append(DraftSentence(caution, "file"))
     body = [DraftSection("RHYTHM", rhythm_sentences), measured]
     for title, categories in SECTIONS:
         sentences = [
@@ -477,6 +485,20 @@ def _technical(facts: EcgFacts) -> list[str]:
 def as_sentence(text: str) -> str:
     """Return a reader's warning (a lowercase clause) as a sentence: capital first, full stop."""
     return text[:1].upper() + text[1:].rstrip(".") + "."
+
+
+def flutter_caution(facts: EcgFacts) -> str | None:
+    """What a sinus tachycardia at :data:`FLUTTER_2_TO_1_BPM` asks of the reviewer: to exclude
+    atrial flutter with 2:1 conduction, which such a rate and one wave before each QRS fit as
+    well; None at other rates."""
+    rate = facts.rate_bpm
+    low, high = FLUTTER_2_TO_1_BPM
+    if rate is None or not low <= round(rate) <= high:
+        return None
+    return (
+        f"At {round(rate)}/min atrial flutter with 2:1 conduction is to be excluded: its "
+        "second flutter wave can hide in the QRS or the T wave."
+    )
 
 
 def _rate_sentence(facts: EcgFacts) -> DraftSentence:

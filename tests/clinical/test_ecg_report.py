@@ -649,3 +649,17 @@ def test_an_abnormal_ecg_without_a_stated_finding_names_what_it_measures(kb):
     plain = draft_ecg_report(facts(72), kb, "m", found)
     assert section(plain, "INTERPRETATION") == TO_COMPLETE
     assert plain.impression == "left to the reviewer" and plain.reasons[-1] == LEFT_UNEXPLAINED
+
+
+@pytest.mark.parametrize(
+    ("rate", "cautioned"), [(112, False), (129.6, True), (150, True), (172, False)]
+)
+def test_a_sinus_tachycardia_near_150_asks_to_exclude_2_to_1_flutter(kb, rate, cautioned):
+    draft = draft_ecg_report(facts(rate), kb, "m", scores(kb, {"sinus_tachycardia": 0.9}))
+    rhythm = next(sec for sec in draft.sections if sec.title == "RHYTHM")
+    assert rhythm.sentences[0].text == "Sinus tachycardia."
+    caution = f"At {round(rate)}/min atrial flutter with 2:1 conduction is to be excluded"
+    assert (
+        len(rhythm.sentences) == 2 and rhythm.sentences[1].text.startswith(caution)
+    ) is cautioned
+    assert "atrial_flutter" not in draft.asserted
