@@ -14,6 +14,7 @@ torch = pytest.importorskip("torch")
 
 from elm_desktop import cli  # noqa: E402
 from elm_desktop.training.model import ElmModel  # noqa: E402
+from elm_desktop.training.trainer import bf16_autocast  # noqa: E402
 
 TORCHRUN_SCRIPT = """
 import sys
@@ -64,6 +65,12 @@ def _log(out: Path) -> list[dict]:
     return [json.loads(line) for line in (out / "log.jsonl").read_text().splitlines()]
 
 
+def test_bf16_autocast_only_with_amp_and_on_hardware_that_computes_it():
+    assert not bf16_autocast(torch.device("cpu"), False)
+    native = torch.cpu._is_avx512_bf16_supported() or torch.cpu._is_amx_tile_supported()
+    assert bf16_autocast(torch.device("cpu"), True) == native
+
+
 @pytest.mark.slow
 def test_train_then_resume(tiny_corpus, tiny_cache, tmp_path):
     cache, out = tiny_cache[0].directory, tmp_path / "run"
@@ -72,6 +79,8 @@ def test_train_then_resume(tiny_corpus, tiny_cache, tmp_path):
     log = _log(out)
     assert [entry["epoch"] for entry in log] == [1, 2]
     assert all(entry["loss"] > 0 and entry["crops_per_s"] > 0 for entry in log)
+    # amp (on by default) trains in bf16 where this CPU computes it natively, and says so.
+    assert {entry["bf16"] for entry in log} == {bf16_autocast(torch.device("cpu"), True)}
     assert (out / "final" / "model.safetensors").is_file()
     saved = json.loads((out / "final" / "training_config.json").read_text())
     assert saved["data"]["max_crops"] == 4

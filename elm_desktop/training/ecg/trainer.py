@@ -1,6 +1,6 @@
 """Training the ECG model: ``elm-desktop train --config configs/ecg-*.toml``.
 
-One process (CPU, or CUDA with bf16 autocast), AdamW with the EEG trainer's schedule (linear
+One process (CPU or CUDA, with bf16 autocast where the hardware computes in bf16), AdamW with the EEG trainer's schedule (linear
 warm-up, cosine decay) and checkpoint layout: ``last/`` (model + optimiser state, so a run
 resumes), ``final/``, ``training_config.json`` and ``log.jsonl`` (losses and speed per epoch).
 ``train.max_minutes`` ends the run after the epoch that passes it; the learning-rate schedule
@@ -30,6 +30,7 @@ from elm_desktop.training.ecg.losses import clip_loss, multi_positive_clip
 from elm_desktop.training.ecg.model import MerlModel
 from elm_desktop.training.trainer import (
     STATE_FILE,
+    bf16_autocast,
     choose_device,
     learning_rate,
     load_training_state,
@@ -140,7 +141,7 @@ def train_ecg(
         log(f"resuming from {last_dir} at epoch {start_epoch + 1}")
     out_dir.mkdir(parents=True, exist_ok=True)
     (out_dir / CONFIG_FILE).write_text(json.dumps(config.to_dict(), indent=2), encoding="utf-8")
-    autocast = device.type == "cuda" and config.train.amp
+    autocast = bf16_autocast(device, config.train.amp)
     epochs_done = start_epoch
     for epoch in range(start_epoch, config.train.epochs):
         rng = np.random.default_rng([config.train.seed, epoch])
