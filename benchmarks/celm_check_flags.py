@@ -9,7 +9,8 @@ Re-scores the saved evaluation's test recordings zero-shot with the encoder (its
 thresholds), checks every generated sentence (:func:`elm_desktop.clinical.draft_check.check_draft`)
 and counts, per finding, the assertions marked unsupported and how many of those the ground
 truth holds (``not normal``: the record is abnormal). A check worth having marks mostly false
-statements.
+statements. Marks the ground truth cannot judge (an unfinished sentence, the patient's state, a
+procedure, a stated rhythm frequency) are counted apart.
 """
 
 from __future__ import annotations
@@ -35,7 +36,7 @@ def main(path: str, encoder: str, corpus: str = "data/demo-train-2500") -> None:
     if saved.get("shuffle_eeg"):
         scores = scores.rolled(-1)
     knowledge_base = load_knowledge_base(user_path=os.devnull, model_path=model_thresholds(encoder))
-    marked, true = Counter(), Counter()
+    marked, true, unjudged = Counter(), Counter(), Counter()
     for i, draft in enumerate(saved["drafts"]):
         if draft["id"] != cache.recordings[int(recordings[i])]["id"]:
             raise SystemExit(f"{path}: drafts are not the seed-0 draw of {corpus}")
@@ -44,13 +45,17 @@ def main(path: str, encoder: str, corpus: str = "data/demo-train-2500") -> None:
             parse_sections(draft["generated"]), scores.of(i), knowledge_base
         ):
             for finding in sentence.unsupported:
-                marked[finding] += 1
                 # "not normal" and "no <id>" deny a finding: true when the truth lacks it
                 denied = finding.removeprefix("not ").removeprefix("no ")
+                if denied not in knowledge_base:
+                    unjudged[finding] += 1
+                    continue
+                marked[finding] += 1
                 true[finding] += (denied not in truth) if denied != finding else finding in truth
     total = sum(marked.values())
     print(f"{path}: {total} marked assertions, {sum(true.values())} of them true")
     print(", ".join(f"{f} {true[f]}/{n}" for f, n in marked.most_common()))
+    print("not judged by the truth: " + ", ".join(f"{f} {n}" for f, n in unjudged.most_common()))
 
 
 if __name__ == "__main__":

@@ -56,6 +56,7 @@ def main() -> None:
     stated = correct = truth_total = truth_stated = 0
     held_true, held_false = Counter(), Counter()
     false_stated, missed = Counter(), Counter()
+    cautioned = Counter()  # the 2:1 flutter caution, by the record's true rhythm
     for record in records:
         result = analyze_ecg(args.corpus / record["wfdb"], engine)
         draft = result.draft
@@ -65,6 +66,8 @@ def main() -> None:
         if "Ventricular rate" in rate_line:
             rate = float(rate_line.split("Ventricular rate ")[1].split("/min")[0])
             rate_error.append(abs(rate - record["measurements"]["heart_rate"]))
+        if "rule out atrial flutter with 2:1 conduction" in text:
+            cautioned[record["rhythm"]] += 1
         said = [f for f in draft.asserted if f in RHYTHMS]
         if not said:
             rhythm_calls["left to the reviewer"] += 1
@@ -91,6 +94,7 @@ def main() -> None:
         f"{np.mean(errors <= 2):.3f}"
     )
     print("rhythm:", dict(rhythm_calls))
+    print(f"2:1 flutter caution after sinus tachycardia, by true rhythm: {dict(cautioned)}")
     print(
         f"'Normal ECG.' stated on {sum(normal_calls.values())}, of which on a normal record "
         f"{normal_calls['true']}"

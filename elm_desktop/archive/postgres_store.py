@@ -304,9 +304,12 @@ class PostgresArchive(Archive):
         )
         return [SegmentHit(*row[:4], score=float(row[4])) for row in rows]
 
-    def _rewrite(self, tables: tuple[str, ...]) -> None:
-        for table in tables:  # VACUUM FULL writes the table anew, without old row versions
+    def _rewrite(self, tables: tuple[str, ...]) -> bool:
+        # VACUUM FULL writes each table anew, without old row versions; it locks the table
+        # (and rebuilds its indexes) meanwhile, so searches wait.
+        for table in tables:
             self._db.execute(f"VACUUM FULL {table}")
+        return True
 
     def close(self) -> None:
         self._db.close()

@@ -85,7 +85,7 @@ _GROUPED_NUMBER = re.compile(
 #: An age over 89 written beside its unit or label: "94-year-old", "93 yo", "95 y.o.",
 #: "age 95", "aged 91".
 _OLD_AGE = re.compile(
-    r"\b(?:(?P<label>age[d:]?\s*)(?P<n1>\d{2,3})\b|(?P<n2>\d{2,3})(?P<unit>[\s-]*(?:years?|yrs?|"
+    r"\b(?:(?P<label>age[d:]?\s*)(?P<n1>\d{2,3})\b(?!\+)|(?P<n2>\d{2,3})(?P<unit>[\s-]*(?:years?|yrs?|"
     r"y/?o\b|y\.\s?o\.)))",
     re.IGNORECASE,
 )

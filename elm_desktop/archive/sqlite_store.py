@@ -194,12 +194,13 @@ class SQLiteArchive(Archive):
             raise
         self._rewrite(())
 
-    def _rewrite(self, tables: tuple[str, ...]) -> None:
+    def _rewrite(self, tables: tuple[str, ...]) -> bool:
         # VACUUM rebuilds every page (of every table), so the erased values survive in no free
         # page; the checkpoint moves the result into the file and truncates the WAL that held
-        # old pages.
+        # old pages, unless another connection is reading (busy).
         self._db.execute("VACUUM")
-        self._db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        busy, _, _ = self._db.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+        return not busy
 
     # -- writing ------------------------------------------------------------------------------
 

@@ -99,8 +99,9 @@ class Archive(ABC):
         """Close the connection."""
 
     @abstractmethod
-    def _rewrite(self, tables: tuple[str, ...]) -> None:
-        """Rewrite the storage of ``tables`` so that no old version of a changed row is left."""
+    def _rewrite(self, tables: tuple[str, ...]) -> bool:
+        """Rewrite the storage of ``tables`` so that no old version of a changed row is left;
+        False when another connection kept part of it from being rewritten."""
 
     # -- shared behaviour -------------------------------------------------------------------
 
@@ -142,30 +143,36 @@ class Archive(ABC):
         )
         return [SegmentHit(*row, score=0.0) for row in rows]
 
-    def scrub_reports(self) -> int:
+    def scrub_reports(self) -> tuple[int, bool]:
         """Remove names, dates and record numbers from the stored reports and their segments.
 
         For archives filled before reports were scrubbed on the way in
         (:func:`~elm_desktop.archive.report_scrub.scrub_report`, without the header's words,
-        which the archive does not keep). Every report is scrubbed, also one stored with its
-        identity kept (whose identity row stays). The segments' text embeddings are kept: they
-        were computed from the text as it was. Reviewers' signed reports are documents signed as
-        written and are left alone. The tables are rewritten so the old text leaves no bytes.
+        which the archive does not keep). A case stored with its identity (``keep_identity``)
+        keeps its report as written, as it was asked to. The segments' text embeddings are
+        kept: they were computed from the text as it was. Reviewers' signed reports are
+        documents signed as written and are left alone. The tables are then rewritten so the
+        old text leaves no bytes in the archive's own files (not in a PostgreSQL server's
+        write-ahead log, backups or replicas, which its administrator keeps).
 
         Returns
         -------
-        int
+        changed : int
             How many reports changed.
+        rewritten : bool
+            False when another program holding the archive open kept old pages from being
+            rewritten (SQLite's write-ahead log): run it again once that program is closed.
         """
+        kept = "SELECT case_id FROM identity"
         changed = 0
         for table, key in (("reports", "case_id"), ("segments", "id")):
-            for row_id, text in self._fetch(f"SELECT {key}, text FROM {table}"):
+            rows = self._fetch(f"SELECT {key}, text FROM {table} WHERE case_id NOT IN ({kept})")
+            for row_id, text in rows:
                 scrubbed = scrub_report(text)
                 if scrubbed != text:
                     self._run(f"UPDATE {table} SET text = ? WHERE {key} = ?", (scrubbed, row_id))
                     changed += table == "reports"
-        self._rewrite(("reports", "segments"))
-        return changed
+        return changed, self._rewrite(("reports", "segments"))
 
     # -- reviewers' signed reports ------------------------------------------------------------
 

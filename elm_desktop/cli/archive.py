@@ -83,10 +83,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     scrub = commands.add_parser(
         "scrub",
         help="remove names, dates and record numbers from the reports already archived",
-        description="Scrub every stored report and report segment as `archive add` now "
+        description="Scrub the stored reports and report segments as `archive add` now "
         "scrubs a report on the way in (archives filled before it stored reports as written), "
-        "and rewrite the storage so the old text leaves no bytes. Signed reports are left as "
-        "signed.",
+        "and rewrite the storage so the old text leaves no bytes in the archive's files. Cases "
+        "added with --keep-identity and signed reports are left as written. On PostgreSQL the "
+        "tables are locked while they are rewritten (searches wait), and the server's "
+        "write-ahead log and backups are its administrator's to clear.",
     )
     scrub.add_argument("--archive", default=None, help=ARCHIVE_HELP)
     scrub.set_defaults(handler=run_scrub)
@@ -208,6 +210,13 @@ def run_scrub(args: argparse.Namespace) -> int:
     from elm_desktop.archive import open_archive
 
     with open_archive(args.archive) as archive:
-        changed = archive.scrub_reports()
+        changed, rewritten = archive.scrub_reports()
         print(f"{changed} of {archive.counts()['reports']} reports scrubbed in {archive.location}")
+    if not rewritten:
+        print(
+            "elm-desktop: another program has the archive open, so old text may remain in its "
+            "write-ahead log: close it and run `archive scrub` again",
+            file=sys.stderr,
+        )
+        return 2
     return 0

@@ -79,12 +79,15 @@ _UNFINISHED = re.compile(
     re.I,
 )
 UNFINISHED = "a number without its unit"
-#: The patient's level of consciousness or airway, stated as a fact about the patient; not the
-#: state of vigilance the recording shows (awake, drowsy, asleep).
+#: The patient's level of consciousness, sedation or airway, stated as a fact about the
+#: patient; not the state of vigilance the recording shows (awake, drowsy, asleep), nor the
+#: EEG's reactivity ("unresponsive to photic stimulation", "did not respond to stimulation"),
+#: nor a seizure's classification ("with impaired consciousness").
 _PATIENT_STATE = re.compile(
-    r"\b(?:(?:level of )?consciousness|obtunded|comatose|lethargic|stuporous|rousable|"
-    r"unrousable|intubated|ventilated|unresponsive|minimally responsive|"
-    r"(?:does not|did not|no) respon(?:d|se)\w* to (?:\w+ )?stimul\w*)\b",
+    r"\b(?:level of consciousness|(?:reduced|decreased|depressed) consciousness|obtunded|"
+    r"comatose|in (?:a )?coma|lethargic|stuporous|(?:un)?rousable|(?:un)?arousable|sedated|"
+    r"intubated|ventilated|(?:unresponsive|not responsive|minimally responsive)(?!\s+to\b)|"
+    r"(?:no|does not|did not) respon(?:d|se)\w* to (?:noxious|painful|verbal) stimul\w*)\b",
     re.I,
 )
 PATIENT_STATE = "the patient's level of consciousness"

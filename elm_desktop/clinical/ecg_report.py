@@ -488,16 +488,17 @@ def as_sentence(text: str) -> str:
 
 
 def flutter_caution(facts: EcgFacts) -> str | None:
-    """What a sinus tachycardia at :data:`FLUTTER_2_TO_1_BPM` asks of the reviewer: to exclude
+    """What a sinus tachycardia at :data:`FLUTTER_2_TO_1_BPM` asks of the reviewer: to rule out
     atrial flutter with 2:1 conduction, which such a rate and one wave before each QRS fit as
-    well; None at other rates."""
+    well (worded so that the findings extractor reads the flutter as denied); None at other
+    rates."""
     rate = facts.rate_bpm
     low, high = FLUTTER_2_TO_1_BPM
     if rate is None or not low <= round(rate) <= high:
         return None
     return (
-        f"At {round(rate)}/min atrial flutter with 2:1 conduction is to be excluded: its "
-        "second flutter wave can hide in the QRS or the T wave."
+        f"At {round(rate)}/min, rule out atrial flutter with 2:1 conduction: its second "
+        "flutter wave can hide in the QRS or the T wave."
     )
 
 

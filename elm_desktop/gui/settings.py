@@ -70,6 +70,7 @@ class Settings:
     def clear_recent_files(self) -> None:
         """Forget the recent files (their paths often name patients, on a shared workstation)."""
         self._store.remove("recent/files")
+        self._store.sync()  # gone from the file now, not when the window closes
 
     def left_out_channels(self, montage: str) -> frozenset[str]:
         """Return the derivations of ``montage`` the reviewer's channel selection leaves out."""

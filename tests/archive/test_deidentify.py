@@ -294,6 +294,7 @@ def test_archive_scrub_removes_identifiers_from_reports_stored_as_written(
 ):
     import dataclasses
 
+    from elm_desktop.archive import PatientIdentity
     from elm_desktop.runtime.report_segments import ReportSegment
 
     from .conftest import make_case
@@ -305,19 +306,23 @@ def test_archive_scrub_removes_identifiers_from_reports_stored_as_written(
         ReportSegment("IMPRESSION", "Normal awake EEG.", 1),
     ]
     case = dataclasses.replace(case, segments=old_segments)
+    kept = make_case(np.random.default_rng(6), report="Referred by Dr. Verhoeven on 02/01/2020.")
+    kept = dataclasses.replace(kept, identity=PatientIdentity(name="Verhoeven"))
     with open_archive(archive_location) as archive:
         case_id = archive.add_case(case)  # as archives filled before the scrub stored it
+        kept_id = archive.add_case(kept)  # identity kept as asked: its report stays as written
         assert "Jansen" in table_text(archive)  # positive control
         if not archive_location.startswith("postgres"):
             assert b"Jansen" in sqlite_bytes(Path(archive_location))
 
-        assert archive.scrub_reports() == 1
-        assert archive.scrub_reports() == 0  # scrubbed text has nothing left to scrub
+        assert archive.scrub_reports() == (1, True)
+        assert archive.scrub_reports() == (0, True)  # nothing left to scrub
 
         text = table_text(archive)
         for value in ("Jansen", "Pieternella", "14/03/2019"):
             assert value not in text, value
         assert archive.case(case_id).report.endswith("IMPRESSION: Normal awake EEG.")
         assert [s.text for s in archive.segments(case_id)][1] == "Normal awake EEG."
+        assert archive.case(kept_id).report == kept.report
     if not archive_location.startswith("postgres"):
         assert b"Jansen" not in sqlite_bytes(Path(archive_location))

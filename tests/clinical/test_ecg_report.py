@@ -658,7 +658,7 @@ def test_a_sinus_tachycardia_near_150_asks_to_exclude_2_to_1_flutter(kb, rate, c
     draft = draft_ecg_report(facts(rate), kb, "m", scores(kb, {"sinus_tachycardia": 0.9}))
     rhythm = next(sec for sec in draft.sections if sec.title == "RHYTHM")
     assert rhythm.sentences[0].text == "Sinus tachycardia."
-    caution = f"At {round(rate)}/min atrial flutter with 2:1 conduction is to be excluded"
+    caution = f"At {round(rate)}/min, rule out atrial flutter with 2:1 conduction"
     assert (
         len(rhythm.sentences) == 2 and rhythm.sentences[1].text.startswith(caution)
     ) is cautioned

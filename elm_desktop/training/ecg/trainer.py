@@ -172,6 +172,7 @@ def train_ecg(
         means = {key: round(value / steps_per_epoch, 5) for key, value in totals.items()}
         entry = {"epoch": epoch + 1, "steps": step, "seconds": round(elapsed, 1), **means}
         entry["records_per_s"] = round(steps_per_epoch * batch_size / elapsed, 1)
+        entry["bf16"] = autocast
         with open(out_dir / "log.jsonl", "a", encoding="utf-8") as handle:
             handle.write(json.dumps(entry) + "\n")
         log(
