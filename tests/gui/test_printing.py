@@ -91,6 +91,7 @@ def test_the_patient_fields_are_printed_only_when_asked(window, named, tmp_path,
 
 def test_event_labels_are_printed_without_the_patient_unless_asked(window, named, tmp_path, qtbot):
     window.add_event(Event(2.0, 0.0, "note", "Haagse awake, mother present 05.03.2024"))
+    window.events_question = lambda _action: "discard"  # teardown closes the window
 
     _, without = pdf_text(export(window, qtbot, tmp_path / "without.pdf"))
     _, with_patient = pdf_text(export(window, qtbot, tmp_path / "with.pdf", include_patient=True))
