@@ -6,7 +6,11 @@ second candidate (their maximum), and the mean of the two candidates' ranks a th
 needs a set of recordings; the fourth candidate is the third's per-recording form, the one a
 workstation can compute: each of the two scores placed on its distribution over a reference
 set (the val split of the corpora the model was trained on), and the two places averaged.
-Each candidate is measured for every model on every corpus, with both prompt styles; the cells
+Two more candidates came on 2026-12-05: the signal model's probability
+(``elm_desktop/clinical/signal_features.py``, fitted on the same reference recordings as at
+calibration), and the per-recording form of all three, its place on its out-of-fold
+probabilities over the reference joining the other two (what ``model calibrate
+--record-score`` stores since then). Each candidate is measured for every model on every corpus, with both prompt styles; the cells
 where the model has never seen the corpus's family are the ones that choose, on validation
 corpora, before the test corpora are looked at.
 
@@ -38,13 +42,26 @@ from scipy.stats import rankdata
 from elm_desktop.clinical import load_knowledge_base
 from elm_desktop.clinical.metrics import auroc
 from elm_desktop.clinical.record_score import place
+from elm_desktop.clinical.signal_features import (
+    crops_features,
+    fit_signal_model,
+    out_of_fold_probabilities,
+)
+from elm_desktop.signals.preprocess import ELM_SFREQ
 from elm_desktop.training.evaluate import embed_recordings, finding_probabilities, open_corpus
 from elm_desktop.training.matrix import corpus_families, relation, training_families
 from elm_desktop.training.model import ElmModel
 from elm_desktop.training.text import TextEncoder
 from elm_desktop.training.trainer import CONFIG_FILE
 
-CANDIDATES = ("normal prompt", "findings' maximum", "mean rank of both", "both, per recording")
+CANDIDATES = (
+    "normal prompt",
+    "findings' maximum",
+    "mean rank of both",
+    "both, per recording",
+    "signal, per recording",
+    "all three, per recording",
+)
 
 
 def two_scores(finding_ids: list[str], probabilities: np.ndarray, abnormal_ids: set[str]):
@@ -60,12 +77,22 @@ def place_all(values: np.ndarray, reference: np.ndarray) -> np.ndarray:
     return np.array([place(float(v), reference) for v in values])
 
 
-def candidate_scores(two: tuple[np.ndarray, np.ndarray], reference: tuple[np.ndarray, np.ndarray]):
-    """The four abnormality scores of each recording (higher: more abnormal)."""
+def candidate_scores(
+    two: tuple[np.ndarray, np.ndarray],
+    reference: tuple[np.ndarray, np.ndarray],
+    signal: tuple[np.ndarray, np.ndarray],
+):
+    """The abnormality scores of each recording (higher: more abnormal).
+
+    ``signal`` holds the signal model's probability of each recording and its out-of-fold
+    probabilities on the reference recordings (the model fitted on those, as at calibration).
+    """
     normal, maximum = two
     both = (rankdata(normal) + rankdata(maximum)) / 2
-    per_recording = (place_all(normal, reference[0]) + place_all(maximum, reference[1])) / 2
-    return dict(zip(CANDIDATES, (normal, maximum, both, per_recording), strict=True))
+    places = (place_all(normal, reference[0]), place_all(maximum, reference[1]))
+    measured = place_all(signal[0], signal[1])
+    scores = (normal, maximum, both, sum(places) / 2, signal[0], (sum(places) + measured) / 3)
+    return dict(zip(CANDIDATES, scores, strict=True))
 
 
 def markdown(cells: list[dict]) -> str:
@@ -130,7 +157,18 @@ def main() -> None:
             cache = open_corpus(corpus, None, model.config.window_s, 1, None)
             recordings = cache.split_indices(split) if split else np.arange(len(cache.recordings))
             embedded = embed_recordings(model, cache, recordings, device)
-            out = {}
+            features = np.stack(
+                [
+                    crops_features(
+                        cache.crops[cache.crop_range(int(r)).start : cache.crop_range(int(r)).stop],
+                        ELM_SFREQ,
+                        cache.window_s,
+                    )
+                    for r in recordings
+                ]
+            )
+            labels = np.array([cache.recordings[int(r)]["abnormal"] for r in recordings], bool)
+            out = {"features": features, "abnormal": labels}
             for style in ("plain", "knowledge"):
                 ids, probabilities = finding_probabilities(
                     model, encoder, embedded, cache, device, knowledge_base, style
@@ -145,6 +183,10 @@ def main() -> None:
             )
             for style in ("plain", "knowledge")
         }
+        reference_x = np.concatenate([part["features"] for part in reference_parts])
+        reference_y = np.concatenate([part["abnormal"] for part in reference_parts])
+        signal_model = fit_signal_model(reference_x, reference_y)
+        signal_reference = np.sort(out_of_fold_probabilities(reference_x, reference_y))
         for spec in args.corpus:
             cache, recordings, two = two_per_style(spec)
             labels = np.array([cache.recordings[int(r)]["abnormal"] for r in recordings], bool)
@@ -157,7 +199,12 @@ def main() -> None:
                 "reference": [f"{corpus}:val" for corpus in trained_on],
             }
             for style in ("plain", "knowledge"):
-                for name, score in candidate_scores(two[style], reference[style]).items():
+                signal = (
+                    np.array([signal_model.probability(row) for row in two["features"]]),
+                    signal_reference,
+                )
+                scores = candidate_scores(two[style], reference[style], signal)
+                for name, score in scores.items():
                     cell[f"{name}, {style}"] = float(auroc(labels, score))
                 arrays[f"{len(cells)}/{style}"] = np.stack(two[style])
             arrays[f"{len(cells)}/abnormal"] = labels

@@ -82,6 +82,13 @@ from elm_desktop.clinical.procedures import (
 )
 from elm_desktop.clinical.prompt_cache import prompt_bank
 from elm_desktop.clinical.report import weak_support
+from elm_desktop.clinical.signal_features import (
+    FEATURE_NAMES,
+    crop_spectrum,
+    crop_transients,
+    crop_window_rms,
+    recording_features,
+)
 from elm_desktop.clinical.zeroshot import top_segments
 from elm_desktop.errors import BundleError
 from elm_desktop.progress import CancelToken, ProgressCallback
@@ -214,6 +221,10 @@ class AnalysisResult:
         Muscle artifact measured in the temporal derivations (what a generated draft's muscle
         artifact is checked against, and what a generator trained with it reads); None for an
         ECG.
+    signal_features : numpy.ndarray or None
+        Quantitative EEG features of the whole recording, in the order of
+        :data:`~elm_desktop.clinical.signal_features.FEATURE_NAMES` (what the record score's
+        signal model reads); None for an ECG.
     ecg_measurements : EcgMeasurements or None
         An ECG's intervals, axis, voltages, ST levels and early or unlike beats, measured on
         its median beat (what the ECG draft states and checks the model's findings against);
@@ -259,6 +270,7 @@ class AnalysisResult:
     start_time_of_day: str | None = None
     posterior_rhythm: PosteriorRhythm | None = None
     muscle_artifact: MuscleArtifact | None = None
+    signal_features: np.ndarray | None = None
     ecg_measurements: EcgMeasurements | None = None
     only_during: dict[str, str] = field(default_factory=dict)
 
@@ -374,6 +386,9 @@ class AnalysisResult:
             "muscle_artifact": None
             if self.muscle_artifact is None
             else asdict(self.muscle_artifact),
+            "signal_features": None
+            if self.signal_features is None
+            else dict(zip(FEATURE_NAMES, _floats(self.signal_features), strict=True)),
             "ecg_measurements": None
             if self.ecg_measurements is None
             else self.ecg_measurements.to_dict(),
@@ -817,6 +832,9 @@ class _StreamingEncoder:
         self.profiles: list[np.ndarray] = []
         self.posterior_spectra: list[np.ndarray] = []
         self.muscle_power: list[np.ndarray] = []
+        self.spectrum: list[np.ndarray] = []
+        self.window_rms: list[np.ndarray] = []
+        self.transients: list[np.ndarray] = []
         self.n_crops = 0
 
     @property
@@ -837,6 +855,9 @@ class _StreamingEncoder:
         self.profiles.append(crop_profile(crops))
         self.posterior_spectra.append(crop_posterior_spectra(crops, ELM_CHANNELS))
         self.muscle_power.append(crop_muscle_power(crops, ELM_CHANNELS, ELM_SFREQ))
+        self.spectrum.append(crop_spectrum(crops, ELM_SFREQ))
+        self.window_rms.append(crop_window_rms(crops, ELM_SFREQ))
+        self.transients.append(crop_transients(crops, ELM_SFREQ))
         self.n_crops += n
 
 
@@ -853,6 +874,7 @@ def _assemble(
     weights = attention_weights(logits)
     recording = recording_embedding(embeddings, weights)
     starts = np.arange(encoder.n_crops, dtype=np.float64) * encoder.window_s
+    rhythm = posterior_rhythm(np.concatenate(encoder.posterior_spectra), ELM_SFREQ, encoder.length)
     result = replace(
         base,
         crop_starts_s=starts,
@@ -863,15 +885,27 @@ def _assemble(
         band_power=np.concatenate(encoder.band_power),
         crop_profiles=np.concatenate(encoder.profiles),
         encoded_s=encoder.encoded_s,
-        posterior_rhythm=posterior_rhythm(
-            np.concatenate(encoder.posterior_spectra), ELM_SFREQ, encoder.length
-        ),
+        posterior_rhythm=rhythm,
         muscle_artifact=muscle_artifact(np.concatenate(encoder.muscle_power)),
+        signal_features=recording_features(
+            np.concatenate(encoder.spectrum),
+            np.concatenate(encoder.window_rms),
+            np.concatenate(encoder.transients),
+            rhythm,
+            encoder.window_s,
+        ),
     )
     if bank is not None:
         temperature = float(engine.bundle.temperature)
         result.findings = score_findings(
-            kb, bank, embeddings, result.recording_embedding, starts, encoder.window_s, temperature
+            kb,
+            bank,
+            embeddings,
+            result.recording_embedding,
+            starts,
+            encoder.window_s,
+            temperature,
+            result.signal_features,
         )
         result.locations = {
             score.finding_id: location

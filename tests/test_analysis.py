@@ -288,3 +288,17 @@ def test_recording_without_the_montage_electrodes_is_refused(tmp_path, engine):
         writer.write_block(np.zeros((2, 20 * 256)))
     with pytest.raises(MissingChannelsError, match="ELM montage"):
         analyze(path, engine)
+
+
+def test_signal_features_are_measured_as_on_the_whole_input(corpus, analysed):
+    """Streamed block by block, they equal the features of the whole model input's crops."""
+    from elm_desktop.clinical.signal_features import FEATURE_NAMES, crops_features
+    from elm_desktop.signals import ELM_SFREQ, open_recording
+    from elm_desktop.signals.preprocess import crop_windows, elm_input
+
+    for result in analysed[:2]:
+        crops, _ = crop_windows(elm_input(open_recording(result.path)), result.window_s)
+        expected = crops_features(crops, ELM_SFREQ, result.window_s)
+        np.testing.assert_allclose(result.signal_features, expected, rtol=1e-3, atol=1e-3)
+        summary = json.loads(json.dumps(result.to_dict()))["signal_features"]
+        assert list(summary) == list(FEATURE_NAMES)

@@ -343,6 +343,7 @@ def evaluate_corpus(
                 result.crop_starts_s,
                 result.window_s,
                 engine.bundle.temperature,
+                result.signal_features,
             )
             records.append(
                 EvaluatedRecording(
@@ -386,7 +387,10 @@ def calibrated_thresholds(
     threshold. With ``record_score`` the same recordings are also the reference of the record
     score (:mod:`elm_desktop.clinical.record_score`) for each prompt style, and each style's
     ``normal`` threshold is chosen on its record score and kept in its reference, not among the
-    thresholds (it holds only where the reference applies).
+    thresholds (it holds only where the reference applies). The record score's signal model is
+    fitted on them too, when they hold at least
+    :data:`~elm_desktop.clinical.signal_features.MIN_RECORDINGS_PER_CLASS` normal and abnormal
+    recordings each.
 
     Returns
     -------
@@ -407,6 +411,11 @@ def calibrated_thresholds(
     from elm_desktop.clinical.knowledge import PROMPT_STYLES
     from elm_desktop.clinical.metrics import auroc
     from elm_desktop.clinical.record_score import RECORD_FINDING, fit_reference
+    from elm_desktop.clinical.signal_features import (
+        MIN_RECORDINGS_PER_CLASS,
+        fit_signal_model,
+        out_of_fold_probabilities,
+    )
     from elm_desktop.clinical.zeroshot import build_prompt_bank, score_findings
 
     style = prompt_style or knowledge_base.prompt_style
@@ -414,10 +423,12 @@ def calibrated_thresholds(
     banks = {s: build_prompt_bank(knowledge_base, engine.embed_text, s) for s in styles}
     labels: dict[str, list[bool]] = {}
     probabilities: dict[str, dict[str, list[float]]] = {s: {} for s in styles}
+    features: list[np.ndarray] = []
     paths = [path for path, _ in recordings]
     entries = each_with_progress([entry for _, entry in recordings], f"calibrating on {split}")
     for path, entry in zip(paths, entries, strict=True):
         result = analyze(path, engine, knowledge_base=knowledge_base, prompt_style=style)
+        features.append(result.signal_features)
         for score in result.findings:
             labels.setdefault(score.finding_id, []).append(score.finding_id in _truth(entry))
         for other in styles:
@@ -432,18 +443,32 @@ def calibrated_thresholds(
                     result.crop_starts_s,
                     result.window_s,
                     engine.bundle.temperature,
+                    result.signal_features,
                 )
             )
             for score in scores:
                 probabilities[other].setdefault(score.finding_id, []).append(score.probability)
     references = []
+    signal = None
+    abnormal = ~np.array(labels.get(RECORD_FINDING, []), bool)
+    if record_score and min(abnormal.sum(), (~abnormal).sum()) >= MIN_RECORDINGS_PER_CLASS:
+        # The signal model is fitted on the same recordings, and each one's probability for
+        # the reference comes from a fit without it (signal_features.py).
+        signal = (
+            fit_signal_model(np.stack(features), abnormal),
+            out_of_fold_probabilities(np.stack(features), abnormal),
+        )
     for other in styles if record_score else ():
-        reference = fit_reference(probabilities[other], knowledge_base, other)
+        reference = fit_reference(probabilities[other], knowledge_base, other, signal)
         per_finding = probabilities[other]
         rows = [
             dict(zip(per_finding, v, strict=True)) for v in zip(*per_finding.values(), strict=True)
         ]
-        normal = {RECORD_FINDING: [reference.normal_probability(row) for row in rows]}
+        normal = {
+            RECORD_FINDING: [
+                reference.normal_probability(row, f) for row, f in zip(rows, features, strict=True)
+            ]
+        }
         threshold = calibrate_thresholds({RECORD_FINDING: labels[RECORD_FINDING]}, normal)
         references.append(replace(reference, threshold=threshold.get(RECORD_FINDING, 0.5)))
     thresholds = calibrate_thresholds(labels, probabilities[style])

@@ -95,10 +95,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     calibrate.add_argument(
         "--record-score",
         action="store_true",
-        help="score the record (the normal finding) by its normal prompt and its strongest "
-        "abnormal finding, each placed on these recordings, and store them as its reference, "
-        "one per prompt style (better for models trained on several generator families; "
-        "benchmarks/results/abnormality-score-study.md)",
+        help="score the record (the normal finding) by its normal prompt, its strongest "
+        "abnormal finding and a logistic model on its measured signal features, each placed on "
+        "these recordings, and store them as its reference, one per prompt style (better for "
+        "models trained on several generator families; benchmarks/results/"
+        "abnormality-score-study.md, signal-score-study.md)",
     )
     calibrate.add_argument("--device", default="auto", choices=("auto", "cpu", "cuda"))
     calibrate.set_defaults(handler=_calibrate)
@@ -258,7 +259,9 @@ def _calibrate(args: argparse.Namespace) -> int:
         f"({len(recordings)} recordings), {len(thresholds)} findings, {args.prompt_style} prompts"
     )
     if references:
-        note += ", the record scored by its normal prompt and strongest finding"
+        note += ", the record scored by its normal prompt, strongest finding" + (
+            " and signal features" if references[0].signal is not None else ""
+        )
     text = thresholds_toml(
         thresholds,
         f"Finding thresholds for {engine.bundle.name}: {note}.",

@@ -22,11 +22,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 import scipy.fft
 
-from elm_desktop.clinical.zeroshot import FindingScore
+if TYPE_CHECKING:  # zeroshot imports the knowledge base, which reads the record score
+    from elm_desktop.clinical.zeroshot import FindingScore
 
 #: Frequency bands in Hz (lower edge inclusive): delta, theta, alpha, beta.
 BANDS: tuple[tuple[str, float, float], ...] = (

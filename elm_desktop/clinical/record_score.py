@@ -23,6 +23,16 @@ calibration recordings::
     findings = ["generalized_slowing", ...]     # whose largest probability is the second score
     not_normal = [0.01, ...]                    # sorted 1 - p(normal) of the reference recordings
     strongest = [0.12, ...]                     # sorted largest probability of `findings`
+    signal_features = ["relative delta", ...]   # the signal model (optional, below)
+    signal_mean = [...]; signal_scale = [...]; signal_coef = [...]; signal_intercept = -0.3
+    measured = [0.05, ...]                      # sorted out-of-fold signal probabilities
+
+A reference fitted since 2026-12-05 adds a third score measured in the signal itself: a small
+logistic model on quantitative EEG features that do not depend on the recording's amplitude
+(:mod:`elm_desktop.clinical.signal_features`), fitted on the same reference recordings, its
+probability placed on its out-of-fold probabilities there; the three places are averaged.
+Fitted on two generator families and scored on a third it ranked records better than the
+model's own scores did (``benchmarks/results/signal-score-study.md``).
 
 They are read from a model's file only (a user's ``phenotypes.toml`` cannot give a one-family
 model a score that is worse for it), and one applies only while the findings are scored with its
@@ -43,6 +53,7 @@ from typing import Any
 
 import numpy as np
 
+from elm_desktop.clinical.signal_features import FEATURE_NAMES, SignalModel
 from elm_desktop.errors import ConfigError
 
 #: The finding whose probability the record score replaces.
@@ -69,6 +80,10 @@ class RecordReference:
         The ``normal`` finding's threshold on the record score.
     prompts : str
         :func:`prompts_digest` of the knowledge base it was fitted with.
+    signal : SignalModel or None
+        The abnormality model on the recording's signal features, when it was fitted with one.
+    measured : numpy.ndarray or None
+        Sorted out-of-fold probabilities of ``signal`` on the reference recordings.
     """
 
     prompt_style: str
@@ -77,6 +92,8 @@ class RecordReference:
     strongest: np.ndarray
     threshold: float = 0.5
     prompts: str = ""
+    signal: SignalModel | None = None
+    measured: np.ndarray | None = None
 
     def applies(self, style: str, knowledge_base: Any) -> bool:
         """Whether findings scored with ``style`` and this knowledge base's prompts use it."""
@@ -84,15 +101,28 @@ class RecordReference:
             knowledge_base, self.findings, style
         )
 
-    def normal_probability(self, probabilities: Mapping[str, float]) -> float:
+    def normal_probability(
+        self, probabilities: Mapping[str, float], signal_features: np.ndarray | None = None
+    ) -> float:
         """Return the record's ``normal`` score from its findings' probabilities.
 
-        One minus the mean of the two places, so that it reads like the normal prompt's
+        One minus the mean of the places, so that it reads like the normal prompt's
         probability (high: normal) and takes a threshold the same way.
+
+        Raises
+        ------
+        ValueError
+            The reference has a signal model and no ``signal_features`` are given: the score
+            its threshold was calibrated on cannot be computed.
         """
         not_normal = 1.0 - probabilities[RECORD_FINDING]
         strongest = max(probabilities[f] for f in self.findings)
-        return 1.0 - (place(not_normal, self.not_normal) + place(strongest, self.strongest)) / 2
+        places = [place(not_normal, self.not_normal), place(strongest, self.strongest)]
+        if self.signal is not None and self.measured is not None:
+            if signal_features is None:
+                raise ValueError("this record score needs the recording's signal features")
+            places.append(place(self.signal.probability(signal_features), self.measured))
+        return 1.0 - float(np.mean(places))
 
     def toml(self) -> str:
         """Return the ``[[record_score]]`` table that stores this reference."""
@@ -103,10 +133,29 @@ class RecordReference:
                 f"threshold = {self.threshold:.4f}",
                 f'prompts = "{self.prompts}"',
                 f"findings = {json.dumps(list(self.findings))}",
-                f"not_normal = [{', '.join(f'{v:.6g}' for v in self.not_normal)}]",
-                f"strongest = [{', '.join(f'{v:.6g}' for v in self.strongest)}]",
+                f"not_normal = {_numbers(self.not_normal)}",
+                f"strongest = {_numbers(self.strongest)}",
+                *self._signal_toml(),
             ]
         )
+
+    def _signal_toml(self) -> list[str]:
+        if self.signal is None or self.measured is None:
+            return []
+        return [
+            f"signal_features = {json.dumps(list(FEATURE_NAMES))}",
+            f"signal_mean = {_numbers(self.signal.mean)}",
+            f"signal_scale = {_numbers(self.signal.scale)}",
+            f"signal_coef = {_numbers(self.signal.coef)}",
+            f"signal_intercept = {float(self.signal.intercept)!r}",
+            f"measured = {_numbers(self.measured)}",
+        ]
+
+
+def _numbers(values: np.ndarray) -> str:
+    # Every digit: a calibration recording's own score is in the reference, and a rounded copy
+    # would place it differently than when its threshold was chosen.
+    return f"[{', '.join(repr(float(v)) for v in values)}]"
 
 
 def place(value: float, reference: np.ndarray) -> float:
@@ -129,7 +178,10 @@ def prompts_digest(knowledge_base: Any, findings: Sequence[str], style: str) -> 
 
 
 def fit_reference(
-    probabilities: Mapping[str, Sequence[float]], knowledge_base: Any, prompt_style: str
+    probabilities: Mapping[str, Sequence[float]],
+    knowledge_base: Any,
+    prompt_style: str,
+    signal: tuple[SignalModel, np.ndarray] | None = None,
 ) -> RecordReference:
     """Build a reference from the reference recordings' finding probabilities.
 
@@ -142,6 +194,9 @@ def fit_reference(
         Its abnormal findings among ``probabilities`` give the second score.
     prompt_style : str
         The style the probabilities were scored with.
+    signal : (SignalModel, numpy.ndarray), optional
+        The signal model fitted on the same recordings and its out-of-fold probabilities
+        there (:func:`~elm_desktop.clinical.signal_features.out_of_fold_probabilities`).
     """
     findings = tuple(f for f in probabilities if knowledge_base[f].abnormal)
     normal = np.asarray(probabilities[RECORD_FINDING], float)
@@ -152,6 +207,8 @@ def fit_reference(
         np.sort(1.0 - normal),
         np.sort(strongest),
         prompts=prompts_digest(knowledge_base, findings, prompt_style),
+        signal=None if signal is None else signal[0],
+        measured=None if signal is None else np.sort(np.asarray(signal[1], float)),
     )
 
 
@@ -208,7 +265,43 @@ def read_reference(table: Any, abnormal: Sequence[str], source: Path) -> RecordR
         if not isinstance(values, list) or not values or not all(map(_is_number, values)):
             raise ConfigError(f"{source}: {TABLE}.{name} must be a non-empty list of numbers")
         arrays.append(np.sort(np.asarray(values, float)))
-    return RecordReference(style, tuple(findings), arrays[0], arrays[1], float(threshold), prompts)
+    signal, measured = _read_signal(table, source)
+    return RecordReference(
+        style, tuple(findings), arrays[0], arrays[1], float(threshold), prompts, signal, measured
+    )
+
+
+def _read_signal(table: dict, source: Path) -> tuple[SignalModel | None, np.ndarray | None]:
+    """The table's signal model and its reference probabilities; (None, None) without one."""
+    if "signal_features" not in table:
+        return None, None
+    if table["signal_features"] != list(FEATURE_NAMES):
+        raise ConfigError(
+            f"{source}: {TABLE}.signal_features are not the features this program measures "
+            f"({', '.join(FEATURE_NAMES)}); calibrate the model again"
+        )
+    arrays = {}
+    for name in ("signal_mean", "signal_scale", "signal_coef", "measured"):
+        values = table.get(name)
+        length_ok = name == "measured" or (
+            isinstance(values, list) and len(values) == len(FEATURE_NAMES)
+        )
+        if not isinstance(values, list) or not values or not length_ok:
+            raise ConfigError(
+                f"{source}: {TABLE}.{name} must be a list of numbers, one per feature"
+            )
+        if not all(map(_is_number, values)):
+            raise ConfigError(f"{source}: {TABLE}.{name} must be a list of numbers")
+        arrays[name] = np.asarray(values, float)
+    intercept = table.get("signal_intercept")
+    if not _is_number(intercept) or not np.all(arrays["signal_scale"] > 0):
+        raise ConfigError(
+            f"{source}: {TABLE}.signal_intercept must be a number and signal_scale positive"
+        )
+    model = SignalModel(
+        arrays["signal_mean"], arrays["signal_scale"], arrays["signal_coef"], float(intercept)
+    )
+    return model, np.sort(arrays["measured"])
 
 
 def _is_number(value: Any) -> bool:

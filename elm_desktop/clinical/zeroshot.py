@@ -237,6 +237,7 @@ def score_findings(
     crop_starts_s: np.ndarray,
     window_s: float,
     temperature: float,
+    signal_features: np.ndarray | None = None,
 ) -> list[FindingScore]:
     """Score every finding of a prompt bank on one recording.
 
@@ -255,6 +256,9 @@ def score_findings(
         Crop length in seconds.
     temperature : float
         The model's softmax temperature (0.3 for ELM).
+    signal_features : numpy.ndarray, optional
+        The recording's :mod:`~elm_desktop.clinical.signal_features`, which a record score
+        fitted with a signal model reads.
 
     Returns
     -------
@@ -269,7 +273,7 @@ def score_findings(
     probabilities = dict(zip(bank.finding_ids, recording_prob.tolist(), strict=True))
     reference = knowledge_base.record_reference(bank.style)
     if reference is not None:
-        probabilities[RECORD_FINDING] = reference.normal_probability(probabilities)
+        probabilities[RECORD_FINDING] = reference.normal_probability(probabilities, signal_features)
     scores = []
     for i, finding_id in enumerate(bank.finding_ids):
         finding = knowledge_base[finding_id]

@@ -129,14 +129,16 @@ def test_calibrate_with_the_record_score_stores_its_reference(elm_bundle, tmp_pa
     from elm_desktop.runtime import Engine
     from elm_desktop.synth import generate_corpus, read_manifest
 
-    manifest = generate_corpus(tmp_path / "corpus", n=8, minutes=0.5, seed=5, workers=1)
+    # Enough recordings of both kinds for the record score's signal model.
+    manifest = generate_corpus(tmp_path / "corpus", n=30, minutes=0.25, seed=6, workers=1)
     entries = read_manifest(manifest)
     split = Counter(e["split"] for e in entries).most_common(1)[0][0]
     chosen = [e for e in entries if e["split"] == split]
     bundle = shutil.copytree(elm_bundle, tmp_path / "bundle")
     assert run("calibrate", str(bundle), "--corpus", str(manifest), "--split", split,
                "--prompt-style", "plain", "--record-score", "--device", "cpu") == 0  # fmt: skip
-    assert "the record scored by its normal prompt and strongest finding" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert "the record scored by its normal prompt, strongest finding and signal features" in out
 
     loaded = Bundle.load(bundle)
     assert "[findings.normal]" not in loaded.phenotypes.read_text()  # its threshold: the score's
@@ -149,18 +151,17 @@ def test_calibrate_with_the_record_score_stores_its_reference(elm_bundle, tmp_pa
     raw = load_knowledge_base(user_path=tmp_path / "none.toml")
     for style, reference in references.items():
         assert len(reference.not_normal) == len(chosen) and "seizure" in reference.findings
+        assert reference.signal is not None and len(reference.measured) == len(chosen)
         record_scores = []
         for entry in chosen:
             recording = tmp_path / "corpus" / entry["edf"]
             scores = {
                 s.finding_id: s for s in analyze(recording, engine, prompt_style=style).findings
             }
-            alone = {
-                s.finding_id: s.probability
-                for s in analyze(recording, engine, knowledge_base=raw, prompt_style=style).findings
-            }
+            plain = analyze(recording, engine, knowledge_base=raw, prompt_style=style)
+            alone = {s.finding_id: s.probability for s in plain.findings}
             assert scores["normal"].probability == pytest.approx(
-                reference.normal_probability(alone)
+                reference.normal_probability(alone, plain.signal_features)
             )
             assert scores["normal"].threshold == reference.threshold
             assert scores["seizure"].probability == alone["seizure"]

@@ -1,0 +1,127 @@
+"""Quantitative EEG features of a recording and the record score's signal model."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import replace
+
+import numpy as np
+import pytest
+
+from elm_desktop.clinical.knowledge import load_knowledge_base
+from elm_desktop.clinical.metrics import auroc
+from elm_desktop.clinical.record_score import fit_reference
+from elm_desktop.clinical.signal_features import (
+    FEATURE_NAMES,
+    crops_features,
+    fit_signal_model,
+    out_of_fold_probabilities,
+)
+from elm_desktop.errors import ConfigError
+from elm_desktop.signals import ELM_CHANNELS, ELM_SFREQ
+from tests.clinical.test_posterior_rhythm import SAMPLES, _crops
+
+BASE = load_knowledge_base(user_path=os.devnull)
+
+
+def feature(crops: np.ndarray, name: str) -> float:
+    return float(crops_features(crops, ELM_SFREQ, 5.0)[FEATURE_NAMES.index(name)])
+
+
+def with_delta(crops: np.ndarray, channels: list[str], amplitude: float = 3.0) -> np.ndarray:
+    t = np.arange(SAMPLES) / ELM_SFREQ
+    out = crops.copy()
+    rows = [ELM_CHANNELS.index(c) for c in channels]
+    out[:, rows] += amplitude * np.sin(2 * np.pi * 2.0 * t)
+    return out
+
+
+def test_no_feature_depends_on_the_recordings_amplitude():
+    crops = with_delta(_crops(10.0), ["F7-T3", "T3-T5"])
+    np.testing.assert_allclose(
+        crops_features(crops * 7.0, ELM_SFREQ, 5.0),
+        crops_features(crops, ELM_SFREQ, 5.0),
+        rtol=1e-3,
+        atol=1e-3,
+    )
+
+
+def test_slowing_raises_delta_and_one_sided_slowing_the_asymmetry():
+    normal = _crops(10.0)
+    generalized = with_delta(normal, list(ELM_CHANNELS))
+    left = with_delta(normal, ["Fp1-F7", "F7-T3", "T3-T5", "T5-O1"])
+    assert feature(generalized, "relative delta") > feature(normal, "relative delta") + 0.2
+    assert feature(left, "slow asymmetry, largest") > feature(normal, "slow asymmetry, largest") + 1
+    assert feature(generalized, "slow asymmetry, largest") < 0.5
+    assert feature(normal, "posterior rhythm Hz") == pytest.approx(10.0, abs=0.3)
+
+
+def test_suppressed_stretches_are_counted():
+    crops = _crops(10.0, n=12)
+    crops[::2] *= 0.05  # every other 5 s crop suppressed: half the record
+    assert feature(crops, "suppressed fraction") == pytest.approx(0.5, abs=0.05)
+    assert feature(_crops(10.0, n=12), "suppressed fraction") < 0.05
+
+
+def test_spikes_in_one_derivation_are_counted_per_minute():
+    crops = _crops(10.0, n=12)  # one minute
+    quiet = feature(crops, "transients/min, most")
+    spiky = crops.copy()
+    row = ELM_CHANNELS.index("F7-T3")
+    for crop in range(12):
+        for at in (100, 300):  # two spikes of 40 ms in each 5 s crop: 24 a minute
+            spiky[crop, row, at : at + 4] += np.array([0.0, 15.0, -6.0, 0.0], np.float32)
+    assert quiet < 3
+    assert feature(spiky, "transients/min, most") == pytest.approx(24, abs=3)
+    assert feature(spiky, "transients/min, median") < 3  # the others have none
+
+
+def test_the_signal_model_separates_what_its_features_separate():
+    rng = np.random.default_rng(0)
+    features = rng.standard_normal((200, len(FEATURE_NAMES)))
+    abnormal = features[:, 0] + 0.3 * rng.standard_normal(200) > 0
+    model = fit_signal_model(features, abnormal)
+    assert model.coef[0] > 0 and abs(model.coef[0]) == max(abs(model.coef))
+    held_out = out_of_fold_probabilities(features, abnormal)
+    assert auroc(abnormal, held_out) > 0.9
+    with pytest.raises(ValueError, match="normal and abnormal"):
+        fit_signal_model(features, np.zeros(200, bool))
+
+
+def signal_reference():
+    rng = np.random.default_rng(1)
+    features = rng.standard_normal((5, len(FEATURE_NAMES)))
+    abnormal = np.array([False, False, False, True, True])
+    signal = (fit_signal_model(features, abnormal), out_of_fold_probabilities(features, abnormal))
+    probabilities = {
+        "normal": [0.9, 0.8, 0.7, 0.2, 0.1],
+        "seizure": [0.1, 0.2, 0.3, 0.9, 0.4],
+        "focal_slowing": [0.2, 0.1, 0.1, 0.3, 0.8],
+    }
+    return replace(fit_reference(probabilities, BASE, "plain", signal), threshold=0.4), features
+
+
+def test_the_record_score_averages_three_places_and_needs_the_features(tmp_path):
+    ref, features = signal_reference()
+    scores = {"normal": 0.95, "seizure": 0.05, "focal_slowing": 0.05}
+    measured = ref.signal.probability(features[0])
+    expected_place = float(np.mean(ref.measured < measured) + np.mean(ref.measured <= measured)) / 2
+    assert ref.normal_probability(scores, features[0]) == pytest.approx(
+        1.0 - (0.0 + 0.0 + expected_place) / 3
+    )
+    with pytest.raises(ValueError, match="signal features"):
+        ref.normal_probability(scores)
+
+    path = tmp_path / "phenotypes.toml"
+    path.write_text(f'prompt_style = "plain"\n\n{ref.toml()}\n', encoding="utf-8")
+    loaded = load_knowledge_base(user_path=os.devnull, model_path=path).record_references["plain"]
+    assert loaded.normal_probability(scores, features[0]) == pytest.approx(
+        ref.normal_probability(scores, features[0]), abs=1e-6
+    )
+    # A file fitted on features this program does not measure is refused, with what to do.
+    path.write_text(
+        path.read_text(encoding="utf-8").replace('"relative delta"', '"delta power"'),
+        encoding="utf-8",
+    )
+    with pytest.raises(ConfigError, match="calibrate the model again"):
+        load_knowledge_base(user_path=os.devnull, model_path=path)
