@@ -21,6 +21,7 @@ from elm_desktop.analysis_ecg import analyze_ecg, ecg_knowledge_base
 from elm_desktop.clinical.knowledge import KnowledgeBase, load_knowledge_base
 from elm_desktop.clinical.muscle_artifact import muscle_words
 from elm_desktop.clinical.posterior_rhythm import rhythm_words
+from elm_desktop.clinical.signal_features import signal_words
 from elm_desktop.paths import RESOURCES
 from elm_desktop.signals import read_header
 from elm_desktop.signals.modality import Modality, get_modality
@@ -74,6 +75,11 @@ def _eeg_measured(result: AnalysisResult) -> list[str]:
     return [
         f"posterior rhythm: {rhythm_words(result.posterior_rhythm)}",
         f"muscle artifact: {muscle_words(result.muscle_artifact)}",
+        *(
+            [f"measured in the signal: {signal_words(result.signal_features)}"]
+            if result.signal_features is not None
+            else []
+        ),
     ]
 
 

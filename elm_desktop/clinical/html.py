@@ -21,6 +21,7 @@ from elm_desktop.clinical.muscle_artifact import MuscleArtifact, muscle_words
 from elm_desktop.clinical.posterior_rhythm import PosteriorRhythm, rhythm_words
 from elm_desktop.clinical.record_score import PROBABILITY
 from elm_desktop.clinical.report import format_time
+from elm_desktop.clinical.signal_features import signal_words
 from elm_desktop.signals.display import DisplayFilter, read_page
 from elm_desktop.signals.recording import open_recording
 from elm_desktop.signals.time_labels import time_of_day
@@ -140,6 +141,11 @@ def render_html(summary: Mapping[str, Any], snippets: Sequence[TraceSnippet]) ->
         *(
             [_row("Muscle artifact", muscle_words(MuscleArtifact(**muscle)))]
             if (muscle := summary.get("muscle_artifact"))  # an EEG's; None for an ECG
+            else []
+        ),
+        *(
+            [_row("Measured in the signal", signal_words(features))]
+            if (features := summary.get("signal_features"))  # an EEG's; None for an ECG
             else []
         ),
         "</table>",

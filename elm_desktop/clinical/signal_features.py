@@ -16,6 +16,7 @@ derivations at 100 Hz.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import numpy as np
@@ -298,4 +299,19 @@ def crops_features(crops: np.ndarray, sfreq: float, window_s: float) -> np.ndarr
         crop_transients(crops, sfreq),
         rhythm,
         window_s,
+    )
+
+
+def signal_words(features: Mapping[str, float] | np.ndarray) -> str:
+    """The features in a reviewer's words (``features`` by name, or in their order)."""
+    if not isinstance(features, Mapping):
+        features = dict(zip(FEATURE_NAMES, np.asarray(features, float).tolist(), strict=True))
+    bands = ", ".join(
+        f"{band} {features[f'relative {band}']:.0%}" for band in ("delta", "theta", "alpha", "beta")
+    )
+    return (
+        f"{bands} of the 0.5-30 Hz power; spectral edge {features['spectral edge Hz']:g} Hz; "
+        f"slow asymmetry up to {features['slow asymmetry, largest']:.2f}; "
+        f"{features['suppressed fraction']:.0%} suppressed; sharp transients up to "
+        f"{features['transients/min, most']:.1f}/min"
     )

@@ -44,6 +44,7 @@ from elm_desktop.archive.report_scrub import scrub_report
 from elm_desktop.clinical import EmptyPromptError, check_prompt
 from elm_desktop.clinical.muscle_artifact import muscle_words
 from elm_desktop.clinical.posterior_rhythm import rhythm_words
+from elm_desktop.clinical.signal_features import signal_words
 from elm_desktop.errors import ElmError
 from elm_desktop.gui import workers
 from elm_desktop.gui.about import show_about
@@ -1746,9 +1747,14 @@ class MainWindow(QMainWindow):
 
 def _measured_text(result: AnalysisResult) -> str:
     """The phenotype panel's measured line of an EEG result (rich text): the posterior rhythm,
-    and the muscle artifact, linked to where it is strongest."""
+    the muscle artifact, linked to where it is strongest, and the signal's features."""
     rhythm = html.escape(rhythm_words(result.posterior_rhythm))
     muscle = html.escape(muscle_words(result.muscle_artifact))
     if result.muscle_artifact is not None and result.muscle_artifact.strongest_s is not None:
         muscle = f'<a href="muscle">{muscle}</a>'
-    return f"Posterior rhythm: {rhythm}<br>Muscle artifact: {muscle}"
+    signal = (
+        f"<br>Signal: {html.escape(signal_words(result.signal_features))}"
+        if result.signal_features is not None
+        else ""
+    )
+    return f"Posterior rhythm: {rhythm}<br>Muscle artifact: {muscle}{signal}"

@@ -155,7 +155,8 @@ class PhenotypePanel(QWidget):
                 f"<b>{score.label}</b><br>{finding.definition if finding else ''}<br>"
                 f"{score.measure} {score.probability:.2f}, present at ≥ {score.threshold:.2f}"
                 + (
-                    "<br>The record score: its normal prompt and its strongest abnormal finding, "
+                    "<br>The record score: its normal prompt, its strongest abnormal finding "
+                    "and, for a model calibrated with them, the signal's measured features, "
                     "each placed among the model's calibration recordings (a rank, not a "
                     "probability)."
                     if score.measure != PROBABILITY

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import html
 import json
 import re
 import socket
@@ -16,6 +17,7 @@ from elm_desktop.cli.analyze import archive_case
 from elm_desktop.clinical.html import render_html
 from elm_desktop.clinical.muscle_artifact import MuscleArtifact, muscle_words
 from elm_desktop.clinical.report import format_time
+from elm_desktop.clinical.signal_features import signal_words
 from elm_desktop.runtime import Engine
 from elm_desktop.synth import generate_corpus, read_manifest
 from elm_desktop.version import producer
@@ -123,6 +125,9 @@ def test_analyze_writes_json_and_self_contained_html(
     muscle = muscle_words(MuscleArtifact(**summary["muscle_artifact"]))
     assert f"<th>Muscle artifact</th><td>{muscle}</td>" in page
     assert f"muscle artifact: {muscle}" in printed
+    signal = html.escape(signal_words(summary["signal_features"]))
+    assert f"<th>Measured in the signal</th><td>{signal}</td>" in page
+    assert f"measured in the signal: {signal_words(summary['signal_features'])}" in printed
     # The recording is named by its opaque id, and the model's provenance is stated.
     assert "file" not in summary["recording"] and entry["path"].name not in page
     assert f"ELM analysis: recording {summary['recording']['id']}</h1>" in page

@@ -14,6 +14,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor
 
 from elm_desktop.clinical.muscle_artifact import muscle_words
+from elm_desktop.clinical.signal_features import signal_words
 from elm_desktop.gui.palette import LIGHT
 from tests.gui.conftest import write_edf
 
@@ -172,6 +173,8 @@ def test_the_measured_rhythm_and_muscle_show_beside_the_scores(analysed, edf_pat
         assert "Posterior rhythm: no clear posterior rhythm measured" in panel.measured.text()
     measured = analysed.result.muscle_artifact
     assert f"Muscle artifact: {html.escape(muscle_words(measured))}" in panel.measured.text()
+    signal = signal_words(analysed.result.signal_features)
+    assert f"Signal: {html.escape(signal)}" in panel.measured.text()
     with qtbot.waitSignal(analysed.recording_opened, timeout=10000):
         analysed.open_file(edf_path)  # another recording: nothing of this one stays
     assert not panel.measured.isVisible() and panel.measured.text() == ""
