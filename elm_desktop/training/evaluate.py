@@ -44,9 +44,11 @@ from elm_desktop.clinical import (
 )
 from elm_desktop.clinical.knowledge import PromptStyle
 from elm_desktop.clinical.metrics import auroc
+from elm_desktop.clinical.signal_features import crops_features
 from elm_desktop.errors import ConfigError
 from elm_desktop.progress import ProgressCallback
 from elm_desktop.runtime.bundle import PHENOTYPES
+from elm_desktop.signals.preprocess import ELM_SFREQ
 from elm_desktop.synth import FINDINGS
 from elm_desktop.training.data import CropCache, TextCache, build_cache, text_cache
 from elm_desktop.training.encoder import EEGResNet
@@ -139,6 +141,7 @@ def finding_probabilities(
     probabilities = np.zeros((len(embedded["recording"]), len(bank.finding_ids)))
     for position in range(len(probabilities)):
         mask = embedded["crop_owner"] == position
+        crops = np.sort(embedded["crop_index"][mask])
         scores = score_findings(
             knowledge_base,
             bank,
@@ -147,6 +150,8 @@ def finding_probabilities(
             cache.starts_s[embedded["crop_index"][mask]],
             cache.window_s,
             model.config.temperature,
+            # What a record score with a signal model reads, as the analysis measures it.
+            crops_features(cache.crops[crops], ELM_SFREQ, cache.window_s),
         )
         probabilities[position] = [s.probability for s in scores]
     return list(bank.finding_ids), probabilities
