@@ -464,9 +464,12 @@ def calibrated_thresholds(
         rows = [
             dict(zip(per_finding, v, strict=True)) for v in zip(*per_finding.values(), strict=True)
         ]
+        # Each recording's signal place from a fit without it, as a new recording's would be.
+        held_out = signal[1] if signal is not None else [None] * len(rows)
         normal = {
             RECORD_FINDING: [
-                reference.normal_probability(row, f) for row, f in zip(rows, features, strict=True)
+                reference.normal_probability(row, f, p)
+                for row, f, p in zip(rows, features, held_out, strict=True)
             ]
         }
         threshold = calibrate_thresholds({RECORD_FINDING: labels[RECORD_FINDING]}, normal)

@@ -102,12 +102,17 @@ class RecordReference:
         )
 
     def normal_probability(
-        self, probabilities: Mapping[str, float], signal_features: np.ndarray | None = None
+        self,
+        probabilities: Mapping[str, float],
+        signal_features: np.ndarray | None = None,
+        signal_probability: float | None = None,
     ) -> float:
         """Return the record's ``normal`` score from its findings' probabilities.
 
         One minus the mean of the places, so that it reads like the normal prompt's
-        probability (high: normal) and takes a threshold the same way.
+        probability (high: normal) and takes a threshold the same way. ``signal_probability``
+        replaces the signal model's probability of ``signal_features``: at calibration, a
+        reference recording's out-of-fold one, what a new recording's is like.
 
         Raises
         ------
@@ -119,9 +124,11 @@ class RecordReference:
         strongest = max(probabilities[f] for f in self.findings)
         places = [place(not_normal, self.not_normal), place(strongest, self.strongest)]
         if self.signal is not None and self.measured is not None:
-            if signal_features is None:
-                raise ValueError("this record score needs the recording's signal features")
-            places.append(place(self.signal.probability(signal_features), self.measured))
+            if signal_probability is None:
+                if signal_features is None:
+                    raise ValueError("this record score needs the recording's signal features")
+                signal_probability = self.signal.probability(signal_features)
+            places.append(place(signal_probability, self.measured))
         return 1.0 - float(np.mean(places))
 
     def toml(self) -> str:

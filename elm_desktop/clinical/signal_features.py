@@ -16,6 +16,7 @@ derivations at 100 Hz.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -42,6 +43,16 @@ SPECTRUM_BINS: tuple[tuple[str, float, float], ...] = (
 BANDS_HZ = {"delta": (0.5, 4.0), "theta": (4.0, 8.0), "alpha": (8.0, 13.0), "beta": (13.0, 30.0)}
 #: The spectral edge: the frequency under which this share of the 0.5-30 Hz power lies.
 EDGE_SHARE = 0.9
+#: Derivations with less power than this share of the median derivation's are flat or
+#: bridged, and left out of the features.
+LIVE_SHARE = 0.01
+#: Log power ratios are capped here (a ratio of about 150): beyond it a derivation is broken.
+MAX_LOG_RATIO = 5.0
+#: Standardised features are clipped here before the logistic model: a recording far outside
+#: the calibration recordings' range moves the probability no further than one at the edge.
+MAX_Z = 5.0
+#: Half-second RMS at or under this (ELM units, 10 uV) is no signal at all.
+_FLAT = 1e-4
 RMS_WINDOW_S = 0.5
 #: A transient stands out when its slope exceeds this many robust deviations of the crop's
 #: slopes in that derivation.
@@ -158,43 +169,50 @@ def recording_features(
     bins = 10.0 ** np.asarray(spectrum, np.float64)  # mean power per FFT bin, in each bin
     bins = bins * (_HIGHS - _LOWS)  # now proportional to the power within each bin
     power = np.stack([bins[..., _BAND[name]].sum(axis=-1) for name in BANDS_HZ], axis=-1)
-    mean = power.mean(axis=0)  # [20, bands]
-    relative = np.median(mean / (mean.sum(axis=1, keepdims=True) + _EPS), axis=0)
+    total = power.sum(axis=2)  # [n, 20]
+    # Medians over crops, so that minutes of high-amplitude artifact do not outweigh the rest;
+    # a flat or bridged derivation (power under 1 % of the median one's) is left out.
+    level = np.median(total, axis=0)
+    live = level >= LIVE_SHARE * np.median(level)
+    relative = np.median(np.median(power / (total[..., None] + _EPS), axis=0)[live], axis=0)
     delta, theta, alpha, beta = range(4)
-
-    def slow_fast(p: np.ndarray) -> np.ndarray:
-        return np.log(
-            (p[..., delta] + p[..., theta] + _EPS) / (p[..., alpha] + p[..., beta] + _EPS)
-        )
-
-    per_channel = slow_fast(mean)
-    slow = mean[:, delta] + mean[:, theta]
-    asymmetry = max(
-        abs(float(np.log((slow[_CHANNEL[left]] + _EPS) / (slow[_CHANNEL[right]] + _EPS))))
+    slow = power[..., delta] + power[..., theta]
+    ratio = np.log((slow + _EPS) / (power[..., alpha] + power[..., beta] + _EPS))  # [n, 20]
+    per_channel = np.median(ratio, axis=0)[live]
+    pairs = [
+        np.median(np.log((slow[:, _CHANNEL[left]] + _EPS) / (slow[:, _CHANNEL[right]] + _EPS)))
         for left, right in HOMOLOGOUS
-    )
-    cumulative = np.cumsum(bins.mean(axis=(0, 1)))
-    edge = float(_HIGHS[np.searchsorted(cumulative, EDGE_SHARE * cumulative[-1])])
-    crop_power = np.log(np.median(power.sum(axis=2), axis=1) + _EPS)
+        if live[_CHANNEL[left]] and live[_CHANNEL[right]]
+    ]
+    asymmetry = min(max((abs(float(v)) for v in pairs), default=0.0), MAX_LOG_RATIO)
+    share = bins[:, live].mean(axis=1)  # [n, bins]
+    cumulative = np.cumsum(share, axis=1)
+    edges = _HIGHS[
+        np.minimum((cumulative < EDGE_SHARE * cumulative[:, -1:]).sum(axis=1), len(_HIGHS) - 1)
+    ]
+    crop_power = np.log(np.median(total, axis=1) + _EPS)
     rms = np.asarray(window_rms, np.float64).ravel()
-    suppressed = float(np.mean(rms < SUPPRESSED_FRACTION * np.percentile(rms, 90)))
+    loud = np.percentile(rms, 90)
+    # A record with no measurable signal at all is suppressed throughout.
+    suppressed = float(np.mean(rms < SUPPRESSED_FRACTION * loud)) if loud > _FLAT else 1.0
     rates = np.asarray(transients, np.float64).sum(axis=0) / (len(transients) * window_s / 60)
+    rates = rates[live] if live.any() else rates
     return np.array(
         [
             relative[delta],
             relative[theta],
             relative[alpha],
             relative[beta],
-            float(per_channel.max() - np.median(per_channel)),
+            float(per_channel.max() - np.median(per_channel)) if len(per_channel) else 0.0,
             asymmetry,
-            float(np.std(np.median(slow_fast(power), axis=1))),
+            float(np.std(np.median(ratio, axis=1))),
             float(np.percentile(crop_power, 95) - np.median(crop_power)),
             suppressed,
             float(rates.max()),
             float(np.median(rates)),
             rhythm.frequency_hz if rhythm is not None else 0.0,
             rhythm.prominence if rhythm is not None else 0.0,
-            edge,
+            float(np.median(edges)),
         ]
     )
 
@@ -223,11 +241,11 @@ class SignalModel:
 
     def probability(self, features: np.ndarray) -> float:
         """The probability that a recording with these features is abnormal."""
-        z = (np.asarray(features, np.float64) - self.mean) / self.scale
+        z = np.clip((np.asarray(features, np.float64) - self.mean) / self.scale, -MAX_Z, MAX_Z)
         return float(1.0 / (1.0 + np.exp(-(z @ self.coef + self.intercept))))
 
 
-#: The L2 penalty of the logistic model, per recording (as scikit-learn's ``C = 1``).
+#: The L2 penalty of the logistic model on the summed log-likelihood (scikit-learn's ``C = 1``).
 L2_PENALTY = 1.0
 
 
@@ -303,15 +321,23 @@ def crops_features(crops: np.ndarray, sfreq: float, window_s: float) -> np.ndarr
 
 
 def signal_words(features: Mapping[str, float] | np.ndarray) -> str:
-    """The features in a reviewer's words (``features`` by name, or in their order)."""
+    """The features in a reviewer's words (``features`` by name, or in their order).
+
+    Measurements, not findings: steep deflections include artifact, and low-amplitude
+    stretches are relative to the record's own amplitude, not a clinical voltage.
+    """
     if not isinstance(features, Mapping):
         features = dict(zip(FEATURE_NAMES, np.asarray(features, float).tolist(), strict=True))
+    if features["suppressed fraction"] >= 1.0:
+        return "no measurable signal"
     bands = ", ".join(
         f"{band} {features[f'relative {band}']:.0%}" for band in ("delta", "theta", "alpha", "beta")
     )
     return (
-        f"{bands} of the 0.5-30 Hz power; spectral edge {features['spectral edge Hz']:g} Hz; "
-        f"slow asymmetry up to {features['slow asymmetry, largest']:.2f}; "
-        f"{features['suppressed fraction']:.0%} suppressed; sharp transients up to "
-        f"{features['transients/min, most']:.1f}/min"
+        f"power {bands} (median derivation); 90% of it below "
+        f"{features['spectral edge Hz']:g} Hz; slow activity up to "
+        f"{math.exp(features['slow asymmetry, largest']):.1f}x stronger on one side; "
+        f"low-amplitude stretches {features['suppressed fraction']:.0%}; steep deflections of "
+        f"any cause, artifact included, up to {features['transients/min, most']:.0f}/min in "
+        "one derivation"
     )

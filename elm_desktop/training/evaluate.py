@@ -139,6 +139,8 @@ def finding_probabilities(
 
     bank = build_prompt_bank(knowledge_base, embed_text, style)
     probabilities = np.zeros((len(embedded["recording"]), len(bank.finding_ids)))
+    reference = knowledge_base.record_reference(style)
+    measured = reference is not None and reference.signal is not None
     for position in range(len(probabilities)):
         mask = embedded["crop_owner"] == position
         crops = np.sort(embedded["crop_index"][mask])
@@ -151,7 +153,7 @@ def finding_probabilities(
             cache.window_s,
             model.config.temperature,
             # What a record score with a signal model reads, as the analysis measures it.
-            crops_features(cache.crops[crops], ELM_SFREQ, cache.window_s),
+            crops_features(cache.crops[crops], ELM_SFREQ, cache.window_s) if measured else None,
         )
         probabilities[position] = [s.probability for s in scores]
     return list(bank.finding_ids), probabilities

@@ -125,3 +125,31 @@ def test_the_record_score_averages_three_places_and_needs_the_features(tmp_path)
     )
     with pytest.raises(ConfigError, match="calibrate the model again"):
         load_knowledge_base(user_path=os.devnull, model_path=path)
+
+
+def test_a_flat_recording_is_suppressed_throughout_and_gives_numbers():
+    features = crops_features(np.zeros((6, len(ELM_CHANNELS), SAMPLES), np.float32), ELM_SFREQ, 5)
+    assert np.all(np.isfinite(features))
+    assert features[FEATURE_NAMES.index("suppressed fraction")] == 1.0
+
+
+def test_one_flat_derivation_and_a_minute_of_artifact_do_not_decide_the_features():
+    crops = _crops(10.0, n=24)
+    reference = crops_features(crops, ELM_SFREQ, 5.0)
+    broken = crops.copy()
+    broken[:, ELM_CHANNELS.index("T3-T5")] = 0.0  # a bridged pair of electrodes
+    np.testing.assert_allclose(crops_features(broken, ELM_SFREQ, 5.0), reference, atol=0.1)
+    moving = with_delta(crops[:3], list(ELM_CHANNELS), amplitude=40.0)  # 15 s of movement
+    artifact = np.concatenate([moving, crops[3:]])
+    delta = FEATURE_NAMES.index("relative delta")
+    assert abs(crops_features(artifact, ELM_SFREQ, 5.0)[delta] - reference[delta]) < 0.05
+
+
+def test_a_feature_far_outside_the_calibration_range_moves_the_probability_no_further():
+    rng = np.random.default_rng(2)
+    features = rng.standard_normal((100, len(FEATURE_NAMES)))
+    model = fit_signal_model(features, features[:, 0] > 0)
+    at_edge, beyond = np.zeros(len(FEATURE_NAMES)), np.zeros(len(FEATURE_NAMES))
+    at_edge[0] = model.mean[0] + 5 * model.scale[0]
+    beyond[0] = model.mean[0] + 500 * model.scale[0]
+    assert model.probability(beyond) == model.probability(at_edge)

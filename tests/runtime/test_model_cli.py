@@ -122,10 +122,13 @@ def test_calibrate_stores_thresholds_that_analysis_uses(
 def test_calibrate_with_the_record_score_stores_its_reference(elm_bundle, tmp_path, capsys):
     from collections import Counter
 
+    import numpy as np
+
     from elm_desktop.analysis import analyze
     from elm_desktop.cli.analyze import _truth
     from elm_desktop.clinical.evaluation import calibrate_thresholds
     from elm_desktop.clinical.knowledge import load_knowledge_base
+    from elm_desktop.clinical.signal_features import out_of_fold_probabilities
     from elm_desktop.runtime import Engine
     from elm_desktop.synth import generate_corpus, read_manifest
 
@@ -152,7 +155,7 @@ def test_calibrate_with_the_record_score_stores_its_reference(elm_bundle, tmp_pa
     for style, reference in references.items():
         assert len(reference.not_normal) == len(chosen) and "seizure" in reference.findings
         assert reference.signal is not None and len(reference.measured) == len(chosen)
-        record_scores = []
+        analysed = []
         for entry in chosen:
             recording = tmp_path / "corpus" / entry["edf"]
             scores = {
@@ -165,8 +168,16 @@ def test_calibrate_with_the_record_score_stores_its_reference(elm_bundle, tmp_pa
             )
             assert scores["normal"].threshold == reference.threshold
             assert scores["seizure"].probability == alone["seizure"]
-            record_scores.append(scores["normal"].probability)
-        # Its threshold is the one of maximum F1 on the record scores of those recordings.
+            analysed.append((alone, plain.signal_features))
+        # Its threshold is the one of maximum F1 on the record scores of those recordings, each
+        # with its signal model's probability from a fit without it (as a new recording's).
         labels = {"normal": ["normal" in _truth(e) for e in chosen]}
+        held_out = out_of_fold_probabilities(
+            np.stack([f for _, f in analysed]), ~np.array(labels["normal"])
+        )
+        record_scores = [
+            reference.normal_probability(alone, None, p)
+            for (alone, _), p in zip(analysed, held_out, strict=True)
+        ]
         expected = calibrate_thresholds(labels, {"normal": record_scores})
         assert reference.threshold == pytest.approx(expected.get("normal", 0.5), abs=1e-4)
