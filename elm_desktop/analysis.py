@@ -302,7 +302,8 @@ class AnalysisResult:
         ``similar_cases`` (never their file paths), ``familiarity``,
         ``report_segments``, ``posterior_rhythm`` (measured frequency, prominence, whether
         clear; None for an ECG), ``muscle_artifact`` (per-crop index, seconds in bursts,
-        whether measured; None for an ECG), ``ecg_measurements`` (PR, QRS, QT, QTc, axis,
+        whether measured; None for an ECG), ``signal_features`` (the quantitative EEG features by
+        name; None for an ECG), ``ecg_measurements`` (PR, QRS, QT, QTc, axis,
         voltages, ST levels, early and unlike beats; None for an EEG), ``draft`` (text, impression, reasons,
         held and unassessed findings, sections with each sentence's origin and
         provenance), ``generated_draft``

@@ -8,7 +8,8 @@ score over reference recordings (the validation splits of the model's training c
 places averaged. On `demo-test-500` the three-family model ranks records at 0.994 by it against
 0.974 by its knowledge normal prompt (0.992 against 0.745 with plain prompts); for two-family
 models on the family they never saw, 0.772 against 0.681 with plain prompts
-(`benchmarks/results/abnormality-score-study.md`, run 2). For a model trained on one family it
+(`benchmarks/results/abnormality-score-study.md`, run 2); a third score measured in the signal
+itself joins them since 2026-12-05 (below). For a model trained on one family it
 is worse across families (its findings fire on any foreign generator), so a bundle carries a
 reference only when it is calibrated with ``elm-desktop model calibrate --record-score``, and
 without one the normal prompt scores the record as before.
@@ -27,12 +28,14 @@ calibration recordings::
     signal_mean = [...]; signal_scale = [...]; signal_coef = [...]; signal_intercept = -0.3
     measured = [0.05, ...]                      # sorted out-of-fold signal probabilities
 
-A reference fitted since 2026-12-05 adds a third score measured in the signal itself: a small
-logistic model on quantitative EEG features that do not depend on the recording's amplitude
+A reference fitted since 2026-12-05 on at least
+:data:`~elm_desktop.clinical.signal_features.MIN_RECORDINGS_PER_CLASS` normal and abnormal
+recordings each adds a third score measured in the signal itself: a small logistic model on
+quantitative EEG features that do not depend on the recording's amplitude
 (:mod:`elm_desktop.clinical.signal_features`), fitted on the same reference recordings, its
 probability placed on its out-of-fold probabilities there; the three places are averaged.
-Fitted on two generator families and scored on a third it ranked records better than the
-model's own scores did (``benchmarks/results/signal-score-study.md``).
+Measured leave one family out, it adds to the model's own two scores on the family the model
+never saw (``benchmarks/results/signal-score-study.md``).
 
 They are read from a model's file only (a user's ``phenotypes.toml`` cannot give a one-family
 model a score that is worse for it), and one applies only while the findings are scored with its
@@ -65,7 +68,7 @@ TABLE = "record_score"
 
 @dataclass(frozen=True)
 class RecordReference:
-    """The two scores' distributions over a model's reference recordings.
+    """The scores' distributions over a model's reference recordings.
 
     Attributes
     ----------
