@@ -61,3 +61,50 @@ def test_evaluate_writes_every_table(tiny_corpus, tiny_cache, tmp_path):
     assert "## Retrieval among 12 recordings" in markdown
     assert "at the thresholds of the model's phenotypes.toml" in markdown
     assert "| linear probe, 10% of labels |" in markdown
+
+
+def test_the_record_score_reads_each_recordings_signal_features(tiny_cache, tmp_path):
+    """A model's record score with a signal model is computed from the cache as analysed."""
+    import os
+
+    import torch
+
+    from elm_desktop.clinical.knowledge import load_knowledge_base
+    from elm_desktop.clinical.record_score import fit_reference
+    from elm_desktop.clinical.signal_features import (
+        crops_features,
+        fit_signal_model,
+        out_of_fold_probabilities,
+    )
+    from elm_desktop.training.evaluate import embed_recordings, finding_probabilities
+    from elm_desktop.training.text import TextEncoder
+
+    cache, _ = tiny_cache
+    model = ElmModel.from_config(ModelConfig(attention_hidden=8), seed=0)
+    encoder = TextEncoder(model.config.text_model, model.config.pooling, model.config.max_length)
+    device = torch.device("cpu")
+    embedded = embed_recordings(model, cache, np.arange(len(cache)), device)
+    base = load_knowledge_base(user_path=os.devnull)
+    ids, raw = finding_probabilities(model, encoder, embedded, cache, device, base, "plain")
+    features = np.stack(
+        [
+            crops_features(
+                cache.crops[cache.crop_range(r).start : cache.crop_range(r).stop],
+                100.0,
+                cache.window_s,
+            )  # fmt: skip
+            for r in range(len(cache))
+        ]
+    )
+    abnormal = np.array([r["abnormal"] for r in cache.recordings])
+    signal = (fit_signal_model(features, abnormal), out_of_fold_probabilities(features, abnormal))
+    reference = fit_reference(dict(zip(ids, raw.T, strict=True)), base, "plain", signal)
+    path = tmp_path / "phenotypes.toml"
+    path.write_text(f'prompt_style = "plain"\n\n{reference.toml()}\n', encoding="utf-8")
+    with_signal = load_knowledge_base(user_path=os.devnull, model_path=path)
+    _, scored = finding_probabilities(model, encoder, embedded, cache, device, with_signal, "plain")
+    expected = [
+        reference.normal_probability(dict(zip(ids, row, strict=True)), f)
+        for row, f in zip(raw, features, strict=True)
+    ]
+    np.testing.assert_allclose(scored[:, ids.index("normal")], expected)
