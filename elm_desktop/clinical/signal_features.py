@@ -320,11 +320,12 @@ def crops_features(crops: np.ndarray, sfreq: float, window_s: float) -> np.ndarr
     )
 
 
-def signal_words(features: Mapping[str, float] | np.ndarray) -> str:
+def signal_words(features: Mapping[str, float] | np.ndarray, brief: bool = False) -> str:
     """The features in a reviewer's words (``features`` by name, or in their order).
 
     Measurements, not findings: steep deflections include artifact, and low-amplitude
-    stretches are relative to the record's own amplitude, not a clinical voltage.
+    stretches are relative to the record's own amplitude, not a clinical voltage. ``brief``:
+    the band powers only (a line beside the scores).
     """
     if not isinstance(features, Mapping):
         features = dict(zip(FEATURE_NAMES, np.asarray(features, float).tolist(), strict=True))
@@ -333,6 +334,8 @@ def signal_words(features: Mapping[str, float] | np.ndarray) -> str:
     bands = ", ".join(
         f"{band} {features[f'relative {band}']:.0%}" for band in ("delta", "theta", "alpha", "beta")
     )
+    if brief:
+        return f"power {bands} (median derivation)"
     return (
         f"power {bands} (median derivation); 90% of it below "
         f"{features['spectral edge Hz']:g} Hz; slow activity up to "

@@ -1102,7 +1102,12 @@ class MainWindow(QMainWindow):
             held=result.draft.held if result.draft is not None else None,
             stated=result.draft.asserted if result.draft is not None else None,
         )
-        self.phenotype_panel.set_measured("" if ecg else _measured_text(result))
+        self.phenotype_panel.set_measured(
+            "" if ecg else _measured_text(result),
+            ""
+            if ecg or result.signal_features is None
+            else f"Signal: {signal_words(result.signal_features)}",
+        )
         self._show_provenance(result.provenance)
         self._show_familiarity(result.familiarity)
         no_archive = ecg and not result.similar_cases and not self.model.archive_path.exists()
@@ -1747,13 +1752,14 @@ class MainWindow(QMainWindow):
 
 def _measured_text(result: AnalysisResult) -> str:
     """The phenotype panel's measured line of an EEG result (rich text): the posterior rhythm,
-    the muscle artifact, linked to where it is strongest, and the signal's features."""
+    the muscle artifact, linked to where it is strongest, and the signal's band powers (the
+    other features in the tooltip)."""
     rhythm = html.escape(rhythm_words(result.posterior_rhythm))
     muscle = html.escape(muscle_words(result.muscle_artifact))
     if result.muscle_artifact is not None and result.muscle_artifact.strongest_s is not None:
         muscle = f'<a href="muscle">{muscle}</a>'
     signal = (
-        f"<br>Signal: {html.escape(signal_words(result.signal_features))}"
+        f"<br>Signal: {html.escape(signal_words(result.signal_features, brief=True))} (more: hover)"
         if result.signal_features is not None
         else ""
     )

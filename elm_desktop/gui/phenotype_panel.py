@@ -32,6 +32,10 @@ _PRESENT = QColor("#d9534f")
 _ABSENT = QColor("#7f8c99")
 
 
+#: The measured line's tooltip: what it is.
+MEASURED_TIP = "Measured in the recording's signal, not scored by the model"
+
+
 class ProbabilityBar(QStyledItemDelegate):
     """Paints a probability (0-1, in the item's UserRole) as a bar with a threshold tick."""
 
@@ -75,7 +79,7 @@ class PhenotypePanel(QWidget):
         self.measured.setWordWrap(True)
         self.measured.setTextFormat(Qt.TextFormat.RichText)
         self.measured.linkActivated.connect(self.measured_link_clicked)
-        self.measured.setToolTip("Measured in the recording's signal, not scored by the model")
+        self.measured.setToolTip(MEASURED_TIP)
         self.measured.setVisible(False)
         self.table = QTableWidget(0, 2)
         self.table.setHorizontalHeaderLabels(["Finding", "Probability"])
@@ -106,11 +110,14 @@ class PhenotypePanel(QWidget):
         self.provenance.setText(f"<i>Model trained on: {html.escape(head)}{more}</i>")
         self.provenance.setToolTip(f"What the model bundle says it was trained on: {statement}")
 
-    def set_measured(self, text: str) -> None:
+    def set_measured(self, text: str, details: str = "") -> None:
         """Show what was measured in the signal (rich text: the posterior rhythm, the muscle
-        artifact with a link to where it is strongest); empty: nothing."""
+        artifact with a link to where it is strongest); empty: nothing. ``details`` (plain
+        text) follow in the tooltip: what does not fit beside the scores."""
         self.measured.setText(text)
         self.measured.setVisible(bool(text))
+        extra = f"<br>{html.escape(details)}" if details else ""
+        self.measured.setToolTip(MEASURED_TIP + extra)
 
     def clear(self) -> None:
         """Show no scores (the open recording is not analysed)."""

@@ -173,8 +173,10 @@ def test_the_measured_rhythm_and_muscle_show_beside_the_scores(analysed, edf_pat
         assert "Posterior rhythm: no clear posterior rhythm measured" in panel.measured.text()
     measured = analysed.result.muscle_artifact
     assert f"Muscle artifact: {html.escape(muscle_words(measured))}" in panel.measured.text()
-    signal = signal_words(analysed.result.signal_features)
-    assert f"Signal: {html.escape(signal)}" in panel.measured.text()
+    # The band powers beside the scores, every feature in the tooltip.
+    features = analysed.result.signal_features
+    assert f"Signal: {html.escape(signal_words(features, brief=True))}" in panel.measured.text()
+    assert html.escape(signal_words(features)) in panel.measured.toolTip()
     with qtbot.waitSignal(analysed.recording_opened, timeout=10000):
         analysed.open_file(edf_path)  # another recording: nothing of this one stays
     assert not panel.measured.isVisible() and panel.measured.text() == ""
