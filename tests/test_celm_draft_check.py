@@ -65,6 +65,7 @@ def test_a_finding_the_model_is_too_weak_at_is_marked_even_over_its_threshold(kb
         "There is continuous polymorphic delta slowing over the left temporal electrodes.",
         # nor can a model whose calibration never measured epileptiform discharges deny them
         "No epileptiform discharges are seen.",
+        "None.",  # EVENTS: no seizure, which such a model cannot rule out either
         "Abnormal EEG due to focal slowing in the left temporal region.",
     ]
     assert "too weak where its threshold was calibrated (AUROC 0.60)" in unsupported[0].note
@@ -282,3 +283,19 @@ def test_a_bare_none_answers_its_heading_only_alone(kb):
     assert marked_draft(orphan)["DESCRIPTION OF THE RECORD"].endswith(
         "[unsupported: says nothing: a bare answer among other sentences] None."
     )
+
+
+def test_a_denied_finding_the_model_calls_present_is_marked(kb):
+    """'EVENTS: None.' beside a seizure the model scores over its threshold (a trial saw it)."""
+    seizure = min(1.0, kb["seizure"].threshold + 0.05)
+    events = {"EVENTS": "None."}
+    marked = check_draft(events, _scores(kb, seizure=seizure), kb)
+    assert [c.text for c in marked] == ["None."] and not marked[0].supported
+    assert "Electrographic seizure scored present" in marked[0].note
+    denial = check_draft(
+        {"EVENTS": "No electrographic seizures."}, _scores(kb, seizure=seizure), kb
+    )
+    assert not denial[0].supported
+    # Under its threshold the model does not contradict it.
+    quiet = check_draft(events, _scores(kb, seizure=kb["seizure"].threshold - 0.05), kb)
+    assert quiet[0].supported

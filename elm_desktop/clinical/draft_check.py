@@ -31,8 +31,11 @@ A sentence that names muscle artifact is held to the muscle artifact measured in
 (:mod:`~elm_desktop.clinical.muscle_artifact`) instead of the artifact score, which is near
 chance: the generator learnt that reports name it often.
 A negated mention ("no epileptiform discharges") is unsupported when the model is too weak at
-the finding to state it: such a score cannot rule it out either. Other negated mentions, and
-sentences of sections about the patient (history, clinical correlation), are not checked.
+the finding to state it: such a score cannot rule it out either. It is unsupported too when the
+model calls the finding present (and its record-level score does not disagree): "EVENTS:
+None." beside a seizure the model scores over its threshold (a new-user trial found it
+unmarked). Sentences of sections about the patient (history, clinical correlation) are not
+checked.
 
 A supported finding that the model saw only during a procedure that can look like it (hyperventilation
 and the minute after it: :func:`~elm_desktop.clinical.procedures.seen_only_during`) keeps a
@@ -47,7 +50,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Collection, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from elm_desktop.clinical.consistency import NOT_DONE, PROCEDURES
 from elm_desktop.clinical.extract import SKIPPED_SECTIONS, Mention, find_mentions
@@ -93,6 +96,8 @@ _PATIENT_STATE = re.compile(
 PATIENT_STATE = "the patient's level of consciousness"
 _NO_ANSWER = re.compile(r"^\s*(?:none|nil|n/?a|not applicable)\s*[.!]?\s*$", re.I)
 NO_ANSWER = "a bare answer among other sentences"
+#: What a bare "None." under EVENTS says, checked in its place.
+NO_EVENTS = "No electrographic seizures."
 
 
 @dataclass(frozen=True)
@@ -202,10 +207,12 @@ def check_draft(
                     )
                 )
                 continue
+            # "EVENTS: None." answers its heading: no seizure, checked as such.
+            bare_events = _NO_ANSWER.match(sentence) and "EVENT" in heading.upper()
             checked.append(
                 _check_sentence(
                     heading,
-                    sentence,
+                    NO_EVENTS if bare_events else sentence,
                     probabilities,
                     limits,
                     knowledge_base,
@@ -216,6 +223,8 @@ def check_draft(
                     only_during,
                 )
             )
+            if bare_events:
+                checked[-1] = replace(checked[-1], text=sentence)
     return checked
 
 
@@ -276,6 +285,22 @@ def _check_sentence(
             asserted.append(f"no {finding_id}")
             unsupported.append(f"no {finding_id}")
             notes.append(f"{knowledge_base[finding_id].label}: {weak}, its absence too")
+            continue
+        probability = probabilities.get(finding_id)
+        threshold = thresholds.get(finding_id)
+        if (
+            probability is not None
+            and threshold is not None
+            and probability >= threshold
+            and finding_id not in disagreeing
+        ):  # denied, where the model calls it present
+            asserted.append(f"no {finding_id}")
+            unsupported.append(f"no {finding_id}")
+            notes.append(
+                "{} scored present {} >= {}".format(
+                    knowledge_base[finding_id].label, *against_threshold(probability, threshold)
+                )
+            )
     if says_abnormal and NORMAL in knowledge_base:
         asserted.append(f"not {NORMAL}")
         probability = probabilities.get(NORMAL)
