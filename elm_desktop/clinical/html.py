@@ -20,7 +20,7 @@ import numpy as np
 from elm_desktop.clinical.muscle_artifact import MuscleArtifact, muscle_words
 from elm_desktop.clinical.posterior_rhythm import PosteriorRhythm, rhythm_words
 from elm_desktop.clinical.record_score import PROBABILITY
-from elm_desktop.clinical.report import format_time
+from elm_desktop.clinical.report import against_threshold, format_time
 from elm_desktop.clinical.signal_features import signal_words
 from elm_desktop.signals.display import DisplayFilter, read_page
 from elm_desktop.signals.recording import open_recording
@@ -260,10 +260,12 @@ def _findings_table(
             if over_time
             else ""
         )
+        # As many digits as tell the two apart ("0.937" against "0.940", not "0.94" twice).
+        probability, threshold = against_threshold(f["probability"], f["threshold"])
         rows.append(
             f'<tr class="{call.split(":")[0].replace(" ", "-")}"><td>{_e(f["label"])}</td>'
-            f"<td>{f['probability']:.2f}{_measure(f)}</td>"
-            f"<td>{f['threshold']:.2f}</td><td>{_e(call)}</td><td>{_e(where)}</td>{course}</tr>"
+            f"<td>{probability}{_measure(f)}</td>"
+            f"<td>{threshold}</td><td>{_e(call)}</td><td>{_e(where)}</td>{course}</tr>"
         )
     rows.append("</table>")
     return rows

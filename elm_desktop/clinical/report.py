@@ -399,6 +399,8 @@ def draft_report(
         if impression not in UNSTATED:  # what the JSON and the summary say, as the draft does
             reasons = [*reasons, f"{impression}, withheld: {UNFAMILIAR_IMPRESSION}"]
             impression = "left to the reviewer"
+        elif impression == "left to the reviewer":  # left anyway; unlikeness is the first cause
+            reasons = [*reasons, f"withheld: {UNFAMILIAR_IMPRESSION}"]
     sections = [
         DraftSection("CLINICAL HISTORY", [DraftSentence(TO_COMPLETE, "reviewer")]),
         DraftSection("MEDICATIONS", [DraftSentence(TO_COMPLETE, "reviewer")]),

@@ -341,6 +341,6 @@ def signal_words(features: Mapping[str, float] | np.ndarray, brief: bool = False
         f"{features['spectral edge Hz']:g} Hz; slow activity up to "
         f"{math.exp(features['slow asymmetry, largest']):.1f}x stronger on one side; "
         f"low-amplitude stretches {features['suppressed fraction']:.0%}; steep deflections of "
-        f"any cause, artifact included, up to {features['transients/min, most']:.0f}/min in "
+        f"any cause, artifact included, up to {features['transients/min, most']:.1f}/min in "
         "one derivation"
     )
