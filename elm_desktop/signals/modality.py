@@ -17,11 +17,11 @@ from typing import Literal
 
 import numpy as np
 
-from elm_desktop.errors import ConfigError
+from elm_desktop.errors import ConfigError, NotAnEcgFileError
 from elm_desktop.signals.channels import classify_channel
 from elm_desktop.signals.ecg.leads import INDEPENDENT_LEADS, STANDARD_LEADS, normalise_lead_name
 from elm_desktop.signals.ecg.model_input import ecg_model_input
-from elm_desktop.signals.ecg.reader import ecg_format, read_ecg
+from elm_desktop.signals.ecg.reader import ECG_FORMATS, ecg_format, read_ecg
 from elm_desktop.signals.edf_header import read_header
 from elm_desktop.signals.montages import ELM_CHANNELS
 from elm_desktop.signals.preprocess import ELM_SFREQ, crop_windows, elm_input
@@ -149,7 +149,14 @@ def detect_modality(path: str | Path) -> ModalityName:
         The file is unreadable or of no supported format.
     """
     path = Path(path)
-    if ecg_format(path) != "edf":
+    try:
+        kind = ecg_format(path)
+    except NotAnEcgFileError as error:  # say so for both modalities, not for ECG alone
+        raise NotAnEcgFileError(
+            f"{path.name} is neither an EEG file (EDF/EDF+/BDF) nor an ECG file "
+            f"({', '.join(ECG_FORMATS)}) this program reads"
+        ) from error
+    if kind != "edf":
         return "ecg"
     labels = [s.label for s in read_header(path).signals if not s.is_annotation]
     names = [normalise_lead_name(label) for label in labels]

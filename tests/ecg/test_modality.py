@@ -68,3 +68,13 @@ def test_the_registry_names_each_modality_input():
     assert set(MODALITIES) == {"eeg", "ecg"}
     with pytest.raises(ConfigError, match="known: eeg, ecg"):
         get_modality("emg")
+
+
+def test_a_file_of_neither_kind_is_named_so_for_both(tmp_path):
+    """An EEG user who opens a text file is not told only that it is no ECG (a trial saw it)."""
+    from elm_desktop.errors import NotAnEcgFileError
+
+    path = tmp_path / "notes.txt"
+    path.write_text("left temporal spikes\n", encoding="utf-8")
+    with pytest.raises(NotAnEcgFileError, match="neither an EEG file .* nor an ECG file"):
+        detect_modality(path)
