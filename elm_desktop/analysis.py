@@ -342,6 +342,7 @@ class AnalysisResult:
                     "label": f.label,
                     "probability": f.probability,
                     "measure": f.measure,
+                    "parts": f.parts,
                     "threshold": f.threshold,
                     "present": f.present,
                     # Over its threshold is not stated: the draft may hold it or not assess it.

@@ -389,9 +389,14 @@ def _row(name: str, value: str) -> str:
 
 
 def _measure(finding: dict) -> str:
-    """A note beside a score that is not a probability (the record score)."""
+    """A note beside a score that is not a probability (the record score, with its parts)."""
     measure = finding.get("measure", PROBABILITY)
-    return "" if measure == PROBABILITY else f" <small>({_e(measure)})</small>"
+    if measure == PROBABILITY:
+        return ""
+    parts = finding.get("parts") or {}
+    said = "; ".join(f"{name} {value:.2f}" for name, value in parts.items())
+    among = f": places among the calibration recordings, high = abnormal: {said}" if said else ""
+    return f" <small>({_e(measure)}{_e(among)})</small>"
 
 
 def _e(text: object) -> str:

@@ -64,6 +64,8 @@ RECORD_FINDING = "normal"
 #: What a score is, as the draft, the panel, the HTML and the JSON name it.
 PROBABILITY, RECORD_SCORE = "probability", "record score"
 TABLE = "record_score"
+#: The record score's places, as :meth:`RecordReference.places` names them.
+PLACES = ("normal prompt", "strongest abnormal finding", "signal features")
 
 
 @dataclass(frozen=True)
@@ -123,16 +125,31 @@ class RecordReference:
             The reference has a signal model and no ``signal_features`` are given: the score
             its threshold was calibrated on cannot be computed.
         """
+        return 1.0 - float(
+            np.mean(list(self.places(probabilities, signal_features, signal_probability).values()))
+        )
+
+    def places(
+        self,
+        probabilities: Mapping[str, float],
+        signal_features: np.ndarray | None = None,
+        signal_probability: float | None = None,
+    ) -> dict[str, float]:
+        """Each score's place among the reference recordings (high: more abnormal), by name:
+        what the record score averages (:meth:`normal_probability`; its arguments)."""
         not_normal = 1.0 - probabilities[RECORD_FINDING]
         strongest = max(probabilities[f] for f in self.findings)
-        places = [place(not_normal, self.not_normal), place(strongest, self.strongest)]
+        places = {
+            PLACES[0]: place(not_normal, self.not_normal),
+            PLACES[1]: place(strongest, self.strongest),
+        }
         if self.signal is not None and self.measured is not None:
             if signal_probability is None:
                 if signal_features is None:
                     raise ValueError("this record score needs the recording's signal features")
                 signal_probability = self.signal.probability(signal_features)
-            places.append(place(signal_probability, self.measured))
-        return 1.0 - float(np.mean(places))
+            places[PLACES[2]] = place(signal_probability, self.measured)
+        return places
 
     def toml(self) -> str:
         """Return the ``[[record_score]]`` table that stores this reference."""

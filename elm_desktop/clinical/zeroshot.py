@@ -171,6 +171,10 @@ class FindingScore:
     measure : str
         What ``probability`` is: ``"probability"``, or ``"record score"`` for ``normal`` where
         a record reference applies (:mod:`elm_desktop.clinical.record_score`).
+    parts : dict of str to float
+        For a record score, each of its places among the model's calibration recordings (high:
+        more abnormal; :meth:`~elm_desktop.clinical.record_score.RecordReference.places`);
+        empty for a probability.
     """
 
     finding_id: str
@@ -182,6 +186,7 @@ class FindingScore:
     crop_probability: np.ndarray
     top_segments: list[Segment] = field(default_factory=list)
     measure: str = PROBABILITY
+    parts: dict[str, float] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -272,7 +277,9 @@ def score_findings(
     crop_prob = _crop_probability(crop_embeddings, recording, difference, shared, temperature)
     probabilities = dict(zip(bank.finding_ids, recording_prob.tolist(), strict=True))
     reference = knowledge_base.record_reference(bank.style)
+    parts = {}
     if reference is not None:
+        parts = reference.places(probabilities, signal_features)
         probabilities[RECORD_FINDING] = reference.normal_probability(probabilities, signal_features)
     scores = []
     for i, finding_id in enumerate(bank.finding_ids):
@@ -291,6 +298,7 @@ def score_findings(
                 crop_probability=curve,
                 top_segments=top_segments(curve, crop_starts_s, window_s, span_s=EVIDENCE_SPAN_S),
                 measure=RECORD_SCORE if reference and finding_id == RECORD_FINDING else PROBABILITY,
+                parts=parts if finding_id == RECORD_FINDING else {},
             )
         )
     return scores

@@ -165,7 +165,8 @@ class PhenotypePanel(QWidget):
                     "<br>The record score: its normal prompt, its strongest abnormal finding "
                     "and, for a model calibrated with them, the signal's measured features, "
                     "each placed among the model's calibration recordings (a rank, not a "
-                    "probability)."
+                    "probability). Here, high meaning abnormal: "
+                    + "; ".join(f"{name} {value:.2f}" for name, value in score.parts.items())
                     if score.measure != PROBABILITY
                     else ""
                 )

@@ -87,6 +87,8 @@ def test_a_model_file_reference_scores_normal_with_its_own_threshold(tmp_path):
     assert scores["normal"].threshold == pytest.approx(0.4)
     assert scores["normal"].present == (expected >= 0.4)
     assert scores["normal"].measure == "record score" and scores["seizure"].measure == "probability"
+    assert set(scores["normal"].parts) == {"normal prompt", "strongest abnormal finding"}
+    assert scores["seizure"].parts == {}
     assert scores["seizure"].probability == raw["seizure"].probability
     # Scored with the other style the reference does not hold: the prompt and its own threshold.
     other, other_raw = scored(kb, "knowledge"), scored(BASE, "knowledge")

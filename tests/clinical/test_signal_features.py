@@ -111,6 +111,13 @@ def test_the_record_score_averages_three_places_and_needs_the_features(tmp_path)
     )
     with pytest.raises(ValueError, match="signal features"):
         ref.normal_probability(scores)
+    # The parts the panel, JSON and HTML show: each place by name, the score their mean's rest.
+    places = ref.places(scores, features[0])
+    assert list(places) == ["normal prompt", "strongest abnormal finding", "signal features"]
+    assert places["signal features"] == pytest.approx(expected_place)
+    assert ref.normal_probability(scores, features[0]) == pytest.approx(
+        1.0 - np.mean(list(places.values()))
+    )
 
     path = tmp_path / "phenotypes.toml"
     path.write_text(f'prompt_style = "plain"\n\n{ref.toml()}\n', encoding="utf-8")
