@@ -784,7 +784,8 @@ def _model_findings(
                 )
             )
             continue
-        verdict = "absent"
+        # Scores that may not apply cannot call a finding absent either.
+        verdict = "under its threshold, unconfirmed" if unconfirmed else "absent"
         if score.finding_id in held:
             verdict = f"not stated: {held[score.finding_id]}"
         elif score.present:  # on a recording unlike the training data, never "present"

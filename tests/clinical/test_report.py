@@ -497,4 +497,7 @@ def test_on_a_recording_unlike_the_training_data_no_finding_reads_present(kb):
     text = draft.text()
     assert "Focal slowing: over its threshold, unconfirmed (probability 0.81" in text
     assert ": present (" not in text
+    # Nor absent: a finding just under its threshold there (a trial saw "absent" at 0.79 < 0.82).
+    assert ": absent (" not in text
+    assert "Electrographic seizure: under its threshold, unconfirmed (probability" in text
     assert draft.impression == "left to the reviewer" and draft.asserted == []
