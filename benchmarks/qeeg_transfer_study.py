@@ -24,16 +24,13 @@ import numpy as np
 from elm_desktop.clinical.metrics import auroc as roc_auc_score
 from elm_desktop.clinical.signal_features import FEATURE_NAMES, crops_features, fit_signal_model
 from elm_desktop.signals.preprocess import ELM_SFREQ
+from elm_desktop.synth.families import DEFAULT_FAMILY
 from elm_desktop.training.data import CropCache
 
 
 def family_of(record: dict) -> str:
-    """The generator family, from the corpus folder's name (the training corpora's names)."""
-    folder = Path(record["edf"]).parent.name
-    for family in ("dipole", "neural-mass"):
-        if family in folder:
-            return {"dipole": "dipole-spectral"}.get(family, family)
-    return "filtered-noise"
+    """The generator family of a manifest entry, as the evaluation matrix reads it."""
+    return record.get("family", DEFAULT_FAMILY)
 
 
 def features_of(cache: CropCache, indices: np.ndarray) -> np.ndarray:
