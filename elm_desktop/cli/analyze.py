@@ -390,7 +390,9 @@ def calibrated_thresholds(
     thresholds (it holds only where the reference applies). The record score's signal model is
     fitted on them too, when they hold at least
     :data:`~elm_desktop.clinical.signal_features.MIN_RECORDINGS_PER_CLASS` normal and abnormal
-    recordings each.
+    recordings each, and then each abnormal finding present and absent in as many gets a finding
+    score of its own in the reference (its signal model and threshold); its ``thresholds``
+    entry stays the probability's, for the prompt style the reference does not cover.
 
     Returns
     -------
@@ -398,7 +400,8 @@ def calibrated_thresholds(
         Finding id -> threshold, for ``prompt_style``.
     aurocs : dict
         Finding id -> its AUROC on these recordings, for the findings with a threshold (how
-        much support the threshold has; a draft states no finding with too little).
+        much support the threshold has; a draft states no finding with too little), of the
+        finding score where ``prompt_style``'s reference gives one.
     references : list of RecordReference
         The record score's references, one per prompt style, with ``record_score``.
     """
@@ -458,8 +461,40 @@ def calibrated_thresholds(
             fit_signal_model(np.stack(features), abnormal),
             out_of_fold_probabilities(np.stack(features), abnormal),
         )
+    finding_signals = {}
+    for finding_id, present in labels.items() if signal is not None else ():
+        present = np.array(present, bool)
+        if (
+            knowledge_base[finding_id].abnormal
+            and finding_id != RECORD_FINDING
+            and min(present.sum(), (~present).sum()) >= MIN_RECORDINGS_PER_CLASS
+        ):
+            finding_signals[finding_id] = (
+                fit_signal_model(np.stack(features), present),
+                out_of_fold_probabilities(np.stack(features), present),
+            )
+    combined: dict[str, list[float]] = {}
     for other in styles if record_score else ():
-        reference = fit_reference(probabilities[other], knowledge_base, other, signal)
+        reference = fit_reference(
+            probabilities[other], knowledge_base, other, signal, finding_signals
+        )
+        # Each finding score's threshold, on the calibration recordings' own scores (their
+        # signal places out of fold, as for the record score below).
+        finding_references = {}
+        for finding_id, finding_reference in reference.finding_references.items():
+            scores = [
+                float(np.mean(list(finding_reference.places(p, signal_probability=q).values())))
+                for p, q in zip(
+                    probabilities[other][finding_id], finding_signals[finding_id][1], strict=True
+                )
+            ]
+            if other == style:
+                combined[finding_id] = scores
+            chosen = calibrate_thresholds({finding_id: labels[finding_id]}, {finding_id: scores})
+            finding_references[finding_id] = replace(
+                finding_reference, threshold=chosen.get(finding_id, 0.5)
+            )
+        reference = replace(reference, finding_references=finding_references)
         per_finding = probabilities[other]
         rows = [
             dict(zip(per_finding, v, strict=True)) for v in zip(*per_finding.values(), strict=True)
@@ -477,7 +512,11 @@ def calibrated_thresholds(
     thresholds = calibrate_thresholds(labels, probabilities[style])
     if record_score:
         thresholds.pop(RECORD_FINDING, None)
-    aurocs = {f: auroc(np.array(labels[f]), np.array(probabilities[style][f])) for f in thresholds}
+    # Support is that of the score the findings are called by: the finding score where one is.
+    aurocs = {
+        f: auroc(np.array(labels[f]), np.array(combined.get(f, probabilities[style][f])))
+        for f in thresholds
+    }
     return thresholds, aurocs, references
 
 

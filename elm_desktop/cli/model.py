@@ -262,6 +262,11 @@ def _calibrate(args: argparse.Namespace) -> int:
         note += ", the record scored by its normal prompt, strongest finding" + (
             " and signal features" if references[0].signal is not None else ""
         )
+        if references[0].finding_references:
+            note += (
+                f", {len(references[0].finding_references)} findings by their prompt and "
+                "signal features"
+            )
     text = thresholds_toml(
         thresholds,
         f"Finding thresholds for {engine.bundle.name}: {note}.",
@@ -278,7 +283,10 @@ def _calibrate(args: argparse.Namespace) -> int:
     print(f"{engine.bundle.name}: {note}")
     for reference in references:
         name = f"normal (record score, {reference.prompt_style})"
-        print(f"  {name:34s} {reference.threshold:.3f}")
+        print(f"  {name:48s} {reference.threshold:.3f}")
+        for finding_id, found in reference.finding_references.items():
+            name = f"{finding_id} (finding score, {reference.prompt_style})"
+            print(f"  {name:48s} {found.threshold:.3f}")
     for name, value in thresholds.items():
-        print(f"  {name:34s} {value:.3f}")
+        print(f"  {name:48s} {value:.3f}")
     return 0

@@ -403,8 +403,8 @@ def with_thresholds(
     """Return a copy of a knowledge base with some findings' thresholds replaced.
 
     With a record reference for the knowledge base's prompt style, the ``normal`` threshold
-    also replaces that reference's (thresholds calibrated on scores it made are on its scale;
-    the other style's reference keeps its own).
+    and those of findings with a finding score also replace that reference's (thresholds
+    calibrated on scores it made are on its scale; the other style's reference keeps its own).
     """
     findings = [
         replace(f, threshold=thresholds[f.id]) if f.id in thresholds else f
@@ -412,8 +412,16 @@ def with_thresholds(
     ]
     references = dict(knowledge_base.record_references)
     style = knowledge_base.prompt_style
-    if style in references and RECORD_FINDING in thresholds:
-        references[style] = replace(references[style], threshold=thresholds[RECORD_FINDING])
+    if style in references:
+        reference = references[style]
+        references[style] = replace(
+            reference,
+            threshold=thresholds.get(RECORD_FINDING, reference.threshold),
+            finding_references={
+                finding_id: replace(found, threshold=thresholds.get(finding_id, found.threshold))
+                for finding_id, found in reference.finding_references.items()
+            },
+        )
     return KnowledgeBase(findings, knowledge_base.sources, style, references)
 
 

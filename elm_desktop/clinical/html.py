@@ -19,7 +19,7 @@ import numpy as np
 
 from elm_desktop.clinical.muscle_artifact import MuscleArtifact, muscle_words
 from elm_desktop.clinical.posterior_rhythm import PosteriorRhythm, rhythm_words
-from elm_desktop.clinical.record_score import PROBABILITY
+from elm_desktop.clinical.record_score import PROBABILITY, measure_words
 from elm_desktop.clinical.report import against_threshold, format_time
 from elm_desktop.clinical.signal_features import signal_words
 from elm_desktop.signals.display import DisplayFilter, read_page
@@ -395,8 +395,7 @@ def _measure(finding: dict) -> str:
         return ""
     parts = finding.get("parts") or {}
     said = "; ".join(f"{name} {value:.2f}" for name, value in parts.items())
-    among = f": places among the calibration recordings, high = abnormal: {said}" if said else ""
-    return f" <small>({_e(measure)}{_e(among)})</small>"
+    return f" <small>({_e(measure)}: {_e(measure_words(measure))}: {_e(said)})</small>"
 
 
 def _e(text: object) -> str:

@@ -156,11 +156,14 @@ class KnowledgeBase(Mapping[str, Finding]):
         return self._applying[style]
 
     def threshold(self, finding_id: str, style: PromptStyle) -> float:
-        """Return a finding's threshold when scored with ``style`` (the record score's own for
-        ``normal`` where a reference applies)."""
+        """Return a finding's threshold when scored with ``style`` (where a record reference
+        applies, the record score's own for ``normal`` and a finding score's own for a finding
+        that has one)."""
         reference = self.record_reference(style)
         if reference is not None and finding_id == RECORD_FINDING:
             return reference.threshold
+        if reference is not None and finding_id in reference.finding_references:
+            return reference.finding_references[finding_id].threshold
         return self[finding_id].threshold
 
     def list_findings(self) -> list[str]:

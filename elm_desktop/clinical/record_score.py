@@ -37,6 +37,22 @@ probability placed on its out-of-fold probabilities there; the three places are 
 Measured leave one family out, it adds to the model's own two scores on the family the model
 never saw (``benchmarks/results/signal-score-study.md``).
 
+The same reference gives each abnormal finding with enough calibration recordings a score
+of two places: its prompt's probability placed among the reference recordings' probabilities
+of it, and a signal model of that finding (the same features, fitted on whether the finding
+is present) placed on its out-of-fold probabilities there. Each is kept as a
+``[[record_score.finding]]`` table under its style's ``[[record_score]]``::
+
+    [[record_score.finding]]
+    id = "focal_slowing"
+    threshold = 0.61                            # the finding's threshold on this score
+    probabilities = [0.02, ...]                 # sorted prompt probabilities of the references
+    signal_mean = [...]; signal_scale = [...]; signal_coef = [...]; signal_intercept = -2.1
+    measured = [0.01, ...]                      # sorted out-of-fold signal probabilities
+
+Measured leave one family out, the features alone rank each finding on the family the model
+never saw far better than its prompt does (``benchmarks/results/finding-score-study.md``).
+
 They are read from a model's file only (a user's ``phenotypes.toml`` cannot give a one-family
 model a score that is worse for it), and one applies only while the findings are scored with its
 prompt style and the prompts it was fitted with: otherwise the ``normal`` prompt scores the
@@ -50,7 +66,7 @@ import hashlib
 import json
 import math
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -66,6 +82,85 @@ PROBABILITY, RECORD_SCORE = "probability", "record score"
 TABLE = "record_score"
 #: The record score's places, as :meth:`RecordReference.places` names them.
 PLACES = ("normal prompt", "strongest abnormal finding", "signal features")
+#: What a finding's score is where its reference applies, and its places' names.
+FINDING_SCORE = "finding score"
+FINDING_PLACES = ("prompt", "signal features")
+FINDING_TABLE = "finding"
+
+
+def measure_words(measure: str) -> str:
+    """What a score that is not a probability is made of, and which way is high (a reviewer's
+    words for :attr:`~elm_desktop.clinical.zeroshot.FindingScore.measure`)."""
+    if measure == RECORD_SCORE:
+        return (
+            "the record's normal prompt, its strongest abnormal finding and, for a model "
+            "calibrated with them, the signal's measured features, each placed among the "
+            "model's calibration recordings (a rank, not a probability); high = abnormal"
+        )
+    return (
+        "the finding's prompt and a model of the finding on the signal's measured features, "
+        "each placed among the model's calibration recordings (a rank, not a probability); "
+        "high = present"
+    )
+
+
+@dataclass(frozen=True)
+class FindingReference:
+    """One finding's score: its prompt and its signal model, placed among reference recordings.
+
+    Attributes
+    ----------
+    probabilities : numpy.ndarray
+        Sorted prompt probability of the finding on each reference recording.
+    signal : SignalModel
+        The finding's model on the signal features, fitted on the same recordings.
+    measured : numpy.ndarray
+        Sorted out-of-fold probabilities of ``signal`` on them.
+    threshold : float
+        The finding's threshold on :meth:`score`.
+    """
+
+    probabilities: np.ndarray
+    signal: SignalModel
+    measured: np.ndarray
+    threshold: float = 0.5
+
+    def places(
+        self,
+        probability: float,
+        signal_features: np.ndarray | None = None,
+        signal_probability: float | None = None,
+    ) -> dict[str, float]:
+        """The prompt's and the signal model's places (high: more likely present), by name.
+
+        ``signal_probability`` replaces the signal model's probability of ``signal_features``
+        (at calibration, a reference recording's out-of-fold one).
+
+        Raises
+        ------
+        ValueError
+            Neither ``signal_features`` nor ``signal_probability`` is given.
+        """
+        if signal_probability is None:
+            if signal_features is None:
+                raise ValueError("this finding score needs the recording's signal features")
+            signal_probability = self.signal.probability(signal_features)
+        return {
+            FINDING_PLACES[0]: place(probability, self.probabilities),
+            FINDING_PLACES[1]: place(signal_probability, self.measured),
+        }
+
+    def toml(self, finding_id: str) -> str:
+        """Return the ``[[record_score.finding]]`` table that stores this reference."""
+        return "\n".join(
+            [
+                f"[[{TABLE}.{FINDING_TABLE}]]",
+                f'id = "{finding_id}"',
+                f"threshold = {self.threshold:.4f}",
+                f"probabilities = {_numbers(self.probabilities)}",
+                *_signal_lines(self.signal, self.measured),
+            ]
+        )
 
 
 @dataclass(frozen=True)
@@ -89,6 +184,8 @@ class RecordReference:
         The abnormality model on the recording's signal features, when it was fitted with one.
     measured : numpy.ndarray or None
         Sorted out-of-fold probabilities of ``signal`` on the reference recordings.
+    finding_references : dict of str to FindingReference
+        The abnormal findings' own scores, by finding id (those fitted: see the module).
     """
 
     prompt_style: str
@@ -99,6 +196,7 @@ class RecordReference:
     prompts: str = ""
     signal: SignalModel | None = None
     measured: np.ndarray | None = None
+    finding_references: Mapping[str, FindingReference] = field(default_factory=dict)
 
     def applies(self, style: str, knowledge_base: Any) -> bool:
         """Whether findings scored with ``style`` and this knowledge base's prompts use it."""
@@ -162,21 +260,26 @@ class RecordReference:
                 f"findings = {json.dumps(list(self.findings))}",
                 f"not_normal = {_numbers(self.not_normal)}",
                 f"strongest = {_numbers(self.strongest)}",
-                *self._signal_toml(),
+                *_signal_lines(self.signal, self.measured),
+                *(
+                    "\n" + reference.toml(finding_id)
+                    for finding_id, reference in self.finding_references.items()
+                ),
             ]
         )
 
-    def _signal_toml(self) -> list[str]:
-        if self.signal is None or self.measured is None:
-            return []
-        return [
-            f"signal_features = {json.dumps(list(FEATURE_NAMES))}",
-            f"signal_mean = {_numbers(self.signal.mean)}",
-            f"signal_scale = {_numbers(self.signal.scale)}",
-            f"signal_coef = {_numbers(self.signal.coef)}",
-            f"signal_intercept = {float(self.signal.intercept)!r}",
-            f"measured = {_numbers(self.measured)}",
-        ]
+
+def _signal_lines(signal: SignalModel | None, measured: np.ndarray | None) -> list[str]:
+    if signal is None or measured is None:
+        return []
+    return [
+        f"signal_features = {json.dumps(list(FEATURE_NAMES))}",
+        f"signal_mean = {_numbers(signal.mean)}",
+        f"signal_scale = {_numbers(signal.scale)}",
+        f"signal_coef = {_numbers(signal.coef)}",
+        f"signal_intercept = {float(signal.intercept)!r}",
+        f"measured = {_numbers(measured)}",
+    ]
 
 
 def _numbers(values: np.ndarray) -> str:
@@ -209,6 +312,7 @@ def fit_reference(
     knowledge_base: Any,
     prompt_style: str,
     signal: tuple[SignalModel, np.ndarray] | None = None,
+    finding_signals: Mapping[str, tuple[SignalModel, np.ndarray]] | None = None,
 ) -> RecordReference:
     """Build a reference from the reference recordings' finding probabilities.
 
@@ -224,6 +328,9 @@ def fit_reference(
     signal : (SignalModel, numpy.ndarray), optional
         The signal model fitted on the same recordings and its out-of-fold probabilities
         there (:func:`~elm_desktop.clinical.signal_features.out_of_fold_probabilities`).
+    finding_signals : mapping, optional
+        Abnormal finding id -> its own signal model and out-of-fold probabilities, likewise:
+        each becomes a :class:`FindingReference` (threshold 0.5 until one is chosen).
     """
     findings = tuple(f for f in probabilities if knowledge_base[f].abnormal)
     normal = np.asarray(probabilities[RECORD_FINDING], float)
@@ -236,6 +343,15 @@ def fit_reference(
         prompts=prompts_digest(knowledge_base, findings, prompt_style),
         signal=None if signal is None else signal[0],
         measured=None if signal is None else np.sort(np.asarray(signal[1], float)),
+        finding_references={
+            finding_id: FindingReference(
+                np.sort(np.asarray(probabilities[finding_id], float)),
+                model,
+                np.sort(np.asarray(held_out, float)),
+            )
+            for finding_id, (model, held_out) in (finding_signals or {}).items()
+            if finding_id in findings
+        },
     )
 
 
@@ -292,19 +408,60 @@ def read_reference(table: Any, abnormal: Sequence[str], source: Path) -> RecordR
         if not isinstance(values, list) or not values or not all(map(_is_number, values)):
             raise ConfigError(f"{source}: {TABLE}.{name} must be a non-empty list of numbers")
         arrays.append(np.sort(np.asarray(values, float)))
-    signal, measured = _read_signal(table, source)
+    signal, measured = _read_signal(table, source, TABLE)
     return RecordReference(
-        style, tuple(findings), arrays[0], arrays[1], float(threshold), prompts, signal, measured
+        style,
+        tuple(findings),
+        arrays[0],
+        arrays[1],
+        float(threshold),
+        prompts,
+        signal,
+        measured,
+        _read_finding_references(table.get(FINDING_TABLE, []), findings, source),
     )
 
 
-def _read_signal(table: dict, source: Path) -> tuple[SignalModel | None, np.ndarray | None]:
+def _read_finding_references(
+    tables: Any, findings: Sequence[str], source: Path
+) -> dict[str, FindingReference]:
+    """Check a reference's ``[[record_score.finding]]`` tables and return them by finding id."""
+    where = f"{TABLE}.{FINDING_TABLE}"
+    if not isinstance(tables, list) or not all(isinstance(t, dict) for t in tables):
+        raise ConfigError(f"{source}: {where} must be tables, [[{where}]], one per finding")
+    references = {}
+    for table in tables:
+        finding_id, threshold = table.get("id"), table.get("threshold")
+        if finding_id not in findings or finding_id in references:
+            raise ConfigError(
+                f"{source}: {where}.id must name one of the reference's findings, once; "
+                f"known: {', '.join(findings)}"
+            )
+        if not _is_number(threshold) or not 0.0 < threshold < 1.0:
+            raise ConfigError(f"{source}: {where}.threshold must be a number between 0 and 1")
+        values = table.get("probabilities")
+        if not isinstance(values, list) or not values or not all(map(_is_number, values)):
+            raise ConfigError(
+                f"{source}: {where}.probabilities must be a non-empty list of numbers"
+            )
+        signal, measured = _read_signal(table, source, where)
+        if signal is None or measured is None:
+            raise ConfigError(f"{source}: {where} for {finding_id} has no signal model")
+        references[finding_id] = FindingReference(
+            np.sort(np.asarray(values, float)), signal, measured, float(threshold)
+        )
+    return references
+
+
+def _read_signal(
+    table: dict, source: Path, where: str
+) -> tuple[SignalModel | None, np.ndarray | None]:
     """The table's signal model and its reference probabilities; (None, None) without one."""
     if "signal_features" not in table:
         return None, None
     if table["signal_features"] != list(FEATURE_NAMES):
         raise ConfigError(
-            f"{source}: {TABLE}.signal_features are not the features this program measures "
+            f"{source}: {where}.signal_features are not the features this program measures "
             f"({', '.join(FEATURE_NAMES)}); calibrate the model again"
         )
     arrays = {}
@@ -315,15 +472,15 @@ def _read_signal(table: dict, source: Path) -> tuple[SignalModel | None, np.ndar
         )
         if not isinstance(values, list) or not values or not length_ok:
             raise ConfigError(
-                f"{source}: {TABLE}.{name} must be a list of numbers, one per feature"
+                f"{source}: {where}.{name} must be a list of numbers, one per feature"
             )
         if not all(map(_is_number, values)):
-            raise ConfigError(f"{source}: {TABLE}.{name} must be a list of numbers")
+            raise ConfigError(f"{source}: {where}.{name} must be a list of numbers")
         arrays[name] = np.asarray(values, float)
     intercept = table.get("signal_intercept")
     if not _is_number(intercept) or not np.all(arrays["signal_scale"] > 0):
         raise ConfigError(
-            f"{source}: {TABLE}.signal_intercept must be a number and signal_scale positive"
+            f"{source}: {where}.signal_intercept must be a number and signal_scale positive"
         )
     model = SignalModel(
         arrays["signal_mean"], arrays["signal_scale"], arrays["signal_coef"], float(intercept)

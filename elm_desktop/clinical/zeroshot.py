@@ -45,7 +45,12 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from elm_desktop.clinical.knowledge import KnowledgeBase, PromptStyle
-from elm_desktop.clinical.record_score import PROBABILITY, RECORD_FINDING, RECORD_SCORE
+from elm_desktop.clinical.record_score import (
+    FINDING_SCORE,
+    PROBABILITY,
+    RECORD_FINDING,
+    RECORD_SCORE,
+)
 from elm_desktop.errors import ConfigError, ElmError
 from elm_desktop.runtime.pooling import l2_normalise
 
@@ -155,8 +160,9 @@ class FindingScore:
     finding_id, label : str
         Vocabulary id and display label.
     probability : float
-        Recording-level probability that the finding is present; for ``normal`` with a record
-        reference, the record score (a place among reference recordings that reads like one).
+        Recording-level probability that the finding is present; where a record reference
+        applies, the record score for ``normal`` and the finding score for a finding that has
+        one (places among reference recordings that read like one).
     threshold : float
         The knowledge base's threshold (the record reference's for its score);
         ``present`` is ``probability >= threshold``.
@@ -169,12 +175,12 @@ class FindingScore:
     top_segments : list of Segment
         The peaks of ``crop_probability``, best first: where this finding is most evident.
     measure : str
-        What ``probability`` is: ``"probability"``, or ``"record score"`` for ``normal`` where
-        a record reference applies (:mod:`elm_desktop.clinical.record_score`).
+        What ``probability`` is: ``"probability"``, or where a record reference applies,
+        ``"record score"`` for ``normal`` and ``"finding score"`` for a finding with its own
+        reference (:mod:`elm_desktop.clinical.record_score`).
     parts : dict of str to float
-        For a record score, each of its places among the model's calibration recordings (high:
-        more abnormal; :meth:`~elm_desktop.clinical.record_score.RecordReference.places`);
-        empty for a probability.
+        For a record or finding score, each of its places among the model's calibration
+        recordings (high: more abnormal, or more likely present); empty for a probability.
     """
 
     finding_id: str
@@ -263,7 +269,7 @@ def score_findings(
         The model's softmax temperature (0.3 for ELM).
     signal_features : numpy.ndarray, optional
         The recording's :mod:`~elm_desktop.clinical.signal_features`, which a record score
-        fitted with a signal model reads.
+        fitted with a signal model, and the finding scores, read.
 
     Returns
     -------
@@ -277,10 +283,18 @@ def score_findings(
     crop_prob = _crop_probability(crop_embeddings, recording, difference, shared, temperature)
     probabilities = dict(zip(bank.finding_ids, recording_prob.tolist(), strict=True))
     reference = knowledge_base.record_reference(bank.style)
-    parts = {}
+    parts: dict[str, dict[str, float]] = {}
+    measures: dict[str, str] = {}
     if reference is not None:
-        parts = reference.places(probabilities, signal_features)
-        probabilities[RECORD_FINDING] = reference.normal_probability(probabilities, signal_features)
+        prompts_only = dict(probabilities)  # what the record score and finding scores place
+        parts[RECORD_FINDING] = reference.places(prompts_only, signal_features)
+        probabilities[RECORD_FINDING] = reference.normal_probability(prompts_only, signal_features)
+        measures[RECORD_FINDING] = RECORD_SCORE
+        for finding_id, finding_reference in reference.finding_references.items():
+            places = finding_reference.places(prompts_only[finding_id], signal_features)
+            parts[finding_id] = places
+            probabilities[finding_id] = float(np.mean(list(places.values())))
+            measures[finding_id] = FINDING_SCORE
     scores = []
     for i, finding_id in enumerate(bank.finding_ids):
         finding = knowledge_base[finding_id]
@@ -297,8 +311,8 @@ def score_findings(
                 abnormal=finding.abnormal,
                 crop_probability=curve,
                 top_segments=top_segments(curve, crop_starts_s, window_s, span_s=EVIDENCE_SPAN_S),
-                measure=RECORD_SCORE if reference and finding_id == RECORD_FINDING else PROBABILITY,
-                parts=parts if finding_id == RECORD_FINDING else {},
+                measure=measures.get(finding_id, PROBABILITY),
+                parts=parts.get(finding_id, {}),
             )
         )
     return scores

@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
 )
 
 from elm_desktop.clinical.knowledge import KnowledgeBase
-from elm_desktop.clinical.record_score import PROBABILITY
+from elm_desktop.clinical.record_score import PROBABILITY, measure_words
 from elm_desktop.clinical.zeroshot import FindingScore
 
 WAITING = "Analyse the recording (Ctrl+R) to score the findings."
@@ -162,10 +162,7 @@ class PhenotypePanel(QWidget):
                 f"<b>{score.label}</b><br>{finding.definition if finding else ''}<br>"
                 f"{score.measure} {score.probability:.2f}, present at ≥ {score.threshold:.2f}"
                 + (
-                    "<br>The record score: its normal prompt, its strongest abnormal finding "
-                    "and, for a model calibrated with them, the signal's measured features, "
-                    "each placed among the model's calibration recordings (a rank, not a "
-                    "probability). Here, high meaning abnormal: "
+                    f"<br>The {score.measure}: {measure_words(score.measure)}. Here: "
                     + "; ".join(f"{name} {value:.2f}" for name, value in score.parts.items())
                     if score.measure != PROBABILITY
                     else ""

@@ -11,6 +11,7 @@ import pytest
 from elm_desktop.clinical.evaluation import with_thresholds
 from elm_desktop.clinical.knowledge import load_knowledge_base
 from elm_desktop.clinical.record_score import fit_reference, place
+from elm_desktop.clinical.signal_features import FEATURE_NAMES, SignalModel
 from elm_desktop.clinical.zeroshot import build_prompt_bank, score_findings
 from elm_desktop.errors import ConfigError
 from tests.clinical.test_zeroshot import bag_of_words
@@ -18,7 +19,7 @@ from tests.clinical.test_zeroshot import bag_of_words
 BASE = load_knowledge_base(user_path=os.devnull)
 
 
-def reference(style="plain", threshold=0.4):
+def reference(style="plain", threshold=0.4, finding_signals=None):
     # Five reference recordings: p(normal), two abnormal findings' and sleep's probabilities.
     fitted = fit_reference(
         {
@@ -29,8 +30,28 @@ def reference(style="plain", threshold=0.4):
         },
         BASE,
         style,
+        finding_signals=finding_signals,
     )
     return replace(fitted, threshold=threshold)
+
+
+#: A signal model that reads the first feature only: p = sigmoid(feature 0).
+FIRST_FEATURE = SignalModel(
+    np.zeros(len(FEATURE_NAMES)),
+    np.ones(len(FEATURE_NAMES)),
+    np.eye(len(FEATURE_NAMES))[0],
+    0.0,
+)
+
+
+def with_seizure_score(threshold=0.55):
+    """A plain reference whose seizure finding has a finding score (sleep is not abnormal)."""
+    held_out = [0.9, 0.1, 0.7, 0.3, 0.5]
+    ref = reference(
+        finding_signals={"seizure": (FIRST_FEATURE, held_out), "sleep": (FIRST_FEATURE, held_out)}
+    )
+    seizure = replace(ref.finding_references["seizure"], threshold=threshold)
+    return replace(ref, finding_references={"seizure": seizure})
 
 
 def write_model_file(tmp_path, ref):
@@ -47,10 +68,11 @@ def crops_and_recording(seed=3):
     return crops, recording, np.arange(6) * 5.0
 
 
-def scored(kb, style):
+def scored(kb, style, features=None):
     crops, recording, starts = crops_and_recording()
     bank = build_prompt_bank(kb, bag_of_words, style)
-    return {s.finding_id: s for s in score_findings(kb, bank, crops, recording, starts, 5.0, 0.3)}
+    scores = score_findings(kb, bank, crops, recording, starts, 5.0, 0.3, features)
+    return {s.finding_id: s for s in scores}
 
 
 def test_place_counts_ties_half():
@@ -162,3 +184,55 @@ def test_the_generated_draft_check_holds_normal_to_the_record_score_threshold(tm
     assert sentence.supported  # normal 0.45 < 0.5: abnormal, the seizure over its threshold
     (sentence,) = check_draft(draft, scores, kb)  # the knowledge base's plain: normal at 0.4
     assert not sentence.supported and "disagree" in sentence.note
+
+
+def test_a_finding_score_places_its_prompt_and_its_signal_model_and_has_its_own_threshold(tmp_path):
+    ref = with_seizure_score()
+    assert set(ref.finding_references) == {"seizure"}  # abnormal findings only
+    kb = load_knowledge_base(user_path=os.devnull, model_path=write_model_file(tmp_path, ref))
+    loaded = kb.record_references["plain"].finding_references["seizure"]
+    np.testing.assert_allclose(loaded.probabilities, [0.1, 0.2, 0.3, 0.4, 0.9])
+    np.testing.assert_allclose(loaded.measured, [0.1, 0.3, 0.5, 0.7, 0.9])
+    assert loaded.threshold == pytest.approx(0.55)
+
+    features = np.zeros(len(FEATURE_NAMES))
+    features[0] = 2.0  # the signal model's probability: sigmoid(2) = 0.88, between 0.7 and 0.9
+    scores, raw = scored(kb, "plain", features), scored(BASE, "plain")
+    prompt = raw["seizure"].probability
+    expected = (place(prompt, loaded.probabilities) + 0.8) / 2
+    assert scores["seizure"].probability == pytest.approx(expected)
+    assert scores["seizure"].parts == pytest.approx(
+        {"prompt": place(prompt, loaded.probabilities), "signal features": 0.8}
+    )
+    assert scores["seizure"].measure == "finding score"
+    assert scores["seizure"].threshold == pytest.approx(0.55)
+    assert scores["seizure"].present == (expected >= 0.55)
+    # The other findings keep their probabilities, and the record score places the prompts'.
+    assert scores["focal_slowing"].probability == raw["focal_slowing"].probability
+    prompts = {f: raw[f].probability for f in raw}
+    assert scores["normal"].probability == pytest.approx(ref.normal_probability(prompts))
+    # Without the recording's features the score cannot be made: an error, never a guess.
+    with pytest.raises(ValueError, match="signal features"):
+        scored(kb, "plain")
+    # Thresholds calibrated again on these scores replace the reference's.
+    assert (
+        scored(with_thresholds(kb, {"seizure": 0.9}), "plain", features)["seizure"].threshold == 0.9
+    )
+    assert kb.threshold("seizure", "knowledge") == BASE["seizure"].threshold  # no reference there
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        (('id = "seizure"', 'id = "sleep"'), "finding.id must name one of"),
+        (("threshold = 0.5500", "threshold = 1.5"), "finding.threshold"),
+        (("probabilities = [", "probabilities = [true, "), "finding.probabilities"),
+    ],
+)
+def test_a_bad_finding_table_names_what_to_fix(tmp_path, change, message):
+    path = write_model_file(tmp_path, with_seizure_score())
+    text = path.read_text(encoding="utf-8")
+    assert change[0] in text
+    path.write_text(text.replace(change[0], change[1], 1), encoding="utf-8")
+    with pytest.raises(ConfigError, match=message):
+        load_knowledge_base(user_path=os.devnull, model_path=path)

@@ -155,6 +155,12 @@ def test_calibrate_with_the_record_score_stores_its_reference(elm_bundle, tmp_pa
     for style, reference in references.items():
         assert len(reference.not_normal) == len(chosen) and "seizure" in reference.findings
         assert reference.signal is not None and len(reference.measured) == len(chosen)
+        # A finding score for each abnormal finding present and absent in five or more.
+        truth = [_truth(e) for e in chosen]
+        enough = {
+            f for f in reference.findings if 5 <= sum(f in t for t in truth) <= len(chosen) - 5
+        }
+        assert enough and set(reference.finding_references) == enough
         analysed = []
         for entry in chosen:
             recording = tmp_path / "corpus" / entry["edf"]
@@ -167,7 +173,17 @@ def test_calibrate_with_the_record_score_stores_its_reference(elm_bundle, tmp_pa
                 reference.normal_probability(alone, plain.signal_features)
             )
             assert scores["normal"].threshold == reference.threshold
-            assert scores["seizure"].probability == alone["seizure"]
+            # Findings with a finding score: their prompt's and signal model's places; the
+            # others, their prompt's probability.
+            for finding_id, alone_p in alone.items():
+                found = reference.finding_references.get(finding_id)
+                expected = alone_p
+                if found is not None:
+                    places = found.places(alone_p, plain.signal_features)
+                    expected = float(np.mean(list(places.values())))
+                    assert scores[finding_id].threshold == found.threshold
+                if finding_id != "normal":
+                    assert scores[finding_id].probability == pytest.approx(expected)
             analysed.append((alone, plain.signal_features))
         # Its threshold is the one of maximum F1 on the record scores of those recordings, each
         # with its signal model's probability from a fit without it (as a new recording's).
