@@ -391,8 +391,8 @@ def calibrated_thresholds(
     fitted on them too, when they hold at least
     :data:`~elm_desktop.clinical.signal_features.MIN_RECORDINGS_PER_CLASS` normal and abnormal
     recordings each, and then each abnormal finding present and absent in as many gets a finding
-    score of its own in the reference (its signal model and threshold); its ``thresholds``
-    entry stays the probability's, for the prompt style the reference does not cover.
+    score of its own in each style's reference (its signal model and threshold); its
+    ``thresholds`` entry stays the probability's, for when no reference applies.
 
     Returns
     -------
@@ -401,7 +401,8 @@ def calibrated_thresholds(
     aurocs : dict
         Finding id -> its AUROC on these recordings, for the findings with a threshold (how
         much support the threshold has; a draft states no finding with too little), of the
-        finding score where ``prompt_style``'s reference gives one.
+        prompt's probability: the support a finding needs whether or not its finding score
+        applies (a user's prompts switch the reference off).
     references : list of RecordReference
         The record score's references, one per prompt style, with ``record_score``.
     """
@@ -473,7 +474,6 @@ def calibrated_thresholds(
                 fit_signal_model(np.stack(features), present),
                 out_of_fold_probabilities(np.stack(features), present),
             )
-    combined: dict[str, list[float]] = {}
     for other in styles if record_score else ():
         reference = fit_reference(
             probabilities[other], knowledge_base, other, signal, finding_signals
@@ -488,8 +488,6 @@ def calibrated_thresholds(
                     probabilities[other][finding_id], finding_signals[finding_id][1], strict=True
                 )
             ]
-            if other == style:
-                combined[finding_id] = scores
             chosen = calibrate_thresholds({finding_id: labels[finding_id]}, {finding_id: scores})
             finding_references[finding_id] = replace(
                 finding_reference, threshold=chosen.get(finding_id, 0.5)
@@ -512,11 +510,7 @@ def calibrated_thresholds(
     thresholds = calibrate_thresholds(labels, probabilities[style])
     if record_score:
         thresholds.pop(RECORD_FINDING, None)
-    # Support is that of the score the findings are called by: the finding score where one is.
-    aurocs = {
-        f: auroc(np.array(labels[f]), np.array(combined.get(f, probabilities[style][f])))
-        for f in thresholds
-    }
+    aurocs = {f: auroc(np.array(labels[f]), np.array(probabilities[style][f])) for f in thresholds}
     return thresholds, aurocs, references
 
 

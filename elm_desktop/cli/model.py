@@ -83,6 +83,15 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     calibrate.add_argument("--split", default="val", help="split to calibrate on (default: val)")
     calibrate.add_argument(
+        "--unseen-corpus",
+        type=Path,
+        action="append",
+        default=[],
+        help="a corpus the model was not trained on, calibrated on whole (every split): e.g. "
+        "recordings as long as those the site reads, when the training corpora's are short "
+        "(repeatable)",
+    )
+    calibrate.add_argument(
         "--out", type=Path, default=None, help="also write the thresholds to this TOML file"
     )
     calibrate.add_argument(
@@ -233,13 +242,15 @@ def _calibrate(args: argparse.Namespace) -> int:
     from elm_desktop.synth import MANIFEST_NAME, read_manifest
 
     recordings = []
-    for corpus in args.corpus:
+    for corpus, split in [(c, args.split) for c in args.corpus] + [
+        (c, None) for c in args.unseen_corpus
+    ]:
         manifest = corpus / MANIFEST_NAME if corpus.is_dir() else corpus
         if not manifest.is_file():
             raise ConfigError(f"no corpus manifest at {manifest} (`elm-desktop synth` writes one)")
-        entries = [e for e in read_manifest(manifest) if e.get("split") == args.split]
+        entries = [e for e in read_manifest(manifest) if split in (None, e.get("split"))]
         if not entries:
-            raise ConfigError(f"{manifest} has no recording in split {args.split!r}")
+            raise ConfigError(f"{manifest} has no recording in split {split!r}")
         recordings += [(manifest.parent / e["edf"], e) for e in entries]
     check_output_file(args.out, "--out")
     engine = load_engine(args.bundle, args.device)
@@ -254,9 +265,12 @@ def _calibrate(args: argparse.Namespace) -> int:
         recordings, engine, base, args.split, args.prompt_style, args.record_score
     )
     corpora = ", ".join(_corpus_name(corpus) for corpus in args.corpus)
+    unseen = ", ".join(_corpus_name(corpus) for corpus in args.unseen_corpus)
     note = (
-        f"maximum F1 on the {args.split} split of {corpora} "
-        f"({len(recordings)} recordings), {len(thresholds)} findings, {args.prompt_style} prompts"
+        f"maximum F1 on the {args.split} split of {corpora}"
+        + (f" and every recording of {unseen}" if unseen else "")
+        + f" ({len(recordings)} recordings), {len(thresholds)} findings, "
+        f"{args.prompt_style} prompts"
     )
     if references:
         note += ", the record scored by its normal prompt, strongest finding" + (

@@ -394,8 +394,8 @@ def _measure(finding: dict) -> str:
     if measure == PROBABILITY:
         return ""
     parts = finding.get("parts") or {}
-    said = "; ".join(f"{name} {value:.2f}" for name, value in parts.items())
-    return f" <small>({_e(measure)}: {_e(measure_words(measure))}: {_e(said)})</small>"
+    said = "".join(f"; {name} {value:.2f}" for name, value in parts.items())
+    return f" <small>({_e(measure)}: {_e(measure_words(measure))}{_e(said)})</small>"
 
 
 def _e(text: object) -> str:

@@ -126,7 +126,7 @@ def recorded_procedures(
         )
     sleep = next((s for s in scores or () if s.finding_id == "sleep"), None)
     if "sleep" not in found and sleep is not None and sleep.present:
-        seconds = float((sleep.crop_probability >= sleep.threshold).sum()) * window_s
+        seconds = float((sleep.crop_probability >= sleep.curve_threshold).sum()) * window_s
         if seconds >= MIN_SLEEP_S:
             found["sleep"] = ProcedureEvidence(
                 "sleep",
@@ -161,7 +161,7 @@ def evidence_within_procedures(
         if window is None:
             continue
         inside = np.flatnonzero((starts + window_s > window[0]) & (starts <= window[1]))
-        if not len(inside) or score.crop_probability[inside].max() < score.threshold:
+        if not len(inside) or score.crop_probability[inside].max() < score.curve_threshold:
             score.top_segments = []
             continue
         segments = top_segments(
@@ -188,7 +188,7 @@ def seen_only_during(
         end = evidence.end_s + HYPERVENTILATION_RECOVERY_S
         during = (starts + window_s > evidence.start_s) & (starts < end)
         for score in scores:
-            over = score.crop_probability >= score.threshold
+            over = score.crop_probability >= score.curve_threshold
             if (
                 score.present
                 and score.finding_id in MIMICKED_BY[evidence.name]

@@ -446,7 +446,10 @@ def _read_finding_references(
             )
         signal, measured = _read_signal(table, source, where)
         if signal is None or measured is None:
-            raise ConfigError(f"{source}: {where} for {finding_id} has no signal model")
+            raise ConfigError(
+                f"{source}: {where} for {finding_id} has no signal model (signal_features, "
+                "signal_mean, signal_scale, signal_coef, signal_intercept, measured)"
+            )
         references[finding_id] = FindingReference(
             np.sort(np.asarray(values, float)), signal, measured, float(threshold)
         )

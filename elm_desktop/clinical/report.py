@@ -604,12 +604,15 @@ def record_impression(
         ]
     abnormal = sorted((s for s in scores if s.abnormal and s.present), key=lambda s: -s.probability)
     found = [
-        "{}: probability {} >= threshold {}".format(
-            s.label, *against_threshold(s.probability, s.threshold)
+        "{}: {} {} >= threshold {}".format(
+            s.label, s.measure, *against_threshold(s.probability, s.threshold)
         )
         for s in abnormal
     ]
-    top = max((s for s in scores if s.abnormal), key=lambda s: s.probability, default=None)
+    # Closest to its threshold: probabilities and scores placed among recordings differ in scale.
+    top = max(
+        (s for s in scores if s.abnormal), key=lambda s: s.probability - s.threshold, default=None
+    )
     highest = (
         " (highest: {}, {} < {})".format(
             top.label, *against_threshold(top.probability, top.threshold)
@@ -687,8 +690,8 @@ def _held_over_threshold(scores: Sequence[FindingScore], weak: Mapping[str, str]
     """The abnormal findings over their thresholds that the draft holds as too weak to state:
     what an abnormal record score may rest on."""
     return [
-        "{}: probability {} >= threshold {}, not stated: {}".format(
-            s.label, *against_threshold(s.probability, s.threshold), weak[s.finding_id]
+        "{}: {} {} >= threshold {}, not stated: {}".format(
+            s.label, s.measure, *against_threshold(s.probability, s.threshold), weak[s.finding_id]
         )
         for s in scores
         if s.abnormal and s.present and s.finding_id in weak

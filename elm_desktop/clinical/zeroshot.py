@@ -9,8 +9,8 @@ similarities to the EEG embedding divided by the model's temperature,
 
 The recording-level probability uses the attention-pooled recording embedding; where the model's
 knowledge base carries a record reference, the ``normal`` finding's recording probability is the
-record score instead (:mod:`elm_desktop.clinical.record_score`) and only its curve is the
-prompt's. Per crop, the
+record score instead, and an abnormal finding with its own reference gets its finding score
+(:mod:`elm_desktop.clinical.record_score`); only their curves are the prompt's. Per crop, the
 same formula alone would say mostly *that* a crop is abnormal, not *which* finding it shows: every
 abnormal finding is scored against the same normal record, so a crop far from normal (a photic
 stimulation block, a seizure) raises all their curves together, and the peak of the seizure curve
@@ -21,7 +21,8 @@ the crop's departure from the recording embedding:
     logit_crop = (e_crop . (positive - contrast) - (e_crop - e_rec) . shared) / temperature.
 
 At the recording embedding the curve equals the recording's probability, so curve and threshold
-share one scale; its peaks are where the finding itself is most evident, and they give the top
+share one scale (for a record or finding score, the prompt's own threshold:
+:attr:`FindingScore.curve_threshold`); its peaks are where the finding itself is most evident, and they give the top
 segments ("most evident at", the phenotype panel's jump).
 
 A free-text prompt is scored the same way, against the normal-record contrast (the mean contrast
@@ -181,6 +182,9 @@ class FindingScore:
     parts : dict of str to float
         For a record or finding score, each of its places among the model's calibration
         recordings (high: more abnormal, or more likely present); empty for a probability.
+    prompt_threshold : float or None
+        For a record or finding score, the knowledge base's threshold on the prompt's own
+        probability (:attr:`curve_threshold`); None for a probability.
     """
 
     finding_id: str
@@ -193,6 +197,13 @@ class FindingScore:
     top_segments: list[Segment] = field(default_factory=list)
     measure: str = PROBABILITY
     parts: dict[str, float] = field(default_factory=dict)
+    prompt_threshold: float | None = None
+
+    @property
+    def curve_threshold(self) -> float:
+        """What ``crop_probability`` (on the prompt's scale) is held to: the prompt's own
+        threshold where ``probability`` is a record or finding score, else ``threshold``."""
+        return self.threshold if self.prompt_threshold is None else self.prompt_threshold
 
 
 @dataclass(frozen=True)
@@ -313,6 +324,7 @@ def score_findings(
                 top_segments=top_segments(curve, crop_starts_s, window_s, span_s=EVIDENCE_SPAN_S),
                 measure=measures.get(finding_id, PROBABILITY),
                 parts=parts.get(finding_id, {}),
+                prompt_threshold=finding.threshold if finding_id in measures else None,
             )
         )
     return scores

@@ -140,7 +140,9 @@ def finding_probabilities(
     bank = build_prompt_bank(knowledge_base, embed_text, style)
     probabilities = np.zeros((len(embedded["recording"]), len(bank.finding_ids)))
     reference = knowledge_base.record_reference(style)
-    measured = reference is not None and reference.signal is not None
+    measured = reference is not None and (
+        reference.signal is not None or bool(reference.finding_references)
+    )
     for position in range(len(probabilities)):
         mask = embedded["crop_owner"] == position
         crops = np.sort(embedded["crop_index"][mask])
@@ -152,7 +154,7 @@ def finding_probabilities(
             cache.starts_s[embedded["crop_index"][mask]],
             cache.window_s,
             model.config.temperature,
-            # What a record score with a signal model reads, as the analysis measures it.
+            # What a record or finding score with a signal model reads, as analysis measures it.
             crops_features(cache.crops[crops], ELM_SFREQ, cache.window_s) if measured else None,
         )
         probabilities[position] = [s.probability for s in scores]

@@ -367,9 +367,22 @@ def test_spike_and_wave_seen_only_in_hyperventilation_is_qualified_not_held(kb):
     ) in draft.text()
     # The caveat is a sentence of its own: the finding's sentence still reads as stating it.
     assert contradictions(draft.text(), kb) == []
+    # A finding score (a rank, threshold 0.4 on its own scale): the curve, on the prompt's
+    # scale, is held to the prompt's threshold, so crops at 0.5 outside are not "over" it.
+    ranked = [
+        replace(s, measure="finding score", threshold=0.4, prompt_threshold=0.9)
+        if s.finding_id == "generalized_spike_wave"
+        else s
+        for s in scores
+    ]
+    crops[~during] = 0.5
+    assert seen_only_during(ranked, hv, starts, 5.0) == {
+        "generalized_spike_wave": "hyperventilation"
+    }
     # Over its threshold outside hyperventilation too: nothing to qualify.
     crops[10] = 0.99
     assert seen_only_during(scores, hv, starts, 5.0) == {}
+    assert seen_only_during(ranked, hv, starts, 5.0) == {}
 
 
 def test_findings_carry_their_side_and_borrowed_sides_must_agree(kb):

@@ -86,6 +86,15 @@ def test_calibrate_stores_thresholds_that_analysis_uses(
         f"maximum F1 on the {split} split of corpus, other ({n_split} recordings)"
         in capsys.readouterr().out
     )
+    # A corpus the model never saw (e.g. of longer recordings) is calibrated on whole.
+    n_whole = sum(e["split"] == split for e in entries) + len(read_manifest(other))
+    assert run("calibrate", str(shutil.copytree(elm_bundle, tmp_path / "whole")), "--corpus",
+               str(manifest), "--unseen-corpus", str(other.parent), "--split", split,
+               "--prompt-style", "plain", "--device", "cpu") == 0  # fmt: skip
+    assert (
+        f"maximum F1 on the {split} split of corpus and every recording of other "
+        f"({n_whole} recordings)" in capsys.readouterr().out
+    )
 
     loaded = Bundle.load(bundle)  # re-signed: the checksums cover the new file
     assert loaded.phenotypes.read_text() == out.read_text()
