@@ -514,3 +514,10 @@ def test_on_a_recording_unlike_the_training_data_no_finding_reads_present(kb):
     assert ": absent (" not in text
     assert "Electrographic seizure: under its threshold, unconfirmed (probability" in text
     assert draft.impression == "left to the reviewer" and draft.asserted == []
+    # Listed unconfirmed, burst suppression and a normal record are not stated beside the
+    # measured posterior rhythm: the checker reads no claim there (it once read two).
+    rhythm = "A posterior dominant rhythm of 9.4 Hz is measured in the posterior derivations."
+    with_rhythm = draft_report(replace(unlike, posterior_rhythm=rhythm), kb, "m", scores, ())
+    assert rhythm in with_rhythm.text()
+    assert "Burst suppression: under its threshold, unconfirmed" in with_rhythm.text()
+    assert contradictions(with_rhythm.text(), kb) == []
