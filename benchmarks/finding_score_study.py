@@ -7,8 +7,10 @@ signal features (``elm_desktop/clinical/signal_features.py``), fitted on the sam
 recordings and placed on its out-of-fold probabilities there; the two places averaged. Built
 here with the product's own functions, for every model and corpus, and set against the prompt
 alone and the signal model alone: AUROC per finding and the macro over findings with at least
-``MIN_POSITIVES`` positives (as ``elm-desktop evaluate``). A finding without a finding score
-(too few reference recordings with or without it) keeps its prompt's probability.
+``MIN_POSITIVES`` positives (as ``elm-desktop evaluate``). The findings that get one are those
+calibration gives one (``has_finding_score``: the record's background findings), or with
+``--all-abnormal`` every abnormal finding (the first version); a finding without one (or with
+too few reference recordings with or without it) keeps its prompt's probability.
 
     OMP_NUM_THREADS=1 .venv/bin/python benchmarks/finding_score_study.py \\
         --model runs/loo-fn-ds/final --corpus data/neural-mass-train-800:val \\
@@ -30,7 +32,7 @@ import torch
 
 from elm_desktop.clinical import load_knowledge_base
 from elm_desktop.clinical.metrics import auroc
-from elm_desktop.clinical.record_score import fit_reference
+from elm_desktop.clinical.record_score import fit_reference, has_finding_score
 from elm_desktop.clinical.signal_features import (
     MIN_RECORDINGS_PER_CLASS,
     crops_features,
@@ -85,6 +87,11 @@ def main() -> None:
     parser.add_argument("--corpus", action="append")
     parser.add_argument("--out", type=Path)
     parser.add_argument("--table", type=Path, help="print the tables of a finished run's JSON")
+    parser.add_argument(
+        "--all-abnormal",
+        action="store_true",
+        help="a finding score for every abnormal finding, events too (the first version)",
+    )
     args = parser.parse_args()
     if args.table:
         print(markdown(json.loads(args.table.read_text(encoding="utf-8"))))
@@ -110,9 +117,9 @@ def main() -> None:
         for column, finding_id in enumerate(FINDINGS):
             present = y[:, column]
             if (
-                knowledge_base[finding_id].abnormal
-                and min(present.sum(), (~present).sum()) >= MIN_RECORDINGS_PER_CLASS
-            ):
+                (args.all_abnormal and knowledge_base[finding_id].abnormal)
+                or has_finding_score(knowledge_base, finding_id)
+            ) and min(present.sum(), (~present).sum()) >= MIN_RECORDINGS_PER_CLASS:
                 finding_signals[finding_id] = (
                     fit_signal_model(x, present),
                     out_of_fold_probabilities(x, present),

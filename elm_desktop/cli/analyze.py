@@ -390,8 +390,8 @@ def calibrated_thresholds(
     thresholds (it holds only where the reference applies). The record score's signal model is
     fitted on them too, when they hold at least
     :data:`~elm_desktop.clinical.signal_features.MIN_RECORDINGS_PER_CLASS` normal and abnormal
-    recordings each, and then each abnormal finding present and absent in as many gets a finding
-    score of its own in each style's reference (its signal model and threshold); its
+    recordings each, and then each finding of the record's background present and absent in as
+    many gets a finding score of its own in each style's reference (its signal model and threshold); its
     ``thresholds`` entry stays the probability's, for when no reference applies.
 
     Returns
@@ -414,7 +414,11 @@ def calibrated_thresholds(
     from elm_desktop.clinical.evaluation import calibrate_thresholds
     from elm_desktop.clinical.knowledge import PROMPT_STYLES
     from elm_desktop.clinical.metrics import auroc
-    from elm_desktop.clinical.record_score import RECORD_FINDING, fit_reference
+    from elm_desktop.clinical.record_score import (
+        RECORD_FINDING,
+        fit_reference,
+        has_finding_score,
+    )
     from elm_desktop.clinical.signal_features import (
         MIN_RECORDINGS_PER_CLASS,
         fit_signal_model,
@@ -466,8 +470,7 @@ def calibrated_thresholds(
     for finding_id, present in labels.items() if signal is not None else ():
         present = np.array(present, bool)
         if (
-            knowledge_base[finding_id].abnormal
-            and finding_id != RECORD_FINDING
+            has_finding_score(knowledge_base, finding_id)
             and min(present.sum(), (~present).sum()) >= MIN_RECORDINGS_PER_CLASS
         ):
             finding_signals[finding_id] = (

@@ -37,8 +37,8 @@ probability placed on its out-of-fold probabilities there; the three places are 
 Measured leave one family out, it adds to the model's own two scores on the family the model
 never saw (``benchmarks/results/signal-score-study.md``).
 
-The same reference gives each abnormal finding with enough calibration recordings a score
-of two places: its prompt's probability placed among the reference recordings' probabilities
+The same reference gives each abnormal finding of the record's background
+(:data:`WHOLE_RECORD_CATEGORIES`) with enough calibration recordings a score of two places: its prompt's probability placed among the reference recordings' probabilities
 of it, and a signal model of that finding (the same features, fitted on whether the finding
 is present) placed on its out-of-fold probabilities there. Each is kept as a
 ``[[record_score.finding]]`` table under its style's ``[[record_score]]``::
@@ -82,10 +82,23 @@ PROBABILITY, RECORD_SCORE = "probability", "record score"
 TABLE = "record_score"
 #: The record score's places, as :meth:`RecordReference.places` names them.
 PLACES = ("normal prompt", "strongest abnormal finding", "signal features")
+#: The categories of findings that get a finding score: properties of the whole record,
+#: which the signal features (summaries of the whole recording) measure. Events (interictal,
+#: periodic and ictal findings) may last seconds of a long recording and are diluted in them:
+#: scored so, seizures of 40-100 s in 10-minute recordings fell under their threshold in 19
+#: drafts of 33 (``benchmarks/results/finding-score-study.md``).
+WHOLE_RECORD_CATEGORIES = ("background",)
 #: What a finding's score is where its reference applies, and its places' names.
 FINDING_SCORE = "finding score"
 FINDING_PLACES = ("prompt", "signal features")
 FINDING_TABLE = "finding"
+
+
+def has_finding_score(knowledge_base: Any, finding_id: str) -> bool:
+    """Whether calibration gives a finding a finding score: an abnormal finding of
+    :data:`WHOLE_RECORD_CATEGORIES`."""
+    finding = knowledge_base[finding_id]
+    return bool(finding.abnormal) and finding.category in WHOLE_RECORD_CATEGORIES
 
 
 def measure_words(measure: str) -> str:
@@ -331,6 +344,7 @@ def fit_reference(
     finding_signals : mapping, optional
         Abnormal finding id -> its own signal model and out-of-fold probabilities, likewise:
         each becomes a :class:`FindingReference` (threshold 0.5 until one is chosen).
+        Calibration fits them for the findings :func:`has_finding_score` names.
     """
     findings = tuple(f for f in probabilities if knowledge_base[f].abnormal)
     normal = np.asarray(probabilities[RECORD_FINDING], float)

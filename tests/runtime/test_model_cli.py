@@ -137,6 +137,7 @@ def test_calibrate_with_the_record_score_stores_its_reference(elm_bundle, tmp_pa
     from elm_desktop.cli.analyze import _truth
     from elm_desktop.clinical.evaluation import calibrate_thresholds
     from elm_desktop.clinical.knowledge import load_knowledge_base
+    from elm_desktop.clinical.record_score import has_finding_score
     from elm_desktop.clinical.signal_features import out_of_fold_probabilities
     from elm_desktop.runtime import Engine
     from elm_desktop.synth import generate_corpus, read_manifest
@@ -167,7 +168,9 @@ def test_calibrate_with_the_record_score_stores_its_reference(elm_bundle, tmp_pa
         # A finding score for each abnormal finding present and absent in five or more.
         truth = [_truth(e) for e in chosen]
         enough = {
-            f for f in reference.findings if 5 <= sum(f in t for t in truth) <= len(chosen) - 5
+            f
+            for f in reference.findings
+            if has_finding_score(raw, f) and 5 <= sum(f in t for t in truth) <= len(chosen) - 5
         }
         assert enough and set(reference.finding_references) == enough
         analysed = []
