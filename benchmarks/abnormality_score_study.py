@@ -49,10 +49,14 @@ from elm_desktop.clinical.signal_features import (
 )
 from elm_desktop.signals.preprocess import ELM_SFREQ
 from elm_desktop.training.evaluate import embed_recordings, finding_probabilities, open_corpus
-from elm_desktop.training.matrix import corpus_families, relation, training_families
+from elm_desktop.training.matrix import (
+    corpus_families,
+    relation,
+    training_corpora,
+    training_families,
+)
 from elm_desktop.training.model import ElmModel
 from elm_desktop.training.text import TextEncoder
-from elm_desktop.training.trainer import CONFIG_FILE
 
 CANDIDATES = (
     "normal prompt",
@@ -145,9 +149,7 @@ def main() -> None:
     for model_dir in args.model:
         model = ElmModel.load(model_dir)
         families, _ = training_families(model_dir)
-        config = json.loads((Path(model_dir) / CONFIG_FILE).read_text(encoding="utf-8"))
-        trained_on = config["data"]["corpus"]
-        trained_on = trained_on if isinstance(trained_on, list) else [trained_on]
+        trained_on = training_corpora(model_dir)
         encoder = TextEncoder(
             model.config.text_model, model.config.pooling, model.config.max_length
         )

@@ -47,10 +47,14 @@ from elm_desktop.training.evaluate import (
     finding_probabilities,
     open_corpus,
 )
-from elm_desktop.training.matrix import corpus_families, relation, training_families
+from elm_desktop.training.matrix import (
+    corpus_families,
+    relation,
+    training_corpora,
+    training_families,
+)
 from elm_desktop.training.model import ElmModel
 from elm_desktop.training.text import TextEncoder
-from elm_desktop.training.trainer import CONFIG_FILE
 
 STYLES = ("plain", "knowledge")
 SCORES = ("prompt", "signal", "finding score")
@@ -104,9 +108,7 @@ def main() -> None:
     for model_dir in args.model:
         model = ElmModel.load(model_dir)
         families, _ = training_families(model_dir)
-        config = json.loads((Path(model_dir) / CONFIG_FILE).read_text(encoding="utf-8"))
-        trained_on = config["data"]["corpus"]
-        trained_on = trained_on if isinstance(trained_on, list) else [trained_on]
+        trained_on = training_corpora(model_dir)
         encoder = TextEncoder(
             model.config.text_model, model.config.pooling, model.config.max_length
         )

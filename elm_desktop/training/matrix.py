@@ -86,28 +86,40 @@ FIGURES: tuple[tuple[str, tuple[str, ...]], ...] = (
 _NOTES_FAMILIES = re.compile(r"\(([^()]*) family\)")
 
 
+def training_corpora(model_dir: str | Path) -> list[str]:
+    """The corpus folders a checkpoint was trained on, as its training configuration names
+    them; empty when it has none (an exported or imported model).
+
+    Raises
+    ------
+    ConfigError
+        The configuration is not valid JSON.
+    """
+    config_path = Path(model_dir) / CONFIG_FILE
+    if not config_path.is_file():
+        return []
+    try:
+        config = json.loads(config_path.read_text(encoding="utf-8"))
+    except json.JSONDecodeError as error:
+        raise ConfigError(f"{config_path} is not valid JSON: {error}") from error
+    corpus = config.get("data", {}).get("corpus")
+    return corpus if isinstance(corpus, list) else [corpus] if corpus else []
+
+
 def training_families(model_dir: str | Path) -> tuple[list[str] | None, str | None]:
     """The generator families a checkpoint was trained on, and where that was read.
 
     Returns ``(families, source)``; ``(None, None)`` when neither the training corpus's
     manifest nor the checkpoint notes say.
     """
-    config_path = Path(model_dir) / CONFIG_FILE
-    if config_path.is_file():
-        try:
-            config = json.loads(config_path.read_text(encoding="utf-8"))
-        except json.JSONDecodeError as error:
-            raise ConfigError(f"{config_path} is not valid JSON: {error}") from error
-        corpus = config.get("data", {}).get("corpus")
-        corpora = corpus if isinstance(corpus, list) else [corpus] if corpus else []
-        manifests = [Path(c) / MANIFEST_NAME for c in corpora]
-        if manifests and all(m.is_file() for m in manifests):  # one corpus, or several joined
-            families = set()
-            for manifest in manifests:
-                entries = read_manifest(manifest)
-                trained = [e for e in entries if e.get("split") == "train"] or entries
-                families |= {e.get("family", DEFAULT_FAMILY) for e in trained}
-            return sorted(families), "training corpus"
+    manifests = [Path(c) / MANIFEST_NAME for c in training_corpora(model_dir)]
+    if manifests and all(m.is_file() for m in manifests):  # one corpus, or several joined
+        families = set()
+        for manifest in manifests:
+            entries = read_manifest(manifest)
+            trained = [e for e in entries if e.get("split") == "train"] or entries
+            families |= {e.get("family", DEFAULT_FAMILY) for e in trained}
+        return sorted(families), "training corpus"
     statement = str(read_checkpoint_notes(model_dir).get("training_data", ""))
     match = _NOTES_FAMILIES.search(statement)
     if match:
