@@ -38,9 +38,10 @@ Measured leave one family out, it adds to the model's own two scores on the fami
 never saw (``benchmarks/results/signal-score-study.md``).
 
 The same reference gives each abnormal finding of the record's background
-(:data:`WHOLE_RECORD_CATEGORIES`) with enough calibration recordings a score of two places: its prompt's probability placed among the reference recordings' probabilities
-of it, and a signal model of that finding (the same features, fitted on whether the finding
-is present) placed on its out-of-fold probabilities there. Each is kept as a
+(:data:`WHOLE_RECORD_CATEGORIES`) with enough calibration recordings a score of two places:
+its prompt's probability placed among the reference recordings' probabilities of it, and a
+signal model of that finding (the same features, fitted on whether the finding is present)
+placed on its out-of-fold probabilities there. Each is kept as a
 ``[[record_score.finding]]`` table under its style's ``[[record_score]]``::
 
     [[record_score.finding]]
@@ -50,8 +51,9 @@ is present) placed on its out-of-fold probabilities there. Each is kept as a
     signal_mean = [...]; signal_scale = [...]; signal_coef = [...]; signal_intercept = -2.1
     measured = [0.01, ...]                      # sorted out-of-fold signal probabilities
 
-Measured leave one family out, the features alone rank each finding on the family the model
-never saw far better than its prompt does (``benchmarks/results/finding-score-study.md``).
+Measured leave one family out, finding scores raised the macro AUROC over findings on the
+family the model never saw from 0.767 to 0.796 (knowledge prompts;
+``benchmarks/results/finding-score-study.md``).
 
 They are read from a model's file only (a user's ``phenotypes.toml`` cannot give a one-family
 model a score that is worse for it), and one applies only while the findings are scored with its
