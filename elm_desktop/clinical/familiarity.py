@@ -24,7 +24,9 @@ recordings flagged, 70.7 % and 88.0 % of the unseen family's, AUROC 0.952 and 0.
 0.724 and 0.821 for the Mahalanobis distance of the crop embeddings used before
 (``benchmarks/results/familiarity-study.md``).
 Two simple checks say what is wrong with a badly recorded file: band power outside the training
-recordings' range (widened by :data:`POWER_MARGIN`) and flat or disconnected derivations.
+recordings' range (widened by :data:`POWER_MARGIN`) and flat or disconnected derivations. On an
+EEG flagged for any reason, derivations ten times louder than the others are named too (a
+loose or floating electrode is the usual cause).
 
 The profile and the band-power check depend on the kind of recording: :data:`PROFILES` holds,
 per modality of the registry (:mod:`elm_desktop.signals.modality`), the model input's sampling
@@ -60,6 +62,10 @@ BANK_SIZE = 16384
 POWER_MARGIN = 0.25
 #: A derivation this far below the recording's median log10 power is flat or disconnected.
 FLAT_BELOW = 2.0
+#: A derivation this far above it (ten times the power) is named beside another reason, never
+#: as one: a loose or floating electrode, or strong focal activity (the training recordings'
+#: focal slowing reaches it, and such a recording is not unlike them for that).
+LOUD_ABOVE = 1.0
 #: Edges in Hz of the spectral bins of :func:`crop_profile` (model input at 100 Hz).
 PROFILE_EDGES = (0.5, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 15, 18, 21, 25, 30, 35, 40, 45, 49)
 #: Edges in Hz of the ECG profile's spectral bins (model input at 500 Hz): finer where the P, T
@@ -99,6 +105,9 @@ class SignalProfile:
         Name, low and high edge in Hz of each band of the band-power check.
     channels : str
         What the modality's channels are called in messages ("derivations", "leads").
+    loud_above : float or None
+        :data:`LOUD_ABOVE` where far louder channels are named; None where they are normal
+        (an ECG's precordial leads carry many times the limb leads' power).
     """
 
     sfreq: float
@@ -106,6 +115,7 @@ class SignalProfile:
     pairs: tuple[tuple[int, int], ...] | None
     bands: tuple[tuple[str, float, float], ...]
     channels: str
+    loud_above: float | None = None
 
 
 def _ecg_profile() -> SignalProfile:
@@ -119,7 +129,7 @@ def _ecg_profile() -> SignalProfile:
 #: The signal profile of each modality of the registry.
 PROFILES: dict[str, SignalProfile] = {
     "eeg": SignalProfile(
-        get_modality("eeg").model_sfreq, PROFILE_EDGES, None, BANDS, "derivations"
+        get_modality("eeg").model_sfreq, PROFILE_EDGES, None, BANDS, "derivations", LOUD_ABOVE
     ),
     "ecg": _ecg_profile(),
 }
@@ -316,10 +326,23 @@ def band_features(band_power: np.ndarray) -> np.ndarray:
 
 def flat_derivations(band_power: np.ndarray, channels: Sequence[str]) -> list[str]:
     """Derivations whose median total power is :data:`FLAT_BELOW` decades under the others'."""
+    level = _channel_levels(band_power)
+    return [name for name, v in zip(channels, level, strict=True) if v < -FLAT_BELOW]
+
+
+def loud_derivations(
+    band_power: np.ndarray, channels: Sequence[str], above: float = LOUD_ABOVE
+) -> list[str]:
+    """Derivations whose median total power is ``above`` decades over the others'."""
+    level = _channel_levels(band_power)
+    return [name for name, v in zip(channels, level, strict=True) if v > above]
+
+
+def _channel_levels(band_power: np.ndarray) -> np.ndarray:
+    """Each channel's median log10 total power over crops, less the median channel's."""
     total = np.log10(np.sum(10.0 ** np.asarray(band_power, np.float64), axis=2))
     per_channel = np.median(total, axis=0)
-    flat = per_channel < np.median(per_channel) - FLAT_BELOW
-    return [name for name, is_flat in zip(channels, flat, strict=True) if is_flat]
+    return per_channel - np.median(per_channel)
 
 
 def knn_distance(bank: np.ndarray, crop_embeddings: np.ndarray, k: int = KNN_K) -> float:
@@ -533,6 +556,20 @@ def assess(
     flat = flat_derivations(band_power, channels)
     if flat:
         reasons.append(f"flat or disconnected {profile.channels}: {', '.join(flat)}")
+    loud = (
+        loud_derivations(band_power, channels, profile.loud_above)
+        if reasons and profile.loud_above is not None
+        else []
+    )
+    if loud:  # what may have made it unlike them; alone, no reason (see LOUD_ABOVE)
+        shared = (
+            set.intersection(*(set(name.split("-")) for name in loud)) if len(loud) > 1 else set()
+        )
+        reasons.append(
+            f"{profile.channels} ten times louder than the others or more (a loose or floating "
+            f"electrode, or strong focal activity): {', '.join(loud)}"
+            + (f" (all through {', '.join(sorted(shared))})" if shared else "")
+        )
     if reasons:
         statement = f"{unlike_warning(reasons)} The model was trained on {trained_on}."
     else:

@@ -101,6 +101,27 @@ def test_signal_checks_name_what_is_wrong(reference):
     power[:, 2] -= 3.0  # one derivation a thousand times weaker than the others
     flat = assess(reference, crops, 0.1 * _profiles(rng), power, CHANNELS, "test data")
     assert flat.reasons == ("flat or disconnected derivations: ch2",)
+    # One derivation 30 times louder than the others: named on a recording flagged anyway,
+    # never a reason on its own (training recordings' focal slowing can be as loud).
+    power = _band_power(rng)
+    power[:, 4] += 1.5
+    with_loud = assess(reference, crops, 0.1 * _profiles(rng), power, CHANNELS, "test data")
+    assert not with_loud.unfamiliar
+    power[:, 2] -= 3.0
+    both = assess(reference, crops, 0.1 * _profiles(rng), power, CHANNELS, "test data")
+    assert both.reasons[-1].startswith("derivations ten times louder than the others or more")
+    assert both.reasons[-1].endswith(": ch4")
+
+
+def test_loud_derivations_through_one_electrode_name_it(reference):
+    rng = np.random.default_rng(6)
+    crops = _recordings(rng, 1, scale=0.5)[0]
+    power = _band_power(rng)
+    power[:, [0, 1]] += 1.5  # Fp1-F7 and F7-T3: a floating F7
+    power[:, 5] -= 3.0  # and a flat derivation, so that the recording is flagged
+    names = ["Fp1-F7", "F7-T3", *CHANNELS[2:]]
+    found = assess(reference, crops, 0.1 * _profiles(rng), power, names, "test data")
+    assert found.reasons[-1].endswith(": Fp1-F7, F7-T3 (all through F7)")
     assert band_features(power).shape == (len(BANDS),)
 
 
