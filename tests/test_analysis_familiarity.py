@@ -13,6 +13,7 @@ import json
 import pytest
 
 from elm_desktop.analysis import analyze
+from elm_desktop.cli.analyze import _print_summary
 from elm_desktop.clinical.html import render_html
 from elm_desktop.synth import generate_corpus, read_manifest
 from tests.conftest import write_white_noise
@@ -20,7 +21,7 @@ from tests.conftest import write_white_noise
 pytestmark = [pytest.mark.slow, pytest.mark.usefixtures("module_data_dir")]
 
 
-def test_the_generators_own_recordings_pass(demo_engine, tmp_path):
+def test_the_generators_own_recordings_pass(demo_engine, tmp_path, capsys):
     manifest = generate_corpus(tmp_path / "corpus", n=4, minutes=1, seed=31, workers=1)
     results = [analyze(manifest.parent / e["edf"], demo_engine) for e in read_manifest(manifest)]
     assert all(r.familiarity is not None for r in results)
@@ -30,6 +31,9 @@ def test_the_generators_own_recordings_pass(demo_engine, tmp_path):
     assert summary["familiarity"]["unfamiliar"] is False
     assert "unlike the model's training data" not in summary["notice"]
     assert "may not apply" not in familiar.draft.text()
+    # The terminal says so too, as the panel does, not only when it warns.
+    _print_summary(familiar)
+    assert f"familiarity: {familiar.familiarity.statement}" in capsys.readouterr().out
 
 
 def test_noise_is_flagged_everywhere_the_scores_are_shown(demo_engine, tmp_path):

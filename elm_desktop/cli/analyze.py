@@ -179,6 +179,9 @@ def _print_summary(result) -> None:
     )
     if result.notice:  # as the JSON's notice: what the model was trained on, first
         out.write(f"note: {result.provenance_notice} {result.notice}\n")
+    if result.familiarity is not None and not result.familiarity.unfamiliar:
+        # The notice above carries an unlike recording's warning; a familiar one says so too.
+        out.write(f"familiarity: {result.familiarity.statement}\n")
     held = result.draft.held if result.draft is not None else {}
     unassessed = result.draft.unassessed if result.draft is not None else []
     asserted = set(result.draft.asserted) if result.draft is not None else set()
