@@ -393,8 +393,9 @@ def calibrated_thresholds(
     thresholds (it holds only where the reference applies). The record score's signal model is
     fitted on them too, when they hold at least
     :data:`~elm_desktop.clinical.signal_features.MIN_RECORDINGS_PER_CLASS` normal and abnormal
-    recordings each, and then each finding of the record's background present and absent in as
-    many gets a finding score of its own in each style's reference (its signal model and threshold); its
+    recordings each, and then each finding the signal features measure
+    (:data:`~elm_desktop.clinical.record_score.SIGNAL_MEASURED`) present and absent in as many
+    gets a finding score of its own in each style's reference (its signal model and threshold); its
     ``thresholds`` entry stays the probability's, for when no reference applies.
 
     Returns

@@ -25,8 +25,8 @@ recordings flagged, 70.7 % and 88.0 % of the unseen family's, AUROC 0.952 and 0.
 (``benchmarks/results/familiarity-study.md``).
 Two simple checks say what is wrong with a badly recorded file: band power outside the training
 recordings' range (widened by :data:`POWER_MARGIN`) and flat or disconnected derivations. On an
-EEG flagged for any reason, derivations ten times louder than the others are named too (a
-loose or floating electrode is the usual cause).
+EEG flagged for any reason, derivations with ten times the power of the others are named too
+(a loose or floating electrode is the usual cause).
 
 The profile and the band-power check depend on the kind of recording: :data:`PROFILES` holds,
 per modality of the registry (:mod:`elm_desktop.signals.modality`), the model input's sampling
@@ -62,7 +62,8 @@ BANK_SIZE = 16384
 POWER_MARGIN = 0.25
 #: A derivation this far below the recording's median log10 power is flat or disconnected.
 FLAT_BELOW = 2.0
-#: A derivation this far above it (ten times the power) is named beside another reason, never
+#: A derivation this far above it (ten times the power, three times the amplitude) is named
+#: beside another reason, never
 #: as one: a loose or floating electrode, or strong focal activity (the training recordings'
 #: focal slowing reaches it, and such a recording is not unlike them for that).
 LOUD_ABOVE = 1.0
@@ -566,9 +567,9 @@ def assess(
             set.intersection(*(set(name.split("-")) for name in loud)) if len(loud) > 1 else set()
         )
         reasons.append(
-            f"{profile.channels} ten times louder than the others or more (a loose or floating "
-            f"electrode, or strong focal activity): {', '.join(loud)}"
-            + (f" (all through {', '.join(sorted(shared))})" if shared else "")
+            f"{profile.channels} with ten times the power of the others or more (three times "
+            f"the amplitude: a loose or floating electrode, or strong focal activity): "
+            f"{', '.join(loud)}" + (f" (all through {', '.join(sorted(shared))})" if shared else "")
         )
     if reasons:
         statement = f"{unlike_warning(reasons)} The model was trained on {trained_on}."

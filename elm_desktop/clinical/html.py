@@ -240,7 +240,7 @@ def _findings_table(
     timed = "<th>Most evident at</th><th>Per crop</th>" if over_time else ""
     rows = [
         "<h2>Zero-shot findings</h2>",
-        "<table><tr><th>Finding</th><th>Probability</th><th>Threshold</th><th>Call</th>"
+        "<table><tr><th>Finding</th><th>Score</th><th>Threshold</th><th>Call</th>"
         f"<th>Where</th>{timed}</tr>",
     ]
     for f in sorted(findings, key=lambda f: -f["probability"]):

@@ -37,8 +37,8 @@ probability placed on its out-of-fold probabilities there; the three places are 
 Measured leave one family out, it adds to the model's own two scores on the family the model
 never saw (``benchmarks/results/signal-score-study.md``).
 
-The same reference gives each abnormal finding of the record's background
-(:data:`WHOLE_RECORD_CATEGORIES`) with enough calibration recordings a score of two places:
+The same reference gives each finding of the record's background that the signal features
+measure (:data:`SIGNAL_MEASURED`) with enough calibration recordings a score of two places:
 its prompt's probability placed among the reference recordings' probabilities of it, and a
 signal model of that finding (the same features, fitted on whether the finding is present)
 placed on its out-of-fold probabilities there. Each is kept as a
@@ -84,12 +84,15 @@ PROBABILITY, RECORD_SCORE = "probability", "record score"
 TABLE = "record_score"
 #: The record score's places, as :meth:`RecordReference.places` names them.
 PLACES = ("normal prompt", "strongest abnormal finding", "signal features")
-#: The categories of findings that get a finding score: properties of the whole record,
-#: which the signal features (summaries of the whole recording) measure. Events (interictal,
-#: periodic and ictal findings) may last seconds of a long recording and are diluted in them:
+#: The findings that get a finding score: properties of the whole record's background that a
+#: signal feature measures (relative band powers, the posterior rhythm, focal and one-sided
+#: slowing, low-amplitude stretches). Events (interictal, periodic and ictal findings) may last
+#: seconds of a long recording and are diluted in these summaries of the whole recording:
 #: scored so, seizures of 40-100 s in 10-minute recordings fell under their threshold in 19
-#: drafts of 33 (``benchmarks/results/finding-score-study.md``).
-WHOLE_RECORD_CATEGORIES = ("background",)
+#: drafts of 33. Focal attenuation is an asymmetry of amplitude, which no feature measures (they
+#: do not depend on amplitude): its signal model read one-sided slowing instead and called the
+#: other side attenuated (``benchmarks/results/finding-score-study.md``).
+SIGNAL_MEASURED = ("generalized_slowing", "focal_slowing", "burst_suppression", "excess_beta")
 #: What a finding's score is where its reference applies, and its places' names.
 FINDING_SCORE = "finding score"
 FINDING_PLACES = ("prompt", "signal features")
@@ -97,10 +100,9 @@ FINDING_TABLE = "finding"
 
 
 def has_finding_score(knowledge_base: Any, finding_id: str) -> bool:
-    """Whether calibration gives a finding a finding score: an abnormal finding of
-    :data:`WHOLE_RECORD_CATEGORIES`."""
-    finding = knowledge_base[finding_id]
-    return bool(finding.abnormal) and finding.category in WHOLE_RECORD_CATEGORIES
+    """Whether calibration gives a finding a finding score: one of :data:`SIGNAL_MEASURED`,
+    abnormal in ``knowledge_base``."""
+    return finding_id in SIGNAL_MEASURED and bool(knowledge_base[finding_id].abnormal)
 
 
 def measure_words(measure: str) -> str:
@@ -108,9 +110,10 @@ def measure_words(measure: str) -> str:
     words for :attr:`~elm_desktop.clinical.zeroshot.FindingScore.measure`)."""
     if measure == RECORD_SCORE:
         return (
-            "the record's normal prompt, its strongest abnormal finding and, for a model "
-            "calibrated with them, the signal's measured features, each placed among the "
-            "model's calibration recordings (a rank, not a probability); high = abnormal"
+            "one minus the mean place, among the model's calibration recordings, of the "
+            "record's normal prompt, its strongest abnormal finding and, for a model "
+            "calibrated with them, the signal's measured features (a rank, not a probability): "
+            "the score high = normal, each place high = abnormal"
         )
     return (
         "the finding's prompt and a model of the finding on the signal's measured features, "

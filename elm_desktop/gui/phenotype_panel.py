@@ -82,7 +82,7 @@ class PhenotypePanel(QWidget):
         self.measured.setToolTip(MEASURED_TIP)
         self.measured.setVisible(False)
         self.table = QTableWidget(0, 2)
-        self.table.setHorizontalHeaderLabels(["Finding", "Probability"])
+        self.table.setHorizontalHeaderLabels(["Finding", "Score"])
         self.table.verticalHeader().hide()
         self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
         self.table.setSelectionBehavior(QTableWidget.SelectionBehavior.SelectRows)

@@ -109,7 +109,7 @@ def test_signal_checks_name_what_is_wrong(reference):
     assert not with_loud.unfamiliar
     power[:, 2] -= 3.0
     both = assess(reference, crops, 0.1 * _profiles(rng), power, CHANNELS, "test data")
-    assert both.reasons[-1].startswith("derivations ten times louder than the others or more")
+    assert both.reasons[-1].startswith("derivations with ten times the power of the others")
     assert both.reasons[-1].endswith(": ch4")
 
 
