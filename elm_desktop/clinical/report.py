@@ -76,6 +76,12 @@ UNFAMILIAR_IMPRESSION = "the recording is unlike the data the model was trained 
 LEFT_UNEXPLAINED = (
     "the record scores as abnormal but the model states no abnormal finding: left to the reviewer"
 )
+#: Why a normal record score beside an abnormal finding over its threshold, too weak to state,
+#: leaves the impression open: "Normal EEG" would deny what the draft may neither state nor deny.
+LEFT_UNRULED = (
+    "the record scores as normal but an abnormal finding over its threshold is too weak to "
+    "state or to rule out: left to the reviewer"
+)
 
 #: Archive report sections whose sentences may describe this record. Not EVENTS: another
 #: recording's events (times, durations, onsets) never describe this one.
@@ -340,6 +346,11 @@ def draft_report(
         if unstated:  # not "no single abnormal finding reached its threshold": these did
             reasons = [reasons[0], *unstated]
         reasons = [*reasons, LEFT_UNEXPLAINED]
+    elif impression == "normal" and (unruled := _held_over_threshold(scores or (), weak)):
+        # Not "no abnormal finding reached its threshold": these did, and a normal EEG would
+        # deny them (a new-user trial saw one beside left frontal spikes held as too weak).
+        impression = "left to the reviewer"
+        reasons = [reasons[0], *unruled, LEFT_UNRULED]
     asserted = (
         {s.finding_id: states_finding(s, impression, knowledge_base) for s in assessed}
         if assessed is not None

@@ -20,6 +20,7 @@ from elm_desktop.clinical.procedures import (
 )
 from elm_desktop.clinical.report import (
     LEFT_UNEXPLAINED,
+    LEFT_UNRULED,
     SIMILARITY_FLOOR,
     RecordingFacts,
     draft_report,
@@ -275,6 +276,17 @@ def test_a_finding_too_weak_where_it_was_calibrated_is_held_with_the_reason(kb):
     assert calibrated["focal_epileptiform"].negative not in normal.text()
     assert calibrated["generalized_spike_wave"].negative in normal.text()
     assert f"Focal epileptiform discharges: not stated: {reason}" in normal.text()
+    # A normal record score beside a held finding over its threshold: a normal EEG would deny
+    # what the draft may not deny, so the reviewer decides.
+    unruled = draft_report(
+        FACTS, calibrated, "m", scores_with(calibrated, {"normal": 0.9, "focal_epileptiform": 0.9})
+    )
+    assert unruled.impression == "left to the reviewer"
+    assert unruled.reasons[1:] == [
+        f"Focal epileptiform discharges: probability 0.90 >= threshold 0.50, not stated: {reason}",
+        LEFT_UNRULED,
+    ]
+    assert "Normal EEG." not in unruled.text()
     # An abnormal record score resting only on a held finding: the reviewer says what it is.
     resting = draft_report(
         FACTS, calibrated, "m", scores_with(calibrated, {"normal": 0.1, "focal_epileptiform": 0.9})
