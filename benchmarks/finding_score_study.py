@@ -32,7 +32,7 @@ import torch
 
 from elm_desktop.clinical import load_knowledge_base
 from elm_desktop.clinical.metrics import auroc
-from elm_desktop.clinical.record_score import fit_reference, has_finding_score
+from elm_desktop.clinical.record_score import fit_reference, has_finding_score, mean_place
 from elm_desktop.clinical.signal_features import (
     MIN_RECORDINGS_PER_CLASS,
     crops_features,
@@ -162,9 +162,7 @@ def main() -> None:
                             for p, f in zip(prompt, scored["features"], strict=True)
                         ]
                         values["signal"] = np.array([p["signal features"] for p in places])
-                        values["finding score"] = np.array(
-                            [np.mean(list(p.values())) for p in places]
-                        )
+                        values["finding score"] = np.array([mean_place(p) for p in places])
                     per_finding[finding_id] = {
                         name: float(auroc(truth, v)) for name, v in values.items()
                     } | {"positives": int(truth.sum()), "fitted": finding_id in found}

@@ -422,6 +422,7 @@ def calibrated_thresholds(
         RECORD_FINDING,
         fit_reference,
         has_finding_score,
+        mean_place,
     )
     from elm_desktop.clinical.signal_features import (
         MIN_RECORDINGS_PER_CLASS,
@@ -462,13 +463,14 @@ def calibrated_thresholds(
                 probabilities[other].setdefault(score.finding_id, []).append(score.probability)
     references = []
     signal = None
+    measured = np.stack(features) if features else np.empty((0, 0))
     abnormal = ~np.array(labels.get(RECORD_FINDING, []), bool)
     if record_score and min(abnormal.sum(), (~abnormal).sum()) >= MIN_RECORDINGS_PER_CLASS:
         # The signal model is fitted on the same recordings, and each one's probability for
         # the reference comes from a fit without it (signal_features.py).
         signal = (
-            fit_signal_model(np.stack(features), abnormal),
-            out_of_fold_probabilities(np.stack(features), abnormal),
+            fit_signal_model(measured, abnormal),
+            out_of_fold_probabilities(measured, abnormal),
         )
     finding_signals = {}
     for finding_id, present in labels.items() if signal is not None else ():
@@ -478,8 +480,8 @@ def calibrated_thresholds(
             and min(present.sum(), (~present).sum()) >= MIN_RECORDINGS_PER_CLASS
         ):
             finding_signals[finding_id] = (
-                fit_signal_model(np.stack(features), present),
-                out_of_fold_probabilities(np.stack(features), present),
+                fit_signal_model(measured, present),
+                out_of_fold_probabilities(measured, present),
             )
     for other in styles if record_score else ():
         reference = fit_reference(
@@ -490,7 +492,7 @@ def calibrated_thresholds(
         finding_references = {}
         for finding_id, finding_reference in reference.finding_references.items():
             scores = [
-                float(np.mean(list(finding_reference.places(p, signal_probability=q).values())))
+                mean_place(finding_reference.places(p, signal_probability=q))
                 for p, q in zip(
                     probabilities[other][finding_id], finding_signals[finding_id][1], strict=True
                 )

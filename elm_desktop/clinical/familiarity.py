@@ -63,9 +63,8 @@ POWER_MARGIN = 0.25
 #: A derivation this far below the recording's median log10 power is flat or disconnected.
 FLAT_BELOW = 2.0
 #: A derivation this far above it (ten times the power, three times the amplitude) is named
-#: beside another reason, never
-#: as one: a loose or floating electrode, or strong focal activity (the training recordings'
-#: focal slowing reaches it, and such a recording is not unlike them for that).
+#: beside another reason, never as one: a loose or floating electrode, or strong focal activity
+#: (the training recordings' focal slowing reaches it, and is not unlike them for that).
 LOUD_ABOVE = 1.0
 #: Edges in Hz of the spectral bins of :func:`crop_profile` (model input at 100 Hz).
 PROFILE_EDGES = (0.5, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 15, 18, 21, 25, 30, 35, 40, 45, 49)

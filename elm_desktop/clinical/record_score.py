@@ -52,7 +52,7 @@ placed on its out-of-fold probabilities there. Each is kept as a
     measured = [0.01, ...]                      # sorted out-of-fold signal probabilities
 
 Measured leave one family out, finding scores raised the macro AUROC over findings on the
-family the model never saw from 0.767 to 0.796 (knowledge prompts;
+family the model never saw from 0.767 to 0.784 (knowledge prompts;
 ``benchmarks/results/finding-score-study.md``).
 
 They are read from a model's file only (a user's ``phenotypes.toml`` cannot give a one-family
@@ -241,9 +241,7 @@ class RecordReference:
             The reference has a signal model and no ``signal_features`` are given: the score
             its threshold was calibrated on cannot be computed.
         """
-        return 1.0 - float(
-            np.mean(list(self.places(probabilities, signal_features, signal_probability).values()))
-        )
+        return 1.0 - mean_place(self.places(probabilities, signal_features, signal_probability))
 
     def places(
         self,
@@ -304,6 +302,12 @@ def _numbers(values: np.ndarray) -> str:
     # Every digit: a calibration recording's own score is in the reference, and a rounded copy
     # would place it differently than when its threshold was chosen.
     return f"[{', '.join(repr(float(v)) for v in values)}]"
+
+
+def mean_place(places: Mapping[str, float]) -> float:
+    """The mean of a score's places (:meth:`FindingReference.places`, :meth:`RecordReference.places`):
+    a finding score, or one minus the record score."""
+    return float(np.mean(list(places.values())))
 
 
 def place(value: float, reference: np.ndarray) -> float:

@@ -51,6 +51,7 @@ from elm_desktop.clinical.record_score import (
     PROBABILITY,
     RECORD_FINDING,
     RECORD_SCORE,
+    mean_place,
 )
 from elm_desktop.errors import ConfigError, ElmError
 from elm_desktop.runtime.pooling import l2_normalise
@@ -304,7 +305,7 @@ def score_findings(
         for finding_id, finding_reference in reference.finding_references.items():
             places = finding_reference.places(prompts_only[finding_id], signal_features)
             parts[finding_id] = places
-            probabilities[finding_id] = float(np.mean(list(places.values())))
+            probabilities[finding_id] = mean_place(places)
             measures[finding_id] = FINDING_SCORE
     scores = []
     for i, finding_id in enumerate(bank.finding_ids):
