@@ -54,6 +54,7 @@ from elm_desktop.clinical.draft_check import (
     checked_generation,
     withheld_generation,
 )
+from elm_desktop.clinical.event_shape import unlike_an_event
 from elm_desktop.clinical.familiarity import (
     Familiarity,
     FamiliarityReference,
@@ -352,6 +353,7 @@ class AnalysisResult:
                     "region": getattr(self.locations.get(f.finding_id), "region", None),
                     "crop_probability": _floats(f.crop_probability),
                     "top_segments": [asdict(s) for s in f.top_segments],
+                    "event_rise": f.event_rise,
                 }
                 for f in self.findings
             ],
@@ -705,6 +707,7 @@ def generate_draft(
         result.muscle_artifact,
         {f.finding_id: f.threshold for f in result.findings},
         result.only_during,
+        unlike_an_event(result.findings),
     )
 
 

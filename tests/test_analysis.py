@@ -15,6 +15,7 @@ from elm_desktop.archive import content_hash, open_archive
 from elm_desktop.archive.ingest import model_id
 from elm_desktop.cli.analyze import archive_case
 from elm_desktop.clinical import EmptyPromptError, load_knowledge_base
+from elm_desktop.clinical.event_shape import event_rise
 from elm_desktop.errors import CancelledError, MissingChannelsError
 from elm_desktop.progress import CancelToken
 from elm_desktop.runtime import Bundle, Engine, recording_embedding, write_manifest
@@ -88,6 +89,12 @@ def test_analysis_matches_whole_recording_encoding(corpus, engine, analysed):
         assert 0.0 < score.probability < 1.0
         assert score.crop_probability.shape == (len(crops),)
         assert score.present == (score.probability >= score.threshold)
+        # Only an event (a seizure) is measured for how far it rises over the recording.
+        expected_rise = event_rise(score.crop_probability, result.window_s)
+        if score.finding_id == "seizure":
+            assert score.event_rise == pytest.approx(expected_rise)
+        else:
+            assert score.event_rise is None
     (curve,) = result.prompts
     prompt = engine.embed_text(["left temporal sharp waves"])[0]
     np.testing.assert_allclose(curve.similarity, result.crop_embeddings @ prompt, atol=1e-5)

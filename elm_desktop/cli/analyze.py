@@ -395,7 +395,9 @@ def calibrated_thresholds(
     :data:`~elm_desktop.clinical.signal_features.MIN_RECORDINGS_PER_CLASS` normal and abnormal
     recordings each, and then each finding the signal features measure
     (:data:`~elm_desktop.clinical.record_score.SIGNAL_MEASURED`) present and absent in as many
-    gets a finding score of its own in each style's reference (its signal model and threshold); its
+    gets a finding score of its own in each style's reference (its signal model and threshold); so
+    does each event (a seizure) present and absent in as many, from its event rise
+    (:mod:`elm_desktop.clinical.event_shape`), with or without the signal model. A finding's
     ``thresholds`` entry stays the probability's, for when no reference applies.
 
     Returns
@@ -422,6 +424,7 @@ def calibrated_thresholds(
         RECORD_FINDING,
         fit_reference,
         has_finding_score,
+        is_event,
         mean_place,
     )
     from elm_desktop.clinical.signal_features import (
@@ -436,6 +439,7 @@ def calibrated_thresholds(
     banks = {s: build_prompt_bank(knowledge_base, engine.embed_text, s) for s in styles}
     labels: dict[str, list[bool]] = {}
     probabilities: dict[str, dict[str, list[float]]] = {s: {} for s in styles}
+    rises: dict[str, dict[str, list[float]]] = {s: {} for s in styles}
     features: list[np.ndarray] = []
     paths = [path for path, _ in recordings]
     entries = each_with_progress([entry for _, entry in recordings], f"calibrating on {split}")
@@ -461,6 +465,8 @@ def calibrated_thresholds(
             )
             for score in scores:
                 probabilities[other].setdefault(score.finding_id, []).append(score.probability)
+                if score.event_rise is not None:
+                    rises[other].setdefault(score.finding_id, []).append(score.event_rise)
     references = []
     signal = None
     measured = np.stack(features) if features else np.empty((0, 0))
@@ -472,30 +478,37 @@ def calibrated_thresholds(
             fit_signal_model(measured, abnormal),
             out_of_fold_probabilities(measured, abnormal),
         )
+    scored = {  # the findings with enough calibration recordings with and without them
+        finding_id
+        for finding_id, present in labels.items()
+        if has_finding_score(knowledge_base, finding_id)
+        and min(sum(present), len(present) - sum(present)) >= MIN_RECORDINGS_PER_CLASS
+    }
     finding_signals = {}
-    for finding_id, present in labels.items() if signal is not None else ():
-        present = np.array(present, bool)
-        if (
-            has_finding_score(knowledge_base, finding_id)
-            and min(present.sum(), (~present).sum()) >= MIN_RECORDINGS_PER_CLASS
-        ):
+    for finding_id in sorted(scored) if signal is not None else ():
+        if not is_event(knowledge_base, finding_id):
+            present = np.array(labels[finding_id], bool)
             finding_signals[finding_id] = (
                 fit_signal_model(measured, present),
                 out_of_fold_probabilities(measured, present),
             )
     for other in styles if record_score else ():
+        events = {f: rises[other][f] for f in scored if is_event(knowledge_base, f)}
         reference = fit_reference(
-            probabilities[other], knowledge_base, other, signal, finding_signals
+            probabilities[other], knowledge_base, other, signal, finding_signals, events
         )
         # Each finding score's threshold, on the calibration recordings' own scores (their
         # signal places out of fold, as for the record score below).
         finding_references = {}
         for finding_id, finding_reference in reference.finding_references.items():
+            second = events[finding_id] if finding_id in events else finding_signals[finding_id][1]
             scores = [
-                mean_place(finding_reference.places(p, signal_probability=q))
-                for p, q in zip(
-                    probabilities[other][finding_id], finding_signals[finding_id][1], strict=True
+                mean_place(
+                    finding_reference.places(p, rise=q)
+                    if finding_id in events
+                    else finding_reference.places(p, signal_probability=q)
                 )
+                for p, q in zip(probabilities[other][finding_id], second, strict=True)
             ]
             chosen = calibrate_thresholds({finding_id: labels[finding_id]}, {finding_id: scores})
             finding_references[finding_id] = replace(

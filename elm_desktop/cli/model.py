@@ -276,11 +276,12 @@ def _calibrate(args: argparse.Namespace) -> int:
         note += ", the record scored by its normal prompt, strongest finding" + (
             " and signal features" if references[0].signal is not None else ""
         )
-        if references[0].finding_references:
-            note += (
-                f", {len(references[0].finding_references)} findings by their prompt and "
-                "signal features"
-            )
+        found = references[0].finding_references.values()
+        by_signal = sum(f.rises is None for f in found)
+        if by_signal:
+            note += f", {by_signal} findings by their prompt and signal features"
+        if len(found) > by_signal:
+            note += f", {len(found) - by_signal} by their prompt and event rise"
     text = thresholds_toml(
         thresholds,
         f"Finding thresholds for {engine.bundle.name}: {note}.",

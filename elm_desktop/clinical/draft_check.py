@@ -153,6 +153,7 @@ def check_draft(
     muscle: MuscleArtifact | None = None,
     thresholds: Mapping[str, float] | None = None,
     only_during: Mapping[str, str] | None = None,
+    held: Mapping[str, str] | None = None,
 ) -> list[CheckedSentence]:
     """Check every sentence of a draft against the recording's zero-shot scores.
 
@@ -181,6 +182,10 @@ def check_draft(
         Finding id -> the procedure it was seen only during
         (:func:`~elm_desktop.clinical.procedures.seen_only_during`): a sentence stating it gets
         that caveat.
+    held : mapping of str to str, optional
+        Finding id -> why the assembled draft holds it though it scored present (a seizure
+        without an event in time: :func:`~elm_desktop.clinical.event_shape.unlike_an_event`):
+        a sentence stating it, or denying it, is unsupported, as for a weak score.
 
     Returns
     -------
@@ -221,6 +226,7 @@ def check_draft(
                     muscle,
                     disagreeing,
                     only_during,
+                    held or {},
                 )
             )
             if bare_events:
@@ -239,7 +245,11 @@ def _check_sentence(
     muscle: MuscleArtifact | None = None,
     disagreeing: Collection[str] = (),
     only_during: Mapping[str, str] | None = None,
+    held: Mapping[str, str] | None = None,
 ) -> CheckedSentence:
+    def held_why(finding_id: str) -> str | None:
+        return weak_support(knowledge_base, finding_id) or (held or {}).get(finding_id)
+
     found = find_mentions(sentence, knowledge_base)
     mentions = [m for m in found if not m.negated]
     asserted = list(dict.fromkeys(m.finding_id for m in mentions))
@@ -259,7 +269,7 @@ def _check_sentence(
             continue  # sleep the recording shows (its annotations): the weak score does not decide
         probability = probabilities.get(finding_id)
         threshold = thresholds[finding_id]
-        weak = weak_support(knowledge_base, finding_id)
+        weak = held_why(finding_id)
         if probability is None or probability < threshold:
             unsupported.append(finding_id)
             score = (
@@ -281,7 +291,7 @@ def _check_sentence(
                 unsupported.append(f"no {finding_id}")
                 notes.append(muscle_words(muscle))
             continue
-        if weak := weak_support(knowledge_base, finding_id):
+        if weak := held_why(finding_id):
             asserted.append(f"no {finding_id}")
             unsupported.append(f"no {finding_id}")
             notes.append(f"{knowledge_base[finding_id].label}: {weak}, its absence too")
@@ -310,7 +320,7 @@ def _check_sentence(
             notes.append(
                 "scored normal {} >= {}".format(*against_threshold(probability, threshold))
             )
-        elif not _stateable_abnormal(probabilities, thresholds, knowledge_base):
+        elif not _stateable_abnormal(probabilities, thresholds, knowledge_base, held or {}):
             # As the assembled draft leaves such an impression to the reviewer.
             unsupported.append(f"not {NORMAL}")
             notes.append("no abnormal finding the model can state reached its threshold")
@@ -369,10 +379,15 @@ def _stateable_abnormal(
     probabilities: Mapping[str, float],
     thresholds: Mapping[str, float],
     knowledge_base: KnowledgeBase,
+    held: Mapping[str, str],
 ) -> bool:
-    """Whether an abnormal finding the model is not too weak at reached its threshold."""
+    """Whether an abnormal finding the model is not too weak at, and the draft does not hold,
+    reached its threshold."""
     return any(
-        knowledge_base[f].abnormal and p >= thresholds[f] and not weak_support(knowledge_base, f)
+        knowledge_base[f].abnormal
+        and p >= thresholds[f]
+        and not weak_support(knowledge_base, f)
+        and f not in held
         for f, p in probabilities.items()
         if f in knowledge_base and f in thresholds
     )
@@ -505,10 +520,19 @@ def checked_generation(
     muscle: MuscleArtifact | None = None,
     thresholds: Mapping[str, float] | None = None,
     only_during: Mapping[str, str] | None = None,
+    held: Mapping[str, str] | None = None,
 ) -> GeneratedDraft:
     """A generated draft with every sentence checked (:func:`check_draft`)."""
     checked = check_draft(
-        sections, probabilities, knowledge_base, procedures, rhythm, muscle, thresholds, only_during
+        sections,
+        probabilities,
+        knowledge_base,
+        procedures,
+        rhythm,
+        muscle,
+        thresholds,
+        only_during,
+        held,
     )
     return GeneratedDraft(dict(sections), checked, finished, generator)
 

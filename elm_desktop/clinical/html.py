@@ -395,7 +395,7 @@ def _measure(finding: dict) -> str:
         return ""
     parts = finding.get("parts") or {}
     said = "".join(f"; {name} {value:.2f}" for name, value in parts.items())
-    return f" <small>({_e(measure)}: {_e(measure_words(measure))}{_e(said)})</small>"
+    return f" <small>({_e(measure)}: {_e(measure_words(measure, parts))}{_e(said)})</small>"
 
 
 def _e(text: object) -> str:

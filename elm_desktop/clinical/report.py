@@ -15,7 +15,8 @@ A draft states only what the recording shows:
   :data:`MIN_CALIBRATION_AUROC`, or, for a model calibrated with AUROCs, was not measured
   (:func:`weak_support`; the demo model's sleep and artifact scores, near chance there, and
   its photic driving): such a finding is held, with the reason, and its absence is not stated
-  either;
+  either; so is a seizure scored present whose per-crop curve shows no event in time
+  (:mod:`.event_shape`);
 - the posterior dominant rhythm's frequency only as measured in the recording
   (:mod:`.posterior_rhythm`);
 - the heart rate and rhythm only as measured from the recording's own EKG channel;
@@ -42,6 +43,7 @@ from typing import Literal
 
 from elm_desktop.archive.cases import SegmentHit
 from elm_desktop.clinical.consistency import Claim, claims, conflict
+from elm_desktop.clinical.event_shape import unlike_an_event
 from elm_desktop.clinical.extract import find_mentions
 from elm_desktop.clinical.knowledge import KnowledgeBase
 from elm_desktop.clinical.localise import Location
@@ -322,6 +324,9 @@ def draft_report(
         for s in scores or ()
         if (reason := weak_support(knowledge_base, s.finding_id))
     }
+    # A seizure scored present throughout, with no event in time, is not stated either, nor
+    # denied: a background that resembles one (continuous focal slowing) scores that way.
+    weak = unlike_an_event(scores or ()) | weak
     # A response to a procedure the recording does not show is not assessed, either way; where
     # the finding's own weak score is why the procedure is not shown (sleep), weakness is.
     unassessed = {

@@ -45,6 +45,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from elm_desktop.clinical.event_shape import EVENT_CATEGORIES, event_rise
 from elm_desktop.clinical.knowledge import KnowledgeBase, PromptStyle
 from elm_desktop.clinical.record_score import (
     FINDING_SCORE,
@@ -186,6 +187,9 @@ class FindingScore:
     prompt_threshold : float or None
         For a record or finding score, the knowledge base's threshold on the prompt's own
         probability (:attr:`curve_threshold`); None for a probability.
+    event_rise : float or None
+        For a finding that is an event (a seizure), how far its strongest 10 s stand above its
+        median crop (:func:`~elm_desktop.clinical.event_shape.event_rise`); None otherwise.
     """
 
     finding_id: str
@@ -199,6 +203,7 @@ class FindingScore:
     measure: str = PROBABILITY
     parts: dict[str, float] = field(default_factory=dict)
     prompt_threshold: float | None = None
+    event_rise: float | None = None
 
     @property
     def curve_threshold(self) -> float:
@@ -294,6 +299,11 @@ def score_findings(
     recording_prob = _sigmoid(recording @ difference.T / temperature)
     crop_prob = _crop_probability(crop_embeddings, recording, difference, shared, temperature)
     probabilities = dict(zip(bank.finding_ids, recording_prob.tolist(), strict=True))
+    rises = {
+        finding_id: event_rise(crop_prob[:, i], window_s)
+        for i, finding_id in enumerate(bank.finding_ids)
+        if knowledge_base[finding_id].category in EVENT_CATEGORIES
+    }
     reference = knowledge_base.record_reference(bank.style)
     parts: dict[str, dict[str, float]] = {}
     measures: dict[str, str] = {}
@@ -303,7 +313,9 @@ def score_findings(
         probabilities[RECORD_FINDING] = reference.normal_probability(prompts_only, signal_features)
         measures[RECORD_FINDING] = RECORD_SCORE
         for finding_id, finding_reference in reference.finding_references.items():
-            places = finding_reference.places(prompts_only[finding_id], signal_features)
+            places = finding_reference.places(
+                prompts_only[finding_id], signal_features, rise=rises.get(finding_id)
+            )
             parts[finding_id] = places
             probabilities[finding_id] = mean_place(places)
             measures[finding_id] = FINDING_SCORE
@@ -326,6 +338,7 @@ def score_findings(
                 measure=measures.get(finding_id, PROBABILITY),
                 parts=parts.get(finding_id, {}),
                 prompt_threshold=finding.threshold if finding_id in measures else None,
+                event_rise=rises.get(finding_id),
             )
         )
     return scores

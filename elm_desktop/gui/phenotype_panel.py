@@ -162,7 +162,7 @@ class PhenotypePanel(QWidget):
                 f"<b>{score.label}</b><br>{finding.definition if finding else ''}<br>"
                 f"{score.measure} {score.probability:.2f}, present at ≥ {score.threshold:.2f}"
                 + (
-                    f"<br>The {score.measure}: {measure_words(score.measure)}. Here: "
+                    f"<br>The {score.measure}: {measure_words(score.measure, score.parts)}. Here: "
                     + "; ".join(f"{name} {value:.2f}" for name, value in score.parts.items())
                     if score.measure != PROBABILITY
                     else ""

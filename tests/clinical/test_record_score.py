@@ -236,3 +236,58 @@ def test_a_bad_finding_table_names_what_to_fix(tmp_path, change, message):
     path.write_text(text.replace(change[0], change[1], 1), encoding="utf-8")
     with pytest.raises(ConfigError, match=message):
         load_knowledge_base(user_path=os.devnull, model_path=path)
+
+
+def test_an_event_score_places_its_prompt_and_its_rise_over_the_recording(tmp_path):
+    rises = [0.30, 0.01, 0.02, 0.25, 0.05]  # the reference recordings' seizure rises
+    ref = reference(threshold=0.4)
+    fitted = fit_reference(
+        {"normal": [0.9, 0.8, 0.7, 0.2, 0.1], "seizure": [0.1, 0.2, 0.3, 0.9, 0.4]},
+        BASE,
+        "plain",
+        finding_rises={"seizure": rises, "sleep": rises},  # sleep is no abnormal finding
+    )
+    event = replace(fitted.finding_references["seizure"], threshold=0.6)
+    assert set(fitted.finding_references) == {"seizure"} and event.signal is None
+    ref = replace(ref, finding_references={"seizure": event})
+    kb = load_knowledge_base(user_path=os.devnull, model_path=write_model_file(tmp_path, ref))
+    loaded = kb.record_references["plain"].finding_references["seizure"]
+    np.testing.assert_allclose(loaded.rises, sorted(rises))
+    assert loaded.signal is None and loaded.threshold == pytest.approx(0.6)
+
+    # Scored without signal features: the event needs its curve only.
+    scores, raw = scored(kb, "plain"), scored(BASE, "plain")
+    seizure = scores["seizure"]
+    assert seizure.event_rise == pytest.approx(raw["seizure"].event_rise)
+    expected = {
+        "prompt": place(raw["seizure"].probability, loaded.probabilities),
+        "event rise": place(seizure.event_rise, loaded.rises),
+    }
+    assert seizure.parts == pytest.approx(expected)
+    assert seizure.probability == pytest.approx(np.mean(list(expected.values())))
+    assert seizure.measure == "finding score" and seizure.threshold == pytest.approx(0.6)
+    assert scores["focal_slowing"].event_rise is None  # a background finding is no event
+    with pytest.raises(ValueError, match="event rise"):
+        loaded.places(0.5)
+
+
+def test_a_finding_table_needs_a_signal_model_or_rises_not_both(tmp_path):
+    fitted = fit_reference(
+        {"normal": [0.9, 0.8, 0.7, 0.2, 0.1], "seizure": [0.1, 0.2, 0.3, 0.9, 0.4]},
+        BASE,
+        "plain",
+        finding_rises={"seizure": [0.3, 0.0, 0.1, 0.2, 0.05]},
+    )
+    path = write_model_file(tmp_path, replace(fitted, threshold=0.4))
+    text = path.read_text(encoding="utf-8")
+    for changed, message in [
+        (text.replace("rises = [", "rises = [true, ", 1), "finding.rises"),
+        (text.replace("rises = [", "spread = [", 1), "needs either a signal model"),
+    ]:
+        path.write_text(changed, encoding="utf-8")
+        with pytest.raises(ConfigError, match=message):
+            load_knowledge_base(user_path=os.devnull, model_path=path)
+    signal = write_model_file(tmp_path, with_seizure_score()).read_text(encoding="utf-8")
+    path.write_text(signal + "rises = [0.1, 0.2]\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match="not both"):
+        load_knowledge_base(user_path=os.devnull, model_path=path)

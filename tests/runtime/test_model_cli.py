@@ -142,8 +142,16 @@ def test_calibrate_with_the_record_score_stores_its_reference(elm_bundle, tmp_pa
     from elm_desktop.runtime import Engine
     from elm_desktop.synth import generate_corpus, read_manifest
 
-    # Enough recordings of both kinds for the record score's signal model.
-    manifest = generate_corpus(tmp_path / "corpus", n=30, minutes=0.25, seed=6, workers=1)
+    # Enough recordings of both kinds for the record score's signal model, and with and without
+    # a background finding (a signal model's finding score) and a seizure (an event's).
+    manifest = generate_corpus(
+        tmp_path / "corpus",
+        n=30,
+        minutes=0.25,
+        seed=6,
+        workers=1,
+        findings=["seizure", "focal_slowing", "normal"],
+    )
     entries = read_manifest(manifest)
     split = Counter(e["split"] for e in entries).most_common(1)[0][0]
     chosen = [e for e in entries if e["split"] == split]
@@ -172,7 +180,7 @@ def test_calibrate_with_the_record_score_stores_its_reference(elm_bundle, tmp_pa
             for f in reference.findings
             if has_finding_score(raw, f) and 5 <= sum(f in t for t in truth) <= len(chosen) - 5
         }
-        assert enough and set(reference.finding_references) == enough
+        assert {"seizure", "focal_slowing"} <= enough == set(reference.finding_references)
         analysed = []
         for entry in chosen:
             recording = tmp_path / "corpus" / entry["edf"]
@@ -181,17 +189,19 @@ def test_calibrate_with_the_record_score_stores_its_reference(elm_bundle, tmp_pa
             }
             plain = analyze(recording, engine, knowledge_base=raw, prompt_style=style)
             alone = {s.finding_id: s.probability for s in plain.findings}
+            rises = {s.finding_id: s.event_rise for s in plain.findings}
             assert scores["normal"].probability == pytest.approx(
                 reference.normal_probability(alone, plain.signal_features)
             )
             assert scores["normal"].threshold == reference.threshold
-            # Findings with a finding score: their prompt's and signal model's places; the
-            # others, their prompt's probability.
+            # Findings with a finding score: their prompt's place and their signal model's, or
+            # an event's rise's; the others, their prompt's probability.
             for finding_id, alone_p in alone.items():
                 found = reference.finding_references.get(finding_id)
                 expected = alone_p
                 if found is not None:
-                    places = found.places(alone_p, plain.signal_features)
+                    places = found.places(alone_p, plain.signal_features, rise=rises[finding_id])
+                    assert (found.rises is not None) == (finding_id == "seizure")
                     expected = float(np.mean(list(places.values())))
                     assert scores[finding_id].threshold == found.threshold
                 if finding_id != "normal":

@@ -1,0 +1,67 @@
+"""A seizure is stated only where its per-crop curve shows an event in time."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import replace
+
+import numpy as np
+import pytest
+
+from elm_desktop.clinical.draft_check import check_draft
+from elm_desktop.clinical.event_shape import MIN_EVENT_RISE, event_rise, unlike_an_event
+from elm_desktop.clinical.knowledge import load_knowledge_base
+from elm_desktop.clinical.report import draft_report
+from tests.clinical.test_report import FACTS, scores_with
+
+KB = load_knowledge_base(user_path=os.devnull)
+
+
+def test_the_rise_is_the_strongest_ten_seconds_over_the_median_crop():
+    background = np.full(36, 0.6)
+    seizure = background.copy()
+    seizure[20:23] = [0.9, 0.95, 0.7]  # 15 s of event in 3 minutes of 5 s crops
+    assert event_rise(background, 5.0) == pytest.approx(0.0)
+    assert event_rise(seizure, 5.0) == pytest.approx((0.9 + 0.95) / 2 - 0.6)
+    # One crop of 60 s spans the 10 s; a curve shorter than the span is its own mean.
+    assert event_rise(seizure, 60.0) == pytest.approx(0.95 - 0.6)
+    assert event_rise(np.array([0.2, 0.8]), 5.0) == pytest.approx(0.0)
+    assert event_rise(np.array([]), 5.0) == 0.0
+
+
+def seizure_scores(rise: float, probability: float = 0.9):
+    scores = scores_with(KB, {"seizure": probability, "focal_slowing": 0.95, "normal": 0.1})
+    return [replace(s, event_rise=rise) if s.finding_id == "seizure" else s for s in scores]
+
+
+def test_a_seizure_scored_throughout_is_held_and_neither_stated_nor_denied():
+    held = unlike_an_event(seizure_scores(0.02))
+    assert list(held) == ["seizure"] and "without a distinct event" in held["seizure"]
+    draft = draft_report(FACTS, KB, "m", seizure_scores(0.02))
+    assert "seizure" not in draft.asserted and "seizure" in draft.held
+    assert draft.impression == "abnormal"  # on the focal slowing, which is stated
+    text = draft.text()
+    assert KB["seizure"].sentence not in text
+    assert KB["seizure"].negative not in text
+    assert "without a distinct event" in text  # the model findings say why
+
+
+def test_a_seizure_that_rises_over_its_recording_is_stated():
+    assert unlike_an_event(seizure_scores(MIN_EVENT_RISE + 0.01)) == {}
+    draft = draft_report(FACTS, KB, "m", seizure_scores(MIN_EVENT_RISE + 0.01))
+    assert "seizure" in draft.asserted and KB["seizure"].sentence in draft.text()
+    # Under its threshold a seizure is not held, whatever its rise: the score rules it out.
+    assert unlike_an_event(seizure_scores(0.0, probability=0.1)) == {}
+
+
+def test_the_generated_draft_check_holds_what_the_assembled_draft_holds():
+    scores = seizure_scores(0.02)
+    probabilities = {s.finding_id: s.probability for s in scores}
+    draft = {
+        "EVENTS": "An electrographic seizure is recorded. No electrographic seizures.",
+    }
+    plain = check_draft(draft, probabilities, KB)
+    assert plain[0].supported  # over its threshold, with nothing else said
+    checked = check_draft(draft, probabilities, KB, held=unlike_an_event(scores))
+    assert [c.supported for c in checked] == [False, False]
+    assert all("without a distinct event" in c.note for c in checked)
