@@ -8,7 +8,7 @@ recordings and placed on its out-of-fold probabilities there; the two places ave
 here with the product's own functions, for every model and corpus, and set against the prompt
 alone and the signal model alone: AUROC per finding and the macro over findings with at least
 ``MIN_POSITIVES`` positives (as ``elm-desktop evaluate``). The findings that get one are those
-calibration gives one (``has_finding_score``: the record's background findings), or with
+calibration gives a signal model (``SIGNAL_MEASURED``: the record's background findings), or with
 ``--all-abnormal`` every abnormal finding (the first version); a finding without one (or with
 too few reference recordings with or without it) keeps its prompt's probability.
 
@@ -32,7 +32,7 @@ import torch
 
 from elm_desktop.clinical import load_knowledge_base
 from elm_desktop.clinical.metrics import auroc
-from elm_desktop.clinical.record_score import fit_reference, has_finding_score, mean_place
+from elm_desktop.clinical.record_score import SIGNAL_MEASURED, fit_reference, mean_place
 from elm_desktop.clinical.signal_features import (
     MIN_RECORDINGS_PER_CLASS,
     crops_features,
@@ -120,7 +120,7 @@ def main() -> None:
             present = y[:, column]
             if (
                 (args.all_abnormal and knowledge_base[finding_id].abnormal)
-                or has_finding_score(knowledge_base, finding_id)
+                or finding_id in SIGNAL_MEASURED
             ) and min(present.sum(), (~present).sum()) >= MIN_RECORDINGS_PER_CLASS:
                 finding_signals[finding_id] = (
                     fit_signal_model(x, present),

@@ -108,7 +108,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "abnormal finding and a logistic model on its measured signal features, each placed on "
         "these recordings, and store them as its reference, one per prompt style (better for "
         "models trained on several generator families; benchmarks/results/"
-        "abnormality-score-study.md, signal-score-study.md)",
+        "abnormality-score-study.md, signal-score-study.md); with it the background findings "
+        "the features measure get a finding score of their prompt and a signal model, and a "
+        "seizure one of its prompt and its event rise (finding-score-study.md, "
+        "seizure-event-shape.md)",
     )
     calibrate.add_argument("--device", default="auto", choices=("auto", "cpu", "cuda"))
     calibrate.set_defaults(handler=_calibrate)

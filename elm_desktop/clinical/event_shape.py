@@ -9,11 +9,15 @@ recordings of its calibration split, and on 26 of 142 seizure-free neural-mass t
 most of them with focal slowing (``benchmarks/results/seizure-event-shape.md``).
 
 Where there is a seizure, its own crops stand above the rest of the recording. So a finding of an
-event category scored present is stated only when the mean of its per-crop curve over its
-strongest :data:`EVENT_SPAN_S` stands at least :data:`MIN_EVENT_RISE` above the curve's median
-crop; otherwise the draft holds it, neither stating the seizure nor denying it, and says why.
-The draft cannot tell a seizure lasting most of the recording (a status) from a background that
-resembles one this way: such a recording is left to the reviewer, never called seizure-free.
+event category called present (by its score, or by its prompt alone) is stated only when the
+mean of its per-crop curve over its strongest :data:`EVENT_SPAN_S` (one crop of a 60 s model)
+stands at least :data:`MIN_EVENT_RISE` above the curve's median crop; otherwise the draft holds
+it, neither stating the seizure nor denying it, and says why. The draft cannot tell a seizure
+lasting most of the recording (a status), or a recording too short to show one, from a
+background that resembles one this way: such a recording is left to the reviewer, never called
+seizure-free. The rise is measured on 5 s crops of one-minute calibration recordings; over longer
+recordings the strongest stretch is drawn from more of them, so a seizure-free recording's rise
+grows with its length, and the limit holds fewer of them.
 """
 
 from __future__ import annotations
@@ -67,18 +71,24 @@ def event_rise(curve: np.ndarray, window_s: float) -> float:
 
 
 def unlike_an_event(scores: Sequence[FindingScore]) -> dict[str, str]:
-    """The event findings scored present whose curve shows no event, each with why the draft
-    holds it (neither stated nor denied).
+    """The event findings called present, by their score or by their prompt alone, whose curve
+    shows no event, each with why the draft holds it (neither stated nor denied).
 
-    A score without an :attr:`~elm_desktop.clinical.zeroshot.FindingScore.event_rise` (a
-    finding that is not an event, or a score made without its curve) is never held here.
+    The prompt alone counts too: a seizure's finding score places the event rise, so one that
+    fills most of a recording, or a recording too short to show one, scores under its threshold
+    there, and would otherwise be denied. A score without an
+    :attr:`~elm_desktop.clinical.zeroshot.FindingScore.event_rise` (a finding that is not an
+    event, or a score made without its curve) is never held here.
     """
     return {
         s.finding_id: (
-            f"over its threshold without a distinct event: its strongest "
-            f"{EVENT_SPAN_S:g} s stand {s.event_rise:.3f} above the recording's median crop, "
-            f"under {MIN_EVENT_RISE:g} (a seizure starts and ends)"
+            f"called by its prompt without a distinct event: its strongest {EVENT_SPAN_S:g} s "
+            f"or more stand {s.event_rise:.3f} above the recording's median crop, under "
+            f"{MIN_EVENT_RISE:g} (a seizure starts and ends; a recording too short to show one "
+            "is left to the reviewer)"
         )
         for s in scores
-        if s.present and s.event_rise is not None and s.event_rise < MIN_EVENT_RISE
+        if s.event_rise is not None
+        and s.event_rise < MIN_EVENT_RISE
+        and (s.present or s.prompt_present)
     }

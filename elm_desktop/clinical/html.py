@@ -70,7 +70,15 @@ def snippet_requests(summary: Mapping[str, Any]) -> list[tuple[str, float, float
     wanted: list[tuple[str, dict]] = [
         ("Highest attention", seg) for seg in summary["attended_segments"][:2]
     ]
-    wanted += [(f["label"], f["top_segments"][0]) for f in summary["findings"] if f["present"]]
+    wanted += [
+        # A finding the draft holds is drawn too, titled so that the picture claims nothing.
+        (
+            f["label"] if f.get("stated", True) else f"{f['label']} (scored, not stated)",
+            f["top_segments"][0],
+        )
+        for f in summary["findings"]
+        if f["present"]
+    ]
     wanted += [(f'"{p["prompt"]}"', p["top_segments"][0]) for p in summary["prompts"]]
     chosen: dict[float, tuple[str, float, float]] = {}
     for title, segment in wanted:

@@ -396,7 +396,7 @@ def fit_reference(
         Calibration fits them for the findings of :data:`SIGNAL_MEASURED`.
     finding_rises : mapping, optional
         Event finding id -> the event rise of each reference recording (same order as
-        ``probabilities``): each becomes an event's :class:`FindingReference`, likewise.
+        ``probabilities``): each event's becomes its :class:`FindingReference`, likewise.
     """
     findings = tuple(f for f in probabilities if knowledge_base[f].abnormal)
     normal = np.asarray(probabilities[RECORD_FINDING], float)
@@ -424,7 +424,7 @@ def fit_reference(
                 rises=np.sort(np.asarray(rises, float)),
             )
             for finding_id, rises in (finding_rises or {}).items()
-            if finding_id in findings
+            if finding_id in findings and is_event(knowledge_base, finding_id)
         },
     )
 
@@ -524,11 +524,21 @@ def _read_finding_references(
             not isinstance(rises, list) or not rises or not all(map(_is_number, rises))
         ):
             raise ConfigError(f"{source}: {where}.rises must be a non-empty list of numbers")
-        if (signal is None) == (rises is None):
+        if signal is None and rises is None:
             raise ConfigError(
-                f"{source}: {where} for {finding_id} needs either a signal model "
+                f"{source}: {where} for {finding_id} has neither a signal model "
                 "(signal_features, signal_mean, signal_scale, signal_coef, signal_intercept, "
-                "measured) or an event's rises, not both"
+                "measured) nor an event's rises"
+            )
+        if signal is not None and rises is not None:
+            raise ConfigError(
+                f"{source}: {where} for {finding_id} has both a signal model and an event's "
+                "rises; calibrate the model again"
+            )
+        if rises is not None and len(rises) != len(values):
+            raise ConfigError(
+                f"{source}: {where}.rises for {finding_id} must have as many values as its "
+                "probabilities (one per calibration recording)"
             )
         references[finding_id] = FindingReference(
             np.sort(np.asarray(values, float)),

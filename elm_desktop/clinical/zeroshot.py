@@ -190,6 +190,9 @@ class FindingScore:
     event_rise : float or None
         For a finding that is an event (a seizure), how far its strongest 10 s stand above its
         median crop (:func:`~elm_desktop.clinical.event_shape.event_rise`); None otherwise.
+    prompt_probability : float or None
+        For a record or finding score, the prompt's own probability (the scale of
+        ``crop_probability`` and :attr:`curve_threshold`); None for a probability.
     """
 
     finding_id: str
@@ -204,12 +207,21 @@ class FindingScore:
     parts: dict[str, float] = field(default_factory=dict)
     prompt_threshold: float | None = None
     event_rise: float | None = None
+    prompt_probability: float | None = None
 
     @property
     def curve_threshold(self) -> float:
         """What ``crop_probability`` (on the prompt's scale) is held to: the prompt's own
         threshold where ``probability`` is a record or finding score, else ``threshold``."""
         return self.threshold if self.prompt_threshold is None else self.prompt_threshold
+
+    @property
+    def prompt_present(self) -> bool:
+        """Whether the prompt on its own reaches its own threshold (``present`` for a
+        probability)."""
+        if self.prompt_probability is None:
+            return self.present
+        return self.prompt_probability >= self.curve_threshold
 
 
 @dataclass(frozen=True)
@@ -299,16 +311,17 @@ def score_findings(
     recording_prob = _sigmoid(recording @ difference.T / temperature)
     crop_prob = _crop_probability(crop_embeddings, recording, difference, shared, temperature)
     probabilities = dict(zip(bank.finding_ids, recording_prob.tolist(), strict=True))
+    reference = knowledge_base.record_reference(bank.style)
+    # Every finding's (cheap): a model's reference may place the rise of a finding that a
+    # user's file no longer calls an event; only events carry theirs on the score.
     rises = {
         finding_id: event_rise(crop_prob[:, i], window_s)
         for i, finding_id in enumerate(bank.finding_ids)
-        if knowledge_base[finding_id].category in EVENT_CATEGORIES
     }
-    reference = knowledge_base.record_reference(bank.style)
     parts: dict[str, dict[str, float]] = {}
     measures: dict[str, str] = {}
+    prompts_only = dict(probabilities)  # what the record score and finding scores place
     if reference is not None:
-        prompts_only = dict(probabilities)  # what the record score and finding scores place
         parts[RECORD_FINDING] = reference.places(prompts_only, signal_features)
         probabilities[RECORD_FINDING] = reference.normal_probability(prompts_only, signal_features)
         measures[RECORD_FINDING] = RECORD_SCORE
@@ -338,7 +351,8 @@ def score_findings(
                 measure=measures.get(finding_id, PROBABILITY),
                 parts=parts.get(finding_id, {}),
                 prompt_threshold=finding.threshold if finding_id in measures else None,
-                event_rise=rises.get(finding_id),
+                event_rise=rises.get(finding_id) if finding.category in EVENT_CATEGORIES else None,
+                prompt_probability=prompts_only[finding_id] if finding_id in measures else None,
             )
         )
     return scores

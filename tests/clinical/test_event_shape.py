@@ -10,6 +10,7 @@ import pytest
 
 from elm_desktop.clinical.draft_check import check_draft
 from elm_desktop.clinical.event_shape import MIN_EVENT_RISE, event_rise, unlike_an_event
+from elm_desktop.clinical.html import snippet_requests
 from elm_desktop.clinical.knowledge import load_knowledge_base
 from elm_desktop.clinical.report import draft_report
 from tests.clinical.test_report import FACTS, scores_with
@@ -54,6 +55,20 @@ def test_a_seizure_that_rises_over_its_recording_is_stated():
     assert unlike_an_event(seizure_scores(0.0, probability=0.1)) == {}
 
 
+def test_a_seizure_its_prompt_calls_but_its_score_places_low_is_held_not_denied():
+    # A seizure filling most of a short recording: its rise, and so its finding score, is low.
+    (score,) = [s for s in seizure_scores(0.0, probability=0.3) if s.finding_id == "seizure"]
+    called = replace(score, measure="finding score", prompt_probability=0.95, prompt_threshold=0.75)
+    assert not called.present and called.prompt_present
+    scores = [called if s.finding_id == "seizure" else s for s in seizure_scores(0.0)]
+    assert "seizure" in unlike_an_event(scores)
+    draft = draft_report(FACTS, KB, "m", scores)
+    assert "seizure" in draft.held and KB["seizure"].negative not in draft.text()
+    # Where the prompt does not call it either, the score's absence stands.
+    quiet = replace(called, prompt_probability=0.2)
+    assert unlike_an_event([quiet]) == {}
+
+
 def test_the_generated_draft_check_holds_what_the_assembled_draft_holds():
     scores = seizure_scores(0.02)
     probabilities = {s.finding_id: s.probability for s in scores}
@@ -65,3 +80,19 @@ def test_the_generated_draft_check_holds_what_the_assembled_draft_holds():
     checked = check_draft(draft, probabilities, KB, held=unlike_an_event(scores))
     assert [c.supported for c in checked] == [False, False]
     assert all("without a distinct event" in c.note for c in checked)
+
+
+def test_the_html_draws_a_held_finding_under_a_title_that_claims_nothing():
+    segment = {"start_s": 40.0, "end_s": 45.0}
+    summary = {
+        "attended_segments": [],
+        "prompts": [],
+        "findings": [
+            {"label": "Electrographic seizure", "present": True, "stated": False,
+             "top_segments": [segment]},
+            {"label": "Focal slowing", "present": True, "stated": True,
+             "top_segments": [{"start_s": 5.0, "end_s": 10.0}]},
+        ],
+    }  # fmt: skip
+    titles = [title for title, _, _ in snippet_requests(summary)]
+    assert titles == ["Electrographic seizure (scored, not stated)", "Focal slowing"]

@@ -281,13 +281,31 @@ def test_a_finding_table_needs_a_signal_model_or_rises_not_both(tmp_path):
     path = write_model_file(tmp_path, replace(fitted, threshold=0.4))
     text = path.read_text(encoding="utf-8")
     for changed, message in [
-        (text.replace("rises = [", "rises = [true, ", 1), "finding.rises"),
-        (text.replace("rises = [", "spread = [", 1), "needs either a signal model"),
+        (text.replace("rises = [", "rises = [true, ", 1), "finding.rises must be"),
+        (text.replace("rises = [", "rises = [0.5, ", 1), "as many values as its probabilities"),
+        (text.replace("rises = [", "spread = [", 1), "has neither a signal model"),
     ]:
         path.write_text(changed, encoding="utf-8")
         with pytest.raises(ConfigError, match=message):
             load_knowledge_base(user_path=os.devnull, model_path=path)
     signal = write_model_file(tmp_path, with_seizure_score()).read_text(encoding="utf-8")
     path.write_text(signal + "rises = [0.1, 0.2]\n", encoding="utf-8")
-    with pytest.raises(ConfigError, match="not both"):
+    with pytest.raises(ConfigError, match="has both a signal model and"):
         load_knowledge_base(user_path=os.devnull, model_path=path)
+
+
+def test_an_event_reference_scores_a_seizure_a_user_no_longer_calls_an_event(tmp_path):
+    fitted = fit_reference(
+        {"normal": [0.9, 0.8, 0.7, 0.2, 0.1], "seizure": [0.1, 0.2, 0.3, 0.9, 0.4]},
+        BASE,
+        "plain",
+        finding_rises={"seizure": [0.3, 0.0, 0.1, 0.2, 0.05], "focal_slowing": [0.1] * 5},
+    )
+    assert set(fitted.finding_references) == {"seizure"}  # rises only for an event
+    model = write_model_file(tmp_path, replace(fitted, threshold=0.4))
+    user = tmp_path / "user.toml"
+    user.write_text('[findings.seizure]\ncategory = "interictal"\n', encoding="utf-8")
+    kb = load_knowledge_base(user_path=user, model_path=model)
+    seizure = scored(kb, "plain")["seizure"]
+    # Still placed by its reference (its prompts are unchanged), no longer held as an event.
+    assert set(seizure.parts) == {"prompt", "event rise"} and seizure.event_rise is None
