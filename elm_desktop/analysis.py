@@ -354,6 +354,9 @@ class AnalysisResult:
                     "crop_probability": _floats(f.crop_probability),
                     "top_segments": [asdict(s) for s in f.top_segments],
                     "event_rise": f.event_rise,
+                    # A record or finding score's own prompt, and why a present one is held.
+                    "prompt_probability": f.prompt_probability,
+                    "held": None if self.draft is None else self.draft.held.get(f.finding_id),
                 }
                 for f in self.findings
             ],

@@ -138,6 +138,10 @@ def test_json_names_the_recording_by_an_opaque_id_and_states_provenance(analysed
     assert "file" not in summary["recording"]
     assert result.path.name not in json.dumps(summary)
     assert "none (random weights)" in summary["notice"]
+    # Each finding says whether the draft holds it, and why (a held one is not a denial).
+    for finding in summary["findings"]:
+        assert finding["held"] == result.draft.held.get(finding["id"])
+        assert finding["prompt_probability"] is None  # no record reference: probabilities
     named = result.to_dict(include_file_name=True)
     assert named["recording"]["file"] == result.path.name
 

@@ -81,14 +81,22 @@ def unlike_an_event(scores: Sequence[FindingScore]) -> dict[str, str]:
     event, or a score made without its curve) is never held here.
     """
     return {
-        s.finding_id: (
-            f"called by its prompt without a distinct event: its strongest {EVENT_SPAN_S:g} s "
-            f"or more stand {s.event_rise:.3f} above the recording's median crop, under "
-            f"{MIN_EVENT_RISE:g} (a seizure starts and ends; a recording too short to show one "
-            "is left to the reviewer)"
-        )
+        s.finding_id: _why(s)
         for s in scores
         if s.event_rise is not None
         and s.event_rise < MIN_EVENT_RISE
         and (s.present or s.prompt_present)
     }
+
+
+def _why(score: FindingScore) -> str:
+    called = (
+        "over its threshold"
+        if score.prompt_probability is None
+        else f"its prompt {score.prompt_probability:.2f} >= {score.curve_threshold:.2f}"
+    )
+    return (
+        f"{called} without a distinct event: its strongest {EVENT_SPAN_S:g} s stand "
+        f"{score.event_rise:.3f} above the recording's median crop, under {MIN_EVENT_RISE:g} "
+        "(a seizure starts and ends: left to the reviewer)"
+    )

@@ -64,6 +64,7 @@ def test_a_seizure_its_prompt_calls_but_its_score_places_low_is_held_not_denied(
     assert "seizure" in unlike_an_event(scores)
     draft = draft_report(FACTS, KB, "m", scores)
     assert "seizure" in draft.held and KB["seizure"].negative not in draft.text()
+    assert draft.held["seizure"].startswith("its prompt 0.95 >= 0.75 without a distinct event")
     # Where the prompt does not call it either, the score's absence stands.
     quiet = replace(called, prompt_probability=0.2)
     assert unlike_an_event([quiet]) == {}
