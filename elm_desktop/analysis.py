@@ -711,6 +711,7 @@ def generate_draft(
         {f.finding_id: f.threshold for f in result.findings},
         result.only_during,
         unlike_an_event(result.findings),
+        {finding_id: location.side for finding_id, location in result.locations.items()},
     )
 
 

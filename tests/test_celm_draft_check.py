@@ -299,3 +299,16 @@ def test_a_denied_finding_the_model_calls_present_is_marked(kb):
     # Under its threshold the model does not contradict it.
     quiet = check_draft(events, _scores(kb, seizure=kb["seizure"].threshold - 0.05), kb)
     assert quiet[0].supported
+
+
+def test_a_finding_put_on_the_side_the_recording_does_not_show_is_marked(kb):
+    scores = _scores(kb, focal_slowing=min(1.0, kb["focal_slowing"].threshold + 0.1))
+    draft = {"DESCRIPTION OF THE RECORD": "Focal slowing over the left temporal region."}
+    (left,) = check_draft(draft, scores, kb, sides={"focal_slowing": "left"})
+    assert left.supported
+    (right,) = check_draft(draft, scores, kb, sides={"focal_slowing": "right"})
+    assert not right.supported and "focal_slowing on the left" in right.unsupported
+    assert "the recording shows" in right.note and "on the right" in right.note
+    # Without a side in the recording, a stated side is left to the reviewer, not marked.
+    (unlocated,) = check_draft(draft, scores, kb, sides={"focal_slowing": ""})
+    assert unlocated.supported

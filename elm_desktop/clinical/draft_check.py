@@ -37,6 +37,10 @@ None." beside a seizure the model scores over its threshold (a new-user trial fo
 unmarked). Sentences of sections about the patient (history, clinical correlation) are not
 checked.
 
+A finding put on one side where the recording shows it on the other (its localisation, as the
+assembled draft states it) is unsupported too: a new-user trial saw a generated draft place a
+right temporal seizure on the left.
+
 A supported finding that the model saw only during a procedure that can look like it (hyperventilation
 and the minute after it: :func:`~elm_desktop.clinical.procedures.seen_only_during`) keeps a
 caveat saying so, as the assembled draft does.
@@ -52,7 +56,7 @@ import re
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass, replace
 
-from elm_desktop.clinical.consistency import NOT_DONE, PROCEDURES
+from elm_desktop.clinical.consistency import NOT_DONE, PROCEDURES, claims
 from elm_desktop.clinical.extract import SKIPPED_SECTIONS, Mention, find_mentions
 from elm_desktop.clinical.knowledge import KnowledgeBase
 from elm_desktop.clinical.muscle_artifact import MuscleArtifact, muscle_words
@@ -154,6 +158,7 @@ def check_draft(
     thresholds: Mapping[str, float] | None = None,
     only_during: Mapping[str, str] | None = None,
     held: Mapping[str, str] | None = None,
+    sides: Mapping[str, str] | None = None,
 ) -> list[CheckedSentence]:
     """Check every sentence of a draft against the recording's zero-shot scores.
 
@@ -186,6 +191,10 @@ def check_draft(
         Finding id -> why the assembled draft holds it though it scored present (a seizure
         without an event in time: :func:`~elm_desktop.clinical.event_shape.unlike_an_event`):
         a sentence stating it, or denying it, is unsupported, as for a weak score.
+    sides : mapping of str to str, optional
+        Finding id -> the side the recording shows it on (``"left"`` or ``"right"``, from
+        :func:`~elm_desktop.clinical.localise.localise`; ``""`` or absent: no side): a sentence
+        that puts it on the other side is unsupported.
 
     Returns
     -------
@@ -227,6 +236,7 @@ def check_draft(
                     disagreeing,
                     only_during,
                     held or {},
+                    sides or {},
                 )
             )
             if bare_events:
@@ -246,6 +256,7 @@ def _check_sentence(
     disagreeing: Collection[str] = (),
     only_during: Mapping[str, str] | None = None,
     held: Mapping[str, str] | None = None,
+    sides: Mapping[str, str] | None = None,
 ) -> CheckedSentence:
     def held_why(finding_id: str) -> str | None:
         return weak_support(knowledge_base, finding_id) or (held or {}).get(finding_id)
@@ -364,6 +375,13 @@ def _check_sentence(
         asserted.append(PATIENT_STATE)
         unsupported.append(PATIENT_STATE)
         notes.append(f"{PATIENT_STATE} is seen at the bedside, not in the recording")
+    for claim in claims(sentence, knowledge_base):
+        shown = (sides or {}).get(claim.subject)
+        if claim.kind == "side" and shown and shown != claim.value:
+            asserted.append(f"{claim.subject} on the {claim.value}")
+            unsupported.append(f"{claim.subject} on the {claim.value}")
+            label = knowledge_base[claim.subject].label
+            notes.append(f"the recording shows {label} on the {shown}")
     unsupported = list(dict.fromkeys(unsupported))  # artifact may fail two checks
     qualified = only_during or {}
     during = dict.fromkeys(
@@ -521,6 +539,7 @@ def checked_generation(
     thresholds: Mapping[str, float] | None = None,
     only_during: Mapping[str, str] | None = None,
     held: Mapping[str, str] | None = None,
+    sides: Mapping[str, str] | None = None,
 ) -> GeneratedDraft:
     """A generated draft with every sentence checked (:func:`check_draft`)."""
     checked = check_draft(
@@ -533,6 +552,7 @@ def checked_generation(
         thresholds,
         only_during,
         held,
+        sides,
     )
     return GeneratedDraft(dict(sections), checked, finished, generator)
 
