@@ -7,7 +7,7 @@ threshold alone (the bundle's knowledge base without its record references), the
 median crop), the shipped score (for a bundle calibrated since 2026-12-05, the finding score of
 the prompt's place and the rise's place) and whether the draft states it. Per corpus: AUROC of
 each against the truth, and the recordings with and without a seizure that each rule calls
-present: the prompt alone, the prompt with the rise gate (``MIN_EVENT_RISE``), the shipped score,
+present: the prompt alone, the prompt with the rise gate (the score's ``event_rise_limit``), the shipped score,
 and the draft.
 
     OMP_NUM_THREADS=1 .venv/bin/python benchmarks/seizure_event_study.py \\
@@ -69,6 +69,7 @@ def measure(corpus: Path, split: str | None, engine: Engine) -> list[dict]:
                 "prompt": prompt.probability,
                 "prompt_threshold": prompt.threshold,
                 "rise": shipped.event_rise,
+                "rise_limit": shipped.event_rise_limit,
                 "score": shipped.probability,
                 "threshold": shipped.threshold,
                 "measure": shipped.measure,
@@ -95,11 +96,12 @@ def table(results: dict[str, list[dict]]) -> str:
         rise = np.array([r["rise"] for r in rows])
         score = np.array([r["score"] for r in rows])
         over = prompt >= np.array([r["prompt_threshold"] for r in rows])
+        limit = np.array([r.get("rise_limit", MIN_EVENT_RISE) for r in rows])
         present = score >= np.array([r["threshold"] for r in rows])
         figures = " / ".join(f"{auroc(truth, v):.3f}" for v in (prompt, rise, score))
         lines.append(
             f"| {name} | {len(rows)} ({int(truth.sum())}) | {figures} | {calls(over, truth)} "
-            f"| {calls(over & (rise >= MIN_EVENT_RISE), truth)} | {calls(present, truth)} "
+            f"| {calls(over & (rise >= limit), truth)} | {calls(present, truth)} "
             f"| {calls(np.array([r['stated'] for r in rows]), truth)} |"
         )
     lines.append(

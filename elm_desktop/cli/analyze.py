@@ -397,7 +397,8 @@ def calibrated_thresholds(
     (:data:`~elm_desktop.clinical.record_score.SIGNAL_MEASURED`) present and absent in as many
     gets a finding score of its own in each style's reference (its signal model and threshold); so
     does each event (a seizure) present and absent in as many, from its event rise
-    (:mod:`elm_desktop.clinical.event_shape`), with or without the signal model. A finding's
+    (:mod:`elm_desktop.clinical.event_shape`), with or without the signal model, with the least
+    rise for its prompt's call to be stated (:func:`~elm_desktop.clinical.event_shape.least_rise`). A finding's
     ``thresholds`` entry stays the probability's, for when no reference applies.
 
     Returns
@@ -418,6 +419,7 @@ def calibrated_thresholds(
 
     from elm_desktop.analysis import analyze
     from elm_desktop.clinical.evaluation import calibrate_thresholds
+    from elm_desktop.clinical.event_shape import least_rise
     from elm_desktop.clinical.knowledge import PROMPT_STYLES
     from elm_desktop.clinical.metrics import auroc
     from elm_desktop.clinical.record_score import (
@@ -511,9 +513,18 @@ def calibrated_thresholds(
                 for p, q in zip(probabilities[other][finding_id], second, strict=True)
             ]
             chosen = calibrate_thresholds({finding_id: labels[finding_id]}, {finding_id: scores})
-            finding_references[finding_id] = replace(
-                finding_reference, threshold=chosen.get(finding_id, 0.5)
-            )
+            finding_reference = replace(finding_reference, threshold=chosen.get(finding_id, 0.5))
+            if finding_id in events:  # its least rise: every seizure its prompt calls here kept
+                prompt = probabilities[other][finding_id]
+                limit = calibrate_thresholds({finding_id: labels[finding_id]}, {finding_id: prompt})
+                called = [
+                    bool(y) and p >= limit.get(finding_id, 0.5)
+                    for y, p in zip(labels[finding_id], prompt, strict=True)
+                ]
+                finding_reference = replace(
+                    finding_reference, min_rise=least_rise(events[finding_id], called)
+                )
+            finding_references[finding_id] = finding_reference
         reference = replace(reference, finding_references=finding_references)
         per_finding = probabilities[other]
         rows = [

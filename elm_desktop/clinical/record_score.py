@@ -166,6 +166,10 @@ class FindingReference:
     rises : numpy.ndarray or None
         For an event, the sorted event rise of each reference recording
         (:func:`~elm_desktop.clinical.event_shape.event_rise`); None otherwise.
+    min_rise : float or None
+        For an event, the least rise for its prompt's call to be stated
+        (:func:`~elm_desktop.clinical.event_shape.least_rise`, chosen at calibration); None
+        otherwise, or for a table written before it was kept.
     """
 
     probabilities: np.ndarray
@@ -173,6 +177,7 @@ class FindingReference:
     measured: np.ndarray | None = None
     threshold: float = 0.5
     rises: np.ndarray | None = None
+    min_rise: float | None = None
 
     def places(
         self,
@@ -216,6 +221,7 @@ class FindingReference:
                 f"probabilities = {_numbers(self.probabilities)}",
                 *_signal_lines(self.signal, self.measured),
                 *([] if self.rises is None else [f"rises = {_numbers(self.rises)}"]),
+                *([] if self.min_rise is None else [f"min_rise = {self.min_rise!r}"]),
             ]
         )
 
@@ -540,12 +546,18 @@ def _read_finding_references(
                 f"{source}: {where}.rises for {finding_id} must have as many values as its "
                 "probabilities (one per calibration recording)"
             )
+        min_rise = table.get("min_rise")
+        if min_rise is not None and (rises is None or not _is_number(min_rise) or min_rise < 0):
+            raise ConfigError(
+                f"{source}: {where}.min_rise for {finding_id} must be a number >= 0, beside rises"
+            )
         references[finding_id] = FindingReference(
             np.sort(np.asarray(values, float)),
             signal,
             measured,
             float(threshold),
             None if rises is None else np.sort(np.asarray(rises, float)),
+            None if min_rise is None else float(min_rise),
         )
     return references
 

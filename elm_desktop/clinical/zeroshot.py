@@ -45,7 +45,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from elm_desktop.clinical.event_shape import EVENT_CATEGORIES, event_rise
+from elm_desktop.clinical.event_shape import EVENT_CATEGORIES, MIN_EVENT_RISE, event_rise
 from elm_desktop.clinical.knowledge import KnowledgeBase, PromptStyle
 from elm_desktop.clinical.record_score import (
     FINDING_SCORE,
@@ -193,6 +193,9 @@ class FindingScore:
     prompt_probability : float or None
         For a record or finding score, the prompt's own probability (the scale of
         ``crop_probability`` and :attr:`curve_threshold`); None for a probability.
+    event_rise_limit : float
+        The least ``event_rise`` for an event to be stated: its reference's, chosen at
+        calibration, else :data:`~elm_desktop.clinical.event_shape.MIN_EVENT_RISE`.
     """
 
     finding_id: str
@@ -208,6 +211,7 @@ class FindingScore:
     prompt_threshold: float | None = None
     event_rise: float | None = None
     prompt_probability: float | None = None
+    event_rise_limit: float = MIN_EVENT_RISE
 
     @property
     def curve_threshold(self) -> float:
@@ -332,6 +336,13 @@ def score_findings(
             parts[finding_id] = places
             probabilities[finding_id] = mean_place(places)
             measures[finding_id] = FINDING_SCORE
+    limits = {  # an event's least rise, where its model's calibration chose one
+        finding_id: found.min_rise
+        for finding_id, found in (
+            reference.finding_references if reference is not None else {}
+        ).items()
+        if found.min_rise is not None
+    }
     scores = []
     for i, finding_id in enumerate(bank.finding_ids):
         finding = knowledge_base[finding_id]
@@ -353,6 +364,7 @@ def score_findings(
                 prompt_threshold=finding.threshold if finding_id in measures else None,
                 event_rise=rises.get(finding_id) if finding.category in EVENT_CATEGORIES else None,
                 prompt_probability=prompts_only[finding_id] if finding_id in measures else None,
+                event_rise_limit=limits.get(finding_id, MIN_EVENT_RISE),
             )
         )
     return scores

@@ -9,7 +9,12 @@ import numpy as np
 import pytest
 
 from elm_desktop.clinical.draft_check import check_draft
-from elm_desktop.clinical.event_shape import MIN_EVENT_RISE, event_rise, unlike_an_event
+from elm_desktop.clinical.event_shape import (
+    MIN_EVENT_RISE,
+    event_rise,
+    least_rise,
+    unlike_an_event,
+)
 from elm_desktop.clinical.html import snippet_requests
 from elm_desktop.clinical.knowledge import load_knowledge_base
 from elm_desktop.clinical.report import draft_report
@@ -97,3 +102,15 @@ def test_the_html_draws_a_held_finding_under_a_title_that_claims_nothing():
     }  # fmt: skip
     titles = [title for title, _, _ in snippet_requests(summary)]
     assert titles == ["Electrographic seizure (scored, not stated)", "Focal slowing"]
+
+
+def test_the_least_rise_keeps_every_seizure_the_prompt_called_at_calibration():
+    rises = [0.30, 0.072, 0.01, 0.20]
+    assert least_rise(rises, [True, True, False, True]) == pytest.approx(0.07)
+    assert least_rise(rises, [False] * 4) == MIN_EVENT_RISE  # nothing to keep: the default
+    # A model's own limit decides the hold, not the default.
+    (score,) = [s for s in seizure_scores(0.05) if s.finding_id == "seizure"]
+    assert "seizure" in unlike_an_event([score])
+    assert unlike_an_event([replace(score, event_rise_limit=0.04)]) == {}
+    assert "under 0.1" in unlike_an_event([replace(score, event_rise_limit=0.1)])["seizure"]
+    assert least_rise([-0.2, 0.3], [True, True]) == 0.0  # never under nothing

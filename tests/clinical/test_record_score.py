@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 
 from elm_desktop.clinical.evaluation import with_thresholds
+from elm_desktop.clinical.event_shape import MIN_EVENT_RISE
 from elm_desktop.clinical.knowledge import load_knowledge_base
 from elm_desktop.clinical.record_score import fit_reference, place
 from elm_desktop.clinical.signal_features import FEATURE_NAMES, SignalModel
@@ -247,13 +248,14 @@ def test_an_event_score_places_its_prompt_and_its_rise_over_the_recording(tmp_pa
         "plain",
         finding_rises={"seizure": rises, "sleep": rises},  # sleep is no abnormal finding
     )
-    event = replace(fitted.finding_references["seizure"], threshold=0.6)
+    event = replace(fitted.finding_references["seizure"], threshold=0.6, min_rise=0.04)
     assert set(fitted.finding_references) == {"seizure"} and event.signal is None
     ref = replace(ref, finding_references={"seizure": event})
     kb = load_knowledge_base(user_path=os.devnull, model_path=write_model_file(tmp_path, ref))
     loaded = kb.record_references["plain"].finding_references["seizure"]
     np.testing.assert_allclose(loaded.rises, sorted(rises))
     assert loaded.signal is None and loaded.threshold == pytest.approx(0.6)
+    assert loaded.min_rise == pytest.approx(0.04)
 
     # Scored without signal features: the event needs its curve only.
     scores, raw = scored(kb, "plain"), scored(BASE, "plain")
@@ -266,6 +268,8 @@ def test_an_event_score_places_its_prompt_and_its_rise_over_the_recording(tmp_pa
     assert seizure.parts == pytest.approx(expected)
     assert seizure.probability == pytest.approx(np.mean(list(expected.values())))
     assert seizure.measure == "finding score" and seizure.threshold == pytest.approx(0.6)
+    assert seizure.event_rise_limit == pytest.approx(0.04)  # the model's own least rise
+    assert raw["seizure"].event_rise_limit == MIN_EVENT_RISE  # no reference: the default
     assert scores["focal_slowing"].event_rise is None  # a background finding is no event
     with pytest.raises(ValueError, match="event rise"):
         loaded.places(0.5)
@@ -281,6 +285,7 @@ def test_a_finding_table_needs_a_signal_model_or_rises_not_both(tmp_path):
     path = write_model_file(tmp_path, replace(fitted, threshold=0.4))
     text = path.read_text(encoding="utf-8")
     for changed, message in [
+        (text + "min_rise = -0.1\n", "min_rise for seizure must be a number >= 0"),
         (text.replace("rises = [", "rises = [true, ", 1), "finding.rises must be"),
         (text.replace("rises = [", "rises = [0.5, ", 1), "as many values as its probabilities"),
         (text.replace("rises = [", "spread = [", 1), "has neither a signal model"),
