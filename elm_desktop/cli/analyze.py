@@ -515,11 +515,16 @@ def calibrated_thresholds(
             chosen = calibrate_thresholds({finding_id: labels[finding_id]}, {finding_id: scores})
             finding_reference = replace(finding_reference, threshold=chosen.get(finding_id, 0.5))
             if finding_id in events:  # its least rise: every seizure its prompt calls here kept
-                prompt = probabilities[other][finding_id]
-                limit = calibrate_thresholds({finding_id: labels[finding_id]}, {finding_id: prompt})
+                # "Calls" as at run time: against the prompt threshold the model ships, the
+                # calibrated style's, whichever style scores.
+                limit = calibrate_thresholds(
+                    {finding_id: labels[finding_id]}, {finding_id: probabilities[style][finding_id]}
+                ).get(finding_id, 0.5)
                 called = [
-                    bool(y) and p >= limit.get(finding_id, 0.5)
-                    for y, p in zip(labels[finding_id], prompt, strict=True)
+                    bool(y) and p >= limit
+                    for y, p in zip(
+                        labels[finding_id], probabilities[other][finding_id], strict=True
+                    )
                 ]
                 finding_reference = replace(
                     finding_reference, min_rise=least_rise(events[finding_id], called)

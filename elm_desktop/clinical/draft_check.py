@@ -188,8 +188,8 @@ def check_draft(
         (:func:`~elm_desktop.clinical.procedures.seen_only_during`): a sentence stating it gets
         that caveat.
     held : mapping of str to str, optional
-        Finding id -> why the assembled draft holds it though it scored present (a seizure
-        without an event in time: :func:`~elm_desktop.clinical.event_shape.unlike_an_event`):
+        Finding id -> why the assembled draft holds it though it scored present or its prompt
+        alone called it (a seizure without an event in time: :func:`~elm_desktop.clinical.event_shape.unlike_an_event`):
         a sentence stating it, or denying it, is unsupported, as for a weak score.
     sides : mapping of str to str, optional
         Finding id -> the side the recording shows it on (``"left"`` or ``"right"``, from

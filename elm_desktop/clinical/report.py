@@ -15,8 +15,8 @@ A draft states only what the recording shows:
   :data:`MIN_CALIBRATION_AUROC`, or, for a model calibrated with AUROCs, was not measured
   (:func:`weak_support`; the demo model's sleep and artifact scores, near chance there, and
   its photic driving): such a finding is held, with the reason, and its absence is not stated
-  either; so is a seizure scored present whose per-crop curve shows no event in time
-  (:mod:`.event_shape`);
+  either; so is a seizure scored present, or called by its prompt alone, whose per-crop curve
+  shows no event in time (:mod:`.event_shape`);
 - the posterior dominant rhythm's frequency only as measured in the recording
   (:mod:`.posterior_rhythm`);
 - the heart rate and rhythm only as measured from the recording's own EKG channel;
