@@ -324,8 +324,8 @@ def draft_report(
         for s in scores or ()
         if (reason := weak_support(knowledge_base, s.finding_id))
     }
-    # A seizure scored present throughout, with no event in time, is not stated either, nor
-    # denied: a background that resembles one (continuous focal slowing) scores that way.
+    # A seizure called present (by its score or its prompt) with no event in time is not
+    # stated either, nor denied: a background that resembles one (focal slowing) scores so.
     weak = unlike_an_event(scores or ()) | weak
     # A response to a procedure the recording does not show is not assessed, either way; where
     # the finding's own weak score is why the procedure is not shown (sleep), weakness is.
