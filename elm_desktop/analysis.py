@@ -695,10 +695,15 @@ def generate_draft(
     limit = int(generator.entry.get("crops", len(crops)))
     if len(crops) > limit:  # evenly spaced, as many as the generator was trained on
         crops = crops[np.linspace(0, len(crops) - 1, limit).round().astype(int)]
-    text, finished = generator.stream(
-        crops, on_text, None if cancel is None else lambda: cancel.cancelled
-    )
     probabilities = {f.finding_id: f.probability for f in result.findings}
+    thresholds = {f.finding_id: f.threshold for f in result.findings}
+    try:
+        margins = generator.margins(probabilities, thresholds)
+    except KeyError as error:
+        return withheld_generation(f"{error.args[0]}.", name)
+    text, finished = generator.stream(
+        crops, on_text, None if cancel is None else lambda: cancel.cancelled, margins
+    )
     return checked_generation(
         parse_sections(text),
         probabilities,
@@ -708,7 +713,7 @@ def generate_draft(
         result.procedures,
         result.posterior_rhythm,
         result.muscle_artifact,
-        {f.finding_id: f.threshold for f in result.findings},
+        thresholds,
         result.only_during,
         unlike_an_event(result.findings),
         {finding_id: location.side for finding_id, location in result.locations.items()},

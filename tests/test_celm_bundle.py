@@ -20,7 +20,7 @@ from tests.test_celm_draft_check import DRAFT, _scores
 torch = pytest.importorskip("torch")
 
 
-def _tiny_generator(folder, muscle: bool = False):
+def _tiny_generator(folder, muscle: bool = False, n_findings: int = 0):
     """A trained tiny scratch generator's checkpoint, its ONNX files and its prompt."""
     from elm_desktop.training.celm.onnx_export import export_generator
     from elm_desktop.training.celm.onnx_greedy import DECODER_FILE, PREFIX_FILE, TOKENIZER_FILE
@@ -28,7 +28,8 @@ def _tiny_generator(folder, muscle: bool = False):
     from elm_desktop.training.celm.trainer import build_generator, fit
     from tests.test_celm_scratch import _config, _examples
 
-    config, examples = _config(measured_muscle=muscle), _examples(muscle=muscle)
+    config = _config(measured_muscle=muscle, finding_scores=bool(n_findings))
+    examples = _examples(muscle=muscle, n_findings=n_findings)
     generator = build_generator(config, examples)
     fit(generator, examples, config)
     checkpoint = generator.save(folder / "ckpt")
@@ -230,3 +231,53 @@ def test_a_generator_trained_with_the_muscle_index_reads_the_measured_one(
     # Without a measurement the draft is withheld, saying why, not decoded from the wrong width.
     withheld = generate_draft(replace(result, muscle_artifact=None), engine, load_knowledge_base())
     assert not withheld.sections and "muscle" in withheld.withheld
+
+
+def test_a_generator_reading_finding_scores_is_given_the_recordings_own(
+    tmp_path, elm_bundle, monkeypatch
+):
+    from dataclasses import replace
+
+    from elm_desktop.analysis import analyze, generate_draft
+    from elm_desktop.runtime import Engine
+    from elm_desktop.runtime.draft_generator import BundleGenerator, score_margins
+
+    checkpoint, files, prompt = _tiny_generator(tmp_path / "tiny-scores", n_findings=2)
+    reads = ["normal", "focal_slowing"]
+    entry = {"prompt": prompt, "sections": ["IMPRESSION"], "max_new_tokens": 64}
+    entry |= {"finding_ids": reads, "source": {"checkpoint": "tiny-scores"}}
+    bundle = write_generator(shutil.copytree(elm_bundle, tmp_path / "bundle"), files, entry)
+    seen = []
+    stream = BundleGenerator.stream
+    monkeypatch.setattr(
+        BundleGenerator,
+        "stream",
+        lambda self, crops, *a: seen.append(a[-1]) or stream(self, crops, *a),
+    )
+    engine = Engine(Bundle.load(bundle), device="cpu")
+    result = analyze(write_edf(tmp_path / "short.edf"), engine)
+    assert list(result.generated.sections) == ["IMPRESSION"]
+    scored = {f.finding_id: f for f in result.findings}
+    expected = score_margins(
+        np.array([scored[f].probability for f in reads]),
+        np.array([scored[f].threshold for f in reads]),
+    )
+    np.testing.assert_allclose(seen[-1], expected)
+    assert (seen[-1] > 0).tolist() == [scored[f].present for f in reads]
+    # A finding it reads that the analysis did not score: withheld, naming it.
+    unscored = replace(result, findings=[f for f in result.findings if f.finding_id != "normal"])
+    withheld = generate_draft(unscored, engine, load_knowledge_base())
+    assert not withheld.sections and "not scored: normal" in withheld.withheld
+
+
+def test_a_generator_entry_must_say_which_scores_its_prefix_reads(tmp_path, elm_bundle):
+    from elm_desktop.analysis import bundle_generator
+    from elm_desktop.runtime import Engine
+
+    _, files, prompt = _tiny_generator(tmp_path / "tiny-scores", n_findings=2)
+    entry = {"prompt": prompt, "sections": ["IMPRESSION"], "max_new_tokens": 64}
+    bundle = write_generator(shutil.copytree(elm_bundle, tmp_path / "bundle"), files, entry)
+    with pytest.raises(BundleError, match="disagree on whether it reads finding scores"):
+        bundle_generator(Engine(Bundle.load(bundle), device="cpu"))
+    with pytest.raises(BundleError, match="finding_ids"):
+        write_generator(bundle, files, entry | {"finding_ids": "normal"})

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
 import pytest
 
 from elm_desktop.clinical.draft_check import (
@@ -312,3 +313,30 @@ def test_a_finding_put_on_the_side_the_recording_does_not_show_is_marked(kb):
     # Without a side in the recording, a stated side is left to the reviewer, not marked.
     (unlocated,) = check_draft(draft, scores, kb, sides={"focal_slowing": ""})
     assert unlocated.supported
+
+
+def test_the_generator_evaluation_holds_what_the_program_holds(kb):
+    from elm_desktop.training.celm.evaluate import checked_figures
+    from elm_desktop.training.celm.examples import Example, FindingScores
+
+    draft = {
+        "DESCRIPTION OF THE RECORD": "The background is well organized.",
+        "EVENTS": "An electrographic seizure is recorded, with evolving rhythmic activity.",
+        "IMPRESSION": "Abnormal EEG.",
+    }
+    reference = "DESCRIPTION OF THE RECORD: The background is well organized.\n"
+    reference += "EVENTS: None.\nIMPRESSION: Normal EEG."
+    example = Example("r0", np.zeros((1, 256), np.float32), "", "", reference, {"normal"})
+    ids = tuple(kb.list_findings())
+    given = _scores(kb, seizure=0.99)
+    probability = np.array([[given[f] for f in ids]], np.float32)
+    threshold = np.array([kb.threshold(f, kb.prompt_style) for f in ids], np.float32)
+
+    def figures(held):
+        scores = FindingScores(ids, probability, threshold, held)
+        return checked_figures([draft], [example], scores, list(draft), kb)
+
+    # Scored present, the seizure is kept; held for want of an event, its sentence is not.
+    stated, held = figures(()), figures(({"seizure": "no rise of an event"},))
+    assert stated["findings"]["false_positive"] > held["findings"]["false_positive"]
+    assert held["unsupported_sentences"] > stated["unsupported_sentences"]

@@ -116,12 +116,18 @@ def test_finding_scores_enter_the_prefix_as_one_token_each(tmp_path):
 
 def test_score_margins_are_positive_exactly_above_the_threshold():
     scores = FindingScores(
-        ("a", "b"), np.array([[0.9, 0.2], [0.1, 0.5]], np.float32), np.array([0.5, 0.3])
+        ("a", "b"),
+        np.array([[0.9, 0.2], [0.1, 0.5]], np.float32),
+        np.array([0.5, 0.3]),
+        ({"a": "no event"}, {}),
     )
     margins = scores.margins()
     assert (margins > 0).tolist() == [[True, False], [False, True]]
     assert margins[0, 0] == pytest.approx(np.log(0.9 / 0.1), rel=1e-5)
-    assert scores.rolled(-1).of(0) == pytest.approx({"a": 0.1, "b": 0.5})
+    # Given to other recordings, a recording's held findings go with its scores.
+    rolled = scores.rolled(-1)
+    assert rolled.of(0) == pytest.approx({"a": 0.1, "b": 0.5}) and rolled.held_of(0) == {}
+    assert rolled.held_of(1) == {"a": "no event"}
 
 
 def test_a_generator_reading_the_muscle_index_drafts_from_it():

@@ -7,9 +7,14 @@ JSON. The decoder graph runs once over the prefix and prompt and then once per n
 key/value cache; the next token is the argmax of the logits. ``on_token`` sees every token as it
 comes, so a caller can stream the draft and stop it.
 
+A generator may also read the recording's finding scores: one prefix token per finding, its
+learned embedding plus the score's margin over its threshold (:func:`score_margins`) times a
+learned direction, so that what it writes follows the scores the draft is checked against.
+
 In a bundle the generator is three files named by the manifest's ``generator`` entry (``file``,
-``prefix``, ``tokenizer``), with the prompt it was trained on, the sections it writes and its
-token limit (:func:`generator_entry_problem` says what a valid entry holds).
+``prefix``, ``tokenizer``), with the prompt it was trained on, the sections it writes, its
+token limit and, for one that reads finding scores, their ``finding_ids`` in its order
+(:func:`generator_entry_problem` says what a valid entry holds).
 """
 
 from __future__ import annotations
@@ -22,8 +27,38 @@ from typing import Any
 
 import numpy as np
 
+from elm_desktop.errors import BundleError
+
 #: Keys a bundle's ``generator`` entry must hold.
 GENERATOR_KEYS = ("file", "prefix", "tokenizer", "prompt", "sections", "max_new_tokens")
+
+#: Score margins are clipped to this many logits either side of the threshold.
+MARGIN_LIMIT = 8.0
+
+
+def score_margins(probability: np.ndarray, threshold: np.ndarray) -> np.ndarray:
+    """The finding scores' margins as a generator reads them: logit(p) - logit(threshold),
+    clipped to +-:data:`MARGIN_LIMIT` (positive exactly when the finding is scored present).
+
+    Parameters
+    ----------
+    probability : ndarray
+        float [..., n_findings], finding scores.
+    threshold : ndarray
+        float [n_findings], their thresholds.
+
+    Returns
+    -------
+    ndarray
+        float32, the shape of ``probability``.
+    """
+
+    def logit(x: np.ndarray) -> np.ndarray:
+        x = np.clip(np.asarray(x, np.float64), 1e-6, 1 - 1e-6)
+        return np.log(x) - np.log1p(-x)
+
+    margin = logit(probability) - logit(threshold)
+    return np.clip(margin, -MARGIN_LIMIT, MARGIN_LIMIT).astype(np.float32)
 
 
 def generator_entry_problem(entry: Any) -> str | None:
@@ -35,6 +70,9 @@ def generator_entry_problem(entry: Any) -> str | None:
         return f"lacks {', '.join(missing)}"
     if not isinstance(entry["prompt"], str) or not isinstance(entry["sections"], list):
         return "has a prompt or sections of the wrong type"
+    finding_ids = entry.get("finding_ids", [])
+    if not isinstance(finding_ids, list) or not all(isinstance(f, str) for f in finding_ids):
+        return "has finding_ids that are not a list of names"
     return None
 
 
@@ -147,8 +185,35 @@ class BundleGenerator:
         self.prompt = str(entry["prompt"])
         self.sections = tuple(entry["sections"])
         self.max_new_tokens = int(entry["max_new_tokens"])
+        self.finding_ids = tuple(entry.get("finding_ids", ()))
         self.decoder = DraftGenerator(
             folder / entry["file"], folder / entry["prefix"], folder / entry["tokenizer"], threads
+        )
+        if self.decoder.reads_scores != bool(self.finding_ids):
+            raise BundleError(
+                f"{folder}: the report generator's prefix and its manifest entry disagree on "
+                "whether it reads finding scores"
+            )
+
+    def margins(
+        self, probabilities: Mapping[str, float], thresholds: Mapping[str, float]
+    ) -> np.ndarray | None:
+        """The margins of the findings this generator reads, in its order; None when it reads
+        none.
+
+        Raises
+        ------
+        KeyError
+            If a finding it reads was not scored (its message names them).
+        """
+        if not self.finding_ids:
+            return None
+        missing = [f for f in self.finding_ids if f not in probabilities or f not in thresholds]
+        if missing:
+            raise KeyError(f"the report generator reads findings not scored: {', '.join(missing)}")
+        return score_margins(
+            np.array([probabilities[f] for f in self.finding_ids]),
+            np.array([thresholds[f] for f in self.finding_ids]),
         )
 
     def stream(
@@ -156,6 +221,7 @@ class BundleGenerator:
         crops: np.ndarray,
         on_text: Callable[[str], None] | None = None,
         should_stop: Callable[[], bool] | None = None,
+        margins: np.ndarray | None = None,
     ) -> tuple[str, bool]:
         """Generate the section JSON of one recording.
 
@@ -167,6 +233,9 @@ class BundleGenerator:
             Called with the whole text decoded so far after each new token.
         should_stop : callable, optional
             Asked after each token; True stops decoding (a cancel).
+        margins : ndarray, optional
+            float32 [n_findings], :meth:`margins` of the recording's scores; required when
+            the generator reads them.
 
         Returns
         -------
@@ -186,7 +255,7 @@ class BundleGenerator:
             stopped = should_stop is not None and should_stop()
             return stopped
 
-        self.decoder.generate_ids(crops, self.prompt, None, self.max_new_tokens, step)
+        self.decoder.generate_ids(crops, self.prompt, margins, self.max_new_tokens, step)
         finished = not stopped and len(ids) < self.max_new_tokens
         return self.decoder.decode(ids), finished
 

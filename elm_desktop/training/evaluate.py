@@ -45,6 +45,7 @@ from elm_desktop.clinical import (
 from elm_desktop.clinical.knowledge import PromptStyle
 from elm_desktop.clinical.metrics import auroc
 from elm_desktop.clinical.signal_features import crops_features
+from elm_desktop.clinical.zeroshot import FindingScore
 from elm_desktop.errors import ConfigError
 from elm_desktop.progress import ProgressCallback
 from elm_desktop.runtime.bundle import PHENOTYPES
@@ -113,6 +114,57 @@ def _auroc(labels: np.ndarray, scores: np.ndarray) -> float | None:
     return None if np.isnan(value) else value
 
 
+def recording_finding_scores(
+    model: ElmModel,
+    encoder: TextEncoder,
+    embedded: dict[str, Any],
+    cache: CropCache,
+    device: torch.device,
+    knowledge_base: KnowledgeBase,
+    style: PromptStyle,
+) -> tuple[list[str], list[list[FindingScore]]]:
+    """Each embedded recording's zero-shot scores of every finding of a knowledge base, as the
+    analysis scores them (:func:`~elm_desktop.clinical.score_findings`).
+
+    Returns
+    -------
+    finding_ids : list of str
+        The knowledge base's findings, in its order.
+    scores : list of list of FindingScore
+        One row per recording of ``embedded`` (in its order), one score per finding.
+    """
+
+    @torch.no_grad()
+    def embed_text(texts):
+        pooled = encoder.embed(list(texts)).to(device)
+        return F.normalize(model.project_text(pooled).float(), dim=1).cpu().numpy()
+
+    bank = build_prompt_bank(knowledge_base, embed_text, style)
+    reference = knowledge_base.record_reference(style)
+    measured = reference is not None and (
+        reference.signal is not None or bool(reference.finding_references)
+    )
+    rows = []
+    for position in range(len(embedded["recording"])):
+        mask = embedded["crop_owner"] == position
+        crops = np.sort(embedded["crop_index"][mask])
+        rows.append(
+            score_findings(
+                knowledge_base,
+                bank,
+                embedded["crops"][mask],
+                embedded["recording"][position],
+                cache.starts_s[embedded["crop_index"][mask]],
+                cache.window_s,
+                model.config.temperature,
+                # What a record or finding score with a signal model reads, as analysis
+                # measures it.
+                crops_features(cache.crops[crops], ELM_SFREQ, cache.window_s) if measured else None,
+            )
+        )
+    return list(bank.finding_ids), rows
+
+
 def finding_probabilities(
     model: ElmModel,
     encoder: TextEncoder,
@@ -122,7 +174,8 @@ def finding_probabilities(
     knowledge_base: KnowledgeBase,
     style: PromptStyle,
 ) -> tuple[list[str], np.ndarray]:
-    """Each embedded recording's zero-shot probability of every finding of a knowledge base.
+    """Each embedded recording's zero-shot probability of every finding of a knowledge base
+    (:func:`recording_finding_scores`' probabilities).
 
     Returns
     -------
@@ -131,34 +184,11 @@ def finding_probabilities(
     probabilities : ndarray
         float [r, f], one row per recording of ``embedded`` (in its order).
     """
-
-    @torch.no_grad()
-    def embed_text(texts):
-        pooled = encoder.embed(list(texts)).to(device)
-        return F.normalize(model.project_text(pooled).float(), dim=1).cpu().numpy()
-
-    bank = build_prompt_bank(knowledge_base, embed_text, style)
-    probabilities = np.zeros((len(embedded["recording"]), len(bank.finding_ids)))
-    reference = knowledge_base.record_reference(style)
-    measured = reference is not None and (
-        reference.signal is not None or bool(reference.finding_references)
+    finding_ids, rows = recording_finding_scores(
+        model, encoder, embedded, cache, device, knowledge_base, style
     )
-    for position in range(len(probabilities)):
-        mask = embedded["crop_owner"] == position
-        crops = np.sort(embedded["crop_index"][mask])
-        scores = score_findings(
-            knowledge_base,
-            bank,
-            embedded["crops"][mask],
-            embedded["recording"][position],
-            cache.starts_s[embedded["crop_index"][mask]],
-            cache.window_s,
-            model.config.temperature,
-            # What a record or finding score with a signal model reads, as analysis measures it.
-            crops_features(cache.crops[crops], ELM_SFREQ, cache.window_s) if measured else None,
-        )
-        probabilities[position] = [s.probability for s in scores]
-    return list(bank.finding_ids), probabilities
+    probabilities = np.array([[s.probability for s in row] for row in rows], dtype=float)
+    return finding_ids, probabilities.reshape(len(rows), len(finding_ids))
 
 
 def zero_shot(

@@ -3,8 +3,9 @@
 The generator's decoder is exported to ONNX with its key/value cache (:mod:`.onnx_export`) and
 copied into the bundle with its prefix tensors and tokenizer; the manifest's ``generator`` entry
 gets the prompt the generator was trained on (with the history "not given": the workstation
-reads no history), the sections it writes, its token limit and the crops it reads, and the
-bundle is re-signed (:func:`elm_desktop.runtime.bundle.write_generator`).
+reads no history), the sections it writes, its token limit, the crops it reads and the findings
+whose scores it reads (none, or its encoder's knowledge base in order), and the bundle is
+re-signed (:func:`elm_desktop.runtime.bundle.write_generator`).
 
 The generator reads the crop embeddings of the encoder it was trained against, so the bundle's
 encoder must be that one: the sha256 of the generator's encoder checkpoint must equal the
@@ -18,6 +19,7 @@ from pathlib import Path
 
 from elm_desktop.errors import ConfigError
 from elm_desktop.runtime.bundle import Bundle, sha256_file, write_generator
+from elm_desktop.training.celm.examples import scoring_knowledge_base
 from elm_desktop.training.celm.model import WEIGHTS_FILE, open_generator, read_celm_config
 from elm_desktop.training.celm.onnx_export import export_generator
 from elm_desktop.training.celm.onnx_greedy import DECODER_FILE, PREFIX_FILE, TOKENIZER_FILE
@@ -38,8 +40,8 @@ def add_generator(bundle_folder: str | Path, checkpoint: str | Path) -> Path:
         A bundle :meth:`~elm_desktop.runtime.bundle.Bundle.load` accepts, exported from the
         encoder the generator was trained against.
     checkpoint : path-like
-        A generator checkpoint folder with a decoder trained from scratch and no finding-score
-        tokens (what the runtime decodes).
+        A generator checkpoint folder with a decoder trained from scratch (what the runtime
+        decodes), reading finding scores or not.
 
     Returns
     -------
@@ -49,15 +51,11 @@ def add_generator(bundle_folder: str | Path, checkpoint: str | Path) -> Path:
     Raises
     ------
     ConfigError
-        If the generator reads finding scores, or was trained against another encoder.
+        If the generator was trained against another encoder, or reads other findings than
+        its encoder's knowledge base holds.
     """
     checkpoint = Path(checkpoint)
     config, notes = read_celm_config(checkpoint)
-    if config.finding_scores:
-        raise ConfigError(
-            f"{checkpoint} reads finding-score tokens; a bundle carries generators that read "
-            "the crop embeddings only"
-        )
     bundle = Bundle.load(bundle_folder)
     encoder_weights = Path(config.encoder_checkpoint) / ENCODER_WEIGHTS
     if not encoder_weights.is_file():
@@ -72,6 +70,14 @@ def add_generator(bundle_folder: str | Path, checkpoint: str | Path) -> Path:
             f"of the bundle {bundle.path} (their weights' sha256 differ)"
         )
     generator = open_generator(checkpoint)
+    finding_ids = []
+    if config.finding_scores:
+        finding_ids = list(scoring_knowledge_base(config.encoder_checkpoint))
+        if len(finding_ids) != generator.n_findings:
+            raise ConfigError(
+                f"{checkpoint} reads {generator.n_findings} finding scores, but its encoder's "
+                f"knowledge base has {len(finding_ids)} findings"
+            )
     with tempfile.TemporaryDirectory() as staging:
         exported = export_generator(generator, checkpoint, staging)
         files = {
@@ -86,6 +92,7 @@ def add_generator(bundle_folder: str | Path, checkpoint: str | Path) -> Path:
             "crops": TRAINING_CROPS,
             "trained_with_history": config.use_history,
             "measured_muscle": config.measured_muscle,
+            "finding_ids": finding_ids,
             "encoder_sha256": encoder_sha256,
             "source": {
                 "checkpoint": checkpoint.name,

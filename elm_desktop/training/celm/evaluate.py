@@ -165,12 +165,19 @@ def checked_figures(
     muscle: list[MuscleArtifact] | None = None,
 ) -> dict[str, Any]:
     """The drafts checked against the encoder's scores (``knowledge_base`` holds its calibrated
-    thresholds) and, when given, each recording's measured muscle artifact: how many sentences
+    thresholds; an event finding the scores hold is held here too) and, when given, each
+    recording's measured muscle artifact: how many sentences
     are unsupported, and :func:`draft_figures`' finding and text figures of the drafts with
     those sentences removed (findings read with the built-in base, as for the drafts
     themselves)."""
     checked = [
-        check_draft(d, scores.of(i), knowledge_base, muscle=None if muscle is None else muscle[i])
+        check_draft(
+            d,
+            scores.of(i),
+            knowledge_base,
+            muscle=None if muscle is None else muscle[i],
+            held=scores.held_of(i),
+        )
         for i, d in enumerate(drafts)
     ]
     kept = [supported_draft(c) for c in checked]

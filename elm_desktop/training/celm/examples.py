@@ -16,26 +16,25 @@ from typing import Any
 import numpy as np
 import torch
 
-from elm_desktop.clinical import load_knowledge_base
+from elm_desktop.clinical import KnowledgeBase, load_knowledge_base
+from elm_desktop.clinical.event_shape import unlike_an_event
 from elm_desktop.clinical.muscle_artifact import (
     MuscleArtifact,
     crop_muscle_power,
     muscle_artifact,
     with_crop_index,
 )
+from elm_desktop.runtime.draft_generator import score_margins
 from elm_desktop.signals.montages import ELM_CHANNELS
 from elm_desktop.training.celm.sections import patient_history, target_json
 from elm_desktop.training.data import CropCache, iter_recording_crops
 from elm_desktop.training.evaluate import (
     embed_recordings,
-    finding_probabilities,
     model_thresholds,
+    recording_finding_scores,
 )
 from elm_desktop.training.model import ElmModel
 from elm_desktop.training.text import TextEncoder
-
-#: Score margins are clipped to this many logits either side of the threshold.
-MARGIN_LIMIT = 8.0
 
 
 @dataclass(frozen=True)
@@ -83,31 +82,36 @@ class FindingScores:
     threshold : ndarray
         float32 [n_findings], the calibrated thresholds (the encoder's ``phenotypes.toml``
         over the built-in knowledge base).
+    held : tuple of dict
+        Per recording, finding id -> why a draft holds it (neither stated nor denied: an event
+        finding called present without the rise of an event,
+        :func:`~elm_desktop.clinical.event_shape.unlike_an_event`); empty when not measured.
     """
 
     finding_ids: tuple[str, ...]
     probability: np.ndarray
     threshold: np.ndarray
+    held: tuple[dict[str, str], ...] = ()
 
     def margins(self) -> np.ndarray:
-        """float32 [n_recordings, n_findings]: logit(p) - logit(threshold), clipped to
-        +-:data:`MARGIN_LIMIT` (positive exactly when the finding is scored present)."""
-
-        def logit(x: np.ndarray) -> np.ndarray:
-            x = np.clip(x.astype(np.float64), 1e-6, 1 - 1e-6)
-            return np.log(x) - np.log1p(-x)
-
-        margin = logit(self.probability) - logit(self.threshold)[None]
-        return np.clip(margin, -MARGIN_LIMIT, MARGIN_LIMIT).astype(np.float32)
+        """float32 [n_recordings, n_findings]: the scores' margins over their thresholds
+        (:func:`~elm_desktop.runtime.draft_generator.score_margins`)."""
+        return score_margins(self.probability, self.threshold[None])
 
     def of(self, position: int) -> dict[str, float]:
         """Finding id -> probability of the recording at ``position``."""
         return dict(zip(self.finding_ids, map(float, self.probability[position]), strict=True))
 
+    def held_of(self, position: int) -> dict[str, str]:
+        """Finding id -> why it is held, of the recording at ``position``."""
+        return self.held[position] if self.held else {}
+
     def rolled(self, shift: int) -> FindingScores:
         """The same scores given to other recordings (``np.roll`` over recordings)."""
+        k = shift % len(self.held) if self.held else 0
+        held = self.held[len(self.held) - k :] + self.held[: len(self.held) - k]
         return FindingScores(
-            self.finding_ids, np.roll(self.probability, shift, axis=0), self.threshold
+            self.finding_ids, np.roll(self.probability, shift, axis=0), self.threshold, held
         )
 
 
@@ -123,6 +127,15 @@ def select_recordings(cache: CropCache, split: str, n: int, seed: int) -> np.nda
     if 0 < n < len(indices):
         indices = np.sort(np.random.default_rng(seed).choice(indices, n, replace=False))
     return indices
+
+
+def scoring_knowledge_base(encoder_checkpoint: str | Path) -> KnowledgeBase:
+    """The knowledge base a generator's finding scores come from: the built-in findings with
+    the encoder's calibrated entries, no user's file (its findings, in order, are the ones a
+    generator that reads scores has a token for)."""
+    return load_knowledge_base(
+        user_path=os.devnull, model_path=model_thresholds(encoder_checkpoint)
+    )
 
 
 @torch.no_grad()
@@ -143,7 +156,8 @@ def encode_recordings(
     with_scores : bool
         Also score every finding of the encoder's knowledge base zero-shot, as the analysis
         does (:func:`elm_desktop.clinical.score_findings` on the attention-pooled recording
-        embedding, the knowledge base's prompt style, the encoder's calibrated thresholds).
+        embedding, the knowledge base's prompt style, the encoder's calibrated thresholds),
+        with the findings a draft holds.
 
     Returns
     -------
@@ -158,23 +172,17 @@ def encode_recordings(
     crops = [embedded["crops"][owner == i] for i in range(len(recordings))]
     if not with_scores:
         return crops, None
-    knowledge_base = load_knowledge_base(
-        user_path=os.devnull, model_path=model_thresholds(encoder_checkpoint)
-    )
+    knowledge_base = scoring_knowledge_base(encoder_checkpoint)
     config = model.config
     text_encoder = TextEncoder(config.text_model, config.pooling, config.max_length)
-    finding_ids, probability = finding_probabilities(
-        model,
-        text_encoder,
-        embedded,
-        cache,
-        torch.device("cpu"),
-        knowledge_base,
-        knowledge_base.prompt_style,
-    )
     style = knowledge_base.prompt_style
+    finding_ids, rows = recording_finding_scores(
+        model, text_encoder, embedded, cache, torch.device("cpu"), knowledge_base, style
+    )
+    probability = np.array([[s.probability for s in row] for row in rows], np.float32)
     threshold = np.array([knowledge_base.threshold(f, style) for f in finding_ids], np.float32)
-    return crops, FindingScores(tuple(finding_ids), probability.astype(np.float32), threshold)
+    held = tuple(unlike_an_event(row) for row in rows)
+    return crops, FindingScores(tuple(finding_ids), probability, threshold, held)
 
 
 def measure_muscle(cache: CropCache, recordings: np.ndarray) -> list[MuscleArtifact]:

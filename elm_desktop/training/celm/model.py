@@ -88,6 +88,7 @@ class CelmGenerator(nn.Module):
         self.end = nn.Parameter(torch.empty(1, hidden))
         for special in (self.start, self.separator, self.end):
             nn.init.xavier_uniform_(special)
+        self.n_findings = n_findings
         if n_findings:
             self.finding_embeddings = nn.Parameter(torch.empty(n_findings, hidden))
             self.finding_directions = nn.Parameter(torch.empty(n_findings, hidden))
