@@ -71,6 +71,11 @@ _LATERAL = re.compile(r"\b(left|right)\b", re.I)
 _BOTH_SIDES = re.compile(
     r"\b(bilateral\w*|bilaterally|both hemispheres|independent\w*|symmetric\w*)\b", re.I
 )
+_SPREAD = re.compile(
+    r"\b(spread\w*|propagat\w*|secondary generali[sz]ation|becoming generali[sz]ed|"
+    r"generali[sz]es|generali[sz]ing)\b",
+    re.I,
+)
 _HZ = re.compile(r"(\d+(?:\.\d+)?)\s*(?:-|to)?\s*(?:\d+(?:\.\d+)?)?\s*hz\b", re.I)
 _ORGANISED = re.compile(
     r"\b(well[- ]organi[sz]ed|organi[sz]ed and reactive|reactive to eye opening|"
@@ -127,8 +132,12 @@ def claims(sentence: str, knowledge_base: KnowledgeBase) -> frozenset[Claim]:
         # "Hyperventilation produced a build-up of diffuse slowing" is the response to it,
         # not generalized slowing of the background.
         mentions = [m for m in mentions if m.finding_id != "generalized_slowing"]
-    lateral = {m.lower() for m in _LATERAL.findall(sentence)}
-    one_side = len(lateral) == 1 and not _BOTH_SIDES.search(sentence)
+    # The side a finding is on is said before any spread: "arises from the left temporal
+    # region and spreads to both hemispheres" puts its onset on the left.
+    spread = _SPREAD.search(sentence)
+    onset = sentence[: spread.start()] if spread else sentence
+    lateral = {m.lower() for m in _LATERAL.findall(onset)}
+    one_side = len(lateral) == 1 and not _BOTH_SIDES.search(onset)
     for mention in mentions:
         found.add(Claim("presence", mention.finding_id, "absent" if mention.negated else "present"))
         if one_side and not mention.negated:

@@ -84,3 +84,19 @@ def test_slowing_with_hyperventilation_is_its_response_not_background_slowing(kb
     ]
     assert contradictions(sentences, kb) == []
     assert contradictions(["There is diffuse slowing.", sentences[1]], kb)
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "A seizure arises from the right temporal region and spreads to both hemispheres.",
+        "One electrographic seizure over the right temporal region, with secondary "
+        "generalization.",
+    ],
+)
+def test_a_seizure_is_on_the_side_of_its_onset_however_far_it_spreads(kb, sentence):
+    sides = {c.value for c in claims(sentence, kb) if c.kind == "side"}
+    assert sides == {"right"}
+    # A seizure on both sides from its onset has none.
+    bilateral = "A seizure arises bilaterally and spreads to the right hemisphere."
+    assert not [c for c in claims(bilateral, kb) if c.kind == "side"]
