@@ -90,8 +90,7 @@ def test_slowing_with_hyperventilation_is_its_response_not_background_slowing(kb
     "sentence",
     [
         "A seizure arises from the right temporal region and spreads to both hemispheres.",
-        "One electrographic seizure over the right temporal region, with secondary "
-        "generalization.",
+        "One electrographic seizure over the right temporal region, with secondary generalization.",
     ],
 )
 def test_a_seizure_is_on_the_side_of_its_onset_however_far_it_spreads(kb, sentence):
