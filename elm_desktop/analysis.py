@@ -667,9 +667,14 @@ def generate_draft(
     GeneratedDraft or None
         None when the bundle has no generator; a withheld draft (no text, the reason) when
         the recording is unlike the model's training data, or less typical of it than
-        ``max_percentile``.
+        ``max_percentile``, when the generator reads what the analysis did not measure (the
+        muscle artifact, finding scores scored otherwise than it was trained on), or when
+        the bundle's generator cannot be loaded.
     """
-    generator = bundle_generator(engine)
+    try:
+        generator = bundle_generator(engine)
+    except BundleError as error:  # the analysis stands without it
+        return withheld_generation(str(error), "report generator")
     if generator is None:
         return None
     name = str(generator.entry.get("source", {}).get("checkpoint", "report generator"))
@@ -697,12 +702,14 @@ def generate_draft(
         crops = crops[np.linspace(0, len(crops) - 1, limit).round().astype(int)]
     probabilities = {f.finding_id: f.probability for f in result.findings}
     thresholds = {f.finding_id: f.threshold for f in result.findings}
-    try:
-        margins = generator.margins(probabilities, thresholds)
-    except KeyError as error:
-        return withheld_generation(f"{error.args[0]}.", name)
+    problem = generator.score_problem(probabilities, thresholds, result.prompt_style)
+    if problem is not None:
+        return withheld_generation(problem, name)
     text, finished = generator.stream(
-        crops, on_text, None if cancel is None else lambda: cancel.cancelled, margins
+        crops,
+        on_text,
+        None if cancel is None else lambda: cancel.cancelled,
+        generator.margins(probabilities, thresholds),
     )
     return checked_generation(
         parse_sections(text),

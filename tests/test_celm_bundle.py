@@ -233,6 +233,18 @@ def test_a_generator_trained_with_the_muscle_index_reads_the_measured_one(
     assert not withheld.sections and "muscle" in withheld.withheld
 
 
+def _scores_entry(result, reads, prompt):
+    """A manifest entry of a generator reading ``reads``' scores as ``result`` has them."""
+    scored = {f.finding_id: f for f in result.findings}
+    reading = {
+        "finding_ids": reads,
+        "prompt_style": result.prompt_style,
+        "thresholds": [scored[f].threshold for f in reads],
+    }
+    entry = {"prompt": prompt, "sections": ["IMPRESSION"], "max_new_tokens": 64}
+    return entry | {"finding_scores": reading, "source": {"checkpoint": "tiny-scores"}}
+
+
 def test_a_generator_reading_finding_scores_is_given_the_recordings_own(
     tmp_path, elm_bundle, monkeypatch
 ):
@@ -242,10 +254,11 @@ def test_a_generator_reading_finding_scores_is_given_the_recordings_own(
     from elm_desktop.runtime import Engine
     from elm_desktop.runtime.draft_generator import BundleGenerator, score_margins
 
-    checkpoint, files, prompt = _tiny_generator(tmp_path / "tiny-scores", n_findings=2)
+    _, files, prompt = _tiny_generator(tmp_path / "tiny-scores", n_findings=2)
+    recording = write_edf(tmp_path / "short.edf")
+    plain = analyze(recording, Engine(Bundle.load(elm_bundle), device="cpu"), generate=False)
     reads = ["normal", "focal_slowing"]
-    entry = {"prompt": prompt, "sections": ["IMPRESSION"], "max_new_tokens": 64}
-    entry |= {"finding_ids": reads, "source": {"checkpoint": "tiny-scores"}}
+    entry = _scores_entry(plain, reads, prompt)
     bundle = write_generator(shutil.copytree(elm_bundle, tmp_path / "bundle"), files, entry)
     seen = []
     stream = BundleGenerator.stream
@@ -255,7 +268,7 @@ def test_a_generator_reading_finding_scores_is_given_the_recordings_own(
         lambda self, crops, *a: seen.append(a[-1]) or stream(self, crops, *a),
     )
     engine = Engine(Bundle.load(bundle), device="cpu")
-    result = analyze(write_edf(tmp_path / "short.edf"), engine)
+    result = analyze(recording, engine)
     assert list(result.generated.sections) == ["IMPRESSION"]
     scored = {f.finding_id: f for f in result.findings}
     expected = score_margins(
@@ -264,20 +277,58 @@ def test_a_generator_reading_finding_scores_is_given_the_recordings_own(
     )
     np.testing.assert_allclose(seen[-1], expected)
     assert (seen[-1] > 0).tolist() == [scored[f].present for f in reads]
-    # A finding it reads that the analysis did not score: withheld, naming it.
-    unscored = replace(result, findings=[f for f in result.findings if f.finding_id != "normal"])
-    withheld = generate_draft(unscored, engine, load_knowledge_base())
-    assert not withheld.sections and "not scored: normal" in withheld.withheld
+
+    # Scores it cannot read as it was trained to: no draft, and why.
+    def withheld(changed):
+        draft = generate_draft(changed, engine, load_knowledge_base())
+        assert not draft.sections
+        return draft.withheld
+
+    unscored = [f for f in result.findings if f.finding_id != "normal"]
+    assert "not scored: normal" in withheld(replace(result, findings=unscored))
+    assert "none was scored" in withheld(replace(result, findings=[]))
+    assert "scored with plain prompts" in withheld(replace(result, prompt_style="plain"))
+    moved = [
+        replace(f, threshold=f.threshold + 0.01) if f.finding_id == "focal_slowing" else f
+        for f in result.findings
+    ]
+    assert "differ for focal_slowing" in withheld(replace(result, findings=moved))
 
 
-def test_a_generator_entry_must_say_which_scores_its_prefix_reads(tmp_path, elm_bundle):
-    from elm_desktop.analysis import bundle_generator
+def test_a_generator_entry_must_name_as_many_findings_as_its_prefix_reads(tmp_path, elm_bundle):
+    from elm_desktop.analysis import analyze
     from elm_desktop.runtime import Engine
 
     _, files, prompt = _tiny_generator(tmp_path / "tiny-scores", n_findings=2)
-    entry = {"prompt": prompt, "sections": ["IMPRESSION"], "max_new_tokens": 64}
+    recording = write_edf(tmp_path / "short.edf")
+    plain = analyze(recording, Engine(Bundle.load(elm_bundle), device="cpu"), generate=False)
+    entry = _scores_entry(plain, ["normal"], prompt)
     bundle = write_generator(shutil.copytree(elm_bundle, tmp_path / "bundle"), files, entry)
-    with pytest.raises(BundleError, match="disagree on whether it reads finding scores"):
-        bundle_generator(Engine(Bundle.load(bundle), device="cpu"))
-    with pytest.raises(BundleError, match="finding_ids"):
-        write_generator(bundle, files, entry | {"finding_ids": "normal"})
+    # The analysis stands; its generated draft is withheld, saying why.
+    result = analyze(recording, Engine(Bundle.load(bundle), device="cpu"))
+    assert result.draft is not None and not result.generated.sections
+    assert "2 finding-score tokens, its manifest entry names 1" in result.generated.withheld
+    with pytest.raises(BundleError, match="finding_scores without"):
+        write_generator(bundle, files, entry | {"finding_scores": {"finding_ids": ["normal"]}})
+
+
+def test_a_generator_is_exported_only_with_the_scores_it_was_trained_on(tmp_path):
+    from elm_desktop.training.celm.bundle_export import checked_score_reading
+    from elm_desktop.training.celm.config import CelmModelConfig
+    from elm_desktop.training.celm.examples import score_reading, scoring_knowledge_base
+
+    encoder = tmp_path / "encoder"  # no phenotypes.toml: the built-in knowledge base
+    encoder.mkdir()
+    config = CelmModelConfig(
+        language_model="scratch", mode="full", finding_scores=True, encoder_checkpoint=str(encoder)
+    )
+    reading = score_reading(scoring_knowledge_base(encoder))
+    n = len(reading["finding_ids"])
+    notes = {"finding_scores": reading}
+    assert checked_score_reading(tmp_path, config, notes, n) == reading
+    with pytest.raises(ConfigError, match="notes do not say which"):
+        checked_score_reading(tmp_path, config, {}, n)
+    # Calibrated again since: its margins would mean something else.
+    (encoder / "phenotypes.toml").write_text("[findings.focal_slowing]\nthreshold = 0.9\n")
+    with pytest.raises(ConfigError, match=r"their thresholds changed"):
+        checked_score_reading(tmp_path, config, notes, n)

@@ -133,9 +133,12 @@ def claims(sentence: str, knowledge_base: KnowledgeBase) -> frozenset[Claim]:
         # not generalized slowing of the background.
         mentions = [m for m in mentions if m.finding_id != "generalized_slowing"]
     # The side a finding is on is said before any spread: "arises from the left temporal
-    # region and spreads to both hemispheres" puts its onset on the left.
+    # region and spreads to both hemispheres" puts its onset on the left. Where a finding is
+    # named after the spread too, the whole sentence is read, as for any other.
     spread = _SPREAD.search(sentence)
-    onset = sentence[: spread.start()] if spread else sentence
+    onset = sentence
+    if spread and not find_mentions(sentence[spread.start() :], knowledge_base):
+        onset = sentence[: spread.start()]
     lateral = {m.lower() for m in _LATERAL.findall(onset)}
     one_side = len(lateral) == 1 and not _BOTH_SIDES.search(onset)
     for mention in mentions:

@@ -10,10 +10,13 @@ comes, so a caller can stream the draft and stop it.
 A generator may also read the recording's finding scores: one prefix token per finding, its
 learned embedding plus the score's margin over its threshold (:func:`score_margins`) times a
 learned direction, so that what it writes follows the scores the draft is checked against.
+Its entry's ``finding_scores`` says which scores it was trained on (``finding_ids`` in its
+order, ``prompt_style``, ``thresholds``); a recording scored otherwise (other prompts, a
+changed threshold) gets no generated draft, for its margins would mean something else.
 
 In a bundle the generator is three files named by the manifest's ``generator`` entry (``file``,
 ``prefix``, ``tokenizer``), with the prompt it was trained on, the sections it writes, its
-token limit and, for one that reads finding scores, their ``finding_ids`` in its order
+token limit and, for one that reads finding scores, ``finding_scores``
 (:func:`generator_entry_problem` says what a valid entry holds).
 """
 
@@ -35,17 +38,22 @@ GENERATOR_KEYS = ("file", "prefix", "tokenizer", "prompt", "sections", "max_new_
 #: Score margins are clipped to this many logits either side of the threshold.
 MARGIN_LIMIT = 8.0
 
+#: How far a threshold may be from the one a generator was trained with (thresholds are
+#: written with four decimals).
+THRESHOLD_TOLERANCE = 1e-4
+
 
 def score_margins(probability: np.ndarray, threshold: np.ndarray) -> np.ndarray:
     """The finding scores' margins as a generator reads them: logit(p) - logit(threshold),
-    clipped to +-:data:`MARGIN_LIMIT` (positive exactly when the finding is scored present).
+    clipped to +-:data:`MARGIN_LIMIT` (positive where the finding is scored over its
+    threshold, 0 at it).
 
     Parameters
     ----------
     probability : ndarray
         float [..., n_findings], finding scores.
     threshold : ndarray
-        float [n_findings], their thresholds.
+        float [n_findings] (or broadcastable to ``probability``), their thresholds.
 
     Returns
     -------
@@ -70,9 +78,19 @@ def generator_entry_problem(entry: Any) -> str | None:
         return f"lacks {', '.join(missing)}"
     if not isinstance(entry["prompt"], str) or not isinstance(entry["sections"], list):
         return "has a prompt or sections of the wrong type"
-    finding_ids = entry.get("finding_ids", [])
-    if not isinstance(finding_ids, list) or not all(isinstance(f, str) for f in finding_ids):
-        return "has finding_ids that are not a list of names"
+    reads = entry.get("finding_scores")
+    if reads is not None:
+        ids, thresholds = reads.get("finding_ids"), reads.get("thresholds")
+        if (
+            not isinstance(ids, list)
+            or not ids
+            or not all(isinstance(f, str) for f in ids)
+            or not isinstance(thresholds, list)
+            or len(thresholds) != len(ids)
+            or not all(isinstance(t, int | float) for t in thresholds)
+            or reads.get("prompt_style") not in ("knowledge", "plain")
+        ):
+            return "has finding_scores without finding_ids, a threshold for each and a prompt_style"
     return None
 
 
@@ -185,32 +203,61 @@ class BundleGenerator:
         self.prompt = str(entry["prompt"])
         self.sections = tuple(entry["sections"])
         self.max_new_tokens = int(entry["max_new_tokens"])
-        self.finding_ids = tuple(entry.get("finding_ids", ()))
+        reads = entry.get("finding_scores") or {}
+        self.finding_ids = tuple(reads.get("finding_ids", ()))
+        self.prompt_style = reads.get("prompt_style")
+        self.trained_thresholds = dict(
+            zip(self.finding_ids, reads.get("thresholds", ()), strict=True)
+        )
         self.decoder = DraftGenerator(
             folder / entry["file"], folder / entry["prefix"], folder / entry["tokenizer"], threads
         )
-        if self.decoder.reads_scores != bool(self.finding_ids):
+        tokens = self.decoder.arrays.get("finding_embeddings", np.empty((0, 0)))
+        if len(tokens) != len(self.finding_ids):
             raise BundleError(
-                f"{folder}: the report generator's prefix and its manifest entry disagree on "
-                "whether it reads finding scores"
+                f"{folder}: the report generator's prefix has {len(tokens)} finding-score "
+                f"tokens, its manifest entry names {len(self.finding_ids)} findings"
             )
+
+    def score_problem(
+        self,
+        probabilities: Mapping[str, float],
+        thresholds: Mapping[str, float],
+        prompt_style: str | None,
+    ) -> str | None:
+        """Why this generator cannot read a recording's finding scores (scored otherwise than
+        it was trained on), or None when it can (or reads none)."""
+        if not self.finding_ids:
+            return None
+        missing = [f for f in self.finding_ids if f not in probabilities or f not in thresholds]
+        if len(missing) == len(self.finding_ids):
+            return "the report generator reads the model's finding scores, and none was scored."
+        if missing:
+            return f"the report generator reads findings not scored: {', '.join(missing)}."
+        if prompt_style != self.prompt_style:
+            return (
+                f"the report generator reads finding scores of {self.prompt_style} prompts, "
+                f"and these were scored with {prompt_style} prompts."
+            )
+        changed = [
+            f
+            for f in self.finding_ids
+            if abs(thresholds[f] - self.trained_thresholds[f]) > THRESHOLD_TOLERANCE
+        ]
+        if changed:
+            return (
+                "the report generator reads finding scores against the thresholds it was "
+                f"trained with, and these differ for {', '.join(changed)}."
+            )
+        return None
 
     def margins(
         self, probabilities: Mapping[str, float], thresholds: Mapping[str, float]
     ) -> np.ndarray | None:
-        """The margins of the findings this generator reads, in its order; None when it reads
-        none.
-
-        Raises
-        ------
-        KeyError
-            If a finding it reads was not scored (its message names them).
-        """
+        """The margins of the findings this generator reads, in its order (every one scored:
+        :meth:`score_problem` first); None when it reads none."""
         if not self.finding_ids:
             return None
-        missing = [f for f in self.finding_ids if f not in probabilities or f not in thresholds]
-        if missing:
-            raise KeyError(f"the report generator reads findings not scored: {', '.join(missing)}")
         return score_margins(
             np.array([probabilities[f] for f in self.finding_ids]),
             np.array([thresholds[f] for f in self.finding_ids]),

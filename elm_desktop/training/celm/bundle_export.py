@@ -3,9 +3,9 @@
 The generator's decoder is exported to ONNX with its key/value cache (:mod:`.onnx_export`) and
 copied into the bundle with its prefix tensors and tokenizer; the manifest's ``generator`` entry
 gets the prompt the generator was trained on (with the history "not given": the workstation
-reads no history), the sections it writes, its token limit, the crops it reads and the findings
-whose scores it reads (none, or its encoder's knowledge base in order), and the bundle is
-re-signed (:func:`elm_desktop.runtime.bundle.write_generator`).
+reads no history), the sections it writes, its token limit, the crops it reads and, for a
+generator that reads finding scores, which ones (its notes' ``finding_scores``, checked against
+what its encoder gives now), and the bundle is re-signed (:func:`elm_desktop.runtime.bundle.write_generator`).
 
 The generator reads the crop embeddings of the encoder it was trained against, so the bundle's
 encoder must be that one: the sha256 of the generator's encoder checkpoint must equal the
@@ -16,10 +16,12 @@ from __future__ import annotations
 
 import tempfile
 from pathlib import Path
+from typing import Any
 
 from elm_desktop.errors import ConfigError
 from elm_desktop.runtime.bundle import Bundle, sha256_file, write_generator
-from elm_desktop.training.celm.examples import scoring_knowledge_base
+from elm_desktop.training.celm.config import CelmModelConfig
+from elm_desktop.training.celm.examples import score_reading, scoring_knowledge_base
 from elm_desktop.training.celm.model import WEIGHTS_FILE, open_generator, read_celm_config
 from elm_desktop.training.celm.onnx_export import export_generator
 from elm_desktop.training.celm.onnx_greedy import DECODER_FILE, PREFIX_FILE, TOKENIZER_FILE
@@ -51,8 +53,8 @@ def add_generator(bundle_folder: str | Path, checkpoint: str | Path) -> Path:
     Raises
     ------
     ConfigError
-        If the generator was trained against another encoder, or reads other findings than
-        its encoder's knowledge base holds.
+        If the generator was trained against another encoder, or on finding scores its
+        encoder no longer gives (other findings, prompts or thresholds).
     """
     checkpoint = Path(checkpoint)
     config, notes = read_celm_config(checkpoint)
@@ -70,14 +72,7 @@ def add_generator(bundle_folder: str | Path, checkpoint: str | Path) -> Path:
             f"of the bundle {bundle.path} (their weights' sha256 differ)"
         )
     generator = open_generator(checkpoint)
-    finding_ids = []
-    if config.finding_scores:
-        finding_ids = list(scoring_knowledge_base(config.encoder_checkpoint))
-        if len(finding_ids) != generator.n_findings:
-            raise ConfigError(
-                f"{checkpoint} reads {generator.n_findings} finding scores, but its encoder's "
-                f"knowledge base has {len(finding_ids)} findings"
-            )
+    reads = checked_score_reading(checkpoint, config, notes, generator.n_findings)
     with tempfile.TemporaryDirectory() as staging:
         exported = export_generator(generator, checkpoint, staging)
         files = {
@@ -92,7 +87,7 @@ def add_generator(bundle_folder: str | Path, checkpoint: str | Path) -> Path:
             "crops": TRAINING_CROPS,
             "trained_with_history": config.use_history,
             "measured_muscle": config.measured_muscle,
-            "finding_ids": finding_ids,
+            **({"finding_scores": reads} if reads is not None else {}),
             "encoder_sha256": encoder_sha256,
             "source": {
                 "checkpoint": checkpoint.name,
@@ -101,3 +96,35 @@ def add_generator(bundle_folder: str | Path, checkpoint: str | Path) -> Path:
             },
         }
         return write_generator(bundle.path, files, entry)
+
+
+def checked_score_reading(
+    checkpoint: Path, config: CelmModelConfig, notes: dict[str, Any], n_findings: int
+) -> dict[str, Any] | None:
+    """Which finding scores a generator checkpoint reads (its notes' ``finding_scores``), once
+    its encoder is shown to give them still; None for a generator that reads none.
+
+    Raises
+    ------
+    ConfigError
+        If its notes do not say, or its encoder now scores other findings, with other prompts
+        or against other thresholds (a calibration since): its margins would mean something
+        else.
+    """
+    if not config.finding_scores:
+        return None
+    reads = notes.get("finding_scores")
+    if not isinstance(reads, dict) or len(reads.get("finding_ids", ())) != n_findings:
+        raise ConfigError(
+            f"{checkpoint} reads {n_findings} finding scores, and its notes do not say which "
+            "(finding_scores: finding_ids, prompt_style, thresholds)"
+        )
+    now = score_reading(scoring_knowledge_base(config.encoder_checkpoint))
+    differ = [key for key in now if reads.get(key) != now[key]]
+    if differ:
+        raise ConfigError(
+            f"{checkpoint} was trained on finding scores that its encoder "
+            f"{config.encoder_checkpoint} no longer gives (their {', '.join(differ)} changed "
+            "since): train it again against these scores"
+        )
+    return reads

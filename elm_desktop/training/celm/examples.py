@@ -131,11 +131,24 @@ def select_recordings(cache: CropCache, split: str, n: int, seed: int) -> np.nda
 
 def scoring_knowledge_base(encoder_checkpoint: str | Path) -> KnowledgeBase:
     """The knowledge base a generator's finding scores come from: the built-in findings with
-    the encoder's calibrated entries, no user's file (its findings, in order, are the ones a
-    generator that reads scores has a token for)."""
+    the encoder's calibrated entries, no user's file."""
     return load_knowledge_base(
         user_path=os.devnull, model_path=model_thresholds(encoder_checkpoint)
     )
+
+
+def score_reading(knowledge_base: KnowledgeBase) -> dict[str, Any]:
+    """Which finding scores a generator reads: ``finding_ids`` (the knowledge base's, in its
+    order: one prefix token each), the ``prompt_style`` they are scored with and their
+    ``thresholds`` (the margins' zero). Kept in the checkpoint's notes and the bundle's
+    generator entry, so that scores made otherwise are not given to it."""
+    style = knowledge_base.prompt_style
+    finding_ids = list(knowledge_base)
+    return {
+        "finding_ids": finding_ids,
+        "prompt_style": style,
+        "thresholds": [round(float(knowledge_base.threshold(f, style)), 6) for f in finding_ids],
+    }
 
 
 @torch.no_grad()

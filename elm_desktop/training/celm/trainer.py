@@ -27,6 +27,8 @@ from elm_desktop.training.celm.examples import (
     encode_recordings,
     make_examples,
     measure_muscle,
+    score_reading,
+    scoring_knowledge_base,
     select_recordings,
     with_muscle_index,
 )
@@ -129,6 +131,12 @@ def train_celm(config: CelmConfig) -> Path:
     (out / "training_config.json").write_text(json.dumps(config.to_dict(), indent=2) + "\n")
     cache = CropCache.open(cache_dir(config))
     recordings = select_recordings(cache, "train", config.data.train_recordings, config.data.seed)
+    # What the scores are read as, taken when they are made.
+    reading = (
+        score_reading(scoring_knowledge_base(config.model.encoder_checkpoint))
+        if config.model.finding_scores
+        else None
+    )
     embeddings, scores = encode_recordings(
         config.model.encoder_checkpoint, cache, recordings, config.model.finding_scores
     )
@@ -159,6 +167,8 @@ def train_celm(config: CelmConfig) -> Path:
         "trainable_tensors": len(generator.trainable_names()),
         "trainable_parameters": sum(p.numel() for p in generator.parameters() if p.requires_grad),
     }
+    if reading is not None:
+        notes["finding_scores"] = reading
     return generator.save(out / "checkpoint", notes)
 
 
