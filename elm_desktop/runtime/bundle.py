@@ -440,8 +440,10 @@ def write_generator(
         The generator's files by the entry key that names them (:data:`GENERATOR_FILES`: the
         decoder graph, its prefix tensors, its tokenizer); copied in under the bundle's names.
     entry : mapping
-        The rest of the ``generator`` entry: ``prompt``, ``sections``, ``max_new_tokens`` and
-        notes on where the generator comes from.
+        The rest of the ``generator`` entry: ``prompt``, ``sections``, ``max_new_tokens``,
+        for a generator that reads finding scores ``finding_scores`` (which ones,
+        :mod:`~elm_desktop.runtime.draft_generator`), and notes on where the generator comes
+        from.
 
     Returns
     -------
