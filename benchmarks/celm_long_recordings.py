@@ -8,7 +8,8 @@ that is less typical of the training data than ``GENERATION_MAX_PERCENTILE``
 program's own path (``analyze`` with the demo bundle, then ``generate_draft``) on a corpus's
 recordings and compares the findings the generated draft asserts (the negation-aware
 extractor) with the manifest's, as ``elm-desktop generator evaluate`` does on the one-minute
-test set, both as generated and in its unmarked sentences only. ``--percentiles`` also gives
+test set, both as generated and in its unmarked sentences only, beside the assembled draft of
+the same recordings (its report body, as ``elm-desktop evaluate-drafts`` reads it). ``--percentiles`` also gives
 the figures had drafts been generated only below those familiarity percentiles (the share of
 held-out training recordings closer to the training data)::
 
@@ -57,7 +58,7 @@ def main() -> None:
     entries = [json.loads(line) for line in (args.corpus / "manifest.jsonl").open()]
     entries = [e for e in entries if args.split in (None, e["split"])]
     chosen = np.random.default_rng(0).choice(len(entries), min(args.n, len(entries)), False)
-    rows = []  # (percentile, asserted, unmarked, truth) of each drafted recording
+    rows = []  # (percentile, asserted, unmarked, truth, assembled) of each drafted recording
     withheld, minutes = 0, []
     for index in sorted(chosen):
         entry = entries[int(index)]
@@ -78,13 +79,16 @@ def main() -> None:
                 extract_findings(text, knowledge_base),
                 extract_findings(kept, knowledge_base),
                 truth if entry["abnormal"] else truth | {"normal"},
+                # The assembled draft of the same recording, as evaluate-drafts reads it.
+                extract_findings(result.draft.text(annotate=False), knowledge_base),
             )
         )
     print(
         f"{args.corpus.name}{':' + args.split if args.split else ''}: {len(chosen)} recordings ({np.median(minutes):.1f} min median), "
         f"{withheld} withheld by the familiarity bar; on the {len(rows)} drafted: as generated: "
         f"{_figures([r[1] for r in rows], [r[3] for r in rows], names)}; unmarked sentences "
-        f"only: {_figures([r[2] for r in rows], [r[3] for r in rows], names)}"
+        f"only: {_figures([r[2] for r in rows], [r[3] for r in rows], names)}; the assembled "
+        f"draft of the same recordings: {_figures([r[4] for r in rows], [r[3] for r in rows], names)}"
     )
     for limit in args.percentiles:
         kept_rows = [r for r in rows if r[0] <= limit]

@@ -104,8 +104,10 @@ from elm_desktop.signals import (
     open_recording,
 )
 from elm_desktop.signals.ecg.measurements import EcgMeasurements
+from elm_desktop.signals.flat_electrodes import flat_electrodes
 from elm_desktop.signals.heart_rate import measure_heart_rate
 from elm_desktop.signals.photic import flash_trains
+from elm_desktop.signals.preprocess import elm_electrodes
 from elm_desktop.signals.time_labels import start_time_of_day
 from elm_desktop.version import producer
 
@@ -548,7 +550,8 @@ def analyze(
 
     mark = time.perf_counter()
     result = _assemble(base, encoder, kb, bank, engine, prompts)
-    result.familiarity = bundle_familiarity(engine, result)
+    flat = flat_electrodes(rec, elm_electrodes(rec))
+    result.familiarity = bundle_familiarity(engine, result, flat_electrodes=flat)
     if result.familiarity is not None and result.familiarity.unfamiliar:
         # The provenance that leads every notice already says what the model was trained on.
         note = result.familiarity.warning
@@ -743,11 +746,13 @@ def bundle_familiarity(
     result: AnalysisResult,
     channels: Sequence[str] = tuple(ELM_CHANNELS),
     profile: SignalProfile | None = None,
+    flat_electrodes: Sequence[str] = (),
 ) -> Familiarity | None:
     """Place the recording against the bundle's reference of its training data, if it has one.
 
     ``channels`` and ``profile`` are those of ``result.band_power`` and ``result.crop_profiles``
-    (default the EEG input's; :mod:`elm_desktop.analysis_ecg` passes the ECG's).
+    (default the EEG input's; :mod:`elm_desktop.analysis_ecg` passes the ECG's);
+    ``flat_electrodes`` those flat in the file as recorded.
     """
     path = engine.bundle.file("familiarity")
     if path is None:
@@ -760,6 +765,7 @@ def bundle_familiarity(
         channels,
         result.provenance,
         profile,
+        flat_electrodes,
     )
 
 

@@ -23,8 +23,9 @@ generator families) and confirmed on another: 3.3-4.0 % of the training families
 recordings flagged, 70.7 % and 88.0 % of the unseen family's, AUROC 0.952 and 0.981, against
 0.724 and 0.821 for the Mahalanobis distance of the crop embeddings used before
 (``benchmarks/results/familiarity-study.md``).
-Two simple checks say what is wrong with a badly recorded file: band power outside the training
-recordings' range (widened by :data:`POWER_MARGIN`) and flat or disconnected derivations. On an
+Simple checks say what is wrong with a badly recorded file: band power outside the training
+recordings' range (widened by :data:`POWER_MARGIN`), flat or disconnected derivations, and
+electrodes flat in the file as recorded (found by the caller, who reads the file). On an
 EEG flagged for any reason, derivations with ten times the power of the others are named too
 (a loose or floating electrode is the usual cause).
 
@@ -513,6 +514,7 @@ def assess(
     channels: Sequence[str],
     trained_on: str,
     profile: SignalProfile | None = None,
+    flat_electrodes: Sequence[str] = (),
 ) -> Familiarity:
     """Place one recording against the reference and say what that means for its scores.
 
@@ -531,6 +533,10 @@ def assess(
         The bundle's statement of its training data.
     profile : SignalProfile, optional
         The modality's (its bands and what its channels are called); default the EEG one.
+    flat_electrodes : sequence of str
+        Electrodes flat in the file as recorded
+        (:func:`~elm_desktop.signals.flat_electrodes.flat_electrodes`): every derivation
+        through them is wrong, though none of them need be flat.
     """
     profile = profile if profile is not None else PROFILES["eeg"]
     score, by_features = reference.score(crop_embeddings, crop_profiles)
@@ -553,6 +559,11 @@ def assess(
         if not low <= value <= high:
             side = "above" if value > high else "below"
             reasons.append(f"its {band} power lies {side} that of every training recording")
+    if flat_electrodes:
+        reasons.append(
+            f"flat or disconnected electrodes: {', '.join(flat_electrodes)} (every derivation "
+            "through them is wrong)"
+        )
     flat = flat_derivations(band_power, channels)
     if flat:
         reasons.append(f"flat or disconnected {profile.channels}: {', '.join(flat)}")

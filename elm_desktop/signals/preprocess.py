@@ -65,7 +65,7 @@ def elm_filter_length(sfreq: float) -> int:
     return len(mne.filter.create_filter(None, sfreq, *ELM_BAND, verbose="error"))
 
 
-def _checked_electrodes(rec: Recording) -> list[str]:
+def elm_electrodes(rec: Recording) -> list[str]:
     """Return the electrodes the ELM montage reads, after checking the recording can be used."""
     if rec.duration < min(ELM_WINDOWS_S):
         raise RecordingTooShortError(
@@ -183,7 +183,7 @@ def iter_elm_input(
         odd rate that the chunked resampling cannot follow in bounded memory (see
         :data:`_MAX_GRID_SAMPLES`).
     """
-    electrodes = _checked_electrodes(rec)
+    electrodes = elm_electrodes(rec)
     if rec.sfreq == ELM_SFREQ:  # nothing to resample: MNE's resample(100) is a no-op
         yield from _chunks_at_native_rate(rec, electrodes, chunk_s, progress, cancel)
         return
@@ -280,7 +280,7 @@ def elm_input_head(rec: Recording, seconds: float) -> np.ndarray:
     MissingChannelsError, RecordingTooShortError, RecordingError
         As :func:`iter_elm_input`.
     """
-    electrodes = _checked_electrodes(rec)
+    electrodes = elm_electrodes(rec)
     # Resampled a little past the span, so that its edge effect falls outside what is returned.
     stop = min(int(round((seconds + _HEAD_MARGIN_S) * rec.sfreq)), rec.n_samples)
     clipped = _clipped_bipolar(rec, electrodes, 0, stop)

@@ -19,9 +19,11 @@ def write_edf(
     sfreq: int = 256,
     n_annotations: int = 3,
     muscle_at_s: float | None = None,
+    flat: tuple[str, ...] = (),
 ) -> Path:
-    """Write a 21-electrode EDF+ file of alpha-like noise with evenly spaced annotations, and
-    with ``muscle_at_s`` a 2 s burst of 30-45 Hz activity at T3 from then."""
+    """Write a 21-electrode EDF+ file of alpha-like noise with evenly spaced annotations, with
+    ``muscle_at_s`` a 2 s burst of 30-45 Hz activity at T3 from then, and the electrodes
+    ``flat`` recording nothing."""
     rng = np.random.default_rng(7)
     t = np.arange(seconds * sfreq) / sfreq
     data = 20.0 * rng.standard_normal((len(ELECTRODES), t.size))
@@ -35,6 +37,8 @@ def write_edf(
         sos = signal.butter(4, [30.0, 45.0], "bandpass", fs=sfreq, output="sos")
         burst = signal.sosfilt(sos, rng.standard_normal(span.stop - span.start))
         data[ELECTRODES.index("T3"), span] += 60.0 * burst / burst.std()
+    for name in flat:
+        data[ELECTRODES.index(name)] = 0.0
     signals = [SignalHeader(f"EEG {name.upper()}-REF", -1000.0, 1000.0) for name in ELECTRODES]
     onsets = np.linspace(1.0, seconds - 2.0, n_annotations)
     notes = [Annotation(float(onset), 0.0, f"event {i}") for i, onset in enumerate(onsets)]
