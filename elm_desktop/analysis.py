@@ -82,7 +82,7 @@ from elm_desktop.clinical.procedures import (
     seen_only_during,
 )
 from elm_desktop.clinical.prompt_cache import prompt_bank
-from elm_desktop.clinical.report import weak_support
+from elm_desktop.clinical.report import near_threshold, weak_support
 from elm_desktop.clinical.signal_features import (
     FEATURE_NAMES,
     crop_spectrum,
@@ -725,8 +725,9 @@ def generate_draft(
         result.muscle_artifact,
         thresholds,
         result.only_during,
-        unlike_an_event(result.findings),
+        near_threshold(result.findings) | unlike_an_event(result.findings),
         {finding_id: location.side for finding_id, location in result.locations.items()},
+        {f.finding_id: [(s.start_s, s.end_s) for s in f.top_segments] for f in result.findings},
     )
 
 

@@ -340,3 +340,25 @@ def test_the_generator_evaluation_holds_what_the_program_holds(kb):
     stated, held = figures(()), figures(({"seizure": "no rise of an event"},))
     assert stated["findings"]["false_positive"] > held["findings"]["false_positive"]
     assert held["unsupported_sentences"] > stated["unsupported_sentences"]
+
+
+def test_a_time_far_from_where_the_recording_shows_the_finding_is_marked(kb):
+    scores = _scores(kb, seizure=0.99)
+    draft = {
+        "EVENTS": "An electrographic seizure at 00:00:26, lasting 20 s.",
+        "IMPRESSION": "Seizure at 2 min 05 s and at 02:40.",
+    }
+    evident = {"seizure": [(130.0, 135.0), (150.0, 155.0)]}
+    early, late = check_draft(draft, scores, kb, evident=evident)
+    assert not early.supported and "at 00:00:26" in early.unsupported
+    assert "most evident at 00:02:10, 00:02:30" in early.note
+    assert late.supported  # 125 s and 160 s lie within a minute of 130-155 s
+    # Where the recording shows it nowhere in particular, times are left to the reviewer.
+    assert all(c.supported for c in check_draft(draft, scores, kb))
+
+
+def test_times_are_read_in_the_forms_reports_give_them():
+    from elm_desktop.clinical.draft_check import stated_times_s
+
+    assert stated_times_s("Seizure at 01:02:03 and at 04:05.") == [3723.0, 245.0]
+    assert stated_times_s("One seizure at 2 min 05 s, 3 Hz, ratio 3:1.") == [125.0]

@@ -53,7 +53,7 @@ analysis shows of a bundle's generator: its sections and every sentence checked,
 from __future__ import annotations
 
 import re
-from collections.abc import Collection, Mapping
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, replace
 
 from elm_desktop.clinical.consistency import NOT_DONE, PROCEDURES, claims
@@ -65,7 +65,12 @@ from elm_desktop.clinical.posterior_rhythm import (
     PosteriorRhythm,
     stated_rhythm_hz,
 )
-from elm_desktop.clinical.report import against_threshold, disagreement, weak_support
+from elm_desktop.clinical.report import (
+    against_threshold,
+    disagreement,
+    format_time,
+    weak_support,
+)
 from elm_desktop.runtime.report_segments import split_sentences
 
 NORMAL = "normal"
@@ -148,6 +153,26 @@ class CheckedSentence:
         return not self.unsupported
 
 
+#: How far, in seconds, a time a generated sentence gives a finding may lie from the stretches
+#: where the recording shows it most: a seizure's onset comes before its strongest crops, and it
+#: may last a minute or two. A generator trained on one-minute recordings, given 12 evenly spaced
+#: crops of a longer one, cannot know where in it a seizure was (a new-user trial: "(00:00:26)"
+#: for a seizure at 00:02:12).
+STATED_TIME_TOLERANCE_S = 60.0
+
+_CLOCK = re.compile(r"\b(?:(\d{1,2}):)?(\d{1,2}):(\d{2})\b")
+_MINUTES = re.compile(r"\b(\d{1,3}) min(?:utes?)? (\d{1,2}) s(?:ec(?:onds?)?)?\b", re.I)
+
+
+def stated_times_s(sentence: str) -> list[float]:
+    """Times of the recording a sentence gives, in seconds: ``hh:mm:ss``, ``mm:ss`` and
+    ``N min SS s``."""
+    times = [
+        3600.0 * int(h or 0) + 60.0 * int(m) + int(sec) for h, m, sec in _CLOCK.findall(sentence)
+    ]
+    return times + [60.0 * int(m) + int(sec) for m, sec in _MINUTES.findall(sentence)]
+
+
 def check_draft(
     sections: Mapping[str, str],
     probabilities: Mapping[str, float],
@@ -159,6 +184,7 @@ def check_draft(
     only_during: Mapping[str, str] | None = None,
     held: Mapping[str, str] | None = None,
     sides: Mapping[str, str] | None = None,
+    evident: Mapping[str, Sequence[tuple[float, float]]] | None = None,
 ) -> list[CheckedSentence]:
     """Check every sentence of a draft against the recording's zero-shot scores.
 
@@ -195,6 +221,10 @@ def check_draft(
         Finding id -> the side the recording shows it on (``"left"`` or ``"right"``, from
         :func:`~elm_desktop.clinical.localise.localise`; ``""`` or absent: no side): a sentence
         that puts it on the other side is unsupported.
+    evident : mapping of str to sequence of (float, float), optional
+        Finding id -> the spans (start, end, seconds) where the recording shows it most
+        (:attr:`~elm_desktop.clinical.zeroshot.FindingScore.top_segments`): a time a sentence
+        gives it more than :data:`STATED_TIME_TOLERANCE_S` from all of them is unsupported.
 
     Returns
     -------
@@ -237,6 +267,7 @@ def check_draft(
                     only_during,
                     held or {},
                     sides or {},
+                    evident or {},
                 )
             )
             if bare_events:
@@ -257,6 +288,7 @@ def _check_sentence(
     only_during: Mapping[str, str] | None = None,
     held: Mapping[str, str] | None = None,
     sides: Mapping[str, str] | None = None,
+    evident: Mapping[str, Sequence[tuple[float, float]]] | None = None,
 ) -> CheckedSentence:
     def held_why(finding_id: str) -> str | None:
         return weak_support(knowledge_base, finding_id) or (held or {}).get(finding_id)
@@ -382,6 +414,21 @@ def _check_sentence(
             unsupported.append(f"{claim.subject} on the {claim.value}")
             label = knowledge_base[claim.subject].label
             notes.append(f"the recording shows {label} on the {shown}")
+    spans = [span for f in asserted for span in (evident or {}).get(f, ())]
+    if spans:
+        wrong_times = [
+            t
+            for t in stated_times_s(sentence)
+            if not any(
+                a - STATED_TIME_TOLERANCE_S <= t <= b + STATED_TIME_TOLERANCE_S for a, b in spans
+            )
+        ]
+        for t in wrong_times:
+            asserted.append(f"at {format_time(t)}")
+            unsupported.append(f"at {format_time(t)}")
+        if wrong_times:
+            shown = ", ".join(format_time(a) for a, _ in spans)
+            notes.append(f"the recording shows it most evident at {shown}")
     unsupported = list(dict.fromkeys(unsupported))  # artifact may fail two checks
     qualified = only_during or {}
     during = dict.fromkeys(
@@ -540,6 +587,7 @@ def checked_generation(
     only_during: Mapping[str, str] | None = None,
     held: Mapping[str, str] | None = None,
     sides: Mapping[str, str] | None = None,
+    evident: Mapping[str, Sequence[tuple[float, float]]] | None = None,
 ) -> GeneratedDraft:
     """A generated draft with every sentence checked (:func:`check_draft`)."""
     checked = check_draft(
@@ -553,6 +601,7 @@ def checked_generation(
         only_during,
         held,
         sides,
+        evident,
     )
     return GeneratedDraft(dict(sections), checked, finished, generator)
 

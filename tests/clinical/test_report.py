@@ -533,3 +533,19 @@ def test_on_a_recording_unlike_the_training_data_no_finding_reads_present(kb):
     assert rhythm in with_rhythm.text()
     assert "Burst suppression: under its threshold, unconfirmed" in with_rhythm.text()
     assert contradictions(with_rhythm.text(), kb) == []
+
+
+def test_a_finding_just_under_its_threshold_is_neither_stated_nor_denied(kb):
+    threshold = kb["seizure"].threshold
+
+    def draft(seizure: float):
+        scores = scores_with(kb, {"seizure": seizure, "normal": 0.9})
+        return draft_report(FACTS, kb, "elm-demo 1.0", scores, [])
+
+    clear, hair = draft(threshold - 0.1), draft(threshold - 0.00002)
+    negative = kb["seizure"].negative
+    assert negative in clear.text() and clear.impression == "normal"
+    assert negative not in hair.text() and "seizure" in hair.held
+    # "Normal EEG" would deny it too.
+    assert hair.impression == "left to the reviewer" and LEFT_UNRULED in hair.reasons
+    assert "not stated: just under its threshold" in hair.text()
