@@ -202,6 +202,9 @@ class MainWindow(QMainWindow):
         """The last click on the traces (seconds, trace row): where a new event goes."""
         self.colours = LIGHT
         self.jobs: list[workers.Job] = []
+        # The jobs the progress bar and Cancel button stand for (not the generated draft's,
+        # which has its own Stop button in the report panel).
+        self.progress_jobs: list[workers.Job] = []
         self.error_box: QMessageBox | None = None
         self.last_error: str | None = None
         self.dark = False
@@ -597,6 +600,7 @@ class MainWindow(QMainWindow):
             self.progress_bar.setRange(0, 0)
             self.progress_bar.setVisible(True)
             self.cancel_button.setVisible(True)
+            self.progress_jobs = [other for other in self.progress_jobs if not other.done] + [job]
         self.jobs = [other for other in self.jobs if not other.done] + [job]
         return workers.start(job)
 
@@ -607,7 +611,8 @@ class MainWindow(QMainWindow):
             self.job_label.setText(message)
 
     def _job_ended(self, job: workers.Job) -> None:
-        if any(not other.done and other is not job for other in self.jobs):
+        self.progress_jobs = [o for o in self.progress_jobs if not o.done and o is not job]
+        if self.progress_jobs:
             return
         self.job_label.setText("")
         self.progress_bar.setVisible(False)

@@ -71,6 +71,8 @@ def test_tokens_stream_into_the_panel_and_stop_stops_them(qtbot, generating_wind
     window = generating_window
     panel = window.report_panel
     job = _start(qtbot, window)
+    # The analysis has ended: its progress bar and Cancel go; the generator has its own Stop.
+    assert not window.progress_bar.isVisible() and not window.cancel_button.isVisible()
     # The assembled draft stays beside it, in its own editor.
     assert panel.editor.toPlainText()
     assert panel.generated_editor.isReadOnly()  # edits would be overwritten by the stream
