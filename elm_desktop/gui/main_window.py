@@ -653,6 +653,15 @@ class MainWindow(QMainWindow):
 
     def _eeg_ready(self, recording) -> None:
         """Show an EEG in the trace view, with its overview, trends, events and review."""
+        if not recording.electrodes:  # nothing the montages can draw
+            labels = [c.label for c in recording.channels]
+            shown = ", ".join(labels[:4]) + (", ..." if len(labels) > 4 else "")
+            self.show_error(
+                "Cannot show the recording",
+                f"{recording.path.name} has no EEG channel named as the 10-20 or 10-10 system "
+                f"names electrodes (its channels: {shown or 'none'})",
+            )
+            return
         start = self.trace_view.start_s
         try:
             self.trace_view.set_recording(recording)

@@ -350,3 +350,25 @@ def test_trends_of_one_recording_never_stay_with_another(qtbot, window, make_edf
     assert window.trends.trends.duration_s == 30.0
     assert window.trends.dsa_images["dsa_left"].image.shape[0] == 15
     assert drawn(window.trends.aeeg_upper["left"]) == 15
+
+
+def test_a_file_without_electrode_names_is_one_message_and_the_last_recording_stays(
+    qtbot, analysed_window, tmp_path
+):
+    import datetime as dt
+
+    from elm_desktop.synth.edf_writer import EdfWriter, SignalHeader
+
+    window = analysed_window()
+    shown = window.recording.path
+    errors: list[str] = []
+    window.show_error = lambda title, message: errors.append(message)
+    path = tmp_path / "generic.edf"
+    signals = [SignalHeader(f"Chan {i}", -500.0, 500.0) for i in range(1, 7)]
+    with EdfWriter(path, signals, 256, 10, dt.datetime(2024, 1, 1), "X", "X", []) as writer:
+        writer.write_block(np.zeros((6, 2560)))
+    window.open_file(path)
+    qtbot.waitUntil(lambda: bool(errors), timeout=10000)
+    assert "generic.edf has no EEG channel named as the 10-20" in errors[0]
+    assert "Chan 1, Chan 2, Chan 3, Chan 4, ..." in errors[0] and "\n" not in errors[0]
+    assert window.recording.path == shown
