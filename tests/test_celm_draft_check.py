@@ -362,3 +362,12 @@ def test_times_are_read_in_the_forms_reports_give_them():
 
     assert stated_times_s("Seizure at 01:02:03 and at 04:05.") == [3723.0, 245.0]
     assert stated_times_s("One seizure at 2 min 05 s, 3 Hz, ratio 3:1.") == [125.0]
+
+
+def test_no_focal_abnormality_beside_a_lateralised_finding_is_marked(kb):
+    scores = _scores(kb, seizure=0.99)
+    draft = {"DESCRIPTION OF THE RECORD": "No focal abnormalities are seen."}
+    (denial,) = check_draft(draft, scores, kb, sides={"seizure": "left"})
+    assert not denial.supported and "seizure on the left" in denial.note
+    # Where the recording shows nothing on one side, the sentence stands.
+    assert check_draft(draft, scores, kb, sides={"seizure": ""})[0].supported

@@ -103,6 +103,13 @@ _PATIENT_STATE = re.compile(
     re.I,
 )
 PATIENT_STATE = "the patient's level of consciousness"
+#: A denial of every focal finding at once, which names none the extractor reads ("No focal
+#: abnormalities are seen." beside a left temporal seizure, a new-user trial saw).
+_NO_FOCAL = re.compile(
+    r"\b(?:no|without)\s+(?:other\s+|definite\s+)?focal\s+(?:abnormalit\w*|features?|findings?)\b",
+    re.I,
+)
+NO_FOCAL = "no focal finding"
 _NO_ANSWER = re.compile(r"^\s*(?:none|nil|n/?a|not applicable)\s*[.!]?\s*$", re.I)
 NO_ANSWER = "a bare answer among other sentences"
 #: What a bare "None." under EVENTS says, checked in its place.
@@ -414,6 +421,19 @@ def _check_sentence(
             unsupported.append(f"{claim.subject} on the {claim.value}")
             label = knowledge_base[claim.subject].label
             notes.append(f"the recording shows {label} on the {shown}")
+    if _NO_FOCAL.search(sentence):
+        lateral = [
+            (f, side)
+            for f, side in (sides or {}).items()
+            if side and f in thresholds and probabilities.get(f, 0.0) >= thresholds[f]
+        ]
+        if lateral:
+            asserted.append(NO_FOCAL)
+            unsupported.append(NO_FOCAL)
+            notes.append(
+                "the recording shows "
+                + ", ".join(f"{knowledge_base[f].label} on the {side}" for f, side in lateral)
+            )
     spans = [span for f in asserted for span in (evident or {}).get(f, ())]
     if spans:
         wrong_times = [
