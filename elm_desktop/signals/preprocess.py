@@ -86,9 +86,14 @@ def elm_electrodes(rec: Recording) -> list[str]:
     montage = get_montage("tcp-elm")
     missing = montage.missing(rec.electrodes)
     if missing:
+        names = [c.name for c in rec.channels if c.is_eeg]
+        twice = sorted({n for n in names if names.count(n) > 1})
+        mislabelled = (
+            f" ({', '.join(twice)} named twice: a mislabelled electrode?)" if twice else ""
+        )
         raise MissingChannelsError(
-            f"{rec.path.name} lacks {', '.join(missing)} for the ELM montage; the model needs "
-            "all 20 TCP derivations (the traces that can be built are still shown)"
+            f"{rec.path.name} lacks {', '.join(missing)} for the ELM montage{mislabelled}; the "
+            "model needs all 20 TCP derivations (the traces that can be built are still shown)"
         )
     return sorted({e for d in montage.derivations(rec.electrodes) for e in d.weights})
 

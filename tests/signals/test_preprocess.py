@@ -124,7 +124,12 @@ def test_a_recording_shorter_than_one_crop_is_refused(make_edf):
 def test_missing_tcp_electrodes_are_named(make_edf):
     labels = [label for label in TUH_LABELS if label not in ("EEG T3-REF", "EEG CZ-REF")]
     rec = open_recording(make_edf(labels=labels))
-    with pytest.raises(MissingChannelsError, match="lacks T3, Cz for the ELM montage"):
+    with pytest.raises(MissingChannelsError, match="lacks T3, Cz for the ELM montage;"):
+        elm_input(rec)
+    # T4 labelled T3: the one electrode is missing, the other named twice.
+    labels = [label.replace("T4", "T3") for label in TUH_LABELS]
+    rec = open_recording(make_edf(labels=labels))
+    with pytest.raises(MissingChannelsError, match=r"lacks T4 .* \(T3 named twice"):
         elm_input(rec)
 
 
