@@ -343,6 +343,9 @@ class MainWindow(QMainWindow):
         right = Qt.DockWidgetArea.RightDockWidgetArea
         events_dock = self._dock("Events", self.events_panel, right)
         measure_dock = self._dock("Measurement", self.measure_panel, right)
+        # One tab group under the findings: beside them, three docks stacked left the findings
+        # table a row or two at 1600 x 1000 (a new-user trial).
+        self.tabifyDockWidget(self.docks[3], self.docks[1])
         self.tabifyDockWidget(self.docks[1], events_dock)
         self.tabifyDockWidget(events_dock, measure_dock)
         self.docks[1].raise_()

@@ -78,6 +78,8 @@ class PromptPanel(QWidget):
         self.peaks.setMaximumHeight(80)
         self.history = QListWidget()
         self.history.setToolTip("Prompts typed for this recording, with their probability")
+        # A few lines: unbounded, it took the height the findings and the draft need.
+        self.history.setMaximumHeight(90)
         self.timer = QTimer(self)
         self.timer.setSingleShot(True)
         self.timer.setInterval(DEBOUNCE_MS)
