@@ -728,6 +728,7 @@ def generate_draft(
         near_threshold(result.findings) | unlike_an_event(result.findings),
         {finding_id: location.side for finding_id, location in result.locations.items()},
         {f.finding_id: [(s.start_s, s.end_s) for s in f.top_segments] for f in result.findings},
+        result.draft.asserted if result.draft is not None else (),
     )
 
 

@@ -371,3 +371,23 @@ def test_no_focal_abnormality_beside_a_lateralised_finding_is_marked(kb):
     assert not denial.supported and "seizure on the left" in denial.note
     # Where the recording shows nothing on one side, the sentence stands.
     assert check_draft(draft, scores, kb, sides={"seizure": ""})[0].supported
+
+
+def test_an_abnormal_finding_the_assembled_draft_states_and_this_one_leaves_out_is_named(kb):
+    from elm_desktop.clinical.draft_check import checked_generation
+    from elm_desktop.clinical.html import _generated_draft
+
+    scores = _scores(kb, seizure=0.99, focal_slowing=0.99)
+    stated = ["seizure", "focal_slowing", "normal"]
+    # No EVENTS section: its "None." would deny the seizure (a mention, marked as such).
+    sections = {k: v for k, v in DRAFT.items() if k != "EVENTS"}
+    draft = checked_generation(sections, scores, kb, True, "g", stated=stated)
+    label = kb["seizure"].label
+    assert draft.omitted == (label,)  # the draft's focal slowing is there; normal is no finding
+    assert draft.marked_text().endswith(f"the assembled draft states: {label}]")
+    summary = draft.to_dict()
+    assert summary["omitted"] == [label]
+    assert f"the assembled draft states {label}" in "\n".join(_generated_draft(summary))
+    # Nothing left out: nothing said.
+    mentioned = checked_generation(DRAFT, scores, kb, True, "g", stated=["seizure"])
+    assert not mentioned.omitted and "not mentioned" not in mentioned.marked_text()

@@ -550,6 +550,10 @@ class GeneratedDraft:
     withheld : str
         Why no draft was generated (the recording is unlike the training data, or not
         typical enough of it for the generator); empty when one was.
+    omitted : tuple of str
+        Labels of the abnormal findings the assembled draft states and no sentence here
+        mentions: a draft used as the report would lose them (a new-user trial saw a seizure
+        left out).
     """
 
     sections: dict[str, str]
@@ -557,6 +561,14 @@ class GeneratedDraft:
     finished: bool
     generator: str
     withheld: str = ""
+    omitted: tuple[str, ...] = ()
+
+    @property
+    def omission_note(self) -> str:
+        """What the draft leaves out that the assembled draft states; empty when nothing."""
+        if not self.omitted:
+            return ""
+        return f"[not mentioned here; the assembled draft states: {', '.join(self.omitted)}]"
 
     @property
     def n_unsupported(self) -> int:
@@ -567,7 +579,8 @@ class GeneratedDraft:
         """The draft as report text, unsupported sentences marked (``HEADING: text`` blocks)."""
         if self.withheld:
             return self.withheld
-        return "\n\n".join(f"{h}: {t}" for h, t in marked_draft(self.checked).items())
+        blocks = [f"{h}: {t}" for h, t in marked_draft(self.checked).items()]
+        return "\n\n".join([*blocks, self.omission_note] if self.omitted else blocks)
 
     def to_dict(self) -> dict[str, object]:
         """JSON-ready: the label, sections, and each sentence with its check."""
@@ -579,6 +592,7 @@ class GeneratedDraft:
             "sections": dict(self.sections),
             "marked_text": self.marked_text(),
             "unsupported": self.n_unsupported,
+            "omitted": list(self.omitted),
             "sentences": [
                 {
                     "section": c.section,
@@ -608,8 +622,10 @@ def checked_generation(
     held: Mapping[str, str] | None = None,
     sides: Mapping[str, str] | None = None,
     evident: Mapping[str, Sequence[tuple[float, float]]] | None = None,
+    stated: Collection[str] = (),
 ) -> GeneratedDraft:
-    """A generated draft with every sentence checked (:func:`check_draft`)."""
+    """A generated draft with every sentence checked (:func:`check_draft`), and the abnormal
+    findings of ``stated`` (the assembled draft's) that none of its sentences mentions."""
     checked = check_draft(
         sections,
         probabilities,
@@ -623,7 +639,13 @@ def checked_generation(
         sides,
         evident,
     )
-    return GeneratedDraft(dict(sections), checked, finished, generator)
+    mentioned = {f for c in checked for a in c.asserted for f in (a, a.removeprefix("no "))}
+    omitted = tuple(
+        knowledge_base[f].label
+        for f in stated
+        if f in knowledge_base and knowledge_base[f].abnormal and f not in mentioned
+    )
+    return GeneratedDraft(dict(sections), checked, finished, generator, omitted=omitted)
 
 
 def withheld_generation(reason: str, generator: str) -> GeneratedDraft:

@@ -217,7 +217,16 @@ def _generated_draft(generated: Mapping[str, Any]) -> list[str]:
             text += f" [{_e(sentence['caveat'])}]"
         sections.setdefault(sentence["section"], []).append(text)
     body = "\n\n".join(f"{_e(h)}: {' '.join(t)}" for h, t in sections.items())
-    return [*parts, f"<pre class=report>{body}</pre>"]
+    omitted = generated.get("omitted") or []
+    note = (
+        [
+            '<p class="notice">Not mentioned here, though the assembled draft states '
+            f"{_e(', '.join(omitted))}.</p>"
+        ]
+        if omitted
+        else []
+    )
+    return [*parts, f"<pre class=report>{body}</pre>", *note]
 
 
 def _time_writer(start_time_of_day: str | None) -> Callable[[float], str]:

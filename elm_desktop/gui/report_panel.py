@@ -82,6 +82,9 @@ def generated_html(draft: GeneratedDraft) -> str:
         sections.setdefault(sentence.section, []).append(text)
     for heading, texts in sections.items():
         parts.append(f"<p><b>{html.escape(heading)}:</b> {' '.join(texts)}</p>")
+    if draft.omitted:
+        note = html.escape(draft.omission_note)
+        parts.append(f"<p><span style='{UNSUPPORTED_STYLE}'>{note}</span></p>")
     return "\n".join(parts)
 
 
@@ -223,9 +226,9 @@ class ReportPanel(QWidget):
             "enough of the training data (below)."
             if draft.withheld
             else f"Generated draft (DRAFT, {state}, by {draft.generator}): "
-            f"{draft.n_unsupported} sentence(s) marked unsupported by the evidence. Edit it, "
-            "then "
-            "use it as the report to save and export it."
+            f"{draft.n_unsupported} sentence(s) marked unsupported by the evidence"
+            + (f"; it does not mention {', '.join(draft.omitted)}" if draft.omitted else "")
+            + ". Edit it, then use it as the report to save and export it."
         )
         self.stop_button.setEnabled(False)
         self.use_button.setEnabled(not draft.withheld)
