@@ -1,5 +1,6 @@
 """How often the flat-electrode check names electrodes, against the electrodes a corpus's
-recording conditions made flat (``conditions.flat`` in its manifest; none without them).
+recording conditions made flat (``conditions.flat`` in its manifest; none without them) among
+those the model reads (the ELM montage has no Fz or Pz).
 
 Every recording of each corpus, read as the analysis reads it
 (:func:`elm_desktop.signals.flat_electrodes.flat_electrodes` on the ELM montage's
@@ -26,9 +27,10 @@ def main() -> None:
         for line in (corpus / "manifest.jsonl").open():
             entry = json.loads(line)
             made = (entry.get("conditions") or {}).get("flat", {}).get("electrodes", [])
-            made = {e for e in made if e != VERTEX_REFERENCE}
             rec = open_recording(corpus / entry["edf"])
-            named = set(flat_electrodes(rec, elm_electrodes(rec)))
+            read = elm_electrodes(rec)  # an electrode the model does not read changes nothing
+            made = {e for e in made if e != VERTEX_REFERENCE and e in read}
+            named = set(flat_electrodes(rec, read))
             counts["recordings"] += 1
             counts["with a flat electrode made"] += bool(made)
             counts["named all made"] += bool(made) and made <= named
