@@ -55,7 +55,7 @@ No sentence is borrowed from archived reports (the similar cases are shown besid
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 
 import numpy as np
@@ -385,6 +385,19 @@ def draft_ecg_report(
                 "waves"
             )
     stated = [f for f in present if f not in held and knowledge_base[f].category != "overall"]
+    # ST raised as an ST elevation finding's criterion asks, where the model's score is under
+    # its threshold: never "absent", and the interpretation says what the beat measures (a
+    # new-user trial: 10 of 21 measured STEMIs drafted as PVCs only, "ST elevation: absent").
+    m = facts.measurements
+    unscored = {
+        f: f"ST raised in {', '.join(leads)}"
+        for f in TERRITORIES
+        if f in knowledge_base
+        and f not in present
+        and f not in held
+        and m is not None
+        and (leads := st_raised_leads(f, m))
+    }
     # The record-level finding is stated by the interpretation ("Normal ECG.").
     overall = [f for f in present if f not in held and knowledge_base[f].category == "overall"]
     sections = [
@@ -417,7 +430,9 @@ def draft_ecg_report(
         # Nothing stated and nothing measured says what is abnormal: the reviewer does.
         impression = "left to the reviewer"
         reasons = [*reasons, LEFT_UNEXPLAINED]
-    interpretation = _interpretation(impression, [present[f] for f in stated], outside)
+    interpretation = _interpretation(
+        impression, [present[f] for f in stated], outside, list(unscored.values())
+    )
     withheld = facts.withheld_because
     caveat = [DraftSentence(withheld, "model")] if withheld else []
     if withheld:
@@ -430,7 +445,7 @@ def draft_ecg_report(
             impression = "left to the reviewer"
     sections += body
     sections += [
-        DraftSection(MODEL_FINDINGS, caveat + _model_findings(scores, held)),
+        DraftSection(MODEL_FINDINGS, caveat + _model_findings(scores, held, unscored)),
         DraftSection("INTERPRETATION", [interpretation]),
         DraftSection("COMPARISON", [DraftSentence(TO_COMPLETE, "reviewer")]),
     ]
@@ -560,26 +575,43 @@ def _finding_sentence(finding: Finding, m: EcgMeasurements | None) -> str:
 
 
 def _interpretation(
-    impression: str, stated: Sequence[FindingScore], outside: Sequence[str]
+    impression: str,
+    stated: Sequence[FindingScore],
+    outside: Sequence[str],
+    unscored: Sequence[str] = (),
 ) -> DraftSentence:
+    """``unscored``: what the median beat measures as a finding's criterion asks, though the
+    model's score for it is under its threshold."""
     if impression in UNSTATED:
         return DraftSentence(TO_COMPLETE, "reviewer")
     if impression == "normal":
         return DraftSentence("Normal ECG.", "model")
+    also = (
+        f" The median beat also measures {_and(unscored)}, which the model's score does not "
+        "call: for the reviewer."
+        if unscored
+        else ""
+    )
     named = [in_sentence(s.label) for s in stated if s.abnormal]
     if not named:
         # What the median beat measures outside its limits says more than "see MODEL FINDINGS".
-        measured = f" The median beat measures {_and(outside)}." if outside else ""
+        measured = (
+            f" The median beat measures {_and([*outside, *unscored])}."
+            if outside or unscored
+            else ""
+        )
         return DraftSentence(
             "Abnormal ECG; no single abnormal finding is stated (see MODEL FINDINGS)." + measured,
             "model",
         )
     words = named[0] if len(named) == 1 else ", ".join(named[:-1]) + " and " + named[-1]
-    return DraftSentence(f"Abnormal ECG: {words}.", "model")
+    return DraftSentence(f"Abnormal ECG: {words}.{also}", "model")
 
 
 def _model_findings(
-    scores: Sequence[FindingScore] | None, held: dict[str, str]
+    scores: Sequence[FindingScore] | None,
+    held: dict[str, str],
+    unscored: Mapping[str, str] | None = None,
 ) -> list[DraftSentence]:
     if scores is None:
         return [
@@ -595,5 +627,9 @@ def _model_findings(
         verdict = "present" if score.present else "absent"
         if score.finding_id in held:
             verdict = f"not stated: {held[score.finding_id]}"
+        elif score.finding_id in (unscored or {}):
+            verdict = (
+                f"under its threshold, not ruled out: the ECG measures {unscored[score.finding_id]}"
+            )
         lines.append(DraftSentence(f"{score.label}: {verdict} ({numbers}).", "model"))
     return lines

@@ -663,3 +663,26 @@ def test_a_sinus_tachycardia_near_150_asks_to_exclude_2_to_1_flutter(kb, rate, c
         len(rhythm.sentences) == 2 and rhythm.sentences[1].text.startswith(caution)
     ) is cautioned
     assert "atrial_flutter" not in draft.asserted
+
+
+def test_st_raised_as_a_stemi_criterion_asks_is_never_absent_and_is_interpreted(kb):
+    # The model calls first-degree AV block only; the beat measures anterior ST elevation too.
+    found = scores(kb, {"sinus_rhythm": 0.9, "first_degree_av_block": 0.9, "anterior_stemi": 0.3})
+    st = measurements().st_mv | {"V2": 0.25, "V3": 0.27}
+    raised = measurements(pr_ms=250.0, st_mv=st)
+    draft = draft_ecg_report(facts(72, measurements=raised), kb, "m", found)
+    label = kb["anterior_stemi"].label
+    findings = section(draft, MODEL_FINDINGS)
+    assert f"{label}: absent" not in findings
+    assert f"{label}: under its threshold, not ruled out: the ECG measures ST raised in V2, V3" in (
+        findings
+    )
+    interpretation = section(draft, "INTERPRETATION")
+    assert "also measures ST raised in V2, V3, which the model's score does not call" in (
+        interpretation
+    )
+    assert "anterior_stemi" not in draft.asserted  # stated by the measurement, for the reviewer
+    # Without the raised ST: absent, as before.
+    flat = draft_ecg_report(facts(72, measurements=measurements(pr_ms=250.0)), kb, "m", found)
+    assert f"{label}: absent" in section(flat, MODEL_FINDINGS)
+    assert "also measures" not in section(flat, "INTERPRETATION")
