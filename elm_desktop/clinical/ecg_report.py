@@ -135,6 +135,9 @@ SECTIONS = (
     ("ECTOPY", ("ectopy",)),
 )
 _EXCLUSIVE = (("lbbb", "rbbb"), ("lvh", "low_voltage"))
+#: The standard ECG's length (and the model's input): a shorter one is not called normal (a
+#: new-user trial: "Normal ECG." from 3 s and three complexes, padded to 10 s for the model).
+STANDARD_ECG_S = 10.0
 _NOT_READ_IN_LBBB = ("lvh", "inferior_stemi", "anterior_stemi", "st_depression")
 _SINUS = ("sinus_rhythm", "sinus_bradycardia", "sinus_tachycardia")
 #: Read on the ST-T and QT, which a wide QRS (120 ms or more) changes by itself.
@@ -332,6 +335,11 @@ def draft_ecg_report(
     )
     impression, reasons = record_impression(counted, knowledge_base)
     unlike = _unlike_normal(facts)
+    if facts.duration_s < STANDARD_ECG_S - 0.5:  # a few beats cannot show a normal ECG
+        unlike = [
+            *unlike,
+            f"only {facts.duration_s:.1f} s, under the standard {STANDARD_ECG_S:g} s",
+        ]
     if impression == "normal" and unlike:  # the model's normal ECG against its own measurement
         impression = "left to the reviewer"
         measured_reason = f"the ECG measures {_and(unlike)}"

@@ -686,3 +686,11 @@ def test_st_raised_as_a_stemi_criterion_asks_is_never_absent_and_is_interpreted(
     flat = draft_ecg_report(facts(72, measurements=measurements(pr_ms=250.0)), kb, "m", found)
     assert f"{label}: absent" in section(flat, MODEL_FINDINGS)
     assert "also measures" not in section(flat, "INTERPRETATION")
+
+
+def test_an_ecg_shorter_than_the_standard_ten_seconds_is_not_called_normal(kb):
+    found = scores(kb, {"normal": 0.9, "sinus_rhythm": 0.9})
+    short = draft_ecg_report(facts(72, seconds=3.0), kb, "m", found)
+    assert short.impression == "left to the reviewer"
+    assert any("only 3.0 s, under the standard 10 s" in r for r in short.reasons)
+    assert draft_ecg_report(facts(72), kb, "m", found).impression == "normal"
