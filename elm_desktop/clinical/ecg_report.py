@@ -445,7 +445,11 @@ def draft_ecg_report(
     caveat = [DraftSentence(withheld, "model")] if withheld else []
     if withheld:
         reason = LEADS_WITHHELD if facts.misplaced else WITHHELD
-        body = [measured, DraftSection("FINDINGS", [DraftSentence(reason, "model")])]
+        body = [
+            DraftSection("RHYTHM", [DraftSentence(TO_COMPLETE, "reviewer")]),
+            measured,
+            DraftSection("FINDINGS", [DraftSentence(reason, "model")]),
+        ]
         interpretation = DraftSentence(TO_COMPLETE, "reviewer")
         if impression not in UNSTATED:  # what the JSON and the summary say, as the draft does
             why = "the leads are to be checked" if facts.misplaced else UNFAMILIAR_IMPRESSION
