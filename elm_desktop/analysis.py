@@ -729,7 +729,16 @@ def generate_draft(
         {finding_id: location.side for finding_id, location in result.locations.items()},
         {f.finding_id: [(s.start_s, s.end_s) for s in f.top_segments] for f in result.findings},
         result.draft.asserted if result.draft is not None else (),
+        _seconds_of_day(result.start_time_of_day),
     )
+
+
+def _seconds_of_day(clock: str | None) -> float | None:
+    """Seconds after midnight of an ``hh:mm:ss`` time of day; None when unknown."""
+    if not clock:
+        return None
+    hours, minutes, seconds = clock.split(":")
+    return 3600.0 * int(hours) + 60.0 * int(minutes) + float(seconds)
 
 
 def _heart_summary(rec: Recording, cancel: CancelToken | None) -> str | None:

@@ -388,6 +388,24 @@ def test_an_abnormal_finding_the_assembled_draft_states_and_this_one_leaves_out_
     summary = draft.to_dict()
     assert summary["omitted"] == [label]
     assert f"the assembled draft states {label}" in "\n".join(_generated_draft(summary))
-    # Nothing left out: nothing said.
-    mentioned = checked_generation(DRAFT, scores, kb, True, "g", stated=["seizure"])
+    # Denied ("EVENTS: None.", marked) is lost all the same; stated, nothing is said.
+    denied = checked_generation(DRAFT, scores, kb, True, "g", stated=["seizure"])
+    assert denied.omitted == (label,)
+    told = dict(sections, EVENTS="An electrographic seizure is recorded.")
+    mentioned = checked_generation(told, scores, kb, True, "g", stated=["seizure"])
     assert not mentioned.omitted and "not mentioned" not in mentioned.marked_text()
+
+
+def test_durations_and_range_ends_are_not_onsets_and_only_events_are_timed(kb):
+    from elm_desktop.clinical.draft_check import stated_times_s
+
+    assert stated_times_s("Seizure at 00:02:10, lasting 01:30, ending at 00:03:40.") == [130.0]
+    assert stated_times_s("From 00:02:10 to 00:03:40, and 00:04:00-00:05:00.") == [130.0, 240.0]
+    scores = _scores(kb, seizure=0.99, focal_slowing=0.99)
+    evident = {"seizure": [(130.0, 135.0)], "focal_slowing": [(130.0, 135.0)]}
+    slowing = {"DESCRIPTION OF THE RECORD": "Focal slowing from 00:10:00."}
+    assert check_draft(slowing, scores, kb, evident=evident)[0].supported
+    # A time of day, where the recording's start is known (14:00:00), fits too.
+    seizure = {"EVENTS": "An electrographic seizure at 14:02:12."}
+    assert not check_draft(seizure, scores, kb, evident=evident)[0].supported
+    assert check_draft(seizure, scores, kb, evident=evident, clock_start_s=50400.0)[0].supported

@@ -57,6 +57,7 @@ from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, replace
 
 from elm_desktop.clinical.consistency import NOT_DONE, PROCEDURES, claims
+from elm_desktop.clinical.event_shape import EVENT_CATEGORIES
 from elm_desktop.clinical.extract import SKIPPED_SECTIONS, Mention, find_mentions
 from elm_desktop.clinical.knowledge import KnowledgeBase
 from elm_desktop.clinical.muscle_artifact import MuscleArtifact, muscle_words
@@ -106,7 +107,8 @@ PATIENT_STATE = "the patient's level of consciousness"
 #: A denial of every focal finding at once, which names none the extractor reads ("No focal
 #: abnormalities are seen." beside a left temporal seizure, a new-user trial saw).
 _NO_FOCAL = re.compile(
-    r"\b(?:no|without)\s+(?:other\s+|definite\s+)?focal\s+(?:abnormalit\w*|features?|findings?)\b",
+    r"\b(?:no|without)\s+(?:\w+\s+){0,2}?focal\s+(?:or\s+\w+\s+)?"
+    r"(?:abnormalit\w*|features?|findings?)\b",
     re.I,
 )
 NO_FOCAL = "no focal finding"
@@ -169,15 +171,25 @@ STATED_TIME_TOLERANCE_S = 60.0
 
 _CLOCK = re.compile(r"\b(?:(\d{1,2}):)?(\d{1,2}):(\d{2})\b")
 _MINUTES = re.compile(r"\b(\d{1,3}) min(?:utes?)? (\d{1,2}) s(?:ec(?:onds?)?)?\b", re.I)
+#: What makes the time after it a duration or a range's end, not an onset.
+_NOT_AN_ONSET = re.compile(
+    r"(?:\b(?:lasting|lasts|lasted|for|duration(?: of)?|to|until|stopping at|ending at|ends at)"
+    r"|[-\u2013])\s*$",
+    re.I,
+)
 
 
 def stated_times_s(sentence: str) -> list[float]:
-    """Times of the recording a sentence gives, in seconds: ``hh:mm:ss``, ``mm:ss`` and
-    ``N min SS s``."""
-    times = [
-        3600.0 * int(h or 0) + 60.0 * int(m) + int(sec) for h, m, sec in _CLOCK.findall(sentence)
-    ]
-    return times + [60.0 * int(m) + int(sec) for m, sec in _MINUTES.findall(sentence)]
+    """Onset times of the recording a sentence gives, in seconds (``hh:mm:ss``, ``mm:ss``,
+    ``N min SS s``): not durations ("lasting 01:30") nor the end of a range."""
+    times = []
+    for pattern in (_CLOCK, _MINUTES):
+        for match in pattern.finditer(sentence):
+            if _NOT_AN_ONSET.search(sentence[max(match.start() - 16, 0) : match.start()]):
+                continue
+            *h, m, sec = match.groups() if pattern is _CLOCK else (None, *match.groups())
+            times.append(3600.0 * int(h[0] or 0) + 60.0 * int(m) + int(sec))
+    return times
 
 
 def check_draft(
@@ -192,6 +204,7 @@ def check_draft(
     held: Mapping[str, str] | None = None,
     sides: Mapping[str, str] | None = None,
     evident: Mapping[str, Sequence[tuple[float, float]]] | None = None,
+    clock_start_s: float | None = None,
 ) -> list[CheckedSentence]:
     """Check every sentence of a draft against the recording's zero-shot scores.
 
@@ -221,9 +234,11 @@ def check_draft(
         (:func:`~elm_desktop.clinical.procedures.seen_only_during`): a sentence stating it gets
         that caveat.
     held : mapping of str to str, optional
-        Finding id -> why the assembled draft holds it though it scored present or its prompt
-        alone called it (a seizure without an event in time: :func:`~elm_desktop.clinical.event_shape.unlike_an_event`):
-        a sentence stating it, or denying it, is unsupported, as for a weak score.
+        Finding id -> why the assembled draft neither states nor denies it (a seizure called
+        present without an event in time,
+        :func:`~elm_desktop.clinical.event_shape.unlike_an_event`; an abnormal finding just
+        under its threshold, :func:`~elm_desktop.clinical.report.near_threshold`): a sentence
+        stating it, or denying it, is unsupported, as for a weak score.
     sides : mapping of str to str, optional
         Finding id -> the side the recording shows it on (``"left"`` or ``"right"``, from
         :func:`~elm_desktop.clinical.localise.localise`; ``""`` or absent: no side): a sentence
@@ -231,7 +246,11 @@ def check_draft(
     evident : mapping of str to sequence of (float, float), optional
         Finding id -> the spans (start, end, seconds) where the recording shows it most
         (:attr:`~elm_desktop.clinical.zeroshot.FindingScore.top_segments`): a time a sentence
-        gives it more than :data:`STATED_TIME_TOLERANCE_S` from all of them is unsupported.
+        gives an event finding (a seizure) more than :data:`STATED_TIME_TOLERANCE_S` from
+        all of them is unsupported.
+    clock_start_s : float, optional
+        The recording's start, in seconds after midnight: a stated time read as a time of
+        day fits too.
 
     Returns
     -------
@@ -275,6 +294,7 @@ def check_draft(
                     held or {},
                     sides or {},
                     evident or {},
+                    clock_start_s,
                 )
             )
             if bare_events:
@@ -296,6 +316,7 @@ def _check_sentence(
     held: Mapping[str, str] | None = None,
     sides: Mapping[str, str] | None = None,
     evident: Mapping[str, Sequence[tuple[float, float]]] | None = None,
+    clock_start_s: float | None = None,
 ) -> CheckedSentence:
     def held_why(finding_id: str) -> str | None:
         return weak_support(knowledge_base, finding_id) or (held or {}).get(finding_id)
@@ -431,24 +452,35 @@ def _check_sentence(
             asserted.append(NO_FOCAL)
             unsupported.append(NO_FOCAL)
             notes.append(
-                "the recording shows "
+                "the model scores "
                 + ", ".join(f"{knowledge_base[f].label} on the {side}" for f, side in lateral)
+                + " over its threshold"
             )
-    spans = [span for f in asserted for span in (evident or {}).get(f, ())]
+    events = [  # the keys of ``evident`` are findings; ``asserted`` also holds "not normal", ...
+        f
+        for f in asserted
+        if f in (evident or {}) and knowledge_base[f].category in EVENT_CATEGORIES
+    ]
+    spans = [span for f in events for span in (evident or {}).get(f, ())]
     if spans:
+
+        def near(t: float) -> bool:
+            return any(
+                a - STATED_TIME_TOLERANCE_S <= t <= b + STATED_TIME_TOLERANCE_S for a, b in spans
+            )
+
+        # A time of day, where the recording's start is known, may be meant too.
         wrong_times = [
             t
             for t in stated_times_s(sentence)
-            if not any(
-                a - STATED_TIME_TOLERANCE_S <= t <= b + STATED_TIME_TOLERANCE_S for a, b in spans
-            )
+            if not near(t) and not (clock_start_s is not None and near(t - clock_start_s))
         ]
         for t in wrong_times:
             asserted.append(f"at {format_time(t)}")
             unsupported.append(f"at {format_time(t)}")
         if wrong_times:
             shown = ", ".join(format_time(a) for a, _ in spans)
-            notes.append(f"the recording shows it most evident at {shown}")
+            notes.append(f"the recording shows it most evident at {shown} from its start")
     unsupported = list(dict.fromkeys(unsupported))  # artifact may fail two checks
     qualified = only_during or {}
     during = dict.fromkeys(
@@ -623,6 +655,7 @@ def checked_generation(
     sides: Mapping[str, str] | None = None,
     evident: Mapping[str, Sequence[tuple[float, float]]] | None = None,
     stated: Collection[str] = (),
+    clock_start_s: float | None = None,
 ) -> GeneratedDraft:
     """A generated draft with every sentence checked (:func:`check_draft`), and the abnormal
     findings of ``stated`` (the assembled draft's) that none of its sentences mentions."""
@@ -638,12 +671,15 @@ def checked_generation(
         held,
         sides,
         evident,
+        clock_start_s,
     )
-    mentioned = {f for c in checked for a in c.asserted for f in (a, a.removeprefix("no "))}
+    # Stated: a denial ("No seizures were recorded.", marked) loses the finding all the same.
+    mentioned = {a for c in checked for a in c.asserted}
+    known = set(knowledge_base)
     omitted = tuple(
         knowledge_base[f].label
         for f in stated
-        if f in knowledge_base and knowledge_base[f].abnormal and f not in mentioned
+        if f in known and knowledge_base[f].abnormal and f not in mentioned
     )
     return GeneratedDraft(dict(sections), checked, finished, generator, omitted=omitted)
 

@@ -396,14 +396,18 @@ def draft_ecg_report(
     # ST raised as an ST elevation finding's criterion asks, where the model's score is under
     # its threshold: never "absent", and the interpretation says what the beat measures (a
     # new-user trial: 10 of 21 measured STEMIs drafted as PVCs only, "ST elevation: absent").
+    # Not where ST is not read (left bundle branch block, a wide QRS), nor on leads that may
+    # be misplaced.
     m = facts.measurements
+    lbbb = "lbbb" in present and "lbbb" not in held
+    readable = m is not None and not lbbb and not wide and not facts.misplaced
     unscored = {
         f: f"ST raised in {', '.join(leads)}"
         for f in TERRITORIES
-        if f in knowledge_base
+        if readable
+        and f in set(knowledge_base)
         and f not in present
         and f not in held
-        and m is not None
         and (leads := st_raised_leads(f, m))
     }
     # The record-level finding is stated by the interpretation ("Normal ECG.").

@@ -357,8 +357,11 @@ def draft_report(
         # use: the reviewer says what is abnormal, or that nothing is.
         impression = "left to the reviewer"
         unstated = _held_over_threshold(scores or (), weak)
-        if unstated:  # not "no single abnormal finding reached its threshold": these did
+        over = [s for s in scores or () if s.abnormal and s.present and s.finding_id in weak]
+        if over:  # not "no single abnormal finding reached its threshold": these did
             reasons = [reasons[0], *unstated]
+        else:  # just under their thresholds: the first reason stands
+            reasons = [*reasons, *unstated]
         reasons = [*reasons, LEFT_UNEXPLAINED]
     elif impression == "normal" and (unruled := _held_over_threshold(scores or (), weak)):
         # Not "no abnormal finding reached its threshold": these did, and a normal EEG would
@@ -735,7 +738,7 @@ def near_threshold(scores: Sequence[FindingScore]) -> dict[str, str]:
     """The abnormal findings scored less than :data:`NEAR_THRESHOLD` under their thresholds,
     each with why the draft neither states nor denies it."""
     return {
-        s.finding_id: "just under its threshold, neither stated nor denied"
+        s.finding_id: "just under its threshold, its absence not stated either"
         for s in scores
         if s.abnormal and not s.present and s.threshold - s.probability < NEAR_THRESHOLD
     }

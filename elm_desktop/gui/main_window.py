@@ -1700,7 +1700,7 @@ class MainWindow(QMainWindow):
         self.save_draft()
 
     def action_cancel(self) -> None:
-        for job in self.jobs:
+        for job in self.progress_jobs:  # the generated draft has its own Stop
             job.cancel()
 
     def action_toggle_dark(self) -> None:
@@ -1756,7 +1756,8 @@ class MainWindow(QMainWindow):
         ):
             event.ignore()
             return
-        self.action_cancel()
+        for job in self.jobs:  # every job, shown or not
+            job.cancel()
         self._drop_generation()  # its streamed text must not reach a closed window's panel
         self.trends.cancel()
         self.heart_rate.cancel()

@@ -22,9 +22,12 @@ from elm_desktop.signals.recording import Recording
 #: Windows read, evenly spaced over the recording, and their length in seconds.
 WINDOWS = 12
 WINDOW_S = 5.0
-#: An electrode this many times quieter (RMS) than the median electrode is flat; as the
-#: familiarity check's flat derivations (two decades of power).
+#: An electrode this many times quieter (RMS) than the recording's typical live electrode
+#: (the 75th percentile: most may be dead) is flat; as the familiarity check's flat derivations
+#: (two decades of power).
 FLAT_RATIO = 10.0
+#: Under this RMS (volts) an electrode is flat whatever the others do (an all-zero file).
+FLAT_RMS_V = 0.1e-6
 #: The electrode among those the montage reads that a recording may be referenced to.
 VERTEX_REFERENCE = "Cz"
 
@@ -42,8 +45,8 @@ def flat_electrodes(rec: Recording, electrodes: Sequence[str]) -> list[str]:
     -------
     list of str
         Those whose median RMS over :data:`WINDOWS` windows (each less its mean) is
-        :data:`FLAT_RATIO` times under the median electrode's, in ``electrodes`` order,
-        :data:`VERTEX_REFERENCE` left out.
+        :data:`FLAT_RATIO` times under the 75th percentile electrode's, or under
+        :data:`FLAT_RMS_V`, in ``electrodes`` order, :data:`VERTEX_REFERENCE` left out.
     """
     length = min(WINDOW_S, rec.duration)
     starts = np.linspace(0.0, rec.duration - length, WINDOWS)
@@ -52,7 +55,7 @@ def flat_electrodes(rec: Recording, electrodes: Sequence[str]) -> list[str]:
         x = rec.read(start, start + length, electrodes)
         rms.append(np.sqrt(np.mean((x - x.mean(axis=1, keepdims=True)) ** 2, axis=1)))
     level = np.median(np.array(rms), axis=0)
-    floor = np.median(level) / FLAT_RATIO
+    floor = max(np.percentile(level, 75) / FLAT_RATIO, FLAT_RMS_V)
     return [
-        e for e, v in zip(electrodes, level, strict=True) if v <= floor and e != VERTEX_REFERENCE
+        e for e, v in zip(electrodes, level, strict=True) if v < floor and e != VERTEX_REFERENCE
     ]

@@ -695,3 +695,11 @@ def test_an_ecg_shorter_than_the_standard_ten_seconds_is_not_called_normal(kb):
     assert short.impression == "left to the reviewer"
     assert any("only 3.0 s, under the standard 10 s" in r for r in short.reasons)
     assert draft_ecg_report(facts(72), kb, "m", found).impression == "normal"
+
+
+def test_st_raised_in_left_bundle_branch_block_is_not_named_for_the_reviewer(kb):
+    found = scores(kb, {"sinus_rhythm": 0.9, "lbbb": 0.9, "anterior_stemi": 0.3})
+    st = measurements().st_mv | {"V1": 0.3, "V2": 0.35, "V3": 0.3}
+    wide = measurements(qrs_ms=150.0, st_mv=st)
+    draft = draft_ecg_report(facts(72, measurements=wide), kb, "m", found)
+    assert "not ruled out" not in draft.text() and "also measures ST" not in draft.text()

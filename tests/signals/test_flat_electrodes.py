@@ -28,3 +28,12 @@ def test_a_recording_with_dead_electrodes_is_unlike_the_training_data(demo_engin
     assert "flat or disconnected electrodes: O1, T3" in result.familiarity.statement
     intact = analyze(write_edf(tmp_path / "intact.edf"), demo_engine)
     assert "electrodes" not in intact.familiarity.statement
+
+
+def test_most_electrodes_dead_are_named_too(tmp_path):
+    from elm_desktop.synth.electrodes import ELECTRODES
+
+    rec = open_recording(write_edf(tmp_path / "mostly.edf", 30, flat=tuple(ELECTRODES[:12])))
+    read = elm_electrodes(rec)
+    named = flat_electrodes(rec, read)
+    assert set(named) == {e for e in ELECTRODES[:12] if e in read and e != "Cz"}
