@@ -127,6 +127,11 @@ def get_modality(name: str) -> Modality:
     return MODALITIES[name]
 
 
+#: ECG leads an EDF/BDF file without EEG electrodes must name to be read as an ECG, complete
+#: or not; fewer could be the C3 and C4 of a two-channel EEG (IEC's chest leads share names).
+MIN_NAMED_LEADS = 3
+
+
 def detect_modality(path: str | Path) -> ModalityName:
     """Say whether a file holds EEG or a 12-lead ECG, from its format and channel names.
 
@@ -138,8 +143,9 @@ def detect_modality(path: str | Path) -> ModalityName:
     -------
     str
         ``"ecg"`` for WFDB records and HL7 aECG / GE MUSE XML files, and for EDF/BDF files
-        with the eight independent ECG leads (I, II, V1-V6) and no EEG electrode; ``"eeg"``
-        for every other EDF/BDF file. A label that names an ECG lead is not taken for an EEG
+        with no EEG electrode and the eight independent ECG leads (I, II, V1-V6), or at least
+        :data:`MIN_NAMED_LEADS` of the 12 (an incomplete ECG, which its reader then refuses,
+        naming what it lacks); ``"eeg"`` for every other EDF/BDF file. A label that names an ECG lead is not taken for an EEG
         electrode (IEC's chest leads C1-C6 share names with EEG's C3 and C4) unless another
         label names that lead too (V3 beside C3: C3 is then an EEG electrode).
 
@@ -167,6 +173,10 @@ def detect_modality(path: str | Path) -> ModalityName:
         if name is None or names.count(name) > 1
     )
     leads = set(names)
+    if not has_eeg and len(leads & set(STANDARD_LEADS)) >= MIN_NAMED_LEADS:
+        # An ECG, if an incomplete one: its reader says which leads it lacks (as an EEG it
+        # would be told it lacks Fp1, F7, ...; a new-user trial).
+        return "ecg"
     return "ecg" if set(INDEPENDENT_LEADS) <= leads and not has_eeg else "eeg"
 
 

@@ -78,3 +78,14 @@ def test_a_file_of_neither_kind_is_named_so_for_both(tmp_path):
     path.write_text("left temporal spikes\n", encoding="utf-8")
     with pytest.raises(NotAnEcgFileError, match="neither an EEG file .* nor an ECG file"):
         detect_modality(path)
+
+
+def test_an_incomplete_ecg_in_edf_is_refused_as_an_ecg_and_two_c_channels_stay_eeg(tmp_path):
+    from elm_desktop.errors import RecordingError
+
+    three = write_edf(tmp_path / "three.edf", ["I", "II", "III"], unit="mV")
+    assert detect_modality(three) == "ecg"
+    with pytest.raises(RecordingError, match="holds 3 of the 12 standard ECG leads"):
+        open_any(three)
+    # C3 and C4 name IEC's chest leads V3 and V4 too: a two-channel EEG, not an ECG.
+    assert detect_modality(write_edf(tmp_path / "c.edf", ["C3", "C4"])) == "eeg"
