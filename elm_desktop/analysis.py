@@ -550,8 +550,8 @@ def analyze(
 
     mark = time.perf_counter()
     result = _assemble(base, encoder, kb, bank, engine, prompts)
-    flat = flat_electrodes(rec, elm_electrodes(rec))
-    result.familiarity = bundle_familiarity(engine, result, flat_electrodes=flat)
+    dead = flat_electrodes(rec, elm_electrodes(rec))
+    result.familiarity = bundle_familiarity(engine, result, dead=dead)
     if result.familiarity is not None and result.familiarity.unfamiliar:
         # The provenance that leads every notice already says what the model was trained on.
         note = result.familiarity.warning
@@ -757,13 +757,13 @@ def bundle_familiarity(
     result: AnalysisResult,
     channels: Sequence[str] = tuple(ELM_CHANNELS),
     profile: SignalProfile | None = None,
-    flat_electrodes: Sequence[str] = (),
+    dead: Sequence[str] = (),
 ) -> Familiarity | None:
     """Place the recording against the bundle's reference of its training data, if it has one.
 
     ``channels`` and ``profile`` are those of ``result.band_power`` and ``result.crop_profiles``
     (default the EEG input's; :mod:`elm_desktop.analysis_ecg` passes the ECG's);
-    ``flat_electrodes`` those flat in the file as recorded.
+    ``dead`` the electrodes flat in the file as recorded.
     """
     path = engine.bundle.file("familiarity")
     if path is None:
@@ -776,7 +776,7 @@ def bundle_familiarity(
         channels,
         result.provenance,
         profile,
-        flat_electrodes,
+        dead,
     )
 
 
