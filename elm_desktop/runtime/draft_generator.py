@@ -80,7 +80,8 @@ def generator_entry_problem(entry: Any) -> str | None:
         return "has a prompt or sections of the wrong type"
     reads = entry.get("finding_scores")
     if reads is not None:
-        ids, thresholds = reads.get("finding_ids"), reads.get("thresholds")
+        ids = reads.get("finding_ids") if isinstance(reads, dict) else None
+        thresholds = reads.get("thresholds") if isinstance(reads, dict) else None
         if (
             not isinstance(ids, list)
             or not ids
@@ -139,11 +140,6 @@ class DraftGenerator:
             column = np.asarray(margins, np.float32).reshape(-1, 1)
             parts.append(a["finding_embeddings"] + column * a["finding_directions"])
         return np.concatenate([*parts, a["end"]]).astype(np.float32)
-
-    @property
-    def reads_scores(self) -> bool:
-        """Whether the generator takes the zero-shot finding scores as prefix tokens."""
-        return "finding_embeddings" in self.arrays
 
     def encode(self, text: str) -> list[int]:
         """Token ids of a text (no special tokens added)."""
