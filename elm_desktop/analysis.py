@@ -1011,14 +1011,27 @@ def search_archive(result: AnalysisResult, archive: Archive) -> None:
         )
         result.notice = f"{result.notice} {note}" if result.notice else note
         return
+    # Neither the recording's own archived case nor a copy of it in another file is a prior
+    # case, and their reports are not evidence for its draft.
+    same = archive.same_recording(
+        result.recording_embedding, result.crop_embeddings, result.file_sha256
+    )
+    copies = len(same) - archive.contains(result.file_sha256)
+    if copies:
+        note = (
+            f"The archive holds {'another copy' if copies == 1 else f'{copies} other copies'} "
+            "of this recording (the same signal in another file): not shown as a similar case, "
+            "its report not used in the draft."
+        )
+        result.notice = f"{result.notice} {note}" if result.notice else note
     result.similar_cases = archive.search_similar(
         result.recording_embedding,
         k=SIMILAR_CASES,
         crop_embeddings=result.crop_embeddings,
-        exclude_hash=result.file_sha256,
+        exclude=same,
     )
     own = {hit.case.case_id for hit in result.similar_cases}
-    segments = archive.search_segments(result.recording_embedding, k=REPORT_SEGMENTS)
+    segments = archive.search_segments(result.recording_embedding, k=REPORT_SEGMENTS, exclude=same)
     if not segments:  # an archive without segment embeddings: the similar cases' reports
         segments = [
             replace(segment, score=hit.score)

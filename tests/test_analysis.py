@@ -261,12 +261,14 @@ def test_eeg_only_model_gives_everything_but_zero_shot(corpus, eeg_only_engine, 
 
 def test_archive_gives_similar_cases_and_sourced_sentences(corpus, engine, analysed, tmp_path):
     archive = open_archive(tmp_path / "archive.sqlite")
-    for entry, prior in zip(corpus, analysed, strict=True):  # the query too: not found itself
+    ids = [  # the query too: neither found itself nor its report quoted
         archive_case(archive, prior, entry["report"], engine, entry)
+        for entry, prior in zip(corpus, analysed, strict=True)
+    ]
     result = analyze(corpus[0]["path"], engine, archive=archive)
-    stored = {hit.case.source for hit in result.similar_cases}
     archive.close()
-    assert len(result.similar_cases) == 3 and str(corpus[0]["path"]) not in stored
+    assert {hit.case.case_id for hit in result.similar_cases} == set(ids[1:])
+    assert ids[0] not in {s.case_id for s in result.report_segments}
     scores = [hit.score for hit in result.similar_cases]
     assert scores == sorted(scores, reverse=True)
     assert result.report_segments and all(s.text for s in result.report_segments)
@@ -280,6 +282,33 @@ def test_archive_gives_similar_cases_and_sourced_sentences(corpus, engine, analy
     for section in summary["draft"]["sections"]:
         for sentence in section["sentences"]:
             assert (sentence["origin"] == "archive") == (sentence["provenance"] is not None)
+
+
+def test_a_copy_of_the_recording_in_another_file_is_no_prior_case(corpus, demo_engine, tmp_path):
+    import mne
+
+    # The same recording exported again (another header, another file): the shipped model.
+    raw = mne.io.read_raw_edf(corpus[1]["path"], preload=True, verbose="error")
+    raw.set_meas_date(None)
+    copy = tmp_path / "exported-again.edf"
+    mne.export.export_raw(copy, raw, fmt="edf", verbose="error")
+    archive = open_archive(tmp_path / "archive.sqlite")
+    cases = [
+        archive_case(archive, analyze(e["path"], demo_engine), e["report"], demo_engine)
+        for e in corpus
+    ]
+    copy_case = archive_case(archive, analyze(copy, demo_engine), corpus[1]["report"], demo_engine)
+
+    result = analyze(corpus[1]["path"], demo_engine, archive=archive)
+    # Without the rule the copy would come first, at the same signal's similarity.
+    unruled = archive.search_similar(result.recording_embedding, k=1, exclude=[cases[1]])
+    archive.close()
+
+    assert unruled[0].case.case_id == copy_case and unruled[0].score > 0.99999
+    shown = {hit.case.case_id for hit in result.similar_cases}
+    assert shown == {cases[0], cases[2], cases[3]}
+    assert {s.case_id for s in result.report_segments}.isdisjoint({cases[1], copy_case})
+    assert "holds another copy of this recording" in result.notice
 
 
 def test_archive_of_another_model_is_not_searched(corpus, engine, eeg_only_engine, tmp_path):

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Collection
 
 import numpy as np
 
@@ -279,27 +280,27 @@ class PostgresArchive(Archive):
             return self._db.execute(sql, params).fetchall()
 
     def _nearest_recordings(
-        self, query: np.ndarray, k: int, exclude_hash: str | None
+        self, query: np.ndarray, k: int, exclude: Collection[int]
     ) -> list[tuple[int, float]]:
         vector = vector_literal(query)
         rows = self._search(
             "SELECT id, 1 - (embedding <=> %s::vector) FROM cases"
-            " WHERE content_hash IS DISTINCT FROM %s"
+            " WHERE NOT id = ANY(%s::bigint[])"
             " ORDER BY embedding <=> %s::vector LIMIT %s",
-            (vector, exclude_hash, vector, k),
+            (vector, list(exclude), vector, k),
             k,
         )
         return [(int(case_id), float(score)) for case_id, score in rows]
 
     def _nearest_segments(
-        self, query: np.ndarray, k: int, exclude_case: int | None
+        self, query: np.ndarray, k: int, exclude: Collection[int]
     ) -> list[SegmentHit]:
         vector = vector_literal(query)
         rows = self._search(
             "SELECT case_id, section, idx, text, 1 - (embedding <=> %s::vector) FROM segments"
-            " WHERE embedding IS NOT NULL AND case_id IS DISTINCT FROM %s"
+            " WHERE embedding IS NOT NULL AND NOT case_id = ANY(%s::bigint[])"
             " ORDER BY embedding <=> %s::vector LIMIT %s",
-            (vector, exclude_case, vector, k),
+            (vector, list(exclude), vector, k),
             k,
         )
         return [SegmentHit(*row[:4], score=float(row[4])) for row in rows]

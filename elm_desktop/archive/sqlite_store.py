@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import sqlite3
+from collections.abc import Collection
 from pathlib import Path
 
 import numpy as np
@@ -325,26 +326,20 @@ class SQLiteArchive(Archive):
         self._data_version = version
 
     def _nearest_recordings(
-        self, query: np.ndarray, k: int, exclude_hash: str | None
+        self, query: np.ndarray, k: int, exclude: Collection[int]
     ) -> list[tuple[int, float]]:
         self._refresh()
         scores = self._recordings.scores(query)
-        if exclude_hash is not None:
-            row = self._db.execute(
-                "SELECT id FROM cases WHERE content_hash = ?", (exclude_hash,)
-            ).fetchone()
-            if row is not None:
-                scores[self._recordings.ids == row[0]] = -np.inf
+        scores[np.isin(self._recordings.ids, list(exclude))] = -np.inf
         best = [i for i in top_k(scores, k) if np.isfinite(scores[i])]
         return [(int(self._recordings.ids[i]), float(scores[i])) for i in best]
 
     def _nearest_segments(
-        self, query: np.ndarray, k: int, exclude_case: int | None
+        self, query: np.ndarray, k: int, exclude: Collection[int]
     ) -> list[SegmentHit]:
         self._refresh()
         scores = self._segments.scores(query)
-        if exclude_case is not None:
-            scores[self._segments.owners == exclude_case] = -np.inf
+        scores[np.isin(self._segments.owners, list(exclude))] = -np.inf
         hits = []
         for i in top_k(scores, k):
             if not np.isfinite(scores[i]):

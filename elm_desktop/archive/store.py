@@ -19,6 +19,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 from abc import ABC, abstractmethod
+from collections.abc import Collection
 from os import PathLike
 from pathlib import Path
 from typing import Any
@@ -49,6 +50,17 @@ from elm_desktop.errors import ArchiveError
 SCHEMA_VERSION = 2
 DATE_POLICIES = ("reduce", "keep")
 POSTGRES_SCHEMES = ("postgresql://", "postgres://")
+#: Two archived files hold the same signal (one recording archived twice: as WFDB and as EDF,
+#: or exported again), so that neither is a prior case of the other, when their recording
+#: embeddings are at least this close and so is every pair of their crops (stored as float16).
+#: Measured (docs/user-guide.md, similar cases): copies 0.9999998 and above, recording and
+#: crops; distinct recordings crowd together in some models: among 500 synthetic EEGs the
+#: closest two were 0.99979 with the demo model (their crops down to 0.979), two ECGs of a
+#: barely trained test model 0.9999983.
+SAME_RECORDING_COSINE = 0.999999
+SAME_CROP_COSINE = 0.99999
+#: How many nearest cases :meth:`Archive.same_recording` looks at for copies.
+COPIES_LOOKED_AT = 10
 
 
 class Archive(ABC):
@@ -80,15 +92,17 @@ class Archive(ABC):
 
     @abstractmethod
     def _nearest_recordings(
-        self, query: np.ndarray, k: int, exclude_hash: str | None
+        self, query: np.ndarray, k: int, exclude: Collection[int]
     ) -> list[tuple[int, float]]:
-        """Return (case id, cosine) of the recordings nearest to a unit query, best first."""
+        """Return (case id, cosine) of the recordings nearest to a unit query, best first,
+        leaving out the cases in ``exclude``."""
 
     @abstractmethod
     def _nearest_segments(
-        self, query: np.ndarray, k: int, exclude_case: int | None
+        self, query: np.ndarray, k: int, exclude: Collection[int]
     ) -> list[SegmentHit]:
-        """Return the report segments nearest to a unit query, best first."""
+        """Return the report segments nearest to a unit query, best first, leaving out those
+        of the cases in ``exclude``."""
 
     @abstractmethod
     def remove_case(self, case_id: int) -> None:
@@ -332,12 +346,46 @@ class Archive(ABC):
         ):
             raise ArchiveError("a case needs one embedding of the archive's size per segment")
 
+    def same_recording(
+        self,
+        embedding: np.ndarray,
+        crop_embeddings: np.ndarray,
+        content_hash: str | None = None,
+    ) -> list[int]:
+        """Ids of the archived cases that hold this recording, none of them a prior case of it.
+
+        The case archived from this very file (``content_hash``, its SHA-256) and copies of its
+        signal in other files: cases whose recording embedding is within
+        :data:`SAME_RECORDING_COSINE` of ``embedding`` and whose crops, as many as
+        ``crop_embeddings`` (q, d), are each within :data:`SAME_CROP_COSINE` of the query's
+        crop at the same place.
+        """
+        same = []
+        if content_hash is not None:
+            same += [
+                int(row[0])
+                for row in self._fetch(
+                    "SELECT id FROM cases WHERE content_hash = ?", (content_hash,)
+                )
+            ]
+        if not self.dim:
+            return same
+        query = query_vector(embedding, self._bound_dim())
+        crops = normalized(np.asarray(crop_embeddings, np.float32))
+        for case_id, score in self._nearest_recordings(query, COPIES_LOOKED_AT, same):
+            if score < SAME_RECORDING_COSINE:
+                break
+            theirs = normalized(self.crops(case_id)[0])
+            if theirs.shape == crops.shape and (theirs * crops).sum(1).min() >= SAME_CROP_COSINE:
+                same.append(case_id)
+        return same
+
     def search_similar(
         self,
         embedding: np.ndarray,
         k: int = 10,
         crop_embeddings: np.ndarray | None = None,
-        exclude_hash: str | None = None,
+        exclude: Collection[int] = (),
     ) -> list[RecordingHit]:
         """Find the archived recordings most similar to a recording (EEG to EEG).
 
@@ -349,8 +397,9 @@ class Archive(ABC):
             How many recordings to return.
         crop_embeddings : ndarray, shape (q, d) | None
             The query's crop embeddings; with them each hit names the best pair of crops.
-        exclude_hash : str | None
-            Content hash of a file to leave out (the query itself, when it is archived).
+        exclude : collection of int
+            Case ids to leave out: the query itself where it is archived, and its copies
+            (:meth:`same_recording`).
 
         Returns
         -------
@@ -358,7 +407,7 @@ class Archive(ABC):
             Best first, each with the case crop (and query crop) that match best.
         """
         query = query_vector(embedding, self._bound_dim())
-        nearest = self._nearest_recordings(query, k, exclude_hash) if self.dim else []
+        nearest = self._nearest_recordings(query, k, exclude) if self.dim else []
         return [self._hit(case_id, score, query, crop_embeddings) for case_id, score in nearest]
 
     def search_text(self, text_embedding: np.ndarray, k: int = 10) -> list[RecordingHit]:
@@ -368,18 +417,20 @@ class Archive(ABC):
         matches the phrase best.
         """
         query = query_vector(text_embedding, self._bound_dim())
-        nearest = self._nearest_recordings(query, k, None) if self.dim else []
+        nearest = self._nearest_recordings(query, k, ()) if self.dim else []
         return [self._hit(case_id, score, query, None) for case_id, score in nearest]
 
     def search_segments(
-        self, embedding: np.ndarray, k: int = 10, exclude_case: int | None = None
+        self, embedding: np.ndarray, k: int = 10, exclude: Collection[int] = ()
     ) -> list[SegmentHit]:
         """Find the archived report segments nearest to an EEG embedding (EEG to text).
 
         Each hit carries its provenance: case id, report section and position in the section.
+        ``exclude`` leaves out the segments of these cases (the query's own report where it is
+        archived: :meth:`same_recording`).
         """
         query = query_vector(embedding, self._bound_dim())
-        return self._nearest_segments(query, k, exclude_case) if self.dim else []
+        return self._nearest_segments(query, k, exclude) if self.dim else []
 
     def _hit(
         self, case_id: int, score: float, query: np.ndarray, query_crops: np.ndarray | None

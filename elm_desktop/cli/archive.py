@@ -147,7 +147,9 @@ def run_search(args: argparse.Namespace) -> int:
                 encoding.recording_embedding,
                 k=args.k,
                 crop_embeddings=encoding.embeddings,
-                exclude_hash=content_hash(args.file),
+                exclude=archive.same_recording(
+                    encoding.recording_embedding, encoding.embeddings, content_hash(args.file)
+                ),
             )
     rows = [
         {

@@ -72,8 +72,43 @@ def test_similar_recordings_come_first_with_their_best_crop_pair(archive):
     exact = np.array([c.embedding for c in cases]) @ query
     assert hits[0].score == pytest.approx(float(exact.max()), abs=1e-4)
 
-    without = archive.search_similar(query, k=5, exclude_hash=cases[target].content_hash)
-    assert ids[target] not in [h.case.case_id for h in without]
+    without = archive.search_similar(query, k=5, exclude=[ids[target]])
+    assert ids[target] not in [h.case.case_id for h in without] and len(without) == 5
+
+
+def test_a_copy_of_the_recording_in_another_file_is_not_a_prior_case(archive):
+    rng = np.random.default_rng(12)
+    cases = [make_case(rng) for _ in range(12)]
+    original = cases[3]
+    # The same signal in another file (WFDB and EDF): another hash, embeddings equal to float
+    # precision.
+    copy = dataclasses.replace(
+        original,
+        content_hash="c" * 64,
+        embedding=original.embedding + 1e-6,
+        crop_embeddings=original.crop_embeddings + 1e-6,
+    )
+    # Another recording as close as the closest two measured (0.9998 and above), one crop apart.
+    crops = original.crop_embeddings.copy()
+    crops[2] = unit(crops[2] + 0.2 * rng.standard_normal(DIM) / np.sqrt(DIM))
+    near = dataclasses.replace(
+        make_case(rng), embedding=unit(original.embedding + 1e-4), crop_embeddings=crops
+    )
+    ids = [archive.add_case(case) for case in [*cases, copy, near]]
+    crops = original.crop_embeddings
+
+    same = archive.same_recording(original.embedding, crops, original.content_hash)
+
+    assert sorted(same) == [ids[3], ids[12]]
+    assert sorted(archive.same_recording(original.embedding, crops)) == [ids[3], ids[12]]
+    assert archive.same_recording(cases[5].embedding, cases[5].crop_embeddings, "f" * 64) == [
+        ids[5]
+    ]
+    hits = archive.search_similar(original.embedding, k=3, exclude=same)
+    assert hits[0].case.case_id == ids[13] and hits[0].score > 0.99995
+    assert not set(same) & {h.case.case_id for h in hits}
+    segments = archive.search_segments(original.segment_embeddings[0], k=30, exclude=same)
+    assert segments and not set(same) & {s.case_id for s in segments}
 
 
 def test_a_phrase_finds_the_recording_and_crop_it_describes(archive):
@@ -99,7 +134,7 @@ def test_report_segments_are_found_with_their_provenance(archive):
     assert (hits[0].case_id, hits[0].section, hits[0].index) == (ids[6], "IMPRESSION", 1)
     assert hits[0].text == "No epileptiform discharges."
     assert hits[0].score == pytest.approx(1.0, abs=2e-3)
-    others = archive.search_segments(query, k=4, exclude_case=ids[6])
+    others = archive.search_segments(query, k=4, exclude=[ids[6]])
     assert ids[6] not in [h.case_id for h in others] and len(others) == 4
 
 

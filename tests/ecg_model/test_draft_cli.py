@@ -79,3 +79,34 @@ def test_an_eeg_archive_gives_an_ecg_no_cases(ecg_bundle, ecg_corpus, elm_bundle
         )
         == 2
     )
+
+
+def test_a_record_archived_as_wfdb_and_edf_is_not_its_own_prior_case(ecg_bundle, tmp_path):
+    from elm_desktop.synth.ecg.corpus import generate_ecg_corpus
+
+    folder = tmp_path / "both"
+    generate_ecg_corpus(folder, n=6, seed=5, formats=("wfdb", "edf"))
+    archive_path = tmp_path / "ecg.sqlite"
+    command = ["archive", "add", str(folder), "--model", str(ecg_bundle)]
+    assert main([*command, "--archive", str(archive_path)]) == 0
+    with open_archive(archive_path) as archive:
+        assert archive.counts()["cases"] == 12
+
+    summary = analyze_with_archive(folder / "ecg-r00002.hea", ecg_bundle, archive_path, tmp_path)
+
+    # Five of the other five records: neither this file's case nor its EDF copy, whose
+    # reports are this record's; nor sentences of that report for the draft.
+    own = (folder / "ecg-r00002.txt").read_text().strip()
+    with open_archive(archive_path) as archive:
+        this_recording = {
+            case_id
+            for case_id in range(1, 13)
+            if (archive.case(case_id).report or "").strip() == own
+        }
+    assert len(this_recording) == 2
+    cases = summary["similar_cases"]
+    assert len(cases) == 5
+    assert not this_recording & {case["case_id"] for case in cases}
+    assert summary["report_segments"]
+    assert not this_recording & {segment["case_id"] for segment in summary["report_segments"]}
+    assert "holds another copy of this recording" in summary["notice"]
