@@ -316,14 +316,16 @@ def read_header(path: str | Path) -> EdfHeader:
     sample_bytes = 3 if main[:8] == _BDF_VERSION else 2
     signals = _signal_headers(raw_signals, n_signals, path, sample_bytes, duration)
     start = _parse_start(text["start date"], text["start time"])
-    if start is None:
-        raise BadHeaderError(
-            f"{path.name}: start date/time {text['start date']!r} {text['start time']!r} is not "
-            f"dd.mm.yy hh.mm.ss; {_REPAIR}"
-        )
     n_records, warnings = _checked_record_count(
         path, size, header_bytes, n_records, signals, sample_bytes
     )
+    if start is None:  # the signals are readable: shown in seconds, without a time of day
+        warnings = (
+            *warnings,
+            f"{path.name}: its start date/time {text['start date']!r} {text['start time']!r} "
+            "is not dd.mm.yy hh.mm.ss: times are shown from the start of the recording, "
+            f"without the time of day; {_REPAIR}",
+        )
     if all(s.is_annotation for s in signals):
         raise EmptyRecordingError(
             f"{path.name} holds only annotations and no signals; open the EDF+ file that "
