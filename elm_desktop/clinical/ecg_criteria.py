@@ -14,7 +14,7 @@ among complexes of one shape where the beats were measured).
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 
 from elm_desktop.signals.ecg.measurements import MIN_LIMB_QRS_MV, EcgMeasurements
 
@@ -159,12 +159,13 @@ def _st_elevation(finding: str) -> Callable[[EcgMeasurements], str | None]:
     return check
 
 
-def st_lowered_leads(m: EcgMeasurements) -> list[str]:
-    """The leads (aVR aside) whose ST is lowered by the ST depression criterion's depth."""
+def st_lowered_leads(m: EcgMeasurements, skip: Collection[str] = ()) -> list[str]:
+    """The leads (aVR and ``skip`` aside) whose ST is lowered by the ST depression criterion's
+    depth."""
     return [
         lead
         for lead, level in m.st_mv.items()
-        if lead != "aVR" and level <= -LIMITS["st_depression_mv"]
+        if lead != "aVR" and lead not in skip and level <= -LIMITS["st_depression_mv"]
     ]
 
 

@@ -90,6 +90,7 @@ from elm_desktop.clinical.report import (
     weak_support,
 )
 from elm_desktop.clinical.zeroshot import FindingScore
+from elm_desktop.signals.ecg.flutter import LEADS as FLUTTER_LEADS
 from elm_desktop.signals.ecg.flutter import FlutterConduction
 from elm_desktop.signals.ecg.measurements import NOT_MEASURED, EcgMeasurements
 from elm_desktop.signals.ecg.qrs import MIN_RATE_BEATS, rate_bpm
@@ -392,6 +393,17 @@ def draft_ecg_report(
                 f"the T wave's end is not told from the {knowledge_base[rhythm].label.lower()} "
                 "waves"
             )
+    # Flutter waves lower the measured ST where they are largest: ST depression is read in the
+    # other leads wherever the model scores flutter or its waves were measured.
+    scored_flutter = any(s.finding_id == "atrial_flutter" and s.present for s in scores or ())
+    flutter_leads = FLUTTER_LEADS if scored_flutter or facts.flutter is not None else ()
+    if flutter_leads and "st_depression" in present and "st_depression" not in held:
+        m = facts.measurements
+        if m is None or len(st_lowered_leads(m, skip=flutter_leads)) < 2:
+            held["st_depression"] = (
+                f"ST is not read in {_and(flutter_leads)}, where flutter waves run through it, "
+                "and is lowered in fewer than two other leads"
+            )
     stated = [f for f in present if f not in held and knowledge_base[f].category != "overall"]
     # ST raised as an ST elevation finding's criterion asks, where the model's score is under
     # its threshold: never "absent", and the interpretation says what the beat measures (a
@@ -431,7 +443,9 @@ def draft_ecg_report(
     body = [DraftSection("RHYTHM", rhythm_sentences), measured]
     for title, categories in SECTIONS:
         sentences = [
-            DraftSentence(_finding_sentence(knowledge_base[f], facts.measurements), "model")
+            DraftSentence(
+                _finding_sentence(knowledge_base[f], facts.measurements, flutter_leads), "model"
+            )
             for f in stated
             if knowledge_base[f].category in categories
         ]
@@ -576,12 +590,15 @@ def _and(items: Sequence[str]) -> str:
     return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
 
 
-def _finding_sentence(finding: Finding, m: EcgMeasurements | None) -> str:
+def _finding_sentence(
+    finding: Finding, m: EcgMeasurements | None, unread: Sequence[str] = ()
+) -> str:
     """The finding's sentence, with the leads the median beat shows it in: ST depression has no
-    territory, and ST elevation names the raised leads of its territory, not all of them
-    ("ST elevation in II and aVF: acute inferior injury.", where its knowledge-base sentence
-    names II, III and aVF)."""
-    if finding.id == "st_depression" and m is not None and (leads := st_lowered_leads(m)):
+    territory (nor ``unread`` leads, where flutter waves run through the ST segment), and ST
+    elevation names the raised leads of its territory, not all of them ("ST elevation in II
+    and aVF: acute inferior injury.", where its knowledge-base sentence names II, III and
+    aVF)."""
+    if finding.id == "st_depression" and m is not None and (leads := st_lowered_leads(m, unread)):
         depth = LIMITS["st_depression_mv"]
         return f"{finding.sentence.rstrip('.')} ({depth:.2f} mV or more in {_and(leads)})."
     if finding.id in TERRITORIES and m is not None and (leads := st_raised_leads(finding.id, m)):

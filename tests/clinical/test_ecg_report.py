@@ -703,3 +703,30 @@ def test_st_raised_in_left_bundle_branch_block_is_not_named_for_the_reviewer(kb)
     wide = measurements(qrs_ms=150.0, st_mv=st)
     draft = draft_ecg_report(facts(72, measurements=wide), kb, "m", found)
     assert "not ruled out" not in draft.text() and "also measures ST" not in draft.text()
+
+
+def test_st_is_not_read_where_flutter_waves_run_through_it(kb):
+    conduction = FlutterConduction(ratio=4, cycle_ms=207.0, stretches=9)
+    inferior = measurements(pr_ms=None).st_mv | {"II": -0.08, "III": -0.07, "aVF": -0.08}
+    lateral = inferior | {"V5": -0.1, "V6": -0.09}
+    found = scores(kb, {"atrial_flutter": 0.9, "st_depression": 0.9, "normal": 0.1})
+
+    def draft(st_mv, flutter=conduction, scored=found):
+        beat = measurements(pr_ms=None, st_mv=st_mv)
+        return draft_ecg_report(facts(72.0, flutter=flutter, measurements=beat), kb, "m", scored)
+
+    waves_only = draft(inferior)
+    assert waves_only.held["st_depression"] == (
+        "ST is not read in II, III, aVF and V1, where flutter waves run through it, and is "
+        "lowered in fewer than two other leads"
+    )
+    # Scored flutter alone is enough (its conduction not measured, the rhythm held).
+    assert "st_depression" in draft(inferior, flutter=None).held
+    # Lowered in two other leads: stated, naming those only.
+    both = draft(lateral)
+    assert "st_depression" in both.asserted
+    assert "ST depression (0.05 mV or more in V5 and V6)." in both.text()
+    # Without flutter the inferior leads are read as before.
+    sinus = scores(kb, {"sinus_rhythm": 0.9, "st_depression": 0.9, "normal": 0.1})
+    plain = draft_ecg_report(facts(72.0, measurements=measurements(st_mv=inferior)), kb, "m", sinus)
+    assert "II, III and aVF" in plain.text() and "st_depression" in plain.asserted

@@ -385,3 +385,18 @@ def test_an_eeg_file_is_not_a_12_lead_ecg(tmp_path):
     with pytest.raises(EcgLeadCountError) as error:
         read_ecg(path)
     assert "1 of the 12" in one_line(error)
+
+
+def test_flat_leads_are_named_and_an_all_zero_record_is_called_so(tmp_path, leads_mv):
+    one_off = leads_mv.copy()
+    one_off[STANDARD_LEADS.index("V3")] = 0.0
+    zeros = np.zeros_like(leads_mv)
+
+    named = read_ecg(write("wfdb", tmp_path / "v3-off", one_off)).warnings
+    empty = read_ecg(write("edf", tmp_path / "zeros", zeros)).warnings
+
+    assert named[0].startswith("Lead V3 is flat (under 10 uV)")
+    assert not any(
+        "flat" in w for w in read_ecg(write("wfdb", tmp_path / "live", leads_mv)).warnings
+    )
+    assert empty[0].startswith("Every lead is flat") and "not connected" in empty[0]

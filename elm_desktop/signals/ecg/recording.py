@@ -32,6 +32,7 @@ from elm_desktop.signals.ecg.leads import (
     order_note,
     placement_warnings,
 )
+from elm_desktop.signals.ecg.flat_leads import flat_leads, flat_leads_sentence
 from elm_desktop.signals.ecg.measurements import BeatAnalysis, EcgMeasurements, analyse_beats
 from elm_desktop.signals.ecg.qrs import detect_qrs
 
@@ -271,6 +272,9 @@ def assemble_recording(
         warnings.append(f"{', '.join(derived)} computed from I and II (not in the file)")
     misplaced = placement_warnings(signals, rate, derived)
     samples = np.stack([signals[lead] for lead in STANDARD_LEADS])
+    flat = flat_leads_sentence(flat_leads(samples, STANDARD_LEADS), len(STANDARD_LEADS))
+    if flat:
+        warnings.insert(0, flat)
     return EcgRecording(
         path=path,
         source_format=source_format,

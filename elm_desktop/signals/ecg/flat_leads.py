@@ -1,0 +1,52 @@
+"""ECG leads that recorded nothing: flat in the file, as a disconnected lead or an empty export.
+
+A live lead always carries its QRS complexes, a tenth of a millivolt or more even in low-voltage
+ECGs, and its amplifier's noise; a lead whose whole trace stays within :data:`FLAT_LEAD_MV` is
+not recording. Without this, an all-zero file was only called "unlike the training data" (a
+new-user trial), which does not tell the reader to check the electrodes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+
+#: A lead whose samples span less than this (mV, less the lead's median) over the whole record
+#: is flat: 10 uV, under an ECG amplifier's own noise.
+FLAT_LEAD_MV = 0.01
+
+
+def flat_leads(samples_mv: np.ndarray, leads: Sequence[str]) -> list[str]:
+    """The leads of ``leads`` (rows of ``samples_mv``, [n_leads, n_samples], in mV) that are flat.
+
+    Returns
+    -------
+    list of str
+        Those whose samples all lie within :data:`FLAT_LEAD_MV` of their median, or are not
+        finite, in ``leads`` order.
+    """
+    samples = np.asarray(samples_mv, np.float64)
+    flat = []
+    for lead, row in zip(leads, samples, strict=True):
+        finite = row[np.isfinite(row)]
+        if finite.size == 0 or np.ptp(finite - np.median(finite)) < FLAT_LEAD_MV:
+            flat.append(lead)
+    return flat
+
+
+def flat_leads_sentence(flat: Sequence[str], n_leads: int) -> str:
+    """One sentence for the notice; empty when no lead is flat."""
+    if not flat:
+        return ""
+    if len(flat) == n_leads:
+        return (
+            "Every lead is flat (under 10 uV): the electrodes were not connected or the file "
+            "holds no signal; check the recording."
+        )
+    named = ", ".join(flat)
+    return (
+        f"{'Lead' if len(flat) == 1 else 'Leads'} {named} {'is' if len(flat) == 1 else 'are'} "
+        "flat (under 10 uV): an electrode may be disconnected, and nothing in "
+        f"{'it' if len(flat) == 1 else 'them'} can be read."
+    )
