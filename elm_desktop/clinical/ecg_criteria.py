@@ -246,6 +246,43 @@ CRITERIA: dict[str, Callable[[EcgMeasurements], str | None]] = {
 }
 
 
+#: What the median beat measures when a finding's criterion is met and the criterion is what
+#: the finding means (a PR over 200 ms is a first-degree AV block): then a score under the
+#: threshold does not make the finding absent. Rhythms are left out (their criterion is a P
+#: wave's presence or absence, not the rhythm), and so is a bundle branch block whose side V1
+#: did not show.
+SUPPORT_WORDS: dict[str, Callable[[EcgMeasurements], str]] = {
+    "first_degree_av_block": lambda m: f"PR {m.pr_ms:.0f} ms",
+    "long_qt": lambda m: f"QTc {m.qtc_ms:.0f} ms",
+    "lvh": lambda m: f"Sokolow-Lyon {m.sokolow_lyon_mv:.1f} mV, Cornell {m.cornell_mv:.1f} mV",
+    "low_voltage": lambda m: (
+        f"the largest QRS {m.max_limb_qrs_mv:.1f} mV in the limb leads and "
+        f"{m.max_chest_qrs_mv:.1f} mV in the chest leads"
+    ),
+    "inferior_stemi": lambda m: f"ST raised in {', '.join(st_raised_leads('inferior_stemi', m))}",
+    "anterior_stemi": lambda m: f"ST raised in {', '.join(st_raised_leads('anterior_stemi', m))}",
+    "st_depression": lambda m: f"ST lowered in {', '.join(st_lowered_leads(m))}",
+    "left_axis_deviation": lambda m: f"a QRS axis of {round(m.axis_deg):+d} degrees",
+    "right_axis_deviation": lambda m: f"a QRS axis of {round(m.axis_deg):+d} degrees",
+    "pvc": lambda m: f"{m.early_unlike_beats} early complex(es) of another QRS shape",
+    "pac": lambda m: f"{m.premature_like_beats} early beat(s) of the same shape",
+    "lbbb": lambda m: f"QRS {m.qrs_ms:.0f} ms, ending downwards in V1",
+    "rbbb": lambda m: f"QRS {m.qrs_ms:.0f} ms, ending upwards in V1",
+}
+
+
+def measured_support(finding_id: str, measurements: EcgMeasurements | None) -> str | None:
+    """What the median beat measures that meets a finding's criterion (:data:`SUPPORT_WORDS`),
+    e.g. ``"PR 302 ms"``; None when the criterion is not met, not measured, or not one that
+    says the finding by itself."""
+    words = SUPPORT_WORDS.get(finding_id)
+    if words is None or measurements is None or CRITERIA[finding_id](measurements) is not None:
+        return None
+    if finding_id in ("lbbb", "rbbb") and measurements.v1_terminal_mv is None:
+        return None
+    return words(measurements)
+
+
 def measured_conflict(finding_id: str, measurements: EcgMeasurements | None) -> str | None:
     """Why the measurements do not support a finding; None when they do or cannot tell.
 

@@ -65,6 +65,7 @@ from elm_desktop.clinical.ecg_criteria import (
     NO_P_WAVE,
     TERRITORIES,
     measured_conflict,
+    measured_support,
     outside_limits,
     st_lowered_leads,
     st_raised_leads,
@@ -395,32 +396,38 @@ def draft_ecg_report(
             )
     # Flutter waves lower the measured ST where they are largest: ST depression is read in the
     # other leads wherever the model scores flutter or its waves were measured.
+    m = facts.measurements
     scored_flutter = any(s.finding_id == "atrial_flutter" and s.present for s in scores or ())
     flutter_leads = FLUTTER_LEADS if scored_flutter or facts.flutter is not None else ()
     if flutter_leads and "st_depression" in present and "st_depression" not in held:
-        m = facts.measurements
         if m is None or len(st_lowered_leads(m, skip=flutter_leads)) < 2:
             held["st_depression"] = (
                 f"ST is not read in {_and(flutter_leads)}, where flutter waves run through it, "
                 "and is lowered in fewer than two other leads"
             )
     stated = [f for f in present if f not in held and knowledge_base[f].category != "overall"]
-    # ST raised as an ST elevation finding's criterion asks, where the model's score is under
-    # its threshold: never "absent", and the interpretation says what the beat measures (a
-    # new-user trial: 10 of 21 measured STEMIs drafted as PVCs only, "ST elevation: absent").
-    # Not where ST is not read (left bundle branch block, a wide QRS), nor on leads that may
-    # be misplaced.
-    m = facts.measurements
+    # A finding whose measured criterion is met is never called absent for a score under its
+    # threshold: MODEL FINDINGS says what the beat measures, and for ST elevation the
+    # interpretation too (new-user trials: 10 of 21 measured STEMIs drafted "ST elevation:
+    # absent"; "Long QT: absent" beside a printed QTc of 547 ms); where that measure is not
+    # read (ST in a left bundle branch block, ST and QT in a wide QRS), it says so instead.
+    # Nothing on leads that may be misplaced.
     lbbb = "lbbb" in present and "lbbb" not in held
-    readable = m is not None and not lbbb and not wide and not facts.misplaced
-    unscored = {
-        f: f"ST raised in {', '.join(leads)}"
-        for f in TERRITORIES
-        if readable
-        and f in set(knowledge_base)
-        and f not in present
-        and f not in held
-        and (leads := st_raised_leads(f, m))
+    not_read = {f: "not read in left bundle branch block" for f in _NOT_READ_IN_LBBB if lbbb}
+    if wide:
+        qrs = round(m.qrs_ms)
+        for f in (*_SECONDARY_IN_WIDE_QRS, *TERRITORIES):
+            not_read.setdefault(f, f"the QRS measures {qrs} ms: not read in a wide QRS")
+    under = [s.finding_id for s in scores or () if not s.present]
+    measured = {
+        f: words
+        for f in under
+        if not facts.misplaced and f not in held and (words := measured_support(f, m))
+    }
+    unscored = {f: words for f, words in measured.items() if f not in not_read}
+    # Nor is a finding absent whose score is too weak, or uncalibrated, to rule it out.
+    unruled = {f: not_read[f] for f in measured if f in not_read} | {
+        f: reason for f in under if (reason := _unsupported(knowledge_base, f))
     }
     # The record-level finding is stated by the interpretation ("Normal ECG.").
     overall = [f for f in present if f not in held and knowledge_base[f].category == "overall"]
@@ -430,6 +437,16 @@ def draft_ecg_report(
         DraftSection("RATE", [_rate_sentence(facts)]),
     ]
     measured = DraftSection("INTERVALS AND AXIS", [_intervals_sentence(facts.measurements)])
+    if scored_flutter and m is not None and m.pr_ms is not None:
+        # A flutter wave before each QRS measures as a P wave (a trial: "PR 188 ms" on a 4:1
+        # flutter), and the PR then holds the flutter back: the reviewer tells them apart.
+        measured.sentences.append(
+            DraftSentence(
+                "The wave before each QRS may be a flutter wave, not a P wave (the model scores "
+                "atrial flutter): confirm the PR in II and V1.",
+                "model",
+            )
+        )
     rhythm_sentence = (
         DraftSentence(knowledge_base[rhythm].sentence, "model")
         if rhythm is not None
@@ -457,7 +474,10 @@ def draft_ecg_report(
         impression = "left to the reviewer"
         reasons = [*reasons, LEFT_UNEXPLAINED]
     interpretation = _interpretation(
-        impression, [present[f] for f in stated], outside, list(unscored.values())
+        impression,
+        [present[f] for f in stated],
+        outside,
+        [unscored[f] for f in TERRITORIES if f in unscored],
     )
     withheld = facts.withheld_because
     caveat = [DraftSentence(withheld, "model")] if withheld else []
@@ -475,7 +495,10 @@ def draft_ecg_report(
             impression = "left to the reviewer"
     sections += body
     sections += [
-        DraftSection(MODEL_FINDINGS, caveat + _model_findings(scores, held, unscored)),
+        DraftSection(
+            MODEL_FINDINGS,
+            caveat + _model_findings(scores, held, unscored, unruled, unconfirmed=bool(withheld)),
+        ),
         DraftSection("INTERPRETATION", [interpretation]),
         DraftSection("COMPARISON", [DraftSentence(TO_COMPLETE, "reviewer")]),
     ]
@@ -644,8 +667,14 @@ def _interpretation(
 def _model_findings(
     scores: Sequence[FindingScore] | None,
     held: dict[str, str],
-    unscored: Mapping[str, str] | None = None,
+    unscored: Mapping[str, str],
+    unruled: Mapping[str, str],
+    unconfirmed: bool,
 ) -> list[DraftSentence]:
+    """One line per finding: its verdict and score. ``unscored``: what the beat measures of a
+    finding under its threshold whose criterion is met; ``unruled``: why a score under its
+    threshold cannot rule its finding out; ``unconfirmed``: the findings are withheld (leads to
+    check, an ECG unlike the training data), so no score is called present or absent."""
     if scores is None:
         return [
             DraftSentence(
@@ -657,12 +686,18 @@ def _model_findings(
         numbers = "probability {}, threshold {}".format(
             *against_threshold(score.probability, score.threshold)
         )
-        verdict = "present" if score.present else "absent"
-        if score.finding_id in held:
-            verdict = f"not stated: {held[score.finding_id]}"
-        elif score.finding_id in (unscored or {}):
-            verdict = (
-                f"under its threshold, not ruled out: the ECG measures {unscored[score.finding_id]}"
-            )
+        finding = score.finding_id
+        if finding in held:
+            verdict = f"not stated: {held[finding]}"
+        elif unconfirmed:
+            verdict = f"{'over' if score.present else 'under'} its threshold, unconfirmed"
+        elif score.present:
+            verdict = "present"
+        elif finding in unscored:
+            verdict = f"under its threshold, not ruled out: the ECG measures {unscored[finding]}"
+        elif finding in unruled:
+            verdict = f"under its threshold, not ruled out: {unruled[finding]}"
+        else:
+            verdict = "absent"
         lines.append(DraftSentence(f"{score.label}: {verdict} ({numbers}).", "model"))
     return lines

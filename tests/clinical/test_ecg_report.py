@@ -702,7 +702,11 @@ def test_st_raised_in_left_bundle_branch_block_is_not_named_for_the_reviewer(kb)
     st = measurements().st_mv | {"V1": 0.3, "V2": 0.35, "V3": 0.3}
     wide = measurements(qrs_ms=150.0, st_mv=st)
     draft = draft_ecg_report(facts(72, measurements=wide), kb, "m", found)
-    assert "not ruled out" not in draft.text() and "also measures ST" not in draft.text()
+    assert "ST raised" not in draft.text() and "also measures ST" not in draft.text()
+    label = kb["anterior_stemi"].label
+    assert f"{label}: under its threshold, not ruled out: not read in left bundle branch block" in (
+        section(draft, MODEL_FINDINGS)
+    )
 
 
 def test_st_is_not_read_where_flutter_waves_run_through_it(kb):
@@ -730,3 +734,50 @@ def test_st_is_not_read_where_flutter_waves_run_through_it(kb):
     sinus = scores(kb, {"sinus_rhythm": 0.9, "st_depression": 0.9, "normal": 0.1})
     plain = draft_ecg_report(facts(72.0, measurements=measurements(st_mv=inferior)), kb, "m", sinus)
     assert "II, III and aVF" in plain.text() and "st_depression" in plain.asserted
+
+
+def test_model_findings_call_nothing_absent_that_the_beat_measures_or_cannot_tell(kb):
+    long_qt, block = kb["long_qt"].label, kb["first_degree_av_block"].label
+    beat = measurements(pr_ms=302.0, qtc_ms=547.0, qtcf_ms=520.0)
+    found = scores(kb, {"sinus_rhythm": 0.9, "long_qt": 0.3, "first_degree_av_block": 0.2})
+
+    listed = section(draft_ecg_report(facts(72, measurements=beat), kb, "m", found), MODEL_FINDINGS)
+
+    assert f"{long_qt}: under its threshold, not ruled out: the ECG measures QTc 547 ms" in listed
+    assert f"{block}: under its threshold, not ruled out: the ECG measures PR 302 ms" in listed
+    assert f"{kb['lvh'].label}: absent" in listed  # its voltages are normal
+    # Withheld findings (an ECG unlike the training data) are neither present nor absent.
+    unlike = facts(72, measurements=beat, unfamiliar="Unlike the training data.")
+    withheld = section(draft_ecg_report(unlike, kb, "m", found), MODEL_FINDINGS)
+    assert ": absent (" not in withheld and ": present (" not in withheld
+    assert f"{kb['sinus_rhythm'].label}: over its threshold, unconfirmed" in withheld
+    assert f"{kb['lvh'].label}: under its threshold, unconfirmed" in withheld
+
+
+def test_a_score_too_weak_where_calibrated_does_not_rule_its_finding_out(tmp_path):
+    base = load_knowledge_base(RESOURCES / "ecg_phenotypes.toml")
+    overlay = tmp_path / "phenotypes.toml"
+    overlay.write_text(
+        "".join(
+            f"[findings.{f}]\ncalibration_auroc = {0.45 if f == 'pac' else 0.9}\n" for f in base
+        ),
+        encoding="utf-8",
+    )
+    weak = load_knowledge_base(
+        RESOURCES / "ecg_phenotypes.toml", user_path=tmp_path / "none", model_path=overlay
+    )
+    listed = section(
+        draft_ecg_report(facts(72), weak, "m", scores(weak, {"sinus_rhythm": 0.9})),
+        MODEL_FINDINGS,
+    )
+    assert f"{weak['pac'].label}: under its threshold, not ruled out: too weak where" in listed
+
+
+def test_a_pr_measured_where_the_model_scores_flutter_is_left_to_confirm(kb):
+    found = scores(kb, {"atrial_flutter": 0.9, "normal": 0.1})
+    draft = draft_ecg_report(facts(80, measurements=measurements(pr_ms=188.0)), kb, "m", found)
+    intervals = section(draft, "INTERVALS AND AXIS")
+    assert intervals.startswith("PR 188 ms")
+    assert "may be a flutter wave, not a P wave" in intervals
+    sinus = draft_ecg_report(facts(80), kb, "m", scores(kb, {"sinus_rhythm": 0.9}))
+    assert "flutter wave" not in sinus.text()

@@ -23,6 +23,7 @@ from elm_desktop.errors import (
     NonFiniteDataError,
     SamplingRateError,
 )
+from elm_desktop.signals.ecg.flat_leads import flat_leads, flat_leads_sentence
 from elm_desktop.signals.ecg.leads import (
     INDEPENDENT_LEADS,
     LIMB_RELATIONS,
@@ -32,7 +33,6 @@ from elm_desktop.signals.ecg.leads import (
     order_note,
     placement_warnings,
 )
-from elm_desktop.signals.ecg.flat_leads import flat_leads, flat_leads_sentence
 from elm_desktop.signals.ecg.measurements import BeatAnalysis, EcgMeasurements, analyse_beats
 from elm_desktop.signals.ecg.qrs import detect_qrs
 
