@@ -544,8 +544,7 @@ def _technical(facts: EcgFacts) -> list[str]:
         f"{len(facts.leads)}-lead ECG{source}, {facts.duration_s:.1f} s at "
         f"{facts.sfreq:.0f} Hz, read at 25 mm/s and 10 mm/mV."
     ]
-    if facts.derived_leads:
-        lines.append(f"Leads {', '.join(facts.derived_leads)} computed from I and II.")
+    # The reader's warnings name the leads computed from I and II.
     lines += [as_sentence(warning) for warning in facts.warnings]
     return lines
 

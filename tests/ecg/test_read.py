@@ -56,6 +56,7 @@ def test_ge_muse_xml_with_its_eight_leads(tmp_path, leads_mv):
     ecg = read_ecg(path)
     assert ecg.source_format == "GE MUSE XML"
     assert ecg.derived_leads == ("III", "aVR", "aVL", "aVF")
+    assert "leads III, aVR, aVL, aVF computed from I and II (not in the file)" in ecg.warnings
     assert np.abs(ecg.samples_mv - leads_mv).max() <= 3 * RESOLUTION_MV
     assert ecg.start == START
     assert ecg.patient is None

@@ -269,7 +269,7 @@ def assemble_recording(
     if derived:
         computed = derive_limb_leads(signals["I"], signals["II"])
         signals.update({lead: computed[lead] for lead in derived})
-        warnings.append(f"{', '.join(derived)} computed from I and II (not in the file)")
+        warnings.append(f"leads {', '.join(derived)} computed from I and II (not in the file)")
     misplaced = placement_warnings(signals, rate, derived)
     samples = np.stack([signals[lead] for lead in STANDARD_LEADS])
     flat = flat_leads_sentence(flat_leads(samples, STANDARD_LEADS), len(STANDARD_LEADS))
