@@ -82,7 +82,7 @@ from elm_desktop.clinical.procedures import (
     seen_only_during,
 )
 from elm_desktop.clinical.prompt_cache import prompt_bank
-from elm_desktop.clinical.report import near_threshold, weak_support
+from elm_desktop.clinical.report import not_ruled_out, weak_support
 from elm_desktop.clinical.signal_features import (
     FEATURE_NAMES,
     crop_spectrum,
@@ -725,7 +725,7 @@ def generate_draft(
         result.muscle_artifact,
         thresholds,
         result.only_during,
-        near_threshold(result.findings) | unlike_an_event(result.findings),
+        not_ruled_out(result.findings, knowledge_base) | unlike_an_event(result.findings),
         {finding_id: location.side for finding_id, location in result.locations.items()},
         {f.finding_id: [(s.start_s, s.end_s) for s in f.top_segments] for f in result.findings},
         result.draft.asserted if result.draft is not None else (),
@@ -1018,10 +1018,11 @@ def search_archive(result: AnalysisResult, archive: Archive) -> None:
     )
     copies = len(same) - archive.contains(result.file_sha256)
     if copies:
+        one = copies == 1
         note = (
-            f"The archive holds {'another copy' if copies == 1 else f'{copies} other copies'} "
-            "of this recording (the same signal in another file): not shown as a similar case, "
-            "its report not used in the draft."
+            f"The archive holds {'another copy' if one else f'{copies} other copies'} of this "
+            "recording (the same signal in another file): not shown as similar cases, "
+            f"{'its report' if one else 'their reports'} not used in the draft."
         )
         result.notice = f"{result.notice} {note}" if result.notice else note
     result.similar_cases = archive.search_similar(

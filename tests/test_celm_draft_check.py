@@ -409,3 +409,27 @@ def test_durations_and_range_ends_are_not_onsets_and_only_events_are_timed(kb):
     seizure = {"EVENTS": "An electrographic seizure at 14:02:12."}
     assert not check_draft(seizure, scores, kb, evident=evident)[0].supported
     assert check_draft(seizure, scores, kb, evident=evident, clock_start_s=50400.0)[0].supported
+
+
+@pytest.mark.parametrize(
+    ("sentence", "marked"),
+    [
+        ("Wakefulness only.", True),
+        ("This awake EEG is mildly abnormal due to focal slowing.", True),
+        ("The patient remained awake throughout.", True),
+        ("Awake background: 9-10 Hz alpha rhythm posteriorly.", False),
+        ("Normal awake and asleep EEG.", False),
+        # A review's counter-examples: true of a recording with sleep.
+        ("The patient remained awake during hyperventilation.", False),
+        ("The patient was awake only briefly before falling asleep.", False),
+        ("Mu rhythm is seen only in wakefulness.", False),
+        ("The patient remained awake until 10:20, then stage 2 sleep was seen.", False),
+    ],
+)
+def test_wakefulness_only_is_marked_where_the_recording_shows_sleep(sentence, marked):
+    kb = load_knowledge_base(user_path="/nonexistent")
+    section = {"DESCRIPTION OF THE RECORD": sentence}
+    (with_sleep,) = check_draft(section, {}, kb, procedures={"sleep"})
+    (awake,) = check_draft(section, {}, kb, procedures=set())
+    assert ("no sleep" in with_sleep.unsupported) is marked
+    assert "no sleep" not in awake.unsupported

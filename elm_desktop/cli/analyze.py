@@ -412,13 +412,17 @@ def calibrated_thresholds(
         applies (a user's prompts switch the reference off).
     references : list of RecordReference
         The record score's references, one per prompt style, with ``record_score``.
+    rule_outs : dict
+        Abnormal finding id -> its rule-out bar on the prompt's probability
+        (:func:`~elm_desktop.clinical.evaluation.rule_out_bars`), for the findings with a
+        threshold and enough recordings with them.
     """
     from dataclasses import replace
 
     import numpy as np
 
     from elm_desktop.analysis import analyze
-    from elm_desktop.clinical.evaluation import calibrate_thresholds
+    from elm_desktop.clinical.evaluation import calibrate_thresholds, rule_out_bars
     from elm_desktop.clinical.event_shape import least_rise
     from elm_desktop.clinical.knowledge import PROMPT_STYLES
     from elm_desktop.clinical.metrics import auroc
@@ -549,7 +553,12 @@ def calibrated_thresholds(
     if record_score:
         thresholds.pop(RECORD_FINDING, None)
     aurocs = {f: auroc(np.array(labels[f]), np.array(probabilities[style][f])) for f in thresholds}
-    return thresholds, aurocs, references
+    rule_outs = {
+        f: bar
+        for f, bar in rule_out_bars(labels, probabilities[style]).items()
+        if f in thresholds and knowledge_base[f].abnormal
+    }
+    return thresholds, aurocs, references, rule_outs
 
 
 def _truth(entry: dict) -> set[str]:

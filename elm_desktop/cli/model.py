@@ -264,7 +264,7 @@ def _calibrate(args: argparse.Namespace) -> int:
         )
     # Calibrate from the built-in thresholds, not from an earlier calibration or the user's.
     base = load_knowledge_base(user_path=os.devnull)
-    thresholds, aurocs, references = calibrated_thresholds(
+    thresholds, aurocs, references, rule_outs = calibrated_thresholds(
         recordings, engine, base, args.split, args.prompt_style, args.record_score
     )
     corpora = ", ".join(_corpus_name(corpus) for corpus in args.corpus)
@@ -290,6 +290,7 @@ def _calibrate(args: argparse.Namespace) -> int:
         f"Finding thresholds for {engine.bundle.name}: {note}.",
         args.prompt_style,
         aurocs,
+        rule_outs,
     )
     for reference in references:
         text += "\n" + reference.toml() + "\n"

@@ -10,12 +10,14 @@ it is unsupported when ``normal`` scored present. A sentence that says a procedu
 (hyperventilation, photic stimulation, sleep) is unsupported when the recording does not show
 it (:mod:`~elm_desktop.clinical.procedures`): the generator learnt reports that describe them;
 one that says a procedure was not done ("HV not done", "Activation not done") is unsupported
-when the recording shows it, and a sentence stating sleep is supported by sleep the recording
+when the recording shows it, as is one that says the recording held wakefulness only
+("Wakefulness only.", "This awake EEG ...") when it shows sleep, and a sentence stating sleep is supported by sleep the recording
 shows, whatever the sleep score.
 A frequency it gives the posterior rhythm is unsupported when the rhythm measured in the
 recording is clear and lies more than
 :data:`~elm_desktop.clinical.posterior_rhythm.STATED_RHYTHM_TOLERANCE_HZ` away
-(:mod:`~elm_desktop.clinical.posterior_rhythm`; not checked when no clear rhythm is measured).
+(:mod:`~elm_desktop.clinical.posterior_rhythm`), and any frequency is when the recording's
+posterior derivations show no clear rhythm to check it against.
 When the record-level ``normal`` score and abnormal findings reach their thresholds together,
 the evidence disagrees: a sentence calling the record normal or abnormal, or asserting one of
 those findings, is unsupported, as the assembled draft leaves them to the reviewer
@@ -41,9 +43,10 @@ A finding put on one side where the recording shows it on the other (its localis
 assembled draft states it) is unsupported too: a new-user trial saw a generated draft place a
 right temporal seizure on the left.
 
-A supported finding that the model saw only during a procedure that can look like it (hyperventilation
-and the minute after it: :func:`~elm_desktop.clinical.procedures.seen_only_during`) keeps a
-caveat saying so, as the assembled draft does.
+A supported finding that the model saw only during a procedure that can look like it
+(hyperventilation and the minute after it, photic stimulation:
+:func:`~elm_desktop.clinical.procedures.seen_only_during`) keeps a caveat saying so, as the
+assembled draft does.
 
 An unsupported sentence is never silently kept: :func:`marked_draft` prefixes it with what the
 evidence says, :func:`supported_draft` leaves it out. :class:`GeneratedDraft` is what the
@@ -112,6 +115,13 @@ _NO_FOCAL = re.compile(
     re.I,
 )
 NO_FOCAL = "no focal finding"
+#: Words that say a recording held wakefulness only.
+_WAKE_ONLY = re.compile(
+    r"\b(?:wakefulness|awake)\s+only\b(?!\s+briefly)|\bonly\s+wakefulness\b|"
+    r"\b(?:this|an?)\s+awake\s+(?:eeg|record\w*|study)\b|"
+    r"\b(?:remained|stayed)\s+awake\s*(?:throughout\b|[.;]|$)",
+    re.I,
+)
 _NO_ANSWER = re.compile(r"^\s*(?:none|nil|n/?a|not applicable)\s*[.!]?\s*$", re.I)
 NO_ANSWER = "a bare answer among other sentences"
 #: What a bare "None." under EVENTS says, checked in its place.
@@ -221,7 +231,8 @@ def check_draft(
         The procedures the recording shows (names of
         :data:`~elm_desktop.clinical.consistency.PROCEDURES`); None: not checked.
     rhythm : PosteriorRhythm, optional
-        The recording's measured posterior rhythm; None, or not clear: frequencies not checked.
+        The recording's measured posterior rhythm; None (no posterior derivations): frequencies
+        not checked; not clear: a stated frequency is unsupported.
     muscle : MuscleArtifact, optional
         The recording's measured muscle artifact; None: muscle artifact is held to the
         artifact score like any finding.
@@ -236,9 +247,9 @@ def check_draft(
     held : mapping of str to str, optional
         Finding id -> why the assembled draft neither states nor denies it (a seizure called
         present without an event in time,
-        :func:`~elm_desktop.clinical.event_shape.unlike_an_event`; an abnormal finding just
-        under its threshold, :func:`~elm_desktop.clinical.report.near_threshold`): a sentence
-        stating it, or denying it, is unsupported, as for a weak score.
+        :func:`~elm_desktop.clinical.event_shape.unlike_an_event`; an abnormal finding under
+        its threshold that is not ruled out, :func:`~elm_desktop.clinical.report.not_ruled_out`):
+        a sentence stating it, or denying it, is unsupported, as for a weak score.
     sides : mapping of str to str, optional
         Finding id -> the side the recording shows it on (``"left"`` or ``"right"``, from
         :func:`~elm_desktop.clinical.localise.localise`; ``""`` or absent: no side): a sentence
@@ -414,11 +425,24 @@ def _check_sentence(
                 asserted.append(f"no {name}")
                 unsupported.append(f"no {name}")
                 notes.append(f"the recording shows {name}")
-    if rhythm is not None and rhythm.clear:
+    if (
+        procedures is not None
+        and "sleep" in procedures
+        and _WAKE_ONLY.search(sentence)
+        and not PROCEDURES["sleep"].search(sentence)  # "awake, then stage 2 sleep"
+    ):
+        # "Wakefulness only." or "This awake EEG ..." where the recording shows sleep (a trial).
+        asserted.append("no sleep")
+        unsupported.append("no sleep")
+        notes.append("the recording shows sleep")
+    if rhythm is not None:
+        # Where no clear rhythm was measured (an obtunded patient's attenuated background),
+        # no stated frequency can be checked: a trial saw "only 6.6 Hz" where it was 10 Hz.
         wrong = [
             (low, high)
             for low, high in stated_rhythm_hz(sentence)
-            if max(low - rhythm.frequency_hz, rhythm.frequency_hz - high, 0.0)
+            if not rhythm.clear
+            or max(low - rhythm.frequency_hz, rhythm.frequency_hz - high, 0.0)
             > STATED_RHYTHM_TOLERANCE_HZ
         ]
         for low, high in wrong:
@@ -426,7 +450,11 @@ def _check_sentence(
             asserted.append(stated)
             unsupported.append(stated)
         if wrong:
-            notes.append(f"the posterior rhythm measures {rhythm.frequency_hz:.1f} Hz")
+            notes.append(
+                f"the posterior rhythm measures {rhythm.frequency_hz:.1f} Hz"
+                if rhythm.clear
+                else "no clear posterior rhythm is measured to check it"
+            )
     if _UNFINISHED.search(sentence):
         asserted.append(UNFINISHED)
         unsupported.append(UNFINISHED)

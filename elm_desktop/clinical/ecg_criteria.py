@@ -248,7 +248,8 @@ CRITERIA: dict[str, Callable[[EcgMeasurements], str | None]] = {
 
 #: What the median beat measures when a finding's criterion is met and the criterion is what
 #: the finding means (a PR over 200 ms is a first-degree AV block): then a score under the
-#: threshold does not make the finding absent. Rhythms are left out (their criterion is a P
+#: threshold does not make the finding absent. ST depression's words are
+#: :func:`measured_support`'s own (its leads, outside those flutter waves run through). Rhythms are left out (their criterion is a P
 #: wave's presence or absence, not the rhythm), and so is a bundle branch block whose side V1
 #: did not show.
 SUPPORT_WORDS: dict[str, Callable[[EcgMeasurements], str]] = {
@@ -261,7 +262,6 @@ SUPPORT_WORDS: dict[str, Callable[[EcgMeasurements], str]] = {
     ),
     "inferior_stemi": lambda m: f"ST raised in {', '.join(st_raised_leads('inferior_stemi', m))}",
     "anterior_stemi": lambda m: f"ST raised in {', '.join(st_raised_leads('anterior_stemi', m))}",
-    "st_depression": lambda m: f"ST lowered in {', '.join(st_lowered_leads(m))}",
     "left_axis_deviation": lambda m: f"a QRS axis of {round(m.axis_deg):+d} degrees",
     "right_axis_deviation": lambda m: f"a QRS axis of {round(m.axis_deg):+d} degrees",
     "pvc": lambda m: f"{m.early_unlike_beats} early complex(es) of another QRS shape",
@@ -271,12 +271,20 @@ SUPPORT_WORDS: dict[str, Callable[[EcgMeasurements], str]] = {
 }
 
 
-def measured_support(finding_id: str, measurements: EcgMeasurements | None) -> str | None:
+def measured_support(
+    finding_id: str, measurements: EcgMeasurements | None, unread_leads: Collection[str] = ()
+) -> str | None:
     """What the median beat measures that meets a finding's criterion (:data:`SUPPORT_WORDS`),
     e.g. ``"PR 302 ms"``; None when the criterion is not met, not measured, or not one that
-    says the finding by itself."""
+    says the finding by itself. ST depression is read outside ``unread_leads`` (where flutter
+    waves run through the ST segment)."""
+    if measurements is None:
+        return None
+    if finding_id == "st_depression":  # its criterion, outside the unread leads
+        lowered = st_lowered_leads(measurements, unread_leads)
+        return f"ST lowered in {', '.join(lowered)}" if len(lowered) >= 2 else None
     words = SUPPORT_WORDS.get(finding_id)
-    if words is None or measurements is None or CRITERIA[finding_id](measurements) is not None:
+    if words is None or CRITERIA[finding_id](measurements) is not None:
         return None
     if finding_id in ("lbbb", "rbbb") and measurements.v1_terminal_mv is None:
         return None

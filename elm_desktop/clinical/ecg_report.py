@@ -397,8 +397,12 @@ def draft_ecg_report(
     # Flutter waves lower the measured ST where they are largest: ST depression is read in the
     # other leads wherever the model scores flutter or its waves were measured.
     m = facts.measurements
-    scored_flutter = any(s.finding_id == "atrial_flutter" and s.present for s in scores or ())
-    flutter_leads = FLUTTER_LEADS if scored_flutter or facts.flutter is not None else ()
+    scored = {
+        s.finding_id
+        for s in scores or ()
+        if s.present and not _unsupported(knowledge_base, s.finding_id)
+    }
+    flutter_leads = FLUTTER_LEADS if "atrial_flutter" in scored or facts.flutter is not None else ()
     if flutter_leads and "st_depression" in present and "st_depression" not in held:
         if m is None or len(st_lowered_leads(m, skip=flutter_leads)) < 2:
             held["st_depression"] = (
@@ -410,7 +414,8 @@ def draft_ecg_report(
     # threshold: MODEL FINDINGS says what the beat measures, and for ST elevation the
     # interpretation too (new-user trials: 10 of 21 measured STEMIs drafted "ST elevation:
     # absent"; "Long QT: absent" beside a printed QTc of 547 ms); where that measure is not
-    # read (ST in a left bundle branch block, ST and QT in a wide QRS), it says so instead.
+    # read (ST in a left bundle branch block, ST and QT in a wide QRS, QT and what needs P
+    # waves in fibrillation or flutter, ST where flutter waves run), it says so instead.
     # Nothing on leads that may be misplaced.
     lbbb = "lbbb" in present and "lbbb" not in held
     not_read = {f: "not read in left bundle branch block" for f in _NOT_READ_IN_LBBB if lbbb}
@@ -418,15 +423,24 @@ def draft_ecg_report(
         qrs = round(m.qrs_ms)
         for f in (*_SECONDARY_IN_WIDE_QRS, *TERRITORIES):
             not_read.setdefault(f, f"the QRS measures {qrs} ms: not read in a wide QRS")
+    atrial = {"atrial_fibrillation", "atrial_flutter"}
+    if rhythm in atrial or scored & atrial or facts.flutter is not None:
+        for f in _NEEDS_P_WAVES:  # irregular or flutter-conducted beats come "early" too
+            not_read.setdefault(f, "not read in fibrillation or flutter: no P waves")
+        not_read.setdefault(
+            "long_qt", "the T wave's end is not told from fibrillation or flutter waves"
+        )
     under = [s.finding_id for s in scores or () if not s.present]
-    measured = {
+    beat_shows = {
         f: words
         for f in under
-        if not facts.misplaced and f not in held and (words := measured_support(f, m))
+        if not facts.misplaced
+        and f not in held
+        and (words := measured_support(f, m, unread_leads=flutter_leads))
     }
-    unscored = {f: words for f, words in measured.items() if f not in not_read}
+    unscored = {f: words for f, words in beat_shows.items() if f not in not_read}
     # Nor is a finding absent whose score is too weak, or uncalibrated, to rule it out.
-    unruled = {f: not_read[f] for f in measured if f in not_read} | {
+    unruled = {f: not_read[f] for f in beat_shows if f in not_read} | {
         f: reason for f in under if (reason := _unsupported(knowledge_base, f))
     }
     # The record-level finding is stated by the interpretation ("Normal ECG.").
@@ -437,7 +451,7 @@ def draft_ecg_report(
         DraftSection("RATE", [_rate_sentence(facts)]),
     ]
     measured = DraftSection("INTERVALS AND AXIS", [_intervals_sentence(facts.measurements)])
-    if scored_flutter and m is not None and m.pr_ms is not None:
+    if "atrial_flutter" in scored and m is not None and m.pr_ms is not None:
         # A flutter wave before each QRS measures as a P wave (a trial: "PR 188 ms" on a 4:1
         # flutter), and the PR then holds the flutter back: the reviewer tells them apart.
         measured.sentences.append(

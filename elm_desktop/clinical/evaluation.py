@@ -33,7 +33,13 @@ import numpy as np
 
 from elm_desktop.clinical.consistency import PROCEDURES, claims, contradictions
 from elm_desktop.clinical.extract import extract_findings
-from elm_desktop.clinical.knowledge import PROMPT_STYLES, KnowledgeBase, PromptStyle
+from elm_desktop.clinical.knowledge import (
+    MIN_RULE_OUT_POSITIVES,
+    PROMPT_STYLES,
+    RULE_OUT_SENSITIVITY,
+    KnowledgeBase,
+    PromptStyle,
+)
 from elm_desktop.clinical.localise import LATERALISED, Location
 from elm_desktop.clinical.metrics import Counts, auroc, finding_counts, micro_counts, rouge_l
 from elm_desktop.clinical.record_score import RECORD_FINDING
@@ -425,16 +431,33 @@ def with_thresholds(
     return KnowledgeBase(findings, knowledge_base.sources, style, references)
 
 
+def rule_out_bars(
+    labels: Mapping[str, Sequence[bool]], probabilities: Mapping[str, Sequence[float]]
+) -> dict[str, float]:
+    """Per finding, the probability at or above which :data:`RULE_OUT_SENSITIVITY` of the
+    calibration recordings with it scored (:attr:`~elm_desktop.clinical.knowledge.Finding.
+    rule_out`): its lower quantile among them. Findings with fewer than
+    :data:`MIN_RULE_OUT_POSITIVES` such recordings get none."""
+    bars = {}
+    for name, truth in labels.items():
+        present = np.asarray(probabilities[name], float)[np.asarray(truth, bool)]
+        if present.size >= MIN_RULE_OUT_POSITIVES:
+            bars[name] = float(np.quantile(present, 1.0 - RULE_OUT_SENSITIVITY, method="lower"))
+    return bars
+
+
 def thresholds_toml(
     thresholds: Mapping[str, float],
     note: str,
     prompt_style: PromptStyle | None = None,
     aurocs: Mapping[str, float] | None = None,
+    rule_outs: Mapping[str, float] | None = None,
 ) -> str:
     """Return knowledge-base entries that set these thresholds (``phenotypes.toml``).
 
     ``prompt_style``, when given, is written as the style the thresholds hold for; ``aurocs``
-    as each finding's ``calibration_auroc`` (NaN ones left out).
+    as each finding's ``calibration_auroc`` (NaN ones left out); ``rule_outs`` as each
+    finding's ``rule_out``.
     """
     lines = [f"# {line}" for line in note.splitlines()]
     if prompt_style is not None:
@@ -444,6 +467,8 @@ def thresholds_toml(
         support = (aurocs or {}).get(name)
         if support is not None and not math.isnan(support):
             lines += [f"calibration_auroc = {support:.4f}"]
+        if (bar := (rule_outs or {}).get(name)) is not None:
+            lines += [f"rule_out = {bar:.4f}"]
     return "\n".join(lines) + "\n"
 
 

@@ -39,6 +39,13 @@ PROMPT_STYLES: tuple[PromptStyle, ...] = ("knowledge", "plain")
 
 _REQUIRED = ("label", "plain", "contrast")
 _LIST_FIELDS = ("plain", "knowledge", "contrast", "terms")
+#: A finding's rule-out bar (:attr:`Finding.rule_out`) keeps this share of the calibration
+#: recordings with the finding at or above it: under it, a score misses at most about one in
+#: twenty of them (a high-sensitivity cut-off, as a test that rules out). Set beforehand, not
+#: tuned.
+RULE_OUT_SENSITIVITY = 0.95
+#: The fewest calibration recordings with a finding for a rule-out bar.
+MIN_RULE_OUT_POSITIVES = 10
 _TEXT_FIELDS = ("label", "category", "definition", "sentence", "negative")
 
 
@@ -80,6 +87,11 @@ class Finding:
         The model's AUROC for the finding on the split its threshold was calibrated on (a
         bundle's ``phenotypes.toml`` written by ``evaluate``); None where no threshold was
         calibrated. The ECG draft states a finding only with enough of it.
+    rule_out : float or None
+        The prompt's probability under which the finding's absence may be stated: the
+        :data:`RULE_OUT_SENSITIVITY` share of the calibration recordings with the finding
+        scored at or above it (written by ``model calibrate``); None where too few had it, and
+        then only a score just under the threshold keeps its absence unstated.
     """
 
     id: str
@@ -95,6 +107,7 @@ class Finding:
     sentence: str = ""
     negative: str = ""
     calibration_auroc: float | None = None
+    rule_out: float | None = None
 
     def prompts(self, style: PromptStyle = "knowledge") -> tuple[str, ...]:
         """Return the positive prompts of one style.
@@ -322,6 +335,11 @@ def _make_finding(finding_id: str, entry: dict[str, Any], source: Path) -> Findi
     support = values.get("calibration_auroc")
     if support is not None and (not isinstance(support, int | float) or not 0.0 <= support <= 1.0):
         raise ConfigError(f"{source}: {finding_id}.calibration_auroc must be between 0 and 1")
+    rule_out = values.get("rule_out")
+    if rule_out is not None and (
+        not isinstance(rule_out, int | float) or not 0.0 <= rule_out <= 1.0
+    ):
+        raise ConfigError(f"{source}: {finding_id}.rule_out must be between 0 and 1")
     if not isinstance(values.get("abnormal", True), bool):
         raise ConfigError(f"{source}: {finding_id}.abnormal must be true or false")
     return Finding(id=finding_id, **values)

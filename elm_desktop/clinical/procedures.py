@@ -41,8 +41,13 @@ FLASH_RATE_ANNOTATION = re.compile(r"^\s*ps\s*\d+(?:\.\d+)?\s*hz\s*$", re.I)
 MIN_SLEEP_S = 60.0
 #: Findings a procedure's own effect can look like: hyperventilation's build-up of high,
 #: rhythmic delta (a new-user trial's normal recording was drafted with generalized
-#: spike-and-wave on it, at 0.97).
-MIMICKED_BY = {"hyperventilation": ("generalized_spike_wave", "generalized_slowing")}
+#: spike-and-wave on it, at 0.97), and photic driving's rhythm at the flash rate (a trial:
+#: seizures drafted on two 20-minute recordings without one, most evident in photic
+#: stimulation, and on a third in hyperventilation).
+MIMICKED_BY = {
+    "hyperventilation": ("generalized_spike_wave", "generalized_slowing", "seizure"),
+    "photic stimulation": ("seizure",),
+}
 #: How long after hyperventilation ends its build-up may last, in seconds.
 HYPERVENTILATION_RECOVERY_S = 60.0
 
@@ -176,24 +181,29 @@ def seen_only_during(
     crop_starts_s: np.ndarray,
     window_s: float,
 ) -> dict[str, str]:
-    """The findings over their thresholds only in crops of a procedure whose effect can look
+    """The findings over their thresholds only in crops of procedures whose effect can look
     like them (:data:`MIMICKED_BY`; hyperventilation with the minute after it), each with
-    that procedure's name: the draft says so beside them, for the reviewer to look.
-    Provoked discharges are real, so the finding is not held, only qualified."""
+    those procedures' names ("hyperventilation and photic stimulation" when it is over its
+    threshold in both and nowhere else): the draft says so beside them, for the reviewer to
+    look. Provoked discharges are real, so the finding is not held, only qualified."""
     starts = np.asarray(crop_starts_s, dtype=np.float64)
-    qualified = {}
+    windows = []  # (procedure, its crops)
     for evidence in procedures:
         if evidence.name not in MIMICKED_BY or evidence.start_s is None or evidence.end_s is None:
             continue
-        end = evidence.end_s + HYPERVENTILATION_RECOVERY_S
-        during = (starts + window_s > evidence.start_s) & (starts < end)
-        for score in scores:
-            over = score.crop_probability >= score.curve_threshold
-            if (
-                score.present
-                and score.finding_id in MIMICKED_BY[evidence.name]
-                and over.any()
-                and not (over & ~during).any()
-            ):
-                qualified[score.finding_id] = evidence.name
+        recovery = HYPERVENTILATION_RECOVERY_S if evidence.name == "hyperventilation" else 0.0
+        during = (starts + window_s > evidence.start_s) & (starts < evidence.end_s + recovery)
+        windows.append((evidence.name, during))
+    qualified = {}
+    for score in scores:
+        over = score.crop_probability >= score.curve_threshold
+        mimics = [
+            (name, during) for name, during in windows if score.finding_id in MIMICKED_BY[name]
+        ]
+        if not (score.present and over.any() and mimics):
+            continue
+        inside = np.logical_or.reduce([during for _, during in mimics])
+        if not (over & ~inside).any():
+            names = [name for name, during in mimics if (over & during).any()]
+            qualified[score.finding_id] = " and ".join(dict.fromkeys(names))
     return qualified

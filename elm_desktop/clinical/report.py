@@ -17,7 +17,8 @@ A draft states only what the recording shows:
   its photic driving): such a finding is held, with the reason, and its absence is not stated
   either; so is a seizure scored present, or called by its prompt alone, whose per-crop curve
   shows no event in time (:mod:`.event_shape`), and an abnormal finding scored less than
-  :data:`NEAR_THRESHOLD` under its threshold (its absence would rest on a hair);
+  :data:`NEAR_THRESHOLD` under its threshold (its absence would rest on a hair) or whose
+  prompt is at or above its rule-out bar (:func:`not_ruled_out`);
 - the posterior dominant rhythm's frequency only as measured in the recording
   (:mod:`.posterior_rhythm`);
 - the heart rate and rhythm only as measured from the recording's own EKG channel;
@@ -46,7 +47,7 @@ from elm_desktop.archive.cases import SegmentHit
 from elm_desktop.clinical.consistency import Claim, claims, conflict
 from elm_desktop.clinical.event_shape import unlike_an_event
 from elm_desktop.clinical.extract import find_mentions
-from elm_desktop.clinical.knowledge import KnowledgeBase
+from elm_desktop.clinical.knowledge import RULE_OUT_SENSITIVITY, KnowledgeBase
 from elm_desktop.clinical.localise import Location
 from elm_desktop.clinical.posterior_rhythm import RHYTHM_NAME
 from elm_desktop.clinical.procedures import (
@@ -334,8 +335,8 @@ def draft_report(
     }
     # A seizure called present (by its score or its prompt) with no event in time is not
     # stated either, nor denied: a background that resembles one (focal slowing) scores so;
-    # nor an abnormal finding just under its threshold.
-    weak = near_threshold(scores or ()) | unlike_an_event(scores or ()) | weak
+    # nor an abnormal finding under its threshold that is not ruled out.
+    weak = not_ruled_out(scores or (), knowledge_base) | unlike_an_event(scores or ()) | weak
     # A response to a procedure the recording does not show is not assessed, either way; where
     # the finding's own weak score is why the procedure is not shown (sleep), weakness is.
     unassessed = {
@@ -521,9 +522,12 @@ def _located(sentence: str, location: Location | None) -> str:
 
 
 def _only_during(procedure: str) -> str:
+    """``procedure``: one name, or two joined by "and" (:func:`seen_only_during`)."""
+    after = " (hyperventilation with the minute after it)" if "and" in procedure else ""
+    after = " or in the minute after it" if procedure == "hyperventilation" else after
     return (
-        f"This is seen only during {procedure} or in the minute after it, which can itself "
-        "produce a similar pattern: review those segments."
+        f"This is seen only during {procedure}{after}, which can itself produce a similar "
+        "pattern: review those segments."
     )
 
 
@@ -732,6 +736,27 @@ def _held_over_threshold(scores: Sequence[FindingScore], weak: Mapping[str, str]
         and s.finding_id in weak
         and (s.present or s.finding_id in near_threshold([s]))
     ]
+
+
+def not_ruled_out(scores: Sequence[FindingScore], knowledge_base: KnowledgeBase) -> dict[str, str]:
+    """The abnormal findings under their thresholds whose absence the draft does not state,
+    each with why: scored just under the threshold (:func:`near_threshold`), or with the
+    prompt at or above the finding's rule-out bar (:attr:`~.knowledge.Finding.rule_out`,
+    where most calibration recordings with the finding scored: a new-user trial saw "No
+    lateralized periodic discharges are seen." on five recordings with them, their prompts
+    at 0.78-0.94 against a threshold of 0.96)."""
+    held = near_threshold(scores)
+    for s in scores:
+        bar = knowledge_base[s.finding_id].rule_out
+        prompt = s.probability if s.prompt_probability is None else s.prompt_probability
+        if s.abnormal and not s.present and s.finding_id not in held and bar is not None:
+            if prompt >= bar:
+                held[s.finding_id] = (
+                    f"under its threshold, but its prompt {prompt:.2f} is at or above "
+                    f"{bar:.2f}, where {RULE_OUT_SENSITIVITY:.0%} of the calibration "
+                    "recordings with it scored: its absence not stated either"
+                )
+    return held
 
 
 def near_threshold(scores: Sequence[FindingScore]) -> dict[str, str]:

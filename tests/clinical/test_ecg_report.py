@@ -794,3 +794,23 @@ def test_leads_computed_from_i_and_ii_are_said_once_with_their_names_as_written(
     technical = section(draft, "TECHNICAL")
     assert technical.count("computed from I and II") == 1
     assert "Leads aVF computed from I and II (not in the file)." in technical
+
+
+def test_nothing_unread_in_fibrillation_or_flutter_is_called_not_ruled_out(kb):
+    st_inferior = measurements(pr_ms=None).st_mv | {"II": -0.08, "III": -0.07, "aVF": -0.08}
+    beat = measurements(pr_ms=None, qtc_ms=520.0, qtcf_ms=510.0, st_mv=st_inferior)
+    beat = replace(beat, premature_like_beats=4)
+    for rhythm in ("atrial_fibrillation", "atrial_flutter"):
+        found = scores(kb, {rhythm: 0.9, "normal": 0.1})
+        listed = section(
+            draft_ecg_report(facts(110, jitter=0.2, measurements=beat), kb, "m", found),
+            MODEL_FINDINGS,
+        )
+        assert "the ECG measures QTc 520 ms" not in listed
+        assert "early beat" not in listed
+        assert "fibrillation or flutter" in listed
+    # Flutter: ST lowered only where its waves run is no measure of ST depression.
+    flutter = draft_ecg_report(
+        facts(72, measurements=beat), kb, "m", scores(kb, {"atrial_flutter": 0.9})
+    )
+    assert "ST lowered in" not in section(flutter, MODEL_FINDINGS)

@@ -27,6 +27,7 @@ from elm_desktop.clinical.report import (
     format_time,
 )
 from elm_desktop.clinical.zeroshot import FindingScore, Segment
+from elm_desktop.errors import ConfigError
 from elm_desktop.signals.recording import Annotation
 
 FACTS = RecordingFacts(
@@ -549,3 +550,85 @@ def test_a_finding_just_under_its_threshold_is_neither_stated_nor_denied(kb):
     # "Normal EEG" would deny it too.
     assert hair.impression == "left to the reviewer" and LEFT_UNRULED in hair.reasons
     assert "not stated: just under its threshold" in hair.text()
+
+
+def test_a_seizure_seen_only_in_photic_stimulation_is_qualified(kb):
+    # A trial: seizures drafted on 20-minute recordings without one, most evident during
+    # photic stimulation, whose driving at the flash rate is a rhythm too.
+    starts = np.arange(0.0, 600.0, 5.0)
+    during = (starts >= 300.0) & (starts < 400.0)
+    crops = np.where(during, 0.99, 0.1).astype(np.float32)
+    scores = [
+        replace(s, crop_probability=crops if s.finding_id == "seizure" else crops * 0)
+        for s in scores_with(kb, {"seizure": 0.95, "normal": 0.1})
+    ]
+    photic = (ProcedureEvidence("photic stimulation", "EDF+ annotations", 300.0, 400.0),)
+    qualified = seen_only_during(scores, photic, starts, 5.0)
+    assert qualified == {"seizure": "photic stimulation"}
+    draft = draft_report(replace(FACTS, procedures=photic), kb, "m", scores, (), None, qualified)
+    assert "This is seen only during photic stimulation, which can itself produce" in draft.text()
+    # No minute after it, as after hyperventilation: a crop just after the flashes counts.
+    crops[starts == 400.0] = 0.99
+    assert seen_only_during(scores, photic, starts, 5.0) == {}
+
+
+def test_a_finding_is_denied_only_under_its_rule_out_bar(tmp_path):
+    overlay = tmp_path / "phenotypes.toml"
+    overlay.write_text("[findings.lpd]\nthreshold = 0.96\nrule_out = 0.70\n", encoding="utf-8")
+    ruled = load_knowledge_base(user_path=tmp_path / "none", model_path=overlay)
+    negative = ruled["lpd"].negative
+
+    def draft(lpd: float):
+        scores = scores_with(ruled, {"lpd": lpd, "normal": 0.9})
+        return draft_report(FACTS, ruled, "elm-demo 1.0", scores, [])
+
+    # A trial: "No lateralized periodic discharges are seen." at 0.78-0.94 against 0.96, on
+    # recordings with them.
+    above, under = draft(0.85), draft(0.40)
+    assert negative not in above.text() and "lpd" in above.held
+    assert "its prompt 0.85 is at or above 0.70, where 95% of the calibration" in above.text()
+    assert negative in under.text() and "lpd" not in under.held
+    # The record-level call is not changed by it.
+    assert above.impression == under.impression == "normal"
+
+
+def test_rule_out_bars_keep_the_share_of_positives_over_them(tmp_path):
+    from elm_desktop.clinical.evaluation import rule_out_bars
+
+    probabilities = np.linspace(0.0, 1.0, 40)
+    labels = probabilities >= 0.5  # 20 with the finding: 0.51 ... 1.0
+    bars = rule_out_bars(
+        {"lpd": labels, "gpd": probabilities >= 0.8}, {"lpd": probabilities, "gpd": probabilities}
+    )
+    assert np.mean(probabilities[labels] >= bars["lpd"]) >= 0.95
+    assert bars["lpd"] == probabilities[labels][0]  # the lowest of 20: one in twenty under
+    assert "gpd" not in bars  # 8 with it: too few for a bar
+    bad = tmp_path / "phenotypes.toml"
+    bad.write_text("[findings.lpd]\nrule_out = 1.5\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match="rule_out must be between 0 and 1"):
+        load_knowledge_base(user_path=tmp_path / "none", model_path=bad)
+
+
+def test_rule_out_bars_are_written_and_read_back_and_held_to_the_prompt(tmp_path, kb):
+    from elm_desktop.clinical.evaluation import thresholds_toml
+    from elm_desktop.clinical.report import not_ruled_out
+
+    overlay = tmp_path / "phenotypes.toml"
+    text = thresholds_toml({"lpd": 0.96, "seizure": 0.75}, "test", "knowledge", None, {"lpd": 0.7})
+    overlay.write_text(text, encoding="utf-8")
+    ruled = load_knowledge_base(user_path=tmp_path / "none", model_path=overlay)
+    assert (ruled["lpd"].rule_out, ruled["seizure"].rule_out) == (0.7, None)
+    # A finding score (its own scale) is under its threshold; the bar is on the prompt's.
+    overlay.write_text(text + "\n[findings.focal_slowing]\nrule_out = 0.5\n", encoding="utf-8")
+    ruled = load_knowledge_base(user_path=tmp_path / "none", model_path=overlay)
+    base = {s.finding_id: s for s in scores_with(ruled, {"normal": 0.9})}
+    ranked = replace(
+        base["focal_slowing"],
+        measure="finding score",
+        probability=0.3,
+        threshold=0.7,
+        present=False,
+        prompt_probability=0.6,
+    )
+    assert "focal_slowing" in not_ruled_out([ranked], ruled)
+    assert not_ruled_out([replace(ranked, prompt_probability=0.4)], ruled) == {}

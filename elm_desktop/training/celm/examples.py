@@ -24,7 +24,7 @@ from elm_desktop.clinical.muscle_artifact import (
     muscle_artifact,
     with_crop_index,
 )
-from elm_desktop.clinical.report import near_threshold
+from elm_desktop.clinical.report import not_ruled_out
 from elm_desktop.runtime.draft_generator import score_margins
 from elm_desktop.signals.montages import ELM_CHANNELS
 from elm_desktop.training.celm.sections import patient_history, target_json
@@ -87,7 +87,7 @@ class FindingScores:
         Per recording, finding id -> why a draft holds it (neither stated nor denied: an event
         finding called present without the rise of an event,
         :func:`~elm_desktop.clinical.event_shape.unlike_an_event`, or an abnormal finding just
-        under its threshold, :func:`~elm_desktop.clinical.report.near_threshold`); empty when
+        under its threshold or not ruled out, :func:`~elm_desktop.clinical.report.not_ruled_out`); empty when
         not measured.
     """
 
@@ -197,7 +197,7 @@ def encode_recordings(
     )
     probability = np.array([[s.probability for s in row] for row in rows], np.float32)
     threshold = np.array([knowledge_base.threshold(f, style) for f in finding_ids], np.float32)
-    held = tuple(near_threshold(row) | unlike_an_event(row) for row in rows)
+    held = tuple(not_ruled_out(row, knowledge_base) | unlike_an_event(row) for row in rows)
     return crops, FindingScores(tuple(finding_ids), probability, threshold, held)
 
 
