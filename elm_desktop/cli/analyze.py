@@ -446,6 +446,7 @@ def calibrated_thresholds(
     labels: dict[str, list[bool]] = {}
     probabilities: dict[str, dict[str, list[float]]] = {s: {} for s in styles}
     rises: dict[str, dict[str, list[float]]] = {s: {} for s in styles}
+    prompts: dict[str, list[float]] = {}
     features: list[np.ndarray] = []
     paths = [path for path, _ in recordings]
     entries = each_with_progress([entry for _, entry in recordings], f"calibrating on {split}")
@@ -471,6 +472,13 @@ def calibrated_thresholds(
             )
             for score in scores:
                 probabilities[other].setdefault(score.finding_id, []).append(score.probability)
+                if other == style:  # rule-out bars are on the prompt's own scale
+                    prompt = (
+                        score.probability
+                        if score.prompt_probability is None
+                        else score.prompt_probability
+                    )
+                    prompts.setdefault(score.finding_id, []).append(prompt)
                 if score.event_rise is not None:
                     rises[other].setdefault(score.finding_id, []).append(score.event_rise)
     references = []
@@ -555,7 +563,7 @@ def calibrated_thresholds(
     aurocs = {f: auroc(np.array(labels[f]), np.array(probabilities[style][f])) for f in thresholds}
     rule_outs = {
         f: bar
-        for f, bar in rule_out_bars(labels, probabilities[style]).items()
+        for f, bar in rule_out_bars(labels, prompts).items()
         if f in thresholds and knowledge_base[f].abnormal
     }
     return thresholds, aurocs, references, rule_outs

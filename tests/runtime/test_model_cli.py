@@ -62,10 +62,11 @@ def test_import_elm_refuses_the_wrong_window(elm_reference, tmp_path):
 
 
 def test_calibrate_stores_thresholds_that_analysis_uses(
-    elm_bundle, tmp_path, isolated_data_dir, capsys
+    elm_bundle, tmp_path, isolated_data_dir, capsys, monkeypatch
 ):
     from collections import Counter
 
+    import elm_desktop.clinical.evaluation as evaluation
     from elm_desktop.analysis import analyze
     from elm_desktop.clinical.knowledge import load_knowledge_base
     from elm_desktop.runtime import Engine
@@ -79,6 +80,8 @@ def test_calibrate_stores_thresholds_that_analysis_uses(
     n_split = sum(e["split"] == split for e in entries + read_manifest(other))
     bundle = shutil.copytree(elm_bundle, tmp_path / "bundle")
     out = tmp_path / "thresholds.toml"
+    # So few recordings hold few of each finding: a bar from one, to see the bars written.
+    monkeypatch.setattr(evaluation, "MIN_RULE_OUT_POSITIVES", 1)
     assert run("calibrate", str(bundle), "--corpus", str(manifest), "--corpus", str(other.parent),
                "--split", split, "--out", str(out), "--prompt-style", "plain",
                "--device", "cpu") == 0  # fmt: skip
@@ -103,6 +106,10 @@ def test_calibrate_stores_thresholds_that_analysis_uses(
     }
     changed = {k for k, v in calibrated.items() if v != load_knowledge_base()[k].threshold}
     assert changed  # "normal" has both classes among the calibration recordings
+    # Rule-out bars for abnormal findings with a calibrated threshold only.
+    findings = load_knowledge_base(model_path=loaded.phenotypes)
+    barred = {f.id for f in findings.values() if f.rule_out is not None}
+    assert barred and barred <= changed and all(findings[f].abnormal for f in barred)
     engine = Engine(loaded, device="cpu")
     recording = tmp_path / "corpus" / entries[0]["edf"]
     result = analyze(recording, engine)
