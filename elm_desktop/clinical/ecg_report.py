@@ -274,6 +274,21 @@ def rhythm_conflict(finding_id: str, facts: EcgFacts) -> str | None:
     return None
 
 
+def _rhythm_measured(finding_id: str, facts: EcgFacts) -> str | None:
+    """What the ECG measures of a rhythm that meets its criterion (a trial: "Atrial flutter:
+    absent" on every 4:1 flutter whose flutter waves were measured, "Sinus bradycardia:
+    absent" at 49/min with a P wave before each QRS); None when it does not."""
+    m = facts.measurements
+    if finding_id in _SINUS and m is not None and m.pr_ms is not None:
+        if facts.rate_bpm is not None and rhythm_conflict(finding_id, facts) is None:
+            return f"{round(facts.rate_bpm)}/min with a P wave before each QRS complex"
+    if finding_id == "atrial_flutter" and facts.flutter is not None:
+        return f"flutter waves every {facts.flutter.cycle_ms:.0f} ms"
+    if finding_id == "atrial_fibrillation" and facts.irregularly_irregular:
+        return f"irregularly irregular RR intervals (variation {facts.rr_cv:.2f})"
+    return None
+
+
 def irregularity_conflict(facts: EcgFacts) -> str | None:
     """Why RR intervals that vary are not fibrillation's, irregularly irregular; None when
     they are. Asked of the one rhythm chosen, so that it is left to the reviewer rather than
@@ -436,7 +451,10 @@ def draft_ecg_report(
         for f in under
         if not facts.misplaced
         and f not in held
-        and (words := measured_support(f, m, unread_leads=flutter_leads))
+        and (
+            words := measured_support(f, m, unread_leads=flutter_leads)
+            or _rhythm_measured(f, facts)
+        )
     }
     unscored = {f: words for f, words in beat_shows.items() if f not in not_read}
     # Nor is a finding absent whose score is too weak, or uncalibrated, to rule it out.
@@ -451,9 +469,10 @@ def draft_ecg_report(
         DraftSection("RATE", [_rate_sentence(facts)]),
     ]
     measured = DraftSection("INTERVALS AND AXIS", [_intervals_sentence(facts.measurements)])
-    if "atrial_flutter" in scored and m is not None and m.pr_ms is not None:
+    if "atrial_flutter" in scored and rhythm is None and m is not None and m.pr_ms is not None:
         # A flutter wave before each QRS measures as a P wave (a trial: "PR 188 ms" on a 4:1
         # flutter), and the PR then holds the flutter back: the reviewer tells them apart.
+        # Not beside a stated rhythm (a sinus rhythm's P wave is then the draft's own call).
         measured.sentences.append(
             DraftSentence(
                 "The wave before each QRS may be a flutter wave, not a P wave (the model scores "

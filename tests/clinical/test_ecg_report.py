@@ -814,3 +814,27 @@ def test_nothing_unread_in_fibrillation_or_flutter_is_called_not_ruled_out(kb):
         facts(72, measurements=beat), kb, "m", scores(kb, {"atrial_flutter": 0.9})
     )
     assert "ST lowered in" not in section(flutter, MODEL_FINDINGS)
+
+
+def test_a_rhythm_the_ecg_measures_is_not_called_absent(kb):
+    conduction = FlutterConduction(ratio=4, cycle_ms=207.0, stretches=9)
+    flutter = draft_ecg_report(
+        facts(72, flutter=conduction, measurements=measurements(pr_ms=None)),
+        kb,
+        "m",
+        scores(kb, {"atrial_flutter": 0.3}),
+    )
+    assert (
+        f"{kb['atrial_flutter'].label}: under its threshold, not ruled out: the ECG measures "
+        "flutter waves every 207 ms"
+    ) in section(flutter, MODEL_FINDINGS)
+    slow = section(
+        draft_ecg_report(facts(49), kb, "m", scores(kb, {"sinus_bradycardia": 0.3})),
+        MODEL_FINDINGS,
+    )
+    assert "not ruled out: the ECG measures 49/min with a P wave before each QRS" in slow
+    usual = section(
+        draft_ecg_report(facts(75), kb, "m", scores(kb, {"sinus_bradycardia": 0.3})),
+        MODEL_FINDINGS,
+    )
+    assert f"{kb['sinus_bradycardia'].label}: absent" in usual
