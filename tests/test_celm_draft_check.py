@@ -362,6 +362,7 @@ def test_times_are_read_in_the_forms_reports_give_them():
 
     assert stated_times_s("Seizure at 01:02:03 and at 04:05.") == [3723.0, 245.0]
     assert stated_times_s("One seizure at 2 min 05 s, 3 Hz, ratio 3:1.") == [125.0]
+    assert stated_times_s("One electrographic seizure (00: 12) of right frontal onset.") == [12.0]
 
 
 def test_no_focal_abnormality_beside_a_lateralised_finding_is_marked(kb):

@@ -179,7 +179,8 @@ class CheckedSentence:
 #: for a seizure at 00:02:12).
 STATED_TIME_TOLERANCE_S = 60.0
 
-_CLOCK = re.compile(r"\b(?:(\d{1,2}):)?(\d{1,2}):(\d{2})\b")
+#: A generator may space a time's digits ("(00: 12)", a trial's unchecked onset).
+_CLOCK = re.compile(r"\b(?:(\d{1,2}): ?)?(\d{1,2}): ?(\d{2})\b")
 _MINUTES = re.compile(r"\b(\d{1,3}) min(?:utes?)? (\d{1,2}) s(?:ec(?:onds?)?)?\b", re.I)
 #: What makes the time after it a duration or a range's end, not an onset.
 _NOT_AN_ONSET = re.compile(
