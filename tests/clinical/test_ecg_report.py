@@ -102,6 +102,21 @@ def facts(rate_bpm: float = 75.0, seconds: float = 10.0, jitter: float = 0.0, **
     )
 
 
+#: 4:1 flutter conduction as :mod:`~elm_desktop.signals.ecg.flutter` measures it.
+FOUR_TO_ONE = FlutterConduction(ratio=4, cycle_ms=207.0, stretches=9)
+
+
+def flutter_draft(kb, flutter_probability: float, **present: float):
+    """A 72/min ECG with 4:1 flutter waves measured and no P wave, the model scoring flutter at
+    ``flutter_probability`` (and ``present`` findings)."""
+    return draft_ecg_report(
+        facts(72.0, flutter=FOUR_TO_ONE, measurements=measurements(pr_ms=None)),
+        kb,
+        "m",
+        scores(kb, {"atrial_flutter": flutter_probability, **present}),
+    )
+
+
 def section(draft, title: str) -> str:
     return " ".join(s.text for sec in draft.sections if sec.title == title for s in sec.sentences)
 
@@ -284,13 +299,7 @@ def test_a_record_score_that_disagrees_leaves_both_out_and_st_is_stated_only_ove
 
 
 def test_a_stated_flutter_gets_its_measured_conduction_ratio(kb):
-    conduction = FlutterConduction(ratio=4, cycle_ms=207.0, stretches=9)
-    flutter = draft_ecg_report(
-        facts(72.0, flutter=conduction, measurements=measurements(pr_ms=None)),
-        kb,
-        "m",
-        scores(kb, {"atrial_flutter": 0.9, "normal": 0.1}),
-    )
+    flutter = flutter_draft(kb, 0.9, normal=0.1)
     rhythm = next(sec for sec in flutter.sections if sec.title == "RHYTHM")
     assert [s.text for s in rhythm.sentences] == [
         "Atrial flutter.",
@@ -300,7 +309,7 @@ def test_a_stated_flutter_gets_its_measured_conduction_ratio(kb):
     assert rhythm.sentences[1].origin == "file"  # measured, not the model's
     # Not beside another rhythm.
     sinus = draft_ecg_report(
-        facts(72.0, flutter=conduction), kb, "m", scores(kb, {"sinus_rhythm": 0.9})
+        facts(72.0, flutter=FOUR_TO_ONE), kb, "m", scores(kb, {"sinus_rhythm": 0.9})
     )
     assert "Flutter waves" not in sinus.text()
 
@@ -710,12 +719,11 @@ def test_st_raised_in_left_bundle_branch_block_is_not_named_for_the_reviewer(kb)
 
 
 def test_st_is_not_read_where_flutter_waves_run_through_it(kb):
-    conduction = FlutterConduction(ratio=4, cycle_ms=207.0, stretches=9)
     inferior = measurements(pr_ms=None).st_mv | {"II": -0.08, "III": -0.07, "aVF": -0.08}
     lateral = inferior | {"V5": -0.1, "V6": -0.09}
     found = scores(kb, {"atrial_flutter": 0.9, "st_depression": 0.9, "normal": 0.1})
 
-    def draft(st_mv, flutter=conduction, scored=found):
+    def draft(st_mv, flutter=FOUR_TO_ONE, scored=found):
         beat = measurements(pr_ms=None, st_mv=st_mv)
         return draft_ecg_report(facts(72.0, flutter=flutter, measurements=beat), kb, "m", scored)
 
@@ -817,13 +825,7 @@ def test_nothing_unread_in_fibrillation_or_flutter_is_called_not_ruled_out(kb):
 
 
 def test_a_rhythm_the_ecg_measures_is_not_called_absent(kb):
-    conduction = FlutterConduction(ratio=4, cycle_ms=207.0, stretches=9)
-    flutter = draft_ecg_report(
-        facts(72, flutter=conduction, measurements=measurements(pr_ms=None)),
-        kb,
-        "m",
-        scores(kb, {"atrial_flutter": 0.3}),
-    )
+    flutter = flutter_draft(kb, 0.3)
     assert (
         f"{kb['atrial_flutter'].label}: under its threshold, not ruled out: the ECG measures "
         "flutter waves every 207 ms"
