@@ -173,6 +173,10 @@ def test_reversed_arm_electrodes_are_named(tmp_path):
     ecg = read_ecg(write("wfdb", tmp_path / "arms", np.round(reversed_arms, 3)))
     assert len(ecg.misplaced) == 1 and "arm electrodes may be reversed" in ecg.misplaced[0]
     assert read_ecg(write("wfdb", tmp_path / "right", np.round(leads, 3))).misplaced == ()
+    # An isoelectric aVR (an axis near +120 degrees) is not "upright", whatever its sign.
+    flat_avr = reversed_arms.copy()
+    flat_avr[3] = 0.02 * flat_avr[3] / np.abs(flat_avr[3]).max()
+    assert read_ecg(write("wfdb", tmp_path / "flat-avr", np.round(flat_avr, 3))).misplaced == ()
 
 
 def test_no_placement_warning_on_correctly_placed_synthetic_ecgs(tmp_path):
