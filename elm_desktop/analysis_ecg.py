@@ -207,7 +207,6 @@ def analyze_ecg(
         duration_s=ecg.duration,
         sfreq=ecg.sfreq,
         leads=tuple(ecg.leads),
-        derived_leads=tuple(ecg.derived_leads),
         source_format=ecg.source_format,
         peaks_s=np.asarray(ecg.qrs, np.float64) / ecg.sfreq,
         warnings=tuple(ecg.warnings),

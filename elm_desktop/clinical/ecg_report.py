@@ -156,8 +156,6 @@ class EcgFacts:
     duration_s, sfreq : float
     leads : tuple of str
         The leads read, in the standard order.
-    derived_leads : tuple of str
-        Leads the file did not store, computed from I and II.
     source_format : str
         The file format (``"WFDB"``, ``"HL7 aECG"``, ...).
     peaks_s : numpy.ndarray
@@ -184,7 +182,6 @@ class EcgFacts:
     duration_s: float
     sfreq: float
     leads: tuple[str, ...]
-    derived_leads: tuple[str, ...] = ()
     source_format: str = ""
     peaks_s: np.ndarray = field(default_factory=lambda: np.zeros(0))
     warnings: tuple[str, ...] = ()

@@ -794,7 +794,7 @@ def test_a_pr_measured_where_the_model_scores_flutter_is_left_to_confirm(kb):
 def test_leads_computed_from_i_and_ii_are_said_once_with_their_names_as_written(kb):
     warning = "leads aVF computed from I and II (not in the file)"
     draft = draft_ecg_report(
-        facts(72, derived_leads=("aVF",), warnings=(warning,)),
+        facts(72, warnings=(warning,)),
         kb,
         "m",
         scores(kb, {"sinus_rhythm": 0.9}),
