@@ -523,8 +523,12 @@ def _located(sentence: str, location: Location | None) -> str:
 
 def _only_during(procedure: str) -> str:
     """``procedure``: one name, or two joined by "and" (:func:`seen_only_during`)."""
-    after = " (hyperventilation with the minute after it)" if "and" in procedure else ""
-    after = " or in the minute after it" if procedure == "hyperventilation" else after
+    if procedure == "hyperventilation":
+        after = " or in the minute after it"
+    elif "hyperventilation" in procedure:  # with photic stimulation
+        after = " (hyperventilation with the minute after it)"
+    else:
+        after = ""
     return (
         f"This is seen only during {procedure}{after}, which can itself produce a similar "
         "pattern: review those segments."

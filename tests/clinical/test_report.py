@@ -570,6 +570,12 @@ def test_a_seizure_seen_only_in_photic_stimulation_is_qualified(kb):
     # No minute after it, as after hyperventilation: a crop just after the flashes counts.
     crops[starts == 400.0] = 0.99
     assert seen_only_during(scores, photic, starts, 5.0) == {}
+    # Over its threshold in hyperventilation (and the minute after it) and in the flashes only.
+    hv = ProcedureEvidence("hyperventilation", "EDF+ annotations", 100.0, 280.0)
+    crops[starts == 400.0] = 0.1
+    crops[(starts >= 100.0) & (starts < 300.0)] = 0.99
+    both = seen_only_during(scores, (hv, *photic), starts, 5.0)
+    assert both == {"seizure": "hyperventilation and photic stimulation"}
 
 
 def test_a_finding_is_denied_only_under_its_rule_out_bar(tmp_path):
