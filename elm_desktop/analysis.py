@@ -65,10 +65,19 @@ from elm_desktop.clinical.familiarity import (
 from elm_desktop.clinical.knowledge import PromptStyle
 from elm_desktop.clinical.localise import Location, crop_band_power, localise
 from elm_desktop.clinical.muscle_artifact import (
+    ARTIFACT,
     MuscleArtifact,
     crop_muscle_power,
+    measured_artifact_score,
     muscle_artifact,
     with_crop_index,
+)
+from elm_desktop.clinical.photic_driving import (
+    PHOTIC_DRIVING,
+    PhoticDriving,
+    measured_driving_score,
+    photic_driving,
+    photic_trains,
 )
 from elm_desktop.clinical.posterior_rhythm import (
     PosteriorRhythm,
@@ -82,6 +91,7 @@ from elm_desktop.clinical.procedures import (
     seen_only_during,
 )
 from elm_desktop.clinical.prompt_cache import prompt_bank
+from elm_desktop.clinical.record_score import DRIVING_MEASURE, MUSCLE_MEASURE
 from elm_desktop.clinical.report import not_ruled_out, weak_support
 from elm_desktop.clinical.signal_features import (
     FEATURE_NAMES,
@@ -228,6 +238,10 @@ class AnalysisResult:
         Quantitative EEG features of the whole recording, in the order of
         :data:`~elm_desktop.clinical.signal_features.FEATURE_NAMES` (what the record score's
         signal model reads); None for an ECG.
+    photic_driving : PhoticDriving or None
+        The driving response measured at the flash rates the recording gives
+        (:mod:`~elm_desktop.clinical.photic_driving`); where it is measured, it is the photic
+        driving score. None without photic stimulation at a known rate, and for an ECG.
     ecg_measurements : EcgMeasurements or None
         An ECG's intervals, axis, voltages, ST levels and early or unlike beats, measured on
         its median beat (what the ECG draft states and checks the model's findings against);
@@ -274,6 +288,7 @@ class AnalysisResult:
     posterior_rhythm: PosteriorRhythm | None = None
     muscle_artifact: MuscleArtifact | None = None
     signal_features: np.ndarray | None = None
+    photic_driving: PhoticDriving | None = None
     ecg_measurements: EcgMeasurements | None = None
     only_during: dict[str, str] = field(default_factory=dict)
 
@@ -398,6 +413,9 @@ class AnalysisResult:
             "signal_features": None
             if self.signal_features is None
             else dict(zip(FEATURE_NAMES, _floats(self.signal_features), strict=True)),
+            "photic_driving": None
+            if self.photic_driving is None
+            else asdict(self.photic_driving) | {"present": self.photic_driving.present},
             "ecg_measurements": None
             if self.ecg_measurements is None
             else self.ecg_measurements.to_dict(),
@@ -562,6 +580,7 @@ def analyze(
         search_archive(result, archive)
     timings["search"] = time.perf_counter() - mark
     mark = time.perf_counter()
+    flashes = flash_trains(rec, cancel)
     facts = RecordingFacts(
         duration_s=rec.duration,
         sfreq=rec.sfreq,
@@ -576,7 +595,7 @@ def analyze(
             if bank is not None
             else None,
             window_s,
-            flash_trains(rec, cancel),
+            flashes,
             rec.duration,
         ),
         unfamiliar=result.familiarity.statement
@@ -586,6 +605,22 @@ def analyze(
         posterior_rhythm=rhythm_sentence(result.posterior_rhythm),
     )
     result.procedures = tuple(p.name for p in facts.procedures)
+    if "photic stimulation" in result.procedures:
+        result.photic_driving = photic_driving(
+            np.concatenate(encoder.posterior_spectra),
+            ELM_SFREQ,
+            encoder.length,
+            result.crop_starts_s,
+            window_s,
+            photic_trains(rec.annotations, flashes),
+        )
+    if bank is not None and result.photic_driving is not None:
+        result.findings = [
+            measured_driving_score(s, result.photic_driving)
+            if s.finding_id == PHOTIC_DRIVING
+            else s
+            for s in result.findings
+        ]
     if bank is not None:
         evidence_within_procedures(
             result.findings, facts.procedures, result.crop_starts_s, window_s
@@ -703,17 +738,28 @@ def generate_draft(
     limit = int(generator.entry.get("crops", len(crops)))
     if len(crops) > limit:  # evenly spaced, as many as the generator was trained on
         crops = crops[np.linspace(0, len(crops) - 1, limit).round().astype(int)]
-    probabilities = {f.finding_id: f.probability for f in result.findings}
-    thresholds = {f.finding_id: f.threshold for f in result.findings}
-    problem = generator.score_problem(probabilities, thresholds, result.prompt_style)
+    # A generator that reads scores was trained on the model's own, measured ones' prompts.
+    read = {f.finding_id: f.model_score for f in result.findings}
+    read_probabilities = {f: p for f, (p, _) in read.items()}
+    read_thresholds = {f: t for f, (_, t) in read.items()}
+    problem = generator.score_problem(read_probabilities, read_thresholds, result.prompt_style)
     if problem is not None:
         return withheld_generation(problem, name)
     text, finished = generator.stream(
         crops,
         on_text,
         None if cancel is None else lambda: cancel.cancelled,
-        generator.margins(probabilities, thresholds),
+        generator.margins(read_probabilities, read_thresholds),
     )
+    # The check holds a sentence to the measured photic driving; the measured muscle speaks
+    # for muscle artifact only (held to the measurement itself), so other artifact words keep
+    # the prompt's own score.
+    checked = {
+        f.finding_id: f.model_score if f.measure == MUSCLE_MEASURE else (f.probability, f.threshold)
+        for f in result.findings
+    }
+    probabilities = {f: p for f, (p, _) in checked.items()}
+    thresholds = {f: t for f, (_, t) in checked.items()}
     return checked_generation(
         parse_sections(text),
         probabilities,
@@ -730,6 +776,7 @@ def generate_draft(
         {f.finding_id: [(s.start_s, s.end_s) for s in f.top_segments] for f in result.findings},
         result.draft.asserted if result.draft is not None else (),
         _seconds_of_day(result.start_time_of_day),
+        [f.finding_id for f in result.findings if f.measure == DRIVING_MEASURE],
     )
 
 
@@ -935,16 +982,19 @@ def _assemble(
     )
     if bank is not None:
         temperature = float(engine.bundle.temperature)
-        result.findings = score_findings(
-            kb,
-            bank,
-            embeddings,
-            result.recording_embedding,
-            starts,
-            encoder.window_s,
-            temperature,
-            result.signal_features,
-        )
+        result.findings = [
+            measured_artifact_score(s, result.muscle_artifact) if s.finding_id == ARTIFACT else s
+            for s in score_findings(
+                kb,
+                bank,
+                embeddings,
+                result.recording_embedding,
+                starts,
+                encoder.window_s,
+                temperature,
+                result.signal_features,
+            )
+        ]
         result.locations = {
             score.finding_id: location
             for score in result.findings

@@ -16,6 +16,7 @@ from elm_desktop.archive.ingest import model_id
 from elm_desktop.cli.analyze import archive_case
 from elm_desktop.clinical import EmptyPromptError, load_knowledge_base
 from elm_desktop.clinical.event_shape import event_rise
+from elm_desktop.clinical.record_score import MUSCLE_MEASURE
 from elm_desktop.errors import CancelledError, MissingChannelsError
 from elm_desktop.progress import CancelToken
 from elm_desktop.runtime import Bundle, Engine, recording_embedding, write_manifest
@@ -172,6 +173,10 @@ def test_muscle_artifact_is_measured_in_each_recording(corpus, analysed):
             for f in entry["findings"]
         )
         agree += measured.present == truth
+        # Where muscle is measured, it is the artifact score shown; elsewhere the prompt's.
+        artifact = next(s for s in result.findings if s.finding_id == "artifact")
+        assert (artifact.measure == MUSCLE_MEASURE) == measured.present
+        assert artifact.present or not measured.present
     assert agree == len(corpus)
 
 
@@ -342,3 +347,30 @@ def test_signal_features_are_measured_as_on_the_whole_input(corpus, analysed):
         np.testing.assert_allclose(result.signal_features, expected, rtol=1e-3, atol=1e-3)
         summary = json.loads(json.dumps(result.to_dict()))["signal_features"]
         assert list(summary) == list(FEATURE_NAMES)
+
+
+def test_photic_driving_is_measured_where_the_flash_rates_are_known(engine, tmp_path):
+    """Another generator family's recordings with photic stimulation at annotated rates: the
+    driving measured agrees with its truth, and is the photic driving score shown."""
+    from elm_desktop.clinical.photic_driving import PHOTIC_DRIVING
+    from elm_desktop.clinical.record_score import DRIVING_MEASURE
+    from elm_desktop.synth.families import get_family
+
+    family = get_family("dipole-spectral")
+    manifest = family.generate(
+        tmp_path, 4, 3, 11, findings=["photic_driving", "normal"], sfreq=None, naming=None,
+        reference=None, workers=1, conditions=None,
+    )  # fmt: skip
+    measured = 0
+    for entry in read_manifest(manifest):
+        result = analyze(tmp_path / entry["edf"], engine)
+        truth = any(f["name"] == PHOTIC_DRIVING for f in entry["findings"])
+        score = next(s for s in result.findings if s.finding_id == PHOTIC_DRIVING)
+        summary = json.loads(json.dumps(result.to_dict()))["photic_driving"]
+        if result.photic_driving is None:  # flashes only below 4 Hz: nothing to measure at
+            assert score.measure != DRIVING_MEASURE and summary is None and not truth
+            continue
+        measured += 1
+        assert result.photic_driving.present == truth == score.present, entry["id"]
+        assert score.measure == DRIVING_MEASURE and summary["present"] == truth
+    assert measured >= 2

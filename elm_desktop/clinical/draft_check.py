@@ -216,6 +216,7 @@ def check_draft(
     sides: Mapping[str, str] | None = None,
     evident: Mapping[str, Sequence[tuple[float, float]]] | None = None,
     clock_start_s: float | None = None,
+    measured: Collection[str] = (),
 ) -> list[CheckedSentence]:
     """Check every sentence of a draft against the recording's zero-shot scores.
 
@@ -263,6 +264,9 @@ def check_draft(
     clock_start_s : float, optional
         The recording's start, in seconds after midnight: a stated time read as a time of
         day fits too.
+    measured : collection of str
+        Findings whose probability is a measurement of the signal, not the prompt's (photic
+        driving at the flash rates): the prompt's calibration does not make them weak.
 
     Returns
     -------
@@ -307,6 +311,7 @@ def check_draft(
                     sides or {},
                     evident or {},
                     clock_start_s,
+                    measured,
                 )
             )
             if bare_events:
@@ -329,9 +334,11 @@ def _check_sentence(
     sides: Mapping[str, str] | None = None,
     evident: Mapping[str, Sequence[tuple[float, float]]] | None = None,
     clock_start_s: float | None = None,
+    measured: Collection[str] = (),
 ) -> CheckedSentence:
     def held_why(finding_id: str) -> str | None:
-        return weak_support(knowledge_base, finding_id) or (held or {}).get(finding_id)
+        weak = None if finding_id in measured else weak_support(knowledge_base, finding_id)
+        return weak or (held or {}).get(finding_id)
 
     found = find_mentions(sentence, knowledge_base)
     mentions = [m for m in found if not m.negated]
@@ -685,6 +692,7 @@ def checked_generation(
     evident: Mapping[str, Sequence[tuple[float, float]]] | None = None,
     stated: Collection[str] = (),
     clock_start_s: float | None = None,
+    measured: Collection[str] = (),
 ) -> GeneratedDraft:
     """A generated draft with every sentence checked (:func:`check_draft`), and the abnormal
     findings of ``stated`` (the assembled draft's) that none of its sentences mentions."""
@@ -701,6 +709,7 @@ def checked_generation(
         sides,
         evident,
         clock_start_s,
+        measured,
     )
     # Stated: a denial ("No seizures were recorded.", marked) loses the finding all the same.
     mentioned = {a for c in checked for a in c.asserted}

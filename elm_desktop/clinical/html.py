@@ -18,6 +18,7 @@ from typing import Any
 import numpy as np
 
 from elm_desktop.clinical.muscle_artifact import MuscleArtifact, muscle_words
+from elm_desktop.clinical.photic_driving import PhoticDriving
 from elm_desktop.clinical.posterior_rhythm import PosteriorRhythm, rhythm_words
 from elm_desktop.clinical.record_score import PROBABILITY, measure_words
 from elm_desktop.clinical.report import against_threshold, format_time
@@ -149,6 +150,11 @@ def render_html(summary: Mapping[str, Any], snippets: Sequence[TraceSnippet]) ->
         *(
             [_row("Muscle artifact", muscle_words(MuscleArtifact(**muscle)))]
             if (muscle := summary.get("muscle_artifact"))  # an EEG's; None for an ECG
+            else []
+        ),
+        *(
+            [_row("Photic driving", PhoticDriving(**_driving_fields(driving)).words())]
+            if (driving := summary.get("photic_driving"))  # measured only at known flash rates
             else []
         ),
         *(
@@ -393,6 +399,12 @@ def _familiarity(familiarity: Mapping[str, Any] | None) -> str:
         f"{verdict}; {familiarity['percentile']:.1%} of held-out training recordings lie closer "
         "to that data than this one"
     )
+
+
+def _driving_fields(driving: Mapping[str, Any]) -> dict[str, Any]:
+    """:class:`PhoticDriving`'s fields from its JSON (which adds ``present``)."""
+    fields = {k: v for k, v in driving.items() if k != "present"}
+    return fields | {"driven_hz": tuple(fields["driven_hz"])}
 
 
 def _posterior_rhythm(rhythm: Mapping[str, Any]) -> str:

@@ -20,6 +20,11 @@ of all three generator families (``benchmarks/muscle_artifact_accuracy.py``,
 its own family. Each crop's largest window ratio
 (:attr:`MuscleArtifact.crop_index`) is also what the report generator reads beside the crop's
 embedding when it was trained with it.
+
+Where muscle is measured, the artifact finding is present whatever its prompt scores
+(:func:`measured_artifact_score`), as the draft check already holds a generated draft's muscle
+artifact to the measurement; where it is not, the prompt's score stands, for the artifacts
+measured nowhere (eyes, electrodes, movement).
 """
 
 from __future__ import annotations
@@ -30,6 +35,8 @@ from dataclasses import dataclass
 import numpy as np
 import scipy.fft
 
+from elm_desktop.clinical.record_score import MUSCLE_MEASURE
+from elm_desktop.clinical.zeroshot import FindingScore
 from elm_desktop.signals.time_labels import elapsed
 
 #: The bipolar derivations over the temporalis muscles.
@@ -42,6 +49,8 @@ WINDOW_S = 0.5
 BURST_LOG_RATIO = 1.0
 #: Crop indices are clipped to [0, INDEX_LIMIT] (log10 units).
 INDEX_LIMIT = 3.0
+#: The finding that measured muscle makes present.
+ARTIFACT = "artifact"
 
 
 @dataclass(frozen=True)
@@ -132,6 +141,15 @@ def muscle_artifact(power: np.ndarray) -> MuscleArtifact | None:
         present=present,
         strongest_s=float(np.argmax(index) * n_windows * WINDOW_S) if present else None,
     )
+
+
+def measured_artifact_score(score: FindingScore, measured: MuscleArtifact | None) -> FindingScore:
+    """The artifact score where muscle artifact is measured (:meth:`~FindingScore.measured`:
+    0.5 plus half the strongest crop index's share of :data:`INDEX_LIMIT`, so present); the
+    score as it is where none is measured."""
+    if measured is None or not measured.present:
+        return score
+    return score.measured(0.5 + 0.5 * max(measured.crop_index) / INDEX_LIMIT, MUSCLE_MEASURE)
 
 
 def with_crop_index(embeddings: np.ndarray, measured: MuscleArtifact) -> np.ndarray:

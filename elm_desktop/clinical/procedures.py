@@ -50,6 +50,8 @@ MIMICKED_BY = {
 }
 #: How long after hyperventilation ends its build-up may last, in seconds.
 HYPERVENTILATION_RECOVERY_S = 60.0
+#: :attr:`ProcedureEvidence.source` of a procedure or state the file's annotations mark.
+ANNOTATIONS = "EDF+ annotations"
 
 
 @dataclass(frozen=True)
@@ -119,9 +121,7 @@ def recorded_procedures(
                     if a.onset > last.onset and not pattern.search(a.description)
                 ]
                 end = min(later) if later else max(end, duration_s or 0.0)
-            found[name] = ProcedureEvidence(
-                name, "EDF+ annotations", min(a.onset for a in marked), end
-            )
+            found[name] = ProcedureEvidence(name, ANNOTATIONS, min(a.onset for a in marked), end)
     if "photic stimulation" not in found and flashes:
         found["photic stimulation"] = ProcedureEvidence(
             "photic stimulation",
@@ -139,6 +139,28 @@ def recorded_procedures(
                 f"over its threshold for {seconds / 60:.0f} min",
             )
     return tuple(found.values())
+
+
+def assessed_probability(score: FindingScore, procedures: Sequence[ProcedureEvidence]) -> float:
+    """The finding's probability as the program acts on it, given what the recording shows.
+
+    A response to a procedure the recording does not show (photic driving without photic
+    stimulation, a hyperventilation response without hyperventilation, sleep neither marked nor
+    scored for a minute) is not assessed: the draft neither states nor denies it, so it is
+    never called present (0). A state the technologist marked in the annotations (sleep) is
+    shown, whatever the model's score (1): the draft states it. Every other finding keeps its
+    probability. This is what ``elm-desktop evaluate`` ranks, so that its figures measure what
+    the program says.
+    """
+    procedure = NEEDS_PROCEDURE.get(score.finding_id)
+    if procedure is None:
+        return score.probability
+    evidence = next((p for p in procedures if p.name == procedure), None)
+    if evidence is None:
+        return 0.0
+    if procedure in SCORED_PROCEDURES and evidence.source == ANNOTATIONS:
+        return 1.0
+    return score.probability
 
 
 def evidence_within_procedures(

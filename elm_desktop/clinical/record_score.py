@@ -107,6 +107,14 @@ SIGNAL_MEASURED = ("generalized_slowing", "focal_slowing", "burst_suppression", 
 #: What a finding's score is where its reference applies, and its places' names: the prompt's,
 #: and the signal model's (:data:`SIGNAL_MEASURED`) or the event rise's (a seizure).
 FINDING_SCORE = "finding score"
+#: What the photic driving score is where the recording's flash rates let it be measured
+#: (:mod:`elm_desktop.clinical.photic_driving`).
+DRIVING_MEASURE = "measured driving"
+#: What the artifact score is where muscle artifact is measured
+#: (:mod:`elm_desktop.clinical.muscle_artifact`).
+MUSCLE_MEASURE = "measured muscle"
+#: The scores measured in the signal instead of read from the model's prompt.
+MEASURED = (DRIVING_MEASURE, MUSCLE_MEASURE)
 PROMPT_PLACE, SIGNAL_PLACE, EVENT_PLACE = "prompt", "signal features", "event rise"
 FINDING_TABLE = "finding"
 
@@ -129,6 +137,19 @@ def measure_words(measure: str, places: Collection[str] = ()) -> str:
     """What a score that is not a probability is made of, and which way is high (a reviewer's
     words for :attr:`~elm_desktop.clinical.zeroshot.FindingScore.measure`, whose ``parts``
     name the ``places``)."""
+    if measure == DRIVING_MEASURE:
+        return (
+            "the peak at the flash rate in the posterior derivations during stimulation, over "
+            "the same frequencies outside it, on a 0-1 scale (0.5 at the bar for driving); "
+            "measured in the signal, not the model's prompt; high = present"
+        )
+    if measure == MUSCLE_MEASURE:
+        return (
+            "muscle artifact measured in the temporal derivations: bursts of 30-45 Hz power, "
+            "two half seconds of one crop ten times their derivation's median or more, on a "
+            "0-1 scale (present from 0.5; other artifacts are left to the model's prompt); "
+            "high = present"
+        )
     if measure == RECORD_SCORE:
         return (
             "one minus the mean place, among the model's calibration recordings, of the "

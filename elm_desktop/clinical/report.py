@@ -56,6 +56,7 @@ from elm_desktop.clinical.procedures import (
     SCORED_PROCEDURES,
     ProcedureEvidence,
 )
+from elm_desktop.clinical.record_score import MEASURED, MUSCLE_MEASURE
 from elm_desktop.clinical.zeroshot import FindingScore
 
 DRAFT_BANNER = (
@@ -74,6 +75,9 @@ WITHHELD = (
     "the model was trained on; they are listed, unconfirmed, under MODEL FINDINGS."
 )
 MODEL_FINDINGS = "MODEL FINDINGS"
+#: What a measured score states in place of its finding's sentence, where that sentence says
+#: more than the measurement ("dominated by muscle and movement artifact").
+MEASURED_SENTENCES = {MUSCLE_MEASURE: "Muscle artifact is measured over the temporal regions."}
 #: Why the model's impression of a recording unlike the training data is not stated.
 UNFAMILIAR_IMPRESSION = "the recording is unlike the data the model was trained on"
 #: Why an abnormal record score with no abnormal finding to state leaves the impression open.
@@ -331,7 +335,8 @@ def draft_report(
     weak = {
         s.finding_id: reason
         for s in scores or ()
-        if (reason := weak_support(knowledge_base, s.finding_id))
+        # A measured score rests on the signal, not on the prompt's calibration.
+        if s.measure not in MEASURED and (reason := weak_support(knowledge_base, s.finding_id))
     }
     # A seizure called present (by its score or its prompt) with no event in time is not
     # stated either, nor denied: a background that resembles one (focal slowing) scores so;
@@ -379,7 +384,10 @@ def draft_report(
     for s in present:
         description.append(
             DraftSentence(
-                _located(knowledge_base[s.finding_id].sentence, locations.get(s.finding_id)),
+                _located(
+                    MEASURED_SENTENCES.get(s.measure, knowledge_base[s.finding_id].sentence),
+                    locations.get(s.finding_id),
+                ),
                 "model",
             )
         )

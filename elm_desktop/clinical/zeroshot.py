@@ -41,7 +41,7 @@ costs one text embedding and a few matrix-vector products.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
@@ -49,6 +49,7 @@ from elm_desktop.clinical.event_shape import EVENT_CATEGORIES, MIN_EVENT_RISE, e
 from elm_desktop.clinical.knowledge import KnowledgeBase, PromptStyle
 from elm_desktop.clinical.record_score import (
     FINDING_SCORE,
+    MEASURED,
     PROBABILITY,
     RECORD_FINDING,
     RECORD_SCORE,
@@ -154,6 +155,10 @@ class PromptContrast:
     shared: np.ndarray
 
 
+#: Where a measured score (:meth:`FindingScore.measured`) calls its finding present.
+MEASURED_THRESHOLD = 0.5
+
+
 @dataclass
 class FindingScore:
     """The zero-shot score of one knowledge-base finding.
@@ -218,6 +223,35 @@ class FindingScore:
         """What ``crop_probability`` (on the prompt's scale) is held to: the prompt's own
         threshold where ``probability`` is a record or finding score, else ``threshold``."""
         return self.threshold if self.prompt_threshold is None else self.prompt_threshold
+
+    def measured(self, probability: float, measure: str) -> FindingScore:
+        """This finding scored by a measurement of the signal instead of its prompt.
+
+        ``probability`` is the measurement on a 0-1 scale, present from
+        :data:`MEASURED_THRESHOLD`; ``measure`` names it (as the draft, the panel, the HTML and
+        the JSON show it). The prompt's probability and curve are kept: where the finding is
+        most evident still follows the curve.
+        """
+        return replace(
+            self,
+            probability=probability,
+            threshold=MEASURED_THRESHOLD,
+            present=probability >= MEASURED_THRESHOLD,
+            measure=measure,
+            parts={},
+            prompt_threshold=self.curve_threshold,
+            prompt_probability=self.probability
+            if self.prompt_probability is None
+            else self.prompt_probability,
+        )
+
+    @property
+    def model_score(self) -> tuple[float, float]:
+        """(probability, threshold) as the model scored the finding: for a measured score
+        (:meth:`measured`), its prompt's; else :attr:`probability` and :attr:`threshold`."""
+        if self.measure in MEASURED:
+            return float(self.prompt_probability or 0.0), self.curve_threshold
+        return self.probability, self.threshold
 
     @property
     def prompt_present(self) -> bool:

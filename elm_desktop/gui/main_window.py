@@ -1770,8 +1770,8 @@ class MainWindow(QMainWindow):
 
 def _measured_text(result: AnalysisResult) -> str:
     """The phenotype panel's measured line of an EEG result (rich text): the posterior rhythm,
-    the muscle artifact, linked to where it is strongest, and the signal's band powers (the
-    other features in the tooltip)."""
+    the muscle artifact, linked to where it is strongest, photic driving where it was measured,
+    and the signal's band powers (the other features in the tooltip)."""
     rhythm = html.escape(rhythm_words(result.posterior_rhythm))
     muscle = html.escape(muscle_words(result.muscle_artifact))
     if result.muscle_artifact is not None and result.muscle_artifact.strongest_s is not None:
@@ -1781,4 +1781,9 @@ def _measured_text(result: AnalysisResult) -> str:
         if result.signal_features is not None
         else ""
     )
-    return f"Posterior rhythm: {rhythm}<br>Muscle artifact: {muscle}{signal}"
+    driving = (
+        f"<br>Photic driving: {html.escape(result.photic_driving.words())}"
+        if result.photic_driving is not None
+        else ""
+    )
+    return f"Posterior rhythm: {rhythm}<br>Muscle artifact: {muscle}{driving}{signal}"

@@ -5,7 +5,12 @@
   contrast-ensemble similarity of the attention-pooled recording embedding), with the plain
   and the knowledge-enhanced prompts side by side; AUROC and balanced accuracy (at the
   threshold the model carries in its ``phenotypes.toml``, else the knowledge base's) per
-  finding against the manifest's findings.
+  finding against the manifest's findings. Each is ranked as the program acts on it: artifact
+  present where muscle is measured (:mod:`~elm_desktop.clinical.muscle_artifact`), photic
+  driving measured at the flash rates (:mod:`~elm_desktop.clinical.photic_driving`), a response
+  to a procedure assessed from what the recording shows (its annotations and photic channel,
+  read from its file: :func:`~elm_desktop.clinical.procedures.assessed_probability`); the macro
+  of the scores alone is reported beside.
 * **Retrieval**: recording embeddings against report embeddings (the normalised mean of the
   projected segments), both ways, Recall@1/5/10 and median rank, among at most 500 recordings.
 * **Linear probe** (ELM's protocol): standardised per-crop 256-d embeddings, logistic regression
@@ -44,12 +49,32 @@ from elm_desktop.clinical import (
 )
 from elm_desktop.clinical.knowledge import PromptStyle
 from elm_desktop.clinical.metrics import auroc
+from elm_desktop.clinical.muscle_artifact import (
+    ARTIFACT,
+    MuscleArtifact,
+    crop_muscle_power,
+    measured_artifact_score,
+    muscle_artifact,
+)
+from elm_desktop.clinical.photic_driving import (
+    PHOTIC_DRIVING,
+    PhoticDriving,
+    measured_driving_score,
+    photic_driving,
+    photic_trains,
+)
+from elm_desktop.clinical.posterior_rhythm import crop_posterior_spectra
+from elm_desktop.clinical.procedures import assessed_probability, recorded_procedures
+from elm_desktop.clinical.report import weak_support
 from elm_desktop.clinical.signal_features import crops_features
 from elm_desktop.clinical.zeroshot import FindingScore
-from elm_desktop.errors import ConfigError
+from elm_desktop.errors import ConfigError, RecordingError
 from elm_desktop.progress import ProgressCallback
 from elm_desktop.runtime.bundle import PHENOTYPES
+from elm_desktop.signals.montages import ELM_CHANNELS
+from elm_desktop.signals.photic import FlashTrain, flash_trains
 from elm_desktop.signals.preprocess import ELM_SFREQ
+from elm_desktop.signals.recording import Annotation, open_recording
 from elm_desktop.synth import FINDINGS
 from elm_desktop.training.data import CropCache, TextCache, build_cache, text_cache
 from elm_desktop.training.encoder import EEGResNet
@@ -191,6 +216,105 @@ def finding_probabilities(
     return finding_ids, probabilities.reshape(len(rows), len(finding_ids))
 
 
+@dataclass(frozen=True)
+class _Shown:
+    """What a recording's file says was done, as the analysis reads it, and the photic driving
+    measured at the flash rates it gives."""
+
+    annotations: tuple[Annotation, ...]
+    flashes: tuple[FlashTrain, ...]
+    duration_s: float
+    driving: PhoticDriving | None
+
+
+def _read_shown(cache: CropCache, recordings: np.ndarray) -> list[_Shown | None]:
+    """Each recording's annotations and photic flash trains, read from its file (None where the
+    file can no longer be read: its scores are then ranked as they are), and its photic driving
+    measured on its crops."""
+    shown: list[_Shown | None] = []
+    for r in recordings:
+        try:
+            rec = open_recording(cache.recordings[int(r)]["edf"])
+            flashes = tuple(flash_trains(rec))
+        except (RecordingError, OSError, KeyError):
+            shown.append(None)
+            continue
+        trains = photic_trains(rec.annotations, flashes)
+        driving = None
+        if trains:
+            span = cache.crop_range(int(r))
+            crops = np.asarray(cache.crops[span.start : span.stop], np.float32)
+            driving = photic_driving(
+                crop_posterior_spectra(crops, ELM_CHANNELS),
+                ELM_SFREQ,
+                crops.shape[-1],
+                cache.starts_s[span.start : span.stop],
+                cache.window_s,
+                trains,
+            )
+        shown.append(_Shown(rec.annotations, flashes, rec.duration, driving))
+    return shown
+
+
+def _measured_muscle(cache: CropCache, recordings: np.ndarray) -> list[MuscleArtifact | None]:
+    """Each recording's muscle artifact, measured on its crops as the analysis measures it."""
+    measured = []
+    for r in recordings:
+        span = cache.crop_range(int(r))
+        crops = np.asarray(cache.crops[span.start : span.stop], np.float32)
+        measured.append(muscle_artifact(crop_muscle_power(crops, ELM_CHANNELS, ELM_SFREQ)))
+    return measured
+
+
+def assessed_probabilities(
+    rows: list[list[FindingScore]],
+    shown: list[_Shown | None],
+    muscles: list[MuscleArtifact | None],
+    knowledge_base: KnowledgeBase,
+    window_s: float,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Each score as the program acts on it, given what its recording shows and what its
+    signal measures: artifact where muscle is measured
+    (:func:`~elm_desktop.clinical.muscle_artifact.measured_artifact_score`), photic driving
+    where the flash rates let it be (:func:`~elm_desktop.clinical.photic_driving.measured_driving_score`),
+    then :func:`~elm_desktop.clinical.procedures.assessed_probability`.
+
+    Returns
+    -------
+    probabilities, thresholds : numpy.ndarray
+        float [r, f] each: the probabilities, and the thresholds they are called present at.
+    """
+    probabilities, thresholds = [], []
+    for scores, files, muscle in zip(rows, shown, muscles, strict=True):
+        scores = [
+            measured_artifact_score(s, muscle) if s.finding_id == ARTIFACT else s for s in scores
+        ]
+        if files is None:
+            probabilities.append([s.probability for s in scores])
+            thresholds.append([s.threshold for s in scores])
+            continue
+        if files.driving is not None:
+            scores = [
+                measured_driving_score(s, files.driving) if s.finding_id == PHOTIC_DRIVING else s
+                for s in scores
+            ]
+        # As the analysis: a sleep score too weak where it was calibrated is no evidence.
+        procedures = recorded_procedures(
+            files.annotations,
+            [s for s in scores if not weak_support(knowledge_base, s.finding_id)],
+            window_s,
+            files.flashes,
+            files.duration_s,
+        )
+        probabilities.append([assessed_probability(s, procedures) for s in scores])
+        thresholds.append([s.threshold for s in scores])
+    shape = (len(rows), -1)
+    return (
+        np.array(probabilities, dtype=float).reshape(shape),
+        np.array(thresholds, dtype=float).reshape(shape),
+    )
+
+
 def zero_shot(
     model: ElmModel,
     encoder: TextEncoder,
@@ -207,22 +331,31 @@ def zero_shot(
     # Built-in and model entries only: a checkpoint's figures do not depend on a user's file.
     knowledge_base = load_knowledge_base(user_path=os.devnull, model_path=model_phenotypes)
     labels = cache.recording_labels()[recordings]
+    shown = _read_shown(cache, recordings)
+    muscles = _measured_muscle(cache, recordings)
     results: dict[str, Any] = {}
     for style in ("plain", "knowledge"):
-        finding_ids, probabilities = finding_probabilities(
+        finding_ids, rows = recording_finding_scores(
             model, encoder, embedded, cache, device, knowledge_base, style
+        )
+        alone = np.array([[s.probability for s in row] for row in rows], dtype=float)
+        alone = alone.reshape(len(rows), len(finding_ids))
+        probabilities, thresholds = assessed_probabilities(
+            rows, shown, muscles, knowledge_base, cache.window_s
         )
         per_finding = {}
         for column, finding_id in enumerate(finding_ids):
             if finding_id not in FINDINGS:
                 continue
             truth = labels[:, FINDINGS.index(finding_id)]
-            threshold = knowledge_base.threshold(finding_id, style)
             per_finding[finding_id] = {
                 "positives": int(truth.sum()),
                 "auroc": _auroc(truth, probabilities[:, column]),
+                "auroc_score_alone": _auroc(truth, alone[:, column]),
                 "balanced_accuracy": float(
-                    balanced_accuracy_score(truth, probabilities[:, column] >= threshold)
+                    balanced_accuracy_score(
+                        truth, probabilities[:, column] >= thresholds[:, column]
+                    )
                 )
                 if truth.min() != truth.max()
                 else None,
@@ -232,9 +365,15 @@ def zero_shot(
             for k, v in per_finding.items()
             if v["auroc"] is not None and v["positives"] >= MIN_POSITIVES
         ]
+        alone_macro = [
+            v["auroc_score_alone"]
+            for v in per_finding.values()
+            if v["auroc_score_alone"] is not None and v["positives"] >= MIN_POSITIVES
+        ]
         results[style] = {
             "findings": per_finding,
             "macro_auroc": float(np.mean(macro)) if macro else None,
+            "macro_auroc_scores_alone": float(np.mean(alone_macro)) if alone_macro else None,
             "macro_over": [
                 k
                 for k, v in per_finding.items()
@@ -244,6 +383,7 @@ def zero_shot(
     results["thresholds"] = (
         f"the model's {PHENOTYPES}" if model_phenotypes is not None else "the knowledge base"
     )
+    results["files_unread"] = sum(files is None for files in shown)
     return results
 
 
@@ -678,7 +818,18 @@ def to_markdown(report: dict[str, Any]) -> str:
             f"{figure_text(plain['macro_auroc'])} | | {figure_text(knowledge['macro_auroc'])} | |",
             "",
             "`normal` scores normal-versus-abnormal. Balanced accuracy at the thresholds of "
-            f"{report['zero_shot']['thresholds']}.",
+            f"{report['zero_shot']['thresholds']}. Scores are ranked as the program acts on "
+            "them: artifact present where muscle artifact is measured, photic driving measured "
+            "at the flash rates, responses to a procedure assessed from the recording's "
+            "annotations and photic channel (not assessed without the procedure; sleep the "
+            "annotations mark, shown); the scores alone give a macro of "
+            f"{figure_text(plain.get('macro_auroc_scores_alone'))} / "
+            f"{figure_text(knowledge.get('macro_auroc_scores_alone'))} (plain / knowledge)"
+            + (
+                f"; {unread} recordings' files could not be read, their scores ranked as they are."
+                if (unread := report["zero_shot"].get("files_unread"))
+                else "."
+            ),
             "",
         ]
     if "retrieval" in report:

@@ -162,3 +162,22 @@ def test_muscle_artifact_in_other_words_is_held_to_the_measurement(sentence):
         {"DESCRIPTION OF THE RECORD": sentence}, {"artifact": 0.01}, kb, muscle=muscle
     )
     assert checked.supported, checked.note
+
+
+def test_measured_muscle_makes_the_artifact_score_present_and_leaves_it_otherwise():
+    from elm_desktop.clinical.muscle_artifact import measured_artifact_score
+    from elm_desktop.clinical.record_score import MUSCLE_MEASURE, PROBABILITY
+    from elm_desktop.clinical.zeroshot import FindingScore
+
+    curve = np.full(12, 0.1, np.float32)
+    prompt = FindingScore("artifact", "Artifact", 0.2, 0.6, False, False, curve)
+    burst = muscle_artifact(crop_muscle_power(_crops((4, 1.0, 2.0)), ELM_CHANNELS))
+    quiet = muscle_artifact(crop_muscle_power(_crops(), ELM_CHANNELS))
+    assert burst.present and not quiet.present
+    measured = measured_artifact_score(prompt, burst)
+    assert measured.present and measured.measure == MUSCLE_MEASURE
+    assert 0.5 < measured.probability <= 1.0 and measured.threshold == 0.5
+    assert measured.prompt_probability == 0.2 and measured.curve_threshold == 0.6
+    for unmeasured in (quiet, None):  # eyes, electrodes, movement: the prompt decides
+        kept = measured_artifact_score(prompt, unmeasured)
+        assert kept is prompt and kept.measure == PROBABILITY

@@ -57,3 +57,26 @@ def test_no_time_is_given_when_the_procedure_has_no_crop_or_the_curve_stays_low(
         [instant], [ProcedureEvidence("photic stimulation", "x", 200.0, 200.0)], starts, 5.0
     )
     assert [s.crop for s in instant.top_segments] == [40]
+
+
+def test_a_response_to_a_procedure_not_done_is_not_assessed_and_marked_sleep_is_shown():
+    from elm_desktop.clinical.procedures import ANNOTATIONS, assessed_probability
+
+    starts = np.arange(12) * 5.0
+    curve = np.full(12, 0.2)
+    photic, hv = (
+        score("photic_driving", curve, starts),
+        score("hyperventilation_response", curve, starts),
+    )
+    sleep, seizure = score("sleep", curve, starts), score("seizure", curve, starts)
+    # No procedure shown: the responses (and sleep) are never called present; the rest stand.
+    assert [assessed_probability(s, ()) for s in (photic, hv, sleep, seizure)] == [0, 0, 0, 0.8]
+    shown = [
+        ProcedureEvidence("photic stimulation", ANNOTATIONS, 10.0, 40.0),
+        ProcedureEvidence("hyperventilation", ANNOTATIONS, 0.0, 30.0),
+    ]
+    assert [assessed_probability(s, shown) for s in (photic, hv)] == [0.8, 0.8]
+    # Sleep the technologist marked is shown, whatever the score; sleep the model's own score
+    # shows keeps that score.
+    assert assessed_probability(sleep, [ProcedureEvidence("sleep", ANNOTATIONS, 0.0, 60.0)]) == 1
+    assert assessed_probability(sleep, [ProcedureEvidence("sleep", "the model's score")]) == 0.8

@@ -638,3 +638,38 @@ def test_rule_out_bars_are_written_and_read_back_and_held_to_the_prompt(tmp_path
     )
     assert "focal_slowing" in not_ruled_out([ranked], ruled)
     assert not_ruled_out([replace(ranked, prompt_probability=0.4)], ruled) == {}
+
+
+def test_measured_scores_are_stated_whatever_the_prompts_calibration(kb):
+    """Photic driving measured at the flash rates, and muscle artifact measured, rest on the
+    signal: the prompt's weak or missing calibration does not hold them, and measured muscle is
+    stated as what was measured, not as the finding's wider sentence."""
+    from elm_desktop.clinical.photic_driving import DRIVING_MEASURE
+    from elm_desktop.clinical.record_score import MUSCLE_MEASURE
+    from elm_desktop.clinical.report import MEASURED_SENTENCES
+
+    calibration = {"photic_driving": None, "artifact": 0.5}
+    uncalibrated = KnowledgeBase(
+        [replace(f, calibration_auroc=calibration.get(f.id, 0.9)) for f in kb.values()],
+        kb.sources,
+        kb.prompt_style,
+    )
+    photic = replace(FACTS, procedures=(ProcedureEvidence("photic stimulation", "EDF+", 0, 90),))
+    prompts = scores_with(uncalibrated, {"normal": 0.9, "photic_driving": 0.9, "artifact": 0.9})
+    held = draft_report(photic, uncalibrated, "m", prompts)
+    assert set(held.held) >= {"photic_driving", "artifact"}
+    measured = [
+        s.measured(0.8, DRIVING_MEASURE)
+        if s.finding_id == "photic_driving"
+        else s.measured(0.8, MUSCLE_MEASURE)
+        if s.finding_id == "artifact"
+        else s
+        for s in prompts
+    ]
+    draft = draft_report(photic, uncalibrated, "m", measured)
+    assert not {"photic_driving", "artifact"} & set(draft.held)
+    assert {"photic_driving", "artifact"} <= set(draft.asserted)
+    text = draft.text()
+    assert uncalibrated["photic_driving"].sentence in text
+    assert MEASURED_SENTENCES[MUSCLE_MEASURE] in text
+    assert uncalibrated["artifact"].sentence not in text  # "muscle and movement artifact"

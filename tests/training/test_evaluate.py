@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 
 import numpy as np
 import pytest
@@ -108,3 +109,52 @@ def test_the_record_score_reads_each_recordings_signal_features(tiny_cache, tmp_
         for row, f in zip(raw, features, strict=True)
     ]
     np.testing.assert_allclose(scored[:, ids.index("normal")], expected)
+
+
+def test_procedure_findings_are_ranked_as_the_program_assesses_them(tmp_path):
+    """The evaluation reads what each recording's file shows, as the analysis does: a response
+    to a procedure not done ranks last, sleep the annotations mark first."""
+    import datetime as dt
+    from types import SimpleNamespace
+
+    from elm_desktop.clinical import load_knowledge_base
+    from elm_desktop.clinical.zeroshot import FindingScore
+    from elm_desktop.synth.edf_writer import Annotation, EdfWriter, SignalHeader
+    from elm_desktop.synth.electrodes import ELECTRODES, channel_label
+    from elm_desktop.training.evaluate import _read_shown, assessed_probabilities
+
+    def write(name, annotations):
+        signals = [SignalHeader(channel_label(e, "tuh"), -2000.0, 2000.0) for e in ELECTRODES]
+        start = dt.datetime(2024, 1, 1, 9)
+        with EdfWriter(
+            tmp_path / name, signals, 100, 60, start, "X X X X", "X X X X", annotations
+        ) as writer:
+            writer.write_block(np.random.default_rng(0).standard_normal((len(ELECTRODES), 6000)))
+        return str(tmp_path / name)
+
+    done = write("hv.edf", [Annotation(5, 0, "HV start"), Annotation(40, 0, "HV stop"),
+                            Annotation(45, 10, "asleep")])  # fmt: skip
+    none = write("plain.edf", [])
+    cache = SimpleNamespace(
+        recordings=[{"edf": done}, {"edf": none}, {"edf": str(tmp_path / "moved.edf")}]
+    )
+    shown = _read_shown(cache, np.arange(3))
+    assert shown[0] is not None and shown[1] is not None and shown[2] is None
+    assert shown[0].duration_s == 60 and len(shown[0].annotations) == 3
+
+    def row(probability):
+        return [
+            FindingScore(f, f, probability, 0.5, probability >= 0.5, False, np.zeros(12))
+            for f in ("hyperventilation_response", "photic_driving", "sleep", "seizure")
+        ]
+
+    knowledge_base = load_knowledge_base(user_path=os.devnull)
+    assessed, thresholds = assessed_probabilities(
+        [row(0.3), row(0.3), row(0.3)], shown, [None, None, None], knowledge_base, 5.0
+    )
+    assert (thresholds == 0.5).all()
+    # Hyperventilation done: its score stands; no photic stimulation: not assessed; sleep
+    # marked: shown. The plain file shows nothing; the moved file's scores are kept as they are.
+    np.testing.assert_allclose(assessed[0], [0.3, 0.0, 1.0, 0.3])
+    np.testing.assert_allclose(assessed[1], [0.0, 0.0, 0.0, 0.3])
+    np.testing.assert_allclose(assessed[2], [0.3, 0.3, 0.3, 0.3])
