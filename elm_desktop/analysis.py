@@ -76,8 +76,7 @@ from elm_desktop.clinical.photic_driving import (
     PHOTIC_DRIVING,
     PhoticDriving,
     measured_driving_score,
-    photic_driving,
-    photic_trains,
+    recording_driving,
 )
 from elm_desktop.clinical.posterior_rhythm import (
     PosteriorRhythm,
@@ -241,7 +240,8 @@ class AnalysisResult:
     photic_driving : PhoticDriving or None
         The driving response measured at the flash rates the recording gives
         (:mod:`~elm_desktop.clinical.photic_driving`); where it is measured, it is the photic
-        driving score. None without photic stimulation at a known rate, and for an ECG.
+        driving score. None where nothing could be measured (no photic stimulation at a known
+        rate of 4-30 Hz covering a crop, or too little recording outside it), and for an ECG.
     ecg_measurements : EcgMeasurements or None
         An ECG's intervals, axis, voltages, ST levels and early or unlike beats, measured on
         its median beat (what the ECG draft states and checks the model's findings against);
@@ -321,7 +321,9 @@ class AnalysisResult:
         ``report_segments``, ``posterior_rhythm`` (measured frequency, prominence, whether
         clear; None for an ECG), ``muscle_artifact`` (per-crop index, seconds in bursts,
         whether measured; None for an ECG), ``signal_features`` (the quantitative EEG features by
-        name; None for an ECG), ``ecg_measurements`` (PR, QRS, QT, QTc, axis,
+        name; None for an ECG), ``photic_driving`` (the largest ratio, its rate, the rates
+        driven and not measured, trains measured, whether present; None where not measured),
+        ``ecg_measurements`` (PR, QRS, QT, QTc, axis,
         voltages, ST levels, early and unlike beats; None for an EEG), ``draft`` (text, impression, reasons,
         held and unassessed findings, sections with each sentence's origin and
         provenance), ``generated_draft``
@@ -605,18 +607,21 @@ def analyze(
         posterior_rhythm=rhythm_sentence(result.posterior_rhythm),
     )
     result.procedures = tuple(p.name for p in facts.procedures)
-    if "photic stimulation" in result.procedures:
-        result.photic_driving = photic_driving(
-            np.concatenate(encoder.posterior_spectra),
-            ELM_SFREQ,
-            encoder.length,
-            result.crop_starts_s,
-            window_s,
-            photic_trains(rec.annotations, flashes),
-        )
+    result.photic_driving = recording_driving(
+        np.concatenate(encoder.posterior_spectra),
+        ELM_SFREQ,
+        encoder.length,
+        result.crop_starts_s,
+        window_s,
+        rec.annotations,
+        flashes,
+        facts.procedures,
+        result.posterior_rhythm,
+        result.findings,
+    )
     if bank is not None and result.photic_driving is not None:
         result.findings = [
-            measured_driving_score(s, result.photic_driving)
+            measured_driving_score(s, result.photic_driving, result.crop_starts_s, window_s)
             if s.finding_id == PHOTIC_DRIVING
             else s
             for s in result.findings
@@ -983,7 +988,9 @@ def _assemble(
     if bank is not None:
         temperature = float(engine.bundle.temperature)
         result.findings = [
-            measured_artifact_score(s, result.muscle_artifact) if s.finding_id == ARTIFACT else s
+            measured_artifact_score(s, result.muscle_artifact, encoder.window_s)
+            if s.finding_id == ARTIFACT
+            else s
             for s in score_findings(
                 kb,
                 bank,

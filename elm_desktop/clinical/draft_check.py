@@ -64,6 +64,7 @@ from elm_desktop.clinical.event_shape import EVENT_CATEGORIES
 from elm_desktop.clinical.extract import SKIPPED_SECTIONS, Mention, find_mentions
 from elm_desktop.clinical.knowledge import KnowledgeBase
 from elm_desktop.clinical.muscle_artifact import MuscleArtifact, muscle_words
+from elm_desktop.clinical.photic_driving import PHOTIC_DRIVING
 from elm_desktop.clinical.posterior_rhythm import (
     STATED_RHYTHM_TOLERANCE_HZ,
     PosteriorRhythm,
@@ -122,6 +123,9 @@ _WAKE_ONLY = re.compile(
     r"\b(?:remained|stayed)\s+awake\s*(?:throughout\b|[.;]|$)",
     re.I,
 )
+#: What a sentence may say of a driving response's sides, which a measured driving (both
+#: sides' posterior derivations together) cannot support.
+_SIDES = re.compile(r"\b(a?symmetric\w*|bilateral\w*|unilateral\w*|left|right)\b", re.I)
 _NO_ANSWER = re.compile(r"^\s*(?:none|nil|n/?a|not applicable)\s*[.!]?\s*$", re.I)
 NO_ANSWER = "a bare answer among other sentences"
 #: What a bare "None." under EVENTS says, checked in its place.
@@ -418,6 +422,10 @@ def _check_sentence(
     if undecided:
         unsupported += undecided
         notes.append("the record-level score and abnormal findings disagree")
+    driving = [f for f in asserted if f in measured and f == PHOTIC_DRIVING]
+    if driving and _SIDES.search(sentence):
+        unsupported += driving
+        notes.append("photic driving is measured over both sides together, not side by side")
     if procedures is not None and not NOT_DONE.search(sentence):
         for name, pattern in PROCEDURES.items():
             if pattern.search(sentence) and name not in procedures:

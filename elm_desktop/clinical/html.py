@@ -78,7 +78,7 @@ def snippet_requests(summary: Mapping[str, Any]) -> list[tuple[str, float, float
             f["top_segments"][0],
         )
         for f in summary["findings"]
-        if f["present"]
+        if f["present"] and f["top_segments"]  # a measured finding may give no time
     ]
     wanted += [(f'"{p["prompt"]}"', p["top_segments"][0]) for p in summary["prompts"]]
     chosen: dict[float, tuple[str, float, float]] = {}
@@ -403,8 +403,7 @@ def _familiarity(familiarity: Mapping[str, Any] | None) -> str:
 
 def _driving_fields(driving: Mapping[str, Any]) -> dict[str, Any]:
     """:class:`PhoticDriving`'s fields from its JSON (which adds ``present``)."""
-    fields = {k: v for k, v in driving.items() if k != "present"}
-    return fields | {"driven_hz": tuple(fields["driven_hz"])}
+    return {k: tuple(v) if isinstance(v, list) else v for k, v in driving.items() if k != "present"}
 
 
 def _posterior_rhythm(rhythm: Mapping[str, Any]) -> str:

@@ -30,13 +30,13 @@ measured nowhere (eyes, electrodes, movement).
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import scipy.fft
 
 from elm_desktop.clinical.record_score import MUSCLE_MEASURE
-from elm_desktop.clinical.zeroshot import FindingScore
+from elm_desktop.clinical.zeroshot import FindingScore, Segment
 from elm_desktop.signals.time_labels import elapsed
 
 #: The bipolar derivations over the temporalis muscles.
@@ -49,8 +49,10 @@ WINDOW_S = 0.5
 BURST_LOG_RATIO = 1.0
 #: Crop indices are clipped to [0, INDEX_LIMIT] (log10 units).
 INDEX_LIMIT = 3.0
-#: The finding that measured muscle makes present.
+#: The finding that measured muscle makes present, and its label then: what was measured,
+#: not "Artifact-dominated segments" (two half seconds of one crop make it present).
 ARTIFACT = "artifact"
+MEASURED_LABEL = "Muscle artifact (measured)"
 
 
 @dataclass(frozen=True)
@@ -143,13 +145,22 @@ def muscle_artifact(power: np.ndarray) -> MuscleArtifact | None:
     )
 
 
-def measured_artifact_score(score: FindingScore, measured: MuscleArtifact | None) -> FindingScore:
+def measured_artifact_score(
+    score: FindingScore, measured: MuscleArtifact | None, window_s: float
+) -> FindingScore:
     """The artifact score where muscle artifact is measured (:meth:`~FindingScore.measured`:
-    0.5 plus half the strongest crop index's share of :data:`INDEX_LIMIT`, so present); the
-    score as it is where none is measured."""
+    0.5 plus half the strongest crop index's share of :data:`INDEX_LIMIT`, so present),
+    labelled as what was measured and most evident at its strongest crop; the score as it is
+    where none is measured."""
     if measured is None or not measured.present:
         return score
-    return score.measured(0.5 + 0.5 * max(measured.crop_index) / INDEX_LIMIT, MUSCLE_MEASURE)
+    crop = int(np.argmax(measured.crop_index))
+    probability = 0.5 + 0.5 * max(measured.crop_index) / INDEX_LIMIT
+    return replace(
+        score.measured(probability, MUSCLE_MEASURE),
+        label=MEASURED_LABEL,
+        top_segments=[Segment(crop * window_s, (crop + 1) * window_s, probability, crop)],
+    )
 
 
 def with_crop_index(embeddings: np.ndarray, measured: MuscleArtifact) -> np.ndarray:

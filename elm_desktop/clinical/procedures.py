@@ -20,6 +20,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from elm_desktop.clinical.consistency import NOT_DONE, PROCEDURES
+from elm_desktop.clinical.record_score import MEASURED
 from elm_desktop.clinical.zeroshot import EVIDENCE_SPAN_S, FindingScore, top_segments
 from elm_desktop.signals.photic import FlashTrain
 from elm_desktop.signals.recording import Annotation
@@ -185,7 +186,7 @@ def evidence_within_procedures(
     starts = np.asarray(crop_starts_s, dtype=np.float64)
     for score in scores:
         window = windows.get(NEEDS_PROCEDURE.get(score.finding_id, ""))
-        if window is None:
+        if window is None or score.measure in MEASURED:  # a measurement says where itself
             continue
         inside = np.flatnonzero((starts + window_s > window[0]) & (starts <= window[1]))
         if not len(inside) or score.crop_probability[inside].max() < score.curve_threshold:

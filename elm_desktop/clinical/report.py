@@ -56,7 +56,7 @@ from elm_desktop.clinical.procedures import (
     SCORED_PROCEDURES,
     ProcedureEvidence,
 )
-from elm_desktop.clinical.record_score import MEASURED, MUSCLE_MEASURE
+from elm_desktop.clinical.record_score import DRIVING_MEASURE, MEASURED, MUSCLE_MEASURE
 from elm_desktop.clinical.zeroshot import FindingScore
 
 DRAFT_BANNER = (
@@ -76,8 +76,12 @@ WITHHELD = (
 )
 MODEL_FINDINGS = "MODEL FINDINGS"
 #: What a measured score states in place of its finding's sentence, where that sentence says
-#: more than the measurement ("dominated by muscle and movement artifact").
-MEASURED_SENTENCES = {MUSCLE_MEASURE: "Muscle artifact is measured over the temporal regions."}
+#: more than the measurement ("dominated by muscle and movement artifact"; a "symmetric"
+#: driving response, where the posterior derivations are measured together).
+MEASURED_SENTENCES = {
+    MUSCLE_MEASURE: "Muscle artifact is measured over the temporal regions.",
+    DRIVING_MEASURE: "Photic stimulation produced a driving response.",
+}
 #: Why the model's impression of a recording unlike the training data is not stated.
 UNFAMILIAR_IMPRESSION = "the recording is unlike the data the model was trained on"
 #: Why an abnormal record score with no abnormal finding to state leaves the impression open.
@@ -410,11 +414,15 @@ def draft_report(
     held = weak | disagreeing(assessed or (), knowledge_base)
     introduction = [DraftSentence(s, "file") for s in _introduction(facts)]
     said = [claims(s.text, knowledge_base) for s in introduction + measured + description]
+    # Nor is another patient's sentence borrowed about a finding this recording measures
+    # ("eye movement and electrode artifact", "a symmetric bilateral driving response"): the
+    # measurement's own sentence says what was measured.
+    measured_ids = [s.finding_id for s in assessed or () if s.measure in MEASURED]
     borrowed = _archive_sentences(
         segment_hits,
         knowledge_base,
         asserted,
-        list(held),
+        [*held, *measured_ids],
         locations,
         recorded,
         said,

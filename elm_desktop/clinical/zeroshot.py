@@ -185,18 +185,19 @@ class FindingScore:
     measure : str
         What ``probability`` is: ``"probability"``, or where a record reference applies,
         ``"record score"`` for ``normal`` and ``"finding score"`` for a finding with its own
-        reference (:mod:`elm_desktop.clinical.record_score`).
+        reference (:mod:`elm_desktop.clinical.record_score`), or a measurement of the signal
+        (:meth:`measured`: ``"measured driving"``, ``"measured muscle"``).
     parts : dict of str to float
         For a record or finding score, each of its places among the model's calibration
         recordings (high: more abnormal, or more likely present); empty for a probability.
     prompt_threshold : float or None
-        For a record or finding score, the knowledge base's threshold on the prompt's own
+        For a record, finding or measured score, the threshold on the prompt's own
         probability (:attr:`curve_threshold`); None for a probability.
     event_rise : float or None
         For a finding that is an event (a seizure), how far its strongest 10 s stand above its
         median crop (:func:`~elm_desktop.clinical.event_shape.event_rise`); None otherwise.
     prompt_probability : float or None
-        For a record or finding score, the prompt's own probability (the scale of
+        For a record, finding or measured score, the prompt's own probability (the scale of
         ``crop_probability`` and :attr:`curve_threshold`); None for a probability.
     event_rise_limit : float
         The least ``event_rise`` for an event to be stated: its reference's, chosen at

@@ -5,7 +5,8 @@
   contrast-ensemble similarity of the attention-pooled recording embedding), with the plain
   and the knowledge-enhanced prompts side by side; AUROC and balanced accuracy (at the
   threshold the model carries in its ``phenotypes.toml``, else the knowledge base's) per
-  finding against the manifest's findings. Each is ranked as the program acts on it: artifact
+  finding against the manifest's findings. Findings the program does not leave to the prompt
+  are ranked as it acts on them: artifact
   present where muscle is measured (:mod:`~elm_desktop.clinical.muscle_artifact`), photic
   driving measured at the flash rates (:mod:`~elm_desktop.clinical.photic_driving`), a response
   to a procedure assessed from what the recording shows (its annotations and photic channel,
@@ -58,12 +59,14 @@ from elm_desktop.clinical.muscle_artifact import (
 )
 from elm_desktop.clinical.photic_driving import (
     PHOTIC_DRIVING,
-    PhoticDriving,
     measured_driving_score,
-    photic_driving,
-    photic_trains,
+    recording_driving,
 )
-from elm_desktop.clinical.posterior_rhythm import crop_posterior_spectra
+from elm_desktop.clinical.posterior_rhythm import (
+    PosteriorRhythm,
+    crop_posterior_spectra,
+    posterior_rhythm,
+)
 from elm_desktop.clinical.procedures import assessed_probability, recorded_procedures
 from elm_desktop.clinical.report import weak_support
 from elm_desktop.clinical.signal_features import crops_features
@@ -217,21 +220,24 @@ def finding_probabilities(
 
 
 @dataclass(frozen=True)
-class _Shown:
-    """What a recording's file says was done, as the analysis reads it, and the photic driving
-    measured at the flash rates it gives."""
+class RecordingShown:
+    """What a recording's file says was done (its annotations and photic flash trains), as the
+    analysis reads it, and, where it shows photic stimulation, its crops' posterior spectra
+    and rhythm, to measure photic driving at the flash rates."""
 
     annotations: tuple[Annotation, ...]
     flashes: tuple[FlashTrain, ...]
     duration_s: float
-    driving: PhoticDriving | None
+    spectra: np.ndarray | None = None
+    starts_s: np.ndarray | None = None
+    n_samples: int = 0
+    rhythm: PosteriorRhythm | None = None
 
 
-def _read_shown(cache: CropCache, recordings: np.ndarray) -> list[_Shown | None]:
+def _read_shown(cache: CropCache, recordings: np.ndarray) -> list[RecordingShown | None]:
     """Each recording's annotations and photic flash trains, read from its file (None where the
-    file can no longer be read: its scores are then ranked as they are), and its photic driving
-    measured on its crops."""
-    shown: list[_Shown | None] = []
+    file can no longer be read: its scores are then ranked as they are)."""
+    shown: list[RecordingShown | None] = []
     for r in recordings:
         try:
             rec = open_recording(cache.recordings[int(r)]["edf"])
@@ -239,20 +245,24 @@ def _read_shown(cache: CropCache, recordings: np.ndarray) -> list[_Shown | None]
         except (RecordingError, OSError, KeyError):
             shown.append(None)
             continue
-        trains = photic_trains(rec.annotations, flashes)
-        driving = None
-        if trains:
-            span = cache.crop_range(int(r))
-            crops = np.asarray(cache.crops[span.start : span.stop], np.float32)
-            driving = photic_driving(
-                crop_posterior_spectra(crops, ELM_CHANNELS),
-                ELM_SFREQ,
+        procedures = recorded_procedures(rec.annotations, None, cache.window_s, flashes)
+        if not any(p.name == "photic stimulation" for p in procedures):
+            shown.append(RecordingShown(rec.annotations, flashes, rec.duration))
+            continue
+        span = cache.crop_range(int(r))
+        crops = np.asarray(cache.crops[span.start : span.stop], np.float32)
+        spectra = crop_posterior_spectra(crops, ELM_CHANNELS)
+        shown.append(
+            RecordingShown(
+                rec.annotations,
+                flashes,
+                rec.duration,
+                spectra,
+                np.asarray(cache.starts_s[span.start : span.stop]),
                 crops.shape[-1],
-                cache.starts_s[span.start : span.stop],
-                cache.window_s,
-                trains,
+                posterior_rhythm(spectra, ELM_SFREQ, crops.shape[-1]),
             )
-        shown.append(_Shown(rec.annotations, flashes, rec.duration, driving))
+        )
     return shown
 
 
@@ -268,7 +278,7 @@ def _measured_muscle(cache: CropCache, recordings: np.ndarray) -> list[MuscleArt
 
 def assessed_probabilities(
     rows: list[list[FindingScore]],
-    shown: list[_Shown | None],
+    shown: list[RecordingShown | None],
     muscles: list[MuscleArtifact | None],
     knowledge_base: KnowledgeBase,
     window_s: float,
@@ -287,17 +297,13 @@ def assessed_probabilities(
     probabilities, thresholds = [], []
     for scores, files, muscle in zip(rows, shown, muscles, strict=True):
         scores = [
-            measured_artifact_score(s, muscle) if s.finding_id == ARTIFACT else s for s in scores
+            measured_artifact_score(s, muscle, window_s) if s.finding_id == ARTIFACT else s
+            for s in scores
         ]
         if files is None:
             probabilities.append([s.probability for s in scores])
             thresholds.append([s.threshold for s in scores])
             continue
-        if files.driving is not None:
-            scores = [
-                measured_driving_score(s, files.driving) if s.finding_id == PHOTIC_DRIVING else s
-                for s in scores
-            ]
         # As the analysis: a sleep score too weak where it was calibrated is no evidence.
         procedures = recorded_procedures(
             files.annotations,
@@ -306,6 +312,26 @@ def assessed_probabilities(
             files.flashes,
             files.duration_s,
         )
+        if files.spectra is not None:
+            driving = recording_driving(
+                files.spectra,
+                ELM_SFREQ,
+                files.n_samples,
+                files.starts_s,
+                window_s,
+                files.annotations,
+                files.flashes,
+                procedures,
+                files.rhythm,
+                scores,
+            )
+            if driving is not None:
+                scores = [
+                    measured_driving_score(s, driving, files.starts_s, window_s)
+                    if s.finding_id == PHOTIC_DRIVING
+                    else s
+                    for s in scores
+                ]
         probabilities.append([assessed_probability(s, procedures) for s in scores])
         thresholds.append([s.threshold for s in scores])
     shape = (len(rows), -1)
@@ -818,8 +844,8 @@ def to_markdown(report: dict[str, Any]) -> str:
             f"{figure_text(plain['macro_auroc'])} | | {figure_text(knowledge['macro_auroc'])} | |",
             "",
             "`normal` scores normal-versus-abnormal. Balanced accuracy at the thresholds of "
-            f"{report['zero_shot']['thresholds']}. Scores are ranked as the program acts on "
-            "them: artifact present where muscle artifact is measured, photic driving measured "
+            f"{report['zero_shot']['thresholds']} (a measured score's: 0.5). Ranked as the program "
+            "acts on them: artifact present where muscle artifact is measured, photic driving measured "
             "at the flash rates, responses to a procedure assessed from the recording's "
             "annotations and photic channel (not assessed without the procedure; sleep the "
             "annotations mark, shown); the scores alone give a macro of "

@@ -174,10 +174,12 @@ def test_measured_muscle_makes_the_artifact_score_present_and_leaves_it_otherwis
     burst = muscle_artifact(crop_muscle_power(_crops((4, 1.0, 2.0)), ELM_CHANNELS))
     quiet = muscle_artifact(crop_muscle_power(_crops(), ELM_CHANNELS))
     assert burst.present and not quiet.present
-    measured = measured_artifact_score(prompt, burst)
+    measured = measured_artifact_score(prompt, burst, 5.0)
     assert measured.present and measured.measure == MUSCLE_MEASURE
+    assert measured.label == "Muscle artifact (measured)"  # not "Artifact-dominated segments"
+    assert [(s.start_s, s.end_s, s.crop) for s in measured.top_segments] == [(20.0, 25.0, 4)]
     assert 0.5 < measured.probability <= 1.0 and measured.threshold == 0.5
     assert measured.prompt_probability == 0.2 and measured.curve_threshold == 0.6
     for unmeasured in (quiet, None):  # eyes, electrodes, movement: the prompt decides
-        kept = measured_artifact_score(prompt, unmeasured)
+        kept = measured_artifact_score(prompt, unmeasured, 5.0)
         assert kept is prompt and kept.measure == PROBABILITY

@@ -670,6 +670,17 @@ def test_measured_scores_are_stated_whatever_the_prompts_calibration(kb):
     assert not {"photic_driving", "artifact"} & set(draft.held)
     assert {"photic_driving", "artifact"} <= set(draft.asserted)
     text = draft.text()
-    assert uncalibrated["photic_driving"].sentence in text
+    assert MEASURED_SENTENCES[DRIVING_MEASURE] in text
+    assert "symmetric" not in text  # both sides are measured together
     assert MEASURED_SENTENCES[MUSCLE_MEASURE] in text
     assert uncalibrated["artifact"].sentence not in text  # "muscle and movement artifact"
+    # Nor does another patient's sentence about them come in (a review found both borrowed).
+    hits = [
+        hit("Frequent eye movement and electrode pop artifact is seen over the frontal channels.", 0.9),
+        hit("Intermittent photic stimulation elicited a symmetric bilateral driving response.", 0.9,
+            index=1),
+        hit("The background is well organised and reactive to eye opening.", 0.9, index=2),
+    ]  # fmt: skip
+    with_archive = draft_report(photic, uncalibrated, "m", measured, hits).text()
+    assert "electrode pop" not in with_archive and "symmetric" not in with_archive
+    assert "well organised and reactive" in with_archive  # the rule is about measured findings

@@ -49,6 +49,10 @@ def test_evaluate_writes_every_table(tiny_corpus, tiny_cache, tmp_path):
         normal = report["zero_shot"][style]["findings"]["normal"]
         assert normal["positives"] == 6 and 0.0 <= normal["auroc"] <= 1.0
         assert normal["balanced_accuracy"] == 0.5
+        # No file of the tiny corpus shows a procedure or muscle: both macros alike.
+        figures = report["zero_shot"][style]
+        assert figures["macro_auroc_scores_alone"] == pytest.approx(figures["macro_auroc"])
+    assert report["zero_shot"]["files_unread"] == 0
     retrieval = report["retrieval"]
     assert retrieval["pool"] == 12
     for direction in ("eeg_to_report", "report_to_eeg"):
@@ -112,39 +116,56 @@ def test_the_record_score_reads_each_recordings_signal_features(tiny_cache, tmp_
 
 
 def test_procedure_findings_are_ranked_as_the_program_assesses_them(tmp_path):
-    """The evaluation reads what each recording's file shows, as the analysis does: a response
-    to a procedure not done ranks last, sleep the annotations mark first."""
+    """The evaluation reads what each recording's file shows and measures what the analysis
+    measures, from a real crop cache: photic driving at an annotated rate, a response to a
+    procedure not done last, sleep the annotations mark first; a moved file's scores as they
+    are."""
     import datetime as dt
-    from types import SimpleNamespace
 
     from elm_desktop.clinical import load_knowledge_base
     from elm_desktop.clinical.zeroshot import FindingScore
     from elm_desktop.synth.edf_writer import Annotation, EdfWriter, SignalHeader
     from elm_desktop.synth.electrodes import ELECTRODES, channel_label
+    from elm_desktop.training.data import build_cache
     from elm_desktop.training.evaluate import _read_shown, assessed_probabilities
 
-    def write(name, annotations):
+    t = np.arange(12000) / 100.0
+
+    def write(name, annotations, driven=False):
+        data = 10 * np.random.default_rng(0).standard_normal((len(ELECTRODES), len(t)))
+        if driven:  # the occipital rhythm takes up the 12 Hz flashes
+            under = (t >= 60) & (t < 70)
+            for e in ("O1", "O2"):
+                data[ELECTRODES.index(e), under] += 30 * np.sin(2 * np.pi * 12 * t[under])
         signals = [SignalHeader(channel_label(e, "tuh"), -2000.0, 2000.0) for e in ELECTRODES]
         start = dt.datetime(2024, 1, 1, 9)
         with EdfWriter(
-            tmp_path / name, signals, 100, 60, start, "X X X X", "X X X X", annotations
+            tmp_path / name, signals, 100, 120, start, "X X X X", "X X X X", annotations
         ) as writer:
-            writer.write_block(np.random.default_rng(0).standard_normal((len(ELECTRODES), 6000)))
-        return str(tmp_path / name)
+            writer.write_block(data)
+        entry = {"id": name[:-4], "patient_id": name[:-4], "split": "test", "edf": name,
+                 "sfreq": 100, "duration_s": 120, "age": 40, "sex": "F", "naming": "tuh",
+                 "report": "Routine EEG.", "findings": [], "abnormal": False}  # fmt: skip
+        return entry
 
-    done = write("hv.edf", [Annotation(5, 0, "HV start"), Annotation(40, 0, "HV stop"),
-                            Annotation(45, 10, "asleep")])  # fmt: skip
-    none = write("plain.edf", [])
-    cache = SimpleNamespace(
-        recordings=[{"edf": done}, {"edf": none}, {"edf": str(tmp_path / "moved.edf")}]
-    )
+    entries = [
+        write("photic.edf", [Annotation(5, 0, "HV start"), Annotation(40, 0, "HV stop"),
+                             Annotation(45, 10, "asleep"), Annotation(60, 10, "Photic 12 Hz")],
+              driven=True),
+        write("plain.edf", []),
+        write("moved.edf", []),
+    ]  # fmt: skip
+    (tmp_path / "manifest.jsonl").write_text("\n".join(json.dumps(e) for e in entries) + "\n")
+    cache = build_cache(tmp_path, tmp_path / "cache", window_s=5)
+    (tmp_path / "moved.edf").unlink()
     shown = _read_shown(cache, np.arange(3))
     assert shown[0] is not None and shown[1] is not None and shown[2] is None
-    assert shown[0].duration_s == 60 and len(shown[0].annotations) == 3
+    assert shown[0].duration_s == 120 and len(shown[0].annotations) == 4
+    assert shown[0].spectra is not None and shown[1].spectra is None  # photic shown or not
 
     def row(probability):
         return [
-            FindingScore(f, f, probability, 0.5, probability >= 0.5, False, np.zeros(12))
+            FindingScore(f, f, probability, 0.5, probability >= 0.5, False, np.zeros(24))
             for f in ("hyperventilation_response", "photic_driving", "sleep", "seizure")
         ]
 
@@ -152,9 +173,10 @@ def test_procedure_findings_are_ranked_as_the_program_assesses_them(tmp_path):
     assessed, thresholds = assessed_probabilities(
         [row(0.3), row(0.3), row(0.3)], shown, [None, None, None], knowledge_base, 5.0
     )
-    assert (thresholds == 0.5).all()
-    # Hyperventilation done: its score stands; no photic stimulation: not assessed; sleep
-    # marked: shown. The plain file shows nothing; the moved file's scores are kept as they are.
-    np.testing.assert_allclose(assessed[0], [0.3, 0.0, 1.0, 0.3])
+    # Hyperventilation done: its score stands; photic driving measured; sleep marked: shown.
+    # The plain file shows nothing; the moved file's scores are kept as they are.
+    np.testing.assert_allclose(assessed[0, [0, 2, 3]], [0.3, 1.0, 0.3])
+    assert 0.5 < assessed[0, 1] < 1.0  # the 12 Hz train drove
     np.testing.assert_allclose(assessed[1], [0.0, 0.0, 0.0, 0.3])
     np.testing.assert_allclose(assessed[2], [0.3, 0.3, 0.3, 0.3])
+    assert (thresholds == 0.5).all()
