@@ -3,7 +3,9 @@ driving response, per generator family.
 
 For each recording of each corpus with photic stimulation at a rate it gives (its annotations,
 its stimulator channel): the model input (``signals.elm_input``), cut into 5 s crops and
-measured as the analysis measures it; against the manifest's ``photic_driving`` finding. Prints,
+measured as the analysis measures it (``recording_driving``: the whole stimulation kept out of
+the baseline, rates at a clear posterior rhythm left out; no model here, so no seizure's crops
+are left out); against the manifest's ``photic_driving`` finding. Prints,
 per corpus, how many recordings were measured, sensitivity and specificity of "driving
 present", the AUROC of the ratio, and the ratios' range with and without driving (what
 ``DRIVING_RATIO`` was set from).
@@ -25,10 +27,11 @@ from sklearn.metrics import roc_auc_score
 from elm_desktop.clinical.photic_driving import (
     DRIVING_RATIO,
     PHOTIC_DRIVING,
-    photic_driving,
     photic_trains,
+    recording_driving,
 )
-from elm_desktop.clinical.posterior_rhythm import crop_posterior_spectra
+from elm_desktop.clinical.posterior_rhythm import crop_posterior_spectra, posterior_rhythm
+from elm_desktop.clinical.procedures import recorded_procedures
 from elm_desktop.signals.montages import ELM_CHANNELS
 from elm_desktop.signals.photic import flash_trains
 from elm_desktop.signals.preprocess import ELM_SFREQ, crop_windows, elm_input
@@ -43,17 +46,22 @@ def measure(corpus: Path, split: str | None) -> dict:
     truth, ratio = [], []
     for entry in rows:
         rec = open_recording(corpus / entry["edf"])
-        trains = photic_trains(rec.annotations, flash_trains(rec))
+        flashes = flash_trains(rec)
+        trains = photic_trains(rec.annotations, flashes)
         if not trains:
             continue
         crops, starts = crop_windows(elm_input(rec), WINDOW_S)
-        driving = photic_driving(
-            crop_posterior_spectra(crops, ELM_CHANNELS),
+        spectra = crop_posterior_spectra(crops, ELM_CHANNELS)
+        driving = recording_driving(
+            spectra,
             ELM_SFREQ,
             crops.shape[-1],
             np.asarray(starts),
             WINDOW_S,
-            trains,
+            rec.annotations,
+            flashes,
+            recorded_procedures(rec.annotations, None, WINDOW_S, flashes),
+            posterior_rhythm(spectra, ELM_SFREQ, crops.shape[-1]),
         )
         if driving is None:  # only rates below 4 Hz
             continue
