@@ -75,6 +75,14 @@ WITHHELD = (
     "the model was trained on; they are listed, unconfirmed, under MODEL FINDINGS."
 )
 MODEL_FINDINGS = "MODEL FINDINGS"
+#: Findings measured where the recording shows a procedure, by that procedure, and why a
+#: recording that shows it may still leave them unmeasured.
+MEASURED_WHEN = {"photic_driving": "photic stimulation"}
+NOT_MEASURED = {
+    # No rates or rhythms named: the draft's consistency check would read them as claims.
+    "photic_driving": "not measured: the recording gives no flash rate it could be measured at, "
+    "or too little recording outside the stimulation to compare with",
+}
 #: What a measured score states in place of its finding's sentence, where that sentence says
 #: more than the measurement ("dominated by muscle and movement artifact"; a "symmetric"
 #: driving response, where the posterior derivations are measured together).
@@ -346,6 +354,16 @@ def draft_report(
     # stated either, nor denied: a background that resembles one (focal slowing) scores so;
     # nor an abnormal finding under its threshold that is not ruled out.
     weak = not_ruled_out(scores or (), knowledge_base) | unlike_an_event(scores or ()) | weak
+    unmeasured = [
+        s.finding_id
+        for s in scores or ()
+        if s.finding_id in MEASURED_WHEN
+        and MEASURED_WHEN[s.finding_id] in recorded
+        and s.measure not in MEASURED
+        and s.finding_id in weak
+    ]
+    for finding_id in unmeasured:  # why no measurement stands in for the weak prompt
+        weak[finding_id] = f"{NOT_MEASURED[finding_id]}; its prompt: {weak[finding_id]}"
     # A response to a procedure the recording does not show is not assessed, either way; where
     # the finding's own weak score is why the procedure is not shown (sleep), weakness is.
     unassessed = {

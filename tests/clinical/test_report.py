@@ -310,7 +310,7 @@ def test_a_finding_too_weak_where_it_was_calibrated_is_held_with_the_reason(kb):
     flashes = draft_report(
         photic, unmeasured, "m", scores_with(unmeasured, {"photic_driving": 0.9})
     )
-    assert flashes.held["photic_driving"] == "no threshold calibrated for this model"
+    assert flashes.held["photic_driving"].endswith("no threshold calibrated for this model")
     # The record-level finding is never held this way: it decides the impression.
     low_normal = KnowledgeBase(
         [replace(f, calibration_auroc=0.5) for f in kb.values()], kb.sources, kb.prompt_style
@@ -658,6 +658,11 @@ def test_measured_scores_are_stated_whatever_the_prompts_calibration(kb):
     prompts = scores_with(uncalibrated, {"normal": 0.9, "photic_driving": 0.9, "artifact": 0.9})
     held = draft_report(photic, uncalibrated, "m", prompts)
     assert set(held.held) >= {"photic_driving", "artifact"}
+    # Photic stimulation shown, its driving not measured: the reason says so first.
+    assert held.held["photic_driving"].startswith("not measured: the recording gives no flash rate")
+    assert held.held["photic_driving"].endswith(
+        "its prompt: no threshold calibrated for this model"
+    )
     measured = [
         s.measured(0.8, DRIVING_MEASURE)
         if s.finding_id == "photic_driving"
