@@ -210,10 +210,7 @@ def photic_driving(
     freqs = np.fft.rfftfreq(n_samples, 1.0 / sfreq)
     starts = np.asarray(starts_s, np.float64)
     ends = starts + window_s
-    spans = [(t.start_s, t.end_s) for t in trains] + ([stimulation] if stimulation else [])
-    stimulated = np.zeros(len(starts), bool)
-    for start, end in spans:
-        stimulated |= (starts < end) & (ends > start)
+    stimulated = _stimulated(starts, window_s, trains, stimulation)
     usable = np.ones(len(starts), bool) if excluded is None else ~np.asarray(excluded, bool)
     baseline = ~stimulated & usable
     if baseline.sum() < MIN_BASELINE_CROPS:
@@ -299,9 +296,6 @@ def recording_driving(
     trains = photic_trains(annotations, flashes)
     window = (stimulation.start_s, stimulation.end_s) if stimulation.start_s is not None else None
     starts = np.asarray(starts_s, np.float64)
-    stimulated = np.zeros(len(starts), bool)
-    for start, end in [(t.start_s, t.end_s) for t in trains] + ([window] if window else []):
-        stimulated |= (starts < end) & (starts + window_s > start)
     return photic_driving(
         spectra,
         sfreq,
@@ -311,8 +305,22 @@ def recording_driving(
         trains,
         window,
         rhythm.frequency_hz if rhythm is not None and rhythm.clear else None,
-        ictal_crops(scores, stimulated),
+        ictal_crops(scores, _stimulated(starts, window_s, trains, window)),
     )
+
+
+def _stimulated(
+    starts: np.ndarray,
+    window_s: float,
+    trains: Sequence[PhoticTrain],
+    stimulation: tuple[float, float] | None,
+) -> np.ndarray:
+    """bool [n_crops]: the crops that overlap a train or the whole stimulation."""
+    spans = [(t.start_s, t.end_s) for t in trains] + ([stimulation] if stimulation else [])
+    stimulated = np.zeros(len(starts), bool)
+    for start, end in spans:
+        stimulated |= (starts < end) & (starts + window_s > start)
+    return stimulated
 
 
 def _prominence(power: np.ndarray, freqs: np.ndarray, harmonics: Sequence[float]) -> float:
