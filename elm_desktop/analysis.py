@@ -92,6 +92,11 @@ from elm_desktop.clinical.procedures import (
 from elm_desktop.clinical.prompt_cache import prompt_bank
 from elm_desktop.clinical.record_score import DRIVING_MEASURE, MUSCLE_MEASURE
 from elm_desktop.clinical.report import not_ruled_out, weak_support
+from elm_desktop.clinical.sharp_transients import (
+    crop_sharpness,
+    crop_transient_parts,
+    sharpest_segments,
+)
 from elm_desktop.clinical.signal_features import (
     FEATURE_NAMES,
     crop_spectrum,
@@ -925,6 +930,7 @@ class _StreamingEncoder:
         self.spectrum: list[np.ndarray] = []
         self.window_rms: list[np.ndarray] = []
         self.transients: list[np.ndarray] = []
+        self.transient_parts: list[np.ndarray] = []
         self.n_crops = 0
 
     @property
@@ -948,6 +954,7 @@ class _StreamingEncoder:
         self.spectrum.append(crop_spectrum(crops, ELM_SFREQ))
         self.window_rms.append(crop_window_rms(crops, ELM_SFREQ))
         self.transients.append(crop_transients(crops, ELM_SFREQ))
+        self.transient_parts.append(crop_transient_parts(crops, ELM_SFREQ))
         self.n_crops += n
 
 
@@ -987,10 +994,11 @@ def _assemble(
     )
     if bank is not None:
         temperature = float(engine.bundle.temperature)
+        sharpness = crop_sharpness(np.concatenate(encoder.transient_parts))
         result.findings = [
             measured_artifact_score(s, result.muscle_artifact, encoder.window_s)
             if s.finding_id == ARTIFACT
-            else s
+            else sharpest_segments(s, sharpness, starts, encoder.window_s)
             for s in score_findings(
                 kb,
                 bank,

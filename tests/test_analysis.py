@@ -17,6 +17,7 @@ from elm_desktop.cli.analyze import archive_case
 from elm_desktop.clinical import EmptyPromptError, load_knowledge_base
 from elm_desktop.clinical.event_shape import event_rise
 from elm_desktop.clinical.record_score import MUSCLE_MEASURE
+from elm_desktop.clinical.sharp_transients import SPIKE_FINDINGS
 from elm_desktop.errors import CancelledError, MissingChannelsError
 from elm_desktop.progress import CancelToken
 from elm_desktop.runtime import Bundle, Engine, recording_embedding, write_manifest
@@ -177,6 +178,20 @@ def test_muscle_artifact_is_measured_in_each_recording(corpus, analysed):
         artifact = next(s for s in result.findings if s.finding_id == "artifact")
         assert (artifact.measure == MUSCLE_MEASURE) == measured.present
     assert agree == len(corpus)
+
+
+def test_a_spike_finding_is_shown_at_a_spike(corpus, analysed):
+    """Each recording with spikes or spike-and-wave has its finding's first segment on one."""
+    shown = 0
+    for entry, result in zip(corpus, analysed, strict=True):
+        for finding in SPIKE_FINDINGS:
+            events = [i for f in entry["findings"] if f["name"] == finding for i in f["intervals"]]
+            if not events:
+                continue
+            first = result.finding(finding).top_segments[0]
+            assert any(start < first.end_s and end > first.start_s for start, end in events)
+            shown += 1
+    assert shown == 3
 
 
 def test_prompt_bank_is_cached_on_disk(corpus, elm_bundle, analysed, module_data_dir, monkeypatch):

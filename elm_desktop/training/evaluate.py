@@ -69,6 +69,11 @@ from elm_desktop.clinical.posterior_rhythm import (
 )
 from elm_desktop.clinical.procedures import assessed_probability, recorded_procedures
 from elm_desktop.clinical.report import weak_support
+from elm_desktop.clinical.sharp_transients import (
+    SPIKE_FINDINGS,
+    crop_sharpness,
+    crop_transient_parts,
+)
 from elm_desktop.clinical.signal_features import crops_features
 from elm_desktop.clinical.zeroshot import FindingScore
 from elm_desktop.errors import ConfigError, RecordingError
@@ -397,6 +402,7 @@ def zero_shot(
             if v["auroc_score_alone"] is not None and v["positives"] >= MIN_POSITIVES
         ]
         results[style] = {
+            "spike_segments": spike_segments(rows, finding_ids, embedded, cache, recordings),
             "findings": per_finding,
             "macro_auroc": float(np.mean(macro)) if macro else None,
             "macro_auroc_scores_alone": float(np.mean(alone_macro)) if alone_macro else None,
@@ -562,6 +568,41 @@ class SupervisedBaseline:
             "auroc": _auroc(test_labels, score),
             "balanced_accuracy": float(balanced_accuracy_score(test_labels, score >= 0.5)),
         }
+
+
+def spike_segments(
+    rows: list[list[FindingScore]],
+    finding_ids: list[str],
+    embedded: dict[str, Any],
+    cache: CropCache,
+    recordings: np.ndarray,
+) -> dict[str, Any]:
+    """Mean per-recording AUROC, against its spike crops, of the ranking its spike finding's
+    segments are chosen by (the finding's curve times the crops' sharpness,
+    :func:`~elm_desktop.clinical.sharp_transients.sharpest_segments`): where the program shows
+    the spikes. Each recording is read at the spike finding it has (focal spikes before
+    generalized spike-and-wave); ``curve_alone`` is the same for the model's curve alone."""
+    columns = [FINDINGS.index(f) for f in SPIKE_FINDINGS]
+    shown, alone = [], []
+    for position, row in enumerate(rows):
+        mask = embedded["crop_owner"] == position
+        crops = embedded["crop_index"][mask]  # the order of the scores' curves
+        truth = cache.labels[crops][:, columns]
+        if truth.max(0).sum() == 0 or truth.max(1).min() == 1:
+            continue
+        finding = SPIKE_FINDINGS[int(np.argmax(truth.max(0)))]
+        curve = np.asarray(row[finding_ids.index(finding)].crop_probability, np.float64)
+        sharpness = crop_sharpness(
+            crop_transient_parts(np.asarray(cache.crops[crops], np.float32), ELM_SFREQ)
+        )
+        events = truth.max(1)
+        shown.append(_auroc(events, curve * sharpness))
+        alone.append(_auroc(events, curve))
+    return {
+        "recordings": len(shown),
+        "auroc": float(np.mean(shown)) if shown else None,
+        "curve_alone": float(np.mean(alone)) if alone else None,
+    }
 
 
 def localisation(
@@ -902,5 +943,21 @@ def to_markdown(report: dict[str, Any]) -> str:
         for name, v in report["localisation"].items():
             lines.append(f"| {name} | {v['recordings']} | {figure_text(v['auroc'])} |")
         lines.append("")
+    if "zero_shot" in report and "spike_segments" in report["zero_shot"]["knowledge"]:
+        plain, knowledge = (
+            report["zero_shot"][style]["spike_segments"] for style in ("plain", "knowledge")
+        )
+        lines += [
+            "## Where the program shows spikes",
+            "",
+            "| segments ranked by | recordings | mean AUROC vs spike crops, plain | knowledge |",
+            "|---|---|---|---|",
+            f"| the spike finding's curve times the crops' sharpness (shown) | "
+            f"{knowledge['recordings']} | {figure_text(plain['auroc'])} | "
+            f"{figure_text(knowledge['auroc'])} |",
+            f"| the spike finding's curve alone | {knowledge['recordings']} | "
+            f"{figure_text(plain['curve_alone'])} | {figure_text(knowledge['curve_alone'])} |",
+            "",
+        ]
     lines.append(f"Computed on {report['device']} in {report['seconds']} s.")
     return "\n".join(lines) + "\n"

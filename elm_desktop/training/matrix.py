@@ -80,6 +80,10 @@ FIGURES: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("EEG -> report R@10", ("eeg_to_report_R@10",)),
     ("linear probe AUROC, 100 % of labels", ("probe_auroc",)),
     ("attention localisation AUROC, spikes", ("localisation_spikes",)),
+    (
+        "spikes where the program shows them: segments' AUROC (plain / knowledge)",
+        ("spike_segments_plain", "spike_segments_knowledge"),
+    ),
     ("attention localisation AUROC, seizures", ("localisation_seizures",)),
     ("attention localisation AUROC, periodic discharges", ("localisation_periodic",)),
 )
@@ -207,6 +211,9 @@ def cell_figures(report: dict[str, Any], common: Sequence[str]) -> dict[str, flo
         findings = zero[style]["findings"] if zero else {}
         figures[f"normal_{style}"] = findings.get("normal", {}).get("auroc")
         figures[f"macro_{style}"] = zero[style]["macro_auroc"] if zero else None
+        figures[f"spike_segments_{style}"] = (
+            zero[style]["spike_segments"]["auroc"] if zero else None
+        )
         figures[f"common_macro_{style}"] = (
             _mean([findings[name]["auroc"] for name in common]) if zero and common else None
         )

@@ -62,7 +62,11 @@ def test_evaluate_writes_every_table(tiny_corpus, tiny_cache, tmp_path):
     assert report["linear_probe"]["100%"]["recordings"] == 8
     assert report["supervised_100%"]["epochs"] == 1
     assert report["localisation"]["spikes"]["recordings"] == 6
+    for style in ("plain", "knowledge"):
+        shown = report["zero_shot"][style]["spike_segments"]
+        assert shown["recordings"] == 6 and 0.0 <= shown["auroc"] <= 1.0
     markdown = paths["markdown"].read_text()
+    assert "## Where the program shows spikes" in markdown
     assert "## Retrieval among 12 recordings" in markdown
     assert "at the thresholds of the model's phenotypes.toml" in markdown
     assert "| linear probe, 10% of labels |" in markdown
