@@ -1,14 +1,16 @@
 """Sharp transients, measured in the recording itself: where a spike finding's segments are.
 
 A spike finding's score says whether a recording has spikes; the segments shown beside it
-should say where, and the model's per-crop curve places them little better than its attention
-on a generator family it never saw (the spikes' 5 s crops ranked at 0.64-0.77 AUROC). A spike
-is the EEG's most local event: a transient standing far above its derivation's background
-after slower waves are taken away. Each crop's **sharpness** is that: in the model input's
-derivations, the signal minus its running median over :data:`SLOW_WINDOW_S` (which keeps what
-is briefer than about 150 ms), its largest absolute value in the crop over the derivation's
-typical spread (the median over the recording's crops of each crop's median absolute value),
-the largest over derivations.
+should say where, and the model's per-crop curve places them poorly on a generator family it
+never saw (the spikes' 5 s crops ranked at 0.50-0.77 mean AUROC, leave one family out). A
+spike is the EEG's most local event: a transient standing far above its derivation's
+background once slower waves are taken away. Each crop's **sharpness** is that: in the model
+input's derivations, the signal minus its running median over :data:`SLOW_WINDOW_S` (which
+keeps what is briefer than about 150 ms), its largest absolute value in the crop over the
+derivation's typical spread (the median over the recording's crops of that difference's
+median absolute value in each crop), the largest over derivations. The running median costs
+about 4 s of one core per hour of recording; a running mean, twenty times cheaper, placed the
+spikes less well on the recordings it was chosen on.
 
 A spike finding's segments (:func:`sharpest_segments`) are then its crops ranked by the
 model's curve times their sharpness: a crop must read like the finding *and* hold a sharp

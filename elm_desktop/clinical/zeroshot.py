@@ -181,7 +181,9 @@ class FindingScore:
         float32 [n_crops], the finding's probability at each crop, with the component that the
         abnormal findings share removed (see the module docstring).
     top_segments : list of Segment
-        The peaks of ``crop_probability``, best first: where this finding is most evident.
+        The peaks of ``crop_probability``, best first: where this finding is most evident
+        (for a spike finding, ranked by it times the crops' sharpness,
+        :func:`~elm_desktop.clinical.sharp_transients.sharpest_segments`).
     measure : str
         What ``probability`` is: ``"probability"``, or where a record reference applies,
         ``"record score"`` for ``normal`` and ``"finding score"`` for a finding with its own

@@ -1,7 +1,8 @@
 """The phenotypes panel: each finding's zero-shot probability as a bar.
 
-Clicking a finding jumps the traces to its top segment (the crop where its own per-crop
-probability is highest); hovering shows the knowledge base's definition and threshold. Above
+Clicking a finding jumps the traces to its top segment (where its own per-crop probability
+is highest; for a spike finding, the crop that reads like it and holds the sharpest transient,
+:mod:`elm_desktop.clinical.sharp_transients`); hovering shows the knowledge base's definition and threshold. Above
 the table, the model bundle's statement of what it was trained on.
 """
 

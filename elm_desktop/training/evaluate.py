@@ -364,6 +364,7 @@ def zero_shot(
     labels = cache.recording_labels()[recordings]
     shown = _read_shown(cache, recordings)
     muscles = _measured_muscle(cache, recordings)
+    sharpness = recording_sharpness(embedded, cache)
     results: dict[str, Any] = {}
     for style in ("plain", "knowledge"):
         finding_ids, rows = recording_finding_scores(
@@ -402,7 +403,7 @@ def zero_shot(
             if v["auroc_score_alone"] is not None and v["positives"] >= MIN_POSITIVES
         ]
         results[style] = {
-            "spike_segments": spike_segments(rows, finding_ids, embedded, cache, recordings),
+            "spike_segments": spike_segments(rows, finding_ids, embedded, cache, sharpness),
             "findings": per_finding,
             "macro_auroc": float(np.mean(macro)) if macro else None,
             "macro_auroc_scores_alone": float(np.mean(alone_macro)) if alone_macro else None,
@@ -570,33 +571,46 @@ class SupervisedBaseline:
         }
 
 
+def recording_sharpness(embedded: dict[str, Any], cache: CropCache) -> list[np.ndarray]:
+    """Each embedded recording's crop sharpness
+    (:func:`~elm_desktop.clinical.sharp_transients.crop_sharpness`), in the order of its crops
+    in ``embedded`` (the order of its scores' curves)."""
+    return [
+        crop_sharpness(
+            crop_transient_parts(
+                np.asarray(cache.crops[embedded["crop_index"][embedded["crop_owner"] == p]]),
+                ELM_SFREQ,
+            )
+        )
+        for p in range(len(embedded["recording"]))
+    ]
+
+
 def spike_segments(
     rows: list[list[FindingScore]],
     finding_ids: list[str],
     embedded: dict[str, Any],
     cache: CropCache,
-    recordings: np.ndarray,
+    sharpness: list[np.ndarray],
 ) -> dict[str, Any]:
     """Mean per-recording AUROC, against its spike crops, of the ranking its spike finding's
     segments are chosen by (the finding's curve times the crops' sharpness,
     :func:`~elm_desktop.clinical.sharp_transients.sharpest_segments`): where the program shows
     the spikes. Each recording is read at the spike finding it has (focal spikes before
-    generalized spike-and-wave); ``curve_alone`` is the same for the model's curve alone."""
+    generalized spike-and-wave), against the crops of either, as the attention's figure
+    (:func:`localisation`); ``curve_alone`` is the same for the model's curve alone.
+    ``sharpness`` is :func:`recording_sharpness`'s."""
     columns = [FINDINGS.index(f) for f in SPIKE_FINDINGS]
     shown, alone = [], []
     for position, row in enumerate(rows):
-        mask = embedded["crop_owner"] == position
-        crops = embedded["crop_index"][mask]  # the order of the scores' curves
+        crops = embedded["crop_index"][embedded["crop_owner"] == position]
         truth = cache.labels[crops][:, columns]
         if truth.max(0).sum() == 0 or truth.max(1).min() == 1:
             continue
         finding = SPIKE_FINDINGS[int(np.argmax(truth.max(0)))]
         curve = np.asarray(row[finding_ids.index(finding)].crop_probability, np.float64)
-        sharpness = crop_sharpness(
-            crop_transient_parts(np.asarray(cache.crops[crops], np.float32), ELM_SFREQ)
-        )
         events = truth.max(1)
-        shown.append(_auroc(events, curve * sharpness))
+        shown.append(_auroc(events, curve * sharpness[position]))
         alone.append(_auroc(events, curve))
     return {
         "recordings": len(shown),
