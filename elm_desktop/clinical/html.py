@@ -276,7 +276,13 @@ def _findings_table(
             call = f"not stated: {WITHHELD_FROM_DRAFT}"
         elif f["present"]:
             call = "present"
-        times = ", ".join(when(s["start_s"]) for s in f["top_segments"])
+        # An absent finding has no place where it is most evident: its curve's peaks (for a
+        # spike finding, the sharpest blink or pop) would read as a time it was seen.
+        times = (
+            ", ".join(when(s["start_s"]) for s in f["top_segments"])
+            if call not in ("absent", "not assessed")
+            else ""
+        )
         where = f"{f['side']} {f['region']}" if f.get("side") and call == "present" else ""
         course = (
             f"<td>{times}</td><td>{_sparkline(f['crop_probability'], height=20, width=200)}</td>"

@@ -14,8 +14,9 @@ spikes less well on the recordings it was chosen on.
 
 A spike finding's segments (:func:`sharpest_segments`) are then its crops ranked by the
 model's curve times their sharpness: a crop must read like the finding *and* hold a sharp
-transient. Blinks, pops and muscle are sharp too; the curve keeps most of them down, and the
-reader sees the transient itself. The score, its threshold and the curve are the model's.
+transient. Blinks, pops and muscle are sharp too, and the curve does not always keep them
+down (on normal recordings the segments fall on them): the reader sees the transient itself.
+The score, its threshold and the curve are the model's.
 """
 
 from __future__ import annotations

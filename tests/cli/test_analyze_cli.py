@@ -103,6 +103,9 @@ def test_analyze_writes_json_and_self_contained_html(
         assert re.search(rf"<td>{finding['probability']:.2f}(</td>| <small>)", page)
     for case in summary["similar_cases"]:
         assert f"similarity {case['score']:.3f}" in page
+    # An absent finding has no "most evident at": its peaks would read as a time it was seen.
+    absent = re.findall(r'<tr class="absent">.*?</tr>', page, flags=re.S)
+    assert absent and not any(re.search(r"\d\d:\d\d:\d\d", row) for row in absent)
     # Nothing identifying from the EDF header (patient code and birth date).
     header = entry["path"].read_bytes()[8:88].decode("ascii").split()
     for field in (header[0], header[2]):
