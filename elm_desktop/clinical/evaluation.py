@@ -13,7 +13,8 @@ probabilities under each prompt style and the draft report's body, this computes
   how far the extracted-findings figures can be trusted;
 - the drafts' safety (:func:`safety_figures`, from one :class:`SafetyRecord` per recording):
   drafts that describe hyperventilation or photic stimulation the recording does not have,
-  drafts with contradicting sentences (:mod:`~elm_desktop.clinical.consistency`), lateralised
+  drafts with contradicting sentences (:mod:`~elm_desktop.clinical.consistency`), true
+  findings the draft states absent (a negated mention, the extractor's reading), lateralised
   findings stated with the right side, sides named on normal recordings (every lateralised
   finding localised there, present or not: the noise floor of the side rule), the seizure
   finding's first top segment (the jump)
@@ -32,7 +33,7 @@ from typing import Any
 import numpy as np
 
 from elm_desktop.clinical.consistency import PROCEDURES, claims, contradictions
-from elm_desktop.clinical.extract import extract_findings
+from elm_desktop.clinical.extract import extract_findings, find_mentions, record_text
 from elm_desktop.clinical.knowledge import (
     MIN_RULE_OUT_POSITIVES,
     PROMPT_STYLES,
@@ -147,6 +148,10 @@ class SafetyRecord:
         The procedures of :data:`CHECKED_PROCEDURES` the draft describes as done.
     contradictions : tuple of str
         Why sentences of the draft contradict each other (empty: none).
+    true_findings : frozenset of str
+        The recording's true findings, ``normal`` left out.
+    denied : frozenset of str
+        Those of them the draft states absent (:func:`denied_findings`).
     sides : tuple of (str, str, str)
         (finding, true side, side the draft states; "" for none) for each lateralised true
         finding the draft asserts.
@@ -168,6 +173,8 @@ class SafetyRecord:
     procedures: frozenset[str]
     described: frozenset[str]
     contradictions: tuple[str, ...]
+    true_findings: frozenset[str]
+    denied: frozenset[str]
     sides: tuple[tuple[str, str, str], ...]
     normal_asymmetries: tuple[tuple[float, bool], ...]
     seizures: tuple[tuple[float, float], ...]
@@ -219,12 +226,15 @@ def safety_record(
     )
     seizure = next((s for s in findings if s.finding_id == "seizure"), None)
     prompt = next((c for c in prompts if c.prompt == SEIZURE_PROMPT), None)
+    true_findings = frozenset(f["name"] for f in entry["findings"]) - {"normal"}
     return SafetyRecord(
         recording_id=str(entry["id"]),
         normal=not entry["abnormal"],
         procedures=frozenset(truth_procedures),
         described=frozenset(described) & frozenset(CHECKED_PROCEDURES),
         contradictions=tuple(c.reason for c in contradictions(text, knowledge_base)),
+        true_findings=true_findings,
+        denied=frozenset(denied_findings(text, knowledge_base) & true_findings),
         sides=sides,
         normal_asymmetries=()
         if entry["abnormal"]
@@ -243,6 +253,15 @@ def safety_record(
         prompt_probability=None if prompt is None else prompt.recording_probability,
         prompt_peak=prompt.top_segments[0] if prompt and prompt.top_segments else None,
     )
+
+
+def denied_findings(text: str, knowledge_base: KnowledgeBase) -> set[str]:
+    """The findings a draft states absent: mentioned only negated in its record sections
+    ("No generalized epileptiform discharges are seen.", "Generalized spike-and-wave
+    discharges: absent (...)"), as the findings extractor reads them; ``normal`` left out."""
+    mentions = find_mentions(record_text(text), knowledge_base)
+    asserted = {m.finding_id for m in mentions if not m.negated}
+    return {m.finding_id for m in mentions if m.negated} - asserted - {"normal"}
 
 
 def safety_figures(records: Sequence[SafetyRecord]) -> dict[str, Any]:
@@ -279,6 +298,15 @@ def safety_figures(records: Sequence[SafetyRecord]) -> dict[str, Any]:
         "procedures_unbacked": {
             name: {"drafts": len(ids), "recordings_without": without[name], "ids": ids}
             for name, ids in unbacked.items()
+        },
+        "true_findings_denied": {
+            "true_findings": sum(len(r.true_findings) for r in records),
+            "denied": sum(len(r.denied) for r in records),
+            "by_finding": {
+                name: sum(name in r.denied for r in records)
+                for name in sorted({name for r in records for name in r.denied})
+            },
+            "ids": [r.recording_id for r in records if r.denied],
         },
         "drafts_with_contradictions": {
             "drafts": sum(bool(r.contradictions) for r in records),
@@ -559,6 +587,7 @@ def safety_markdown(safety: dict[str, Any]) -> list[str]:
     floor = safety["sides_on_normal_recordings"]
     jump = safety["seizure_jump"]
     prompt = safety["seizure_prompt"]
+    denied = safety["true_findings_denied"]
     lines = [f"**Draft safety** ({safety['n_recordings']} recordings)", ""]
     for name, row in safety["procedures_unbacked"].items():
         lines.append(
@@ -570,6 +599,13 @@ def safety_markdown(safety: dict[str, Any]) -> list[str]:
         f"- drafts with contradicting sentences (the checker on every draft): "
         f"{contradicting['drafts']} of {safety['n_recordings']}"
         + (f" ({'; '.join(contradicting['reasons'])})" if contradicting["reasons"] else ""),
+        f"- true findings the draft states absent: {denied['denied']} of "
+        f"{denied['true_findings']}"
+        + (
+            " (" + ", ".join(f"{k} {v}" for k, v in denied["by_finding"].items()) + ")"
+            if denied["by_finding"]
+            else ""
+        ),
         f"- lateralised true findings the draft states: {sides['stated_findings']}; correct side "
         f"{sides['correct']}, no side {sides['no_side']}, wrong side {sides['wrong']}",
         f"- sides named on normal recordings (every lateralised finding localised, present or "

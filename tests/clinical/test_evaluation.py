@@ -12,6 +12,7 @@ from elm_desktop.clinical.evaluation import (
     SEIZURE_PROMPT,
     EvaluatedRecording,
     calibrate_thresholds,
+    denied_findings,
     evaluation_figures,
     figures_markdown,
     safety_figures,
@@ -125,6 +126,12 @@ def test_safety_figures_count_what_the_drafts_get_wrong(kb):
         "findings": [
             {"name": "seizure", "location": "left temporal", "intervals": seizure_at},
             {"name": "focal_slowing", "location": "right frontal", "intervals": [[0, 600]]},
+            # Scored low below, so the draft states it absent.
+            {
+                "name": "generalized_spike_wave",
+                "location": "generalized",
+                "intervals": [[500, 505]],
+            },
         ],
     }
 
@@ -179,7 +186,27 @@ def test_safety_figures_count_what_the_drafts_get_wrong(kb):
     assert figures["seizure_jump"] == {"recordings_with_seizure": 1, "inside": 1}
     prompt = figures["seizure_prompt"]
     assert prompt["peak_inside"] == 1 and prompt["peak_inside_and_above_paired_normal"] == 1
-    assert "Draft safety" in "\n".join(safety_markdown(figures))
+    denied = figures["true_findings_denied"]
+    assert (denied["true_findings"], denied["denied"]) == (3, 1)
+    assert denied["by_finding"] == {"generalized_spike_wave": 1} and denied["ids"] == ["r0"]
+    assert healthy.denied == frozenset() and healthy.true_findings == frozenset()
+    markdown = "\n".join(safety_markdown(figures))
+    assert "Draft safety" in markdown
+    assert "true findings the draft states absent: 1 of 3 (generalized_spike_wave 1)" in markdown
+
+
+def test_a_finding_is_denied_only_where_the_draft_never_states_it(kb):
+    body = (
+        "DESCRIPTION OF THE RECORD: No generalized epileptiform discharges are seen. "
+        "Focal slowing over the left temporal region.\n"
+        "MODEL FINDINGS: Focal slowing: absent (probability 0.20, threshold 0.70). "
+        "Burst suppression: absent (probability 0.10, threshold 0.90). "
+        "Focal epileptiform discharges: not stated: too weak where its threshold was "
+        "calibrated (AUROC 0.74) (probability 0.30, threshold 0.65).\n"
+        "CLINICAL HISTORY: no seizures."
+    )
+    # Focal slowing is also stated; focal spikes are held, not denied; the history is skipped.
+    assert denied_findings(body, kb) == {"generalized_spike_wave", "burst_suppression"}
 
 
 def test_bagged_thresholds_hold_better_on_another_split_when_positives_are_few():
