@@ -1,8 +1,9 @@
 """How often the drafts deny a finding the recording has: pertinent negatives against the truth.
 
 For each recording the program's path runs (``analyze``, then ``generate_draft``), and every
-finding a draft denies (the negation-aware extractor's negated mentions: the assembled draft's
-report body, and the generated draft's sentences the program leaves unmarked) is compared with
+finding a draft denies (``clinical.evaluation.denied_findings``: the negation-aware extractor's
+mentions only negated, in the assembled draft's report body and in the generated draft's
+sentences the program leaves unmarked) is compared with
 the manifest's findings. ``--no-rule-out`` drops the knowledge base's rule-out bars
 (:attr:`~elm_desktop.clinical.knowledge.Finding.rule_out`), as before they existed, so that
 both rules are measured on the same recordings::
@@ -21,15 +22,10 @@ from pathlib import Path
 import numpy as np
 
 from elm_desktop.analysis import analyze, generate_draft
-from elm_desktop.clinical.extract import find_mentions
+from elm_desktop.clinical.evaluation import denied_findings
 from elm_desktop.clinical.knowledge import load_knowledge_base
 from elm_desktop.paths import default_bundle
 from elm_desktop.runtime import Bundle, Engine
-
-
-def denied(text: str, knowledge_base) -> set[str]:
-    """The findings a text denies (negated mentions), ``normal`` aside."""
-    return {m.finding_id for m in find_mentions(text, knowledge_base) if m.negated} - {"normal"}
 
 
 def main() -> None:
@@ -57,7 +53,7 @@ def main() -> None:
         if not draft.withheld:
             texts["generated, unmarked"] = " ".join(c.text for c in draft.checked if c.supported)
         for which, text in texts.items():
-            said = denied(text, knowledge_base)
+            said = denied_findings(text, knowledge_base)
             counts[which][0] += len(said)
             counts[which][1] += len(said & truth)
             false += [f"{entry['edf']} {which}: no {f}" for f in sorted(said & truth)]

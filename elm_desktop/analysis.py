@@ -95,7 +95,9 @@ from elm_desktop.clinical.report import not_ruled_out, weak_support
 from elm_desktop.clinical.sharp_transients import (
     crop_sharpness,
     crop_transient_parts,
+    generalized_transients,
     sharpest_segments,
+    unsupported_absences,
 )
 from elm_desktop.clinical.signal_features import (
     FEATURE_NAMES,
@@ -255,6 +257,10 @@ class AnalysisResult:
         Finding id -> the procedure it was seen only during, one that can look like it
         (:func:`~elm_desktop.clinical.procedures.seen_only_during`): both drafts say so beside
         the finding.
+    unsupported_absences : dict of str to str
+        Finding id -> why the recording does not support its absence (generalized sharp
+        transients, :func:`~elm_desktop.clinical.sharp_transients.unsupported_absences`):
+        neither draft denies it.
     """
 
     path: Path
@@ -296,6 +302,7 @@ class AnalysisResult:
     photic_driving: PhoticDriving | None = None
     ecg_measurements: EcgMeasurements | None = None
     only_during: dict[str, str] = field(default_factory=dict)
+    unsupported_absences: dict[str, str] = field(default_factory=dict)
 
     @property
     def n_crops(self) -> int:
@@ -646,6 +653,7 @@ def analyze(
         result.report_segments,
         result.locations,
         result.only_during,
+        result.unsupported_absences,
     )
     timings["draft"] = time.perf_counter() - mark
     if generate and engine.bundle.generator is not None:
@@ -781,7 +789,9 @@ def generate_draft(
         result.muscle_artifact,
         thresholds,
         result.only_during,
-        not_ruled_out(result.findings, knowledge_base) | unlike_an_event(result.findings),
+        not_ruled_out(result.findings, knowledge_base)
+        | unlike_an_event(result.findings)
+        | result.unsupported_absences,
         {finding_id: location.side for finding_id, location in result.locations.items()},
         {f.finding_id: [(s.start_s, s.end_s) for s in f.top_segments] for f in result.findings},
         result.draft.asserted if result.draft is not None else (),
@@ -994,7 +1004,8 @@ def _assemble(
     )
     if bank is not None:
         temperature = float(engine.bundle.temperature)
-        sharpness = crop_sharpness(np.concatenate(encoder.transient_parts))
+        transient_parts = np.concatenate(encoder.transient_parts)
+        sharpness = crop_sharpness(transient_parts)
         result.findings = [
             measured_artifact_score(s, result.muscle_artifact, encoder.window_s)
             if s.finding_id == ARTIFACT
@@ -1015,6 +1026,9 @@ def _assemble(
             for score in result.findings
             if (location := localise(score, result.band_power, ELM_CHANNELS)) is not None
         }
+        result.unsupported_absences = unsupported_absences(
+            result.findings, generalized_transients(transient_parts)
+        )
         if prompts and result.prompt_contrast is not None:
             vectors = engine.embed_text(list(prompts))
             result.prompts = [

@@ -314,6 +314,7 @@ def draft_report(
     segment_hits: Sequence[SegmentHit] = (),
     locations: Mapping[str, Location] | None = None,
     only_during: Mapping[str, str] | None = None,
+    unsupported_absences: Mapping[str, str] | None = None,
 ) -> DraftReport:
     """Write a draft report.
 
@@ -334,6 +335,10 @@ def draft_report(
     only_during : mapping of str to str, optional
         Findings seen only during a procedure that can look like them, with the procedure
         (:func:`~elm_desktop.clinical.procedures.seen_only_during`): said beside them.
+    unsupported_absences : mapping of str to str, optional
+        Findings under their thresholds whose absence the recording's signal does not
+        support, with why (:func:`~elm_desktop.clinical.sharp_transients.unsupported_absences`):
+        neither stated nor denied.
 
     Returns
     -------
@@ -353,7 +358,12 @@ def draft_report(
     # A seizure called present (by its score or its prompt) with no event in time is not
     # stated either, nor denied: a background that resembles one (focal slowing) scores so;
     # nor an abnormal finding under its threshold that is not ruled out.
-    weak = not_ruled_out(scores or (), knowledge_base) | unlike_an_event(scores or ()) | weak
+    weak = (
+        not_ruled_out(scores or (), knowledge_base)
+        | unlike_an_event(scores or ())
+        | dict(unsupported_absences or {})
+        | weak
+    )
     unmeasured = [
         s.finding_id
         for s in scores or ()

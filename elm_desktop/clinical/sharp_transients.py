@@ -17,10 +17,21 @@ model's curve times their sharpness: a crop must read like the finding *and* hol
 transient. Blinks, pops and muscle are sharp too, and the curve does not always keep them
 down (on normal recordings the segments fall on them): the reader sees the transient itself.
 The score, its threshold and the curve are the model's.
+
+The same measurement says when a draft may not deny generalized spike-and-wave
+(:func:`unsupported_absences`): where the crop that reads most like it holds a transient
+:data:`GENERALIZED_RATIO` times its derivation's typical spread in at least
+:data:`GENERALIZED_DERIVATIONS` of the 20 derivations, the recording shows something
+generalized and sharp, and "No generalized epileptiform discharges are seen." would rest on
+the prompt's score alone (a new-user trial read it on 6 of 17 recordings with spike-and-wave,
+scored under the bar that rules it out). Both were set on 120 recordings made for it
+(``benchmarks/results/spike-segments.md``): the crop held such transients on all 12 with
+spike-and-wave, and on 21 of the 108 without, 4 of them normal.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import replace
 
 import numpy as np
@@ -30,6 +41,12 @@ from elm_desktop.clinical.zeroshot import FindingScore, Segment, top_segments
 
 #: The spike findings whose segments are placed at sharp transients.
 SPIKE_FINDINGS = ("focal_epileptiform", "generalized_spike_wave")
+#: The findings whose absence a generalized sharp transient leaves unstated.
+GENERALIZED_FINDINGS = ("generalized_spike_wave",)
+#: A transient this many times its derivation's typical spread counts toward a generalized one.
+GENERALIZED_RATIO = 8.0
+#: In at least this many of the 20 derivations of one crop: half the head.
+GENERALIZED_DERIVATIONS = 10
 #: The running median removed before the transients are measured, in seconds: a spike
 #: (20-70 ms) or sharp wave (70-200 ms) stands out of it, a slow wave does not.
 SLOW_WINDOW_S = 0.31
@@ -60,8 +77,9 @@ def crop_transient_parts(crops: np.ndarray, sfreq: float) -> np.ndarray:
     return np.stack([fast.max(axis=-1), np.median(fast, axis=-1)], axis=-1).astype(np.float32)
 
 
-def crop_sharpness(parts: np.ndarray) -> np.ndarray:
-    """Each crop's sharpest transient, in units of its derivation's typical spread.
+def crop_transient_ratios(parts: np.ndarray) -> np.ndarray:
+    """Each crop's largest transient per derivation, in units of the derivation's typical
+    spread (the median over the recording's crops of each crop's).
 
     Parameters
     ----------
@@ -71,15 +89,57 @@ def crop_sharpness(parts: np.ndarray) -> np.ndarray:
     Returns
     -------
     numpy.ndarray
-        float32 [n_crops]; empty for no crops.
+        float32 [n_crops, n_channels]; 0 in a flat derivation (no spread to stand out of).
     """
     parts = np.asarray(parts, np.float64)
     if len(parts) == 0:
-        return np.zeros(0, np.float32)
+        return np.zeros(parts.shape[:2], np.float32)
     spread = np.median(parts[..., 1], axis=0)  # [n_channels], over the recording's crops
-    # A flat derivation has no spread to stand out of.
     ratio = np.where(spread > 0, parts[..., 0] / np.where(spread > 0, spread, 1.0), 0.0)
-    return ratio.max(axis=1).astype(np.float32)
+    return ratio.astype(np.float32)
+
+
+def crop_sharpness(parts: np.ndarray) -> np.ndarray:
+    """Each crop's sharpest transient: the largest of :func:`crop_transient_ratios`.
+
+    Returns
+    -------
+    numpy.ndarray
+        float32 [n_crops]; empty for no crops.
+    """
+    ratios = crop_transient_ratios(parts)
+    return ratios.max(axis=1) if ratios.size else np.zeros(len(ratios), np.float32)
+
+
+def generalized_transients(parts: np.ndarray) -> np.ndarray:
+    """int [n_crops]: in how many derivations each crop holds a transient
+    :data:`GENERALIZED_RATIO` times their typical spread (``parts`` as :func:`crop_sharpness`)."""
+    return (crop_transient_ratios(parts) >= GENERALIZED_RATIO).sum(axis=1)
+
+
+def unsupported_absences(scores: Sequence[FindingScore], generalized: np.ndarray) -> dict[str, str]:
+    """The generalized findings under their thresholds whose absence the recording does not
+    support, each with why: the crop of their first segment holds generalized sharp
+    transients (:func:`generalized_transients`). Both drafts neither state nor deny them.
+
+    Parameters
+    ----------
+    scores : sequence of FindingScore
+    generalized : numpy.ndarray
+        [n_crops] from :func:`generalized_transients`, the crops of the scores' curves.
+    """
+    held = {}
+    for s in scores:
+        if s.finding_id not in GENERALIZED_FINDINGS or s.present or not s.top_segments:
+            continue
+        crop = s.top_segments[0].crop
+        if 0 <= crop < len(generalized) and generalized[crop] >= GENERALIZED_DERIVATIONS:
+            held[s.finding_id] = (
+                f"under its threshold, but the crop that reads most like it holds sharp "
+                f"transients in {int(generalized[crop])} of its derivations: its absence not "
+                "stated either"
+            )
+    return held
 
 
 def sharpest_segments(

@@ -73,6 +73,7 @@ from elm_desktop.clinical.sharp_transients import (
     SPIKE_FINDINGS,
     crop_sharpness,
     crop_transient_parts,
+    sharpest_segments,
 )
 from elm_desktop.clinical.signal_features import crops_features
 from elm_desktop.clinical.zeroshot import FindingScore
@@ -155,9 +156,12 @@ def recording_finding_scores(
     device: torch.device,
     knowledge_base: KnowledgeBase,
     style: PromptStyle,
+    transient_parts: list[np.ndarray] | None = None,
 ) -> tuple[list[str], list[list[FindingScore]]]:
     """Each embedded recording's zero-shot scores of every finding of a knowledge base, as the
-    analysis scores them (:func:`~elm_desktop.clinical.score_findings`).
+    analysis scores them (:func:`~elm_desktop.clinical.score_findings`), the spike findings'
+    segments at the sharpest crops where ``transient_parts`` (:func:`recording_transient_parts`)
+    are given.
 
     Returns
     -------
@@ -195,6 +199,10 @@ def recording_finding_scores(
                 crops_features(cache.crops[crops], ELM_SFREQ, cache.window_s) if measured else None,
             )
         )
+        if transient_parts is not None:
+            sharpness = crop_sharpness(transient_parts[position])
+            starts = cache.starts_s[embedded["crop_index"][mask]]
+            rows[-1] = [sharpest_segments(s, sharpness, starts, cache.window_s) for s in rows[-1]]
     return list(bank.finding_ids), rows
 
 
@@ -364,11 +372,11 @@ def zero_shot(
     labels = cache.recording_labels()[recordings]
     shown = _read_shown(cache, recordings)
     muscles = _measured_muscle(cache, recordings)
-    sharpness = recording_sharpness(embedded, cache)
+    parts = recording_transient_parts(embedded, cache)
     results: dict[str, Any] = {}
     for style in ("plain", "knowledge"):
         finding_ids, rows = recording_finding_scores(
-            model, encoder, embedded, cache, device, knowledge_base, style
+            model, encoder, embedded, cache, device, knowledge_base, style, parts
         )
         alone = np.array([[s.probability for s in row] for row in rows], dtype=float)
         alone = alone.reshape(len(rows), len(finding_ids))
@@ -403,7 +411,7 @@ def zero_shot(
             if v["auroc_score_alone"] is not None and v["positives"] >= MIN_POSITIVES
         ]
         results[style] = {
-            "spike_segments": spike_segments(rows, finding_ids, embedded, cache, sharpness),
+            "spike_segments": spike_segments(rows, finding_ids, embedded, cache, parts),
             "findings": per_finding,
             "macro_auroc": float(np.mean(macro)) if macro else None,
             "macro_auroc_scores_alone": float(np.mean(alone_macro)) if alone_macro else None,
@@ -571,16 +579,14 @@ class SupervisedBaseline:
         }
 
 
-def recording_sharpness(embedded: dict[str, Any], cache: CropCache) -> list[np.ndarray]:
-    """Each embedded recording's crop sharpness
-    (:func:`~elm_desktop.clinical.sharp_transients.crop_sharpness`), in the order of its crops
-    in ``embedded`` (the order of its scores' curves)."""
+def recording_transient_parts(embedded: dict[str, Any], cache: CropCache) -> list[np.ndarray]:
+    """Each embedded recording's transient parts
+    (:func:`~elm_desktop.clinical.sharp_transients.crop_transient_parts`), in the order of its
+    crops in ``embedded`` (the order of its scores' curves)."""
     return [
-        crop_sharpness(
-            crop_transient_parts(
-                np.asarray(cache.crops[embedded["crop_index"][embedded["crop_owner"] == p]]),
-                ELM_SFREQ,
-            )
+        crop_transient_parts(
+            np.asarray(cache.crops[embedded["crop_index"][embedded["crop_owner"] == p]]),
+            ELM_SFREQ,
         )
         for p in range(len(embedded["recording"]))
     ]
@@ -591,7 +597,7 @@ def spike_segments(
     finding_ids: list[str],
     embedded: dict[str, Any],
     cache: CropCache,
-    sharpness: list[np.ndarray],
+    transient_parts: list[np.ndarray],
 ) -> dict[str, Any]:
     """Mean per-recording AUROC, against its spike crops, of the ranking its spike finding's
     segments are chosen by (the finding's curve times the crops' sharpness,
@@ -599,7 +605,7 @@ def spike_segments(
     the spikes. Each recording is read at the spike finding it has (focal spikes before
     generalized spike-and-wave), against the crops of either, as the attention's figure
     (:func:`localisation`); ``curve_alone`` is the same for the model's curve alone.
-    ``sharpness`` is :func:`recording_sharpness`'s."""
+    ``transient_parts`` are :func:`recording_transient_parts`'."""
     columns = [FINDINGS.index(f) for f in SPIKE_FINDINGS]
     shown, alone = [], []
     for position, row in enumerate(rows):
@@ -610,7 +616,7 @@ def spike_segments(
         finding = SPIKE_FINDINGS[int(np.argmax(truth.max(0)))]
         curve = np.asarray(row[finding_ids.index(finding)].crop_probability, np.float64)
         events = truth.max(1)
-        shown.append(_auroc(events, curve * sharpness[position]))
+        shown.append(_auroc(events, curve * crop_sharpness(transient_parts[position])))
         alone.append(_auroc(events, curve))
     return {
         "recordings": len(shown),

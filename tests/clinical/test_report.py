@@ -598,6 +598,18 @@ def test_a_finding_is_denied_only_under_its_rule_out_bar(tmp_path):
     assert above.impression == under.impression == "normal"
 
 
+def test_an_absence_the_signal_does_not_support_is_neither_stated_nor_denied(kb):
+    scores = scores_with(kb, {"generalized_spike_wave": 0.1, "normal": 0.9})
+    negative = kb["generalized_spike_wave"].negative
+    reason = "under its threshold, but the crop that reads most like it holds sharp transients"
+    plain = draft_report(FACTS, kb, "m", scores, [])
+    held = draft_report(FACTS, kb, "m", scores, [], None, None, {"generalized_spike_wave": reason})
+    assert negative in plain.text() and "generalized_spike_wave" not in plain.held
+    assert negative not in held.text() and held.held["generalized_spike_wave"] == reason
+    assert f"not stated: {reason}" in held.text()
+    assert held.impression == plain.impression == "normal"
+
+
 def test_rule_out_bars_keep_the_share_of_positives_over_them(tmp_path):
     from elm_desktop.clinical.evaluation import rule_out_bars
 

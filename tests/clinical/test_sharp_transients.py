@@ -4,11 +4,14 @@ import numpy as np
 import pytest
 
 from elm_desktop.clinical.sharp_transients import (
+    GENERALIZED_DERIVATIONS,
     crop_sharpness,
     crop_transient_parts,
+    generalized_transients,
     sharpest_segments,
+    unsupported_absences,
 )
-from elm_desktop.clinical.zeroshot import FindingScore
+from elm_desktop.clinical.zeroshot import FindingScore, Segment
 
 SFREQ = 100.0
 
@@ -93,3 +96,38 @@ def test_other_findings_and_mismatched_lengths_are_left_as_they_are():
     assert sharpest_segments(slowing, np.ones(8), starts, 5.0) is slowing
     spikes = _score("focal_epileptiform", curve)
     assert sharpest_segments(spikes, np.ones(5), starts, 5.0) is spikes
+
+
+def _parts_with_a_discharge(n_derivations: int) -> np.ndarray:
+    crops = _background(12)
+    for derivation in range(n_derivations):
+        crops[4, derivation] += _spike(30.0)
+    return crop_transient_parts(crops, SFREQ)
+
+
+def test_a_discharge_in_half_the_derivations_is_generalized():
+    assert generalized_transients(_parts_with_a_discharge(12))[4] >= GENERALIZED_DERIVATIONS
+    focal = generalized_transients(_parts_with_a_discharge(3))
+    assert focal[4] == 3 and focal.max() < GENERALIZED_DERIVATIONS
+
+
+def _spike_wave(probability: float, crop: int) -> FindingScore:
+    score = _score("generalized_spike_wave", np.full(12, probability))
+    score.present = probability >= score.threshold
+    score.top_segments = [Segment(crop * 5.0, crop * 5.0 + 5.0, probability, crop)]
+    return score
+
+
+def test_generalized_sharp_transients_leave_spike_and_wave_unruled_out():
+    generalized = generalized_transients(_parts_with_a_discharge(12))
+    held = unsupported_absences([_spike_wave(0.3, 4)], generalized)
+    assert "sharp transients in" in held["generalized_spike_wave"]
+    # Elsewhere in the recording, focal, or called present: its score speaks.
+    assert unsupported_absences([_spike_wave(0.3, 7)], generalized) == {}
+    assert (
+        unsupported_absences(
+            [_spike_wave(0.3, 4)], generalized_transients(_parts_with_a_discharge(3))
+        )
+        == {}
+    )
+    assert unsupported_absences([_spike_wave(0.9, 4)], generalized) == {}

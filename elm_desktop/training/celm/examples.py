@@ -25,6 +25,7 @@ from elm_desktop.clinical.muscle_artifact import (
     with_crop_index,
 )
 from elm_desktop.clinical.report import not_ruled_out
+from elm_desktop.clinical.sharp_transients import generalized_transients, unsupported_absences
 from elm_desktop.runtime.draft_generator import score_margins
 from elm_desktop.signals.montages import ELM_CHANNELS
 from elm_desktop.training.celm.sections import patient_history, target_json
@@ -33,6 +34,7 @@ from elm_desktop.training.evaluate import (
     embed_recordings,
     model_thresholds,
     recording_finding_scores,
+    recording_transient_parts,
 )
 from elm_desktop.training.model import ElmModel
 from elm_desktop.training.text import TextEncoder
@@ -192,12 +194,19 @@ def encode_recordings(
     config = model.config
     text_encoder = TextEncoder(config.text_model, config.pooling, config.max_length)
     style = knowledge_base.prompt_style
+    # The spike findings' segments and the absences the signal leaves unstated, as analysed.
+    parts = recording_transient_parts(embedded, cache)
     finding_ids, rows = recording_finding_scores(
-        model, text_encoder, embedded, cache, torch.device("cpu"), knowledge_base, style
+        model, text_encoder, embedded, cache, torch.device("cpu"), knowledge_base, style, parts
     )
     probability = np.array([[s.probability for s in row] for row in rows], np.float32)
     threshold = np.array([knowledge_base.threshold(f, style) for f in finding_ids], np.float32)
-    held = tuple(not_ruled_out(row, knowledge_base) | unlike_an_event(row) for row in rows)
+    held = tuple(
+        not_ruled_out(row, knowledge_base)
+        | unlike_an_event(row)
+        | unsupported_absences(row, generalized_transients(recording_parts))
+        for row, recording_parts in zip(rows, parts, strict=True)
+    )
     return crops, FindingScores(tuple(finding_ids), probability, threshold, held)
 
 
