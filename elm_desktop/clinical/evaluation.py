@@ -14,7 +14,8 @@ probabilities under each prompt style and the draft report's body, this computes
 - the drafts' safety (:func:`safety_figures`, from one :class:`SafetyRecord` per recording):
   drafts that describe hyperventilation or photic stimulation the recording does not have,
   drafts with contradicting sentences (:mod:`~elm_desktop.clinical.consistency`), true
-  findings the draft states absent (a negated mention, the extractor's reading), lateralised
+  findings the draft's report body states absent (a negated mention, the extractor's
+  reading), lateralised
   findings stated with the right side, sides named on normal recordings (every lateralised
   finding localised there, present or not: the noise floor of the side rule), the seizure
   finding's first top segment (the jump)
@@ -151,7 +152,8 @@ class SafetyRecord:
     true_findings : frozenset of str
         The recording's true findings, ``normal`` left out.
     denied : frozenset of str
-        Those of them the draft states absent (:func:`denied_findings`).
+        Those of them the draft's report body states absent (:func:`denied_findings`; not the
+        MODEL FINDINGS list, whose "absent" is a score under its threshold).
     sides : tuple of (str, str, str)
         (finding, true side, side the draft states; "" for none) for each lateralised true
         finding the draft asserts.
@@ -234,7 +236,10 @@ def safety_record(
         described=frozenset(described) & frozenset(CHECKED_PROCEDURES),
         contradictions=tuple(c.reason for c in contradictions(text, knowledge_base)),
         true_findings=true_findings,
-        denied=frozenset(denied_findings(text, knowledge_base) & true_findings),
+        # The report body, as a reviewer would sign it: not the model's list of scores.
+        denied=frozenset(
+            denied_findings(draft.text(annotate=False), knowledge_base) & true_findings
+        ),
         sides=sides,
         normal_asymmetries=()
         if entry["abnormal"]
@@ -256,9 +261,11 @@ def safety_record(
 
 
 def denied_findings(text: str, knowledge_base: KnowledgeBase) -> set[str]:
-    """The findings a draft states absent: mentioned only negated in its record sections
-    ("No generalized epileptiform discharges are seen.", "Generalized spike-and-wave
-    discharges: absent (...)"), as the findings extractor reads them; ``normal`` left out."""
+    """The findings a text states absent: mentioned only negated in its record sections
+    ("No generalized epileptiform discharges are seen."), as the findings extractor reads
+    them; ``normal`` left out. A finding also mentioned un-negated is not counted (a
+    hyperventilation sentence naming "a build-up of diffuse slowing" beside "No generalized
+    slowing": the reader is not told it is absent)."""
     mentions = find_mentions(record_text(text), knowledge_base)
     asserted = {m.finding_id for m in mentions if not m.negated}
     return {m.finding_id for m in mentions if m.negated} - asserted - {"normal"}
@@ -599,7 +606,7 @@ def safety_markdown(safety: dict[str, Any]) -> list[str]:
         f"- drafts with contradicting sentences (the checker on every draft): "
         f"{contradicting['drafts']} of {safety['n_recordings']}"
         + (f" ({'; '.join(contradicting['reasons'])})" if contradicting["reasons"] else ""),
-        f"- true findings the draft states absent: {denied['denied']} of "
+        f"- true findings the report body states absent: {denied['denied']} of "
         f"{denied['true_findings']}"
         + (
             " (" + ", ".join(f"{k} {v}" for k, v in denied["by_finding"].items()) + ")"

@@ -19,7 +19,8 @@ down (on normal recordings the segments fall on them): the reader sees the trans
 The score, its threshold and the curve are the model's.
 
 The same measurement says when a draft may not deny generalized spike-and-wave
-(:func:`unsupported_absences`): where the crop that reads most like it holds a transient
+(:func:`unsupported_absences`): where the crop its segments rank first (its curve times the
+sharpness) holds a transient
 :data:`GENERALIZED_RATIO` times its derivation's typical spread in at least
 :data:`GENERALIZED_DERIVATIONS` of the 20 derivations, the recording shows something
 generalized and sharp, and "No generalized epileptiform discharges are seen." would rest on
@@ -135,7 +136,7 @@ def unsupported_absences(scores: Sequence[FindingScore], generalized: np.ndarray
         crop = s.top_segments[0].crop
         if 0 <= crop < len(generalized) and generalized[crop] >= GENERALIZED_DERIVATIONS:
             held[s.finding_id] = (
-                f"under its threshold, but the crop that reads most like it holds sharp "
+                f"under its threshold, but the crop its segments rank first holds sharp "
                 f"transients in {int(generalized[crop])} of its derivations: its absence not "
                 "stated either"
             )

@@ -192,7 +192,9 @@ def test_safety_figures_count_what_the_drafts_get_wrong(kb):
     assert healthy.denied == frozenset() and healthy.true_findings == frozenset()
     markdown = "\n".join(safety_markdown(figures))
     assert "Draft safety" in markdown
-    assert "true findings the draft states absent: 1 of 3 (generalized_spike_wave 1)" in markdown
+    assert (
+        "true findings the report body states absent: 1 of 3 (generalized_spike_wave 1)" in markdown
+    )
 
 
 def test_a_finding_is_denied_only_where_the_draft_never_states_it(kb):

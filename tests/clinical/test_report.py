@@ -601,7 +601,7 @@ def test_a_finding_is_denied_only_under_its_rule_out_bar(tmp_path):
 def test_an_absence_the_signal_does_not_support_is_neither_stated_nor_denied(kb):
     scores = scores_with(kb, {"generalized_spike_wave": 0.1, "normal": 0.9})
     negative = kb["generalized_spike_wave"].negative
-    reason = "under its threshold, but the crop that reads most like it holds sharp transients"
+    reason = "under its threshold, but the crop its segments rank first holds sharp transients"
     plain = draft_report(FACTS, kb, "m", scores, [])
     held = draft_report(FACTS, kb, "m", scores, [], None, None, {"generalized_spike_wave": reason})
     assert negative in plain.text() and "generalized_spike_wave" not in plain.held

@@ -89,8 +89,10 @@ class FindingScores:
         Per recording, finding id -> why a draft holds it (neither stated nor denied: an event
         finding called present without the rise of an event,
         :func:`~elm_desktop.clinical.event_shape.unlike_an_event`, or an abnormal finding just
-        under its threshold or not ruled out, :func:`~elm_desktop.clinical.report.not_ruled_out`); empty when
-        not measured.
+        under its threshold or not ruled out, :func:`~elm_desktop.clinical.report.not_ruled_out`,
+        or one whose absence the signal does not support,
+        :func:`~elm_desktop.clinical.sharp_transients.unsupported_absences`); empty when not
+        measured.
     """
 
     finding_ids: tuple[str, ...]
