@@ -103,6 +103,13 @@ LEFT_UNRULED = (
     "the record scores as normal but an abnormal finding over or just under its threshold can "
     "be neither stated nor ruled out: left to the reviewer"
 )
+#: Why a normal record score beside an abnormal finding whose absence the signal does not
+#: support leaves the impression open (a normal EEG would deny it; on the dipole-spectral and
+#: neural-mass test sets 6 of 17 drafts with spike-and-wave said "Normal EEG." so).
+LEFT_UNSUPPORTED = (
+    "the record scores as normal but the signal does not support the absence of an abnormal "
+    "finding: left to the reviewer"
+)
 #: An abnormal finding scored less than this under its threshold is neither stated nor denied
 #: (a new-user trial: "No seizures were recorded." from a score of 0.83128 against 0.83130,
 #: beside a seizure the recording held). Fixed beforehand, as MIN_CALIBRATION_AUROC, not tuned
@@ -406,6 +413,13 @@ def draft_report(
         # deny them (a new-user trial saw one beside left frontal spikes held as too weak).
         impression = "left to the reviewer"
         reasons = [reasons[0], *unruled, LEFT_UNRULED]
+    elif impression == "normal" and unsupported_absences:
+        impression = "left to the reviewer"
+        reasons = [
+            reasons[0],
+            *(f"{knowledge_base[f].label}: {why}" for f, why in unsupported_absences.items()),
+            LEFT_UNSUPPORTED,
+        ]
     asserted = (
         {s.finding_id: states_finding(s, impression, knowledge_base) for s in assessed}
         if assessed is not None

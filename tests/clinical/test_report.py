@@ -21,6 +21,7 @@ from elm_desktop.clinical.procedures import (
 from elm_desktop.clinical.report import (
     LEFT_UNEXPLAINED,
     LEFT_UNRULED,
+    LEFT_UNSUPPORTED,
     SIMILARITY_FLOOR,
     RecordingFacts,
     draft_report,
@@ -598,7 +599,7 @@ def test_a_finding_is_denied_only_under_its_rule_out_bar(tmp_path):
     assert above.impression == under.impression == "normal"
 
 
-def test_an_absence_the_signal_does_not_support_is_neither_stated_nor_denied(kb):
+def test_an_absence_the_signal_does_not_support_is_neither_stated_nor_implied(kb):
     scores = scores_with(kb, {"generalized_spike_wave": 0.1, "normal": 0.9})
     negative = kb["generalized_spike_wave"].negative
     reason = "under its threshold, but the crop its segments rank first holds sharp transients"
@@ -607,7 +608,10 @@ def test_an_absence_the_signal_does_not_support_is_neither_stated_nor_denied(kb)
     assert negative in plain.text() and "generalized_spike_wave" not in plain.held
     assert negative not in held.text() and held.held["generalized_spike_wave"] == reason
     assert f"not stated: {reason}" in held.text()
-    assert held.impression == plain.impression == "normal"
+    # A normal EEG would deny it: the impression is the reviewer's.
+    assert plain.impression == "normal" and held.impression == "left to the reviewer"
+    assert held.reasons[-1] == LEFT_UNSUPPORTED
+    assert any(r.startswith(kb["generalized_spike_wave"].label) for r in held.reasons)
 
 
 def test_rule_out_bars_keep_the_share_of_positives_over_them(tmp_path):
