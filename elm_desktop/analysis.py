@@ -91,7 +91,7 @@ from elm_desktop.clinical.procedures import (
 )
 from elm_desktop.clinical.prompt_cache import prompt_bank
 from elm_desktop.clinical.record_score import DRIVING_MEASURE, MUSCLE_MEASURE
-from elm_desktop.clinical.report import not_ruled_out, weak_support
+from elm_desktop.clinical.report import not_ruled_out, unsupported_holds, weak_support
 from elm_desktop.clinical.sharp_transients import (
     crop_sharpness,
     crop_transient_parts,
@@ -791,7 +791,7 @@ def generate_draft(
         result.only_during,
         not_ruled_out(result.findings, knowledge_base)
         | unlike_an_event(result.findings)
-        | result.unsupported_absences,
+        | unsupported_holds(result.unsupported_absences),
         {finding_id: location.side for finding_id, location in result.locations.items()},
         {f.finding_id: [(s.start_s, s.end_s) for s in f.top_segments] for f in result.findings},
         result.draft.asserted if result.draft is not None else (),

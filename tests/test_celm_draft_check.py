@@ -434,3 +434,21 @@ def test_wakefulness_only_is_marked_where_the_recording_shows_sleep(sentence, ma
     (awake,) = check_draft(section, {}, kb, procedures=set())
     assert ("no sleep" in with_sleep.unsupported) is marked
     assert "no sleep" not in awake.unsupported
+
+
+def test_a_normal_impression_beside_an_unsupported_absence_is_marked(kb):
+    """As the assembled draft leaves that impression to the reviewer."""
+    from elm_desktop.clinical.report import LEFT_UNSUPPORTED, unsupported_holds
+
+    scores = _scores(kb, normal=min(1.0, kb["normal"].threshold + 0.1))
+    draft = {"IMPRESSION": "Normal EEG."}
+    (kept,) = check_draft(draft, scores, kb)
+    assert kept.supported
+    reason = "under its threshold, but the crop its segments rank first holds sharp transients"
+    held = unsupported_holds({"generalized_spike_wave": reason})
+    (marked,) = check_draft(draft, scores, kb, held=held)
+    assert not marked.supported and LEFT_UNSUPPORTED in marked.note
+    denial = {"DESCRIPTION OF THE RECORD": "No generalized epileptiform discharges are seen."}
+    (denied,) = check_draft(denial, scores, kb, held=held)
+    assert not denied.supported and reason in denied.note
+    assert unsupported_holds({}) == {}

@@ -56,7 +56,12 @@ from elm_desktop.clinical.procedures import (
     SCORED_PROCEDURES,
     ProcedureEvidence,
 )
-from elm_desktop.clinical.record_score import DRIVING_MEASURE, MEASURED, MUSCLE_MEASURE
+from elm_desktop.clinical.record_score import (
+    DRIVING_MEASURE,
+    MEASURED,
+    MUSCLE_MEASURE,
+    RECORD_FINDING,
+)
 from elm_desktop.clinical.zeroshot import FindingScore
 
 DRAFT_BANNER = (
@@ -819,6 +824,15 @@ def not_ruled_out(scores: Sequence[FindingScore], knowledge_base: KnowledgeBase)
                     "recordings with it scored: its absence not stated either"
                 )
     return held
+
+
+def unsupported_holds(unsupported_absences: Mapping[str, str]) -> dict[str, str]:
+    """What a generated draft's check holds where the signal leaves absences unsupported
+    (:func:`~elm_desktop.clinical.sharp_transients.unsupported_absences`): those findings, and
+    the normal record, whose impression the assembled draft leaves to the reviewer then."""
+    if not unsupported_absences:
+        return {}
+    return {**unsupported_absences, RECORD_FINDING: LEFT_UNSUPPORTED}
 
 
 def near_threshold(scores: Sequence[FindingScore]) -> dict[str, str]:

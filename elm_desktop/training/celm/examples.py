@@ -24,7 +24,7 @@ from elm_desktop.clinical.muscle_artifact import (
     muscle_artifact,
     with_crop_index,
 )
-from elm_desktop.clinical.report import not_ruled_out
+from elm_desktop.clinical.report import not_ruled_out, unsupported_holds
 from elm_desktop.clinical.sharp_transients import generalized_transients, unsupported_absences
 from elm_desktop.runtime.draft_generator import score_margins
 from elm_desktop.signals.montages import ELM_CHANNELS
@@ -206,7 +206,7 @@ def encode_recordings(
     held = tuple(
         not_ruled_out(row, knowledge_base)
         | unlike_an_event(row)
-        | unsupported_absences(row, generalized_transients(recording_parts))
+        | unsupported_holds(unsupported_absences(row, generalized_transients(recording_parts)))
         for row, recording_parts in zip(rows, parts, strict=True)
     )
     return crops, FindingScores(tuple(finding_ids), probability, threshold, held)
