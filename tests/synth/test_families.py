@@ -24,11 +24,13 @@ def test_both_families_are_listed_with_the_first_one_as_default():
     assert names[0] == DEFAULT_FAMILY == "filtered-noise"
     assert "dipole-spectral" in names
     assert get_family("dipole-spectral").sampling_rates == (200, 250, 256, 500, 512)
+    assert names == ["filtered-noise", "dipole-spectral", "neural-mass", "wave-atoms"]
 
 
 def test_an_unknown_family_is_refused_with_the_available_names():
     with pytest.raises(
-        ConfigError, match="unknown generator family 'spectral'.*filtered-noise.*dipole-spectral"
+        ConfigError,
+        match="unknown generator family 'spectral'.*filtered-noise.*dipole-spectral.*wave-atoms",
     ):
         get_family("spectral")
 

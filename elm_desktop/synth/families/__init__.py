@@ -103,6 +103,7 @@ def _families() -> dict[str, Family]:
     from elm_desktop.synth.electrodes import NAMING_STYLES
     from elm_desktop.synth.families.dipole import corpus as dipole
     from elm_desktop.synth.families.neural_mass import corpus as neural_mass
+    from elm_desktop.synth.families.wave_atoms import corpus as wave_atoms
     from elm_desktop.synth.spec import SAMPLING_RATES
 
     families = [
@@ -138,6 +139,17 @@ def _families() -> dict[str, Family]:
             default_sfreq=None,
             default_naming=None,
             write_corpus=neural_mass.generate_corpus,
+        ),
+        Family(
+            name="wave-atoms",
+            summary="fractional Gaussian noise plus trains of waveform atoms with von "
+            "Mises-Fisher scalp footprints; linked-ears, average or Cz reference; 200-512 Hz",
+            sampling_rates=wave_atoms.SAMPLING_RATES,
+            namings=wave_atoms.NAMINGS,
+            references=wave_atoms.REFERENCES,
+            default_sfreq=None,
+            default_naming=None,
+            write_corpus=wave_atoms.generate_corpus,
         ),
     ]
     return {family.name: family for family in families}
