@@ -33,7 +33,7 @@ from typing import Any
 
 import numpy as np
 
-from elm_desktop.clinical.consistency import PROCEDURES, claims, contradictions
+from elm_desktop.clinical.consistency import claims, contradictions
 from elm_desktop.clinical.extract import extract_findings, find_mentions, record_text
 from elm_desktop.clinical.knowledge import (
     MIN_RULE_OUT_POSITIVES,
@@ -44,9 +44,11 @@ from elm_desktop.clinical.knowledge import (
 )
 from elm_desktop.clinical.localise import LATERALISED, Location
 from elm_desktop.clinical.metrics import Counts, auroc, finding_counts, micro_counts, rouge_l
+from elm_desktop.clinical.procedures import recorded_procedures
 from elm_desktop.clinical.record_score import RECORD_FINDING
 from elm_desktop.clinical.report import UNSTATED, DraftReport
 from elm_desktop.clinical.zeroshot import FindingScore, PromptCurve, Segment
+from elm_desktop.signals.recording import Annotation
 
 #: The free-text prompt checked on recordings with a seizure (the one the issue tried).
 SEIZURE_PROMPT = "electrographic seizure with rhythmic evolution"
@@ -209,11 +211,11 @@ def safety_record(
     knowledge_base : KnowledgeBase
     """
     text = draft.text()
+    # The annotations read as the program reads them ("PS 6 Hz", a flash train's rate alone,
+    # is photic stimulation), so a draft is not counted wrong for what its recording marks.
+    marked = [Annotation(onset, duration, note) for onset, duration, note in entry["annotations"]]
     truth_procedures = {
-        name
-        for name in CHECKED_PROCEDURES
-        for _, _, note in entry["annotations"]
-        if PROCEDURES[name].search(note)
+        p.name for p in recorded_procedures(marked, None, 0.0) if p.name in CHECKED_PROCEDURES
     }
     described = {
         claim.subject
@@ -318,6 +320,7 @@ def safety_figures(records: Sequence[SafetyRecord]) -> dict[str, Any]:
         "drafts_with_contradictions": {
             "drafts": sum(bool(r.contradictions) for r in records),
             "reasons": sorted({reason for r in records for reason in r.contradictions}),
+            "ids": [r.recording_id for r in records if r.contradictions],
         },
         "lateralised_sides": {
             "stated_findings": len(sides),

@@ -197,6 +197,35 @@ def test_safety_figures_count_what_the_drafts_get_wrong(kb):
     )
 
 
+def test_the_procedures_a_recording_has_are_read_from_its_annotations_as_the_program_reads_them(
+    kb,
+):
+    """A flash train marked by its rate alone ("PS 6 Hz", as the wave-atoms family and some
+    systems write it) is photic stimulation: 76 of 150 drafts of that family were counted as
+    describing stimulation their recordings lacked. A procedure marked as not done is not one."""
+    facts = RecordingFacts(60.0, 256.0, ("Fp1",), "TCP", 5.0, 12)
+    low_everywhere = [Segment(0.0, 5.0, 0.1, 0)]
+    scores = [
+        FindingScore(f, k.label, 0.1, k.threshold, False, k.abnormal, np.zeros(12), low_everywhere)
+        for f, k in ((f, kb[f]) for f in kb)
+    ]
+    draft = draft_report(facts, kb, "m", scores, [], {})
+    low = PromptCurve(SEIZURE_PROMPT, np.zeros(12, np.float32), 0.1, np.zeros(12), 0.1)
+
+    def procedures(*notes):
+        entry = {
+            "id": "r0",
+            "abnormal": False,
+            "findings": [],
+            "annotations": [[10.0 * i, 8.0, note] for i, note in enumerate(notes)],
+        }
+        return safety_record(entry, draft, scores, {}, [low], kb).procedures
+
+    assert procedures("EYES CLOSED", "PS 6 Hz") == {"photic stimulation"}
+    assert procedures("Photic 9 Hz", "HV start") == {"photic stimulation", "hyperventilation"}
+    assert procedures("HV not performed", "a PS 6 Hz train") == frozenset()
+
+
 def test_a_finding_is_denied_only_where_the_draft_never_states_it(kb):
     body = (
         "DESCRIPTION OF THE RECORD: No generalized epileptiform discharges are seen. "
