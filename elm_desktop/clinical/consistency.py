@@ -17,7 +17,8 @@ contradicting pair of a text. Five kinds are recognised:
   recorded) in one sentence and described in another.
 
 A sentence that lists findings as unconfirmed (MODEL FINDINGS of a recording unlike the
-model's training data) asserts none of them, present or absent.
+model's training data) or as not stated (held, with the reason) asserts none of them, present
+or absent.
 
 The rules read the knowledge base's ``terms`` (through the findings extractor) and a few
 patterns; they are what tests run on every draft, and what the draft itself uses to leave out a
@@ -40,7 +41,7 @@ PDR_TOLERANCE_HZ = 0.5
 
 #: What a sentence says of a posterior rhythm it finds none of ("no clear posterior rhythm").
 NO_RHYTHM = "none"
-_UNCONFIRMED = re.compile(r"\bunconfirmed\b")
+_NOT_ASSERTED = re.compile(r"\bunconfirmed\b|\bnot stated\b")
 _NO_RHYTHM = re.compile(
     r"\bno\s+(?:clear\s+|well[- ]formed\s+|definite\s+)?(?:posterior|pdr\b|alpha\s+rhythm)",
     re.I,
@@ -125,9 +126,9 @@ class Contradiction:
 def claims(sentence: str, knowledge_base: KnowledgeBase) -> frozenset[Claim]:
     """Return what one sentence asserts (see the module docstring for the kinds)."""
     found: set[Claim] = set()
-    # A finding listed "unconfirmed" (a recording unlike the training data) is neither stated
-    # nor denied: the draft asserts nothing of it.
-    mentions = [] if _UNCONFIRMED.search(sentence) else find_mentions(sentence, knowledge_base)
+    # A finding listed "unconfirmed" (a recording unlike the training data) or "not stated"
+    # (held, with the reason) is neither stated nor denied: the draft asserts nothing of it.
+    mentions = [] if _NOT_ASSERTED.search(sentence) else find_mentions(sentence, knowledge_base)
     if PROCEDURES["hyperventilation"].search(sentence):
         # "Hyperventilation produced a build-up of diffuse slowing" is the response to it,
         # not generalized slowing of the background.

@@ -66,6 +66,20 @@ def test_what_agrees_is_not_flagged(kb):
     assert "left" not in sides and "right" not in sides  # bilateral: no one side
 
 
+def test_a_finding_held_in_the_model_findings_list_asserts_nothing(kb):
+    """Four drafts of a family the model never saw were flagged for a measured posterior
+    rhythm beside "Burst suppression: not stated: just under its threshold", which states it
+    neither present nor absent."""
+    rhythm = "A posterior dominant rhythm of 9.2 Hz is measured in the posterior derivations."
+    held = (
+        "Burst suppression: not stated: just under its threshold, its absence not stated "
+        "either (finding score 0.95, threshold 0.96)."
+    )
+    assert claims(held, kb) == frozenset()
+    assert contradictions([rhythm, held], kb) == []
+    assert contradictions([rhythm, "Burst suppression: present (finding score 0.99)."], kb)
+
+
 def test_synthetic_reference_reports_hold_no_contradiction(kb, tmp_path):
     """Reports written from ground truth are consistent: the checker must stay silent on them
     (history sections, which mention past seizures, are not about the record)."""
