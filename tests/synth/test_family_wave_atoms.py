@@ -269,3 +269,96 @@ def test_the_extractor_reads_the_true_findings_from_60_reports():
     assert agree == len(plan)
     normal = next(report for spec, report in plan if not spec.abnormal)
     assert "No epileptiform discharges" in normal or "There are no epileptiform" in normal
+
+
+# --- review fixes: atoms, excess beta, attenuation, seizures --------------------------------
+
+
+def test_every_atom_starts_and_ends_near_zero():
+    rng = np.random.default_rng(0)
+    for sfreq in (200, 512):
+        waves = {
+            "burst": atoms.burst(sfreq, 10, 8, 0.2, np.pi / 2, 0.3),
+            "polymorphic": atoms.polymorphic(sfreq, rng, 0.7, 3.5),
+            "spike": atoms.spike(sfreq, 0.015, 0.2),
+            "sharp": atoms.spike(sfreq, 0.04, 0.2, 0.4),
+            "spike_wave": atoms.spike_wave(sfreq, 1 / 3.0, False),
+            "polyspike_wave": atoms.spike_wave(sfreq, 1 / 2.5, True),
+            "triphasic": atoms.triphasic(sfreq, 0.3),
+            "spindle": atoms.spindle(sfreq, 13, 1.0),
+            "k_complex": atoms.k_complex(sfreq, 0.6),
+            "vertex": atoms.vertex_wave(sfreq, 0.15),
+            "ictal": atoms.ictal_cycles(sfreq, 30, 8, 3, rng),
+            "blink": atoms.blink(sfreq, 0.4),
+            "saccade": atoms.saccade(sfreq, 0.5),
+            "myogenic": atoms.myogenic(sfreq, 1.0, rng),
+            "pop": atoms.pop(sfreq),
+            "heartbeat": atoms.heartbeat(sfreq)[0],
+        }
+        for name, wave in waves.items():
+            peak = np.abs(wave).max()
+            assert abs(wave[0]) < 0.05 * peak and abs(wave[-1]) < 0.05 * peak, name
+
+
+def _beta_power(tmp_path, spec: AtomSpec) -> tuple[float, float]:
+    path = write_recording(tmp_path / f"{spec.recording_id}.edf", spec, [6])
+    rate, uv, _ = _read(path)
+    return band_power(uv["F3"], rate, 16, 26), band_power(uv["O1"], rate, 16, 26)
+
+
+def test_excess_beta_is_frontocentral_and_four_times_a_normal_recordings(tmp_path):
+    excess = _spec("excess_beta", "excess_beta", 40, age=40.0)
+    normal = _spec("normal", "normal", 40, age=40.0)
+    (f3, o1), (f3_normal, _) = _beta_power(tmp_path, excess), _beta_power(tmp_path, normal)
+    assert f3 > 4 * f3_normal
+    assert f3 > 2 * o1
+
+
+def test_focal_attenuation_lowers_the_region_to_its_stated_share(tmp_path):
+    def plain(spec: AtomSpec) -> bool:
+        names = {f.name for f in spec.findings}
+        return names == {"focal_attenuation"} and not any(
+            e.kind in ("muscle", "sweat", "pop") for e in spec.events
+        )
+
+    spec = _spec("focal_attenuation", "focal_attenuation", 60, plain, region="left temporal")
+    factor = spec.finding("focal_attenuation").detail["factor"]
+    path = write_recording(tmp_path / "r.edf", spec, [7])
+    rate, uv, _ = _read(path)
+
+    def rms(a: str, b: str) -> float:
+        return float(np.std(_bandpass(uv[a] - uv[b], rate, (1.0, 30.0))))
+
+    for (a, b), (c, d) in ((("F7", "T3"), ("F8", "T4")), (("T3", "T5"), ("T4", "T6"))):
+        assert abs(rms(a, b) / rms(c, d) - factor) < 0.12, (a, b)
+
+
+def test_a_seizure_holds_the_state_and_has_no_blinks_or_sleep_transients():
+    plan = plan_corpus(40, 3, 8, findings=["seizure"])
+    checked = 0
+    for spec, _ in plan:
+        event = next((e for e in spec.events if e.kind == "seizure"), None)
+        if event is None:
+            continue
+        checked += 1
+        a, b = event.onset, event.onset + event.duration + event.params["postictal"]
+        assert not any(a + 0.01 < s.start < b - 0.01 for s in spec.segments)
+        calm = ("blink", "saccade", "spindle", "k_complex", "vertex")
+        assert not any(e.kind in calm and a - 1 < e.onset < b + 1 for e in spec.events)
+        assert not any(p.start < b + 4 and p.end + 15 > a - 4 for p in spec.procedures)
+    lengths = [e.duration for s, _ in plan for e in s.events if e.kind == "seizure"]
+    assert checked >= 8 and len({round(x) for x in lengths}) > 0.6 * len(lengths)
+
+
+def test_the_hyperventilation_response_interval_is_where_its_delta_is():
+    plan = plan_corpus(60, 3, 9, findings=["generalized_spike_wave"])
+    found = 0
+    for spec, _ in plan:
+        for p in spec.procedures:
+            if p.kind == "hv" and p.response:
+                truth = spec.finding("hyperventilation_response")
+                ((a, b),) = truth.intervals
+                assert a == pytest.approx(p.start + 0.15 * (p.end - p.start), abs=1e-3)
+                assert b == pytest.approx(min(p.end + 15, spec.duration_s))
+                found += 1
+    assert found

@@ -18,6 +18,21 @@ def _unit(wave: np.ndarray) -> np.ndarray:
     return wave / peak if peak > 0 else wave
 
 
+def taper(wave: np.ndarray, head: int, tail: int) -> np.ndarray:
+    """``wave`` with raised-cosine fades over its first ``head`` and last ``tail`` samples,
+    so that it starts and ends at zero (no step where an atom is cut)."""
+    out = np.array(wave, dtype=float)
+    n = len(out)
+    for count, where in (
+        (min(head, n // 2), slice(None)),
+        (min(tail, n // 2), slice(None, None, -1)),
+    ):
+        if count > 0:
+            ramp = 0.5 - 0.5 * np.cos(np.pi * np.arange(count) / count)
+            out[where][:count] *= ramp
+    return out
+
+
 def lobe(t: np.ndarray, peak: float, shape: float = 3.0) -> np.ndarray:
     """A gamma-function lobe that starts at t = 0 and peaks (at 1) at ``peak`` seconds:
     ``(t / peak)^k exp(k (1 - t / peak))``; the larger ``shape`` (k), the more symmetric."""
@@ -71,37 +86,39 @@ def spike(sfreq: float, rise: float, slow: float, after: float = 0.55) -> np.nda
     sharp = lobe(t, rise, 2.2)
     overshoot = lobe(t - 2.2 * rise, 1.2 * rise, 2.5)
     wave = lobe(t - 3.2 * rise, 0.45 * slow, 3.0)
-    return _unit(-sharp + 0.3 * overshoot - after * wave)
+    return taper(_unit(-sharp + 0.3 * overshoot - after * wave), 0, int(0.3 * slow * sfreq))
 
 
 def spike_wave(sfreq: float, period: float, polyspike: bool) -> np.ndarray:
     """One spike-and-wave complex filling ``period`` seconds: one or two surface-negative
-    spikes of 20-30 ms, then a broad negative dome over most of the period."""
+    spikes of 20-30 ms, then a broad negative dome over most of the period, back to zero
+    at the period's end."""
     t = np.arange(int(period * sfreq)) / sfreq
     spikes = -lobe(t, 0.012, 2.5)
     if polyspike:
         spikes -= 0.8 * lobe(t - 0.035, 0.011, 2.5)
     positive = 0.35 * lobe(t - 0.04, 0.03, 2.0)
     dome = -0.75 * lobe(t - 0.07, 0.42 * (period - 0.07), 2.8)
-    return spikes + positive + dome
+    return taper(spikes + positive + dome, 0, int(0.2 * period * sfreq))
 
 
 def triphasic(sfreq: float, width: float) -> np.ndarray:
     """A triphasic complex ``width`` seconds long: small negative, dominant positive, broad
     negative phase."""
     t = np.arange(int(width * sfreq)) / sfreq
-    return _unit(
+    wave = _unit(
         -0.35 * lobe(t, 0.08 * width, 3.0)
         + lobe(t - 0.12 * width, 0.15 * width, 3.0)
         - 0.55 * lobe(t - 0.35 * width, 0.25 * width, 3.0)
     )
+    return taper(wave, 0, int(0.2 * width * sfreq))
 
 
 def spindle(sfreq: float, frequency: float, length: float) -> np.ndarray:
     """A sleep spindle: a tapering 11-15 Hz burst that slows a little, rising faster than it
-    falls."""
+    falls (its envelope peaks at 37 % of its length and is zero at both ends)."""
     t = np.arange(int(length * sfreq)) / sfreq
-    envelope = lobe(t, 0.4 * length, 2.0) * (t < length)
+    envelope = np.sin(np.pi * (t / length) ** 0.7) ** 2
     p = 2 * np.pi * (frequency * t - 0.4 * t**2 / length)
     return _unit(envelope * np.sin(p))
 
@@ -109,13 +126,15 @@ def spindle(sfreq: float, frequency: float, length: float) -> np.ndarray:
 def k_complex(sfreq: float, width: float) -> np.ndarray:
     """A K-complex: a sharp negative wave followed by a slower, larger-area positive one."""
     t = np.arange(int(width * 1.8 * sfreq)) / sfreq
-    return _unit(-lobe(t, 0.22 * width, 2.5) + 0.6 * lobe(t - 0.45 * width, 0.35 * width, 2.5))
+    wave = _unit(-lobe(t, 0.22 * width, 2.5) + 0.6 * lobe(t - 0.45 * width, 0.35 * width, 2.5))
+    return taper(wave, 0, int(0.2 * width * sfreq))
 
 
 def vertex_wave(sfreq: float, width: float) -> np.ndarray:
     """A vertex wave: a diphasic sharp transient, negative then a small positive tail."""
     t = np.arange(int(width * 2.5 * sfreq)) / sfreq
-    return _unit(-lobe(t, 0.3 * width, 2.0) + 0.3 * lobe(t - 0.8 * width, 0.5 * width, 2.0))
+    wave = _unit(-lobe(t, 0.3 * width, 2.0) + 0.3 * lobe(t - 0.8 * width, 0.5 * width, 2.0))
+    return taper(wave, 0, int(0.5 * width * sfreq))
 
 
 def ictal_cycles(
@@ -131,14 +150,13 @@ def ictal_cycles(
     sharpen = 0.1 + 0.5 * progress
     wave = -(np.cos(p) + sharpen * np.cos(2 * p)) / (1 + sharpen)
     growth = np.clip(0.2 + 0.8 * progress / 0.5, 0.2, 1.0)
-    taper = np.clip((length - t) / 0.6, 0.0, 1.0)
-    return wave * growth * taper
+    return taper(wave * growth, int(0.3 * sfreq), int(0.6 * sfreq))
 
 
 def blink(sfreq: float, length: float) -> np.ndarray:
     """A blink: the eyeball turns up and back, a positive asymmetric lobe at the front."""
     t = np.arange(int(length * sfreq)) / sfreq
-    return _unit(lobe(t, 0.3 * length, 3.5))
+    return taper(_unit(lobe(t, 0.3 * length, 3.5)), 0, int(0.2 * length * sfreq))
 
 
 def saccade(sfreq: float, hold: float) -> np.ndarray:
@@ -146,7 +164,7 @@ def saccade(sfreq: float, hold: float) -> np.ndarray:
     t = np.arange(int((hold + 0.2) * sfreq)) / sfreq
     up = 1 / (1 + np.exp(-(t - 0.04) / 0.012))
     down = 1 / (1 + np.exp(-(t - 0.04 - hold) / 0.012))
-    return up - down
+    return taper(up - down, int(0.02 * sfreq), int(0.02 * sfreq))
 
 
 def myogenic(sfreq: float, length: float, rng: np.random.Generator) -> np.ndarray:
@@ -162,7 +180,7 @@ def myogenic(sfreq: float, length: float, rng: np.random.Generator) -> np.ndarra
 def pop(sfreq: float) -> np.ndarray:
     """An electrode pop: a jump in 3 ms and an exponential return over about 0.2 s."""
     t = np.arange(int(0.8 * sfreq)) / sfreq
-    return np.clip(t / 0.003, 0, 1) * np.exp(-t / 0.08)
+    return taper(np.clip(t / 0.003, 0, 1) * np.exp(-t / 0.08), 0, int(0.1 * sfreq))
 
 
 def heartbeat(sfreq: float) -> tuple[np.ndarray, int]:

@@ -6,7 +6,8 @@ vocabulary and fields (:class:`~elm_desktop.synth.spec.Finding`): a finding's ``
 are those of its named region (:data:`~elm_desktop.synth.electrodes.REGIONS`), around whose
 centre its atoms' footprints sit, and its ``intervals`` are exactly where its atoms are put
 (a spike: 0.4 s from its onset; a seizure: the ictal discharge, not the postictal slowing;
-burst suppression: the bursts).
+burst suppression: the bursts; a hyperventilation response: from 15 % into the procedure to
+15 s after it).
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ import numpy as np
 
 from elm_desktop.synth.electrodes import REGIONS, SCALP
 from elm_desktop.synth.families.wave_atoms.clinical import clinical_context
-from elm_desktop.synth.families.wave_atoms.scalp import NAMINGS, REFERENCES, nearest, region_centre
+from elm_desktop.synth.families.wave_atoms.scalp import MAXIMUM, NAMINGS, REFERENCES
 from elm_desktop.synth.spec import ABNORMAL, Clinical, Event, Finding, Patient, Procedure, Segment
 
 SAMPLING_RATES: tuple[int, ...] = (200, 250, 256, 500, 512)
@@ -26,6 +27,10 @@ SAMPLING_RATES: tuple[int, ...] = (200, 250, 256, 500, 512)
 MAX_SECONDS = 1800
 #: How long a spike's ground-truth interval lasts from its onset (spike and after-going wave).
 SPIKE_SPAN = 0.4
+#: Hyperventilation response: its delta starts at this share of the procedure and fades out
+#: over this many seconds after its end (the finding's interval is that stretch).
+HV_ONSET = 0.15
+HV_FADE = 15.0
 
 #: Share of each patient condition in a corpus of this family.
 CONDITION_MIX: dict[str, float] = {
@@ -86,8 +91,9 @@ class AtomSpec:
 
     ``background`` holds the atom trains' parameters: ``hurst`` of the noise floor,
     ``scale`` (age and person), ``slowing`` (rate factor of delta and theta atoms),
-    ``beta`` (rate and size factor of beta atoms), ``alpha_kappa`` and ``mu`` (whether mu
-    atoms occur), ``asymmetry`` (right/left size of the posterior rhythm).
+    ``beta`` (peak microvolts of the excess beta atoms, 0 without excess beta),
+    ``alpha_kappa`` and ``mu`` (whether mu atoms occur), ``asymmetry`` (right/left size of
+    the posterior rhythm).
     """
 
     recording_id: str
@@ -247,6 +253,23 @@ def _overlaps(t: float, length: float, busy: list[list[float]], margin: float) -
     return any(t - margin < b and t + length + margin > a for a, b in busy)
 
 
+def _freeze(segments: list[Segment], a: float, b: float) -> list[Segment]:
+    """``segments`` with the state at ``a`` held until ``b`` (equal neighbours merged)."""
+    held = next(s.state for s in segments if s.start <= a < s.end)
+    pieces = [(s.start, min(s.end, a), s.state) for s in segments if s.start < a]
+    pieces.append((a, b, held))
+    pieces += [(max(s.start, b), s.end, s.state) for s in segments if s.end > b]
+    out: list[Segment] = []
+    for start, end, state in pieces:
+        if end <= start:
+            continue
+        if out and out[-1].state == state:
+            out[-1].end = round(end, 3)
+        else:
+            out.append(Segment(round(start, 3), round(end, 3), state))
+    return out
+
+
 class _Findings:
     """Collects the findings and events of one recording."""
 
@@ -255,6 +278,8 @@ class _Findings:
         self.findings: list[Finding] = []
         self.events: list[Event] = []
         self.busy: list[list[float]] = []
+        #: Seizure and postictal stretches: no blinks or sleep graphoelements there.
+        self.quiet: list[list[float]] = []
         self.focal_slowing: dict = {}
         self.attenuation: dict = {}
         self.bursts: list[list[float]] = []
@@ -263,23 +288,45 @@ class _Findings:
         if intervals:
             self.findings.append(Finding(name, location, list(electrodes), intervals, detail))
 
-    def _place(self, length: float, margin: float) -> float | None:
+    def _place(
+        self, length: float, margin: float, avoid: list[list[float]] | None = None
+    ) -> float | None:
         for _ in range(40):
             low, high = margin, self.duration - length - margin
             if high <= low:
                 return None
             t = float(self.rng.uniform(low, high))
-            if not _overlaps(t, length, self.busy, 4.0):
+            if not _overlaps(t, length, self.busy + (avoid or []), 4.0):
                 return t
         return None
 
-    def seizure(self, site: str) -> None:
+    def _calm(self, times: list[float]) -> list[float]:
+        """``times`` outside the seizure and postictal stretches."""
+        return [t for t in times if not _overlaps(t, 0.0, self.quiet, 1.0)]
+
+    def seizure(self, site: str, procedures: list[Procedure]) -> None:
+        """A seizure away from the procedures where it fits; else anywhere, and the
+        procedures it would overlap are not done."""
         rng = self.rng
-        length = float(min(rng.uniform(25, 100), 0.4 * self.duration))
+        high = min(100.0, 0.4 * self.duration)
+        length = float(rng.uniform(min(25.0, 0.5 * high), high))
         postictal = float(rng.uniform(15, 45))
-        onset = self._place(length + 0.5 * postictal, min(20.0, 0.12 * self.duration))
+        margin = min(20.0, 0.12 * self.duration)
+        done = [[p.start, p.end + HV_FADE] for p in procedures]
+        onset = self._place(length + 0.5 * postictal, margin, done)
+        if onset is None:
+            onset = self._place(length + 0.5 * postictal, margin)
+            if onset is not None:
+                procedures[:] = [
+                    p for p in procedures
+                    if not _overlaps(onset, length + postictal, [[p.start, p.end + HV_FADE]], 4.0)
+                ]  # fmt: skip
         if onset is None or length < 5:
             return
+        # The patient's state holds through the seizure and its postictal period.
+        self.segments = _freeze(
+            self.segments, onset, min(onset + length + postictal, self.duration)
+        )
         spread = str(rng.choice(["regional", "hemispheric", "generalized"], p=[0.35, 0.35, 0.3]))
         start_hz, end_hz = float(rng.uniform(6.0, 11.0)), float(rng.uniform(2.0, 3.8))
         self.events.append(
@@ -300,6 +347,7 @@ class _Findings:
             )
         )
         self.busy.append([onset, onset + length + postictal])
+        self.quiet.append([onset, onset + length + postictal])
         self.add(
             "seizure",
             site,
@@ -321,7 +369,6 @@ class _Findings:
             t = self._place(SPIKE_SPAN, 2.0)
             times = [round(t, 3)] if t is not None else []
         sharp = bool(rng.random() < 0.4)
-        centre = region_centre(site)
         for t in times:
             rise = float(rng.uniform(0.025, 0.045) if sharp else rng.uniform(0.008, 0.02))
             self.events.append(
@@ -345,7 +392,7 @@ class _Findings:
             REGIONS[site],
             [[t, round(t + SPIKE_SPAN, 3)] for t in times],
             morphology="sharp waves" if sharp else "spikes",
-            maximum=nearest(centre),
+            maximum=MAXIMUM[site],
         )
 
     def spike_wave(self, hv: list[list[float]]) -> None:
@@ -467,9 +514,9 @@ class _Findings:
 
     def sleep(self) -> None:
         rng = self.rng
-        vertex = _poisson(rng, self.segments, {"drowsy": 4.0, "n2": 2.5}, 2.5)
-        spindles = _poisson(rng, self.segments, {"n2": 7.0}, 2.5)
-        complexes = _poisson(rng, self.segments, {"n2": 2.5}, 5.0)
+        vertex = self._calm(_poisson(rng, self.segments, {"drowsy": 4.0, "n2": 2.5}, 2.5))
+        spindles = self._calm(_poisson(rng, self.segments, {"n2": 7.0}, 2.5))
+        complexes = self._calm(_poisson(rng, self.segments, {"n2": 2.5}, 5.0))
         for t in spindles:
             self.events.append(
                 Event(
@@ -529,12 +576,15 @@ class _Findings:
             entry[1].append([round(t, 3), round(min(t + length, self.duration), 3)])
 
         if awake:
-            for t in _poisson(rng, self.segments, {"eyes_open": 14.0, "eyes_closed": 0.8}, 1.0):
+            blinks = _poisson(rng, self.segments, {"eyes_open": 14.0, "eyes_closed": 0.8}, 1.0)
+            for t in self._calm(blinks):
                 length = float(rng.uniform(0.3, 0.5))
                 self.events.append(
                     Event("blink", t, length, float(rng.uniform(90, 200)), ("Fp1", "Fp2"))
                 )
-            for t in _poisson(rng, self.segments, {"eyes_open": 5.0, "drowsy": 2.0}, 2.0):
+            for t in self._calm(
+                _poisson(rng, self.segments, {"eyes_open": 5.0, "drowsy": 2.0}, 2.0)
+            ):
                 hold = float(rng.uniform(0.3, 1.0))
                 self.events.append(
                     Event(
@@ -592,8 +642,8 @@ def _pick_findings(rng: np.random.Generator, condition: str, allowed: set[str] |
         "seizure": (("focal_epileptiform", 0.45),),
         "focal_slowing": (("focal_epileptiform", 0.15), ("focal_attenuation", 0.15)),
         "focal_attenuation": (("focal_slowing", 0.35),),
-        "lpd": (("generalized_slowing", 0.75),),
-        "gpd": (("generalized_slowing", 0.85),),
+        "lpd": (("generalized_slowing", 1.0),),  # obtunded: the background is diffusely slow
+        "gpd": (("generalized_slowing", 1.0),),
         "generalized_slowing": (("excess_beta", 0.2),),
     }.get(condition, ())
     chosen = {condition}
@@ -625,13 +675,13 @@ def draw_spec(
     found = _Findings(rng, duration, day.segments, scale)
 
     pdr = alpha_frequency(patient.age, rng)
-    slowing, beta = 1.0, 1.0
+    slowing, beta = 1.0, 0.0
     if "generalized_slowing" in chosen:
         pdr = round(float(rng.uniform(5.5, 7.5)), 1)
         slowing = float(rng.uniform(3.0, 5.0))
         found.add("generalized_slowing", "generalized", SCALP, [[0.0, float(duration)]], pdr=pdr)
     if "excess_beta" in chosen:
-        beta = float(rng.uniform(2.5, 3.5))
+        beta = float(rng.uniform(20.0, 40.0))
         found.add(
             "excess_beta", "frontocentral", ["F3", "F4", "Fz", "C3", "C4", "Cz"],
             [[0.0, float(duration)]],
@@ -640,7 +690,7 @@ def draw_spec(
     if "burst_suppression" in chosen:
         found.burst_suppression()
     if "seizure" in chosen:
-        found.seizure(site)
+        found.seizure(site, day.procedures)
     if "generalized_spike_wave" in chosen:
         found.spike_wave(hv)
     for name in ("lpd", "gpd"):
@@ -652,13 +702,13 @@ def draw_spec(
         found.focal_slowing_at(site)
     if "focal_attenuation" in chosen:
         found.attenuate(site)
-    if any(s.state in ("drowsy", "n2") for s in day.segments):
+    if any(s.state in ("drowsy", "n2") for s in found.segments):
         found.sleep()
     for p in day.procedures:
         if p.kind == "hv" and p.response:
             found.add(
                 "hyperventilation_response", "generalized", ["Fp1", "Fp2", "F3", "F4", "Fz"],
-                [[p.start, p.end]],
+                [[round(p.start + HV_ONSET * (p.end - p.start), 3), min(p.end + HV_FADE, duration)]],
             )  # fmt: skip
     driven = [[p.start, p.end] for p in day.procedures if p.kind == "photic" and p.response]
     found.add("photic_driving", "occipital", ["O1", "O2"], driven)
@@ -684,7 +734,7 @@ def draw_spec(
         line_frequency=60.0 if rng.random() < 0.55 else 50.0,
         with_ekg=bool(rng.random() < 0.75),
         with_photic=any(p.kind == "photic" for p in day.procedures),
-        segments=day.segments,
+        segments=found.segments,
         procedures=day.procedures,
         findings=found.findings,
         events=found.events,
@@ -694,7 +744,7 @@ def draw_spec(
             "slowing": slowing,
             "beta": beta,
             "alpha_kappa": float(rng.uniform(3.0, 5.0)),
-            "mu": bool(rng.random() < 0.3),
+            "mu": bool(rng.random() < 0.3) and condition not in _STATE_OF,
             "asymmetry": float(rng.uniform(0.85, 1.1)),
         },
         focal_slowing=found.focal_slowing,

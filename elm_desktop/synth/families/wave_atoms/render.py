@@ -16,8 +16,10 @@ from scipy import signal
 from elm_desktop.synth.conditions import ConditionsRenderer
 from elm_desktop.synth.electrodes import ELECTRODES
 from elm_desktop.synth.families.wave_atoms import atoms
-from elm_desktop.synth.families.wave_atoms.plan import AtomSpec
+from elm_desktop.synth.families.wave_atoms.plan import HV_FADE, HV_ONSET, AtomSpec
 from elm_desktop.synth.families.wave_atoms.scalp import (
+    MAXIMUM,
+    attenuation_gain,
     direction,
     jitter,
     mirror,
@@ -28,18 +30,22 @@ from elm_desktop.synth.families.wave_atoms.scalp import (
 
 #: Per state: atoms per second of the posterior rhythm, its size (x eyes closed), and of the
 #: theta, delta and beta trains.
+#: The obtunded state's own rates are those of a lethargic patient's waking record; its
+#: slowing comes from the generalized slowing that always goes with it (``plan.py``).
 _RATES = {
-    "eyes_closed": (1.4, 1.0, 0.35, 0.25, 3.0),
-    "eyes_open": (0.12, 0.5, 0.3, 0.25, 3.5),
-    "drowsy": (0.35, 0.6, 1.3, 0.5, 2.0),
+    "eyes_closed": (1.2, 1.0, 0.25, 0.12, 3.0),
+    "eyes_open": (0.1, 0.5, 0.25, 0.12, 3.5),
+    "drowsy": (0.3, 0.6, 1.3, 0.5, 2.0),
     "n2": (0.0, 0.0, 0.8, 1.4, 1.0),
-    "obtunded": (0.3, 0.5, 1.2, 1.4, 1.0),
+    "obtunded": (0.6, 0.7, 0.45, 0.35, 2.0),
     "coma": (0.08, 0.4, 0.6, 1.2, 0.4),
 }
 #: Peak microvolts (at a footprint's centre, before the age scale) of each train's atoms.
-_SIZE = {"alpha": 45.0, "mu": 22.0, "theta": 26.0, "delta": 36.0, "beta": 8.0}
+_SIZE = {"alpha": 20.0, "mu": 18.0, "theta": 26.0, "delta": 36.0, "beta": 8.0}
+#: Excess beta: atoms per second (near-continuous) of 20-40 uV frontocentral bursts.
+_EXCESS_BETA_RATE = 9.0
 #: Floor: broad sources' and each electrode's own share (uV RMS), common mode.
-_FLOOR = (8.0, 2.0, 3.0)
+_FLOOR = (8.0, 1.5, 3.0)
 #: What is left of the background between bursts of burst suppression.
 _SUPPRESSED = 0.04
 
@@ -120,14 +126,14 @@ def _trains(page: _Page) -> None:
     """The ongoing rhythms as atom trains: posterior rhythm, mu, theta, delta, beta."""
     spec, rng, sfreq = page.spec, page.rng, page.sfreq
     bg = spec.background
-    slowing, beta = bg["slowing"], bg["beta"]
+    slowing, beta = bg["slowing"], bg["beta"]  # beta: peak uV of excess beta atoms, or 0
     table = page.table
     left, right = direction(["O1", "O1", "P3"]), direction(["O2", "O2", "P4"])
     drowsy_left, drowsy_right = direction(["P3", "C3"]), direction(["P4", "C4"])
     drowsy = table[:, 2] > 1.0  # theta rate marks drowsiness and worse
     for t in page.onsets(table[:, 0] / slowing**0.5):
         i = int(t * sfreq)
-        size = _SIZE["alpha"] * page.scale * table[i, 1] * float(rng.lognormal(0, 0.3))
+        size = _SIZE["alpha"] * page.scale * table[i, 1] * float(rng.lognormal(0, 0.25))
         frequency = spec.pdr_frequency + float(rng.normal(0, 0.15)) - (0.8 if drowsy[i] else 0)
         wave = atoms.burst(
             sfreq, max(frequency, 3.0), float(rng.uniform(6, 16)), float(rng.uniform(0.15, 0.3)),
@@ -165,18 +171,34 @@ def _trains(page: _Page) -> None:
         centre = jitter(rng, direction([str(rng.choice(_DELTA_SITES))]), 0.25)
         wave = atoms.polymorphic(sfreq, rng, 0.7, 3.5)
         page.lay(page.background, size * wave, t, spot(centre, float(rng.uniform(2.0, 3.5))))
-    for t in page.onsets(table[:, 4] * beta):
+    for t in page.onsets(table[:, 4]):
         wave = atoms.burst(
             sfreq, float(rng.uniform(15, 26)), float(rng.uniform(3, 8)), 0.1, 0.0,
             float(rng.uniform(0, 2 * np.pi)),
         )  # fmt: skip
-        size = _SIZE["beta"] * page.scale * (1 + 0.4 * (beta - 1)) * float(rng.lognormal(0, 0.3))
+        size = _SIZE["beta"] * page.scale * float(rng.lognormal(0, 0.3))
         centre = jitter(rng, direction([str(rng.choice(_FRONTOCENTRAL))]), 0.15)
         page.lay(page.background, size * wave, t, spot(centre, float(rng.uniform(5, 8))))
+    if beta:  # excess beta: near-continuous 18-25 Hz atoms of 20-40 uV, frontocentral
+        awake = np.where(table[:, 0] > 0.05, 1.0, 0.7) * _EXCESS_BETA_RATE
+        for t in page.onsets(awake):
+            wave = atoms.burst(
+                sfreq, float(rng.uniform(18, 25)), float(rng.uniform(4, 10)), 0.1, 0.0,
+                float(rng.uniform(0, 2 * np.pi)),
+            )  # fmt: skip
+            size = beta * float(rng.lognormal(0, 0.2))
+            centre = jitter(rng, direction([str(rng.choice(_FRONTOCENTRAL))]), 0.1)
+            page.lay(page.background, size * wave, t, spot(centre, float(rng.uniform(4, 6))))
     for p in hv:  # overbreathing: bifrontal delta atoms growing over the procedure
         ramp = np.zeros(page.n)
-        a, b = int(p.start * sfreq), min(page.n, int((p.end + 15) * sfreq))
-        ramp[a:b] = np.clip((np.arange(a, b) / sfreq - p.start) / (0.6 * (p.end - p.start)), 0, 1)
+        length = p.end - p.start
+        a, b = (
+            int((p.start + HV_ONSET * length) * sfreq),
+            min(page.n, int((p.end + HV_FADE) * sfreq)),
+        )
+        ramp[a:b] = np.clip(
+            (np.arange(a, b) / sfreq - p.start - HV_ONSET * length) / (0.5 * length), 0, 1
+        )
         ramp[int(p.end * sfreq) : b] *= np.linspace(1, 0, b - min(b, int(p.end * sfreq)))
         front = direction(["Fp1", "Fp2", "F3", "F4"])
         for t in page.onsets(2.2 * ramp):
@@ -236,7 +258,7 @@ def _seizure(page: _Page, event) -> np.ndarray:
 def _spike(page: _Page, event) -> None:
     p = event.params
     wave = event.amplitude * atoms.spike(page.sfreq, p["rise"], p["slow"])
-    footprint = spot(jitter(page.rng, region_centre(p["site"]), 0.04), p["kappa"])
+    footprint = spot(jitter(page.rng, direction([MAXIMUM[p["site"]]]), 0.04), p["kappa"])
     page.lay(page.paroxysms, wave, event.onset + 0.05, footprint)
 
 
@@ -245,9 +267,12 @@ def _spike_wave(page: _Page, event) -> None:
     footprint = spot(direction(["F3", "Fp1"]), 2.2) + spot(direction(["F4", "Fp2"]), 2.2)
     footprint = footprint / footprint.max()
     t = event.onset
-    while t < event.onset + event.duration - 0.2:
+    end = event.onset + event.duration
+    while True:  # whole complexes only, the last ending inside the interval
         progress = (t - event.onset) / event.duration
         period = 1.0 / (p["start_hz"] + (p["end_hz"] - p["start_hz"]) * progress)
+        if t + period > end:
+            break
         polyspike = p["polyspike"] > 0.6 and page.rng.random() < 0.5
         wave = event.amplitude * atoms.spike_wave(page.sfreq, period, polyspike)
         page.lay(page.paroxysms, wave, t, footprint)
@@ -416,10 +441,10 @@ def render(
             _periodic(page, event)
     if spec.bursts:
         gain *= _bursts(page)
+    if spec.attenuation:  # the region's own background sources: floor share and trains
+        where = spec.attenuation["site"]
+        page.background *= attenuation_gain(where, spec.attenuation["factor"])[:, None]
     brain = page.background * gain[None] + page.paroxysms
-    if spec.attenuation:
-        loss = spot(region_centre(spec.attenuation["site"]), 3.5)
-        brain *= (1 - (1 - spec.attenuation["factor"]) * loss)[:, None]
     _artifacts(page)
     ekg = _heart(page)
     _mains(page)

@@ -55,10 +55,39 @@ def spot(centre: np.ndarray, kappa: float) -> np.ndarray:
     return np.exp(kappa * (_xyz() @ centre - 1.0))
 
 
-def nearest(centre: np.ndarray) -> str:
-    """The scalp electrode closest to ``centre``."""
-    scalp = [ELECTRODES.index(e) for e in SCALP]
-    return SCALP[int(np.argmax(_xyz()[scalp] @ centre))]
+#: The electrode where a region's focal spikes are largest (their source sits under it).
+MAXIMUM: dict[str, str] = {
+    "left frontal": "F3",
+    "right frontal": "F4",
+    "left temporal": "T3",
+    "right temporal": "T4",
+    "left central": "C3",
+    "right central": "C4",
+    "left parietal": "P3",
+    "right parietal": "P4",
+    "left occipital": "O1",
+    "right occipital": "O2",
+    "left frontotemporal": "F7",
+    "right frontotemporal": "F8",
+    "left centrotemporal": "C3",
+    "right centrotemporal": "C4",
+    "left temporo-occipital": "T5",
+    "right temporo-occipital": "T6",
+}
+#: Electrodes that end the longitudinal bipolar chains: a maximum there shows no reversal.
+CHAIN_ENDS: tuple[str, ...] = ("Fp1", "Fp2", "O1", "O2")
+#: Concentration of the fall of a focal attenuation from its region to the neighbours.
+ATTENUATION_KAPPA = 5.0
+
+
+def attenuation_gain(region: str, factor: float) -> np.ndarray:
+    """Gain (21,) of the background sources in a focal attenuation: ``factor`` at the
+    region's electrodes, rising towards 1 at their neighbours (kappa 10 from the nearest
+    region electrode: about a third of the loss at the next electrodes)."""
+    xyz = _xyz()
+    inside = xyz[[ELECTRODES.index(e) for e in REGIONS[region]]]
+    near = np.exp(ATTENUATION_KAPPA * (xyz @ inside.T - 1.0)).max(axis=1)
+    return 1.0 - (1.0 - factor) * near
 
 
 def mirror(centre: np.ndarray) -> np.ndarray:
