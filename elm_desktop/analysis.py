@@ -63,7 +63,7 @@ from elm_desktop.clinical.familiarity import (
     crop_profile,
 )
 from elm_desktop.clinical.knowledge import PromptStyle
-from elm_desktop.clinical.localise import Location, crop_band_power, localise
+from elm_desktop.clinical.localise import Location, crop_band_power, localise, without_asymmetry
 from elm_desktop.clinical.muscle_artifact import (
     ARTIFACT,
     MuscleArtifact,
@@ -261,6 +261,10 @@ class AnalysisResult:
         Finding id -> why the recording does not support its absence (generalized sharp
         transients, :func:`~elm_desktop.clinical.sharp_transients.unsupported_absences`):
         neither draft denies it.
+    unshown : dict of str to str
+        Finding id -> why the recording does not show a finding its score calls present (an
+        attenuation without an asymmetry, :func:`~elm_desktop.clinical.localise.without_asymmetry`):
+        neither draft states it.
     """
 
     path: Path
@@ -303,6 +307,7 @@ class AnalysisResult:
     ecg_measurements: EcgMeasurements | None = None
     only_during: dict[str, str] = field(default_factory=dict)
     unsupported_absences: dict[str, str] = field(default_factory=dict)
+    unshown: dict[str, str] = field(default_factory=dict)
 
     @property
     def n_crops(self) -> int:
@@ -654,6 +659,7 @@ def analyze(
         result.locations,
         result.only_during,
         result.unsupported_absences,
+        result.unshown,
     )
     timings["draft"] = time.perf_counter() - mark
     if generate and engine.bundle.generator is not None:
@@ -791,6 +797,7 @@ def generate_draft(
         result.only_during,
         not_ruled_out(result.findings, knowledge_base)
         | unlike_an_event(result.findings)
+        | result.unshown
         | unsupported_holds(result.unsupported_absences),
         {finding_id: location.side for finding_id, location in result.locations.items()},
         {f.finding_id: [(s.start_s, s.end_s) for s in f.top_segments] for f in result.findings},
@@ -1026,6 +1033,7 @@ def _assemble(
             for score in result.findings
             if (location := localise(score, result.band_power, ELM_CHANNELS)) is not None
         }
+        result.unshown = without_asymmetry(result.findings, result.band_power, ELM_CHANNELS)
         result.unsupported_absences = unsupported_absences(
             result.findings, generalized_transients(transient_parts)
         )

@@ -83,6 +83,11 @@ LATERALISED: dict[str, tuple[tuple[str, ...], int]] = {
 MIN_ASYMMETRY = 0.1
 #: Derivation pairs whose asymmetry decides the side (the largest of the ten).
 DECIDING_PAIRS = 3
+#: Findings that are an asymmetry by definition (focal attenuation: one region lower than its
+#: homologue). Called present where the homologous derivations name no side, they are held: on
+#: a generator family the demo model never saw, most focal attenuations it drafted were false
+#: and had no side (benchmarks/results/wave-atoms-transfer.md).
+ASYMMETRIES = ("focal_attenuation",)
 
 
 @dataclass(frozen=True)
@@ -137,7 +142,10 @@ def crop_band_power(
 
 
 def localise(
-    score: FindingScore, band_power: np.ndarray, channels: tuple[str, ...] | list[str]
+    score: FindingScore,
+    band_power: np.ndarray,
+    channels: tuple[str, ...] | list[str],
+    bands: tuple[str, ...] | None = None,
 ) -> Location | None:
     """Return the side and region of a lateralised finding; None for one without a side.
 
@@ -150,10 +158,13 @@ def localise(
         [n_crops, channels, bands] from :func:`crop_band_power`.
     channels : sequence of str
         The derivations of ``band_power``'s second axis (the model's montage).
+    bands : tuple of str, optional
+        The bands compared (names of :data:`BANDS`); by default the finding's own.
     """
     if score.finding_id not in LATERALISED or len(band_power) == 0:
         return None
-    bands, direction = LATERALISED[score.finding_id]
+    own_bands, direction = LATERALISED[score.finding_id]
+    bands = bands or own_bands
     band_index = [i for i, (name, _, _) in enumerate(BANDS) if name in bands]
     order = list(channels)
     left = [order.index(pair[0]) for pair in HOMOLOGOUS]
@@ -203,3 +214,34 @@ def evidence_weights(curve: np.ndarray) -> np.ndarray:
     excess = np.clip(values - np.median(values), 0.0, None)
     total = excess.sum()
     return excess / total if total > 0 else np.full(len(values), 1.0 / len(values))
+
+
+def without_asymmetry(
+    scores: Sequence[FindingScore], band_power: np.ndarray, channels: tuple[str, ...] | list[str]
+) -> dict[str, str]:
+    """The findings of :data:`ASYMMETRIES` over their thresholds whose homologous derivations
+    name no side where they are evident, neither in the finding's own bands nor in all bands
+    together, each with why the draft holds it (neither stated nor denied: the prompt says it,
+    the signal does not show it).
+
+    Both comparisons, because an attenuated background shows in its faster rhythms (the
+    finding's bands) where slowing over the region raises the slow ones, and in every band
+    where it does not (one generator family's attenuations named their side only so).
+    """
+    held = {}
+    for score in scores:
+        if score.finding_id not in ASYMMETRIES or not score.present or len(band_power) == 0:
+            continue
+        every_band = tuple(name for name, _, _ in BANDS)
+        own, broad = (
+            localise(score, band_power, channels, bands)
+            for bands in (LATERALISED[score.finding_id][0], every_band)
+        )
+        if own.side or broad.side:
+            continue
+        largest = max(abs(own.asymmetry), abs(broad.asymmetry))
+        held[score.finding_id] = (
+            f"its homologous derivations differ by at most {largest:.2f} where it is evident, "
+            f"under the {MIN_ASYMMETRY} that names a side: no asymmetry to state"
+        )
+    return held

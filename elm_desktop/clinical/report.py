@@ -327,6 +327,7 @@ def draft_report(
     locations: Mapping[str, Location] | None = None,
     only_during: Mapping[str, str] | None = None,
     unsupported_absences: Mapping[str, str] | None = None,
+    unshown: Mapping[str, str] | None = None,
 ) -> DraftReport:
     """Write a draft report.
 
@@ -351,6 +352,9 @@ def draft_report(
         Findings under their thresholds whose absence the recording's signal does not
         support, with why (:func:`~elm_desktop.clinical.sharp_transients.unsupported_absences`):
         neither stated nor denied.
+    unshown : mapping of str to str, optional
+        Findings over their thresholds that the recording's signal does not show, with why
+        (:func:`~elm_desktop.clinical.localise.without_asymmetry`): neither stated nor denied.
 
     Returns
     -------
@@ -373,6 +377,7 @@ def draft_report(
     weak = (
         not_ruled_out(scores or (), knowledge_base)
         | unlike_an_event(scores or ())
+        | dict(unshown or {})
         | dict(unsupported_absences or {})
         | weak
     )

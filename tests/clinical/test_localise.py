@@ -15,6 +15,7 @@ from elm_desktop.clinical.localise import (
     crop_band_power,
     evidence_weights,
     localise,
+    without_asymmetry,
 )
 from elm_desktop.clinical.zeroshot import FindingScore
 from elm_desktop.signals.montages import ELM_CHANNELS
@@ -96,3 +97,42 @@ def test_a_finding_without_a_side_is_not_localised():
         "generalized_slowing", "Generalized slowing", 0.9, 0.5, True, True, np.ones(N_CROPS)
     )
     assert localise(score, crop_band_power(crops, SFREQ), ELM_CHANNELS) is None
+
+
+def attenuation_score(curve: np.ndarray, present: bool = True) -> FindingScore:
+    return FindingScore(
+        "focal_attenuation", "Focal attenuation", float(np.mean(curve)), 0.5, present, True, curve
+    )
+
+
+def test_attenuation_the_derivations_do_not_show_is_held_and_one_they_show_is_not():
+    """Focal attenuation is an asymmetry: called present over symmetric derivations, it is held
+    with the measured difference; over a quieter right temporal chain, in its fast bands or in
+    every band, it stands."""
+    rng = np.random.default_rng(3)
+    samples = int(CROP_S * SFREQ)
+    t = np.arange(samples) / SFREQ
+    crops = rng.standard_normal((N_CROPS, len(ELM_CHANNELS), samples)).astype(np.float32)
+    crops += 3.0 * np.sin(2 * np.pi * 10.0 * t)  # alpha everywhere
+    score = attenuation_score(curve_high_in(range(N_CROPS)))
+    (why,) = without_asymmetry([score], crop_band_power(crops, SFREQ), ELM_CHANNELS).values()
+    assert "no asymmetry to state" in why and f"under the {MIN_ASYMMETRY}" in why
+    quieter = crops.copy()
+    for name in RIGHT_TEMPORAL:
+        quieter[:, ELM_CHANNELS.index(name)] *= 0.4
+    power = crop_band_power(quieter, SFREQ)
+    assert localise(score, power, ELM_CHANNELS).side == "right"
+    assert without_asymmetry([score], power, ELM_CHANNELS) == {}
+    # Its fast bands equal, every band together lower on the right (slow waves on the left).
+    slow_left = crops.copy()
+    for name in LEFT_TEMPORAL:
+        slow_left[:, ELM_CHANNELS.index(name)] += 6.0 * np.sin(2 * np.pi * 2.0 * t)
+    power = crop_band_power(slow_left, SFREQ)
+    assert localise(score, power, ELM_CHANNELS).side == ""
+    assert localise(score, power, ELM_CHANNELS, ("delta", "theta", "alpha", "beta")).side
+    assert without_asymmetry([score], power, ELM_CHANNELS) == {}
+    # Under its threshold, or a finding that is not an asymmetry, nothing is held here.
+    symmetric = crop_band_power(crops, SFREQ)
+    below = attenuation_score(score.crop_probability, present=False)
+    assert without_asymmetry([below], symmetric, ELM_CHANNELS) == {}
+    assert without_asymmetry([slowing_score(score.crop_probability)], symmetric, ELM_CHANNELS) == {}

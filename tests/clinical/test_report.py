@@ -422,6 +422,19 @@ def test_findings_carry_their_side_and_borrowed_sides_must_agree(kb):
     )
 
 
+def test_a_finding_the_signal_does_not_show_is_held(kb):
+    scores = scores_with(kb, {"focal_attenuation": 0.95, "normal": 0.1})
+    right = {"focal_attenuation": Location("right", "temporal", 0.3)}
+    shown = draft_report(FACTS, kb, "m", scores, [], right)
+    assert "focal_attenuation" in shown.asserted and shown.impression == "abnormal"
+    why = "its homologous derivations differ by at most 0.03 where it is evident"
+    unshown = draft_report(FACTS, kb, "m", scores, [], {}, None, None, {"focal_attenuation": why})
+    assert "focal_attenuation" not in unshown.asserted
+    assert unshown.held["focal_attenuation"] == why and f"not stated: {why}" in unshown.text()
+    # Nothing abnormal is left to state: the impression is the reviewer's.
+    assert unshown.impression == "left to the reviewer"
+
+
 def test_borrowed_sentences_are_similar_whole_and_agree_with_each_other(kb):
     scores = scores_with(kb, {"normal": 0.9})
     hits = [
