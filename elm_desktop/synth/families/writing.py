@@ -11,6 +11,8 @@ writer differ; a family passes them in.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -18,14 +20,19 @@ import numpy as np
 
 from elm_desktop.errors import ConfigError
 from elm_desktop.progress import CancelToken, ProgressCallback
-from elm_desktop.synth.conditions import RecordingConditions, draw_conditions, protected_electrodes
+from elm_desktop.synth.conditions import (
+    ConditionsRenderer,
+    RecordingConditions,
+    draw_conditions,
+    protected_electrodes,
+)
 from elm_desktop.synth.corpus import (
     check_findings,
     recording_fields,
     write_in_parallel,
     write_manifest,
 )
-from elm_desktop.synth.edf_writer import Annotation
+from elm_desktop.synth.edf_writer import Annotation, EdfWriter, SignalHeader
 from elm_desktop.synth.spec import Patient
 
 
@@ -36,9 +43,15 @@ def check_request(
     minutes: float,
     max_seconds: int,
     options: Sequence[tuple[str, object, tuple]],
+    plannable: Sequence[str] | None = None,
+    by_chance: str = "",
 ) -> None:
     """Refuse unknown findings, an empty corpus, an option value the family does not offer
-    (``options``: (what, value or None, allowed values)) and a length out of range."""
+    (``options``: (what, value or None, allowed values)) and a length out of range.
+
+    With ``plannable`` (the conditions the family draws patients from), also refuse findings
+    outside it; ``by_chance`` says in the message how the others come about.
+    """
     check_findings(findings, n)
     for what, value, allowed in options:
         if value is not None and value not in allowed:
@@ -51,6 +64,102 @@ def check_request(
             f"{minutes} minutes is out of range; "
             f"{family} recordings last 10 s to {max_seconds // 60} min"
         )
+    unplannable = [f for f in findings or () if plannable is not None and f not in plannable]
+    if unplannable:
+        raise ConfigError(
+            f"{family} cannot build a corpus around {', '.join(unplannable)}; it builds one "
+            f"around {', '.join(plannable or ())} ({by_chance})"
+        )
+
+
+@dataclass(frozen=True)
+class FamilyPlan:
+    """How a family plans a corpus: its name, options and spec and report drawers.
+
+    Attributes
+    ----------
+    family : str
+        The family's name, as ``--family`` takes it and its messages and EDF headers say it.
+    prefix : str
+        First letter of its patient and recording ids (``{prefix}{seed}-r00000``).
+    salt : int
+        Patients are drawn from seed ``[seed, salt]``, specs from ``salt + 1`` and reports from
+        ``salt + 2`` (:func:`plan_by_patient`); the writer renders from ``salt + 3``.
+    sampling_rates, namings, references : tuple
+        The options it offers.
+    max_seconds : int
+        Longest recording.
+    mix : dict of str to float
+        Share of each patient condition.
+    draw_patient, draw_spec, write_report : callable
+        Its patient drawer, its ``draw_spec(rng, recording_id, patient, duration_s, sfreq,
+        naming, reference, allowed)`` and its report writer.
+    second_recording : float
+        Chance that a patient gets a second recording.
+    by_chance : str or None
+        None takes any known finding; otherwise only the conditions of ``mix`` are plannable
+        and this says how the other findings come about (:func:`check_request`).
+    """
+
+    family: str
+    prefix: str
+    salt: int
+    sampling_rates: tuple[int, ...]
+    namings: tuple[str, ...]
+    references: tuple[str, ...]
+    max_seconds: int
+    mix: dict[str, float]
+    draw_patient: Callable[[np.random.Generator, str, str], Patient]
+    draw_spec: Callable[..., Any]
+    write_report: Callable[[Any, np.random.Generator], str]
+    second_recording: float
+    by_chance: str | None = None
+
+
+def plan_family_corpus(
+    plan: FamilyPlan,
+    n: int,
+    minutes: float,
+    seed: int,
+    findings: Sequence[str] | None,
+    sfreq: int | None,
+    naming: str | None,
+    reference: str | None,
+) -> list[tuple[Any, str]]:
+    """Check the request and draw the (spec, report) of every recording of a corpus.
+
+    ``findings`` limits the patients' conditions and the findings drawn beside them; the
+    options left as None are drawn per recording by the family's ``draw_spec``.
+    """
+    options = (
+        ("sampling rate", sfreq, plan.sampling_rates),
+        ("naming", naming, plan.namings),
+        ("reference", reference, plan.references),
+    )
+    plannable = None if plan.by_chance is None else list(plan.mix)
+    check_request(
+        plan.family,
+        findings,
+        n,
+        minutes,
+        plan.max_seconds,
+        options,
+        plannable,
+        plan.by_chance or "",
+    )
+    prefix = f"{plan.prefix}{seed}"
+    rng = np.random.default_rng([seed, plan.salt])
+    patients = patients_by_slot(
+        rng, n, plan.mix, findings, plan.draw_patient, prefix, plan.second_recording
+    )
+    allowed = set(findings) if findings else None
+
+    def draw(rng: np.random.Generator, recording_id: str, patient: Patient) -> Any:
+        return plan.draw_spec(
+            rng, recording_id, patient, minutes * 60, sfreq, naming, reference, allowed
+        )
+
+    return plan_by_patient(patients, seed, plan.salt + 1, prefix, draw, plan.write_report)
 
 
 def patients_by_slot(
@@ -99,6 +208,44 @@ def plan_by_patient(
     return plan
 
 
+def write_family_recording(
+    path: Path,
+    spec: Any,
+    seed: Sequence[int],
+    conditions: RecordingConditions | None,
+    render: Callable[..., tuple[np.ndarray, np.ndarray, np.ndarray]],
+    headers: list[SignalHeader],
+    notes: list[Annotation],
+    family: str,
+) -> Path:
+    """Render ``spec`` with ``render(spec, seed, recorder)`` and write it as EDF+.
+
+    ``render`` returns the electrode rows, the EKG and the photic channel; the EKG and photic
+    channels are written only when the spec has them, after the electrodes, as ``headers``
+    (the family's labels and ranges) list them, in one block. ``conditions``, when given,
+    act on the electrode potentials at the spec's rate.
+    """
+    recorder = ConditionsRenderer(conditions, spec.sfreq) if conditions is not None else None
+    eeg, ekg, photic = render(spec, list(seed), recorder)
+    rows = (
+        [eeg]
+        + ([ekg[None]] if spec.with_ekg else [])
+        + ([photic[None]] if spec.with_photic else [])
+    )
+    with EdfWriter(
+        Path(path),
+        headers,
+        spec.sfreq,
+        spec.duration_s,
+        spec.start,
+        f"{spec.patient.patient_id} {spec.patient.sex} X X",
+        f"{spec.recording_id} X ELM-synth-{family}",
+        notes,
+    ) as writer:
+        writer.write_block(np.concatenate(rows))
+    return Path(path)
+
+
 def manifest_fields(
     spec: Any,
     report: str,
@@ -124,7 +271,7 @@ def write_family_corpus(
     seed: int,
     salt: int,
     conditions: tuple[str, ...],
-    write_task: Callable[[tuple], str],
+    write_recording: Callable[[Path, Any, list[int], RecordingConditions | None], Path],
     entry: Callable[[Any, str, str, RecordingConditions | None], dict],
     workers: int,
     progress: ProgressCallback | None,
@@ -132,9 +279,9 @@ def write_family_corpus(
 ) -> Path:
     """Write a planned corpus: recordings, reports and the manifest; return the manifest.
 
-    Recording ``i`` is rendered from seed ``[seed, salt, i]`` by ``write_task`` (a module-level
-    function of a ``(path, spec, seed, conditions)`` tuple, run in ``workers`` processes) with
-    the ``conditions`` ingredients drawn from ``[seed, salt + 1, i]``; ``entry`` makes its
+    Recording ``i`` is written from seed ``[seed, salt, i]`` by ``write_recording`` (a
+    module-level function of path, spec, seed and conditions, run in ``workers`` processes)
+    with the ``conditions`` ingredients drawn from ``[seed, salt + 1, i]``; ``entry`` makes its
     manifest object.
     """
     drawn = [
@@ -156,9 +303,19 @@ def write_family_corpus(
         (out_dir / f"{spec.recording_id}.edf", spec, [seed, salt, i], drawn[i])
         for i, (spec, _) in enumerate(plan)
     ]
-    write_in_parallel(write_task, tasks, workers, progress, cancel)
+    # A partial of two module-level functions pickles, so spawned workers can run it.
+    write_in_parallel(partial(_write_task, write_recording), tasks, workers, progress, cancel)
     rows = [
         (spec.recording_id, report, entry(spec, report, f"{spec.recording_id}.edf", drawn[i]))
         for i, (spec, report) in enumerate(plan)
     ]
     return write_manifest(out_dir, rows)
+
+
+def _write_task(
+    write_recording: Callable[[Path, Any, list[int], RecordingConditions | None], Path],
+    task: tuple[Path, Any, list[int], RecordingConditions | None],
+) -> str:
+    path, spec, seed, conditions = task
+    write_recording(path, spec, seed, conditions)
+    return spec.recording_id

@@ -9,11 +9,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
-import numpy as np
-
 from elm_desktop.progress import CancelToken, ProgressCallback
-from elm_desktop.synth.conditions import ConditionsRenderer, RecordingConditions, parse_conditions
-from elm_desktop.synth.edf_writer import Annotation, EdfWriter, SignalHeader
+from elm_desktop.synth.conditions import RecordingConditions, parse_conditions
+from elm_desktop.synth.edf_writer import Annotation, SignalHeader
 from elm_desktop.synth.electrodes import ELECTRODES
 from elm_desktop.synth.families.dipole.head import NAMINGS, channel_label, extra_labels
 from elm_desktop.synth.families.dipole.plan import (
@@ -28,13 +26,12 @@ from elm_desktop.synth.families.dipole.plan import (
 from elm_desktop.synth.families.dipole.render import render
 from elm_desktop.synth.families.dipole.report import write_report
 from elm_desktop.synth.families.writing import (
-    check_request,
+    FamilyPlan,
     manifest_fields,
-    patients_by_slot,
-    plan_by_patient,
+    plan_family_corpus,
     write_family_corpus,
+    write_family_recording,
 )
-from elm_desktop.synth.spec import Patient
 
 FAMILY = "dipole-spectral"
 
@@ -50,6 +47,22 @@ __all__ = [
 #: Amplifier range in microvolts (16 bits: about 0.12 uV per step).
 _RANGE = (-4000.0, 4000.0)
 _STATE_NOTES = {"eyes_open": "EO", "eyes_closed": "EC", "drowsy": "drowsy", "n2": "asleep"}
+
+_PLAN = FamilyPlan(
+    family=FAMILY,
+    prefix="d",
+    salt=100,
+    sampling_rates=SAMPLING_RATES,
+    namings=NAMINGS,
+    references=REFERENCES,
+    max_seconds=MAX_SECONDS,
+    mix=CONDITION_MIX,
+    draw_patient=draw_patient,
+    draw_spec=draw_spec,
+    write_report=write_report,
+    # One patient in six has two recordings.
+    second_recording=1 / 6,
+)
 
 
 def annotations(spec: DipoleSpec) -> list[Annotation]:
@@ -108,25 +121,9 @@ def write_recording(
     Recording ``conditions`` (:mod:`elm_desktop.synth.conditions`), when given, are applied
     to the electrode signals; this family keeps its own rate and reference.
     """
-    recorder = ConditionsRenderer(conditions, spec.sfreq) if conditions is not None else None
-    eeg, ekg, photic = render(spec, list(seed), recorder)
-    rows = (
-        [eeg]
-        + ([ekg[None]] if spec.with_ekg else [])
-        + ([photic[None]] if spec.with_photic else [])
+    return write_family_recording(
+        path, spec, seed, conditions, render, _signals(spec), annotations(spec), FAMILY
     )
-    with EdfWriter(
-        Path(path),
-        _signals(spec),
-        spec.sfreq,
-        spec.duration_s,
-        spec.start,
-        f"{spec.patient.patient_id} {spec.patient.sex} X X",
-        f"{spec.recording_id} X ELM-synth-{FAMILY}",
-        annotations(spec),
-    ) as writer:
-        writer.write_block(np.concatenate(rows))
-    return Path(path)
 
 
 def manifest_entry(
@@ -147,29 +144,7 @@ def plan_corpus(
     reference: str | None = None,
 ) -> list[tuple[DipoleSpec, str]]:
     """Draw the specs and reports of a corpus without rendering a sample."""
-    options = (
-        ("sampling rate", sfreq, SAMPLING_RATES),
-        ("naming", naming, NAMINGS),
-        ("reference", reference, REFERENCES),
-    )
-    check_request(FAMILY, findings, n, minutes, MAX_SECONDS, options)
-    rng = np.random.default_rng([seed, 100])
-    # One patient in six has two recordings.
-    patients = patients_by_slot(rng, n, CONDITION_MIX, findings, draw_patient, f"d{seed}", 1 / 6)
-    allowed = set(findings) if findings else None
-
-    def draw(rng: np.random.Generator, recording_id: str, patient: Patient) -> DipoleSpec:
-        return draw_spec(
-            rng, recording_id, patient, minutes * 60, sfreq, naming, reference, allowed
-        )
-
-    return plan_by_patient(patients, seed, 101, f"d{seed}", draw, write_report)
-
-
-def _write_task(task: tuple[Path, DipoleSpec, list[int], RecordingConditions | None]) -> str:
-    path, spec, seed, conditions = task
-    write_recording(path, spec, seed, conditions)
-    return spec.recording_id
+    return plan_family_corpus(_PLAN, n, minutes, seed, findings, sfreq, naming, reference)
 
 
 def generate_corpus(
@@ -219,9 +194,9 @@ def generate_corpus(
         out_dir,
         plan,
         seed,
-        103,
+        _PLAN.salt + 3,
         parse_conditions(conditions),
-        _write_task,
+        write_recording,
         manifest_entry,
         workers,
         progress,

@@ -9,12 +9,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
-import numpy as np
-
-from elm_desktop.errors import ConfigError
 from elm_desktop.progress import CancelToken, ProgressCallback
-from elm_desktop.synth.conditions import ConditionsRenderer, RecordingConditions, parse_conditions
-from elm_desktop.synth.edf_writer import Annotation, EdfWriter, SignalHeader
+from elm_desktop.synth.conditions import RecordingConditions, parse_conditions
+from elm_desktop.synth.edf_writer import Annotation, SignalHeader
 from elm_desktop.synth.electrodes import ELECTRODES
 from elm_desktop.synth.families.neural_mass.cortex import (
     NAMINGS,
@@ -33,13 +30,12 @@ from elm_desktop.synth.families.neural_mass.plan import (
 from elm_desktop.synth.families.neural_mass.render import render
 from elm_desktop.synth.families.neural_mass.report import write_report
 from elm_desktop.synth.families.writing import (
-    check_request,
+    FamilyPlan,
     manifest_fields,
-    patients_by_slot,
-    plan_by_patient,
+    plan_family_corpus,
     write_family_corpus,
+    write_family_recording,
 )
-from elm_desktop.synth.spec import Patient
 
 FAMILY = "neural-mass"
 
@@ -60,6 +56,22 @@ _STATE_NOTES = {
     "drowsy": "Drowsy",
     "n2": "Sleep",
 }
+
+_PLAN = FamilyPlan(
+    family=FAMILY,
+    prefix="m",
+    salt=300,
+    sampling_rates=SAMPLING_RATES,
+    namings=NAMINGS,
+    references=REFERENCES,
+    max_seconds=MAX_SECONDS,
+    mix=CONDITION_MIX,
+    draw_patient=draw_patient,
+    draw_spec=draw_spec,
+    write_report=write_report,
+    second_recording=0.2,
+    by_chance="its recordings bring the other findings by chance",
+)
 
 
 def annotations(spec: MassSpec) -> list[Annotation]:
@@ -108,25 +120,9 @@ def write_recording(
     Recording ``conditions`` (:mod:`elm_desktop.synth.conditions`), when given, act on the
     electrode potentials; this family keeps its own rate and reference.
     """
-    recorder = ConditionsRenderer(conditions, spec.sfreq) if conditions is not None else None
-    eeg, ekg, photic = render(spec, list(seed), recorder)
-    rows = (
-        [eeg]
-        + ([ekg[None]] if spec.with_ekg else [])
-        + ([photic[None]] if spec.with_photic else [])
+    return write_family_recording(
+        path, spec, seed, conditions, render, _headers(spec), annotations(spec), FAMILY
     )
-    with EdfWriter(
-        Path(path),
-        _headers(spec),
-        spec.sfreq,
-        spec.duration_s,
-        spec.start,
-        f"{spec.patient.patient_id} {spec.patient.sex} X X",
-        f"{spec.recording_id} X ELM-synth-{FAMILY}",
-        annotations(spec),
-    ) as writer:
-        writer.write_block(np.concatenate(rows))
-    return Path(path)
 
 
 def manifest_entry(
@@ -147,34 +143,7 @@ def plan_corpus(
     reference: str | None = None,
 ) -> list[tuple[MassSpec, str]]:
     """Draw the specs and reports of a corpus without rendering a sample."""
-    options = (
-        ("sampling rate", sfreq, SAMPLING_RATES),
-        ("naming", naming, NAMINGS),
-        ("reference", reference, REFERENCES),
-    )
-    check_request(FAMILY, findings, n, minutes, MAX_SECONDS, options)
-    others = [f for f in findings or () if f not in CONDITION_MIX]
-    if others:  # procedures' responses, sleep and artifact come with its recordings, unasked
-        raise ConfigError(
-            f"{FAMILY} cannot build a corpus around {', '.join(others)}; it builds one around "
-            f"{', '.join(CONDITION_MIX)} (its recordings bring the other findings by chance)"
-        )
-    rng = np.random.default_rng([seed, 300])
-    patients = patients_by_slot(rng, n, CONDITION_MIX, findings, draw_patient, f"m{seed}", 0.2)
-    allowed = set(findings) if findings else None
-
-    def draw(rng: np.random.Generator, recording_id: str, patient: Patient) -> MassSpec:
-        return draw_spec(
-            rng, recording_id, patient, minutes * 60, sfreq, naming, reference, allowed
-        )
-
-    return plan_by_patient(patients, seed, 301, f"m{seed}", draw, write_report)
-
-
-def _write_task(task: tuple[Path, MassSpec, list[int], RecordingConditions | None]) -> str:
-    path, spec, seed, conditions = task
-    write_recording(path, spec, seed, conditions)
-    return spec.recording_id
+    return plan_family_corpus(_PLAN, n, minutes, seed, findings, sfreq, naming, reference)
 
 
 def generate_corpus(
@@ -204,9 +173,9 @@ def generate_corpus(
         out_dir,
         plan,
         seed,
-        303,
+        _PLAN.salt + 3,
         parse_conditions(conditions),
-        _write_task,
+        write_recording,
         manifest_entry,
         workers,
         progress,

@@ -19,7 +19,8 @@ from elm_desktop.synth.electrodes import REGIONS, SCALP
 from elm_desktop.synth.families.neural_mass import mass
 from elm_desktop.synth.families.neural_mass.clinical import clinical_context
 from elm_desktop.synth.families.neural_mass.cortex import NAMINGS, REFERENCES
-from elm_desktop.synth.spec import ABNORMAL, Clinical, Event, Finding, Patient, Procedure, Segment
+from elm_desktop.synth.families.recording import FamilySpec
+from elm_desktop.synth.spec import ABNORMAL, Event, Finding, Patient, Procedure, Segment
 
 SAMPLING_RATES: tuple[int, ...] = (200, 250, 256, 500, 512)
 #: Longest recording (the columns are integrated over a recording in one piece).
@@ -73,44 +74,15 @@ _UNRESPONSIVE = {"lpd": "obtunded", "gpd": "obtunded", "burst_suppression": "com
 
 
 @dataclass
-class MassSpec:
-    """Everything needed to render one recording and write its report.
+class MassSpec(FamilySpec):
+    """A :class:`~elm_desktop.synth.families.recording.FamilySpec` with this family's model.
 
     ``rhythms`` holds the background model: per resonance its frequency (Hz), bandwidth
     (Hz) and scalp amplitude (uV RMS where largest) in the eyes-closed state, and the
     recording's ``slowing`` (drive of delta and theta) and ``beta`` gains.
     """
 
-    recording_id: str
-    patient: Patient
-    sfreq: int
-    duration_s: int
-    naming: str
-    reference: str
-    start: dt.datetime
-    clinical: Clinical
-    pdr_frequency: float
-    heart_rate: float
-    line_frequency: float
-    with_ekg: bool
-    with_photic: bool
-    segments: list[Segment]
-    procedures: list[Procedure]
-    findings: list[Finding]
-    events: list[Event]
     rhythms: dict = field(default_factory=dict)
-    focal_slowing: dict = field(default_factory=dict)
-    attenuation: dict = field(default_factory=dict)
-    bursts: list[list[float]] = field(default_factory=list)
-
-    @property
-    def abnormal(self) -> bool:
-        """Whether any finding makes the record abnormal."""
-        return any(f.name in ABNORMAL for f in self.findings)
-
-    def finding(self, name: str) -> Finding | None:
-        """The first finding with this id, or None."""
-        return next((f for f in self.findings if f.name == name), None)
 
 
 def draw_patient(rng: np.random.Generator, patient_id: str, condition: str) -> Patient:

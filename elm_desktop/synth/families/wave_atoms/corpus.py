@@ -9,12 +9,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
-import numpy as np
-
-from elm_desktop.errors import ConfigError
 from elm_desktop.progress import CancelToken, ProgressCallback
-from elm_desktop.synth.conditions import ConditionsRenderer, RecordingConditions, parse_conditions
-from elm_desktop.synth.edf_writer import Annotation, EdfWriter, SignalHeader
+from elm_desktop.synth.conditions import RecordingConditions, parse_conditions
+from elm_desktop.synth.edf_writer import Annotation, SignalHeader
 from elm_desktop.synth.electrodes import ELECTRODES
 from elm_desktop.synth.families.wave_atoms.plan import (
     CONDITION_MIX,
@@ -33,13 +30,12 @@ from elm_desktop.synth.families.wave_atoms.scalp import (
     extra_label,
 )
 from elm_desktop.synth.families.writing import (
-    check_request,
+    FamilyPlan,
     manifest_fields,
-    patients_by_slot,
-    plan_by_patient,
+    plan_family_corpus,
     write_family_corpus,
+    write_family_recording,
 )
-from elm_desktop.synth.spec import Patient
 
 FAMILY = "wave-atoms"
 
@@ -60,8 +56,22 @@ _NOTES = {
     "drowsy": "DROWSY",
     "n2": "STAGE N2",
 }
-#: Salt of the corpus seeds: patients, then spec, report, rendering and conditions.
-_SALT = 400
+
+_PLAN = FamilyPlan(
+    family=FAMILY,
+    prefix="w",
+    salt=400,
+    sampling_rates=SAMPLING_RATES,
+    namings=NAMINGS,
+    references=REFERENCES,
+    max_seconds=MAX_SECONDS,
+    mix=CONDITION_MIX,
+    draw_patient=draw_patient,
+    draw_spec=draw_spec,
+    write_report=write_report,
+    second_recording=0.2,
+    by_chance="procedure responses, sleep and artifacts come with its recordings by chance",
+)
 
 
 def annotations(spec: AtomSpec) -> list[Annotation]:
@@ -105,25 +115,9 @@ def write_recording(
     Recording ``conditions`` (:mod:`elm_desktop.synth.conditions`), when given, act on the
     electrode potentials; this family keeps its own rate and reference.
     """
-    recorder = ConditionsRenderer(conditions, spec.sfreq) if conditions is not None else None
-    eeg, ekg, photic = render(spec, list(seed), recorder)
-    rows = [eeg]
-    if spec.with_ekg:
-        rows.append(ekg[None])
-    if spec.with_photic:
-        rows.append(photic[None])
-    with EdfWriter(
-        Path(path),
-        _headers(spec),
-        spec.sfreq,
-        spec.duration_s,
-        spec.start,
-        f"{spec.patient.patient_id} {spec.patient.sex} X X",
-        f"{spec.recording_id} X ELM-synth-{FAMILY}",
-        annotations(spec),
-    ) as writer:
-        writer.write_block(np.concatenate(rows))
-    return Path(path)
+    return write_family_recording(
+        path, spec, seed, conditions, render, _headers(spec), annotations(spec), FAMILY
+    )
 
 
 def manifest_entry(
@@ -144,35 +138,7 @@ def plan_corpus(
     reference: str | None = None,
 ) -> list[tuple[AtomSpec, str]]:
     """Draw the specs and reports of a corpus without rendering a sample."""
-    options = (
-        ("sampling rate", sfreq, SAMPLING_RATES),
-        ("naming", naming, NAMINGS),
-        ("reference", reference, REFERENCES),
-    )
-    check_request(FAMILY, findings, n, minutes, MAX_SECONDS, options)
-    unplannable = [f for f in findings or () if f not in CONDITION_MIX]
-    if unplannable:
-        raise ConfigError(
-            f"{FAMILY} cannot build a corpus around {', '.join(unplannable)}; it builds one "
-            f"around {', '.join(CONDITION_MIX)} (procedure responses, sleep and artifacts "
-            "come with its recordings by chance)"
-        )
-    rng = np.random.default_rng([seed, _SALT])
-    patients = patients_by_slot(rng, n, CONDITION_MIX, findings, draw_patient, f"w{seed}", 0.2)
-    allowed = set(findings) if findings else None
-
-    def draw(rng: np.random.Generator, recording_id: str, patient: Patient) -> AtomSpec:
-        return draw_spec(
-            rng, recording_id, patient, minutes * 60, sfreq, naming, reference, allowed
-        )
-
-    return plan_by_patient(patients, seed, _SALT + 1, f"w{seed}", draw, write_report)
-
-
-def _write_task(task: tuple[Path, AtomSpec, list[int], RecordingConditions | None]) -> str:
-    path, spec, seed, conditions = task
-    write_recording(path, spec, seed, conditions)
-    return spec.recording_id
+    return plan_family_corpus(_PLAN, n, minutes, seed, findings, sfreq, naming, reference)
 
 
 def generate_corpus(
@@ -202,9 +168,9 @@ def generate_corpus(
         out_dir,
         plan,
         seed,
-        _SALT + 3,
+        _PLAN.salt + 3,
         parse_conditions(conditions),
-        _write_task,
+        write_recording,
         manifest_entry,
         workers,
         progress,

@@ -18,9 +18,10 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from elm_desktop.synth.electrodes import REGIONS, SCALP
+from elm_desktop.synth.families.recording import FamilySpec
 from elm_desktop.synth.families.wave_atoms.clinical import clinical_context
 from elm_desktop.synth.families.wave_atoms.scalp import MAXIMUM, NAMINGS, REFERENCES
-from elm_desktop.synth.spec import ABNORMAL, Clinical, Event, Finding, Patient, Procedure, Segment
+from elm_desktop.synth.spec import ABNORMAL, Event, Finding, Patient, Procedure, Segment
 
 SAMPLING_RATES: tuple[int, ...] = (200, 250, 256, 500, 512)
 #: Longest recording (the noise floor is drawn for a recording in one piece).
@@ -86,8 +87,8 @@ _PHOTIC_RATES = (1, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 25, 30)
 
 
 @dataclass
-class AtomSpec:
-    """Everything needed to render one recording and write its report.
+class AtomSpec(FamilySpec):
+    """A :class:`~elm_desktop.synth.families.recording.FamilySpec` with this family's model.
 
     ``background`` holds the atom trains' parameters: ``hurst`` of the noise floor,
     ``scale`` (age and person), ``slowing`` (rate factor of delta and theta atoms),
@@ -96,36 +97,7 @@ class AtomSpec:
     the posterior rhythm).
     """
 
-    recording_id: str
-    patient: Patient
-    sfreq: int
-    duration_s: int
-    naming: str
-    reference: str
-    start: dt.datetime
-    clinical: Clinical
-    pdr_frequency: float
-    heart_rate: float
-    line_frequency: float
-    with_ekg: bool
-    with_photic: bool
-    segments: list[Segment]
-    procedures: list[Procedure]
-    findings: list[Finding]
-    events: list[Event]
     background: dict = field(default_factory=dict)
-    focal_slowing: dict = field(default_factory=dict)
-    attenuation: dict = field(default_factory=dict)
-    bursts: list[list[float]] = field(default_factory=list)
-
-    @property
-    def abnormal(self) -> bool:
-        """Whether any finding makes the record abnormal."""
-        return any(f.name in ABNORMAL for f in self.findings)
-
-    def finding(self, name: str) -> Finding | None:
-        """The first finding with this id, or None."""
-        return next((f for f in self.findings if f.name == name), None)
 
 
 def draw_patient(rng: np.random.Generator, patient_id: str, condition: str) -> Patient:
