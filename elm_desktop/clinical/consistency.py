@@ -41,7 +41,12 @@ PDR_TOLERANCE_HZ = 0.5
 
 #: What a sentence says of a posterior rhythm it finds none of ("no clear posterior rhythm").
 NO_RHYTHM = "none"
-_NOT_ASSERTED = re.compile(r"\bunconfirmed\b|\bnot stated\b")
+#: A MODEL FINDINGS entry the draft holds or lists unconfirmed ("Burst suppression: not stated:
+#: just under its threshold"; the colons are gone once the text is read): the finding's label,
+#: then "not stated", with no clause between them.
+_NOT_ASSERTED = re.compile(
+    r"\bunconfirmed\b|^\W*(?:model findings\W+)?[^.,;]{1,80}?\W+not stated\b", re.I
+)
 _NO_RHYTHM = re.compile(
     r"\bno\s+(?:clear\s+|well[- ]formed\s+|definite\s+)?(?:posterior|pdr\b|alpha\s+rhythm)",
     re.I,

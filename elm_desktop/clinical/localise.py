@@ -237,11 +237,12 @@ def without_asymmetry(
             localise(score, band_power, channels, bands)
             for bands in (LATERALISED[score.finding_id][0], every_band)
         )
-        if own.side or broad.side:
+        if own is None or broad is None or own.side or broad.side:
             continue
         largest = max(abs(own.asymmetry), abs(broad.asymmetry))
         held[score.finding_id] = (
-            f"its homologous derivations differ by at most {largest:.2f} where it is evident, "
-            f"under the {MIN_ASYMMETRY} that names a side: no asymmetry to state"
+            "no side in the homologous bipolar derivations of the crops that score it "
+            f"highest (their largest pairs differ by {largest:.2f} log10 power on average, "
+            f"a side from {MIN_ASYMMETRY}): no asymmetry measured"
         )
     return held

@@ -78,6 +78,9 @@ def test_a_finding_held_in_the_model_findings_list_asserts_nothing(kb):
     assert claims(held, kb) == frozenset()
     assert contradictions([rhythm, held], kb) == []
     assert contradictions([rhythm, "Burst suppression: present (finding score 0.99)."], kb)
+    # Only the held entry's shape: a description that also says "not stated" still claims.
+    described = "Focal slowing over the left temporal region is seen, its cause not stated."
+    assert ("focal_slowing", "left") in {(c.subject, c.value) for c in claims(described, kb)}
 
 
 def test_synthetic_reference_reports_hold_no_contradiction(kb, tmp_path):

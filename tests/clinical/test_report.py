@@ -427,7 +427,7 @@ def test_a_finding_the_signal_does_not_show_is_held(kb):
     right = {"focal_attenuation": Location("right", "temporal", 0.3)}
     shown = draft_report(FACTS, kb, "m", scores, [], right)
     assert "focal_attenuation" in shown.asserted and shown.impression == "abnormal"
-    why = "its homologous derivations differ by at most 0.03 where it is evident"
+    why = "no side in the homologous bipolar derivations of the crops that score it highest"
     unshown = draft_report(FACTS, kb, "m", scores, [], {}, None, None, {"focal_attenuation": why})
     assert "focal_attenuation" not in unshown.asserted
     assert unshown.held["focal_attenuation"] == why and f"not stated: {why}" in unshown.text()

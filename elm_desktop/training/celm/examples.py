@@ -18,6 +18,7 @@ import torch
 
 from elm_desktop.clinical import KnowledgeBase, load_knowledge_base
 from elm_desktop.clinical.event_shape import unlike_an_event
+from elm_desktop.clinical.localise import crop_band_power, without_asymmetry
 from elm_desktop.clinical.muscle_artifact import (
     MuscleArtifact,
     crop_muscle_power,
@@ -28,6 +29,7 @@ from elm_desktop.clinical.report import not_ruled_out, unsupported_holds
 from elm_desktop.clinical.sharp_transients import generalized_transients, unsupported_absences
 from elm_desktop.runtime.draft_generator import score_margins
 from elm_desktop.signals.montages import ELM_CHANNELS
+from elm_desktop.signals.preprocess import ELM_SFREQ
 from elm_desktop.training.celm.sections import patient_history, target_json
 from elm_desktop.training.data import CropCache, iter_recording_crops
 from elm_desktop.training.evaluate import (
@@ -206,10 +208,22 @@ def encode_recordings(
     held = tuple(
         not_ruled_out(row, knowledge_base)
         | unlike_an_event(row)
+        | without_asymmetry(row, band_power, ELM_CHANNELS)
         | unsupported_holds(unsupported_absences(row, generalized_transients(recording_parts)))
-        for row, recording_parts in zip(rows, parts, strict=True)
+        for row, recording_parts, band_power in zip(
+            rows, parts, measure_band_power(cache, recordings), strict=True
+        )
     )
     return crops, FindingScores(tuple(finding_ids), probability, threshold, held)
+
+
+def measure_band_power(cache: CropCache, recordings: np.ndarray) -> list[np.ndarray]:
+    """Each recording's per-crop band power in the model's derivations, as the analysis keeps
+    it (:func:`~elm_desktop.clinical.localise.crop_band_power`)."""
+    power: dict[int, list[np.ndarray]] = {int(i): [] for i in recordings}
+    for recording, crops in iter_recording_crops(cache, recordings):
+        power[recording].append(crop_band_power(crops.astype(np.float32), ELM_SFREQ))
+    return [np.concatenate(power[int(i)]) for i in recordings]
 
 
 def measure_muscle(cache: CropCache, recordings: np.ndarray) -> list[MuscleArtifact]:
