@@ -105,6 +105,7 @@ from elm_desktop.clinical.signal_features import (
     crop_transients,
     crop_window_rms,
     recording_features,
+    without_suppression,
 )
 from elm_desktop.clinical.zeroshot import top_segments
 from elm_desktop.errors import BundleError
@@ -263,8 +264,10 @@ class AnalysisResult:
         neither draft denies it.
     unshown : dict of str to str
         Finding id -> why the recording does not show a finding its score calls present (an
-        attenuation without an asymmetry, :func:`~elm_desktop.clinical.localise.without_asymmetry`):
-        neither draft states it.
+        attenuation without an asymmetry, :func:`~elm_desktop.clinical.localise.without_asymmetry`;
+        burst suppression in a record mostly not suppressed,
+        :func:`~elm_desktop.clinical.signal_features.without_suppression`): neither draft
+        states it.
     """
 
     path: Path
@@ -1033,7 +1036,9 @@ def _assemble(
             for score in result.findings
             if (location := localise(score, result.band_power, ELM_CHANNELS)) is not None
         }
-        result.unshown = without_asymmetry(result.findings, result.band_power, ELM_CHANNELS)
+        result.unshown = without_asymmetry(
+            result.findings, result.band_power, ELM_CHANNELS
+        ) | without_suppression(result.findings, result.signal_features)
         result.unsupported_absences = unsupported_absences(
             result.findings, generalized_transients(transient_parts)
         )

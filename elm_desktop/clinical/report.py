@@ -354,7 +354,9 @@ def draft_report(
         neither stated nor denied.
     unshown : mapping of str to str, optional
         Findings over their thresholds that the recording's signal does not show, with why
-        (:func:`~elm_desktop.clinical.localise.without_asymmetry`): neither stated nor denied.
+        (:func:`~elm_desktop.clinical.localise.without_asymmetry`,
+        :func:`~elm_desktop.clinical.signal_features.without_suppression`): neither stated nor
+        denied.
 
     Returns
     -------

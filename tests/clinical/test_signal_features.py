@@ -16,7 +16,9 @@ from elm_desktop.clinical.signal_features import (
     crops_features,
     fit_signal_model,
     out_of_fold_probabilities,
+    without_suppression,
 )
+from elm_desktop.clinical.zeroshot import FindingScore
 from elm_desktop.errors import ConfigError
 from elm_desktop.signals import ELM_CHANNELS, ELM_SFREQ
 from tests.clinical.test_posterior_rhythm import SAMPLES, _crops
@@ -61,6 +63,26 @@ def test_suppressed_stretches_are_counted():
     crops[::2] *= 0.05  # every other 5 s crop suppressed: half the record
     assert feature(crops, "suppressed fraction") == pytest.approx(0.5, abs=0.05)
     assert feature(_crops(10.0, n=12), "suppressed fraction") < 0.05
+
+
+def test_burst_suppression_needs_half_the_record_suppressed():
+    """Called present on a continuous record it is held with the share measured; on one
+    suppressed two crops in three it stands; under its threshold nothing is held."""
+    zeros = np.zeros(12, np.float32)
+
+    def burst_suppression(present: bool) -> FindingScore:
+        f = BASE["burst_suppression"]
+        return FindingScore(f.id, f.label, 0.97, f.threshold, present, True, zeros)
+
+    continuous = crops_features(_crops(10.0, n=12), ELM_SFREQ, 5.0)
+    (why,) = without_suppression([burst_suppression(True)], continuous).values()
+    assert why.startswith("low-amplitude stretches 0% of the recording") and "at least 50%" in why
+    crops = _crops(10.0, n=12)
+    crops[np.arange(12) % 3 != 0] *= 0.05
+    suppressed = crops_features(crops, ELM_SFREQ, 5.0)
+    assert without_suppression([burst_suppression(True)], suppressed) == {}
+    assert without_suppression([burst_suppression(False)], continuous) == {}
+    assert without_suppression([burst_suppression(True)], None) == {}
 
 
 def test_spikes_in_one_derivation_are_counted_per_minute():

@@ -27,6 +27,7 @@ from elm_desktop.clinical.muscle_artifact import (
 )
 from elm_desktop.clinical.report import not_ruled_out, unsupported_holds
 from elm_desktop.clinical.sharp_transients import generalized_transients, unsupported_absences
+from elm_desktop.clinical.signal_features import crops_features, without_suppression
 from elm_desktop.runtime.draft_generator import score_margins
 from elm_desktop.signals.montages import ELM_CHANNELS
 from elm_desktop.signals.preprocess import ELM_SFREQ
@@ -209,9 +210,14 @@ def encode_recordings(
         not_ruled_out(row, knowledge_base)
         | unlike_an_event(row)
         | without_asymmetry(row, band_power, ELM_CHANNELS)
+        | without_suppression(row, features)
         | unsupported_holds(unsupported_absences(row, generalized_transients(recording_parts)))
-        for row, recording_parts, band_power in zip(
-            rows, parts, measure_band_power(cache, recordings), strict=True
+        for row, recording_parts, band_power, features in zip(
+            rows,
+            parts,
+            measure_band_power(cache, recordings),
+            measure_features(cache, recordings),
+            strict=True,
         )
     )
     return crops, FindingScores(tuple(finding_ids), probability, threshold, held)
@@ -224,6 +230,16 @@ def measure_band_power(cache: CropCache, recordings: np.ndarray) -> list[np.ndar
     for recording, crops in iter_recording_crops(cache, recordings):
         power[recording].append(crop_band_power(crops.astype(np.float32), ELM_SFREQ))
     return [np.concatenate(power[int(i)]) for i in recordings]
+
+
+def measure_features(cache: CropCache, recordings: np.ndarray) -> list[np.ndarray]:
+    """Each recording's quantitative EEG features, as the analysis measures them
+    (:func:`~elm_desktop.clinical.signal_features.crops_features`)."""
+    spans = [cache.crop_range(int(i)) for i in recordings]
+    return [
+        crops_features(cache.crops[span.start : span.stop], ELM_SFREQ, cache.window_s)
+        for span in spans
+    ]
 
 
 def measure_muscle(cache: CropCache, recordings: np.ndarray) -> list[MuscleArtifact]:
