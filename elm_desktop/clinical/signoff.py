@@ -3,14 +3,15 @@
 A :class:`SignedReport` is the reviewer's text, section by section, started from a template
 (``resources/report_templates/*.toml``, :func:`load_templates`) and, on request only, prefilled
 from the model's draft (:func:`prefill`: only empty sections, never the model's findings list,
-never the draft's placeholders). It is a *draft* until the reviewer signs it (:func:`sign`:
-name and date/time); a *final* report cannot be changed (:class:`ReportLockedError`) unless it
-is reopened (:func:`reopen`), which notes an amendment that stays with the report. Reports are
-kept per recording by the sha256 of its bytes (:class:`ReportStore`), like the draft; the file's
-name is not stored. The EEG templates' headings are report headers ELM reads
-(:data:`~elm_desktop.runtime.report_segments.SECTION_HEADERS`), so :meth:`SignedReport.body`
-can be stored in the archive and later train the model; an ECG report is kept sentence by
-sentence without its headings, as the ECG model reads reports (``archive/ingest.py``).
+the draft's placeholders or its sentences about the model itself). It is a *draft* until the
+reviewer signs it (:func:`sign`: name and date/time); a *final* report cannot be changed
+(:class:`ReportLockedError`) unless it is reopened (:func:`reopen`), which notes an amendment
+that stays with the report. Reports are kept per recording by the sha256 of its bytes
+(:class:`ReportStore`), like the draft; the file's name is not stored. The EEG templates'
+headings are report headers ELM reads
+(:data:`~elm_desktop.runtime.report_segments.SECTION_HEADERS`), so :meth:`SignedReport.body` can
+be stored in the archive and later train the model; an ECG report is kept sentence by sentence
+without its headings, as the ECG model reads reports (``archive/ingest.py``).
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from typing import Literal
 
 from elm_desktop.errors import ConfigError, ElmError
 from elm_desktop.paths import RESOURCES, data_dir
+from elm_desktop.runtime.report_segments import split_sentences
 
 Status = Literal["draft", "final"]
 TEMPLATE_FOLDER = RESOURCES / "report_templates"
@@ -62,6 +64,12 @@ CONCLUSIONS = ("IMPRESSION", "INTERPRETATION")
 _PLACEHOLDER = re.compile(r"\[To be completed by the reviewer\.\]")
 _SOURCE_MARK = re.compile(r"\s*\[\d+\]")
 _DRAFT_LINE = re.compile(r"^([A-Z][A-Z0-9 ()/\-]+):\s?(.*)$")
+#: A draft sentence about the model rather than the recording (the montage it read, its
+#: findings withheld and listed under MODEL FINDINGS, a score it does not call): the signed
+#: report is the reviewer's and has no MODEL FINDINGS. The draft's origins do not tell these
+#: apart (the montage sentence is the file's, like the sampling rate beside it, and the
+#: withheld notice the model's, like its findings), so they are known by naming the model.
+_ABOUT_THE_MODEL = re.compile(r"\bmodel\b", re.IGNORECASE)
 
 
 class ReportError(ElmError):
@@ -306,8 +314,9 @@ def prefill(report: SignedReport, draft_text: str) -> SignedReport:
     """Fill the report's empty sections from the draft (on the reviewer's request).
 
     Only sections the reviewer has not written are filled, from the draft sections mapped by
-    :data:`DRAFT_TO_TEMPLATE`; the model's findings list is never copied. The headings filled
-    are remembered in :attr:`SignedReport.prefilled`.
+    :data:`DRAFT_TO_TEMPLATE`; the model's findings list is never copied, nor a sentence about
+    the model itself (which montage it read, that its findings are withheld). The headings
+    filled are remembered in :attr:`SignedReport.prefilled`.
 
     Raises
     ------
@@ -319,8 +328,10 @@ def prefill(report: SignedReport, draft_text: str) -> SignedReport:
     drafted = draft_sections(draft_text)
     gathered: dict[str, list[str]] = {}
     for draft_heading, heading in DRAFT_TO_TEMPLATE.items():
-        if drafted.get(draft_heading):
-            gathered.setdefault(heading, []).append(drafted[draft_heading])
+        sentences = split_sentences(drafted.get(draft_heading, ""))
+        clinical = [s for s in sentences if not _ABOUT_THE_MODEL.search(s)]
+        if clinical:
+            gathered.setdefault(heading, []).append(" ".join(clinical))
     filled = list(report.prefilled)
     for heading, texts in gathered.items():
         if heading in dict(report.sections) and not report.text_of(heading).strip():

@@ -46,6 +46,11 @@ class CasesPanel(QWidget):
         self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
         self.table.setSelectionBehavior(QTableWidget.SelectionBehavior.SelectRows)
         self.table.setWordWrap(True)
+        # Rows of two lines, the impression elided (whole on hover): sized to their contents,
+        # while the tab was hidden and its column narrow, three cases filled the panel.
+        rows = self.table.verticalHeader()
+        rows.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+        rows.setDefaultSectionSize(2 * self.table.fontMetrics().lineSpacing() + 8)
         header = self.table.horizontalHeader()
         for column in range(3):
             header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
@@ -77,7 +82,6 @@ class CasesPanel(QWidget):
                 item = QTableWidgetItem(text)
                 item.setToolTip(impression if column == 3 else f"case {hit.case.case_id}")
                 self.table.setItem(row, column, item)
-        self.table.resizeRowsToContents()
         if notice is None and not self.hits:
             notice = "No similar cases: no archive, or it is empty."
         self.notice.setText(notice or "")

@@ -324,6 +324,9 @@ class MainWindow(QMainWindow):
         self.docks[2].raise_()
         self._build_review_docks()
         self.resizeDocks([self.docks[0]], [430], Qt.Orientation.Horizontal)
+        # About half the height for the findings: with the notices above them, less left the
+        # table five rows at 1600 x 1000 (a new-user trial).
+        self.resizeDocks([self.docks[0], self.docks[2]], [1, 1], Qt.Orientation.Vertical)
         self.phenotype_panel.finding_clicked.connect(self.show_finding)
         self.phenotype_panel.measured_link_clicked.connect(self.show_measured)
         self.prompt_panel.prompt_requested.connect(self.score_prompt)
@@ -984,8 +987,10 @@ class MainWindow(QMainWindow):
         job.signals.partial.connect(
             lambda result: self._show_attention(result) if review is self.review else None
         )
+        # Named: a recording opened since cancels it, and the message then shows beside the
+        # new one.
         job.signals.cancelled.connect(
-            lambda: self.statusBar().showMessage("Analysis cancelled", 5000)
+            lambda: self.statusBar().showMessage(f"Analysis of {path.name} cancelled", 5000)
         )
         self.analysis_job = self.run_job(job, lambda result: self._analysis_ready(review, result))
         # Edits typed now would be overwritten by the new draft: none until it is shown.
@@ -1167,7 +1172,13 @@ class MainWindow(QMainWindow):
         if familiarity.unfamiliar:
             self.familiarity_label.setText("<b>Unlike the training data: scores may not apply</b>")
         else:
-            self.familiarity_label.setText("Like the training data")
+            # With how close: a draft generator may still hold back a recording this label
+            # calls familiar (it writes for the most typical only), and should not seem to
+            # contradict it (a new-user trial).
+            self.familiarity_label.setText(
+                f"Like the training data ({familiarity.percentile:.0%} of its held-out "
+                "recordings closer)"
+            )
         self.familiarity_label.setToolTip(familiarity.statement)
 
     def _show_selection(self) -> None:

@@ -84,7 +84,11 @@ class PhenotypePanel(QWidget):
         self.measured.setVisible(False)
         self.table = QTableWidget(0, 2)
         self.table.setHorizontalHeaderLabels(["Finding", "Score"])
-        self.table.verticalHeader().hide()
+        rows = self.table.verticalHeader()
+        rows.hide()
+        # One line of text a row (the style's default is taller): more findings in view.
+        rows.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+        rows.setDefaultSectionSize(self.table.fontMetrics().lineSpacing() + 8)
         self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
         self.table.setSelectionBehavior(QTableWidget.SelectionBehavior.SelectRows)
         self.table.setItemDelegateForColumn(1, ProbabilityBar(self.table))
@@ -138,15 +142,17 @@ class PhenotypePanel(QWidget):
         held: Mapping[str, str] | None = None,
         stated: Collection[str] | None = None,
     ) -> None:
-        """Show ``scores`` (any order; shown by probability relative to threshold, those the
-        draft sets aside after the others).
+        """Show ``scores`` (any order): the findings the draft states first, then the others
+        over their thresholds, then those under them; each group by probability, highest
+        first (as the draft's MODEL FINDINGS lists them).
 
         Findings in ``unassessed`` are responses to a procedure the recording does not show;
         findings in ``held`` are not stated by the draft, for the reason given (e.g. the
         record-level score disagrees; the model too weak at them, present or absent; for an
         ECG, a rate the QRS complexes contradict); with ``stated`` (what the draft states),
         findings over their thresholds that it does not state (a recording unlike the
-        training data) too. All are italic, with the bar of an absent finding.
+        training data) too. All are italic, with the bar of an absent finding; the other
+        findings over their thresholds, the ones called, are bold with a red bar.
         """
         held = held or {}
 
@@ -154,7 +160,15 @@ class PhenotypePanel(QWidget):
             unstated = stated is not None and score.present and score.finding_id not in stated
             return score.finding_id in held or score.finding_id in unassessed or unstated
 
-        ordered = sorted(scores, key=lambda s: (set_aside(s), s.threshold - s.probability))
+        def group(score: FindingScore) -> int:
+            # A reader takes the top rows for the leading findings: a score over its threshold
+            # the draft sets aside still outranks one under its threshold (a new-user trial
+            # saw unstated scores under their thresholds above a seizure over its own).
+            if not score.present:
+                return 2
+            return 1 if set_aside(score) else 0
+
+        ordered = sorted(scores, key=lambda s: (group(s), -s.probability))
         self.finding_ids = [score.finding_id for score in ordered]
         self.table.setRowCount(len(ordered))
         for row, score in enumerate(ordered):

@@ -8,7 +8,9 @@ text and PDF, headed by the recording's file name and sha256.
 When the model bundle carries a report generator, its draft appears below the assembled one, in
 an editor of its own: the text streams in as the generator writes it, "Stop" cancels it, and
 when it is done every sentence stating a finding that the model's zero-shot scores do not support
-is marked (``[unsupported: ...]``, tinted), not removed. It is labelled DRAFT and editable.
+is marked (``[unsupported: ...]``, tinted), not removed. It is labelled DRAFT and editable. A
+draft withheld (the recording not typical enough of the training data) is one line, its reason
+on hover, so that the draft above keeps the room.
 """
 
 from __future__ import annotations
@@ -190,16 +192,22 @@ class ReportPanel(QWidget):
             "to edit, save and export"
         )
         self.use_button.clicked.connect(self.generated_adopted)
+        # The buttons and the editor, hidden when no draft was generated: the label then says
+        # so in one line and the draft editor above keeps the room.
+        self.generated_body = QWidget()
+        body = QVBoxLayout(self.generated_body)
+        body.setContentsMargins(0, 0, 0, 0)
         row = QHBoxLayout()
         row.addStretch(1)
         row.addWidget(self.use_button)
         row.addWidget(self.stop_button)
+        body.addLayout(row)
+        body.addWidget(self.generated_editor)
         self.generated_box = QWidget()
         box = QVBoxLayout(self.generated_box)
         box.setContentsMargins(0, 0, 0, 0)
         box.addWidget(self.generated_label)
-        box.addLayout(row)
-        box.addWidget(self.generated_editor)
+        box.addWidget(self.generated_body)
         layout.addWidget(self.generated_box)
         self.generated_box.setVisible(False)
 
@@ -207,31 +215,42 @@ class ReportPanel(QWidget):
         """Show an empty generated draft that tokens will stream into."""
         self.generated_editor.clear()
         self.generated_editor.setReadOnly(True)  # edits would be overwritten by the stream
+        self.generated_editor.setVisible(False)  # an empty box would only take room
         self.generated_label.setText("Generated draft (DRAFT): writing…")
+        self.generated_label.setToolTip("")
         self.stop_button.setEnabled(True)
         self.use_button.setEnabled(False)
+        self.generated_body.setVisible(True)
         self.generated_box.setVisible(True)
 
     def stream_generated(self, generated: str) -> None:
         """Show the generated draft so far (its section JSON, shown as report text)."""
-        self.generated_editor.setPlainText(streamed_text(generated))
+        text = streamed_text(generated)
+        self.generated_editor.setPlainText(text)
+        self.generated_editor.setVisible(bool(text))
 
     def show_generated(self, draft: GeneratedDraft) -> None:
-        """Show a finished (or stopped) generated draft, unsupported sentences marked."""
+        """Show a finished (or stopped) generated draft, unsupported sentences marked; a
+        withheld one in one line, why in its tooltip."""
         self.generated_editor.setHtml(generated_html(draft))
         self.generated_editor.setReadOnly(False)
+        self.generated_editor.setVisible(True)
         state = "complete" if draft.finished else "stopped"
         self.generated_label.setText(
-            f"Generated draft withheld ({draft.generator}): the recording is not typical "
-            "enough of the training data (below)."
+            f"Generated draft withheld ({draft.generator}): hover for why."
             if draft.withheld
             else f"Generated draft (DRAFT, {state}, by {draft.generator}): "
             f"{draft.n_unsupported} sentence(s) marked unsupported by the evidence"
             + (f"; it does not mention {', '.join(draft.omitted)}" if draft.omitted else "")
             + ". Edit it, then use it as the report to save and export it."
         )
+        # Rich text, so that a long reason wraps.
+        self.generated_label.setToolTip(
+            f"<p>{html.escape(draft.withheld)}</p>" if draft.withheld else ""
+        )
         self.stop_button.setEnabled(False)
         self.use_button.setEnabled(not draft.withheld)
+        self.generated_body.setVisible(not draft.withheld)
         self.generated_box.setVisible(True)
 
     def clear_generated(self) -> None:
@@ -239,6 +258,7 @@ class ReportPanel(QWidget):
         self.generated_editor.clear()
         self.use_button.setEnabled(False)
         self.generated_label.setText("")
+        self.generated_label.setToolTip("")
         self.generated_box.setVisible(False)
 
     def set_enabled(self, enabled: bool) -> None:

@@ -180,3 +180,90 @@ def test_the_measured_rhythm_and_muscle_show_beside_the_scores(analysed, edf_pat
     with qtbot.waitSignal(analysed.recording_opened, timeout=10000):
         analysed.open_file(edf_path)  # another recording: nothing of this one stays
     assert not panel.measured.isVisible() and panel.measured.text() == ""
+
+
+def _scores(knowledge_base, values: dict[str, tuple[float, float]]):
+    """FindingScores of ``values`` (finding id -> probability, threshold)."""
+    from elm_desktop.clinical.zeroshot import FindingScore
+
+    return [
+        FindingScore(
+            f, knowledge_base[f].label, p, t, p >= t, knowledge_base[f].abnormal, np.array([p])
+        )
+        for f, (p, t) in values.items()
+    ]
+
+
+def test_findings_over_their_thresholds_lead_the_table_whatever_the_draft_states(window):
+    """A recording unlike the training data (a new-user trial): the draft states nothing, so
+    every score over its threshold is set aside; they still come before those under their
+    thresholds, by probability, and only what the draft states is bold."""
+    panel = window.phenotype_panel
+    kb = window.model.knowledge_base
+    scores = _scores(
+        kb,
+        {
+            "gpd": (0.82, 0.98),
+            "burst_suppression": (0.75, 0.96),
+            "seizure": (0.90, 0.83),
+            "focal_epileptiform": (0.92, 0.65),
+            "photic_driving": (0.78, 0.50),
+            "normal": (0.18, 0.58),
+        },
+    )
+    weak = {"focal_epileptiform": "too weak where its threshold was calibrated"}
+    panel.set_scores(scores, kb, None, ["photic_driving"], weak, stated=[])
+    assert panel.finding_ids == [
+        "focal_epileptiform",
+        "seizure",
+        "photic_driving",
+        "gpd",
+        "burst_suppression",
+        "normal",
+    ]
+    fonts = [panel.table.item(row, 0).font() for row in range(len(scores))]
+    assert [f.italic() for f in fonts] == [True, True, True, False, False, False]
+    assert not any(f.bold() for f in fonts)
+
+    # What the draft states leads, bold; then the scores it sets aside over their thresholds.
+    panel.set_scores(scores, kb, None, ["photic_driving"], weak, stated=["seizure"])
+    assert panel.finding_ids[:3] == ["seizure", "focal_epileptiform", "photic_driving"]
+    seizure = panel.table.item(0, 0).font()
+    assert seizure.bold() and not seizure.italic()
+    assert panel.table.item(0, 1).data(Qt.ItemDataRole.UserRole)[2] is True
+
+
+def test_the_panels_keep_their_rows_in_view_at_1600_by_1000(analysed, qtbot):
+    """A new-user trial at 1600 x 1000: five findings in view, three similar cases, and a
+    withheld generated draft taking half the draft report's room."""
+    from elm_desktop.clinical.draft_check import GeneratedDraft
+
+    analysed.resize(1600, 1000)
+    qtbot.wait(100)
+    table = analysed.phenotype_panel.table
+    shown = [
+        row
+        for row in range(table.rowCount())
+        if table.visualRect(table.model().index(row, 0)).bottom() <= table.viewport().height()
+    ]
+    assert len(shown) >= 10 and table.rowCount() == len(analysed.result.findings)
+
+    dock = next(d for d in analysed.docks if d.windowTitle() == "Similar cases")
+    dock.raise_()
+    qtbot.wait(50)
+    cases = analysed.cases_panel.table
+    line = cases.fontMetrics().lineSpacing()
+    assert cases.rowCount() == 2
+    assert all(cases.rowHeight(row) <= 2 * line + 8 for row in range(cases.rowCount()))
+
+    panel = analysed.report_panel
+    dock = next(d for d in analysed.docks if d.windowTitle() == "Draft report")
+    dock.raise_()
+    why = "No draft generated: the recording is less typical of the training data than 96%."
+    panel.show_generated(GeneratedDraft({}, [], False, "celm-test", withheld=why))
+    qtbot.wait(50)
+    assert panel.generated_box.isVisible() and not panel.generated_editor.isVisible()
+    assert not panel.use_button.isVisible() and not panel.stop_button.isVisible()
+    assert why in panel.generated_label.toolTip()
+    assert panel.generated_label.height() <= 2 * panel.fontMetrics().lineSpacing()
+    assert panel.editor.height() > panel.height() / 2

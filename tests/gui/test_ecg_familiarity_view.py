@@ -38,5 +38,5 @@ def test_an_ecg_of_white_noise_is_flagged_in_the_status_bar_and_the_phenotype_pa
 
     own = analyse(qtbot, window, open_in_window, ecg_corpus / "ecg-r00001.hea")
     assert not own.familiarity.unfamiliar
-    assert window.familiarity_label.text() == "Like the training data"
+    assert window.familiarity_label.text().startswith("Like the training data (")
     assert "scores may not apply" not in window.phenotype_panel.notice.text().lower()

@@ -55,5 +55,8 @@ def test_status_bar_and_phenotype_panel_warn_on_a_recording_unlike_the_training_
         if not result.familiarity.unfamiliar:
             break
     assert not result.familiarity.unfamiliar  # the generator's own recordings are familiar
-    assert window.familiarity_label.text() == "Like the training data"
+    assert window.familiarity_label.text() == (
+        f"Like the training data ({result.familiarity.percentile:.0%} of its held-out "
+        "recordings closer)"
+    )
     assert "scores may not apply" not in window.phenotype_panel.notice.text().lower()

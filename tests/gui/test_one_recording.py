@@ -9,6 +9,7 @@ scores), recording A comes from ``synth`` and B is a small EDF+ file of noise.
 from __future__ import annotations
 
 import json
+import time
 from dataclasses import replace
 
 import numpy as np
@@ -372,3 +373,29 @@ def test_a_file_without_electrode_names_is_one_message_and_the_last_recording_st
     assert "generic.edf has no EEG channel named as the 10-20" in errors[0]
     assert "Chan 1, Chan 2, Chan 3, Chan 4, ..." in errors[0] and "\n" not in errors[0]
     assert window.recording.path == shown
+
+
+def test_a_cancelled_analysis_is_named_after_its_recording(
+    qtbot, elm_bundle, make_edf, monkeypatch
+):
+    """Opening B while A is analysed cancels A's analysis: the status bar names A, so that the
+    message does not read as B's analysis cancelled (a new-user trial)."""
+    import elm_desktop.analysis
+    from elm_desktop.errors import CancelledError
+
+    def slow_analyze(path, engine, archive, prompts, progress, cancel, partial, generate):
+        while not cancel.cancelled:  # as long as it takes B to open
+            time.sleep(0.01)
+        raise CancelledError("cancelled by the user")
+
+    monkeypatch.setattr(elm_desktop.analysis, "analyze", slow_analyze)
+    window = MainWindow(bundle_path=elm_bundle)
+    window.draft_question = discard_on_teardown
+    qtbot.addWidget(window)
+    window.show()
+    open_and_fingerprint(qtbot, window, make_edf("a.edf", seconds=20))
+    job = window.analyze()
+    with qtbot.waitSignal(job.signals.cancelled, timeout=20000):
+        open_and_fingerprint(qtbot, window, make_edf("b.edf", seconds=20))
+    assert window.windowTitle().startswith("b.edf")
+    assert window.statusBar().currentMessage() == "Analysis of a.edf cancelled"
