@@ -264,7 +264,8 @@ class AnalysisResult:
         neither draft denies it.
     unshown : dict of str to str
         Finding id -> why the recording does not show a finding its score calls present (an
-        attenuation without an asymmetry, :func:`~elm_desktop.clinical.localise.without_asymmetry`;
+        attenuation or slowing without an asymmetry,
+        :func:`~elm_desktop.clinical.localise.without_asymmetry`;
         burst suppression in a record mostly not suppressed,
         :func:`~elm_desktop.clinical.signal_features.without_suppression`): neither draft
         states it.

@@ -83,11 +83,13 @@ LATERALISED: dict[str, tuple[tuple[str, ...], int]] = {
 MIN_ASYMMETRY = 0.1
 #: Derivation pairs whose asymmetry decides the side (the largest of the ten).
 DECIDING_PAIRS = 3
-#: Findings that are an asymmetry by definition (focal attenuation: one region lower than its
-#: homologue). Called present where the homologous derivations name no side, they are held: on
-#: a generator family the demo model never saw, most focal attenuations it drafted were false
-#: and had no side (benchmarks/results/wave-atoms-transfer.md).
-ASYMMETRIES = ("focal_attenuation",)
+#: Findings that are an asymmetry by definition: focal attenuation (one region's background
+#: lower than its homologue's) and focal slowing (one region's slow activity above it). Called
+#: present where the homologous derivations name no side, they are held: on a generator family
+#: the demo model never saw, most focal attenuations it drafted were false and had no side, and
+#: every focal slowing it stated was false, half of them without a side
+#: (benchmarks/results/wave-atoms-transfer.md).
+ASYMMETRIES = ("focal_attenuation", "focal_slowing")
 
 
 @dataclass(frozen=True)
@@ -226,7 +228,9 @@ def without_asymmetry(
 
     Both comparisons, because an attenuated background shows in its faster rhythms (the
     finding's bands) where slowing over the region raises the slow ones, and in every band
-    where it does not (one generator family's attenuations named their side only so).
+    where it does not (one generator family's attenuations named their side only so); focal
+    slowing shows in its slow bands, and in every band where the region's fast rhythms are not
+    lower at the same time.
     """
     held = {}
     for score in scores:

@@ -509,7 +509,11 @@ def draft_report(
         ),
         DraftSection(
             MODEL_FINDINGS,
-            caveat + _model_findings(scores, held, unassessed, locations, bool(facts.unfamiliar)),
+            caveat
+            + _model_findings(
+                scores, held, unassessed, locations, knowledge_base, bool(facts.unfamiliar)
+            )
+            + _impression_left(impression, reasons),
         ),
         DraftSection(
             "IMPRESSION",
@@ -904,6 +908,15 @@ def _impression_sentence(
     return f"Abnormal EEG due to {_join(reasons)}."
 
 
+def _impression_left(impression: Impression, reasons: Sequence[str]) -> list[DraftSentence]:
+    """Why the impression is left to the reviewer, as the findings list's last line (the
+    IMPRESSION itself is the reviewer's to write); nothing for an impression the draft states."""
+    if impression != "left to the reviewer" or not reasons:
+        return []
+    why = reasons[-1].removesuffix(": left to the reviewer")
+    return [DraftSentence(f"Impression left to the reviewer: {why}.", "model")]
+
+
 def _where(location: Location | None, template: str) -> str:
     return template.format(location.words()) if location is not None and location.side else ""
 
@@ -917,6 +930,7 @@ def _model_findings(
     held: Mapping[str, str],
     unassessed: set[str],
     locations: Mapping[str, Location],
+    knowledge_base: KnowledgeBase,
     unconfirmed: bool = False,
 ) -> list[DraftSentence]:
     if scores is None:
@@ -941,8 +955,14 @@ def _model_findings(
                 )
             )
             continue
-        # Scores that may not apply cannot call a finding absent either.
-        verdict = "under its threshold, unconfirmed" if unconfirmed else "absent"
+        # Scores that may not apply cannot call a finding absent either; nor is a normal record
+        # "absent": under its threshold, the record scores as abnormal (what the impression says).
+        if unconfirmed:
+            verdict = "under its threshold, unconfirmed"
+        elif _is_record_normal(score, knowledge_base):
+            verdict = "not stated, the record scores as abnormal"
+        else:
+            verdict = "absent"
         if score.finding_id in held:
             verdict = f"not stated: {held[score.finding_id]}"
         elif score.present:  # on a recording unlike the training data, never "present"

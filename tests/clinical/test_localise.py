@@ -143,4 +143,21 @@ def test_attenuation_the_derivations_do_not_show_is_held_and_one_they_show_is_no
     symmetric = crop_band_power(crops, SFREQ)
     below = attenuation_score(score.crop_probability, present=False)
     assert without_asymmetry([below], symmetric, ELM_CHANNELS) == {}
-    assert without_asymmetry([slowing_score(score.crop_probability)], symmetric, ELM_CHANNELS) == {}
+    spikes = FindingScore(
+        "focal_epileptiform", "Focal spikes", 0.9, 0.5, True, True, score.crop_probability
+    )
+    assert without_asymmetry([spikes], symmetric, ELM_CHANNELS) == {}
+
+
+def test_slowing_the_derivations_do_not_show_is_held_and_one_they_show_is_not():
+    """Focal slowing is an asymmetry too: called present over symmetric slow waves it is held;
+    over slow waves on the left temporal chain alone it stands, on the left."""
+    curve = curve_high_in(range(10, 30))
+    both_sides = crops_with_slowing({LEFT_TEMPORAL + RIGHT_TEMPORAL: range(10, 30)})
+    (why,) = without_asymmetry(
+        [slowing_score(curve)], crop_band_power(both_sides, SFREQ), ELM_CHANNELS
+    ).values()
+    assert "no asymmetry measured" in why
+    left_only = crop_band_power(crops_with_slowing({LEFT_TEMPORAL: range(10, 30)}), SFREQ)
+    assert localise(slowing_score(curve), left_only, ELM_CHANNELS).side == "left"
+    assert without_asymmetry([slowing_score(curve)], left_only, ELM_CHANNELS) == {}

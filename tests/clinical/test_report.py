@@ -122,6 +122,7 @@ def test_normal_draft_states_pertinent_negatives(kb):
     assert draft.impression == "normal"
     assert draft.reasons[0] == "Normal EEG: probability 0.90 >= threshold 0.50"
     assert "no abnormal finding reached its threshold" in draft.reasons[1]
+    assert "Impression left" not in draft.text()
     body = draft.text(annotate=False)
     assert "DRAFT" not in body and "To be completed" not in body and "MODEL FINDINGS" not in body
     assert "No focal epileptiform discharges are seen." in body
@@ -159,6 +160,14 @@ def test_the_record_level_score_decides_the_impression(kb):
     assert "no single abnormal finding reached its threshold" in unexplained.reasons[1]
     assert unexplained.reasons[-1] == LEFT_UNEXPLAINED
     assert "IMPRESSION: [To be completed by the reviewer.]" in unexplained.text()
+    # MODEL FINDINGS says why, and words the record score under its threshold as what it is.
+    assert (
+        "Impression left to the reviewer: the record scores as abnormal but the model states "
+        "no abnormal finding." in unexplained.text()
+    )
+    assert "Normal EEG: not stated, the record scores as abnormal (" in (unexplained.text())
+    assert "Normal EEG: absent" not in unexplained.text()
+    assert "Impression left" not in disagree.text(annotate=False)
     assert "Abnormal EEG" not in unexplained.text()
     assert "normal" not in extract_findings(unexplained.text(annotate=False), kb)
 
