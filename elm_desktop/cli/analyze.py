@@ -423,7 +423,7 @@ def calibrated_thresholds(
 
     from elm_desktop.analysis import analyze
     from elm_desktop.clinical.evaluation import calibrate_thresholds, rule_out_bars
-    from elm_desktop.clinical.event_shape import least_rise
+    from elm_desktop.clinical.event_shape import least_rise, stretches
     from elm_desktop.clinical.knowledge import PROMPT_STYLES
     from elm_desktop.clinical.metrics import auroc
     from elm_desktop.clinical.record_score import (
@@ -448,11 +448,13 @@ def calibrated_thresholds(
     rises: dict[str, dict[str, list[float]]] = {s: {} for s in styles}
     prompts: dict[str, list[float]] = {}
     features: list[np.ndarray] = []
+    spans: list[int] = []  # each recording's stretches, to place a longer one's event rise
     paths = [path for path, _ in recordings]
     entries = each_with_progress([entry for _, entry in recordings], f"calibrating on {split}")
     for path, entry in zip(paths, entries, strict=True):
         result = analyze(path, engine, knowledge_base=knowledge_base, prompt_style=style)
         features.append(result.signal_features)
+        spans.append(stretches(result.n_crops, result.window_s))
         for score in result.findings:
             labels.setdefault(score.finding_id, []).append(score.finding_id in _truth(entry))
         for other in styles:
@@ -508,8 +510,19 @@ def calibrated_thresholds(
             )
     for other in styles if record_score else ():
         events = {f: rises[other][f] for f in scored if is_event(knowledge_base, f)}
+        # A rise is placed among the recordings without the event (record_score.py).
+        without = {
+            f: [rise for rise, has in zip(events[f], labels[f], strict=True) if not has]
+            for f in events
+        }
         reference = fit_reference(
-            probabilities[other], knowledge_base, other, signal, finding_signals, events
+            probabilities[other],
+            knowledge_base,
+            other,
+            signal,
+            finding_signals,
+            without,
+            float(np.median(spans)) if spans else None,
         )
         # Each finding score's threshold, on the calibration recordings' own scores (their
         # signal places out of fold, as for the record score below).
@@ -518,11 +531,11 @@ def calibrated_thresholds(
             second = events[finding_id] if finding_id in events else finding_signals[finding_id][1]
             scores = [
                 mean_place(
-                    finding_reference.places(p, rise=q)
+                    finding_reference.places(p, rise=q, spans=n)
                     if finding_id in events
                     else finding_reference.places(p, signal_probability=q)
                 )
-                for p, q in zip(probabilities[other][finding_id], second, strict=True)
+                for p, q, n in zip(probabilities[other][finding_id], second, spans, strict=True)
             ]
             chosen = calibrate_thresholds({finding_id: labels[finding_id]}, {finding_id: scores})
             finding_reference = replace(finding_reference, threshold=chosen.get(finding_id, 0.5))

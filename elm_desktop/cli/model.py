@@ -280,7 +280,7 @@ def _calibrate(args: argparse.Namespace) -> int:
             " and signal features" if references[0].signal is not None else ""
         )
         found = references[0].finding_references.values()
-        by_signal = sum(f.rises is None for f in found)
+        by_signal = sum(f.signal is not None for f in found)
         if by_signal:
             note += f", {by_signal} findings by their prompt and signal features"
         if len(found) > by_signal:

@@ -73,6 +73,13 @@ def event_rise(curve: np.ndarray, window_s: float) -> float:
     return float(strongest - np.median(values))
 
 
+def stretches(n_crops: int, window_s: float) -> int:
+    """How many :data:`EVENT_SPAN_S` stretches of consecutive crops :func:`event_rise` compares
+    on a curve of ``n_crops`` crops of ``window_s`` seconds (at least one)."""
+    span = max(ceil(EVENT_SPAN_S / window_s), 1)
+    return max(n_crops - span + 1, 1)
+
+
 def least_rise(rises: Sequence[float], called: Sequence[bool]) -> float:
     """The least rise for an event to be stated, chosen on calibration recordings.
 

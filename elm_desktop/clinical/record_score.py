@@ -59,10 +59,24 @@ An event (a seizure: :data:`~elm_desktop.clinical.event_shape.EVENT_CATEGORIES`)
 two places too, with or without the signal model: its prompt's, and its **event rise**'s (how far
 its strongest 10 s stand above the recording's median crop,
 :func:`~elm_desktop.clinical.event_shape.event_rise`) among the reference recordings' rises. Its
-table holds ``rises = [...]`` (sorted) instead of a signal model. Summaries of the whole
+table holds its rises (below) instead of a signal model. Summaries of the whole
 recording dilute a seizure; its rise grows with the recording around it. On the three
 families' test sets the demo model's seizure AUROC rose from 0.946 / 0.859 / 0.793 by its prompt
 to 0.982 / 0.972 / 0.997 by the two places (``benchmarks/results/seizure-event-shape.md``).
+
+A seizure-free recording's rise grows with its length too: its strongest stretch is the largest
+of more. So the rise is placed among the reference recordings *without* the event
+(``free_rises = [...]``, sorted), and a recording longer than they are (``rise_spans``, the
+number of 10 s stretches their curves hold) among the largest of k of them, k the ratio of its
+stretches to theirs: its place is the seizure-free place to the power k (the distribution of
+the largest of k seizure-free stretches). A 3-minute recording's rise placed among every
+one-minute calibration recording's put 12 false seizures over the threshold on 150
+filtered-noise test recordings, beside 6 true ones; placed among every recording's to the power
+k, 9 of 33 true seizures of ten-minute recordings fell under it, as the seizures at the top of
+that reference shrink with the power too (``benchmarks/results/trial-fixes-2026-12-06.md``).
+A shorter recording keeps its place: a short excerpt is never made more likely to hold a
+seizure. A table written before (every reference recording's ``rises = [...]``) places the rise
+among them, whatever the length.
 
 They are read from a model's file only (a user's ``phenotypes.toml`` cannot give a one-family
 model a score that is worse for it), and one applies only while the findings are scored with its
@@ -185,12 +199,20 @@ class FindingReference:
     threshold : float
         The finding's threshold on the mean of :meth:`places`.
     rises : numpy.ndarray or None
-        For an event, the sorted event rise of each reference recording
-        (:func:`~elm_desktop.clinical.event_shape.event_rise`); None otherwise.
+        For an event in a table written before ``free_rises``, the sorted event rise of each
+        reference recording (:func:`~elm_desktop.clinical.event_shape.event_rise`), placed
+        whatever the recording's length; None otherwise.
     min_rise : float or None
         For an event, the least rise for its prompt's call to be stated
         (:func:`~elm_desktop.clinical.event_shape.least_rise`, chosen at calibration); None
         otherwise, or for a table written before it was kept.
+    free_rises : numpy.ndarray or None
+        For an event, the sorted event rises of the reference recordings without it; None
+        otherwise, or for a table written before (``rises``).
+    rise_spans : float or None
+        Beside ``free_rises``, the number of stretches
+        (:func:`~elm_desktop.clinical.event_shape.stretches`) of the reference recordings'
+        curves, their median.
     """
 
     probabilities: np.ndarray
@@ -199,6 +221,8 @@ class FindingReference:
     threshold: float = 0.5
     rises: np.ndarray | None = None
     min_rise: float | None = None
+    free_rises: np.ndarray | None = None
+    rise_spans: float | None = None
 
     def places(
         self,
@@ -206,12 +230,15 @@ class FindingReference:
         signal_features: np.ndarray | None = None,
         signal_probability: float | None = None,
         rise: float | None = None,
+        spans: int | None = None,
     ) -> dict[str, float]:
         """The prompt's place and the signal model's, or for an event the event rise's (high:
         more likely present), by name.
 
         ``signal_probability`` replaces the signal model's probability of ``signal_features``
-        (at calibration, a reference recording's out-of-fold one).
+        (at calibration, a reference recording's out-of-fold one). ``spans``, the stretches of
+        the recording whose ``rise`` it is, places a recording longer than the reference ones
+        among the largest of as many seizure-free rises (see the module docstring).
 
         Raises
         ------
@@ -220,10 +247,15 @@ class FindingReference:
             ``signal_probability``.
         """
         prompt = place(probability, self.probabilities)
-        if self.rises is not None:
+        if self.free_rises is not None or self.rises is not None:
             if rise is None:
                 raise ValueError("this finding score needs the finding's event rise")
-            return {PROMPT_PLACE: prompt, EVENT_PLACE: place(rise, self.rises)}
+            if self.free_rises is None:  # a table written before: every recording's rises
+                return {PROMPT_PLACE: prompt, EVENT_PLACE: place(rise, self.rises)}
+            longer = 1.0
+            if spans is not None and self.rise_spans is not None:
+                longer = max(spans / self.rise_spans, 1.0)
+            return {PROMPT_PLACE: prompt, EVENT_PLACE: place(rise, self.free_rises) ** longer}
         if self.signal is None or self.measured is None:
             raise ValueError("a finding reference needs a signal model or event rises")
         if signal_probability is None:
@@ -242,7 +274,9 @@ class FindingReference:
                 f"probabilities = {_numbers(self.probabilities)}",
                 *_signal_lines(self.signal, self.measured),
                 *([] if self.rises is None else [f"rises = {_numbers(self.rises)}"]),
+                *([] if self.free_rises is None else [f"free_rises = {_numbers(self.free_rises)}"]),
                 *([] if self.min_rise is None else [f"min_rise = {self.min_rise!r}"]),
+                *([] if self.rise_spans is None else [f"rise_spans = {self.rise_spans!r}"]),
             ]
         )
 
@@ -402,6 +436,7 @@ def fit_reference(
     signal: tuple[SignalModel, np.ndarray] | None = None,
     finding_signals: Mapping[str, tuple[SignalModel, np.ndarray]] | None = None,
     finding_rises: Mapping[str, Sequence[float]] | None = None,
+    rise_spans: float | None = None,
 ) -> RecordReference:
     """Build a reference from the reference recordings' finding probabilities.
 
@@ -422,8 +457,11 @@ def fit_reference(
         each becomes a :class:`FindingReference` (threshold 0.5 until one is chosen).
         Calibration fits them for the findings of :data:`SIGNAL_MEASURED`.
     finding_rises : mapping, optional
-        Event finding id -> the event rise of each reference recording (same order as
-        ``probabilities``): each event's becomes its :class:`FindingReference`, likewise.
+        Event finding id -> the event rises of the reference recordings without the event:
+        each event's becomes its :class:`FindingReference` (``free_rises``), likewise.
+    rise_spans : float, optional
+        The median number of stretches of the reference recordings' curves
+        (:func:`~elm_desktop.clinical.event_shape.stretches`), kept beside the rises.
     """
     findings = tuple(f for f in probabilities if knowledge_base[f].abnormal)
     normal = np.asarray(probabilities[RECORD_FINDING], float)
@@ -448,7 +486,8 @@ def fit_reference(
         | {
             finding_id: FindingReference(
                 np.sort(np.asarray(probabilities[finding_id], float)),
-                rises=np.sort(np.asarray(rises, float)),
+                free_rises=np.sort(np.asarray(rises, float)),
+                rise_spans=rise_spans,
             )
             for finding_id, rises in (finding_rises or {}).items()
             if finding_id in findings and is_event(knowledge_base, finding_id)
@@ -546,21 +585,23 @@ def _read_finding_references(
                 f"{source}: {where}.probabilities must be a non-empty list of numbers"
             )
         signal, measured = _read_signal(table, source, where)
-        rises = table.get("rises")
-        if rises is not None and (
-            not isinstance(rises, list) or not rises or not all(map(_is_number, rises))
-        ):
-            raise ConfigError(f"{source}: {where}.rises must be a non-empty list of numbers")
-        if signal is None and rises is None:
+        rises, free_rises = table.get("rises"), table.get("free_rises")
+        for name, listed in (("rises", rises), ("free_rises", free_rises)):
+            if listed is not None and (
+                not isinstance(listed, list) or not listed or not all(map(_is_number, listed))
+            ):
+                raise ConfigError(f"{source}: {where}.{name} must be a non-empty list of numbers")
+        events = sum(listed is not None for listed in (rises, free_rises))
+        if signal is None and not events:
             raise ConfigError(
                 f"{source}: {where} for {finding_id} has neither a signal model "
                 "(signal_features, signal_mean, signal_scale, signal_coef, signal_intercept, "
-                "measured) nor an event's rises"
+                "measured) nor an event's free_rises"
             )
-        if signal is not None and rises is not None:
+        if (signal is not None and events) or events > 1:
             raise ConfigError(
-                f"{source}: {where} for {finding_id} has both a signal model and an event's "
-                "rises; calibrate the model again"
+                f"{source}: {where} for {finding_id} has more than one of a signal model, "
+                "rises and free_rises; calibrate the model again"
             )
         if rises is not None and len(rises) != len(values):
             raise ConfigError(
@@ -568,9 +609,18 @@ def _read_finding_references(
                 "probabilities (one per calibration recording)"
             )
         min_rise = table.get("min_rise")
-        if min_rise is not None and (rises is None or not _is_number(min_rise) or min_rise < 0):
+        if min_rise is not None and (not events or not _is_number(min_rise) or min_rise < 0):
             raise ConfigError(
-                f"{source}: {where}.min_rise for {finding_id} must be a number >= 0, beside rises"
+                f"{source}: {where}.min_rise for {finding_id} must be a number >= 0, beside "
+                "free_rises"
+            )
+        rise_spans = table.get("rise_spans")
+        if rise_spans is not None and (
+            free_rises is None or not _is_number(rise_spans) or rise_spans < 1
+        ):
+            raise ConfigError(
+                f"{source}: {where}.rise_spans for {finding_id} must be a number >= 1, beside "
+                "free_rises"
             )
         references[finding_id] = FindingReference(
             np.sort(np.asarray(values, float)),
@@ -579,6 +629,8 @@ def _read_finding_references(
             float(threshold),
             None if rises is None else np.sort(np.asarray(rises, float)),
             None if min_rise is None else float(min_rise),
+            None if free_rises is None else np.sort(np.asarray(free_rises, float)),
+            None if rise_spans is None else float(rise_spans),
         )
     return references
 

@@ -45,7 +45,12 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 
-from elm_desktop.clinical.event_shape import EVENT_CATEGORIES, MIN_EVENT_RISE, event_rise
+from elm_desktop.clinical.event_shape import (
+    EVENT_CATEGORIES,
+    MIN_EVENT_RISE,
+    event_rise,
+    stretches,
+)
 from elm_desktop.clinical.knowledge import KnowledgeBase, PromptStyle
 from elm_desktop.clinical.record_score import (
     FINDING_SCORE,
@@ -368,7 +373,10 @@ def score_findings(
         measures[RECORD_FINDING] = RECORD_SCORE
         for finding_id, finding_reference in reference.finding_references.items():
             places = finding_reference.places(
-                prompts_only[finding_id], signal_features, rise=rises.get(finding_id)
+                prompts_only[finding_id],
+                signal_features,
+                rise=rises.get(finding_id),
+                spans=stretches(len(crop_prob), window_s),
             )
             parts[finding_id] = places
             probabilities[finding_id] = mean_place(places)

@@ -13,6 +13,7 @@ from elm_desktop.clinical.event_shape import (
     MIN_EVENT_RISE,
     event_rise,
     least_rise,
+    stretches,
     unlike_an_event,
 )
 from elm_desktop.clinical.html import snippet_requests
@@ -114,3 +115,10 @@ def test_the_least_rise_keeps_every_seizure_the_prompt_called_at_calibration():
     assert unlike_an_event([replace(score, event_rise_limit=0.04)]) == {}
     assert "under 0.1" in unlike_an_event([replace(score, event_rise_limit=0.1)])["seizure"]
     assert least_rise([-0.2, 0.3], [True, True]) == 0.0  # never under nothing
+
+
+def test_stretches_count_the_ten_second_spans_a_curve_holds():
+    assert stretches(12, 5.0) == 11  # a one-minute recording of 5 s crops
+    assert stretches(36, 5.0) == 35
+    assert stretches(6, 10.0) == 6  # one crop is a whole stretch
+    assert stretches(1, 5.0) == 1  # shorter than one stretch: the whole curve

@@ -240,7 +240,7 @@ def test_a_bad_finding_table_names_what_to_fix(tmp_path, change, message):
 
 
 def test_an_event_score_places_its_prompt_and_its_rise_over_the_recording(tmp_path):
-    rises = [0.30, 0.01, 0.02, 0.25, 0.05]  # the reference recordings' seizure rises
+    rises = [0.30, 0.01, 0.02, 0.25, 0.05]  # the seizure-free reference recordings' rises
     ref = reference(threshold=0.4)
     fitted = fit_reference(
         {"normal": [0.9, 0.8, 0.7, 0.2, 0.1], "seizure": [0.1, 0.2, 0.3, 0.9, 0.4]},
@@ -253,7 +253,8 @@ def test_an_event_score_places_its_prompt_and_its_rise_over_the_recording(tmp_pa
     ref = replace(ref, finding_references={"seizure": event})
     kb = load_knowledge_base(user_path=os.devnull, model_path=write_model_file(tmp_path, ref))
     loaded = kb.record_references["plain"].finding_references["seizure"]
-    np.testing.assert_allclose(loaded.rises, sorted(rises))
+    np.testing.assert_allclose(loaded.free_rises, sorted(rises))
+    assert loaded.rises is None
     assert loaded.signal is None and loaded.threshold == pytest.approx(0.6)
     assert loaded.min_rise == pytest.approx(0.04)
 
@@ -263,7 +264,7 @@ def test_an_event_score_places_its_prompt_and_its_rise_over_the_recording(tmp_pa
     assert seizure.event_rise == pytest.approx(raw["seizure"].event_rise)
     expected = {
         "prompt": place(raw["seizure"].probability, loaded.probabilities),
-        "event rise": place(seizure.event_rise, loaded.rises),
+        "event rise": place(seizure.event_rise, loaded.free_rises),
     }
     assert seizure.parts == pytest.approx(expected)
     assert seizure.probability == pytest.approx(np.mean(list(expected.values())))
@@ -273,6 +274,46 @@ def test_an_event_score_places_its_prompt_and_its_rise_over_the_recording(tmp_pa
     assert scores["focal_slowing"].event_rise is None  # a background finding is no event
     with pytest.raises(ValueError, match="event rise"):
         loaded.places(0.5)
+
+
+def test_a_longer_recording_places_its_rise_among_the_largest_of_as_many_reference_rises(
+    tmp_path,
+):
+    """A seizure-free recording's strongest stretch is the largest of more stretches the longer
+    it is: three times the reference recordings' stretches place its rise at the seizure-free
+    place cubed (the largest of three draws); a shorter one keeps its place. A table written
+    before (every reference recording's ``rises``) places it whatever the length."""
+    fitted = fit_reference(
+        {"normal": [0.9, 0.8, 0.7, 0.2, 0.1], "seizure": [0.1, 0.2, 0.3, 0.9, 0.4]},
+        BASE,
+        "plain",
+        finding_rises={"seizure": [0.30, 0.01, 0.02, 0.25, 0.05]},
+        rise_spans=11.0,
+    )
+    event = fitted.finding_references["seizure"]
+    same = event.places(0.5, rise=0.1, spans=11)["event rise"]
+    assert same == pytest.approx(place(0.1, event.free_rises)) and 0.0 < same < 1.0
+    assert event.places(0.5, rise=0.1, spans=33)["event rise"] == pytest.approx(same**3)
+    assert event.places(0.5, rise=0.1, spans=4)["event rise"] == pytest.approx(same)
+    assert event.places(0.5, rise=0.1)["event rise"] == pytest.approx(same)  # length unknown
+    # The model file keeps the reference recordings' stretches; a table without them places
+    # every recording as before.
+    path = write_model_file(
+        tmp_path,
+        replace(
+            reference(threshold=0.4), finding_references={"seizure": replace(event, threshold=0.6)}
+        ),
+    )
+    kb = load_knowledge_base(user_path=os.devnull, model_path=path)
+    assert kb.record_references["plain"].finding_references["seizure"].rise_spans == 11.0
+    text = path.read_text(encoding="utf-8").replace("rise_spans = 11.0", "rise_spans = 0.5")
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(ConfigError, match="rise_spans for seizure must be a number >= 1"):
+        load_knowledge_base(user_path=os.devnull, model_path=path)
+    unkept = replace(event, rise_spans=None)
+    assert unkept.places(0.5, rise=0.1, spans=33)["event rise"] == pytest.approx(same)
+    before = replace(event, rises=np.array([0.0, 0.05, 0.2, 0.3]), free_rises=None)
+    assert before.places(0.5, rise=0.1, spans=33)["event rise"] == pytest.approx(0.5)
 
 
 def test_a_finding_table_needs_a_signal_model_or_rises_not_both(tmp_path):
@@ -286,16 +327,20 @@ def test_a_finding_table_needs_a_signal_model_or_rises_not_both(tmp_path):
     text = path.read_text(encoding="utf-8")
     for changed, message in [
         (text + "min_rise = -0.1\n", "min_rise for seizure must be a number >= 0"),
-        (text.replace("rises = [", "rises = [true, ", 1), "finding.rises must be"),
-        (text.replace("rises = [", "rises = [0.5, ", 1), "as many values as its probabilities"),
-        (text.replace("rises = [", "spread = [", 1), "has neither a signal model"),
+        (text.replace("free_rises = [", "free_rises = [true, ", 1), "finding.free_rises must be"),
+        (
+            text.replace("free_rises = [", "rises = [0.5, ", 1),
+            "as many values as its probabilities",
+        ),
+        (text.replace("free_rises = [", "spread = [", 1), "has neither a signal model"),
+        (text + "rises = [0.1, 0.2, 0.3, 0.4, 0.5]\n", "more than one of a signal model, rises"),
     ]:
         path.write_text(changed, encoding="utf-8")
         with pytest.raises(ConfigError, match=message):
             load_knowledge_base(user_path=os.devnull, model_path=path)
     signal = write_model_file(tmp_path, with_seizure_score()).read_text(encoding="utf-8")
-    path.write_text(signal + "rises = [0.1, 0.2]\n", encoding="utf-8")
-    with pytest.raises(ConfigError, match="has both a signal model and"):
+    path.write_text(signal + "free_rises = [0.1, 0.2]\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match="has more than one of a signal model"):
         load_knowledge_base(user_path=os.devnull, model_path=path)
 
 

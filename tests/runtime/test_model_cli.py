@@ -208,7 +208,7 @@ def test_calibrate_with_the_record_score_stores_its_reference(elm_bundle, tmp_pa
                 expected = alone_p
                 if found is not None:
                     places = found.places(alone_p, plain.signal_features, rise=rises[finding_id])
-                    assert (found.rises is not None) == (finding_id == "seizure")
+                    assert (found.free_rises is not None) == (finding_id == "seizure")
                     assert (found.min_rise is not None) == (finding_id == "seizure")
                     expected = float(np.mean(list(places.values())))
                     assert scores[finding_id].threshold == found.threshold
