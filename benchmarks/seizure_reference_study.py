@@ -7,9 +7,9 @@ calibration recordings; a recording with k times their stretches has its rise pl
 reference place to the power k (the largest of k draws). Three ways are compared, each with its
 threshold chosen again on the calibration recordings (maximum F1, as ``model calibrate``):
 the rise placed among every calibration recording as if it were as long as they are (before),
-to the power k among every calibration recording (shipped), and to the power k among the
-seizure-free calibration recordings only (the null distribution of the largest of k stretches
-without a seizure). Counted on each test corpus: recordings over the threshold with a seizure
+to the power k among every calibration recording, and to the power k among the seizure-free
+calibration recordings only (the null distribution of the largest of k stretches without a
+seizure; shipped). Counted on each test corpus: recordings over the threshold with a seizure
 and without one.
 
     OMP_NUM_THREADS=1 .venv/bin/python benchmarks/seizure_reference_study.py \

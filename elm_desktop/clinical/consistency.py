@@ -43,9 +43,12 @@ PDR_TOLERANCE_HZ = 0.5
 NO_RHYTHM = "none"
 #: A MODEL FINDINGS entry the draft holds or lists unconfirmed ("Burst suppression: not stated:
 #: just under its threshold"; the colons are gone once the text is read): the finding's label,
-#: then "not stated", with no clause between them.
+#: then "not stated", with no clause between them; or its line saying why the impression is
+#: left to the reviewer, which names findings without stating them.
 _NOT_ASSERTED = re.compile(
-    r"\bunconfirmed\b|^\W*(?:model findings\W+)?[^.,;]{1,80}?\W+not stated\b", re.I
+    r"\bunconfirmed\b|^\W*(?:model findings\W+)?[^.,;]{1,80}?\W+not stated\b"
+    r"|^\W*impression left to the reviewer\b",
+    re.I,
 )
 _NO_RHYTHM = re.compile(
     r"\bno\s+(?:clear\s+|well[- ]formed\s+|definite\s+)?(?:posterior|pdr\b|alpha\s+rhythm)",

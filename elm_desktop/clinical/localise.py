@@ -83,12 +83,14 @@ LATERALISED: dict[str, tuple[tuple[str, ...], int]] = {
 MIN_ASYMMETRY = 0.1
 #: Derivation pairs whose asymmetry decides the side (the largest of the ten).
 DECIDING_PAIRS = 3
-#: Findings that are an asymmetry by definition: focal attenuation (one region's background
+#: Findings of one region against its homologue: focal attenuation (one region's background
 #: lower than its homologue's) and focal slowing (one region's slow activity above it). Called
-#: present where the homologous derivations name no side, they are held: on a generator family
-#: the demo model never saw, most focal attenuations it drafted were false and had no side, and
-#: every focal slowing it stated was false, half of them without a side
-#: (benchmarks/results/wave-atoms-transfer.md).
+#: present where the homologous derivations name no side, they are held, neither stated nor
+#: denied (slowing over the midline, or over both sides independently, names no side either:
+#: the reviewer reads it): on a generator family the demo model never saw, most focal
+#: attenuations it drafted were false and had no side, and every focal slowing it stated was
+#: false, 7 of the 36 over its threshold without a side
+#: (benchmarks/results/wave-atoms-transfer.md, benchmarks/results/trial-fixes-2026-12-06.md).
 ASYMMETRIES = ("focal_attenuation", "focal_slowing")
 
 

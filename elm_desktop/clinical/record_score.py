@@ -612,7 +612,7 @@ def _read_finding_references(
         if min_rise is not None and (not events or not _is_number(min_rise) or min_rise < 0):
             raise ConfigError(
                 f"{source}: {where}.min_rise for {finding_id} must be a number >= 0, beside "
-                "free_rises"
+                "an event's rises"
             )
         rise_spans = table.get("rise_spans")
         if rise_spans is not None and (

@@ -75,6 +75,10 @@ MIN_CALIBRATION_AUROC = 0.75
 #: Why a finding over its threshold is not stated when the record-level score disagrees.
 DISAGREE_NORMAL = "abnormal findings over their thresholds disagree with it"
 DISAGREE_FINDING = "the record-level score calls the record normal"
+#: How the draft's sentences about the model itself begin (the montage it read, its findings
+#: withheld: this one and the ECG draft's), which a signed report does not take from the draft
+#: (:func:`~elm_desktop.clinical.signoff.prefill`).
+MODEL_NOTES = ("The model read the ", "The model's findings are not stated here")
 WITHHELD = (
     "The model's findings are not stated here because the recording is unlike the data "
     "the model was trained on; they are listed, unconfirmed, under MODEL FINDINGS."
@@ -513,7 +517,7 @@ def draft_report(
             + _model_findings(
                 scores, held, unassessed, locations, knowledge_base, bool(facts.unfamiliar)
             )
-            + _impression_left(impression, reasons),
+            + _impression_left(impression, reasons, assessed or (), bool(facts.unfamiliar)),
         ),
         DraftSection(
             "IMPRESSION",
@@ -908,12 +912,30 @@ def _impression_sentence(
     return f"Abnormal EEG due to {_join(reasons)}."
 
 
-def _impression_left(impression: Impression, reasons: Sequence[str]) -> list[DraftSentence]:
+def _impression_left(
+    impression: Impression,
+    reasons: Sequence[str],
+    assessed: Sequence[FindingScore],
+    unfamiliar: bool,
+) -> list[DraftSentence]:
     """Why the impression is left to the reviewer, as the findings list's last line (the
     IMPRESSION itself is the reviewer's to write); nothing for an impression the draft states."""
-    if impression != "left to the reviewer" or not reasons:
+    if impression != "left to the reviewer":
         return []
-    why = reasons[-1].removesuffix(": left to the reviewer")
+    left = (LEFT_UNEXPLAINED, LEFT_UNRULED, LEFT_UNSUPPORTED)
+    if unfamiliar:
+        why = UNFAMILIAR_IMPRESSION
+    elif reasons and reasons[-1] in left:
+        why = reasons[-1].removesuffix(": left to the reviewer")
+    elif over := [
+        in_sentence(s.label)
+        for s in sorted(assessed, key=lambda s: -s.probability)
+        if s.abnormal and s.present
+    ]:
+        # The record-level score and the findings disagree (record_impression).
+        why = f"the record scores as normal but {_join(over)} reach their thresholds"
+    else:
+        return []
     return [DraftSentence(f"Impression left to the reviewer: {why}.", "model")]
 
 

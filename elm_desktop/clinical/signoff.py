@@ -27,6 +27,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
+from elm_desktop.clinical.report import MODEL_NOTES
 from elm_desktop.errors import ConfigError, ElmError
 from elm_desktop.paths import RESOURCES, data_dir
 from elm_desktop.runtime.report_segments import split_sentences
@@ -64,12 +65,6 @@ CONCLUSIONS = ("IMPRESSION", "INTERPRETATION")
 _PLACEHOLDER = re.compile(r"\[To be completed by the reviewer\.\]")
 _SOURCE_MARK = re.compile(r"\s*\[\d+\]")
 _DRAFT_LINE = re.compile(r"^([A-Z][A-Z0-9 ()/\-]+):\s?(.*)$")
-#: A draft sentence about the model rather than the recording (the montage it read, its
-#: findings withheld and listed under MODEL FINDINGS, a score it does not call): the signed
-#: report is the reviewer's and has no MODEL FINDINGS. The draft's origins do not tell these
-#: apart (the montage sentence is the file's, like the sampling rate beside it, and the
-#: withheld notice the model's, like its findings), so they are known by naming the model.
-_ABOUT_THE_MODEL = re.compile(r"\bmodel\b", re.IGNORECASE)
 
 
 class ReportError(ElmError):
@@ -329,7 +324,8 @@ def prefill(report: SignedReport, draft_text: str) -> SignedReport:
     gathered: dict[str, list[str]] = {}
     for draft_heading, heading in DRAFT_TO_TEMPLATE.items():
         sentences = split_sentences(drafted.get(draft_heading, ""))
-        clinical = [s for s in sentences if not _ABOUT_THE_MODEL.search(s)]
+        # Not the draft's notes about the model itself: the signed report is the reviewer's.
+        clinical = [s for s in sentences if not s.startswith(MODEL_NOTES)]
         if clinical:
             gathered.setdefault(heading, []).append(" ".join(clinical))
     filled = list(report.prefilled)

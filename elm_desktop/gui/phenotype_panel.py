@@ -144,7 +144,7 @@ class PhenotypePanel(QWidget):
     ) -> None:
         """Show ``scores`` (any order): the findings the draft states first, then the others
         over their thresholds, then those under them; each group by probability, highest
-        first (as the draft's MODEL FINDINGS lists them).
+        first.
 
         Findings in ``unassessed`` are responses to a procedure the recording does not show;
         findings in ``held`` are not stated by the draft, for the reason given (e.g. the

@@ -168,6 +168,15 @@ def test_the_record_level_score_decides_the_impression(kb):
     assert "Normal EEG: not stated, the record scores as abnormal (" in (unexplained.text())
     assert "Normal EEG: absent" not in unexplained.text()
     assert "Impression left" not in disagree.text(annotate=False)
+    # Two findings against a normal record: the line names both, and asserts neither.
+    both = draft_report(
+        FACTS, kb, "m", scores_with(kb, {"seizure": 0.95, "focal_slowing": 0.81, "normal": 0.9}), ()
+    )
+    assert (
+        "Impression left to the reviewer: the record scores as normal but electrographic "
+        "seizure and focal slowing reach their thresholds." in both.text()
+    )
+    assert contradictions(both.text(), kb) == []
     assert "Abnormal EEG" not in unexplained.text()
     assert "normal" not in extract_findings(unexplained.text(annotate=False), kb)
 

@@ -178,3 +178,27 @@ def test_an_ecg_draft_prefills_the_ecg_template_and_signing_needs_the_interpreta
     with pytest.raises(ReportError, match="write the interpretation"):
         sign(filled.with_text("INTERPRETATION", " "), "Dr C. Ardio")
     assert sign(filled, "Dr C. Ardio", NOON).final
+
+
+def test_the_drafts_notes_about_the_model_are_not_prefilled_but_clinical_sentences_are():
+    """The montage the model read and its withheld findings are the draft's notes about the
+    model; a clinical sentence that names the model's score is the recording's and is kept."""
+    from elm_desktop.clinical.ecg_report import LEADS_WITHHELD
+    from elm_desktop.clinical.report import WITHHELD
+
+    measured = "The median beat also measures ST depression, which the model's score does not call."
+    draft = ECG_DRAFT.replace(
+        "ST-T AND QT: ST depression.", f"ST-T AND QT: {measured} {LEADS_WITHHELD}"
+    ).replace(
+        "TECHNICAL: 12-lead ECG of 10 s at 500 Hz.",
+        "TECHNICAL: 12-lead ECG of 10 s at 500 Hz. The model read the 12 leads in 1 crop of 10 s.",
+    )
+    filled = prefill(new_report(load_templates()["resting-ecg"]), draft)
+    assert measured in filled.text_of("MORPHOLOGY")
+    assert "not stated here" not in filled.body() and "The model read" not in filled.body()
+    assert filled.text_of("TECHNIQUE") == "12-lead ECG of 10 s at 500 Hz."
+    eeg = prefill(
+        new_report(load_templates()["routine-eeg"]),
+        f"DESCRIPTION OF THE RECORD: A posterior dominant rhythm of 9.6 Hz. {WITHHELD}\n",
+    )
+    assert "not stated here" not in eeg.body() and "9.6 Hz" in eeg.body()
