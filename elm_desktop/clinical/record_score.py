@@ -171,14 +171,17 @@ def measure_words(measure: str, places: Collection[str] = ()) -> str:
             "calibrated with them, the signal's measured features (a rank, not a probability): "
             "the score high = normal, each place high = abnormal"
         )
-    second = (
-        f"how far its prompt's strongest {EVENT_SPAN_S:g} s stand above the recording's median crop"
-        if EVENT_PLACE in places
-        else "a model of the finding on the signal's measured features"
-    )
+    if EVENT_PLACE in places:
+        return (
+            f"the finding's prompt, placed among the model's calibration recordings, and how "
+            f"far its prompt's strongest {EVENT_SPAN_S:g} s stand above the recording's median "
+            "crop, placed among those without the event, for the recording's length (ranks, "
+            "not probabilities); high = present"
+        )
     return (
-        f"the finding's prompt and {second}, each placed among the model's calibration "
-        "recordings (a rank, not a probability); high = present"
+        "the finding's prompt and a model of the finding on the signal's measured features, "
+        "each placed among the model's calibration recordings (a rank, not a probability); "
+        "high = present"
     )
 
 

@@ -229,7 +229,7 @@ def test_an_analysed_recording_is_archived_with_the_signed_report(analysed_windo
     signoff.set_reviewer("Dr A. Reader")
     signoff.prefill_from_draft()  # the model's draft on screen
     technique = signoff.dialog.report.text_of("TECHNIQUE")
-    assert technique.startswith("Digital EEG of ") and "model" not in technique
+    assert technique.startswith("Digital EEG of ") and "The model read" not in technique
     draft = window.report_panel.editor.toPlainText()
     assert all(sentence in draft for sentence in technique.split(". "))
     signoff.set_section("IMPRESSION", "Normal awake EEG.")
