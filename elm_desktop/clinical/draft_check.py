@@ -73,10 +73,10 @@ from elm_desktop.clinical.posterior_rhythm import (
 from elm_desktop.clinical.report import (
     against_threshold,
     disagreement,
-    format_time,
     weak_support,
 )
 from elm_desktop.runtime.report_segments import split_sentences
+from elm_desktop.signals.time_labels import elapsed
 
 NORMAL = "normal"
 ARTIFACT = "artifact"
@@ -520,10 +520,10 @@ def _check_sentence(
             if not near(t) and not (clock_start_s is not None and near(t - clock_start_s))
         ]
         for t in wrong_times:
-            asserted.append(f"at {format_time(t)}")
-            unsupported.append(f"at {format_time(t)}")
+            asserted.append(f"at {elapsed(t)}")
+            unsupported.append(f"at {elapsed(t)}")
         if wrong_times:
-            shown = ", ".join(format_time(a) for a, _ in spans)
+            shown = ", ".join(elapsed(a) for a, _ in spans)
             notes.append(f"the recording shows it most evident at {shown} from its start")
     unsupported = list(dict.fromkeys(unsupported))  # artifact may fail two checks
     qualified = only_during or {}

@@ -72,10 +72,12 @@ from elm_desktop.clinical.ecg_criteria import (
     unlike_normal,
 )
 from elm_desktop.clinical.knowledge import Finding, KnowledgeBase
+from elm_desktop.clinical.record_score import RECORD_FINDING
 from elm_desktop.clinical.report import (
     DRAFT_BANNER,
     LEFT_UNEXPLAINED,
     MODEL_FINDINGS,
+    RECORD_UNDER_THRESHOLD,
     TO_COMPLETE,
     UNFAMILIAR_IMPRESSION,
     UNSTATED,
@@ -726,6 +728,8 @@ def _model_findings(
             verdict = f"under its threshold, not ruled out: the ECG measures {unscored[finding]}"
         elif finding in unruled:
             verdict = f"under its threshold, not ruled out: {unruled[finding]}"
+        elif finding == RECORD_FINDING and not score.abnormal:
+            verdict = RECORD_UNDER_THRESHOLD
         else:
             verdict = "absent"
         lines.append(DraftSentence(f"{score.label}: {verdict} ({numbers}).", "model"))

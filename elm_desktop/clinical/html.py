@@ -20,12 +20,12 @@ import numpy as np
 from elm_desktop.clinical.muscle_artifact import MuscleArtifact, muscle_words
 from elm_desktop.clinical.photic_driving import PhoticDriving
 from elm_desktop.clinical.posterior_rhythm import PosteriorRhythm, rhythm_words
-from elm_desktop.clinical.record_score import PROBABILITY, measure_words
-from elm_desktop.clinical.report import against_threshold, format_time
+from elm_desktop.clinical.record_score import PROBABILITY, RECORD_FINDING, measure_words
+from elm_desktop.clinical.report import RECORD_UNDER_THRESHOLD, against_threshold
 from elm_desktop.clinical.signal_features import signal_words
 from elm_desktop.signals.display import DisplayFilter, read_page
 from elm_desktop.signals.recording import open_recording
-from elm_desktop.signals.time_labels import time_of_day
+from elm_desktop.signals.time_labels import elapsed, time_of_day
 
 SNIPPET_CONTEXT_S = 2.5
 MAX_SNIPPETS = 6
@@ -137,7 +137,7 @@ def render_html(summary: Mapping[str, Any], snippets: Sequence[TraceSnippet]) ->
             if (start := recording.get("start_time_of_day"))
             else []
         ),
-        _row("Duration", format_time(recording["duration_s"])),
+        _row("Duration", elapsed(recording["duration_s"])),
         _row("Sampling rate", f"{recording['sfreq']:g} Hz"),
         _row("Channels", f"{len(recording['channels'])}: {', '.join(recording['channels'])}"),
         _row("Crops", f"{len(summary['crops']['start_s'])} of {summary['window_s']:g} s"),
@@ -238,9 +238,9 @@ def _generated_draft(generated: Mapping[str, Any]) -> list[str]:
 def _time_writer(start_time_of_day: str | None) -> Callable[[float], str]:
     """Return how a time of the recording is written: elapsed, then the time of day if known."""
     if not start_time_of_day:
-        return format_time
+        return elapsed
     start = dt.datetime.strptime(start_time_of_day, "%H:%M:%S")
-    return lambda seconds: f"{format_time(seconds)} ({time_of_day(start, seconds)})"
+    return lambda seconds: f"{elapsed(seconds)} ({time_of_day(start, seconds)})"
 
 
 #: Why a finding over its threshold that the draft withholds is not called present.
@@ -250,7 +250,7 @@ WITHHELD_FROM_DRAFT = "over its threshold, withheld from the draft (see the noti
 def _findings_table(
     findings: Sequence[Mapping[str, Any]],
     unassessed: Sequence[str],
-    when: Callable[[float], str] = format_time,
+    when: Callable[[float], str] = elapsed,
     held: Mapping[str, str] | None = None,
     over_time: bool = True,
 ) -> list[str]:
@@ -276,11 +276,13 @@ def _findings_table(
             call = f"not stated: {WITHHELD_FROM_DRAFT}"
         elif f["present"]:
             call = "present"
+        elif f["id"] == RECORD_FINDING and not f["abnormal"]:
+            call = RECORD_UNDER_THRESHOLD
         # An absent finding has no place where it is most evident: its curve's peaks (for a
         # spike finding, the sharpest blink or pop) would read as a time it was seen.
         times = (
             ", ".join(when(s["start_s"]) for s in f["top_segments"])
-            if call not in ("absent", "not assessed")
+            if call not in ("absent", "not assessed", RECORD_UNDER_THRESHOLD)
             else ""
         )
         where = f"{f['side']} {f['region']}" if f.get("side") and call == "present" else ""
@@ -292,7 +294,7 @@ def _findings_table(
         # As many digits as tell the two apart ("0.937" against "0.940", not "0.94" twice).
         probability, threshold = against_threshold(f["probability"], f["threshold"])
         rows.append(
-            f'<tr class="{call.split(":")[0].replace(" ", "-")}"><td>{_e(f["label"])}</td>'
+            f'<tr class="{call.split(":")[0].split(",")[0].replace(" ", "-")}"><td>{_e(f["label"])}</td>'
             f"<td>{probability}{_measure(f)}</td>"
             f"<td>{threshold}</td><td>{_e(call)}</td><td>{_e(where)}</td>{course}</tr>"
         )
@@ -302,7 +304,7 @@ def _findings_table(
 
 def _prompts_table(
     prompts: Sequence[Mapping[str, Any]],
-    when: Callable[[float], str] = format_time,
+    when: Callable[[float], str] = elapsed,
     over_time: bool = True,
 ) -> list[str]:
     if not prompts:
@@ -335,14 +337,14 @@ def _similar_cases(cases: Sequence[Mapping[str, Any]]) -> list[str]:
         rows.append(
             f"<details><summary>Case {case['case_id']}: similarity {case['score']:.3f}"
             f"{' (' + _e(who) + ')' if who else ''}, best match at "
-            f"{format_time(case['best_case_crop_start_s'])} of "
-            f"{format_time(case['duration_s'])}</summary>"
+            f"{elapsed(case['best_case_crop_start_s'])} of "
+            f"{elapsed(case['duration_s'])}</summary>"
             f"<pre class=report>{_e(case['report'] or 'no report archived')}</pre></details>"
         )
     return rows
 
 
-def _trace_svg(snippet: TraceSnippet, when: Callable[[float], str] = format_time) -> str:
+def _trace_svg(snippet: TraceSnippet, when: Callable[[float], str] = elapsed) -> str:
     n_rows, n_times = snippet.data.shape
     height = (n_rows + 1) * ROW_HEIGHT_PX
     width = LABEL_WIDTH_PX + TRACE_WIDTH_PX

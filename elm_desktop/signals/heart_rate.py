@@ -26,6 +26,7 @@ from scipy import signal
 from elm_desktop.progress import CancelToken, ProgressCallback
 from elm_desktop.signals.polygraphy import PolyChannel, ekg_channel
 from elm_desktop.signals.recording import Recording
+from elm_desktop.signals.time_labels import elapsed
 
 #: Seconds of EKG read and searched for R peaks at a time.
 BLOCK_S = 300.0
@@ -279,13 +280,8 @@ class HeartRate:
         elif rate > 100:
             text += " (tachycardia)"
         for start, end, peak in self.episodes():
-            text += f"; rising to {peak:.0f} bpm at {_clock(start)}-{_clock(end)}"
+            text += f"; rising to {peak:.0f} bpm at {elapsed(start)}-{elapsed(end)} from the start"
         return text
-
-
-def _clock(seconds: float) -> str:
-    whole = int(round(seconds))
-    return f"{whole // 3600:02d}:{whole % 3600 // 60:02d}:{whole % 60:02d}"
 
 
 def _running_median(values: np.ndarray, width: int) -> np.ndarray:

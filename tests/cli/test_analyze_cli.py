@@ -16,9 +16,9 @@ from elm_desktop.cli import main
 from elm_desktop.cli.analyze import archive_case
 from elm_desktop.clinical.html import render_html
 from elm_desktop.clinical.muscle_artifact import MuscleArtifact, muscle_words
-from elm_desktop.clinical.report import format_time
 from elm_desktop.clinical.signal_features import signal_words
 from elm_desktop.runtime import Engine
+from elm_desktop.signals.time_labels import elapsed
 from elm_desktop.synth import generate_corpus, read_manifest
 from elm_desktop.version import producer
 
@@ -167,7 +167,7 @@ def test_exports_give_the_time_of_day_but_never_the_date(
     # Times in the page: elapsed, then the time of day.
     segment = summary["findings"][0]["top_segments"][0]["start_s"]
     moment = start + dt.timedelta(seconds=round(segment))
-    assert f"{format_time(segment)} ({moment:%H:%M:%S})" in page
+    assert f"{elapsed(segment)} ({moment:%H:%M:%S})" in page
     for text in (out_json.read_text(), page):
         for written in (date, f"{start:%Y-%m-%d}", f"{start:%d/%m/%Y}"):
             assert written not in text

@@ -659,6 +659,9 @@ def test_an_abnormal_ecg_without_a_stated_finding_names_what_it_measures(kb):
     plain = draft_ecg_report(facts(72), kb, "m", found)
     assert section(plain, "INTERPRETATION") == TO_COMPLETE
     assert plain.impression == "left to the reviewer" and plain.reasons[-1] == LEFT_UNEXPLAINED
+    # MODEL FINDINGS words the normal score under its threshold as what it is, not "absent".
+    assert "Normal ECG: not stated, the record scores as abnormal (" in plain.text()
+    assert "Normal ECG: absent" not in plain.text()
 
 
 @pytest.mark.parametrize(

@@ -25,7 +25,6 @@ from elm_desktop.clinical.report import (
     SIMILARITY_FLOOR,
     RecordingFacts,
     draft_report,
-    format_time,
 )
 from elm_desktop.clinical.zeroshot import FindingScore, Segment
 from elm_desktop.errors import ConfigError
@@ -107,7 +106,7 @@ def test_abnormal_draft_names_findings_with_thresholds_and_keeps_provenance(kb):
         "[1]" in text and "[1] case 7, DESCRIPTION OF THE RECORD segment 3, similarity 0.81" in text
     )
     assert (
-        "Focal slowing: present (probability 0.81, threshold 0.50, most evident at 00:02:05)"
+        "Focal slowing: present (probability 0.81, threshold 0.50, most evident at 0:02:05 from the start)"
         in text
     )
     assert "1 h 02 min" in text and "256 Hz" in text and "745 crops of 5 s" in text
@@ -191,11 +190,6 @@ def test_without_text_tower_the_impression_is_left_to_the_reviewer(kb):
     assert "IMPRESSION: [To be completed by the reviewer.]" in draft.text()
 
 
-def test_format_time():
-    assert format_time(0) == "00:00:00"
-    assert format_time(3725.4) == "01:02:05"
-
-
 def test_an_abnormal_overall_finding_does_not_decide_the_impression(tmp_path):
     user = tmp_path / "phenotypes.toml"
     user.write_text(
@@ -261,8 +255,13 @@ def test_procedures_are_stated_only_when_the_recording_shows_them(kb):
     )
     draft = draft_report(shown, kb, "m", scores, hits)
     text = draft.text()
-    assert "Hyperventilation was performed (EDF+ annotations, 00:03:00-00:06:00)." in text
-    assert "Photic stimulation was performed (EDF+ annotations, 00:06:40-00:09:50)." in text
+    assert (
+        "Hyperventilation was performed (EDF+ annotations, 0:03:00-0:06:00 from the start)." in text
+    )
+    assert (
+        "Photic stimulation was performed (EDF+ annotations, 0:06:40-0:09:50 from the start)."
+        in text
+    )
     assert kb["hyperventilation_response"].sentence in text
     assert borrowed(draft) == [h.text for h in hits[:2]]  # sleep still not shown
     assert draft.unassessed == ["sleep"]
@@ -427,7 +426,7 @@ def test_findings_carry_their_side_and_borrowed_sides_must_agree(kb):
     draft = draft_report(FACTS, kb, "m", scores, hits, left)
     text = draft.text()
     assert "spikes and sharp waves over the left temporal region." in text
-    assert "left temporal, most evident at 00:02:05" in text
+    assert "left temporal, most evident at 0:02:05 from the start" in text
     assert "IMPRESSION: Abnormal EEG due to focal epileptiform discharges (left temporal)." in text
     assert borrowed(draft) == ["Occasional left temporal sharp waves."]
     assert contradictions(text, kb) == []

@@ -23,7 +23,7 @@ LINES = [
     "single-lead EKG: regular rhythm, 72 bpm",
     "single-lead EKG: irregularly irregular rhythm, mean ventricular rate 96 bpm",
     "single-lead EKG: regular rhythm with 12 premature beats, 80 bpm; rising to 131 bpm at "
-    "00:03:10-00:04:30",
+    "0:03:10-0:04:30 from the start",
 ]
 
 

@@ -1,0 +1,32 @@
+"""The export's findings table calls each finding as the draft does."""
+
+from elm_desktop.clinical.html import _findings_table
+
+
+def finding(finding_id, probability, threshold, abnormal):
+    return {
+        "id": finding_id,
+        "label": finding_id.replace("_", " ").capitalize(),
+        "probability": probability,
+        "measure": "probability",
+        "threshold": threshold,
+        "present": probability >= threshold,
+        "abnormal": abnormal,
+        "top_segments": [{"start_s": 12.0}],
+        "crop_probability": [probability],
+    }
+
+
+def test_a_normal_record_under_its_threshold_is_not_called_absent():
+    rows = "\n".join(
+        _findings_table(
+            [finding("normal", 0.2, 0.5, False), finding("focal_slowing", 0.1, 0.6, True)],
+            unassessed=(),
+            over_time=False,
+        )
+    )
+    assert '<tr class="not-stated"><td>Normal</td>' in rows
+    assert "<td>not stated, the record scores as abnormal</td>" in rows
+    # An abnormal finding under its threshold is absent, as before.
+    assert '<tr class="absent"><td>Focal slowing</td>' in rows
+    assert rows.count("<td>absent</td>") == 1
