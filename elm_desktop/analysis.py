@@ -394,6 +394,7 @@ class AnalysisResult:
                     "crop_probability": _floats(f.crop_probability),
                     "top_segments": [asdict(s) for s in f.top_segments],
                     "event_rise": f.event_rise,
+                    "event_change": f.event_change,
                     # A record or finding score's own prompt, and why a present one is held.
                     "prompt_probability": f.prompt_probability,
                     "held": None if self.draft is None else self.draft.held.get(f.finding_id),
@@ -1030,6 +1031,7 @@ def _assemble(
                 encoder.window_s,
                 temperature,
                 result.signal_features,
+                result.band_power,
             )
         ]
         result.locations = {

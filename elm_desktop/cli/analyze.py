@@ -398,7 +398,8 @@ def calibrated_thresholds(
     gets a finding score of its own in each style's reference (its signal model and threshold); so
     does each event (a seizure) present and absent in as many, from its event rise
     (:mod:`elm_desktop.clinical.event_shape`), with or without the signal model, with the least
-    rise for its prompt's call to be stated (:func:`~elm_desktop.clinical.event_shape.least_rise`). A finding's
+    rise and change for its prompt's call to be stated
+    (:func:`~elm_desktop.clinical.event_shape.least_kept`). A finding's
     ``thresholds`` entry stays the probability's, for when no reference applies.
 
     Returns
@@ -423,7 +424,7 @@ def calibrated_thresholds(
 
     from elm_desktop.analysis import analyze
     from elm_desktop.clinical.evaluation import calibrate_thresholds, rule_out_bars
-    from elm_desktop.clinical.event_shape import least_rise, stretches
+    from elm_desktop.clinical.event_shape import MIN_EVENT_RISE, least_kept, stretches
     from elm_desktop.clinical.knowledge import PROMPT_STYLES
     from elm_desktop.clinical.metrics import auroc
     from elm_desktop.clinical.record_score import (
@@ -446,6 +447,7 @@ def calibrated_thresholds(
     labels: dict[str, list[bool]] = {}
     probabilities: dict[str, dict[str, list[float]]] = {s: {} for s in styles}
     rises: dict[str, dict[str, list[float]]] = {s: {} for s in styles}
+    changes: dict[str, dict[str, list[float]]] = {s: {} for s in styles}
     prompts: dict[str, list[float]] = {}
     features: list[np.ndarray] = []
     spans: list[int] = []  # each recording's stretches, to place a longer one's event rise
@@ -470,6 +472,7 @@ def calibrated_thresholds(
                     result.window_s,
                     engine.bundle.temperature,
                     result.signal_features,
+                    result.band_power,
                 )
             )
             for score in scores:
@@ -483,6 +486,8 @@ def calibrated_thresholds(
                     prompts.setdefault(score.finding_id, []).append(prompt)
                 if score.event_rise is not None:
                     rises[other].setdefault(score.finding_id, []).append(score.event_rise)
+                if score.event_change is not None:
+                    changes[other].setdefault(score.finding_id, []).append(score.event_change)
     references = []
     signal = None
     measured = np.stack(features) if features else np.empty((0, 0))
@@ -539,7 +544,7 @@ def calibrated_thresholds(
             ]
             chosen = calibrate_thresholds({finding_id: labels[finding_id]}, {finding_id: scores})
             finding_reference = replace(finding_reference, threshold=chosen.get(finding_id, 0.5))
-            if finding_id in events:  # its least rise: every seizure its prompt calls here kept
+            if finding_id in events:  # its least rise and change: every seizure called kept
                 # "Calls" as at run time: against the prompt threshold the model ships, the
                 # calibrated style's, whichever style scores.
                 limit = calibrate_thresholds(
@@ -552,7 +557,9 @@ def calibrated_thresholds(
                     )
                 ]
                 finding_reference = replace(
-                    finding_reference, min_rise=least_rise(events[finding_id], called)
+                    finding_reference,
+                    min_rise=least_kept(events[finding_id], called, 0.01, MIN_EVENT_RISE),
+                    min_change=least_kept(changes[other][finding_id], called, 0.1, 0.0),
                 )
             finding_references[finding_id] = finding_reference
         reference = replace(reference, finding_references=finding_references)

@@ -12,7 +12,7 @@ Where there is a seizure, its own crops stand above the rest of the recording. S
 event category called present (by its score, or by its prompt alone) is stated only when the
 mean of its per-crop curve over its strongest :data:`EVENT_SPAN_S` (one crop of a 60 s model)
 stands at least its model's least rise above the curve's median crop (chosen at calibration,
-:func:`least_rise`; :data:`MIN_EVENT_RISE` for a model calibrated without one, or where its
+:func:`least_kept`; :data:`MIN_EVENT_RISE` for a model calibrated without one, or where its
 reference does not apply, as with a user's own prompts); otherwise the draft holds it, neither
 stating the seizure nor denying it, and says why. The draft cannot tell a seizure lasting most
 of the recording (a status), or a recording too short to show one, from a background that
@@ -20,6 +20,18 @@ resembles one this way: such a recording is left to the reviewer, never called s
 The demo model's calibration recordings last one minute; over longer recordings the strongest
 stretch is drawn from more crops, so a seizure-free recording's rise grows with its length,
 and the limit holds fewer of them.
+
+A seizure also changes the signal where it is: its rhythmic discharge raises (or, at an
+electrodecremental onset, lowers) the power of some derivation in some band well beyond that
+derivation's usual crop. So where the model's calibration chose one, an event is stated only
+when, over the same strongest :data:`EVENT_SPAN_S` of its curve, the largest such change
+(:func:`event_change`, in bels of band power against the derivation's median crop) reaches its
+model's least change (:func:`least_kept` on the calibration recordings whose prompt called the
+event); otherwise the model points at a stretch where the recording shows nothing happening,
+and the draft holds the finding. A new-user trial found seizures drafted on three-minute
+recordings without one, the curve's strongest stretch there changing the signal by a few
+times its power where true seizures change it tens of times
+(``benchmarks/results/seizure-signal-change.md``).
 """
 
 from __future__ import annotations
@@ -41,7 +53,7 @@ EVENT_CATEGORIES: frozenset[str] = frozenset({"ictal"})
 EVENT_SPAN_S = 10.0
 
 #: Least rise of the strongest :data:`EVENT_SPAN_S` over the median crop for an event to be
-#: stated, where the model's calibration chose none (:func:`least_rise` chooses it for each
+#: stated, where the model's calibration chose none (:func:`least_kept` chooses it for each
 #: model). The demo model's calibration chose it too for its knowledge prompts (0.01 for its
 #: plain ones): the lowest rise of the 35 true seizures
 #: its prompt called among its 406 calibration recordings was 0.062, not on any test set
@@ -68,9 +80,17 @@ def event_rise(curve: np.ndarray, window_s: float) -> float:
     values = np.asarray(curve, np.float64)
     if values.size == 0:
         return 0.0
-    span = min(max(ceil(EVENT_SPAN_S / window_s), 1), values.size)
-    strongest = np.convolve(values, np.full(span, 1.0 / span), mode="valid").max()
-    return float(strongest - np.median(values))
+    start, stop = strongest_stretch(values, window_s)
+    return float(values[start:stop].mean() - np.median(values))
+
+
+def strongest_stretch(curve: np.ndarray, window_s: float) -> tuple[int, int]:
+    """The first and past-the-last crop of a non-empty curve's strongest :data:`EVENT_SPAN_S`:
+    the ``ceil(EVENT_SPAN_S / window_s)`` consecutive crops (all of them when there are fewer)
+    of the highest mean, the first of equals."""
+    span = min(max(ceil(EVENT_SPAN_S / window_s), 1), len(curve))
+    start = int(np.convolve(curve, np.full(span, 1.0 / span), mode="valid").argmax())
+    return start, start + span
 
 
 def stretches(n_crops: int, window_s: float) -> int:
@@ -80,15 +100,49 @@ def stretches(n_crops: int, window_s: float) -> int:
     return max(n_crops - span + 1, 1)
 
 
-def least_rise(rises: Sequence[float], called: Sequence[bool]) -> float:
-    """The least rise for an event to be stated, chosen on calibration recordings.
+def event_change(band_power: np.ndarray, curve: np.ndarray, window_s: float) -> float:
+    """How much the signal changes over a finding's strongest :data:`EVENT_SPAN_S`.
 
-    The highest value, rounded down to 0.01, that keeps every recording with the event whose
-    prompt called it (``called``), and not under 0 (a curve alternating crop by crop can rise
-    less than nothing); :data:`MIN_EVENT_RISE` when the prompt called none.
+    Parameters
+    ----------
+    band_power : numpy.ndarray
+        [n_crops, channels, bands] log10 band power of each crop
+        (:func:`~elm_desktop.clinical.localise.crop_band_power`).
+    curve : numpy.ndarray
+        [n_crops] the finding's per-crop probability, in time order.
+    window_s : float
+        Crop length in seconds.
+
+    Returns
+    -------
+    float
+        Over the consecutive crops where :func:`event_rise` finds the curve's strongest
+        stretch, the largest absolute difference, over derivations and bands, between their
+        mean log10 power and the derivation's median crop (bels: 1 is ten times the power);
+        0 for an empty curve.
     """
-    kept = [rise for rise, yes in zip(rises, called, strict=True) if yes]
-    return max(float(np.floor(min(kept) * 100) / 100), 0.0) if kept else MIN_EVENT_RISE
+    values = np.asarray(curve, np.float64)
+    power = np.asarray(band_power, np.float64)
+    if values.size == 0 or power.size == 0:
+        return 0.0
+    start, stop = strongest_stretch(values, window_s)
+    change = power[start:stop].mean(axis=0) - np.median(power, axis=0)
+    return float(np.abs(change).max())
+
+
+def least_kept(
+    values: Sequence[float], called: Sequence[bool], step: float, default: float
+) -> float:
+    """The least value (an event rise or change) for an event to be stated, chosen on
+    calibration recordings.
+
+    The highest value, rounded down to ``step``, that keeps every recording with the event
+    whose prompt called it (``called``), and not under 0 (a curve alternating crop by crop can
+    rise less than nothing); ``default`` when the prompt called none.
+    """
+    kept = [value for value, yes in zip(values, called, strict=True) if yes]
+    # Rounded again so that 0.7 is written as 0.7, not as 7 * 0.1.
+    return max(round(float(np.floor(min(kept) / step + 1e-9) * step), 9), 0.0) if kept else default
 
 
 def unlike_an_event(scores: Sequence[FindingScore]) -> dict[str, str]:
@@ -102,23 +156,34 @@ def unlike_an_event(scores: Sequence[FindingScore]) -> dict[str, str]:
     event, or a score made without its curve) is never held here.
     """
     return {
-        s.finding_id: _why(s)
+        s.finding_id: why
         for s in scores
-        if s.event_rise is not None
-        and s.event_rise < s.event_rise_limit
-        and (s.present or s.prompt_present)
+        if (s.present or s.prompt_present) and (why := _why(s)) is not None
     }
 
 
-def _why(score: FindingScore) -> str:
+def _why(score: FindingScore) -> str | None:
+    """Why an event called present is held: no distinct event in its curve, or none in the
+    signal where its curve points; None when it shows as one."""
+    if score.event_rise is None:
+        return None
     if score.prompt_probability is None:
         called = "over its threshold"
     elif score.prompt_present:
         called = f"its prompt {score.prompt_probability:.2f} >= {score.curve_threshold:.2f}"
     else:
         called = f"its {score.measure} {score.probability:.2f} >= {score.threshold:.2f}"
-    return (
-        f"{called} without a distinct event: its strongest {EVENT_SPAN_S:g} s stand "
-        f"{score.event_rise:.3f} above the recording's median crop, under {score.event_rise_limit:g} "
-        "(a seizure starts and ends: left to the reviewer)"
-    )
+    if score.event_rise < score.event_rise_limit:
+        return (
+            f"{called} without a distinct event: its strongest {EVENT_SPAN_S:g} s stand "
+            f"{score.event_rise:.3f} above the recording's median crop, under "
+            f"{score.event_rise_limit:g} (a seizure starts and ends: left to the reviewer)"
+        )
+    if score.event_change is not None and score.event_change < score.event_change_limit:
+        return (
+            f"{called}, but the signal shows no event where its curve is strongest: over "
+            f"those {EVENT_SPAN_S:g} s no derivation's band power changes more than "
+            f"{10**score.event_change:.1f} times against its usual crop, under "
+            f"{10**score.event_change_limit:.1f} (left to the reviewer)"
+        )
+    return None

@@ -207,7 +207,7 @@ class FindingReference:
         whatever the recording's length; None otherwise.
     min_rise : float or None
         For an event, the least rise for its prompt's call to be stated
-        (:func:`~elm_desktop.clinical.event_shape.least_rise`, chosen at calibration); None
+        (:func:`~elm_desktop.clinical.event_shape.least_kept`, chosen at calibration); None
         otherwise, or for a table written before it was kept.
     free_rises : numpy.ndarray or None
         For an event, the sorted event rises of the reference recordings without it; None
@@ -216,6 +216,11 @@ class FindingReference:
         Beside ``free_rises``, the number of stretches
         (:func:`~elm_desktop.clinical.event_shape.stretches`) of the reference recordings'
         curves, their median.
+    min_change : float or None
+        For an event, the least change of the signal where its curve is strongest
+        (:func:`~elm_desktop.clinical.event_shape.event_change`) for its prompt's call to be
+        stated (chosen at calibration as ``min_rise``); None otherwise, or for a table
+        written before it was kept.
     """
 
     probabilities: np.ndarray
@@ -226,6 +231,7 @@ class FindingReference:
     min_rise: float | None = None
     free_rises: np.ndarray | None = None
     rise_spans: float | None = None
+    min_change: float | None = None
 
     def places(
         self,
@@ -280,6 +286,7 @@ class FindingReference:
                 *([] if self.free_rises is None else [f"free_rises = {_numbers(self.free_rises)}"]),
                 *([] if self.min_rise is None else [f"min_rise = {self.min_rise!r}"]),
                 *([] if self.rise_spans is None else [f"rise_spans = {self.rise_spans!r}"]),
+                *([] if self.min_change is None else [f"min_change = {self.min_change!r}"]),
             ]
         )
 
@@ -611,12 +618,13 @@ def _read_finding_references(
                 f"{source}: {where}.rises for {finding_id} must have as many values as its "
                 "probabilities (one per calibration recording)"
             )
-        min_rise = table.get("min_rise")
-        if min_rise is not None and (not events or not _is_number(min_rise) or min_rise < 0):
-            raise ConfigError(
-                f"{source}: {where}.min_rise for {finding_id} must be a number >= 0, beside "
-                "an event's rises"
-            )
+        min_rise, min_change = table.get("min_rise"), table.get("min_change")
+        for name, least in (("min_rise", min_rise), ("min_change", min_change)):
+            if least is not None and (not events or not _is_number(least) or least < 0):
+                raise ConfigError(
+                    f"{source}: {where}.{name} for {finding_id} must be a number >= 0, beside "
+                    "an event's rises"
+                )
         rise_spans = table.get("rise_spans")
         if rise_spans is not None and (
             free_rises is None or not _is_number(rise_spans) or rise_spans < 1
@@ -634,6 +642,7 @@ def _read_finding_references(
             None if min_rise is None else float(min_rise),
             None if free_rises is None else np.sort(np.asarray(free_rises, float)),
             None if rise_spans is None else float(rise_spans),
+            None if min_change is None else float(min_change),
         )
     return references
 

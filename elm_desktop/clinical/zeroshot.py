@@ -48,6 +48,7 @@ import numpy as np
 from elm_desktop.clinical.event_shape import (
     EVENT_CATEGORIES,
     MIN_EVENT_RISE,
+    event_change,
     event_rise,
     stretches,
 )
@@ -209,6 +210,13 @@ class FindingScore:
     event_rise_limit : float
         The least ``event_rise`` for an event to be stated: its reference's, chosen at
         calibration, else :data:`~elm_desktop.clinical.event_shape.MIN_EVENT_RISE`.
+    event_change : float or None
+        For an event scored with the recording's band power, how much the signal changes
+        where its curve is strongest (:func:`~elm_desktop.clinical.event_shape.event_change`,
+        bels); None otherwise.
+    event_change_limit : float
+        The least ``event_change`` for an event to be stated: its reference's, chosen at
+        calibration, else 0 (no limit).
     """
 
     finding_id: str
@@ -225,6 +233,8 @@ class FindingScore:
     event_rise: float | None = None
     prompt_probability: float | None = None
     event_rise_limit: float = MIN_EVENT_RISE
+    event_change: float | None = None
+    event_change_limit: float = 0.0
 
     @property
     def curve_threshold(self) -> float:
@@ -324,6 +334,7 @@ def score_findings(
     window_s: float,
     temperature: float,
     signal_features: np.ndarray | None = None,
+    band_power: np.ndarray | None = None,
 ) -> list[FindingScore]:
     """Score every finding of a prompt bank on one recording.
 
@@ -345,6 +356,9 @@ def score_findings(
     signal_features : numpy.ndarray, optional
         The recording's :mod:`~elm_desktop.clinical.signal_features`, which a record score
         fitted with a signal model, and the finding scores, read.
+    band_power : numpy.ndarray, optional
+        [n_crops, channels, bands] log10 band power of each crop, for an event's
+        :attr:`FindingScore.event_change`.
 
     Returns
     -------
@@ -381,12 +395,11 @@ def score_findings(
             parts[finding_id] = places
             probabilities[finding_id] = mean_place(places)
             measures[finding_id] = FINDING_SCORE
-    limits = {  # an event's least rise, where its model's calibration chose one
-        finding_id: found.min_rise
-        for finding_id, found in (
-            reference.finding_references if reference is not None else {}
-        ).items()
-        if found.min_rise is not None
+    references = reference.finding_references if reference is not None else {}
+    # An event's least rise and least change, where its model's calibration chose them.
+    limits = {f: found.min_rise for f, found in references.items() if found.min_rise is not None}
+    change_limits = {
+        f: found.min_change for f, found in references.items() if found.min_change is not None
     }
     scores = []
     for i, finding_id in enumerate(bank.finding_ids):
@@ -394,6 +407,7 @@ def score_findings(
         probability = float(probabilities[finding_id])
         threshold = knowledge_base.threshold(finding_id, bank.style)
         curve = np.ascontiguousarray(crop_prob[:, i], dtype=np.float32)
+        event = finding.category in EVENT_CATEGORIES
         scores.append(
             FindingScore(
                 finding_id=finding_id,
@@ -407,9 +421,15 @@ def score_findings(
                 measure=measures.get(finding_id, PROBABILITY),
                 parts=parts.get(finding_id, {}),
                 prompt_threshold=finding.threshold if finding_id in measures else None,
-                event_rise=rises.get(finding_id) if finding.category in EVENT_CATEGORIES else None,
+                event_rise=rises.get(finding_id) if event else None,
                 prompt_probability=prompts_only[finding_id] if finding_id in measures else None,
                 event_rise_limit=limits.get(finding_id, MIN_EVENT_RISE),
+                event_change=(
+                    event_change(band_power, curve, window_s)
+                    if event and band_power is not None
+                    else None
+                ),
+                event_change_limit=change_limits.get(finding_id, 0.0),
             )
         )
     return scores

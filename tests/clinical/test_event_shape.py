@@ -11,8 +11,9 @@ import pytest
 from elm_desktop.clinical.draft_check import check_draft
 from elm_desktop.clinical.event_shape import (
     MIN_EVENT_RISE,
+    event_change,
     event_rise,
-    least_rise,
+    least_kept,
     stretches,
     unlike_an_event,
 )
@@ -107,14 +108,16 @@ def test_the_html_draws_a_held_finding_under_a_title_that_claims_nothing():
 
 def test_the_least_rise_keeps_every_seizure_the_prompt_called_at_calibration():
     rises = [0.30, 0.072, 0.01, 0.20]
-    assert least_rise(rises, [True, True, False, True]) == pytest.approx(0.07)
-    assert least_rise(rises, [False] * 4) == MIN_EVENT_RISE  # nothing to keep: the default
+    assert least_kept(rises, [True, True, False, True], 0.01, MIN_EVENT_RISE) == pytest.approx(0.07)
+    # Nothing to keep: the default.
+    assert least_kept(rises, [False] * 4, 0.01, MIN_EVENT_RISE) == MIN_EVENT_RISE
     # A model's own limit decides the hold, not the default.
     (score,) = [s for s in seizure_scores(0.05) if s.finding_id == "seizure"]
     assert "seizure" in unlike_an_event([score])
     assert unlike_an_event([replace(score, event_rise_limit=0.04)]) == {}
     assert "under 0.1" in unlike_an_event([replace(score, event_rise_limit=0.1)])["seizure"]
-    assert least_rise([-0.2, 0.3], [True, True]) == 0.0  # never under nothing
+    assert least_kept([-0.2, 0.3], [True, True], 0.01, MIN_EVENT_RISE) == 0.0  # never under 0
+    assert least_kept([1.26, 0.95, 2.0], [True, False, True], 0.1, 0.0) == pytest.approx(1.2)
 
 
 def test_stretches_count_the_ten_second_spans_a_curve_holds():
@@ -122,3 +125,37 @@ def test_stretches_count_the_ten_second_spans_a_curve_holds():
     assert stretches(36, 5.0) == 35
     assert stretches(6, 10.0) == 6  # one crop is a whole stretch
     assert stretches(1, 5.0) == 1  # shorter than one stretch: the whole curve
+
+
+def test_the_signal_change_is_read_where_the_curve_is_strongest():
+    rng = np.random.default_rng(0)
+    power = rng.normal(0.0, 0.05, (36, 18, 4))  # log10 band power: 3 minutes of 5 s crops
+    curve = np.full(36, 0.6)
+    curve[20:22] = 0.9  # the model points at crops 20-21
+    assert event_change(power, curve, 5.0) < 0.3  # nothing happens in the signal there
+    seizing = power.copy()
+    seizing[20:22, 3, 1] += 1.5  # one derivation's theta 30 times its usual power there
+    assert event_change(seizing, curve, 5.0) == pytest.approx(1.5, abs=0.15)
+    elsewhere = power.copy()
+    elsewhere[5:7, 3, 1] += 1.5  # a change where the curve does not point is not read
+    assert event_change(elsewhere, curve, 5.0) < 0.3
+    dropped = power.copy()
+    dropped[20:22, :, 2] -= 1.0  # an electrodecremental onset: power falls tenfold
+    assert event_change(dropped, curve, 5.0) == pytest.approx(1.0, abs=0.15)
+    assert event_change(power, np.array([]), 5.0) == 0.0
+
+
+def test_a_seizure_without_a_change_in_the_signal_is_held():
+    (score,) = [s for s in seizure_scores(0.3) if s.finding_id == "seizure"]
+    assert unlike_an_event([score]) == {}  # a distinct event, no limit on the change
+    quiet = replace(score, event_change=0.5, event_change_limit=1.2)
+    why = unlike_an_event([quiet])["seizure"]
+    assert "the signal shows no event where its curve is strongest" in why
+    assert "3.2 times" in why and "under 15.8" in why
+    assert unlike_an_event([replace(quiet, event_change=1.3)]) == {}
+    # A score made without the recording's band power is held by its rise alone.
+    assert unlike_an_event([replace(quiet, event_change=None)]) == {}
+    scores = [quiet if s.finding_id == "seizure" else s for s in seizure_scores(0.3)]
+    draft = draft_report(FACTS, KB, "m", scores)
+    assert "seizure" not in draft.asserted and "seizure" in draft.held
+    assert KB["seizure"].negative not in draft.text()  # held, not denied

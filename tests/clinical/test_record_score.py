@@ -248,7 +248,9 @@ def test_an_event_score_places_its_prompt_and_its_rise_over_the_recording(tmp_pa
         "plain",
         finding_rises={"seizure": rises, "sleep": rises},  # sleep is no abnormal finding
     )
-    event = replace(fitted.finding_references["seizure"], threshold=0.6, min_rise=0.04)
+    event = replace(
+        fitted.finding_references["seizure"], threshold=0.6, min_rise=0.04, min_change=1.2
+    )
     assert set(fitted.finding_references) == {"seizure"} and event.signal is None
     ref = replace(ref, finding_references={"seizure": event})
     kb = load_knowledge_base(user_path=os.devnull, model_path=write_model_file(tmp_path, ref))
@@ -256,7 +258,7 @@ def test_an_event_score_places_its_prompt_and_its_rise_over_the_recording(tmp_pa
     np.testing.assert_allclose(loaded.free_rises, sorted(rises))
     assert loaded.rises is None
     assert loaded.signal is None and loaded.threshold == pytest.approx(0.6)
-    assert loaded.min_rise == pytest.approx(0.04)
+    assert loaded.min_rise == pytest.approx(0.04) and loaded.min_change == pytest.approx(1.2)
 
     # Scored without signal features: the event needs its curve only.
     scores, raw = scored(kb, "plain"), scored(BASE, "plain")
@@ -270,6 +272,8 @@ def test_an_event_score_places_its_prompt_and_its_rise_over_the_recording(tmp_pa
     assert seizure.probability == pytest.approx(np.mean(list(expected.values())))
     assert seizure.measure == "finding score" and seizure.threshold == pytest.approx(0.6)
     assert seizure.event_rise_limit == pytest.approx(0.04)  # the model's own least rise
+    assert seizure.event_change_limit == pytest.approx(1.2)  # and least change
+    assert seizure.event_change is None  # scored without the band power: no change read
     assert raw["seizure"].event_rise_limit == MIN_EVENT_RISE  # no reference: the default
     assert scores["focal_slowing"].event_rise is None  # a background finding is no event
     with pytest.raises(ValueError, match="event rise"):
@@ -327,6 +331,7 @@ def test_a_finding_table_needs_a_signal_model_or_rises_not_both(tmp_path):
     text = path.read_text(encoding="utf-8")
     for changed, message in [
         (text + "min_rise = -0.1\n", "min_rise for seizure must be a number >= 0"),
+        (text + "min_change = -1\n", "min_change for seizure must be a number >= 0"),
         (text.replace("free_rises = [", "free_rises = [true, ", 1), "finding.free_rises must be"),
         (
             text.replace("free_rises = [", "rises = [0.5, ", 1),

@@ -210,6 +210,10 @@ def test_calibrate_with_the_record_score_stores_its_reference(elm_bundle, tmp_pa
                     places = found.places(alone_p, plain.signal_features, rise=rises[finding_id])
                     assert (found.free_rises is not None) == (finding_id == "seizure")
                     assert (found.min_rise is not None) == (finding_id == "seizure")
+                    assert (found.min_change is not None) == (finding_id == "seizure")
+                    if finding_id == "seizure":  # the signal's change read, held to its least
+                        assert scores[finding_id].event_change is not None
+                        assert scores[finding_id].event_change_limit == found.min_change >= 0
                     expected = float(np.mean(list(places.values())))
                     assert scores[finding_id].threshold == found.threshold
                 if finding_id != "normal":
