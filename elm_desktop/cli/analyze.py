@@ -424,7 +424,12 @@ def calibrated_thresholds(
 
     from elm_desktop.analysis import analyze
     from elm_desktop.clinical.evaluation import calibrate_thresholds, rule_out_bars
-    from elm_desktop.clinical.event_shape import MIN_EVENT_RISE, least_kept, stretches
+    from elm_desktop.clinical.event_shape import (
+        MIN_EVENT_CHANGE,
+        MIN_EVENT_RISE,
+        least_kept,
+        stretches,
+    )
     from elm_desktop.clinical.knowledge import PROMPT_STYLES
     from elm_desktop.clinical.metrics import auroc
     from elm_desktop.clinical.record_score import (
@@ -559,7 +564,9 @@ def calibrated_thresholds(
                 finding_reference = replace(
                     finding_reference,
                     min_rise=least_kept(events[finding_id], called, 0.01, MIN_EVENT_RISE),
-                    min_change=least_kept(changes[other][finding_id], called, 0.1, 0.0),
+                    min_change=least_kept(
+                        changes[other][finding_id], called, 0.1, MIN_EVENT_CHANGE
+                    ),
                 )
             finding_references[finding_id] = finding_reference
         reference = replace(reference, finding_references=finding_references)

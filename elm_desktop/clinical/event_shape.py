@@ -21,14 +21,16 @@ The demo model's calibration recordings last one minute; over longer recordings 
 stretch is drawn from more crops, so a seizure-free recording's rise grows with its length,
 and the limit holds fewer of them.
 
-A seizure also changes the signal where it is: its rhythmic discharge raises (or, at an
-electrodecremental onset, lowers) the power of some derivation in some band well beyond that
-derivation's usual crop. So where the model's calibration chose one, an event is stated only
-when, over the same strongest :data:`EVENT_SPAN_S` of its curve, the largest such change
-(:func:`event_change`, in bels of band power against the derivation's median crop) reaches its
-model's least change (:func:`least_kept` on the calibration recordings whose prompt called the
-event); otherwise the model points at a stretch where the recording shows nothing happening,
-and the draft holds the finding. A new-user trial found seizures drafted on three-minute
+A seizure also changes the signal where it is: its rhythmic discharge raises the power of some
+derivation in some band well above that derivation's median crop. So an event is stated only
+when, over the same strongest :data:`EVENT_SPAN_S` of its curve, the largest such rise
+(:func:`event_change`, in bels of band power) reaches its model's least change (chosen at
+calibration, :func:`least_kept` on the recordings whose prompt called the event;
+:data:`MIN_EVENT_CHANGE` for a model calibrated without one, or where its reference does not
+apply); otherwise the model points at a stretch where the recording shows nothing happening,
+and the draft holds the finding. Falls in power are not counted (an electrode coming off
+falls too, and an electrodecremental onset is followed by the discharge), nor derivations
+flat or disconnected over the recording (:data:`~elm_desktop.clinical.familiarity.FLAT_BELOW`). A new-user trial found seizures drafted on three-minute
 recordings without one, the curve's strongest stretch there changing the signal by a few
 times its power where true seizures change it tens of times
 (``benchmarks/results/seizure-signal-change.md``).
@@ -37,10 +39,12 @@ times its power where true seizures change it tens of times
 from __future__ import annotations
 
 from collections.abc import Sequence
-from math import ceil
+from math import ceil, floor
 from typing import TYPE_CHECKING
 
 import numpy as np
+
+from elm_desktop.clinical.familiarity import FLAT_BELOW, channel_levels
 
 if TYPE_CHECKING:
     from elm_desktop.clinical.zeroshot import FindingScore
@@ -59,6 +63,12 @@ EVENT_SPAN_S = 10.0
 #: its prompt called among its 406 calibration recordings was 0.062, not on any test set
 #: (``benchmarks/results/seizure-event-shape.md``).
 MIN_EVENT_RISE = 0.06
+
+#: Least :func:`event_change`, in bels, for an event to be stated where the model's calibration
+#: chose none: as :data:`MIN_EVENT_RISE`, the demo model's own for its knowledge prompts (0.1
+#: for its plain ones; ``benchmarks/results/seizure-signal-change.md``). The signal's change
+#: does not depend on the prompts, so a user's own prompts keep a limit too.
+MIN_EVENT_CHANGE = 0.7
 
 
 def event_rise(curve: np.ndarray, window_s: float) -> float:
@@ -117,17 +127,18 @@ def event_change(band_power: np.ndarray, curve: np.ndarray, window_s: float) -> 
     -------
     float
         Over the consecutive crops where :func:`event_rise` finds the curve's strongest
-        stretch, the largest absolute difference, over derivations and bands, between their
-        mean log10 power and the derivation's median crop (bels: 1 is ten times the power);
-        0 for an empty curve.
+        stretch, the largest rise, over derivations and bands, of their mean log10 power over
+        the derivation's median crop (bels: 1 is ten times the power), derivations flat over
+        the recording left out; 0 for an empty curve, or where the power falls throughout.
     """
     values = np.asarray(curve, np.float64)
     power = np.asarray(band_power, np.float64)
     if values.size == 0 or power.size == 0:
         return 0.0
     start, stop = strongest_stretch(values, window_s)
-    change = power[start:stop].mean(axis=0) - np.median(power, axis=0)
-    return float(np.abs(change).max())
+    rise = power[start:stop].mean(axis=0) - np.median(power, axis=0)
+    live = channel_levels(power) >= -FLAT_BELOW
+    return float(max(rise[live].max(), 0.0)) if live.any() else 0.0
 
 
 def least_kept(
@@ -175,15 +186,20 @@ def _why(score: FindingScore) -> str | None:
         called = f"its {score.measure} {score.probability:.2f} >= {score.threshold:.2f}"
     if score.event_rise < score.event_rise_limit:
         return (
-            f"{called} without a distinct event: its strongest {EVENT_SPAN_S:g} s stand "
+            f"{called} without a distinct event: its strongest {EVENT_SPAN_S:g} s or more stand "
             f"{score.event_rise:.3f} above the recording's median crop, under "
             f"{score.event_rise_limit:g} (a seizure starts and ends: left to the reviewer)"
         )
     if score.event_change is not None and score.event_change < score.event_change_limit:
+        # Rounded apart (a change just under its limit is not printed as equal to it), and
+        # the amplitude beside the power, which a reader may take it for.
+        fold = floor(10 ** (score.event_change + 1)) / 10
+        limit = ceil(10 ** (score.event_change_limit + 1)) / 10
         return (
-            f"{called}, but the signal shows no event where its curve is strongest: over "
-            f"those {EVENT_SPAN_S:g} s no derivation's band power changes more than "
-            f"{10**score.event_change:.1f} times against its usual crop, under "
-            f"{10**score.event_change_limit:.1f} (left to the reviewer)"
+            f"{called}, but the signal barely changes where its curve is strongest: over "
+            f"those {EVENT_SPAN_S:g} s or more, no derivation's band power rises more than "
+            f"{fold:.1f}-fold over its median epoch (amplitude "
+            f"{floor(10 ** (score.event_change / 2 + 1)) / 10:.1f}-fold), under the model's "
+            f"least change for a seizure, {limit:.1f}-fold (left to the reviewer)"
         )
     return None

@@ -327,7 +327,7 @@ def band_features(band_power: np.ndarray) -> np.ndarray:
 
 def flat_derivations(band_power: np.ndarray, channels: Sequence[str]) -> list[str]:
     """Derivations whose median total power is :data:`FLAT_BELOW` decades under the others'."""
-    level = _channel_levels(band_power)
+    level = channel_levels(band_power)
     return [name for name, v in zip(channels, level, strict=True) if v < -FLAT_BELOW]
 
 
@@ -335,12 +335,13 @@ def loud_derivations(
     band_power: np.ndarray, channels: Sequence[str], above: float = LOUD_ABOVE
 ) -> list[str]:
     """Derivations whose median total power is ``above`` decades over the others'."""
-    level = _channel_levels(band_power)
+    level = channel_levels(band_power)
     return [name for name, v in zip(channels, level, strict=True) if v > above]
 
 
-def _channel_levels(band_power: np.ndarray) -> np.ndarray:
-    """Each channel's median log10 total power over crops, less the median channel's."""
+def channel_levels(band_power: np.ndarray) -> np.ndarray:
+    """Each channel's median log10 total power over crops, less the median channel's
+    (``band_power``: [n_crops, channels, bands] log10 power)."""
     total = np.log10(np.sum(10.0 ** np.asarray(band_power, np.float64), axis=2))
     per_channel = np.median(total, axis=0)
     return per_channel - np.median(per_channel)

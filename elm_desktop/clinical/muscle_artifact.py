@@ -198,6 +198,8 @@ def muscle_words(measured: MuscleArtifact | None) -> str:
     if not measured.present:
         return "no muscle artifact measured in the temporal derivations"
     where = (
-        "" if measured.strongest_s is None else f"; strongest at {elapsed(measured.strongest_s)}"
+        ""
+        if measured.strongest_s is None
+        else f"; strongest at {elapsed(measured.strongest_s)} from the start"
     )
     return f"muscle artifact measured in the temporal derivations ({measured.burst_s:.1f} s{where})"

@@ -47,6 +47,7 @@ import numpy as np
 
 from elm_desktop.clinical.event_shape import (
     EVENT_CATEGORIES,
+    MIN_EVENT_CHANGE,
     MIN_EVENT_RISE,
     event_change,
     event_rise,
@@ -216,7 +217,7 @@ class FindingScore:
         bels); None otherwise.
     event_change_limit : float
         The least ``event_change`` for an event to be stated: its reference's, chosen at
-        calibration, else 0 (no limit).
+        calibration, else :data:`~elm_desktop.clinical.event_shape.MIN_EVENT_CHANGE`.
     """
 
     finding_id: str
@@ -234,7 +235,7 @@ class FindingScore:
     prompt_probability: float | None = None
     event_rise_limit: float = MIN_EVENT_RISE
     event_change: float | None = None
-    event_change_limit: float = 0.0
+    event_change_limit: float = MIN_EVENT_CHANGE
 
     @property
     def curve_threshold(self) -> float:
@@ -429,7 +430,7 @@ def score_findings(
                     if event and band_power is not None
                     else None
                 ),
-                event_change_limit=change_limits.get(finding_id, 0.0),
+                event_change_limit=change_limits.get(finding_id, MIN_EVENT_CHANGE),
             )
         )
     return scores

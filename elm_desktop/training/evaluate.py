@@ -49,6 +49,7 @@ from elm_desktop.clinical import (
     score_findings,
 )
 from elm_desktop.clinical.knowledge import PromptStyle
+from elm_desktop.clinical.localise import crop_band_power
 from elm_desktop.clinical.metrics import auroc
 from elm_desktop.clinical.muscle_artifact import (
     ARTIFACT,
@@ -195,8 +196,11 @@ def recording_finding_scores(
                 cache.window_s,
                 model.config.temperature,
                 # What a record or finding score with a signal model reads, as analysis
-                # measures it.
+                # measures it, and the band power an event's change is read in.
                 crops_features(cache.crops[crops], ELM_SFREQ, cache.window_s) if measured else None,
+                crop_band_power(
+                    cache.crops[embedded["crop_index"][mask]].astype(np.float32), ELM_SFREQ
+                ),
             )
         )
         if transient_parts is not None:

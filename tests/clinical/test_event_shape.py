@@ -10,6 +10,7 @@ import pytest
 
 from elm_desktop.clinical.draft_check import check_draft
 from elm_desktop.clinical.event_shape import (
+    MIN_EVENT_CHANGE,
     MIN_EVENT_RISE,
     event_change,
     event_rise,
@@ -129,7 +130,7 @@ def test_stretches_count_the_ten_second_spans_a_curve_holds():
 
 def test_the_signal_change_is_read_where_the_curve_is_strongest():
     rng = np.random.default_rng(0)
-    power = rng.normal(0.0, 0.05, (36, 18, 4))  # log10 band power: 3 minutes of 5 s crops
+    power = 2.0 + rng.normal(0.0, 0.05, (36, 18, 4))  # log10 band power: 3 min of 5 s crops
     curve = np.full(36, 0.6)
     curve[20:22] = 0.9  # the model points at crops 20-21
     assert event_change(power, curve, 5.0) < 0.3  # nothing happens in the signal there
@@ -137,22 +138,33 @@ def test_the_signal_change_is_read_where_the_curve_is_strongest():
     seizing[20:22, 3, 1] += 1.5  # one derivation's theta 30 times its usual power there
     assert event_change(seizing, curve, 5.0) == pytest.approx(1.5, abs=0.15)
     elsewhere = power.copy()
-    elsewhere[5:7, 3, 1] += 1.5  # a change where the curve does not point is not read
+    elsewhere[5:7, 3, 1] += 1.5  # a rise where the curve does not point is not read
     assert event_change(elsewhere, curve, 5.0) < 0.3
-    dropped = power.copy()
-    dropped[20:22, :, 2] -= 1.0  # an electrodecremental onset: power falls tenfold
-    assert event_change(dropped, curve, 5.0) == pytest.approx(1.0, abs=0.15)
+    # Falls are not read: an electrode coming off there (log10 of the floor, 1e-6) ...
+    off = power.copy()
+    off[20:22, 3, :] = -6.0
+    assert event_change(off, curve, 5.0) < 0.3
+    # ... nor a derivation flat over the recording that comes back there.
+    back = power.copy()
+    back[:, 3, :] = -6.0
+    back[20:22, 3, :] = 2.0
+    assert event_change(back, curve, 5.0) < 0.3
     assert event_change(power, np.array([]), 5.0) == 0.0
 
 
 def test_a_seizure_without_a_change_in_the_signal_is_held():
     (score,) = [s for s in seizure_scores(0.3) if s.finding_id == "seizure"]
-    assert unlike_an_event([score]) == {}  # a distinct event, no limit on the change
+    assert score.event_change_limit == MIN_EVENT_CHANGE  # no reference: the default
+    assert unlike_an_event([score]) == {}  # a distinct event, its change not read
     quiet = replace(score, event_change=0.5, event_change_limit=1.2)
     why = unlike_an_event([quiet])["seizure"]
-    assert "the signal shows no event where its curve is strongest" in why
-    assert "3.2 times" in why and "under 15.8" in why
+    assert "the signal barely changes where its curve is strongest" in why
+    assert "rises more than 3.1-fold" in why and "(amplitude 1.7-fold)" in why
+    assert "least change for a seizure, 15.9-fold" in why
     assert unlike_an_event([replace(quiet, event_change=1.3)]) == {}
+    # Just under its limit, the change is not printed as equal to it.
+    close = unlike_an_event([replace(quiet, event_change=0.6995, event_change_limit=0.7)])
+    assert "5.0-fold over" in close["seizure"] and "seizure, 5.1-fold" in close["seizure"]
     # A score made without the recording's band power is held by its rise alone.
     assert unlike_an_event([replace(quiet, event_change=None)]) == {}
     scores = [quiet if s.finding_id == "seizure" else s for s in seizure_scores(0.3)]

@@ -42,7 +42,7 @@ def test_a_burst_of_fast_activity_is_measured_in_its_crop():
     assert 1.5 <= measured.burst_s <= 2.5
     assert int(np.argmax(measured.crop_index)) == 7
     assert measured.strongest_s == 35.0  # the start of crop 7, where the reviewer looks
-    assert muscle_words(measured).endswith("; strongest at 0:00:35)")
+    assert muscle_words(measured).endswith("; strongest at 0:00:35 from the start)")
     assert max(measured.crop_index[:7]) < 0.5 < measured.crop_index[7]
 
 
