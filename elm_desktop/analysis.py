@@ -1074,6 +1074,7 @@ def _draft_dict(draft: DraftReport) -> dict[str, Any]:
         "reasons": list(draft.reasons),
         "unassessed": list(draft.unassessed),
         "held": dict(draft.held),
+        "verdicts": dict(draft.verdicts),
         "sections": [
             {
                 "title": section.title,

@@ -61,6 +61,7 @@ from elm_desktop.signals.ecg import read_ecg
 from elm_desktop.signals.ecg.flutter import flutter_conduction
 from elm_desktop.signals.ecg.model_input import ecg_model_input
 from elm_desktop.signals.modality import get_modality
+from elm_desktop.signals.time_labels import start_time_of_day
 
 
 def ecg_knowledge_base(model_path: str | Path | None = None) -> KnowledgeBase:
@@ -148,6 +149,7 @@ def analyze_ecg(
         model=model_id(engine),
         window_s=window_s,
         duration_s=ecg.duration,
+        start_time_of_day=start_time_of_day(ecg.start),
         sfreq=ecg.sfreq,
         channels=tuple(ecg.leads),
         crop_starts_s=starts,

@@ -456,8 +456,10 @@ def draft_ecg_report(
         )
     }
     unscored = {f: words for f, words in beat_shows.items() if f not in not_read}
-    # Nor is a finding absent whose score is too weak, or uncalibrated, to rule it out.
-    unruled = {f: not_read[f] for f in beat_shows if f in not_read} | {
+    # Nor is a finding absent whose measure is not read here (ST elevation in a left bundle
+    # branch block: a trial saw "Anterior ST elevation: absent" there), or whose score is too
+    # weak, or uncalibrated, to rule it out.
+    unruled = {f: not_read[f] for f in under if f in not_read} | {
         f: reason for f in under if (reason := _unsupported(knowledge_base, f))
     }
     # The record-level finding is stated by the interpretation ("Normal ECG.").
@@ -526,10 +528,13 @@ def draft_ecg_report(
             reasons = [*reasons, f"{impression}, withheld: {why}"]
             impression = "left to the reviewer"
     sections += body
+    finding_lines, verdicts = _model_findings(
+        scores, held, unscored, unruled, unconfirmed=bool(withheld)
+    )
     sections += [
         DraftSection(
             MODEL_FINDINGS,
-            caveat + _model_findings(scores, held, unscored, unruled, unconfirmed=bool(withheld)),
+            caveat + finding_lines,
         ),
         DraftSection("INTERPRETATION", [interpretation]),
         DraftSection("COMPARISON", [DraftSentence(TO_COMPLETE, "reviewer")]),
@@ -541,6 +546,7 @@ def draft_ecg_report(
         reasons,
         asserted=[] if withheld else stated + (overall if impression == "normal" else []),
         held=held,
+        verdicts=verdicts,
     )
 
 
@@ -670,6 +676,14 @@ def _interpretation(
     """``unscored``: what the median beat measures as a finding's criterion asks, though the
     model's score for it is under its threshold."""
     if impression in UNSTATED:
+        # What the median beat measures outside its limits, or as a finding's criterion asks,
+        # leads the reviewer's interpretation (a trial saw ST raised in V1-V4 left to MODEL
+        # FINDINGS under an empty interpretation).
+        measured = [*outside, *unscored] if impression == "left to the reviewer" else []
+        if measured:
+            return DraftSentence(
+                f"The median beat measures {_and(measured)}. {TO_COMPLETE}", "reviewer"
+            )
         return DraftSentence(TO_COMPLETE, "reviewer")
     if impression == "normal":
         return DraftSentence("Normal ECG.", "model")
@@ -701,18 +715,19 @@ def _model_findings(
     unscored: Mapping[str, str],
     unruled: Mapping[str, str],
     unconfirmed: bool,
-) -> list[DraftSentence]:
+) -> tuple[list[DraftSentence], dict[str, str]]:
     """One line per finding: its verdict and score. ``unscored``: what the beat measures of a
     finding under its threshold whose criterion is met; ``unruled``: why a score under its
     threshold cannot rule its finding out; ``unconfirmed``: the findings are withheld (leads to
-    check, an ECG unlike the training data), so no score is called present or absent."""
+    check, an ECG unlike the training data), so no score is called present or absent. Returns
+    the lines and each finding's verdict in them."""
     if scores is None:
         return [
             DraftSentence(
                 "Not available: the model has no text projector for zero-shot findings.", "model"
             )
-        ]
-    lines = []
+        ], {}
+    lines, verdicts = [], {}
     for score in sorted(scores, key=lambda s: -s.probability):
         numbers = "probability {}, threshold {}".format(
             *against_threshold(score.probability, score.threshold)
@@ -732,5 +747,6 @@ def _model_findings(
             verdict = RECORD_UNDER_THRESHOLD
         else:
             verdict = "absent"
+        verdicts[finding] = verdict
         lines.append(DraftSentence(f"{score.label}: {verdict} ({numbers}).", "model"))
-    return lines
+    return lines, verdicts

@@ -181,6 +181,7 @@ def render_html(summary: Mapping[str, Any], snippets: Sequence[TraceSnippet]) ->
         when,
         draft.get("held", {}),
         over_time,
+        draft.get("verdicts", {}),
     )
     parts += _prompts_table(summary["prompts"], when, over_time)
     if snippets:
@@ -253,11 +254,13 @@ def _findings_table(
     when: Callable[[float], str] = elapsed,
     held: Mapping[str, str] | None = None,
     over_time: bool = True,
+    verdicts: Mapping[str, str] | None = None,
 ) -> list[str]:
-    """The findings table: a finding is called present only where the draft states it
-    (``stated``; not on a recording unlike the training data, or an ECG whose leads are to be
-    checked)."""
+    """The findings table: each finding called as the draft's MODEL FINDINGS call it
+    (``verdicts``; a finding is present only where the draft states it, not on a recording
+    unlike the training data or an ECG whose leads are to be checked), else from the scores."""
     held = held or {}
+    verdicts = verdicts or {}
     if not findings:
         return []
     timed = "<th>Most evident at</th><th>Per crop</th>" if over_time else ""
@@ -267,24 +270,12 @@ def _findings_table(
         f"<th>Where</th>{timed}</tr>",
     ]
     for f in sorted(findings, key=lambda f: -f["probability"]):
-        call = "absent"
-        if f["id"] in unassessed:
-            call = "not assessed"
-        elif f["id"] in held:
-            call = f"not stated: {held[f['id']]}"
-        elif f["present"] and not f.get("stated", True):
-            call = f"not stated: {WITHHELD_FROM_DRAFT}"
-        elif f["present"]:
-            call = "present"
-        elif f["id"] == RECORD_FINDING and not f["abnormal"]:
-            call = RECORD_UNDER_THRESHOLD
-        # An absent finding has no place where it is most evident: its curve's peaks (for a
-        # spike finding, the sharpest blink or pop) would read as a time it was seen.
-        times = (
-            ", ".join(when(s["start_s"]) for s in f["top_segments"])
-            if call not in ("absent", "not assessed", RECORD_UNDER_THRESHOLD)
-            else ""
-        )
+        call = verdicts.get(f["id"]) or _call(f, unassessed, held)
+        # A finding under its threshold has no place where it is most evident: its curve's
+        # peaks (for a spike finding, the sharpest blink or pop) would read as a time it was
+        # seen.
+        shown = (f["present"] or f["id"] in held) and f["id"] not in unassessed
+        times = ", ".join(when(s["start_s"]) for s in f["top_segments"]) if shown else ""
         where = f"{f['side']} {f['region']}" if f.get("side") and call == "present" else ""
         course = (
             f"<td>{times}</td><td>{_sparkline(f['crop_probability'], height=20, width=200)}</td>"
@@ -300,6 +291,19 @@ def _findings_table(
         )
     rows.append("</table>")
     return rows
+
+
+def _call(finding: Mapping[str, Any], unassessed: Sequence[str], held: Mapping[str, str]) -> str:
+    """A finding's call from its scores, for a summary whose draft gives no verdicts."""
+    if finding["id"] in unassessed:
+        return "not assessed"
+    if finding["id"] in held:
+        return f"not stated: {held[finding['id']]}"
+    if finding["present"]:
+        return "present" if finding.get("stated", True) else f"not stated: {WITHHELD_FROM_DRAFT}"
+    if finding["id"] == RECORD_FINDING and not finding["abnormal"]:
+        return RECORD_UNDER_THRESHOLD
+    return "absent"
 
 
 def _prompts_table(

@@ -238,6 +238,10 @@ class DraftReport:
         thresholds, the record-level score and abnormal findings that disagree
         (:func:`disagreeing`); in the ECG draft also a rate the QRS complexes contradict, two
         findings that exclude each other.
+    verdicts : dict of str to str
+        Each scored finding's verdict as MODEL FINDINGS words it ("present", "absent", "not
+        stated: …", "under its threshold, not ruled out: …"), for what the export shows
+        beside the scores.
     """
 
     banner: str
@@ -247,6 +251,7 @@ class DraftReport:
     asserted: list[str] = field(default_factory=list)
     unassessed: list[str] = field(default_factory=list)
     held: dict[str, str] = field(default_factory=dict)
+    verdicts: dict[str, str] = field(default_factory=dict)
 
     def text(self, annotate: bool = True) -> str:
         """Return the draft as plain text.
@@ -508,6 +513,9 @@ def draft_report(
             impression = "left to the reviewer"
         elif impression == "left to the reviewer":  # left anyway; unlikeness is the first cause
             reasons = [*reasons, f"withheld: {UNFAMILIAR_IMPRESSION}"]
+    finding_lines, verdicts = _model_findings(
+        scores, held, unassessed, locations, knowledge_base, bool(facts.unfamiliar)
+    )
     sections = [
         DraftSection("CLINICAL HISTORY", [DraftSentence(TO_COMPLETE, "reviewer")]),
         DraftSection("MEDICATIONS", [DraftSentence(TO_COMPLETE, "reviewer")]),
@@ -518,9 +526,7 @@ def draft_report(
         DraftSection(
             MODEL_FINDINGS,
             caveat
-            + _model_findings(
-                scores, held, unassessed, locations, knowledge_base, bool(facts.unfamiliar)
-            )
+            + finding_lines
             + _impression_left(impression, reasons, assessed or (), bool(facts.unfamiliar)),
         ),
         DraftSection(
@@ -542,6 +548,7 @@ def draft_report(
         asserted=[] if facts.unfamiliar else [s.finding_id for s in present],
         unassessed=sorted(unassessed),
         held=held,
+        verdicts=verdicts,
     )
 
 
@@ -727,9 +734,16 @@ def record_impression(
     top = max(
         (s for s in scores if s.abnormal), key=lambda s: s.probability - s.threshold, default=None
     )
+    # A finding over its threshold may reach here not called present (held, as in the ECG
+    # draft): its numbers are not printed as under it.
+    over = top is not None and top.probability >= top.threshold
     highest = (
-        " (highest: {}, {} < {})".format(
-            top.label, *against_threshold(top.probability, top.threshold)
+        " (highest: {}, {} {} {}{})".format(
+            top.label,
+            against_threshold(top.probability, top.threshold)[0],
+            ">=" if over else "<",
+            against_threshold(top.probability, top.threshold)[1],
+            ", not stated" if over else "",
         )
         if top
         else ""
@@ -954,7 +968,8 @@ def _model_findings(
     locations: Mapping[str, Location],
     knowledge_base: KnowledgeBase,
     unconfirmed: bool = False,
-) -> list[DraftSentence]:
+) -> tuple[list[DraftSentence], dict[str, str]]:
+    """MODEL FINDINGS' lines, one per finding, and each finding's verdict in them."""
     if scores is None:
         return [
             DraftSentence(
@@ -962,19 +977,17 @@ def _model_findings(
                 "(train one with `elm-desktop adapt`).",
                 "model",
             )
-        ]
-    lines = []
+        ], {}
+    lines, verdicts = [], {}
     for score in sorted(scores, key=lambda s: -s.probability):
         numbers = "{} {}, threshold {}".format(
             score.measure, *against_threshold(score.probability, score.threshold)
         )
         if score.finding_id in unassessed:
             procedure = NEEDS_PROCEDURE[score.finding_id]
+            verdicts[score.finding_id] = f"not stated because the recording shows no {procedure}"
             lines.append(
-                DraftSentence(
-                    f"{score.label}: not stated because the recording shows no {procedure} ({numbers}).",
-                    "model",
-                )
+                DraftSentence(f"{score.label}: {verdicts[score.finding_id]} ({numbers}).", "model")
             )
             continue
         # Scores that may not apply cannot call a finding absent either; nor is a normal record
@@ -996,5 +1009,6 @@ def _model_findings(
                 where += ", most evident at {} from the start".format(
                     ", ".join(elapsed(seg.start_s) for seg in score.top_segments)
                 )
+        verdicts[score.finding_id] = verdict
         lines.append(DraftSentence(f"{score.label}: {verdict} ({numbers}{where}).", "model"))
-    return lines
+    return lines, verdicts

@@ -26,6 +26,7 @@ from elm_desktop.gui.trace_view import _PagePlot, pixels_per_mm
 from elm_desktop.signals.ecg import EcgRecording
 from elm_desktop.signals.ecg.calipers import CaliperReading, read_calipers, snap_time, trace_level
 from elm_desktop.signals.ecg.measurements import NOT_MEASURED
+from elm_desktop.signals.time_labels import start_time_of_day
 
 SPEEDS_MM_S = (25.0, 50.0)
 GAINS_MM_MV = (5.0, 10.0, 20.0)
@@ -271,6 +272,8 @@ class EcgView(QWidget):
             f"{recording.path.name}   {recording.source_format}   {recording.duration:g} s at "
             f"{recording.sfreq:g} Hz"
         )
+        if (clock := start_time_of_day(recording.start)) is not None:
+            text += f"   acquired at {clock} (time of day)"  # serial ECGs are told apart by it
         if recording.warnings:
             text += "   warning: " + "; ".join(recording.warnings)
         measured = recording.measurements

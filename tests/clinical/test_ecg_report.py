@@ -519,7 +519,10 @@ def test_a_normal_call_against_an_abnormal_measurement_is_left_to_the_reviewer(k
     found = scores(kb, {"normal": 0.9, "sinus_rhythm": 0.9})
     long_pr = draft_ecg_report(facts(72, measurements=measurements(pr_ms=254.0)), kb, "m", found)
     assert long_pr.impression == "left to the reviewer"
-    assert section(long_pr, "INTERPRETATION") == TO_COMPLETE
+    # What the beat measures leads the reviewer's interpretation.
+    assert section(long_pr, "INTERPRETATION") == (
+        f"The median beat measures PR 254 ms (over 200). {TO_COMPLETE}"
+    )
     assert long_pr.held["normal"] == "the ECG measures PR 254 ms (over 200)"
     assert section(long_pr, "INTERVALS AND AXIS").endswith(
         "Outside normal limits: PR 254 ms (over 200)."
@@ -719,6 +722,30 @@ def test_st_raised_in_left_bundle_branch_block_is_not_named_for_the_reviewer(kb)
     assert f"{label}: under its threshold, not ruled out: not read in left bundle branch block" in (
         section(draft, MODEL_FINDINGS)
     )
+
+
+def test_in_left_bundle_branch_block_st_and_lvh_are_never_absent(kb):
+    """Without raised ST too: what is not read in LBBB is not ruled out by a low score."""
+    found = scores(kb, {"sinus_rhythm": 0.9, "lbbb": 0.9, "anterior_stemi": 0.3, "lvh": 0.2})
+    draft = draft_ecg_report(facts(72, measurements=measurements(qrs_ms=150.0)), kb, "m", found)
+    findings = section(draft, MODEL_FINDINGS)
+    for finding in ("anterior_stemi", "lvh"):
+        label = kb[finding].label
+        assert f"{label}: absent" not in findings
+        assert f"{label}: under its threshold, not ruled out: not read in left bundle" in findings
+
+
+def test_measured_st_elevation_leads_an_interpretation_left_to_the_reviewer(kb):
+    """A new-user trial: ST raised in V1-V4, the model's anterior STEMI under its threshold and
+    nothing else stated, and the interpretation was only "[To be completed by the reviewer.]"."""
+    found = scores(kb, {"sinus_rhythm": 0.9, "normal": 0.1, "anterior_stemi": 0.3})
+    st = measurements().st_mv | {"V1": 0.13, "V2": 0.22, "V3": 0.23, "V4": 0.19}
+    draft = draft_ecg_report(facts(72, measurements=measurements(st_mv=st)), kb, "m", found)
+    assert draft.impression == "left to the reviewer"
+    assert section(draft, "INTERPRETATION") == (
+        f"The median beat measures ST raised in V1, V2, V3, V4. {TO_COMPLETE}"
+    )
+    assert "anterior_stemi" not in draft.asserted
 
 
 def test_st_is_not_read_where_flutter_waves_run_through_it(kb):

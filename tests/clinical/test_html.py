@@ -30,3 +30,18 @@ def test_a_normal_record_under_its_threshold_is_not_called_absent():
     # An abnormal finding under its threshold is absent, as before.
     assert '<tr class="absent"><td>Focal slowing</td>' in rows
     assert rows.count("<td>absent</td>") == 1
+
+
+def test_the_draft_s_verdict_is_the_call_the_table_shows():
+    """A trial saw "absent" in the export beside "not ruled out" in the draft (ST raised)."""
+    stemi = finding("anterior_stemi", 0.71, 0.93, True)
+    rows = "\n".join(
+        _findings_table(
+            [stemi],
+            unassessed=(),
+            over_time=False,
+            verdicts={"anterior_stemi": "under its threshold, not ruled out: the ECG measures X"},
+        )
+    )
+    assert "<td>under its threshold, not ruled out: the ECG measures X</td>" in rows
+    assert "<td>absent</td>" not in rows

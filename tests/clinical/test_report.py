@@ -735,3 +735,22 @@ def test_measured_scores_are_stated_whatever_the_prompts_calibration(kb):
     with_archive = draft_report(photic, uncalibrated, "m", measured, hits).text()
     assert "electrode pop" not in with_archive and "symmetric" not in with_archive
     assert "well organised and reactive" in with_archive  # the rule is about measured findings
+
+
+def test_the_highest_finding_held_over_its_threshold_is_not_printed_under_it(kb):
+    """A finding over its threshold but not called present (held, as the ECG draft does) is
+    printed as over it: a trial read "(highest: Premature atrial complexes, 0.41 < 0.35)"."""
+    from dataclasses import replace
+
+    from elm_desktop.clinical.report import record_impression
+
+    held = [
+        replace(s, present=False) if s.finding_id == "focal_slowing" else s
+        for s in scores_with(kb, {"normal": 0.1, "focal_slowing": 0.95})
+    ]
+    impression, reasons = record_impression(held, kb)
+    assert impression == "abnormal"
+    assert reasons[1].startswith("no single abnormal finding reached its threshold (highest: ")
+    assert " >= " in reasons[1] and reasons[1].endswith(", not stated)")
+    under = record_impression(scores_with(kb, {"normal": 0.1}), kb)[1][1]
+    assert " < " in under and "not stated" not in under

@@ -11,6 +11,7 @@ from elm_desktop.analysis_ecg import analyze_ecg, ecg_knowledge_base
 from elm_desktop.cli import main
 from elm_desktop.errors import BundleError
 from elm_desktop.runtime import Engine
+from elm_desktop.signals.ecg import read_ecg
 from elm_desktop.training.ecg.data import ECG_CLASSES
 from tests.ecg_model.conftest import swap_labels
 
@@ -64,6 +65,11 @@ def test_cli_analyze_writes_json_and_html_for_an_ecg(ecg_bundle, ecg_corpus, tmp
     summary = json.loads(out_json.read_text())
     assert summary["recording"]["modality"] == "ecg"
     assert summary["recording"]["channels"][4:6] == ["aVL", "aVF"]
+    # The acquisition's time of day, as the header gives it (serial ECGs are told apart by
+    # it); never its date.
+    start = read_ecg(ecg_corpus / "ecg-r00003.hea").start
+    assert summary["recording"]["start_time_of_day"] == f"{start:%H:%M:%S}"
+    assert f"{start:%Y-%m-%d}" not in out_json.read_text()
     assert len(summary["findings"]) == len(ECG_CLASSES)
     assert summary["prompts"][0]["prompt"] == "wide QRS complexes"
     html = out_html.read_text()

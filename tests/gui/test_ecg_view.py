@@ -126,6 +126,9 @@ def test_a_12_lead_record_opens_in_the_ecg_view(qtbot, window, open_in_window, e
     measured = recording.measurements
     assert measured.qrs_ms == pytest.approx(entry["measurements"]["qrs_ms"] + 8, abs=8)
     assert f"Median beat: {measured.summary()}" in view.info_label.text()
+    if recording.start is not None:  # the acquisition's time of day, never its date
+        assert f"acquired at {recording.start:%H:%M:%S}" in view.info_label.text()
+        assert f"{recording.start:%Y-%m-%d}" not in view.info_label.text()
 
 
 @pytest.mark.parametrize("dpi", [None, 144.0])
