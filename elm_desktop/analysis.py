@@ -234,6 +234,8 @@ class AnalysisResult:
     start_time_of_day : str or None
         The time of day of the first sample (``hh:mm:ss``, never the date), None when the file
         has no start time.
+    modality : str
+        The registry's name of the recording's modality (``"eeg"``, ``"ecg"``).
     posterior_rhythm : PosteriorRhythm or None
         The posterior dominant rhythm measured in the crops (what a generated draft's stated
         frequency is checked against); None for an ECG.
@@ -304,6 +306,7 @@ class AnalysisResult:
     familiarity: Familiarity | None = None
     procedures: tuple[str, ...] = ()
     start_time_of_day: str | None = None
+    modality: str = "eeg"
     posterior_rhythm: PosteriorRhythm | None = None
     muscle_artifact: MuscleArtifact | None = None
     signal_features: np.ndarray | None = None
@@ -354,6 +357,7 @@ class AnalysisResult:
         if include_file_name:
             recording["file"] = self.path.name
         recording |= {
+            "modality": self.modality,
             "start_time_of_day": self.start_time_of_day,
             "duration_s": self.duration_s,
             "sfreq": self.sfreq,

@@ -150,6 +150,7 @@ def analyze_ecg(
         window_s=window_s,
         duration_s=ecg.duration,
         start_time_of_day=start_time_of_day(ecg.start),
+        modality=get_modality("ecg").name,
         sfreq=ecg.sfreq,
         channels=tuple(ecg.leads),
         crop_starts_s=starts,

@@ -155,7 +155,6 @@ def run_analyze(args: argparse.Namespace) -> int:
             archive.close()
     bar.close()
     summary = result.to_dict(include_file_name=args.include_file_name)
-    summary["recording"]["modality"] = entry.name
     if args.json is not None:
         args.json.write_text(strict_json(summary, indent=1), encoding="utf-8")
     if args.html is not None:

@@ -148,7 +148,7 @@ def test_opening_another_recording_leaves_nothing_of_the_last(
     assert window.phenotype_panel.table.selectedItems() == []
     assert all(s.end_s <= b.duration_s for f in b.findings for s in f.top_segments)
     exported = json.loads(window.export(tmp_path / "b.json").read_text())
-    assert exported["recording"]["file"] == "b.edf"
+    assert exported["recording"]["file"] == "b.edf" and exported["recording"]["modality"] == "eeg"
     assert exported["recording"]["sha256"] == content_hash(b_path)
     header = window.export(tmp_path / "b.txt").read_text().splitlines()[:4]
     assert header[:2] == ["Recording: b.edf", f"SHA-256: {content_hash(b_path)}"]
