@@ -174,7 +174,9 @@ def _st_depression(m: EcgMeasurements) -> str | None:
         return "the ST segment could not be measured"
     lowered = st_lowered_leads(m)
     if len(lowered) < 2:
-        return f"ST is lowered 0.05 mV or more in {len(lowered)} lead(s)"
+        if not lowered:
+            return "ST is lowered 0.05 mV or more in no lead"
+        return f"ST is lowered 0.05 mV or more in {lowered[0]} only"
     return None
 
 

@@ -274,6 +274,12 @@ class EcgView(QWidget):
         )
         if (clock := start_time_of_day(recording.start)) is not None:
             text += f"   acquired at {clock} (time of day)"  # serial ECGs are told apart by it
+        spans = page_seconds(SPEEDS_MM_S[0])
+        if recording.duration < spans:  # the later columns' leads have nothing to draw
+            text += (
+                f"   shorter than the {spans:g} s the 3 x 4 layout spans: leads after "
+                f"{recording.duration:g} s are blank"
+            )
         if recording.warnings:
             text += "   warning: " + "; ".join(recording.warnings)
         measured = recording.measurements

@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from elm_desktop.clinical.ecg_criteria import NO_P_WAVE
+from elm_desktop.clinical.ecg_criteria import NO_P_WAVE, measured_conflict
 from elm_desktop.clinical.ecg_report import (
     LEADS_WITHHELD,
     EcgFacts,
@@ -575,6 +575,14 @@ def test_criteria_judge_the_value_as_printed(kb, finding, printed_at_the_limit, 
     assert finding in held.held
     stated = draft_ecg_report(facts(72, measurements=measurements(**past_it)), kb, "m", found)
     assert finding in stated.asserted
+
+
+def test_st_depression_in_fewer_than_two_leads_is_said_in_words():
+    """A trial read "ST is lowered 0.05 mV or more in 0 lead(s)"."""
+    flat = measurements()
+    one = measurements(st_mv=flat.st_mv | {"V5": -0.1})
+    assert measured_conflict("st_depression", flat) == "ST is lowered 0.05 mV or more in no lead"
+    assert measured_conflict("st_depression", one) == "ST is lowered 0.05 mV or more in V5 only"
 
 
 def test_misplaced_leads_give_no_axis():

@@ -367,3 +367,17 @@ def test_corrupt_header_gives_one_line_and_the_window_stays_usable(
     window.error_box.close()
     open_in_window(ecg_files[0]["aecg"])
     assert window.ecg_view.recording.path == ecg_files[0]["aecg"]
+
+
+def test_a_record_shorter_than_the_layout_says_why_later_leads_are_blank(ecg_files):
+    """A trial opened a 3 s record: V1-V6 stood on empty paper without a word."""
+    from dataclasses import replace
+
+    from elm_desktop.gui.ecg_view import EcgView
+    from elm_desktop.signals.ecg import read_ecg
+
+    files, _ = ecg_files
+    whole = read_ecg(files["wfdb"])
+    short = replace(whole, samples_mv=whole.samples_mv[:, : 3 * SFREQ])
+    assert "leads after 3 s are blank" in EcgView._describe(short)
+    assert "blank" not in EcgView._describe(whole)

@@ -95,7 +95,9 @@ def order_note(found: Sequence[str]) -> str | None:
     Returns
     -------
     str or None
-        E.g. ``"leads stored as ... (aVF before aVL); reordered to the standard order"``.
+        E.g. ``"leads stored as ... (aVF before aVL); reordered by their labels to the standard
+        order"``: by the labels, so a swap of the signals themselves is not undone (a trial read
+        "reordered" beside "the lead labelled aVL carries aVF" as fixed).
     """
     present = [lead for lead in STANDARD_LEADS if lead in found]
     if list(found) == present:
@@ -107,7 +109,10 @@ def order_note(found: Sequence[str]) -> str | None:
         if found.index(later) < found.index(earlier)
     ]
     shown = ", ".join(inversions[:3]) + (", ..." if len(inversions) > 3 else "")
-    return f"leads stored as {' '.join(found)} ({shown}); reordered to the standard order"
+    return (
+        f"leads stored as {' '.join(found)} ({shown}); reordered by their labels to the "
+        "standard order"
+    )
 
 
 def derive_limb_leads(first: np.ndarray, second: np.ndarray) -> dict[str, np.ndarray]:
