@@ -44,6 +44,7 @@ from elm_desktop.archive.report_scrub import scrub_report
 from elm_desktop.clinical import EmptyPromptError, check_prompt
 from elm_desktop.clinical.muscle_artifact import muscle_words
 from elm_desktop.clinical.posterior_rhythm import rhythm_words
+from elm_desktop.clinical.report import DraftReport
 from elm_desktop.clinical.signal_features import signal_words
 from elm_desktop.errors import ElmError
 from elm_desktop.gui import workers
@@ -1121,7 +1122,7 @@ class MainWindow(QMainWindow):
             self.model.knowledge_base,
             result.notice,
             unassessed=result.draft.unassessed if result.draft is not None else (),
-            held=result.draft.held if result.draft is not None else None,
+            held=_neither_stated_nor_denied(result.draft),
             stated=result.draft.asserted if result.draft is not None else None,
         )
         self.phenotype_panel.set_measured(
@@ -1777,6 +1778,23 @@ class MainWindow(QMainWindow):
         self.settings.set_window_state(self.saveGeometry(), self.saveState())
         self.settings.sync()
         super().closeEvent(event)
+
+
+def _neither_stated_nor_denied(draft: DraftReport | None) -> dict[str, str] | None:
+    """What the draft holds, and the findings under their thresholds it does not rule out
+    (an ECG's ST raised as a STEMI's criterion asks: a trial saw that row drawn plain, its
+    tooltip silent), each with why; None without a draft."""
+    if draft is None:
+        return None
+    unruled = "under its threshold, not ruled out: "
+    return {
+        **{
+            f: v.removeprefix("under its threshold, ")
+            for f, v in draft.verdicts.items()
+            if v.startswith(unruled)
+        },
+        **draft.held,
+    }
 
 
 def _measured_text(result: AnalysisResult) -> str:

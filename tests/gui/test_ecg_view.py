@@ -381,3 +381,27 @@ def test_a_record_shorter_than_the_layout_says_why_later_leads_are_blank(ecg_fil
     short = replace(whole, samples_mv=whole.samples_mv[:, : 3 * SFREQ])
     assert "leads after 3 s are blank" in EcgView._describe(short)
     assert "blank" not in EcgView._describe(whole)
+
+
+def test_a_finding_the_draft_does_not_rule_out_is_set_aside_in_the_panel():
+    """A trial saw a measured STEMI's row drawn plain, its tooltip silent."""
+    from elm_desktop.clinical.report import DraftReport
+    from elm_desktop.gui.main_window import _neither_stated_nor_denied
+
+    draft = DraftReport(
+        "DRAFT",
+        [],
+        "left to the reviewer",
+        [],
+        held={"pac": "too weak"},
+        verdicts={
+            "anterior_stemi": "under its threshold, not ruled out: the ECG measures ST raised",
+            "lvh": "absent",
+            "pac": "not stated: too weak",
+        },
+    )
+    assert _neither_stated_nor_denied(draft) == {
+        "anterior_stemi": "not ruled out: the ECG measures ST raised",
+        "pac": "too weak",
+    }
+    assert _neither_stated_nor_denied(None) is None
