@@ -30,10 +30,10 @@ calibration, :func:`least_kept` on the recordings whose prompt called the event;
 apply); otherwise the model points at a stretch where the recording shows nothing happening,
 and the draft holds the finding. Falls in power are not counted (an electrode coming off
 falls too, and an electrodecremental onset is followed by the discharge), nor derivations
-flat or disconnected over the recording (:data:`~elm_desktop.clinical.familiarity.FLAT_BELOW`). A new-user trial found seizures drafted on three-minute
-recordings without one, the curve's strongest stretch there changing the signal by a few
-times its power where true seizures change it tens of times
-(``benchmarks/results/seizure-signal-change.md``).
+flat or disconnected over the recording (:data:`~elm_desktop.clinical.familiarity.FLAT_BELOW`).
+A new-user trial found seizures drafted on three-minute recordings without one, the curve's
+strongest stretch there changing the signal by a few times its power where true seizures
+change it tens of times (``benchmarks/results/seizure-signal-change.md``).
 """
 
 from __future__ import annotations
