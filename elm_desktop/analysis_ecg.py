@@ -44,7 +44,12 @@ from elm_desktop.clinical import (
     prompt_curve,
     score_findings,
 )
-from elm_desktop.clinical.ecg_report import EcgFacts, as_sentence, draft_ecg_report
+from elm_desktop.clinical.ecg_report import (
+    STANDARD_ECG_S,
+    EcgFacts,
+    as_sentence,
+    draft_ecg_report,
+)
 from elm_desktop.clinical.familiarity import (
     Familiarity,
     crop_profile,
@@ -139,6 +144,11 @@ def analyze_ecg(
     starts = np.arange(len(windows), dtype=np.float64) * window_s
     sha = content_hash(path)
     notices = [as_sentence(warning) for warning in ecg.warnings]
+    if ecg.duration < STANDARD_ECG_S - 0.5:  # whatever the model calls it (a trial: a 1 s file)
+        notices.append(
+            f"This ECG lasts only {ecg.duration:.1f} s, under the standard {STANDARD_ECG_S:g} s: "
+            "its rhythm and measurements rest on a few beats."
+        )
     if bank is None:
         notices.append("This ECG model has no text projector: no scores or prompts.")
     result = AnalysisResult(

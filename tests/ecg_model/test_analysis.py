@@ -92,3 +92,18 @@ def test_swapped_avl_avf_is_detected_and_changes_the_scores(ecg_engine, ecg_corp
         - np.array([f.probability for f in crossed.findings])
     )
     assert change.max() > 1e-4  # the model sees the leads where their labels put them
+
+
+def test_an_ecg_shorter_than_ten_seconds_says_so_whatever_the_model_calls(
+    ecg_engine, ecg_corpus, tmp_path
+):
+    """A trial analysed a 1 s file in full with no word of its length."""
+    from elm_desktop.synth.ecg.writers import write_wfdb
+
+    whole = read_ecg(ecg_corpus / "ecg-r00004.hea")
+    sfreq = int(whole.sfreq)
+    short = write_wfdb(
+        tmp_path / "short", whole.samples_mv[:, : 3 * sfreq], sfreq, whole.leads, whole.start
+    )
+    assert "lasts only 3.0 s, under the standard 10 s" in analyze_ecg(short, ecg_engine).notice
+    assert "lasts only" not in analyze_ecg(ecg_corpus / "ecg-r00004.hea", ecg_engine).notice
