@@ -35,10 +35,12 @@ from elm_desktop.synth.families import get_family
 #: bytes. First pinned at commit 8974365, before this layer existed; pinned again after the EKG
 #: rhythms (aa07ca9 and after), which changed the EKG channel, the reports' HR section and the
 #: manifest's ``ekg`` truth on purpose, every EEG channel staying equal to the old files' (checked
-#: by reading both versions with MNE; tests/synth/test_heart_rhythm.py keeps EEG digests too).
+#: by reading both versions with MNE; tests/synth/test_heart_rhythm.py keeps EEG digests too);
+#: dipole-spectral pinned again after excess beta was drawn so bipolar derivations show it
+#: (2026-12-06), which changed only the EDF of its one recording with excess beta.
 BEFORE_CONDITIONS = {
     "filtered-noise": (5, "4ced452d06ae1308ada6461b3d760553fa7e203677960b61fd24b5726d6e673c"),
-    "dipole-spectral": (6, "c673fbf9c64b447d55676d9bd847fcc5a74c80791ce0acd133177123659488f1"),
+    "dipole-spectral": (6, "d5851a890c5c982b8a595e4bed460c6cb049f4a1ed8eaa699f395450be6b82e2"),
 }
 
 

@@ -137,6 +137,20 @@ def test_focal_slowing_raises_delta_on_the_named_side(recording):
     assert delta(("F8", "T4", "T6")) > 3 * delta(("F7", "T3", "T5"))
 
 
+def test_excess_beta_shows_in_the_frontocentral_bipolar_derivations(recording):
+    # The derivations a reader looks at, not the referential field: a synchronised beta field
+    # raised alone cancels between neighbouring electrodes.
+    def beta_share(rec: Read) -> float:
+        pairs = (("Fp1", "F3"), ("F3", "C3"), ("Fp2", "F4"), ("F4", "C4"), ("Fz", "Cz"))
+        beta = sum(_power(rec[a] - rec[b], rec.sfreq, 13, 30) for a, b in pairs)
+        return beta / sum(_power(rec[a] - rec[b], rec.sfreq, 0.5, 30) for a, b in pairs)
+
+    for seed in (6, 7):
+        drugged = recording({"excess_beta"}, seconds=60, seed=seed)
+        assert drugged.spec.finding("excess_beta") is not None
+        assert beta_share(drugged) > 2.5 * beta_share(recording(set(), seconds=60, seed=seed))
+
+
 def test_focal_attenuation_lowers_voltage_on_the_named_side(recording):
     rec = recording({"focal_attenuation"}, region="right temporal", seed=5)
     sos = signal.butter(2, 1.0, "highpass", fs=rec.sfreq, output="sos")
