@@ -1079,6 +1079,7 @@ def _draft_dict(draft: DraftReport) -> dict[str, Any]:
         "unassessed": list(draft.unassessed),
         "held": dict(draft.held),
         "verdicts": dict(draft.verdicts),
+        "unruled": dict(draft.unruled),
         "sections": [
             {
                 "title": section.title,

@@ -528,7 +528,7 @@ def draft_ecg_report(
             reasons = [*reasons, f"{impression}, withheld: {why}"]
             impression = "left to the reviewer"
     sections += body
-    finding_lines, verdicts = _model_findings(
+    finding_lines, verdicts, not_ruled_out = _model_findings(
         scores, held, unscored, unruled, unconfirmed=bool(withheld)
     )
     sections += [
@@ -547,6 +547,7 @@ def draft_ecg_report(
         asserted=[] if withheld else stated + (overall if impression == "normal" else []),
         held=held,
         verdicts=verdicts,
+        unruled=not_ruled_out,
     )
 
 
@@ -715,19 +716,25 @@ def _model_findings(
     unscored: Mapping[str, str],
     unruled: Mapping[str, str],
     unconfirmed: bool,
-) -> tuple[list[DraftSentence], dict[str, str]]:
+) -> tuple[list[DraftSentence], dict[str, str], dict[str, str]]:
     """One line per finding: its verdict and score. ``unscored``: what the beat measures of a
     finding under its threshold whose criterion is met; ``unruled``: why a score under its
     threshold cannot rule its finding out; ``unconfirmed``: the findings are withheld (leads to
     check, an ECG unlike the training data), so no score is called present or absent. Returns
-    the lines and each finding's verdict in them."""
+    the lines, each finding's verdict in them, and the findings they call under the threshold
+    and not ruled out, with why."""
     if scores is None:
-        return [
-            DraftSentence(
-                "Not available: the model has no text projector for zero-shot findings.", "model"
-            )
-        ], {}
-    lines, verdicts = [], {}
+        return (
+            [
+                DraftSentence(
+                    "Not available: the model has no text projector for zero-shot findings.",
+                    "model",
+                )
+            ],
+            {},
+            {},
+        )
+    lines, verdicts, not_ruled_out = [], {}, {}
     for score in sorted(scores, key=lambda s: -s.probability):
         numbers = "probability {}, threshold {}".format(
             *against_threshold(score.probability, score.threshold)
@@ -739,14 +746,16 @@ def _model_findings(
             verdict = f"{'over' if score.present else 'under'} its threshold, unconfirmed"
         elif score.present:
             verdict = "present"
-        elif finding in unscored:
-            verdict = f"under its threshold, not ruled out: the ECG measures {unscored[finding]}"
-        elif finding in unruled:
-            verdict = f"under its threshold, not ruled out: {unruled[finding]}"
+        elif finding in unscored or finding in unruled:
+            why = (
+                f"the ECG measures {unscored[finding]}" if finding in unscored else unruled[finding]
+            )
+            not_ruled_out[finding] = why
+            verdict = f"under its threshold, not ruled out: {why}"
         elif finding == RECORD_FINDING and not score.abnormal:
             verdict = RECORD_UNDER_THRESHOLD
         else:
             verdict = "absent"
         verdicts[finding] = verdict
         lines.append(DraftSentence(f"{score.label}: {verdict} ({numbers}).", "model"))
-    return lines, verdicts
+    return lines, verdicts, not_ruled_out

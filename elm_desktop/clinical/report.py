@@ -242,6 +242,10 @@ class DraftReport:
         Each scored finding's verdict as MODEL FINDINGS words it ("present", "absent", "not
         stated: …", "under its threshold, not ruled out: …"), for what the export shows
         beside the scores.
+    unruled : dict of str to str
+        Findings under their thresholds that the draft does not rule out, with why (in the
+        ECG draft: what the beat measures of the finding's criterion, or a QRS that hides it):
+        neither stated nor denied, as ``held``'s are.
     """
 
     banner: str
@@ -252,6 +256,7 @@ class DraftReport:
     unassessed: list[str] = field(default_factory=list)
     held: dict[str, str] = field(default_factory=dict)
     verdicts: dict[str, str] = field(default_factory=dict)
+    unruled: dict[str, str] = field(default_factory=dict)
 
     def text(self, annotate: bool = True) -> str:
         """Return the draft as plain text.

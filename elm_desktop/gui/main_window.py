@@ -1786,15 +1786,7 @@ def _neither_stated_nor_denied(draft: DraftReport | None) -> dict[str, str] | No
     tooltip silent), each with why; None without a draft."""
     if draft is None:
         return None
-    unruled = "under its threshold, not ruled out: "
-    return {
-        **{
-            f: v.removeprefix("under its threshold, ")
-            for f, v in draft.verdicts.items()
-            if v.startswith(unruled)
-        },
-        **draft.held,
-    }
+    return {**{f: f"not ruled out: {why}" for f, why in draft.unruled.items()}, **draft.held}
 
 
 def _measured_text(result: AnalysisResult) -> str:

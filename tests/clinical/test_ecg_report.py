@@ -706,10 +706,12 @@ def test_st_raised_as_a_stemi_criterion_asks_is_never_absent_and_is_interpreted(
         interpretation
     )
     assert "anterior_stemi" not in draft.asserted  # stated by the measurement, for the reviewer
+    assert draft.unruled == {"anterior_stemi": "the ECG measures ST raised in V2, V3"}
     # Without the raised ST: absent, as before.
     flat = draft_ecg_report(facts(72, measurements=measurements(pr_ms=250.0)), kb, "m", found)
     assert f"{label}: absent" in section(flat, MODEL_FINDINGS)
     assert "also measures" not in section(flat, "INTERPRETATION")
+    assert flat.unruled == {}
 
 
 def test_an_ecg_shorter_than_the_standard_ten_seconds_is_not_called_normal(kb):
@@ -741,6 +743,7 @@ def test_in_left_bundle_branch_block_st_and_lvh_are_never_absent(kb):
         label = kb[finding].label
         assert f"{label}: absent" not in findings
         assert f"{label}: under its threshold, not ruled out: not read in left bundle" in findings
+        assert draft.unruled[finding].startswith("not read in left bundle branch block")
 
 
 def test_measured_st_elevation_leads_an_interpretation_left_to_the_reviewer(kb):

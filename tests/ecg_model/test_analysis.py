@@ -71,6 +71,11 @@ def test_cli_analyze_writes_json_and_html_for_an_ecg(ecg_bundle, ecg_corpus, tmp
     assert summary["recording"]["start_time_of_day"] == f"{start:%H:%M:%S}"
     assert f"{start:%Y-%m-%d}" not in out_json.read_text()
     assert len(summary["findings"]) == len(ECG_CLASSES)
+    # The findings the draft does not rule out are the ones its verdicts call so.
+    draft = summary["draft"]
+    assert set(draft["unruled"]) == {
+        f for f, verdict in draft["verdicts"].items() if "not ruled out" in verdict
+    }
     assert summary["prompts"][0]["prompt"] == "wide QRS complexes"
     html = out_html.read_text()
     assert "Atrial fibrillation" in html and "<html" in html.lower()

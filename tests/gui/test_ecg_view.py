@@ -399,6 +399,7 @@ def test_a_finding_the_draft_does_not_rule_out_is_set_aside_in_the_panel():
             "lvh": "absent",
             "pac": "not stated: too weak",
         },
+        unruled={"anterior_stemi": "the ECG measures ST raised"},
     )
     assert _neither_stated_nor_denied(draft) == {
         "anterior_stemi": "not ruled out: the ECG measures ST raised",
