@@ -186,9 +186,10 @@ def _why(score: FindingScore) -> str | None:
         called = f"its {score.measure} {score.probability:.2f} >= {score.threshold:.2f}"
     if score.event_rise < score.event_rise_limit:
         return (
-            f"{called} without a distinct event: its strongest {EVENT_SPAN_S:g} s or more stand "
-            f"{score.event_rise:.3f} above the recording's median crop, under "
-            f"{score.event_rise_limit:g} (a seizure starts and ends: left to the reviewer)"
+            f"{called} without a distinct event: over its strongest {EVENT_SPAN_S:g} s or more "
+            f"its curve (the probability crop by crop) stands {score.event_rise:.3f} above the "
+            f"recording's median crop, under {score.event_rise_limit:g} (a seizure starts and "
+            "ends: left to the reviewer)"
         )
     if score.event_change is not None and score.event_change < score.event_change_limit:
         # Rounded apart (a change just under its limit is not printed as equal to it), and

@@ -585,9 +585,11 @@ def assess(
     if reasons:
         statement = f"{unlike_warning(reasons)} The model was trained on {trained_on}."
     else:
+        # Worded as the generated draft's withholding is ("less typical than"): "closer" read
+        # as reassuring beside a draft withheld for the same figure (a new-user trial).
         statement = (
-            "This recording lies within the range of the model's training data: "
-            f"{percentile:.1%} of held-out training recordings are closer. The model was trained "
-            f"on {trained_on}."
+            "This recording lies within the range of the model's training data; it is less "
+            f"typical of it than {percentile:.1%} of held-out training recordings. The model "
+            f"was trained on {trained_on}."
         )
     return Familiarity(score, float(percentile), tuple(reasons), statement)

@@ -282,9 +282,10 @@ def read_header(path: str | Path) -> EdfHeader:
         with path.open("rb") as stream:
             main = stream.read(256)
             if len(main) < 256 or main[:8] not in (_EDF_VERSION, _BDF_VERSION):
+                what = "it is empty" if not main else f"its first bytes are {main[:8]!r}"
                 raise NotAnEdfFileError(
-                    f"{path.name} is not an EDF, EDF+ or BDF file (its first bytes are "
-                    f"{main[:8]!r}); export the recording from the EEG system as EDF+ or BDF"
+                    f"{path.name} is not an EDF, EDF+ or BDF file ({what}); export the "
+                    "recording from the EEG system as EDF+ or BDF"
                 )
             text, offset = {}, 0
             for name, width in MAIN_FIELDS:

@@ -133,6 +133,8 @@ def test_statement_names_the_training_data(reference):
     near = _assess(reference, rng, scale=0.5)
     assert not near.unfamiliar
     assert "within the range" in near.statement
+    # In the words the generated draft is withheld in, never "closer" (reassuring beside it).
+    assert f"less typical of it than {near.percentile:.1%} of held-out" in near.statement
 
 
 def test_save_and_load_give_the_same_assessment(reference, tmp_path):

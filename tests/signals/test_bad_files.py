@@ -28,6 +28,7 @@ def good_bytes(**kwargs) -> bytes:
 CASES = {
     "not EDF": (b"PK\x03\x04 this is a zip file" + bytes(300), NotAnEdfFileError, "not an EDF"),
     "too short to be EDF": (b"0       abc", NotAnEdfFileError, "not an EDF"),
+    "empty": (b"", NotAnEdfFileError, "(it is empty)"),
     "truncated": (good_bytes()[:-700], TruncatedRecordingError, "3 complete data records of the 4"),
     "non-numeric record count": (
         good_bytes(header={"number of data records": "four"}),
