@@ -163,11 +163,18 @@ def localise(
     channels : sequence of str
         The derivations of ``band_power``'s second axis (the model's montage).
     bands : tuple of str, optional
-        The bands compared (names of :data:`BANDS`); by default the finding's own.
+        The bands compared (names of :data:`BANDS`); by default the finding's own, and for
+        an asymmetry (:data:`ASYMMETRIES`) whose own bands name no side, every band, as
+        :func:`without_asymmetry` reads them (a trial saw focal attenuation stated, its side
+        found in every band, beside "the side is not determined").
     """
     if score.finding_id not in LATERALISED or len(band_power) == 0:
         return None
     own_bands, direction = LATERALISED[score.finding_id]
+    if bands is None and score.finding_id in ASYMMETRIES:
+        own = localise(score, band_power, channels, own_bands)
+        broad = localise(score, band_power, channels, tuple(name for name, _, _ in BANDS))
+        return broad if own is not None and not own.side and broad.side else own
     bands = bands or own_bands
     band_index = [i for i, (name, _, _) in enumerate(BANDS) if name in bands]
     order = list(channels)
