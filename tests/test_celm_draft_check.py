@@ -357,6 +357,19 @@ def test_a_time_far_from_where_the_recording_shows_the_finding_is_marked(kb):
     assert all(c.supported for c in check_draft(draft, scores, kb))
 
 
+def test_a_duration_its_own_times_contradict_is_marked(kb):
+    """A trial: "at 00:13 ... stopping at 00:38 (27 s)" in eight drafts, unmarked."""
+    scores = _scores(kb, seizure=0.99)
+    draft = {
+        "EVENTS": "Electrographic seizure at 00:13, stopping at 00:38 (27 s).",
+        "IMPRESSION": "Electrographic seizure at 00:13, stopping at 00:38 (25 s).",
+    }
+    wrong, right = check_draft(draft, scores, kb)
+    assert not wrong.supported and wrong.unsupported == ("lasting 27 s",)
+    assert "its times disagree: 0:00:13 to 0:00:38 is 25 s" in wrong.note
+    assert right.supported
+
+
 def test_times_are_read_in_the_forms_reports_give_them():
     from elm_desktop.clinical.draft_check import stated_times_s
 

@@ -194,6 +194,29 @@ _NOT_AN_ONSET = re.compile(
 )
 
 
+#: A duration a sentence gives in seconds: "(27 s)", "lasting 27 s", "for 27 seconds".
+_SECONDS = re.compile(r"(?:\(|\blasting |\bfor )(\d{1,4}) ?s(?:ec(?:onds?)?)?\b", re.I)
+#: How far, in seconds, a stated duration may differ from the stated times it spans (their
+#: rounding to the second).
+DURATION_TOLERANCE_S = 1.0
+
+
+def disagreeing_duration(sentence: str) -> tuple[float, float, float] | None:
+    """A sentence's start and end times and the duration it gives them, where they disagree
+    by more than :data:`DURATION_TOLERANCE_S` (a trial: "at 00:13 … stopping at 00:38 (27 s)");
+    None where it gives not exactly two times and one duration, or they agree."""
+    clocks = [
+        3600.0 * int(h or 0) + 60.0 * int(m) + int(sec) for h, m, sec in _CLOCK.findall(sentence)
+    ]
+    durations = [float(d) for d in _SECONDS.findall(sentence)]
+    if len(clocks) != 2 or len(durations) != 1:
+        return None
+    start, end = clocks
+    if abs(end - start - durations[0]) <= DURATION_TOLERANCE_S:
+        return None
+    return start, end, durations[0]
+
+
 def stated_times_s(sentence: str) -> list[float]:
     """Onset times of the recording a sentence gives, in seconds (``hh:mm:ss``, ``mm:ss``,
     ``N min SS s``): not durations ("lasting 01:30") nor the end of a range."""
@@ -525,6 +548,11 @@ def _check_sentence(
         if wrong_times:
             shown = ", ".join(elapsed(a) for a, _ in spans)
             notes.append(f"the recording shows it most evident at {shown} from its start")
+    if (disagreeing := disagreeing_duration(sentence)) is not None:
+        start, end, duration = disagreeing
+        asserted.append(f"lasting {duration:g} s")
+        unsupported.append(f"lasting {duration:g} s")
+        notes.append(f"its times disagree: {elapsed(start)} to {elapsed(end)} is {end - start:g} s")
     unsupported = list(dict.fromkeys(unsupported))  # artifact may fail two checks
     qualified = only_during or {}
     during = dict.fromkeys(
