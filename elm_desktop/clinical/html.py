@@ -20,7 +20,12 @@ import numpy as np
 from elm_desktop.clinical.muscle_artifact import MuscleArtifact, muscle_words
 from elm_desktop.clinical.photic_driving import PhoticDriving
 from elm_desktop.clinical.posterior_rhythm import PosteriorRhythm, rhythm_words
-from elm_desktop.clinical.record_score import PROBABILITY, RECORD_FINDING, measure_words
+from elm_desktop.clinical.record_score import (
+    PROBABILITY,
+    RECORD_FINDING,
+    measure_words,
+    places_words,
+)
 from elm_desktop.clinical.report import RECORD_UNDER_THRESHOLD, against_threshold
 from elm_desktop.clinical.signal_features import signal_words
 from elm_desktop.signals.display import DisplayFilter, read_page
@@ -434,7 +439,7 @@ def _measure(finding: dict) -> str:
     if measure == PROBABILITY:
         return ""
     parts = finding.get("parts") or {}
-    said = "".join(f"; {name} {value:.2f}" for name, value in parts.items())
+    said = f"; {places_words(parts)}" if parts else ""
     return f" <small>({_e(measure)}: {_e(measure_words(measure, parts))}{_e(said)})</small>"
 
 

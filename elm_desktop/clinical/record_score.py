@@ -185,6 +185,14 @@ def measure_words(measure: str, places: Collection[str] = ()) -> str:
     )
 
 
+def places_words(places: Mapping[str, float]) -> str:
+    """A score's places, named as places ("its places among the calibration recordings: prompt
+    0.88, signal features 0.40"): beside a probability, "prompt 0.88" read as the prompt's
+    probability (a trial saw "prompt 0.88" and "its prompt 0.86" in one row)."""
+    shown = ", ".join(f"{name} {value:.2f}" for name, value in places.items())
+    return f"its places among the calibration recordings: {shown}" if shown else ""
+
+
 @dataclass(frozen=True)
 class FindingReference:
     """One finding's score: its prompt and its signal model, or for an event its event rise,

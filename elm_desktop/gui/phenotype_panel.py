@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
 )
 
 from elm_desktop.clinical.knowledge import KnowledgeBase
-from elm_desktop.clinical.record_score import PROBABILITY, measure_words
+from elm_desktop.clinical.record_score import PROBABILITY, measure_words, places_words
 from elm_desktop.clinical.zeroshot import FindingScore
 
 WAITING = "Analyse the recording (Ctrl+R) to score the findings."
@@ -177,8 +177,8 @@ class PhenotypePanel(QWidget):
                 f"<b>{score.label}</b><br>{finding.definition if finding else ''}<br>"
                 f"{score.measure} {score.probability:.2f}, present at ≥ {score.threshold:.2f}"
                 + (
-                    f"<br>The {score.measure}: {measure_words(score.measure, score.parts)}. Here: "
-                    + "; ".join(f"{name} {value:.2f}" for name, value in score.parts.items())
+                    f"<br>The {score.measure}: {measure_words(score.measure, score.parts)}."
+                    + (f" Here, {places_words(score.parts)}." if score.parts else "")
                     if score.measure != PROBABILITY
                     else ""
                 )

@@ -45,3 +45,16 @@ def test_the_draft_s_verdict_is_the_call_the_table_shows():
     )
     assert "<td>under its threshold, not ruled out: the ECG measures X</td>" in rows
     assert "<td>absent</td>" not in rows
+
+
+def test_a_finding_score_s_parts_read_as_places_not_probabilities():
+    """A trial read "prompt 0.88" in the score beside "its prompt 0.86" in the call."""
+    beta = finding("excess_beta", 0.61, 0.86, True) | {
+        "measure": "finding score",
+        "parts": {"prompt": 0.88, "signal features": 0.34},
+    }
+    rows = "\n".join(_findings_table([beta], unassessed=(), over_time=False))
+    assert "its places among the calibration recordings: prompt 0.88, signal features 0.34" in (
+        rows
+    )
+    assert "; prompt 0.88" not in rows

@@ -82,7 +82,7 @@ _EXCESS_BETA = {
     "obtunded": 1.0,
     "coma": 0.6,
 }
-_EXCESS_BETA_RMS = 1.8
+_EXCESS_BETA_RMS = 2.5
 _EXCESS_BETA_PATCHES = 40
 #: The heart's dipole lies well below the head; its field falls off across the scalp.
 _HEART = np.array([[0.35, 0.3, -2.6]])
