@@ -519,7 +519,13 @@ def draft_report(
         elif impression == "left to the reviewer":  # left anyway; unlikeness is the first cause
             reasons = [*reasons, f"withheld: {UNFAMILIAR_IMPRESSION}"]
     finding_lines, verdicts = _model_findings(
-        scores, held, unassessed, locations, knowledge_base, bool(facts.unfamiliar)
+        scores,
+        held,
+        unassessed,
+        locations,
+        knowledge_base,
+        bool(facts.unfamiliar),
+        {p.name: p.source for p in facts.procedures},
     )
     sections = [
         DraftSection("CLINICAL HISTORY", [DraftSentence(TO_COMPLETE, "reviewer")]),
@@ -973,8 +979,14 @@ def _model_findings(
     locations: Mapping[str, Location],
     knowledge_base: KnowledgeBase,
     unconfirmed: bool = False,
+    annotated: Mapping[str, str] | None = None,
 ) -> tuple[list[DraftSentence], dict[str, str]]:
-    """MODEL FINDINGS' lines, one per finding, and each finding's verdict in them."""
+    """MODEL FINDINGS' lines, one per finding, and each finding's verdict in them.
+
+    ``annotated``: what the recording itself shows, by name (sleep the EDF+ annotations mark),
+    with how, which the INTRODUCTION states whatever the model scores: a finding of that name
+    is called so, not "not stated" or "absent" beside it (a trial read both in one draft)."""
+    annotated = annotated or {}
     if scores is None:
         return [
             DraftSentence(
@@ -1003,7 +1015,13 @@ def _model_findings(
             verdict = RECORD_UNDER_THRESHOLD
         else:
             verdict = "absent"
-        if score.finding_id in held:
+        if score.finding_id in annotated and (score.finding_id in held or not score.present):
+            verdict = (
+                f"stated from the {annotated[score.finding_id]} (INTRODUCTION), not by the model"
+            )
+            if score.finding_id in held:
+                verdict += f": {held[score.finding_id]}"
+        elif score.finding_id in held:
             verdict = f"not stated: {held[score.finding_id]}"
         elif score.present:  # on a recording unlike the training data, never "present"
             verdict = "over its threshold, unconfirmed" if unconfirmed else "present"

@@ -337,6 +337,27 @@ def test_a_finding_too_weak_where_it_was_calibrated_is_held_with_the_reason(kb):
     assert quiet.impression == "normal" and "normal" not in quiet.held
 
 
+def test_sleep_the_annotations_mark_is_not_called_unstated_by_model_findings(kb):
+    """A trial read "Sleep was recorded (EDF+ annotations ...)" in the INTRODUCTION beside
+    "Sleep recorded: not stated" under MODEL FINDINGS."""
+    weak = KnowledgeBase(
+        [replace(f, calibration_auroc=0.2 if f.id == "sleep" else 0.9) for f in kb.values()],
+        kb.sources,
+        kb.prompt_style,
+    )
+    marked = replace(FACTS, procedures=(ProcedureEvidence("sleep", "EDF+ annotations", 60, 120),))
+    for score in (0.9, 0.1):  # held as too weak over its threshold, or under it
+        draft = draft_report(marked, weak, "m", scores_with(weak, {"normal": 0.9, "sleep": score}))
+        text = draft.text()
+        assert "Sleep was recorded (EDF+ annotations, 0:01:00-0:02:00 from the start)." in text
+        label = weak["sleep"].label
+        assert f"{label}: stated from the EDF+ annotations (INTRODUCTION), not by the model" in text
+        assert f"{label}: not stated" not in text and f"{label}: absent" not in text
+    # Without the annotations, the model's own verdict stands.
+    unmarked = draft_report(FACTS, weak, "m", scores_with(weak, {"normal": 0.9, "sleep": 0.9}))
+    assert f"{weak['sleep'].label}: not stated: too weak" in unmarked.text()
+
+
 def test_recorded_procedures_come_from_annotations_and_sleep_evidence(kb):
     notes = [
         Annotation(0.0, 0.0, "eyes closed"),
