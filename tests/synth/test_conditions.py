@@ -40,7 +40,7 @@ from elm_desktop.synth.families import get_family
 #: (2026-12-06), which changed only the EDF of its one recording with excess beta.
 BEFORE_CONDITIONS = {
     "filtered-noise": (5, "4ced452d06ae1308ada6461b3d760553fa7e203677960b61fd24b5726d6e673c"),
-    "dipole-spectral": (6, "d5851a890c5c982b8a595e4bed460c6cb049f4a1ed8eaa699f395450be6b82e2"),
+    "dipole-spectral": (6, "fa9b5de715ee77ee5e1e214b9e604410303ceefb2d9354bb1725e4db8d697ea3"),
 }
 
 
