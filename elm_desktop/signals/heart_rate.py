@@ -275,10 +275,12 @@ class HeartRate:
                 f"single-lead EKG: regular rhythm with {len(self.premature())} premature beats, "
                 f"{rate:.0f} bpm"
             )
+        # The adult limits: the recording does not give the patient's age, and 109 bpm at
+        # 4 years is normal (a trial saw it called tachycardia).
         if rhythm != "irregularly irregular" and rate < 60:
-            text += " (bradycardia)"
+            text += " (bradycardia for an adult)"
         elif rate > 100:
-            text += " (tachycardia)"
+            text += " (tachycardia for an adult)"
         for start, end, peak in self.episodes():
             text += f"; rising to {peak:.0f} bpm at {elapsed(start)}-{elapsed(end)} from the start"
         return text

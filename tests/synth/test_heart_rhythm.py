@@ -83,8 +83,8 @@ def test_rhythm_read_from_the_rr_intervals(rhythm_recordings):
     assert said["sinus"][1] == "regular"
     assert said["atrial_fibrillation"][1] == "irregularly irregular"
     assert said["premature_beats"][1] == "regular with premature beats"
-    assert "(bradycardia)" in said["sinus_bradycardia"][2]
-    assert "(tachycardia)" in said["sinus_tachycardia"][2]
+    assert "(bradycardia for an adult)" in said["sinus_bradycardia"][2]
+    assert "(tachycardia for an adult)" in said["sinus_tachycardia"][2]
     _, truth, measured = rhythm_recordings[-1]
     for start, end, peak in truth["ictal"]:
         times, bpm = measured.trend()
