@@ -105,8 +105,21 @@ def _preprocess_task(task: tuple[str, int]) -> tuple[np.ndarray, np.ndarray]:
     return np.asarray(crops), np.asarray(starts_s, dtype=np.float64)
 
 
-def _manifest_digest(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
+def _corpus_digest(path: Path, records: list[dict[str, Any]]) -> str:
+    """The manifest's bytes and each recording file's size and modification time.
+
+    A recording written again under the same manifest (a corpus made again by a fixed
+    generator, a re-export) is preprocessed again: keyed on the manifest alone, a cache held
+    the old recordings' crops, and models were trained on them unnoticed.
+    """
+    digest = hashlib.sha256(path.read_bytes())
+    for record in records:
+        try:
+            stat = Path(record["edf"]).stat()
+            digest.update(f"{record['edf']}\0{stat.st_size}\0{stat.st_mtime_ns}\n".encode())
+        except OSError:  # reported by preprocessing, as before
+            digest.update(f"{record['edf']}\0missing\n".encode())
+    return digest.hexdigest()
 
 
 @dataclass
@@ -197,7 +210,7 @@ def build_cache(
         manifest = manifest / MANIFEST_NAME
     directory = Path(directory)
     records = read_manifest(manifest)
-    digest = _manifest_digest(manifest)
+    digest = _corpus_digest(manifest, records)
     meta_path = directory / "meta.json"
     try:
         meta = json.loads(meta_path.read_text(encoding="utf-8"))

@@ -46,6 +46,27 @@ def test_cache_is_reused_when_the_manifest_is_unchanged(caches, tiny_corpus):
     np.testing.assert_array_equal(again.offsets, cache.offsets)
 
 
+def test_a_recording_written_again_under_the_same_manifest_is_preprocessed_again(
+    tiny_corpus, tmp_path
+):
+    """A corpus made again by a fixed generator keeps its manifest: keyed on it alone, the
+    cache kept the old recordings' crops and a model was trained on them."""
+    import shutil
+
+    corpus = tmp_path / "corpus"
+    shutil.copytree(tiny_corpus, corpus, ignore=shutil.ignore_patterns("cache*"))
+    first = build_cache(corpus, corpus / "cache-5s", window_s=5)
+    before = np.asarray(first.crops[first.crop_range(0)], np.float32)
+    records = read_manifest(corpus)
+    edf = records[0]["edf"]
+    shutil.copyfile(records[1]["edf"], edf)  # another recording's signal under the first's name
+    again = build_cache(corpus, corpus / "cache-5s", window_s=5)
+    after = np.asarray(again.crops[again.crop_range(0)], np.float32)
+    second = np.asarray(again.crops[again.crop_range(1)], np.float32)
+    assert not np.array_equal(after, before)
+    np.testing.assert_array_equal(after, second)
+
+
 def test_text_cache_segments_every_report(caches):
     cache, texts = caches
     first = [texts.segments[i] for i in texts.recording_range(1)]
