@@ -114,11 +114,12 @@ def _corpus_digest(path: Path, records: list[dict[str, Any]]) -> str:
     """
     digest = hashlib.sha256(path.read_bytes())
     for record in records:
+        name = os.path.relpath(record["edf"], path.parent)  # a corpus moved whole keeps its cache
         try:
             stat = Path(record["edf"]).stat()
-            digest.update(f"{record['edf']}\0{stat.st_size}\0{stat.st_mtime_ns}\n".encode())
+            digest.update(f"{name}\0{stat.st_size}\0{stat.st_mtime_ns}\n".encode())
         except OSError:  # reported by preprocessing, as before
-            digest.update(f"{record['edf']}\0missing\n".encode())
+            digest.update(f"{name}\0missing\n".encode())
     return digest.hexdigest()
 
 
