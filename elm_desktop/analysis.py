@@ -85,6 +85,7 @@ from elm_desktop.clinical.posterior_rhythm import (
     rhythm_sentence,
 )
 from elm_desktop.clinical.procedures import (
+    ProcedureEvidence,
     evidence_within_procedures,
     recorded_procedures,
     seen_only_during,
@@ -228,9 +229,10 @@ class AnalysisResult:
     familiarity : Familiarity or None
         How far the recording lies from the model's training data; None in partial results
         and for a bundle without a familiarity reference.
-    procedures : tuple of str
+    procedures : tuple of ProcedureEvidence
         The activation procedures and states the recording shows (``hyperventilation``,
-        ``photic stimulation``, ``sleep``; :func:`~elm_desktop.clinical.procedures.recorded_procedures`).
+        ``photic stimulation``, ``sleep``), with where it marks them
+        (:func:`~elm_desktop.clinical.procedures.recorded_procedures`).
     start_time_of_day : str or None
         The time of day of the first sample (``hh:mm:ss``, never the date), None when the file
         has no start time.
@@ -304,7 +306,7 @@ class AnalysisResult:
     notice: str | None = None
     prompt_contrast: PromptContrast | None = None
     familiarity: Familiarity | None = None
-    procedures: tuple[str, ...] = ()
+    procedures: tuple[ProcedureEvidence, ...] = ()
     start_time_of_day: str | None = None
     modality: str = "eeg"
     posterior_rhythm: PosteriorRhythm | None = None
@@ -632,7 +634,7 @@ def analyze(
         heart=_heart_summary(rec, cancel),
         posterior_rhythm=rhythm_sentence(result.posterior_rhythm),
     )
-    result.procedures = tuple(p.name for p in facts.procedures)
+    result.procedures = facts.procedures
     result.photic_driving = recording_driving(
         np.concatenate(encoder.posterior_spectra),
         ELM_SFREQ,

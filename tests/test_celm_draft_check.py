@@ -17,6 +17,7 @@ from elm_desktop.clinical.draft_check import (
     supported_draft,
 )
 from elm_desktop.clinical.knowledge import load_knowledge_base
+from elm_desktop.clinical.procedures import ANNOTATIONS, ProcedureEvidence
 from elm_desktop.training.celm.evaluate import bleu4
 
 DRAFT = {
@@ -204,6 +205,36 @@ def test_bleu4_rewards_shared_word_order():
     assert bleu4([reference], [half]) == pytest.approx(math.exp(1 - 12 / 6))
 
 
+def _shown(name: str, start_s: float | None = None, end_s: float | None = None):
+    """The recording shows procedure ``name``, marked from ``start_s`` to ``end_s``."""
+    return (ProcedureEvidence(name, ANNOTATIONS, start_s, end_s),)
+
+
+@pytest.mark.parametrize(
+    ("sentence", "marked"),
+    [
+        ("Hyperventilation (0.3 min): symmetric build-up of frontal theta and delta.", True),
+        ("Hyperventilation (0.8 min): symmetric build-up of frontal theta and delta.", False),
+        ("Hyperventilation for 3 minutes produced no build-up.", True),
+        ("Hyperventilation was performed for 40-50 seconds.", False),
+        ("Hyperventilation was performed for 2-3 minutes.", True),
+        ("Slowing appeared after 20 s of hyperventilation.", False),  # a time into it
+        ("Hyperventilation was performed with good effort.", False),  # no length
+        ("Photic stimulation (0.8 min) produced no driving.", False),  # not marked: not checked
+    ],
+)
+def test_a_length_the_annotations_contradict_is_marked(kb, sentence, marked):
+    # A trial's generated "Hyperventilation (0.3 min)" where the annotations mark 45 s.
+    shown = (
+        *_shown("hyperventilation", 54.0, 99.0),
+        ProcedureEvidence("photic stimulation", "2 flash trains on the photic channel"),
+    )
+    [checked] = check_draft({"DESCRIPTION OF THE RECORD": sentence}, _scores(kb), kb, shown)
+    lengths = [u for u in checked.unsupported if u.startswith("hyperventilation for")]
+    assert bool(lengths) is marked
+    assert ("marks hyperventilation for 45 s (0:00:54 to 0:01:39)" in checked.note) is marked
+
+
 def test_a_procedure_the_recording_does_not_show_is_marked():
     kb = load_knowledge_base()
     sections = {
@@ -215,7 +246,7 @@ def test_a_procedure_the_recording_does_not_show_is_marked():
     hv = by_text["Hyperventilation was performed with good effort."]
     assert hv.unsupported == ("hyperventilation",) and "shows no hyperventilation" in hv.note
     assert by_text["Photic stimulation was not performed."].supported  # says it was not done
-    shown = check_draft(sections, _scores(kb), kb, procedures=("hyperventilation",))
+    shown = check_draft(sections, _scores(kb), kb, procedures=_shown("hyperventilation"))
     assert all(c.supported for c in shown if "Hyperventilation" in c.text)
     unchecked = check_draft(sections, _scores(kb), kb)  # procedures unknown: not checked
     assert all("hyperventilation" not in c.unsupported for c in unchecked)
@@ -225,10 +256,10 @@ def test_a_procedure_the_recording_does_not_show_is_marked():
     "sentence", ["Activation not done.", "Photic stimulation was not performed.", "HV not done."]
 )
 def test_a_procedure_said_not_done_that_the_recording_shows_is_marked(kb, sentence):
-    shown = {"hyperventilation", "photic stimulation"}
+    shown = (*_shown("hyperventilation"), *_shown("photic stimulation"))
     [checked] = check_draft({"DESCRIPTION OF THE RECORD": sentence}, _scores(kb), kb, shown)
     assert not checked.supported and "the recording shows" in checked.note
-    [none] = check_draft({"DESCRIPTION OF THE RECORD": sentence}, _scores(kb), kb, set())
+    [none] = check_draft({"DESCRIPTION OF THE RECORD": sentence}, _scores(kb), kb, ())
     assert none.supported
 
 
@@ -243,9 +274,9 @@ def test_sleep_the_recording_shows_supports_a_sentence_stating_it(kb):
         kb.prompt_style,
     )
     draft = {"DESCRIPTION OF THE RECORD": "Drowsiness with vertex waves late in the record."}
-    [annotated] = check_draft(draft, _scores(weak), weak, {"sleep"})
+    [annotated] = check_draft(draft, _scores(weak), weak, _shown("sleep"))
     assert annotated.supported
-    [unshown] = check_draft(draft, _scores(weak), weak, set())
+    [unshown] = check_draft(draft, _scores(weak), weak, ())
     assert not unshown.supported
 
 
@@ -268,7 +299,10 @@ def test_sleep_the_recording_shows_supports_a_sentence_stating_it(kb):
 )
 def test_the_patients_level_of_consciousness_is_not_stated_from_the_recording(kb, sentence, stated):
     [checked] = check_draft(
-        {"DESCRIPTION OF THE RECORD": sentence}, _scores(kb), kb, procedures={"hyperventilation"}
+        {"DESCRIPTION OF THE RECORD": sentence},
+        _scores(kb),
+        kb,
+        procedures=_shown("hyperventilation"),
     )
     assert (PATIENT_STATE in checked.unsupported) is stated
     assert ("bedside" in checked.note) is stated
@@ -443,8 +477,8 @@ def test_durations_and_range_ends_are_not_onsets_and_only_events_are_timed(kb):
 def test_wakefulness_only_is_marked_where_the_recording_shows_sleep(sentence, marked):
     kb = load_knowledge_base(user_path="/nonexistent")
     section = {"DESCRIPTION OF THE RECORD": sentence}
-    (with_sleep,) = check_draft(section, {}, kb, procedures={"sleep"})
-    (awake,) = check_draft(section, {}, kb, procedures=set())
+    (with_sleep,) = check_draft(section, {}, kb, procedures=_shown("sleep"))
+    (awake,) = check_draft(section, {}, kb, procedures=())
     assert ("no sleep" in with_sleep.unsupported) is marked
     assert "no sleep" not in awake.unsupported
 

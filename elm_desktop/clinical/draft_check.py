@@ -12,7 +12,9 @@ it (:mod:`~elm_desktop.clinical.procedures`): the generator learnt reports that 
 one that says a procedure was not done ("HV not done", "Activation not done") is unsupported
 when the recording shows it, as is one that says the recording held wakefulness only
 ("Wakefulness only.", "This awake EEG ...") when it shows sleep, and a sentence stating sleep is supported by sleep the recording
-shows, whatever the sleep score.
+shows, whatever the sleep score. A length it gives hyperventilation or photic stimulation
+("Hyperventilation (0.3 min)") is unsupported when the recording's annotations or flash trains
+span a length further from it than :func:`length_tolerance_s`.
 A frequency it gives the posterior rhythm is unsupported when the rhythm measured in the
 recording is clear and lies more than
 :data:`~elm_desktop.clinical.posterior_rhythm.STATED_RHYTHM_TOLERANCE_HZ` away
@@ -70,6 +72,7 @@ from elm_desktop.clinical.posterior_rhythm import (
     PosteriorRhythm,
     stated_rhythm_hz,
 )
+from elm_desktop.clinical.procedures import ProcedureEvidence
 from elm_desktop.clinical.report import (
     against_threshold,
     disagreement,
@@ -217,6 +220,36 @@ def disagreeing_duration(sentence: str) -> tuple[float, float, float] | None:
     return start, end, durations[0]
 
 
+#: A length a sentence gives, or a range of them: "(0.8 min)", "for 3 minutes", "lasting 45 s",
+#: "2-3 min"; not a time into something ("after 2 minutes", "within 30 s").
+_LENGTH = re.compile(
+    r"(?<!after )(?<!within )\b(\d+(?:\.\d+)?)(?:\s*(?:-|\u2013|to)\s*(\d+(?:\.\d+)?))?\s*"
+    r"(min(?:ute)?s?|s(?:ec(?:ond)?s?)?)\b",
+    re.I,
+)
+#: The least a stated length of a procedure may differ from the length its marks span, in
+#: seconds, and the least as a share of that length: reports round ("3 minutes" of 2 min 40 s),
+#: but a generated "0.3 min" of a 45 s hyperventilation (a trial) is another procedure's length.
+PROCEDURE_LENGTH_TOLERANCE_S = 15.0
+PROCEDURE_LENGTH_TOLERANCE = 0.2
+
+
+def stated_length_s(sentence: str) -> tuple[float, float] | None:
+    """The one length a sentence gives, as its least and greatest value in seconds; None where
+    it gives none or several."""
+    found = _LENGTH.findall(sentence)
+    if len(found) != 1:
+        return None
+    low, high, unit = found[0]
+    scale = 60.0 if unit.lower().startswith("m") else 1.0
+    return float(low) * scale, float(high or low) * scale
+
+
+def length_tolerance_s(length_s: float) -> float:
+    """How far a stated length may lie from a procedure's marked ``length_s``."""
+    return max(PROCEDURE_LENGTH_TOLERANCE_S, PROCEDURE_LENGTH_TOLERANCE * length_s)
+
+
 def stated_times_s(sentence: str) -> list[float]:
     """Onset times of the recording a sentence gives, in seconds (``hh:mm:ss``, ``mm:ss``,
     ``N min SS s``): not durations ("lasting 01:30") nor the end of a range."""
@@ -234,7 +267,7 @@ def check_draft(
     sections: Mapping[str, str],
     probabilities: Mapping[str, float],
     knowledge_base: KnowledgeBase,
-    procedures: Collection[str] | None = None,
+    procedures: Sequence[ProcedureEvidence] | None = None,
     rhythm: PosteriorRhythm | None = None,
     muscle: MuscleArtifact | None = None,
     thresholds: Mapping[str, float] | None = None,
@@ -256,9 +289,10 @@ def check_draft(
     knowledge_base : KnowledgeBase
         Terms for the extractor, labels, and the thresholds the probabilities are held to
         (the model's calibrated ones).
-    procedures : collection of str, optional
-        The procedures the recording shows (names of
-        :data:`~elm_desktop.clinical.consistency.PROCEDURES`); None: not checked.
+    procedures : sequence of ProcedureEvidence, optional
+        The procedures the recording shows
+        (:func:`~elm_desktop.clinical.procedures.recorded_procedures`), with where its
+        annotations or flash trains mark them; None: not checked.
     rhythm : PosteriorRhythm, optional
         The recording's measured posterior rhythm; None (no posterior derivations): frequencies
         not checked; not clear: a stated frequency is unsupported.
@@ -305,6 +339,12 @@ def check_draft(
     disagreeing = disagreement(
         [f for f, p in probabilities.items() if f in limits and p >= limits[f]], knowledge_base
     )
+    shown = None if procedures is None else {p.name for p in procedures}
+    spans = {
+        p.name: (p.start_s, p.end_s)
+        for p in procedures or ()
+        if p.name in ACTIVATIONS and p.start_s is not None and p.end_s is not None
+    }
     checked = []
     for heading, text in sections.items():
         about_patient = any(skip in heading.upper() for skip in SKIPPED_SECTIONS)
@@ -329,7 +369,8 @@ def check_draft(
                     probabilities,
                     limits,
                     knowledge_base,
-                    procedures,
+                    shown,
+                    spans,
                     rhythm,
                     muscle,
                     disagreeing,
@@ -353,6 +394,7 @@ def _check_sentence(
     thresholds: Mapping[str, float],
     knowledge_base: KnowledgeBase,
     procedures: Collection[str] | None = None,
+    spans: Mapping[str, tuple[float, float]] | None = None,
     rhythm: PosteriorRhythm | None = None,
     muscle: MuscleArtifact | None = None,
     disagreeing: Collection[str] = (),
@@ -464,6 +506,19 @@ def _check_sentence(
                 asserted.append(f"no {name}")
                 unsupported.append(f"no {name}")
                 notes.append(f"the recording shows {name}")
+    named = [name for name in spans or {} if PROCEDURES[name].search(sentence)]
+    stated = stated_length_s(sentence) if len(named) == 1 else None
+    if stated is not None and not NOT_DONE.search(sentence):
+        start, end = (spans or {})[named[0]]
+        low, high = stated
+        if max(low - (end - start), (end - start) - high) > length_tolerance_s(end - start):
+            length = f"{named[0]} for {_LENGTH.search(sentence).group(0)}"  # as stated
+            asserted.append(length)
+            unsupported.append(length)
+            notes.append(
+                f"the recording marks {named[0]} for {end - start:.0f} s "
+                f"({elapsed(start)} to {elapsed(end)})"
+            )
     if (
         procedures is not None
         and "sleep" in procedures
@@ -718,7 +773,7 @@ def checked_generation(
     knowledge_base: KnowledgeBase,
     finished: bool,
     generator: str,
-    procedures: Collection[str] | None = None,
+    procedures: Sequence[ProcedureEvidence] | None = None,
     rhythm: PosteriorRhythm | None = None,
     muscle: MuscleArtifact | None = None,
     thresholds: Mapping[str, float] | None = None,

@@ -13,6 +13,7 @@ from elm_desktop.clinical.photic_driving import (
     photic_trains,
 )
 from elm_desktop.clinical.posterior_rhythm import crop_posterior_spectra
+from elm_desktop.clinical.procedures import ANNOTATIONS, ProcedureEvidence
 from elm_desktop.clinical.record_score import DRIVING_MEASURE, measure_words
 from elm_desktop.clinical.zeroshot import FindingScore
 from elm_desktop.signals.montages import ELM_CHANNELS
@@ -161,7 +162,7 @@ def test_a_generated_driving_sentence_is_held_to_the_measurement():
         kb.prompt_style,
     )
     sections = {"DESCRIPTION OF THE RECORD": "Photic stimulation produced a driving response."}
-    shown = ["photic stimulation"]
+    shown = [ProcedureEvidence("photic stimulation", ANNOTATIONS)]
 
     def check(probability, measured):
         (sentence,) = check_draft(
@@ -204,7 +205,7 @@ def test_a_generated_driving_sentence_may_not_say_more_of_its_sides_than_was_mea
     ]:
         (checked,) = check_draft(
             {"DESCRIPTION OF THE RECORD": sentence}, {"photic_driving": 0.9}, kb,
-            ["photic stimulation"], thresholds={"photic_driving": 0.5},
+            [ProcedureEvidence("photic stimulation", ANNOTATIONS)], thresholds={"photic_driving": 0.5},
             measured=["photic_driving"],
         )  # fmt: skip
         assert checked.supported == supported, sentence
