@@ -17,25 +17,10 @@ from pathlib import Path
 
 from elm_desktop.archive.cases import CaseMetadata, PatientIdentity
 from elm_desktop.signals import PatientFields, Recording
+from elm_desktop.signals.edf_header import parse_edf_date
 
 #: Ages above 89 are reported as 90 (together with a date they single people out).
 MAX_AGE = 90
-
-_MONTHS = {
-    m: i for i, m in enumerate(("JAN FEB MAR APR MAY JUN JUL AUG SEP OCT NOV DEC").split(), 1)
-}
-
-
-def parse_edf_date(text: str) -> dt.date | None:
-    """Parse an EDF+ date such as ``02-MAY-1951``; None if absent or malformed."""
-    match = re.fullmatch(r"(\d{1,2})-([A-Za-z]{3})-(\d{4})", text.strip())
-    if not match or match.group(2).upper() not in _MONTHS:
-        return None
-    try:
-        return dt.date(int(match.group(3)), _MONTHS[match.group(2).upper()], int(match.group(1)))
-    except ValueError:
-        return None
-
 
 def age_in_years(birth: dt.date, on: dt.date) -> int:
     """Whole years from ``birth`` to ``on``."""

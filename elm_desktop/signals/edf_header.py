@@ -106,6 +106,15 @@ class PatientFields:
     birthdate: str = ""
     name: str = ""
 
+    @property
+    def age_years(self) -> float | None:
+        """Age at the start of the recording in years (fractional: 3.8), from the EDF+
+        birthdate; None where either date is missing or they contradict each other."""
+        birth = parse_edf_date(self.birthdate)
+        if birth is None or self.meas_date is None or birth > self.meas_date.date():
+            return None
+        return (self.meas_date.date() - birth).days / 365.25
+
 
 @dataclass(frozen=True)
 class EdfHeader:
@@ -192,6 +201,22 @@ def _parse_start(date: str, time: str) -> dt.datetime | None:
     year += 1900 if year >= 85 else 2000
     try:
         return dt.datetime(year, month, day, *(int(v) for v in match_time.groups()))
+    except ValueError:
+        return None
+
+
+_MONTHS = {
+    m: i for i, m in enumerate(("JAN FEB MAR APR MAY JUN JUL AUG SEP OCT NOV DEC").split(), 1)
+}
+
+
+def parse_edf_date(text: str) -> dt.date | None:
+    """Parse an EDF+ date such as ``02-MAY-1951``; None if absent or malformed."""
+    match = re.fullmatch(r"(\d{1,2})-([A-Za-z]{3})-(\d{4})", text.strip())
+    if not match or match.group(2).upper() not in _MONTHS:
+        return None
+    try:
+        return dt.date(int(match.group(3)), _MONTHS[match.group(2).upper()], int(match.group(1)))
     except ValueError:
         return None
 

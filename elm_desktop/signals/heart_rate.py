@@ -11,7 +11,9 @@ taken as up. A detected peak far lower than the block's R waves is dropped.
 The summary states only what the EKG shows: its rhythm from the RR intervals (regular;
 irregularly irregular when successive intervals vary as in atrial fibrillation; premature beats
 when a short interval is followed by a compensatory pause), its rate (the median of the
-:data:`TREND_STEP_S` second trend) and rises of the rate well above it.
+:data:`TREND_STEP_S` second trend) and rises of the rate well above it. A rate outside the
+awake range for the patient's age (:data:`AWAKE_RATE_BPM`, from the EDF+ birthdate and start
+date) is named bradycardia or tachycardia; where the file does not give the age, for an adult.
 """
 
 from __future__ import annotations
@@ -45,6 +47,26 @@ IRREGULAR_RMSSD = 0.12
 #: over the recording's rate.
 EPISODE_RISE_BPM = 20.0
 EPISODE_RISE_FRACTION = 0.25
+#: Awake heart-rate ranges by age (Pediatric Advanced Life Support, American Heart
+#: Association, 2020): the least age of each group in years, its lowest and highest normal
+#: rate in bpm, and the group in words (None: an adolescent or adult, the usual limits).
+AWAKE_RATE_BPM: tuple[tuple[float, float, float, str | None], ...] = (
+    (0.0, 100.0, 205.0, "a newborn"),
+    (28 / 365.25, 100.0, 180.0, "an infant"),
+    (1.0, 98.0, 140.0, "a child of 1-2 years"),
+    (3.0, 80.0, 120.0, "a child of 3-5 years"),
+    (6.0, 75.0, 118.0, "a child of 6-11 years"),
+    (12.0, 60.0, 100.0, None),
+)
+
+
+def awake_rate_range(age_years: float | None) -> tuple[float, float, str | None]:
+    """The normal awake heart rate for an age, lowest and highest in bpm, and the age group in
+    words; an adult's (60-100 bpm, "an adult") where the age is not known."""
+    if age_years is None:
+        return 60.0, 100.0, "an adult"
+    _, low, high, group = [row for row in AWAKE_RATE_BPM if row[0] <= age_years][-1]
+    return low, high, group
 
 
 @lru_cache(maxsize=8)
@@ -107,12 +129,15 @@ class HeartRate:
         Length of the recording.
     inverted : bool
         Whether most of the EKG was read upside down.
+    age_years : float or None
+        The patient's age when recorded, which sets the normal rate; None: not known.
     """
 
     channel: str
     peaks_s: np.ndarray
     duration_s: float
     inverted: bool = False
+    age_years: float | None = None
 
     @property
     def rr_s(self) -> np.ndarray:
@@ -275,12 +300,15 @@ class HeartRate:
                 f"single-lead EKG: regular rhythm with {len(self.premature())} premature beats, "
                 f"{rate:.0f} bpm"
             )
-        # The adult limits: the recording does not give the patient's age, and 109 bpm at
-        # 4 years is normal (a trial saw it called tachycardia).
-        if rhythm != "irregularly irregular" and rate < 60:
-            text += " (bradycardia for an adult)"
-        elif rate > 100:
-            text += " (tachycardia for an adult)"
+        # By age: 109 bpm at 4 years is normal (a trial saw it called tachycardia).
+        low, high, group = awake_rate_range(self.age_years)
+        against = "" if group is None else f" for {group}"
+        if self.age_years is not None and group is not None:
+            against += f", {low:.0f}-{high:.0f} bpm awake"
+        if rhythm != "irregularly irregular" and rate < low:
+            text += f" (bradycardia{against})"
+        elif rate > high:
+            text += f" (tachycardia{against})"
         for start, end, peak in self.episodes():
             text += f"; rising to {peak:.0f} bpm at {elapsed(start)}-{elapsed(end)} from the start"
         return text
@@ -340,4 +368,6 @@ def measure_heart_rate(
         if progress is not None:
             progress(int(stop / sfreq), int(rec.duration), "heart rate")
     times = np.concatenate(peaks) / sfreq if peaks else np.zeros(0)
-    return HeartRate(channel.label, times, rec.duration, inverted * 2 > blocks)
+    return HeartRate(
+        channel.label, times, rec.duration, inverted * 2 > blocks, rec.patient.age_years
+    )

@@ -1,5 +1,8 @@
 """Lazy reading of EDF, EDF+ (continuous and discontinuous) and BDF."""
 
+import datetime as dt
+from dataclasses import replace
+
 import numpy as np
 import pytest
 
@@ -28,6 +31,10 @@ def test_patient_fields_are_kept_apart(make_edf):
     assert rec.patient.sex == "F" and rec.patient.birthdate == "02-MAY-1951"
     assert rec.patient.meas_date.hour == 10
     assert "Haagse" not in repr(rec)
+    born, recorded = dt.date(1951, 5, 2), rec.patient.meas_date.date()
+    assert rec.patient.age_years == pytest.approx((recorded - born).days / 365.25)
+    assert replace(rec.patient, birthdate="").age_years is None
+    assert replace(rec.patient, birthdate="02-MAY-2951").age_years is None  # after the start
 
 
 def test_read_returns_volts_of_the_requested_range(tmp_path):
