@@ -94,7 +94,7 @@ def main() -> None:
         f"{np.mean(errors <= 2):.3f}"
     )
     print("rhythm:", dict(rhythm_calls))
-    print(f"2:1 flutter caution after sinus tachycardia, by true rhythm: {dict(cautioned)}")
+    print(f"2:1 flutter caution, by true rhythm: {dict(cautioned)}")
     print(
         f"'Normal ECG.' stated on {sum(normal_calls.values())}, of which on a normal record "
         f"{normal_calls['true']}"

@@ -43,6 +43,16 @@ It states only what the recording supports, with the EEG draft's guards:
   not read as ischaemia or strain here);
 - a sinus tachycardia at 130-170/min is followed by a caution to exclude atrial flutter with
   2:1 conduction (:func:`flutter_caution`), which the flutter waves cannot show there;
+- **ST elevation the median beat measures to the criteria of acute injury** (two contiguous
+  leads of a territory) leads the interpretation, with the ST depression beside it and a call
+  for urgent review, whatever the model scores and also where the model's findings are
+  withheld (:func:`measured_injury`; a new-user trial saw a measured inferior STEMI ranked
+  after premature ventricular complexes, and left out of a withheld draft); leads a reader
+  warning names as misplaced are not read for it, nor a territory the draft does not read (a
+  left bundle branch block, a wide QRS); ST depression the beat measures without it is named
+  in the interpretation too, with ST raised in aVR where it is;
+- voltages no human heart makes (a QRS over :data:`MAX_PLAUSIBLE_QRS_MV`: microvolts stored
+  as millivolts) withhold the model's findings and every voltage-based statement, and say so;
 - a recording unlike the model's training data gets the model's findings listed, unconfirmed,
   under MODEL FINDINGS only (:data:`~elm_desktop.clinical.report.WITHHELD`); so does one whose
   reader found leads not where their labels put them (exchanged labels, reversed arm
@@ -55,6 +65,7 @@ No sentence is borrowed from archived reports (the similar cases are shown besid
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 
@@ -118,6 +129,16 @@ AF_MIN_INTERVALS = 8
 #: is not moved by one or two ventricular beats in fibrillation, while frequent ones at
 #: random times would vary a regular rhythm's intervals as fibrillation does.
 AF_MAX_UNLIKE_BEATS = 2
+#: A QRS taller than this in any lead (mV) is no human ECG's (the tallest are about 5 mV): the
+#: file's units are wrong (a trial: microvolts stored as millivolts read as a 1,400 mV QRS).
+MAX_PLAUSIBLE_QRS_MV = 10.0
+#: ST raised in aVR by this much (mV) beside ST depression in other leads is named with it:
+#: the pattern of diffuse subendocardial ischaemia.
+AVR_ST_ELEVATION_MV = 0.1
+#: Why the QT is not read where fibrillation or flutter waves may run through the T wave.
+QT_UNREAD = "the T wave's end is not told from fibrillation or flutter waves"
+#: A lead's name in a reader's warning.
+_LEAD_NAME = re.compile(r"\b(aVR|aVL|aVF|III|II|I|V[1-6])\b")
 #: Ventricular rates at which a sinus tachycardia may be atrial flutter with 2:1 conduction
 #: (atrial rates of 260-340/min): its second flutter wave hides in the QRS or the T wave, and
 #: the flutter waves are not measured there (:mod:`elm_desktop.signals.ecg.flutter`).
@@ -194,10 +215,25 @@ class EcgFacts:
     flutter: FlutterConduction | None = None
 
     @property
+    def implausible(self) -> str | None:
+        """Why the median beat's voltages cannot be a human ECG's (a QRS taller than
+        :data:`MAX_PLAUSIBLE_QRS_MV`); None when they can or were not measured."""
+        m = self.measurements
+        if m is None or max(m.max_limb_qrs_mv, m.max_chest_qrs_mv) <= MAX_PLAUSIBLE_QRS_MV:
+            return None
+        tallest = max(m.max_limb_qrs_mv, m.max_chest_qrs_mv)
+        return (
+            f"The QRS measures {tallest:,.0f} mV, beyond any human ECG (about 5 mV at most): "
+            "check the file's units (microvolts stored as millivolts?); no voltage, ST level or "
+            "model finding is read."
+        )
+
+    @property
     def withheld_because(self) -> str | None:
-        """Why no model finding may be stated: misplaced leads first, then an ECG unlike the
-        training data (both when both); None when neither."""
-        reasons = [as_sentence(warning) for warning in self.misplaced]
+        """Why no model finding may be stated: voltages no heart makes, then misplaced leads,
+        then an ECG unlike the training data (all that apply); None when none."""
+        reasons = [self.implausible] if self.implausible else []
+        reasons += [as_sentence(warning) for warning in self.misplaced]
         if self.misplaced:
             reasons.append("The model's findings are withheld until the leads are checked.")
         if self.unfamiliar:
@@ -398,24 +434,35 @@ def draft_ecg_report(
         for finding in _SECONDARY_IN_WIDE_QRS:
             if finding in present and finding not in held:
                 held[finding] = f"the QRS measures {qrs} ms: not read in a wide QRS"
-    if rhythm in ("atrial_fibrillation", "atrial_flutter"):
-        for finding in _NEEDS_P_WAVES:
-            if finding in present:
-                held[finding] = f"no P waves in {knowledge_base[rhythm].label.lower()}"
-        if "long_qt" in present and "long_qt" not in held:
-            # The T end may fall on a fibrillation or flutter wave (measurements' known limits).
-            held["long_qt"] = (
-                f"the T wave's end is not told from the {knowledge_base[rhythm].label.lower()} "
-                "waves"
-            )
-    # Flutter waves lower the measured ST where they are largest: ST depression is read in the
-    # other leads wherever the model scores flutter or its waves were measured.
-    m = facts.measurements
     scored = {
         s.finding_id
         for s in scores or ()
         if s.present and not _unsupported(knowledge_base, s.finding_id)
     }
+    atrial = {"atrial_fibrillation", "atrial_flutter"}
+    # Fibrillation or flutter waves may run through the ECG where the rhythm is one of them, or
+    # where no rhythm is stated and flutter waves were measured, the RR intervals are
+    # irregularly irregular, or the model scores one where no P wave was measured; not beside
+    # a stated sinus rhythm, whose P waves the draft itself calls.
+    no_p_wave = facts.measurements is None or facts.measurements.pr_ms is None
+    fibrillation_or_flutter = rhythm in atrial or (
+        rhythm not in _SINUS
+        and (
+            facts.flutter is not None
+            or facts.irregularly_irregular
+            or bool(scored & atrial and no_p_wave)
+        )
+    )
+    if rhythm in atrial:
+        for finding in _NEEDS_P_WAVES:
+            if finding in present:
+                held[finding] = f"no P waves in {knowledge_base[rhythm].label.lower()}"
+    if fibrillation_or_flutter and "long_qt" in present and "long_qt" not in held:
+        # The T end may fall on a fibrillation or flutter wave (measurements' known limits).
+        held["long_qt"] = QT_UNREAD
+    # Flutter waves lower the measured ST where they are largest: ST depression is read in the
+    # other leads wherever the model scores flutter or its waves were measured.
+    m = facts.measurements
     flutter_leads = FLUTTER_LEADS if "atrial_flutter" in scored or facts.flutter is not None else ()
     if flutter_leads and "st_depression" in present and "st_depression" not in held:
         if m is None or len(st_lowered_leads(m, skip=flutter_leads)) < 2:
@@ -437,13 +484,10 @@ def draft_ecg_report(
         qrs = round(m.qrs_ms)
         for f in (*_SECONDARY_IN_WIDE_QRS, *TERRITORIES):
             not_read.setdefault(f, f"the QRS measures {qrs} ms: not read in a wide QRS")
-    atrial = {"atrial_fibrillation", "atrial_flutter"}
-    if rhythm in atrial or scored & atrial or facts.flutter is not None:
+    if fibrillation_or_flutter:
         for f in _NEEDS_P_WAVES:  # irregular or flutter-conducted beats come "early" too
             not_read.setdefault(f, "not read in fibrillation or flutter: no P waves")
-        not_read.setdefault(
-            "long_qt", "the T wave's end is not told from fibrillation or flutter waves"
-        )
+        not_read.setdefault("long_qt", QT_UNREAD)
     under = [s.finding_id for s in scores or () if not s.present]
     beat_shows = {
         f: words
@@ -469,7 +513,9 @@ def draft_ecg_report(
         DraftSection("TECHNICAL", [DraftSentence(s, "file") for s in _technical(facts)]),
         DraftSection("RATE", [_rate_sentence(facts)]),
     ]
-    measured = DraftSection("INTERVALS AND AXIS", [_intervals_sentence(facts.measurements)])
+    measured = DraftSection(
+        "INTERVALS AND AXIS", [_intervals_sentence(facts.measurements, fibrillation_or_flutter)]
+    )
     if "atrial_flutter" in scored and rhythm is None and m is not None and m.pr_ms is not None:
         # A flutter wave before each QRS measures as a P wave (a trial: "PR 188 ms" on a 4:1
         # flutter), and the PR then holds the flutter back: the reviewer tells them apart.
@@ -489,7 +535,7 @@ def draft_ecg_report(
     rhythm_sentences = [rhythm_sentence]
     if rhythm == "atrial_flutter" and facts.flutter is not None:
         rhythm_sentences.append(DraftSentence(facts.flutter.sentence(), "file"))
-    if rhythm == "sinus_tachycardia" and (caution := flutter_caution(facts)):
+    if rhythm in (None, "sinus_tachycardia") and (caution := flutter_caution(facts)):
         rhythm_sentences.append(DraftSentence(caution, "file"))
     body = [DraftSection("RHYTHM", rhythm_sentences), measured]
     for title, categories in SECTIONS:
@@ -502,16 +548,25 @@ def draft_ecg_report(
         ]
         if sentences:
             body.append(DraftSection(title, sentences))
-    outside = outside_limits(facts.measurements)
+    outside = _outside(facts.measurements, fibrillation_or_flutter)
     if impression == "abnormal" and not outside and not any(present[f].abnormal for f in stated):
         # Nothing stated and nothing measured says what is abnormal: the reviewer does.
         impression = "left to the reviewer"
         reasons = [*reasons, LEFT_UNEXPLAINED]
+    # The beat's ST elevation is stated whatever the model scores (MODEL FINDINGS keeps the
+    # model's own verdict), and ST depression beside it is named as such.
+    injury = measured_injury(facts, knowledge_base, not_read)
+    measured_stated = [f for f in injury.territories if f not in stated] if injury else []
+    if injury is not None and "st_depression" in unscored and injury.lowered:
+        unscored["st_depression"] += f", beside the ST raised in {_and(injury.raised)}"
+    depression = None if injury is not None else unscored.get("st_depression")
+    if depression and m is not None and m.st_mv.get("aVR", 0.0) >= AVR_ST_ELEVATION_MV:
+        depression += f" with ST raised in aVR ({m.st_mv['aVR']:.2f} mV)"
     interpretation = _interpretation(
         impression,
         [present[f] for f in stated],
         outside,
-        [unscored[f] for f in TERRITORIES if f in unscored],
+        [depression] if depression else [],
     )
     withheld = facts.withheld_because
     caveat = [DraftSentence(withheld, "model")] if withheld else []
@@ -523,10 +578,13 @@ def draft_ecg_report(
             DraftSection("FINDINGS", [DraftSentence(reason, "model")]),
         ]
         interpretation = DraftSentence(TO_COMPLETE, "reviewer")
+        stated, measured_stated = [], list(injury.territories) if injury else []
         if impression not in UNSTATED:  # what the JSON and the summary say, as the draft does
             why = "the leads are to be checked" if facts.misplaced else UNFAMILIAR_IMPRESSION
             reasons = [*reasons, f"{impression}, withheld: {why}"]
             impression = "left to the reviewer"
+    if injury is not None:
+        interpretation = DraftSentence(f"{injury.sentence} {interpretation.text}", "file")
     sections += body
     finding_lines, verdicts, not_ruled_out = _model_findings(
         scores, held, unscored, unruled, unconfirmed=bool(withheld)
@@ -544,11 +602,65 @@ def draft_ecg_report(
         sections,
         impression,
         reasons,
-        asserted=[] if withheld else stated + (overall if impression == "normal" else []),
+        asserted=stated + measured_stated + (overall if impression == "normal" else []),
         held=held,
         verdicts=verdicts,
         unruled=not_ruled_out,
     )
+
+
+@dataclass(frozen=True)
+class MeasuredInjury:
+    """ST elevation the median beat measures to the criteria of acute injury.
+
+    Attributes
+    ----------
+    territories : tuple of str
+        The ST elevation findings whose criteria are met (``"inferior_stemi"``, ...).
+    raised, lowered : tuple of str
+        The leads whose ST is raised to the criteria, and the other leads whose ST is lowered.
+    sentence : str
+        What the interpretation says first.
+    """
+
+    territories: tuple[str, ...]
+    raised: tuple[str, ...]
+    lowered: tuple[str, ...]
+    sentence: str
+
+
+def measured_injury(
+    facts: EcgFacts, knowledge_base: KnowledgeBase, not_read: Mapping[str, str] = {}
+) -> MeasuredInjury | None:
+    """ST elevation the median beat measures to the criteria of acute injury in a territory
+    (:func:`~elm_desktop.clinical.ecg_criteria.st_raised_leads`), with the ST lowered in other
+    leads; None where there is none, the voltages are implausible, or the territory is in
+    ``not_read`` (finding id -> why the draft does not read it). Leads a misplacement warning
+    names are not read."""
+    m = facts.measurements
+    if m is None or not m.st_mv or facts.implausible:
+        return None
+    doubtful = {lead for warning in facts.misplaced for lead in _LEAD_NAME.findall(warning)}
+    readable = replace(
+        m, st_mv={lead: 0.0 if lead in doubtful else st for lead, st in m.st_mv.items()}
+    )
+    territories, raised, parts = [], [], []
+    for territory in TERRITORIES:
+        leads = st_raised_leads(territory, readable)
+        if not leads or territory in not_read or territory not in knowledge_base:
+            continue
+        levels = sorted(m.st_mv[lead] for lead in leads)
+        span = f"{levels[0]:.2f}" + (f"-{levels[-1]:.2f}" if levels[-1] > levels[0] else "")
+        meaning = knowledge_base[territory].sentence.split(": ", 1)[-1].rstrip(".")
+        territories.append(territory)
+        raised += leads
+        parts.append(f"ST raised in {_and(leads)} ({span} mV), the criteria of {meaning}")
+    if not territories:
+        return None
+    lowered = [lead for lead in st_lowered_leads(readable) if lead not in raised]
+    beside = f", with ST lowered in {_and(lowered)}" if lowered else ""
+    sentence = f"The median beat measures {'; '.join(parts)}{beside}: for urgent review."
+    return MeasuredInjury(tuple(territories), tuple(raised), tuple(lowered), sentence)
 
 
 def _unsupported(knowledge_base: KnowledgeBase, finding_id: str) -> str | None:
@@ -594,16 +706,20 @@ def as_sentence(text: str) -> str:
 
 
 def flutter_caution(facts: EcgFacts) -> str | None:
-    """What a sinus tachycardia at :data:`FLUTTER_2_TO_1_BPM` asks of the reviewer: to rule out
-    atrial flutter with 2:1 conduction, which such a rate and one wave before each QRS fit as
-    well (worded so that the findings extractor reads the flutter as denied); None at other
-    rates."""
+    """What a regular rate of :data:`FLUTTER_2_TO_1_BPM` asks of the reviewer: to rule out
+    atrial flutter with 2:1 conduction, which such a rate fits, with one wave before each QRS
+    (a sinus tachycardia) or none measured (a trial: 140/min, no P wave, the rhythm left blank
+    with nothing said); worded so that the findings extractor reads the flutter as denied.
+    None at other rates, on irregular RR intervals, and where a P wave was measured but no
+    sinus tachycardia is stated."""
     rate = facts.rate_bpm
     low, high = FLUTTER_2_TO_1_BPM
-    if rate is None or not low <= round(rate) <= high:
+    if rate is None or not low <= round(rate) <= high or (facts.rr_cv or 0.0) >= AF_MIN_RR_CV:
         return None
+    m = facts.measurements
+    no_p = "" if m is not None and m.pr_ms is not None else " with no P wave measured"
     return (
-        f"At {round(rate)}/min, rule out atrial flutter with 2:1 conduction: its second "
+        f"At {round(rate)}/min{no_p}, rule out atrial flutter with 2:1 conduction: its second "
         "flutter wave can hide in the QRS or the T wave."
     )
 
@@ -636,11 +752,20 @@ def _unlike_normal(facts: EcgFacts) -> list[str]:
     return printed + unlike_normal(facts.measurements)
 
 
-def _intervals_sentence(m: EcgMeasurements | None) -> DraftSentence:
+def _outside(m: EcgMeasurements | None, qt_unread: bool) -> list[str]:
+    """The values outside their limits the draft flags; not the QTc where fibrillation or
+    flutter waves may hide the T wave's end (a trial: "QTc 543 ms (over 470)" flagged beside
+    long QT held for that reason)."""
+    return [v for v in outside_limits(m) if not (qt_unread and v.startswith("QTc"))]
+
+
+def _intervals_sentence(m: EcgMeasurements | None, qt_unread: bool = False) -> DraftSentence:
     if m is None:
         return DraftSentence(f"{as_sentence(NOT_MEASURED)} {TO_COMPLETE}", "reviewer")
-    outside = outside_limits(m)
+    outside = _outside(m, qt_unread)
     flagged = f" Outside normal limits: {_and(outside)}." if outside else ""
+    if qt_unread:
+        flagged += f" QT not interpreted: {QT_UNREAD}."
     return DraftSentence(
         f"{m.summary()} (median beat of {m.beats} complexes; confirm with the calipers)." + flagged,
         "file",

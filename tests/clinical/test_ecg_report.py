@@ -11,6 +11,7 @@ import pytest
 from elm_desktop.clinical.ecg_criteria import NO_P_WAVE, measured_conflict
 from elm_desktop.clinical.ecg_report import (
     LEADS_WITHHELD,
+    QT_UNREAD,
     EcgFacts,
     draft_ecg_report,
     rhythm_conflict,
@@ -194,7 +195,9 @@ def test_long_qt_is_not_read_in_fibrillation_nor_by_bazett_alone_at_a_fast_rate(
     found = scores(kb, {"atrial_fibrillation": 0.9, "long_qt": 0.9})
     af = draft_ecg_report(facts(86, jitter=0.25, measurements=no_p), kb, "m", found)
     assert "atrial_fibrillation" in af.asserted and "long_qt" not in af.asserted
-    assert af.held["long_qt"] == "the T wave's end is not told from the atrial fibrillation waves"
+    assert af.held["long_qt"] == QT_UNREAD
+    # Nor is its QTc flagged beside it (a trial: "QTc 543 ms (over 470)" in a flutter).
+    assert "QTc 500 ms (over" not in af.text() and f"QT not interpreted: {QT_UNREAD}" in af.text()
     fast = measurements(qt_ms=340.0, qtc_ms=501.0, qtcf_ms=440.0, rr_ms=60000 / 130)
     found = scores(kb, {"sinus_tachycardia": 0.9, "long_qt": 0.9})
     draft = draft_ecg_report(facts(130, measurements=fast), kb, "m", found)
@@ -610,8 +613,32 @@ def test_a_normal_call_needs_a_normal_rate_voltage_st_and_beats(kb, rate, change
 def test_a_p_wave_the_measurement_missed_does_not_make_a_sinus_rhythm_flutter(kb):
     found = scores(kb, {"sinus_tachycardia": 0.95, "atrial_flutter": 0.9})
     draft = draft_ecg_report(facts(140, measurements=measurements(pr_ms=None)), kb, "m", found)
-    assert section(draft, "RHYTHM") == TO_COMPLETE
+    assert section(draft, "RHYTHM") == (
+        f"{TO_COMPLETE} At 140/min with no P wave measured, rule out atrial flutter with 2:1 "
+        "conduction: its second flutter wave can hide in the QRS or the T wave."
+    )
     assert draft.held["atrial_flutter"].startswith("sinus tachycardia scored over threshold too")
+
+
+def test_a_regular_tachycardia_without_p_waves_and_no_rhythm_stated_asks_about_2_to_1_flutter(kb):
+    """A trial: 2:1 flutter at 140/min, no P wave, the model's flutter under its threshold, and
+    the rhythm left blank with nothing said."""
+    found = scores(kb, {"atrial_flutter": 0.4, "low_voltage": 0.9})
+    draft = draft_ecg_report(facts(140, measurements=measurements(pr_ms=None)), kb, "m", found)
+    assert "rule out atrial flutter with 2:1 conduction" in section(draft, "RHYTHM")
+    irregular = facts(140, jitter=0.25, measurements=measurements(pr_ms=None))
+    assert "2:1" not in draft_ecg_report(irregular, kb, "m", found).text()
+    slow = draft_ecg_report(facts(90, measurements=measurements(pr_ms=None)), kb, "m", found)
+    assert "2:1" not in slow.text()
+
+
+def test_beside_a_stated_sinus_rhythm_nothing_is_unread_for_fibrillation_or_flutter(kb):
+    """A trial: "First-degree AV block: not ruled out: not read in fibrillation or flutter"
+    beside a stated sinus tachycardia with a PR of 126 ms (the model also scored flutter)."""
+    found = scores(kb, {"sinus_tachycardia": 0.95, "atrial_flutter": 0.9})
+    sinus = draft_ecg_report(facts(120, measurements=measurements(pr_ms=126.0)), kb, "m", found)
+    assert "sinus_tachycardia" in sinus.asserted
+    assert "fibrillation or flutter" not in section(sinus, MODEL_FINDINGS)
 
 
 @pytest.mark.parametrize(
@@ -701,16 +728,18 @@ def test_st_raised_as_a_stemi_criterion_asks_is_never_absent_and_is_interpreted(
     assert f"{label}: under its threshold, not ruled out: the ECG measures ST raised in V2, V3" in (
         findings
     )
-    interpretation = section(draft, "INTERPRETATION")
-    assert "also measures ST raised in V2, V3, which the model's score does not call" in (
-        interpretation
+    # The measurement leads the interpretation, before what the model calls (a trial saw a
+    # measured inferior STEMI ranked after premature ventricular complexes).
+    assert section(draft, "INTERPRETATION") == (
+        "The median beat measures ST raised in V2 and V3 (0.25-0.27 mV), the criteria of acute "
+        "anterior injury: for urgent review. Abnormal ECG: first-degree AV block."
     )
-    assert "anterior_stemi" not in draft.asserted  # stated by the measurement, for the reviewer
+    assert "anterior_stemi" in draft.asserted  # stated from the measurement
     assert draft.unruled == {"anterior_stemi": "the ECG measures ST raised in V2, V3"}
     # Without the raised ST: absent, as before.
     flat = draft_ecg_report(facts(72, measurements=measurements(pr_ms=250.0)), kb, "m", found)
     assert f"{label}: absent" in section(flat, MODEL_FINDINGS)
-    assert "also measures" not in section(flat, "INTERPRETATION")
+    assert "ST raised" not in section(flat, "INTERPRETATION")
     assert flat.unruled == {}
 
 
@@ -754,9 +783,71 @@ def test_measured_st_elevation_leads_an_interpretation_left_to_the_reviewer(kb):
     draft = draft_ecg_report(facts(72, measurements=measurements(st_mv=st)), kb, "m", found)
     assert draft.impression == "left to the reviewer"
     assert section(draft, "INTERPRETATION") == (
-        f"The median beat measures ST raised in V1, V2, V3, V4. {TO_COMPLETE}"
+        "The median beat measures ST raised in V1, V2, V3 and V4 (0.13-0.23 mV), the criteria "
+        f"of acute anterior injury: for urgent review. {TO_COMPLETE}"
     )
-    assert "anterior_stemi" not in draft.asserted
+    assert "anterior_stemi" in draft.asserted
+
+
+INFERIOR_INJURY = {"II": 0.34, "III": 0.45, "aVF": 0.39, "I": -0.12, "aVL": -0.29}
+
+
+def test_measured_st_elevation_is_stated_where_the_models_findings_are_withheld(kb):
+    """A trial: a measured inferior STEMI vanished from drafts withheld for an unfamiliar ECG
+    and for aVL and aVF exchanged, though II and III read true."""
+    st = measurements(st_mv=measurements().st_mv | INFERIOR_INJURY)
+    found = scores(kb, {"sinus_rhythm": 0.9, "pvc": 0.9, "inferior_stemi": 0.3})
+    unfamiliar = draft_ecg_report(facts(70, measurements=st, unfamiliar="Unlike."), kb, "m", found)
+    assert section(unfamiliar, "INTERPRETATION") == (
+        "The median beat measures ST raised in II, III and aVF (0.34-0.45 mV), the criteria of "
+        "acute inferior injury, with ST lowered in I and aVL: for urgent review. " + TO_COMPLETE
+    )
+    assert unfamiliar.asserted == ["inferior_stemi"]  # the model's PVCs stay withheld
+    swapped = draft_ecg_report(
+        facts(70, measurements=st, misplaced=("the lead labelled aVL carries aVF",)), kb, "m", found
+    )
+    assert section(swapped, "INTERPRETATION").startswith(
+        "The median beat measures ST raised in II and III (0.34-0.45 mV), the criteria of acute "
+        "inferior injury, with ST lowered in I: for urgent review."
+    )  # aVF and aVL are not read: the warning names them
+    only_misplaced = measurements(st_mv=measurements().st_mv | {"aVF": 0.4, "II": 0.3})
+    misplaced = facts(70, measurements=only_misplaced, misplaced=("aVF carries aVL",))
+    assert "ST raised" not in draft_ecg_report(misplaced, kb, "m", found).text()
+
+
+def test_st_depression_beside_measured_st_elevation_is_named_with_it(kb):
+    st = measurements(st_mv=measurements().st_mv | INFERIOR_INJURY)
+    draft = draft_ecg_report(facts(70, measurements=st), kb, "m", scores(kb, {"pvc": 0.9}))
+    assert "ST depression: under its threshold, not ruled out: the ECG measures ST lowered in " \
+        "I, aVL, beside the ST raised in II, III and aVF" in section(draft, MODEL_FINDINGS)  # fmt: skip
+    assert section(draft, "INTERPRETATION").startswith("The median beat measures ST raised in II")
+
+
+def test_measured_st_depression_with_st_raised_in_avr_leads_the_interpretation(kb):
+    """A trial: ST lowered in nine leads and raised in aVR, the interpretation left blank."""
+    diffuse = {lead: -0.15 for lead in ("I", "II", "V3", "V4", "V5", "V6")} | {"aVR": 0.13}
+    st = measurements(st_mv=measurements().st_mv | diffuse)
+    found = scores(kb, {"sinus_rhythm": 0.9, "normal": 0.1, "st_depression": 0.09})
+    draft = draft_ecg_report(facts(72, measurements=st), kb, "m", found)
+    assert section(draft, "INTERPRETATION") == (
+        "The median beat measures ST lowered in I, II, V3, V4, V5, V6 with ST raised in aVR "
+        f"(0.13 mV). {TO_COMPLETE}"
+    )
+
+
+def test_voltages_no_heart_makes_withhold_the_findings_and_say_why(kb):
+    """A trial: microvolts stored as millivolts read as a 1,436 mV QRS, unremarked."""
+    huge = measurements(
+        max_limb_qrs_mv=1435.7,
+        max_chest_qrs_mv=1115.0,
+        st_mv={lead: 300.0 * st for lead, st in (measurements().st_mv | INFERIOR_INJURY).items()},
+    )
+    draft = draft_ecg_report(facts(72, measurements=huge), kb, "m", scores(kb, {"lvh": 0.99}))
+    assert section(draft, MODEL_FINDINGS).startswith(
+        "The QRS measures 1,436 mV, beyond any human ECG (about 5 mV at most): check the file's "
+        "units (microvolts stored as millivolts?)"
+    )
+    assert draft.asserted == [] and "ST raised" not in draft.text()
 
 
 def test_st_is_not_read_where_flutter_waves_run_through_it(kb):

@@ -204,7 +204,8 @@ class EcgMeasurements:
         pr = (
             f"PR {self.pr_ms:.0f} ms"
             if self.pr_ms is not None
-            else "PR not measured (no single P wave found before each QRS)"
+            else "PR not measured (no P wave found alone before each QRS: one within the T "
+            "wave, as with a long PR, is not excluded)"
         )
         rr = "" if self.rr_ms is None else f" at RR {self.rr_ms:.0f} ms"
         qt = (
