@@ -82,7 +82,7 @@ from elm_desktop.clinical.ecg_criteria import (
     st_raised_leads,
     unlike_normal,
 )
-from elm_desktop.clinical.knowledge import Finding, KnowledgeBase
+from elm_desktop.clinical.knowledge import MIN_RULE_OUT_POSITIVES, Finding, KnowledgeBase
 from elm_desktop.clinical.record_score import RECORD_FINDING
 from elm_desktop.clinical.report import (
     DRAFT_BANNER,
@@ -99,6 +99,7 @@ from elm_desktop.clinical.report import (
     against_threshold,
     disagreeing,
     in_sentence,
+    not_ruled_out,
     record_impression,
     states_finding,
     weak_support,
@@ -135,6 +136,11 @@ MAX_PLAUSIBLE_QRS_MV = 10.0
 #: ST raised in aVR by this much (mV) beside ST depression in other leads is named with it:
 #: the pattern of diffuse subendocardial ischaemia.
 AVR_ST_ELEVATION_MV = 0.1
+#: Why a finding under its threshold without a rule-out bar is not called absent.
+NO_RULE_OUT = (
+    f"too few calibration records with it (under {MIN_RULE_OUT_POSITIVES}) to tell the score "
+    "that rules it out"
+)
 #: Why the QT is not read where fibrillation or flutter waves may run through the T wave.
 QT_UNREAD = "the T wave's end is not told from fibrillation or flutter waves"
 #: A lead's name in a reader's warning.
@@ -506,6 +512,18 @@ def draft_ecg_report(
     unruled = {f: not_read[f] for f in under if f in not_read} | {
         f: reason for f in under if (reason := _unsupported(knowledge_base, f))
     }
+    # Nor one scored just under its threshold, or at or above its rule-out bar, as on the EEG
+    # side (a trial: "Anterior ST elevation: absent (probability 0.90, threshold 0.93)").
+    unruled |= {
+        f: why for f, why in not_ruled_out(scores or (), knowledge_base).items() if f not in unruled
+    }
+    # Without a rule-out bar (too few calibration records with the finding) nothing shows that
+    # a score under the threshold rules it out.
+    unruled |= {
+        f: NO_RULE_OUT
+        for f in under
+        if f not in unruled and knowledge_base[f].abnormal and knowledge_base[f].rule_out is None
+    }
     # The record-level finding is stated by the interpretation ("Normal ECG.").
     overall = [f for f in present if f not in held and knowledge_base[f].category == "overall"]
     sections = [
@@ -586,7 +604,7 @@ def draft_ecg_report(
     if injury is not None:
         interpretation = DraftSentence(f"{injury.sentence} {interpretation.text}", "file")
     sections += body
-    finding_lines, verdicts, not_ruled_out = _model_findings(
+    finding_lines, verdicts, left_open = _model_findings(
         scores, held, unscored, unruled, unconfirmed=bool(withheld)
     )
     sections += [
@@ -605,7 +623,7 @@ def draft_ecg_report(
         asserted=stated + measured_stated + (overall if impression == "normal" else []),
         held=held,
         verdicts=verdicts,
-        unruled=not_ruled_out,
+        unruled=left_open,
     )
 
 
@@ -876,7 +894,12 @@ def _model_findings(
                 f"the ECG measures {unscored[finding]}" if finding in unscored else unruled[finding]
             )
             not_ruled_out[finding] = why
-            verdict = f"under its threshold, not ruled out: {why}"
+            # The rule-out bar's reason says "under its threshold" itself.
+            verdict = (
+                why
+                if "under its threshold" in why
+                else f"under its threshold, not ruled out: {why}"
+            )
         elif finding == RECORD_FINDING and not score.abnormal:
             verdict = RECORD_UNDER_THRESHOLD
         else:

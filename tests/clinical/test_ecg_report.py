@@ -11,6 +11,7 @@ import pytest
 from elm_desktop.clinical.ecg_criteria import NO_P_WAVE, measured_conflict
 from elm_desktop.clinical.ecg_report import (
     LEADS_WITHHELD,
+    NO_RULE_OUT,
     QT_UNREAD,
     EcgFacts,
     draft_ecg_report,
@@ -33,11 +34,13 @@ from elm_desktop.signals.ecg.measurements import EcgMeasurements
 
 @pytest.fixture(scope="module")
 def kb(tmp_path_factory):
-    """The ECG findings with every threshold calibrated at AUROC 0.9 (a bundle's overlay)."""
+    """The ECG findings with every threshold calibrated at AUROC 0.9 and a rule-out bar of 0.45
+    (a bundle's overlay)."""
     base = load_knowledge_base(RESOURCES / "ecg_phenotypes.toml")
     overlay = tmp_path_factory.mktemp("bundle") / "phenotypes.toml"
     overlay.write_text(
-        "".join(f"[findings.{f}]\ncalibration_auroc = 0.9\n" for f in base), encoding="utf-8"
+        "".join(f"[findings.{f}]\ncalibration_auroc = 0.9\nrule_out = 0.45\n" for f in base),
+        encoding="utf-8",
     )
     return load_knowledge_base(
         RESOURCES / "ecg_phenotypes.toml", user_path=overlay.parent / "none", model_path=overlay
@@ -972,3 +975,29 @@ def test_a_rhythm_the_ecg_measures_is_not_called_absent(kb):
         MODEL_FINDINGS,
     )
     assert f"{kb['sinus_bradycardia'].label}: absent" in usual
+
+
+def test_a_score_over_its_rule_out_bar_is_not_called_absent(tmp_path):
+    """A trial: "Anterior ST elevation: absent (probability 0.90, threshold 0.93)"."""
+    base = load_knowledge_base(RESOURCES / "ecg_phenotypes.toml")
+    overlay = tmp_path / "phenotypes.toml"
+    overlay.write_text(
+        "".join(f"[findings.{f}]\ncalibration_auroc = 0.9\n" for f in base if f != "rbbb")
+        + "[findings.rbbb]\ncalibration_auroc = 0.9\nrule_out = 0.6\n",  # the others: none
+        encoding="utf-8",
+    )
+    kb = load_knowledge_base(
+        RESOURCES / "ecg_phenotypes.toml", user_path=tmp_path / "none", model_path=overlay
+    )
+    label = kb["rbbb"].label
+    for rbbb, verdict in (
+        (0.8, "under its threshold, but its prompt 0.80 is at or above 0.60"),
+        (0.89, "just under its threshold"),
+        (0.4, "absent"),
+    ):
+        found = scores(kb, {"sinus_rhythm": 0.95, "rbbb": rbbb}, threshold=0.9)
+        draft = draft_ecg_report(facts(72), kb, "m", found)
+        assert f"{label}: {verdict}" in section(draft, MODEL_FINDINGS), rbbb
+        assert ("rbbb" in draft.unruled) is (verdict != "absent")
+        # Without a bar, nothing shows that a low score rules a finding out.
+        assert draft.unruled["lbbb"] == NO_RULE_OUT

@@ -30,7 +30,7 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from elm_desktop.clinical.evaluation import calibrate_thresholds
+from elm_desktop.clinical.evaluation import calibrate_thresholds, rule_out_bars
 from elm_desktop.clinical.knowledge import load_knowledge_base
 from elm_desktop.clinical.metrics import auroc
 from elm_desktop.clinical.zeroshot import build_prompt_bank, score_findings
@@ -203,16 +203,19 @@ def calibrated_thresholds(
     """Per class, the bagged threshold of maximum F1 on these records, as a ``phenotypes.toml``.
 
     Each class's AUROC on these records goes beside its threshold (``calibration_auroc``: how
-    much support the threshold has; the ECG draft states no finding with too little). Classes
-    without a positive keep the knowledge base's 0.5 and no AUROC (they are left out of the
-    file). ``style`` is the prompt style the probabilities came from; the file sets it.
+    much support the threshold has; the ECG draft states no finding with too little), and its
+    rule-out bar where it has enough positives (``rule_out``,
+    :func:`~elm_desktop.clinical.evaluation.rule_out_bars`: under it, a score rules the
+    finding out; over it and under the threshold, the draft calls it not ruled out rather than
+    absent). Classes without a positive keep the knowledge base's 0.5 and no AUROC (they are
+    left out of the file). ``style`` is the prompt style the probabilities came from; the file
+    sets it.
     """
     columns = {name: column for column, name in enumerate(ECG_CLASSES)}
-    thresholds = calibrate_thresholds(
-        {name: labels[:, column].astype(bool) for name, column in columns.items()},
-        {name: probabilities[:, column] for name, column in columns.items()},
-        resamples=THRESHOLD_RESAMPLES,
-    )
+    truth = {name: labels[:, column].astype(bool) for name, column in columns.items()}
+    scored = {name: probabilities[:, column] for name, column in columns.items()}
+    thresholds = calibrate_thresholds(truth, scored, resamples=THRESHOLD_RESAMPLES)
+    bars = rule_out_bars(truth, scored)
     lines = [
         f"# ECG thresholds of maximum F1 on the val split of {corpus}, the median over "
         f"{THRESHOLD_RESAMPLES} bootstrap resamples ({style} prompts, the style of the higher val "
@@ -221,11 +224,11 @@ def calibrated_thresholds(
         "",
     ]
     for name, threshold in thresholds.items():
-        truth = labels[:, columns[name]].astype(bool)
         lines += [
             f"[findings.{name}]",
             f"threshold = {threshold:.4f}",
-            f"calibration_auroc = {_auroc(truth, probabilities[:, columns[name]]):.4f}",
+            f"calibration_auroc = {_auroc(truth[name], scored[name]):.4f}",
+            *([f"rule_out = {bars[name]:.4f}"] if name in bars else []),
             "",
         ]
     return "\n".join(lines)
