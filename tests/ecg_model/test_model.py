@@ -222,3 +222,23 @@ def test_the_command_line_trains_evaluates_and_exports_an_ecg_model(ecg_corpus, 
     bundle = tmp_path / "bundle"
     assert main(["model", "export", str(final), "--out", str(bundle)]) == 0
     assert Bundle.load(bundle).modality == "ecg"
+
+
+def test_calibrated_thresholds_write_a_rule_out_bar_where_enough_records_have_the_class():
+    import tomllib
+
+    from elm_desktop.clinical.knowledge import MIN_RULE_OUT_POSITIVES, RULE_OUT_SENSITIVITY
+    from elm_desktop.training.ecg.evaluate import calibrated_thresholds
+
+    rng = np.random.default_rng(0)
+    labels = np.zeros((200, len(ECG_CLASSES)), np.int64)
+    labels[:40, 0] = 1  # 40 records with the first class
+    labels[: MIN_RULE_OUT_POSITIVES - 1, 1] = 1  # one too few with the second
+    probabilities = np.clip(labels * 0.5 + rng.uniform(0, 0.5, labels.shape), 0, 1)
+    written = tomllib.loads(calibrated_thresholds(probabilities, labels, "c", "plain"))
+    first, second = (written["findings"][name] for name in ECG_CLASSES[:2])
+    positives = probabilities[:40, 0]
+    assert first["rule_out"] == pytest.approx(
+        np.quantile(positives, 1 - RULE_OUT_SENSITIVITY, method="lower"), abs=1e-4
+    )
+    assert "rule_out" not in second and "threshold" in second
