@@ -1082,6 +1082,7 @@ def _draft_dict(draft: DraftReport) -> dict[str, Any]:
         "held": dict(draft.held),
         "verdicts": dict(draft.verdicts),
         "unruled": dict(draft.unruled),
+        "measured": dict(draft.measured),
         "sections": [
             {
                 "title": section.title,

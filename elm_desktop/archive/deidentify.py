@@ -22,6 +22,7 @@ from elm_desktop.signals.edf_header import parse_edf_date
 #: Ages above 89 are reported as 90 (together with a date they single people out).
 MAX_AGE = 90
 
+
 def age_in_years(birth: dt.date, on: dt.date) -> int:
     """Whole years from ``birth`` to ``on``."""
     return on.year - birth.year - ((on.month, on.day) < (birth.month, birth.day))

@@ -227,8 +227,8 @@ class DraftReport:
         the findings over their thresholds held as too weak to state, and why an impression
         the model would give is withheld.
     asserted : list of str
-        Ids of the findings the draft states as present (none when the recording is unlike
-        the training data: then the model's findings are only listed, unconfirmed).
+        Ids of the findings the draft states as present (none of the model's when the
+        recording is unlike the training data: then they are only listed, unconfirmed).
     unassessed : list of str
         Ids of the responses to a procedure the recording does not show (hyperventilation,
         photic stimulation): whatever their score, the draft neither states nor denies them.
@@ -246,6 +246,10 @@ class DraftReport:
         Findings under their thresholds that the draft does not rule out, with why (in the
         ECG draft: what the beat measures of the finding's criterion, or a QRS that hides it):
         neither stated nor denied, as ``held``'s are.
+    measured : dict of str to str
+        Findings of ``asserted`` stated from what the recording itself measures, whatever the
+        model scores, with that measurement (the ECG draft: a sinus rhythm with a P wave before
+        each QRS, ST elevation to the criteria of acute injury).
     """
 
     banner: str
@@ -257,6 +261,7 @@ class DraftReport:
     held: dict[str, str] = field(default_factory=dict)
     verdicts: dict[str, str] = field(default_factory=dict)
     unruled: dict[str, str] = field(default_factory=dict)
+    measured: dict[str, str] = field(default_factory=dict)
 
     def text(self, annotate: bool = True) -> str:
         """Return the draft as plain text.

@@ -138,19 +138,24 @@ def test_a_normal_ecg_gets_its_measured_rate_and_sinus_rhythm(kb):
 def test_a_rhythm_the_r_peaks_contradict_is_not_stated(kb):
     found = scores(kb, {"sinus_bradycardia": 0.95, "normal": 0.1})
     draft = draft_ecg_report(facts(80), kb, "m", found)
-    assert section(draft, "RHYTHM") == TO_COMPLETE
-    assert "sinus_bradycardia" not in draft.asserted
+    # The model's bradycardia is not stated; the sinus rhythm the ECG measures is.
+    assert section(draft, "RHYTHM") == (
+        "Sinus rhythm, as measured: a P wave before each QRS complex, RR variation 0.00."
+    )
+    assert "sinus_bradycardia" not in draft.asserted and "sinus_rhythm" in draft.asserted
+    no_p = draft_ecg_report(facts(80, measurements=measurements(pr_ms=None)), kb, "m", found)
+    assert section(no_p, "RHYTHM") == TO_COMPLETE
     assert draft.held["sinus_bradycardia"] == "the QRS complexes give 80/min"
     assert "Sinus bradycardia: not stated: the QRS complexes give 80/min" in section(
         draft, MODEL_FINDINGS
     )
     # Sinus rhythm at 103/min is tachycardia: not stated under a rate that contradicts it.
     fast = draft_ecg_report(facts(103), kb, "m", scores(kb, {"sinus_rhythm": 0.95}))
-    assert section(fast, "RHYTHM") == TO_COMPLETE and "sinus_rhythm" in fast.held
+    assert "sinus_rhythm" in fast.held and fast.asserted == ["sinus_tachycardia"]  # measured
     # The rate as printed decides: 60.3/min prints 60, which is no bradycardia; 99.7 prints 100.
     for rate, rhythm in ((60.3, "sinus_bradycardia"), (99.7, "sinus_tachycardia")):
         draft = draft_ecg_report(facts(rate), kb, "m", scores(kb, {rhythm: 0.95}))
-        assert section(draft, "RHYTHM") == TO_COMPLETE, rate
+        assert rhythm not in draft.asserted and draft.asserted == ["sinus_rhythm"], rate
         assert section(draft, "RATE").startswith(f"Ventricular rate {round(rate)}/min")
     # The same score at a slow measured rate is stated.
     slow = draft_ecg_report(facts(48), kb, "m", found)
@@ -368,7 +373,8 @@ def test_no_text_tower_no_findings(kb):
     draft = draft_ecg_report(
         facts(70, warnings=("the lead labelled aVL carries aVF",)), kb, "m", None
     )
-    assert draft.impression == "not assessed" and draft.asserted == []
+    assert draft.impression == "not assessed"
+    assert draft.asserted == ["sinus_rhythm"]  # measured: a P wave before each regular QRS
     assert "The lead labelled aVL carries aVF." in section(draft, "TECHNICAL")
 
 
@@ -806,6 +812,7 @@ def test_measured_st_elevation_is_stated_where_the_models_findings_are_withheld(
         "acute inferior injury, with ST lowered in I and aVL: for urgent review. " + TO_COMPLETE
     )
     assert unfamiliar.asserted == ["inferior_stemi"]  # the model's PVCs stay withheld
+    assert unfamiliar.measured == {"inferior_stemi": "ST raised in II, III and aVF (0.34-0.45 mV)"}
     swapped = draft_ecg_report(
         facts(70, measurements=st, misplaced=("the lead labelled aVL carries aVF",)), kb, "m", found
     )
@@ -1001,3 +1008,27 @@ def test_a_score_over_its_rule_out_bar_is_not_called_absent(tmp_path):
         assert ("rbbb" in draft.unruled) is (verdict != "absent")
         # Without a bar, nothing shows that a low score rules a finding out.
         assert draft.unruled["lbbb"] == NO_RULE_OUT
+
+
+def test_a_measured_sinus_rhythm_is_stated_only_where_nothing_atrial_is_measured_or_scored(kb):
+    """A trial: 28 of 47 drafts left the rhythm blank, one at 72/min with a P wave before each
+    QRS complex."""
+    for rate, finding in (
+        (50, "sinus_bradycardia"),
+        (72, "sinus_rhythm"),
+        (115, "sinus_tachycardia"),
+    ):
+        draft = draft_ecg_report(facts(rate), kb, "m", scores(kb, {"normal": 0.1}))
+        assert draft.asserted == [finding], rate
+        assert draft.measured == {finding: "a P wave before each QRS complex, RR variation 0.00"}
+        assert section(draft, "RHYTHM").endswith(
+            "as measured: a P wave before each QRS complex, RR variation 0.00."
+        )
+    cases = {
+        "flutter scored": (facts(72), {"atrial_flutter": 0.9}),
+        "flutter waves": (facts(72, flutter=FOUR_TO_ONE), {}),
+        "irregular": (facts(72, jitter=0.25), {}),
+    }
+    for name, (fact, present) in cases.items():
+        draft = draft_ecg_report(fact, kb, "m", scores(kb, {"normal": 0.1, **present}))
+        assert not set(draft.asserted) & {"sinus_rhythm", "sinus_bradycardia"}, name
