@@ -221,6 +221,21 @@ def parse_edf_date(text: str) -> dt.date | None:
         return None
 
 
+def _what_it_is(start: bytes) -> str:
+    """What a file that is not EDF seems to hold, from its first bytes: said so that a file
+    given the wrong extension is recognised (a trial: a WFDB header renamed ``.edf``)."""
+    if not start:
+        return "it is empty"
+    if start.lstrip().startswith(b"<"):
+        return "it holds XML, as an HL7 aECG or GE MUSE ECG export does: keep its .xml name"
+    if all(32 <= byte < 127 or byte in b"\r\n\t" for byte in start):
+        return (
+            f"it holds text, beginning {start[:24].decode('ascii').split(chr(10))[0]!r}: a WFDB "
+            "header (.hea) keeps its own extension"
+        )
+    return f"its first bytes are {start[:8]!r}"
+
+
 def _patient_fields(patient: str, recording: str, start: dt.datetime | None) -> PatientFields:
     parts = patient.split(" ")
     if len(parts) >= 4:  # EDF+: "code sex birthdate name [additional]"
@@ -307,10 +322,9 @@ def read_header(path: str | Path) -> EdfHeader:
         with path.open("rb") as stream:
             main = stream.read(256)
             if len(main) < 256 or main[:8] not in (_EDF_VERSION, _BDF_VERSION):
-                what = "it is empty" if not main else f"its first bytes are {main[:8]!r}"
                 raise NotAnEdfFileError(
-                    f"{path.name} is not an EDF, EDF+ or BDF file ({what}); export the "
-                    "recording from the EEG system as EDF+ or BDF"
+                    f"{path.name} is not an EDF, EDF+ or BDF file ({_what_it_is(main)}); "
+                    "export the recording from the acquisition system as EDF+ or BDF"
                 )
             text, offset = {}, 0
             for name, width in MAIN_FIELDS:

@@ -29,6 +29,16 @@ CASES = {
     "not EDF": (b"PK\x03\x04 this is a zip file" + bytes(300), NotAnEdfFileError, "not an EDF"),
     "too short to be EDF": (b"0       abc", NotAnEdfFileError, "not an EDF"),
     "empty": (b"", NotAnEdfFileError, "(it is empty)"),
+    "a WFDB header named .edf": (
+        b"r00006 12 500 5000\nr00006.dat 16 1000 16 0 -12 0 0 I\n",
+        NotAnEdfFileError,
+        "it holds text, beginning 'r00006 12 500 5000': a WFDB header \\(.hea\\)",
+    ),
+    "an XML export named .edf": (
+        b'<?xml version="1.0"?><AnnotatedECG/>' + bytes(300),
+        NotAnEdfFileError,
+        "it holds XML, as an HL7 aECG or GE MUSE ECG export does",
+    ),
     "truncated": (good_bytes()[:-700], TruncatedRecordingError, "3 complete data records of the 4"),
     "non-numeric record count": (
         good_bytes(header={"number of data records": "four"}),
