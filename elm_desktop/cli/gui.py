@@ -22,7 +22,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
             "the file, analyses it, saves a picture of the window and exits."
         ),
     )
-    parser.add_argument("file", nargs="?", type=Path, help="a recording to open (EDF, EDF+, BDF)")
+    parser.add_argument(
+        "file",
+        nargs="?",
+        type=Path,
+        help="a recording to open: EEG (EDF, EDF+, BDF) or 12-lead ECG (WFDB .hea, EDF, HL7 aECG or GE MUSE XML)",
+    )
     parser.add_argument(
         "--demo", action="store_true", help="open the demo recording (built once if needed)"
     )
