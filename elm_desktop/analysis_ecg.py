@@ -49,6 +49,7 @@ from elm_desktop.clinical.ecg_report import (
     EcgFacts,
     as_sentence,
     draft_ecg_report,
+    implausible_voltages,
 )
 from elm_desktop.clinical.familiarity import (
     Familiarity,
@@ -216,6 +217,8 @@ def analyze_ecg(
     timings["search"] = time.perf_counter() - mark
     mark = time.perf_counter()
     result.ecg_measurements = ecg.measurements
+    # Voltages no heart makes (a file's units wrong): nothing measured is read, nor scored.
+    implausible = implausible_voltages(ecg.measurements)
     facts = EcgFacts(
         duration_s=ecg.duration,
         sfreq=ecg.sfreq,
@@ -224,7 +227,7 @@ def analyze_ecg(
         peaks_s=np.asarray(ecg.qrs, np.float64) / ecg.sfreq,
         warnings=tuple(ecg.warnings),
         misplaced=tuple(ecg.misplaced),
-        measurements=result.ecg_measurements,
+        measurements=None if implausible else result.ecg_measurements,
         qrs_alike=ecg.qrs_alike,
         flutter=flutter_conduction(ecg.samples_mv, ecg.sfreq, ecg.qrs, ecg.measurements.qt_ms)
         if ecg.measurements is not None
@@ -232,6 +235,7 @@ def analyze_ecg(
         unfamiliar=result.familiarity.statement
         if result.familiarity is not None and result.familiarity.unfamiliar
         else None,
+        implausible=implausible,
     )
     result.draft = draft_ecg_report(
         facts, kb, result.model, result.findings if bank is not None else None

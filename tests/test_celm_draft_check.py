@@ -219,6 +219,11 @@ def _shown(name: str, start_s: float | None = None, end_s: float | None = None):
         ("Hyperventilation was performed for 40-50 seconds.", False),
         ("Hyperventilation was performed for 2-3 minutes.", True),
         ("Slowing appeared after 20 s of hyperventilation.", False),  # a time into it
+        ("Slowing appeared after 2.5 minutes of hyperventilation.", False),
+        ("At 2 minutes into hyperventilation, theta appeared.", False),
+        ("Hyperventilation for 2:30 min.", False),  # a clock, not read
+        ("Post-hyperventilation recording for 2 minutes.", False),  # after it
+        ("Hyperventilation produced no change; photic stimulation for 10 s.", False),  # two
         ("Hyperventilation was performed with good effort.", False),  # no length
         ("Photic stimulation (0.8 min) produced no driving.", False),  # not marked: not checked
     ],

@@ -10,7 +10,6 @@ asks.
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 from collections.abc import Mapping
 from pathlib import Path
@@ -21,11 +20,6 @@ from elm_desktop.signals.edf_header import parse_edf_date
 
 #: Ages above 89 are reported as 90 (together with a date they single people out).
 MAX_AGE = 90
-
-
-def age_in_years(birth: dt.date, on: dt.date) -> int:
-    """Whole years from ``birth`` to ``on``."""
-    return on.year - birth.year - ((on.month, on.day) < (birth.month, birth.day))
 
 
 def _sex(text: object) -> str | None:
@@ -47,11 +41,8 @@ def case_metadata(rec: Recording, known: Mapping[str, object] | None = None) -> 
     patient = rec.patient
     start = patient.meas_date
     date = start.date() if start else None
-    birth = parse_edf_date(patient.birthdate)
-    age: float | None = None
-    if birth and date:
-        age = age_in_years(birth, date)
-    elif isinstance(known.get("age"), int | float):
+    age = patient.age_years
+    if age is None and isinstance(known.get("age"), int | float):
         age = float(known["age"])  # type: ignore[arg-type]
     return CaseMetadata(
         age=None if age is None else min(int(age), MAX_AGE),

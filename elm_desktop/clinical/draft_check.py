@@ -220,12 +220,18 @@ def disagreeing_duration(sentence: str) -> tuple[float, float, float] | None:
     return start, end, durations[0]
 
 
-#: A length a sentence gives, or a range of them: "(0.8 min)", "for 3 minutes", "lasting 45 s",
-#: "2-3 min"; not a time into something ("after 2 minutes", "within 30 s").
+#: A length a sentence gives a procedure, after a word that makes it one, or a range of them:
+#: "(0.8 min)", "for 3 minutes", "lasting 45 s", "for 2-3 min"; not a time into or after it
+#: ("after 2 minutes", "at 2 minutes into", "2:30").
 _LENGTH = re.compile(
-    r"(?<!after )(?<!within )\b(\d+(?:\.\d+)?)(?:\s*(?:-|\u2013|to)\s*(\d+(?:\.\d+)?))?\s*"
+    r"(?:\(|\bfor |\blasting )(\d+(?:\.\d+)?)(?:\s*(?:-|\u2013|to)\s*(\d+(?:\.\d+)?))?\s*"
     r"(min(?:ute)?s?|s(?:ec(?:ond)?s?)?)\b",
     re.I,
+)
+#: A sentence about one part of a procedure, whose length is not the procedure's: each flash
+#: train, the time after it.
+_PART_OF = re.compile(
+    r"\b(?:each|per|every|post)\b|\bafter (?:the )?(?:hyperventilation|hv)\b", re.I
 )
 #: The least a stated length of a procedure may differ from the length its marks span, in
 #: seconds, and the least as a share of that length: reports round ("3 minutes" of 2 min 40 s),
@@ -340,10 +346,13 @@ def check_draft(
         [f for f, p in probabilities.items() if f in limits and p >= limits[f]], knowledge_base
     )
     shown = None if procedures is None else {p.name for p in procedures}
-    spans = {
+    spans = {  # a mark without a length (a bare "HV" at its start) gives none to check
         p.name: (p.start_s, p.end_s)
         for p in procedures or ()
-        if p.name in ACTIVATIONS and p.start_s is not None and p.end_s is not None
+        if p.name in ACTIVATIONS
+        and p.start_s is not None
+        and p.end_s is not None
+        and p.end_s > p.start_s
     }
     checked = []
     for heading, text in sections.items():
@@ -506,13 +515,15 @@ def _check_sentence(
                 asserted.append(f"no {name}")
                 unsupported.append(f"no {name}")
                 notes.append(f"the recording shows {name}")
-    named = [name for name in spans or {} if PROCEDURES[name].search(sentence)]
-    stated = stated_length_s(sentence) if len(named) == 1 else None
+    named = [name for name, pattern in PROCEDURES.items() if pattern.search(sentence)]
+    one = len(named) == 1 and named[0] in (spans or {}) and not _PART_OF.search(sentence)
+    stated = stated_length_s(sentence) if one else None
     if stated is not None and not NOT_DONE.search(sentence):
         start, end = (spans or {})[named[0]]
         low, high = stated
         if max(low - (end - start), (end - start) - high) > length_tolerance_s(end - start):
-            length = f"{named[0]} for {_LENGTH.search(sentence).group(0)}"  # as stated
+            given = _LENGTH.search(sentence)
+            length = f"{named[0]} for {sentence[given.start(1) : given.end()]}"  # as stated
             asserted.append(length)
             unsupported.append(length)
             notes.append(

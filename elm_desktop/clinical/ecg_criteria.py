@@ -15,6 +15,7 @@ among complexes of one shape where the beats were measured).
 from __future__ import annotations
 
 from collections.abc import Callable, Collection
+from dataclasses import replace
 
 from elm_desktop.signals.ecg.measurements import MIN_LIMB_QRS_MV, EcgMeasurements
 
@@ -278,10 +279,13 @@ def measured_support(
 ) -> str | None:
     """What the median beat measures that meets a finding's criterion (:data:`SUPPORT_WORDS`),
     e.g. ``"PR 302 ms"``; None when the criterion is not met, not measured, or not one that
-    says the finding by itself. ST depression is read outside ``unread_leads`` (where flutter
-    waves run through the ST segment)."""
+    says the finding by itself. ST depression and elevation are read outside ``unread_leads``
+    (where flutter waves run through the ST segment)."""
     if measurements is None:
         return None
+    if finding_id in TERRITORIES and unread_leads:  # ST elevation, outside the unread leads
+        st = {lead: 0.0 if lead in unread_leads else v for lead, v in measurements.st_mv.items()}
+        measurements = replace(measurements, st_mv=st)
     if finding_id == "st_depression":  # its criterion, outside the unread leads
         lowered = st_lowered_leads(measurements, unread_leads)
         return f"ST lowered in {', '.join(lowered)}" if len(lowered) >= 2 else None

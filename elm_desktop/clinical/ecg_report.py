@@ -66,7 +66,7 @@ No sentence is borrowed from archived reports (the similar cases are shown besid
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 
 import numpy as np
@@ -117,6 +117,11 @@ LEADS_WITHHELD = (
     "The model's findings are not stated here because the leads must be checked first (see "
     "TECHNICAL); they are listed, unconfirmed, under MODEL FINDINGS."
 )
+#: The FINDINGS section of a draft whose voltages no heart makes.
+IMPLAUSIBLE_WITHHELD = (
+    "The model's findings are not stated here because the file's voltages are not a human "
+    "ECG's (see MODEL FINDINGS); they are listed, unconfirmed, under MODEL FINDINGS."
+)
 #: Least RR coefficient of variation for atrial fibrillation to be stated (the synthetic
 #: corpus: AF at least 0.115, regular rhythms at most 0.022).
 AF_MIN_RR_CV = 0.08
@@ -143,6 +148,8 @@ NO_RULE_OUT = (
 )
 #: Why the QT is not read where fibrillation or flutter waves may run through the T wave.
 QT_UNREAD = "the T wave's end is not told from fibrillation or flutter waves"
+#: The limb leads, none read for ST where the arm electrodes may be reversed.
+LIMB_LEADS = ("I", "II", "III", "aVR", "aVL", "aVF")
 #: A lead's name in a reader's warning.
 _LEAD_NAME = re.compile(r"\b(aVR|aVL|aVF|III|II|I|V[1-6])\b")
 #: Ventricular rates at which a sinus tachycardia may be atrial flutter with 2:1 conduction
@@ -206,6 +213,9 @@ class EcgFacts:
     qrs_alike : float or None
         The share of the QRS complexes that share the dominant shape: under
         :data:`~elm_desktop.signals.ecg.qrs.MIN_ALIKE` they are noise, and no rate is given.
+    implausible : str or None
+        Why the file's voltages cannot be a human ECG's (:func:`implausible_voltages`); then
+        the model's findings are withheld and ``measurements`` is None.
     """
 
     duration_s: float
@@ -219,20 +229,7 @@ class EcgFacts:
     measurements: EcgMeasurements | None = None
     qrs_alike: float | None = None
     flutter: FlutterConduction | None = None
-
-    @property
-    def implausible(self) -> str | None:
-        """Why the median beat's voltages cannot be a human ECG's (a QRS taller than
-        :data:`MAX_PLAUSIBLE_QRS_MV`); None when they can or were not measured."""
-        m = self.measurements
-        if m is None or max(m.max_limb_qrs_mv, m.max_chest_qrs_mv) <= MAX_PLAUSIBLE_QRS_MV:
-            return None
-        tallest = max(m.max_limb_qrs_mv, m.max_chest_qrs_mv)
-        return (
-            f"The QRS measures {tallest:,.0f} mV, beyond any human ECG (about 5 mV at most): "
-            "check the file's units (microvolts stored as millivolts?); no voltage, ST level or "
-            "model finding is read."
-        )
+    implausible: str | None = None
 
     @property
     def withheld_because(self) -> str | None:
@@ -455,8 +452,8 @@ def draft_ecg_report(
         rhythm not in _SINUS
         and (
             facts.flutter is not None
-            or facts.irregularly_irregular
-            or bool(scored & atrial and no_p_wave)
+            or (facts.irregularly_irregular or bool(scored & atrial))
+            and no_p_wave
         )
     )
     if rhythm in atrial:
@@ -521,7 +518,7 @@ def draft_ecg_report(
     }
     # Nor one scored just under its threshold, or at or above its rule-out bar, as on the EEG
     # side (a trial: "Anterior ST elevation: absent (probability 0.90, threshold 0.93)").
-    unruled |= {
+    by_score = {
         f: why for f, why in not_ruled_out(scores or (), knowledge_base).items() if f not in unruled
     }
     # Without a rule-out bar (too few calibration records with the finding) nothing shows that
@@ -529,7 +526,9 @@ def draft_ecg_report(
     unruled |= {
         f: NO_RULE_OUT
         for f in under
-        if f not in unruled and knowledge_base[f].abnormal and knowledge_base[f].rule_out is None
+        if f not in unruled | by_score
+        and knowledge_base[f].abnormal
+        and knowledge_base[f].rule_out is None
     }
     # The record-level finding is stated by the interpretation ("Normal ECG.").
     overall = [f for f in present if f not in held and knowledge_base[f].category == "overall"]
@@ -556,8 +555,9 @@ def draft_ecg_report(
         rhythm_sentence = DraftSentence(knowledge_base[rhythm].sentence, "model")
     elif measured_rhythm is not None:
         rhythm_sentence = DraftSentence(
-            f"{knowledge_base[measured_rhythm].sentence.rstrip('.')}, as measured: a P wave "
-            f"before each QRS complex, RR variation {facts.rr_cv:.2f}.",
+            f"Regular at {round(facts.rate_bpm)}/min with a P wave before each QRS complex (RR "
+            f"variation {facts.rr_cv:.2f}): {in_sentence(knowledge_base[measured_rhythm].sentence.rstrip('.'))} "
+            "by the measurement; the P wave's axis is not measured: confirm.",
             "file",
         )
     else:
@@ -587,13 +587,13 @@ def draft_ecg_report(
         reasons = [*reasons, LEFT_UNEXPLAINED]
     # The beat's ST elevation is stated whatever the model scores (MODEL FINDINGS keeps the
     # model's own verdict), and ST depression beside it is named as such.
-    injury = measured_injury(facts, knowledge_base, not_read)
+    injury = measured_injury(facts, knowledge_base, not_read, flutter_leads)
     measured_stated = [f for f in injury.territories if f not in stated] if injury else []
     if injury is not None and "st_depression" in unscored and injury.lowered:
         unscored["st_depression"] += f", beside the ST raised in {_and(injury.raised)}"
     depression = None if injury is not None else unscored.get("st_depression")
-    if depression and m is not None and m.st_mv.get("aVR", 0.0) >= AVR_ST_ELEVATION_MV:
-        depression += f" with ST raised in aVR ({m.st_mv['aVR']:.2f} mV)"
+    if depression and (avr := _avr_raised(m)):
+        depression += f" {avr}"
     interpretation = _interpretation(
         impression,
         [present[f] for f in stated],
@@ -603,7 +603,13 @@ def draft_ecg_report(
     withheld = facts.withheld_because
     caveat = [DraftSentence(withheld, "model")] if withheld else []
     if withheld:
-        reason = LEADS_WITHHELD if facts.misplaced else WITHHELD
+        reason = (
+            IMPLAUSIBLE_WITHHELD
+            if facts.implausible
+            else LEADS_WITHHELD
+            if facts.misplaced
+            else WITHHELD
+        )
         body = [
             DraftSection("RHYTHM", [DraftSentence(TO_COMPLETE, "reviewer")]),
             measured,
@@ -613,28 +619,39 @@ def draft_ecg_report(
         stated, measured_stated = [], list(injury.territories) if injury else []
         measured_rhythm = None
         if impression not in UNSTATED:  # what the JSON and the summary say, as the draft does
-            why = "the leads are to be checked" if facts.misplaced else UNFAMILIAR_IMPRESSION
+            why = (
+                "the file's units are to be checked"
+                if facts.implausible
+                else "the leads are to be checked"
+                if facts.misplaced
+                else UNFAMILIAR_IMPRESSION
+            )
             reasons = [*reasons, f"{impression}, withheld: {why}"]
             impression = "left to the reviewer"
+    interpretations = [interpretation]
     if injury is not None:
-        interpretation = DraftSentence(f"{injury.sentence} {interpretation.text}", "file")
+        interpretations.insert(0, DraftSentence(injury.sentence, "file"))
     sections += body
+    # What the draft states from the measurement is neither held nor left open.
+    measured_words = {f: injury.words[f] for f in measured_stated if injury is not None}
+    if measured_rhythm is not None:
+        measured_words[measured_rhythm] = (
+            f"a P wave before each QRS complex at a regular {round(facts.rate_bpm)}/min"
+        )
+    for finding in measured_words:
+        for reasons_of in (held, unscored, unruled, by_score):
+            reasons_of.pop(finding, None)
     finding_lines, verdicts, left_open = _model_findings(
-        scores, held, unscored, unruled, unconfirmed=bool(withheld)
+        scores, held, unscored, unruled | by_score, bool(withheld), measured_words, set(by_score)
     )
     sections += [
         DraftSection(
             MODEL_FINDINGS,
             caveat + finding_lines,
         ),
-        DraftSection("INTERPRETATION", [interpretation]),
+        DraftSection("INTERPRETATION", interpretations),
         DraftSection("COMPARISON", [DraftSentence(TO_COMPLETE, "reviewer")]),
     ]
-    measured_words = {f: injury.words[f] for f in measured_stated if injury is not None}
-    if measured_rhythm is not None:
-        measured_words[measured_rhythm] = (
-            f"a P wave before each QRS complex, RR variation {facts.rr_cv:.2f}"
-        )
     return DraftReport(
         DRAFT_BANNER.format(model=model),
         sections,
@@ -674,18 +691,40 @@ class MeasuredInjury:
     words: dict[str, str] = field(default_factory=dict)
 
 
+def implausible_voltages(m: EcgMeasurements | None) -> str | None:
+    """Why a median beat's voltages cannot be a human ECG's (a QRS taller than
+    :data:`MAX_PLAUSIBLE_QRS_MV`): the file's units are wrong, and nothing it measures, nor
+    the model, is read; None when they can be, or nothing was measured."""
+    if m is None or max(m.max_limb_qrs_mv, m.max_chest_qrs_mv) <= MAX_PLAUSIBLE_QRS_MV:
+        return None
+    tallest = max(m.max_limb_qrs_mv, m.max_chest_qrs_mv)
+    return (
+        f"The QRS measures {tallest:,.0f} mV, beyond any human ECG (about 5 mV at most): check "
+        "the file's units (microvolts stored as millivolts?); nothing is measured or scored."
+    )
+
+
 def measured_injury(
-    facts: EcgFacts, knowledge_base: KnowledgeBase, not_read: Mapping[str, str] = {}
+    facts: EcgFacts,
+    knowledge_base: KnowledgeBase,
+    not_read: Mapping[str, str] = {},
+    unread_leads: Sequence[str] = (),
 ) -> MeasuredInjury | None:
     """ST elevation the median beat measures to the criteria of acute injury in a territory
     (:func:`~elm_desktop.clinical.ecg_criteria.st_raised_leads`), with the ST lowered in other
-    leads; None where there is none, the voltages are implausible, or the territory is in
-    ``not_read`` (finding id -> why the draft does not read it). Leads a misplacement warning
-    names are not read."""
+    leads; None where there is none or the territory is in ``not_read`` (finding id -> why the
+    draft does not read it). Neither ``unread_leads`` (where flutter waves run through the ST
+    segment) nor the leads a misplacement warning names (every limb lead for reversed arm
+    electrodes) are read."""
     m = facts.measurements
-    if m is None or not m.st_mv or facts.implausible:
+    if m is None or not m.st_mv:
         return None
-    doubtful = {lead for warning in facts.misplaced for lead in _LEAD_NAME.findall(warning)}
+    doubtful = set(unread_leads)
+    for warning in facts.misplaced:
+        named = set(_LEAD_NAME.findall(warning))
+        # Reversed arm electrodes invert I and exchange II with III and aVL with aVR, though
+        # the warning names I and aVR only: no limb lead is read then.
+        doubtful |= set(LIMB_LEADS) if "inverted" in warning else named
     readable = replace(
         m, st_mv={lead: 0.0 if lead in doubtful else st for lead, st in m.st_mv.items()}
     )
@@ -756,8 +795,7 @@ def flutter_caution(facts: EcgFacts) -> str | None:
     atrial flutter with 2:1 conduction, which such a rate fits, with one wave before each QRS
     (a sinus tachycardia) or none measured (a trial: 140/min, no P wave, the rhythm left blank
     with nothing said); worded so that the findings extractor reads the flutter as denied.
-    None at other rates, on irregular RR intervals, and where a P wave was measured but no
-    sinus tachycardia is stated."""
+    None at other rates and on irregular RR intervals."""
     rate = facts.rate_bpm
     low, high = FLUTTER_2_TO_1_BPM
     if rate is None or not low <= round(rate) <= high or (facts.rr_cv or 0.0) >= AF_MIN_RR_CV:
@@ -832,11 +870,20 @@ def _finding_sentence(
     aVF)."""
     if finding.id == "st_depression" and m is not None and (leads := st_lowered_leads(m, unread)):
         depth = LIMITS["st_depression_mv"]
-        return f"{finding.sentence.rstrip('.')} ({depth:.2f} mV or more in {_and(leads)})."
+        avr = f", {_avr_raised(m)}" if _avr_raised(m) else ""
+        return f"{finding.sentence.rstrip('.')} ({depth:.2f} mV or more in {_and(leads)}){avr}."
     if finding.id in TERRITORIES and m is not None and (leads := st_raised_leads(finding.id, m)):
         meaning = finding.sentence.split(": ", 1)[-1]
         return f"ST elevation in {_and(leads)}: {meaning}"
     return finding.sentence
+
+
+def _avr_raised(m: EcgMeasurements | None) -> str:
+    """ST raised in aVR beside ST depression elsewhere, in words ("with ST raised in aVR (0.13
+    mV)"): the pattern of diffuse subendocardial ischaemia; empty under
+    :data:`AVR_ST_ELEVATION_MV`."""
+    level = 0.0 if m is None else m.st_mv.get("aVR", 0.0)
+    return f"with ST raised in aVR ({level:.2f} mV)" if level >= AVR_ST_ELEVATION_MV else ""
 
 
 def _interpretation(
@@ -887,13 +934,17 @@ def _model_findings(
     unscored: Mapping[str, str],
     unruled: Mapping[str, str],
     unconfirmed: bool,
+    measured: Mapping[str, str] = {},
+    whole: Collection[str] = (),
 ) -> tuple[list[DraftSentence], dict[str, str], dict[str, str]]:
     """One line per finding: its verdict and score. ``unscored``: what the beat measures of a
     finding under its threshold whose criterion is met; ``unruled``: why a score under its
-    threshold cannot rule its finding out; ``unconfirmed``: the findings are withheld (leads to
-    check, an ECG unlike the training data), so no score is called present or absent. Returns
-    the lines, each finding's verdict in them, and the findings they call under the threshold
-    and not ruled out, with why."""
+    threshold cannot rule its finding out (for the findings of ``whole``, a reason that is the
+    verdict itself: :func:`~elm_desktop.clinical.report.not_ruled_out`'s); ``unconfirmed``:
+    the findings are withheld (leads to check, an ECG unlike the training data), so no score
+    is called present or absent; ``measured``: what the ECG measures of the findings the draft
+    states from the measurement. Returns the lines, each finding's verdict in them, and the
+    findings they call under the threshold and not ruled out, with why."""
     if scores is None:
         return (
             [
@@ -911,7 +962,13 @@ def _model_findings(
             *against_threshold(score.probability, score.threshold)
         )
         finding = score.finding_id
-        if finding in held:
+        if finding in measured:
+            side = "over" if score.present else "under"
+            verdict = (
+                f"stated from the measurement ({measured[finding]}); the model's score {side} "
+                "its threshold"
+            )
+        elif finding in held:
             verdict = f"not stated: {held[finding]}"
         elif unconfirmed:
             verdict = f"{'over' if score.present else 'under'} its threshold, unconfirmed"
@@ -922,12 +979,7 @@ def _model_findings(
                 f"the ECG measures {unscored[finding]}" if finding in unscored else unruled[finding]
             )
             not_ruled_out[finding] = why
-            # The rule-out bar's reason says "under its threshold" itself.
-            verdict = (
-                why
-                if "under its threshold" in why
-                else f"under its threshold, not ruled out: {why}"
-            )
+            verdict = why if finding in whole else f"under its threshold, not ruled out: {why}"
         elif finding == RECORD_FINDING and not score.abnormal:
             verdict = RECORD_UNDER_THRESHOLD
         else:

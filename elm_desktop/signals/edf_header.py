@@ -107,13 +107,29 @@ class PatientFields:
     name: str = ""
 
     @property
+    def start_date(self) -> dt.date | None:
+        """The day the recording started: an EDF+ recording field's own ("Startdate
+        02-MAR-2002"; None for "Startdate X", an anonymised date, whatever the header's date
+        field says), else the header's date."""
+        parts = self.recording.split()
+        if parts[:1] == ["Startdate"]:
+            return parse_edf_date(parts[1]) if len(parts) > 1 else None
+        return self.meas_date.date() if self.meas_date is not None else None
+
+    @property
     def age_years(self) -> float | None:
-        """Age at the start of the recording in years (fractional: 3.8), from the EDF+
-        birthdate; None where either date is missing or they contradict each other."""
-        birth = parse_edf_date(self.birthdate)
-        if birth is None or self.meas_date is None or birth > self.meas_date.date():
+        """Age at the start of the recording in years, its whole part the calendar age (3.8 at
+        three years and ten months); None where the birthdate or the start date is missing or
+        anonymised, or they contradict each other."""
+        birth, on = parse_edf_date(self.birthdate), self.start_date
+        if birth is None or on is None or birth > on:
             return None
-        return (self.meas_date.date() - birth).days / 365.25
+        whole = age_in_years(birth, on)
+        try:
+            birthday = birth.replace(year=birth.year + whole)
+        except ValueError:  # born on 29 February
+            birthday = dt.date(birth.year + whole, 3, 1)
+        return whole + (on - birthday).days / 366
 
 
 @dataclass(frozen=True)
@@ -219,6 +235,11 @@ def parse_edf_date(text: str) -> dt.date | None:
         return dt.date(int(match.group(3)), _MONTHS[match.group(2).upper()], int(match.group(1)))
     except ValueError:
         return None
+
+
+def age_in_years(birth: dt.date, on: dt.date) -> int:
+    """Whole years from ``birth`` to ``on``."""
+    return on.year - birth.year - ((on.month, on.day) < (birth.month, birth.day))
 
 
 def _what_it_is(start: bytes) -> str:

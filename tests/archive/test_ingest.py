@@ -16,12 +16,12 @@ import psutil
 import pytest
 
 from elm_desktop.archive import open_archive
-from elm_desktop.archive.deidentify import age_in_years
 from elm_desktop.archive.ingest import add_recordings, find_recordings, read_manifest
 from elm_desktop.errors import ArchiveError
 from elm_desktop.runtime import Engine
 from elm_desktop.runtime.report_segments import segment_report
 from elm_desktop.signals import crop_windows, elm_input, open_recording
+from elm_desktop.signals.edf_header import age_in_years
 
 # An EDF+ patient field with a name, a hospital code and a birth date.
 PATIENT_FIELD = b"MCH-0234567 F 02-MAY-1951 Haagse_Harry"

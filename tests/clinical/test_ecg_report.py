@@ -10,11 +10,13 @@ import pytest
 
 from elm_desktop.clinical.ecg_criteria import NO_P_WAVE, measured_conflict
 from elm_desktop.clinical.ecg_report import (
+    IMPLAUSIBLE_WITHHELD,
     LEADS_WITHHELD,
     NO_RULE_OUT,
     QT_UNREAD,
     EcgFacts,
     draft_ecg_report,
+    implausible_voltages,
     rhythm_conflict,
 )
 from elm_desktop.clinical.knowledge import load_knowledge_base
@@ -140,7 +142,8 @@ def test_a_rhythm_the_r_peaks_contradict_is_not_stated(kb):
     draft = draft_ecg_report(facts(80), kb, "m", found)
     # The model's bradycardia is not stated; the sinus rhythm the ECG measures is.
     assert section(draft, "RHYTHM") == (
-        "Sinus rhythm, as measured: a P wave before each QRS complex, RR variation 0.00."
+        "Regular at 80/min with a P wave before each QRS complex (RR variation 0.00): sinus "
+        "rhythm by the measurement; the P wave's axis is not measured: confirm."
     )
     assert "sinus_bradycardia" not in draft.asserted and "sinus_rhythm" in draft.asserted
     no_p = draft_ecg_report(facts(80, measurements=measurements(pr_ms=None)), kb, "m", found)
@@ -734,9 +737,10 @@ def test_st_raised_as_a_stemi_criterion_asks_is_never_absent_and_is_interpreted(
     label = kb["anterior_stemi"].label
     findings = section(draft, MODEL_FINDINGS)
     assert f"{label}: absent" not in findings
-    assert f"{label}: under its threshold, not ruled out: the ECG measures ST raised in V2, V3" in (
-        findings
-    )
+    assert (
+        f"{label}: stated from the measurement (ST raised in V2 and V3 (0.25-0.27 mV)); the "
+        "model's score under its threshold"
+    ) in findings
     # The measurement leads the interpretation, before what the model calls (a trial saw a
     # measured inferior STEMI ranked after premature ventricular complexes).
     assert section(draft, "INTERPRETATION") == (
@@ -744,7 +748,8 @@ def test_st_raised_as_a_stemi_criterion_asks_is_never_absent_and_is_interpreted(
         "anterior injury: for urgent review. Abnormal ECG: first-degree AV block."
     )
     assert "anterior_stemi" in draft.asserted  # stated from the measurement
-    assert draft.unruled == {"anterior_stemi": "the ECG measures ST raised in V2, V3"}
+    assert draft.unruled == {}  # stated, so neither held nor left open
+    assert draft.measured == {"anterior_stemi": "ST raised in V2 and V3 (0.25-0.27 mV)"}
     # Without the raised ST: absent, as before.
     flat = draft_ecg_report(facts(72, measurements=measurements(pr_ms=250.0)), kb, "m", found)
     assert f"{label}: absent" in section(flat, MODEL_FINDINGS)
@@ -852,12 +857,18 @@ def test_voltages_no_heart_makes_withhold_the_findings_and_say_why(kb):
         max_chest_qrs_mv=1115.0,
         st_mv={lead: 300.0 * st for lead, st in (measurements().st_mv | INFERIOR_INJURY).items()},
     )
-    draft = draft_ecg_report(facts(72, measurements=huge), kb, "m", scores(kb, {"lvh": 0.99}))
-    assert section(draft, MODEL_FINDINGS).startswith(
+    why = implausible_voltages(huge)
+    assert why.startswith(
         "The QRS measures 1,436 mV, beyond any human ECG (about 5 mV at most): check the file's "
         "units (microvolts stored as millivolts?)"
     )
-    assert draft.asserted == [] and "ST raised" not in draft.text()
+    assert implausible_voltages(measurements()) is None
+    # The analysis drops what was measured and says why.
+    found = scores(kb, {"lvh": 0.99, "normal": 0.9})
+    draft = draft_ecg_report(facts(72, measurements=None, implausible=why), kb, "m", found)
+    assert section(draft, MODEL_FINDINGS).startswith(why)
+    assert section(draft, "FINDINGS") == IMPLAUSIBLE_WITHHELD
+    assert draft.asserted == [] and "mV" not in section(draft, MODEL_FINDINGS).replace(why, "")
 
 
 def test_st_is_not_read_where_flutter_waves_run_through_it(kb):
@@ -976,7 +987,9 @@ def test_a_rhythm_the_ecg_measures_is_not_called_absent(kb):
         draft_ecg_report(facts(49), kb, "m", scores(kb, {"sinus_bradycardia": 0.3})),
         MODEL_FINDINGS,
     )
-    assert "not ruled out: the ECG measures 49/min with a P wave before each QRS" in slow
+    assert (
+        "stated from the measurement (a P wave before each QRS complex at a regular 49/min)" in slow
+    )
     usual = section(
         draft_ecg_report(facts(75), kb, "m", scores(kb, {"sinus_bradycardia": 0.3})),
         MODEL_FINDINGS,
@@ -1020,9 +1033,11 @@ def test_a_measured_sinus_rhythm_is_stated_only_where_nothing_atrial_is_measured
     ):
         draft = draft_ecg_report(facts(rate), kb, "m", scores(kb, {"normal": 0.1}))
         assert draft.asserted == [finding], rate
-        assert draft.measured == {finding: "a P wave before each QRS complex, RR variation 0.00"}
+        assert draft.measured == {
+            finding: f"a P wave before each QRS complex at a regular {rate}/min"
+        }
         assert section(draft, "RHYTHM").endswith(
-            "as measured: a P wave before each QRS complex, RR variation 0.00."
+            "by the measurement; the P wave's axis is not measured: confirm."
         )
     cases = {
         "flutter scored": (facts(72), {"atrial_flutter": 0.9}),
@@ -1032,3 +1047,33 @@ def test_a_measured_sinus_rhythm_is_stated_only_where_nothing_atrial_is_measured
     for name, (fact, present) in cases.items():
         draft = draft_ecg_report(fact, kb, "m", scores(kb, {"normal": 0.1, **present}))
         assert not set(draft.asserted) & {"sinus_rhythm", "sinus_bradycardia"}, name
+
+
+def test_what_the_injury_and_the_rhythm_rules_leave_alone(kb):
+    """A review's cases: an irregular rhythm with a P wave measured is no fibrillation; ST in
+    the leads flutter waves run through, or limb leads after reversed arm electrodes, is not
+    read for injury; ST depression the model states names ST raised in aVR too."""
+    irregular = draft_ecg_report(facts(72, jitter=0.25), kb, "m", scores(kb, {"pvc": 0.9}))
+    assert "fibrillation or flutter" not in irregular.text()
+    st = measurements(st_mv=measurements().st_mv | INFERIOR_INJURY)
+    flutter = draft_ecg_report(
+        facts(72, flutter=FOUR_TO_ONE, measurements=st), kb, "m", scores(kb, {"pvc": 0.9})
+    )
+    assert "ST raised in II" not in flutter.text()  # II, III, aVF carry flutter waves
+    reversed_arms = facts(
+        72, measurements=st, misplaced=("lead I is inverted and aVR upright: the arm electrodes",)
+    )
+    assert "ST raised" not in draft_ecg_report(reversed_arms, kb, "m", None).text()
+    diffuse = {lead: -0.15 for lead in ("I", "II", "V4", "V5", "V6")} | {"aVR": 0.13}
+    stated = draft_ecg_report(
+        facts(72, measurements=measurements(st_mv=measurements().st_mv | diffuse)),
+        kb,
+        "m",
+        scores(kb, {"sinus_rhythm": 0.9, "st_depression": 0.9}),
+    )
+    assert "ST depression (0.05 mV or more in I, II, V4, V5 and V6), with ST raised in aVR" in (
+        section(stated, "ST-T AND QT")
+    )
+    injury = draft_ecg_report(facts(72, measurements=st), kb, "m", scores(kb, {"pvc": 0.9}))
+    first, *rest = next(s for s in injury.sections if s.title == "INTERPRETATION").sentences
+    assert first.text.endswith("for urgent review.") and rest  # the model's own call apart

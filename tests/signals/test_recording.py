@@ -31,10 +31,15 @@ def test_patient_fields_are_kept_apart(make_edf):
     assert rec.patient.sex == "F" and rec.patient.birthdate == "02-MAY-1951"
     assert rec.patient.meas_date.hour == 10
     assert "Haagse" not in repr(rec)
-    born, recorded = dt.date(1951, 5, 2), rec.patient.meas_date.date()
-    assert rec.patient.age_years == pytest.approx((recorded - born).days / 365.25)
-    assert replace(rec.patient, birthdate="").age_years is None
-    assert replace(rec.patient, birthdate="02-MAY-2951").age_years is None  # after the start
+    # Its EDF+ start date is anonymised ("Startdate X"; the header's date, 01.01.85, a
+    # placeholder): no age.
+    assert rec.patient.recording.startswith("Startdate X") and rec.patient.age_years is None
+    dated = replace(rec.patient, recording="Startdate 02-MAR-2002 X X X")
+    assert dated.age_years == pytest.approx(
+        50 + (dt.date(2002, 3, 2) - dt.date(2001, 5, 2)).days / 366
+    )
+    assert replace(dated, birthdate="").age_years is None
+    assert replace(dated, birthdate="02-MAY-2951").age_years is None  # after the start
 
 
 def test_read_returns_volts_of_the_requested_range(tmp_path):
@@ -83,3 +88,11 @@ def test_opening_reads_no_annotations_until_asked(make_edf):
     assert "annotations" not in vars(rec)  # the header only: nothing scanned yet
     assert rec.read(0, 1).shape == (21, 256)
     assert [a.description for a in rec.annotations] == ["photic 10 Hz"]
+
+
+def test_age_is_the_calendar_age_and_unknown_under_an_anonymised_start_date(make_edf):
+    fields = open_recording(make_edf()).patient
+    on_birthday = replace(fields, birthdate="06-DEC-2023", recording="Startdate 06-DEC-2026 X")
+    assert on_birthday.age_years == pytest.approx(3.0)  # three on the day, not 2.998
+    assert replace(on_birthday, birthdate="07-DEC-2023").age_years < 3.0
+    assert replace(on_birthday, recording="Startdate X X X X").age_years is None

@@ -30,7 +30,7 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from elm_desktop.clinical.evaluation import calibrate_thresholds, rule_out_bars
+from elm_desktop.clinical.evaluation import calibrate_thresholds, rule_out_bars, thresholds_toml
 from elm_desktop.clinical.knowledge import load_knowledge_base
 from elm_desktop.clinical.metrics import auroc
 from elm_desktop.clinical.zeroshot import build_prompt_bank, score_findings
@@ -215,23 +215,13 @@ def calibrated_thresholds(
     truth = {name: labels[:, column].astype(bool) for name, column in columns.items()}
     scored = {name: probabilities[:, column] for name, column in columns.items()}
     thresholds = calibrate_thresholds(truth, scored, resamples=THRESHOLD_RESAMPLES)
-    bars = rule_out_bars(truth, scored)
-    lines = [
-        f"# ECG thresholds of maximum F1 on the val split of {corpus}, the median over "
+    note = (
+        f"ECG thresholds of maximum F1 on the val split of {corpus}, the median over "
         f"{THRESHOLD_RESAMPLES} bootstrap resamples ({style} prompts, the style of the higher val "
-        "macro AUROC)",
-        f'prompt_style = "{style}"',
-        "",
-    ]
-    for name, threshold in thresholds.items():
-        lines += [
-            f"[findings.{name}]",
-            f"threshold = {threshold:.4f}",
-            f"calibration_auroc = {_auroc(truth[name], scored[name]):.4f}",
-            *([f"rule_out = {bars[name]:.4f}"] if name in bars else []),
-            "",
-        ]
-    return "\n".join(lines)
+        "macro AUROC)"
+    )
+    aurocs = {name: _auroc(truth[name], scored[name]) for name in thresholds}
+    return thresholds_toml(thresholds, note, style, aurocs, rule_out_bars(truth, scored))
 
 
 def _subset(n: int, fraction: float, rng: np.random.Generator) -> np.ndarray:
