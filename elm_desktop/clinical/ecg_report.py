@@ -587,7 +587,11 @@ def draft_ecg_report(
         reasons = [*reasons, LEFT_UNEXPLAINED]
     # The beat's ST elevation is stated whatever the model scores (MODEL FINDINGS keeps the
     # model's own verdict), and ST depression beside it is named as such.
-    injury = measured_injury(facts, knowledge_base, not_read, flutter_leads)
+    # Flutter waves can raise the ST of the inferior leads and V1 where flutter is measured or
+    # stated, or scored with no P wave measured; a flutter score beside P waves does not.
+    flutter_seen = facts.flutter is not None or rhythm == "atrial_flutter"
+    flutter_seen |= "atrial_flutter" in scored and no_p_wave
+    injury = measured_injury(facts, knowledge_base, not_read, FLUTTER_LEADS if flutter_seen else ())
     measured_stated = [f for f in injury.territories if f not in stated] if injury else []
     if injury is not None and "st_depression" in unscored and injury.lowered:
         unscored["st_depression"] += f", beside the ST raised in {_and(injury.raised)}"
