@@ -32,7 +32,7 @@ CASES = {
     "a WFDB header named .edf": (
         b"r00006 12 500 5000\nr00006.dat 16 1000 16 0 -12 0 0 I\n",
         NotAnEdfFileError,
-        "it holds text, beginning 'r00006 12 500 5000': a WFDB header \\(.hea\\)",
+        "it holds text, beginning 'r00006 12 500 5000': a WFDB header",
     ),
     "an XML export named .edf": (
         b'<?xml version="1.0"?><AnnotatedECG/>' + bytes(300),
