@@ -554,10 +554,11 @@ def draft_ecg_report(
     if rhythm is not None:
         rhythm_sentence = DraftSentence(knowledge_base[rhythm].sentence, "model")
     elif measured_rhythm is not None:
+        named = in_sentence(knowledge_base[measured_rhythm].sentence.rstrip("."))
         rhythm_sentence = DraftSentence(
             f"Regular at {round(facts.rate_bpm)}/min with a P wave before each QRS complex (RR "
-            f"variation {facts.rr_cv:.2f}): {in_sentence(knowledge_base[measured_rhythm].sentence.rstrip('.'))} "
-            "by the measurement; the P wave's axis is not measured: confirm.",
+            f"variation {facts.rr_cv:.2f}): {named} by the measurement; the P wave's axis is "
+            "not measured: confirm.",
             "file",
         )
     else:
@@ -585,8 +586,8 @@ def draft_ecg_report(
         # Nothing stated and nothing measured says what is abnormal: the reviewer does.
         impression = "left to the reviewer"
         reasons = [*reasons, LEFT_UNEXPLAINED]
-    # The beat's ST elevation is stated whatever the model scores (MODEL FINDINGS keeps the
-    # model's own verdict), and ST depression beside it is named as such.
+    # The beat's ST elevation is stated whatever the model scores, and ST depression beside it
+    # is named as such.
     # Flutter waves can raise the ST of the inferior leads and V1 where flutter is measured or
     # stated, or scored with no P wave measured; a flutter score beside P waves does not.
     flutter_seen = facts.flutter is not None or rhythm == "atrial_flutter"
