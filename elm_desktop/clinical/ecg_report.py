@@ -492,7 +492,10 @@ def draft_ecg_report(
     not_read = {f: "not read in left bundle branch block" for f in _NOT_READ_IN_LBBB if lbbb}
     if wide:
         qrs = round(m.qrs_ms)
-        for f in (*_SECONDARY_IN_WIDE_QRS, *TERRITORIES):
+        # ST elevation stays readable in a right bundle branch block (its QRS ending upwards in
+        # V1), whose secondary changes lower the ST of V1-V3 but raise no territory's.
+        right = measured_support("rbbb", m) is not None
+        for f in (*_SECONDARY_IN_WIDE_QRS, *(() if right else TERRITORIES)):
             not_read.setdefault(f, f"the QRS measures {qrs} ms: not read in a wide QRS")
     if fibrillation_or_flutter:
         for f in _NEEDS_P_WAVES:  # irregular or flutter-conducted beats come "early" too

@@ -1077,3 +1077,14 @@ def test_what_the_injury_and_the_rhythm_rules_leave_alone(kb):
     injury = draft_ecg_report(facts(72, measurements=st), kb, "m", scores(kb, {"pvc": 0.9}))
     first, *rest = next(s for s in injury.sections if s.title == "INTERPRETATION").sentences
     assert first.text.endswith("for urgent review.") and rest  # the model's own call apart
+
+
+def test_st_elevation_is_read_in_a_right_bundle_branch_block_not_a_left_one(kb):
+    """A review: ST elevation stays interpretable in RBBB; any wide QRS hid it."""
+    st = measurements().st_mv | INFERIOR_INJURY
+    found = scores(kb, {"pvc": 0.9})
+    for terminal, read in ((0.4, True), (-0.4, False)):  # ending upwards in V1: right
+        wide = measurements(qrs_ms=140.0, v1_terminal_mv=terminal, st_mv=st)
+        draft = draft_ecg_report(facts(72, measurements=wide), kb, "m", found)
+        assert ("inferior_stemi" in draft.asserted) is read, terminal
+        assert ("for urgent review" in draft.text()) is read
