@@ -240,15 +240,16 @@ PROCEDURE_LENGTH_TOLERANCE_S = 15.0
 PROCEDURE_LENGTH_TOLERANCE = 0.2
 
 
-def stated_length_s(sentence: str) -> tuple[float, float] | None:
-    """The one length a sentence gives, as its least and greatest value in seconds; None where
-    it gives none or several."""
-    found = _LENGTH.findall(sentence)
+def stated_length_s(sentence: str) -> tuple[float, float, str] | None:
+    """The one length a sentence gives: its least and greatest value in seconds, and its words
+    ("0.3 min"); None where it gives none or several."""
+    found = list(_LENGTH.finditer(sentence))
     if len(found) != 1:
         return None
-    low, high, unit = found[0]
+    low, high, unit = found[0].groups()
     scale = 60.0 if unit.lower().startswith("m") else 1.0
-    return float(low) * scale, float(high or low) * scale
+    words = sentence[found[0].start(1) : found[0].end()]
+    return float(low) * scale, float(high or low) * scale, words
 
 
 def length_tolerance_s(length_s: float) -> float:
@@ -520,10 +521,9 @@ def _check_sentence(
     stated = stated_length_s(sentence) if one else None
     if stated is not None and not NOT_DONE.search(sentence):
         start, end = (spans or {})[named[0]]
-        low, high = stated
+        low, high, words = stated
         if max(low - (end - start), (end - start) - high) > length_tolerance_s(end - start):
-            given = _LENGTH.search(sentence)
-            length = f"{named[0]} for {sentence[given.start(1) : given.end()]}"  # as stated
+            length = f"{named[0]} for {words}"
             asserted.append(length)
             unsupported.append(length)
             notes.append(
