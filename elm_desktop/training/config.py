@@ -94,6 +94,8 @@ class TrainConfig:
     device: str = "auto"
     amp: bool = True
     checkpoint_every: int = 1
+    # Keep the model after every epoch (epoch-NN/) to choose the training length afterwards.
+    keep_epochs: bool = False
     freeze_eeg_encoder: bool = False
     init_from: str = ""
 

@@ -294,7 +294,9 @@ def train(
 
     The output folder holds ``last/`` (checkpoint + optimiser state, rewritten every
     ``checkpoint_every`` epochs), ``final/`` (the model after the last epoch),
-    ``training_config.json`` and ``log.jsonl`` (loss and speed per epoch).
+    ``training_config.json`` and ``log.jsonl`` (loss and speed per epoch); with
+    ``keep_epochs``, also ``epoch-NN/``, the model after each epoch, so that the training
+    length can be chosen afterwards on data the run did not train on.
     """
     world = Distributed.from_environment()
     device = choose_device(config.train.device, world.local_rank)
@@ -395,6 +397,12 @@ def train(
             if last or (epoch + 1) % config.train.checkpoint_every == 0:
                 model.save(last_dir, notes={"epoch": epoch + 1, "step": step})
                 save_training_state(last_dir, optimizer, epoch, step)
+            if config.train.keep_epochs:
+                epoch_dir = out_dir / f"epoch-{epoch + 1:02d}"
+                model.save(epoch_dir, notes={"epoch": epoch + 1, "step": step})
+                (epoch_dir / CONFIG_FILE).write_text(
+                    json.dumps(config.to_dict(), indent=2), encoding="utf-8"
+                )
         if world.world_size > 1:
             dist.barrier()
     final_dir = out_dir / "final"

@@ -56,8 +56,10 @@ device = "cpu"
 """
 
 
-def _write_config(path: Path, corpus: Path, cache: Path, out: Path, epochs: int) -> Path:
-    path.write_text(CONFIG.format(corpus=corpus, cache=cache, out=out, epochs=epochs))
+def _write_config(
+    path: Path, corpus: Path, cache: Path, out: Path, epochs: int, extra: str = ""
+) -> Path:
+    path.write_text(CONFIG.format(corpus=corpus, cache=cache, out=out, epochs=epochs) + extra)
     return path
 
 
@@ -88,9 +90,18 @@ def test_train_then_resume(tiny_corpus, tiny_cache, tmp_path):
     assert stated.startswith("synthetic EEG only: ") and "(filtered-noise family)" in stated
     assert str(tiny_corpus.parent) not in stated  # no local path in what the bundle shows
     first = ElmModel.load(out / "final")
-    # Asking for one more epoch resumes from last/ instead of starting again.
-    config = _write_config(tmp_path / "b.toml", tiny_corpus, cache, out, epochs=3)
+    assert not list(out.glob("epoch-*"))
+    # Asking for one more epoch resumes from last/ instead of starting again; keep_epochs keeps
+    # the model after each epoch it trains, ready to export.
+    config = _write_config(
+        tmp_path / "b.toml", tiny_corpus, cache, out, epochs=3, extra="keep_epochs = true\n"
+    )
     assert main(["train", "--config", str(config)]) == 0
+    assert sorted(path.name for path in out.glob("epoch-*")) == ["epoch-03"]
+    kept = ElmModel.load(out / "epoch-03")
+    assert json.loads((out / "epoch-03" / "training_config.json").read_text())["train"][
+        "keep_epochs"
+    ]
     log = _log(out)
     assert [entry["epoch"] for entry in log] == [1, 2, 3]
     assert log[2]["steps"] == log[1]["steps"] + (log[1]["steps"] - log[0]["steps"])
@@ -101,6 +112,9 @@ def test_train_then_resume(tiny_corpus, tiny_cache, tmp_path):
         if value.is_floating_point() and not torch.equal(value, resumed.state_dict()[key])
     ]
     assert changed
+    assert all(
+        torch.equal(value, kept.state_dict()[key]) for key, value in resumed.state_dict().items()
+    )
 
 
 def test_bad_configuration_gives_one_line_error(tmp_path, capsys):
