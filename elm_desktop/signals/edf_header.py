@@ -247,7 +247,8 @@ def _what_it_is(start: bytes) -> str:
     given the wrong extension is recognised (a trial: a WFDB header renamed ``.edf``)."""
     if not start:
         return "it is empty"
-    if start.lstrip().startswith(b"<"):
+    # Byte-order marks (UTF-8, UTF-16) go before the XML declaration of some exports.
+    if start.lstrip(b"\xef\xbb\xbf\xff\xfe\x00 \t\r\n").startswith(b"<"):
         return "it holds XML, as an HL7 aECG or GE MUSE ECG export does: keep its .xml name"
     if all(32 <= byte < 127 or byte in b"\r\n\t" for byte in start):
         return (
@@ -342,6 +343,11 @@ def read_header(path: str | Path) -> EdfHeader:
     try:
         with path.open("rb") as stream:
             main = stream.read(256)
+            if len(main) < 256 and main[:8] in (_EDF_VERSION, _BDF_VERSION):
+                raise TruncatedRecordingError(
+                    f"{path.name} ends inside its header ({len(main)} of its first 256 bytes); "
+                    "the file was cut short: copy or export it again"
+                )
             if len(main) < 256 or main[:8] not in (_EDF_VERSION, _BDF_VERSION):
                 raise NotAnEdfFileError(
                     f"{path.name} is not an EDF, EDF+ or BDF file ({_what_it_is(main)}); "

@@ -52,7 +52,7 @@ EPISODE_RISE_FRACTION = 0.25
 #: rate in bpm, and the group in words (None: an adolescent or adult, the usual limits).
 AWAKE_RATE_BPM: tuple[tuple[float, float, float, str | None], ...] = (
     (0.0, 100.0, 205.0, "a newborn"),
-    (28 / 365.25, 100.0, 180.0, "an infant"),
+    (28 / 366, 100.0, 180.0, "an infant"),  # day 28 on; age_years counts days / 366
     (1.0, 98.0, 140.0, "a child of 1-2 years"),
     (3.0, 80.0, 120.0, "a child of 3-5 years"),
     (6.0, 75.0, 118.0, "a child of 6-11 years"),

@@ -27,7 +27,9 @@ def good_bytes(**kwargs) -> bytes:
 
 CASES = {
     "not EDF": (b"PK\x03\x04 this is a zip file" + bytes(300), NotAnEdfFileError, "not an EDF"),
-    "too short to be EDF": (b"0       abc", NotAnEdfFileError, "not an EDF"),
+    "cut short in its header": (
+        b"0       abc", TruncatedRecordingError, "11 of its first 256 bytes"
+    ),
     "empty": (b"", NotAnEdfFileError, "(it is empty)"),
     "a WFDB header named .edf": (
         b"r00006 12 500 5000\nr00006.dat 16 1000 16 0 -12 0 0 I\n",
@@ -36,6 +38,11 @@ CASES = {
     ),
     "an XML export named .edf": (
         b'<?xml version="1.0"?><AnnotatedECG/>' + bytes(300),
+        NotAnEdfFileError,
+        "it holds XML, as an HL7 aECG or GE MUSE ECG export does",
+    ),
+    "an XML export with a byte-order mark named .edf": (
+        b'\xef\xbb\xbf<?xml version="1.0"?><AnnotatedECG/>' + bytes(300),
         NotAnEdfFileError,
         "it holds XML, as an HL7 aECG or GE MUSE ECG export does",
     ),

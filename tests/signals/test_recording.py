@@ -7,6 +7,7 @@ import numpy as np
 import pytest
 
 from elm_desktop.signals import open_recording
+from elm_desktop.signals.heart_rate import awake_rate_range
 
 from .conftest import TUH_LABELS, edf_bytes, eeg_like, to_digital
 
@@ -96,3 +97,13 @@ def test_age_is_the_calendar_age_and_unknown_under_an_anonymised_start_date(make
     assert on_birthday.age_years == pytest.approx(3.0)  # three on the day, not 2.998
     assert replace(on_birthday, birthdate="07-DEC-2023").age_years < 3.0
     assert replace(on_birthday, recording="Startdate X X X X").age_years is None
+    # The newborn's awake heart rate applies through day 27, the infant's from day 28 on.
+    born = replace(fields, birthdate="01-NOV-2026")
+    assert (
+        awake_rate_range(replace(born, recording="Startdate 28-NOV-2026 X").age_years)[2]
+        == "a newborn"
+    )
+    assert (
+        awake_rate_range(replace(born, recording="Startdate 29-NOV-2026 X").age_years)[2]
+        == "an infant"
+    )

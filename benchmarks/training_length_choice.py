@@ -1,0 +1,123 @@
+"""Choose the training length without the test family: leave one family out within the training
+families (issue 17).
+
+Trained 10 epochs, a two-family model transfers to the third family worse than after 3-4 in two
+directions of three (``benchmarks/results/loo-training-length.md``). Choosing the length on the
+test family would tune to it; this chooses it on the training families alone and then looks at
+the test family once. For the pair dipole-spectral + neural-mass (filtered-noise held out):
+
+1. a model of each training family alone (``configs/pilots/length-ds.toml``, ``length-nm.toml``),
+   10 epochs, every epoch kept; each epoch is calibrated on its own family's val split and
+   scored on the *other* training family's val split;
+2. the chosen length: the epoch with the highest normal-versus-abnormal AUROC of the record score
+   there, averaged over the two directions and over plain and knowledge prompts (fixed before
+   any figure was seen);
+3. the pair's model (``length-ds-nm.toml``, every epoch kept; its 10th epoch is
+   ``loo-ds-nm-10ep``'s recipe), each epoch calibrated on the pair's val splits and scored on
+   the filtered-noise test set: the chosen epoch's figure against the last epoch's, and the
+   whole curve for what the choice missed.
+
+Resumable: a step whose output exists is skipped. One thread per command::
+
+    OMP_NUM_THREADS=1 .venv/bin/python benchmarks/training_length_choice.py
+
+Prints the table; the results are in ``benchmarks/results/training-length-choice.md``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import subprocess
+from pathlib import Path
+
+ELM = ".venv/bin/elm-desktop"
+DS, NM = "data/dipole-train-800", "data/neural-mass-train-800"
+HELD_OUT_TEST = "data/filtered-noise-test-150"
+#: Inner runs: name -> (its own corpus, the other training family it is scored on).
+INNER = {"length-ds": (DS, NM), "length-nm": (NM, DS)}
+OUTER = "length-ds-nm"
+STYLES = ("plain", "knowledge")
+
+
+def run(*command: str) -> None:
+    print("+", " ".join(command), flush=True)
+    subprocess.run(command, check=True)
+
+
+def train(name: str) -> Path:
+    out = Path("runs") / name
+    if not (out / "final" / "model.safetensors").is_file():
+        run(ELM, "train", "--config", f"configs/pilots/{name}.toml")
+    return out
+
+
+def measure(
+    checkpoint: Path, calibrate_on: list[str], test: str, split: str, label: str
+) -> dict[str, float]:
+    """Calibrate ``checkpoint`` on ``calibrate_on``'s val splits, evaluate on ``test``."""
+    phenotypes = checkpoint / "phenotypes.toml"
+    if not phenotypes.is_file():
+        bundle = checkpoint.with_name(checkpoint.name + "-bundle")
+        run(ELM, "model", "export", str(checkpoint), "--out", str(bundle))
+        corpora = [arg for corpus in calibrate_on for arg in ("--corpus", corpus)]
+        run(
+            ELM, "model", "calibrate", str(bundle), *corpora, "--split", "val",
+            "--prompt-style", "knowledge", "--record-score", "--out", str(phenotypes),
+        )  # fmt: skip
+    out = checkpoint.parent / f"{checkpoint.name}-on-{label}"
+    if not (out / "evaluation.json").is_file():
+        run(
+            ELM, "evaluate", "--model", str(checkpoint), "--corpus", test, "--split", split,
+            "--no-probe", "--workers", "1", "--out", str(out),
+        )  # fmt: skip
+    report = json.loads((out / "evaluation.json").read_text())
+    figures = {}
+    for style in STYLES:
+        zero = report["zero_shot"][style]
+        figures[f"normal_{style}"] = zero["findings"]["normal"]["auroc"]
+        figures[f"macro_{style}"] = zero["macro_auroc"]
+    figures["spikes"] = report["localisation"]["spikes"]["auroc"]
+    return figures
+
+
+def epochs_of(out: Path) -> list[Path]:
+    return sorted(out.glob("epoch-[0-9][0-9]"))
+
+
+def main() -> None:
+    argparse.ArgumentParser(description=__doc__.splitlines()[0]).parse_args()
+    inner: dict[int, list[float]] = {}
+    rows = []
+    for name, (own, other) in INNER.items():
+        out = train(name)
+        for checkpoint in epochs_of(out):
+            epoch = int(checkpoint.name.split("-")[1])
+            label = Path(other).name + "-val"
+            figures = measure(checkpoint, [own], other, "val", label)
+            inner.setdefault(epoch, []).extend(figures[f"normal_{s}"] for s in STYLES)
+            rows.append((name, epoch, figures))
+    chosen = max(inner, key=lambda epoch: sum(inner[epoch]) / len(inner[epoch]))
+    out = train(OUTER)
+    for checkpoint in epochs_of(out):
+        epoch = int(checkpoint.name.split("-")[1])
+        figures = measure(checkpoint, [DS, NM], HELD_OUT_TEST, "all", Path(HELD_OUT_TEST).name)
+        rows.append((OUTER, epoch, figures))
+    print(
+        "\n| run | epoch | normal vs abnormal, plain / knowledge | macro, plain / knowledge | spikes |"
+    )
+    print("|---|---|---|---|---|")
+    for name, epoch, f in rows:
+        mark = " (chosen)" if name == OUTER and epoch == chosen else ""
+        print(
+            f"| {name} | {epoch}{mark} | {f['normal_plain']:.3f} / {f['normal_knowledge']:.3f} "
+            f"| {f['macro_plain']:.3f} / {f['macro_knowledge']:.3f} | {f['spikes'] or 0:.3f} |"
+        )
+    print("\ninner mean by epoch:")
+    for epoch in sorted(inner):
+        print(f"  {epoch:2d}: {sum(inner[epoch]) / len(inner[epoch]):.3f}")
+    print(f"chosen length: {chosen} epochs")
+
+
+if __name__ == "__main__":
+    main()
