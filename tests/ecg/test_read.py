@@ -183,7 +183,11 @@ def test_no_placement_warning_on_correctly_placed_synthetic_ecgs(tmp_path):
     # right axes to +94 degrees turn lead I negative: not taken for reversed arms
     manifest = generate_ecg_corpus(tmp_path, n=60, seed=8, seconds=10)
     for entry in read_ecg_manifest(manifest):
-        assert read_ecg(tmp_path / entry["wfdb"]).misplaced == (), entry["wfdb"]
+        ecg = read_ecg(tmp_path / entry["wfdb"])
+        assert ecg.misplaced == (), entry["wfdb"]
+        # Their noise, muscle, pops and mains (up to 40 uV at an electrode) leave every lead
+        # readable: no lead is called flat, noise only or humming.
+        assert not [w for w in ecg.warnings if "flat" in w or "noise" in w or "hum" in w]
 
 
 def test_a_consistent_file_raises_no_swap_warning_with_noise(tmp_path, leads_mv):
@@ -390,6 +394,27 @@ def test_an_eeg_file_is_not_a_12_lead_ecg(tmp_path):
     with pytest.raises(EcgLeadCountError) as error:
         read_ecg(path)
     assert "1 of the 12" in one_line(error)
+
+
+def test_a_lead_of_noise_and_mains_hum_are_named(tmp_path):
+    # An electrode off whose cable still picks up noise: not flat, but no heartbeat (a
+    # cardiologist's trial); and mains hum of 0.1 mV on every lead.
+    leads_mv, *_ = synthesise(plan_corpus(1, seed=5)[0], 10.0, 500)
+    rng = np.random.default_rng(4)
+    t = np.arange(leads_mv.shape[1]) / 500
+    off = leads_mv.copy()
+    off[STANDARD_LEADS.index("V3")] = rng.normal(0, 0.08, t.size)
+    humming = leads_mv + 0.1 * np.sin(2 * np.pi * 60 * t)
+
+    off_warnings = read_ecg(write("wfdb", tmp_path / "v3-off", off)).warnings
+    hum_warnings = read_ecg(write("edf", tmp_path / "hum", humming)).warnings
+
+    assert off_warnings[0].startswith("Lead V3 carries noise and no heartbeat")
+    assert not any("hum" in w for w in off_warnings)
+    assert any(
+        w.startswith("Mains hum at 60 Hz in every lead (up to 0.10 mV)") for w in hum_warnings
+    )
+    assert not any("heartbeat" in w for w in hum_warnings)
 
 
 def test_flat_leads_are_named_and_an_all_zero_record_is_called_so(tmp_path, leads_mv):

@@ -23,7 +23,7 @@ from elm_desktop.errors import (
     NonFiniteDataError,
     SamplingRateError,
 )
-from elm_desktop.signals.ecg.flat_leads import flat_leads, flat_leads_sentence
+from elm_desktop.signals.ecg.lead_quality import lead_quality_sentences
 from elm_desktop.signals.ecg.leads import (
     INDEPENDENT_LEADS,
     LIMB_RELATIONS,
@@ -272,9 +272,7 @@ def assemble_recording(
         warnings.append(f"leads {', '.join(derived)} computed from I and II (not in the file)")
     misplaced = placement_warnings(signals, rate, derived)
     samples = np.stack([signals[lead] for lead in STANDARD_LEADS])
-    flat = flat_leads_sentence(flat_leads(samples, STANDARD_LEADS), len(STANDARD_LEADS))
-    if flat:
-        warnings.insert(0, flat)
+    warnings[:0] = lead_quality_sentences(samples, STANDARD_LEADS, rate)
     return EcgRecording(
         path=path,
         source_format=source_format,
