@@ -42,7 +42,9 @@ It states only what the recording supports, with the EEG draft's guards:
   and right bundle branch block together, LVH with low voltage, and ST changes or LVH in left bundle branch block (whose secondary ST-T changes are
   not read as ischaemia or strain here);
 - a sinus tachycardia at 130-170/min is followed by a caution to exclude atrial flutter with
-  2:1 conduction (:func:`flutter_caution`), which the flutter waves cannot show there;
+  2:1 conduction (:func:`flutter_caution`), which the flutter waves cannot show there, and a
+  re-entrant tachycardia where no P wave is measured; a regular wide-complex tachycardia
+  without P waves is called ventricular tachycardia until shown otherwise;
 - **ST elevation the median beat measures to the criteria of acute injury** (two contiguous
   leads of a territory) leads the interpretation, with the ST depression beside it and a call
   for urgent review, whatever the model scores and also where the model's findings are
@@ -156,6 +158,9 @@ _LEAD_NAME = re.compile(r"\b(aVR|aVL|aVF|III|II|I|V[1-6])\b")
 #: (atrial rates of 260-340/min): its second flutter wave hides in the QRS or the T wave, and
 #: the flutter waves are not measured there (:mod:`elm_desktop.signals.ecg.flutter`).
 FLUTTER_2_TO_1_BPM = (130, 170)
+#: A regular rate from which a wide QRS without P waves is a wide-complex tachycardia (VT's
+#: usual lower bound).
+WIDE_TACHYCARDIA_BPM = 120
 
 RHYTHMS = (
     "sinus_rhythm",
@@ -799,19 +804,42 @@ def as_sentence(text: str) -> str:
 
 
 def flutter_caution(facts: EcgFacts) -> str | None:
-    """What a regular rate of :data:`FLUTTER_2_TO_1_BPM` asks of the reviewer: to rule out
-    atrial flutter with 2:1 conduction, which such a rate fits, with one wave before each QRS
-    (a sinus tachycardia) or none measured (a trial: 140/min, no P wave, the rhythm left blank
-    with nothing said); worded so that the findings extractor reads the flutter as denied.
-    None at other rates and on irregular RR intervals."""
+    """What a regular tachycardia asks of the reviewer, with the differential its measurements
+    leave open; worded so that the findings extractor reads the flutter as denied.
+
+    - At :data:`FLUTTER_2_TO_1_BPM`, to rule out atrial flutter with 2:1 conduction, which such
+      a rate fits, with one wave before each QRS (a sinus tachycardia) or none measured (a trial:
+      140/min, no P wave, the rhythm left blank with nothing said); with no P wave measured, a
+      re-entrant supraventricular tachycardia too.
+    - From :data:`WIDE_TACHYCARDIA_BPM` with a QRS of 120 ms or more and no P wave measured, a
+      wide-complex tachycardia: ventricular tachycardia until shown otherwise, for urgent review
+      (a trial: the 2:1 caution alone, no word of VT).
+
+    None at other rates and on irregular RR intervals.
+    """
     rate = facts.rate_bpm
-    low, high = FLUTTER_2_TO_1_BPM
-    if rate is None or not low <= round(rate) <= high or (facts.rr_cv or 0.0) >= AF_MIN_RR_CV:
+    if rate is None or (facts.rr_cv or 0.0) >= AF_MIN_RR_CV:
         return None
     m = facts.measurements
-    no_p = "" if m is not None and m.pr_ms is not None else " with no P wave measured"
+    no_p = m is None or m.pr_ms is None
+    if no_p and m is not None and round(m.qrs_ms) >= 120 and round(rate) >= WIDE_TACHYCARDIA_BPM:
+        return (
+            f"A regular wide-complex tachycardia at {round(rate)}/min (QRS {round(m.qrs_ms)} ms) "
+            "with no P wave measured: ventricular tachycardia until shown otherwise; rule out a "
+            "supraventricular tachycardia with aberrant conduction, atrial flutter with 2:1 "
+            "conduction among them. For urgent review."
+        )
+    low, high = FLUTTER_2_TO_1_BPM
+    if not low <= round(rate) <= high:
+        return None
+    if no_p:
+        return (
+            f"At {round(rate)}/min with no P wave measured, rule out atrial flutter with 2:1 "
+            "conduction (its second flutter wave can hide in the QRS or the T wave) and a "
+            "re-entrant supraventricular tachycardia (AVNRT, AVRT)."
+        )
     return (
-        f"At {round(rate)}/min{no_p}, rule out atrial flutter with 2:1 conduction: its second "
+        f"At {round(rate)}/min, rule out atrial flutter with 2:1 conduction: its second "
         "flutter wave can hide in the QRS or the T wave."
     )
 

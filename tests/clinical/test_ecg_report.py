@@ -627,7 +627,8 @@ def test_a_p_wave_the_measurement_missed_does_not_make_a_sinus_rhythm_flutter(kb
     draft = draft_ecg_report(facts(140, measurements=measurements(pr_ms=None)), kb, "m", found)
     assert section(draft, "RHYTHM") == (
         f"{TO_COMPLETE} At 140/min with no P wave measured, rule out atrial flutter with 2:1 "
-        "conduction: its second flutter wave can hide in the QRS or the T wave."
+        "conduction (its second flutter wave can hide in the QRS or the T wave) and a "
+        "re-entrant supraventricular tachycardia (AVNRT, AVRT)."
     )
     assert draft.held["atrial_flutter"].startswith("sinus tachycardia scored over threshold too")
 
@@ -642,6 +643,28 @@ def test_a_regular_tachycardia_without_p_waves_and_no_rhythm_stated_asks_about_2
     assert "2:1" not in draft_ecg_report(irregular, kb, "m", found).text()
     slow = draft_ecg_report(facts(90, measurements=measurements(pr_ms=None)), kb, "m", found)
     assert "2:1" not in slow.text()
+
+
+@pytest.mark.parametrize(("rate", "qrs_ms", "pr_ms"), [(185, 150.0, None), (140, 130.0, None)])
+def test_a_regular_wide_complex_tachycardia_without_p_waves_is_vt_until_shown_otherwise(
+    kb, rate, qrs_ms, pr_ms
+):
+    """A trial: a wide regular tachycardia got the 2:1 flutter caution alone, no word of VT
+    (and none at all over 170/min)."""
+    found = scores(kb, {"lbbb": 0.9})
+    wide = measurements(qrs_ms=qrs_ms, pr_ms=pr_ms)
+    rhythm = section(draft_ecg_report(facts(rate, measurements=wide), kb, "m", found), "RHYTHM")
+    assert (
+        f"A regular wide-complex tachycardia at {rate}/min (QRS {round(qrs_ms)} ms) with no P "
+        "wave measured: ventricular tachycardia until shown otherwise"
+    ) in rhythm
+    assert rhythm.endswith("For urgent review.")
+    # A P wave before each wide QRS (a sinus tachycardia with a bundle branch block), a narrow
+    # QRS, or a rate under 120/min: no VT caution.
+    for changes, at in (({"pr_ms": 160.0}, rate), ({"qrs_ms": 96.0}, rate), ({}, 110)):
+        other = measurements(**({"qrs_ms": qrs_ms, "pr_ms": pr_ms} | changes))
+        text = draft_ecg_report(facts(at, measurements=other), kb, "m", found).text()
+        assert "wide-complex" not in text and "ventricular tachycardia until" not in text
 
 
 def test_beside_a_stated_sinus_rhythm_nothing_is_unread_for_fibrillation_or_flutter(kb):
