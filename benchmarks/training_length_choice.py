@@ -86,7 +86,11 @@ def epochs_of(out: Path) -> list[Path]:
 
 
 def main() -> None:
-    argparse.ArgumentParser(description=__doc__.splitlines()[0]).parse_args()
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument(
+        "--inner-only", action="store_true", help="the two one-family runs and the choice only"
+    )
+    args = parser.parse_args()
     inner: dict[int, list[float]] = {}
     rows = []
     for name, (own, other) in INNER.items():
@@ -98,8 +102,8 @@ def main() -> None:
             inner.setdefault(epoch, []).extend(figures[f"normal_{s}"] for s in STYLES)
             rows.append((name, epoch, figures))
     chosen = max(inner, key=lambda epoch: sum(inner[epoch]) / len(inner[epoch]))
-    out = train(OUTER)
-    for checkpoint in epochs_of(out):
+    out = train(OUTER) if not args.inner_only else Path("runs") / OUTER
+    for checkpoint in epochs_of(out) if not args.inner_only else []:
         epoch = int(checkpoint.name.split("-")[1])
         figures = measure(checkpoint, [DS, NM], HELD_OUT_TEST, "all", Path(HELD_OUT_TEST).name)
         rows.append((OUTER, epoch, figures))

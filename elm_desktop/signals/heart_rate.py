@@ -12,8 +12,10 @@ The summary states only what the EKG shows: its rhythm from the RR intervals (re
 irregularly irregular when successive intervals vary as in atrial fibrillation; premature beats
 when a short interval is followed by a compensatory pause), its rate (the median of the
 :data:`TREND_STEP_S` second trend) and rises of the rate well above it. A rate outside the
-awake range for the patient's age (:data:`AWAKE_RATE_BPM`, from the EDF+ birthdate and start
-date) is named bradycardia or tachycardia; where the file does not give the age, for an adult.
+awake range for the patient's age (:data:`RATE_BPM_BY_AGE`, from the EDF+ birthdate and start
+date) is named bradycardia or tachycardia, but for a child's rate between the lowest asleep and
+the lowest awake, which is said as such (the EKG does not say whether the child slept); where the
+file does not give the age, for an adult.
 """
 
 from __future__ import annotations
@@ -47,26 +49,37 @@ IRREGULAR_RMSSD = 0.12
 #: over the recording's rate.
 EPISODE_RISE_BPM = 20.0
 EPISODE_RISE_FRACTION = 0.25
-#: Awake heart-rate ranges by age (Pediatric Advanced Life Support, American Heart
-#: Association, 2020): the least age of each group in years, its lowest and highest normal
-#: rate in bpm, and the group in words (None: an adolescent or adult, the usual limits).
-AWAKE_RATE_BPM: tuple[tuple[float, float, float, str | None], ...] = (
-    (0.0, 100.0, 205.0, "a newborn"),
-    (28 / 366, 100.0, 180.0, "an infant"),  # day 28 on; age_years counts days / 366
-    (1.0, 98.0, 140.0, "a child of 1-2 years"),
-    (3.0, 80.0, 120.0, "a child of 3-5 years"),
-    (6.0, 75.0, 118.0, "a child of 6-11 years"),
-    (12.0, 60.0, 100.0, None),
+#: Heart-rate ranges by age (Pediatric Advanced Life Support, American Heart Association,
+#: 2020): the least age of each group in years, its lowest and highest normal awake rate and
+#: its lowest normal rate asleep in bpm, and the group in words (None: an adolescent or adult,
+#: the usual limits, asleep too).
+RATE_BPM_BY_AGE: tuple[tuple[float, float, float, float, str | None], ...] = (
+    (0.0, 100.0, 205.0, 90.0, "a newborn"),
+    (28 / 366, 100.0, 180.0, 90.0, "an infant"),  # day 28 on; age_years counts days / 366
+    (1.0, 98.0, 140.0, 80.0, "a child of 1-2 years"),
+    (3.0, 80.0, 120.0, 65.0, "a child of 3-5 years"),
+    (6.0, 75.0, 118.0, 58.0, "a child of 6-11 years"),
+    (12.0, 60.0, 100.0, 60.0, None),
 )
+
+
+def _age_row(age_years: float | None) -> tuple[float, float, float, float, str | None]:
+    if age_years is None:
+        return 0.0, 60.0, 100.0, 60.0, "an adult"
+    return [row for row in RATE_BPM_BY_AGE if row[0] <= age_years][-1]
 
 
 def awake_rate_range(age_years: float | None) -> tuple[float, float, str | None]:
     """The normal awake heart rate for an age, lowest and highest in bpm, and the age group in
     words; an adult's (60-100 bpm, "an adult") where the age is not known."""
-    if age_years is None:
-        return 60.0, 100.0, "an adult"
-    _, low, high, group = [row for row in AWAKE_RATE_BPM if row[0] <= age_years][-1]
+    _, low, high, _, group = _age_row(age_years)
     return low, high, group
+
+
+def asleep_lowest_bpm(age_years: float | None) -> float:
+    """The lowest normal heart rate asleep for an age (a child's falls well under its awake
+    range in sleep); an adult's awake limit where the age is not known."""
+    return _age_row(age_years)[3]
 
 
 @lru_cache(maxsize=8)
@@ -305,7 +318,11 @@ class HeartRate:
         against = "" if group is None else f" for {group}"
         if self.age_years is not None and group is not None:
             against += f", {low:.0f}-{high:.0f} bpm awake"
-        if rhythm != "irregularly irregular" and rate < low:
+        asleep = asleep_lowest_bpm(self.age_years)
+        if rhythm != "irregularly irregular" and asleep <= rate < low:
+            # A child's rate falls under its awake range in sleep, which the EKG cannot tell.
+            text += f" (under the awake range{against}; normal asleep from {asleep:.0f} bpm)"
+        elif rhythm != "irregularly irregular" and rate < low:
             text += f" (bradycardia{against})"
         elif rate > high:
             text += f" (tachycardia{against})"

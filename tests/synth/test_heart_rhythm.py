@@ -120,7 +120,19 @@ def test_the_rate_is_named_against_the_patients_age_from_the_header(rhythm_recor
         "(tachycardia for a child of 6-11 years, 75-118 bpm awake)"
         in replace(measured, peaks_s=np.arange(0.0, 180.0, 60 / 125), age_years=8.0).summary()
     )
-    slow = replace(measured, peaks_s=np.arange(0.0, 180.0, 60 / 90))
+    slow = replace(measured, peaks_s=np.arange(0.0, 180.0, 60 / 85))
     assert (
         "(bradycardia for an infant, 100-180 bpm awake)" in replace(slow, age_years=0.5).summary()
+    )
+    # Under the awake range but normal asleep (PALS: 65-100 bpm at 3-5 years), which the EKG
+    # cannot tell apart: said as such, not called bradycardia.
+    asleep = replace(measured, peaks_s=np.arange(0.0, 180.0, 60 / 70), age_years=4.0).summary()
+    assert asleep.endswith(
+        "70 bpm (under the awake range for a child of 3-5 years, 80-120 bpm awake; normal asleep "
+        "from 65 bpm)"
+    )
+    assert "bradycardia" not in asleep
+    assert (
+        "(bradycardia)"
+        in replace(slow, peaks_s=np.arange(0.0, 180.0, 1.2), age_years=30.0).summary()
     )
