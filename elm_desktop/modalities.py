@@ -12,12 +12,15 @@ commands that use them::
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from elm_desktop.analysis import AnalysisResult, analyze
 from elm_desktop.analysis_ecg import analyze_ecg, ecg_knowledge_base
+from elm_desktop.clinical.html import eeg_figures
+from elm_desktop.clinical.html_ecg import ecg_figures
 from elm_desktop.clinical.knowledge import KnowledgeBase, load_knowledge_base
 from elm_desktop.clinical.muscle_artifact import muscle_words
 from elm_desktop.clinical.posterior_rhythm import rhythm_words
@@ -40,8 +43,9 @@ class ModalityAnalysis:
     check_file : callable
         Path -> anything; raises :class:`~elm_desktop.errors.RecordingError` for a file that
         cannot be analysed, quickly, before a model is loaded.
-    trace_snippets : bool
-        Whether the HTML page draws the attended segments as traces read back from the file.
+    html_figures : callable
+        ``(path, summary) -> list of str``: the HTML page's blocks drawn from the file itself
+        (the EEG's top segments as traces, the ECG's tracing on paper and ST per lead).
     measured_lines : callable
         AnalysisResult -> lines that say what was measured in the signal itself (the EEG's
         posterior rhythm and muscle artifact, the ECG's median beat), for ``analyze``'s text.
@@ -56,7 +60,7 @@ class ModalityAnalysis:
     modality: Modality
     analyze: Callable[..., AnalysisResult]
     check_file: Callable[[Path], object]
-    trace_snippets: bool
+    html_figures: Callable[[Path, Mapping[str, Any]], list[str]]
     measured_lines: Callable[[AnalysisResult], list[str]]
     knowledge_base: Callable[..., KnowledgeBase]
     report_template: str
@@ -97,7 +101,7 @@ ANALYSES: dict[str, ModalityAnalysis] = {
         get_modality("eeg"),
         analyze,
         read_header,
-        trace_snippets=True,
+        html_figures=eeg_figures,
         measured_lines=_eeg_measured,
         knowledge_base=_eeg_knowledge_base,
         report_template="routine-eeg",
@@ -106,7 +110,7 @@ ANALYSES: dict[str, ModalityAnalysis] = {
         get_modality("ecg"),
         analyze_ecg,
         get_modality("ecg").open,
-        trace_snippets=False,
+        html_figures=ecg_figures,
         measured_lines=_ecg_measured,
         knowledge_base=ecg_knowledge_base,
         report_template="resting-ecg",

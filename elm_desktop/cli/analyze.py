@@ -129,7 +129,7 @@ def load_engine(model: Path | None, device: str):
 def run_analyze(args: argparse.Namespace) -> int:
     """Analyse one recording with the analysis of its modality and write the requested outputs."""
     from elm_desktop.archive import open_archive
-    from elm_desktop.clinical.html import read_snippets, render_html, snippet_requests
+    from elm_desktop.clinical.html import render_html
     from elm_desktop.modalities import analysis_for
     from elm_desktop.progress import TerminalProgress
     from elm_desktop.signals.modality import detect_modality
@@ -158,10 +158,8 @@ def run_analyze(args: argparse.Namespace) -> int:
     if args.json is not None:
         args.json.write_text(strict_json(summary, indent=1), encoding="utf-8")
     if args.html is not None:
-        snippets = (
-            read_snippets(args.file, snippet_requests(summary)) if entry.trace_snippets else []
-        )
-        args.html.write_text(render_html(summary, snippets), encoding="utf-8")
+        page = render_html(summary, entry.html_figures(args.file, summary))
+        args.html.write_text(page, encoding="utf-8")
     _print_summary(result)
     sys.stdout.writelines(f"{line}\n" for line in entry.measured_lines(result))
     return 0

@@ -1,8 +1,10 @@
-"""A self-contained HTML page of an analysis: scores, top segments as traces, draft, similar cases.
+"""A self-contained HTML page of an analysis: scores, what the file shows, draft, similar cases.
 
-The page has no external resources (no scripts, fonts or images to fetch): traces are inline SVG
-polylines in the longitudinal bipolar montage the model reads, drawn negative-up at a fixed
-sensitivity with the segment that scored high shaded. It is built from the JSON-ready dictionary
+The page has no external resources (no scripts, fonts or images to fetch). What it draws from the
+file is its modality's: for an EEG, the top segments as inline SVG polylines in the longitudinal
+bipolar montage the model reads, drawn negative-up at a fixed sensitivity with the segment that
+scored high shaded (:func:`eeg_figures`); for an ECG, its tracing on paper and ST per lead
+(:mod:`elm_desktop.clinical.html_ecg`). It is built from the JSON-ready dictionary
 of :meth:`elm_desktop.analysis.AnalysisResult.to_dict` plus the trace snippets read here.
 """
 
@@ -111,15 +113,29 @@ def read_snippets(
     return snippets
 
 
-def render_html(summary: Mapping[str, Any], snippets: Sequence[TraceSnippet]) -> str:
+def eeg_figures(path: str | Path, summary: Mapping[str, Any]) -> list[str]:
+    """The page's blocks drawn from an EEG file: the segments :func:`snippet_requests` chooses,
+    as longitudinal bipolar traces."""
+    snippets = read_snippets(path, snippet_requests(summary))
+    if not snippets:
+        return []
+    when = _time_writer(summary["recording"].get("start_time_of_day"))
+    return [
+        "<h2>Top segments (longitudinal bipolar, LFF 1 Hz, HFF 70 Hz)</h2>",
+        *(_trace_svg(snippet, when) for snippet in snippets),
+    ]
+
+
+def render_html(summary: Mapping[str, Any], figures: Sequence[str]) -> str:
     """Return the page for one analysis.
 
     Parameters
     ----------
     summary : mapping
         :meth:`~elm_desktop.analysis.AnalysisResult.to_dict` of the analysis.
-    snippets : sequence of TraceSnippet
-        Traces to draw, e.g. from :func:`read_snippets`.
+    figures : sequence of str
+        HTML blocks drawn from the recording itself, placed after the scores: its modality's
+        (:func:`eeg_figures`, :func:`elm_desktop.clinical.html_ecg.ecg_figures`).
     """
     recording = summary["recording"]
     # The opaque id names the recording unless the file name was asked for (it may identify).
@@ -189,9 +205,7 @@ def render_html(summary: Mapping[str, Any], snippets: Sequence[TraceSnippet]) ->
         draft.get("verdicts", {}),
     )
     parts += _prompts_table(summary["prompts"], when, over_time)
-    if snippets:
-        parts.append("<h2>Top segments (longitudinal bipolar, LFF 1 Hz, HFF 70 Hz)</h2>")
-        parts += [_trace_svg(snippet, when) for snippet in snippets]
+    parts += figures
     if summary.get("draft"):
         parts += [
             "<h2>Draft report</h2>",

@@ -1,7 +1,7 @@
 """The ECG view: a 12-lead ECG drawn on ECG paper as an electrocardiograph prints it.
 
-Three rows of four leads (I, aVR, V1, V4 / II, aVL, V2, V5 / III, aVF, V3, V6), each lead showing
-its quarter of the page, then a lead II rhythm strip over the whole page; a 1 mV, 200 ms
+The paper's layout (:mod:`elm_desktop.signals.ecg.paper`): three rows of four leads, each lead
+showing its quarter of the page, then a lead II rhythm strip over the whole page; a 1 mV, 200 ms
 calibration pulse opens every row. The paper is drawn at its true size on the screen: 1 mm minor
 and 5 mm major lines, 25 or 50 mm/s, 5, 10 or 20 mm/mV, from the screen's physical DPI as the
 EEG view's sensitivity is. A page is 250 mm of paper: 10 s at 25 mm/s, 5 s at 50 mm/s; the
@@ -26,39 +26,30 @@ from elm_desktop.gui.trace_view import _PagePlot, pixels_per_mm
 from elm_desktop.signals.ecg import EcgRecording
 from elm_desktop.signals.ecg.calipers import CaliperReading, read_calipers, snap_time, trace_level
 from elm_desktop.signals.ecg.measurements import NOT_MEASURED
+from elm_desktop.signals.ecg.paper import (
+    COLUMN_MM,
+    GAINS_MM_MV,
+    LAYOUT,
+    MAJOR_COLOUR,
+    MAJOR_MM,
+    MINOR_COLOUR,
+    MINOR_MM,
+    PULSE_MV,
+    PULSE_S,
+    RHYTHM_LEAD,
+    ROW_MM,
+    SPEEDS_MM_S,
+    TRACE_COLOUR,
+    baseline_mm,
+    left_margin_mm,
+    page_seconds,
+)
 from elm_desktop.signals.time_labels import start_time_of_day
 
-SPEEDS_MM_S = (25.0, 50.0)
-GAINS_MM_MV = (5.0, 10.0, 20.0)
-LAYOUT: tuple[tuple[str, ...], ...] = (
-    ("I", "aVR", "V1", "V4"),
-    ("II", "aVL", "V2", "V5"),
-    ("III", "aVF", "V3", "V6"),
-)
-RHYTHM_LEAD = "II"
-COLUMN_MM = 62.5
-"""Width of one lead's panel: 2.5 s at 25 mm/s."""
-ROW_MM = 40.0
-BASELINE_FRACTION = 0.6
-"""Where a row's baseline sits, from its top: QRS complexes point mostly up."""
-PULSE_MV, PULSE_S = 1.0, 0.2
-MINOR_MM, MAJOR_MM = 1.0, 5.0
-MINOR_COLOUR, MAJOR_COLOUR = "#f6c4c4", "#e27878"
-"""The conventional pink-red of ECG paper."""
-TRACE_COLOUR, CURSOR_COLOUR = "#101010", "#1f5fbf"
+CURSOR_COLOUR = "#1f5fbf"
 SCROLL_STEPS_PER_SECOND = 10
 LEVEL_SNAP_MM = 2.0
 """A level cursor dropped this close (on paper) to a wave peak or the trace takes its level."""
-
-
-def page_seconds(speed_mm_s: float) -> float:
-    """Return how much of the record one page (four panels) shows at ``speed_mm_s``."""
-    return 4 * COLUMN_MM / speed_mm_s
-
-
-def left_margin_mm(speed_mm_s: float) -> float:
-    """Return the room before the traces: the calibration pulse and a gap, on a major line."""
-    return MAJOR_MM * np.ceil((4.0 + PULSE_S * speed_mm_s) / MAJOR_MM)
 
 
 class _PaperGrid(pg.GraphicsObject):
@@ -330,7 +321,7 @@ class EcgView(QWidget):
 
     def baseline_mm(self, row: int) -> float:
         """Return the paper y (mm, down) of a row's 0 mV line."""
-        return (row + BASELINE_FRACTION) * ROW_MM
+        return baseline_mm(row)
 
     def lead_at(self, x_mm: float, y_mm: float) -> tuple[int, str]:
         """Return the row and the lead drawn at a paper point."""

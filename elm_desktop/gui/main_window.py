@@ -1527,7 +1527,7 @@ class MainWindow(QMainWindow):
             raise StaleResultError("open and analyse a recording before exporting")
         suffix = path.suffix.lower()
         if suffix in (".html", ".json"):
-            from elm_desktop.clinical.html import read_snippets, render_html, snippet_requests
+            from elm_desktop.clinical.html import render_html
             from elm_desktop.outputs import strict_json
 
             named = self.names_file_in_exports
@@ -1535,12 +1535,8 @@ class MainWindow(QMainWindow):
             if suffix == ".json":
                 text = strict_json(summary, indent=1)
             else:
-                snippets = (  # an ECG's page shows its measurements, not EEG traces
-                    read_snippets(self.review.path, snippet_requests(summary))
-                    if self.model.analysis.trace_snippets
-                    else []
-                )
-                text = render_html(summary, snippets)
+                figures = self.model.analysis.html_figures(self.review.path, summary)
+                text = render_html(summary, figures)
             path.write_text(text, encoding="utf-8")
         else:
             self.report_panel.export(path, self.review.export_header(self.names_file_in_exports))

@@ -83,6 +83,12 @@ def test_cli_analyze_writes_json_and_html_for_an_ecg(ecg_bundle, ecg_corpus, tmp
     # One 10 s window: no course over time to draw, no empty time columns.
     assert "Attention over the recording" not in html and "Most evident at" not in html
     assert "crops of 10 s" in capsys.readouterr().out
+    # The tracing it rests on, on paper, and the ST level of each lead as the summary has it.
+    assert "<h2>Tracing</h2>" in html and 'height="160mm"' in html
+    assert "Top segments" not in html  # an EEG's traces
+    st = summary["ecg_measurements"]["st_mv"]
+    for lead in ("V1", "aVF"):
+        assert f"<tr><td>{lead}</td><td>{st[lead]:+.2f}</td>" in html
 
 
 def test_swapped_avl_avf_is_detected_and_changes_the_scores(ecg_engine, ecg_corpus, tmp_path):

@@ -136,6 +136,7 @@ def test_an_analysed_ecg_exports_its_html_page_from_the_window(
     page = window.export(tmp_path / "ecg.html").read_text(encoding="utf-8")
     assert window.review.recording_id in page and "Zero-shot findings" in page
     assert "ecg-r00001" not in page  # the file name only when asked
+    assert "<h2>Tracing</h2>" in page and "<h2>ST level per lead</h2>" in page
 
 
 def test_similar_ecg_cases_come_from_the_ecg_archive_only(
