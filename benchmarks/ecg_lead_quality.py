@@ -4,7 +4,7 @@ On the val and test records of an ECG corpus (their noise, muscle bursts, pops a
 40 uV at an electrode must leave every lead readable), then on the same test records with one
 chest lead replaced by 0.05 mV of noise and 0.1 mV of 50 Hz, as an electrode that is off while
 its cable picks up the room (each must be named), through
-:func:`elm_desktop.signals.ecg.lead_quality.lead_quality_sentences`:
+:func:`elm_desktop.signals.ecg.lead_quality.assess_leads`:
 
     OMP_NUM_THREADS=1 .venv/bin/python benchmarks/ecg_lead_quality.py data/ecg-train-3000 \
         > benchmarks/results/ecg-lead-quality.txt
@@ -19,7 +19,7 @@ from pathlib import Path
 import numpy as np
 
 from elm_desktop.signals.ecg import STANDARD_LEADS
-from elm_desktop.signals.ecg.lead_quality import beat_snr, lead_quality_sentences, mains_hum
+from elm_desktop.signals.ecg.lead_quality import assess_leads, beat_snr, mains_hum
 from elm_desktop.signals.ecg.reader import read_ecg
 
 
@@ -38,7 +38,7 @@ def main() -> None:
         samples, sfreq = ecg.samples_mv, ecg.sfreq
         ratios.append(float(beat_snr(samples, sfreq).min()))
         hums.append(float(mains_hum(samples, sfreq)[1].max()))
-        if lead_quality_sentences(samples, STANDARD_LEADS, sfreq):
+        if assess_leads(samples, STANDARD_LEADS, sfreq).sentences():
             named.append(entry["id"])
         if entry["split"] != "test":
             continue
@@ -46,7 +46,7 @@ def main() -> None:
         lead = int(rng.integers(6, 12))
         t = np.arange(off.shape[1]) / sfreq
         off[lead] = rng.normal(0, 0.05, t.size) + 0.1 * np.sin(2 * np.pi * 50 * t)
-        sentences = lead_quality_sentences(off, STANDARD_LEADS, sfreq)
+        sentences = assess_leads(off, STANDARD_LEADS, sfreq).sentences()
         replaced["records"] += 1
         replaced["ratios"].append(float(beat_snr(off, sfreq)[lead]))
         noise = [s for s in sentences if "no heartbeat" in s]

@@ -227,6 +227,7 @@ def analyze_ecg(
         peaks_s=np.asarray(ecg.qrs, np.float64) / ecg.sfreq,
         warnings=tuple(ecg.warnings),
         misplaced=tuple(ecg.misplaced),
+        unreadable=ecg.unreadable,
         measurements=None if implausible else result.ecg_measurements,
         qrs_alike=ecg.qrs_alike,
         flutter=flutter_conduction(ecg.samples_mv, ecg.sfreq, ecg.qrs, ecg.measurements.qt_ms)

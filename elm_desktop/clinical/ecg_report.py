@@ -221,6 +221,9 @@ class EcgFacts:
     implausible : str or None
         Why the file's voltages cannot be a human ECG's (:func:`implausible_voltages`); then
         the model's findings are withheld and ``measurements`` is None.
+    unreadable : tuple of str
+        Leads flat or carrying noise without a heartbeat (the reader's warning names them):
+        their ST is not read.
     """
 
     duration_s: float
@@ -235,6 +238,7 @@ class EcgFacts:
     qrs_alike: float | None = None
     flutter: FlutterConduction | None = None
     implausible: str | None = None
+    unreadable: tuple[str, ...] = ()
 
     @property
     def withheld_because(self) -> str | None:
@@ -513,7 +517,7 @@ def draft_ecg_report(
         if not facts.misplaced
         and f not in held
         and (
-            words := measured_support(f, m, unread_leads=flutter_leads)
+            words := measured_support(f, m, unread_leads=(*flutter_leads, *facts.unreadable))
             or _rhythm_measured(f, facts)
         )
     }
@@ -727,12 +731,13 @@ def measured_injury(
     (:func:`~elm_desktop.clinical.ecg_criteria.st_raised_leads`), with the ST lowered in other
     leads; None where there is none or the territory is in ``not_read`` (finding id -> why the
     draft does not read it). Neither ``unread_leads`` (where flutter waves run through the ST
-    segment) nor the leads a misplacement warning names (every limb lead for reversed arm
-    electrodes) are read."""
+    segment), the leads the reader found flat or of noise only (``facts.unreadable``), nor the
+    leads a misplacement warning names (every limb lead for reversed arm electrodes) are
+    read."""
     m = facts.measurements
     if m is None or not m.st_mv:
         return None
-    doubtful = set(unread_leads)
+    doubtful = set(unread_leads) | set(facts.unreadable)
     for warning in facts.misplaced:
         named = set(_LEAD_NAME.findall(warning))
         # Reversed arm electrodes invert I and exchange II with III and aVL with aVR, though

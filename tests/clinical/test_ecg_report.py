@@ -773,6 +773,9 @@ def test_st_raised_as_a_stemi_criterion_asks_is_never_absent_and_is_interpreted(
     assert "anterior_stemi" in draft.asserted  # stated from the measurement
     assert draft.unruled == {}  # stated, so neither held nor left open
     assert draft.measured == {"anterior_stemi": "ST raised in V2 and V3 (0.25-0.27 mV)"}
+    # A lead the reader found of noise only is not read: V3 alone leaves no territory.
+    noisy = draft_ecg_report(facts(72, measurements=raised, unreadable=("V3",)), kb, "m", found)
+    assert "ST raised" not in noisy.text() and "anterior_stemi" not in noisy.measured
     # Without the raised ST: absent, as before.
     flat = draft_ecg_report(facts(72, measurements=measurements(pr_ms=250.0)), kb, "m", found)
     assert f"{label}: absent" in section(flat, MODEL_FINDINGS)

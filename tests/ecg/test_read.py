@@ -410,6 +410,7 @@ def test_a_lead_of_noise_and_mains_hum_are_named(tmp_path):
     hum_warnings = read_ecg(write("edf", tmp_path / "hum", humming)).warnings
 
     assert off_warnings[0].startswith("Lead V3 carries noise and no heartbeat")
+    assert read_ecg(write("wfdb", tmp_path / "v3-off", off)).unreadable == ("V3",)
     assert not any("hum" in w for w in off_warnings)
     assert any(
         w.startswith("Mains hum at 60 Hz in every lead (up to 0.10 mV)") for w in hum_warnings
@@ -426,6 +427,7 @@ def test_flat_leads_are_named_and_an_all_zero_record_is_called_so(tmp_path, lead
     empty = read_ecg(write("edf", tmp_path / "zeros", zeros)).warnings
 
     assert named[0].startswith("Lead V3 is flat (under 10 uV)")
+    assert read_ecg(write("wfdb", tmp_path / "v3-off", one_off)).unreadable == ("V3",)
     assert not any(
         "flat" in w for w in read_ecg(write("wfdb", tmp_path / "live", leads_mv)).warnings
     )

@@ -21,6 +21,7 @@ and the electrodes' contact are checked before the record is read.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass, replace
 from functools import lru_cache
 
 import numpy as np
@@ -157,30 +158,83 @@ def mains_hum(samples_mv: np.ndarray, sfreq: float) -> tuple[float, np.ndarray] 
     return found
 
 
-def lead_quality_sentences(samples_mv: np.ndarray, leads: Sequence[str], sfreq: float) -> list[str]:
-    """The notice's sentences on leads that cannot be read, worst first; none for a clean
-    record."""
-    flat = flat_leads(samples_mv, leads)
-    sentences = [flat_leads_sentence(flat, len(leads))] if flat else []
-    if len(flat) == len(leads):
+@dataclass(frozen=True)
+class LeadQuality:
+    """What can and cannot be read in a record's leads.
+
+    Attributes
+    ----------
+    leads : tuple of str
+        The leads assessed, in order.
+    flat : tuple of str
+        Leads within :data:`FLAT_LEAD_MV` over the whole record.
+    noise_only : tuple of str
+        Leads that move but carry no heartbeat (:func:`noise_only_leads`).
+    mains_hz : float or None
+        The mains frequency that hums from :data:`MAINS_MV` in some lead; None without hum.
+    humming : tuple of str
+        The leads with that hum.
+    hum_mv : float
+        The largest hum, mV (peak).
+    """
+
+    leads: tuple[str, ...]
+    flat: tuple[str, ...] = ()
+    noise_only: tuple[str, ...] = ()
+    mains_hz: float | None = None
+    humming: tuple[str, ...] = ()
+    hum_mv: float = 0.0
+
+    @property
+    def unreadable(self) -> tuple[str, ...]:
+        """The leads nothing can be read in: flat or noise only, in the leads' order."""
+        return tuple(lead for lead in self.leads if lead in (*self.flat, *self.noise_only))
+
+    def sentences(self) -> list[str]:
+        """The notice's sentences, worst first; none for a clean record."""
+        sentences = [flat_leads_sentence(self.flat, len(self.leads))] if self.flat else []
+        if self.noise_only:
+            one = len(self.noise_only) == 1
+            named = _leads(self.noise_only)
+            sentences.append(
+                f"{named[0].upper()}{named[1:]} {'carries' if one else 'carry'} noise and no "
+                "heartbeat the other leads show: an electrode may be off or poorly attached, "
+                f"and nothing in {'it' if one else 'them'} can be read."
+            )
+        if self.mains_hz is not None:
+            sentences.append(
+                f"Mains hum at {self.mains_hz:g} Hz in {_leads(self.humming, len(self.leads))} "
+                f"(up to {self.hum_mv:.2f} mV): check the electrodes' contact and the cables; "
+                "it hides P waves and the ST segment's detail."
+            )
         return sentences
-    noisy = noise_only_leads(samples_mv, leads, sfreq, skip=flat)
-    if noisy and len(noisy) + len(flat) < len(leads):
-        sentences.append(
-            f"{_leads(noisy)[0].upper()}{_leads(noisy)[1:]} {'carries' if len(noisy) == 1 else 'carry'} noise and no "
-            "heartbeat the other leads show: an electrode may be off or poorly attached, and "
-            f"nothing in {'it' if len(noisy) == 1 else 'them'} can be read."
-        )
+
+
+def assess_leads(samples_mv: np.ndarray, leads: Sequence[str], sfreq: float) -> LeadQuality:
+    """Which leads of a record are flat, noise only or humming (module docstring).
+
+    Parameters
+    ----------
+    samples_mv : ndarray, shape (n_leads, n_samples)
+        The leads in mV, finite as the readers give them.
+    leads : sequence of str
+        Their names.
+    sfreq : float
+    """
+    leads = tuple(leads)
+    flat = tuple(flat_leads(samples_mv, leads))
+    if len(flat) == len(leads):
+        return LeadQuality(leads, flat)
+    noisy = tuple(noise_only_leads(samples_mv, leads, sfreq, skip=flat))
+    if len(noisy) + len(flat) == len(leads):  # no lead left to find the beats in
+        noisy = ()
+    quality = LeadQuality(leads, flat, noisy)
     hum = mains_hum(samples_mv, sfreq)
-    if hum is not None and hum[1].max() >= MAINS_MV:
-        mains, amplitude = hum
-        humming = [lead for lead, a in zip(leads, amplitude, strict=True) if a >= MAINS_MV]
-        sentences.append(
-            f"Mains hum at {mains:g} Hz in {_leads(humming, every=len(leads))} (up to "
-            f"{amplitude.max():.2f} mV): check the electrodes' contact and the cables; it "
-            "hides P waves and the ST segment's detail."
-        )
-    return sentences
+    if hum is None or hum[1].max() < MAINS_MV:
+        return quality
+    mains, amplitude = hum
+    humming = tuple(lead for lead, a in zip(leads, amplitude, strict=True) if a >= MAINS_MV)
+    return replace(quality, mains_hz=mains, humming=humming, hum_mv=float(amplitude.max()))
 
 
 def _leads(names: Sequence[str], every: int = 0) -> str:

@@ -23,7 +23,7 @@ from elm_desktop.errors import (
     NonFiniteDataError,
     SamplingRateError,
 )
-from elm_desktop.signals.ecg.lead_quality import lead_quality_sentences
+from elm_desktop.signals.ecg.lead_quality import assess_leads
 from elm_desktop.signals.ecg.leads import (
     INDEPENDENT_LEADS,
     LIMB_RELATIONS,
@@ -80,6 +80,9 @@ class EcgRecording:
     misplaced : tuple of str
         The warnings that say the leads are not where their labels put them (exchanged
         labels, reversed arm electrodes): no reading of the ECG holds until they are checked.
+    unreadable : tuple of str
+        Leads flat or carrying noise without a heartbeat (their warning says so): nothing in
+        them is read.
     patient : EcgPatient or None
         Only when the reader was asked for patient fields.
     """
@@ -93,6 +96,7 @@ class EcgRecording:
     derived_leads: tuple[str, ...] = ()
     warnings: tuple[str, ...] = ()
     misplaced: tuple[str, ...] = ()
+    unreadable: tuple[str, ...] = ()
     patient: EcgPatient | None = None
     leads: tuple[str, ...] = field(default=STANDARD_LEADS, init=False)
 
@@ -272,7 +276,8 @@ def assemble_recording(
         warnings.append(f"leads {', '.join(derived)} computed from I and II (not in the file)")
     misplaced = placement_warnings(signals, rate, derived)
     samples = np.stack([signals[lead] for lead in STANDARD_LEADS])
-    warnings[:0] = lead_quality_sentences(samples, STANDARD_LEADS, rate)
+    quality = assess_leads(samples, STANDARD_LEADS, rate)
+    warnings[:0] = quality.sentences()
     return EcgRecording(
         path=path,
         source_format=source_format,
@@ -283,5 +288,6 @@ def assemble_recording(
         derived_leads=derived,
         warnings=(*misplaced, *warnings),
         misplaced=tuple(misplaced),
+        unreadable=quality.unreadable,
         patient=patient,
     )
