@@ -43,8 +43,9 @@ It states only what the recording supports, with the EEG draft's guards:
   not read as ischaemia or strain here);
 - a sinus tachycardia at 130-170/min is followed by a caution to exclude atrial flutter with
   2:1 conduction (:func:`flutter_caution`), which the flutter waves cannot show there, and a
-  re-entrant tachycardia where no P wave is measured; a regular wide-complex tachycardia
-  without P waves is called ventricular tachycardia until shown otherwise;
+  re-entrant tachycardia where no P wave is measured (from 120/min); a regular wide-complex
+  tachycardia without P waves leads the interpretation as ventricular tachycardia until
+  shown otherwise (:func:`wide_complex_tachycardia`), and no bundle branch block is read in it;
 - **ST elevation the median beat measures to the criteria of acute injury** (two contiguous
   leads of a territory) leads the interpretation, with the ST depression beside it and a call
   for urgent review, whatever the model scores and also where the model's findings are
@@ -158,8 +159,9 @@ _LEAD_NAME = re.compile(r"\b(aVR|aVL|aVF|III|II|I|V[1-6])\b")
 #: (atrial rates of 260-340/min): its second flutter wave hides in the QRS or the T wave, and
 #: the flutter waves are not measured there (:mod:`elm_desktop.signals.ecg.flutter`).
 FLUTTER_2_TO_1_BPM = (130, 170)
-#: A regular rate from which a wide QRS without P waves is a wide-complex tachycardia (VT's
-#: usual lower bound).
+#: A regular rate from which a QRS without P waves is a tachycardia to name: a wide one
+#: ventricular until shown otherwise, a narrow one possibly re-entrant (VT is defined from
+#: 100/min; 120 keeps a sinus tachycardia whose P waves went unmeasured from being named so).
 WIDE_TACHYCARDIA_BPM = 120
 
 RHYTHMS = (
@@ -436,6 +438,11 @@ def draft_ecg_report(
                 "exclude each other"
             )
             held[first] = held[second] = reason
+    wide_tachycardia = wide_complex_tachycardia(facts)
+    if wide_tachycardia:  # the QRS may be ventricular: no bundle branch block is read in it
+        for finding in ("lbbb", "rbbb"):
+            if finding in present and finding not in held:
+                held[finding] = "not read in a wide-complex tachycardia: the QRS may be ventricular"
     if "lbbb" in present and "lbbb" not in held:
         for finding in _NOT_READ_IN_LBBB:
             if finding in present:
@@ -648,6 +655,8 @@ def draft_ecg_report(
     interpretations = [interpretation]
     if injury is not None:
         interpretations.insert(0, DraftSentence(injury.sentence, "file"))
+    if wide_tachycardia:  # before all else, also where the model's findings are withheld
+        interpretations.insert(0, DraftSentence(wide_tachycardia, "file"))
     sections += body
     # What the draft states from the measurement is neither held nor left open.
     measured_words = {f: injury.words[f] for f in measured_stated if injury is not None}
@@ -808,45 +817,64 @@ def as_sentence(text: str) -> str:
     return text[:1].upper() + text[1:].rstrip(".") + "."
 
 
-def flutter_caution(facts: EcgFacts) -> str | None:
-    """What a regular tachycardia asks of the reviewer, with the differential its measurements
-    leave open; worded so that the findings extractor reads the flutter as denied.
-
-    - At :data:`FLUTTER_2_TO_1_BPM`, to rule out atrial flutter with 2:1 conduction, which such
-      a rate fits, with one wave before each QRS (a sinus tachycardia) or none measured (a trial:
-      140/min, no P wave, the rhythm left blank with nothing said); with no P wave measured, a
-      re-entrant supraventricular tachycardia too.
-    - From :data:`WIDE_TACHYCARDIA_BPM` with a QRS of 120 ms or more and no P wave measured, a
-      wide-complex tachycardia: ventricular tachycardia until shown otherwise, for urgent review
-      (a trial: the 2:1 caution alone, no word of VT).
-
-    None at other rates and on irregular RR intervals.
-    """
+def _regular_rate(facts: EcgFacts) -> tuple[int, EcgMeasurements | None] | None:
+    """The rounded rate of a regular rhythm and the median beat's measurements; None without a
+    rate or on irregular RR intervals."""
     rate = facts.rate_bpm
     if rate is None or (facts.rr_cv or 0.0) >= AF_MIN_RR_CV:
         return None
-    m = facts.measurements
-    no_p = m is None or m.pr_ms is None
-    if no_p and m is not None and round(m.qrs_ms) >= 120 and round(rate) >= WIDE_TACHYCARDIA_BPM:
-        return (
-            f"A regular wide-complex tachycardia at {round(rate)}/min (QRS {round(m.qrs_ms)} ms) "
-            "with no P wave measured: ventricular tachycardia until shown otherwise; rule out a "
-            "supraventricular tachycardia with aberrant conduction, atrial flutter with 2:1 "
-            "conduction among them. For urgent review."
-        )
-    low, high = FLUTTER_2_TO_1_BPM
-    if not low <= round(rate) <= high:
+    return round(rate), facts.measurements
+
+
+def wide_complex_tachycardia(facts: EcgFacts) -> str | None:
+    """A regular rhythm of :data:`WIDE_TACHYCARDIA_BPM` or more with a QRS of 120 ms or more
+    and no P wave (nor flutter wave) measured: ventricular tachycardia until shown otherwise,
+    for urgent review (a trial: only the 2:1 flutter caution, no word of VT); None otherwise."""
+    regular = _regular_rate(facts)
+    if regular is None or facts.flutter is not None:
         return None
-    if no_p:
-        return (
-            f"At {round(rate)}/min with no P wave measured, rule out atrial flutter with 2:1 "
-            "conduction (its second flutter wave can hide in the QRS or the T wave) and a "
-            "re-entrant supraventricular tachycardia (AVNRT, AVRT)."
-        )
+    rate, m = regular
+    if m is None or m.pr_ms is not None or round(m.qrs_ms) < 120 or rate < WIDE_TACHYCARDIA_BPM:
+        return None
     return (
-        f"At {round(rate)}/min, rule out atrial flutter with 2:1 conduction: its second "
-        "flutter wave can hide in the QRS or the T wave."
+        f"A regular wide-complex tachycardia at {rate}/min (QRS {round(m.qrs_ms)} ms) with no P "
+        "wave measured: ventricular tachycardia until shown otherwise; rule out a "
+        "supraventricular tachycardia with aberrant conduction, atrial flutter with 2:1 "
+        "conduction among them. For urgent review."
     )
+
+
+def flutter_caution(facts: EcgFacts) -> str | None:
+    """What a regular narrow-complex tachycardia asks of the reviewer; worded so that the
+    findings extractor reads the flutter as denied.
+
+    At :data:`FLUTTER_2_TO_1_BPM`, to rule out atrial flutter with 2:1 conduction, which such a
+    rate fits, with one wave before each QRS (a sinus tachycardia) or none measured (a trial:
+    140/min, no P wave, the rhythm left blank with nothing said). From
+    :data:`WIDE_TACHYCARDIA_BPM` with no P wave measured, a re-entrant supraventricular
+    tachycardia too (a review: nothing said at 190/min). None at other rates, on irregular RR
+    intervals, and for a wide-complex tachycardia (:func:`wide_complex_tachycardia`).
+    """
+    regular = _regular_rate(facts)
+    if regular is None or wide_complex_tachycardia(facts):
+        return None
+    rate, m = regular
+    no_p = m is None or m.pr_ms is None
+    low, high = FLUTTER_2_TO_1_BPM
+    hidden = "its second flutter wave can hide in the QRS or the T wave"
+    if low <= rate <= high and no_p:
+        return (
+            f"At {rate}/min with no P wave measured, rule out atrial flutter with 2:1 "
+            f"conduction ({hidden}) and a re-entrant supraventricular tachycardia (AVNRT, AVRT)."
+        )
+    if low <= rate <= high:
+        return f"At {rate}/min, rule out atrial flutter with 2:1 conduction: {hidden}."
+    if no_p and rate >= WIDE_TACHYCARDIA_BPM:
+        return (
+            f"At {rate}/min with no P wave measured, rule out a re-entrant supraventricular "
+            "tachycardia (AVNRT, AVRT)."
+        )
+    return None
 
 
 def _rate_sentence(facts: EcgFacts) -> DraftSentence:

@@ -4,8 +4,9 @@ The page has no external resources (no scripts, fonts or images to fetch). What 
 file is its modality's: for an EEG, the top segments as inline SVG polylines in the longitudinal
 bipolar montage the model reads, drawn negative-up at a fixed sensitivity with the segment that
 scored high shaded (:func:`eeg_figures`); for an ECG, its tracing on paper and ST per lead
-(:mod:`elm_desktop.clinical.html_ecg`). It is built from the JSON-ready dictionary
-of :meth:`elm_desktop.analysis.AnalysisResult.to_dict` plus the trace snippets read here.
+(:mod:`elm_desktop.clinical.html_ecg`). It is built from the JSON-ready dictionary of
+:meth:`elm_desktop.analysis.AnalysisResult.to_dict` plus the blocks its modality draws from the
+file.
 """
 
 from __future__ import annotations

@@ -3,7 +3,7 @@
 A cardiologist reading an exported analysis wants the tracing it rests on and the measurement
 behind an ST statement (a trial: the page had neither). The tracing is the first page of ECG
 paper as the window's ECG view draws it (:mod:`elm_desktop.signals.ecg.paper`: 3 x 4 leads and a
-lead II rhythm strip, 25 mm/s, 10 mm/mV, the samples as recorded), an inline SVG sized in
+lead II rhythm strip, 25 mm/s, 10 mm/mV, the samples as read, unfiltered), an inline SVG sized in
 millimetres, so that it prints at true size; nothing identifying is drawn.
 """
 
@@ -16,6 +16,7 @@ from typing import Any
 
 import numpy as np
 
+from elm_desktop.clinical.ecg_report import implausible_voltages
 from elm_desktop.signals.ecg import STANDARD_LEADS, read_ecg
 from elm_desktop.signals.ecg.paper import (
     COLUMN_MM,
@@ -41,11 +42,15 @@ MAX_DRAWN_HZ = 500.0
 
 
 def ecg_figures(path: str | Path, summary: Mapping[str, Any]) -> list[str]:
-    """The page's blocks drawn from the ECG file: its tracing, then its ST level per lead."""
+    """The page's blocks drawn from the ECG file: its tracing, then its ST level per lead
+    (left out where the voltages cannot be a human ECG's: nothing is measured then)."""
     ecg = read_ecg(path)
     shown = min(ecg.duration, page_seconds(SPEED_MM_S))
+    derived = (
+        f"; {', '.join(ecg.derived_leads)} computed from I and II" if ecg.derived_leads else ""
+    )
     caption = (
-        f"12-lead ECG, {shown:g} s of {ecg.duration:g} s as recorded (no filter), "
+        f"12-lead ECG, {shown:g} s of {ecg.duration:g} s as recorded (no filter{derived}), "
         f"{SPEED_MM_S:g} mm/s, {GAIN_MM_MV:g} mm/mV; 1 mm squares at true size when printed"
     )
     blocks = [
@@ -54,8 +59,8 @@ def ecg_figures(path: str | Path, summary: Mapping[str, Any]) -> list[str]:
         f"{ecg_paper_svg(ecg.samples_mv, ecg.sfreq, STANDARD_LEADS)}</figure>",
     ]
     measured = summary.get("ecg_measurements") or {}
-    if measured.get("st_mv"):
-        blocks += st_table(measured["st_mv"])
+    if measured.get("st_mv") and not implausible_voltages(ecg.measurements):
+        blocks += st_table(measured["st_mv"], ecg.unreadable)
     return blocks
 
 
@@ -138,10 +143,13 @@ def _grid(width: float, height: float) -> str:
     return "".join(paths)
 
 
-def st_table(st_mv: Mapping[str, float]) -> list[str]:
-    """The ST level of each lead as the median beat measures it, in mV and on paper."""
+def st_table(st_mv: Mapping[str, float], unreadable: Sequence[str] = ()) -> list[str]:
+    """The ST level of each lead as the median beat measures it, in mV and on paper; a lead the
+    reader found flat or of noise only is listed as not read."""
     rows = "".join(
-        f"<tr><td>{html.escape(lead)}</td><td>{st_mv[lead]:+.2f}</td>"
+        f"<tr><td>{html.escape(lead)}</td><td colspan=2>not read: flat or noise only</td></tr>"
+        if lead in unreadable
+        else f"<tr><td>{html.escape(lead)}</td><td>{st_mv[lead]:+.2f}</td>"
         f"<td>{st_mv[lead] * GAIN_MM_MV:+.1f}</td></tr>"
         for lead in STANDARD_LEADS
         if lead in st_mv
@@ -149,7 +157,7 @@ def st_table(st_mv: Mapping[str, float]) -> list[str]:
     return [
         "<h2>ST level per lead</h2>",
         "<p>Median beat, 60 ms after the J point (40 ms over 100/min), against the PR segment; "
-        "as measured in every lead (the draft says which leads it does not read, and why).</p>",
+        "the draft says which other leads it does not read, and why.</p>",
         f"<table><tr><th>lead</th><th>ST (mV)</th><th>on paper (mm at {GAIN_MM_MV:g} mm/mV)</th>"
         f"</tr>{rows}</table>",
     ]

@@ -13,8 +13,8 @@ irregularly irregular when successive intervals vary as in atrial fibrillation; 
 when a short interval is followed by a compensatory pause), its rate (the median of the
 :data:`TREND_STEP_S` second trend) and rises of the rate well above it. A rate outside the
 awake range for the patient's age (:data:`RATE_BPM_BY_AGE`, from the EDF+ birthdate and start
-date) is named bradycardia or tachycardia, but for a child's rate between the lowest asleep and
-the lowest awake, which is said as such (the EKG does not say whether the child slept); where the
+date) is named bradycardia or tachycardia, but for a child's or adolescent's rate between the
+lowest asleep and the lowest awake, which is said as such (the EKG does not say whether the child slept); where the
 file does not give the age, for an adult.
 """
 
@@ -51,15 +51,16 @@ EPISODE_RISE_BPM = 20.0
 EPISODE_RISE_FRACTION = 0.25
 #: Heart-rate ranges by age (Pediatric Advanced Life Support, American Heart Association,
 #: 2020): the least age of each group in years, its lowest and highest normal awake rate and
-#: its lowest normal rate asleep in bpm, and the group in words (None: an adolescent or adult,
-#: the usual limits, asleep too).
+#: its lowest normal rate asleep in bpm, and the group in words (None: an adult, the usual
+#: limits, asleep too).
 RATE_BPM_BY_AGE: tuple[tuple[float, float, float, float, str | None], ...] = (
     (0.0, 100.0, 205.0, 90.0, "a newborn"),
     (28 / 366, 100.0, 180.0, 90.0, "an infant"),  # day 28 on; age_years counts days / 366
     (1.0, 98.0, 140.0, 80.0, "a child of 1-2 years"),
     (3.0, 80.0, 120.0, 65.0, "a child of 3-5 years"),
     (6.0, 75.0, 118.0, 58.0, "a child of 6-11 years"),
-    (12.0, 60.0, 100.0, 60.0, None),
+    (12.0, 60.0, 100.0, 50.0, "an adolescent"),
+    (18.0, 60.0, 100.0, 60.0, None),
 )
 
 

@@ -645,26 +645,43 @@ def test_a_regular_tachycardia_without_p_waves_and_no_rhythm_stated_asks_about_2
     assert "2:1" not in slow.text()
 
 
-@pytest.mark.parametrize(("rate", "qrs_ms", "pr_ms"), [(185, 150.0, None), (140, 130.0, None)])
+@pytest.mark.parametrize(("rate", "qrs_ms"), [(185, 150.0), (140, 130.0)])
 def test_a_regular_wide_complex_tachycardia_without_p_waves_is_vt_until_shown_otherwise(
-    kb, rate, qrs_ms, pr_ms
+    kb, rate, qrs_ms
 ):
     """A trial: a wide regular tachycardia got the 2:1 flutter caution alone, no word of VT
-    (and none at all over 170/min)."""
-    found = scores(kb, {"lbbb": 0.9})
-    wide = measurements(qrs_ms=qrs_ms, pr_ms=pr_ms)
-    rhythm = section(draft_ecg_report(facts(rate, measurements=wide), kb, "m", found), "RHYTHM")
-    assert (
+    (and none at all over 170/min); a review: the interpretation then named the bundle branch
+    block the model scored."""
+    found = scores(kb, {"sinus_tachycardia": 0.9, "lbbb": 0.9})
+    wide = measurements(qrs_ms=qrs_ms, pr_ms=None)
+    draft = draft_ecg_report(facts(rate, measurements=wide), kb, "m", found)
+    vt = (
         f"A regular wide-complex tachycardia at {rate}/min (QRS {round(qrs_ms)} ms) with no P "
         "wave measured: ventricular tachycardia until shown otherwise"
-    ) in rhythm
-    assert rhythm.endswith("For urgent review.")
+    )
+    interpretation = section(draft, "INTERPRETATION")
+    assert interpretation.startswith(vt) and ". For urgent review." in interpretation
+    assert "bundle branch block" not in interpretation and "lbbb" not in draft.asserted
+    assert draft.held["lbbb"].startswith("not read in a wide-complex tachycardia")
+    assert "2:1" not in section(draft, "RHYTHM")  # named in the VT sentence's differential
     # A P wave before each wide QRS (a sinus tachycardia with a bundle branch block), a narrow
     # QRS, or a rate under 120/min: no VT caution.
     for changes, at in (({"pr_ms": 160.0}, rate), ({"qrs_ms": 96.0}, rate), ({}, 110)):
-        other = measurements(**({"qrs_ms": qrs_ms, "pr_ms": pr_ms} | changes))
+        other = measurements(**({"qrs_ms": qrs_ms, "pr_ms": None} | changes))
         text = draft_ecg_report(facts(at, measurements=other), kb, "m", found).text()
         assert "wide-complex" not in text and "ventricular tachycardia until" not in text
+
+
+@pytest.mark.parametrize(("rate", "flutter"), [(125, False), (150, True), (190, False)])
+def test_a_regular_narrow_tachycardia_without_p_waves_names_a_re_entrant_svt(kb, rate, flutter):
+    """A review: nothing said at 190/min without P waves, where AVNRT runs."""
+    found = scores(kb, {"low_voltage": 0.9})
+    draft = draft_ecg_report(facts(rate, measurements=measurements(pr_ms=None)), kb, "m", found)
+    rhythm = section(draft, "RHYTHM")
+    assert "re-entrant supraventricular tachycardia (AVNRT, AVRT)" in rhythm
+    assert ("2:1 conduction" in rhythm) is flutter
+    with_p = draft_ecg_report(facts(rate, measurements=measurements()), kb, "m", found)
+    assert "re-entrant" not in with_p.text()
 
 
 def test_beside_a_stated_sinus_rhythm_nothing_is_unread_for_fibrillation_or_flutter(kb):

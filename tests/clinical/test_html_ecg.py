@@ -51,7 +51,8 @@ def test_a_fast_record_is_drawn_at_most_500_samples_a_second():
     assert len(rhythm) == 5000
 
 
-def test_the_st_table_lists_each_lead_in_mv_and_mm():
-    table = "".join(st_table({"II": 0.31, "V2": -0.12, "I": 0.0}))
+def test_the_st_table_lists_each_lead_in_mv_and_mm_but_the_unreadable():
+    table = "".join(st_table({"II": 0.31, "V2": -0.12, "I": 0.0, "V3": 0.2}, unreadable=("V3",)))
     rows = re.findall(r"<tr><td>(\w+)</td><td>([^<]+)</td><td>([^<]+)</td></tr>", table)
     assert rows == [("I", "+0.00", "+0.0"), ("II", "+0.31", "+3.1"), ("V2", "-0.12", "-1.2")]
+    assert "<tr><td>V3</td><td colspan=2>not read: flat or noise only</td></tr>" in table

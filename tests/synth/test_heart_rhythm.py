@@ -132,6 +132,10 @@ def test_the_rate_is_named_against_the_patients_age_from_the_header(rhythm_recor
         "from 65 bpm)"
     )
     assert "bradycardia" not in asleep
+    teen = replace(measured, peaks_s=np.arange(0.0, 180.0, 60 / 55), age_years=13.0).summary()
+    assert teen.endswith(
+        "(under the awake range for an adolescent, 60-100 bpm awake; normal asleep from 50 bpm)"
+    )
     assert (
         "(bradycardia)"
         in replace(slow, peaks_s=np.arange(0.0, 180.0, 1.2), age_years=30.0).summary()

@@ -8,9 +8,10 @@ new-user trial), which does not tell the reader to check the electrodes.
 An electrode that is off but whose cable still picks up noise is not flat: its lead holds hum
 and muscle noise and no heartbeat (a cardiologist's trial: such a V3 went unnamed). Each beat
 the other leads find (:func:`~elm_desktop.signals.ecg.qrs.detect_qrs`) is cut out of the lead
-in the heart's band (:data:`BEAT_BAND_HZ`); where the lead follows the heart, the beats' mean
-holds far more than noise would leave in it (:data:`MIN_BEAT_SNR` times); a lead where it does
-not, and which moves by :data:`NOISE_MV` or more, carries noise and no heartbeat.
+around its QRS complex in the QRS band (:data:`BEAT_BAND_HZ`, above tremor and breathing);
+where the lead follows the heart, the beats' median holds far more than noise would leave in
+it (:data:`MIN_BEAT_SNR` times); a lead where it does not, and which moves by :data:`NOISE_MV`
+or more, shows no heartbeat above its noise.
 
 Mains hum (50 or 60 Hz) is measured as the median envelope of a narrow band around it, which a
 QRS complex, brief and broad-band, hardly moves, and counted where it stands over the bands
@@ -32,15 +33,20 @@ from elm_desktop.signals.ecg.qrs import detect_qrs
 #: A lead whose samples span less than this (mV) over the whole record is flat: 10 uV, under
 #: an ECG amplifier's own noise.
 FLAT_LEAD_MV = 0.01
-#: The band a beat is compared in (Hz): the QRS and T waves, without wander or mains.
-BEAT_BAND_HZ = (1.0, 25.0)
+#: The band a beat is compared in (Hz): the QRS complex's, above limb tremor (4-7 Hz) and
+#: breathing, below mains (a review: tremor in 1-25 Hz passed for a lead without a heartbeat).
+BEAT_BAND_HZ = (8.0, 25.0)
 #: A beat is cut from this long before to this long after its QRS complex (seconds).
-BEAT_WINDOW_S = (0.25, 0.45)
-#: Fewest beats for the comparison.
-MIN_BEATS = 4
-#: The beats' mean holds at least this many times the power averaged noise would leave in it
-#: (about 1 for noise alone; a live lead's QRS and T waves, many times more).
+BEAT_WINDOW_S = (0.1, 0.1)
+#: Fewest beats for the comparison (with fewer, the median's spread is too uncertain), and the
+#: most compared, evenly spread over a long record.
+MIN_BEATS = 6
+MAX_BEATS = 200
+#: The beats' median holds at least this many times the power noise would leave in it (about
+#: 1 for noise alone; a live lead's QRS complex, many times more).
 MIN_BEAT_SNR = 3.0
+#: The lead's movement (RMS) is measured above this frequency (Hz), without wander.
+MOVEMENT_HIGH_PASS_HZ = 1.0
 #: ... and moves by this much (mV, RMS above 1 Hz) or more: a quiet lead whose complexes are
 #: small is read as it is, a noisy one without a heartbeat is named.
 NOISE_MV = 0.05
@@ -91,6 +97,7 @@ def beat_snr(samples_mv: np.ndarray, sfreq: float) -> np.ndarray | None:
     qrs = qrs[(qrs >= before) & (qrs + after <= samples.shape[1])]
     if len(qrs) < MIN_BEATS:
         return None
+    qrs = qrs[np.linspace(0, len(qrs) - 1, min(len(qrs), MAX_BEATS)).round().astype(int)]
     filtered = signal.sosfiltfilt(_beat_sos(float(sfreq)), samples, axis=1)
     beats = np.stack([filtered[:, q - before : q + after] for q in qrs], axis=1)
     typical = np.median(beats, axis=1)
@@ -103,7 +110,7 @@ def beat_snr(samples_mv: np.ndarray, sfreq: float) -> np.ndarray | None:
 
 @lru_cache(maxsize=8)
 def _high_pass_sos(sfreq: float) -> np.ndarray:
-    return signal.butter(2, BEAT_BAND_HZ[0], "highpass", fs=sfreq, output="sos")
+    return signal.butter(2, MOVEMENT_HIGH_PASS_HZ, "highpass", fs=sfreq, output="sos")
 
 
 def noise_only_leads(
@@ -145,8 +152,7 @@ def mains_hum(samples_mv: np.ndarray, sfreq: float) -> tuple[float, np.ndarray] 
         return None
     found = None
     for mains in MAINS_HZ:
-        beside = mains + 2 * MAINS_BESIDE_HZ + MAINS_HALF_BAND_HZ
-        if beside >= 0.45 * sfreq:
+        if mains + MAINS_BESIDE_HZ + MAINS_HALF_BAND_HZ >= 0.45 * sfreq:
             continue
         half = MAINS_HALF_BAND_HZ
         hum = _band_envelope(samples, sfreq, mains - half, mains + half)
@@ -197,9 +203,9 @@ class LeadQuality:
             one = len(self.noise_only) == 1
             named = _leads(self.noise_only)
             sentences.append(
-                f"{named[0].upper()}{named[1:]} {'carries' if one else 'carry'} noise and no "
-                "heartbeat the other leads show: an electrode may be off or poorly attached, "
-                f"and nothing in {'it' if one else 'them'} can be read."
+                f"{named[0].upper()}{named[1:]} {'shows' if one else 'show'} no heartbeat above "
+                "the noise, where the other leads show it (an electrode off or poorly attached, "
+                f"or tremor): nothing in {'it' if one else 'them'} can be read."
             )
         if self.mains_hz is not None:
             sentences.append(
