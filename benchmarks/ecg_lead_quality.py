@@ -22,7 +22,7 @@ import numpy as np
 from scipy import signal
 
 from elm_desktop.signals.ecg import STANDARD_LEADS
-from elm_desktop.signals.ecg.lead_quality import assess_leads, beat_snr, mains_hum
+from elm_desktop.signals.ecg.lead_quality import MIN_BEAT_SNR, assess_leads, beat_snr, mains_hum
 from elm_desktop.signals.ecg.reader import read_ecg
 
 
@@ -77,7 +77,7 @@ def main() -> None:
     print(f"{replaced['records']} test records, one chest lead replaced by noise and 50 Hz:")
     print(f"  the lead named: {replaced['lead named']}, the hum named: {replaced['hum named']}")
     r = replaced["ratios"]
-    print(f"  the replaced lead's beat ratio: {min(r):.2f}-{max(r):.2f} (named under 3)")
+    print(f"  the replaced lead's beat ratio: {min(r):.2f}-{max(r):.2f} (named under {MIN_BEAT_SNR:g})")
 
 
 if __name__ == "__main__":

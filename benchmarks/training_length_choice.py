@@ -45,9 +45,10 @@ def run(*command: str) -> None:
     subprocess.run(command, check=True)
 
 
-def train(name: str) -> Path:
+def train(name: str, missing: bool = True) -> Path:
+    """The run's folder, trained first where it has no final model and ``missing`` asks."""
     out = Path("runs") / name
-    if not (out / "final" / "model.safetensors").is_file():
+    if missing and not (out / "final" / "model.safetensors").is_file():
         run(ELM, "train", "--config", f"configs/pilots/{name}.toml")
     return out
 
@@ -59,7 +60,8 @@ def measure(
     phenotypes = checkpoint / "phenotypes.toml"
     if not phenotypes.is_file():
         bundle = checkpoint.with_name(checkpoint.name + "-bundle")
-        run(ELM, "model", "export", str(checkpoint), "--out", str(bundle))
+        if not (bundle / "manifest.json").is_file():
+            run(ELM, "model", "export", str(checkpoint), "--out", str(bundle))
         corpora = [arg for corpus in calibrate_on for arg in ("--corpus", corpus)]
         run(
             ELM, "model", "calibrate", str(bundle), *corpora, "--split", "val",
@@ -90,11 +92,14 @@ def main() -> None:
     parser.add_argument(
         "--inner-only", action="store_true", help="the two one-family runs and the choice only"
     )
+    parser.add_argument(
+        "--no-train", action="store_true", help="measure the epochs kept so far, train nothing"
+    )
     args = parser.parse_args()
     inner: dict[int, list[float]] = {}
     rows = []
     for name, (own, other) in INNER.items():
-        out = train(name)
+        out = train(name, not args.no_train)
         for checkpoint in epochs_of(out):
             epoch = int(checkpoint.name.split("-")[1])
             label = Path(other).name + "-val"
@@ -102,7 +107,7 @@ def main() -> None:
             inner.setdefault(epoch, []).extend(figures[f"normal_{s}"] for s in STYLES)
             rows.append((name, epoch, figures))
     chosen = max(inner, key=lambda epoch: sum(inner[epoch]) / len(inner[epoch]))
-    out = train(OUTER) if not args.inner_only else Path("runs") / OUTER
+    out = train(OUTER, not args.no_train)
     for checkpoint in epochs_of(out) if not args.inner_only else []:
         epoch = int(checkpoint.name.split("-")[1])
         figures = measure(checkpoint, [DS, NM], HELD_OUT_TEST, "all", Path(HELD_OUT_TEST).name)

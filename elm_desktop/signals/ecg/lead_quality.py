@@ -43,8 +43,9 @@ BEAT_WINDOW_S = (0.1, 0.1)
 MIN_BEATS = 6
 MAX_BEATS = 200
 #: The beats' median holds at least this many times the power noise would leave in it (about
-#: 1 for noise alone; a live lead's QRS complex, many times more).
-MIN_BEAT_SNR = 3.0
+#: 1 for noise alone, up to 4.4 over 293 records of 6-20 beats; a live lead's QRS complex 48 or
+#: more on the same records, ``benchmarks/results/ecg-lead-quality.txt``).
+MIN_BEAT_SNR = 6.0
 #: The lead's movement (RMS) is measured above this frequency (Hz), without wander.
 MOVEMENT_HIGH_PASS_HZ = 1.0
 #: ... and moves by this much (mV, RMS above 1 Hz) or more: a quiet lead whose complexes are
