@@ -77,7 +77,9 @@ def main() -> None:
     print(f"{replaced['records']} test records, one chest lead replaced by noise and 50 Hz:")
     print(f"  the lead named: {replaced['lead named']}, the hum named: {replaced['hum named']}")
     r = replaced["ratios"]
-    print(f"  the replaced lead's beat ratio: {min(r):.2f}-{max(r):.2f} (named under {MIN_BEAT_SNR:g})")
+    print(
+        f"  the replaced lead's beat ratio: {min(r):.2f}-{max(r):.2f} (named under {MIN_BEAT_SNR:g})"
+    )
 
 
 if __name__ == "__main__":
