@@ -664,6 +664,10 @@ def test_a_regular_wide_complex_tachycardia_without_p_waves_is_vt_until_shown_ot
     assert "bundle branch block" not in interpretation and "lbbb" not in draft.asserted
     assert draft.held["lbbb"].startswith("not read in a wide-complex tachycardia")
     assert "2:1" not in section(draft, "RHYTHM")  # named in the VT sentence's differential
+    # It stands where the model's findings are withheld too: it is the measurement's.
+    unlike = facts(rate, measurements=wide, unfamiliar="Unlike the training data.")
+    withheld = draft_ecg_report(unlike, kb, "m", found)
+    assert section(withheld, "INTERPRETATION").startswith(vt)
     # A P wave before each wide QRS (a sinus tachycardia with a bundle branch block), a narrow
     # QRS, or a rate under 120/min: no VT caution.
     for changes, at in (({"pr_ms": 160.0}, rate), ({"qrs_ms": 96.0}, rate), ({}, 110)):
