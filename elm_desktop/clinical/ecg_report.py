@@ -939,7 +939,7 @@ def _finding_sentence(
     aVF)."""
     if finding.id == "st_depression" and m is not None and (leads := st_lowered_leads(m, unread)):
         depth = LIMITS["st_depression_mv"]
-        avr = f", {_avr_raised(m)}" if _avr_raised(m) else ""
+        avr = f", {words}" if (words := _avr_raised(m)) else ""
         return f"{finding.sentence.rstrip('.')} ({depth:.2f} mV or more in {_and(leads)}){avr}."
     if finding.id in TERRITORIES and m is not None and (leads := st_raised_leads(finding.id, m)):
         meaning = finding.sentence.split(": ", 1)[-1]

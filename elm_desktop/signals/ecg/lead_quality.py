@@ -28,6 +28,7 @@ from functools import lru_cache
 import numpy as np
 from scipy import signal
 
+from elm_desktop.signals.ecg.measurements import MAINS_HZ
 from elm_desktop.signals.ecg.qrs import detect_qrs
 
 #: A lead whose samples span less than this (mV) over the whole record is flat: 10 uV, under
@@ -51,9 +52,8 @@ MOVEMENT_HIGH_PASS_HZ = 1.0
 #: ... and moves by this much (mV, RMS above 1 Hz) or more: a quiet lead whose complexes are
 #: small is read as it is, a noisy one without a heartbeat is named.
 NOISE_MV = 0.05
-#: Mains frequencies (Hz), the half-width of the band measured around each, how far beside it
+#: The half-width of the band measured around each mains frequency (Hz), how far beside it
 #: (Hz, each side) the noise floor is measured, and how far over that floor hum stands.
-MAINS_HZ = (50.0, 60.0)
 MAINS_HALF_BAND_HZ = 1.5
 MAINS_BESIDE_HZ = 5.0
 MAINS_PEAK = 3.0
