@@ -134,13 +134,20 @@ def _low_voltage(m: EcgMeasurements) -> str | None:
 
 def st_raised_leads(finding: str, m: EcgMeasurements) -> list[str]:
     """The leads of an ST elevation finding's territory whose ST is raised to its limit (V2 and
-    V3 to theirs) together with a contiguous lead; empty when the ST was not measured."""
-    if not m.st_mv:
+    V3 to theirs) together with a contiguous lead; empty when the ST was not measured.
+
+    The limit holds at the J point, where the definition of acute injury reads it (Fourth
+    Universal Definition of Myocardial Infarction, 2018), and still 60 ms after it (40 ms over
+    100/min): a T wave that starts early lifts the later level alone (another simulator's
+    normal ECGs were read as inferior injury so, ``benchmarks/results/ecg-external.txt``), and
+    a raised J point with the ST falling away is no injury current either."""
+    if not m.st_mv or not m.st_j_mv:
         return []
     raised = {
         lead
         for lead in TERRITORIES[finding]
-        if m.st_mv[lead] >= LIMITS["st_elevation_v2_v3_mv" if lead in V2_V3 else "st_elevation_mv"]
+        if min(m.st_mv[lead], m.st_j_mv[lead])
+        >= LIMITS["st_elevation_v2_v3_mv" if lead in V2_V3 else "st_elevation_mv"]
     }
     paired = {lead for pair in CONTIGUOUS[finding] if set(pair) <= raised for lead in pair}
     return [lead for lead in TERRITORIES[finding] if lead in paired]
@@ -151,10 +158,13 @@ def _st_elevation(finding: str) -> Callable[[EcgMeasurements], str | None]:
     limit = "0.1 mV or more" + (", 0.2 mV in V2 and V3," if set(V2_V3) & set(leads) else "")
 
     def check(m: EcgMeasurements) -> str | None:
-        if not m.st_mv:
+        if not m.st_mv or not m.st_j_mv:
             return "the ST segment could not be measured"
         if not st_raised_leads(finding, m):
-            return f"ST is not raised {limit} in two contiguous leads of {', '.join(leads)}"
+            return (
+                f"ST is not raised {limit} at the J point and after it in two contiguous leads "
+                f"of {', '.join(leads)}"
+            )
         return None
 
     return check

@@ -60,7 +60,7 @@ def ecg_figures(path: str | Path, summary: Mapping[str, Any]) -> list[str]:
     ]
     measured = summary.get("ecg_measurements") or {}
     if measured.get("st_mv") and not implausible_voltages(ecg.measurements):
-        blocks += st_table(measured["st_mv"], ecg.unreadable)
+        blocks += st_table(measured["st_mv"], measured.get("st_j_mv", {}), ecg.unreadable)
     return blocks
 
 
@@ -143,21 +143,28 @@ def _grid(width: float, height: float) -> str:
     return "".join(paths)
 
 
-def st_table(st_mv: Mapping[str, float], unreadable: Sequence[str] = ()) -> list[str]:
-    """The ST level of each lead as the median beat measures it, in mV and on paper; a lead the
-    reader found flat or of noise only is listed as not read."""
-    rows = "".join(
-        f"<tr><td>{html.escape(lead)}</td><td colspan=2>not read: flat or noise only</td></tr>"
-        if lead in unreadable
-        else f"<tr><td>{html.escape(lead)}</td><td>{st_mv[lead]:+.2f}</td>"
-        f"<td>{st_mv[lead] * GAIN_MM_MV:+.1f}</td></tr>"
-        for lead in STANDARD_LEADS
-        if lead in st_mv
-    )
+def st_table(
+    st_mv: Mapping[str, float], st_j_mv: Mapping[str, float], unreadable: Sequence[str] = ()
+) -> list[str]:
+    """The ST level of each lead as the median beat measures it at the J point and after it
+    (``st_mv``), in mV and on paper; a lead the reader found flat or of noise only is listed
+    as not read, a J point not measured (a summary saved before it was) as a dash."""
+
+    def row(lead: str) -> str:
+        if lead in unreadable:
+            return f"<tr><td>{html.escape(lead)}</td><td colspan=3>not read: flat or noise only</td></tr>"
+        at_j = f"{st_j_mv[lead]:+.2f}" if lead in st_j_mv else "-"
+        return (
+            f"<tr><td>{html.escape(lead)}</td><td>{at_j}</td><td>{st_mv[lead]:+.2f}</td>"
+            f"<td>{st_mv[lead] * GAIN_MM_MV:+.1f}</td></tr>"
+        )
+
+    rows = "".join(row(lead) for lead in STANDARD_LEADS if lead in st_mv)
     return [
         "<h2>ST level per lead</h2>",
-        "<p>Median beat, 60 ms after the J point (40 ms over 100/min), against the PR segment; "
-        "the draft says which other leads it does not read, and why.</p>",
-        f"<table><tr><th>lead</th><th>ST (mV)</th><th>on paper (mm at {GAIN_MM_MV:g} mm/mV)</th>"
-        f"</tr>{rows}</table>",
+        "<p>Median beat, at the J point and 60 ms after it (40 ms over 100/min), against the PR "
+        "segment; acute injury is read where both meet its limit. The draft says which other "
+        "leads it does not read, and why.</p>",
+        "<table><tr><th>lead</th><th>at J (mV)</th><th>after J (mV)</th>"
+        f"<th>after J on paper (mm at {GAIN_MM_MV:g} mm/mV)</th></tr>{rows}</table>",
     ]

@@ -70,7 +70,8 @@ def scores(kb, present: dict[str, float], threshold: float = 0.5) -> list[Findin
 
 
 def measurements(**changes) -> EcgMeasurements:
-    """A normal median beat; ``changes`` replace its values."""
+    """A normal median beat; ``changes`` replace its values, the J point's levels those of
+    ``st_mv`` unless given (an ST segment level from the J point)."""
     normal = EcgMeasurements(
         beats=9,
         pr_ms=160.0,
@@ -87,6 +88,7 @@ def measurements(**changes) -> EcgMeasurements:
             ("I", "II", "III", "aVR", "aVL", "aVF", "V1", "V2", "V3", "V4", "V5", "V6"), 0.0
         ),
     )
+    changes.setdefault("st_j_mv", changes.get("st_mv", normal.st_mv))
     return replace(normal, **changes)
 
 
@@ -497,7 +499,7 @@ def test_st_elevation_needs_two_contiguous_leads_and_names_them(kb):
     one = measurements().st_mv | {"II": 0.2}
     held = draft_ecg_report(facts(72, measurements=measurements(st_mv=one)), kb, "m", found)
     assert held.held["inferior_stemi"] == (
-        "ST is not raised 0.1 mV or more in two contiguous leads of II, III, aVF"
+        "ST is not raised 0.1 mV or more at the J point and after it in two contiguous leads of II, III, aVF"
     )
     two = one | {"aVF": 0.15}
     stated = draft_ecg_report(facts(72, measurements=measurements(st_mv=two)), kb, "m", found)

@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 from scipy.signal import resample_poly
 
-from elm_desktop.clinical.ecg_criteria import CRITERIA, measured_conflict
+from elm_desktop.clinical.ecg_criteria import CRITERIA, measured_conflict, st_raised_leads
 from elm_desktop.signals.ecg.measurements import alike_fraction, measure_ecg
 from elm_desktop.signals.ecg.qrs import MIN_ALIKE, detect_qrs
 from elm_desktop.synth.ecg.corpus import record_findings, synthesise
@@ -233,3 +233,32 @@ def test_one_early_complex_moves_neither_qt_nor_qtc():
         # The RR that QTc is corrected by is the dominant beats', printed beside it.
         assert abs(m.rr_ms - clean.rr_ms) < 5 and f"at RR {m.rr_ms:.0f} ms" in m.summary()
         assert m.qtc_ms == pytest.approx(m.qt_ms / np.sqrt(m.rr_ms / 1000), abs=0.01), name
+
+
+def _after_each_qrs(recorded: np.ndarray, shape: np.ndarray, leads: list[int]) -> np.ndarray:
+    """``recorded`` with ``shape`` added to ``leads`` from the end of each QRS."""
+    out = recorded.copy()
+    measured = measure_ecg(recorded, SFREQ, detect_qrs(recorded, SFREQ))
+    for peak in detect_qrs(recorded, SFREQ):
+        # the J point lies within a few ms of the QRS's half-width after its peak
+        start = peak + int(measured.qrs_ms / 2000 * SFREQ)
+        stop = min(start + len(shape), out.shape[1])
+        out[leads, start:stop] += shape[: stop - start]
+    return out
+
+
+def test_a_t_wave_starting_early_is_no_injury_but_a_raised_st_segment_is(normal_record):
+    """neurokit2's normal ECGs, whose tall T waves rise from the J point, were read as inferior
+    injury at J+60 ms: the criterion holds at the J point too."""
+    recorded, _ = normal_record
+    inferior = [1, 2, 5]  # II, III, aVF
+    t = np.arange(int(0.3 * SFREQ)) / SFREQ
+    early_t = 0.5 * (1 - np.cos(np.pi * np.minimum(t / 0.15, 1.0)))  # rises over 150 ms
+    hump = _after_each_qrs(recorded, early_t, inferior)
+    m = measure_ecg(hump, SFREQ, detect_qrs(hump, SFREQ))
+    assert min(m.st_mv[lead] for lead in ("II", "III", "aVF")) >= 0.15
+    assert max(abs(m.st_j_mv[lead]) for lead in ("II", "III", "aVF")) < 0.1
+    assert st_raised_leads("inferior_stemi", m) == []
+    plateau = _after_each_qrs(recorded, np.full(t.size, 0.3), inferior)
+    m = measure_ecg(plateau, SFREQ, detect_qrs(plateau, SFREQ))
+    assert st_raised_leads("inferior_stemi", m) == ["II", "III", "aVF"]

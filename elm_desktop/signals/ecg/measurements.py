@@ -44,8 +44,8 @@ the draft can state them and check the model's findings against them:
 5. **Axis**: the direction of the net QRS area (the integral from onset to end) in leads I
    and aVF, when a limb lead's QRS spans :data:`MIN_LIMB_QRS_MV`. **Voltages**: Sokolow-Lyon
    (S in V1 + the taller R of V5 and V6), Cornell (R in aVL + S in V3), and the largest
-   peak-to-peak QRS of the limb and of the chest leads. **ST**: each lead's level
-   :data:`ST_AFTER_J_S` after the J point (the QRS end; :data:`ST_AFTER_J_FAST_S` over
+   peak-to-peak QRS of the limb and of the chest leads. **ST**: each lead's level at the J
+   point (the QRS end) and :data:`ST_AFTER_J_S` after it (:data:`ST_AFTER_J_FAST_S` over
    100/min), in mV.
 
 Known limits: the rules are those of a regular rhythm. In atrial fibrillation or flutter the
@@ -155,6 +155,10 @@ class EcgMeasurements:
     st_mv : dict of str to float
         Each lead's ST level 60 ms after the J point (40 ms over 100/min), in mV, against the PR
         segment.
+    st_j_mv : dict of str to float
+        Each lead's level at the J point, in mV, against the PR segment: the level the
+        definition of acute injury is read at (a T wave that starts early raises ``st_mv``
+        but not this).
     premature_like_beats : int
         Beats that come early (RR under :data:`PREMATURE_RATIO` of the median) with a QRS
         like the dominant beats' (a supraventricular premature beat looks so).
@@ -185,6 +189,7 @@ class EcgMeasurements:
     max_limb_qrs_mv: float
     max_chest_qrs_mv: float
     st_mv: dict[str, float] = field(default_factory=dict)
+    st_j_mv: dict[str, float] = field(default_factory=dict)
     premature_like_beats: int = 0
     unlike_beats: int = 0
     early_unlike_beats: int = 0
@@ -232,6 +237,7 @@ class EcgMeasurements:
             out[key] = round(getattr(self, key), 2)
         # + 0.0 turns a level rounded from just under zero (-0.0) into 0.0
         out["st_mv"] = {lead: round(v, 2) + 0.0 for lead, v in self.st_mv.items()}
+        out["st_j_mv"] = {lead: round(v, 2) + 0.0 for lead, v in self.st_j_mv.items()}
         out["premature_like_beats"] = self.premature_like_beats
         out["unlike_beats"] = self.unlike_beats
         out["early_unlike_beats"] = self.early_unlike_beats
@@ -455,10 +461,13 @@ def _measure_beat(
     # Over 100/min the T wave starts early: ST is read 40 ms after J, as is usual there.
     after_j = ST_AFTER_J_S if 60 / rr_s <= 100 else ST_AFTER_J_FAST_S
     j60 = end + int(after_j * sfreq)
-    st = (
-        {name: float(beat[k, j60]) for k, name in enumerate(STANDARD_LEADS)}
+    st, st_j = (
+        (
+            {name: float(beat[k, j60]) for k, name in enumerate(STANDARD_LEADS)},
+            {name: float(beat[k, end]) for k, name in enumerate(STANDARD_LEADS)},
+        )
         if j60 < beat.shape[1]
-        else {}
+        else ({}, {})
     )
     return EcgMeasurements(
         beats=len(beats),
@@ -478,6 +487,7 @@ def _measure_beat(
         max_limb_qrs_mv=max(spans[name] for name in STANDARD_LEADS[:6]),
         max_chest_qrs_mv=max(spans[name] for name in STANDARD_LEADS[6:]),
         st_mv=st,
+        st_j_mv=st_j,
         v1_terminal_mv=float(lead["V1"][-max(1, int(TERMINAL_QRS_S * sfreq)) :].mean()),
     )
 
