@@ -4,22 +4,23 @@ families (issue 17).
 Trained 10 epochs, a two-family model transfers to the third family worse than after 3-4 in two
 directions of three (``benchmarks/results/loo-training-length.md``). Choosing the length on the
 test family would tune to it; this chooses it on the training families alone and then looks at
-the test family once. For the pair dipole-spectral + neural-mass (filtered-noise held out):
+the test family once. For the family held out (``--held-out``, filtered-noise by default) and
+the pair it leaves, e.g. dipole-spectral + neural-mass:
 
-1. a model of each training family alone (``configs/pilots/length-ds.toml``, ``length-nm.toml``),
-   10 epochs, every epoch kept; each epoch is calibrated on its own family's val split and
-   scored on the *other* training family's val split;
+1. a model of each training family alone (``configs/pilots/length-ds.toml``, ``length-nm.toml``,
+   ``length-fn.toml``), 10 epochs, every epoch kept; each epoch is calibrated on its own
+   family's val split and scored on the *other* training family's val split;
 2. the chosen length: the epoch with the highest normal-versus-abnormal AUROC of the record score
    there, averaged over the two directions and over plain and knowledge prompts (fixed before
    any figure was seen);
-3. the pair's model (``length-ds-nm.toml``, every epoch kept; its 10th epoch is
-   ``loo-ds-nm-10ep``'s recipe), each epoch calibrated on the pair's val splits and scored on
-   the filtered-noise test set: the chosen epoch's figure against the last epoch's, and the
-   whole curve for what the choice missed.
+3. the pair's model (``length-ds-nm.toml``, ``length-fn-nm.toml``, ``length-fn-ds.toml``,
+   every epoch kept; its 10th epoch is the ``loo-*-10ep`` recipe), each epoch calibrated on the
+   pair's val splits and scored on the held-out family's test set: the chosen epoch's figure
+   against the last epoch's, and the curve for what the choice missed (the epochs kept so far).
 
 Resumable: a step whose output exists is skipped. One thread per command::
 
-    OMP_NUM_THREADS=1 .venv/bin/python benchmarks/training_length_choice.py
+    OMP_NUM_THREADS=1 .venv/bin/python benchmarks/training_length_choice.py [--held-out ds]
 
 Prints the table; the results are in ``benchmarks/results/training-length-choice.md``.
 """
@@ -32,11 +33,12 @@ import subprocess
 from pathlib import Path
 
 ELM = ".venv/bin/elm-desktop"
-DS, NM = "data/dipole-train-800", "data/neural-mass-train-800"
-HELD_OUT_TEST = "data/filtered-noise-test-150"
-#: Inner runs: name -> (its own corpus, the other training family it is scored on).
-INNER = {"length-ds": (DS, NM), "length-nm": (NM, DS)}
-OUTER = "length-ds-nm"
+#: Family -> (its training corpus, its test set). The pair's order names its run: length-ds-nm.
+FAMILIES = {
+    "fn": ("data/demo-train-2500", "data/filtered-noise-test-150"),
+    "ds": ("data/dipole-train-800", "data/dipole-spectral-test-150"),
+    "nm": ("data/neural-mass-train-800", "data/neural-mass-test-150"),
+}
 STYLES = ("plain", "knowledge")
 
 
@@ -90,41 +92,53 @@ def epochs_of(out: Path) -> list[Path]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument(
+        "--held-out", choices=list(FAMILIES), default="fn", help="the family the pair leaves out"
+    )
+    parser.add_argument(
         "--inner-only", action="store_true", help="the two one-family runs and the choice only"
     )
     parser.add_argument(
         "--no-train", action="store_true", help="measure the epochs kept so far, train nothing"
     )
     args = parser.parse_args()
+    pair = [family for family in FAMILIES if family != args.held_out]
+    outer_name = "length-" + "-".join(pair)
     inner: dict[int, list[float]] = {}
     rows = []
-    for name, (own, other) in INNER.items():
+    for own, other in (pair, pair[::-1]):
+        name = f"length-{own}"
         out = train(name, not args.no_train)
         for checkpoint in epochs_of(out):
             epoch = int(checkpoint.name.split("-")[1])
-            label = Path(other).name + "-val"
-            figures = measure(checkpoint, [own], other, "val", label)
+            corpus = FAMILIES[other][0]
+            label = Path(corpus).name + "-val"
+            figures = measure(checkpoint, [FAMILIES[own][0]], corpus, "val", label)
             inner.setdefault(epoch, []).extend(figures[f"normal_{s}"] for s in STYLES)
             rows.append((name, epoch, figures))
-    chosen = max(inner, key=lambda epoch: sum(inner[epoch]) / len(inner[epoch]))
-    out = train(OUTER, not args.no_train)
-    for checkpoint in epochs_of(out) if not args.inner_only else []:
-        epoch = int(checkpoint.name.split("-")[1])
-        figures = measure(checkpoint, [DS, NM], HELD_OUT_TEST, "all", Path(HELD_OUT_TEST).name)
-        rows.append((OUTER, epoch, figures))
+    # An epoch counts once both directions have scored it.
+    complete = {epoch: v for epoch, v in inner.items() if len(v) == 2 * len(STYLES)}
+    chosen = max(complete, key=lambda epoch: sum(complete[epoch]) / len(complete[epoch]))
+    if not args.inner_only:
+        out = train(outer_name, not args.no_train)
+        test = FAMILIES[args.held_out][1]
+        for checkpoint in epochs_of(out):
+            epoch = int(checkpoint.name.split("-")[1])
+            corpora = [FAMILIES[family][0] for family in pair]
+            figures = measure(checkpoint, corpora, test, "all", Path(test).name)
+            rows.append((outer_name, epoch, figures))
     print(
         "\n| run | epoch | normal vs abnormal, plain / knowledge | macro, plain / knowledge | spikes |"
     )
     print("|---|---|---|---|---|")
     for name, epoch, f in rows:
-        mark = " (chosen)" if name == OUTER and epoch == chosen else ""
+        mark = " (chosen)" if name == outer_name and epoch == chosen else ""
         print(
             f"| {name} | {epoch}{mark} | {f['normal_plain']:.3f} / {f['normal_knowledge']:.3f} "
             f"| {f['macro_plain']:.3f} / {f['macro_knowledge']:.3f} | {f['spikes'] or 0:.3f} |"
         )
     print("\ninner mean by epoch:")
-    for epoch in sorted(inner):
-        print(f"  {epoch:2d}: {sum(inner[epoch]) / len(inner[epoch]):.3f}")
+    for epoch in sorted(complete):
+        print(f"  {epoch:2d}: {sum(complete[epoch]) / len(complete[epoch]):.3f}")
     print(f"chosen length: {chosen} epochs")
 
 

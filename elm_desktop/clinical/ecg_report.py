@@ -487,14 +487,20 @@ def draft_ecg_report(
         # The T end may fall on a fibrillation or flutter wave (measurements' known limits).
         held["long_qt"] = QT_UNREAD
     # Flutter waves lower the measured ST where they are largest: ST depression is read in the
-    # other leads wherever the model scores flutter or its waves were measured.
+    # other leads wherever the model scores flutter or its waves were measured, and never in a
+    # lead the reader found flat or of noise only.
     m = facts.measurements
     flutter_leads = FLUTTER_LEADS if "atrial_flutter" in scored or facts.flutter is not None else ()
-    if flutter_leads and "st_depression" in present and "st_depression" not in held:
-        if m is None or len(st_lowered_leads(m, skip=flutter_leads)) < 2:
+    unread_st = (*flutter_leads, *(lead for lead in facts.unreadable if lead not in flutter_leads))
+    if unread_st and "st_depression" in present and "st_depression" not in held:
+        if m is None or len(st_lowered_leads(m, skip=unread_st)) < 2:
+            why = []
+            if flutter_leads:
+                why.append(f"in {_and(flutter_leads)}, where flutter waves run through it")
+            if facts.unreadable:
+                why.append(f"in {_and(facts.unreadable)} (flat or noise only)")
             held["st_depression"] = (
-                f"ST is not read in {_and(flutter_leads)}, where flutter waves run through it, "
-                "and is lowered in fewer than two other leads"
+                f"ST is not read {', nor '.join(why)}, and is lowered in fewer than two other leads"
             )
     stated = [f for f in present if f not in held and knowledge_base[f].category != "overall"]
     # A finding whose measured criterion is met is never called absent for a score under its
@@ -523,10 +529,7 @@ def draft_ecg_report(
         for f in under
         if not facts.misplaced
         and f not in held
-        and (
-            words := measured_support(f, m, unread_leads=(*flutter_leads, *facts.unreadable))
-            or _rhythm_measured(f, facts)
-        )
+        and (words := measured_support(f, m, unread_leads=unread_st) or _rhythm_measured(f, facts))
     }
     unscored = {f: words for f, words in beat_shows.items() if f not in not_read}
     # Nor is a finding absent whose measure is not read here (ST elevation in a left bundle
@@ -593,7 +596,7 @@ def draft_ecg_report(
     for title, categories in SECTIONS:
         sentences = [
             DraftSentence(
-                _finding_sentence(knowledge_base[f], facts.measurements, flutter_leads), "model"
+                _finding_sentence(knowledge_base[f], facts.measurements, unread_st), "model"
             )
             for f in stated
             if knowledge_base[f].category in categories
@@ -933,7 +936,8 @@ def _finding_sentence(
     finding: Finding, m: EcgMeasurements | None, unread: Sequence[str] = ()
 ) -> str:
     """The finding's sentence, with the leads the median beat shows it in: ST depression has no
-    territory (nor ``unread`` leads, where flutter waves run through the ST segment), and ST
+    territory (nor ``unread`` leads: flutter waves run through their ST, or they are flat or of
+    noise only), and ST
     elevation names the raised leads of its territory, not all of them ("ST elevation in II
     and aVF: acute inferior injury.", where its knowledge-base sentence names II, III and
     aVF)."""

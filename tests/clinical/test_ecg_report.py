@@ -946,6 +946,26 @@ def test_st_is_not_read_where_flutter_waves_run_through_it(kb):
     assert "II, III and aVF" in plain.text() and "st_depression" in plain.asserted
 
 
+def test_st_depression_is_not_read_in_a_lead_of_noise_only(kb):
+    """A lead the reader found flat or of noise only neither makes ST depression nor is named
+    in its sentence (a code review: the hold skipped flutter's leads only)."""
+    found = scores(kb, {"sinus_rhythm": 0.9, "st_depression": 0.9, "normal": 0.1})
+    noise = measurements().st_mv | {"V3": -0.3, "V4": -0.2}
+
+    def draft(st_mv, unreadable=("V3",)):
+        beat = measurements(st_mv=st_mv)
+        return draft_ecg_report(
+            facts(72.0, measurements=beat, unreadable=unreadable), kb, "m", found
+        )
+
+    assert draft(noise).held["st_depression"] == (
+        "ST is not read in V3 (flat or noise only), and is lowered in fewer than two other leads"
+    )
+    assert "st_depression" in draft(noise, unreadable=()).asserted  # read when V3 is
+    lateral = draft(noise | {"V5": -0.1, "V6": -0.09})
+    assert "ST depression (0.05 mV or more in V4, V5 and V6)." in lateral.text()
+
+
 def test_model_findings_call_nothing_absent_that_the_beat_measures_or_cannot_tell(kb):
     long_qt, block = kb["long_qt"].label, kb["first_degree_av_block"].label
     beat = measurements(pr_ms=302.0, qtc_ms=547.0, qtcf_ms=520.0)
