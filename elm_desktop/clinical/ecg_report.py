@@ -382,6 +382,9 @@ def draft_ecg_report(
         a rule above or a disagreement with the record-level score kept out, with why (also
         said under MODEL FINDINGS).
     """
+    if facts.measurements is not None:
+        # No ST criterion, sentence or hold reads a lead that is flat or of noise only.
+        facts = replace(facts, measurements=facts.measurements.without_st(facts.unreadable))
     # Findings the draft could never state (too weak where calibrated, a rhythm the measured
     # rate contradicts) are held first, so that they cannot make the record-level score and
     # the findings disagree.
@@ -487,20 +490,14 @@ def draft_ecg_report(
         # The T end may fall on a fibrillation or flutter wave (measurements' known limits).
         held["long_qt"] = QT_UNREAD
     # Flutter waves lower the measured ST where they are largest: ST depression is read in the
-    # other leads wherever the model scores flutter or its waves were measured, and never in a
-    # lead the reader found flat or of noise only.
+    # other leads wherever the model scores flutter or its waves were measured.
     m = facts.measurements
     flutter_leads = FLUTTER_LEADS if "atrial_flutter" in scored or facts.flutter is not None else ()
-    unread_st = (*flutter_leads, *(lead for lead in facts.unreadable if lead not in flutter_leads))
-    if unread_st and "st_depression" in present and "st_depression" not in held:
-        if m is None or len(st_lowered_leads(m, skip=unread_st)) < 2:
-            why = []
-            if flutter_leads:
-                why.append(f"in {_and(flutter_leads)}, where flutter waves run through it")
-            if facts.unreadable:
-                why.append(f"in {_and(facts.unreadable)} (flat or noise only)")
+    if flutter_leads and "st_depression" in present and "st_depression" not in held:
+        if m is None or len(st_lowered_leads(m, skip=flutter_leads)) < 2:
             held["st_depression"] = (
-                f"ST is not read {', nor '.join(why)}, and is lowered in fewer than two other leads"
+                f"ST is not read in {_and(flutter_leads)}, where flutter waves run through it, "
+                "and is lowered in fewer than two other leads"
             )
     stated = [f for f in present if f not in held and knowledge_base[f].category != "overall"]
     # A finding whose measured criterion is met is never called absent for a score under its
@@ -529,7 +526,10 @@ def draft_ecg_report(
         for f in under
         if not facts.misplaced
         and f not in held
-        and (words := measured_support(f, m, unread_leads=unread_st) or _rhythm_measured(f, facts))
+        and (
+            words := measured_support(f, m, unread_leads=flutter_leads)
+            or _rhythm_measured(f, facts)
+        )
     }
     unscored = {f: words for f, words in beat_shows.items() if f not in not_read}
     # Nor is a finding absent whose measure is not read here (ST elevation in a left bundle
@@ -596,7 +596,7 @@ def draft_ecg_report(
     for title, categories in SECTIONS:
         sentences = [
             DraftSentence(
-                _finding_sentence(knowledge_base[f], facts.measurements, unread_st), "model"
+                _finding_sentence(knowledge_base[f], facts.measurements, flutter_leads), "model"
             )
             for f in stated
             if knowledge_base[f].category in categories
@@ -710,7 +710,8 @@ class MeasuredInjury:
     sentence : str
         What the interpretation says first.
     words : dict of str to str
-        Each territory's raised leads and levels (``"ST raised in II and III (0.34-0.45 mV)"``).
+        Each territory's raised leads and levels (``"ST raised in II and III (0.34-0.45 mV at
+        the J point)"``).
     """
 
     territories: tuple[str, ...]
@@ -755,20 +756,18 @@ def measured_injury(
         # Reversed arm electrodes invert I and exchange II with III and aVL with aVR, though
         # the warning names I and aVR only: no limb lead is read then.
         doubtful |= set(LIMB_LEADS) if "inverted" in warning else named
-    readable = replace(
-        m, st_mv={lead: 0.0 if lead in doubtful else st for lead, st in m.st_mv.items()}
-    )
+    readable = m.without_st(doubtful)
     territories, raised, parts, words = [], [], [], {}
     for territory in TERRITORIES:
         leads = st_raised_leads(territory, readable)
         if not leads or territory in not_read or territory not in knowledge_base:
             continue
-        levels = sorted(m.st_mv[lead] for lead in leads)
+        levels = sorted(m.st_j_mv[lead] for lead in leads)
         span = f"{levels[0]:.2f}" + (f"-{levels[-1]:.2f}" if levels[-1] > levels[0] else "")
         meaning = knowledge_base[territory].sentence.split(": ", 1)[-1].rstrip(".")
         territories.append(territory)
         raised += leads
-        words[territory] = f"ST raised in {_and(leads)} ({span} mV)"
+        words[territory] = f"ST raised in {_and(leads)} ({span} mV at the J point)"
         parts.append(f"{words[territory]}, the criteria of {meaning}")
     if not territories:
         return None
@@ -936,8 +935,7 @@ def _finding_sentence(
     finding: Finding, m: EcgMeasurements | None, unread: Sequence[str] = ()
 ) -> str:
     """The finding's sentence, with the leads the median beat shows it in: ST depression has no
-    territory (nor ``unread`` leads: flutter waves run through their ST, or they are flat or of
-    noise only), and ST
+    territory (nor ``unread`` leads, where flutter waves run through the ST segment), and ST
     elevation names the raised leads of its territory, not all of them ("ST elevation in II
     and aVF: acute inferior injury.", where its knowledge-base sentence names II, III and
     aVF)."""

@@ -60,7 +60,7 @@ def ecg_figures(path: str | Path, summary: Mapping[str, Any]) -> list[str]:
     ]
     measured = summary.get("ecg_measurements") or {}
     if measured.get("st_mv") and not implausible_voltages(ecg.measurements):
-        blocks += st_table(measured["st_mv"], measured.get("st_j_mv", {}), ecg.unreadable)
+        blocks += st_table(measured["st_mv"], measured["st_j_mv"], ecg.unreadable)
     return blocks
 
 
@@ -148,14 +148,13 @@ def st_table(
 ) -> list[str]:
     """The ST level of each lead as the median beat measures it at the J point and after it
     (``st_mv``), in mV and on paper; a lead the reader found flat or of noise only is listed
-    as not read, a J point not measured (a summary saved before it was) as a dash."""
+    as not read."""
 
     def row(lead: str) -> str:
         if lead in unreadable:
             return f"<tr><td>{html.escape(lead)}</td><td colspan=3>not read: flat or noise only</td></tr>"
-        at_j = f"{st_j_mv[lead]:+.2f}" if lead in st_j_mv else "-"
         return (
-            f"<tr><td>{html.escape(lead)}</td><td>{at_j}</td><td>{st_mv[lead]:+.2f}</td>"
+            f"<tr><td>{html.escape(lead)}</td><td>{st_j_mv[lead]:+.2f}</td><td>{st_mv[lead]:+.2f}</td>"
             f"<td>{st_mv[lead] * GAIN_MM_MV:+.1f}</td></tr>"
         )
 

@@ -53,11 +53,12 @@ def test_a_fast_record_is_drawn_at_most_500_samples_a_second():
 
 def test_the_st_table_lists_each_lead_at_j_and_after_in_mv_and_mm_but_the_unreadable():
     after = {"II": 0.31, "V2": -0.12, "I": 0.0, "V3": 0.2}
-    table = "".join(st_table(after, {"II": 0.05, "V2": -0.1, "V3": 0.2}, unreadable=("V3",)))
+    at_j = {"I": 0.0, "II": 0.05, "V2": -0.1, "V3": 0.2}
+    table = "".join(st_table(after, at_j, unreadable=("V3",)))
     cell = r"<td>([^<]+)</td>"
     rows = re.findall(rf"<tr>{cell * 4}</tr>", table)
     assert rows == [
-        ("I", "-", "+0.00", "+0.0"),  # no J level in the summary
+        ("I", "+0.00", "+0.00", "+0.0"),
         ("II", "+0.05", "+0.31", "+3.1"),
         ("V2", "-0.10", "-0.12", "-1.2"),
     ]

@@ -86,9 +86,10 @@ def test_cli_analyze_writes_json_and_html_for_an_ecg(ecg_bundle, ecg_corpus, tmp
     # The tracing it rests on, on paper, and the ST level of each lead as the summary has it.
     assert "<h2>Tracing</h2>" in html and 'height="160mm"' in html
     assert "Top segments" not in html  # an EEG's traces
-    st = summary["ecg_measurements"]["st_mv"]
+    measured = summary["ecg_measurements"]
     for lead in ("V1", "aVF"):
-        assert f"<tr><td>{lead}</td><td>{st[lead]:+.2f}</td>" in html
+        at_j, after_j = measured["st_j_mv"][lead], measured["st_mv"][lead]
+        assert f"<tr><td>{lead}</td><td>{at_j:+.2f}</td><td>{after_j:+.2f}</td>" in html
 
 
 def test_swapped_avl_avf_is_detected_and_changes_the_scores(ecg_engine, ecg_corpus, tmp_path):

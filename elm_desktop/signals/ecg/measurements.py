@@ -59,6 +59,7 @@ simulator, is in ``benchmarks/results/ecg-measurements.txt``.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 
@@ -201,6 +202,18 @@ class EcgMeasurements:
         """The same measurements without the axis, saying why (leads not where their labels put
         them: the axis they give is not the heart's)."""
         return replace(self, axis_deg=None, axis_withheld=reason)
+
+    def without_st(self, leads: Collection[str]) -> EcgMeasurements:
+        """The same measurements with the ST of ``leads`` at the PR segment's level (0 mV at
+        the J point and after it), so that no ST criterion reads it: leads that are flat, of
+        noise only, or crossed by flutter waves."""
+        if not leads:
+            return self
+        return replace(
+            self,
+            st_mv={lead: 0.0 if lead in leads else v for lead, v in self.st_mv.items()},
+            st_j_mv={lead: 0.0 if lead in leads else v for lead, v in self.st_j_mv.items()},
+        )
 
     def summary(self) -> str:
         """The intervals and axis as one line, e.g. ``"PR 168 ms, QRS 96 ms, QT 380 ms, QTc
