@@ -150,7 +150,14 @@ NO_RULE_OUT = (
     "that rules it out"
 )
 #: Why the QT is not read where fibrillation or flutter waves may run through the T wave.
-QT_UNREAD = "the T wave's end is not told from fibrillation or flutter waves"
+QT_UNREAD = (
+    "fibrillation or flutter waves (stated, measured, or scored with no P wave found) may hide "
+    "the T wave's end"
+)
+#: The leads a finding's measured criterion reads, where one of them can be lost to noise or
+#: a flat trace: ST elevation's territories, and the QRS voltages of LVH (Sokolow-Lyon's V1,
+#: V5, V6; Cornell's aVL and V3).
+_MEASURED_IN = {**TERRITORIES, "lvh": ("aVL", "V1", "V3", "V5", "V6")}
 #: The limb leads, none read for ST where the arm electrodes may be reversed.
 LIMB_LEADS = ("I", "II", "III", "aVR", "aVL", "aVF")
 #: A lead's name in a reader's warning.
@@ -538,6 +545,14 @@ def draft_ecg_report(
     unruled = {f: not_read[f] for f in under if f in not_read} | {
         f: reason for f in under if (reason := _unsupported(knowledge_base, f))
     }
+    # Nor one whose measure reads a lead the reader found flat or of noise only (a trial:
+    # "Left ventricular hypertrophy: absent" with V3, which Cornell reads, of noise only).
+    unruled |= {
+        f: f"not read in {_and(lost)} (flat or noise only)"
+        for f in under
+        if f not in unruled
+        and (lost := [lead for lead in _MEASURED_IN.get(f, ()) if lead in facts.unreadable])
+    }
     # Nor one scored just under its threshold, or at or above its rule-out bar, as on the EEG
     # side (a trial: "Anterior ST elevation: absent (probability 0.90, threshold 0.93)").
     by_score = {
@@ -592,6 +607,12 @@ def draft_ecg_report(
         caution := flutter_caution(facts)
     ):
         rhythm_sentences.append(DraftSentence(caution, "file"))
+    # Flutter waves can raise the ST of the inferior leads and V1 where flutter is measured or
+    # stated, or scored with no P wave measured; a flutter score beside P waves does not.
+    flutter_seen = facts.flutter is not None or rhythm == "atrial_flutter"
+    flutter_seen |= "atrial_flutter" in scored and no_p_wave
+    injury = measured_injury(facts, knowledge_base, not_read, FLUTTER_LEADS if flutter_seen else ())
+    measured_stated = [f for f in injury.territories if f not in stated] if injury else []
     body = [DraftSection("RHYTHM", rhythm_sentences), measured]
     for title, categories in SECTIONS:
         sentences = [
@@ -600,22 +621,25 @@ def draft_ecg_report(
             )
             for f in stated
             if knowledge_base[f].category in categories
+        ] + [
+            # Injury stated from the measurement has its line as the model's would (a trial: no
+            # ST-T line beside an urgent interpretation).
+            DraftSentence(
+                f"{injury.words[f]}: {knowledge_base[f].sentence.split(': ', 1)[-1]}", "file"
+            )
+            for f in measured_stated
+            if injury is not None and knowledge_base[f].category in categories
         ]
         if sentences:
             body.append(DraftSection(title, sentences))
     outside = _outside(facts.measurements, fibrillation_or_flutter)
-    if impression == "abnormal" and not outside and not any(present[f].abnormal for f in stated):
+    explained = measured_stated or any(present[f].abnormal for f in stated)
+    if impression == "abnormal" and not outside and not explained:
         # Nothing stated and nothing measured says what is abnormal: the reviewer does.
         impression = "left to the reviewer"
         reasons = [*reasons, LEFT_UNEXPLAINED]
     # The beat's ST elevation is stated whatever the model scores, and ST depression beside it
     # is named as such.
-    # Flutter waves can raise the ST of the inferior leads and V1 where flutter is measured or
-    # stated, or scored with no P wave measured; a flutter score beside P waves does not.
-    flutter_seen = facts.flutter is not None or rhythm == "atrial_flutter"
-    flutter_seen |= "atrial_flutter" in scored and no_p_wave
-    injury = measured_injury(facts, knowledge_base, not_read, FLUTTER_LEADS if flutter_seen else ())
-    measured_stated = [f for f in injury.territories if f not in stated] if injury else []
     if injury is not None and "st_depression" in unscored and injury.lowered:
         unscored["st_depression"] += f", beside the ST raised in {_and(injury.raised)}"
     depression = None if injury is not None else unscored.get("st_depression")
@@ -626,6 +650,7 @@ def draft_ecg_report(
         [present[f] for f in stated],
         outside,
         [depression] if depression else [],
+        [knowledge_base[f].label for f in measured_stated],
     )
     withheld = facts.withheld_because
     caveat = [DraftSentence(withheld, "model")] if withheld else []
@@ -962,17 +987,19 @@ def _interpretation(
     stated: Sequence[FindingScore],
     outside: Sequence[str],
     unscored: Sequence[str] = (),
+    measured: Sequence[str] = (),
 ) -> DraftSentence:
     """``unscored``: what the median beat measures as a finding's criterion asks, though the
-    model's score for it is under its threshold."""
+    model's score for it is under its threshold; ``measured``: the labels of the findings
+    stated from the measurement (acute injury), abnormal findings the impression names too."""
     if impression in UNSTATED:
         # What the median beat measures outside its limits, or as a finding's criterion asks,
         # leads the reviewer's interpretation (a trial saw ST raised in V1-V4 left to MODEL
         # FINDINGS under an empty interpretation).
-        measured = [*outside, *unscored] if impression == "left to the reviewer" else []
-        if measured:
+        beyond = [*outside, *unscored] if impression == "left to the reviewer" else []
+        if beyond:
             return DraftSentence(
-                f"The median beat measures {_and(measured)}. {TO_COMPLETE}", "reviewer"
+                f"The median beat measures {_and(beyond)}. {TO_COMPLETE}", "reviewer"
             )
         return DraftSentence(TO_COMPLETE, "reviewer")
     if impression == "normal":
@@ -984,6 +1011,9 @@ def _interpretation(
         else ""
     )
     named = [in_sentence(s.label) for s in stated if s.abnormal]
+    # The injury leads the interpretation already: named here where nothing else is, so that
+    # the impression never says that no abnormal finding is stated beside it.
+    named = named or [in_sentence(label) for label in measured]
     if not named:
         # What the median beat measures outside its limits says more than "see MODEL FINDINGS".
         measured = (

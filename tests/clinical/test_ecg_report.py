@@ -840,18 +840,29 @@ def test_in_left_bundle_branch_block_st_and_lvh_are_never_absent(kb):
         assert draft.unruled[finding].startswith("not read in left bundle branch block")
 
 
-def test_measured_st_elevation_leads_an_interpretation_left_to_the_reviewer(kb):
-    """A new-user trial: ST raised in V1-V4, the model's anterior STEMI under its threshold and
-    nothing else stated, and the interpretation was only "[To be completed by the reviewer.]"."""
+def test_measured_st_elevation_is_the_abnormal_impression_and_has_its_st_line(kb):
+    """New-user trials: ST raised in V1-V4, the model's anterior STEMI under its threshold and
+    nothing else stated, and the interpretation was only "[To be completed by the reviewer.]";
+    then, beside the urgent sentence, "Abnormal ECG; no single abnormal finding is stated", and
+    no ST-T line."""
     found = scores(kb, {"sinus_rhythm": 0.9, "normal": 0.1, "anterior_stemi": 0.3})
     st = measurements().st_mv | {"V1": 0.13, "V2": 0.22, "V3": 0.23, "V4": 0.19}
     draft = draft_ecg_report(facts(72, measurements=measurements(st_mv=st)), kb, "m", found)
-    assert draft.impression == "left to the reviewer"
+    assert draft.impression == "abnormal"  # the record score's abnormal, explained
     assert section(draft, "INTERPRETATION") == (
-        "The median beat measures ST raised in V1, V2, V3 and V4 (0.13-0.23 mV at the J point), the criteria "
-        f"of acute anterior injury: for urgent review. {TO_COMPLETE}"
+        "The median beat measures ST raised in V1, V2, V3 and V4 (0.13-0.23 mV at the J point), "
+        "the criteria of acute anterior injury: for urgent review. Abnormal ECG: anterior ST "
+        "elevation (acute anterior injury)."
+    )
+    assert section(draft, "ST-T AND QT") == (
+        "ST raised in V1, V2, V3 and V4 (0.13-0.23 mV at the J point): acute anterior injury."
     )
     assert "anterior_stemi" in draft.asserted
+    # Where the record scores as normal, the two disagree: left to the reviewer.
+    normal = scores(kb, {"sinus_rhythm": 0.9, "normal": 0.9, "anterior_stemi": 0.3})
+    disagree = draft_ecg_report(facts(72, measurements=measurements(st_mv=st)), kb, "m", normal)
+    assert disagree.impression == "left to the reviewer"
+    assert section(disagree, "INTERPRETATION").endswith(f"for urgent review. {TO_COMPLETE}")
 
 
 INFERIOR_INJURY = {"II": 0.34, "III": 0.45, "aVF": 0.39, "I": -0.12, "aVL": -0.29}
@@ -985,6 +996,20 @@ def test_st_depression_is_not_read_in_a_lead_of_noise_only(kb):
     assert "st_depression" in draft(noise, unreadable=()).asserted  # read when V3 is
     lateral = draft(noise | {"V5": -0.1, "V6": -0.09})
     assert "ST depression (0.05 mV or more in V4, V5 and V6)." in lateral.text()
+
+
+def test_nothing_is_absent_whose_measure_reads_a_lead_of_noise_only(kb):
+    """A trial: "Left ventricular hypertrophy: absent" beside V3 of noise only, which Cornell
+    reads; anterior ST elevation reads V3 too, inferior does not."""
+    found = scores(kb, {"sinus_rhythm": 0.9, "normal": 0.9})
+    draft = draft_ecg_report(facts(72, unreadable=("V3",)), kb, "m", found)
+    lost = "under its threshold, not ruled out: not read in V3 (flat or noise only)"
+    listed = section(draft, MODEL_FINDINGS)
+    assert f"{kb['lvh'].label}: {lost}" in listed
+    assert f"{kb['anterior_stemi'].label}: {lost}" in listed
+    assert f"{kb['inferior_stemi'].label}: absent" in listed
+    clean = section(draft_ecg_report(facts(72), kb, "m", found), MODEL_FINDINGS)
+    assert f"{kb['lvh'].label}: absent" in clean
 
 
 def test_model_findings_call_nothing_absent_that_the_beat_measures_or_cannot_tell(kb):
