@@ -297,7 +297,11 @@ def measured_support(
         measurements = measurements.without_st(unread_leads)
     if finding_id == "st_depression":  # its criterion, outside the unread leads
         lowered = st_lowered_leads(measurements, unread_leads)
-        return f"ST lowered in {', '.join(lowered)}" if len(lowered) >= 2 else None
+        if len(lowered) < 2:
+            return None
+        # How deep, as a reader would say it (a trial: the leads alone, no depth).
+        deepest = -min(measurements.st_mv[lead] for lead in lowered)
+        return f"ST lowered in {', '.join(lowered)} (by up to {deepest:.2f} mV)"
     words = SUPPORT_WORDS.get(finding_id)
     if words is None or CRITERIA[finding_id](measurements) is not None:
         return None

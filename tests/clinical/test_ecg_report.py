@@ -917,7 +917,7 @@ def test_st_depression_beside_measured_st_elevation_is_named_with_it(kb):
     st = measurements(st_mv=measurements().st_mv | INFERIOR_INJURY)
     draft = draft_ecg_report(facts(70, measurements=st), kb, "m", scores(kb, {"pvc": 0.9}))
     assert "ST depression: under its threshold, not ruled out: the ECG measures ST lowered in " \
-        "I, aVL, beside the ST raised in II, III and aVF" in section(draft, MODEL_FINDINGS)  # fmt: skip
+        "I, aVL (by up to 0.29 mV), beside the ST raised in II, III and aVF" in section(draft, MODEL_FINDINGS)  # fmt: skip
     assert section(draft, "INTERPRETATION").startswith("The median beat measures ST raised in II")
 
 
@@ -928,8 +928,8 @@ def test_measured_st_depression_with_st_raised_in_avr_leads_the_interpretation(k
     found = scores(kb, {"sinus_rhythm": 0.9, "normal": 0.1, "st_depression": 0.09})
     draft = draft_ecg_report(facts(72, measurements=st), kb, "m", found)
     assert section(draft, "INTERPRETATION") == (
-        "The median beat measures ST lowered in I, II, V3, V4, V5, V6 with ST raised in aVR "
-        f"(0.13 mV). {TO_COMPLETE}"
+        "The median beat measures ST lowered in I, II, V3, V4, V5, V6 (by up to 0.15 mV) with ST "
+        f"raised in aVR (0.13 mV). {TO_COMPLETE}"
     )
 
 
