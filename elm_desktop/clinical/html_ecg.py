@@ -151,12 +151,11 @@ def st_table(
     as not read."""
 
     def row(lead: str) -> str:
+        name = f"<td>{html.escape(lead)}</td>"
         if lead in unreadable:
-            return f"<tr><td>{html.escape(lead)}</td><td colspan=3>not read: flat or noise only</td></tr>"
-        return (
-            f"<tr><td>{html.escape(lead)}</td><td>{st_j_mv[lead]:+.2f}</td><td>{st_mv[lead]:+.2f}</td>"
-            f"<td>{st_mv[lead] * GAIN_MM_MV:+.1f}</td></tr>"
-        )
+            return f"<tr>{name}<td colspan=3>not read: flat or noise only</td></tr>"
+        at_j, after = st_j_mv[lead], st_mv[lead]
+        return f"<tr>{name}<td>{at_j:+.2f}</td><td>{after:+.2f}</td><td>{after * GAIN_MM_MV:+.1f}</td></tr>"
 
     rows = "".join(row(lead) for lead in STANDARD_LEADS if lead in st_mv)
     return [
