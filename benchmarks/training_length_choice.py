@@ -18,6 +18,10 @@ the pair it leaves, e.g. dipole-spectral + neural-mass:
    pair's val splits and scored on the held-out family's test set: the chosen epoch's figure
    against the last epoch's, and the curve for what the choice missed (the epochs kept so far).
 
+With ``--three-families`` it chooses the length of a model of all three families the same way,
+one level up: each pair's kept epochs (step 3's runs) scored on the third family's *val* split,
+averaged over the three pairs and both prompt styles (no test set is read).
+
 Resumable: a step whose output exists is skipped. One thread per command::
 
     OMP_NUM_THREADS=1 .venv/bin/python benchmarks/training_length_choice.py [--held-out ds]
@@ -89,6 +93,35 @@ def epochs_of(out: Path) -> list[Path]:
     return sorted(out.glob("epoch-[0-9][0-9]"))
 
 
+def three_family_choice() -> None:
+    """Print each pair's epochs on the third family's val split and the length they choose for
+    a three-family model; only the epochs every pair has kept so far are compared."""
+    scores: dict[int, dict[str, list[float]]] = {}
+    for held_out in FAMILIES:
+        pair = [family for family in FAMILIES if family != held_out]
+        corpus = FAMILIES[held_out][0]
+        for checkpoint in epochs_of(Path("runs") / ("length-" + "-".join(pair))):
+            epoch = int(checkpoint.name.split("-")[1])
+            corpora = [FAMILIES[family][0] for family in pair]
+            figures = measure(checkpoint, corpora, corpus, "val", Path(corpus).name + "-val")
+            scores.setdefault(epoch, {})[held_out] = [figures[f"normal_{s}"] for s in STYLES]
+    complete = {epoch: v for epoch, v in scores.items() if len(v) == len(FAMILIES)}
+    print(
+        "\n| epoch | "
+        + " | ".join(f"{f} held out, plain / knowledge" for f in FAMILIES)
+        + " | mean |"
+    )
+    print("|---" * (len(FAMILIES) + 2) + "|")
+    means = {}
+    for epoch in sorted(complete):
+        values = [v for family in FAMILIES for v in complete[epoch][family]]
+        means[epoch] = sum(values) / len(values)
+        cells = " | ".join("{:.3f} / {:.3f}".format(*complete[epoch][f]) for f in FAMILIES)
+        print(f"| {epoch} | {cells} | {means[epoch]:.3f} |")
+    if means:
+        print(f"chosen length for three families: {max(means, key=means.get)} epochs")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument(
@@ -100,7 +133,15 @@ def main() -> None:
     parser.add_argument(
         "--no-train", action="store_true", help="measure the epochs kept so far, train nothing"
     )
+    parser.add_argument(
+        "--three-families",
+        action="store_true",
+        help="choose a three-family model's length from the pairs' kept epochs (trains nothing)",
+    )
     args = parser.parse_args()
+    if args.three_families:
+        three_family_choice()
+        return
     pair = [family for family in FAMILIES if family != args.held_out]
     outer_name = "length-" + "-".join(pair)
     inner: dict[int, list[float]] = {}
