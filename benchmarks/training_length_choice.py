@@ -89,8 +89,14 @@ def measure(
     return figures
 
 
-def epochs_of(out: Path) -> list[Path]:
-    return sorted(out.glob("epoch-[0-9][0-9]"))
+def epochs_of(out: Path) -> list[tuple[int, Path]]:
+    """The run's kept epochs: (epoch number, its checkpoint folder), in order."""
+    return [(int(path.name.split("-")[1]), path) for path in sorted(out.glob("epoch-[0-9][0-9]"))]
+
+
+def run_name(families: list[str]) -> str:
+    """The run of a family or pair: ``length-ds``, ``length-ds-nm``."""
+    return "length-" + "-".join(families)
 
 
 def three_family_choice() -> None:
@@ -100,8 +106,7 @@ def three_family_choice() -> None:
     for held_out in FAMILIES:
         pair = [family for family in FAMILIES if family != held_out]
         corpus = FAMILIES[held_out][0]
-        for checkpoint in epochs_of(Path("runs") / ("length-" + "-".join(pair))):
-            epoch = int(checkpoint.name.split("-")[1])
+        for epoch, checkpoint in epochs_of(Path("runs") / run_name(pair)):
             corpora = [FAMILIES[family][0] for family in pair]
             figures = measure(checkpoint, corpora, corpus, "val", Path(corpus).name + "-val")
             scores.setdefault(epoch, {})[held_out] = [figures[f"normal_{s}"] for s in STYLES]
@@ -143,14 +148,13 @@ def main() -> None:
         three_family_choice()
         return
     pair = [family for family in FAMILIES if family != args.held_out]
-    outer_name = "length-" + "-".join(pair)
+    outer_name = run_name(pair)
     inner: dict[int, list[float]] = {}
     rows = []
     for own, other in (pair, pair[::-1]):
-        name = f"length-{own}"
+        name = run_name([own])
         out = train(name, not args.no_train)
-        for checkpoint in epochs_of(out):
-            epoch = int(checkpoint.name.split("-")[1])
+        for epoch, checkpoint in epochs_of(out):
             corpus = FAMILIES[other][0]
             label = Path(corpus).name + "-val"
             figures = measure(checkpoint, [FAMILIES[own][0]], corpus, "val", label)
@@ -162,8 +166,7 @@ def main() -> None:
     if not args.inner_only:
         out = train(outer_name, not args.no_train)
         test = FAMILIES[args.held_out][1]
-        for checkpoint in epochs_of(out):
-            epoch = int(checkpoint.name.split("-")[1])
+        for epoch, checkpoint in epochs_of(out):
             corpora = [FAMILIES[family][0] for family in pair]
             figures = measure(checkpoint, corpora, test, "all", Path(test).name)
             rows.append((outer_name, epoch, figures))
