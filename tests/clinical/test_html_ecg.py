@@ -51,10 +51,10 @@ def test_a_fast_record_is_drawn_at_most_500_samples_a_second():
     assert len(rhythm) == 5000
 
 
-def test_the_st_table_lists_each_lead_at_j_and_after_in_mv_and_mm_but_the_unreadable():
-    after = {"II": 0.31, "V2": -0.12, "I": 0.0, "V3": 0.2}
-    at_j = {"I": 0.0, "II": 0.05, "V2": -0.1, "V3": 0.2}
-    table = "".join(st_table(after, at_j, unreadable=("V3",)))
+def test_the_st_table_lists_each_lead_at_j_and_after_in_mv_and_mm_but_those_not_read():
+    after = {"II": 0.31, "V2": -0.12, "I": 0.0, "V3": None}
+    at_j = {"I": 0.0, "II": 0.05, "V2": -0.1, "V3": None}
+    table = "".join(st_table(after, at_j))
     cell = r"<td>([^<]+)</td>"
     rows = re.findall(rf"<tr>{cell * 4}</tr>", table)
     assert rows == [

@@ -176,6 +176,10 @@ class EcgMeasurements:
     v1_terminal_mv : float or None
         V1's mean level over the QRS's last :data:`TERMINAL_QRS_S` (mV): positive where the QRS
         ends in an R' (right bundle branch block), negative where it ends in a deep S (left).
+    st_not_read : tuple of str
+        Leads whose ST is not read (:meth:`without_st`): at the PR segment's level in
+        ``st_mv`` and ``st_j_mv``, so that no criterion reads them, and null in the JSON, so
+        that no export states a level for them.
     """
 
     beats: int
@@ -197,6 +201,7 @@ class EcgMeasurements:
     axis_withheld: str | None = None
     rr_ms: float | None = None
     v1_terminal_mv: float | None = None
+    st_not_read: tuple[str, ...] = ()
 
     def without_axis(self, reason: str) -> EcgMeasurements:
         """The same measurements without the axis, saying why (leads not where their labels put
@@ -213,6 +218,9 @@ class EcgMeasurements:
             self,
             st_mv={lead: 0.0 if lead in leads else v for lead, v in self.st_mv.items()},
             st_j_mv={lead: 0.0 if lead in leads else v for lead, v in self.st_j_mv.items()},
+            st_not_read=tuple(
+                lead for lead in self.st_mv if lead in leads or lead in self.st_not_read
+            ),
         )
 
     def summary(self) -> str:
@@ -240,7 +248,7 @@ class EcgMeasurements:
         return f"{pr}, QRS {self.qrs_ms:.0f} ms, {qt}, {axis}"
 
     def to_dict(self) -> dict:
-        """Plain data for JSON (values rounded as printed)."""
+        """Plain data for JSON (values rounded as printed; the ST of a lead not read is null)."""
         whole = ("pr_ms", "qrs_ms", "qt_ms", "qtc_ms", "qtcf_ms", "axis_deg")
         out: dict = {"beats": self.beats}
         for key in whole:
@@ -248,9 +256,12 @@ class EcgMeasurements:
             out[key] = None if value is None else round(value)
         for key in ("sokolow_lyon_mv", "cornell_mv", "max_limb_qrs_mv", "max_chest_qrs_mv"):
             out[key] = round(getattr(self, key), 2)
-        # + 0.0 turns a level rounded from just under zero (-0.0) into 0.0
-        out["st_mv"] = {lead: round(v, 2) + 0.0 for lead, v in self.st_mv.items()}
-        out["st_j_mv"] = {lead: round(v, 2) + 0.0 for lead, v in self.st_j_mv.items()}
+        for key in ("st_mv", "st_j_mv"):
+            # + 0.0 turns a level rounded from just under zero (-0.0) into 0.0
+            out[key] = {
+                lead: None if lead in self.st_not_read else round(v, 2) + 0.0
+                for lead, v in getattr(self, key).items()
+            }
         out["premature_like_beats"] = self.premature_like_beats
         out["unlike_beats"] = self.unlike_beats
         out["early_unlike_beats"] = self.early_unlike_beats
