@@ -77,6 +77,7 @@ import numpy as np
 from elm_desktop.clinical.ecg_criteria import (
     LIMITS,
     NO_P_WAVE,
+    SUPPORT_WORDS,
     TERRITORIES,
     measured_conflict,
     measured_support,
@@ -567,6 +568,14 @@ def draft_ecg_report(
         and knowledge_base[f].abnormal
         and knowledge_base[f].rule_out is None
     }
+    # What the median beat measures against the definition of a finding the score cannot rule
+    # out is said beside it: a fact, not a call of absence (a trial: "Anterior ST elevation:
+    # not ruled out: too few calibration records" beside "Normal ECG." on a flat ST).
+    if m is not None and not facts.misplaced:
+        for reasons_of in (unruled, by_score):
+            for f, why in reasons_of.items():
+                if clause := _measured_against(f, m, not_read, facts.unreadable, flutter_leads):
+                    reasons_of[f] = f"{why}; measured: {clause}"
     # The record-level finding is stated by the interpretation ("Normal ECG.").
     overall = [f for f in present if f not in held and knowledge_base[f].category == "overall"]
     sections = [
@@ -980,6 +989,25 @@ def _avr_raised(m: EcgMeasurements | None) -> str:
     :data:`AVR_ST_ELEVATION_MV`."""
     level = 0.0 if m is None else m.st_mv.get("aVR", 0.0)
     return f"with ST raised in aVR ({level:.2f} mV)" if level >= AVR_ST_ELEVATION_MV else ""
+
+
+def _measured_against(
+    finding: str,
+    m: EcgMeasurements,
+    not_read: Collection[str],
+    unreadable: Collection[str],
+    flutter_leads: Collection[str],
+) -> str | None:
+    """What the median beat measures where a finding's definition is not met (e.g. ``"the QRS
+    axis measures +44 degrees"``), for a finding whose criterion is what it means; None where
+    that measure is not read here, or reads a lead that is flat, of noise only or crossed by
+    flutter waves."""
+    st_leads = m.st_mv.keys() if finding == "st_depression" else TERRITORIES.get(finding, ())
+    measured = finding in SUPPORT_WORDS or finding == "st_depression"
+    if not measured or finding in not_read or set(st_leads) & {*unreadable, *flutter_leads}:
+        return None
+    clause = measured_conflict(finding, m)
+    return None if clause is None or "could not be measured" in clause else clause
 
 
 def _interpretation(

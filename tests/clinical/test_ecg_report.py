@@ -1135,7 +1135,33 @@ def test_a_score_over_its_rule_out_bar_is_not_called_absent(tmp_path):
         assert f"{label}: {verdict}" in section(draft, MODEL_FINDINGS), rbbb
         assert ("rbbb" in draft.unruled) is (verdict != "absent")
         # Without a bar, nothing shows that a low score rules a finding out.
-        assert draft.unruled["lbbb"] == NO_RULE_OUT
+        assert draft.unruled["lbbb"].startswith(NO_RULE_OUT)
+
+
+def test_what_the_beat_measures_is_said_beside_a_finding_the_score_cannot_rule_out(tmp_path):
+    """A trial: "Anterior ST elevation: not ruled out: too few calibration records" beside
+    "Normal ECG." on an ECG whose ST is flat in V1-V4."""
+    base = load_knowledge_base(RESOURCES / "ecg_phenotypes.toml")
+    overlay = tmp_path / "phenotypes.toml"
+    overlay.write_text(  # no rule-out bar for any finding
+        "".join(f"[findings.{f}]\ncalibration_auroc = 0.9\n" for f in base), encoding="utf-8"
+    )
+    kb = load_knowledge_base(
+        RESOURCES / "ecg_phenotypes.toml", user_path=tmp_path / "none", model_path=overlay
+    )
+    found = scores(kb, {"sinus_rhythm": 0.95, "normal": 0.95})
+    flat = draft_ecg_report(facts(72), kb, "m", found)
+    noisy_v3 = draft_ecg_report(facts(72, unreadable=("V3",)), kb, "m", found)
+
+    assert section(flat, "INTERPRETATION") == "Normal ECG."
+    anterior = flat.unruled["anterior_stemi"]
+    assert anterior.startswith(NO_RULE_OUT + "; measured: ST is not raised 0.1 mV or more")
+    assert anterior.endswith("in two contiguous leads of V1, V2, V3, V4")
+    assert flat.unruled["left_axis_deviation"].endswith("measured: the QRS axis measures +45 degrees")
+    # Not where the measure does not read the territory: V3 of noise only.
+    assert noisy_v3.unruled["anterior_stemi"] == "not read in V3 (flat or noise only)"
+    assert "measured:" not in noisy_v3.unruled["st_depression"]
+    assert noisy_v3.unruled["inferior_stemi"].endswith("leads of II, III, aVF")
 
 
 def test_a_measured_sinus_rhythm_is_stated_only_where_nothing_atrial_is_measured_or_scored(kb):
