@@ -20,7 +20,10 @@ the pair it leaves, e.g. dipole-spectral + neural-mass:
 
 With ``--three-families`` it chooses the length of a model of all three families the same way,
 one level up: each pair's kept epochs (step 3's runs) scored on the third family's *val* split,
-averaged over the three pairs and both prompt styles (no test set is read).
+averaged over the three pairs and both prompt styles (no test set is read). With
+``--three-family-model`` it measures that model (``configs/pilots/length-fn-ds-nm.toml``, every
+epoch kept so far), calibrated on the three val splits, on the test sets: issue 17's in-family
+floors are read on ``demo-test-500``, and ``wave-atoms`` is a family no model here trained on.
 
 Resumable: a step whose output exists is skipped. One thread per command::
 
@@ -44,6 +47,12 @@ FAMILIES = {
     "nm": ("data/neural-mass-train-800", "data/neural-mass-test-150"),
 }
 STYLES = ("plain", "knowledge")
+#: The three-family model's test sets, by label: each family's, and one of no training family.
+THREE_FAMILY_TESTS = {
+    "demo-test-500": "data/demo-test-500",
+    **{Path(test).name: test for _, test in FAMILIES.values()},
+    "wave-atoms-test-150": "data/wave-atoms-test-150",
+}
 
 
 def run(*command: str) -> None:
@@ -127,6 +136,23 @@ def three_family_choice() -> None:
         print(f"chosen length for three families: {max(means, key=means.get)} epochs")
 
 
+def three_family_model() -> None:
+    """Print the three-family model's kept epochs on every test set of :data:`THREE_FAMILY_TESTS`."""
+    corpora = [corpus for corpus, _ in FAMILIES.values()]
+    print(
+        "\n| epoch | test set | normal vs abnormal, plain / knowledge | macro, plain / knowledge | spikes |"
+    )
+    print("|---|---|---|---|---|")
+    for epoch, checkpoint in epochs_of(Path("runs") / run_name(list(FAMILIES))):
+        for label, test in THREE_FAMILY_TESTS.items():
+            f = measure(checkpoint, corpora, test, "all", label)
+            print(
+                f"| {epoch} | {label} | {f['normal_plain']:.3f} / {f['normal_knowledge']:.3f} "
+                f"| {f['macro_plain']:.3f} / {f['macro_knowledge']:.3f} | {f['spikes'] or 0:.3f} |",
+                flush=True,
+            )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument(
@@ -143,9 +169,17 @@ def main() -> None:
         action="store_true",
         help="choose a three-family model's length from the pairs' kept epochs (trains nothing)",
     )
+    parser.add_argument(
+        "--three-family-model",
+        action="store_true",
+        help="measure the three-family model's kept epochs on the test sets (trains nothing)",
+    )
     args = parser.parse_args()
     if args.three_families:
         three_family_choice()
+        return
+    if args.three_family_model:
+        three_family_model()
         return
     pair = [family for family in FAMILIES if family != args.held_out]
     outer_name = run_name(pair)
