@@ -1157,7 +1157,9 @@ def test_what_the_beat_measures_is_said_beside_a_finding_the_score_cannot_rule_o
     anterior = flat.unruled["anterior_stemi"]
     assert anterior.startswith(NO_RULE_OUT + "; measured: ST is not raised 0.1 mV or more")
     assert anterior.endswith("in two contiguous leads of V1, V2, V3, V4")
-    assert flat.unruled["left_axis_deviation"].endswith("measured: the QRS axis measures +45 degrees")
+    assert flat.unruled["left_axis_deviation"].endswith(
+        "measured: the QRS axis measures +45 degrees"
+    )
     # Not where the measure does not read the territory: V3 of noise only.
     assert noisy_v3.unruled["anterior_stemi"] == "not read in V3 (flat or noise only)"
     assert "measured:" not in noisy_v3.unruled["st_depression"]
