@@ -1002,9 +1002,9 @@ def _measured_against(
     axis measures +44 degrees"``), for a finding whose criterion is what it means; None where
     that measure is not read here, or reads a lead that is flat, of noise only or crossed by
     flutter waves."""
-    st_leads = m.st_mv.keys() if finding == "st_depression" else TERRITORIES.get(finding, ())
+    leads = m.st_mv.keys() if finding == "st_depression" else _MEASURED_IN.get(finding, ())
     measured = finding in SUPPORT_WORDS or finding == "st_depression"
-    if not measured or finding in not_read or set(st_leads) & {*unreadable, *flutter_leads}:
+    if not measured or finding in not_read or set(leads) & {*unreadable, *flutter_leads}:
         return None
     clause = measured_conflict(finding, m)
     return None if clause is None or "could not be measured" in clause else clause

@@ -1162,6 +1162,7 @@ def test_what_the_beat_measures_is_said_beside_a_finding_the_score_cannot_rule_o
     )
     # Not where the measure does not read the territory: V3 of noise only.
     assert noisy_v3.unruled["anterior_stemi"] == "not read in V3 (flat or noise only)"
+    assert noisy_v3.unruled["lvh"] == "not read in V3 (flat or noise only)"  # Cornell's V3
     assert "measured:" not in noisy_v3.unruled["st_depression"]
     assert noisy_v3.unruled["inferior_stemi"].endswith("leads of II, III, aVF")
 
