@@ -503,9 +503,12 @@ def draft_ecg_report(
     flutter_leads = FLUTTER_LEADS if "atrial_flutter" in scored or facts.flutter is not None else ()
     if flutter_leads and "st_depression" in present and "st_depression" not in held:
         if m is None or len(st_lowered_leads(m, skip=flutter_leads)) < 2:
+            # "may": the flutter may be the model's score alone, held where a P wave was
+            # measured (a trial read "flutter waves run through it" beside that P wave).
             held["st_depression"] = (
-                f"ST is not read in {_and(flutter_leads)}, where flutter waves run through it, "
-                "and is lowered in fewer than two other leads"
+                f"ST is not read in {_and(flutter_leads)}, where flutter waves may run through "
+                f"it (atrial flutter {'measured' if facts.flutter else 'scored'}), and is "
+                "lowered in fewer than two other leads"
             )
     stated = [f for f in present if f not in held and knowledge_base[f].category != "overall"]
     # A finding whose measured criterion is met is never called absent for a score under its
@@ -654,11 +657,17 @@ def draft_ecg_report(
     depression = None if injury is not None else unscored.get("st_depression")
     if depression and (avr := _avr_raised(m)):
         depression += f" {avr}"
+    # Every criterion the beat meets that the model's score does not call leads the
+    # reviewer's interpretation too (a trial: "Abnormal ECG: sinus bradycardia." beside a
+    # measured QTc of 495 ms; an empty interpretation beside Sokolow-Lyon 5.4 mV).
+    criteria_met = [
+        words for f, words in unscored.items() if f in SUPPORT_WORDS and f not in measured_stated
+    ] + ([depression] if depression else [])
     interpretation = _interpretation(
         impression,
         [present[f] for f in stated],
         outside,
-        [depression] if depression else [],
+        criteria_met,
         [knowledge_base[f].label for f in measured_stated],
     )
     withheld = facts.withheld_because
@@ -1020,11 +1029,13 @@ def _interpretation(
     """``unscored``: what the median beat measures as a finding's criterion asks, though the
     model's score for it is under its threshold; ``measured``: the labels of the findings
     stated from the measurement (acute injury), abnormal findings the impression names too."""
+    # Beside the values outside the limits, a criterion's value among them is said once.
+    beside = [u for u in unscored if not any(o.startswith(u) for o in outside)]
     if impression in UNSTATED:
         # What the median beat measures outside its limits, or as a finding's criterion asks,
         # leads the reviewer's interpretation (a trial saw ST raised in V1-V4 left to MODEL
         # FINDINGS under an empty interpretation).
-        beyond = [*outside, *unscored] if impression == "left to the reviewer" else []
+        beyond = [*outside, *beside] if impression == "left to the reviewer" else []
         if beyond:
             return DraftSentence(
                 f"The median beat measures {_and(beyond)}. {TO_COMPLETE}", "reviewer"
@@ -1045,8 +1056,8 @@ def _interpretation(
     if not named:
         # What the median beat measures outside its limits says more than "see MODEL FINDINGS".
         measured = (
-            f" The median beat measures {_and([*outside, *unscored])}."
-            if outside or unscored
+            f" The median beat measures {_and([*outside, *beside])}."
+            if outside or beside
             else ""
         )
         return DraftSentence(

@@ -965,11 +965,11 @@ def test_st_is_not_read_where_flutter_waves_run_through_it(kb):
 
     waves_only = draft(inferior)
     assert waves_only.held["st_depression"] == (
-        "ST is not read in II, III, aVF and V1, where flutter waves run through it, and is "
-        "lowered in fewer than two other leads"
+        "ST is not read in II, III, aVF and V1, where flutter waves may run through it (atrial "
+        "flutter measured), and is lowered in fewer than two other leads"
     )
     # Scored flutter alone is enough (its conduction not measured, the rhythm held).
-    assert "st_depression" in draft(inferior, flutter=None).held
+    assert "(atrial flutter scored)" in draft(inferior, flutter=None).held["st_depression"]
     # Lowered in two other leads: stated, naming those only.
     both = draft(lateral)
     assert "st_depression" in both.asserted
@@ -1232,3 +1232,18 @@ def test_st_elevation_is_read_in_a_right_bundle_branch_block_not_a_left_one(kb):
         draft = draft_ecg_report(facts(72, measurements=wide), kb, "m", found)
         assert ("inferior_stemi" in draft.asserted) is read, terminal
         assert ("for urgent review" in draft.text()) is read
+
+
+def test_a_criterion_the_beat_meets_and_the_score_does_not_call_leads_the_interpretation(kb):
+    """A trial: "Abnormal ECG: sinus bradycardia." beside a measured QTc of 495 ms (long QT
+    left to MODEL FINDINGS)."""
+    found = scores(kb, {"sinus_rhythm": 0.95, "right_axis_deviation": 0.95, "normal": 0.1})
+    beat = measurements(axis_deg=100.0, qtc_ms=495.0)
+
+    draft = draft_ecg_report(facts(72, measurements=beat), kb, "m", found)
+
+    assert section(draft, "INTERPRETATION") == (
+        "Abnormal ECG: right axis deviation. The median beat also measures QTc 495 ms, which "
+        "the model's score does not call: for the reviewer."
+    )
+    assert "long_qt" not in draft.asserted
