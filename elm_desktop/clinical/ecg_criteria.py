@@ -186,8 +186,8 @@ def _st_depression(m: EcgMeasurements) -> str | None:
     lowered = st_lowered_leads(m)
     if len(lowered) < 2:
         if not lowered:
-            return "ST is lowered 0.05 mV or more in no lead"
-        return f"ST is lowered 0.05 mV or more in {lowered[0]} only"
+            return "ST after the J point is lowered 0.05 mV or more in no lead"
+        return f"ST after the J point is lowered 0.05 mV or more in {lowered[0]} only"
     return None
 
 

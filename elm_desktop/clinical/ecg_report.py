@@ -1056,9 +1056,7 @@ def _interpretation(
     if not named:
         # What the median beat measures outside its limits says more than "see MODEL FINDINGS".
         measured = (
-            f" The median beat measures {_and([*outside, *beside])}."
-            if outside or beside
-            else ""
+            f" The median beat measures {_and([*outside, *beside])}." if outside or beside else ""
         )
         return DraftSentence(
             "Abnormal ECG; no single abnormal finding is stated (see MODEL FINDINGS)." + measured,

@@ -598,8 +598,13 @@ def test_st_depression_in_fewer_than_two_leads_is_said_in_words():
     """A trial read "ST is lowered 0.05 mV or more in 0 lead(s)"."""
     flat = measurements()
     one = measurements(st_mv=flat.st_mv | {"V5": -0.1})
-    assert measured_conflict("st_depression", flat) == "ST is lowered 0.05 mV or more in no lead"
-    assert measured_conflict("st_depression", one) == "ST is lowered 0.05 mV or more in V5 only"
+    assert (
+        measured_conflict("st_depression", flat)
+        == "ST after the J point is lowered 0.05 mV or more in no lead"
+    )
+    assert measured_conflict("st_depression", one) == (
+        "ST after the J point is lowered 0.05 mV or more in V5 only"
+    )
 
 
 def test_misplaced_leads_give_no_axis():
@@ -992,7 +997,9 @@ def test_st_depression_is_not_read_in_a_lead_of_noise_only(kb):
             facts(72.0, measurements=beat, unreadable=unreadable), kb, "m", found
         )
 
-    assert draft(noise).held["st_depression"] == "ST is lowered 0.05 mV or more in V4 only"
+    assert draft(noise).held["st_depression"] == (
+        "ST after the J point is lowered 0.05 mV or more in V4 only"
+    )
     assert "st_depression" in draft(noise, unreadable=()).asserted  # read when V3 is
     lateral = draft(noise | {"V5": -0.1, "V6": -0.09})
     assert "ST depression (0.05 mV or more in V4, V5 and V6)." in lateral.text()
