@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Collection
 
-from elm_desktop.signals.ecg.measurements import MIN_LIMB_QRS_MV, EcgMeasurements
+from elm_desktop.signals.ecg.measurements import MIN_LIMB_QRS_MV, VOLTAGE_LEADS, EcgMeasurements
 
 #: The measured limits: the knowledge base's definitions, on the values as the draft prints
 #: them, so that no finding is stated beside a printed value that contradicts it.
@@ -37,6 +37,8 @@ LIMITS = {
     "left_axis_deg": -30.0,  # left axis deviation: -30 to -90 degrees
     "right_axis_deg": 90.0,  # right axis deviation: beyond +90 degrees
 }
+#: The LVH voltage indices, by their measurement's name (limits in :data:`LIMITS`).
+_LVH_INDICES = {"sokolow_lyon_mv": "Sokolow-Lyon", "cornell_mv": "Cornell"}
 #: Why a finding with a measured criterion is not stated when the ECG could not be measured.
 NOT_CHECKED = "the ECG could not be measured to check it"
 #: Why a sinus rhythm is not stated on a median beat without a P wave.
@@ -106,13 +108,26 @@ def _long_qt(m: EcgMeasurements) -> str | None:
     return None
 
 
+def _lvh_voltages(m: EcgMeasurements) -> str:
+    """The LVH indices, e.g. ``"Sokolow-Lyon 4.1 mV, Cornell 1.5 mV"``; one that reads a lead
+    flat or of noise only is named not read (``"Cornell not read (V3)"``)."""
+    return ", ".join(
+        f"{name} {getattr(m, key):.1f} mV"
+        if m.reads(key)
+        else f"{name} not read ({', '.join(x for x in VOLTAGE_LEADS[key] if x in m.unread_leads)})"
+        for key, name in _LVH_INDICES.items()
+    )
+
+
 def _lvh(m: EcgMeasurements) -> str | None:
-    sokolow, cornell = round(m.sokolow_lyon_mv, 1), round(m.cornell_mv, 1)
-    if sokolow <= LIMITS["sokolow_lyon_mv"] and cornell <= LIMITS["cornell_mv"]:
-        return (
-            f"the voltages measure Sokolow-Lyon {m.sokolow_lyon_mv:.1f} mV, "
-            f"Cornell {m.cornell_mv:.1f} mV"
-        )
+    read = [key for key in _LVH_INDICES if m.reads(key)]
+    if not read:  # a review: Cornell's S read in a V3 of noise only stated LVH
+        lost = [
+            lead for key in _LVH_INDICES for lead in VOLTAGE_LEADS[key] if lead in m.unread_leads
+        ]
+        return f"the QRS voltages read {', '.join(dict.fromkeys(lost))}, flat or of noise only"
+    if all(round(getattr(m, key), 1) <= LIMITS[key] for key in read):
+        return f"the voltages measure {_lvh_voltages(m)}"
     return None
 
 
@@ -268,7 +283,7 @@ CRITERIA: dict[str, Callable[[EcgMeasurements], str | None]] = {
 SUPPORT_WORDS: dict[str, Callable[[EcgMeasurements], str]] = {
     "first_degree_av_block": lambda m: f"PR {m.pr_ms:.0f} ms",
     "long_qt": lambda m: f"QTc {m.qtc_ms:.0f} ms",
-    "lvh": lambda m: f"Sokolow-Lyon {m.sokolow_lyon_mv:.1f} mV, Cornell {m.cornell_mv:.1f} mV",
+    "lvh": _lvh_voltages,
     "low_voltage": lambda m: (
         f"the largest QRS {m.max_limb_qrs_mv:.1f} mV in the limb leads and "
         f"{m.max_chest_qrs_mv:.1f} mV in the chest leads"

@@ -1254,3 +1254,24 @@ def test_a_criterion_the_beat_meets_and_the_score_does_not_call_leads_the_interp
         "the model's score does not call: for the reviewer."
     )
     assert "long_qt" not in draft.asserted
+
+
+def test_lvh_is_stated_only_from_a_voltage_index_whose_leads_are_read(kb):
+    """A review: Cornell's S read in a V3 of noise only stated left ventricular hypertrophy."""
+    found = scores(kb, {"sinus_rhythm": 0.95, "lvh": 0.95, "normal": 0.1})
+
+    def draft(sokolow: float, unreadable: tuple[str, ...]):
+        beat = measurements(cornell_mv=3.2, sokolow_lyon_mv=sokolow)
+        return draft_ecg_report(facts(72, unreadable=unreadable, measurements=beat), kb, "m", found)
+
+    assert "lvh" in draft(2.0, ()).asserted  # Cornell 3.2 mV, V3 read
+    noisy_v3 = draft(2.0, ("V3",))
+    assert "lvh" not in noisy_v3.asserted
+    assert noisy_v3.held["lvh"] == (
+        "the voltages measure Sokolow-Lyon 2.0 mV, Cornell not read (V3)"
+    )
+    assert "lvh" in draft(4.0, ("V3",)).asserted  # Sokolow-Lyon's V1, V5, V6 read
+    assert (
+        draft(4.0, ("V3", "V5")).held["lvh"]
+        == "the QRS voltages read V5, V3, flat or of noise only"
+    )

@@ -418,17 +418,19 @@ def test_a_lead_of_noise_and_mains_hum_are_named(tmp_path):
     assert not any("heartbeat" in w for w in hum_warnings)
 
 
-def test_a_lead_of_noise_only_has_no_st_level_in_the_measurements_nor_their_json(tmp_path):
+def test_a_lead_of_noise_only_gives_no_st_level_nor_voltage_in_the_measurements_json(tmp_path):
     noisy, *_ = synthesise(plan_corpus(1, seed=2)[0], 10.0, 500)  # sinus rhythm
     noisy[STANDARD_LEADS.index("V3")] = np.random.default_rng(4).normal(0.0, 0.08, noisy.shape[1])
 
     measured = read_ecg(write("wfdb", tmp_path / "v3-noise", noisy)).measurements
     exported = measured.to_dict()
 
-    assert measured.st_not_read == ("V3",)
+    assert measured.unread_leads == ("V3",)
     assert measured.st_mv["V3"] == measured.st_j_mv["V3"] == 0.0
     assert exported["st_mv"]["V3"] is None and exported["st_j_mv"]["V3"] is None
     assert all(exported["st_mv"][lead] is not None for lead in STANDARD_LEADS if lead != "V3")
+    # Cornell reads S in V3; Sokolow-Lyon reads none of it.
+    assert exported["cornell_mv"] is None and exported["sokolow_lyon_mv"] is not None
 
 
 def test_flat_leads_are_named_and_an_all_zero_record_is_called_so(tmp_path, leads_mv):

@@ -82,6 +82,9 @@ PREMATURE_RATIO = 0.85
 MIN_CORRELATION = 0.9
 #: Fewest dominant beats for a measurement.
 MIN_BEATS = 3
+#: The leads each QRS voltage index reads: Sokolow-Lyon (S in V1, the taller R of V5 and V6)
+#: and Cornell (R in aVL, S in V3).
+VOLTAGE_LEADS = {"sokolow_lyon_mv": ("V1", "V5", "V6"), "cornell_mv": ("aVL", "V3")}
 #: What the draft, the view and ``info`` say of an ECG whose median beat is not measured.
 NOT_MEASURED = (
     f"not measured: no {MIN_BEATS} similar, clean beats (noise, mains, or waves running into "
@@ -176,10 +179,12 @@ class EcgMeasurements:
     v1_terminal_mv : float or None
         V1's mean level over the QRS's last :data:`TERMINAL_QRS_S` (mV): positive where the QRS
         ends in an R' (right bundle branch block), negative where it ends in a deep S (left).
-    st_not_read : tuple of str
-        Leads whose ST is not read (:meth:`without_st`): at the PR segment's level in
-        ``st_mv`` and ``st_j_mv``, so that no criterion reads them, and null in the JSON, so
-        that no export states a level for them.
+    unread_leads : tuple of str
+        Leads not read (:meth:`without_st`): flat or of noise only, or, where only the ST is
+        concerned, crossed by flutter waves. Their ST is at the PR segment's level in
+        ``st_mv`` and ``st_j_mv`` so that no criterion reads it, and a voltage that reads them
+        (:data:`VOLTAGE_LEADS`) meets no criterion (:meth:`reads`); in the JSON both are
+        null, so that no export states a figure read from them.
     """
 
     beats: int
@@ -201,7 +206,7 @@ class EcgMeasurements:
     axis_withheld: str | None = None
     rr_ms: float | None = None
     v1_terminal_mv: float | None = None
-    st_not_read: tuple[str, ...] = ()
+    unread_leads: tuple[str, ...] = ()
 
     def without_axis(self, reason: str) -> EcgMeasurements:
         """The same measurements without the axis, saying why (leads not where their labels put
@@ -218,10 +223,15 @@ class EcgMeasurements:
             self,
             st_mv={lead: 0.0 if lead in leads else v for lead, v in self.st_mv.items()},
             st_j_mv={lead: 0.0 if lead in leads else v for lead, v in self.st_j_mv.items()},
-            st_not_read=tuple(
-                lead for lead in self.st_mv if lead in leads or lead in self.st_not_read
+            unread_leads=tuple(
+                lead for lead in self.st_mv if lead in leads or lead in self.unread_leads
             ),
         )
+
+    def reads(self, voltage: str) -> bool:
+        """Whether the voltage ``voltage`` (a key of :data:`VOLTAGE_LEADS`) reads no lead of
+        ``unread_leads``."""
+        return not set(VOLTAGE_LEADS[voltage]) & set(self.unread_leads)
 
     def summary(self) -> str:
         """The intervals and axis as one line, e.g. ``"PR 168 ms, QRS 96 ms, QT 380 ms, QTc
@@ -248,18 +258,19 @@ class EcgMeasurements:
         return f"{pr}, QRS {self.qrs_ms:.0f} ms, {qt}, {axis}"
 
     def to_dict(self) -> dict:
-        """Plain data for JSON (values rounded as printed; the ST of a lead not read is null)."""
+        """Plain data for JSON (values rounded as printed; what reads a lead not read is null)."""
         whole = ("pr_ms", "qrs_ms", "qt_ms", "qtc_ms", "qtcf_ms", "axis_deg")
         out: dict = {"beats": self.beats}
         for key in whole:
             value = getattr(self, key)
             out[key] = None if value is None else round(value)
         for key in ("sokolow_lyon_mv", "cornell_mv", "max_limb_qrs_mv", "max_chest_qrs_mv"):
-            out[key] = round(getattr(self, key), 2)
+            read = key not in VOLTAGE_LEADS or self.reads(key)
+            out[key] = round(getattr(self, key), 2) if read else None
         for key in ("st_mv", "st_j_mv"):
             # + 0.0 turns a level rounded from just under zero (-0.0) into 0.0
             out[key] = {
-                lead: None if lead in self.st_not_read else round(v, 2) + 0.0
+                lead: None if lead in self.unread_leads else round(v, 2) + 0.0
                 for lead, v in getattr(self, key).items()
             }
         out["premature_like_beats"] = self.premature_like_beats
