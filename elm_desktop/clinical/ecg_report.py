@@ -571,6 +571,16 @@ def draft_ecg_report(
         and knowledge_base[f].abnormal
         and knowledge_base[f].rule_out is None
     }
+    # A sinus rate the measured rate contradicts is absent whatever its score (a trial: "Sinus
+    # bradycardia: ... its absence not stated either" at 131/min): the rate is what it means.
+    by_rate = {
+        f: why
+        for f in under
+        if f in _SINUS and facts.rate_bpm is not None and (why := rhythm_conflict(f, facts))
+    }
+    for reasons_of in (unruled, by_score):
+        for f in by_rate:
+            reasons_of.pop(f, None)
     # What the median beat measures against the definition of a finding the score cannot rule
     # out is said beside it: a fact, not a call of absence (a trial: "Anterior ST elevation:
     # not ruled out: too few calibration records" beside "Normal ECG." on a flat ST).
@@ -714,7 +724,14 @@ def draft_ecg_report(
         for reasons_of in (held, unscored, unruled, by_score):
             reasons_of.pop(finding, None)
     finding_lines, verdicts, left_open = _model_findings(
-        scores, held, unscored, unruled | by_score, bool(withheld), measured_words, set(by_score)
+        scores,
+        held,
+        unscored,
+        unruled | by_score,
+        bool(withheld),
+        measured_words,
+        set(by_score),
+        by_rate,
     )
     sections += [
         DraftSection(
@@ -1074,6 +1091,7 @@ def _model_findings(
     unconfirmed: bool,
     measured: Mapping[str, str] = {},
     whole: Collection[str] = (),
+    ruled_out: Mapping[str, str] = {},
 ) -> tuple[list[DraftSentence], dict[str, str], dict[str, str]]:
     """One line per finding: its verdict and score. ``unscored``: what the beat measures of a
     finding under its threshold whose criterion is met; ``unruled``: why a score under its
@@ -1081,8 +1099,10 @@ def _model_findings(
     verdict itself: :func:`~elm_desktop.clinical.report.not_ruled_out`'s); ``unconfirmed``:
     the findings are withheld (leads to check, an ECG unlike the training data), so no score
     is called present or absent; ``measured``: what the ECG measures of the findings the draft
-    states from the measurement. Returns the lines, each finding's verdict in them, and the
-    findings they call under the threshold and not ruled out, with why."""
+    states from the measurement; ``ruled_out``: why the measurement rules out a finding under
+    its threshold (a sinus rate the measured rate contradicts). Returns the lines, each
+    finding's verdict in them, and the findings they call under the threshold and not ruled
+    out, with why."""
     if scores is None:
         return (
             [
@@ -1112,6 +1132,8 @@ def _model_findings(
             verdict = f"{'over' if score.present else 'under'} its threshold, unconfirmed"
         elif score.present:
             verdict = "present"
+        elif finding in ruled_out:
+            verdict = f"absent: {ruled_out[finding]}"
         elif finding in unscored or finding in unruled:
             why = (
                 f"the ECG measures {unscored[finding]}" if finding in unscored else unruled[finding]

@@ -1275,3 +1275,17 @@ def test_lvh_is_stated_only_from_a_voltage_index_whose_leads_are_read(kb):
         draft(4.0, ("V3", "V5")).held["lvh"]
         == "the QRS voltages read V5, V3, flat or of noise only"
     )
+
+
+def test_a_sinus_rate_the_measured_rate_contradicts_is_absent_whatever_its_score(kb):
+    """A trial: "Sinus bradycardia: under its threshold, but its prompt 0.95 is at or above
+    0.43 ...: its absence not stated either" at 131/min."""
+    found = scores(kb, {"atrial_fibrillation": 0.9, "sinus_bradycardia": 0.95}, threshold=0.98)
+
+    fast = draft_ecg_report(facts(131, jitter=0.2), kb, "m", found)  # 133/min as jittered
+    slow = draft_ecg_report(facts(50, jitter=0.2), kb, "m", found)
+
+    label = kb["sinus_bradycardia"].label
+    assert f"{label}: absent: the QRS complexes give 133/min" in section(fast, MODEL_FINDINGS)
+    assert "sinus_bradycardia" not in fast.unruled
+    assert "sinus_bradycardia" in slow.unruled  # 50/min: the rate does not rule it out
