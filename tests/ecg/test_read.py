@@ -418,6 +418,19 @@ def test_a_lead_of_noise_and_mains_hum_are_named(tmp_path):
     assert not any("heartbeat" in w for w in hum_warnings)
 
 
+def test_a_lead_of_faint_noise_without_a_heartbeat_is_unreadable_though_not_flat(tmp_path):
+    # A trial: V1 of 3 uV noise (not flat: it spans more than 10 uV) had its ST read as 0.00.
+    leads_mv, *_ = synthesise(plan_corpus(1, seed=2)[0], 10.0, 500)
+    faint = leads_mv.copy()
+    faint[STANDARD_LEADS.index("V1")] = np.random.default_rng(5).normal(0, 0.003, faint.shape[1])
+
+    ecg = read_ecg(write("wfdb", tmp_path / "v1-faint", faint))
+
+    assert ecg.unreadable == ("V1",)
+    assert ecg.warnings[0].startswith("Lead V1 shows no heartbeat above the noise")
+    assert read_ecg(write("wfdb", tmp_path / "whole", leads_mv)).unreadable == ()
+
+
 def test_a_lead_of_noise_only_gives_no_st_level_nor_voltage_in_the_measurements_json(tmp_path):
     noisy, *_ = synthesise(plan_corpus(1, seed=2)[0], 10.0, 500)  # sinus rhythm
     noisy[STANDARD_LEADS.index("V3")] = np.random.default_rng(4).normal(0.0, 0.08, noisy.shape[1])

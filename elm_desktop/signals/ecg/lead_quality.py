@@ -10,8 +10,10 @@ and muscle noise and no heartbeat (a cardiologist's trial: such a V3 went unname
 the other leads find (:func:`~elm_desktop.signals.ecg.qrs.detect_qrs`) is cut out of the lead
 around its QRS complex in the QRS band (:data:`BEAT_BAND_HZ`, above tremor and breathing);
 where the lead follows the heart, the beats' median holds far more than noise would leave in
-it (:data:`MIN_BEAT_SNR` times); a lead where it does not, and which moves by :data:`NOISE_MV`
-or more, shows no heartbeat above its noise.
+it (:data:`MIN_BEAT_SNR` times); a lead where it does not shows no heartbeat above its noise,
+however little it moves (a trial: a V1 of 3 uV noise, not flat by :data:`FLAT_LEAD_MV`, had
+its ST read as 0.00 mV). A lead whose complexes are merely small, at right angles to the
+heart's axis, still holds them far above its noise.
 
 Mains hum (50 or 60 Hz) is measured as the median envelope of a narrow band around it, which a
 QRS complex, brief and broad-band, hardly moves, and counted where it stands over the bands
@@ -47,11 +49,6 @@ MAX_BEATS = 200
 #: 1 for noise alone, up to 4.4 over 293 records of 6-20 beats; a live lead's QRS complex 48 or
 #: more on the same records, ``benchmarks/results/ecg-lead-quality.txt``).
 MIN_BEAT_SNR = 6.0
-#: The lead's movement (RMS) is measured above this frequency (Hz), without wander.
-MOVEMENT_HIGH_PASS_HZ = 1.0
-#: ... and moves by this much (mV, RMS above 1 Hz) or more: a quiet lead whose complexes are
-#: small is read as it is, a noisy one without a heartbeat is named.
-NOISE_MV = 0.05
 #: The half-width of the band measured around each mains frequency (Hz), how far beside it
 #: (Hz, each side) the noise floor is measured, and how far over that floor hum stands.
 MAINS_HALF_BAND_HZ = 1.5
@@ -109,27 +106,20 @@ def beat_snr(samples_mv: np.ndarray, sfreq: float) -> np.ndarray | None:
     return power / np.maximum(noise, 1e-12)
 
 
-@lru_cache(maxsize=8)
-def _high_pass_sos(sfreq: float) -> np.ndarray:
-    return signal.butter(2, MOVEMENT_HIGH_PASS_HZ, "highpass", fs=sfreq, output="sos")
-
-
 def noise_only_leads(
     samples_mv: np.ndarray, leads: Sequence[str], sfreq: float, skip: Sequence[str] = ()
 ) -> list[str]:
-    """The leads of ``leads`` (but ``skip``, e.g. the flat ones) that carry noise of
-    :data:`NOISE_MV` or more and no heartbeat the other leads show (their beats' median under
-    :data:`MIN_BEAT_SNR` times what noise leaves in it). A quiet lead whose complexes are
-    merely small (near the heart's axis at right angles) is not one."""
+    """The leads of ``leads`` (but ``skip``, e.g. the flat ones) that carry no heartbeat the
+    other leads show: their beats' median under :data:`MIN_BEAT_SNR` times what noise leaves
+    in it, however little they move. A lead whose complexes are merely small (near the heart's
+    axis at right angles) holds them far above its noise."""
     snr = beat_snr(samples_mv, sfreq)
     if snr is None:
         return []
-    moving = signal.sosfiltfilt(_high_pass_sos(float(sfreq)), samples_mv, axis=1)
-    rms = np.sqrt((moving**2).mean(axis=1))
     return [
         lead
-        for lead, ratio, level in zip(leads, snr, rms, strict=True)
-        if lead not in skip and ratio < MIN_BEAT_SNR and level >= NOISE_MV
+        for lead, ratio in zip(leads, snr, strict=True)
+        if lead not in skip and ratio < MIN_BEAT_SNR
     ]
 
 
