@@ -125,7 +125,7 @@ def _lvh(m: EcgMeasurements) -> str | None:
         lost = [
             lead for key in _LVH_INDICES for lead in VOLTAGE_LEADS[key] if lead in m.unread_leads
         ]
-        return f"the QRS voltages read {', '.join(dict.fromkeys(lost))}, flat or of noise only"
+        return f"the QRS voltages read {' and '.join(dict.fromkeys(lost))}, flat or of noise only"
     if all(round(getattr(m, key), 1) <= LIMITS[key] for key in read):
         return f"the voltages measure {_lvh_voltages(m)}"
     return None
@@ -290,8 +290,8 @@ SUPPORT_WORDS: dict[str, Callable[[EcgMeasurements], str]] = {
     ),
     "inferior_stemi": lambda m: f"ST raised in {', '.join(st_raised_leads('inferior_stemi', m))}",
     "anterior_stemi": lambda m: f"ST raised in {', '.join(st_raised_leads('anterior_stemi', m))}",
-    "left_axis_deviation": lambda m: f"a QRS axis of {round(m.axis_deg):+d} degrees",
-    "right_axis_deviation": lambda m: f"a QRS axis of {round(m.axis_deg):+d} degrees",
+    "left_axis_deviation": lambda m: f"QRS axis {round(m.axis_deg):+d} degrees",
+    "right_axis_deviation": lambda m: f"QRS axis {round(m.axis_deg):+d} degrees",
     "pvc": lambda m: f"{m.early_unlike_beats} early complex(es) of another QRS shape",
     "pac": lambda m: f"{m.premature_like_beats} early beat(s) of the same shape",
     "lbbb": lambda m: f"QRS {m.qrs_ms:.0f} ms, ending downwards in V1",
@@ -394,7 +394,7 @@ def unlike_normal(m: EcgMeasurements | None) -> list[str]:
     no_p = [] if m.pr_ms is not None else ["no single P wave before each QRS (PR not measured)"]
     out = no_p + outside_limits(m)
     if _lvh(m) is None:
-        out.append(f"Sokolow-Lyon {m.sokolow_lyon_mv:.1f} mV, Cornell {m.cornell_mv:.1f} mV")
+        out.append(_lvh_voltages(m))
     if _low_voltage(m) is None:
         out.append("low QRS voltage")
     if m.max_limb_qrs_mv < MIN_LIMB_QRS_MV:

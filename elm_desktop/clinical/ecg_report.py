@@ -111,7 +111,7 @@ from elm_desktop.clinical.report import (
 from elm_desktop.clinical.zeroshot import FindingScore
 from elm_desktop.signals.ecg.flutter import LEADS as FLUTTER_LEADS
 from elm_desktop.signals.ecg.flutter import FlutterConduction
-from elm_desktop.signals.ecg.measurements import NOT_MEASURED, EcgMeasurements
+from elm_desktop.signals.ecg.measurements import AXIS_LEADS, NOT_MEASURED, EcgMeasurements
 from elm_desktop.signals.ecg.qrs import MIN_RATE_BEATS, rate_bpm
 
 #: Fewest QRS complexes for a measured rate (two RR intervals).
@@ -156,9 +156,16 @@ QT_UNREAD = (
     "the T wave's end"
 )
 #: The leads a finding's measured criterion reads, where one of them can be lost to noise or
-#: a flat trace: ST elevation's territories, and the QRS voltages of LVH (Sokolow-Lyon's V1,
-#: V5, V6; Cornell's aVL and V3).
-_MEASURED_IN = {**TERRITORIES, "lvh": ("aVL", "V1", "V3", "V5", "V6")}
+#: a flat trace: ST elevation's territories, the QRS voltages of LVH (Sokolow-Lyon's V1, V5,
+#: V6; Cornell's aVL and V3), the side of a bundle branch block (V1's QRS end) and the axis.
+_MEASURED_IN = {
+    **TERRITORIES,
+    "lvh": ("aVL", "V1", "V3", "V5", "V6"),
+    "lbbb": ("V1",),
+    "rbbb": ("V1",),
+    "left_axis_deviation": AXIS_LEADS,
+    "right_axis_deviation": AXIS_LEADS,
+}
 #: The limb leads, none read for ST where the arm electrodes may be reversed.
 LIMB_LEADS = ("I", "II", "III", "aVR", "aVL", "aVF")
 #: A lead's name in a reader's warning.
@@ -233,7 +240,7 @@ class EcgFacts:
         the model's findings are withheld and ``measurements`` is None.
     unreadable : tuple of str
         Leads flat or carrying noise without a heartbeat (the reader's warning names them):
-        their ST is not read.
+        nothing in them is read (:meth:`.EcgMeasurements.without_leads`).
     """
 
     duration_s: float
@@ -391,8 +398,8 @@ def draft_ecg_report(
         said under MODEL FINDINGS).
     """
     if facts.measurements is not None:
-        # No ST criterion, sentence or hold reads a lead that is flat or of noise only.
-        facts = replace(facts, measurements=facts.measurements.without_st(facts.unreadable))
+        # No criterion, sentence or hold reads a lead that is flat or of noise only.
+        facts = replace(facts, measurements=facts.measurements.without_leads(facts.unreadable))
     # Findings the draft could never state (too weak where calibrated, a rhythm the measured
     # rate contradicts) are held first, so that they cannot make the record-level score and
     # the findings disagree.
@@ -1036,6 +1043,20 @@ def _measured_against(
     return None if clause is None or "could not be measured" in clause else clause
 
 
+def _merged(outside: Sequence[str], criteria: Sequence[str]) -> list[str]:
+    """The values outside the limits (``"QRS 130 ms (120 or more)"``), each with what a
+    criterion met adds to it (``", ending upwards in V1"``), then the other criteria met: each
+    value said once (a review: "QRS 130 ms (120 or more) and QRS 130 ms, ending upwards in
+    V1")."""
+    merged, rest = [], list(criteria)
+    for value in outside:
+        head = value.split(" (", 1)[0]
+        extends = [c for c in rest if c.startswith(head)]
+        rest = [c for c in rest if c not in extends]
+        merged.append(value + "".join(c[len(head) :] for c in extends))
+    return merged + rest
+
+
 def _interpretation(
     impression: str,
     stated: Sequence[FindingScore],
@@ -1046,22 +1067,19 @@ def _interpretation(
     """``unscored``: what the median beat measures as a finding's criterion asks, though the
     model's score for it is under its threshold; ``measured``: the labels of the findings
     stated from the measurement (acute injury), abnormal findings the impression names too."""
-    # Beside the values outside the limits, a criterion's value among them is said once.
-    beside = [u for u in unscored if not any(o.startswith(u) for o in outside)]
+    measures = _merged(outside, unscored)
     if impression in UNSTATED:
         # What the median beat measures outside its limits, or as a finding's criterion asks,
         # leads the reviewer's interpretation (a trial saw ST raised in V1-V4 left to MODEL
         # FINDINGS under an empty interpretation).
-        beyond = [*outside, *beside] if impression == "left to the reviewer" else []
+        beyond = measures if impression == "left to the reviewer" else []
         if beyond:
-            return DraftSentence(
-                f"The median beat measures {_and(beyond)}. {TO_COMPLETE}", "reviewer"
-            )
+            return DraftSentence(f"The ECG measures {_and(beyond)}. {TO_COMPLETE}", "reviewer")
         return DraftSentence(TO_COMPLETE, "reviewer")
     if impression == "normal":
         return DraftSentence("Normal ECG.", "model")
     also = (
-        f" The median beat also measures {_and(unscored)}, which the model's score does not "
+        f" The ECG also measures {_and(unscored)}, which the model's score does not "
         "call: for the reviewer."
         if unscored
         else ""
@@ -1072,9 +1090,7 @@ def _interpretation(
     named = named or [in_sentence(label) for label in measured]
     if not named:
         # What the median beat measures outside its limits says more than "see MODEL FINDINGS".
-        measured = (
-            f" The median beat measures {_and([*outside, *beside])}." if outside or beside else ""
-        )
+        measured = f" The ECG measures {_and(measures)}." if measures else ""
         return DraftSentence(
             "Abnormal ECG; no single abnormal finding is stated (see MODEL FINDINGS)." + measured,
             "model",

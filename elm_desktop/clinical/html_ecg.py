@@ -60,7 +60,7 @@ def ecg_figures(path: str | Path, summary: Mapping[str, Any]) -> list[str]:
     ]
     measured = summary.get("ecg_measurements") or {}
     if measured.get("st_mv") and not implausible_voltages(ecg.measurements):
-        blocks += st_table(measured["st_mv"], measured["st_j_mv"])
+        blocks += st_table(measured["st_mv"], measured["st_j_mv"], ecg.unreadable)
     return blocks
 
 
@@ -143,15 +143,20 @@ def _grid(width: float, height: float) -> str:
     return "".join(paths)
 
 
-def st_table(st_mv: Mapping[str, float | None], st_j_mv: Mapping[str, float | None]) -> list[str]:
+def st_table(
+    st_mv: Mapping[str, float | None],
+    st_j_mv: Mapping[str, float | None],
+    unreadable: Sequence[str] = (),
+) -> list[str]:
     """The ST level of each lead as the median beat measures it at the J point and after it
-    (``st_mv``), in mV and on paper; a lead whose level is null (the reader found it flat or
-    of noise only) is listed as not read."""
+    (``st_mv``), in mV and on paper; a lead the reader found flat or of noise only
+    (``unreadable``, or a null level: a summary saved before 2026-12-06 has levels for it) is
+    listed as not read."""
 
     def row(lead: str) -> str:
         name = f"<td>{html.escape(lead)}</td>"
         at_j, after = st_j_mv[lead], st_mv[lead]
-        if at_j is None or after is None:
+        if lead in unreadable or at_j is None or after is None:
             return f"<tr>{name}<td colspan=3>not read: flat or noise only</td></tr>"
         return f"<tr>{name}<td>{at_j:+.2f}</td><td>{after:+.2f}</td><td>{after * GAIN_MM_MV:+.1f}</td></tr>"
 

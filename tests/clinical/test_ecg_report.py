@@ -538,7 +538,7 @@ def test_a_normal_call_against_an_abnormal_measurement_is_left_to_the_reviewer(k
     assert long_pr.impression == "left to the reviewer"
     # What the beat measures leads the reviewer's interpretation.
     assert section(long_pr, "INTERPRETATION") == (
-        f"The median beat measures PR 254 ms (over 200). {TO_COMPLETE}"
+        f"The ECG measures PR 254 ms (over 200). {TO_COMPLETE}"
     )
     assert long_pr.held["normal"] == "the ECG measures PR 254 ms (over 200)"
     assert section(long_pr, "INTERVALS AND AXIS").endswith(
@@ -754,7 +754,7 @@ def test_an_abnormal_ecg_without_a_stated_finding_names_what_it_measures(kb):
     long_qtc = draft_ecg_report(facts(72, measurements=measurements(qtc_ms=511.0)), kb, "m", found)
     assert section(long_qtc, "INTERPRETATION") == (
         "Abnormal ECG; no single abnormal finding is stated (see MODEL FINDINGS). "
-        "The median beat measures QTc 511 ms (over 470)."
+        "The ECG measures QTc 511 ms (over 470)."
     )
     # Nothing stated and nothing measured outside its limits: the reviewer says what it is.
     plain = draft_ecg_report(facts(72), kb, "m", found)
@@ -933,7 +933,7 @@ def test_measured_st_depression_with_st_raised_in_avr_leads_the_interpretation(k
     found = scores(kb, {"sinus_rhythm": 0.9, "normal": 0.1, "st_depression": 0.09})
     draft = draft_ecg_report(facts(72, measurements=st), kb, "m", found)
     assert section(draft, "INTERPRETATION") == (
-        "The median beat measures ST lowered in I, II, V3, V4, V5, V6 (by up to 0.15 mV) with ST "
+        "The ECG measures ST lowered in I, II, V3, V4, V5, V6 (by up to 0.15 mV) with ST "
         f"raised in aVR (0.13 mV). {TO_COMPLETE}"
     )
 
@@ -1250,7 +1250,7 @@ def test_a_criterion_the_beat_meets_and_the_score_does_not_call_leads_the_interp
     draft = draft_ecg_report(facts(72, measurements=beat), kb, "m", found)
 
     assert section(draft, "INTERPRETATION") == (
-        "Abnormal ECG: right axis deviation. The median beat also measures QTc 495 ms, which "
+        "Abnormal ECG: right axis deviation. The ECG also measures QTc 495 ms, which "
         "the model's score does not call: for the reviewer."
     )
     assert "long_qt" not in draft.asserted
@@ -1273,7 +1273,7 @@ def test_lvh_is_stated_only_from_a_voltage_index_whose_leads_are_read(kb):
     assert "lvh" in draft(4.0, ("V3",)).asserted  # Sokolow-Lyon's V1, V5, V6 read
     assert (
         draft(4.0, ("V3", "V5")).held["lvh"]
-        == "the QRS voltages read V5, V3, flat or of noise only"
+        == "the QRS voltages read V5 and V3, flat or of noise only"
     )
 
 
@@ -1289,3 +1289,38 @@ def test_a_sinus_rate_the_measured_rate_contradicts_is_absent_whatever_its_score
     assert f"{label}: absent: the QRS complexes give 133/min" in section(fast, MODEL_FINDINGS)
     assert "sinus_bradycardia" not in fast.unruled
     assert "sinus_bradycardia" in slow.unruled  # 50/min: the rate does not rule it out
+
+
+def test_nothing_read_in_an_unreadable_lead_reaches_the_draft(kb):
+    """A review: Cornell from a V3 of noise in "Normal ECG: not stated: ...", V1's QRS end and
+    an axis from I stated where V1 or I was noise only; unread leads lost with no ST measured."""
+    bundle = measurements(qrs_ms=130.0, v1_terminal_mv=0.3, axis_deg=-60.0)
+    right = scores(kb, {"sinus_rhythm": 0.95, "rbbb": 0.95, "normal": 0.1})
+    normal = scores(kb, {"sinus_rhythm": 0.95, "normal": 0.95})
+    big = measurements(sokolow_lyon_mv=4.0, cornell_mv=3.2)
+
+    v1_off = draft_ecg_report(facts(72, unreadable=("V1",), measurements=bundle), kb, "m", right)
+    i_off = draft_ecg_report(facts(72, unreadable=("I",), measurements=bundle), kb, "m", right)
+    v3_off = draft_ecg_report(facts(72, unreadable=("V3",), measurements=big), kb, "m", normal)
+
+    everything = " ".join(s.text for sec in v1_off.sections for s in sec.sentences)
+    assert "ending upwards in V1" not in everything and "R'" not in everything
+    assert "-60" not in section(i_off, "INTERPRETATION") + section(i_off, "INTERVALS AND AXIS")
+    assert "QRS axis not stated: I flat or of noise only" in section(i_off, "INTERVALS AND AXIS")
+    assert "Cornell not read (V3)" in v3_off.held["normal"]
+    assert "Cornell 3.2" not in " ".join(s.text for sec in v3_off.sections for s in sec.sentences)
+    unmeasured_st = measurements(st_mv={}, st_j_mv={}, cornell_mv=3.2).without_leads(("V3",))
+    assert unmeasured_st.unread_leads == ("V3",) and not unmeasured_st.reads("cornell_mv")
+
+
+def test_a_value_outside_the_limits_is_said_once_with_what_a_criterion_adds(kb):
+    """A review: "QRS 130 ms (120 or more) and QRS 130 ms, ending upwards in V1"."""
+    found = scores(kb, {"sinus_rhythm": 0.95, "normal": 0.1})
+    beat = measurements(qrs_ms=130.0, v1_terminal_mv=0.3, axis_deg=-60.0)
+
+    draft = draft_ecg_report(facts(72, measurements=beat), kb, "m", found)
+
+    assert section(draft, "INTERPRETATION").endswith(
+        "The ECG measures QRS 130 ms (120 or more), ending upwards in V1 and QRS axis -60 "
+        "degrees (outside -30 to +90)."
+    )

@@ -52,9 +52,9 @@ def test_a_fast_record_is_drawn_at_most_500_samples_a_second():
 
 
 def test_the_st_table_lists_each_lead_at_j_and_after_in_mv_and_mm_but_those_not_read():
-    after = {"II": 0.31, "V2": -0.12, "I": 0.0, "V3": None}
-    at_j = {"I": 0.0, "II": 0.05, "V2": -0.1, "V3": None}
-    table = "".join(st_table(after, at_j))
+    after = {"II": 0.31, "V2": -0.12, "I": 0.0, "V3": None, "V4": 0.1}
+    at_j = {"I": 0.0, "II": 0.05, "V2": -0.1, "V3": None, "V4": 0.1}
+    table = "".join(st_table(after, at_j, unreadable=("V4",)))  # V4: as an older summary
     cell = r"<td>([^<]+)</td>"
     rows = re.findall(rf"<tr>{cell * 4}</tr>", table)
     assert rows == [
@@ -63,3 +63,4 @@ def test_the_st_table_lists_each_lead_at_j_and_after_in_mv_and_mm_but_those_not_
         ("V2", "-0.10", "-0.12", "-1.2"),
     ]
     assert "<tr><td>V3</td><td colspan=3>not read: flat or noise only</td></tr>" in table
+    assert "<tr><td>V4</td><td colspan=3>not read: flat or noise only</td></tr>" in table

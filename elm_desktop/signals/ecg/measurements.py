@@ -85,6 +85,8 @@ MIN_BEATS = 3
 #: The leads each QRS voltage index reads: Sokolow-Lyon (S in V1, the taller R of V5 and V6)
 #: and Cornell (R in aVL, S in V3).
 VOLTAGE_LEADS = {"sokolow_lyon_mv": ("V1", "V5", "V6"), "cornell_mv": ("aVL", "V3")}
+#: The leads the frontal QRS axis is measured in.
+AXIS_LEADS = ("I", "aVF")
 #: What the draft, the view and ``info`` say of an ECG whose median beat is not measured.
 NOT_MEASURED = (
     f"not measured: no {MIN_BEATS} similar, clean beats (noise, mains, or waves running into "
@@ -180,11 +182,11 @@ class EcgMeasurements:
         V1's mean level over the QRS's last :data:`TERMINAL_QRS_S` (mV): positive where the QRS
         ends in an R' (right bundle branch block), negative where it ends in a deep S (left).
     unread_leads : tuple of str
-        Leads not read (:meth:`without_st`): flat or of noise only, or, where only the ST is
-        concerned, crossed by flutter waves. Their ST is at the PR segment's level in
-        ``st_mv`` and ``st_j_mv`` so that no criterion reads it, and a voltage that reads them
-        (:data:`VOLTAGE_LEADS`) meets no criterion (:meth:`reads`); in the JSON both are
-        null, so that no export states a figure read from them.
+        Leads flat or of noise only, nothing read in them (:meth:`without_leads`): their ST is
+        at the PR segment's level in ``st_mv`` and ``st_j_mv`` so that no criterion reads it,
+        and a voltage index that reads them (:data:`VOLTAGE_LEADS`) meets no criterion
+        (:meth:`reads`); in the JSON both are null, so that no export states a figure read
+        from them.
     """
 
     beats: int
@@ -215,18 +217,30 @@ class EcgMeasurements:
 
     def without_st(self, leads: Collection[str]) -> EcgMeasurements:
         """The same measurements with the ST of ``leads`` at the PR segment's level (0 mV at
-        the J point and after it), so that no ST criterion reads it: leads that are flat, of
-        noise only, or crossed by flutter waves."""
+        the J point and after it), so that no ST criterion reads it: leads crossed by flutter
+        waves, or whose labels may be misplaced. Their other figures stand."""
         if not leads:
             return self
         return replace(
             self,
             st_mv={lead: 0.0 if lead in leads else v for lead, v in self.st_mv.items()},
             st_j_mv={lead: 0.0 if lead in leads else v for lead, v in self.st_j_mv.items()},
-            unread_leads=tuple(
-                lead for lead in self.st_mv if lead in leads or lead in self.unread_leads
-            ),
         )
+
+    def without_leads(self, leads: Collection[str]) -> EcgMeasurements:
+        """The same measurements with nothing read in ``leads``, flat or of noise only
+        (:attr:`unread_leads`): their ST as :meth:`without_st` leaves it, no voltage index that
+        reads them (:meth:`reads`), no V1 terminal level without V1, and no axis without I or
+        aVF, which it is measured in."""
+        unread = tuple(dict.fromkeys([*self.unread_leads, *leads]))
+        if unread == self.unread_leads:
+            return self
+        out = replace(self.without_st(unread), unread_leads=unread)
+        if "V1" in unread:
+            out = replace(out, v1_terminal_mv=None)
+        if axis_leads := [lead for lead in AXIS_LEADS if lead in unread]:
+            out = out.without_axis(f"{' and '.join(axis_leads)} flat or of noise only")
+        return out
 
     def reads(self, voltage: str) -> bool:
         """Whether the voltage ``voltage`` (a key of :data:`VOLTAGE_LEADS`) reads no lead of

@@ -132,14 +132,14 @@ class EcgRecording:
     @property
     def measurements(self) -> EcgMeasurements | None:
         """Intervals, axis, voltages and ST levels of the median beat (:func:`.measure_ecg`);
-        None when the ECG could not be measured. No axis when leads are misplaced, no ST in
-        leads that are flat or of noise only."""
+        None when the ECG could not be measured. No axis when leads are misplaced, nothing
+        read in leads that are flat or of noise only (:meth:`.EcgMeasurements.without_leads`)."""
         measured = self.beat_analysis.measurements
         if measured is None:
             return None
         if self.misplaced:
             measured = measured.without_axis("the leads must be checked first")
-        return measured.without_st(self.unreadable)
+        return measured.without_leads(self.unreadable)
 
 
 _MILLIVOLTS_PER = {"v": 1e3, "mv": 1.0, "uv": 1e-3, "nv": 1e-6}
