@@ -233,8 +233,8 @@ def _ventricular_beats(m: EcgMeasurements) -> str | None:
 
 
 def _atrial_beats(m: EcgMeasurements) -> str | None:
-    if m.premature_like_beats == 0:
-        return "no beat comes early"
+    if m.premature_like_beats == 0:  # a ventricular beat may (a trial read "no beat comes early")
+        return "no beat of the dominant QRS shape comes early"
     return None
 
 

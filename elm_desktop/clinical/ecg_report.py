@@ -200,6 +200,7 @@ _EXCLUSIVE = (("lbbb", "rbbb"), ("lvh", "low_voltage"))
 STANDARD_ECG_S = 10.0
 _NOT_READ_IN_LBBB = ("lvh", "inferior_stemi", "anterior_stemi", "st_depression")
 _SINUS = ("sinus_rhythm", "sinus_bradycardia", "sinus_tachycardia")
+_ATRIAL = {"atrial_fibrillation", "atrial_flutter"}
 #: Read on the ST-T and QT, which a wide QRS (120 ms or more) changes by itself.
 _SECONDARY_IN_WIDE_QRS = ("st_depression", "long_qt")
 _NEEDS_P_WAVES = ("first_degree_av_block", "pac")
@@ -476,21 +477,20 @@ def draft_ecg_report(
         for s in scores or ()
         if s.present and not _unsupported(knowledge_base, s.finding_id)
     }
-    atrial = {"atrial_fibrillation", "atrial_flutter"}
     # Fibrillation or flutter waves may run through the ECG where the rhythm is one of them, or
     # where no rhythm is stated and flutter waves were measured, the RR intervals are
     # irregularly irregular, or the model scores one where no P wave was measured; not beside
     # a stated sinus rhythm, whose P waves the draft itself calls.
     no_p_wave = facts.measurements is None or facts.measurements.pr_ms is None
-    fibrillation_or_flutter = rhythm in atrial or (
+    fibrillation_or_flutter = rhythm in _ATRIAL or (
         rhythm not in _SINUS
         and (
             facts.flutter is not None
-            or (facts.irregularly_irregular or bool(scored & atrial))
+            or (facts.irregularly_irregular or bool(scored & _ATRIAL))
             and no_p_wave
         )
     )
-    if rhythm in atrial:
+    if rhythm in _ATRIAL:
         for finding in _NEEDS_P_WAVES:
             if finding in present:
                 held[finding] = f"no P waves in {knowledge_base[rhythm].label.lower()}"
@@ -499,7 +499,7 @@ def draft_ecg_report(
     # 28 of 47 drafts left the rhythm blank, one at 72/min with a P wave before each QRS).
     measured_rhythm = None
     regular = facts.rr_cv is not None and facts.rr_cv < AF_MIN_RR_CV
-    if rhythm is None and regular and not fibrillation_or_flutter and not scored & atrial:
+    if rhythm is None and regular and not fibrillation_or_flutter and not scored & _ATRIAL:
         measured_rhythm = next((f for f in _SINUS if _rhythm_measured(f, facts)), None)
     if fibrillation_or_flutter and "long_qt" in present and "long_qt" not in held:
         # The T end may fall on a fibrillation or flutter wave (measurements' known limits).
@@ -678,7 +678,9 @@ def draft_ecg_report(
     # reviewer's interpretation too (a trial: "Abnormal ECG: sinus bradycardia." beside a
     # measured QTc of 495 ms; an empty interpretation beside Sokolow-Lyon 5.4 mV).
     criteria_met = [
-        words for f, words in unscored.items() if f in SUPPORT_WORDS and f not in measured_stated
+        words
+        for f, words in unscored.items()
+        if (f in SUPPORT_WORDS or f in _ATRIAL) and f not in measured_stated
     ] + ([depression] if depression else [])
     interpretation = _interpretation(
         impression,

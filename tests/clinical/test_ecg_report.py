@@ -1324,3 +1324,11 @@ def test_a_value_outside_the_limits_is_said_once_with_what_a_criterion_adds(kb):
         "The ECG measures QRS 130 ms (120 or more), ending upwards in V1 and QRS axis -60 "
         "degrees (outside -30 to +90)."
     )
+
+
+def test_flutter_waves_measured_and_not_called_lead_the_interpretation(kb):
+    """A trial: "flutter waves every 210 ms" in MODEL FINDINGS under an empty interpretation."""
+    draft = flutter_draft(kb, 0.3, normal=0.1)
+
+    assert "flutter waves every 207 ms" in section(draft, "INTERPRETATION")
+    assert "atrial_flutter" not in draft.asserted
