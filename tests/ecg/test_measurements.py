@@ -87,6 +87,17 @@ def test_pr_is_measured_in_sinus_rhythm_and_not_in_fibrillation(measured):
     assert fibrillation and all(m.pr_ms is None for *_, m in fibrillation)
 
 
+def test_a_p_wave_close_after_the_t_wave_is_measured():
+    """A long PR: the P wave rises from a short rest just after the previous beat's T wave (a
+    trial: first-degree AV block not measured, PR 274 ms at 92/min)."""
+    plan = replace(plan_corpus(1, seed=2)[0], rr_s=0.65, pr_s=0.30)  # 92/min, PR 300 ms
+    recorded, *_ = synthesise(plan, SECONDS, SFREQ)
+
+    m = measure_ecg(recorded, SFREQ, detect_qrs(recorded, SFREQ))
+
+    assert m.pr_ms == pytest.approx(300, abs=10)
+
+
 def test_ventricular_beats_are_unlike_and_atrial_ones_early(measured):
     """A premature atrial beat right after a ventricular one's pause is not early against it,
     so not every one is found."""

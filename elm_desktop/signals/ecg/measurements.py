@@ -117,6 +117,11 @@ MIN_P_MV = 0.04
 P_DIP = 0.3
 #: ... for this long before it (seconds).
 REST_BEFORE_P_S = 0.04
+#: Where the T wave before it ends close to the P wave (a long PR, a fast rate), the rest
+#: before the P wave starts this long after the tangent's T end (its tail) ...
+T_TAIL_S = 0.01
+#: ... and lasts this long at least (seconds).
+REST_AFTER_T_S = 0.01
 #: Each beat's P wave correlates at least this with the median beat's (median over beats).
 MIN_P_CORRELATION = 0.6
 #: The T peak lies before this fraction of the RR interval after the QRS onset.
@@ -492,7 +497,10 @@ def _measure_beat(
     t_end = _t_end(magnitude[:limit], onset, end, rr_samples, sfreq, floor)
     if t_end is None:  # no T wave to find: the QRS's ends are not to be trusted either
         return None
-    p_onset = _p_onset(magnitude, onset, segment.start, sfreq)
+    # The previous beat's T wave ends one RR interval before this beat's.
+    p_onset = _p_onset(
+        magnitude, onset, segment.start, sfreq, after=int(np.ceil(t_end - rr_samples))
+    )
     if p_onset is not None and (
         not _p_waves_repeat(beats, p_onset, segment)
         # flutter waves between the T wave and the next P wave
@@ -556,9 +564,14 @@ def _qrs_end(quiet: np.ndarray, peak: int, run: int, sfreq: float) -> int | None
     return end
 
 
-def _p_onset(magnitude: np.ndarray, onset: int, pr_start: int, sfreq: float) -> int | None:
-    """The sample where the P wave before the QRS onset begins; None without one clear P wave."""
-    first = max(onset - int(P_SEARCH_S * sfreq), 0)
+def _p_onset(
+    magnitude: np.ndarray, onset: int, pr_start: int, sfreq: float, after: int = 0
+) -> int | None:
+    """The sample where the P wave before the QRS onset begins; None without one clear P wave.
+    It is looked for from ``after`` on: the T wave before it has ended there (at a fast rate,
+    or with a long PR, the previous beat's T wave reaches into the search and passed for a
+    second wave of a P wave's size: a trial's sinus tachycardia at 129/min, PR 136 ms)."""
+    first = max(onset - int(P_SEARCH_S * sfreq), after, 0)
     window = magnitude[first:pr_start]
     if window.size < int(0.04 * sfreq):
         return None
@@ -577,8 +590,12 @@ def _p_onset(magnitude: np.ndarray, onset: int, pr_start: int, sfreq: float) -> 
     k = p_peak
     while k > 0 and magnitude[k - 1] < magnitude[k] and magnitude[k] >= WAVE_REST * peak:
         k -= 1
-    # A P wave rises from rest; a flutter wave rises from the one before it.
-    if magnitude[max(k - int(REST_BEFORE_P_S * sfreq), 0) : k + 1].max() > P_DIP * peak:
+    # A P wave rises from rest; a flutter wave rises from the one before it. The rest need not
+    # reach back into the T wave before it (a long PR, a fast rate: the P wave follows the T
+    # wave closely), beyond the tail the tangent cuts off, but lasts REST_AFTER_T_S at least.
+    rest = max(k - int(REST_BEFORE_P_S * sfreq), after + int(T_TAIL_S * sfreq), 0)
+    rest = min(rest, k - int(REST_AFTER_T_S * sfreq))
+    if magnitude[max(rest, 0) : k + 1].max() > P_DIP * peak:
         return None
     return k
 
