@@ -26,9 +26,11 @@ the draft can state them and check the model's findings against them:
      :data:`LATE_BURST_S` within :data:`LATE_PAUSE_S` after the end is the QRS's late part (a
      bundle branch block's R');
    - P wave: the most prominent wave of ``m`` between :data:`P_SEARCH_S` before the QRS onset
-     and :data:`PR_SEGMENT_S` before it, standing :data:`MIN_P_MV` above the PR segment, the
+     (or the previous beat's T end, one RR interval before this beat's, if later) and
+     :data:`PR_SEGMENT_S` before it, standing :data:`MIN_P_MV` above the PR segment, the
      only one of its size there, rising from rest (under :data:`P_DIP` of it for
-     :data:`REST_BEFORE_P_S`), in every beat (median correlation :data:`MIN_P_CORRELATION`),
+     :data:`REST_BEFORE_P_S`, or from :data:`T_TAIL_S` after that T end, for
+     :data:`REST_AFTER_T_S` at least), in every beat (median correlation :data:`MIN_P_CORRELATION`),
      and with no wave half its size between the T wave and the next P wave (flutter); its
      onset where ``m`` falls under :data:`WAVE_REST` of the P peak, or to the dip where it
      leaves the T wave. Otherwise no PR is given;
