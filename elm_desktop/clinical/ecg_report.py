@@ -1146,12 +1146,12 @@ def _model_findings(
             )
         elif finding in held:
             verdict = f"not stated: {held[finding]}"
+        elif finding in ruled_out:  # by the measured rate, whatever the model's familiarity
+            verdict = f"absent: {ruled_out[finding]}"
         elif unconfirmed:
             verdict = f"{'over' if score.present else 'under'} its threshold, unconfirmed"
         elif score.present:
             verdict = "present"
-        elif finding in ruled_out:
-            verdict = f"absent: {ruled_out[finding]}"
         elif finding in unscored or finding in unruled:
             why = (
                 f"the ECG measures {unscored[finding]}" if finding in unscored else unruled[finding]

@@ -1289,6 +1289,9 @@ def test_a_sinus_rate_the_measured_rate_contradicts_is_absent_whatever_its_score
     assert f"{label}: absent: the QRS complexes give 133/min" in section(fast, MODEL_FINDINGS)
     assert "sinus_bradycardia" not in fast.unruled
     assert "sinus_bradycardia" in slow.unruled  # 50/min: the rate does not rule it out
+    # Also where the findings are withheld (an ECG unlike the training data): a measurement.
+    unlike = draft_ecg_report(facts(131, jitter=0.2, unfamiliar="unlike"), kb, "m", found)
+    assert f"{label}: absent: the QRS complexes give 133/min" in section(unlike, MODEL_FINDINGS)
 
 
 def test_nothing_read_in_an_unreadable_lead_reaches_the_draft(kb):
