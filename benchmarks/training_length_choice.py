@@ -136,15 +136,15 @@ def three_family_choice() -> None:
         print(f"chosen length for three families: {max(means, key=means.get)} epochs")
 
 
-def three_family_model(epochs: list[int] | None) -> None:
-    """Print the three-family model's kept epochs (those of ``epochs``, or all) on every test set
-    of :data:`THREE_FAMILY_TESTS`."""
+def three_family_model(epochs: list[int] | None, run: str) -> None:
+    """Print the three-family model's kept epochs (those of ``epochs``, or all; of the run
+    ``run``, another seed's) on every test set of :data:`THREE_FAMILY_TESTS`."""
     corpora = [corpus for corpus, _ in FAMILIES.values()]
     print(
         "\n| epoch | test set | normal vs abnormal, plain / knowledge | macro, plain / knowledge | spikes |"
     )
     print("|---|---|---|---|---|")
-    for epoch, checkpoint in epochs_of(Path("runs") / run_name(list(FAMILIES))):
+    for epoch, checkpoint in epochs_of(Path("runs") / (run or run_name(list(FAMILIES)))):
         if epochs and epoch not in epochs:
             continue
         for label, test in THREE_FAMILY_TESTS.items():
@@ -180,12 +180,17 @@ def main() -> None:
     parser.add_argument(
         "--epochs", type=int, nargs="+", help="with --three-family-model: only these epochs"
     )
+    parser.add_argument(
+        "--run",
+        default="",
+        help="with --three-family-model: another run of it (length-fn-ds-nm-seed1)",
+    )
     args = parser.parse_args()
     if args.three_families:
         three_family_choice()
         return
     if args.three_family_model:
-        three_family_model(args.epochs)
+        three_family_model(args.epochs, args.run)
         return
     pair = [family for family in FAMILIES if family != args.held_out]
     outer_name = run_name(pair)
