@@ -594,7 +594,7 @@ def draft_ecg_report(
     if m is not None and not facts.misplaced:
         for reasons_of in (unruled, by_score):
             for f, why in reasons_of.items():
-                if clause := _measured_against(f, m, not_read, facts.unreadable, flutter_leads):
+                if clause := _measured_against(f, m, not_read, flutter_leads):
                     reasons_of[f] = f"{why}; measured: {clause}"
     # The record-level finding is stated by the interpretation ("Normal ECG.").
     overall = [f for f in present if f not in held and knowledge_base[f].category == "overall"]
@@ -1027,19 +1027,15 @@ def _avr_raised(m: EcgMeasurements | None) -> str:
 
 
 def _measured_against(
-    finding: str,
-    m: EcgMeasurements,
-    not_read: Collection[str],
-    unreadable: Collection[str],
-    flutter_leads: Collection[str],
+    finding: str, m: EcgMeasurements, not_read: Collection[str], flutter_leads: Collection[str]
 ) -> str | None:
     """What the median beat measures where a finding's definition is not met (e.g. ``"the QRS
     axis measures +44 degrees"``), for a finding whose criterion is what it means; None where
-    that measure is not read here, or reads a lead that is flat, of noise only or crossed by
-    flutter waves."""
+    that measure is not read here, or reads a lead that is flat, of noise only
+    (``m.unread_leads``) or crossed by flutter waves."""
     leads = m.st_mv.keys() if finding == "st_depression" else _MEASURED_IN.get(finding, ())
     measured = finding in SUPPORT_WORDS or finding == "st_depression"
-    if not measured or finding in not_read or set(leads) & {*unreadable, *flutter_leads}:
+    if not measured or finding in not_read or set(leads) & {*m.unread_leads, *flutter_leads}:
         return None
     clause = measured_conflict(finding, m)
     return None if clause is None or "could not be measured" in clause else clause
