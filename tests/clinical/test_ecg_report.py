@@ -343,10 +343,16 @@ def test_an_unfamiliar_recording_withholds_the_findings(kb):
         "m",
         scores(kb, {"sinus_rhythm": 0.9, "pvc": 0.9}),
     )
-    assert draft.asserted == [] and section(draft, "FINDINGS") == WITHHELD
-    # The rhythm is the model's reading too: left to the reviewer, its section kept.
-    assert section(draft, "RHYTHM") == TO_COMPLETE
+    # Only what the ECG measures by itself: the sinus rhythm of its P waves and regular rate
+    # (a trial: every rhythm of an unfamiliar ECG left blank), not the model's PVCs.
+    assert draft.asserted == ["sinus_rhythm"] and section(draft, "FINDINGS") == WITHHELD
+    assert section(draft, "RHYTHM").startswith(
+        "Regular at 70/min with a P wave before each QRS complex (RR variation 0.00): sinus "
+        "rhythm by the measurement"
+    )
     assert section(draft, MODEL_FINDINGS).startswith("Unlike the training data.")
+    no_p = facts(70, unfamiliar="Unlike.", measurements=measurements(pr_ms=None))
+    assert section(draft_ecg_report(no_p, kb, "m", scores(kb, {})), "RHYTHM") == TO_COMPLETE
 
 
 def test_misplaced_leads_withhold_the_findings_first(kb):
@@ -356,7 +362,8 @@ def test_misplaced_leads_withhold_the_findings_first(kb):
         "m",
         scores(kb, {"sinus_rhythm": 0.9, "inferior_stemi": 0.9}),
     )
-    assert draft.asserted == [] and section(draft, "FINDINGS") == LEADS_WITHHELD
+    assert draft.asserted == ["sinus_rhythm"]  # by the measurement: P waves, a regular rate
+    assert section(draft, "FINDINGS") == LEADS_WITHHELD
     assert section(draft, MODEL_FINDINGS).startswith(
         "The leads labelled II and III carry each other's signal. The model's findings are "
         "withheld until the leads are checked."
@@ -902,9 +909,11 @@ def test_measured_st_elevation_is_stated_where_the_models_findings_are_withheld(
         "The median beat measures ST raised in II, III and aVF (0.34-0.45 mV at the J point), the criteria of "
         "acute inferior injury, with ST lowered in I and aVL: for urgent review. " + TO_COMPLETE
     )
-    assert unfamiliar.asserted == ["inferior_stemi"]  # the model's PVCs stay withheld
+    # The model's PVCs stay withheld; the rhythm is the measurement's.
+    assert unfamiliar.asserted == ["inferior_stemi", "sinus_rhythm"]
     assert unfamiliar.measured == {
-        "inferior_stemi": "ST raised in II, III and aVF (0.34-0.45 mV at the J point)"
+        "inferior_stemi": "ST raised in II, III and aVF (0.34-0.45 mV at the J point)",
+        "sinus_rhythm": "a P wave before each QRS complex at a regular 70/min",
     }
     swapped = draft_ecg_report(
         facts(70, measurements=st, misplaced=("the lead labelled aVL carries aVF",)), kb, "m", found
@@ -1033,7 +1042,7 @@ def test_model_findings_call_nothing_absent_that_the_beat_measures_or_cannot_tel
     unlike = facts(72, measurements=beat, unfamiliar="Unlike the training data.")
     withheld = section(draft_ecg_report(unlike, kb, "m", found), MODEL_FINDINGS)
     assert ": absent (" not in withheld and ": present (" not in withheld
-    assert f"{kb['sinus_rhythm'].label}: over its threshold, unconfirmed" in withheld
+    assert f"{kb['sinus_rhythm'].label}: stated from the measurement" in withheld
     assert f"{kb['lvh'].label}: under its threshold, unconfirmed" in withheld
 
 
