@@ -39,6 +39,8 @@ LIMITS = {
 }
 #: The LVH voltage indices, by their measurement's name (limits in :data:`LIMITS`).
 _LVH_INDICES = {"sokolow_lyon_mv": "Sokolow-Lyon", "cornell_mv": "Cornell"}
+#: How a criterion's reason says that its measure is missing (not that it is not met).
+UNMEASURED = "could not be measured"
 #: Why a finding with a measured criterion is not stated when the ECG could not be measured.
 NOT_CHECKED = "the ECG could not be measured to check it"
 #: Why a sinus rhythm is not stated on a median beat without a P wave.
@@ -59,7 +61,7 @@ V2_V3 = ("V2", "V3")
 
 def _pr(m: EcgMeasurements) -> str | None:
     if m.pr_ms is None:  # a block needs conducted P waves the measurement did not find
-        return "the PR interval could not be measured"
+        return f"the PR interval {UNMEASURED}"
     if round(m.pr_ms) <= LIMITS["pr_ms"]:
         return f"the PR interval measures {m.pr_ms:.0f} ms"
     return None
@@ -174,7 +176,7 @@ def _st_elevation(finding: str) -> Callable[[EcgMeasurements], str | None]:
 
     def check(m: EcgMeasurements) -> str | None:
         if not m.st_mv:
-            return "the ST segment could not be measured"
+            return f"the ST segment {UNMEASURED}"
         if not st_raised_leads(finding, m):
             return (
                 f"ST is not raised {limit} both at the J point and after it in two contiguous "
@@ -197,7 +199,7 @@ def st_lowered_leads(m: EcgMeasurements, skip: Collection[str] = ()) -> list[str
 
 def _st_depression(m: EcgMeasurements) -> str | None:
     if not m.st_mv:
-        return "the ST segment could not be measured"
+        return f"the ST segment {UNMEASURED}"
     lowered = st_lowered_leads(m)
     if len(lowered) < 2:
         if not lowered:
@@ -208,7 +210,7 @@ def _st_depression(m: EcgMeasurements) -> str | None:
 
 def _left_axis(m: EcgMeasurements) -> str | None:
     if m.axis_deg is None:
-        return "the QRS axis could not be measured"
+        return f"the QRS axis {UNMEASURED}"
     if not -90 <= round(m.axis_deg) < LIMITS["left_axis_deg"]:
         return f"the QRS axis measures {round(m.axis_deg):+d} degrees"
     return None
@@ -218,7 +220,7 @@ def _right_axis(m: EcgMeasurements) -> str | None:
     """Right axis deviation is +90 to +180 degrees; the northwest quadrant (-90 to -180) is an
     extreme axis, neither left nor right."""
     if m.axis_deg is None:
-        return "the QRS axis could not be measured"
+        return f"the QRS axis {UNMEASURED}"
     if not round(m.axis_deg) > LIMITS["right_axis_deg"]:
         return f"the QRS axis measures {round(m.axis_deg):+d} degrees"
     return None

@@ -79,6 +79,7 @@ from elm_desktop.clinical.ecg_criteria import (
     NO_P_WAVE,
     SUPPORT_WORDS,
     TERRITORIES,
+    UNMEASURED,
     measured_conflict,
     measured_support,
     outside_limits,
@@ -1063,7 +1064,7 @@ def _measured_against(
     if not measured or finding in not_read or set(leads) & {*m.unread_leads, *flutter_leads}:
         return None
     clause = measured_conflict(finding, m)
-    return None if clause is None or "could not be measured" in clause else clause
+    return None if clause is None or UNMEASURED in clause else clause
 
 
 def _merged(outside: Sequence[str], criteria: Sequence[str]) -> list[str]:
